@@ -1,0 +1,87 @@
+"""The ``materiel`` command.
+
+Each family of commands lives beside the code it drives (``materiel.plan.cli``,
+``materiel.track.cli``, ...) and is registered here. Every expected failure is a
+:class:`~materiel.errors.MaterielError`; :func:`main` prints it and exits with code 2,
+so no traceback reaches a user. ``MATERIEL_DEBUG=1`` shows tracebacks for developers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from materiel.errors import MaterielError
+
+app = typer.Typer(
+    name="materiel",
+    help="Defence industrial capacity and munitions stockpile planning.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+err_console = Console(stderr=True)
+
+
+@app.command()
+def version() -> None:
+    """Print the version of materiel."""
+    from materiel import __version__
+
+    typer.echo(__version__)
+
+
+#: Modules that each define ``register(app)`` to attach their commands.
+COMMAND_MODULES: tuple[str, ...] = (
+    "materiel.scenario.cli",
+    "materiel.plan.cli",
+)
+
+
+def _register() -> None:
+    """Attach every command family, so that `materiel --help` lists them all."""
+    import importlib
+
+    if getattr(app, "_materiel_registered", False):
+        return
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(app)
+    app._materiel_registered = True  # type: ignore[attr-defined]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    _register()
+    try:
+        app(args=argv, standalone_mode=False)
+    except MaterielError as exc:
+        err_console.print(Text("error: ", style="bold red") + Text(str(exc)))
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        err_console.print("aborted")
+        return 1
+    except Exception as exc:  # usage errors of the command-line parser, and the unexpected
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):  # click's (or typer's vendored) errors
+            show()
+            return exit_code
+        if os.environ.get("MATERIEL_DEBUG"):
+            raise
+        err_console.print(
+            Text("internal error: ", style="bold red")
+            + Text(f"{type(exc).__name__}: {exc}\n")
+            + Text("This is a bug in materiel; run with MATERIEL_DEBUG=1 for the traceback.")
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
