@@ -1,0 +1,304 @@
+"""Scenario tables -> labelled arrays for the planning model.
+
+Dimensions: ``line``, ``ally``, ``group`` (interoperability group: the unit of stock),
+``item``, ``component``, ``tier`` (volume price tier), ``month`` (0..H-1), ``year``.
+Quantities are [units] or [units/month]; money is in the scenario's currency and price
+year. Nothing here touches the solver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from materiel.errors import InfeasibleError
+from materiel.scenario.model import Scenario
+from materiel.scenario.schema import parse_month
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Everything the model needs, as arrays with named dimensions."""
+
+    scenario: Scenario
+    # line attributes
+    cap0: xr.DataArray  # [units/month] (line)
+    ceiling: xr.DataArray  # [units/month] (line)
+    lead: xr.DataArray  # [months] (line)
+    lag: xr.DataArray  # [months] (line)
+    expansion_cost: xr.DataArray  # [currency per unit/month] (line)
+    line_item: xr.DataArray  # item code (line)
+    line_group: xr.DataArray  # group code (line)
+    uses: xr.DataArray  # bool (line, ally): the ally stocks the line's group
+    # stocks
+    has_stock: xr.DataArray  # bool (ally, group)
+    initial: xr.DataArray  # [units] (ally, group)
+    target: xr.DataArray  # [units] (ally, group)
+    target_month: xr.DataArray  # month index, -1 for none (ally, group)
+    priority: xr.DataArray  # [-] (ally, group)
+    demand: xr.DataArray  # [units/month] (ally, group, month)
+    # contracts in force
+    fixed_make: xr.DataArray  # [units/month] (line, month): output bound to existing contracts
+    fixed_arrival: xr.DataArray  # [units/month] (ally, group, month)
+    fixed_spend: xr.DataArray  # [currency] (ally, year)
+    firm_make: xr.DataArray  # [units/month] (line, month): part of fixed_make that is firm
+    # components
+    bom: xr.DataArray  # [component units per unit] (line, component)
+    supply0: xr.DataArray  # [units/month] (component)
+    supply_ceiling: xr.DataArray
+    supply_lead: xr.DataArray
+    supply_cost: xr.DataArray  # [currency per unit/month]
+    comp_users: xr.DataArray  # bool (component, ally)
+    # money
+    price: xr.DataArray  # [currency/unit] (item, tier); NaN where the tier does not exist
+    tier_min: xr.DataArray  # [units] (item, tier)
+    budget: xr.DataArray  # [currency] (ally, year), prorated to the months in the horizon
+    month_year: xr.DataArray  # calendar year of each month (month)
+    months_in_year: xr.DataArray  # (year)
+
+    @property
+    def horizon(self) -> int:
+        return int(self.month_year.sizes["month"])
+
+    @property
+    def has_tiers(self) -> bool:
+        return bool((self.price.notnull().sum("tier") > 1).any())
+
+
+def build_inputs(scenario: Scenario) -> ModelInputs:
+    """Arrays for the model; InfeasibleError where existing contracts cannot hold."""
+    horizon = scenario.horizon
+    months = pd.RangeIndex(horizon, name="month")
+    y0, m0 = parse_month(scenario.start)
+    years_of = np.array([y0 + (m0 - 1 + t) // 12 for t in range(horizon)])
+    years = pd.Index(sorted(set(years_of.tolist())), name="year")
+    month_year = xr.DataArray(years_of, coords=[months], name="year")
+    months_in_year = xr.DataArray(
+        [int((years_of == y).sum()) for y in years], coords=[years]
+    )
+
+    group_of = scenario.group_of()
+    items = scenario.table("items").set_index("code")
+    lines = scenario.table("lines").set_index("id")
+    allies = scenario.table("allies").set_index("code")
+    stock_rows = scenario.table("stockpiles")
+    demand_rows = scenario.table("demand")
+    line_index = pd.Index(lines.index, name="line")
+    ally_index = pd.Index(allies.index, name="ally")
+    item_index = pd.Index(items.index, name="item")
+    groups = pd.Index(sorted(set(group_of.values())), name="group")
+
+    # Stocks by (ally, group): rows of items in one group add up.
+    shape = (len(ally_index), len(groups))
+    has = np.zeros(shape, dtype=bool)
+    initial, target = np.zeros(shape), np.zeros(shape)
+    tmonth, prio = np.full(shape, -1, dtype=int), np.zeros(shape)
+    a_pos = {a: i for i, a in enumerate(ally_index)}
+    g_pos = {g: i for i, g in enumerate(groups)}
+    for r in stock_rows.itertuples():
+        i, j = a_pos[r.ally], g_pos[group_of[r.item]]
+        has[i, j] = True
+        initial[i, j] += r.initial
+        target[i, j] += r.target
+        if r.target_date:
+            tmonth[i, j] = max(tmonth[i, j], scenario.month_index(r.target_date))
+        weight = r.priority * float(allies.at[r.ally, "priority"] * items.at[r.item, "priority"])
+        prio[i, j] = max(prio[i, j], weight)
+    demand = np.zeros((*shape, horizon))
+    for r in demand_rows.itertuples():
+        i, j = a_pos[r.ally], g_pos[group_of[r.item]]
+        has[i, j] = True
+        first = max(scenario.month_index(r.start), 0)
+        last = min(scenario.month_index(r.end), horizon - 1)
+        if first <= last:
+            demand[i, j, first : last + 1] += r.per_month
+    ag = [ally_index, groups]
+    prio[prio == 0] = 1.0
+
+    line_groups = [group_of[i] for i in lines["item"]]
+    line_group = xr.DataArray(np.array(line_groups, dtype=object), coords=[line_index])
+    uses = xr.DataArray(
+        np.array([[has[a_pos[a], g_pos[g]] for a in ally_index] for g in line_groups],
+                 dtype=bool).reshape(len(line_index), len(ally_index)),
+        coords=[line_index, ally_index],
+    )
+
+    fixed = _contracts(scenario, lines, group_of, ally_index, groups, years, month_year)
+
+    comps = scenario.table("components").set_index("code")
+    comp_index = pd.Index(comps.index, name="component")
+    bom = np.zeros((len(line_index), len(comp_index)))
+    c_pos = {c: i for i, c in enumerate(comp_index)}
+    for r in scenario.table("bom").itertuples():
+        for li, line_item in enumerate(lines["item"]):
+            if line_item == r.item:
+                bom[li, c_pos[r.component]] += r.quantity
+    bom_da = xr.DataArray(bom, coords=[line_index, comp_index])
+    comp_users = (bom_da > 0).astype(float).dot(uses.astype(float)) > 0
+
+    price, tier_min = _tiers(scenario, item_index, items)
+    budget = _budgets(scenario, ally_index, years, months_in_year)
+
+    def line_attr(column: str, dtype: type = float) -> xr.DataArray:
+        return xr.DataArray(lines[column].to_numpy(dtype=dtype), coords=[line_index])
+
+    def comp_attr(column: str, dtype: type = float) -> xr.DataArray:
+        return xr.DataArray(comps[column].to_numpy(dtype=dtype), coords=[comp_index])
+
+    inputs = ModelInputs(
+        scenario=scenario,
+        cap0=line_attr("capacity"),
+        ceiling=line_attr("ceiling"),
+        lead=line_attr("lead_time", int),
+        lag=line_attr("delivery_lag", int),
+        expansion_cost=line_attr("expansion_cost"),
+        line_item=xr.DataArray(lines["item"].to_numpy(dtype=object), coords=[line_index]),
+        line_group=line_group,
+        uses=uses,
+        has_stock=xr.DataArray(has, coords=ag),
+        initial=xr.DataArray(initial, coords=ag),
+        target=xr.DataArray(target, coords=ag),
+        target_month=xr.DataArray(tmonth, coords=ag),
+        priority=xr.DataArray(prio, coords=ag),
+        demand=xr.DataArray(demand, coords=[ally_index, groups, months]),
+        bom=bom_da,
+        supply0=comp_attr("supply"),
+        supply_ceiling=comp_attr("ceiling"),
+        supply_lead=comp_attr("lead_time", int),
+        supply_cost=comp_attr("expansion_cost"),
+        comp_users=comp_users,
+        price=price,
+        tier_min=tier_min,
+        budget=budget,
+        month_year=month_year,
+        months_in_year=months_in_year,
+        **fixed,
+    )
+    _check_fixed(inputs)
+    return inputs
+
+
+def _contracts(
+    scenario: Scenario,
+    lines: pd.DataFrame,
+    group_of: dict[str, str],
+    ally_index: pd.Index,
+    groups: pd.Index,
+    years: pd.Index,
+    month_year: xr.DataArray,
+) -> dict[str, xr.DataArray]:
+    """Deliveries of existing contracts: spread evenly over their delivery months.
+
+    A contract's deliveries arrive in months start..end; the line makes them
+    ``delivery_lag`` months earlier. Framework contracts (firm = false) commit nobody and
+    are left out of the model.
+    """
+    horizon = scenario.horizon
+    line_index = pd.Index(lines.index, name="line")
+    make = np.zeros((len(line_index), horizon))
+    firm = np.zeros_like(make)
+    arrival = np.zeros((len(ally_index), len(groups), horizon))
+    spend = np.zeros((len(ally_index), len(years)))
+    l_pos = {line: i for i, line in enumerate(line_index)}
+    a_pos = {a: i for i, a in enumerate(ally_index)}
+    g_pos = {g: i for i, g in enumerate(groups)}
+    y_pos = {y: i for i, y in enumerate(years)}
+    years_of = month_year.values
+    for row in scenario.records("contracts"):
+        if not row.firm:  # type: ignore[attr-defined]
+            continue
+        li = l_pos[row.line]  # type: ignore[attr-defined]
+        lag = int(lines["delivery_lag"].iloc[li])
+        first = scenario.month_index(row.start)  # type: ignore[attr-defined]
+        last = scenario.month_index(row.end)  # type: ignore[attr-defined]
+        per_month = row.quantity / (last - first + 1)  # type: ignore[attr-defined]
+        unit_value = row.value / row.quantity  # type: ignore[attr-defined]
+        gi = g_pos[group_of[lines["item"].iloc[li]]]
+        for t in range(max(first, 0), min(last, horizon - 1) + 1):
+            for buyer, share in zip(row.buyer_list(), row.share_list(), strict=True):  # type: ignore[attr-defined]
+                arrival[a_pos[buyer], gi, t] += per_month * share
+                spend[a_pos[buyer], y_pos[years_of[t]]] += per_month * share * unit_value
+        for t in range(max(first - lag, 0), min(last - lag, horizon - 1) + 1):
+            make[li, t] += per_month
+            firm[li, t] += per_month
+    months = pd.RangeIndex(horizon, name="month")
+    return {
+        "fixed_make": xr.DataArray(make, coords=[line_index, months]),
+        "firm_make": xr.DataArray(firm, coords=[line_index, months]),
+        "fixed_arrival": xr.DataArray(arrival, coords=[ally_index, groups, months]),
+        "fixed_spend": xr.DataArray(spend, coords=[ally_index, years]),
+    }
+
+
+def _tiers(
+    scenario: Scenario, item_index: pd.Index, items: pd.DataFrame
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """Volume price tiers per item; tier 0 is the base price from quantity 0."""
+    tiers: dict[str, list[tuple[float, float]]] = {
+        code: [(0.0, float(items.at[code, "unit_price"]))] for code in item_index
+    }
+    for r in scenario.records("price_tiers"):
+        rows = tiers[r.item]  # type: ignore[attr-defined]
+        if r.min_quantity == 0:  # type: ignore[attr-defined]
+            rows[0] = (0.0, r.unit_price)  # type: ignore[attr-defined]
+        else:
+            rows.append((r.min_quantity, r.unit_price))  # type: ignore[attr-defined]
+    width = max(len(v) for v in tiers.values())
+    price = np.full((len(item_index), width), np.nan)
+    qmin = np.full_like(price, np.nan)
+    for i, code in enumerate(item_index):
+        for k, (q, p) in enumerate(sorted(tiers[code])):
+            price[i, k], qmin[i, k] = p, q
+    tier = pd.RangeIndex(width, name="tier")
+    return (
+        xr.DataArray(price, coords=[item_index, tier]),
+        xr.DataArray(qmin, coords=[item_index, tier]),
+    )
+
+
+def _budgets(
+    scenario: Scenario, ally_index: pd.Index, years: pd.Index, months_in_year: xr.DataArray
+) -> xr.DataArray:
+    """Budget per ally and calendar year, prorated by the months of the year in the horizon.
+
+    An ally with no budget row for a year has nothing to spend that year.
+    """
+    values = np.zeros((len(ally_index), len(years)))
+    a_pos = {a: i for i, a in enumerate(ally_index)}
+    y_pos = {y: i for i, y in enumerate(years)}
+    for r in scenario.records("budgets"):
+        if r.year in y_pos:  # type: ignore[attr-defined]
+            yi = y_pos[r.year]  # type: ignore[attr-defined]
+            values[a_pos[r.ally], yi] = r.amount * float(months_in_year[yi]) / 12.0  # type: ignore[attr-defined]
+    return xr.DataArray(values, coords=[ally_index, years])
+
+
+def _check_fixed(inputs: ModelInputs) -> None:
+    """Name the existing contracts that cannot hold, before any solve."""
+    policy = inputs.scenario.meta.policy
+    months = xr.DataArray(np.arange(inputs.horizon), coords=[inputs.fixed_make.month])
+    usable = (inputs.ceiling.where((months >= inputs.lead) & policy.expansion, inputs.cap0)
+              if policy.expansion else inputs.cap0.broadcast_like(months))
+    over = inputs.fixed_make - usable
+    if over.size and float(over.max()) > 1e-6:
+        line, month = (over.where(over == over.max(), drop=True).coords[d].values[0]
+                       for d in ("line", "month"))
+        raise InfeasibleError(
+            f"capacity[{line}, {inputs.scenario.month_label(int(month))}]",
+            f"existing contracts need {float(inputs.fixed_make.sel(line=line, month=month)):g} "
+            f"units/month from line {line}, above the {float(usable.sel(line=line, month=month)):g}"
+            " it can make that month (capacity now, or its ceiling once the lead time has passed)",
+        )
+    short = inputs.fixed_spend - inputs.budget
+    if float(short.max()) > 1e-6 * max(1.0, float(inputs.budget.max())):
+        ally, year = (short.where(short == short.max(), drop=True).coords[d].values[0]
+                      for d in ("ally", "year"))
+        raise InfeasibleError(
+            f"budget[{ally}, {year}]",
+            f"existing contracts cost {float(inputs.fixed_spend.sel(ally=ally, year=year)):,.0f} "
+            f"but the budget for the months of {year} in the horizon is "
+            f"{float(inputs.budget.sel(ally=ally, year=year)):,.0f}",
+        )

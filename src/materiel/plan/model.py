@@ -1,0 +1,372 @@
+"""The planning model as an ordered script of ``define_*`` functions.
+
+Each function adds one family of variables or constraints, with its equation in the
+docstring. Variables exist only where they can be non-zero (masks, not loops): a line
+ships only to allies that stock its group, capacity is added only after its lead time.
+Month ``t`` runs over 0..H-1; ``x[t-1]`` at t = 0 is the initial value.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import linopy
+from linopy import LinopySemanticsWarning
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from materiel.plan.inputs import ModelInputs
+
+
+class V:
+    """Variable names."""
+
+    SHIP = "ship"  # [units/month] (line, ally, month), indexed by arrival month
+    MAKE = "make"  # [units/month] (line, month) made for new orders
+    ADDED = "added_capacity"  # [units/month] (line, month) usable extra capacity
+    CUMULATIVE = "cumulative_make"  # [units] (line, month)
+    SUPPLY_ADDED = "added_supply"  # [units/month] (component, month)
+    STOCK = "stock"  # [units] (ally, group, month), end of month
+    SHORT = "shortfall"  # [units] (ally, group, month) below target
+    UNMET = "unmet_demand"  # [units] (ally, group, month)
+    TIER_QTY = "tier_quantity"  # [units] (ally, item, tier, year)
+    TIER = "tier_chosen"  # binary (item, tier) pooled, (ally, item, tier) alone
+    FUND = "expansion_funding"  # [currency] (line, ally, year)
+    SUPPLY_FUND = "supply_funding"  # [currency] (component, ally, year)
+
+
+class C:
+    """Constraint names; the ones users see in bottleneck tables are in ``BINDING``."""
+
+    PRODUCTION = "production"
+    CAPACITY = "line_capacity"
+    CEILING = "line_ceiling"
+    MONOTONE = "capacity_kept"
+    INDUSTRY = "industry_rule"
+    CUMULATIVE = "cumulative_make"
+    SUPPLY = "component_supply"
+    SUPPLY_CEILING = "component_ceiling"
+    SUPPLY_MONOTONE = "supply_kept"
+    BALANCE = "stock_balance"
+    SHORTFALL = "shortfall"
+    TIER_SPLIT = "tier_split"
+    TIER_ONE = "tier_one"
+    TIER_OPEN = "tier_open"
+    TIER_REACH = "tier_reach"
+    FUNDING = "expansion_funding"
+    SUPPLY_FUNDING = "supply_funding"
+    BUDGET = "budget"
+
+
+#: Constraint families whose duals say what binds, with their dimension besides month/year.
+BINDING = (C.CAPACITY, C.CEILING, C.SUPPLY, C.SUPPLY_CEILING, C.BUDGET, C.INDUSTRY)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: a fixed tier choice turns the MIP into an LP (for duals)."""
+
+    tier_choice: xr.DataArray | None = None  # 1.0 on the chosen tier, same dims as V.TIER
+    without: frozenset[str] = field(default_factory=frozenset)  # families left out
+
+
+def take_months(expr: linopy.LinearExpression, src: xr.DataArray) -> linopy.LinearExpression:
+    """``out[..., t] = expr[..., src[..., t]]``; where ``src`` is -1 the term is dropped.
+
+    Used for per-line shifts (delivery lags, lead times) and window ends, so that each
+    constraint keeps only the few terms it needs.
+    """
+    data = expr.data
+    months = data.sizes["month"]
+    valid = (src >= 0) & (src < months)
+    index = src.clip(0, months - 1).drop_vars("month", errors="ignore")
+    taken = data[["coeffs", "vars"]].isel(month=index)
+    coeffs = taken["coeffs"].where(valid, 0.0)
+    labels = taken["vars"].where(valid, -1).astype(int)
+    dims = [d for d in data["vars"].dims]
+    out = xr.Dataset({"coeffs": coeffs.transpose(*dims), "vars": labels.transpose(*dims)})
+    out = out.assign_coords(month=data.coords["month"])
+    return linopy.LinearExpression(out, expr.model)
+
+
+def _months(inp: ModelInputs) -> xr.DataArray:
+    return xr.DataArray(np.arange(inp.horizon), coords=[inp.month_year.coords["month"]])
+
+
+def _can_expand(inp: ModelInputs) -> xr.DataArray:
+    return (inp.ceiling > inp.cap0) & inp.scenario.meta.policy.expansion
+
+
+def define_production(m: linopy.Model, inp: ModelInputs) -> None:
+    """Shipments and production.
+
+    ``ship[l,n,t]`` arrives at ally n in month t; it was made in month t − lag[l]:
+    ``Σ_n ship[l,n,t] = make[l, t − lag[l]]``. Only allies that stock the line's group
+    get a variable, and only where t − lag ≥ 0; ``make`` exists where t + lag ≤ H − 1.
+    """
+    t = _months(inp)
+    upper = inp.ceiling
+    ship_mask = inp.uses & (t >= inp.lag)
+    m.add_variables(lower=0, upper=upper.broadcast_like(ship_mask), coords=ship_mask.coords,
+                    name=V.SHIP, mask=ship_mask)
+    make_mask = (t + inp.lag <= inp.horizon - 1) & inp.uses.any("ally")
+    m.add_variables(lower=0, upper=upper.broadcast_like(make_mask), coords=make_mask.coords,
+                    name=V.MAKE, mask=make_mask)
+    made = take_months(1 * m.variables[V.MAKE], t - inp.lag)
+    m.add_constraints(m.variables[V.SHIP].sum("ally") - made == 0, name=C.PRODUCTION,
+                      mask=ship_mask.any("ally"))
+
+
+def define_capacity(m: linopy.Model, inp: ModelInputs) -> None:
+    """Line capacity with lead times and ceilings.
+
+    ``make[l,t] + fixed[l,t] ≤ cap0[l] + added[l,t]``; ``added[l,t] ≥ added[l,t−1]``
+    (capacity is kept); ``added[l,H−1] ≤ ceiling[l] − cap0[l]``; ``added[l,t] = 0`` for
+    t < lead[l]. Capacity ordered in month t is usable from t + lead.
+    """
+    t = _months(inp)
+    mask = _can_expand(inp) & (t >= inp.lead)
+    m.add_variables(lower=0, coords=mask.coords, name=V.ADDED, mask=mask)
+    added = m.variables[V.ADDED]
+    make = m.variables[V.MAKE]
+    lhs = make - added
+    m.add_constraints(lhs <= inp.cap0 - inp.fixed_make, name=C.CAPACITY)
+    if bool(mask.any()):
+        m.add_constraints(added - added.shift(month=1) >= 0, name=C.MONOTONE,
+                          mask=mask & (t >= 1))
+        m.add_constraints(added.isel(month=-1) <= inp.ceiling - inp.cap0, name=C.CEILING,
+                          mask=mask.isel(month=-1))
+
+
+def define_industry_rule(m: linopy.Model, inp: ModelInputs) -> None:
+    """A line expands only when firm orders cover K months of the added output.
+
+    With window W(t) = min(K, H − t) months from t:
+    ``W(t)·added[l,t] ≤ Σ_{s=t}^{t+W−1} (make[l,s] + firm[l,s] − cap0[l])``, written with
+    the running sum ``cum[l,t] = cum[l,t−1] + make[l,t]`` so each row has four terms.
+    Planned orders count as firm: the plan is the set of long-term contracts to sign.
+    """
+    k = inp.scenario.meta.policy.industry_rule_months
+    if k <= 0 or V.ADDED not in m.variables:
+        return
+    added = m.variables[V.ADDED]
+    lines = _can_expand(inp)
+    t = _months(inp)
+    cmask = lines & (t >= 0)
+    m.add_variables(lower=0, coords=cmask.coords, name=V.CUMULATIVE, mask=cmask)
+    cum = m.variables[V.CUMULATIVE]
+    m.add_constraints(cum - cum.shift(month=1) - m.variables[V.MAKE] == 0, name=C.CUMULATIVE,
+                      mask=cmask)
+    end = np.minimum(np.arange(inp.horizon) + k - 1, inp.horizon - 1)
+    width = xr.DataArray(end - np.arange(inp.horizon) + 1.0, coords=[t.coords["month"]])
+    end_da = xr.DataArray(end, coords=[t.coords["month"]])
+    firm = inp.firm_make.cumsum("month")
+    firm_end = firm.isel(month=xr.DataArray(end, dims="month")).assign_coords(
+        month=t.coords["month"])
+    firm_window = firm_end - firm.shift(month=1, fill_value=0.0)
+    window = take_months(1 * cum, end_da.broadcast_like(cum.labels)) - take_months(
+        1 * cum, (t - 1).broadcast_like(cum.labels))
+    m.add_constraints(width * added - window <= firm_window - width * inp.cap0,
+                      name=C.INDUSTRY, mask=_can_expand(inp) & (t >= inp.lead))
+
+
+def define_components(m: linopy.Model, inp: ModelInputs) -> None:
+    """Critical components shared across items.
+
+    ``Σ_l bom[l,c]·(make[l,t] + fixed[l,t]) ≤ supply0[c] + added_supply[c,t]``, with
+    ``added_supply`` kept, capped by the ceiling and usable after the supplier's lead time.
+    """
+    if inp.bom.sizes["component"] == 0:
+        return
+    t = _months(inp)
+    expand = (inp.supply_ceiling > inp.supply0) & inp.scenario.meta.policy.expansion
+    mask = expand & (t >= inp.supply_lead)
+    m.add_variables(lower=0, coords=mask.coords, name=V.SUPPLY_ADDED, mask=mask)
+    sadded = m.variables[V.SUPPLY_ADDED]
+    use = (inp.bom * m.variables[V.MAKE]).sum("line")
+    fixed_use = (inp.bom * inp.fixed_make).sum("line")
+    used = (inp.bom > 0).any("line")
+    m.add_constraints(use - sadded <= inp.supply0 - fixed_use, name=C.SUPPLY,
+                      mask=used & (t >= 0))
+    if bool(mask.any()):
+        m.add_constraints(sadded - sadded.shift(month=1) >= 0, name=C.SUPPLY_MONOTONE,
+                          mask=mask & (t >= 1))
+        m.add_constraints(sadded.isel(month=-1) <= inp.supply_ceiling - inp.supply0,
+                          name=C.SUPPLY_CEILING, mask=mask.isel(month=-1))
+
+
+def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
+    """Stock balance and target gaps, by ally and interoperability group.
+
+    ``stock[n,g,t] = stock[n,g,t−1] + arrivals[n,g,t] − demand[n,g,t] + unmet[n,g,t]``,
+    ``stock[n,g,−1] = initial``, arrivals = shipments of every line of group g plus
+    existing contracts; ``shortfall[n,g,t] ≥ target[n,g] − stock[n,g,t]``.
+    """
+    t = _months(inp)
+    has = inp.has_stock & (t >= 0)
+    m.add_variables(lower=0, coords=has.coords, name=V.STOCK, mask=has)
+    m.add_variables(lower=0, coords=has.coords, name=V.UNMET,
+                    mask=has & (inp.demand > 0))
+    gap = has & (inp.target > 0)
+    m.add_variables(lower=0, upper=inp.target.broadcast_like(gap), coords=gap.coords,
+                    name=V.SHORT, mask=gap)
+    stock, unmet = m.variables[V.STOCK], m.variables[V.UNMET]
+    onehot = (inp.line_group == inp.has_stock.coords["group"]).astype(float)
+    arrivals = (onehot * m.variables[V.SHIP]).sum("line")
+    first = xr.where(t == 0, inp.initial, 0.0)
+    m.add_constraints(
+        stock - stock.shift(month=1) - arrivals - unmet
+        == inp.fixed_arrival - inp.demand + first,
+        name=C.BALANCE, mask=has,
+    )
+    m.add_constraints(m.variables[V.SHORT] + stock >= inp.target, name=C.SHORTFALL, mask=gap)
+
+
+def _goods_cost(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> linopy.LinearExpression:
+    """Money for delivered goods [currency] (ally, year); volume tiers where given.
+
+    Without tiers: ``Σ_{l,t∈y} price[item(l)]·ship[l,n,t]``. With tiers, deliveries of
+    item i to ally n in year y are split over tiers, ``Σ_k q[n,i,k,y] = delivered``; one
+    tier is chosen per item (pooling: one multinational contract) or per ally and item
+    (alone): ``Σ_k z = 1``, ``q ≤ M·z``, and the contract quantity must reach the
+    tier: ``Σ_{n,y} q[n,i,k,y] ≥ Q_k·z[i,k]`` (pooled) or ``Σ_y q ≥ Q_k·z[n,i,k]``.
+    """
+    ship = m.variables[V.SHIP]
+    item_onehot = (inp.line_item == inp.price.coords["item"]).astype(float)
+    if not inp.has_tiers:
+        base = inp.price.isel(tier=0)
+        line_price = (item_onehot * base).sum("item")
+        return (line_price * ship).sum("line").groupby(inp.month_year).sum()
+    pooled = inp.scenario.meta.policy.pooling
+    delivered = (item_onehot * ship).sum("line").groupby(inp.month_year).sum()
+    uses_item = (item_onehot * inp.uses).any("line")
+    exists = inp.price.notnull()
+    multi = exists.sum("tier") > 1
+    years = inp.months_in_year.coords["year"]
+    q_mask = exists & uses_item & (years > 0)
+    if options.tier_choice is not None:
+        q_mask = q_mask & (~multi | (options.tier_choice > 0.5))
+    m.add_variables(lower=0, coords=q_mask.coords, name=V.TIER_QTY, mask=q_mask)
+    q = m.variables[V.TIER_QTY]
+    m.add_constraints(q.sum("tier") - delivered == 0, name=C.TIER_SPLIT,
+                      mask=uses_item & (years > 0))
+    capacity_of_item = (item_onehot * inp.ceiling).sum("line") * inp.months_in_year
+    reach_sum = ["ally", "year"] if pooled else ["year"]
+    if options.tier_choice is None:
+        z_mask = exists & multi
+        if not pooled:
+            z_mask = z_mask & uses_item
+        m.add_variables(coords=z_mask.coords, name=V.TIER, binary=True, mask=z_mask)
+        z = m.variables[V.TIER]
+        one_mask = multi if pooled else multi & uses_item
+        m.add_constraints(z.sum("tier") == 1, name=C.TIER_ONE, mask=one_mask)
+        m.add_constraints(q - capacity_of_item * z <= 0, name=C.TIER_OPEN,
+                          mask=q_mask & multi)
+        m.add_constraints(q.sum(reach_sum) - inp.tier_min * z >= 0, name=C.TIER_REACH,
+                          mask=z_mask & (inp.tier_min > 0))
+    else:
+        chosen = (options.tier_choice > 0.5) & multi & (inp.tier_min > 0)
+        m.add_constraints(q.sum(reach_sum) >= inp.tier_min.fillna(0), name=C.TIER_REACH,
+                          mask=chosen)
+    return (inp.price.fillna(0) * q).sum(["item", "tier"])
+
+
+def _funding(
+    m: linopy.Model, inp: ModelInputs, *, var: str, name: str, units: str,
+    cost: xr.DataArray, lead: xr.DataArray, users: xr.DataArray, added: str,
+) -> linopy.LinearExpression | None:
+    """Buyers fund expansions in the year the capacity is ordered.
+
+    ``Σ_n fund[x,n,y] = cost[x]·Σ_{t: year(t − lead[x]) = y} (added[x,t] − added[x,t−1])``
+    """
+    if added not in m.variables:
+        return None
+    t = _months(inp)
+    years = inp.months_in_year.coords["year"]
+    order_month = (t - lead).clip(0, None)
+    order_year = inp.month_year.isel(month=order_month.drop_vars("month")).drop_vars(
+        "month", errors="ignore")
+    in_year = (order_year == years).astype(float)
+    grow = m.variables[added] - m.variables[added].shift(month=1)
+    paid = (cost * in_year * grow).sum("month")
+    expands = m.variables[added].labels.max("month") >= 0
+    mask = users & expands & (years > 0)
+    m.add_variables(lower=0, coords=mask.coords, name=var, mask=mask)
+    fund = m.variables[var]
+    m.add_constraints(fund.sum("ally") - paid == 0, name=name, mask=expands & (years > 0))
+    return fund.sum(units)
+
+
+def define_spending(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> None:
+    """Each ally's spending in a calendar year stays within its budget.
+
+    ``goods[n,y] + Σ_l fund[l,n,y] + Σ_c fund_c[c,n,y] ≤ budget[n,y] − contracts[n,y]``
+    """
+    goods = _goods_cost(m, inp, options)
+    total = goods
+    line_fund = _funding(m, inp, var=V.FUND, name=C.FUNDING, units="line",
+                         cost=inp.expansion_cost, lead=inp.lead, users=inp.uses,
+                         added=V.ADDED)
+    if line_fund is not None:
+        total = total + line_fund
+    comp_fund = _funding(m, inp, var=V.SUPPLY_FUND, name=C.SUPPLY_FUNDING, units="component",
+                         cost=inp.supply_cost, lead=inp.supply_lead,
+                         users=inp.comp_users, added=V.SUPPLY_ADDED)
+    if comp_fund is not None:
+        total = total + comp_fund
+    m.add_expressions(total, name="spending")  # type: ignore[attr-defined]
+    m.add_constraints(total <= inp.budget - inp.fixed_spend, name=C.BUDGET)
+
+
+def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
+    """Weighted shortfall first, then cost.
+
+    ``min Σ_{n,g,t} w[n,g]·shortfall[n,g,t] + u·Σ w'[n,g]·unmet[n,g,t]
+    + c·(total spending / total budget)`` with ``w = priority / target`` (shortfall as a
+    fraction of the target, so missiles and shells compare), ``w' = priority / reference``
+    (the target, or a year of demand), ``u`` the unmet-demand weight and ``c`` the cost
+    weight: spending the whole horizon budget is worth c target-months.
+    """
+    policy = inp.scenario.meta.policy
+    weight = (inp.priority / inp.target).where(inp.target > 0, 0.0)
+    reference = np.maximum(inp.target, 12 * inp.demand.mean("month")).where(
+        lambda x: x > 0, 1.0)
+    objective = (weight * m.variables[V.SHORT]).sum()
+    if V.UNMET in m.variables:
+        objective = objective + (policy.unmet_demand_weight * inp.priority / reference
+                                 * m.variables[V.UNMET]).sum()
+    total_budget = float(inp.budget.sum()) or 1.0
+    spending = m.expressions["spending"]  # type: ignore[attr-defined]
+    objective = objective + (policy.cost_weight / total_budget) * spending.sum()
+    m.add_objective(objective)
+
+
+def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy.Model:
+    """The whole model, in the order of the planning model in DESIGN.md."""
+    options = options or BuildOptions()
+    m = linopy.Model(force_dim_names=True)
+    # Absent slots (masked variables, shifts past month 0) contribute nothing to a sum:
+    # linopy's "legacy" semantics, which this model is written for.
+    previous = linopy.options["semantics"]
+    linopy.options["semantics"] = "legacy"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=LinopySemanticsWarning)
+            define_production(m, inp)
+            define_capacity(m, inp)
+            if C.INDUSTRY not in options.without:
+                define_industry_rule(m, inp)
+            define_components(m, inp)
+            define_stock(m, inp)
+            define_spending(m, inp, options)
+            define_objective(m, inp)
+    finally:
+        linopy.options["semantics"] = previous
+    return m
+
+
+def coords_of(inp: ModelInputs) -> dict[str, pd.Index]:
+    """The coordinates of the model, for reports."""
+    return {name: inp.has_stock.indexes[name] for name in ("ally", "group")}

@@ -1,0 +1,72 @@
+"""Checks across tables: references, dates within the horizon, currencies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from materiel.errors import Problem
+from materiel.scenario.model import Located
+from materiel.scenario.schema import ScenarioMeta, month_index, month_label
+
+
+def _codes(rows: dict[str, list[Located]], table: str) -> set[str]:
+    return {loc.row.code for loc in rows.get(table, [])}  # type: ignore[attr-defined]
+
+
+def _unknown(
+    locs: Iterable[Located], column: str, known: set[str], what: str, problems: list[Problem]
+) -> None:
+    for loc in locs:
+        value = getattr(loc.row, column)
+        if value not in known:
+            problems.append(Problem(loc.file, f"unknown {what}", row=loc.line, column=column,
+                                    expected=f"one of the {what}s defined in the scenario",
+                                    found=value))
+
+
+def cross_check(meta: ScenarioMeta, rows: dict[str, list[Located]], problems: list[Problem]) -> None:
+    """Append a Problem for every reference or date that does not hold."""
+    for table in ("allies", "items", "lines", "stockpiles", "budgets"):
+        if not rows.get(table):
+            problems.append(Problem(f"scenario {meta.name!r}", f"table {table!r} is required "
+                                    "and has no rows", column=f"tables.{table}"))
+    allies, items, components = _codes(rows, "allies"), _codes(rows, "items"), _codes(
+        rows, "components"
+    )
+    lines = {loc.row.id for loc in rows.get("lines", [])}  # type: ignore[attr-defined]
+    _unknown(rows.get("price_tiers", []), "item", items, "item", problems)
+    _unknown(rows.get("lines", []), "item", items, "item", problems)
+    _unknown(rows.get("bom", []), "item", items, "item", problems)
+    _unknown(rows.get("bom", []), "component", components, "component", problems)
+    for table in ("stockpiles", "demand"):
+        _unknown(rows.get(table, []), "ally", allies, "ally", problems)
+        _unknown(rows.get(table, []), "item", items, "item", problems)
+    _unknown(rows.get("budgets", []), "ally", allies, "ally", problems)
+    _unknown(rows.get("contracts", []), "line", lines, "line", problems)
+
+    horizon = meta.horizon
+    first, last = meta.start, month_label(horizon - 1, meta.start)
+    for loc in rows.get("stockpiles", []):
+        r = loc.row
+        if r.target > 0 and r.target_date is None:  # type: ignore[attr-defined]
+            problems.append(Problem(loc.file, "a target needs a target_date", row=loc.line,
+                                    column="target_date", expected="YYYY-MM"))
+        if r.target_date is not None:  # type: ignore[attr-defined]
+            t = month_index(r.target_date, meta.start)  # type: ignore[attr-defined]
+            if not 0 <= t < horizon:
+                problems.append(Problem(loc.file, "target date outside the horizon", row=loc.line,
+                                        column="target_date", expected=f"{first} to {last}",
+                                        found=r.target_date))  # type: ignore[attr-defined]
+    for loc in rows.get("contracts", []):
+        r = loc.row
+        for buyer in r.buyer_list():  # type: ignore[attr-defined]
+            if buyer not in allies:
+                problems.append(Problem(loc.file, "unknown ally among buyers", row=loc.line,
+                                        column="buyers", expected="allies of the scenario",
+                                        found=buyer))
+        if r.currency != meta.currency:  # type: ignore[attr-defined]
+            problems.append(Problem(loc.file, "currency differs from the scenario's; "
+                                    "conversions are never silent: give the value in "
+                                    f"{meta.currency} {meta.price_year}", row=loc.line,
+                                    column="currency", expected=meta.currency,
+                                    found=r.currency))  # type: ignore[attr-defined]

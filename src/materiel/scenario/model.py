@@ -1,0 +1,83 @@
+"""The validated scenario: metadata plus typed rows, with their origins, as tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from materiel.scenario.schema import (
+    TABLES,
+    ScenarioMeta,
+    _Row,
+    month_index,
+    month_label,
+)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A validated row and where it was read: ``file`` and ``line`` as a person counts."""
+
+    row: _Row
+    file: str
+    line: int | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}, row {self.line}" if self.line is not None else self.file
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A scenario that passed validation. Build it with :func:`materiel.load_scenario`."""
+
+    meta: ScenarioMeta
+    rows: dict[str, tuple[Located, ...]]
+    origin: str = ""
+    overrides: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def horizon(self) -> int:
+        """Number of months planned [months]."""
+        return self.meta.horizon
+
+    @property
+    def start(self) -> str:
+        return self.meta.start
+
+    def month_index(self, month: str) -> int:
+        return month_index(month, self.meta.start)
+
+    def month_label(self, index: int) -> str:
+        return month_label(index, self.meta.start)
+
+    @cached_property
+    def month_labels(self) -> list[str]:
+        return [self.month_label(t) for t in range(self.horizon)]
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One table as a DataFrame with every column of its schema (empty if absent)."""
+        spec = TABLES[name]
+        columns = list(spec.row.model_fields)
+        records = [loc.row.model_dump() for loc in self.rows.get(name, ())]
+        return pd.DataFrame.from_records(records, columns=columns)
+
+    def records(self, name: str) -> list[_Row]:
+        return [loc.row for loc in self.rows.get(name, ())]
+
+    def group_of(self) -> dict[str, str]:
+        """Item code -> interoperability group (its own code when none is given)."""
+        return {r.code: (r.group or r.code) for r in self.records("items")}  # type: ignore[attr-defined]
+
+    def assumption_share(self) -> dict[str, tuple[int, int]]:
+        """Per table: (rows marked assumption, rows)."""
+        return {
+            name: (sum(1 for loc in locs if loc.row.assumption), len(locs))
+            for name, locs in self.rows.items()
+        }

@@ -1,0 +1,319 @@
+"""The scenario format: ``scenario.yaml`` and one row model per table.
+
+The schema is data: :data:`TABLES` lists every table with its row model, its key
+columns (rows of a scenario that ``extends:`` another replace parent rows with the same
+key) and whether it is required. Field descriptions carry units in brackets and become
+the reference in the README (``materiel schema``).
+
+Every row may also carry ``source`` (where the figures come from), ``assumption``
+(true when the figures are not public and were assumed) and ``note``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_QUANTITY = 1e12  # [units] larger figures are typos, and wreck solver numerics
+MAX_MONEY = 1e15  # [currency]
+MAX_MONTHS = 600
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_CODE_RE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+_ISO3_RE = r"^[A-Z]{3}$"
+
+Quantity = Annotated[float, Field(ge=0, le=MAX_QUANTITY)]
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY)]
+Months = Annotated[int, Field(ge=0, le=MAX_MONTHS)]
+Priority = Annotated[float, Field(gt=0, le=1e6)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=_CODE_RE)]
+Iso3 = Annotated[str, Field(pattern=_ISO3_RE)]
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """'2024-07' -> (2024, 7); ValueError otherwise."""
+    match = _MONTH_RE.match(text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"{text!r} is not a month written YYYY-MM")
+    return int(match.group(1)), int(match.group(2))
+
+
+def month_index(month: str, start: str) -> int:
+    """Months from the scenario start to ``month`` (0 for the start month itself)."""
+    y, m = parse_month(month)
+    y0, m0 = parse_month(start)
+    return (y - y0) * 12 + (m - m0)
+
+
+def month_label(index: int, start: str) -> str:
+    """Inverse of :func:`month_index`: 0 -> the start month 'YYYY-MM'."""
+    y0, m0 = parse_month(start)
+    total = y0 * 12 + (m0 - 1) + index
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
+MonthStr = Annotated[str, Field(description="a month, YYYY-MM")]
+
+
+class _Row(BaseModel):
+    """Columns every table may carry."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
+
+    source: str | None = Field(None, description="where the figures of this row come from")
+    assumption: bool = Field(False, description="true when the figures are assumed, not public")
+    note: str | None = Field(None, description="free text")
+
+
+def _check_month(value: str | None) -> str | None:
+    if value is not None:
+        parse_month(value)
+    return value
+
+
+class AllyRow(_Row):
+    code: Iso3 = Field(description="ISO 3166 alpha-3 code")
+    name: str = Field(min_length=1, max_length=100)
+    priority: Priority = Field(1.0, description="weight of this ally's shortfalls [-]")
+    gdp: Money | None = Field(None, description="GDP in the base year [currency bn]")
+    defence_share: float | None = Field(
+        None, ge=0, le=100, description="defence expenditure [% of GDP]"
+    )
+    equipment_share: float | None = Field(
+        None, ge=0, le=100, description="equipment [% of defence expenditure]"
+    )
+
+
+class ItemRow(_Row):
+    code: Code
+    name: str = Field(min_length=1, max_length=100)
+    unit: str = Field("units", max_length=40, description="what one unit is (round, missile)")
+    group: Code | None = Field(
+        None, description="interoperability group; items of a group serve one stock"
+    )
+    unit_price: Money = Field(description="base price [currency/unit]")
+    priority: Priority = 1.0
+
+
+class PriceTierRow(_Row):
+    item: Code
+    min_quantity: Quantity = Field(description="contract quantity from which the price holds [units]")
+    unit_price: Money = Field(description="[currency/unit]")
+
+
+class LineRow(_Row):
+    id: Code
+    item: Code
+    producer: str = Field(min_length=1, max_length=100)
+    host: Iso3 = Field(description="host nation, ISO alpha-3")
+    capacity: Quantity = Field(description="output now [units/month]")
+    ceiling: Quantity = Field(description="largest output after expansion [units/month]")
+    lead_time: Months = Field(description="months from ordering capacity to using it")
+    expansion_cost: Money = Field(0.0, description="[currency per unit/month of capacity added]")
+    delivery_lag: Months = Field(0, description="months from production to the buyer's stock")
+
+    @model_validator(mode="after")
+    def _ceiling_not_below_capacity(self) -> LineRow:
+        if self.ceiling < self.capacity:
+            raise ValueError(f"ceiling {self.ceiling:g} is below capacity {self.capacity:g}")
+        return self
+
+
+class ComponentRow(_Row):
+    code: Code
+    name: str = Field(min_length=1, max_length=100)
+    unit: str = Field("units", max_length=40)
+    supply: Quantity = Field(description="supplier capacity now [units/month]")
+    ceiling: Quantity = Field(description="[units/month]")
+    lead_time: Months = 0
+    expansion_cost: Money = Field(0.0, description="[currency per unit/month of supply added]")
+
+    @model_validator(mode="after")
+    def _ceiling_not_below_supply(self) -> ComponentRow:
+        if self.ceiling < self.supply:
+            raise ValueError(f"ceiling {self.ceiling:g} is below supply {self.supply:g}")
+        return self
+
+
+class BomRow(_Row):
+    item: Code
+    component: Code
+    quantity: float = Field(gt=0, le=1e6, description="component units per item unit")
+
+
+class StockpileRow(_Row):
+    ally: Iso3
+    item: Code
+    initial: Quantity = Field(description="stock at the end of the month before the start [units]")
+    target: Quantity = Field(0.0, description="level to reach [units]")
+    target_date: MonthStr | None = Field(None, description="month by which the target is due")
+    priority: Priority = 1.0
+
+    _month = field_validator("target_date")(_check_month)
+
+
+class DemandRow(_Row):
+    ally: Iso3
+    item: Code
+    kind: Literal["consumption", "aid"]
+    recipient: str | None = Field(None, max_length=100, description="aid recipient")
+    start: MonthStr
+    end: MonthStr
+    per_month: Quantity = Field(description="[units/month]")
+
+    _months = field_validator("start", "end")(_check_month)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DemandRow:
+        if parse_month(self.end) < parse_month(self.start):
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class ContractRow(_Row):
+    id: Code
+    buyers: str = Field(min_length=3, description="ISO3 codes separated by ';'")
+    shares: str | None = Field(None, description="buyers' shares separated by ';' (equal if empty)")
+    agency: str | None = Field(None, max_length=40, description="e.g. NSPA, for pooled contracts")
+    line: Code
+    quantity: Quantity = Field(gt=0)
+    value: Money = Field(description="[currency]")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    start: MonthStr = Field(description="first month of deliveries")
+    end: MonthStr = Field(description="last month of deliveries")
+    firm: bool = Field(True, description="firm order (true) or framework (false)")
+
+    _months = field_validator("start", "end")(_check_month)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ContractRow:
+        if parse_month(self.end) < parse_month(self.start):
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def buyer_list(self) -> list[str]:
+        return [b.strip() for b in self.buyers.split(";") if b.strip()]
+
+    def share_list(self) -> list[float]:
+        buyers = self.buyer_list()
+        if not self.shares:
+            return [1.0 / len(buyers)] * len(buyers)
+        values = [float(s) for s in self.shares.split(";")]
+        total = sum(values)
+        return [v / total for v in values]
+
+    @field_validator("buyers")
+    @classmethod
+    def _buyers(cls, value: str) -> str:
+        codes = [b.strip() for b in value.split(";") if b.strip()]
+        bad = [c for c in codes if not re.match(_ISO3_RE, c)]
+        if not codes or bad:
+            raise ValueError(f"buyers must be ISO3 codes separated by ';', found {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _shares(self) -> ContractRow:
+        if self.shares:
+            parts = self.shares.split(";")
+            try:
+                values = [float(s) for s in parts]
+            except ValueError:
+                raise ValueError(f"shares must be numbers separated by ';', found {self.shares!r}")
+            if len(values) != len(self.buyer_list()):
+                raise ValueError("shares must have one number per buyer")
+            if any(v < 0 or v != v for v in values) or sum(values) <= 0:
+                raise ValueError("shares must be non-negative and not all zero")
+        return self
+
+
+class BudgetRow(_Row):
+    ally: Iso3
+    year: int = Field(ge=1900, le=2200)
+    amount: Money = Field(description="money for the modelled items in that year [currency]")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of the scenario format."""
+
+    name: str
+    row: type[_Row]
+    key: tuple[str, ...]
+    required: bool
+    description: str
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec("allies", AllyRow, ("code",), True, "allies and their economic figures"),
+        TableSpec("items", ItemRow, ("code",), True, "munitions and systems"),
+        TableSpec("price_tiers", PriceTierRow, ("item", "min_quantity"), False,
+                  "volume prices: a contract of at least min_quantity pays unit_price"),
+        TableSpec("lines", LineRow, ("id",), True, "production lines"),
+        TableSpec("components", ComponentRow, ("code",), False, "critical inputs"),
+        TableSpec("bom", BomRow, ("item", "component"), False, "bill of materials"),
+        TableSpec("stockpiles", StockpileRow, ("ally", "item"), True, "stocks and targets"),
+        TableSpec("demand", DemandRow, ("ally", "item", "kind", "start"), False,
+                  "consumption and aid, per month over a period"),
+        TableSpec("contracts", ContractRow, ("id",), False, "existing contracts"),
+        TableSpec("budgets", BudgetRow, ("ally", "year"), True,
+                  "money each ally can spend on the modelled items per year"),
+    )
+}
+
+
+class Policy(BaseModel):
+    """Switches of the planning model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pooling: bool = Field(
+        True, description="allies' orders of an item form one multinational contract whose "
+        "total quantity sets the volume price; false: each ally buys alone"
+    )
+    expansion: bool = Field(True, description="allow capacity expansion of lines and components")
+    industry_rule_months: Months = Field(
+        24, description="a line expands only when firm orders cover this many months of the "
+        "added output (0: no rule)"
+    )
+    unmet_demand_weight: float = Field(
+        10.0, gt=0, le=1e6, description="cost of unmet demand relative to shortfall [-]"
+    )
+    cost_weight: float = Field(
+        1e-3, ge=0, le=1e3, description="weight of cost, as target-months of shortfall that "
+        "spending the whole horizon budget is worth; small keeps shortfall first"
+    )
+    time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
+    mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
+
+
+class ScenarioMeta(BaseModel):
+    """What ``scenario.yaml`` holds (tables are references to files)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    description: str = ""
+    extends: str | None = Field(None, description="built-in name or path of a parent scenario")
+    start: MonthStr = Field(description="month 0, YYYY-MM")
+    horizon: int = Field(gt=0, le=MAX_MONTHS, description="number of months planned")
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    price_year: int = Field(2024, ge=1900, le=2200)
+    policy: Policy = Policy()
+    tables: dict[str, str] = Field(default_factory=dict, description="table name -> file")
+
+    _start = field_validator("start")(_check_month)
+
+    @field_validator("tables")
+    @classmethod
+    def _known_tables(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(TABLES))
+        if unknown:
+            raise ValueError(f"unknown table(s) {unknown}; known: {sorted(TABLES)}")
+        return value

@@ -1,0 +1,69 @@
+"""Writing small scenario folders for tests."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BASE_ALLIES = [{"code": "AAA", "name": "Ally A"}, {"code": "BBB", "name": "Ally B"}]
+
+
+def write_table(path: Path, rows: list[dict[str, Any]]) -> None:
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_scenario(
+    folder: Path, tables: dict[str, list[dict[str, Any]]], **meta: Any
+) -> Path:
+    """A scenario folder with one CSV per table; meta overrides the yaml fields."""
+    folder.mkdir(parents=True, exist_ok=True)
+    doc: dict[str, Any] = {"name": "test", "start": "2025-01", "horizon": 12,
+                           "currency": "USD", "tables": {}}
+    doc.update(meta)
+    for name, rows in tables.items():
+        write_table(folder / f"{name}.csv", rows)
+        doc["tables"][name] = f"{name}.csv"
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def one_line(
+    folder: Path,
+    *,
+    capacity: float = 10,
+    ceiling: float = 10,
+    lead: int = 3,
+    target: float = 50,
+    initial: float = 0,
+    price: float = 100,
+    budget: float = 1e9,
+    horizon: int = 12,
+    expansion_cost: float = 0,
+    lag: int = 0,
+    **meta: Any,
+) -> Path:
+    """One ally, one item, one line: the hand-solved case."""
+    return write_scenario(
+        folder,
+        {
+            "allies": [{"code": "AAA", "name": "Ally A"}],
+            "items": [{"code": "SHELL", "name": "Shell", "unit_price": price}],
+            "lines": [{"id": "L1", "item": "SHELL", "producer": "P", "host": "AAA",
+                       "capacity": capacity, "ceiling": ceiling, "lead_time": lead,
+                       "expansion_cost": expansion_cost, "delivery_lag": lag}],
+            "stockpiles": [{"ally": "AAA", "item": "SHELL", "initial": initial,
+                            "target": target, "target_date": "2025-12"}],
+            "budgets": [{"ally": "AAA", "year": 2025, "amount": budget}],
+        },
+        horizon=horizon,
+        **meta,
+    )
