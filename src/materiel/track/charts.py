@@ -1,0 +1,121 @@
+"""Charts of tracker results (matplotlib, Agg backend), drawn only from a :class:`TrackResult`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from materiel.errors import DataError, InputError
+from materiel.track.result import TrackResult
+
+CHART_SUFFIXES = (".png", ".svg")
+
+
+def check_chart_path(path: Path) -> Path:
+    """``path`` if it names a PNG or SVG file; InputError otherwise."""
+    if path.suffix.lower() not in CHART_SUFFIXES:
+        raise InputError(f"--chart must name a .png or .svg file, got {str(path)!r}")
+    return path
+
+
+def spending_chart(result: TrackResult) -> Figure:
+    """Allies sorted by share [% of GDP], bars coloured by meeting the threshold, with its line."""
+    frame = result.table
+    threshold = float(result.meta["threshold"])  # type: ignore[arg-type]
+    fig, ax = plt.subplots(figsize=(12, 5.5))
+    values = frame["share_pct"].fillna(0.0)
+    colours = ["#1f6f3f" if m else "#9aa5b1" for m in frame["meets"]]
+    ax.bar(frame["iso3"], values, color=colours)
+    for x, (_, row) in enumerate(frame.iterrows()):
+        if row["share_pct"] != row["share_pct"]:
+            ax.text(x, 0.05, "no data", rotation=90, ha="center", va="bottom", fontsize=7)
+    ax.axhline(
+        threshold, color="#b22222", linestyle="--", linewidth=1.2, label=f"{threshold:g}% threshold"
+    )
+    ax.set_ylabel("defence expenditure, % of real GDP (2015 prices)")
+    ax.set_title(
+        result.title + f" — {result.meta['meeting']} of {result.meta['of']} allies meet it"
+    )
+    ax.tick_params(axis="x", rotation=90, labelsize=8)
+    ax.legend(loc="upper right")
+    return _with_source(fig, result)
+
+
+def outlook_chart(result: TrackResult) -> Figure:
+    """Published shares and projected paths [% of GDP] by year, with the target line."""
+    series = result.series
+    if series is None:
+        raise DataError("outlook result has no series to chart")
+    fig, ax = plt.subplots(figsize=(11, 6))
+    for iso3, group in series.groupby("iso3"):
+        past = group[group["kind"] == "published"]
+        path = group[group["kind"] == "path"]
+        if not len(path):  # already meets the target: context only
+            ax.plot(past["year"], past["share_pct"], linewidth=0.6, color="#c8ced6")
+            continue
+        (line,) = ax.plot(past["year"], past["share_pct"], linewidth=1.1)
+        joined_x = [past["year"].iloc[-1], *path["year"]]
+        joined_y = [past["share_pct"].iloc[-1], *path["share_pct"]]
+        ax.plot(joined_x, joined_y, linestyle=":", linewidth=1.1, color=line.get_color())
+        ax.annotate(str(iso3), (joined_x[-1], joined_y[-1]), fontsize=7, color=line.get_color())
+    ax.axhline(float(result.meta["target"]), color="#b22222", linestyle="--", label="target")  # type: ignore[arg-type]
+    ax.axvline(int(result.meta["base_year"]) + 0.5, color="#777777", linewidth=0.8)  # type: ignore[call-overload]
+    ax.set_xlabel(
+        "year (grey: already meets; solid: published, 2023-24 NATO estimates; dotted: projection)"
+    )
+    ax.set_ylabel("% of real GDP")
+    ax.set_title(result.title)
+    ax.legend(loc="upper left")
+    return _with_source(fig, result)
+
+
+def aid_chart(result: TrackResult, top: int = 25) -> Figure:
+    """The largest donors' aid [EUR bn], stacked by category."""
+    measure = result.meta["measure"]
+    frame = result.table.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(10, 8))
+    left = None
+    for cat, colour in (
+        ("military", "#3b5b7a"),
+        ("financial", "#d9a441"),
+        ("humanitarian", "#7aa37a"),
+    ):
+        values = frame[f"{cat}_{measure}"]
+        ax.barh(frame["donor"], values, left=left, color=colour, label=cat)
+        left = values if left is None else left + values
+    ax.set_xlabel(f"EUR bn, {measure}s (Kiel Ukraine Support Tracker, Release 28)")
+    ax.set_title(result.title + f", top {min(top, len(result.table))}")
+    ax.legend(loc="lower right")
+    return _with_source(fig, result)
+
+
+CHARTS = {"spending": spending_chart, "outlook": outlook_chart, "aid": aid_chart}
+
+
+def _with_source(fig: Figure, result: TrackResult) -> Figure:
+    text = "Source: " + "; ".join(result.sources)
+    if result.assumptions:
+        text += "\nAssumption: " + " ".join(result.assumptions)
+    fig.text(0.01, 0.005, text, fontsize=6, ha="left", va="bottom", wrap=True)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def save_chart(result: TrackResult, path: Path) -> None:
+    """Draw the result's chart and write it to ``path`` (PNG or SVG, by suffix)."""
+    draw = CHARTS.get(result.kind)
+    if draw is None:
+        raise InputError(f"there is no chart for {result.kind}")
+    fig = draw(result)
+    try:
+        fig.savefig(path, dpi=150)
+    except OSError as exc:
+        raise DataError(f"cannot write chart {path}: {exc}") from None
+    finally:
+        plt.close(fig)

@@ -1,0 +1,237 @@
+"""``materiel track``: spending guideline, outlook, aid burden sharing and the pledge ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from materiel.errors import InputError
+from materiel.track.charts import check_chart_path, save_chart
+from materiel.track.ledger import JsonPledgeFile, all_pledges, default_ledger_path
+from materiel.track.render import OutputFormat, emit
+from materiel.track.result import TrackResult
+
+track_app = typer.Typer(
+    name="track",
+    help="Spending guideline, outlook, aid to Ukraine and the pledge ledger.",
+    no_args_is_help=True,
+)
+pledges_app = typer.Typer(
+    name="pledges", help="The pledge ledger: list and add pledges.", no_args_is_help=True
+)
+track_app.add_typer(pledges_app)
+
+FormatOpt = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format", "-f", help="table, csv, json or xlsx (default: from --out, else table)."
+    ),
+]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Write to this file instead of the terminal.")
+]
+ChartOpt = Annotated[
+    Path | None, typer.Option("--chart", help="Also draw a chart to this .png or .svg file.")
+]
+LedgerOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ledger",
+        help="Pledge ledger file (default: $MATERIEL_LEDGER, else the user data directory).",
+    ),
+]
+
+
+def _finish(
+    result: TrackResult, fmt: OutputFormat | None, out: Path | None, chart: Path | None
+) -> None:
+    console = Console()
+    emit(result, fmt, out, console)
+    if chart is not None:
+        save_chart(result, chart)
+        console.print(f"wrote {chart}", markup=False, highlight=False)
+
+
+def _chart(chart: Path | None) -> Path | None:
+    return check_chart_path(chart) if chart is not None else None
+
+
+@track_app.command("spending")
+def spending_cmd(
+    year: Annotated[
+        int | None, typer.Option(help="Year, 2014-2024 (default: latest; 2023-24 are estimates).")
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Threshold [% of GDP].")] = 2.0,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    chart: ChartOpt = None,
+) -> None:
+    """Who meets a spending threshold [% of GDP] in a year, counted as NATO counts."""
+    from materiel.track.spending import spending
+
+    _finish(spending(year, threshold), fmt, out, _chart(chart))
+
+
+@track_app.command("outlook")
+def outlook_cmd(
+    target: Annotated[float, typer.Option(help="Target [% of GDP].")] = 2.0,
+    by: Annotated[int, typer.Option(help="Last year to project to (cap year).")] = 2030,
+    years: Annotated[int, typer.Option("--years", help="Fit the trend on the last N years.")] = 5,
+    method: Annotated[
+        str, typer.Option(help="'trend' (linear fit) or 'pledge' (pledged path where one exists).")
+    ] = "trend",
+    base_year: Annotated[
+        int | None, typer.Option(help="Last year of data to use (default: latest).")
+    ] = None,
+    ledger: LedgerOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    chart: ChartOpt = None,
+) -> None:
+    """The year each ally reaches a target [% of GDP] on its trend or pledged path."""
+    from materiel.track.outlook import OutlookOptions, outlook
+
+    options = OutlookOptions(target=target, by=by, window=years, method=method, base_year=base_year)
+    pledges = (
+        all_pledges(JsonPledgeFile(ledger or default_ledger_path())) if method == "pledge" else []
+    )
+    _finish(outlook(options, pledges), fmt, out, _chart(chart))
+
+
+@track_app.command("aid")
+def aid_cmd(
+    measure: Annotated[
+        str, typer.Option(help="allocation (Kiel's headline) or commitment.")
+    ] = "allocation",
+    category: Annotated[
+        str, typer.Option(help="Category for fair share: military, financial, humanitarian, total.")
+    ] = "total",
+    gdp_year: Annotated[
+        int, typer.Option(help="Year of the GDP for fair share and % of GDP.")
+    ] = 2021,
+    eur_usd: Annotated[
+        float | None,
+        typer.Option("--eur-usd", help="USD per EUR, your assumption; enables % of GDP."),
+    ] = None,
+    pledge: Annotated[
+        float | None, typer.Option(help="Yearly pledge to compare with, e.g. 40e9.")
+    ] = None,
+    currency: Annotated[
+        str, typer.Option(help="Currency of --pledge (EUR; USD needs --eur-usd).")
+    ] = "EUR",
+    pledge_category: Annotated[
+        str, typer.Option(help="Aid category the pledge covers.")
+    ] = "military",
+    aid_years: Annotated[
+        float | None,
+        typer.Option(help="Years the Kiel figures cover (your assumption), for --pledge."),
+    ] = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    chart: ChartOpt = None,
+) -> None:
+    """Aid to Ukraine by donor [EUR bn], % of GDP, fair share and a yearly pledge check."""
+    from materiel.track.aid import AidOptions, aid
+    from materiel.track.fx import user_eur_usd
+
+    options = AidOptions(
+        measure=measure,
+        category=category,
+        gdp_year=gdp_year,
+        pledge=pledge,
+        currency=currency,
+        pledge_category=pledge_category,
+        aid_years=aid_years,
+    )
+    _finish(aid(options, user_eur_usd(eur_usd)), fmt, out, _chart(chart))
+
+
+@pledges_app.command("list")
+def pledges_list_cmd(
+    ally: Annotated[
+        str | None, typer.Option(help="Only this ally (name or ISO3, or NATO).")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only this kind: spending, aid, capacity.")
+    ] = None,
+    builtin: Annotated[
+        bool, typer.Option(help="Include the built-in pledges from the public data.")
+    ] = True,
+    ledger: LedgerOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """List the pledges: built in (from public data) and those you added."""
+    from materiel.track.pledges import pledge_table
+
+    repo = JsonPledgeFile(ledger or default_ledger_path())
+    result = pledge_table(all_pledges(repo, include_builtin=builtin), ally=ally, kind=kind)
+    emit(result, fmt, out, Console())
+
+
+@pledges_app.command("add")
+def pledges_add_cmd(
+    ally: Annotated[str, typer.Option(help="Ally (name or ISO3), or NATO for an alliance pledge.")],
+    kind: Annotated[
+        str, typer.Option(help="spending [% of GDP], aid [currency/year] or capacity [units/year].")
+    ],
+    value: Annotated[float, typer.Option(help="The pledged level or amount, in --unit.")],
+    source: Annotated[
+        str, typer.Option(help="Where the pledge is published (title, publisher, address).")
+    ] = "",
+    unit: Annotated[
+        str, typer.Option(help="Unit: '% of GDP' (spending), EUR/USD (aid), e.g. shells/year.")
+    ] = "",
+    item: Annotated[str, typer.Option(help="Item of a capacity pledge, e.g. '155mm shell'.")] = "",
+    by: Annotated[int | None, typer.Option(help="Year the level is due (empty: standing).")] = None,
+    status: Annotated[
+        str, typer.Option(help="announced, in force, in progress, met, missed, withdrawn.")
+    ] = "announced",
+    date: Annotated[str | None, typer.Option(help="Date of the source, YYYY-MM-DD.")] = None,
+    basis: Annotated[str, typer.Option(help="public, estimate or assumption.")] = "public",
+    note: Annotated[str, typer.Option(help="Free text.")] = "",
+    ledger: LedgerOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Record a pledge, validated; nothing is written if anything is wrong."""
+    from materiel.track.pledges import pledge_table
+
+    if not source.strip() and basis != "assumption":
+        raise InputError("give --source (where the pledge is published), or --basis assumption")
+    fields = {
+        "ally": ally,
+        "kind": kind,
+        "value": value,
+        "unit": unit,
+        "item": item,
+        "by_year": by,
+        "status": status,
+        "source": source,
+        "date": _date(date),
+        "basis": basis,
+        "note": note,
+    }
+    repo = JsonPledgeFile(ledger or default_ledger_path())
+    pledge = repo.add(fields)
+    result = pledge_table([pledge])
+    emit(result, fmt, out, Console())
+    Console().print(f"added {pledge.id} to {repo.path}", markup=False, highlight=False)
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--date must be a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``materiel track`` to the ``materiel`` app."""
+    app.add_typer(track_app)

@@ -1,0 +1,141 @@
+"""Who meets a defence-spending threshold [% of GDP] in a year, counted as NATO counts.
+
+NATO counts an ally as meeting 2% on its *published* share, rounded to two decimals
+(Slovak Republic 2024e is printed 2.00 from 1.989 unrounded), so these functions count
+on the published two-decimal figures of NATO's Table 3 (share of real GDP, 2015 prices).
+Shares are never computed from the current-price tables. Iceland, which has no armed
+forces and no expenditure figures, counts in the denominator as not meeting.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from materiel.countries import ALLIES
+from materiel.publicdata import (
+    NATO_2024_SOURCE,
+    NATO_ESTIMATE_YEARS,
+    NATO_NATIONAL_2PCT_LAWS,
+    nato_published_shares,
+)
+from materiel.track.inputs import threshold_pct, year_in, year_label
+from materiel.track.result import TrackResult
+
+BASE_YEAR = 2014
+SHARES_SOURCE = f"{NATO_2024_SOURCE}, Table 3 (defence expenditure as % of real GDP, 2015 prices)"
+COUNT_BASIS = (
+    "Counted on NATO's published two-decimal figures, as NATO counts "
+    "(e.g. Slovak Republic 2024e is printed 2.00, 1.989 unrounded)."
+)
+
+
+def shares_of(shares: pd.DataFrame, iso3: str) -> dict[int, float]:
+    """One ally's row of a year table as {year: share [% of GDP]}; empty if absent."""
+    if iso3 not in shares.index:
+        return {}
+    row: dict[object, float] = shares.loc[iso3].astype(float).to_dict()
+    return {int(str(year)): value for year, value in row.items()}
+
+
+def member_in(nato_since: int | None, year: int) -> bool:
+    """Whether an ally that joined in ``nato_since`` counts in ``year``'s totals."""
+    return nato_since is not None and nato_since <= year
+
+
+def meets(share_pct: float, threshold: float) -> bool:
+    """Whether a published share [% of GDP] is at or above ``threshold`` [% of GDP].
+
+    A missing share (NaN: Iceland) does not meet any threshold.
+    """
+    return bool(share_pct >= threshold) if pd.notna(share_pct) else False
+
+
+def spending_frame(shares: pd.DataFrame, year: int, threshold: float) -> pd.DataFrame:
+    """One row per ally: published share [% of GDP] in ``year``, whether it meets ``threshold``.
+
+    ``shares`` is indexed by ISO3 with integer year columns (as
+    :func:`materiel.publicdata.nato_published_shares`); allies missing from it (Iceland)
+    get NaN and do not meet. Rows are sorted by share, highest first.
+    """
+    rows = []
+    for ally in ALLIES:
+        row = shares_of(shares, ally.iso3)
+        has = bool(row)
+        share = row.get(year, float("nan"))
+        base = row.get(BASE_YEAR, float("nan"))
+        rows.append(
+            {
+                "iso3": ally.iso3,
+                "ally": ally.name,
+                "share_pct": share,
+                "meets": meets(share, threshold),
+                "member": member_in(ally.nato_since, year),
+                f"share_{BASE_YEAR}_pct": base,
+                "change_pp": round(share - base, 2),
+                "national_2pct_law": ally.iso3 in NATO_NATIONAL_2PCT_LAWS,
+                "note": "" if has else "no armed forces; no expenditure figures",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["_missing"] = frame["share_pct"].isna()
+    frame = frame.sort_values(["_missing", "share_pct", "ally"], ascending=[True, False, True])
+    return frame.drop(columns="_missing").reset_index(drop=True)
+
+
+def count_meeting(frame: pd.DataFrame) -> tuple[int, int]:
+    """(allies meeting, allies counted): members of the year only, Iceland included."""
+    members = frame[frame["member"]]
+    return int(members["meets"].sum()), len(members)
+
+
+def spending(year: int | None = None, threshold: float = 2.0) -> TrackResult:
+    """Every ally's defence expenditure [% of real GDP] in ``year`` against ``threshold``.
+
+    ``year`` defaults to the latest year of the data; a year outside it, or a threshold
+    that is not a finite number in [0, 100], raises :class:`~materiel.errors.InputError`.
+    """
+    shares = nato_published_shares()
+    years = [int(y) for y in shares.columns]
+    year = year_in(max(years) if year is None else year, years)
+    threshold = threshold_pct(threshold)
+    frame = spending_frame(shares, year, threshold)
+    n_meet, n_all = count_meeting(frame)
+    label = year_label(year, NATO_ESTIMATE_YEARS)
+    estimate = " (NATO estimates)" if year in NATO_ESTIMATE_YEARS else ""
+    summary = [
+        f"{n_meet} of {n_all} allies at or above {threshold:g}% of GDP in {label}{estimate}.",
+        COUNT_BASIS,
+    ]
+    outside = frame[~frame["member"]]
+    if len(outside):
+        names = ", ".join(outside["ally"])
+        summary.append(f"Not yet members in {year}, shown but not counted: {names}.")
+    if year in NATO_ESTIMATE_YEARS:
+        summary.append(f"{label} figures are NATO estimates.")
+    summary.append(
+        "Iceland has no armed forces and no expenditure figures: counted as not meeting."
+    )
+    return TrackResult(
+        kind="spending",
+        title=f"Defence expenditure as % of GDP, {label}, threshold {threshold:g}%",
+        table=frame,
+        units={
+            "share_pct": f"% of real GDP (2015 prices), {label}, as published (2 decimals)",
+            "meets": f"published share >= {threshold:g}",
+            "member": f"NATO member in {year} (counted)",
+            f"share_{BASE_YEAR}_pct": f"% of real GDP, {BASE_YEAR}, as published",
+            "change_pp": f"change since {BASE_YEAR} [percentage points], {label} minus {BASE_YEAR}",
+            "national_2pct_law": "marked * by NATO: national law or agreement calling for 2%+",
+        },
+        summary=tuple(summary),
+        sources=(SHARES_SOURCE,),
+        display=("iso3", "ally", "share_pct", "meets", "change_pp", "member", "note"),
+        decimals={"share_pct": 2, f"share_{BASE_YEAR}_pct": 2, "change_pp": 2},
+        meta={
+            "year": year,
+            "year_label": label,
+            "threshold": threshold,
+            "meeting": n_meet,
+            "of": n_all,
+        },
+    )
