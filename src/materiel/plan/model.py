@@ -60,6 +60,14 @@ class C:
     BUDGET = "budget"
 
 
+class E:
+    """Expression names."""
+
+    SPENDING = "spending"  # [currency] (ally, year): new orders and expansions
+    SHORTFALL = "weighted_shortfall"  # [target-months] the first objective
+    COST = "total_spending"  # [currency] the second objective
+
+
 #: Constraint families whose duals say what binds, with their dimension besides month/year.
 BINDING = (C.CAPACITY, C.CEILING, C.SUPPLY, C.SUPPLY_CEILING, C.BUDGET, C.INDUSTRY)
 
@@ -316,31 +324,30 @@ def define_spending(m: linopy.Model, inp: ModelInputs, options: BuildOptions) ->
                          users=inp.comp_users, added=V.SUPPLY_ADDED)
     if comp_fund is not None:
         total = total + comp_fund
-    m.add_expressions(total, name="spending")  # type: ignore[attr-defined]
+    m.add_expressions(total, name=E.SPENDING)
     m.add_constraints(total <= inp.budget - inp.fixed_spend, name=C.BUDGET)
 
 
 def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
-    """Weighted shortfall first, then cost.
+    """Weighted shortfall first (this objective), then cost (a second solve, see solve.py).
 
-    ``min Σ_{n,g,t} w[n,g]·shortfall[n,g,t] + u·Σ w'[n,g]·unmet[n,g,t]
-    + c·(total spending / total budget)`` with ``w = priority / target`` (shortfall as a
-    fraction of the target, so missiles and shells compare), ``w' = priority / reference``
-    (the target, or a year of demand), ``u`` the unmet-demand weight and ``c`` the cost
-    weight: spending the whole horizon budget is worth c target-months.
+    ``min Σ_{n,g,t} w[n,g]·shortfall[n,g,t] + u·Σ w'[n,g]·unmet[n,g,t]`` with
+    ``w = priority / target`` (shortfall as a fraction of the target, so a missing missile
+    and a missing shell compare), ``w' = priority / reference`` (the target, or a year of
+    demand where there is none) and ``u`` the unmet-demand weight. The unit is the
+    target-month: one whole target missing for one month.
     """
     policy = inp.scenario.meta.policy
     weight = (inp.priority / inp.target).where(inp.target > 0, 0.0)
     reference = np.maximum(inp.target, 12 * inp.demand.mean("month")).where(
         lambda x: x > 0, 1.0)
-    objective = (weight * m.variables[V.SHORT]).sum()
+    shortfall = (weight * m.variables[V.SHORT]).sum()
     if V.UNMET in m.variables:
-        objective = objective + (policy.unmet_demand_weight * inp.priority / reference
+        shortfall = shortfall + (policy.unmet_demand_weight * inp.priority / reference
                                  * m.variables[V.UNMET]).sum()
-    total_budget = float(inp.budget.sum()) or 1.0
-    spending = m.expressions["spending"]  # type: ignore[attr-defined]
-    objective = objective + (policy.cost_weight / total_budget) * spending.sum()
-    m.add_objective(objective)
+    m.add_expressions(shortfall, name=E.SHORTFALL)
+    m.add_expressions(m.expressions[E.SPENDING].sum(), name=E.COST)
+    m.add_objective(shortfall)
 
 
 def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy.Model:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,7 +20,9 @@ import xarray as xr
 
 from materiel.errors import InfeasibleError, SolveError
 from materiel.plan.inputs import ModelInputs
-from materiel.plan.model import BINDING, C, V, BuildOptions, build_model
+from materiel.plan.model import BINDING, C, E, V, BuildOptions, build_model
+
+SHORTFALL_FIRST = "shortfall_first"
 
 Progress = Callable[[str], None]
 
@@ -35,14 +39,33 @@ class Solution:
     values: dict[str, xr.DataArray]
     duals: dict[str, xr.DataArray]
     spending: xr.DataArray  # [currency] (ally, year), new orders and expansions
-    objective: float
+    objective: float  # [target-months] weighted shortfall, the first objective
+    cost: float  # [currency] new orders and expansions, the second objective
     status: Status
     mip: bool
 
 
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence the solver's banner, which it writes to file descriptor 1 from C++."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no real stdout (embedded use): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(io.StringIO()):
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _run(m: linopy.Model, inp: ModelInputs) -> tuple[str, str]:
     policy = inp.scenario.meta.policy
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+    with warnings.catch_warnings(), _quiet_stdout():
         warnings.simplefilter("ignore")
         return m.solve(
             solver_name="highs",
@@ -51,6 +74,7 @@ def _run(m: linopy.Model, inp: ModelInputs) -> tuple[str, str]:
             time_limit=policy.time_limit,
             mip_rel_gap=policy.mip_gap,
             output_flag=False,
+            log_to_console=False,
         )
 
 
@@ -66,37 +90,56 @@ def _ok(status: str, condition: str) -> Status | None:
 _DIAGNOSE = (C.INDUSTRY,)
 
 
-def solve_inputs(inp: ModelInputs, progress: Progress | None = None) -> Solution:
-    """Build, solve, and (for a MIP) re-solve with tiers fixed to get shadow prices."""
-    say = progress or (lambda _msg: None)
-    say("building the model")
-    m = build_model(inp)
-    mip = V.TIER in m.variables
-    say(f"solving ({m.nvars:,} variables, {m.ncons:,} constraints"
-        f"{', with volume price tiers' if mip else ''})")
+def _solve_checked(m: linopy.Model, inp: ModelInputs, stage: str) -> Status:
     status, condition = _run(m, inp)
     ok = _ok(status, condition)
     if ok is None:
         _raise_for(inp, condition)
-    if m.variables[V.SHIP].solution.isnull().all() and m.variables[V.SHIP].size:
-        raise SolveError(f"the solver returned no solution ({status}, {condition})")
+    if m.objective.value is None:
+        raise SolveError(f"{stage}: the solver returned no solution ({status}, {condition})")
+    return ok  # type: ignore[return-value]
+
+
+def _cost_stage(m: linopy.Model, inp: ModelInputs, best: float) -> None:
+    """Keep the weighted shortfall at its optimum (within tolerance), then minimise cost."""
+    tolerance = inp.scenario.meta.policy.shortfall_tolerance
+    bound = best + max(tolerance * abs(best), 1e-7)
+    m.add_constraints(m.expressions[E.SHORTFALL] <= bound, name=SHORTFALL_FIRST)
+    scale = float(inp.budget.sum()) or 1.0
+    m.add_objective(m.expressions[E.COST] / scale, overwrite=True)
+
+
+def solve_inputs(inp: ModelInputs, progress: Progress | None = None) -> Solution:
+    """Shortfall first, then cost; then shadow prices of the shortfall stage.
+
+    1. minimise the weighted shortfall; 2. add ``shortfall ≤ optimum`` and minimise
+    spending: this is the plan; 3. shadow prices come from stage 1 (an LP), or, with
+    volume price tiers (a MIP), from stage 1 re-solved with the plan's tiers fixed.
+    """
+    say = progress or (lambda _msg: None)
+    say("building the model")
+    m = build_model(inp)
+    mip = V.TIER in m.variables
+    say(f"solving for the least shortfall ({m.nvars:,} variables, {m.ncons:,} constraints"
+        f"{', with volume price tiers' if mip else ''})")
+    status = _solve_checked(m, inp, "shortfall stage")
+    best = float(m.objective.value)  # type: ignore[arg-type]
+    duals_model = m
+    duals = {name: m.constraints[name].dual for name in BINDING if name in m.constraints}
+    say("solving for the least cost at that shortfall")
+    _cost_stage(m, inp, best)
+    status = min(status, _solve_checked(m, inp, "cost stage"), key=list(Status).index)
+    values = {name: m.variables[name].solution for name in m.variables}
+    spending = m.expressions[E.SPENDING].solution
     if mip:
-        say("fixing the chosen price tiers and re-solving for shadow prices")
+        say("re-solving with the chosen price tiers fixed, for shadow prices")
         choice = m.variables[V.TIER].solution.fillna(0).round()
-        lp = build_model(inp, BuildOptions(tier_choice=choice))
-        lp_status, lp_condition = _run(lp, inp)
-        if _ok(lp_status, lp_condition) is None:
-            raise SolveError(f"re-solve with fixed tiers failed ({lp_condition})")
-        values = {name: m.variables[name].solution for name in m.variables}
-        source = lp
-    else:
-        values = {name: m.variables[name].solution for name in m.variables}
-        source = m
-    duals = {name: source.constraints[name].dual for name in BINDING
-             if name in source.constraints}
-    spending = m.expressions["spending"].solution  # type: ignore[attr-defined]
-    return Solution(values=values, duals=duals, spending=spending,
-                    objective=float(m.objective.value or 0.0), status=ok, mip=mip)
+        duals_model = build_model(inp, BuildOptions(tier_choice=choice))
+        _solve_checked(duals_model, inp, "shadow prices")
+        duals = {name: duals_model.constraints[name].dual for name in BINDING
+                 if name in duals_model.constraints}
+    return Solution(values=values, duals=duals, spending=spending, objective=best,
+                    cost=float(m.expressions[E.COST].solution), status=status, mip=mip)
 
 
 def _raise_for(inp: ModelInputs, condition: str) -> None:

@@ -285,12 +285,12 @@ class Policy(BaseModel):
     unmet_demand_weight: float = Field(
         10.0, gt=0, le=1e6, description="cost of unmet demand relative to shortfall [-]"
     )
-    cost_weight: float = Field(
-        1e-3, ge=0, le=1e3, description="weight of cost, as target-months of shortfall that "
-        "spending the whole horizon budget is worth; small keeps shortfall first"
-    )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
+    shortfall_tolerance: float = Field(
+        1e-9, ge=0, le=0.1, description="relative slack on the shortfall when the second "
+        "solve minimises cost"
+    )
 
 
 class ScenarioMeta(BaseModel):

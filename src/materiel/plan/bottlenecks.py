@@ -1,0 +1,130 @@
+"""What binds: constraints ranked by shadow price, and what relaxing them is worth.
+
+Shadow prices of different constraints have different units (per unit of capacity, per
+unit of currency), so each is turned into the same measure: the first-order change of
+the objective [target-months] if the limit were 10 % larger. The top few are then
+re-solved with the limit really 10 % larger, and the change in months to target said
+in words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pandas as pd
+import xarray as xr
+
+from materiel.plan.inputs import ModelInputs
+from materiel.plan.model import C, V
+from materiel.plan.solve import Solution
+
+RELAX = 0.10  # relative relaxation used to compare and to re-solve
+_EPS = 1e-9
+
+
+def rank(inp: ModelInputs, sol: Solution) -> pd.DataFrame:
+    """Binding limits with their first-order value, largest first.
+
+    Columns: kind (line | component | budget | industry_rule), name, shadow_price (sum over
+    months or years of the dual, objective units per unit of the limit), gain (first-order
+    objective improvement from a 10 % larger limit [target-months]).
+    """
+    rows: list[dict[str, object]] = []
+    added = sol.values.get(V.ADDED)
+    capacity = inp.cap0 + (added.fillna(0) if added is not None else 0)
+    _collect(rows, "line", sol.duals.get(C.CAPACITY), capacity, "line")
+    _collect(rows, "line", sol.duals.get(C.CEILING), inp.ceiling - inp.cap0, "line")
+    sadded = sol.values.get(V.SUPPLY_ADDED)
+    supply = inp.supply0 + (sadded.fillna(0) if sadded is not None else 0)
+    _collect(rows, "component", sol.duals.get(C.SUPPLY), supply, "component")
+    _collect(rows, "component", sol.duals.get(C.SUPPLY_CEILING),
+             inp.supply_ceiling - inp.supply0, "component")
+    _collect(rows, "budget", sol.duals.get(C.BUDGET), inp.budget - inp.fixed_spend, "ally")
+    if C.INDUSTRY in sol.duals and added is not None:
+        k = inp.scenario.meta.policy.industry_rule_months
+        _collect(rows, "industry_rule", sol.duals[C.INDUSTRY], k * added.fillna(0), "line")
+    if not rows:
+        return pd.DataFrame(columns=["kind", "name", "shadow_price", "gain"])
+    frame = pd.DataFrame(rows).groupby(["kind", "name"], as_index=False).sum()
+    frame = frame[frame["gain"] > _EPS].sort_values("gain", ascending=False)
+    return frame.reset_index(drop=True)
+
+
+def _collect(
+    rows: list[dict[str, object]], kind: str, dual: xr.DataArray | None,
+    limit: xr.DataArray, dim: str,
+) -> None:
+    if dual is None or dual.size == 0:
+        return
+    magnitude = abs(dual.fillna(0.0))
+    gain = (magnitude * RELAX * abs(limit)).broadcast_like(magnitude)
+    others = [d for d in magnitude.dims if d != dim]
+    price = magnitude.sum(others) if others else magnitude
+    gain_sum = gain.sum(others) if others else gain
+    for name in magnitude.coords[dim].values:
+        rows.append({"kind": kind, "name": str(name),
+                     "shadow_price": float(price.sel({dim: name})),
+                     "gain": float(gain_sum.sel({dim: name}))})
+
+
+def relaxed_inputs(inp: ModelInputs, kind: str, name: str) -> tuple[ModelInputs, float] | None:
+    """Inputs with one limit 10 % larger, and the increase [units/month or currency/year]."""
+    factor = 1.0 + RELAX
+    if kind == "line":
+        sel = inp.cap0.coords["line"] == name
+        base = float(inp.ceiling.sel(line=name)) if inp.scenario.meta.policy.expansion else float(
+            inp.cap0.sel(line=name))
+        new = dataclasses.replace(inp, cap0=inp.cap0.where(~sel, inp.cap0 * factor),
+                                  ceiling=inp.ceiling.where(~sel, inp.ceiling * factor))
+        return new, base * RELAX
+    if kind == "component":
+        sel = inp.supply0.coords["component"] == name
+        base = float(inp.supply_ceiling.sel(component=name))
+        new = dataclasses.replace(
+            inp, supply0=inp.supply0.where(~sel, inp.supply0 * factor),
+            supply_ceiling=inp.supply_ceiling.where(~sel, inp.supply_ceiling * factor))
+        return new, base * RELAX
+    if kind == "budget":
+        sel = inp.budget.coords["ally"] == name
+        per_year = float(inp.budget.sel(ally=name).sum() / inp.months_in_year.sum() * 12)
+        return dataclasses.replace(inp, budget=inp.budget.where(~sel, inp.budget * factor)), (
+            per_year * RELAX)
+    return None
+
+
+def months_gained(base: pd.DataFrame, new: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """Months to target before and after, per ally and group; not met counts as H."""
+    keys = ["ally", "group", "label"]
+    merged = base[[*keys, "months_to_target"]].merge(
+        new[[*keys, "months_to_target"]], on=keys, suffixes=("_base", "_new"))
+    before = merged["months_to_target_base"].fillna(horizon)
+    after = merged["months_to_target_new"].fillna(horizon)
+    merged["gained"] = (before - after).astype(int)
+    return merged
+
+
+def describe(
+    kind: str, name: str, increase: float, gains: pd.DataFrame, currency: str,
+    names: Callable[[str, str], str],
+) -> str:
+    """One sentence a planner can read."""
+    pct = f"{RELAX:.0%}"
+    if kind == "line":
+        head = f"{pct} more capacity on line {names('line', name)} (+{increase:,.0f} units/month)"
+    elif kind == "component":
+        head = f"{pct} more supply of {names('component', name)} (+{increase:,.0f} units/month)"
+    else:
+        head = f"{pct} more budget for {names('ally', name)} (+{increase:,.0f} {currency}/year)"
+    moved = gains[gains["gained"] != 0]
+    if moved.empty:
+        return f"{head} moves no target date within the horizon."
+    by_label = moved.groupby("label")["gained"].sum().sort_values(ascending=False)
+    parts = []
+    for label, total in by_label.items():
+        allies = moved[moved["label"] == label]
+        detail = ", ".join(f"{a} {g:+d}" for a, g in zip(allies["ally"], allies["gained"],
+                                                           strict=True))
+        direction = "closer" if total > 0 else "later"
+        parts.append(f"{label} targets {abs(int(total))} months {direction} in total ({detail})")
+    return f"{head} brings " + "; ".join(parts) + "."
