@@ -12,7 +12,7 @@ from rich.console import Console
 from materiel.errors import InputError
 from materiel.track.charts import check_chart_path, save_chart
 from materiel.track.ledger import JsonPledgeFile, all_pledges, default_ledger_path
-from materiel.track.render import OutputFormat, emit
+from materiel.track.render import OutputFormat, emit, tell
 from materiel.track.result import TrackResult
 
 track_app = typer.Typer(
@@ -53,7 +53,7 @@ def _finish(
     emit(result, fmt, out, console)
     if chart is not None:
         save_chart(result, chart)
-        console.print(f"wrote {chart}", markup=False, highlight=False)
+        tell(f"wrote {chart}")
 
 
 def _chart(chart: Path | None) -> Path | None:
@@ -220,7 +220,7 @@ def pledges_add_cmd(
     pledge = repo.add(fields)
     result = pledge_table([pledge])
     emit(result, fmt, out, Console())
-    Console().print(f"added {pledge.id} to {repo.path}", markup=False, highlight=False)
+    tell(f"added {pledge.id} to {repo.path}")
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -145,9 +145,15 @@ class OutlookOptions:
     base_year: int | None = None
 
 
-def outlook(options: OutlookOptions, pledges: Sequence[Pledge] = ()) -> TrackResult:
-    """For each ally, the year it reaches ``options.target`` on its trend or pledged path."""
-    shares = nato_published_shares()
+def outlook(
+    options: OutlookOptions, pledges: Sequence[Pledge] = (), shares: pd.DataFrame | None = None
+) -> TrackResult:
+    """For each ally, the year it reaches ``options.target`` on its trend or pledged path.
+
+    ``shares`` [% of GDP, ISO3 x year] defaults to NATO's published table; tests pass
+    synthetic series through it.
+    """
+    shares = nato_published_shares() if shares is None else shares
     years = [int(y) for y in shares.columns]
     base = year_in(
         max(years) if options.base_year is None else options.base_year, years, "base year"

@@ -59,6 +59,8 @@ def pledge_table(
         for p in chosen
     ]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    distinct = list(dict.fromkeys(p.source for p in chosen))
+    frame["ref"] = [f"[{distinct.index(p.source) + 1}]" for p in chosen]
     frame["by_year"] = frame["by_year"].astype("Int64")
     n_assumed = sum(p.basis == "assumption" for p in chosen)
     summary = [
@@ -78,8 +80,19 @@ def pledge_table(
             "basis": "public source, estimate or assumption",
         },
         summary=tuple(summary),
-        sources=("each row's own 'source' column",),
+        sources=tuple(f"[{i}] {text}" for i, text in enumerate(distinct, start=1)),
         assumptions=tuple(assumptions),
-        display=tuple(c for c in COLUMNS if c not in ("ally", "note")),
+        display=(
+            "id",
+            "name",
+            "kind",
+            "value",
+            "unit",
+            "item",
+            "by_year",
+            "status",
+            "basis",
+            "ref",
+        ),
         decimals={"value": 2},
     )

@@ -98,9 +98,8 @@ def to_json(result: TrackResult) -> str:
 def to_csv(result: TrackResult) -> str:
     """The table as CSV with a ``source`` column naming every source of the row's figures."""
     frame = result.table.copy()
-    frame["source"] = (
-        "; ".join(result.sources) if "source" not in frame.columns else frame["source"]
-    )
+    if "source" not in frame.columns:
+        frame["source"] = "; ".join(result.sources)
     return frame.to_csv(index=False)
 
 
@@ -141,4 +140,9 @@ def emit(result: TrackResult, fmt: OutputFormat | None, out: Path | None, consol
     except OSError as exc:
         raise DataError(f"cannot write {out}: {exc}") from None
     if out is not None:
-        console.print(f"wrote {out}", markup=False, highlight=False)
+        tell(f"wrote {out}")
+
+
+def tell(text: str) -> None:
+    """A status line on stderr, so that CSV or JSON on stdout stays clean."""
+    Console(stderr=True).print(text, markup=False, highlight=False)

@@ -1,0 +1,126 @@
+"""The pledge ledger: round trips, atomic writes, validation, built-in pledges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from materiel.errors import DataError, InputError
+from materiel.track.ledger import JsonPledgeFile, all_pledges, builtin_pledges, default_ledger_path
+
+SPENDING = {
+    "ally": "Germany",
+    "kind": "spending",
+    "value": 3.5,
+    "by_year": 2029,
+    "source": "test source",
+    "date": dt.date(2025, 6, 25),
+}
+
+
+def test_add_list_reload_round_trip(ledger_path: Path):
+    repo = JsonPledgeFile(ledger_path)
+    first = repo.add(SPENDING)
+    second = repo.add(
+        {"ally": "UK", "kind": "aid", "value": 3e9, "unit": "GBP", "source": "s", "status": "met"}
+    )
+    third = repo.add(
+        {
+            "ally": "Czech Republic",
+            "kind": "capacity",
+            "value": 100000,
+            "unit": "shells/year",
+            "item": "155mm shell",
+            "basis": "assumption",
+        }
+    )
+    assert [first.id, second.id, third.id] == ["P0001", "P0002", "P0003"]
+    reloaded = JsonPledgeFile(ledger_path).list_pledges()
+    assert reloaded == [first, second, third]
+    assert (reloaded[0].ally, reloaded[0].unit, reloaded[0].date) == (
+        "DEU",
+        "% of GDP",
+        dt.date(2025, 6, 25),
+    )
+    assert (reloaded[1].ally, reloaded[2].ally, reloaded[2].source) == (
+        "GBR",
+        "CZE",
+        "user assumption",
+    )
+    assert not any(p.builtin for p in reloaded)
+    assert list(ledger_path.parent.glob("*.tmp")) == []
+
+
+def test_absent_file_is_an_empty_ledger(tmp_path: Path):
+    assert JsonPledgeFile(tmp_path / "none.json").list_pledges() == []
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {**SPENDING, "ally": "Narnia"},
+        {**SPENDING, "value": -1},
+        {**SPENDING, "value": float("nan")},
+        {**SPENDING, "value": 150},
+        {**SPENDING, "kind": "wish"},
+        {**SPENDING, "status": "maybe"},
+        {**SPENDING, "by_year": 3000},
+        {**SPENDING, "source": "  "},
+        {**SPENDING, "unit": "EUR"},
+        {**SPENDING, "kind": "aid", "unit": "euros"},
+        {**SPENDING, "kind": "capacity", "unit": "shells/year"},
+        {**SPENDING, "colour": "red"},
+        {**SPENDING, "id": "X1"},
+    ],
+)
+def test_bad_input_changes_nothing(ledger_path: Path, bad: dict):
+    repo = JsonPledgeFile(ledger_path)
+    repo.add(SPENDING)
+    before = ledger_path.read_bytes()
+    with pytest.raises(InputError):
+        repo.add(bad)
+    assert ledger_path.read_bytes() == before
+
+
+def test_corrupt_file_is_reported_and_left_alone(ledger_path: Path):
+    ledger_path.parent.mkdir(parents=True)
+    ledger_path.write_text("{not json", encoding="utf-8")
+    repo = JsonPledgeFile(ledger_path)
+    with pytest.raises(DataError, match="left unchanged"):
+        repo.add(SPENDING)
+    assert ledger_path.read_text(encoding="utf-8") == "{not json"
+
+
+def test_invalid_entry_in_file_names_the_entry(ledger_path: Path):
+    ledger_path.parent.mkdir(parents=True)
+    payload = {"version": 1, "pledges": [{"id": "P0001", "ally": "DEU", "kind": "spending"}]}
+    ledger_path.write_text(json.dumps(payload), encoding="utf-8")
+    with pytest.raises(DataError, match="entry 1"):
+        JsonPledgeFile(ledger_path).list_pledges()
+
+
+def test_builtin_pledges_are_the_guideline_and_the_six_national_laws(ledger_path: Path):
+    builtin = builtin_pledges()
+    assert {p.ally for p in builtin} == {"NATO", "CZE", "EST", "LVA", "LTU", "POL", "ROU"}
+    assert all(p.value == 2.0 and p.by_year is None and "NATO" in p.source for p in builtin)
+    repo = JsonPledgeFile(ledger_path)
+    repo.add(SPENDING)
+    assert len(all_pledges(repo)) == 8 and len(all_pledges(repo, include_builtin=False)) == 1
+    assert "B-" not in ledger_path.read_text(encoding="utf-8")  # built-ins are never written
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG data directory is the Linux default")
+def test_default_path_follows_the_env_var_and_is_never_in_the_package(monkeypatch, tmp_path):
+    package = Path(str(resources.files("materiel"))).resolve()
+    monkeypatch.delenv("MATERIEL_LEDGER", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    default = default_ledger_path()
+    assert default == tmp_path / "materiel" / "pledges.json"
+    assert package not in default.resolve().parents
+    monkeypatch.setenv("MATERIEL_LEDGER", str(tmp_path / "mine.json"))
+    assert default_ledger_path() == tmp_path / "mine.json"
