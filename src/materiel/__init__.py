@@ -11,6 +11,11 @@ from materiel.errors import (
     SolveError,
 )
 
+from materiel.plan.api import plan, value_of_pooling
+from materiel.plan.result import PlanResult
+from materiel.scenario.load import load_scenario
+from materiel.scenario.model import Scenario
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -18,7 +23,12 @@ __all__ = [
     "InfeasibleError",
     "InputError",
     "MaterielError",
+    "PlanResult",
+    "Scenario",
     "ScenarioError",
     "SolveError",
     "__version__",
+    "load_scenario",
+    "plan",
+    "value_of_pooling",
 ]

@@ -1,0 +1,143 @@
+"""Writing a plan to a folder: Parquet and CSV tables, an XLSX workbook, charts, HTML."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from materiel.errors import InputError
+from materiel.plan.result import PlanResult
+from materiel.report import charts
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of what was written."""
+
+    folder: Path
+    html: Path
+    workbook: Path
+    tables: dict[str, Path]
+    charts: dict[str, Path]
+
+
+def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
+    """Every table of a plan, by file stem."""
+    tables = {
+        "targets": result.targets,
+        "spending": result.spending(),
+        "capacity_added": result.capacity_added(),
+        "capacity_by_month": result.capacity_by_month(),
+        "orders": result.orders(),
+        "stock": result.stock_table(),
+        "bottlenecks": result.bottlenecks,
+    }
+    if result.pooling is not None:
+        tables["pooling"] = result.pooling
+    return tables
+
+
+def _safe_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
+    return out
+
+
+def write_report(result: PlanResult, folder: Path) -> ReportFiles:
+    """Write everything about a plan into ``folder`` (created if needed)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder {folder}: {exc}") from exc
+    tables = plan_tables(result)
+    paths: dict[str, Path] = {}
+    for stem, frame in tables.items():
+        clean = frame.copy()
+        clean.attrs = {}
+        clean.to_parquet(folder / f"{stem}.parquet", index=False)
+        clean.to_csv(folder / f"{stem}.csv", index=False)
+        paths[stem] = folder / f"{stem}.csv"
+    workbook = folder / "plan.xlsx"
+    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+        _summary_frame(result).to_excel(writer, sheet_name="summary", index=False)
+        for stem, frame in tables.items():
+            if stem in ("capacity_by_month", "stock"):
+                continue  # long monthly series: in the Parquet/CSV files
+            _safe_for_spreadsheet(frame).to_excel(writer, sheet_name=stem[:31], index=False)
+    pictures = {
+        "stock_vs_target": charts.stock_vs_target(result, folder / "stock_vs_target.png"),
+        "capacity": charts.capacity_over_time(result, folder / "capacity.png"),
+        "spending": charts.spending_by_year(result, folder / "spending.png"),
+    }
+    page = folder / "report.html"
+    page.write_text(render_html(result, tables, pictures), encoding="utf-8")
+    return ReportFiles(folder=folder, html=page, workbook=workbook, tables=paths,
+                       charts=pictures)
+
+
+def _summary_frame(result: PlanResult) -> pd.DataFrame:
+    totals = result.totals()
+    rows = [("scenario", result.scenario.name), ("start", result.scenario.start),
+            ("horizon [months]", result.scenario.horizon), *totals.items()]
+    if result.pooling is not None:
+        rows += [(f"pooling: {k}", v) for k, v in result.pooling.attrs.items()]
+    return pd.DataFrame(rows, columns=["what", "value"]).astype({"value": str})
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.3g}"
+    return "" if value is None else str(value)
+
+
+def _html_table(frame: pd.DataFrame, limit: int | None = None) -> str:
+    """An escaped HTML table (every cell through html.escape)."""
+    shown = frame if limit is None else frame.head(limit)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
+        for row in shown.itertuples(index=False)
+    )
+    note = (f"<p class='note'>{len(frame) - limit} more rows in the CSV file.</p>"
+            if limit is not None and len(frame) > limit else "")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
+
+
+def render_html(
+    result: PlanResult, tables: dict[str, pd.DataFrame], pictures: dict[str, Path]
+) -> str:
+    """A self-contained HTML page: charts embedded as data URIs, no external assets."""
+    env = Environment(loader=PackageLoader("materiel.report", "templates"),
+                      autoescape=select_autoescape(["html"]))
+    images = {name: base64.b64encode(path.read_bytes()).decode("ascii")
+              for name, path in pictures.items()}
+    targets = tables["targets"]
+    columns = ["ally", "label", "target", "target_date", "month_met", "shortfall_at_date",
+               "shortfall_at_date_pct", "ally_spending"]
+    spend = tables["spending"].groupby("ally", as_index=False)[["total", "budget"]].sum()
+    assumptions = result.scenario.assumption_share()
+    return env.get_template("plan.html").render(
+        scenario=result.scenario,
+        totals=result.totals(),
+        targets_table=_html_table(targets[columns] if len(targets) else targets),
+        spending_table=_html_table(spend.sort_values("total", ascending=False)),
+        capacity_table=_html_table(tables["capacity_added"]),
+        bottlenecks=list(result.bottlenecks.get("words", pd.Series(dtype=str)).head(10)),
+        pooling=result.pooling.attrs if result.pooling is not None else None,
+        assumptions=assumptions,
+        images=images,
+    )
