@@ -177,7 +177,10 @@ def pledges_list_cmd(
 def pledges_add_cmd(
     ally: Annotated[str, typer.Option(help="Ally (name or ISO3), or NATO for an alliance pledge.")],
     kind: Annotated[
-        str, typer.Option(help="spending [% of GDP], aid [currency/year] or capacity [units/year].")
+        str,
+        typer.Option(
+            help="spending (% of GDP), aid (currency per year) or capacity (units per year)."
+        ),
     ],
     value: Annotated[float, typer.Option(help="The pledged level or amount, in --unit.")],
     source: Annotated[

@@ -172,7 +172,7 @@ def outlook(
     first_label = year_label(window_years[0], NATO_ESTIMATE_YEARS)
     span = f"{first_label}-{year_label(base, NATO_ESTIMATE_YEARS)}"
     trend_label = f"linear fit, last {options.window} years ({span})"
-    rows, series = [], []
+    rows, series, used = [], [], []
     for ally in ALLIES:
         row: dict[str, object] = {"iso3": ally.iso3, "ally": ally.name}
         if ally.iso3 not in shares.index:
@@ -198,6 +198,7 @@ def outlook(
             reach = path_year(base, history[-1], pledge.value, pledge.by_year, target, options.by)
             method = f"pledge {pledge.id} ({pledge.value:g}% by {pledge.by_year})"
             status = "on pledged path" if reach else "not on pledged path"
+            used.append(f"pledge {pledge.id} ({pledge.ally_name}): {pledge.source}")
             for y in range(base + 1, options.by + 1):
                 frac = min(1.0, (y - base) / max(1, pledge.by_year - base))
                 series.append(
@@ -252,7 +253,7 @@ def outlook(
             "2023e and 2024e are NATO estimates; Iceland has no expenditure figures.",
             *(f"{name_of(code)}: {text}." for code, text in CAVEATS.items()),
         ),
-        sources=(SHARES_SOURCE,),
+        sources=(SHARES_SOURCE, *used),
         assumptions=(assumption,),
         display=("iso3", "ally", "share_pct", "status", "year", "first_met", "method"),
         decimals={"share_pct": 2, "slope_pp_per_year": 3},

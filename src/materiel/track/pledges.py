@@ -27,6 +27,9 @@ COLUMNS = (
     "note",
 )
 
+#: The terminal table's columns; sources are printed under it, keyed by ``ref``.
+DISPLAY = tuple(c for c in (*COLUMNS, "ref") if c not in ("ally", "date", "source", "note"))
+
 
 def pledge_table(
     pledges: Sequence[Pledge], *, ally: str | None = None, kind: str | None = None
@@ -82,17 +85,6 @@ def pledge_table(
         summary=tuple(summary),
         sources=tuple(f"[{i}] {text}" for i, text in enumerate(distinct, start=1)),
         assumptions=tuple(assumptions),
-        display=(
-            "id",
-            "name",
-            "kind",
-            "value",
-            "unit",
-            "item",
-            "by_year",
-            "status",
-            "basis",
-            "ref",
-        ),
+        display=DISPLAY,
         decimals={"value": 2},
     )
