@@ -40,6 +40,7 @@ def version() -> None:
 COMMAND_MODULES: tuple[str, ...] = (
     "materiel.scenario.cli",
     "materiel.plan.cli",
+    "materiel.ingest.cli",
     "materiel.track.cli",
 )
 

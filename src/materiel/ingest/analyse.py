@@ -1,0 +1,108 @@
+"""What one sentence mentions: entities, money, percentages, counts and dates.
+
+:func:`analyse` gathers these once per sentence; the extractors in
+:mod:`materiel.ingest.extract` then decide which facts, if any, the sentence states.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from materiel.ingest.dates import DateRef, find_dates
+from materiel.ingest.gazetteer import Gazetteer, Mention
+from materiel.ingest.money import (
+    Money,
+    Percent,
+    Quantity,
+    find_money,
+    find_percents,
+    find_quantities,
+)
+
+_MAKER_RE = re.compile(
+    r"^\s*(?:'s\s+|’s\s+)?(?:[\w-]+\s+){0,3}?(?:arms\s+|defen[cs]e\s+)?"
+    r"(?:firm|company|group|maker|manufacturer|contractor|producer|giant|supplier|"
+    r"consortium|joint venture|subsidiary)\b",
+    re.IGNORECASE,
+)
+_POSSESSIVE_COMPANY_RE = re.compile(r"^\s*(?:'s|’s)\s+$")
+_END_USER_RE = re.compile(
+    r"\b(?:for|to|sent to|supplied to|delivered to|given to|gifted to)\s+(?:the\s+)?$"
+)
+
+
+@dataclass
+class Sentence:
+    """One sentence and everything found in it (spans are into ``text``)."""
+
+    text: str
+    base: date | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    money: list[Money] = field(default_factory=list)
+    percents: list[Percent] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    dates: list[DateRef] = field(default_factory=list)
+    maker_nations: set[str] = field(default_factory=set)
+    end_users: set[str] = field(default_factory=set)
+
+    def ids(self, kind: str) -> list[str]:
+        """Distinct ids of the mentions of one kind, in order of appearance."""
+        seen: list[str] = []
+        for mention in self.mentions:
+            if mention.kind == kind and mention.id not in seen:
+                seen.append(mention.id)
+        return seen
+
+    def countries(self, exclude_makers: bool = True) -> list[str]:
+        """Countries acting in the sentence (not those only naming a firm's nationality)."""
+        return [
+            c
+            for c in self.ids("country")
+            if not (exclude_makers and c in self.maker_nations and self._only_as_maker(c))
+        ]
+
+    def _only_as_maker(self, iso3: str) -> bool:
+        return all(
+            self._is_maker_nationality(m)
+            for m in self.mentions
+            if m.kind == "country" and m.id == iso3
+        )
+
+    def _is_maker_nationality(self, mention: Mention) -> bool:
+        after = self.text[mention.end :]
+        if _MAKER_RE.match(after):
+            return True
+        nxt = next((m for m in self.mentions if m.start >= mention.end), None)
+        return bool(
+            nxt is not None and nxt.kind == "company"
+            and (_POSSESSIVE_COMPANY_RE.match(self.text[mention.end : nxt.start])
+                 or (mention.form == "demonym" and not self.text[mention.end : nxt.start].strip()))
+        )  # fmt: skip
+
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+def analyse(text: str, gazetteer: Gazetteer, base: date | None) -> Sentence:
+    """Find everything ``text`` mentions; dates are resolved against ``base``."""
+    sentence = Sentence(text, base)
+    sentence.mentions = gazetteer.find(text)
+    item_spans = [(m.start, m.end) for m in sentence.mentions if m.kind == "item"]
+    sentence.money = find_money(text)
+    sentence.percents = [
+        p for p in find_percents(text) if not any(s <= p.start < e for s, e in item_spans)
+    ]
+    taken = [(m.start, m.end) for m in sentence.money]
+    taken += [(p.start, p.end) for p in sentence.percents]
+    sentence.quantities = find_quantities(text, taken)
+    sentence.dates = find_dates(text, base)
+    for mention in sentence.mentions:
+        if mention.kind != "country":
+            continue
+        if sentence._is_maker_nationality(mention):
+            sentence.maker_nations.add(mention.id)
+        if _END_USER_RE.search(text[: mention.start]):
+            sentence.end_users.add(mention.id)
+    return sentence

@@ -1,0 +1,166 @@
+"""Dates and periods in a sentence, resolved against the article's date where that is sure.
+
+Absolute dates ("9 July 2024", "July 9") and relative days ("yesterday", "on Monday",
+"last week") are parsed with :mod:`dateparser` (English only, so it never needs language
+detection or any download) relative to the article date. Years and year ranges ("in 2024",
+"by 2030", "between 2025 and 2028", "next year") are read directly. Vague periods ("by the
+end of the decade", "over the coming decade", "in the next few years") are kept as written,
+with no year attached, because the year they mean is a judgement. Without an article date,
+relative phrases are kept as written and left unresolved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import dateparser
+
+_SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_YEAR = r"(?:19|20)\d\d"
+
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("vague", r"(?:by|before|until) the end of the decade|(?:over|in|during|within) the "
+     r"(?:coming|next|following) (?:decade|few years|several years|years)|over the next "
+     r"\w+ years|within \w+ years|in the (?:medium|long|short) term|in the coming months"),
+    ("range", rf"(?:between|from) (?P<a>{_YEAR}) (?:and|to|through|until) (?P<b>{_YEAR})|"
+     rf"(?P<c>{_YEAR}) ?[-–] ?(?P<d>{_YEAR}|\d\d)\b"),
+    ("deadline", rf"(?:by|before|until|through|no later than)(?: the end of)? (?P<y>{_YEAR})"),
+    ("rel_year_end", r"by the end of (?P<w>this|next) year|by the end of the year"),
+    ("day", rf"{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:, (?:{_YEAR}))?|"
+     rf"\d{{1,2}} {_MONTH}(?: {_YEAR})?|{_YEAR}-\d\d-\d\d"),
+    ("month", rf"{_MONTH} (?P<my>{_YEAR})"),
+    ("weekday", r"(?:on|last) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"),
+    ("relday", r"\b(?:yesterday|today|last week|earlier this week|this week|last month|"
+     r"earlier this month|this month)\b"),
+    ("relyear", r"\b(?:last|this|next|earlier this|later this) year\b"),
+    ("year", rf"\b(?:in|for|during|since|of|from) (?:fiscal |financial |the year )?"
+     rf"(?P<yy>{_YEAR})\b"),
+)  # fmt: skip
+_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS))
+
+
+@dataclass(frozen=True)
+class DateRef:
+    """A date or period found in a sentence: as written, and resolved where sure."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    day: date | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+
+def parse_article_date(value: str) -> date | None:
+    """The date an article gives for itself ("2024-07-10", "10 July 2024", ISO times)."""
+    value = value.strip()
+    iso = re.match(r"(\d{4})-(\d\d)-(\d\d)", value)
+    if iso:
+        try:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        except ValueError:
+            return None
+    parsed = dateparser.parse(
+        value, languages=["en"], settings={"REQUIRE_PARTS": ["day", "month", "year"]}
+    )
+    return parsed.date() if parsed else None
+
+
+def _day(text: str, base: date | None) -> date | None:
+    if base is None and not re.search(_YEAR, text):
+        return None
+    settings: dict[str, object] = dict(_SETTINGS)
+    if base is not None:
+        settings["RELATIVE_BASE"] = datetime(base.year, base.month, base.day)
+    parsed = dateparser.parse(text, languages=["en"], settings=settings)
+    return parsed.date() if parsed else None
+
+
+def _weekday(text: str, base: date | None) -> date | None:
+    if base is None:
+        return None
+    wanted = _WEEKDAYS.index(text.split()[-1].lower())
+    back = (base.weekday() - wanted) % 7
+    if text.lower().startswith("last") and back == 0:
+        back = 7
+    return base - timedelta(days=back)
+
+
+def _relday(text: str, base: date | None) -> date | None:
+    if base is None:
+        return None
+    phrase = text.lower().replace("earlier ", "")
+    if phrase in ("this week", "this month", "today"):
+        return base
+    return _day(phrase, base)
+
+
+def find_dates(sentence: str, base: date | None) -> list[DateRef]:
+    """Dates and periods in ``sentence``, resolved against the article date ``base``."""
+    refs = []
+    for m in _RE.finditer(sentence):
+        kind = m.lastgroup if m.lastgroup in dict(_PATTERNS) else _outer_kind(m)
+        text, ref = m.group(0), None
+        if kind == "vague":
+            ref = DateRef(kind, text, m.start(), m.end())
+        elif kind == "range":
+            a, b = m.group("a") or m.group("c"), m.group("b") or m.group("d")
+            y1, y2 = int(a), int(b) if len(b) == 4 else int(a[:2] + b)
+            if y2 >= y1:
+                ref = DateRef(kind, text, m.start(), m.end(), None, y1, y2)
+        elif kind == "deadline":
+            y = int(m.group("y"))
+            ref = DateRef(kind, text, m.start(), m.end(), None, None, y)
+        elif kind == "rel_year_end":
+            year = None if base is None else base.year + (m.group("w") == "next")
+            ref = DateRef("deadline", text, m.start(), m.end(), None, None, year)
+        elif kind == "day":
+            ref = DateRef(kind, text, m.start(), m.end(), _day(text, base))
+        elif kind == "month":
+            y = int(m.group("my"))
+            ref = DateRef(kind, text, m.start(), m.end(), None, y, y)
+        elif kind == "weekday":
+            ref = DateRef("day", text, m.start(), m.end(), _weekday(text, base))
+        elif kind == "relday":
+            ref = DateRef("day", text, m.start(), m.end(), _relday(text, base))
+        elif kind == "relyear":
+            shift = {"last": -1, "next": 1}.get(text.split()[0].lower(), 0)
+            y_rel = None if base is None else base.year + shift
+            ref = DateRef("year", text, m.start(), m.end(), None, y_rel, y_rel)
+        elif kind == "year":
+            y = int(m.group("yy"))
+            ref = DateRef(kind, text, m.start(), m.end(), None, y, y)
+        if ref is not None:
+            refs.append(ref)
+    return refs
+
+
+def _outer_kind(match: re.Match[str]) -> str:
+    for kind, _ in _PATTERNS:
+        if match.group(kind) is not None:
+            return kind
+    return "unknown"
+
+
+def date_fields(refs: list[DateRef]) -> dict[str, object]:
+    """The date fields of a fact: ``date``, ``year``, ``year_from``/``year_to``,
+    ``period`` (as written) and ``date_text`` (as written)."""
+    fields: dict[str, object] = {}
+    for ref in refs:
+        if ref.kind == "day" and "date_text" not in fields:
+            fields["date_text"] = ref.text
+            fields["date"] = ref.day.isoformat() if ref.day else None
+        elif ref.kind in ("year", "month") and "year" not in fields:
+            fields["year"] = ref.year_from
+        elif ref.kind in ("range", "deadline", "vague") and "period" not in fields:
+            fields["period"] = ref.text
+            fields["year_from"], fields["year_to"] = ref.year_from, ref.year_to
+    return fields

@@ -1,0 +1,226 @@
+"""Reading one article file: checks, decoding, cleaning, and what the article says of itself.
+
+A file is refused, with a message naming it, when it is empty, larger than
+:data:`MAX_BYTES`, binary, or not decodable as text. A file that is not UTF-8 but reads as
+Windows-1252 is read with a warning. Character spans reported for facts are offsets into
+the decoded text of the file (for UTF-8 files, the text an editor shows).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import ftfy
+
+from materiel.ingest.boilerplate import classify_line
+from materiel.ingest.dates import parse_article_date
+from materiel.ingest.html import extract_html, looks_like_html
+from materiel.ingest.mapped import MappedText
+from materiel.ingest.sentences import split_sentences
+
+#: Files larger than this are refused [bytes].
+MAX_BYTES = 5 * 1024 * 1024
+#: File name endings read as articles when a folder is given.
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".text")
+
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, explain=False)
+_WORD_RE = re.compile(r"[^ \t\n\r]+")
+_STRAY_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f\r]")
+_META_RE = re.compile(
+    r"^\s*(?:(?P<key>date|published|posted|updated|dateline|source|publisher|outlet|by|"
+    r"author|title|headline)\s*[:|]\s*|(?P<by>(?-i:By)\s+(?=(?-i:[A-Z][\w.'-]*)"
+    r"(?:\s+(?-i:[A-Z][\w.'-]*)){0,3}\s*$)))(?P<value>.+?)\s*$",
+    re.IGNORECASE,
+)
+_DATELINE_RE = re.compile(
+    r"^\s*(?P<place>[^\W\d_a-z][^\W\d_]*(?:[ .'-]+[^\W\d_]+){0,4}),?\s+"
+    r"(?P<date>(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)|(?:\d{1,2} [A-Z][a-z]{2,8}(?: \d{4})?))"
+    r"\s*(?:\((?P<agency>[^)]{2,40})\))?\s*[-–—:]+\s*"
+)
+
+
+class BadFile(Exception):
+    """A file that cannot be read as an article; the message says why."""
+
+
+@dataclass
+class Document:
+    """One article, read and cleaned, with the sentences to look for facts in."""
+
+    path: str
+    raw: str
+    text: MappedText
+    sentences: list[tuple[int, int]]
+    date: date | None = None
+    date_origin: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def sentence(self, index: int) -> str:
+        start, end = self.sentences[index]
+        return " ".join(self.text.text[start:end].split())
+
+
+def decode(data: bytes, name: str, warnings: list[str]) -> str:
+    """The text of a file's bytes, or :class:`BadFile` saying why there is none."""
+    if not data.strip():
+        raise BadFile(f"{name}: empty file")
+    if len(data) > MAX_BYTES:
+        raise BadFile(f"{name}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit")
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise BadFile(f"{name}: not valid {codec} despite its byte-order mark") from exc
+    head = data[:8192]
+    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 100 + 2:
+        raise BadFile(f"{name}: binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise BadFile(f"{name}: not UTF-8 text (byte {exc.start}), nor Windows-1252") from exc
+        warnings.append(f"{name}: not UTF-8 (byte {exc.start}); read as Windows-1252")
+        return text
+
+
+def _repair(text: MappedText) -> MappedText:
+    """Remove stray control characters and repair mojibake word by word."""
+    text = text.replace((m.start(), m.end(), "") for m in _STRAY_RE.finditer(text.text))
+    edits = []
+    for match in _WORD_RE.finditer(text.text):
+        word = match.group(0)
+        if word.isascii():
+            continue
+        fixed = ftfy.fix_text(word, _FTFY)
+        if fixed != word:
+            edits.append((match.start(), match.end(), fixed))
+    return text.replace(edits)
+
+
+_MD_RE = re.compile(
+    r"!\[[^\]]*\]\([^)]*\)|(?<=\])\([^)\s]*\)|^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|[\[\]]|"
+    r"\*\*|__|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])",
+    re.MULTILINE,
+)
+
+
+def _markdown(text: MappedText) -> MappedText:
+    """Drop Markdown markup (headings, emphasis, link targets), keeping the words."""
+    edits = []
+    for m in _MD_RE.finditer(text.text):
+        if m.group(0).lstrip().startswith("#"):
+            edits.append((m.start(), m.end(), "\n"))  # a heading is its own paragraph
+        else:
+            edits.append((m.start(), m.end(), ""))
+    return text.replace(edits)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _prepare(doc: Document, is_markdown: bool) -> None:
+    """Read metadata lines and the dateline; blank out metadata and boilerplate."""
+    text = doc.text.text
+    edits: list[tuple[int, int, str]] = []
+    lines = _lines(text)
+    body_seen = 0
+    for number, (start, end) in enumerate(lines):
+        line = text[start:end]
+        if not line.strip():
+            continue
+        action = classify_line(line)
+        if action == "stop":
+            edits.append((start, len(text), ""))
+            break
+        meta = _META_RE.match(line) if body_seen < 3 and len(line) < 160 else None
+        if action == "drop" or meta:
+            if meta:
+                _metadata_line(doc, line)
+            edits.append((start, end, ""))
+            continue
+        if doc.title is None and body_seen == 0 and not line.rstrip().endswith("."):
+            doc.title = line.strip().lstrip("# ").strip()
+            edits.append((end, end, "\n"))  # a headline is a paragraph of its own
+        dateline = _DATELINE_RE.match(line) if body_seen < 4 else None
+        if dateline:
+            if doc.date is None:
+                _set_date(doc, dateline.group("date"), "dateline")
+            if dateline.group("agency") and doc.publisher is None:
+                doc.publisher = dateline.group("agency").strip()
+            edits.append((start, start + dateline.end(), ""))
+        body_seen += 1
+        del number
+    doc.text = doc.text.replace(edits)
+
+
+def _metadata_line(doc: Document, line: str) -> None:
+    """Read a metadata line; several "key: value" parts may share it (split on · or |)."""
+    for part in re.split(r"\s+[·|•]\s+", line.strip().strip("*_ ")):
+        meta = _META_RE.match(part)
+        if meta:
+            _metadata(doc, (meta.group("key") or "by").lower(), meta.group("value"))
+
+
+def _metadata(doc: Document, key: str, value: str) -> None:
+    if key in ("date", "published", "posted", "dateline", "updated"):
+        if doc.date is None or doc.date_origin == "default":
+            _set_date(doc, value, "dateline")
+    elif key in ("source", "publisher", "outlet"):
+        doc.publisher = value.strip()
+    elif key in ("title", "headline"):
+        doc.title = value.strip()
+
+
+def _set_date(doc: Document, value: str, origin: str) -> None:
+    parsed = parse_article_date(value)
+    if parsed is not None:
+        doc.date, doc.date_origin = parsed, origin
+
+
+def read_document(path: Path, default_date: date | None = None) -> Document:
+    """Read and clean one article; :class:`BadFile` if it cannot be read."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadFile(f"{name}: cannot read ({exc.strerror or exc})") from exc
+    warnings: list[str] = []
+    raw = decode(data, name, warnings)
+    mapped = MappedText.identity(raw)
+    meta: dict[str, str] = {}
+    if path.suffix.lower() in (".html", ".htm") or looks_like_html(raw):
+        mapped, meta = extract_html(raw)
+    mapped = _repair(mapped)
+    is_markdown = path.suffix.lower() in (".md", ".markdown")
+    if is_markdown:
+        mapped = _markdown(mapped)
+    doc = Document(name, raw, mapped, [], warnings=warnings)
+    doc.title = meta.get("og:title") or meta.get("title")
+    doc.publisher = meta.get("og:site_name")
+    for key in ("article:published_time", "datetime", "date", "pubdate"):
+        if key in meta and doc.date is None:
+            _set_date(doc, meta[key], "meta")
+    _prepare(doc, is_markdown)
+    if doc.date is None and default_date is not None:
+        doc.date, doc.date_origin = default_date, "--date"
+    doc.sentences = split_sentences(doc.text.text)
+    if not doc.sentences:
+        raise BadFile(f"{name}: no article text found")
+    return doc

@@ -1,0 +1,121 @@
+"""Gazetteers: the names of countries, agencies, companies and items, kept as data.
+
+The built-in lists are CSV files in ``materiel/ingest/gazetteers/``. Users extend them by
+passing folders holding files of the same names (``countries.csv``, ``agencies.csv``,
+``companies.csv``, ``items.csv``) with the same columns; their rows are added to the
+built-in ones, and a row whose id is already known adds its spellings to that entry.
+Several spellings in one cell are separated by ``|``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from materiel.errors import InputError
+
+#: The kinds of entity, in the order their files are read.
+KINDS: tuple[str, ...] = ("country", "agency", "company", "item")
+_FILES = {"country": "countries.csv", "agency": "agencies.csv", "company": "companies.csv"}
+_FILES["item"] = "items.csv"
+_ID_COLUMN = {"country": "iso3", "agency": "id", "company": "id", "item": "id"}
+#: Columns whose spellings are matched, and the "form" a match of each is reported as.
+_FORMS = {"name": "name", "aliases": "name", "demonyms": "demonym", "metonyms": "metonym"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entity of a gazetteer."""
+
+    kind: str
+    id: str
+    name: str
+    extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity named in a sentence, at ``[start, end)`` of that sentence."""
+
+    kind: str
+    id: str
+    text: str
+    start: int
+    end: int
+    form: str = "name"
+
+
+def _split(cell: str | None) -> list[str]:
+    return [part.strip() for part in (cell or "").split("|") if part.strip()]
+
+
+class Gazetteer:
+    """All known entities, and a matcher that finds them in text."""
+
+    def __init__(self, rows: Iterable[tuple[str, dict[str, str]]]) -> None:
+        self.entries: dict[tuple[str, str], Entry] = {}
+        self._spellings: dict[str, tuple[str, str, str]] = {}
+        for kind, row in rows:
+            self._add(kind, row)
+        self._pattern = self._compile()
+
+    def _add(self, kind: str, row: dict[str, str]) -> None:
+        ident = (row.get(_ID_COLUMN[kind]) or "").strip()
+        name = (row.get("name") or "").strip()
+        if not ident or (not name and (kind, ident) not in self.entries):
+            return
+        if (kind, ident) not in self.entries:
+            extra = {k: v for k, v in row.items() if k and k not in _FORMS and v}
+            self.entries[(kind, ident)] = Entry(kind, ident, name, extra)
+        for column, form in _FORMS.items():
+            for spelling in _split(row.get(column)):
+                self._spellings.setdefault(spelling, (kind, ident, form))
+
+    def _compile(self) -> re.Pattern[str]:
+        spellings = sorted(self._spellings, key=lambda s: (-len(s), s))
+        alternation = "|".join(re.escape(s) for s in spellings) or r"(?!x)x"
+        return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
+
+    def find(self, text: str) -> list[Mention]:
+        """Every mention in ``text``, left to right, longest spelling first."""
+        found = []
+        for match in self._pattern.finditer(text):
+            kind, ident, form = self._spellings[match.group(0)]
+            found.append(Mention(kind, ident, match.group(0), match.start(), match.end(), form))
+        return found
+
+    def get(self, kind: str, ident: str) -> Entry | None:
+        """The entry of that kind and id, if any."""
+        return self.entries.get((kind, ident))
+
+
+def _read_rows(path: Path, kind: str) -> list[tuple[str, dict[str, str]]]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if _ID_COLUMN[kind] not in (reader.fieldnames or []):
+                raise InputError(f"{path}: gazetteer needs a column '{_ID_COLUMN[kind]}'")
+            return [(kind, dict(row)) for row in reader]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read gazetteer ({exc})") from exc
+
+
+def load_gazetteer(extra_dirs: Sequence[Path] = ()) -> Gazetteer:
+    """The built-in gazetteers, extended by files of the same names in ``extra_dirs``."""
+    rows: list[tuple[str, dict[str, str]]] = []
+    builtin = resources.files("materiel.ingest") / "gazetteers"
+    for kind in KINDS:
+        with resources.as_file(builtin / _FILES[kind]) as path:
+            rows.extend(_read_rows(Path(path), kind))
+    for folder in extra_dirs:
+        if not Path(folder).is_dir():
+            raise InputError(f"{folder}: gazetteer folder not found")
+        for kind in KINDS:
+            path = Path(folder) / _FILES[kind]
+            if path.exists():
+                rows.extend(_read_rows(path, kind))
+    return Gazetteer(rows)

@@ -1,0 +1,123 @@
+"""Visible article text of an HTML page, mapped back to the page source.
+
+Uses the standard library's :class:`html.parser.HTMLParser`, which reports where each
+piece of text sits in the source, so every character of the extracted text keeps its
+place in the file. Scripts, styles, navigation, headers and footers, forms, asides and
+elements whose class or id names a comment section, share bar, newsletter box, cookie
+banner or advert are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+from materiel.ingest.mapped import MappedBuilder, MappedText
+
+_SKIP_TAGS = {
+    "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button",
+    "iframe", "svg", "template", "select", "figure", "head",
+}  # fmt: skip
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "br", "li", "ul", "ol", "h1", "h2", "h3",
+    "h4", "h5", "h6", "blockquote", "table", "tr", "td", "th", "dd", "dt", "hr", "pre",
+    "time", "title", "body",
+}  # fmt: skip
+_VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "wbr"}
+_BOILERPLATE_ATTR = re.compile(
+    r"comment|share|social|newsletter|subscribe|cookie|advert|\bads?\b|promo|related|"
+    r"sidebar|breadcrumb|byline-social|disqus|paywall|signup|most-read|recommended",
+    re.IGNORECASE,
+)
+
+
+class _Extractor(HTMLParser):
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self._source = source
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.out = MappedBuilder()
+        self._stack: list[tuple[str, bool]] = []
+        self._skipping = 0
+        self.meta: dict[str, str] = {}
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self._line_starts[line - 1] + col
+
+    def _break(self) -> None:
+        if self.out.tail and not self.out.tail.endswith("\n\n"):
+            at = self._offset()
+            self.out.add_standin("\n\n" if not self.out.tail.endswith("\n") else "\n", at, at)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "meta":
+            key = values.get("property") or values.get("name") or values.get("itemprop")
+            if key and values.get("content"):
+                self.meta[key.lower()] = values["content"] or ""
+            return
+        if tag == "time" and values.get("datetime") and "datetime" not in self.meta:
+            self.meta["datetime"] = values["datetime"] or ""
+        if tag in _VOID_TAGS:
+            if tag in _BLOCK_TAGS and not self._skipping:
+                self._break()
+            return
+        names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
+        skip = tag in _SKIP_TAGS or bool(names and _BOILERPLATE_ATTR.search(names))
+        if tag == "title":
+            skip = True
+        self._stack.append((tag, skip))
+        if skip:
+            self._skipping += 1
+        elif tag in _BLOCK_TAGS and not self._skipping:
+            self._break()
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self._stack) - 1, -1, -1):
+            if self._stack[index][0] == tag:
+                for _, skipped in self._stack[index:]:
+                    self._skipping -= int(skipped)
+                del self._stack[index:]
+                break
+        if tag in _BLOCK_TAGS and not self._skipping:
+            self._break()
+
+    def handle_data(self, data: str) -> None:
+        if self._skipping:
+            if self._stack and self._stack[-1][0] == "title":
+                self.meta.setdefault("title", " ".join(data.split()))
+            return
+        self.out.add_exact(data, self._offset())
+
+    def _entity(self, raw: str, text: str) -> None:
+        if not self._skipping:
+            at = self._offset()
+            self.out.add_standin(text, at, at + len(raw))
+
+    def handle_entityref(self, name: str) -> None:
+        raw = f"&{name};" if self._source.startswith(f"&{name};", self._offset()) else f"&{name}"
+        self._entity(raw, unescape(raw))
+
+    def handle_charref(self, name: str) -> None:
+        raw = f"&#{name};" if self._source.startswith(f"&#{name};", self._offset()) else f"&#{name}"
+        self._entity(raw, unescape(raw))
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` is an HTML page rather than prose that mentions a tag."""
+    head = text[:2000].lower()
+    return "<html" in head or "<!doctype html" in head or bool(re.search(r"<(p|div|body)\b", head))
+
+
+def extract_html(source: str) -> tuple[MappedText, dict[str, str]]:
+    """The visible article text of ``source``, and the page's meta values (lower-case keys).
+
+    Meta values include ``title`` and, where the page gives them, ``datetime`` (from a
+    ``<time datetime=...>``), ``article:published_time`` and ``og:site_name``.
+    """
+    parser = _Extractor(source)
+    parser.feed(source)
+    parser.close()
+    return parser.out.build(), parser.meta

@@ -1,0 +1,252 @@
+"""Money, shares of GDP and quantities in a sentence, with the hedges they carry.
+
+Each finder returns matches with their ``[start, end)`` in the sentence. A hedge or bound
+("almost", "up to", "more than", "about", "between ... and ...") is kept as the
+``qualifier`` of the match, in the words of the text; it is never silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from materiel.ingest.numbers import LONG_SCALE, NUMBER, SHORT_SCALE, parse_number, scale_of
+
+#: Hedges and bounds, longest first so that "just over" wins over "over".
+QUALIFIERS = (
+    "as much as|as many as|as few as|as little as|in excess of|upwards of|no less than|"
+    "no more than|not less than|not more than|more than|less than|fewer than|at least|"
+    "at most|just over|just under|well over|well above|close to|an estimated|almost|nearly|"
+    "about|around|approximately|approx\\.|roughly|some|up to|over|under|above|below|"
+    "exceeding|between|from|only|just"
+)
+_QUAL = rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?"
+_IGNORED_QUALIFIERS = {"from", "only", "just"}
+
+_SYMBOLS = {
+    "us$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "a$": "AUD",
+    "¥": "JPY", "₩": "KRW", "zł": "PLN", "₴": "UAH",
+}  # fmt: skip
+_CODES = "USD|EUR|GBP|PLN|NOK|SEK|DKK|CHF|CAD|CZK|JPY|KRW|AUD|UAH|HUF|RON|TRY"
+_WORDS = {
+    r"(?:us |u\.s\. |american )?dollars?": "USD",
+    r"euros?": "EUR",
+    r"(?:pounds?(?: sterling)?|sterling)": "GBP",
+    r"(?:zlotys?|złoty|zloty|zlotych)": "PLN",
+    r"norwegian (?:crowns|kroner)": "NOK",
+    r"swedish (?:crowns|kronor)": "SEK",
+    r"danish (?:crowns|kroner)": "DKK",
+    r"swiss francs?": "CHF",
+    r"czech (?:crowns|korunas?)": "CZK",
+    r"hryvnias?": "UAH",
+    r"canadian dollars": "CAD",
+    r"australian dollars": "AUD",
+    r"yen": "JPY",
+    r"won": "KRW",
+}
+_SYMBOL = r"(?:US\$|C\$|A\$|\$|€|£|¥|₩|₴)"
+_CURWORD = "(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + ")"
+_CURWORD = rf"(?:{_CURWORD}|{_CODES})\b"
+
+# One amount: [symbol or code] number [scale] [currency word]
+_AMOUNT = (
+    r"(?P<sym{i}>{sym})?\s?"
+    r"(?P<code{i}>(?:{codes})\s)?"
+    r"(?P<num{i}>{num})"
+    r"(?:(?:[\s-]?(?P<long{i}>{long}))|(?P<short{i}>{short})\b)?"
+    r"(?:\s+(?P<cw{i}>{curword}))?"
+)
+
+
+def _amount(i: int) -> str:
+    return _AMOUNT.format(
+        i=i, sym=_SYMBOL, codes=_CODES, num=NUMBER, long=LONG_SCALE, short=SHORT_SCALE,
+        curword=_CURWORD,
+    )  # fmt: skip
+
+
+_MONEY_RE = re.compile(
+    rf"{_QUAL}(?<![\w.,-]){_amount(1)}(?:\s*(?:-|–|—|to|and)\s*{_amount(2)})?(?![\w%])",
+    re.IGNORECASE,
+)
+_A_SCALE_RE = re.compile(r"^an?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount of money: a value, or a range ``[low, high]``; in ``currency``."""
+
+    value: float | None
+    currency: str | None
+    qualifier: str | None
+    text: str
+    start: int
+    end: int
+    low: float | None = None
+    high: float | None = None
+
+
+def _currency(match: re.Match[str], i: int) -> str | None:
+    sym = match.group(f"sym{i}")
+    if sym:
+        return _SYMBOLS.get(sym.lower())
+    code = match.group(f"code{i}")
+    if code:
+        return code.strip().upper()
+    word = match.group(f"cw{i}")
+    if word:
+        if word.upper() in _CODES.split("|"):
+            return word.upper()
+        for pattern, iso in _WORDS.items():
+            if re.fullmatch(pattern, word, re.IGNORECASE):
+                return iso
+    return None
+
+
+def _value(match: re.Match[str], i: int) -> tuple[float | None, str | None]:
+    number = parse_number(match.group(f"num{i}") or "")
+    scale = match.group(f"long{i}") or match.group(f"short{i}")
+    if number is None:
+        return None, scale
+    return number * scale_of(scale), scale
+
+
+def find_money(sentence: str) -> list[Money]:
+    """Every amount of money in ``sentence``, each with currency, qualifier and span."""
+    found: list[Money] = []
+    for match in _MONEY_RE.finditer(sentence):
+        cur1, cur2 = _currency(match, 1), match.group("num2") and _currency(match, 2)
+        currency = cur1 or cur2 or None
+        if currency is None:
+            continue
+        v1, scale1 = _value(match, 1)
+        has_symbol = bool(match.group("sym1") or match.group("code1"))
+        if match.group("short1") and not has_symbol:
+            continue  # "5m" or "3k" without a currency sign is not money
+        if _A_SCALE_RE.match(match.group("num1")) and not scale1:
+            continue
+        qual = (match.group("qual") or "").lower() or None
+        start = match.start() if qual not in _IGNORED_QUALIFIERS else match.start("sym1")
+        start = start if start >= 0 else match.start("num1")
+        if qual in _IGNORED_QUALIFIERS:
+            qual = None
+        if match.group("num2"):
+            v2, scale2 = _value(match, 2)
+            if v1 is not None and v2 is not None and scale2 and not scale1:
+                v1 *= scale_of(scale2)  # "$1-1.5 billion": the scale applies to both
+            if v1 is None or v2 is None:
+                continue
+            low, high = min(v1, v2), max(v1, v2)
+            money = Money(None, currency, qual, match.group(0)[start - match.start() :],
+                          start, match.end(), low, high)  # fmt: skip
+        else:
+            if v1 is None:
+                continue
+            text = sentence[start : match.end()]
+            money = Money(v1, currency, qual, text, start, match.end())
+        found.append(money)
+    return found
+
+
+_PCT_UNIT = r"(?:%|\s?per\s?cent\b|\s?percent\b|\s?percentage points?\b)"
+_PERCENT_RE = re.compile(
+    rf"{_QUAL}(?P<n1>{NUMBER})(?P<u1>{_PCT_UNIT})?"
+    rf"(?:\s*(?:-|–|to|and)\s*(?P<n2>{NUMBER}))?(?P<u2>{_PCT_UNIT})?",
+    re.IGNORECASE,
+)
+_GDP_RE = re.compile(
+    r"^\s*(?:of\s+(?:its\s+|their\s+|the\s+country's\s+|the\s+)?"
+    r"(?:GDP|gross\s+domestic\s+product|economic\s+output|national\s+output|national\s+income))",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage (or a range of them), and whether it is a share of GDP."""
+
+    value: float | None
+    qualifier: str | None
+    of_gdp: bool
+    text: str
+    start: int
+    end: int
+    low: float | None = None
+    high: float | None = None
+
+
+def find_percents(sentence: str) -> list[Percent]:
+    """Every percentage in ``sentence``; ``of_gdp`` when "of GDP" follows it."""
+    found: list[Percent] = []
+    for match in _PERCENT_RE.finditer(sentence):
+        if not (match.group("u1") or (match.group("u2") and match.group("n2"))):
+            continue
+        n1 = parse_number(match.group("n1"))
+        n2 = parse_number(match.group("n2")) if match.group("n2") else None
+        if n1 is None or (match.group("n2") and n2 is None):
+            continue
+        if match.group("n2") and not match.group("u2"):
+            n2 = None  # "2% to 3 ..." without a unit on the second number: not a range
+            end = match.end("u1")
+        else:
+            end = match.end()
+        qual = (match.group("qual") or "").lower() or None
+        qual = None if qual in _IGNORED_QUALIFIERS else qual
+        of_gdp = bool(_GDP_RE.match(sentence[end:]))
+        text = sentence[match.start() : end]
+        if n2 is not None:
+            low, high = min(n1, n2), max(n1, n2)
+            found.append(Percent(None, qual, of_gdp, text, match.start(), end, low, high))
+        else:
+            found.append(Percent(n1, qual, of_gdp, text, match.start(), end))
+    return found
+
+
+_UNIT_NOUNS = (
+    r"missiles?|rounds?|shells?|interceptors?|vehicles?|tanks?|jets?|aircraft|fighters?|"
+    r"systems?|launchers?|batteries|battery|howitzers?|drones?|helicopters?|munitions|"
+    r"projectiles?|warheads?|rockets?|guns?|pieces|ships?|frigates?|submarines?|"
+    r"charges|fuzes|motors|kits|units|carriers|radars?"
+)
+_QUANTITY_RE = re.compile(
+    rf"{_QUAL}(?<![\w.,-])(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?\s+"
+    rf"(?P<noun>(?:[\w][\w-]*\s+){{0,3}}?(?:{_UNIT_NOUNS}))\b",
+    re.IGNORECASE,
+)
+
+
+_VAGUE_RE = re.compile(r"\b(?:several|a few|few|many|hundreds of|thousands of|tens of)\s+$", re.I)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A count of things: ``value`` of ``unit`` (the noun phrase as written)."""
+
+    value: float
+    unit: str
+    qualifier: str | None
+    text: str
+    start: int
+    end: int
+
+
+def find_quantities(sentence: str, taken: list[tuple[int, int]]) -> list[Quantity]:
+    """Counts of munitions, vehicles or systems, skipping spans already ``taken``."""
+    found: list[Quantity] = []
+    for match in _QUANTITY_RE.finditer(sentence):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        number = parse_number(match.group("num"))
+        if number is None or match.group("num").lower() in ("a", "an"):
+            continue
+        if re.fullmatch(r"(19|20)\d\d", match.group("num")):
+            continue  # a year, not a count
+        if _VAGUE_RE.search(sentence[: match.start()]):
+            continue  # "several hundred thousand rounds" is not a count we can code
+        value = number * scale_of(match.group("scale"))
+        qual = (match.group("qual") or "").lower() or None
+        qual = None if qual in _IGNORED_QUALIFIERS else qual
+        start = match.start() if qual else match.start("num")
+        text = sentence[start : match.end()]
+        found.append(Quantity(value, match.group("noun"), qual, text, start, match.end()))
+    return found

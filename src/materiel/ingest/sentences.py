@@ -1,0 +1,69 @@
+"""Sentence splitting for news text, after mojibake has been repaired.
+
+A sentence ends at ``.``, ``!`` or ``?`` (with any closing quotes or brackets) followed by
+white space and a capital letter, digit or opening quote, unless the word before the stop
+is a known abbreviation ("U.S.", "Gen.", "Jan.") or a single initial. Paragraph breaks
+always end a sentence. Decimal points ("1.2") never do.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "cmdr", "adm", "sgt", "rep",
+    "sen", "gov", "pres", "prof", "st", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "no", "nos", "vs",
+    "approx", "est", "dept", "u.s", "u.k", "e.u", "e.g", "i.e", "etc", "fig", "vol", "mt",
+}  # fmt: skip
+_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9€$£])")
+_BREAK_RE = re.compile(r"\n\s*\n")
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each paragraph (blocks separated by blank lines)."""
+    spans = []
+    pos = 0
+    for match in _BREAK_RE.finditer(text):
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, len(text)))
+    return [_strip(text, s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text[start:end]``, in ``text`` coordinates."""
+    end = len(text) if end is None else end
+    spans = []
+    for p_start, p_end in split_paragraphs(text[start:end]):
+        p_start, p_end = p_start + start, p_end + start
+        pos = p_start
+        for match in _END_RE.finditer(text, p_start, p_end):
+            if _is_abbreviation(text, pos, match.start()):
+                continue
+            spans.append(_strip(text, pos, match.end()))
+            pos = match.end()
+        if text[pos:p_end].strip():
+            spans.append(_strip(text, pos, p_end))
+    return spans
+
+
+def _is_abbreviation(text: str, sentence_start: int, stop: int) -> bool:
+    """Whether the full stop at ``stop`` ends an abbreviation or an initial."""
+    if text[stop] != ".":
+        return False
+    word_start = stop
+    while word_start > sentence_start and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:stop].lstrip("(\"'“‘").lower()
+    if word in _ABBREVIATIONS:
+        return True
+    return len(word) == 1 and word.isalpha()
