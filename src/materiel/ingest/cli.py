@@ -20,8 +20,8 @@ _SUMMARY_FIELDS = (
     "allies_total", "year", "date", "period",
 )  # fmt: skip
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def _parse_date(text: str | None) -> date | None:

@@ -19,8 +19,9 @@ import dateparser
 
 _SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
 _MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+    r"(?:Jan(?:uary\b|\.)?|Feb(?:ruary\b|\.)?|Mar(?:ch\b|\.)?|Apr(?:il\b|\.)?|May\b|"
+    r"June?\b|July?\b|Aug(?:ust\b|\.)?|Sep(?:t(?:ember\b|\.)?|\.)?|Oct(?:ober\b|\.)?|"
+    r"Nov(?:ember\b|\.)?|Dec(?:ember\b|\.)?)"
 )
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _YEAR = r"(?:19|20)\d\d"
@@ -41,7 +42,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
      r"earlier this month|this month)\b"),
     ("relyear", r"\b(?:last|this|next|earlier this|later this) year\b"),
     ("year", rf"\b(?:in|for|during|since|of|from) (?:fiscal |financial |the year )?"
-     rf"(?P<yy>{_YEAR})\b"),
+     rf"(?P<yy>{_YEAR})\b(?! ?[-–] ?\d)"),
 )  # fmt: skip
 _RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS))
 

@@ -1,6 +1,6 @@
 """Precision and recall of ingest against the gold file of the synthetic corpus.
 
-Run ``python tests/ingest/scoring.py`` from the repository root to print the scores.
+Run ``python tests/ingest/ingest_scoring.py`` from the repository root to print the scores.
 """
 
 from __future__ import annotations
@@ -38,10 +38,12 @@ def matches(gold: dict[str, Any], fact: Fact) -> bool:
     return all(_equal(v, fact.fields.get(k)) for k, v in gold.items() if k != "kind")
 
 
-def score(files: list[Path] | None = None) -> tuple[float, float, list[str]]:
-    """(precision, recall, misses) of the unmerged facts against ``gold.yaml``."""
+def score(prefixes: str = "ab") -> tuple[float, float, list[str]]:
+    """(precision, recall, misses) of the unmerged facts against ``gold.yaml``, over the
+    articles whose names start with one of ``prefixes`` ("a": development, "b": held out)."""
     gold: dict[str, list[dict[str, Any]]] = yaml.safe_load((CORPUS / "gold.yaml").read_text())
-    files = files or sorted(p for p in CORPUS.iterdir() if p.name.startswith("a"))
+    gold = {name: facts for name, facts in gold.items() if name[0] in prefixes}
+    files = sorted(p for p in CORPUS.iterdir() if p.name in gold)
     facts = ingest(files, merge=False).facts
     by_file: dict[str, list[Fact]] = {}
     for fact in facts:
@@ -67,6 +69,7 @@ def score(files: list[Path] | None = None) -> tuple[float, float, list[str]]:
 
 
 if __name__ == "__main__":
-    p, r, problems = score()
-    print("\n".join(problems))
-    print(f"precision {p:.3f}  recall {r:.3f}")
+    for label, prefixes in (("development (a*)", "a"), ("held out (b*)", "b"), ("all", "ab")):
+        p, r, problems = score(prefixes)
+        print("\n".join(problems))
+        print(f"{label}: precision {p:.3f}  recall {r:.3f}")

@@ -1,0 +1,101 @@
+"""Merging the same fact across articles: every source kept, conflicts kept side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from materiel.ingest.merge import merge_facts
+from materiel.ingest.model import Fact, Source
+
+
+def _fact(file: str, start: int = 0, **fields: Any) -> Fact:
+    base: dict[str, Any] = {"buyers": ["USA"], "supplier": "RTX", "item": "stinger"}
+    base.update(fields)
+    return Fact("contract", base, [Source(file, start, start + 10, f"sentence in {file}")], 0.8)
+
+
+def test_same_figures_merge_without_conflict() -> None:
+    merged = merge_facts([_fact("a.txt", value=1.2e9), _fact("b.txt", value=1.2e9)])
+    assert len(merged) == 1
+    assert [s.file for s in merged[0].sources] == ["a.txt", "b.txt"]
+    assert not merged[0].conflicting
+    assert merged[0].confidence > 0.8
+
+
+def test_disagreeing_figures_kept_with_sources_never_averaged() -> None:
+    merged = merge_facts(
+        [
+            _fact("a.txt", value=1.2e9, value_qualifier="about", currency="USD"),
+            _fact("b.txt", value=1.15e9, currency="USD"),
+        ]
+    )
+    (fact,) = merged
+    assert fact.conflicting
+    assert fact.conflicts["value"] == [
+        {"value": 1.2e9, "source": 0, "qualifier": "about"},
+        {"value": 1.15e9, "source": 1},
+    ]
+    assert fact.fields["value"] == 1.2e9  # the first source's figure, not a mean
+    assert fact.fields["value_qualifier"] == "about"
+    assert fact.confidence < 0.8 + 0.05
+
+
+def test_rounding_is_not_a_conflict() -> None:
+    (fact,) = merge_facts([_fact("a.txt", value=1.2e9), _fact("b.txt", value=1.201e9)])
+    assert not fact.conflicting
+
+
+def test_different_hedges_are_recorded() -> None:
+    (fact,) = merge_facts(
+        [_fact("a.txt", value=5e9), _fact("b.txt", value=5e9, value_qualifier="nearly")]
+    )
+    assert fact.conflicts == {
+        "value_qualifier": [{"value": None, "source": 0}, {"value": "nearly", "source": 1}]
+    }
+
+
+def test_missing_figure_filled_from_another_source_with_its_qualifier() -> None:
+    (fact,) = merge_facts(
+        [_fact("a.txt"), _fact("b.txt", value=3e8, value_qualifier="roughly", currency="USD")]
+    )
+    assert (fact.fields["value"], fact.fields["value_qualifier"]) == (3e8, "roughly")
+    assert not fact.conflicting
+
+
+def test_different_contracts_stay_apart() -> None:
+    facts = [
+        _fact("a.txt", value=1e9),
+        _fact("b.txt", value=1e9, supplier="LMT"),
+        _fact("c.txt", value=1e9, buyers=["DEU"]),
+        _fact("d.txt", value=1e9, date="2024-01-01"),
+        _fact("e.txt", value=1e9, date="2024-06-01"),
+    ]
+    assert len(merge_facts(facts)) == 4  # a+d merge; e is months away from d
+
+
+def test_within_one_article_only_agreeing_statements_merge() -> None:
+    same = merge_facts([_fact("a.txt", 0, value=1e9), _fact("a.txt", 50, value=1e9)])
+    assert len(same) == 1
+    apart = merge_facts([_fact("a.txt", 0, value=1e9), _fact("a.txt", 50, value=3e8)])
+    assert len(apart) == 2
+
+
+def test_spending_needs_same_ally_year_and_measure() -> None:
+    def spending(file: str, **fields: Any) -> Fact:
+        base = {"ally": "DEU", "year": 2024, "measure": "actual", "share_gdp_pct": 2.12}
+        base.update(fields)
+        return Fact("spending", base, [Source(file, 0, 5, "s")], 0.9)
+
+    merged = merge_facts(
+        [
+            spending("a"),
+            spending("b", share_gdp_pct=2.1),
+            spending("c", year=2025),
+            spending("d", measure="target"),
+        ]
+    )
+    assert len(merged) == 3
+    assert merged[0].conflicts["share_gdp_pct"] == [
+        {"value": 2.12, "source": 0},
+        {"value": 2.1, "source": 1},
+    ]
