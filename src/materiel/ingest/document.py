@@ -135,13 +135,13 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _prepare(doc: Document, is_markdown: bool) -> None:
+def _prepare(doc: Document) -> None:
     """Read metadata lines and the dateline; blank out metadata and boilerplate."""
     text = doc.text.text
     edits: list[tuple[int, int, str]] = []
     lines = _lines(text)
     body_seen = 0
-    for number, (start, end) in enumerate(lines):
+    for start, end in lines:
         line = text[start:end]
         if not line.strip():
             continue
@@ -166,7 +166,6 @@ def _prepare(doc: Document, is_markdown: bool) -> None:
                 doc.publisher = dateline.group("agency").strip()
             edits.append((start, start + dateline.end(), ""))
         body_seen += 1
-        del number
     doc.text = doc.text.replace(edits)
 
 
@@ -198,6 +197,9 @@ def read_document(path: Path, default_date: date | None = None) -> Document:
     """Read and clean one article; :class:`BadFile` if it cannot be read."""
     name = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refuse before reading it all into memory
+            raise BadFile(f"{name}: {size:,} bytes is over the {MAX_BYTES:,}-byte limit")
         data = path.read_bytes()
     except OSError as exc:
         raise BadFile(f"{name}: cannot read ({exc.strerror or exc})") from exc
@@ -217,7 +219,7 @@ def read_document(path: Path, default_date: date | None = None) -> Document:
     for key in ("article:published_time", "datetime", "date", "pubdate"):
         if key in meta and doc.date is None:
             _set_date(doc, meta[key], "meta")
-    _prepare(doc, is_markdown)
+    _prepare(doc)
     if doc.date is None and default_date is not None:
         doc.date, doc.date_origin = default_date, "--date"
     doc.sentences = split_sentences(doc.text.text)
