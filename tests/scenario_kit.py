@@ -67,3 +67,28 @@ def one_line(
         horizon=horizon,
         **meta,
     )
+
+
+def base_tables(**columns: Any) -> dict[str, list[dict[str, Any]]]:
+    """A small valid scenario's tables (one ally, one item, one line), as fresh lists.
+
+    Keyword arguments replace columns of the single line row (``capacity=20``).
+    """
+    line = {"id": "L1", "item": "SHELL", "producer": "P", "host": "AAA", "capacity": 10,
+            "ceiling": 10, "lead_time": 3, "expansion_cost": 0, "delivery_lag": 0}
+    line.update(columns)
+    return {
+        "allies": [{"code": "AAA", "name": "Ally A"}],
+        "items": [{"code": "SHELL", "name": "Shell", "unit_price": 100}],
+        "lines": [line],
+        "stockpiles": [{"ally": "AAA", "item": "SHELL", "initial": 0, "target": 50,
+                        "target_date": "2025-12"}],
+        "budgets": [{"ally": "AAA", "year": 2025, "amount": 1e9}],
+    }
+
+
+def write_bytes_table(folder: Path, name: str, data: bytes) -> Path:
+    """Replace one table's file with raw bytes (encodings, empty files)."""
+    path = folder / f"{name}.csv"
+    path.write_bytes(data)
+    return path
