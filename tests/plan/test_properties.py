@@ -113,9 +113,9 @@ def scenarios(draw: st.DrawFn) -> tuple[dict[str, list[dict[str, Any]]], dict[st
                     "target": target,
                     "priority": draw(st.sampled_from([1, 1, 3])),
                 }
-                # Every row gets a target_date, even with no target: a table mixing rows
-                # with and without one crashes the planner (test_hand_solved, xfail).
-                row["target_date"] = month_label(draw(st.integers(0, horizon - 1)), start)
+                # Rows without a target may go without a target_date too.
+                if target or draw(st.booleans()):
+                    row["target_date"] = month_label(draw(st.integers(0, horizon - 1)), start)
                 stockpiles.append(row)
 
     demand = []
@@ -134,11 +134,9 @@ def scenarios(draw: st.DrawFn) -> tuple[dict[str, list[dict[str, Any]]], dict[st
                 }
             )
 
-    # "Ample" is 1e6 rather than 1e9: the cost stage divides cost by the total budget, and
-    # with budgets of 1e9 its coefficients fall under solver tolerances (needless
-    # spending; test_hand_solved, xfail).
     budgets = [
-        {"ally": ally, "year": year, "amount": draw(st.sampled_from([0, 2_000, 50_000, 1e6]))}
+        {"ally": ally, "year": year,
+         "amount": draw(st.sampled_from([0, 2_000, 50_000, 1e6, 1e9]))}
         for ally in allies
         for year in years
     ]
@@ -161,10 +159,7 @@ def scenarios(draw: st.DrawFn) -> tuple[dict[str, list[dict[str, Any]]], dict[st
     meta = {
         "start": start,
         "horizon": horizon,
-        # The industry rule is left off here: with it on, any line that could expand
-        # is forced to run at base capacity (see test_hand_solved, xfail), which
-        # makes budget-limited random scenarios infeasible.
-        "policy": {"industry_rule_months": 0, "mip_gap": 0},
+        "policy": {"industry_rule_months": draw(st.sampled_from([0, 0, 3, 6])), "mip_gap": 0},
     }
     return tables, meta
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from materiel.plan import bottlenecks as bn
 from materiel.plan.inputs import ModelInputs, build_inputs
+from materiel.plan.model import V
 from materiel.plan.result import PlanResult
 from materiel.plan.solve import Progress, solve_inputs
 from materiel.scenario.load import load_scenario
@@ -69,7 +70,11 @@ def _names(result: PlanResult) -> Any:
 
 
 def _explain(result: PlanResult, ranked: pd.DataFrame, top: int, say: Progress) -> pd.DataFrame:
-    """Add words (and measured months gained) to the ranked bottlenecks."""
+    """Add words (and measured months gained) to the ranked bottlenecks.
+
+    Each what-if re-solves the shortfall stage only, with the plan's price tiers fixed
+    (an LP): it asks how many months a larger limit buys, not what it would cost.
+    """
     ranked = ranked.copy()
     names = _names(result)
     words = []
@@ -84,8 +89,11 @@ def _explain(result: PlanResult, ranked: pd.DataFrame, top: int, say: Progress) 
         done += 1
         say(f"what-if {done}/{top}: {row.kind} {row.name} 10% larger")
         new_inputs, increase = relaxed
+        tiers = result.solution.values.get(V.TIER)
         new = PlanResult(scenario=result.scenario, inputs=new_inputs,
-                         solution=solve_inputs(new_inputs))
+                         solution=solve_inputs(new_inputs, cost_stage=False,
+                                               tier_choice=None if tiers is None
+                                               else tiers.fillna(0).round()))
         gains = bn.months_gained(result.targets, new.targets, result.scenario.horizon)
         words.append(bn.describe(row.kind, row.name, increase, gains,
                                  result.scenario.meta.currency, names))

@@ -43,7 +43,8 @@ def rank(inp: ModelInputs, sol: Solution) -> pd.DataFrame:
     _collect(rows, "budget", sol.duals.get(C.BUDGET), inp.budget - inp.fixed_spend, "ally")
     if C.INDUSTRY in sol.duals and added is not None:
         k = inp.scenario.meta.policy.industry_rule_months
-        _collect(rows, "industry_rule", sol.duals[C.INDUSTRY], k * added.fillna(0), "line")
+        _collect(rows, "industry_rule", sol.duals[C.INDUSTRY],
+                 k * added.fillna(0).isel(month=-1), "line")
     if not rows:
         return pd.DataFrame(columns=["kind", "name", "shadow_price", "gain"])
     frame = pd.DataFrame(rows).groupby(["kind", "name"], as_index=False).sum()

@@ -84,8 +84,6 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
     items = scenario.table("items").set_index("code")
     lines = scenario.table("lines").set_index("id")
     allies = scenario.table("allies").set_index("code")
-    stock_rows = scenario.table("stockpiles")
-    demand_rows = scenario.table("demand")
     line_index = pd.Index(lines.index, name="line")
     ally_index = pd.Index(allies.index, name="ally")
     item_index = pd.Index(items.index, name="item")
@@ -98,7 +96,7 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
     tmonth, prio = np.full(shape, -1, dtype=int), np.zeros(shape)
     a_pos = {a: i for i, a in enumerate(ally_index)}
     g_pos = {g: i for i, g in enumerate(groups)}
-    for r in stock_rows.itertuples():
+    for r in scenario.records("stockpiles"):  # type: ignore[assignment]
         i, j = a_pos[r.ally], g_pos[group_of[r.item]]
         has[i, j] = True
         initial[i, j] += r.initial
@@ -108,7 +106,7 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         weight = r.priority * float(allies.at[r.ally, "priority"] * items.at[r.item, "priority"])
         prio[i, j] = max(prio[i, j], weight)
     demand = np.zeros((*shape, horizon))
-    for r in demand_rows.itertuples():
+    for r in scenario.records("demand"):  # type: ignore[assignment]
         i, j = a_pos[r.ally], g_pos[group_of[r.item]]
         has[i, j] = True
         first = max(scenario.month_index(r.start), 0)

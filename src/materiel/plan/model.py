@@ -26,7 +26,7 @@ class V:
     SHIP = "ship"  # [units/month] (line, ally, month), indexed by arrival month
     MAKE = "make"  # [units/month] (line, month) made for new orders
     ADDED = "added_capacity"  # [units/month] (line, month) usable extra capacity
-    CUMULATIVE = "cumulative_make"  # [units] (line, month)
+    ATTRIBUTED = "output_of_added_capacity"  # [units/month] (line, month), industry rule
     SUPPLY_ADDED = "added_supply"  # [units/month] (component, month)
     STOCK = "stock"  # [units] (ally, group, month), end of month
     SHORT = "shortfall"  # [units] (ally, group, month) below target
@@ -45,7 +45,8 @@ class C:
     CEILING = "line_ceiling"
     MONOTONE = "capacity_kept"
     INDUSTRY = "industry_rule"
-    CUMULATIVE = "cumulative_make"
+    ATTRIBUTED_CAPACITY = "attributed_within_added"
+    ATTRIBUTED_ORDERS = "attributed_within_orders"
     SUPPLY = "component_supply"
     SUPPLY_CEILING = "component_ceiling"
     SUPPLY_MONOTONE = "supply_kept"
@@ -151,33 +152,30 @@ def define_capacity(m: linopy.Model, inp: ModelInputs) -> None:
 def define_industry_rule(m: linopy.Model, inp: ModelInputs) -> None:
     """A line expands only when firm orders cover K months of the added output.
 
-    With window W(t) = min(K, H − t) months from t:
-    ``W(t)·added[l,t] ≤ Σ_{s=t}^{t+W−1} (make[l,s] + firm[l,s] − cap0[l])``, written with
-    the running sum ``cum[l,t] = cum[l,t−1] + make[l,t]`` so each row has four terms.
-    Planned orders count as firm: the plan is the set of long-term contracts to sign.
+    The output that the added capacity can account for in month t is
+    ``a[l,t] ≤ added[l,t]`` and ``a[l,t] ≤ make[l,t] + firm[l,t]``; over the months whose
+    output reaches a buyer within the horizon it must add up to K months of the capacity
+    added: ``Σ_t a[l,t] ≥ K_eff[l]·added[l,H−1]`` with ``K_eff = min(K, H − lag − lead)``.
+    Planned orders count as firm (the plan is the set of long-term contracts to sign),
+    as do firm existing contracts; framework contracts do not. With nothing added the
+    rule asks nothing.
     """
     k = inp.scenario.meta.policy.industry_rule_months
     if k <= 0 or V.ADDED not in m.variables:
         return
     added = m.variables[V.ADDED]
-    lines = _can_expand(inp)
     t = _months(inp)
-    cmask = lines & (t >= 0)
-    m.add_variables(lower=0, coords=cmask.coords, name=V.CUMULATIVE, mask=cmask)
-    cum = m.variables[V.CUMULATIVE]
-    m.add_constraints(cum - cum.shift(month=1) - m.variables[V.MAKE] == 0, name=C.CUMULATIVE,
-                      mask=cmask)
-    end = np.minimum(np.arange(inp.horizon) + k - 1, inp.horizon - 1)
-    width = xr.DataArray(end - np.arange(inp.horizon) + 1.0, coords=[t.coords["month"]])
-    end_da = xr.DataArray(end, coords=[t.coords["month"]])
-    firm = inp.firm_make.cumsum("month")
-    firm_end = firm.isel(month=xr.DataArray(end, dims="month")).assign_coords(
-        month=t.coords["month"])
-    firm_window = firm_end - firm.shift(month=1, fill_value=0.0)
-    window = take_months(1 * cum, end_da.broadcast_like(cum.labels)) - take_months(
-        1 * cum, (t - 1).broadcast_like(cum.labels))
-    m.add_constraints(width * added - window <= firm_window - width * inp.cap0,
-                      name=C.INDUSTRY, mask=_can_expand(inp) & (t >= inp.lead))
+    last_month = inp.horizon - 1 - inp.lag  # last month whose output arrives in time
+    k_eff = np.minimum(k, (last_month - inp.lead + 1).clip(0, None))
+    lines = _can_expand(inp) & (k_eff > 0)
+    mask = lines & (t >= inp.lead) & (t <= last_month)
+    m.add_variables(lower=0, coords=mask.coords, name=V.ATTRIBUTED, mask=mask)
+    attributed = m.variables[V.ATTRIBUTED]
+    m.add_constraints(attributed - added <= 0, name=C.ATTRIBUTED_CAPACITY, mask=mask)
+    m.add_constraints(attributed - m.variables[V.MAKE] <= inp.firm_make,
+                      name=C.ATTRIBUTED_ORDERS, mask=mask)
+    m.add_constraints(k_eff * added.isel(month=-1) - attributed.sum("month") <= 0,
+                      name=C.INDUSTRY, mask=lines & (added.labels.isel(month=-1) >= 0))
 
 
 def define_components(m: linopy.Model, inp: ModelInputs) -> None:
@@ -238,8 +236,9 @@ def _goods_cost(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> lin
     Without tiers: ``Σ_{l,t∈y} price[item(l)]·ship[l,n,t]``. With tiers, deliveries of
     item i to ally n in year y are split over tiers, ``Σ_k q[n,i,k,y] = delivered``; one
     tier is chosen per item (pooling: one multinational contract) or per ally and item
-    (alone): ``Σ_k z = 1``, ``q ≤ M·z``, and the contract quantity must reach the
-    tier: ``Σ_{n,y} q[n,i,k,y] ≥ Q_k·z[i,k]`` (pooled) or ``Σ_y q ≥ Q_k·z[n,i,k]``.
+    (alone): ``Σ_k z = 1`` and the contract quantity lies in the tier's range:
+    ``Q_k·z[i,k] ≤ Σ_{n,y} q[n,i,k,y] ≤ Q_{k+1}·z[i,k]`` (pooled; alone: ``Σ_y`` per
+    ally), with the top tier bounded by what the item's lines can make in the horizon.
     """
     ship = m.variables[V.SHIP]
     item_onehot = (inp.line_item == inp.price.coords["item"]).astype(float)
@@ -260,7 +259,11 @@ def _goods_cost(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> lin
     q = m.variables[V.TIER_QTY]
     m.add_constraints(q.sum("tier") - delivered == 0, name=C.TIER_SPLIT,
                       mask=uses_item & (years > 0))
-    capacity_of_item = (item_onehot * inp.ceiling).sum("line") * inp.months_in_year
+    # A tier's quantity lies between its threshold and the next tier's: beyond that the
+    # next tier is cheaper. Per item this is the convex hull of the all-units price, so
+    # the LP relaxation is tight and branch and bound short.
+    most = (item_onehot * inp.ceiling).sum("line") * inp.horizon
+    upper = inp.tier_min.shift(tier=-1).fillna(most).where(exists)
     reach_sum = ["ally", "year"] if pooled else ["year"]
     if options.tier_choice is None:
         z_mask = exists & multi
@@ -270,14 +273,14 @@ def _goods_cost(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> lin
         z = m.variables[V.TIER]
         one_mask = multi if pooled else multi & uses_item
         m.add_constraints(z.sum("tier") == 1, name=C.TIER_ONE, mask=one_mask)
-        m.add_constraints(q - capacity_of_item * z <= 0, name=C.TIER_OPEN,
-                          mask=q_mask & multi)
+        m.add_constraints(q.sum(reach_sum) - upper * z <= 0, name=C.TIER_OPEN, mask=z_mask)
         m.add_constraints(q.sum(reach_sum) - inp.tier_min * z >= 0, name=C.TIER_REACH,
                           mask=z_mask & (inp.tier_min > 0))
     else:
-        chosen = (options.tier_choice > 0.5) & multi & (inp.tier_min > 0)
+        chosen = (options.tier_choice > 0.5) & multi
+        m.add_constraints(q.sum(reach_sum) <= upper, name=C.TIER_OPEN, mask=chosen)
         m.add_constraints(q.sum(reach_sum) >= inp.tier_min.fillna(0), name=C.TIER_REACH,
-                          mask=chosen)
+                          mask=chosen & (inp.tier_min > 0))
     return (inp.price.fillna(0) * q).sum(["item", "tier"])
 
 

@@ -100,44 +100,61 @@ def _solve_checked(m: linopy.Model, inp: ModelInputs, stage: str) -> Status:
     return ok  # type: ignore[return-value]
 
 
+def cost_scale(inp: ModelInputs) -> float:
+    """Money per unit of the cost objective: the largest price, so coefficients are ≤ 1.
+
+    Dividing by a large total instead pushes coefficients below the solver's
+    tolerances, and it then leaves money on the table.
+    """
+    arrays = (inp.price, inp.expansion_cost, inp.supply_cost)
+    return max([float(a.max()) for a in arrays if a.size and a.notnull().any()] + [1.0])
+
+
 def _cost_stage(m: linopy.Model, inp: ModelInputs, best: float) -> None:
     """Keep the weighted shortfall at its optimum (within tolerance), then minimise cost."""
     tolerance = inp.scenario.meta.policy.shortfall_tolerance
     bound = best + max(tolerance * abs(best), 1e-7)
     m.add_constraints(m.expressions[E.SHORTFALL] <= bound, name=SHORTFALL_FIRST)
-    scale = float(inp.budget.sum()) or 1.0
-    m.add_objective(m.expressions[E.COST] / scale, overwrite=True)
+    m.add_objective(m.expressions[E.COST] / cost_scale(inp), overwrite=True)
 
 
-def solve_inputs(inp: ModelInputs, progress: Progress | None = None) -> Solution:
+def solve_inputs(
+    inp: ModelInputs,
+    progress: Progress | None = None,
+    *,
+    cost_stage: bool = True,
+    tier_choice: xr.DataArray | None = None,
+) -> Solution:
     """Shortfall first, then cost; then shadow prices of the shortfall stage.
 
     1. minimise the weighted shortfall; 2. add ``shortfall ≤ optimum`` and minimise
     spending: this is the plan; 3. shadow prices come from stage 1 (an LP), or, with
     volume price tiers (a MIP), from stage 1 re-solved with the plan's tiers fixed.
+    ``cost_stage=False`` stops after stage 1 (what-ifs that only ask about months);
+    ``tier_choice`` fixes the price tiers, which makes every stage an LP.
     """
     say = progress or (lambda _msg: None)
     say("building the model")
-    m = build_model(inp)
+    m = build_model(inp, BuildOptions(tier_choice=tier_choice))
     mip = V.TIER in m.variables
     say(f"solving for the least shortfall ({m.nvars:,} variables, {m.ncons:,} constraints"
         f"{', with volume price tiers' if mip else ''})")
     status = _solve_checked(m, inp, "shortfall stage")
     best = float(m.objective.value)  # type: ignore[arg-type]
-    duals_model = m
     duals = {name: m.constraints[name].dual for name in BINDING if name in m.constraints}
-    say("solving for the least cost at that shortfall")
-    _cost_stage(m, inp, best)
-    status = min(status, _solve_checked(m, inp, "cost stage"), key=list(Status).index)
+    if cost_stage:
+        say("solving for the least cost at that shortfall")
+        _cost_stage(m, inp, best)
+        status = min(status, _solve_checked(m, inp, "cost stage"), key=list(Status).index)
     values = {name: m.variables[name].solution for name in m.variables}
     spending = m.expressions[E.SPENDING].solution
-    if mip:
+    if mip and cost_stage:
         say("re-solving with the chosen price tiers fixed, for shadow prices")
         choice = m.variables[V.TIER].solution.fillna(0).round()
-        duals_model = build_model(inp, BuildOptions(tier_choice=choice))
-        _solve_checked(duals_model, inp, "shadow prices")
-        duals = {name: duals_model.constraints[name].dual for name in BINDING
-                 if name in duals_model.constraints}
+        fixed = build_model(inp, BuildOptions(tier_choice=choice))
+        _solve_checked(fixed, inp, "shadow prices")
+        duals = {name: fixed.constraints[name].dual for name in BINDING
+                 if name in fixed.constraints}
     return Solution(values=values, duals=duals, spending=spending, objective=best,
                     cost=float(m.expressions[E.COST].solution), status=status, mip=mip)
 

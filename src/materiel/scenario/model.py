@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
@@ -68,7 +69,8 @@ class Scenario:
         records = [loc.row.model_dump() for loc in self.rows.get(name, ())]
         return pd.DataFrame.from_records(records, columns=columns)
 
-    def records(self, name: str) -> list[_Row]:
+    def records(self, name: str) -> list[Any]:
+        """The validated rows of a table (row models; typed as Any for attribute access)."""
         return [loc.row for loc in self.rows.get(name, ())]
 
     def group_of(self) -> dict[str, str]:
