@@ -81,11 +81,6 @@ def test_ceiling_below_capacity_names_file_and_row(tmp_path: Path) -> None:
     assert "ceiling" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ceiling below capacity is reported without a column "
-    "(model_validator errors have an empty loc, so Problem.column is None)",
-)
 def test_ceiling_below_capacity_names_column(tmp_path: Path) -> None:
     tables = base_tables(capacity=20, ceiling=10)
     problem = the_problem(problems_of(scenario(tmp_path, tables)), "lines.csv")
@@ -147,11 +142,6 @@ def test_duplicate_key_names_file_and_row(tmp_path: Path) -> None:
     assert "duplicate" in problem.message and "row 2" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="duplicate keys are reported without a column "
-    "(Problem.column is None; the key column 'code' is not named)",
-)
 def test_duplicate_key_names_column(tmp_path: Path) -> None:
     tables = base_tables()
     tables["items"].append({"code": "SHELL", "name": "Shell again", "unit_price": 5})
@@ -219,11 +209,6 @@ def test_blank_lines_only_csv(tmp_path: Path) -> None:
     assert "empty" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a required table whose CSV has a header and no rows "
-    "is reported against \"scenario 'test'\", not against stockpiles.csv",
-)
 def test_header_only_required_table_names_the_file(tmp_path: Path) -> None:
     folder = scenario(tmp_path, base_tables())
     write_bytes_table(folder, "stockpiles", b"ally,item,initial,target,target_date\n")
@@ -244,11 +229,6 @@ def test_non_utf8_csv_names_the_file(tmp_path: Path) -> None:
     assert "UTF-8" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a non-UTF-8 CSV is reported with a byte offset, not "
-    "the row (3) and column ('name') holding the bad byte",
-)
 def test_non_utf8_csv_names_row_and_column(tmp_path: Path) -> None:
     folder = scenario(tmp_path, base_tables())
     _latin1_allies(folder)
@@ -284,11 +264,6 @@ def test_self_extends_is_a_cycle(tmp_path: Path) -> None:
     assert any("cycle" in p.message for p in problems_of(folder))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a cycle of extends is reported without the key: "
-    "Problem.column is None instead of 'extends'",
-)
 def test_cycle_of_extends_names_the_key(tmp_path: Path) -> None:
     cycle = [p for p in problems_of(_cycle(tmp_path)) if "cycle" in p.message]
     assert cycle and cycle[0].column == "extends"
@@ -342,12 +317,6 @@ def test_reference_problems_in_several_files_come_together(tmp_path: Path) -> No
     the_problem(problems, "budgets.csv", row=2, column="ally")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cross-table checks (unknown codes, dates outside the "
-    "horizon) are skipped as soon as any row fails, so they come in a second "
-    "round instead of in the same report",
-)
 def test_value_and_reference_problems_come_together(tmp_path: Path) -> None:
     # lines.csv has a negative capacity (a value problem); budgets.csv names an ally that
     # does not exist (a reference problem, in a file whose rows are all well formed).
@@ -474,12 +443,6 @@ def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     assert broken[0].row is not None and 1 <= broken[0].row <= lines + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="broken YAML is followed by misleading problems "
-    "\"column 'name': Field required\" (and start, horizon) for keys that are "
-    "in the file",
-)
 def test_broken_yaml_is_one_problem(tmp_path: Path) -> None:
     problems = problems_of(_broken_yaml(tmp_path))
     assert len(problems) == 1, "\n".join(map(str, problems))

@@ -24,12 +24,27 @@ def _unknown(
                                     found=value))
 
 
-def cross_check(meta: ScenarioMeta, rows: dict[str, list[Located]], problems: list[Problem]) -> None:
-    """Append a Problem for every reference or date that does not hold."""
+def cross_check(
+    meta: ScenarioMeta,
+    rows: dict[str, list[Located]],
+    problems: list[Problem],
+    files: dict[str, str] | None = None,
+    files_with_problems: set[str] | None = None,
+) -> None:
+    """Append a Problem for every reference or date that does not hold.
+
+    Runs even when some rows failed, so that every problem comes in one report; a
+    required table whose file already has problems is not reported empty again.
+    """
+    files = files or {}
     for table in ("allies", "items", "lines", "stockpiles", "budgets"):
-        if not rows.get(table):
-            problems.append(Problem(f"scenario {meta.name!r}", f"table {table!r} is required "
-                                    "and has no rows", column=f"tables.{table}"))
+        if rows.get(table) or files.get(table) in (files_with_problems or set()):
+            continue
+        where = files.get(table, f"scenario {meta.name!r}")
+        message = ("has a header but no rows" if table in files else
+                   f"is required: add it under tables: in scenario.yaml")
+        problems.append(Problem(where, f"table {table!r} {message}", column=f"tables.{table}"
+                                if table not in files else None))
     allies, items, components = _codes(rows, "allies"), _codes(rows, "items"), _codes(
         rows, "components"
     )

@@ -40,10 +40,13 @@ def load_scenario(
     meta_raw, rows = _load_layer(path, problems, stack=())
     pairs = _override_pairs(overrides)
     _apply_meta_overrides(meta_raw, pairs, problems)
-    meta = _validate_meta(meta_raw, str(path / "scenario.yaml"), problems)
+    yaml_ok = not any(p.file.endswith(("scenario.yaml", "scenario.yml")) for p in problems)
+    meta = (_validate_meta(meta_raw, str(path / "scenario.yaml"), problems)
+            if yaml_ok else None)
     _apply_row_overrides(rows, pairs, problems)
-    if meta is not None and not problems:
-        cross_check(meta, rows, problems)
+    if meta is not None:
+        tables_with_bad_rows = {p.file for p in problems}
+        cross_check(meta, rows, problems, _table_files(path, meta_raw), tables_with_bad_rows)
     if problems or meta is None:
         raise ScenarioError(problems)
     return Scenario(
@@ -52,6 +55,12 @@ def load_scenario(
         origin=str(path),
         overrides=tuple(f"{k}={v}" for k, v in pairs),
     )
+
+
+def _table_files(folder: Path, meta: dict[str, Any]) -> dict[str, str]:
+    tables = meta.get("tables") if isinstance(meta.get("tables"), dict) else {}
+    return {name: str(folder / file) for name, file in (tables or {}).items()
+            if isinstance(file, str)}
 
 
 def _resolve(source: str, base: Path) -> Path:
@@ -83,7 +92,8 @@ def _load_layer(
     yaml_path = folder / "scenario.yaml"
     if folder in stack:
         cycle = " -> ".join(str(p / "scenario.yaml") for p in (*stack, folder))
-        problems.append(Problem(file=str(yaml_path), message=f"cycle of extends: {cycle}"))
+        problems.append(Problem(file=str(yaml_path), message=f"cycle of extends: {cycle}",
+                                column="extends"))
         return {}, {}
     own = _read_yaml(yaml_path, problems)
     if own is None:
@@ -155,15 +165,27 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        row, column = _locate_byte(raw, exc.start, path.suffix.lower() == ".csv")
         problems.append(
-            Problem(str(path), f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
-                    f"{exc.start}); save the file as UTF-8")
+            Problem(str(path), f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file "
+                    "as UTF-8", row=row, column=column)
         )
         return None
     if not text.strip():
         problems.append(Problem(str(path), "file is empty"))
         return None
     return text
+
+
+def _locate_byte(raw: bytes, offset: int, is_csv: bool) -> tuple[int, str | None]:
+    """Line number (1-based) and, in a CSV, the column of the byte at ``offset``."""
+    row = raw.count(b"\n", 0, offset) + 1
+    if not is_csv:
+        return row, None
+    header = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip().split(",")
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    index = raw.count(b",", line_start, offset)
+    return row, header[index].strip() if index < len(header) else None
 
 
 def _merge_meta(base: dict[str, Any], own: dict[str, Any]) -> None:
@@ -264,8 +286,11 @@ def _validate_row(
     except ValidationError as exc:
         for err in exc.errors():
             column = ".".join(str(p) for p in err["loc"]) or None
-            found = values.get(column) if column else None
             message = err["msg"].removeprefix("Value error, ")
+            if column is None:  # a check across columns names the first column it cites
+                column = next((f for f in model.model_fields if message.startswith(f + " ")),
+                              None)
+            found = values.get(column) if column else None
             problems.append(Problem(file, message, row=line or None, column=column,
                                     found=None if found is None else str(found)))
         return None
@@ -284,7 +309,8 @@ def _merge_rows(
         key = _key(spec, loc.row)
         if key in seen:
             problems.append(Problem(loc.file, f"duplicate {'/'.join(spec.key)} {key}, "
-                                    f"first at row {seen[key].line}", row=loc.line))
+                                    f"first at row {seen[key].line}", row=loc.line,
+                                    column=",".join(spec.key)))
         seen[key] = loc
     merged = [loc for loc in parent if _key(spec, loc.row) not in seen]
     return merged + list(seen.values())
