@@ -21,13 +21,16 @@ def write_table(path: Path, rows: list[dict[str, Any]]) -> None:
         writer.writerows(rows)
 
 
-def write_scenario(
-    folder: Path, tables: dict[str, list[dict[str, Any]]], **meta: Any
-) -> Path:
+def write_scenario(folder: Path, tables: dict[str, list[dict[str, Any]]], **meta: Any) -> Path:
     """A scenario folder with one CSV per table; meta overrides the yaml fields."""
     folder.mkdir(parents=True, exist_ok=True)
-    doc: dict[str, Any] = {"name": "test", "start": "2025-01", "horizon": 12,
-                           "currency": "USD", "tables": {}}
+    doc: dict[str, Any] = {
+        "name": "test",
+        "start": "2025-01",
+        "horizon": 12,
+        "currency": "USD",
+        "tables": {},
+    }
     doc.update(meta)
     for name, rows in tables.items():
         write_table(folder / f"{name}.csv", rows)
@@ -57,11 +60,28 @@ def one_line(
         {
             "allies": [{"code": "AAA", "name": "Ally A"}],
             "items": [{"code": "SHELL", "name": "Shell", "unit_price": price}],
-            "lines": [{"id": "L1", "item": "SHELL", "producer": "P", "host": "AAA",
-                       "capacity": capacity, "ceiling": ceiling, "lead_time": lead,
-                       "expansion_cost": expansion_cost, "delivery_lag": lag}],
-            "stockpiles": [{"ally": "AAA", "item": "SHELL", "initial": initial,
-                            "target": target, "target_date": "2025-12"}],
+            "lines": [
+                {
+                    "id": "L1",
+                    "item": "SHELL",
+                    "producer": "P",
+                    "host": "AAA",
+                    "capacity": capacity,
+                    "ceiling": ceiling,
+                    "lead_time": lead,
+                    "expansion_cost": expansion_cost,
+                    "delivery_lag": lag,
+                }
+            ],
+            "stockpiles": [
+                {
+                    "ally": "AAA",
+                    "item": "SHELL",
+                    "initial": initial,
+                    "target": target,
+                    "target_date": "2025-12",
+                }
+            ],
             "budgets": [{"ally": "AAA", "year": 2025, "amount": budget}],
         },
         horizon=horizon,
@@ -74,15 +94,25 @@ def base_tables(**columns: Any) -> dict[str, list[dict[str, Any]]]:
 
     Keyword arguments replace columns of the single line row (``capacity=20``).
     """
-    line = {"id": "L1", "item": "SHELL", "producer": "P", "host": "AAA", "capacity": 10,
-            "ceiling": 10, "lead_time": 3, "expansion_cost": 0, "delivery_lag": 0}
+    line = {
+        "id": "L1",
+        "item": "SHELL",
+        "producer": "P",
+        "host": "AAA",
+        "capacity": 10,
+        "ceiling": 10,
+        "lead_time": 3,
+        "expansion_cost": 0,
+        "delivery_lag": 0,
+    }
     line.update(columns)
     return {
         "allies": [{"code": "AAA", "name": "Ally A"}],
         "items": [{"code": "SHELL", "name": "Shell", "unit_price": 100}],
         "lines": [line],
-        "stockpiles": [{"ally": "AAA", "item": "SHELL", "initial": 0, "target": 50,
-                        "target_date": "2025-12"}],
+        "stockpiles": [
+            {"ally": "AAA", "item": "SHELL", "initial": 0, "target": 50, "target_date": "2025-12"}
+        ],
         "budgets": [{"ally": "AAA", "year": 2025, "amount": 1e9}],
     }
 

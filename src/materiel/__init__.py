@@ -10,7 +10,6 @@ from materiel.errors import (
     ScenarioError,
     SolveError,
 )
-
 from materiel.plan.api import plan, value_of_pooling
 from materiel.plan.result import PlanResult
 from materiel.scenario.load import load_scenario

@@ -59,7 +59,13 @@ _COUNTRIES: tuple[Country, ...] = (
         "GBR",
         "United Kingdom",
         1949,
-        ("UK", "U.K.", "Britain", "Great Britain", "United Kingdom of Great Britain and Northern Ireland"),
+        (
+            "UK",
+            "U.K.",
+            "Britain",
+            "Great Britain",
+            "United Kingdom of Great Britain and Northern Ireland",
+        ),
     ),
     Country(
         "USA",

@@ -26,7 +26,7 @@ KIEL_R28_SOURCE = (
 MUNITIONS_SOURCE = "munitions_facts.csv (one source per row)"
 
 
-def _path(filename: str):  # type: ignore[no-untyped-def]
+def _path(filename: str):
     return resources.files("materiel").joinpath(_PUBLIC, filename)
 
 

@@ -135,8 +135,7 @@ def scenarios(draw: st.DrawFn) -> tuple[dict[str, list[dict[str, Any]]], dict[st
             )
 
     budgets = [
-        {"ally": ally, "year": year,
-         "amount": draw(st.sampled_from([0, 2_000, 50_000, 1e6, 1e9]))}
+        {"ally": ally, "year": year, "amount": draw(st.sampled_from([0, 2_000, 50_000, 1e6, 1e9]))}
         for ally in allies
         for year in years
     ]

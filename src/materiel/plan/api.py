@@ -34,8 +34,9 @@ def plan(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides=overrides)
     elif overrides:
-        scenario = load_scenario(scenario.origin, overrides=[*scenario.overrides, *_pairs(
-            overrides)])
+        scenario = load_scenario(
+            scenario.origin, overrides=[*scenario.overrides, *_pairs(overrides)]
+        )
     say = progress or (lambda _msg: None)
     inputs = build_inputs(scenario)
     solution = solve_inputs(inputs, say)
@@ -90,13 +91,19 @@ def _explain(result: PlanResult, ranked: pd.DataFrame, top: int, say: Progress) 
         say(f"what-if {done}/{top}: {row.kind} {row.name} 10% larger")
         new_inputs, increase = relaxed
         tiers = result.solution.values.get(V.TIER)
-        new = PlanResult(scenario=result.scenario, inputs=new_inputs,
-                         solution=solve_inputs(new_inputs, cost_stage=False,
-                                               tier_choice=None if tiers is None
-                                               else tiers.fillna(0).round()))
+        new = PlanResult(
+            scenario=result.scenario,
+            inputs=new_inputs,
+            solution=solve_inputs(
+                new_inputs,
+                cost_stage=False,
+                tier_choice=None if tiers is None else tiers.fillna(0).round(),
+            ),
+        )
         gains = bn.months_gained(result.targets, new.targets, result.scenario.horizon)
-        words.append(bn.describe(row.kind, row.name, increase, gains,
-                                 result.scenario.meta.currency, names))
+        words.append(
+            bn.describe(row.kind, row.name, increase, gains, result.scenario.meta.currency, names)
+        )
         gained.append(float(gains["gained"].sum()))
     ranked["months_gained"] = gained
     ranked["words"] = words
@@ -104,11 +111,17 @@ def _explain(result: PlanResult, ranked: pd.DataFrame, top: int, say: Progress) 
 
 
 def _first_order_words(kind: str, name: str, gain: float, names: Any) -> str:
-    what = {"line": "capacity of line", "component": "supply of", "budget": "budget of",
-            "industry_rule": "the industry rule (firm orders needed before expanding) on line"}
-    return (f"{what.get(kind, kind)} {names('line' if kind == 'industry_rule' else kind, name)}"
-            f" binds: 10% more is worth about {gain:.3g} target-months of shortfall "
-            "(first-order estimate from its shadow price)")
+    what = {
+        "line": "capacity of line",
+        "component": "supply of",
+        "budget": "budget of",
+        "industry_rule": "the industry rule (firm orders needed before expanding) on line",
+    }
+    return (
+        f"{what.get(kind, kind)} {names('line' if kind == 'industry_rule' else kind, name)}"
+        f" binds: 10% more is worth about {gain:.3g} target-months of shortfall "
+        "(first-order estimate from its shadow price)"
+    )
 
 
 def value_of_pooling(result: PlanResult, progress: Progress | None = None) -> pd.DataFrame:
@@ -121,26 +134,34 @@ def value_of_pooling(result: PlanResult, progress: Progress | None = None) -> pd
     meta = result.scenario.meta
     flipped_policy = meta.policy.model_copy(update={"pooling": not meta.policy.pooling})
     other_scenario = dataclasses.replace(
-        result.scenario, meta=meta.model_copy(update={"policy": flipped_policy}))
+        result.scenario, meta=meta.model_copy(update={"policy": flipped_policy})
+    )
     say(f"solving again with pooling {'off' if meta.policy.pooling else 'on'}")
     other_inputs: ModelInputs = dataclasses.replace(result.inputs, scenario=other_scenario)
-    other = PlanResult(scenario=other_scenario, inputs=other_inputs,
-                       solution=solve_inputs(other_inputs))
+    other = PlanResult(
+        scenario=other_scenario, inputs=other_inputs, solution=solve_inputs(other_inputs)
+    )
     pooled, alone = (result, other) if meta.policy.pooling else (other, result)
     gains = bn.months_gained(alone.targets, pooled.targets, meta.horizon)
-    gains = gains.rename(columns={"months_to_target_base": "months_to_target_alone",
-                                  "months_to_target_new": "months_to_target_pooled",
-                                  "gained": "months_gained_by_pooling"})
+    gains = gains.rename(
+        columns={
+            "months_to_target_base": "months_to_target_alone",
+            "months_to_target_new": "months_to_target_pooled",
+            "gained": "months_gained_by_pooling",
+        }
+    )
     pooled_spend = pooled.totals()["spending_total"]
     alone_spend = alone.totals()["spending_total"]
-    gains.attrs.update({
-        "spending_pooled": pooled_spend,
-        "spending_alone": alone_spend,
-        "money_saved": float(alone_spend) - float(pooled_spend),  # type: ignore[arg-type]
-        "months_gained": int(gains["months_gained_by_pooling"].sum()),
-        "objective_pooled": pooled.objective,
-        "objective_alone": alone.objective,
-        "has_tiers": result.inputs.has_tiers,
-        "currency": meta.currency,
-    })
+    gains.attrs.update(
+        {
+            "spending_pooled": pooled_spend,
+            "spending_alone": alone_spend,
+            "money_saved": float(alone_spend) - float(pooled_spend),
+            "months_gained": int(gains["months_gained_by_pooling"].sum()),
+            "objective_pooled": pooled.objective,
+            "objective_alone": alone.objective,
+            "has_tiers": result.inputs.has_tiers,
+            "currency": meta.currency,
+        }
+    )
     return gains

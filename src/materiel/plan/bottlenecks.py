@@ -38,13 +38,19 @@ def rank(inp: ModelInputs, sol: Solution) -> pd.DataFrame:
     sadded = sol.values.get(V.SUPPLY_ADDED)
     supply = inp.supply0 + (sadded.fillna(0) if sadded is not None else 0)
     _collect(rows, "component", sol.duals.get(C.SUPPLY), supply, "component")
-    _collect(rows, "component", sol.duals.get(C.SUPPLY_CEILING),
-             inp.supply_ceiling - inp.supply0, "component")
+    _collect(
+        rows,
+        "component",
+        sol.duals.get(C.SUPPLY_CEILING),
+        inp.supply_ceiling - inp.supply0,
+        "component",
+    )
     _collect(rows, "budget", sol.duals.get(C.BUDGET), inp.budget - inp.fixed_spend, "ally")
     if C.INDUSTRY in sol.duals and added is not None:
         k = inp.scenario.meta.policy.industry_rule_months
-        _collect(rows, "industry_rule", sol.duals[C.INDUSTRY],
-                 k * added.fillna(0).isel(month=-1), "line")
+        _collect(
+            rows, "industry_rule", sol.duals[C.INDUSTRY], k * added.fillna(0).isel(month=-1), "line"
+        )
     if not rows:
         return pd.DataFrame(columns=["kind", "name", "shadow_price", "gain"])
     frame = pd.DataFrame(rows).groupby(["kind", "name"], as_index=False).sum()
@@ -53,8 +59,11 @@ def rank(inp: ModelInputs, sol: Solution) -> pd.DataFrame:
 
 
 def _collect(
-    rows: list[dict[str, object]], kind: str, dual: xr.DataArray | None,
-    limit: xr.DataArray, dim: str,
+    rows: list[dict[str, object]],
+    kind: str,
+    dual: xr.DataArray | None,
+    limit: xr.DataArray,
+    dim: str,
 ) -> None:
     if dual is None or dual.size == 0:
         return
@@ -64,9 +73,14 @@ def _collect(
     price = magnitude.sum(others) if others else magnitude
     gain_sum = gain.sum(others) if others else gain
     for name in magnitude.coords[dim].values:
-        rows.append({"kind": kind, "name": str(name),
-                     "shadow_price": float(price.sel({dim: name})),
-                     "gain": float(gain_sum.sel({dim: name}))})
+        rows.append(
+            {
+                "kind": kind,
+                "name": str(name),
+                "shadow_price": float(price.sel({dim: name})),
+                "gain": float(gain_sum.sel({dim: name})),
+            }
+        )
 
 
 def relaxed_inputs(inp: ModelInputs, kind: str, name: str) -> tuple[ModelInputs, float] | None:
@@ -74,23 +88,32 @@ def relaxed_inputs(inp: ModelInputs, kind: str, name: str) -> tuple[ModelInputs,
     factor = 1.0 + RELAX
     if kind == "line":
         sel = inp.cap0.coords["line"] == name
-        base = float(inp.ceiling.sel(line=name)) if inp.scenario.meta.policy.expansion else float(
-            inp.cap0.sel(line=name))
-        new = dataclasses.replace(inp, cap0=inp.cap0.where(~sel, inp.cap0 * factor),
-                                  ceiling=inp.ceiling.where(~sel, inp.ceiling * factor))
+        base = (
+            float(inp.ceiling.sel(line=name))
+            if inp.scenario.meta.policy.expansion
+            else float(inp.cap0.sel(line=name))
+        )
+        new = dataclasses.replace(
+            inp,
+            cap0=inp.cap0.where(~sel, inp.cap0 * factor),
+            ceiling=inp.ceiling.where(~sel, inp.ceiling * factor),
+        )
         return new, base * RELAX
     if kind == "component":
         sel = inp.supply0.coords["component"] == name
         base = float(inp.supply_ceiling.sel(component=name))
         new = dataclasses.replace(
-            inp, supply0=inp.supply0.where(~sel, inp.supply0 * factor),
-            supply_ceiling=inp.supply_ceiling.where(~sel, inp.supply_ceiling * factor))
+            inp,
+            supply0=inp.supply0.where(~sel, inp.supply0 * factor),
+            supply_ceiling=inp.supply_ceiling.where(~sel, inp.supply_ceiling * factor),
+        )
         return new, base * RELAX
     if kind == "budget":
         sel = inp.budget.coords["ally"] == name
         per_year = float(inp.budget.sel(ally=name).sum() / inp.months_in_year.sum() * 12)
         return dataclasses.replace(inp, budget=inp.budget.where(~sel, inp.budget * factor)), (
-            per_year * RELAX)
+            per_year * RELAX
+        )
     return None
 
 
@@ -98,7 +121,8 @@ def months_gained(base: pd.DataFrame, new: pd.DataFrame, horizon: int) -> pd.Dat
     """Months to target before and after, per ally and group; not met counts as H."""
     keys = ["ally", "group", "label"]
     merged = base[[*keys, "months_to_target"]].merge(
-        new[[*keys, "months_to_target"]], on=keys, suffixes=("_base", "_new"))
+        new[[*keys, "months_to_target"]], on=keys, suffixes=("_base", "_new")
+    )
     before = merged["months_to_target_base"].fillna(horizon)
     after = merged["months_to_target_new"].fillna(horizon)
     merged["gained"] = (before - after).astype(int)
@@ -106,7 +130,11 @@ def months_gained(base: pd.DataFrame, new: pd.DataFrame, horizon: int) -> pd.Dat
 
 
 def describe(
-    kind: str, name: str, increase: float, gains: pd.DataFrame, currency: str,
+    kind: str,
+    name: str,
+    increase: float,
+    gains: pd.DataFrame,
+    currency: str,
     names: Callable[[str, str], str],
 ) -> str:
     """One sentence a planner can read."""
@@ -124,8 +152,9 @@ def describe(
     parts = []
     for label, total in by_label.items():
         allies = moved[moved["label"] == label]
-        detail = ", ".join(f"{a} {g:+d}" for a, g in zip(allies["ally"], allies["gained"],
-                                                           strict=True))
+        detail = ", ".join(
+            f"{a} {g:+d}" for a, g in zip(allies["ally"], allies["gained"], strict=True)
+        )
         direction = "closer" if total > 0 else "later"
         parts.append(f"{label} targets {abs(int(total))} months {direction} in total ({detail})")
     return f"{head} brings " + "; ".join(parts) + "."

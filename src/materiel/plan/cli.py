@@ -17,15 +17,22 @@ console = Console()
 
 def plan_command(
     scenario: Annotated[str, typer.Argument(help="scenario folder or built-in name")],
-    out: Annotated[Path | None, typer.Option(help="folder for the report "
-                                             "[default: out/<scenario name>]")] = None,
-    set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="override, e.g. policy.pooling=false or items.HE155.unit_price=4000")]
-    = None,
-    explain: Annotated[int, typer.Option(min=0, max=20, help="bottlenecks to quantify by "
-                                         "re-solving")] = 3,
-    pooling: Annotated[bool, typer.Option("--pooling-value/--no-pooling-value",
-                                          help="solve again to value pooling")] = True,
+    out: Annotated[
+        Path | None, typer.Option(help="folder for the report [default: out/<scenario name>]")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="override, e.g. policy.pooling=false or items.HE155.unit_price=4000"
+        ),
+    ] = None,
+    explain: Annotated[
+        int, typer.Option(min=0, max=20, help="bottlenecks to quantify by re-solving")
+    ] = 3,
+    pooling: Annotated[
+        bool,
+        typer.Option("--pooling-value/--no-pooling-value", help="solve again to value pooling"),
+    ] = True,
     top: Annotated[int, typer.Option(min=1, max=1000, help="rows in the printed table")] = 10,
 ) -> None:
     """Plan a scenario: what to order, which capacity to build, what binds."""
@@ -47,23 +54,40 @@ def plan_command(
         folder = out or Path("out") / loaded.name
         files = write_report(result, folder)
     print_summary(result, top)
-    console.print(f"\nReport: [bold]{files.html}[/]  (tables, plan.xlsx and charts in "
-                  f"{files.folder}/)  [{time.perf_counter() - started:.0f} s]", highlight=False)
+    console.print(
+        f"\nReport: [bold]{files.html}[/]  (tables, plan.xlsx and charts in "
+        f"{files.folder}/)  [{time.perf_counter() - started:.0f} s]",
+        highlight=False,
+    )
 
 
 def print_summary(result: PlanResult, top: int) -> None:
     """The targets furthest from being met, alliance totals, what binds."""
     currency = result.scenario.meta.currency
     targets = result.targets
-    table = Table(title=f"Targets furthest from being met (of {len(targets)})",
-                  title_justify="left")
-    for column in ("ally", "item", "target", "due", "met (month)", "short at due",
-                   f"ally spent [{currency}]"):
+    table = Table(
+        title=f"Targets furthest from being met (of {len(targets)})", title_justify="left"
+    )
+    for column in (
+        "ally",
+        "item",
+        "target",
+        "due",
+        "met (month)",
+        "short at due",
+        f"ally spent [{currency}]",
+    ):
         table.add_column(column, justify="left" if column in ("ally", "item") else "right")
     for row in targets.head(top).itertuples():
-        table.add_row(row.ally, row.label, f"{row.target:,.0f}", row.target_date,
-                      row.month_met, f"{row.shortfall_at_date:,.0f} "
-                      f"({row.shortfall_at_date_pct:.0f}%)", f"{row.ally_spending:,.0f}")
+        table.add_row(
+            row.ally,
+            row.label,
+            f"{row.target:,.0f}",
+            row.target_date,
+            row.month_met,
+            f"{row.shortfall_at_date:,.0f} ({row.shortfall_at_date_pct:.0f}%)",
+            f"{row.ally_spending:,.0f}",
+        )
     console.print(table)
     totals = result.totals()
     console.print(
@@ -71,7 +95,9 @@ def print_summary(result: PlanResult, top: int) -> None:
         f"{totals['met_within_horizon']} within the horizon; spending "
         f"{float(totals['spending_total']):,.0f} of {float(totals['budget_total']):,.0f} "
         f"{currency} budget; {totals['capacity_expansions']} lines expanded "
-        f"(solver: {totals['status']}).", highlight=False)
+        f"(solver: {totals['status']}).",
+        highlight=False,
+    )
     if len(result.bottlenecks):
         console.print("\n[bold]What binds[/]")
         for words in result.bottlenecks["words"].head(5):
@@ -83,7 +109,8 @@ def print_summary(result: PlanResult, top: int) -> None:
             f"{p['spending_alone']:,.0f} alone ({currency}), saves {p['money_saved']:,.0f}; "
             f"targets {p['months_gained']} months closer in total"
             + ("" if p["has_tiers"] else " (no volume price tiers in this scenario)"),
-            highlight=False)
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -76,9 +76,7 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
     years_of = np.array([y0 + (m0 - 1 + t) // 12 for t in range(horizon)])
     years = pd.Index(sorted(set(years_of.tolist())), name="year")
     month_year = xr.DataArray(years_of, coords=[months], name="year")
-    months_in_year = xr.DataArray(
-        [int((years_of == y).sum()) for y in years], coords=[years]
-    )
+    months_in_year = xr.DataArray([int((years_of == y).sum()) for y in years], coords=[years])
 
     group_of = scenario.group_of()
     items = scenario.table("items").set_index("code")
@@ -96,7 +94,7 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
     tmonth, prio = np.full(shape, -1, dtype=int), np.zeros(shape)
     a_pos = {a: i for i, a in enumerate(ally_index)}
     g_pos = {g: i for i, g in enumerate(groups)}
-    for r in scenario.records("stockpiles"):  # type: ignore[assignment]
+    for r in scenario.records("stockpiles"):
         i, j = a_pos[r.ally], g_pos[group_of[r.item]]
         has[i, j] = True
         initial[i, j] += r.initial
@@ -106,7 +104,7 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         weight = r.priority * float(allies.at[r.ally, "priority"] * items.at[r.item, "priority"])
         prio[i, j] = max(prio[i, j], weight)
     demand = np.zeros((*shape, horizon))
-    for r in scenario.records("demand"):  # type: ignore[assignment]
+    for r in scenario.records("demand"):
         i, j = a_pos[r.ally], g_pos[group_of[r.item]]
         has[i, j] = True
         first = max(scenario.month_index(r.start), 0)
@@ -119,8 +117,9 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
     line_groups = [group_of[i] for i in lines["item"]]
     line_group = xr.DataArray(np.array(line_groups, dtype=object), coords=[line_index])
     uses = xr.DataArray(
-        np.array([[has[a_pos[a], g_pos[g]] for a in ally_index] for g in line_groups],
-                 dtype=bool).reshape(len(line_index), len(ally_index)),
+        np.array(
+            [[has[a_pos[a], g_pos[g]] for a in ally_index] for g in line_groups], dtype=bool
+        ).reshape(len(line_index), len(ally_index)),
         coords=[line_index, ally_index],
     )
 
@@ -206,17 +205,17 @@ def _contracts(
     y_pos = {y: i for i, y in enumerate(years)}
     years_of = month_year.values
     for row in scenario.records("contracts"):
-        if not row.firm:  # type: ignore[attr-defined]
+        if not row.firm:
             continue
-        li = l_pos[row.line]  # type: ignore[attr-defined]
+        li = l_pos[row.line]
         lag = int(lines["delivery_lag"].iloc[li])
-        first = scenario.month_index(row.start)  # type: ignore[attr-defined]
-        last = scenario.month_index(row.end)  # type: ignore[attr-defined]
-        per_month = row.quantity / (last - first + 1)  # type: ignore[attr-defined]
-        unit_value = row.value / row.quantity  # type: ignore[attr-defined]
+        first = scenario.month_index(row.start)
+        last = scenario.month_index(row.end)
+        per_month = row.quantity / (last - first + 1)
+        unit_value = row.value / row.quantity
         gi = g_pos[group_of[lines["item"].iloc[li]]]
         for t in range(max(first, 0), min(last, horizon - 1) + 1):
-            for buyer, share in zip(row.buyer_list(), row.share_list(), strict=True):  # type: ignore[attr-defined]
+            for buyer, share in zip(row.buyer_list(), row.share_list(), strict=True):
                 arrival[a_pos[buyer], gi, t] += per_month * share
                 spend[a_pos[buyer], y_pos[years_of[t]]] += per_month * share * unit_value
         for t in range(max(first - lag, 0), min(last - lag, horizon - 1) + 1):
@@ -239,11 +238,11 @@ def _tiers(
         code: [(0.0, float(items.at[code, "unit_price"]))] for code in item_index
     }
     for r in scenario.records("price_tiers"):
-        rows = tiers[r.item]  # type: ignore[attr-defined]
-        if r.min_quantity == 0:  # type: ignore[attr-defined]
-            rows[0] = (0.0, r.unit_price)  # type: ignore[attr-defined]
+        rows = tiers[r.item]
+        if r.min_quantity == 0:
+            rows[0] = (0.0, r.unit_price)
         else:
-            rows.append((r.min_quantity, r.unit_price))  # type: ignore[attr-defined]
+            rows.append((r.min_quantity, r.unit_price))
     width = max(len(v) for v in tiers.values())
     price = np.full((len(item_index), width), np.nan)
     qmin = np.full_like(price, np.nan)
@@ -268,9 +267,9 @@ def _budgets(
     a_pos = {a: i for i, a in enumerate(ally_index)}
     y_pos = {y: i for i, y in enumerate(years)}
     for r in scenario.records("budgets"):
-        if r.year in y_pos:  # type: ignore[attr-defined]
-            yi = y_pos[r.year]  # type: ignore[attr-defined]
-            values[a_pos[r.ally], yi] = r.amount * float(months_in_year[yi]) / 12.0  # type: ignore[attr-defined]
+        if r.year in y_pos:
+            yi = y_pos[r.year]
+            values[a_pos[r.ally], yi] = r.amount * float(months_in_year[yi]) / 12.0
     return xr.DataArray(values, coords=[ally_index, years])
 
 
@@ -278,12 +277,16 @@ def _check_fixed(inputs: ModelInputs) -> None:
     """Name the existing contracts that cannot hold, before any solve."""
     policy = inputs.scenario.meta.policy
     months = xr.DataArray(np.arange(inputs.horizon), coords=[inputs.fixed_make.month])
-    usable = (inputs.ceiling.where((months >= inputs.lead) & policy.expansion, inputs.cap0)
-              if policy.expansion else inputs.cap0.broadcast_like(months))
+    usable = (
+        inputs.ceiling.where((months >= inputs.lead) & policy.expansion, inputs.cap0)
+        if policy.expansion
+        else inputs.cap0.broadcast_like(months)
+    )
     over = inputs.fixed_make - usable
     if over.size and float(over.max()) > 1e-6:
-        line, month = (over.where(over == over.max(), drop=True).coords[d].values[0]
-                       for d in ("line", "month"))
+        line, month = (
+            over.where(over == over.max(), drop=True).coords[d].values[0] for d in ("line", "month")
+        )
         raise InfeasibleError(
             f"capacity[{line}, {inputs.scenario.month_label(int(month))}]",
             f"existing contracts need {float(inputs.fixed_make.sel(line=line, month=month)):g} "
@@ -292,8 +295,10 @@ def _check_fixed(inputs: ModelInputs) -> None:
         )
     short = inputs.fixed_spend - inputs.budget
     if float(short.max()) > 1e-6 * max(1.0, float(inputs.budget.max())):
-        ally, year = (short.where(short == short.max(), drop=True).coords[d].values[0]
-                      for d in ("ally", "year"))
+        ally, year = (
+            short.where(short == short.max(), drop=True).coords[d].values[0]
+            for d in ("ally", "year")
+        )
         raise InfeasibleError(
             f"budget[{ally}, {year}]",
             f"existing contracts cost {float(inputs.fixed_spend.sel(ally=ally, year=year)):,.0f} "

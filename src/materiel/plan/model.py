@@ -12,10 +12,10 @@ import warnings
 from dataclasses import dataclass, field
 
 import linopy
-from linopy import LinopySemanticsWarning
 import numpy as np
 import pandas as pd
 import xarray as xr
+from linopy import LinopySemanticsWarning
 
 from materiel.plan.inputs import ModelInputs
 
@@ -118,14 +118,25 @@ def define_production(m: linopy.Model, inp: ModelInputs) -> None:
     t = _months(inp)
     upper = inp.ceiling
     ship_mask = inp.uses & (t >= inp.lag)
-    m.add_variables(lower=0, upper=upper.broadcast_like(ship_mask), coords=ship_mask.coords,
-                    name=V.SHIP, mask=ship_mask)
+    m.add_variables(
+        lower=0,
+        upper=upper.broadcast_like(ship_mask),
+        coords=ship_mask.coords,
+        name=V.SHIP,
+        mask=ship_mask,
+    )
     make_mask = (t + inp.lag <= inp.horizon - 1) & inp.uses.any("ally")
-    m.add_variables(lower=0, upper=upper.broadcast_like(make_mask), coords=make_mask.coords,
-                    name=V.MAKE, mask=make_mask)
+    m.add_variables(
+        lower=0,
+        upper=upper.broadcast_like(make_mask),
+        coords=make_mask.coords,
+        name=V.MAKE,
+        mask=make_mask,
+    )
     made = take_months(1 * m.variables[V.MAKE], t - inp.lag)
-    m.add_constraints(m.variables[V.SHIP].sum("ally") - made == 0, name=C.PRODUCTION,
-                      mask=ship_mask.any("ally"))
+    m.add_constraints(
+        m.variables[V.SHIP].sum("ally") - made == 0, name=C.PRODUCTION, mask=ship_mask.any("ally")
+    )
 
 
 def define_capacity(m: linopy.Model, inp: ModelInputs) -> None:
@@ -143,10 +154,10 @@ def define_capacity(m: linopy.Model, inp: ModelInputs) -> None:
     lhs = make - added
     m.add_constraints(lhs <= inp.cap0 - inp.fixed_make, name=C.CAPACITY)
     if bool(mask.any()):
-        m.add_constraints(added - added.shift(month=1) >= 0, name=C.MONOTONE,
-                          mask=mask & (t >= 1))
-        m.add_constraints(added.isel(month=-1) <= inp.ceiling - inp.cap0, name=C.CEILING,
-                          mask=mask.isel(month=-1))
+        m.add_constraints(added - added.shift(month=1) >= 0, name=C.MONOTONE, mask=mask & (t >= 1))
+        m.add_constraints(
+            added.isel(month=-1) <= inp.ceiling - inp.cap0, name=C.CEILING, mask=mask.isel(month=-1)
+        )
 
 
 def define_industry_rule(m: linopy.Model, inp: ModelInputs) -> None:
@@ -172,10 +183,14 @@ def define_industry_rule(m: linopy.Model, inp: ModelInputs) -> None:
     m.add_variables(lower=0, coords=mask.coords, name=V.ATTRIBUTED, mask=mask)
     attributed = m.variables[V.ATTRIBUTED]
     m.add_constraints(attributed - added <= 0, name=C.ATTRIBUTED_CAPACITY, mask=mask)
-    m.add_constraints(attributed - m.variables[V.MAKE] <= inp.firm_make,
-                      name=C.ATTRIBUTED_ORDERS, mask=mask)
-    m.add_constraints(k_eff * added.isel(month=-1) - attributed.sum("month") <= 0,
-                      name=C.INDUSTRY, mask=lines & (added.labels.isel(month=-1) >= 0))
+    m.add_constraints(
+        attributed - m.variables[V.MAKE] <= inp.firm_make, name=C.ATTRIBUTED_ORDERS, mask=mask
+    )
+    m.add_constraints(
+        k_eff * added.isel(month=-1) - attributed.sum("month") <= 0,
+        name=C.INDUSTRY,
+        mask=lines & (added.labels.isel(month=-1) >= 0),
+    )
 
 
 def define_components(m: linopy.Model, inp: ModelInputs) -> None:
@@ -194,13 +209,16 @@ def define_components(m: linopy.Model, inp: ModelInputs) -> None:
     use = (inp.bom * m.variables[V.MAKE]).sum("line")
     fixed_use = (inp.bom * inp.fixed_make).sum("line")
     used = (inp.bom > 0).any("line")
-    m.add_constraints(use - sadded <= inp.supply0 - fixed_use, name=C.SUPPLY,
-                      mask=used & (t >= 0))
+    m.add_constraints(use - sadded <= inp.supply0 - fixed_use, name=C.SUPPLY, mask=used & (t >= 0))
     if bool(mask.any()):
-        m.add_constraints(sadded - sadded.shift(month=1) >= 0, name=C.SUPPLY_MONOTONE,
-                          mask=mask & (t >= 1))
-        m.add_constraints(sadded.isel(month=-1) <= inp.supply_ceiling - inp.supply0,
-                          name=C.SUPPLY_CEILING, mask=mask.isel(month=-1))
+        m.add_constraints(
+            sadded - sadded.shift(month=1) >= 0, name=C.SUPPLY_MONOTONE, mask=mask & (t >= 1)
+        )
+        m.add_constraints(
+            sadded.isel(month=-1) <= inp.supply_ceiling - inp.supply0,
+            name=C.SUPPLY_CEILING,
+            mask=mask.isel(month=-1),
+        )
 
 
 def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
@@ -213,24 +231,26 @@ def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
     t = _months(inp)
     has = inp.has_stock & (t >= 0)
     m.add_variables(lower=0, coords=has.coords, name=V.STOCK, mask=has)
-    m.add_variables(lower=0, coords=has.coords, name=V.UNMET,
-                    mask=has & (inp.demand > 0))
+    m.add_variables(lower=0, coords=has.coords, name=V.UNMET, mask=has & (inp.demand > 0))
     gap = has & (inp.target > 0)
-    m.add_variables(lower=0, upper=inp.target.broadcast_like(gap), coords=gap.coords,
-                    name=V.SHORT, mask=gap)
+    m.add_variables(
+        lower=0, upper=inp.target.broadcast_like(gap), coords=gap.coords, name=V.SHORT, mask=gap
+    )
     stock, unmet = m.variables[V.STOCK], m.variables[V.UNMET]
     onehot = (inp.line_group == inp.has_stock.coords["group"]).astype(float)
     arrivals = (onehot * m.variables[V.SHIP]).sum("line")
     first = xr.where(t == 0, inp.initial, 0.0)
     m.add_constraints(
-        stock - stock.shift(month=1) - arrivals - unmet
-        == inp.fixed_arrival - inp.demand + first,
-        name=C.BALANCE, mask=has,
+        stock - stock.shift(month=1) - arrivals - unmet == inp.fixed_arrival - inp.demand + first,
+        name=C.BALANCE,
+        mask=has,
     )
     m.add_constraints(m.variables[V.SHORT] + stock >= inp.target, name=C.SHORTFALL, mask=gap)
 
 
-def _goods_cost(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> linopy.LinearExpression:
+def _goods_cost(
+    m: linopy.Model, inp: ModelInputs, options: BuildOptions
+) -> linopy.LinearExpression:
     """Money for delivered goods [currency] (ally, year); volume tiers where given.
 
     Without tiers: ``Σ_{l,t∈y} price[item(l)]·ship[l,n,t]``. With tiers, deliveries of
@@ -257,8 +277,9 @@ def _goods_cost(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> lin
         q_mask = q_mask & (~multi | (options.tier_choice > 0.5))
     m.add_variables(lower=0, coords=q_mask.coords, name=V.TIER_QTY, mask=q_mask)
     q = m.variables[V.TIER_QTY]
-    m.add_constraints(q.sum("tier") - delivered == 0, name=C.TIER_SPLIT,
-                      mask=uses_item & (years > 0))
+    m.add_constraints(
+        q.sum("tier") - delivered == 0, name=C.TIER_SPLIT, mask=uses_item & (years > 0)
+    )
     # A tier's quantity lies between its threshold and the next tier's: beyond that the
     # next tier is cheaper. Per item this is the convex hull of the all-units price, so
     # the LP relaxation is tight and branch and bound short.
@@ -274,19 +295,33 @@ def _goods_cost(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> lin
         one_mask = multi if pooled else multi & uses_item
         m.add_constraints(z.sum("tier") == 1, name=C.TIER_ONE, mask=one_mask)
         m.add_constraints(q.sum(reach_sum) - upper * z <= 0, name=C.TIER_OPEN, mask=z_mask)
-        m.add_constraints(q.sum(reach_sum) - inp.tier_min * z >= 0, name=C.TIER_REACH,
-                          mask=z_mask & (inp.tier_min > 0))
+        m.add_constraints(
+            q.sum(reach_sum) - inp.tier_min * z >= 0,
+            name=C.TIER_REACH,
+            mask=z_mask & (inp.tier_min > 0),
+        )
     else:
         chosen = (options.tier_choice > 0.5) & multi
         m.add_constraints(q.sum(reach_sum) <= upper, name=C.TIER_OPEN, mask=chosen)
-        m.add_constraints(q.sum(reach_sum) >= inp.tier_min.fillna(0), name=C.TIER_REACH,
-                          mask=chosen & (inp.tier_min > 0))
+        m.add_constraints(
+            q.sum(reach_sum) >= inp.tier_min.fillna(0),
+            name=C.TIER_REACH,
+            mask=chosen & (inp.tier_min > 0),
+        )
     return (inp.price.fillna(0) * q).sum(["item", "tier"])
 
 
 def _funding(
-    m: linopy.Model, inp: ModelInputs, *, var: str, name: str, units: str,
-    cost: xr.DataArray, lead: xr.DataArray, users: xr.DataArray, added: str,
+    m: linopy.Model,
+    inp: ModelInputs,
+    *,
+    var: str,
+    name: str,
+    units: str,
+    cost: xr.DataArray,
+    lead: xr.DataArray,
+    users: xr.DataArray,
+    added: str,
 ) -> linopy.LinearExpression | None:
     """Buyers fund expansions in the year the capacity is ordered.
 
@@ -298,7 +333,8 @@ def _funding(
     years = inp.months_in_year.coords["year"]
     order_month = (t - lead).clip(0, None)
     order_year = inp.month_year.isel(month=order_month.drop_vars("month")).drop_vars(
-        "month", errors="ignore")
+        "month", errors="ignore"
+    )
     in_year = (order_year == years).astype(float)
     grow = m.variables[added] - m.variables[added].shift(month=1)
     paid = (cost * in_year * grow).sum("month")
@@ -317,14 +353,30 @@ def define_spending(m: linopy.Model, inp: ModelInputs, options: BuildOptions) ->
     """
     goods = _goods_cost(m, inp, options)
     total = goods
-    line_fund = _funding(m, inp, var=V.FUND, name=C.FUNDING, units="line",
-                         cost=inp.expansion_cost, lead=inp.lead, users=inp.uses,
-                         added=V.ADDED)
+    line_fund = _funding(
+        m,
+        inp,
+        var=V.FUND,
+        name=C.FUNDING,
+        units="line",
+        cost=inp.expansion_cost,
+        lead=inp.lead,
+        users=inp.uses,
+        added=V.ADDED,
+    )
     if line_fund is not None:
         total = total + line_fund
-    comp_fund = _funding(m, inp, var=V.SUPPLY_FUND, name=C.SUPPLY_FUNDING, units="component",
-                         cost=inp.supply_cost, lead=inp.supply_lead,
-                         users=inp.comp_users, added=V.SUPPLY_ADDED)
+    comp_fund = _funding(
+        m,
+        inp,
+        var=V.SUPPLY_FUND,
+        name=C.SUPPLY_FUNDING,
+        units="component",
+        cost=inp.supply_cost,
+        lead=inp.supply_lead,
+        users=inp.comp_users,
+        added=V.SUPPLY_ADDED,
+    )
     if comp_fund is not None:
         total = total + comp_fund
     m.add_expressions(total, name=E.SPENDING)
@@ -342,12 +394,15 @@ def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
     """
     policy = inp.scenario.meta.policy
     weight = (inp.priority / inp.target).where(inp.target > 0, 0.0)
-    reference = np.maximum(inp.target, 12 * inp.demand.mean("month")).where(
-        lambda x: x > 0, 1.0)
+    yearly = 12 * inp.demand.mean("month")
+    reference = inp.target.where(inp.target >= yearly, yearly)
+    reference = reference.where(reference > 0, 1.0)
     shortfall = (weight * m.variables[V.SHORT]).sum()
     if V.UNMET in m.variables:
-        shortfall = shortfall + (policy.unmet_demand_weight * inp.priority / reference
-                                 * m.variables[V.UNMET]).sum()
+        shortfall = (
+            shortfall
+            + (policy.unmet_demand_weight * inp.priority / reference * m.variables[V.UNMET]).sum()
+        )
     m.add_expressions(shortfall, name=E.SHORTFALL)
     m.add_expressions(m.expressions[E.SPENDING].sum(), name=E.COST)
     m.add_objective(shortfall)

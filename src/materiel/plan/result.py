@@ -70,8 +70,9 @@ class PlanResult:
         labels: dict[str, str] = {}
         for group in set(groups.values()):
             members = [code for code, g in groups.items() if g == group]
-            labels[group] = (items.set_index("code").at[members[0], "name"]
-                             if len(members) == 1 else group)
+            labels[group] = (
+                items.set_index("code").at[members[0], "name"] if len(members) == 1 else group
+            )
         return labels
 
     @cached_property
@@ -89,78 +90,102 @@ class PlanResult:
                 month = months_to_target(series, target)
                 due = int(inp.target_month.sel(ally=ally, group=group))
                 at_due = float(series[due])
-                rows.append({
-                    "ally": str(ally),
-                    "group": str(group),
-                    "label": self.group_labels.get(str(group), str(group)),
-                    "initial": float(inp.initial.sel(ally=ally, group=group)),
-                    "target": target,
-                    "target_date": self.scenario.month_label(due),
-                    "month_met": (self.scenario.month_label(month) if month is not None
-                                  else NOT_WITHIN_HORIZON),
-                    "months_to_target": month,
-                    "met_by_date": month is not None and month <= due,
-                    "shortfall_at_date": max(0.0, target - at_due),
-                    "shortfall_at_date_pct": 100.0 * max(0.0, target - at_due) / target,
-                    "ally_spending": float(spend.get(str(ally), 0.0)),
-                })
+                rows.append(
+                    {
+                        "ally": str(ally),
+                        "group": str(group),
+                        "label": self.group_labels.get(str(group), str(group)),
+                        "initial": float(inp.initial.sel(ally=ally, group=group)),
+                        "target": target,
+                        "target_date": self.scenario.month_label(due),
+                        "month_met": (
+                            self.scenario.month_label(month)
+                            if month is not None
+                            else NOT_WITHIN_HORIZON
+                        ),
+                        "months_to_target": month,
+                        "met_by_date": month is not None and month <= due,
+                        "shortfall_at_date": max(0.0, target - at_due),
+                        "shortfall_at_date_pct": 100.0 * max(0.0, target - at_due) / target,
+                        "ally_spending": float(spend.get(str(ally), 0.0)),
+                    }
+                )
         frame = pd.DataFrame(rows)
         if not frame.empty:
             frame = frame.sort_values(["shortfall_at_date_pct", "ally"], ascending=[False, True])
             frame = frame.reset_index(drop=True)
-        frame.attrs["units"] = {"initial": "units", "target": "units",
-                                "shortfall_at_date": "units", "ally_spending":
-                                self.scenario.meta.currency, "months_to_target": "months"}
+        frame.attrs["units"] = {
+            "initial": "units",
+            "target": "units",
+            "shortfall_at_date": "units",
+            "ally_spending": self.scenario.meta.currency,
+            "months_to_target": "months",
+        }
         return frame
 
     def spending(self) -> pd.DataFrame:
         """Spending by ally and calendar year [currency]: new orders, expansions, contracts."""
         inp = self.inputs
         new = self.solution.spending.fillna(0.0)
-        frame = pd.DataFrame({
-            "new_orders_and_expansion": new.to_series(),
-            "existing_contracts": inp.fixed_spend.to_series(),
-            "budget": inp.budget.to_series(),
-        }).reset_index()
+        frame = pd.DataFrame(
+            {
+                "new_orders_and_expansion": new.to_series(),
+                "existing_contracts": inp.fixed_spend.to_series(),
+                "budget": inp.budget.to_series(),
+            }
+        ).reset_index()
         frame["total"] = frame["new_orders_and_expansion"] + frame["existing_contracts"]
-        frame["budget_used_pct"] = np.where(frame["budget"] > 0,
-                                            100 * frame["total"] / frame["budget"], np.nan)
-        frame.attrs["units"] = {c: self.scenario.meta.currency for c in
-                                ("new_orders_and_expansion", "existing_contracts", "budget",
-                                 "total")}
+        frame["budget_used_pct"] = np.where(
+            frame["budget"] > 0, 100 * frame["total"] / frame["budget"], np.nan
+        )
+        frame.attrs["units"] = {
+            c: self.scenario.meta.currency
+            for c in ("new_orders_and_expansion", "existing_contracts", "budget", "total")
+        }
         return frame
 
     def capacity_added(self) -> pd.DataFrame:
         """Capacity added by line: how much, usable from which month, ordered when [units/month]."""
         inp = self.inputs
         rows = []
-        added = (self._value(V.ADDED) if V.ADDED in self.solution.values
-                 else xr.zeros_like(inp.fixed_make))
+        added = (
+            self._value(V.ADDED)
+            if V.ADDED in self.solution.values
+            else xr.zeros_like(inp.fixed_make)
+        )
         for line in inp.cap0.coords["line"].values:
             series = added.sel(line=line).values
             total = float(series[-1]) if series.size else 0.0
             first = np.flatnonzero(series > 1e-6)
             lead = int(inp.lead.sel(line=line))
-            rows.append({
-                "line": str(line),
-                "item": str(inp.line_item.sel(line=line).item()),
-                "capacity_now": float(inp.cap0.sel(line=line)),
-                "added": total,
-                "capacity_end": float(inp.cap0.sel(line=line)) + total,
-                "ceiling": float(inp.ceiling.sel(line=line)),
-                "first_usable": self.scenario.month_label(int(first[0])) if first.size else "",
-                "ordered": self.scenario.month_label(int(first[0]) - lead) if first.size else "",
-            })
+            rows.append(
+                {
+                    "line": str(line),
+                    "item": str(inp.line_item.sel(line=line).item()),
+                    "capacity_now": float(inp.cap0.sel(line=line)),
+                    "added": total,
+                    "capacity_end": float(inp.cap0.sel(line=line)) + total,
+                    "ceiling": float(inp.ceiling.sel(line=line)),
+                    "first_usable": self.scenario.month_label(int(first[0])) if first.size else "",
+                    "ordered": self.scenario.month_label(int(first[0]) - lead)
+                    if first.size
+                    else "",
+                }
+            )
         frame = pd.DataFrame(rows)
-        frame.attrs["units"] = {c: "units/month" for c in
-                                ("capacity_now", "added", "capacity_end", "ceiling")}
+        frame.attrs["units"] = {
+            c: "units/month" for c in ("capacity_now", "added", "capacity_end", "ceiling")
+        }
         return frame
 
     def capacity_by_month(self) -> pd.DataFrame:
         """Usable capacity and output of each line by month [units/month], long format."""
         inp = self.inputs
-        added = (self._value(V.ADDED) if V.ADDED in self.solution.values
-                 else xr.zeros_like(inp.fixed_make))
+        added = (
+            self._value(V.ADDED)
+            if V.ADDED in self.solution.values
+            else xr.zeros_like(inp.fixed_make)
+        )
         make = self._value(V.MAKE).reindex_like(inp.fixed_make).fillna(0.0)
         capacity = inp.cap0 + added
         output = make + inp.fixed_make
@@ -175,8 +200,7 @@ class PlanResult:
         by_year = ship.groupby(self.inputs.month_year).sum()
         frame = by_year.to_series().rename("quantity").reset_index()
         frame = frame[frame["quantity"] > 1e-6].reset_index(drop=True)
-        frame["item"] = [str(self.inputs.line_item.sel(line=line).item())
-                         for line in frame["line"]]
+        frame["item"] = [str(self.inputs.line_item.sel(line=line).item()) for line in frame["line"]]
         return frame[["ally", "item", "line", "year", "quantity"]]
 
     def stock_table(self) -> pd.DataFrame:
@@ -195,7 +219,8 @@ class PlanResult:
             "targets": len(targets),
             "met_by_date": int(targets["met_by_date"].sum()) if len(targets) else 0,
             "met_within_horizon": int(targets["months_to_target"].notna().sum())
-            if len(targets) else 0,
+            if len(targets)
+            else 0,
             "spending_total": float(spend["total"].sum()),
             "budget_total": float(spend["budget"].sum()),
             "capacity_expansions": int((self.capacity_added()["added"] > 1e-6).sum()),

@@ -20,7 +20,7 @@ import xarray as xr
 
 from materiel.errors import InfeasibleError, SolveError
 from materiel.plan.inputs import ModelInputs
-from materiel.plan.model import BINDING, C, E, V, BuildOptions, build_model
+from materiel.plan.model import BINDING, BuildOptions, C, E, V, build_model
 
 SHORTFALL_FIRST = "shortfall_first"
 
@@ -137,8 +137,10 @@ def solve_inputs(
     say("building the model")
     m = build_model(inp, BuildOptions(tier_choice=tier_choice))
     mip = V.TIER in m.variables
-    say(f"solving for the least shortfall ({m.nvars:,} variables, {m.ncons:,} constraints"
-        f"{', with volume price tiers' if mip else ''})")
+    say(
+        f"solving for the least shortfall ({m.nvars:,} variables, {m.ncons:,} constraints"
+        f"{', with volume price tiers' if mip else ''})"
+    )
     status = _solve_checked(m, inp, "shortfall stage")
     best = float(m.objective.value)  # type: ignore[arg-type]
     duals = {name: m.constraints[name].dual for name in BINDING if name in m.constraints}
@@ -153,10 +155,18 @@ def solve_inputs(
         choice = m.variables[V.TIER].solution.fillna(0).round()
         fixed = build_model(inp, BuildOptions(tier_choice=choice))
         _solve_checked(fixed, inp, "shadow prices")
-        duals = {name: fixed.constraints[name].dual for name in BINDING
-                 if name in fixed.constraints}
-    return Solution(values=values, duals=duals, spending=spending, objective=best,
-                    cost=float(m.expressions[E.COST].solution), status=status, mip=mip)
+        duals = {
+            name: fixed.constraints[name].dual for name in BINDING if name in fixed.constraints
+        }
+    return Solution(
+        values=values,
+        duals=duals,
+        spending=spending,
+        objective=best,
+        cost=float(m.expressions[E.COST].solution),
+        status=status,
+        mip=mip,
+    )
 
 
 def _raise_for(inp: ModelInputs, condition: str) -> None:

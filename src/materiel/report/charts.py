@@ -7,10 +7,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from materiel.plan.result import PlanResult  # noqa: E402
+from materiel.plan.result import PlanResult
 
 _DPI = 110
 
@@ -33,7 +33,7 @@ def stock_vs_target(result: PlanResult, path: Path, top: int = 6) -> Path:
         ax.set_xlabel(f"months from {result.scenario.start}", fontsize=8)
         ax.tick_params(labelsize=8)
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_si))
-    for ax in list(axes.flat)[len(targets):]:
+    for ax in list(axes.flat)[len(targets) :]:
         ax.axis("off")
     if len(targets):
         axes.flat[0].legend(fontsize=7, loc="lower right")
@@ -58,7 +58,7 @@ def capacity_over_time(result: PlanResult, path: Path, top: int = 8) -> Path:
         ax.set_title(str(line), fontsize=9)
         ax.tick_params(labelsize=7)
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_si))
-    for ax in list(axes.flat)[len(chosen):]:
+    for ax in list(axes.flat)[len(chosen) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7, loc="upper left")
     fig.suptitle("Line capacity and output [units/month]", fontsize=12)
@@ -80,8 +80,14 @@ def spending_by_year(result: PlanResult, path: Path, top: int = 8) -> Path:
     for i, column in enumerate(table.columns):
         ax.bar(table.index, table[column], bottom=bottom, color=cmap(i), label=column)
         bottom += table[column].fillna(0)
-    ax.step(budget.index, budget.values, where="mid", color="#c00000", lw=1.5,
-            label="budget (all allies)")
+    ax.step(
+        budget.index,
+        budget.values,
+        where="mid",
+        color="#c00000",
+        lw=1.5,
+        label="budget (all allies)",
+    )
     ax.set_ylabel(f"{result.scenario.meta.currency} {result.scenario.meta.price_year}")
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_si))
     ax.legend(fontsize=7, ncol=2, loc="upper right")

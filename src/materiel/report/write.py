@@ -49,7 +49,8 @@ def _safe_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if out[column].dtype == object:
             out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+            )
     return out
 
 
@@ -81,14 +82,17 @@ def write_report(result: PlanResult, folder: Path) -> ReportFiles:
     }
     page = folder / "report.html"
     page.write_text(render_html(result, tables, pictures), encoding="utf-8")
-    return ReportFiles(folder=folder, html=page, workbook=workbook, tables=paths,
-                       charts=pictures)
+    return ReportFiles(folder=folder, html=page, workbook=workbook, tables=paths, charts=pictures)
 
 
 def _summary_frame(result: PlanResult) -> pd.DataFrame:
     totals = result.totals()
-    rows = [("scenario", result.scenario.name), ("start", result.scenario.start),
-            ("horizon [months]", result.scenario.horizon), *totals.items()]
+    rows = [
+        ("scenario", result.scenario.name),
+        ("start", result.scenario.start),
+        ("horizon [months]", result.scenario.horizon),
+        *totals.items(),
+    ]
     if result.pooling is not None:
         rows += [(f"pooling: {k}", v) for k, v in result.pooling.attrs.items()]
     return pd.DataFrame(rows, columns=["what", "value"]).astype({"value": str})
@@ -112,8 +116,11 @@ def _html_table(frame: pd.DataFrame, limit: int | None = None) -> str:
         "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
         for row in shown.itertuples(index=False)
     )
-    note = (f"<p class='note'>{len(frame) - limit} more rows in the CSV file.</p>"
-            if limit is not None and len(frame) > limit else "")
+    note = (
+        f"<p class='note'>{len(frame) - limit} more rows in the CSV file.</p>"
+        if limit is not None and len(frame) > limit
+        else ""
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
@@ -121,13 +128,23 @@ def render_html(
     result: PlanResult, tables: dict[str, pd.DataFrame], pictures: dict[str, Path]
 ) -> str:
     """A self-contained HTML page: charts embedded as data URIs, no external assets."""
-    env = Environment(loader=PackageLoader("materiel.report", "templates"),
-                      autoescape=select_autoescape(["html"]))
-    images = {name: base64.b64encode(path.read_bytes()).decode("ascii")
-              for name, path in pictures.items()}
+    env = Environment(
+        loader=PackageLoader("materiel.report", "templates"), autoescape=select_autoescape(["html"])
+    )
+    images = {
+        name: base64.b64encode(path.read_bytes()).decode("ascii") for name, path in pictures.items()
+    }
     targets = tables["targets"]
-    columns = ["ally", "label", "target", "target_date", "month_met", "shortfall_at_date",
-               "shortfall_at_date_pct", "ally_spending"]
+    columns = [
+        "ally",
+        "label",
+        "target",
+        "target_date",
+        "month_met",
+        "shortfall_at_date",
+        "shortfall_at_date_pct",
+        "ally_spending",
+    ]
     spend = tables["spending"].groupby("ally", as_index=False)[["total", "budget"]].sum()
     assumptions = result.scenario.assumption_share()
     return env.get_template("plan.html").render(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from materiel.errors import Problem
 from materiel.scenario.model import Located
@@ -10,7 +11,7 @@ from materiel.scenario.schema import ScenarioMeta, month_index, month_label
 
 
 def _codes(rows: dict[str, list[Located]], table: str) -> set[str]:
-    return {loc.row.code for loc in rows.get(table, [])}  # type: ignore[attr-defined]
+    return {str(loc.row.code) for loc in rows.get(table, [])}
 
 
 def _unknown(
@@ -19,9 +20,16 @@ def _unknown(
     for loc in locs:
         value = getattr(loc.row, column)
         if value not in known:
-            problems.append(Problem(loc.file, f"unknown {what}", row=loc.line, column=column,
-                                    expected=f"one of the {what}s defined in the scenario",
-                                    found=value))
+            problems.append(
+                Problem(
+                    loc.file,
+                    f"unknown {what}",
+                    row=loc.line,
+                    column=column,
+                    expected=f"one of the {what}s defined in the scenario",
+                    found=value,
+                )
+            )
 
 
 def cross_check(
@@ -41,14 +49,24 @@ def cross_check(
         if rows.get(table) or files.get(table) in (files_with_problems or set()):
             continue
         where = files.get(table, f"scenario {meta.name!r}")
-        message = ("has a header but no rows" if table in files else
-                   f"is required: add it under tables: in scenario.yaml")
-        problems.append(Problem(where, f"table {table!r} {message}", column=f"tables.{table}"
-                                if table not in files else None))
-    allies, items, components = _codes(rows, "allies"), _codes(rows, "items"), _codes(
-        rows, "components"
+        message = (
+            "has a header but no rows"
+            if table in files
+            else "is required: add it under tables: in scenario.yaml"
+        )
+        problems.append(
+            Problem(
+                where,
+                f"table {table!r} {message}",
+                column=f"tables.{table}" if table not in files else None,
+            )
+        )
+    allies, items, components = (
+        _codes(rows, "allies"),
+        _codes(rows, "items"),
+        _codes(rows, "components"),
     )
-    lines = {loc.row.id for loc in rows.get("lines", [])}  # type: ignore[attr-defined]
+    lines = {str(loc.row.id) for loc in rows.get("lines", [])}
     _unknown(rows.get("price_tiers", []), "item", items, "item", problems)
     _unknown(rows.get("lines", []), "item", items, "item", problems)
     _unknown(rows.get("bom", []), "item", items, "item", problems)
@@ -62,26 +80,54 @@ def cross_check(
     horizon = meta.horizon
     first, last = meta.start, month_label(horizon - 1, meta.start)
     for loc in rows.get("stockpiles", []):
-        r = loc.row
-        if r.target > 0 and r.target_date is None:  # type: ignore[attr-defined]
-            problems.append(Problem(loc.file, "a target needs a target_date", row=loc.line,
-                                    column="target_date", expected="YYYY-MM"))
-        if r.target_date is not None:  # type: ignore[attr-defined]
-            t = month_index(r.target_date, meta.start)  # type: ignore[attr-defined]
+        r: Any = loc.row
+        if r.target > 0 and r.target_date is None:
+            problems.append(
+                Problem(
+                    loc.file,
+                    "a target needs a target_date",
+                    row=loc.line,
+                    column="target_date",
+                    expected="YYYY-MM",
+                )
+            )
+        if r.target_date is not None:
+            t = month_index(r.target_date, meta.start)
             if not 0 <= t < horizon:
-                problems.append(Problem(loc.file, "target date outside the horizon", row=loc.line,
-                                        column="target_date", expected=f"{first} to {last}",
-                                        found=r.target_date))  # type: ignore[attr-defined]
+                problems.append(
+                    Problem(
+                        loc.file,
+                        "target date outside the horizon",
+                        row=loc.line,
+                        column="target_date",
+                        expected=f"{first} to {last}",
+                        found=r.target_date,
+                    )
+                )
     for loc in rows.get("contracts", []):
         r = loc.row
-        for buyer in r.buyer_list():  # type: ignore[attr-defined]
+        for buyer in r.buyer_list():
             if buyer not in allies:
-                problems.append(Problem(loc.file, "unknown ally among buyers", row=loc.line,
-                                        column="buyers", expected="allies of the scenario",
-                                        found=buyer))
-        if r.currency != meta.currency:  # type: ignore[attr-defined]
-            problems.append(Problem(loc.file, "currency differs from the scenario's; "
-                                    "conversions are never silent: give the value in "
-                                    f"{meta.currency} {meta.price_year}", row=loc.line,
-                                    column="currency", expected=meta.currency,
-                                    found=r.currency))  # type: ignore[attr-defined]
+                problems.append(
+                    Problem(
+                        loc.file,
+                        "unknown ally among buyers",
+                        row=loc.line,
+                        column="buyers",
+                        expected="allies of the scenario",
+                        found=buyer,
+                    )
+                )
+        if r.currency != meta.currency:
+            problems.append(
+                Problem(
+                    loc.file,
+                    "currency differs from the scenario's; "
+                    "conversions are never silent: give the value in "
+                    f"{meta.currency} {meta.price_year}",
+                    row=loc.line,
+                    column="currency",
+                    expected=meta.currency,
+                    found=r.currency,
+                )
+            )

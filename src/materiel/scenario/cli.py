@@ -25,9 +25,15 @@ def scenarios() -> None:
         table.add_column(column)
     for name in builtin.names():
         s = load_scenario(name)
-        table.add_row(name, s.start, str(s.horizon), str(len(s.rows.get("allies", ()))),
-                      str(len(s.rows.get("items", ()))), str(len(s.rows.get("lines", ()))),
-                      s.meta.description.strip().splitlines()[0] if s.meta.description else "")
+        table.add_row(
+            name,
+            s.start,
+            str(s.horizon),
+            str(len(s.rows.get("allies", ()))),
+            str(len(s.rows.get("items", ()))),
+            str(len(s.rows.get("lines", ()))),
+            s.meta.description.strip().splitlines()[0] if s.meta.description else "",
+        )
     console.print(table)
 
 
@@ -40,37 +46,49 @@ def init(
         raise InputError(f"no built-in scenario {source!r}; built-ins: {builtin.names()}")
     if folder.exists() and any(folder.iterdir()):
         raise InputError(f"{folder} exists and is not empty; choose a new folder")
-    shutil.copytree(builtin.path(source), folder, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "__init__.py"))
-    console.print(f"copied {source} to {folder}; edit the CSV files, then run "
-                  f"`materiel validate {folder}` and `materiel plan {folder}`", highlight=False)
+    shutil.copytree(
+        builtin.path(source),
+        folder,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "__init__.py"),
+    )
+    console.print(
+        f"copied {source} to {folder}; edit the CSV files, then run "
+        f"`materiel validate {folder}` and `materiel plan {folder}`",
+        highlight=False,
+    )
 
 
 def validate(
     scenario: Annotated[str, typer.Argument(help="folder or built-in name")],
-    set_: Annotated[list[str] | None, typer.Option("--set", help="override, e.g. "
-                                                   "policy.pooling=false")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="override, e.g. policy.pooling=false")
+    ] = None,
 ) -> None:
     """Check a scenario and report every problem at once (exit code 2 if any)."""
     s = load_scenario(scenario, overrides=set_ or [])
     counts = ", ".join(f"{len(v)} {k}" for k, v in s.rows.items())
     assumed = sum(a for a, _ in s.assumption_share().values())
     total = sum(n for _, n in s.assumption_share().values())
-    console.print(f"[green]ok[/]: {s.name}: {counts}; {assumed} of {total} rows are "
-                  "assumptions", highlight=False)
+    console.print(
+        f"[green]ok[/]: {s.name}: {counts}; {assumed} of {total} rows are assumptions",
+        highlight=False,
+    )
 
 
 def schema() -> None:
     """Show the tables of the scenario format and their columns."""
     for name, spec in TABLES.items():
-        table = Table(title=f"{name}.csv: {spec.description} (key: {', '.join(spec.key)}"
-                      f"{'; required' if spec.required else ''})", title_justify="left")
+        table = Table(
+            title=f"{name}.csv: {spec.description} (key: {', '.join(spec.key)}"
+            f"{'; required' if spec.required else ''})",
+            title_justify="left",
+        )
         table.add_column("column")
         table.add_column("required")
         table.add_column("description")
         for field_name, info in spec.row.model_fields.items():
-            table.add_row(field_name, "yes" if info.is_required() else "",
-                          info.description or "")
+            table.add_row(field_name, "yes" if info.is_required() else "", info.description or "")
         console.print(table)
 
 

@@ -41,8 +41,7 @@ def load_scenario(
     pairs = _override_pairs(overrides)
     _apply_meta_overrides(meta_raw, pairs, problems)
     yaml_ok = not any(p.file.endswith(("scenario.yaml", "scenario.yml")) for p in problems)
-    meta = (_validate_meta(meta_raw, str(path / "scenario.yaml"), problems)
-            if yaml_ok else None)
+    meta = _validate_meta(meta_raw, str(path / "scenario.yaml"), problems) if yaml_ok else None
     _apply_row_overrides(rows, pairs, problems)
     if meta is not None:
         tables_with_bad_rows = {p.file for p in problems}
@@ -59,8 +58,9 @@ def load_scenario(
 
 def _table_files(folder: Path, meta: dict[str, Any]) -> dict[str, str]:
     tables = meta.get("tables") if isinstance(meta.get("tables"), dict) else {}
-    return {name: str(folder / file) for name, file in (tables or {}).items()
-            if isinstance(file, str)}
+    return {
+        name: str(folder / file) for name, file in (tables or {}).items() if isinstance(file, str)
+    }
 
 
 def _resolve(source: str, base: Path) -> Path:
@@ -92,8 +92,9 @@ def _load_layer(
     yaml_path = folder / "scenario.yaml"
     if folder in stack:
         cycle = " -> ".join(str(p / "scenario.yaml") for p in (*stack, folder))
-        problems.append(Problem(file=str(yaml_path), message=f"cycle of extends: {cycle}",
-                                column="extends"))
+        problems.append(
+            Problem(file=str(yaml_path), message=f"cycle of extends: {cycle}", column="extends")
+        )
         return {}, {}
     own = _read_yaml(yaml_path, problems)
     if own is None:
@@ -104,8 +105,13 @@ def _load_layer(
     if parent is not None:
         if not isinstance(parent, str):
             problems.append(
-                Problem(str(yaml_path), "extends must be a name or a path", column="extends",
-                        expected="text", found=repr(parent))
+                Problem(
+                    str(yaml_path),
+                    "extends must be a name or a path",
+                    column="extends",
+                    expected="text",
+                    found=repr(parent),
+                )
             )
         else:
             try:
@@ -120,8 +126,14 @@ def _load_layer(
     _merge_meta(meta, own)
     tables = own.get("tables") or {}
     if not isinstance(tables, dict):
-        problems.append(Problem(str(yaml_path), "tables must map table names to files",
-                                column="tables", found=repr(tables)))
+        problems.append(
+            Problem(
+                str(yaml_path),
+                "tables must map table names to files",
+                column="tables",
+                found=repr(tables),
+            )
+        )
         tables = {}
     for name, filename in tables.items():
         spec = TABLES.get(name)
@@ -142,13 +154,19 @@ def _read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        problems.append(Problem(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                row=row))
+        problems.append(
+            Problem(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row)
+        )
         return None
     if not isinstance(data, dict):
-        problems.append(Problem(str(path), "must be a mapping of keys to values",
-                                expected="name:, start:, horizon:, tables:",
-                                found=type(data).__name__))
+        problems.append(
+            Problem(
+                str(path),
+                "must be a mapping of keys to values",
+                expected="name:, start:, horizon:, tables:",
+                found=type(data).__name__,
+            )
+        )
         return None
     return data
 
@@ -167,8 +185,12 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     except UnicodeDecodeError as exc:
         row, column = _locate_byte(raw, exc.start, path.suffix.lower() == ".csv")
         problems.append(
-            Problem(str(path), f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file "
-                    "as UTF-8", row=row, column=column)
+            Problem(
+                str(path),
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                row=row,
+                column=column,
+            )
         )
         return None
     if not text.strip():
@@ -192,8 +214,10 @@ def _merge_meta(base: dict[str, Any], own: dict[str, Any]) -> None:
     for key, value in own.items():
         if key == "extends":
             continue
-        if key in ("policy", "tables") and isinstance(value, dict) and isinstance(
-            base.get(key), dict
+        if (
+            key in ("policy", "tables")
+            and isinstance(value, dict)
+            and isinstance(base.get(key), dict)
         ):
             base[key] = {**base[key], **value}
         else:
@@ -221,9 +245,15 @@ def _raw_records(path: Path, problems: list[Problem]) -> list[tuple[int, dict[st
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) > len(header):
-                problems.append(Problem(str(path), "more cells than columns in the header",
-                                        row=line, expected=f"{len(header)} cells",
-                                        found=str(len(cells))))
+                problems.append(
+                    Problem(
+                        str(path),
+                        "more cells than columns in the header",
+                        row=line,
+                        expected=f"{len(header)} cells",
+                        found=str(len(cells)),
+                    )
+                )
                 continue
             records.append(
                 (line, {h: c for h, c in zip(header, cells, strict=False) if c.strip() != ""})
@@ -234,7 +264,9 @@ def _raw_records(path: Path, problems: list[Problem]) -> list[tuple[int, dict[st
     return [(0, {h: None for h in header}), *records]
 
 
-def _parquet_records(path: Path, problems: list[Problem]) -> list[tuple[int, dict[str, Any]]] | None:
+def _parquet_records(
+    path: Path, problems: list[Problem]
+) -> list[tuple[int, dict[str, Any]]] | None:
     import pandas as pd
 
     try:
@@ -262,11 +294,21 @@ def _read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> list[Lo
     missing = [n for n, f in fields.items() if f.is_required() and n not in header]
     unknown = [h for h in header if h not in fields]
     for column in missing:
-        problems.append(Problem(str(path), "missing column", column=column,
-                                expected=f"columns {', '.join(fields)}"))
+        problems.append(
+            Problem(
+                str(path), "missing column", column=column, expected=f"columns {', '.join(fields)}"
+            )
+        )
     for column in unknown:
-        problems.append(Problem(str(path), "unknown column", column=column,
-                                expected=f"one of {', '.join(fields)}", found=column))
+        problems.append(
+            Problem(
+                str(path),
+                "unknown column",
+                column=column,
+                expected=f"one of {', '.join(fields)}",
+                found=column,
+            )
+        )
     if missing or unknown:
         return []
     located: list[Located] = []
@@ -278,7 +320,10 @@ def _read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> list[Lo
 
 
 def _validate_row(
-    model: type[_Row], values: dict[str, Any], file: str, line: int | None,
+    model: type[_Row],
+    values: dict[str, Any],
+    file: str,
+    line: int | None,
     problems: list[Problem],
 ) -> _Row | None:
     try:
@@ -288,11 +333,17 @@ def _validate_row(
             column = ".".join(str(p) for p in err["loc"]) or None
             message = err["msg"].removeprefix("Value error, ")
             if column is None:  # a check across columns names the first column it cites
-                column = next((f for f in model.model_fields if message.startswith(f + " ")),
-                              None)
+                column = next((f for f in model.model_fields if message.startswith(f + " ")), None)
             found = values.get(column) if column else None
-            problems.append(Problem(file, message, row=line or None, column=column,
-                                    found=None if found is None else str(found)))
+            problems.append(
+                Problem(
+                    file,
+                    message,
+                    row=line or None,
+                    column=column,
+                    found=None if found is None else str(found),
+                )
+            )
         return None
 
 
@@ -308,9 +359,14 @@ def _merge_rows(
     for loc in own:
         key = _key(spec, loc.row)
         if key in seen:
-            problems.append(Problem(loc.file, f"duplicate {'/'.join(spec.key)} {key}, "
-                                    f"first at row {seen[key].line}", row=loc.line,
-                                    column=",".join(spec.key)))
+            problems.append(
+                Problem(
+                    loc.file,
+                    f"duplicate {'/'.join(spec.key)} {key}, first at row {seen[key].line}",
+                    row=loc.line,
+                    column=",".join(spec.key),
+                )
+            )
         seen[key] = loc
     merged = [loc for loc in parent if _key(spec, loc.row) not in seen]
     return merged + list(seen.values())
@@ -326,8 +382,7 @@ def _override_pairs(
     pairs: list[tuple[str, Any]] = []
     for text in overrides:
         if "=" not in text:
-            raise ScenarioError([Problem("--set", "an override is written path=value",
-                                         found=text)])
+            raise ScenarioError([Problem("--set", "an override is written path=value", found=text)])
         key, _, raw = text.partition("=")
         try:
             value = yaml.safe_load(raw) if raw.strip() else ""
@@ -347,8 +402,14 @@ def _apply_meta_overrides(
         elif head in _META_KEYS and not rest and head not in ("tables", "extends", "policy"):
             meta[head] = value
         elif head not in TABLES:
-            problems.append(Problem("--set", "unknown override path", column=key,
-                                    expected="policy.NAME, a scenario field, or TABLE.KEY.COLUMN"))
+            problems.append(
+                Problem(
+                    "--set",
+                    "unknown override path",
+                    column=key,
+                    expected="policy.NAME, a scenario field, or TABLE.KEY.COLUMN",
+                )
+            )
 
 
 def _validate_meta(meta: dict[str, Any], file: str, problems: list[Problem]) -> ScenarioMeta | None:
@@ -358,8 +419,14 @@ def _validate_meta(meta: dict[str, Any], file: str, problems: list[Problem]) -> 
         for err in exc.errors():
             column = ".".join(str(p) for p in err["loc"])
             found = err.get("input")
-            problems.append(Problem(file, err["msg"].removeprefix("Value error, "), column=column,
-                                    found=None if isinstance(found, dict) else repr(found)))
+            problems.append(
+                Problem(
+                    file,
+                    err["msg"].removeprefix("Value error, "),
+                    column=column,
+                    found=None if isinstance(found, dict) else repr(found),
+                )
+            )
         return None
 
 
@@ -373,22 +440,37 @@ def _apply_row_overrides(
         spec = TABLES[table]
         row_key, _, column = rest.rpartition(".")
         if not row_key or column not in spec.row.model_fields:
-            problems.append(Problem("--set", f"write {table}.KEY.COLUMN with a column of "
-                                    f"{table}", column=key,
-                                    expected=", ".join(spec.row.model_fields)))
+            problems.append(
+                Problem(
+                    "--set",
+                    f"write {table}.KEY.COLUMN with a column of {table}",
+                    column=key,
+                    expected=", ".join(spec.row.model_fields),
+                )
+            )
             continue
         wanted = row_key.split(":")
         for i, loc in enumerate(rows.get(table, [])):
             if [str(_fmt(v)) for v in _key(spec, loc.row)] == wanted:
-                new = _validate_row(spec.row, {**loc.row.model_dump(exclude_none=True),
-                                               column: value}, "--set", None, problems)
+                new = _validate_row(
+                    spec.row,
+                    {**loc.row.model_dump(exclude_none=True), column: value},
+                    "--set",
+                    None,
+                    problems,
+                )
                 if new is not None:
-                    rows[table][i] = Located(new, f"{loc.where} (overridden by --set {key})",
-                                             None)
+                    rows[table][i] = Located(new, f"{loc.where} (overridden by --set {key})", None)
                 break
         else:
-            problems.append(Problem("--set", f"no row of {table} has key {row_key!r}",
-                                    column=key, expected="/".join(spec.key)))
+            problems.append(
+                Problem(
+                    "--set",
+                    f"no row of {table} has key {row_key!r}",
+                    column=key,
+                    expected="/".join(spec.key),
+                )
+            )
 
 
 def _fmt(value: Any) -> Any:

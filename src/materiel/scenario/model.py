@@ -11,7 +11,6 @@ import pandas as pd
 from materiel.scenario.schema import (
     TABLES,
     ScenarioMeta,
-    _Row,
     month_index,
     month_label,
 )
@@ -21,7 +20,7 @@ from materiel.scenario.schema import (
 class Located:
     """A validated row and where it was read: ``file`` and ``line`` as a person counts."""
 
-    row: _Row
+    row: Any  # a validated row model of the table (see schema.TABLES)
     file: str
     line: int | None
 
@@ -75,7 +74,7 @@ class Scenario:
 
     def group_of(self) -> dict[str, str]:
         """Item code -> interoperability group (its own code when none is given)."""
-        return {r.code: (r.group or r.code) for r in self.records("items")}  # type: ignore[attr-defined]
+        return {r.code: (r.group or r.code) for r in self.records("items")}
 
     def assumption_share(self) -> dict[str, tuple[int, int]]:
         """Per table: (rows marked assumption, rows)."""

@@ -102,7 +102,9 @@ class ItemRow(_Row):
 
 class PriceTierRow(_Row):
     item: Code
-    min_quantity: Quantity = Field(description="contract quantity from which the price holds [units]")
+    min_quantity: Quantity = Field(
+        description="contract quantity from which the price holds [units]"
+    )
     unit_price: Money = Field(description="[currency/unit]")
 
 
@@ -222,8 +224,10 @@ class ContractRow(_Row):
             parts = self.shares.split(";")
             try:
                 values = [float(s) for s in parts]
-            except ValueError:
-                raise ValueError(f"shares must be numbers separated by ';', found {self.shares!r}")
+            except ValueError as exc:
+                raise ValueError(
+                    f"shares must be numbers separated by ';', found {self.shares!r}"
+                ) from exc
             if len(values) != len(self.buyer_list()):
                 raise ValueError("shares must have one number per buyer")
             if any(v < 0 or v != v for v in values) or sum(values) <= 0:
@@ -253,17 +257,32 @@ TABLES: dict[str, TableSpec] = {
     for spec in (
         TableSpec("allies", AllyRow, ("code",), True, "allies and their economic figures"),
         TableSpec("items", ItemRow, ("code",), True, "munitions and systems"),
-        TableSpec("price_tiers", PriceTierRow, ("item", "min_quantity"), False,
-                  "volume prices: a contract of at least min_quantity pays unit_price"),
+        TableSpec(
+            "price_tiers",
+            PriceTierRow,
+            ("item", "min_quantity"),
+            False,
+            "volume prices: a contract of at least min_quantity pays unit_price",
+        ),
         TableSpec("lines", LineRow, ("id",), True, "production lines"),
         TableSpec("components", ComponentRow, ("code",), False, "critical inputs"),
         TableSpec("bom", BomRow, ("item", "component"), False, "bill of materials"),
         TableSpec("stockpiles", StockpileRow, ("ally", "item"), True, "stocks and targets"),
-        TableSpec("demand", DemandRow, ("ally", "item", "kind", "start"), False,
-                  "consumption and aid, per month over a period"),
+        TableSpec(
+            "demand",
+            DemandRow,
+            ("ally", "item", "kind", "start"),
+            False,
+            "consumption and aid, per month over a period",
+        ),
         TableSpec("contracts", ContractRow, ("id",), False, "existing contracts"),
-        TableSpec("budgets", BudgetRow, ("ally", "year"), True,
-                  "money each ally can spend on the modelled items per year"),
+        TableSpec(
+            "budgets",
+            BudgetRow,
+            ("ally", "year"),
+            True,
+            "money each ally can spend on the modelled items per year",
+        ),
     )
 }
 
@@ -274,13 +293,15 @@ class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pooling: bool = Field(
-        True, description="allies' orders of an item form one multinational contract whose "
-        "total quantity sets the volume price; false: each ally buys alone"
+        True,
+        description="allies' orders of an item form one multinational contract whose "
+        "total quantity sets the volume price; false: each ally buys alone",
     )
     expansion: bool = Field(True, description="allow capacity expansion of lines and components")
     industry_rule_months: Months = Field(
-        24, description="a line expands only when firm orders cover this many months of the "
-        "added output (0: no rule)"
+        24,
+        description="a line expands only when firm orders cover this many months of the "
+        "added output (0: no rule)",
     )
     unmet_demand_weight: float = Field(
         10.0, gt=0, le=1e6, description="cost of unmet demand relative to shortfall [-]"
@@ -288,8 +309,10 @@ class Policy(BaseModel):
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
     shortfall_tolerance: float = Field(
-        1e-9, ge=0, le=0.1, description="relative slack on the shortfall when the second "
-        "solve minimises cost"
+        1e-9,
+        ge=0,
+        le=0.1,
+        description="relative slack on the shortfall when the second solve minimises cost",
     )
 
 
