@@ -10,8 +10,8 @@ from materiel.errors import (
     ScenarioError,
     SolveError,
 )
-from materiel.plan.api import plan, value_of_pooling
-from materiel.plan.result import PlanResult
+from materiel.planner.api import plan, value_of_pooling
+from materiel.planner.result import PlanResult
 from materiel.scenario.load import load_scenario
 from materiel.scenario.model import Scenario
 

@@ -11,7 +11,7 @@ import yaml
 
 from materiel.cli import main
 from materiel.errors import ScenarioError
-from materiel.plan.api import plan
+from materiel.planner.api import plan
 from materiel.scenario.load import load_scenario
 from materiel.scenario.model import Scenario
 from scenario_kit import base_tables, write_scenario, write_table

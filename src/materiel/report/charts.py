@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from materiel.plan.result import PlanResult
+from materiel.planner.result import PlanResult
 
 _DPI = 110
 

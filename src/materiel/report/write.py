@@ -12,7 +12,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from materiel.errors import InputError
-from materiel.plan.result import PlanResult
+from materiel.planner.result import PlanResult
 from materiel.report import charts
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import xarray as xr
 from linopy import LinopySemanticsWarning
 
-from materiel.plan.inputs import ModelInputs
+from materiel.planner.inputs import ModelInputs
 
 
 class V:
@@ -231,7 +231,10 @@ def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
     t = _months(inp)
     has = inp.has_stock & (t >= 0)
     m.add_variables(lower=0, coords=has.coords, name=V.STOCK, mask=has)
-    m.add_variables(lower=0, coords=has.coords, name=V.UNMET, mask=has & (inp.demand > 0))
+    # Unmet demand is demand not served: at most the month's demand, never extra stock.
+    m.add_variables(
+        lower=0, upper=inp.demand, coords=has.coords, name=V.UNMET, mask=has & (inp.demand > 0)
+    )
     gap = has & (inp.target > 0)
     m.add_variables(
         lower=0, upper=inp.target.broadcast_like(gap), coords=gap.coords, name=V.SHORT, mask=gap
@@ -261,15 +264,21 @@ def _goods_cost(
     ally), with the top tier bounded by what the item's lines can make in the horizon.
     """
     ship = m.variables[V.SHIP]
+    pooled = inp.scenario.meta.policy.pooling
     item_onehot = (inp.line_item == inp.price.coords["item"]).astype(float)
     if not inp.has_tiers:
         base = inp.price.isel(tier=0)
         line_price = (item_onehot * base).sum("item")
         return (line_price * ship).sum("line").groupby(inp.month_year).sum()
-    pooled = inp.scenario.meta.policy.pooling
     delivered = (item_onehot * ship).sum("line").groupby(inp.month_year).sum()
     uses_item = (item_onehot * inp.uses).any("line")
-    exists = inp.price.notnull()
+    most = (item_onehot * inp.ceiling).sum("line") * inp.horizon
+    # Tiers no buyer could reach with all its budget get no variable: most allies alone
+    # cannot reach a large contract's tier, and each such tier would be a binary.
+    money = inp.budget.sum("year")
+    money = money.sum("ally") if pooled else money
+    reachable = inp.tier_min <= np.minimum(money / inp.price.min("tier"), most)
+    exists = inp.price.notnull() & (reachable | (inp.tier_min == 0))
     multi = exists.sum("tier") > 1
     years = inp.months_in_year.coords["year"]
     q_mask = exists & uses_item & (years > 0)
@@ -283,7 +292,6 @@ def _goods_cost(
     # A tier's quantity lies between its threshold and the next tier's: beyond that the
     # next tier is cheaper. Per item this is the convex hull of the all-units price, so
     # the LP relaxation is tight and branch and bound short.
-    most = (item_onehot * inp.ceiling).sum("line") * inp.horizon
     upper = inp.tier_min.shift(tier=-1).fillna(most).where(exists)
     reach_sum = ["ally", "year"] if pooled else ["year"]
     if options.tier_choice is None:

@@ -12,10 +12,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 
 from materiel.errors import InfeasibleError
-from materiel.plan.api import plan
-from materiel.plan.result import NOT_WITHIN_HORIZON, PlanResult
+from materiel.planner.api import plan
+from materiel.planner.result import NOT_WITHIN_HORIZON, PlanResult
 from materiel.scenario.load import load_scenario
 from scenario_kit import base_tables, one_line, write_scenario
 
@@ -554,3 +555,23 @@ def test_no_needless_spending_with_tiers_and_large_budget(tmp_path: Path, budget
     result = solve(_already_met(tmp_path / "n", tiers=True, budget=budget))
     assert result.solution.cost == pytest.approx(0, abs=1e-6)
     assert result.capacity_added()["added"].max() < 1e-6
+
+
+def test_unmet_demand_never_makes_stock(tmp_path: Path) -> None:
+    # No capacity at all, demand 5/month, target 50: nothing can be made, so the stock
+    # stays at 0 and all 5 units a month are unmet. Unmet demand that could exceed the
+    # demand would let the plan create stock out of nothing and "meet" the target.
+    folder = one_line(tmp_path / "u", capacity=0, ceiling=0, target=50)
+    (folder / "demand.csv").write_text(
+        "ally,item,kind,start,end,per_month\nAAA,SHELL,consumption,2025-01,2025-12,5\n",
+        encoding="utf-8",
+    )
+    doc = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
+    doc["tables"]["demand"] = "demand.csv"
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    result = solve(folder)
+    np.testing.assert_allclose(stock_of(result), 0.0, atol=1e-9)
+    np.testing.assert_allclose(
+        result.solution.values["unmet_demand"].squeeze().values, 5.0, atol=1e-9
+    )
+    assert target_row(result)["month_met"] == "not within horizon"

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from materiel.plan.inputs import ModelInputs
-from materiel.plan.model import V
-from materiel.plan.solve import Solution, Status
+from materiel.planner.inputs import ModelInputs
+from materiel.planner.model import V
+from materiel.planner.solve import Solution, Status
 from materiel.scenario.model import Scenario
 
 NOT_WITHIN_HORIZON = "not within horizon"

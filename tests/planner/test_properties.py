@@ -17,8 +17,8 @@ import xarray as xr
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from materiel.plan.api import plan
-from materiel.plan.result import PlanResult
+from materiel.planner.api import plan
+from materiel.planner.result import PlanResult
 from materiel.scenario.load import load_scenario
 from materiel.scenario.schema import month_label
 from scenario_kit import write_scenario
@@ -189,6 +189,10 @@ def check_stock_balance(result: PlanResult) -> None:
     assert not bool(bad.any()), residual.where(bad, drop=True)
     assert float(stock.where(has).min()) >= -TOL
     assert float(unmet.min()) >= -TOL
+    # unmet demand is demand not served: never more than the month's demand (else the
+    # balance would let the plan conjure stock out of nothing)
+    excess = unmet - inp.demand
+    assert float(excess.max()) <= TOL * max(1.0, float(inp.demand.max())), excess.max()
 
 
 def check_production_and_capacity(result: PlanResult) -> None:

@@ -19,8 +19,8 @@ import linopy
 import xarray as xr
 
 from materiel.errors import InfeasibleError, SolveError
-from materiel.plan.inputs import ModelInputs
-from materiel.plan.model import BINDING, BuildOptions, C, E, V, build_model
+from materiel.planner.inputs import ModelInputs
+from materiel.planner.model import BINDING, BuildOptions, C, E, V, build_model
 
 SHORTFALL_FIRST = "shortfall_first"
 
@@ -63,7 +63,8 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-def _run(m: linopy.Model, inp: ModelInputs) -> tuple[str, str]:
+def _run(m: linopy.Model, inp: ModelInputs, heuristics: float = 0.05) -> tuple[str, str]:
+    """Solve with HiGHS; ``heuristics`` is its primal-heuristic effort for a MIP."""
     policy = inp.scenario.meta.policy
     with warnings.catch_warnings(), _quiet_stdout():
         warnings.simplefilter("ignore")
@@ -75,6 +76,7 @@ def _run(m: linopy.Model, inp: ModelInputs) -> tuple[str, str]:
             mip_rel_gap=policy.mip_gap,
             output_flag=False,
             log_to_console=False,
+            mip_heuristic_effort=heuristics,
         )
 
 
@@ -90,8 +92,10 @@ def _ok(status: str, condition: str) -> Status | None:
 _DIAGNOSE = (C.INDUSTRY,)
 
 
-def _solve_checked(m: linopy.Model, inp: ModelInputs, stage: str) -> Status:
-    status, condition = _run(m, inp)
+def _solve_checked(
+    m: linopy.Model, inp: ModelInputs, stage: str, heuristics: float = 0.05
+) -> Status:
+    status, condition = _run(m, inp, heuristics)
     ok = _ok(status, condition)
     if ok is None:
         _raise_for(inp, condition)
@@ -147,7 +151,10 @@ def solve_inputs(
     if cost_stage:
         say("solving for the least cost at that shortfall")
         _cost_stage(m, inp, best)
-        status = min(status, _solve_checked(m, inp, "cost stage"), key=list(Status).index)
+        # The tier formulation is tight, so branch and bound finds good plans by itself:
+        # primal heuristics here cost minutes on the built-in scenario and find nothing.
+        cost_status = _solve_checked(m, inp, "cost stage", heuristics=0.0)
+        status = min(status, cost_status, key=list(Status).index)
     values = {name: m.variables[name].solution for name in m.variables}
     spending = m.expressions[E.SPENDING].solution
     if mip and cost_stage:

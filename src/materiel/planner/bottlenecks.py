@@ -15,9 +15,9 @@ from collections.abc import Callable
 import pandas as pd
 import xarray as xr
 
-from materiel.plan.inputs import ModelInputs
-from materiel.plan.model import C, V
-from materiel.plan.solve import Solution
+from materiel.planner.inputs import ModelInputs
+from materiel.planner.model import C, V
+from materiel.planner.solve import Solution
 
 RELAX = 0.10  # relative relaxation used to compare and to re-solve
 _EPS = 1e-9

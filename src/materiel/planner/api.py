@@ -8,11 +8,11 @@ from typing import Any
 
 import pandas as pd
 
-from materiel.plan import bottlenecks as bn
-from materiel.plan.inputs import ModelInputs, build_inputs
-from materiel.plan.model import V
-from materiel.plan.result import PlanResult
-from materiel.plan.solve import Progress, solve_inputs
+from materiel.planner import bottlenecks as bn
+from materiel.planner.inputs import ModelInputs, build_inputs
+from materiel.planner.model import V
+from materiel.planner.result import PlanResult
+from materiel.planner.solve import Progress, solve_inputs
 from materiel.scenario.load import load_scenario
 from materiel.scenario.model import Scenario
 

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from materiel.plan.result import PlanResult
+from materiel.planner.result import PlanResult
 
 console = Console()
 
@@ -36,7 +36,7 @@ def plan_command(
     top: Annotated[int, typer.Option(min=1, max=1000, help="rows in the printed table")] = 10,
 ) -> None:
     """Plan a scenario: what to order, which capacity to build, what binds."""
-    from materiel.plan.api import plan
+    from materiel.planner.api import plan
     from materiel.report.write import write_report
     from materiel.scenario.load import load_scenario
 
