@@ -47,7 +47,7 @@ def _safe_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
     """Text that a spreadsheet would run as a formula is prefixed with a quote."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(out[column]):
             out[column] = out[column].map(
                 lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
             )

@@ -1,0 +1,88 @@
+"""The report of a plan: every file written, self-contained, hostile text escaped."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from materiel.cli import main
+from materiel.planner.api import plan
+from materiel.report.write import write_report
+from scenario_kit import base_tables, write_scenario
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+@pytest.fixture(scope="module")
+def hostile_plan(tmp_path_factory: pytest.TempPathFactory):
+    tables = base_tables()
+    tables["items"][0]["name"] = HOSTILE
+    tables["items"][0]["unit_price"] = 100
+    folder = write_scenario(tmp_path_factory.mktemp("s") / "hostile", tables)
+    return plan(folder, explain=1, compare_pooling=True)
+
+
+def test_every_file_is_written(hostile_plan, tmp_path: Path) -> None:
+    files = write_report(hostile_plan, tmp_path / "out")
+    for stem in ("targets", "spending", "capacity_added", "orders", "bottlenecks", "pooling"):
+        assert (tmp_path / "out" / f"{stem}.csv").is_file()
+        frame = pd.read_parquet(tmp_path / "out" / f"{stem}.parquet")
+        assert list(frame.columns) == list(pd.read_csv(tmp_path / "out" / f"{stem}.csv").columns)
+    for chart in files.charts.values():
+        assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    sheets = load_workbook(files.workbook, read_only=True).sheetnames
+    assert {"summary", "targets", "spending", "capacity_added"} <= set(sheets)
+
+
+def test_targets_table_matches_the_plan(hostile_plan, tmp_path: Path) -> None:
+    write_report(hostile_plan, tmp_path / "out")
+    table = pd.read_csv(tmp_path / "out" / "targets.csv")
+    assert len(table) == len(hostile_plan.targets)
+    assert table["target"].tolist() == hostile_plan.targets["target"].tolist()
+
+
+def test_html_is_self_contained_and_escapes_text(hostile_plan, tmp_path: Path) -> None:
+    page = write_report(hostile_plan, tmp_path / "out").html.read_text(encoding="utf-8")
+    assert HOSTILE not in page
+    assert "&lt;script&gt;" in page
+    # no external assets: every src is a data URI, no stylesheet or script from elsewhere
+    assert all(
+        src.startswith("data:image/png;base64,") for src in re.findall(r'src="([^"]*)"', page)
+    )
+    assert "<script" not in page.lower()
+    assert "http://" not in page and "https://" not in page
+
+
+def test_workbook_defuses_formulas(tmp_path: Path) -> None:
+    tables = base_tables()
+    tables["items"][0]["name"] = '=HYPERLINK("x")'
+    folder = write_scenario(tmp_path / "f", tables)
+    files = write_report(plan(folder, explain=0, compare_pooling=False), tmp_path / "out")
+    sheet = load_workbook(files.workbook)["targets"]
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert '\'=HYPERLINK("x")' in values
+    assert not any(isinstance(v, str) and v.startswith("=") for v in values)
+
+
+def test_plan_command_writes_report_and_prints_summary(tmp_path: Path, capsys) -> None:
+    folder = write_scenario(tmp_path / "c", base_tables())
+    code = main(["plan", str(folder), "--out", str(tmp_path / "out"), "--explain", "0"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert (tmp_path / "out" / "report.html").is_file()
+    assert "Targets furthest from being met" in printed
+    assert "Alliance:" in printed
+    assert "report.html" in printed
+
+
+def test_plan_command_bad_override_is_exit_2(tmp_path: Path, capsys) -> None:
+    folder = write_scenario(tmp_path / "c", base_tables())
+    code = main(["plan", str(folder), "--set", "policy.pooling=maybe"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "policy.pooling" in captured.err
+    assert "Traceback" not in captured.err + captured.out
