@@ -139,7 +139,9 @@ def value_of_pooling(result: PlanResult, progress: Progress | None = None) -> pd
     say(f"solving again with pooling {'off' if meta.policy.pooling else 'on'}")
     other_inputs: ModelInputs = dataclasses.replace(result.inputs, scenario=other_scenario)
     other = PlanResult(
-        scenario=other_scenario, inputs=other_inputs, solution=solve_inputs(other_inputs)
+        scenario=other_scenario,
+        inputs=other_inputs,
+        solution=solve_inputs(other_inputs, shadow_prices=False),
     )
     pooled, alone = (result, other) if meta.policy.pooling else (other, result)
     gains = bn.months_gained(alone.targets, pooled.targets, meta.horizon)

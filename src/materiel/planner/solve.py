@@ -21,8 +21,7 @@ import xarray as xr
 from materiel.errors import InfeasibleError, SolveError
 from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import BINDING, BuildOptions, C, E, V, build_model
-
-SHORTFALL_FIRST = "shortfall_first"
+from materiel.planner.warm import solve_cost_stage
 
 Progress = Callable[[str], None]
 
@@ -114,28 +113,23 @@ def cost_scale(inp: ModelInputs) -> float:
     return max([float(a.max()) for a in arrays if a.size and a.notnull().any()] + [1.0])
 
 
-def _cost_stage(m: linopy.Model, inp: ModelInputs, best: float) -> None:
-    """Keep the weighted shortfall at its optimum (within tolerance), then minimise cost."""
-    tolerance = inp.scenario.meta.policy.shortfall_tolerance
-    bound = best + max(tolerance * abs(best), 1e-7)
-    m.add_constraints(m.expressions[E.SHORTFALL] <= bound, name=SHORTFALL_FIRST)
-    m.add_objective(m.expressions[E.COST] / cost_scale(inp), overwrite=True)
-
-
 def solve_inputs(
     inp: ModelInputs,
     progress: Progress | None = None,
     *,
     cost_stage: bool = True,
     tier_choice: xr.DataArray | None = None,
+    shadow_prices: bool = True,
 ) -> Solution:
     """Shortfall first, then cost; then shadow prices of the shortfall stage.
 
     1. minimise the weighted shortfall; 2. add ``shortfall ≤ optimum`` and minimise
-    spending: this is the plan; 3. shadow prices come from stage 1 (an LP), or, with
+    spending, warm on the same HiGHS instance with stage 1's plan as incumbent (see
+    warm.py): this is the plan; 3. shadow prices come from stage 1 (an LP), or, with
     volume price tiers (a MIP), from stage 1 re-solved with the plan's tiers fixed.
     ``cost_stage=False`` stops after stage 1 (what-ifs that only ask about months);
-    ``tier_choice`` fixes the price tiers, which makes every stage an LP.
+    ``tier_choice`` fixes the price tiers, which makes every stage an LP;
+    ``shadow_prices=False`` skips the re-solve that a MIP needs for them.
     """
     say = progress or (lambda _msg: None)
     say("building the model")
@@ -148,18 +142,28 @@ def solve_inputs(
     status = _solve_checked(m, inp, "shortfall stage")
     best = float(m.objective.value)  # type: ignore[arg-type]
     duals = {name: m.constraints[name].dual for name in BINDING if name in m.constraints}
-    if cost_stage:
-        say("solving for the least cost at that shortfall")
-        _cost_stage(m, inp, best)
-        # The tier formulation is tight, so branch and bound finds good plans by itself:
-        # primal heuristics here cost minutes on the built-in scenario and find nothing.
-        cost_status = _solve_checked(m, inp, "cost stage", heuristics=0.0)
-        status = min(status, cost_status, key=list(Status).index)
     values = {name: m.variables[name].solution for name in m.variables}
     spending = m.expressions[E.SPENDING].solution
-    if mip and cost_stage:
+    cost = float(m.expressions[E.COST].solution)
+    if cost_stage:
+        say("solving for the least cost at that shortfall")
+        tolerance = inp.scenario.meta.policy.shortfall_tolerance
+        stage = solve_cost_stage(
+            m,
+            shortfall=m.expressions[E.SHORTFALL],
+            bound=best + max(tolerance * abs(best), 1e-7),
+            cost=m.expressions[E.COST],
+            spending=m.expressions[E.SPENDING],
+            scale=cost_scale(inp),
+        )
+        if stage is None:
+            raise SolveError("cost stage: the solver returned no plan")
+        values, spending, cost = stage.values, stage.spending, stage.cost
+        if not stage.optimal:
+            status = Status.FEASIBLE
+    if mip and cost_stage and shadow_prices:
         say("re-solving with the chosen price tiers fixed, for shadow prices")
-        choice = m.variables[V.TIER].solution.fillna(0).round()
+        choice = values[V.TIER].fillna(0).round()
         fixed = build_model(inp, BuildOptions(tier_choice=choice))
         _solve_checked(fixed, inp, "shadow prices")
         duals = {
@@ -170,7 +174,7 @@ def solve_inputs(
         duals=duals,
         spending=spending,
         objective=best,
-        cost=float(m.expressions[E.COST].solution),
+        cost=cost,
         status=status,
         mip=mip,
     )

@@ -1,0 +1,64 @@
+"""The built-in scenario plans end to end (one solve of the whole alliance, ~1-2 min)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from materiel.planner.api import plan
+from materiel.planner.result import PlanResult
+from materiel.planner.solve import Status
+from materiel.report.write import write_report
+from materiel.scenario.load import load_scenario
+
+
+@pytest.fixture(scope="module")
+def nato() -> PlanResult:
+    return plan("nato-2024", explain=1, compare_pooling=False)
+
+
+def test_plan_is_optimal_and_lists_every_target(nato: PlanResult) -> None:
+    assert nato.status is Status.OPTIMAL
+    scenario = load_scenario("nato-2024")
+    groups = scenario.group_of()
+    pairs = {(r.ally, groups[r.item]) for r in scenario.records("stockpiles") if r.target > 0}
+    listed = set(zip(nato.targets["ally"], nato.targets["group"], strict=True))
+    assert listed == pairs
+
+
+def test_plan_keeps_budgets_capacity_and_demand(nato: PlanResult) -> None:
+    spend = nato.spending()
+    over = spend["total"] - spend["budget"]
+    assert (over <= 1e-6 * spend["budget"].max()).all(), spend[over > 0]
+    capacity = nato.capacity_added()
+    assert (capacity["capacity_end"] <= capacity["ceiling"] * (1 + 1e-9) + 1e-6).all()
+    unmet = nato.solution.values["unmet_demand"].fillna(0)
+    assert float((unmet - nato.inputs.demand).max()) <= 1e-6
+
+
+def test_months_to_target_agree_with_stock(nato: PlanResult) -> None:
+    for row in nato.targets.head(20).itertuples():
+        stock = nato.stock.sel(ally=row.ally, group=row.group).values
+        if row.months_to_target is None or np.isnan(row.months_to_target):
+            assert stock[-1] < row.target * (1 - 1e-6)
+        else:
+            month = int(row.months_to_target)
+            assert (stock[month:] >= row.target * (1 - 1e-6)).all()
+            if month > 0:
+                assert stock[month - 1] < row.target * (1 - 1e-6) + 1e-6
+
+
+def test_bottleneck_is_explained_in_words(nato: PlanResult) -> None:
+    assert len(nato.bottlenecks) > 0
+    first = nato.bottlenecks.iloc[0]
+    assert first["kind"] in {"line", "component", "budget", "industry_rule"}
+    assert "10%" in first["words"]
+
+
+def test_report_of_the_builtin_plan(nato: PlanResult, tmp_path: Path) -> None:
+    files = write_report(nato, tmp_path / "nato")
+    page = files.html.read_text(encoding="utf-8")
+    assert "nato-2024" in page
+    assert page.count("data:image/png;base64,") == 3
