@@ -31,7 +31,9 @@ class Columns:
         column_of[labels] = np.arange(len(labels))
         return cls(labels=labels, column_of=column_of)
 
-    def terms(self, expr: linopy.LinearExpression) -> tuple[np.ndarray, np.ndarray]:
+    def terms(
+        self, expr: linopy.LinearExpression | linopy.QuadraticExpression
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Columns and summed coefficients of a linear expression (its constant dropped)."""
         data = expr.data
         labels = data["vars"].values.ravel()
@@ -54,7 +56,9 @@ class Columns:
         values = np.where(labels.values >= 0, by_label[np.clip(labels.values, 0, None)], np.nan)
         return xr.DataArray(values, coords=labels.coords, dims=labels.dims)
 
-    def evaluate(self, expr: linopy.LinearExpression, by_label: np.ndarray) -> xr.DataArray:
+    def evaluate(
+        self, expr: linopy.LinearExpression | linopy.QuadraticExpression, by_label: np.ndarray
+    ) -> xr.DataArray:
         data = expr.data
         labels = data["vars"]
         x = xr.DataArray(
@@ -76,12 +80,15 @@ class CostStage:
     optimal: bool
 
 
+Expression = linopy.LinearExpression | linopy.QuadraticExpression
+
+
 def solve_cost_stage(
     m: linopy.Model,
-    shortfall: linopy.LinearExpression,
+    shortfall: Expression,
     bound: float,
-    cost: linopy.LinearExpression,
-    spending: linopy.LinearExpression,
+    cost: Expression,
+    spending: Expression,
     scale: float,
 ) -> CostStage | None:
     """Minimise ``cost / scale`` subject to ``shortfall ≤ bound`` on m's HiGHS instance.
