@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import xarray as xr
 
 from materiel.planner import bottlenecks as bn
 from materiel.planner.inputs import ModelInputs, build_inputs
@@ -74,13 +75,18 @@ def _explain(result: PlanResult, ranked: pd.DataFrame, top: int, say: Progress) 
     """Add words (and measured months gained) to the ranked bottlenecks.
 
     Each what-if re-solves the shortfall stage only, with the plan's price tiers fixed
-    (an LP): it asks how many months a larger limit buys, not what it would cost.
+    (an LP): it asks how many months a larger limit buys, not what it would cost. It is
+    compared with the same solve of the unchanged scenario, not with the plan itself,
+    whose cost stage may pick other months among plans of equal shortfall.
     """
     ranked = ranked.copy()
     names = _names(result)
     words = []
     gained: list[float | None] = []
     done = 0
+    tiers = result.solution.values.get(V.TIER)
+    choice = None if tiers is None else tiers.fillna(0).round()
+    baseline: PlanResult | None = None
     for row in ranked.itertuples():
         relaxed = bn.relaxed_inputs(result.inputs, row.kind, row.name) if done < top else None
         if relaxed is None:
@@ -90,17 +96,10 @@ def _explain(result: PlanResult, ranked: pd.DataFrame, top: int, say: Progress) 
         done += 1
         say(f"what-if {done}/{top}: {row.kind} {row.name} 10% larger")
         new_inputs, increase = relaxed
-        tiers = result.solution.values.get(V.TIER)
-        new = PlanResult(
-            scenario=result.scenario,
-            inputs=new_inputs,
-            solution=solve_inputs(
-                new_inputs,
-                cost_stage=False,
-                tier_choice=None if tiers is None else tiers.fillna(0).round(),
-            ),
-        )
-        gains = bn.months_gained(result.targets, new.targets, result.scenario.horizon)
+        if baseline is None:
+            baseline = _shortfall_only(result, result.inputs, choice)
+        new = _shortfall_only(result, new_inputs, choice)
+        gains = bn.months_gained(baseline.targets, new.targets, result.scenario.horizon)
         words.append(
             bn.describe(row.kind, row.name, increase, gains, result.scenario.meta.currency, names)
         )
@@ -108,6 +107,13 @@ def _explain(result: PlanResult, ranked: pd.DataFrame, top: int, say: Progress) 
     ranked["months_gained"] = gained
     ranked["words"] = words
     return ranked
+
+
+def _shortfall_only(
+    result: PlanResult, inputs: ModelInputs, choice: xr.DataArray | None
+) -> PlanResult:
+    solution = solve_inputs(inputs, cost_stage=False, tier_choice=choice)
+    return PlanResult(scenario=result.scenario, inputs=inputs, solution=solution)
 
 
 def _first_order_words(kind: str, name: str, gain: float, names: Any) -> str:
@@ -124,25 +130,40 @@ def _first_order_words(kind: str, name: str, gain: float, names: Any) -> str:
     )
 
 
+#: The comparison solve may stop at this relative MIP gap and time limit [s] per stage:
+#: buying alone has a price tier per ally, a much harder MIP than the pooled plan.
+COMPARISON_GAP = 1e-3
+COMPARISON_TIME_LIMIT = 120.0
+
+
 def value_of_pooling(result: PlanResult, progress: Progress | None = None) -> pd.DataFrame:
     """Solve with pooling switched the other way; money saved and months gained by pooling.
 
     One row per target (ally, group) with months to target pooled and alone, plus the
-    totals in ``attrs``: spending pooled and alone [currency], money saved, months gained.
+    totals in ``attrs``: spending pooled and alone [currency], money saved, months gained,
+    and the solver status of the comparison solve. Without volume price tiers pooling
+    changes no price, the two models are the same and nothing is solved again.
     """
     say = progress or (lambda _msg: None)
     meta = result.scenario.meta
-    flipped_policy = meta.policy.model_copy(update={"pooling": not meta.policy.pooling})
+    policy = meta.policy
+    flipped_policy = policy.model_copy(
+        update={
+            "pooling": not policy.pooling,
+            "mip_gap": max(policy.mip_gap, COMPARISON_GAP),
+            "time_limit": min(policy.time_limit, COMPARISON_TIME_LIMIT),
+        }
+    )
     other_scenario = dataclasses.replace(
         result.scenario, meta=meta.model_copy(update={"policy": flipped_policy})
     )
-    say(f"solving again with pooling {'off' if meta.policy.pooling else 'on'}")
     other_inputs: ModelInputs = dataclasses.replace(result.inputs, scenario=other_scenario)
-    other = PlanResult(
-        scenario=other_scenario,
-        inputs=other_inputs,
-        solution=solve_inputs(other_inputs, shadow_prices=False),
-    )
+    if result.inputs.has_tiers:
+        say(f"solving again with pooling {'off' if policy.pooling else 'on'}")
+        solution = solve_inputs(other_inputs, say, shadow_prices=False)
+    else:
+        solution = result.solution
+    other = PlanResult(scenario=other_scenario, inputs=other_inputs, solution=solution)
     pooled, alone = (result, other) if meta.policy.pooling else (other, result)
     gains = bn.months_gained(alone.targets, pooled.targets, meta.horizon)
     gains = gains.rename(
@@ -163,6 +184,8 @@ def value_of_pooling(result: PlanResult, progress: Progress | None = None) -> pd
             "objective_pooled": pooled.objective,
             "objective_alone": alone.objective,
             "has_tiers": result.inputs.has_tiers,
+            "comparison_status": str(other.status),
+            "comparison_mip_gap": flipped_policy.mip_gap,
             "currency": meta.currency,
         }
     )

@@ -31,13 +31,12 @@ def rank(inp: ModelInputs, sol: Solution) -> pd.DataFrame:
     objective improvement from a 10 % larger limit [target-months]).
     """
     rows: list[dict[str, object]] = []
+    # Each limit grows by what relaxed_inputs() adds to the constraint's right-hand side:
+    # 10 % of capacity now (and of the room to the ceiling), of supply, of the budget.
     added = sol.values.get(V.ADDED)
-    capacity = inp.cap0 + (added.fillna(0) if added is not None else 0)
-    _collect(rows, "line", sol.duals.get(C.CAPACITY), capacity, "line")
+    _collect(rows, "line", sol.duals.get(C.CAPACITY), inp.cap0, "line")
     _collect(rows, "line", sol.duals.get(C.CEILING), inp.ceiling - inp.cap0, "line")
-    sadded = sol.values.get(V.SUPPLY_ADDED)
-    supply = inp.supply0 + (sadded.fillna(0) if sadded is not None else 0)
-    _collect(rows, "component", sol.duals.get(C.SUPPLY), supply, "component")
+    _collect(rows, "component", sol.duals.get(C.SUPPLY), inp.supply0, "component")
     _collect(
         rows,
         "component",
@@ -45,7 +44,7 @@ def rank(inp: ModelInputs, sol: Solution) -> pd.DataFrame:
         inp.supply_ceiling - inp.supply0,
         "component",
     )
-    _collect(rows, "budget", sol.duals.get(C.BUDGET), inp.budget - inp.fixed_spend, "ally")
+    _collect(rows, "budget", sol.duals.get(C.BUDGET), inp.budget, "ally")
     if C.INDUSTRY in sol.duals and added is not None:
         k = inp.scenario.meta.policy.industry_rule_months
         _collect(

@@ -75,7 +75,7 @@ def print_summary(result: PlanResult, top: int) -> None:
         "due",
         "met (month)",
         "short at due",
-        f"ally spent [{currency}]",
+        f"ally total spent [{currency}]",
     ):
         table.add_column(column, justify="left" if column in ("ally", "item") else "right")
     for row in targets.head(top).itertuples():
@@ -108,7 +108,13 @@ def print_summary(result: PlanResult, top: int) -> None:
             f"\n[bold]Pooling[/]: spending {p['spending_pooled']:,.0f} pooled vs "
             f"{p['spending_alone']:,.0f} alone ({currency}), saves {p['money_saved']:,.0f}; "
             f"targets {p['months_gained']} months closer in total"
-            + ("" if p["has_tiers"] else " (no volume price tiers in this scenario)"),
+            + ("" if p["has_tiers"] else " (no volume price tiers in this scenario)")
+            + (
+                ""
+                if p["comparison_status"] == "optimal"
+                else f" (comparison solve: {p['comparison_status']}, "
+                f"MIP gap {p['comparison_mip_gap']:g})"
+            ),
             highlight=False,
         )
 

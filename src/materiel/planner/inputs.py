@@ -44,7 +44,6 @@ class ModelInputs:
     fixed_make: xr.DataArray  # [units/month] (line, month): output bound to existing contracts
     fixed_arrival: xr.DataArray  # [units/month] (ally, group, month)
     fixed_spend: xr.DataArray  # [currency] (ally, year)
-    firm_make: xr.DataArray  # [units/month] (line, month): part of fixed_make that is firm
     # components
     bom: xr.DataArray  # [component units per unit] (line, component)
     supply0: xr.DataArray  # [units/month] (component)
@@ -196,7 +195,6 @@ def _contracts(
     horizon = scenario.horizon
     line_index = pd.Index(lines.index, name="line")
     make = np.zeros((len(line_index), horizon))
-    firm = np.zeros_like(make)
     arrival = np.zeros((len(ally_index), len(groups), horizon))
     spend = np.zeros((len(ally_index), len(years)))
     l_pos = {line: i for i, line in enumerate(line_index)}
@@ -220,11 +218,9 @@ def _contracts(
                 spend[a_pos[buyer], y_pos[years_of[t]]] += per_month * share * unit_value
         for t in range(max(first - lag, 0), min(last - lag, horizon - 1) + 1):
             make[li, t] += per_month
-            firm[li, t] += per_month
     months = pd.RangeIndex(horizon, name="month")
     return {
         "fixed_make": xr.DataArray(make, coords=[line_index, months]),
-        "firm_make": xr.DataArray(firm, coords=[line_index, months]),
         "fixed_arrival": xr.DataArray(arrival, coords=[ally_index, groups, months]),
         "fixed_spend": xr.DataArray(spend, coords=[ally_index, years]),
     }

@@ -184,7 +184,7 @@ def define_industry_rule(m: linopy.Model, inp: ModelInputs) -> None:
     attributed = m.variables[V.ATTRIBUTED]
     m.add_constraints(attributed - added <= 0, name=C.ATTRIBUTED_CAPACITY, mask=mask)
     m.add_constraints(
-        attributed - m.variables[V.MAKE] <= inp.firm_make, name=C.ATTRIBUTED_ORDERS, mask=mask
+        attributed - m.variables[V.MAKE] <= inp.fixed_make, name=C.ATTRIBUTED_ORDERS, mask=mask
     )
     m.add_constraints(
         k_eff * added.isel(month=-1) - attributed.sum("month") <= 0,
@@ -394,14 +394,18 @@ def define_spending(m: linopy.Model, inp: ModelInputs, options: BuildOptions) ->
 def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
     """Weighted shortfall first (this objective), then cost (a second solve, see solve.py).
 
-    ``min Σ_{n,g,t} w[n,g]·shortfall[n,g,t] + u·Σ w'[n,g]·unmet[n,g,t]`` with
-    ``w = priority / target`` (shortfall as a fraction of the target, so a missing missile
-    and a missing shell compare), ``w' = priority / reference`` (the target, or a year of
-    demand where there is none) and ``u`` the unmet-demand weight. The unit is the
-    target-month: one whole target missing for one month.
+    ``min Σ_{n,g,t} w[n,g,t]·shortfall[n,g,t] + u·Σ w'[n,g]·unmet[n,g,t]`` with
+    ``w = priority / target`` before the target date and ``overdue_weight`` times that
+    from the target date on (gaps count from month 0, so targets close as soon as they
+    can, and much more once they are due), the shortfall as a fraction of the target so
+    that a missing missile and a missing shell compare; ``w' = priority / reference``
+    (the target, or a year of demand where there is none) and ``u`` the unmet-demand
+    weight. The unit is the target-month: one whole target missing for one month.
     """
     policy = inp.scenario.meta.policy
-    weight = (inp.priority / inp.target).where(inp.target > 0, 0.0)
+    due = _months(inp) >= inp.target_month
+    overdue = xr.where(due & (inp.target_month >= 0), policy.overdue_weight, 1.0)
+    weight = (inp.priority / inp.target * overdue).where(inp.target > 0, 0.0)
     yearly = 12 * inp.demand.mean("month")
     reference = inp.target.where(inp.target >= yearly, yearly)
     reference = reference.where(reference > 0, 1.0)

@@ -19,6 +19,20 @@ from materiel.planner.solve import Solution, Status
 from materiel.scenario.model import Scenario
 
 NOT_WITHIN_HORIZON = "not within horizon"
+TARGET_COLUMNS = [
+    "ally",
+    "group",
+    "label",
+    "initial",
+    "target",
+    "target_date",
+    "month_met",
+    "months_to_target",
+    "met_by_date",
+    "shortfall_at_date",
+    "shortfall_at_date_pct",
+    "ally_spending",
+]
 
 
 def months_to_target(stock: np.ndarray, level: float, tol: float = 1e-6) -> int | None:
@@ -110,7 +124,7 @@ class PlanResult:
                         "ally_spending": float(spend.get(str(ally), 0.0)),
                     }
                 )
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(rows, columns=TARGET_COLUMNS)
         if not frame.empty:
             frame = frame.sort_values(["shortfall_at_date_pct", "ally"], ascending=[False, True])
             frame = frame.reset_index(drop=True)

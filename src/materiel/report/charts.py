@@ -44,7 +44,6 @@ def stock_vs_target(result: PlanResult, path: Path, top: int = 6) -> Path:
 def capacity_over_time(result: PlanResult, path: Path, top: int = 8) -> Path:
     """Usable capacity and output of the lines that expand most (or the largest)."""
     added = result.capacity_added().copy()
-    added["rel"] = added["added"] / added["capacity_now"].where(added["capacity_now"] > 0, 1)
     chosen = added.sort_values(["added", "capacity_now"], ascending=False).head(top)["line"]
     frame = result.capacity_by_month()
     n = max(len(chosen), 1)

@@ -45,6 +45,7 @@ def cross_check(
     required table whose file already has problems is not reported empty again.
     """
     files = files or {}
+    check_prices_and_buyers(rows, problems)
     for table in ("allies", "items", "lines", "stockpiles", "budgets"):
         if rows.get(table) or files.get(table) in (files_with_problems or set()):
             continue
@@ -131,3 +132,52 @@ def cross_check(
                     found=r.currency,
                 )
             )
+
+
+def check_prices_and_buyers(rows: dict[str, list[Located]], problems: list[Problem]) -> None:
+    """Volume prices fall with quantity; contract buyers stock what the line makes."""
+    base = {loc.row.code: loc.row.unit_price for loc in rows.get("items", [])}
+    tiers = sorted(
+        (loc for loc in rows.get("price_tiers", [])),
+        key=lambda loc: (loc.row.item, loc.row.min_quantity),
+    )
+    previous: dict[str, float] = {}
+    for loc in tiers:
+        item, price = loc.row.item, loc.row.unit_price
+        ceiling = min(previous.get(item, base.get(item, price)), base.get(item, price))
+        if price > ceiling:
+            problems.append(
+                Problem(
+                    loc.file,
+                    "a larger contract cannot cost more per unit: volume "
+                    "prices must not rise with min_quantity",
+                    row=loc.line,
+                    column="unit_price",
+                    expected=f"at most {ceiling:g}",
+                    found=f"{price:g}",
+                )
+            )
+        previous[item] = min(price, previous.get(item, price))
+    groups = {loc.row.code: (loc.row.group or loc.row.code) for loc in rows.get("items", [])}
+    line_group = {loc.row.id: groups.get(loc.row.item) for loc in rows.get("lines", [])}
+    holds = {
+        (loc.row.ally, groups.get(loc.row.item))
+        for table in ("stockpiles", "demand")
+        for loc in rows.get(table, [])
+    }
+    for loc in rows.get("contracts", []):
+        group = line_group.get(loc.row.line)
+        if group is None:
+            continue
+        for buyer in loc.row.buyer_list():
+            if (buyer, group) not in holds:
+                problems.append(
+                    Problem(
+                        loc.file,
+                        f"buyer {buyer} holds no stock of {group}: add a "
+                        "stockpiles row for it, or its deliveries go nowhere",
+                        row=loc.line,
+                        column="buyers",
+                        found=buyer,
+                    )
+                )

@@ -304,7 +304,17 @@ class Policy(BaseModel):
         "added output (0: no rule)",
     )
     unmet_demand_weight: float = Field(
-        10.0, gt=0, le=1e6, description="cost of unmet demand relative to shortfall [-]"
+        100.0,
+        gt=0,
+        le=1e6,
+        description="cost of unmet demand relative to shortfall, above "
+        "overdue_weight so that demand is served before stock is built [-]",
+    )
+    overdue_weight: float = Field(
+        10.0,
+        ge=1,
+        le=1e4,
+        description="how much more a month of shortfall counts once its target is due [-]",
     )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
