@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from materiel.planner.result import PlanResult
+from materiel.units import human
 
 console = Console()
 
@@ -86,14 +87,14 @@ def print_summary(result: PlanResult, top: int) -> None:
             row.target_date,
             row.month_met,
             f"{row.shortfall_at_date:,.0f} ({row.shortfall_at_date_pct:.0f}%)",
-            f"{row.ally_spending:,.0f}",
+            human(row.ally_spending),
         )
     console.print(table)
     totals = result.totals()
     console.print(
         f"Alliance: {totals['met_by_date']} of {totals['targets']} targets met by their date, "
         f"{totals['met_within_horizon']} within the horizon; spending "
-        f"{float(totals['spending_total']):,.0f} of {float(totals['budget_total']):,.0f} "
+        f"{human(float(totals['spending_total']))} of {human(float(totals['budget_total']))} "
         f"{currency} budget; {totals['capacity_expansions']} lines expanded "
         f"(solver: {totals['status']}).",
         highlight=False,
@@ -104,10 +105,13 @@ def print_summary(result: PlanResult, top: int) -> None:
             console.print(f" • {words}", highlight=False)
     if result.pooling is not None:
         p = result.pooling.attrs
+        months = int(p["months_gained"])
         console.print(
-            f"\n[bold]Pooling[/]: spending {p['spending_pooled']:,.0f} pooled vs "
-            f"{p['spending_alone']:,.0f} alone ({currency}), saves {p['money_saved']:,.0f}; "
-            f"targets {p['months_gained']} months closer in total"
+            f"\n[bold]Pooling[/]: spending {human(p['spending_pooled'])} pooled vs "
+            f"{human(p['spending_alone'])} alone ({currency}), saves "
+            f"{human(p['money_saved'])}; weighted shortfall {p['objective_pooled']:.1f} "
+            f"pooled vs {p['objective_alone']:.1f} alone [target-months]; months to target "
+            f"{abs(months)} {'earlier' if months >= 0 else 'later'} in total with pooling"
             + ("" if p["has_tiers"] else " (no volume price tiers in this scenario)")
             + (
                 ""

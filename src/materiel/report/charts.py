@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from materiel.planner.result import PlanResult
+from materiel.units import human
 
 _DPI = 110
 
@@ -32,7 +33,7 @@ def stock_vs_target(result: PlanResult, path: Path, top: int = 6) -> Path:
         ax.set_title(f"{row.ally} · {row.label}", fontsize=10)
         ax.set_xlabel(f"months from {result.scenario.start}", fontsize=8)
         ax.tick_params(labelsize=8)
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_si))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(human))
     for ax in list(axes.flat)[len(targets) :]:
         ax.axis("off")
     if len(targets):
@@ -56,7 +57,7 @@ def capacity_over_time(result: PlanResult, path: Path, top: int = 8) -> Path:
         ax.plot(part["month"], part["capacity"], color="#1f4e79", lw=2, label="capacity")
         ax.set_title(str(line), fontsize=9)
         ax.tick_params(labelsize=7)
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_si))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(human))
     for ax in list(axes.flat)[len(chosen) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7, loc="upper left")
@@ -88,17 +89,10 @@ def spending_by_year(result: PlanResult, path: Path, top: int = 8) -> Path:
         label="budget (all allies)",
     )
     ax.set_ylabel(f"{result.scenario.meta.currency} {result.scenario.meta.price_year}")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_si))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(human))
     ax.legend(fontsize=7, ncol=2, loc="upper right")
     ax.set_title("Spending by year: new orders, expansions and existing contracts")
     return _save(fig, path)
-
-
-def _si(value: float, _pos: int | None = None) -> str:
-    for factor, suffix in ((1e12, "T"), (1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= factor:
-            return f"{value / factor:g}{suffix}"
-    return f"{value:g}"
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
