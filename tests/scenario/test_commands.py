@@ -44,3 +44,22 @@ def test_schema_names_every_table(capsys) -> None:
     out = capsys.readouterr().out
     for table in ("allies", "items", "lines", "stockpiles", "contracts", "budgets"):
         assert f"{table}.csv" in out
+
+
+def test_warnings_for_what_loads_but_was_not_meant(tmp_path: Path, capsys) -> None:
+    from scenario_kit import base_tables, write_scenario
+
+    tables = base_tables()
+    tables["allies"].append({"code": "BBB", "name": "Ally B"})
+    tables["items"].append({"code": "MSL", "name": "Missile", "unit_price": 10})
+    tables["stockpiles"] += [
+        {"ally": "BBB", "item": "SHELL", "initial": 0, "target": 5, "target_date": "2025-06"},
+        {"ally": "AAA", "item": "MSL", "initial": 0, "target": 5, "target_date": "2025-06"},
+    ]
+    tables["budgets"].append({"ally": "AAA", "year": 2030, "amount": 1})
+    folder = write_scenario(tmp_path / "w", tables)
+    found = {(p.column, p.found) for p in load_scenario(folder).warnings}
+    assert found == {("ally", "BBB"), ("item", "MSL"), ("year", "2030")}
+    assert main(["validate", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("warning:") == 3

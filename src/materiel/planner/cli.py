@@ -39,11 +39,13 @@ def plan_command(
     """Plan a scenario: what to order, which capacity to build, what binds."""
     from materiel.planner.api import plan
     from materiel.report.write import write_report
+    from materiel.scenario.cli import print_warnings
     from materiel.scenario.load import load_scenario
 
     started = time.perf_counter()
     with console.status("loading the scenario") as status:
         loaded = load_scenario(scenario, overrides=set_ or [])
+        print_warnings(loaded)
 
         def progress(message: str) -> None:
             elapsed = time.perf_counter() - started

@@ -181,3 +181,60 @@ def check_prices_and_buyers(rows: dict[str, list[Located]], problems: list[Probl
                         found=buyer,
                     )
                 )
+
+
+def warnings_for(meta: ScenarioMeta, rows: dict[str, list[Located]]) -> list[Problem]:
+    """Things that load but that a planner probably did not mean.
+
+    An ally that holds stock but has no budget in the horizon can buy nothing; a target
+    that no line can serve is never met; budget rows outside the horizon are ignored.
+    """
+    notes: list[Problem] = []
+    first_year = int(meta.start[:4])
+    last_year = int(month_label(meta.horizon - 1, meta.start)[:4])
+    funded = {
+        loc.row.ally
+        for loc in rows.get("budgets", [])
+        if first_year <= loc.row.year <= last_year and loc.row.amount > 0
+    }
+    groups = {loc.row.code: (loc.row.group or loc.row.code) for loc in rows.get("items", [])}
+    made = {groups.get(loc.row.item) for loc in rows.get("lines", [])}
+    warned: set[str] = set()
+    for loc in rows.get("stockpiles", []):
+        ally, group = loc.row.ally, groups.get(loc.row.item)
+        if loc.row.target > 0 and ally not in funded and ally not in warned:
+            warned.add(ally)
+            notes.append(
+                Problem(
+                    loc.file,
+                    f"ally {ally} has targets but no budget in "
+                    f"{first_year}-{last_year}: it can buy nothing",
+                    row=loc.line,
+                    column="ally",
+                    found=ally,
+                )
+            )
+        if loc.row.target > 0 and group not in made:
+            notes.append(
+                Problem(
+                    loc.file,
+                    f"no line makes any item of group {group}: this "
+                    "target can only be met from stock and contracts",
+                    row=loc.line,
+                    column="item",
+                    found=loc.row.item,
+                )
+            )
+    for loc in rows.get("budgets", []):
+        if not first_year <= loc.row.year <= last_year:
+            notes.append(
+                Problem(
+                    loc.file,
+                    "budget year outside the horizon is ignored",
+                    row=loc.line,
+                    column="year",
+                    expected=f"{first_year} to {last_year}",
+                    found=str(loc.row.year),
+                )
+            )
+    return notes

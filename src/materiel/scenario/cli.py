@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from materiel.errors import InputError
 from materiel.scenario import builtin
 from materiel.scenario.load import load_scenario
+from materiel.scenario.model import Scenario
 from materiel.scenario.schema import TABLES
 
 console = Console()
@@ -67,6 +69,7 @@ def validate(
 ) -> None:
     """Check a scenario and report every problem at once (exit code 2 if any)."""
     s = load_scenario(scenario, overrides=set_ or [])
+    print_warnings(s)
     counts = ", ".join(f"{len(v)} {k}" for k, v in s.rows.items())
     assumed = sum(a for a, _ in s.assumption_share().values())
     total = sum(n for _, n in s.assumption_share().values())
@@ -74,6 +77,12 @@ def validate(
         f"[green]ok[/]: {s.name}: {counts}; {assumed} of {total} rows are assumptions",
         highlight=False,
     )
+
+
+def print_warnings(s: Scenario) -> None:
+    """Print what loads but was probably not meant, one line each."""
+    for note in s.warnings:
+        console.print(Text("warning: ", style="yellow") + Text(str(note)))
 
 
 def schema() -> None:

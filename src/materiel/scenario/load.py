@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from materiel.errors import Problem, ScenarioError
 from materiel.scenario import builtin
-from materiel.scenario.checks import cross_check
+from materiel.scenario.checks import cross_check, warnings_for
 from materiel.scenario.model import Located, Scenario
 from materiel.scenario.schema import TABLES, ScenarioMeta, TableSpec, _Row
 
@@ -53,6 +53,7 @@ def load_scenario(
         rows={name: tuple(locs) for name, locs in rows.items()},
         origin=str(path),
         overrides=tuple(f"{k}={v}" for k, v in pairs),
+        warnings=tuple(warnings_for(meta, rows)),
     )
 
 

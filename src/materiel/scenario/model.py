@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from materiel.errors import Problem
 from materiel.scenario.schema import (
     TABLES,
     ScenarioMeta,
@@ -37,6 +38,7 @@ class Scenario:
     rows: dict[str, tuple[Located, ...]]
     origin: str = ""
     overrides: tuple[str, ...] = field(default=())
+    warnings: tuple[Problem, ...] = field(default=())  # loads, but probably not meant
 
     @property
     def name(self) -> str:
