@@ -80,3 +80,36 @@ def test_demand_only_scenario_plans_with_pooling_comparison(tmp_path: Path) -> N
     assert result.targets.empty
     assert float(result.solution.values["unmet_demand"].fillna(0).sum()) == pytest.approx(0)
     assert result.pooling is not None
+
+
+def test_component_expansion_is_reported_and_funded(tmp_path: Path) -> None:
+    # Line 20/month, but one component unit per shell and only 5/month of supply, which
+    # can grow to 20 at 7 per unit/month with no lead time. Target 200 by month 11: the
+    # supply must grow (5/month gives 60 in 12 months); whatever is added is paid for
+    # once, in 2025, by the only ally: funding = 7 x added.
+    tables = base_tables(capacity=20, ceiling=20)
+    tables["stockpiles"][0].update(target=200)
+    tables["components"] = [
+        {
+            "code": "HE",
+            "name": "Explosive",
+            "supply": 5,
+            "ceiling": 20,
+            "lead_time": 0,
+            "expansion_cost": 7,
+        }
+    ]
+    tables["bom"] = [{"item": "SHELL", "component": "HE", "quantity": 1}]
+    result = plan(
+        write_scenario(tmp_path / "c", tables, policy={"industry_rule_months": 0}),
+        explain=0,
+        compare_pooling=False,
+    )
+    supply = result.supply_added().set_index("component")
+    added = supply.at["HE", "added"]
+    assert added > 1e-6
+    funding = result.expansion_funding()
+    paid = funding[(funding["kind"] == "component") & (funding["for"] == "HE")]
+    assert paid["amount"].sum() == pytest.approx(7 * added, rel=1e-6)
+    assert set(paid["ally"]) == {"AAA"}
+    assert result.totals()["supply_expansions"] == 1

@@ -97,7 +97,8 @@ def print_summary(result: PlanResult, top: int) -> None:
         f"Alliance: {totals['met_by_date']} of {totals['targets']} targets met by their date, "
         f"{totals['met_within_horizon']} within the horizon; spending "
         f"{human(float(totals['spending_total']))} of {human(float(totals['budget_total']))} "
-        f"{currency} budget; {totals['capacity_expansions']} lines expanded "
+        f"{currency} budget; {totals['capacity_expansions']} lines and "
+        f"{totals['supply_expansions']} component suppliers expanded "
         f"(solver: {totals['status']}).",
         highlight=False,
     )

@@ -158,48 +158,93 @@ class PlanResult:
         }
         return frame
 
+    def _added(self, name: str, like: xr.DataArray) -> xr.DataArray:
+        """Added capacity or supply [units/month], zero where it cannot grow."""
+        if name in self.solution.values:
+            return self._value(name).reindex_like(like).fillna(0.0)
+        return xr.zeros_like(like)
+
     def capacity_added(self) -> pd.DataFrame:
         """Capacity added by line: how much, usable from which month, ordered when [units/month]."""
         inp = self.inputs
-        rows = []
-        added = (
-            self._value(V.ADDED)
-            if V.ADDED in self.solution.values
-            else xr.zeros_like(inp.fixed_make)
+        frame = self._growth(
+            self._added(V.ADDED, inp.fixed_make), inp.cap0, inp.ceiling, inp.lead, "line"
         )
-        for line in inp.cap0.coords["line"].values:
-            series = added.sel(line=line).values
+        frame.insert(1, "item", [str(inp.line_item.sel(line=n).item()) for n in frame["line"]])
+        return frame
+
+    def supply_added(self) -> pd.DataFrame:
+        """Supply added by component, like :meth:`capacity_added` [units/month]."""
+        inp = self.inputs
+        like = inp.supply0 * xr.zeros_like(inp.month_year)
+        return self._growth(
+            self._added(V.SUPPLY_ADDED, like),
+            inp.supply0,
+            inp.supply_ceiling,
+            inp.supply_lead,
+            "component",
+        )
+
+    def _growth(
+        self,
+        added: xr.DataArray,
+        now: xr.DataArray,
+        ceiling: xr.DataArray,
+        lead: xr.DataArray,
+        dim: str,
+    ) -> pd.DataFrame:
+        rows = []
+        for name in now.coords[dim].values:
+            series = added.sel({dim: name}).values
             total = float(series[-1]) if series.size else 0.0
             first = np.flatnonzero(series > 1e-6)
-            lead = int(inp.lead.sel(line=line))
+            order = int(first[0]) - int(lead.sel({dim: name})) if first.size else None
             rows.append(
                 {
-                    "line": str(line),
-                    "item": str(inp.line_item.sel(line=line).item()),
-                    "capacity_now": float(inp.cap0.sel(line=line)),
+                    dim: str(name),
+                    "capacity_now": float(now.sel({dim: name})),
                     "added": total,
-                    "capacity_end": float(inp.cap0.sel(line=line)) + total,
-                    "ceiling": float(inp.ceiling.sel(line=line)),
+                    "capacity_end": float(now.sel({dim: name})) + total,
+                    "ceiling": float(ceiling.sel({dim: name})),
                     "first_usable": self.scenario.month_label(int(first[0])) if first.size else "",
-                    "ordered": self.scenario.month_label(int(first[0]) - lead)
-                    if first.size
-                    else "",
+                    "ordered": self.scenario.month_label(order) if order is not None else "",
                 }
             )
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(
+            rows,
+            columns=[
+                dim,
+                "capacity_now",
+                "added",
+                "capacity_end",
+                "ceiling",
+                "first_usable",
+                "ordered",
+            ],
+        )
         frame.attrs["units"] = {
             c: "units/month" for c in ("capacity_now", "added", "capacity_end", "ceiling")
         }
         return frame
 
+    def expansion_funding(self) -> pd.DataFrame:
+        """Who pays for added capacity and supply, by year [currency]."""
+        parts = []
+        for name, dim in ((V.FUND, "line"), (V.SUPPLY_FUND, "component")):
+            if name in self.solution.values:
+                series = self._value(name).to_series().rename("amount").reset_index()
+                series = series.rename(columns={dim: "for"})
+                series.insert(0, "kind", dim)
+                parts.append(series[series["amount"] > 1e-6])
+        columns = ["kind", "for", "ally", "year", "amount"]
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(parts, ignore_index=True)[columns]
+
     def capacity_by_month(self) -> pd.DataFrame:
         """Usable capacity and output of each line by month [units/month], long format."""
         inp = self.inputs
-        added = (
-            self._value(V.ADDED)
-            if V.ADDED in self.solution.values
-            else xr.zeros_like(inp.fixed_make)
-        )
+        added = self._added(V.ADDED, inp.fixed_make)
         make = self._value(V.MAKE).reindex_like(inp.fixed_make).fillna(0.0)
         capacity = inp.cap0 + added
         output = make + inp.fixed_make
@@ -238,6 +283,7 @@ class PlanResult:
             "spending_total": float(spend["total"].sum()),
             "budget_total": float(spend["budget"].sum()),
             "capacity_expansions": int((self.capacity_added()["added"] > 1e-6).sum()),
+            "supply_expansions": int((self.supply_added()["added"] > 1e-6).sum()),
             "currency": self.scenario.meta.currency,
             "status": str(self.status),
         }

@@ -33,6 +33,8 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
         "targets": result.targets,
         "spending": result.spending(),
         "capacity_added": result.capacity_added(),
+        "supply_added": result.supply_added(),
+        "expansion_funding": result.expansion_funding(),
         "capacity_by_month": result.capacity_by_month(),
         "orders": result.orders(),
         "stock": result.stock_table(),
