@@ -89,7 +89,7 @@ def print_summary(result: PlanResult, top: int) -> None:
             row.target_date,
             row.month_met,
             f"{row.shortfall_at_date:,.0f} ({row.shortfall_at_date_pct:.0f}%)",
-            human(row.ally_spending),
+            human(row.ally_total_spending),
         )
     console.print(table)
     totals = result.totals()

@@ -31,7 +31,7 @@ TARGET_COLUMNS = [
     "met_by_date",
     "shortfall_at_date",
     "shortfall_at_date_pct",
-    "ally_spending",
+    "ally_total_spending",
 ]
 
 
@@ -121,7 +121,7 @@ class PlanResult:
                         "met_by_date": month is not None and month <= due,
                         "shortfall_at_date": max(0.0, target - at_due),
                         "shortfall_at_date_pct": 100.0 * max(0.0, target - at_due) / target,
-                        "ally_spending": float(spend.get(str(ally), 0.0)),
+                        "ally_total_spending": float(spend.get(str(ally), 0.0)),
                     }
                 )
         frame = pd.DataFrame(rows, columns=TARGET_COLUMNS)
@@ -132,7 +132,7 @@ class PlanResult:
             "initial": "units",
             "target": "units",
             "shortfall_at_date": "units",
-            "ally_spending": self.scenario.meta.currency,
+            "ally_total_spending": self.scenario.meta.currency,
             "months_to_target": "months",
         }
         return frame

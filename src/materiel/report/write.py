@@ -145,7 +145,7 @@ def render_html(
         "month_met",
         "shortfall_at_date",
         "shortfall_at_date_pct",
-        "ally_spending",
+        "ally_total_spending",
     ]
     spend = tables["spending"].groupby("ally", as_index=False)[["total", "budget"]].sum()
     assumptions = result.scenario.assumption_share()
