@@ -86,3 +86,14 @@ def test_plan_command_bad_override_is_exit_2(tmp_path: Path, capsys) -> None:
     assert code == 2
     assert "policy.pooling" in captured.err
     assert "Traceback" not in captured.err + captured.out
+
+
+def test_plan_command_prints_names_with_brackets_as_written(tmp_path: Path, capsys) -> None:
+    tables = base_tables()
+    tables["items"][0]["name"] = "Shell [M795] /bold"
+    tables["stockpiles"][0]["target"] = 200  # beyond 10/month for 12 months: the line binds
+    folder = write_scenario(tmp_path / "b", tables)
+    assert main(["plan", str(folder), "--out", str(tmp_path / "out"), "--explain", "1"]) == 0
+    out = capsys.readouterr().out
+    # the table wraps the name over lines; markup would have swallowed "[M795]"
+    assert out.count("[M795]") >= 2  # in the targets table and in the bottleneck sentence

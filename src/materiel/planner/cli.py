@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from materiel.planner.result import PlanResult
 from materiel.units import human
@@ -50,7 +51,7 @@ def plan_command(
         def progress(message: str) -> None:
             elapsed = time.perf_counter() - started
             status.update(f"{message} [{elapsed:.0f} s]")
-            console.log(message, highlight=False)
+            console.log(Text(message), highlight=False)
 
         result = plan(loaded, explain=explain, compare_pooling=pooling, progress=progress)
         status.update("writing the report")
@@ -83,8 +84,8 @@ def print_summary(result: PlanResult, top: int) -> None:
         table.add_column(column, justify="left" if column in ("ally", "item") else "right")
     for row in targets.head(top).itertuples():
         table.add_row(
-            row.ally,
-            row.label,
+            Text(row.ally),
+            Text(row.label),
             f"{row.target:,.0f}",
             row.target_date,
             row.month_met,
@@ -105,12 +106,13 @@ def print_summary(result: PlanResult, top: int) -> None:
     if len(result.bottlenecks):
         console.print("\n[bold]What binds[/]")
         for words in result.bottlenecks["words"].head(5):
-            console.print(f" • {words}", highlight=False)
+            console.print(f" • {words}", highlight=False, markup=False)
     if result.pooling is not None:
         p = result.pooling.attrs
         months = int(p["months_gained"])
+        console.print("\n[bold]Pooling[/]")
         console.print(
-            f"\n[bold]Pooling[/]: spending {human(p['spending_pooled'])} pooled vs "
+            f"Spending {human(p['spending_pooled'])} pooled vs "
             f"{human(p['spending_alone'])} alone ({currency}), saves "
             f"{human(p['money_saved'])}; weighted shortfall {p['objective_pooled']:.1f} "
             f"pooled vs {p['objective_alone']:.1f} alone [target-months]; months to target "
@@ -123,6 +125,7 @@ def print_summary(result: PlanResult, top: int) -> None:
                 f"MIP gap {p['comparison_mip_gap']:g})"
             ),
             highlight=False,
+            markup=False,
         )
 
 

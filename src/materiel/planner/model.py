@@ -116,23 +116,12 @@ def define_production(m: linopy.Model, inp: ModelInputs) -> None:
     get a variable, and only where t − lag ≥ 0; ``make`` exists where t + lag ≤ H − 1.
     """
     t = _months(inp)
-    upper = inp.ceiling
+    # No upper bounds here: the capacity constraint must be what binds, so that its
+    # shadow price (not a bound's reduced cost) says what more capacity is worth.
     ship_mask = inp.uses & (t >= inp.lag)
-    m.add_variables(
-        lower=0,
-        upper=upper.broadcast_like(ship_mask),
-        coords=ship_mask.coords,
-        name=V.SHIP,
-        mask=ship_mask,
-    )
+    m.add_variables(lower=0, coords=ship_mask.coords, name=V.SHIP, mask=ship_mask)
     make_mask = (t + inp.lag <= inp.horizon - 1) & inp.uses.any("ally")
-    m.add_variables(
-        lower=0,
-        upper=upper.broadcast_like(make_mask),
-        coords=make_mask.coords,
-        name=V.MAKE,
-        mask=make_mask,
-    )
+    m.add_variables(lower=0, coords=make_mask.coords, name=V.MAKE, mask=make_mask)
     made = take_months(1 * m.variables[V.MAKE], t - inp.lag)
     m.add_constraints(
         m.variables[V.SHIP].sum("ally") - made == 0, name=C.PRODUCTION, mask=ship_mask.any("ally")
