@@ -23,7 +23,6 @@ KIEL_R28_SOURCE = (
     "Kiel Institute for the World Economy, Ukraine Support Tracker, Release 28, "
     "Country Summary (EUR)"
 )
-MUNITIONS_SOURCE = "munitions_facts.csv (one source per row)"
 
 
 def _path(filename: str):
@@ -43,13 +42,6 @@ def read_table(filename: str, *, as_text: bool = False) -> pd.DataFrame:
         if as_text:
             return pd.read_csv(fh, dtype=str, keep_default_na=False)
         return pd.read_csv(fh)
-
-
-def source_note(filename: str) -> str:
-    """The ``.source.txt`` text beside a public table, or '' where none exists."""
-    stem = filename.removesuffix(".csv")
-    path = _path(f"{stem}.source.txt")
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def nato_year_table(filename: str) -> pd.DataFrame:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import linopy
 import numpy as np
-import pandas as pd
 import xarray as xr
 from linopy import LinopySemanticsWarning
 
@@ -431,8 +430,3 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     finally:
         linopy.options["semantics"] = previous
     return m
-
-
-def coords_of(inp: ModelInputs) -> dict[str, pd.Index]:
-    """The coordinates of the model, for reports."""
-    return {name: inp.has_stock.indexes[name] for name in ("ally", "group")}

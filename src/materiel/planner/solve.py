@@ -113,6 +113,11 @@ def cost_scale(inp: ModelInputs) -> float:
     return max([float(a.max()) for a in arrays if a.size and a.notnull().any()] + [1.0])
 
 
+def _duals(m: linopy.Model) -> dict[str, xr.DataArray]:
+    """Shadow prices of the constraint families that say what binds."""
+    return {name: m.constraints[name].dual for name in BINDING if name in m.constraints}
+
+
 def solve_inputs(
     inp: ModelInputs,
     progress: Progress | None = None,
@@ -141,7 +146,7 @@ def solve_inputs(
     )
     status = _solve_checked(m, inp, "shortfall stage")
     best = float(m.objective.value)  # type: ignore[arg-type]
-    duals = {name: m.constraints[name].dual for name in BINDING if name in m.constraints}
+    duals = _duals(m)
     values = {name: m.variables[name].solution for name in m.variables}
     spending = m.expressions[E.SPENDING].solution
     cost = float(m.expressions[E.COST].solution)
@@ -166,9 +171,7 @@ def solve_inputs(
         choice = values[V.TIER].fillna(0).round()
         fixed = build_model(inp, BuildOptions(tier_choice=choice))
         _solve_checked(fixed, inp, "shadow prices")
-        duals = {
-            name: fixed.constraints[name].dual for name in BINDING if name in fixed.constraints
-        }
+        duals = _duals(fixed)
     return Solution(
         values=values,
         duals=duals,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -58,10 +57,6 @@ class Scenario:
 
     def month_label(self, index: int) -> str:
         return month_label(index, self.meta.start)
-
-    @cached_property
-    def month_labels(self) -> list[str]:
-        return [self.month_label(t) for t in range(self.horizon)]
 
     def table(self, name: str) -> pd.DataFrame:
         """One table as a DataFrame with every column of its schema (empty if absent)."""
