@@ -88,6 +88,10 @@ class Gazetteer:
             found.append(Mention(kind, ident, match.group(0), match.start(), match.end(), form))
         return found
 
+    def spellings(self) -> dict[str, tuple[str, str, str]]:
+        """Every spelling matched, with the ``(kind, id, form)`` it stands for."""
+        return dict(self._spellings)
+
     def get(self, kind: str, ident: str) -> Entry | None:
         """The entry of that kind and id, if any."""
         return self.entries.get((kind, ident))
