@@ -7,8 +7,9 @@ import pytest
 from track_kit import public_rows
 
 from materiel.errors import InputError
-from materiel.track.aid import AidOptions, aid, fair_share
+from materiel.track.aid import AidOptions, aid, fair_share, parse_period
 from materiel.track.fx import Rate, RateTable, user_eur_usd
+from materiel.track.ledger import JsonPledgeFile
 
 KIEL = "kiel_ust_r28_country_summary_eur_bn.csv"
 
@@ -65,27 +66,101 @@ def test_percent_of_gdp_with_a_user_rate_is_recorded_as_an_assumption():
     assert any("user assumption" in a for a in result.assumptions)
 
 
+THREE_YEARS = parse_period("2022-01:2024-12", "test period")
+NON_ALLIES = ("Australia", "Japan", "New Zealand", "South Korea", "Switzerland", "Austria")
+NON_ALLIES += ("Cyprus", "Ireland", "Malta", "China", "Taiwan", "India")
+
+
+def allied_military() -> dict[str, float]:
+    """The allies' military allocations [EUR bn] from the CSV, by Kiel name."""
+    return {
+        r["land"]: float(r["military_allocation"])
+        for r in public_rows(KIEL)
+        if r["land"] not in NON_ALLIES and not r["land"].startswith("EU ")
+    }
+
+
 def test_pledge_check_needs_the_period_and_a_rate_for_other_currencies():
-    with pytest.raises(InputError, match="--aid-years"):
-        aid(AidOptions(pledge=40e9))
+    with pytest.raises(InputError, match="--aid-period"):
+        aid(AidOptions(pledge=40))
     with pytest.raises(InputError, match="no USD->EUR rate"):
-        aid(AidOptions(pledge=40e9, currency="USD", aid_years=3))
+        aid(AidOptions(pledge=40, currency="USD", period=THREE_YEARS))
     with pytest.raises(InputError, match="no GBP->EUR rate"):
-        aid(AidOptions(pledge=40e9, currency="GBP", aid_years=3), user_eur_usd(1.1))
+        aid(AidOptions(pledge=40, currency="GBP", period=THREE_YEARS), user_eur_usd(1.1))
 
 
 def test_pledge_check_compares_the_yearly_allied_military_total():
-    allies_mil = sum(
-        float(r["military_allocation"])
-        for r in public_rows(KIEL)
-        if r["land"] not in ("Australia", "Japan", "New Zealand", "South Korea", "Switzerland")
-        and r["land"] not in ("Austria", "Cyprus", "Ireland", "Malta", "China", "Taiwan", "India")
-        and not r["land"].startswith("EU ")
-    )
-    result = aid(AidOptions(pledge=40e9, aid_years=4))
-    line = next(s for s in result.summary if "pledge" in s)
+    allies_mil = sum(allied_military().values())
+    four_years = parse_period("2021-01:2024-12", "test")
+    result = aid(AidOptions(pledge=40, period=four_years))
+    line = next(s for s in result.summary if "the pledge of" in s)
     assert f"EUR {allies_mil / 4:,.1f} bn a year" in line
-    assert "EUR 40.0 bn" in line
+    assert "EUR 40.0 bn" in line and f"({100 * allies_mil / 4 / 40:.0f}%)" in line
+
+
+def test_pledge_is_in_eur_bn_like_every_aid_figure_and_units_are_refused():
+    """Wrong today (2): --pledge 40 was read as EUR 40 (EUR 0.0 bn, 137688809827%)."""
+    result = aid(AidOptions(pledge=40, period=THREE_YEARS))
+    line = next(s for s in result.summary if "the pledge of" in s)
+    yearly = sum(allied_military().values()) / 3
+    assert f"EUR 40.0 bn a year ({100 * yearly / 40:.0f}%)" in line
+    with pytest.raises(InputError, match="not plausible"):
+        aid(AidOptions(pledge=40e9, period=THREE_YEARS))
+
+
+def test_period_and_its_source_are_stated():
+    """Wrong today (8): the yearly figure divided by a period nobody stated."""
+    period = parse_period("2022-02:2024-12", "Kiel release note")
+    assert (period.months, period.years) == (35, pytest.approx(35 / 12))
+    result = aid(AidOptions(pledge=40, period=period))
+    assert any("2022-02 to 2024-12 (35 months" in s for s in result.summary)
+    assert any("Kiel release note" in s for s in result.sources)
+    assumed = aid(AidOptions(pledge=40, period=parse_period("2022-02:2024-12"))).assumptions
+    assert any("your assumption" in a for a in assumed)
+
+
+@pytest.mark.parametrize("text", ["2022-01", "2022-13:2024-01", "2024-12:2022-01", "x:y"])
+def test_bad_periods_are_refused(text):
+    with pytest.raises(InputError, match="--aid-period"):
+        parse_period(text)
+
+
+def test_each_allys_share_of_the_pledge_follows_its_gdp_share():
+    """Wrong today (8): the pledge's own rule, each ally's part in proportion to its GDP."""
+    gdp = {r["iso3"]: float(r["2021"]) for r in public_rows("nato_gdp_usd_2014_2024e.csv")}
+    table = aid(AidOptions(pledge=40, period=THREE_YEARS)).table.set_index("donor")
+    share_deu = gdp["DEU"] / sum(gdp.values())
+    assert table.at["Germany", "pledge_share"] == pytest.approx(40 * share_deu)
+    yearly_deu = allied_military()["Germany"] / 3
+    assert table.at["Germany", "yearly_aid"] == pytest.approx(yearly_deu)
+    assert table.at["Germany", "pledge_share_met_pct"] == pytest.approx(
+        100 * yearly_deu / (40 * share_deu)
+    )
+    assert pd.isna(table.at["Japan", "pledge_share"])
+
+
+def test_aid_pledge_read_from_the_ledger(ledger_path):
+    repo = JsonPledgeFile(ledger_path)
+    pledge = repo.add(
+        {"ally": "NATO", "kind": "aid", "value": 40, "unit": "eur", "source": "summit text"}
+    )
+    own = repo.add({"ally": "DEU", "kind": "aid", "value": 8, "unit": "EUR", "source": "s"})
+    result = aid(AidOptions(pledge=pledge.id, period=THREE_YEARS), pledges=repo.list_pledges())
+    assert any("EUR 40.0 bn a year" in s for s in result.summary)
+    assert any("summit text" in s for s in result.sources)
+    with pytest.raises(InputError, match="aid pledge of the alliance"):
+        aid(AidOptions(pledge=own.id, period=THREE_YEARS), pledges=repo.list_pledges())
+    with pytest.raises(InputError, match="no such pledge"):
+        aid(AidOptions(pledge="P0099", period=THREE_YEARS), pledges=repo.list_pledges())
+
+
+def test_percent_of_gdp_follows_the_category():
+    gdp_deu = next(
+        float(r["2021"]) for r in public_rows("nato_gdp_usd_2014_2024e.csv") if r["iso3"] == "DEU"
+    )
+    mil_deu = allied_military()["Germany"]
+    table = aid(AidOptions(category="military"), user_eur_usd(1.25)).table.set_index("donor")
+    assert table.at["Germany", "pct_gdp"] == pytest.approx(100 * mil_deu / (gdp_deu / 1.25))
 
 
 def test_rate_table_converts_both_ways_and_refuses_unknown_pairs():
@@ -98,14 +173,20 @@ def test_rate_table_converts_both_ways_and_refuses_unknown_pairs():
 
 @pytest.mark.parametrize(
     "options",
-    [AidOptions(measure="pledged"), AidOptions(category="cyber"), AidOptions(gdp_year=2030)],
+    [
+        AidOptions(measure="pledged"),
+        AidOptions(category="cyber"),
+        AidOptions(gdp_year=2030),
+        AidOptions(period=THREE_YEARS),  # a period without a pledge was ignored (5)
+        AidOptions(pledge=40, period=THREE_YEARS, currency="XYZ"),
+    ],
 )
 def test_bad_aid_options_are_refused(options):
     with pytest.raises(InputError):
         aid(options)
 
 
-@pytest.mark.parametrize("rate", [0.0, -1.0, float("nan"), float("inf")])
+@pytest.mark.parametrize("rate", [0.0, -1.0, float("nan"), float("inf"), 1000.0, 0.01])
 def test_bad_rates_are_refused(rate):
     with pytest.raises(InputError):
         user_eur_usd(rate)

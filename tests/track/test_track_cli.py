@@ -49,8 +49,9 @@ def test_xlsx_and_charts_are_written(capsys, tmp_path: Path):
 
 def test_aid_with_rate_and_pledge(capsys):
     code, text = run(
-        capsys, "aid", "--eur-usd", "1.08", "--pledge", "40e9", "--aid-years", "3", "-f", "json"
-    )
+        capsys, "aid", "--eur-usd", "1.08", "--pledge", "40", "--aid-period", "2022-01:2024-12",
+        "-f", "json",
+    )  # fmt: skip
     assert code == 0
     payload = json.loads(text)
     assert any("40.0 bn" in s for s in payload["summary"])
@@ -84,8 +85,29 @@ BAD = [
     ["outlook", "--by", "2020"],
     ["outlook", "--years", "1"],
     ["outlook", "--target", "inf"],
-    ["aid", "--pledge", "40e9"],
-    ["aid", "--pledge", "40e9", "--currency", "USD", "--aid-years", "3"],
+    ["aid", "--pledge", "40"],
+    ["aid", "--pledge", "40", "--currency", "USD", "--aid-period", "2022-01:2024-12"],
+    # Wrong today (2, 5): read as EUR 40, a period without a pledge, an implausible rate.
+    ["aid", "--pledge", "40e9", "--aid-period", "2022-01:2024-12"],
+    ["aid", "--pledge", "forty", "--aid-period", "2022-01:2024-12"],
+    ["aid", "--aid-period", "2022-01:2024-12"],
+    ["aid", "--period-source", "s"],
+    ["aid", "--eur-usd", "1000"],
+    # Wrong today (5): a text table written under a .pdf name; a mistyped ledger path.
+    ["spending", "-o", "x.pdf"],
+    ["spending", "-f", "csv", "-o", "x.json"],
+    ["pledges", "list", "--ledger", "no-such-ledger.json"],
+    ["outlook", "--method", "pledge", "--ledger", "no-such-ledger.json"],
+    # Wrong today (4): a non-ally, the recipient, an unknown unit, a future date.
+    ["pledges", "add", "--ally", "Japan", "--kind", "spending", "--value", "2", "--source", "s"],
+    ["pledges", "add", "--ally", "Ukraine", "--kind", "aid", "--value", "2", "--unit", "EUR",
+     "--source", "s"],
+    ["pledges", "add", "--ally", "DEU", "--kind", "aid", "--value", "2", "--unit", "XYZ",
+     "--source", "s"],
+    ["pledges", "add", "--ally", "DEU", "--kind", "spending", "--value", "2", "--source", "s",
+     "--date", "2999-01-01"],
+    ["pledges", "update", "P0001", "--status", "met"],
+    ["pledges", "remove", "P0001"],
     ["aid", "--eur-usd", "0"],
     ["aid", "--gdp-year", "1990"],
     ["aid", "--measure", "promised"],
@@ -108,9 +130,67 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(capsys, ledger_path
 
 
 def test_csv_on_stdout_stays_clean_and_status_goes_to_stderr(capsys, ledger_path: Path):
-    argv = ["track", "pledges", "add", "--ally", "UK", "--kind", "aid", "--value", "3e9"]
+    argv = ["track", "pledges", "add", "--ally", "UK", "--kind", "aid", "--value", "3"]
     assert main([*argv, "--unit", "GBP", "--source", "s", "-f", "csv"]) == 0
     captured = capsys.readouterr()
     rows = captured.out.strip().splitlines()
     assert len(rows) == 2 and rows[0].startswith("id,") and "P0001,GBR" in rows[1]
     assert "added P0001" in captured.err
+
+
+def test_pledges_without_a_command_lists_the_ledger(capsys, ledger_path: Path):
+    """Wrong today (6): the README's `materiel track pledges` printed help and exited 2."""
+    code, text = run(capsys, "pledges", "-f", "json")
+    assert code == 0 and len(json.loads(text)["rows"]) == 7  # the built-in pledges
+
+
+def test_duplicates_are_refused_and_pledges_can_be_updated_and_removed(capsys, ledger_path: Path):
+    """Wrong today (4): 12 identical pledges went in silently; nothing could be changed."""
+    add = ["pledges", "add", "--ally", "ESP", "--kind", "spending", "--value", "2", "--by", "2029"]
+    add += ["--source", "s", "--unit", "%"]
+    assert run(capsys, *add)[0] == 0
+    code, text = run(capsys, *add)
+    assert code == 2 and "P0001" in text
+    assert run(capsys, "pledges", "add", "--ally", "PL", "--kind", "aid", "--value", "1",
+               "--unit", "eur", "--source", "s")[0] == 2  # fmt: skip
+    assert run(capsys, "pledges", "add", "--ally", "POL", "--kind", "aid", "--value", "1",
+               "--unit", "eur", "--source", "s")[0] == 0  # fmt: skip
+    assert run(capsys, "pledges", "update", "P0001", "--value", "2.1")[0] == 0
+    assert run(capsys, "pledges", "withdraw", "P0001", "--source", "later report")[0] == 0
+    assert run(capsys, "pledges", "remove", "P0002")[0] == 0
+    rows = json.loads(run(capsys, "pledges", "list", "--no-builtin", "-f", "json")[1])["rows"]
+    assert [(r["id"], r["value"], r["status"], r["source"]) for r in rows] == [
+        ("P0001", 2.1, "withdrawn", "later report")
+    ]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["aid"],
+        ["aid", "--eur-usd", "1.08"],
+        ["spending", "--year", "2024"],
+        ["outlook"],
+        ["pledges"],
+    ],
+)
+def test_an_80_column_table_never_cuts_a_number(capsys, monkeypatch, ledger_path, argv):
+    """Wrong today (3): `115.…`, `40,00…`, `total_…` at 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, text = run(capsys, *argv, "-f", "json")
+    payload = json.loads(text)
+    code, text = run(capsys, *argv)
+    assert code == 0 and "…" not in text
+    assert max(len(line) for line in text.splitlines() if "│" in line) <= 80
+    decimals = {"share_pct": 2, "total_allocation": 2, "ratio": 2, "value": 2}
+    for row in payload["rows"]:
+        for column, places in decimals.items():
+            if isinstance(row.get(column), float):
+                assert f"{row[column]:,.{places}f}" in text, (column, row[column])
+
+
+def test_out_txt_writes_the_table(capsys, tmp_path: Path):
+    out = tmp_path / "s.txt"
+    assert run(capsys, "spending", "-o", str(out))[0] == 0
+    assert "23 of 32 allies" in out.read_text(encoding="utf-8")
+    assert not (tmp_path / "x.pdf").exists()

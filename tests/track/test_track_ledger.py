@@ -27,7 +27,7 @@ def test_add_list_reload_round_trip(ledger_path: Path):
     repo = JsonPledgeFile(ledger_path)
     first = repo.add(SPENDING)
     second = repo.add(
-        {"ally": "UK", "kind": "aid", "value": 3e9, "unit": "GBP", "source": "s", "status": "met"}
+        {"ally": "UK", "kind": "aid", "value": 3, "unit": "GBP", "source": "s", "status": "met"}
     )
     third = repo.add(
         {
@@ -76,6 +76,14 @@ def test_absent_file_is_an_empty_ledger(tmp_path: Path):
         {**SPENDING, "kind": "capacity", "unit": "shells/year"},
         {**SPENDING, "colour": "red"},
         {**SPENDING, "id": "X1"},
+        # Wrong today (4): all of these went in.
+        {**SPENDING, "ally": "Japan"},
+        {**SPENDING, "ally": "Ukraine"},
+        {**SPENDING, "kind": "aid", "unit": "XYZ"},
+        {**SPENDING, "kind": "aid", "unit": "EUR", "value": 3e9},
+        {**SPENDING, "kind": "capacity", "item": "155mm shell", "unit": "XYZ"},
+        {**SPENDING, "date": dt.date.today() + dt.timedelta(days=1)},
+        SPENDING,  # an exact duplicate of the pledge already stored
     ],
 )
 def test_bad_input_changes_nothing(ledger_path: Path, bad: dict):
@@ -85,6 +93,68 @@ def test_bad_input_changes_nothing(ledger_path: Path, bad: dict):
     with pytest.raises(InputError):
         repo.add(bad)
     assert ledger_path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("unit", "stored"), [("eur", "EUR bn"), ("EUR", "EUR bn"), ("usd bn", "USD bn")]
+)
+def test_aid_units_are_bn_of_a_currency_in_any_case(ledger_path: Path, unit: str, stored: str):
+    pledge = JsonPledgeFile(ledger_path).add(
+        {"ally": "NATO", "kind": "aid", "value": 40, "unit": unit, "source": "s"}
+    )
+    assert (pledge.value, pledge.unit) == (40, stored)
+
+
+def test_a_duplicate_names_the_stored_pledge(ledger_path: Path):
+    repo = JsonPledgeFile(ledger_path)
+    first = repo.add(SPENDING)
+    with pytest.raises(InputError, match=f"already holds this pledge as {first.id}"):
+        repo.add(dict(SPENDING))
+    assert repo.add({**SPENDING, "value": 3.0}).id == "P0002"  # a different level is new
+
+
+def test_update_withdraw_and_remove(ledger_path: Path):
+    repo = JsonPledgeFile(ledger_path)
+    first, second = repo.add(SPENDING), repo.add({**SPENDING, "ally": "Italy", "value": 2.0})
+    changed = repo.update(first.id, {"status": "withdrawn", "note": "coalition fell"})
+    assert (changed.id, changed.status, changed.value) == (first.id, "withdrawn", 3.5)
+    assert JsonPledgeFile(ledger_path).list_pledges() == [changed, second]
+    removed = repo.remove(second.id)
+    assert removed == second and repo.list_pledges() == [changed]
+
+
+@pytest.mark.parametrize(
+    ("pledge_id", "changes", "message"),
+    [
+        ("P0009", {"status": "met"}, "no pledge"),
+        ("B-NATO-2PCT", {"status": "met"}, "built-in"),
+        ("P0001", {"ally": "FRA"}, "cannot change"),
+        ("P0001", {"value": 500}, "100%"),
+        ("P0001", {}, "nothing to change"),
+        ("P0001", {"status": "announced"}, "nothing changed"),
+    ],
+)
+def test_bad_updates_change_nothing(ledger_path: Path, pledge_id, changes, message):
+    repo = JsonPledgeFile(ledger_path)
+    repo.add(SPENDING)
+    before = ledger_path.read_bytes()
+    with pytest.raises(InputError, match=message):
+        repo.update(pledge_id, changes)
+    with pytest.raises(InputError):
+        repo.remove("P0042")
+    assert ledger_path.read_bytes() == before
+
+
+def test_a_version_1_ledger_is_read_with_aid_in_bn(ledger_path: Path):
+    ledger_path.parent.mkdir(parents=True)
+    entry = {"id": "P0001", "ally": "GBR", "kind": "aid", "value": 3e9, "unit": "GBP"}
+    payload = {"version": 1, "pledges": [{**entry, "source": "s"}]}
+    ledger_path.write_text(json.dumps(payload), encoding="utf-8")
+    repo = JsonPledgeFile(ledger_path)
+    (pledge,) = repo.list_pledges()
+    assert (pledge.value, pledge.unit) == (3.0, "GBP bn")
+    repo.add(SPENDING)
+    assert json.loads(ledger_path.read_text(encoding="utf-8"))["version"] == 2
 
 
 def test_corrupt_file_is_reported_and_left_alone(ledger_path: Path):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 import pytest
+from track_kit import public_rows, published_share
 
 from materiel.errors import InputError
+from materiel.track.charts import spread
 from materiel.track.ledger_model import make_pledge
 from materiel.track.outlook import (
     OutlookOptions,
@@ -17,6 +21,7 @@ from materiel.track.outlook import (
 )
 
 YEARS = list(range(2014, 2025))
+PUBLISHED = "nato_def_exp_share_gdp_2014_2024e.csv"
 
 
 def synthetic(rows: dict[str, list[float]]) -> pd.DataFrame:
@@ -99,3 +104,46 @@ def test_pledge_method_uses_the_pledged_path():
 def test_bad_options_are_refused(options):
     with pytest.raises(InputError):
         outlook(options)
+
+
+def test_a_pledge_past_its_year_and_not_met_is_missed_not_a_path():
+    """Wrong today (1): 2% by 2024 put Spain 'on pledged path' in 2025 (1.28% -> 2%)."""
+    spain = published_share(
+        next(r for r in public_rows(PUBLISHED) if r["Country"] == "Spain"), 2024
+    )
+    pledge = make_pledge(
+        id="P0001", ally="ESP", kind="spending", value=2.0, by_year=2024, source="test"
+    )
+    result = outlook(OutlookOptions(target=2.0, by=2030, method="pledge"), [pledge])
+    row = result.table.set_index("iso3").loc["ESP"]
+    assert row["status"] == "pledge missed" and row["method"] == "trend"
+    assert f"missed: {spain:.2f}% in 2024e" in row["note"]
+    assert any("Spain: pledge P0001" in s and "missed" in s for s in result.summary)
+    path = result.series[(result.series["iso3"] == "ESP") & (result.series["kind"] == "path")]
+    assert path["share_pct"].max() < 2.0  # the chart draws the trend, not a jump to 2%
+
+
+def test_a_pledge_past_its_year_and_met_is_said_to_be_met():
+    shares = synthetic({"DEU": [1.0] * 9 + [1.6, 1.7]})
+    pledge = make_pledge(
+        id="P0001", ally="DEU", kind="spending", value=1.5, by_year=2023, source="t"
+    )
+    result = outlook(OutlookOptions(method="pledge"), [pledge], shares=shares)
+    row = result.table.set_index("iso3").loc["DEU"]
+    assert row["status"] != "pledge missed" and "met: 1.60% in 2023e" in row["note"]
+
+
+def test_a_pledge_due_after_the_data_still_gives_a_path():
+    shares = synthetic({"DEU": [1.0] * 11})
+    pledge = make_pledge(
+        id="P0001", ally="DEU", kind="spending", value=2.0, by_year=2026, source="t"
+    )
+    row = outlook(OutlookOptions(method="pledge"), [pledge], shares=shares).table.iloc[0]
+    assert (row["iso3"], row["status"], row["year"]) == ("DEU", "on pledged path", 2026)
+
+
+def test_end_labels_of_the_chart_do_not_overlap():
+    ys = spread([1.70, 1.71, 1.69, 2.5, 1.0], gap=0.05)
+    ordered = sorted(ys)
+    assert all(b - a >= 0.05 - 1e-12 for a, b in itertools.pairwise(ordered))
+    assert ys[3] == 2.5 and ys[4] == 1.0  # labels far from others stay at their point

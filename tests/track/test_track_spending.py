@@ -100,3 +100,26 @@ def test_count_never_rises_with_the_threshold(low, high):
     assert count_meeting(spending_frame(shares, 2024, high)) <= count_meeting(
         spending_frame(shares, 2024, low)
     )
+
+
+def test_the_2023_count_names_the_edition_it_comes_from():
+    """Wrong today (7): 10 of 31 on the June 2024 figures, with no word of the edition."""
+    rows = public_rows(PUBLISHED)
+    members_2023 = {r["Country"] for r in rows} - {"Sweden"}
+    expected = sum(
+        published_share(r, 2023) >= Decimal("2") for r in rows if r["Country"] in members_2023
+    )
+    result = spending(2023, 2.0)
+    assert result.meta["meeting"] == expected
+    assert f"{expected} of 31" in result.summary[0] and "June 2024 edition" in result.summary[0]
+    assert any("earlier edition" in s for s in result.summary)
+    assert "June 2024" in str(result.meta["edition"])
+
+
+@pytest.mark.parametrize(("year", "flagged"), [(2023, True), (2024, True), (2022, False)])
+def test_luxembourgs_break_is_flagged_in_spending_too(year, flagged):
+    """Wrong today (7): the 2023 change of denominator was flagged in outlook only."""
+    result = spending(year, 2.0)
+    note = result.table.set_index("iso3").at["LUX", "note"]
+    assert ("denominator" in note) is flagged
+    assert any("Luxembourg" in s for s in result.summary) is flagged

@@ -5,10 +5,19 @@ allies' total aid with its share of the allies' GDP. Shares of totals are unit-f
 fair share needs no currency conversion. "% of the donor's GDP" does: aid is in EUR and
 NATO's GDP in USD, and the data holds no sourced EUR/USD rate, so that column is only
 computed with a rate the user gives (``--eur-usd``), recorded as an assumption.
+
+Every aid amount is in EUR bn, pledges included (``--pledge 40`` is EUR 40 bn a year).
+Kiel's figures are cumulative and the shipped copy does not state the period they
+cover, so a yearly comparison needs the period from the user (``--aid-period
+2022-01:2024-12``) with its source, both printed with the result. A yearly pledge is
+checked in total and ally by ally against each ally's share of it in proportion to its
+share of the allies' GDP; aid pledges can be read from the pledge ledger by id.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -25,6 +34,7 @@ from materiel.publicdata import (
 )
 from materiel.track.fx import RateTable
 from materiel.track.inputs import positive_number, year_in
+from materiel.track.ledger_model import ALLIANCE, CURRENCIES, MAX_AID_BN, Pledge
 from materiel.track.result import TrackResult
 
 CATEGORIES = ("military", "financial", "humanitarian", "total")
@@ -86,16 +96,68 @@ def kiel_donors() -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class AidPeriod:
+    """The months Kiel's cumulative figures are taken to cover, and where that comes from."""
+
+    first: str
+    last: str
+    source: str
+
+    @property
+    def months(self) -> int:
+        """Months from ``first`` to ``last``, both included."""
+        (y0, m0), (y1, m1) = (_month(self.first), _month(self.last))
+        return (y1 - y0) * 12 + m1 - m0 + 1
+
+    @property
+    def years(self) -> float:
+        """The period in years (months / 12)."""
+        return self.months / 12
+
+    def describe(self) -> str:
+        """'2022-01 to 2024-12 (36 months, 3.00 years; source: ...)'."""
+        return (
+            f"{self.first} to {self.last} ({self.months} months, {self.years:.2f} years; "
+            f"source: {self.source})"
+        )
+
+
+def parse_period(text: str, source: str = "") -> AidPeriod:
+    """``YYYY-MM:YYYY-MM`` as an :class:`AidPeriod`; InputError naming what is wrong."""
+    parts = [p.strip() for p in text.split(":")]
+    if len(parts) != 2 or not all(re.fullmatch(r"\d{4}-\d{2}", p) for p in parts):
+        raise InputError(f"--aid-period must be FIRST:LAST as YYYY-MM:YYYY-MM, got {text!r}")
+    for part in parts:
+        _month(part)
+    period = AidPeriod(parts[0], parts[1], source.strip() or "your assumption")
+    if period.months < 1:
+        raise InputError(f"--aid-period {text!r} ends before it starts")
+    return period
+
+
+def _month(text: str) -> tuple[int, int]:
+    year, month = int(text[:4]), int(text[5:7])
+    if not 1 <= month <= 12 or not 2014 <= year <= 2100:
+        raise InputError(f"--aid-period: {text!r} is not a month between 2014-01 and 2100-12")
+    return year, month
+
+
+@dataclass(frozen=True)
 class AidOptions:
-    """What the user chose: measure, category for fair share, GDP year, pledge."""
+    """What the user chose: measure, category, GDP year, and a yearly pledge to check.
+
+    ``pledge`` is in bn of ``currency`` a year (the unit of every aid figure here), or a
+    ledger id (``P0003``) of an aid pledge, read from the pledges given to :func:`aid`.
+    ``period`` is the time Kiel's cumulative figures cover, needed for the check.
+    """
 
     measure: str = "allocation"
     category: str = "total"
     gdp_year: int = 2021
-    pledge: float | None = None
+    pledge: float | str | None = None
     currency: str = "EUR"
     pledge_category: str = "military"
-    aid_years: float | None = None
+    period: AidPeriod | None = None
 
 
 def _check(options: AidOptions) -> None:
@@ -107,10 +169,22 @@ def _check(options: AidOptions) -> None:
     ):
         if value not in CATEGORIES:
             raise InputError(f"{name} must be one of {', '.join(CATEGORIES)}, got {value!r}")
+    if options.period is not None and options.pledge is None:
+        raise InputError("--aid-period is only used with --pledge; give a pledge to check")
+    if options.currency.strip().upper() not in CURRENCIES:
+        raise InputError(
+            f"--currency must be an allied currency code (EUR, USD, GBP, ...), "
+            f"got {options.currency!r}"
+        )
 
 
-def aid(options: AidOptions, rates: RateTable | None = None) -> TrackResult:
-    """Aid by donor [EUR bn], % of donor GDP (with a user rate), fair share, pledge check."""
+def aid(
+    options: AidOptions, rates: RateTable | None = None, pledges: Sequence[Pledge] = ()
+) -> TrackResult:
+    """Aid by donor [EUR bn], % of donor GDP (with a user rate), fair share, pledge check.
+
+    ``pledges`` is the ledger, read when ``options.pledge`` is a pledge id.
+    """
     _check(options)
     rates = rates or RateTable()
     donors = kiel_donors()
@@ -127,7 +201,7 @@ def aid(options: AidOptions, rates: RateTable | None = None) -> TrackResult:
     usd_per_eur = rates.rate("EUR", "USD")
     if usd_per_eur is not None:
         gdp_eur_bn = donors["gdp_usd_bn"] / usd_per_eur
-        donors["pct_gdp"] = 100 * donors[f"total_{measure}"] / gdp_eur_bn
+        donors["pct_gdp"] = 100 * donors[key] / gdp_eur_bn
     else:
         notes.append(
             "% of donor GDP not computed: aid is in EUR, GDP in USD, and the data holds no "
@@ -150,16 +224,24 @@ def aid(options: AidOptions, rates: RateTable | None = None) -> TrackResult:
         summary.append(
             f"Allies not in the Kiel tracker, left out of both totals: {', '.join(missing)}."
         )
-    if options.pledge is not None:
-        line, assumed = pledge_check(donors, options, rates)
-        summary.append(line)
-        assumptions += assumed
+    sources = [KIEL_R28_SOURCE, GDP_SOURCE]
     display = ["donor", "type", *(f"{c}_{measure}" for c in CATEGORIES), f"total_{other}"]
     display += ["pct_gdp", "aid_share_pct", "gdp_share_pct", "ratio"]
-    units = {f"{c}_{m}": f"EUR bn, {m}s (Kiel R28)" for c in CATEGORIES for m in MEASURES}
+    units: dict[str, str] = {}
+    if options.pledge is not None:
+        check = pledge_check(donors, options, rates, pledges, gdp_table[year])
+        donors = check.donors
+        summary += check.lines
+        assumptions += check.assumptions
+        sources += check.sources
+        units.update(check.units)
+        display += list(check.units)
+    units.update({f"{c}_{m}": f"EUR bn, {m}s (Kiel R28)" for c in CATEGORIES for m in MEASURES})
     units.update(
         gdp_usd_bn=f"bn USD, {year}, current prices (NATO Table 5)",
-        pct_gdp=f"total {measure}s as % of {year} GDP converted at the user's EUR/USD rate",
+        pct_gdp=(
+            f"{options.category} {measure}s as % of {year} GDP converted at the user's EUR/USD rate"
+        ),
         aid_share_pct=f"% of the allies' {options.category} {measure}s",
         gdp_share_pct=f"% of the allies' GDP in {year}",
         ratio="aid share / GDP share (fair share = 1)",
@@ -171,7 +253,7 @@ def aid(options: AidOptions, rates: RateTable | None = None) -> TrackResult:
         table=donors,
         units=units,
         summary=(*summary, *notes),
-        sources=(KIEL_R28_SOURCE, GDP_SOURCE),
+        sources=tuple(sources),
         assumptions=tuple(assumptions),
         display=tuple(display),
         decimals={
@@ -180,34 +262,99 @@ def aid(options: AidOptions, rates: RateTable | None = None) -> TrackResult:
             "gdp_share_pct": 2,
             "ratio": 2,
             "gdp_usd_bn": 1,
+            "pledge_share_met_pct": 0,
         },
         meta={"measure": measure, "category": options.category, "gdp_year": year},
     )
 
 
-def pledge_check(
-    donors: pd.DataFrame, options: AidOptions, rates: RateTable
-) -> tuple[str, list[str]]:
-    """The allies' yearly aid against a yearly pledge: (summary line, assumptions)."""
-    amount = positive_number(float(options.pledge or 0), "--pledge [currency units per year]")
-    currency = options.currency.strip().upper()
-    if options.aid_years is None:
+@dataclass(frozen=True)
+class PledgeCheck:
+    """What a pledge check adds to the aid result."""
+
+    donors: pd.DataFrame
+    lines: list[str]
+    assumptions: list[str]
+    sources: list[str]
+    units: dict[str, str]
+
+
+def pledge_amount(options: AidOptions, pledges: Sequence[Pledge]) -> tuple[float, str, str]:
+    """(amount [bn a year], currency, source) of the pledge to check: a number or a ledger id."""
+    given = options.pledge
+    if isinstance(given, str):
+        wanted = given.strip().upper()
+        pledge = next((p for p in pledges if p.id == wanted), None)
+        if pledge is None:
+            raise InputError(f"--pledge {given!r}: no such pledge in the ledger")
+        if pledge.kind != "aid" or pledge.ally != ALLIANCE:
+            raise InputError(
+                f"--pledge {pledge.id} is a {pledge.kind} pledge of {pledge.ally_name}; the "
+                f"check needs an aid pledge of the alliance (ally {ALLIANCE})"
+            )
+        return pledge.value, pledge.unit.removesuffix(" bn"), f"pledge {pledge.id}: {pledge.source}"
+    amount = positive_number(float(given or 0), "--pledge [bn a year]")
+    if amount > MAX_AID_BN:
         raise InputError(
-            "the Kiel R28 copy does not state its cut-off date, so its cumulative figures cannot "
-            "be turned into a yearly amount by themselves; pass --aid-years N (the length in years "
-            "of the period the figures cover), which is recorded as your assumption"
+            f"--pledge {amount:g} is not plausible: it is in bn of --currency a year, like every "
+            f"aid figure here (give 40 for 40 billion), at most {MAX_AID_BN:g}"
         )
-    years = positive_number(options.aid_years, "--aid-years [years]")
-    pledge_eur_bn = rates.convert(amount, currency, "EUR", "the pledge") / 1e9
+    return amount, options.currency.strip().upper(), "given with --pledge"
+
+
+def pledge_check(
+    donors: pd.DataFrame,
+    options: AidOptions,
+    rates: RateTable,
+    pledges: Sequence[Pledge],
+    gdp: pd.Series,
+) -> PledgeCheck:
+    """The allies' yearly aid against a yearly pledge [EUR bn a year], in total and by ally.
+
+    Each ally's share of the pledge is the pledge times its share of the allies' GDP
+    (``gdp`` [bn USD], all allies with a figure); its yearly aid is its Kiel figure for
+    the pledge's category divided by the period's length in years.
+    """
+    amount, currency, pledge_source = pledge_amount(options, pledges)
+    period = options.period
+    if period is None:
+        raise InputError(
+            "the Kiel R28 copy does not state the period its cumulative figures cover, so they "
+            "cannot be turned into a yearly amount by themselves; pass --aid-period "
+            "YYYY-MM:YYYY-MM (and --period-source, where that period is stated)"
+        )
+    pledge_eur_bn = rates.convert(amount, currency, "EUR", "the pledge")
     key = f"{options.pledge_category}_{options.measure}"
-    yearly = float(donors.loc[donors["type"] == "ally", key].sum()) / years
-    verdict = "above" if yearly >= pledge_eur_bn else "below"
-    line = (
-        f"Allies' yearly {options.pledge_category} aid ({options.measure}s / {years:g} years): "
-        f"EUR {yearly:,.1f} bn a year, {verdict} the pledge of EUR {pledge_eur_bn:,.1f} bn a year "
-        f"({100 * yearly / pledge_eur_bn:.0f}%)."
+    allied = donors["type"] == "ally"
+    yearly_by_ally = donors[key].where(allied) / period.years
+    gdp_share = donors["iso3"].map(gdp / gdp.sum()).where(allied)
+    donors = donors.assign(
+        yearly_aid=yearly_by_ally,
+        pledge_share=gdp_share * pledge_eur_bn,
+        pledge_share_met_pct=100 * yearly_by_ally / (gdp_share * pledge_eur_bn),
     )
-    assumed = [f"Kiel R28 figures taken to cover {years:g} years (--aid-years, user assumption)."]
+    yearly = float(yearly_by_ally.sum())
+    verdict = "above" if yearly >= pledge_eur_bn else "below"
+    meeting = donors.loc[allied & (donors["pledge_share_met_pct"] >= 100), "donor"]
+    lines = [
+        f"Period of the Kiel figures: {period.describe()}.",
+        f"Allies' yearly {options.pledge_category} aid ({options.measure}s over "
+        f"{period.years:.2f} years): EUR {yearly:,.1f} bn a year, {verdict} the pledge of "
+        f"EUR {pledge_eur_bn:,.1f} bn a year ({100 * yearly / pledge_eur_bn:.0f}%).",
+        f"Allies at or above their GDP share of the pledge: {len(meeting)} of "
+        f"{int(allied.sum())} in the Kiel data ({', '.join(meeting) or 'none'}).",
+    ]
+    assumed = []
+    if period.source == "your assumption":
+        assumed.append(f"Kiel R28 figures taken to cover {period.describe()}.")
     if currency != "EUR":
-        assumed.append(f"Pledge of {amount:,.0f} {currency} converted to EUR at the rate above.")
-    return line, assumed
+        assumed.append(f"Pledge of {amount:,.2f} bn {currency} converted to EUR at the rate above.")
+    sources = [f"Pledge: {pledge_source}"]
+    if period.source != "your assumption":
+        sources.append(f"Aid period: {period.source}")
+    units = {
+        "yearly_aid": f"EUR bn a year: {key} / {period.years:.2f} years",
+        "pledge_share": "EUR bn a year: pledge x the ally's share of allied GDP",
+        "pledge_share_met_pct": "yearly aid as % of the ally's GDP share of the pledge",
+    }
+    return PledgeCheck(donors, lines, assumed, sources, units)

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from materiel.errors import DataError, InputError
@@ -53,6 +54,7 @@ def outlook_chart(result: TrackResult) -> Figure:
     if series is None:
         raise DataError("outlook result has no series to chart")
     fig, ax = plt.subplots(figsize=(11, 6))
+    labels: list[tuple[float, float, str, object]] = []
     for iso3, group in series.groupby("iso3"):
         past = group[group["kind"] == "published"]
         path = group[group["kind"] == "path"]
@@ -63,7 +65,17 @@ def outlook_chart(result: TrackResult) -> Figure:
         joined_x = [past["year"].iloc[-1], *path["year"]]
         joined_y = [past["share_pct"].iloc[-1], *path["share_pct"]]
         ax.plot(joined_x, joined_y, linestyle=":", linewidth=1.1, color=line.get_color())
-        ax.annotate(str(iso3), (joined_x[-1], joined_y[-1]), fontsize=7, color=line.get_color())
+        labels.append((float(joined_x[-1]), float(joined_y[-1]), str(iso3), line.get_color()))
+        missed = group[group["kind"] == "pledge missed"]
+        if len(missed):
+            ax.scatter(missed["year"], missed["share_pct"], marker="x", color="#b22222", zorder=3)
+            ax.annotate(
+                f"{iso3} pledge missed",
+                (missed["year"].iloc[0], missed["share_pct"].iloc[0]),
+                fontsize=7,
+                color="#b22222",
+            )
+    _end_labels(ax, labels)
     ax.axhline(float(result.meta["target"]), color="#b22222", linestyle="--", label="target")  # type: ignore[arg-type]
     ax.axvline(int(result.meta["base_year"]) + 0.5, color="#777777", linewidth=0.8)  # type: ignore[call-overload]
     ax.set_xlabel(
@@ -73,6 +85,39 @@ def outlook_chart(result: TrackResult) -> Figure:
     ax.set_title(result.title)
     ax.legend(loc="upper left")
     return _with_source(fig, result)
+
+
+def spread(values: list[float], gap: float) -> list[float]:
+    """``values`` pushed upwards just enough that sorted neighbours are at least ``gap`` apart.
+
+    The order of the values is kept; the result is in the order given.
+    """
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    out = list(values)
+    previous: float | None = None
+    for i in order:
+        if previous is not None:
+            out[i] = max(values[i], previous + gap)
+        previous = out[i]
+    return out
+
+
+def _end_labels(ax: Axes, labels: list[tuple[float, float, str, object]]) -> None:
+    """Name each projected path at its end, labels spread so that none overlaps another."""
+    if not labels:
+        return
+    low, high = ax.get_ylim()
+    ys = spread([y for _, y, _, _ in labels], gap=(high - low) * 0.035)
+    for (x, y, text, colour), y_text in zip(labels, ys, strict=True):
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(x + 0.3, y_text),
+            fontsize=7,
+            color=colour,
+            va="center",
+            arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.5},
+        )
 
 
 def aid_chart(result: TrackResult, top: int = 25) -> Figure:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,8 @@ track_app = typer.Typer(
     no_args_is_help=True,
 )
 pledges_app = typer.Typer(
-    name="pledges", help="The pledge ledger: list and add pledges.", no_args_is_help=True
+    name="pledges",
+    help="The pledge ledger: list (the default), add, update, withdraw and remove pledges.",
 )
 track_app.add_typer(pledges_app)
 
@@ -60,6 +62,16 @@ def _chart(chart: Path | None) -> Path | None:
     return check_chart_path(chart) if chart is not None else None
 
 
+def _repo(ledger: Path | None, *, creating: bool = False) -> JsonPledgeFile:
+    """The ledger to use; a ``--ledger`` path that does not exist is an error unless adding."""
+    if ledger is not None and not creating and not ledger.is_file():
+        raise InputError(
+            f"--ledger {ledger}: no such file; give the path of an existing ledger "
+            "(without --ledger the default one is used)"
+        )
+    return JsonPledgeFile(ledger or default_ledger_path())
+
+
 @track_app.command("spending")
 def spending_cmd(
     year: Annotated[
@@ -96,9 +108,7 @@ def outlook_cmd(
     from materiel.track.outlook import OutlookOptions, outlook
 
     options = OutlookOptions(target=target, by=by, window=years, method=method, base_year=base_year)
-    pledges = (
-        all_pledges(JsonPledgeFile(ledger or default_ledger_path())) if method == "pledge" else []
-    )
+    pledges = all_pledges(_repo(ledger)) if method == "pledge" else []
     _finish(outlook(options, pledges), fmt, out, _chart(chart))
 
 
@@ -118,7 +128,11 @@ def aid_cmd(
         typer.Option("--eur-usd", help="USD per EUR, your assumption; enables % of GDP."),
     ] = None,
     pledge: Annotated[
-        float | None, typer.Option(help="Yearly pledge to compare with, e.g. 40e9.")
+        str | None,
+        typer.Option(
+            help="Yearly pledge to check, in bn of --currency a year (40 = 40 billion), or the "
+            "id of an alliance aid pledge in the ledger (e.g. P0003)."
+        ),
     ] = None,
     currency: Annotated[
         str, typer.Option(help="Currency of --pledge (EUR; USD needs --eur-usd).")
@@ -126,28 +140,64 @@ def aid_cmd(
     pledge_category: Annotated[
         str, typer.Option(help="Aid category the pledge covers.")
     ] = "military",
-    aid_years: Annotated[
-        float | None,
-        typer.Option(help="Years the Kiel figures cover (your assumption), for --pledge."),
+    aid_period: Annotated[
+        str | None,
+        typer.Option(
+            help="Months the Kiel figures cover, FIRST:LAST as YYYY-MM:YYYY-MM, for --pledge."
+        ),
     ] = None,
+    period_source: Annotated[
+        str, typer.Option(help="Where that period is stated (empty: your assumption).")
+    ] = "",
+    ledger: LedgerOpt = None,
     fmt: FormatOpt = None,
     out: OutOpt = None,
     chart: ChartOpt = None,
 ) -> None:
     """Aid to Ukraine by donor [EUR bn], % of GDP, fair share and a yearly pledge check."""
-    from materiel.track.aid import AidOptions, aid
+    from materiel.track.aid import AidOptions, aid, parse_period
     from materiel.track.fx import user_eur_usd
 
+    if period_source.strip() and aid_period is None:
+        raise InputError("--period-source describes --aid-period; give the period too")
     options = AidOptions(
         measure=measure,
         category=category,
         gdp_year=gdp_year,
-        pledge=pledge,
+        pledge=_pledge_value(pledge),
         currency=currency,
         pledge_category=pledge_category,
-        aid_years=aid_years,
+        period=parse_period(aid_period, period_source) if aid_period is not None else None,
     )
-    _finish(aid(options, user_eur_usd(eur_usd)), fmt, out, _chart(chart))
+    pledges = all_pledges(_repo(ledger)) if isinstance(options.pledge, str) else []
+    _finish(aid(options, user_eur_usd(eur_usd), pledges), fmt, out, _chart(chart))
+
+
+def _pledge_value(text: str | None) -> float | str | None:
+    """--pledge as a number [bn a year] or a ledger id such as P0003."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        if re.fullmatch(r"[Pp]\d+", text.strip()):
+            return text.strip().upper()
+        raise InputError(
+            f"--pledge must be an amount in bn a year (e.g. 40) or a ledger id (e.g. P0003), "
+            f"got {text!r}"
+        ) from None
+
+
+@pledges_app.callback(invoke_without_command=True)
+def pledges_default(
+    ctx: typer.Context,
+    ledger: LedgerOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """The pledge ledger: with no command, list every pledge (as ``pledges list``)."""
+    if ctx.invoked_subcommand is None:
+        pledges_list_cmd(ally=None, kind=None, builtin=True, ledger=ledger, fmt=fmt, out=out)
 
 
 @pledges_app.command("list")
@@ -168,7 +218,7 @@ def pledges_list_cmd(
     """List the pledges: built in (from public data) and those you added."""
     from materiel.track.pledges import pledge_table
 
-    repo = JsonPledgeFile(ledger or default_ledger_path())
+    repo = _repo(ledger)
     result = pledge_table(all_pledges(repo, include_builtin=builtin), ally=ally, kind=kind)
     emit(result, fmt, out, Console())
 
@@ -182,12 +232,18 @@ def pledges_add_cmd(
             help="spending (% of GDP), aid (currency per year) or capacity (units per year)."
         ),
     ],
-    value: Annotated[float, typer.Option(help="The pledged level or amount, in --unit.")],
+    value: Annotated[
+        float, typer.Option(help="The pledged level or amount, in --unit (aid: bn a year).")
+    ],
     source: Annotated[
         str, typer.Option(help="Where the pledge is published (title, publisher, address).")
     ] = "",
     unit: Annotated[
-        str, typer.Option(help="Unit: '% of GDP' (spending), EUR/USD (aid), e.g. shells/year.")
+        str,
+        typer.Option(
+            help="'% of GDP' (spending), a currency such as EUR for bn EUR a year (aid), "
+            "or units per year such as shells/year (capacity)."
+        ),
     ] = "",
     item: Annotated[str, typer.Option(help="Item of a capacity pledge, e.g. '155mm shell'.")] = "",
     by: Annotated[int | None, typer.Option(help="Year the level is due (empty: standing).")] = None,
@@ -219,11 +275,73 @@ def pledges_add_cmd(
         "basis": basis,
         "note": note,
     }
-    repo = JsonPledgeFile(ledger or default_ledger_path())
+    repo = _repo(ledger, creating=True)
     pledge = repo.add(fields)
-    result = pledge_table([pledge])
-    emit(result, fmt, out, Console())
+    emit(pledge_table([pledge]), fmt, out, Console())
     tell(f"added {pledge.id} to {repo.path}")
+
+
+@pledges_app.command("update")
+def pledges_update_cmd(
+    pledge_id: Annotated[str, typer.Argument(help="Id of the pledge, e.g. P0003.")],
+    value: Annotated[float | None, typer.Option(help="New level or amount.")] = None,
+    unit: Annotated[str | None, typer.Option(help="New unit.")] = None,
+    by: Annotated[int | None, typer.Option(help="New year the level is due.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="announced, in force, in progress, met, missed, withdrawn."),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Source of the change.")] = None,
+    date: Annotated[str | None, typer.Option(help="Date of that source, YYYY-MM-DD.")] = None,
+    note: Annotated[str | None, typer.Option(help="New note.")] = None,
+    ledger: LedgerOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Change a pledge you added (its status, value, year, source ...), validated."""
+    from materiel.track.pledges import pledge_table
+
+    given = {"value": value, "unit": unit, "by_year": by, "status": status, "source": source}
+    changes: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+    if date is not None:
+        changes["date"] = _date(date)
+    if note is not None:
+        changes["note"] = note
+    repo = _repo(ledger)
+    pledge = repo.update(pledge_id, changes)
+    emit(pledge_table([pledge]), fmt, out, Console())
+    tell(f"updated {pledge.id} in {repo.path}")
+
+
+@pledges_app.command("withdraw")
+def pledges_withdraw_cmd(
+    pledge_id: Annotated[str, typer.Argument(help="Id of the pledge, e.g. P0003.")],
+    source: Annotated[
+        str, typer.Option(help="Where the withdrawal is published (empty: keep the source).")
+    ] = "",
+    date: Annotated[str | None, typer.Option(help="Date of that source, YYYY-MM-DD.")] = None,
+    ledger: LedgerOpt = None,
+) -> None:
+    """Mark a pledge withdrawn (kept in the ledger, no longer used by outlook)."""
+    changes: dict[str, object] = {"status": "withdrawn"}
+    if source.strip():
+        changes["source"] = source
+    if date is not None:
+        changes["date"] = _date(date)
+    repo = _repo(ledger)
+    pledge = repo.update(pledge_id, changes)
+    tell(f"{pledge.id} marked withdrawn in {repo.path}")
+
+
+@pledges_app.command("remove")
+def pledges_remove_cmd(
+    pledge_id: Annotated[str, typer.Argument(help="Id of the pledge, e.g. P0003.")],
+    ledger: LedgerOpt = None,
+) -> None:
+    """Delete a pledge entered by mistake (a pledge that was withdrawn: use withdraw)."""
+    repo = _repo(ledger)
+    pledge = repo.remove(pledge_id)
+    tell(f"removed {pledge.id} ({pledge.ally_name}, {pledge.kind}) from {repo.path}")
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -67,9 +67,20 @@ class RateTable:
         return tuple(r.describe() for r in self.rates)
 
 
+#: Plausibility bounds on a EUR/USD rate [USD per EUR]: a check against typing errors
+#: (1000 for 1.08, or USD per EUR inverted twice), not sourced figures.
+EUR_USD_BOUNDS = (0.5, 2.0)
+
+
 def user_eur_usd(rate: float | None) -> RateTable:
     """A rate table holding the user's EUR/USD rate [USD per EUR], or an empty one."""
     if rate is None:
         return RateTable()
     value = positive_number(rate, "--eur-usd [USD per EUR]")
+    low, high = EUR_USD_BOUNDS
+    if not low <= value <= high:
+        raise InputError(
+            f"--eur-usd {value:g} is not a plausible number of USD per EUR (expected between "
+            f"{low:g} and {high:g}, e.g. 1.08)"
+        )
     return RateTable((Rate("EUR", "USD", value, "given with --eur-usd"),))

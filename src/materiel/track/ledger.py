@@ -25,12 +25,17 @@ from materiel.publicdata import NATO_2024_SOURCE, NATO_NATIONAL_2PCT_LAWS
 from materiel.track.ledger_model import ALLIANCE, SPENDING_UNIT, Pledge, make_pledge
 
 ENV_VAR = "MATERIEL_LEDGER"
-FILE_VERSION = 1
+#: Version 2 keeps aid pledges in bn of a currency a year (``EUR bn``); version 1 kept
+#: them in whole currency units (``EUR``) and is converted when read.
+FILE_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+#: Fields a user may change on a stored pledge.
+UPDATABLE = ("value", "unit", "item", "by_year", "status", "source", "date", "basis", "note")
 BUILTIN_DATE = dt.date(2024, 6, 17)
 
 
 class PledgeRepository(Protocol):
-    """Where user pledges live; the database store will implement the same two methods."""
+    """Where user pledges live; the database store will implement the same methods."""
 
     def list_pledges(self) -> list[Pledge]:
         """Every stored pledge, in the order added."""
@@ -38,6 +43,14 @@ class PledgeRepository(Protocol):
 
     def add(self, fields: dict[str, Any]) -> Pledge:
         """Validate ``fields`` (without ``id``), store the pledge, return it with its id."""
+        ...
+
+    def update(self, pledge_id: str, changes: dict[str, Any]) -> Pledge:
+        """Change some fields of a stored pledge (validated as a whole); return it."""
+        ...
+
+    def remove(self, pledge_id: str) -> Pledge:
+        """Delete a stored pledge (a mistaken entry); return what was removed."""
         ...
 
 
@@ -104,14 +117,47 @@ class JsonPledgeFile:
         return [self._parse(i, raw) for i, raw in enumerate(self._read_raw())]
 
     def add(self, fields: dict[str, Any]) -> Pledge:
-        """Validate, assign the next id (P0001, P0002, ...) and write atomically."""
+        """Validate, assign the next id (P0001, P0002, ...) and write atomically.
+
+        A pledge identical to a stored one in every field but the id is refused.
+        """
         if "id" in fields or fields.get("builtin"):
             raise InputError("a new pledge gets its id from the ledger; do not give one")
         with self._locked():
             current = self.list_pledges()
             pledge = make_pledge(id=_next_id(current), **fields)
+            _refuse_duplicate(pledge, current)
             self._write([*current, pledge])
         return pledge
+
+    def update(self, pledge_id: str, changes: dict[str, Any]) -> Pledge:
+        """Change the given fields of pledge ``pledge_id``; the result is validated whole."""
+        unknown = sorted(set(changes) - set(UPDATABLE))
+        if unknown:
+            raise InputError(f"cannot change {', '.join(unknown)}; changeable: {UPDATABLE}")
+        if not changes:
+            raise InputError("nothing to change: give at least one field to update")
+        with self._locked():
+            current = self.list_pledges()
+            index = _index_of(pledge_id, current)
+            old = current[index]
+            fields = {**old.model_dump(exclude={"builtin"}), **changes}
+            if "unit" not in changes:
+                fields["unit"] = old.unit
+            new = make_pledge(**fields)
+            if new == old:
+                raise InputError(f"{old.id} already has these values; nothing changed")
+            _refuse_duplicate(new, [p for p in current if p.id != old.id])
+            self._write([*current[:index], new, *current[index + 1 :]])
+        return new
+
+    def remove(self, pledge_id: str) -> Pledge:
+        """Delete pledge ``pledge_id`` from the ledger (to withdraw one, update its status)."""
+        with self._locked():
+            current = self.list_pledges()
+            index = _index_of(pledge_id, current)
+            self._write([*current[:index], *current[index + 1 :]])
+        return current[index]
 
     def _read_raw(self) -> list[dict[str, Any]]:
         if not self.path.exists():
@@ -126,13 +172,14 @@ class JsonPledgeFile:
             raise DataError(
                 f"pledge ledger {self.path} is not a materiel ledger; it was left unchanged"
             )
-        if data.get("version") != FILE_VERSION:
-            found = data.get("version")
+        version = data.get("version")
+        if version not in READABLE_VERSIONS:
             raise DataError(
-                f"pledge ledger {self.path}: version {found!r}, expected {FILE_VERSION}"
+                f"pledge ledger {self.path}: version {version!r}, expected one of "
+                f"{READABLE_VERSIONS}"
             )
         entries: list[dict[str, Any]] = data["pledges"]
-        return entries
+        return [_from_version_1(e) for e in entries] if version == 1 else entries
 
     def _parse(self, index: int, raw: Any) -> Pledge:
         if not isinstance(raw, dict):
@@ -199,6 +246,38 @@ def _file_mode(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def _from_version_1(raw: Any) -> Any:
+    """A version-1 aid entry (whole currency units, unit ``EUR``) in bn (unit ``EUR bn``)."""
+    if not isinstance(raw, dict) or raw.get("kind") != "aid":
+        return raw
+    unit, value = raw.get("unit"), raw.get("value")
+    if isinstance(unit, str) and len(unit) == 3 and isinstance(value, int | float):
+        return {**raw, "unit": f"{unit} bn", "value": value / 1e9}
+    return raw
+
+
+def _refuse_duplicate(pledge: Pledge, stored: list[Pledge]) -> None:
+    same = next((p for p in stored if p.same_as(pledge)), None)
+    if same is not None:
+        raise InputError(
+            f"the ledger already holds this pledge as {same.id} (every field the same); "
+            "nothing was written"
+        )
+
+
+def _index_of(pledge_id: str, pledges: list[Pledge]) -> int:
+    wanted = pledge_id.strip().upper()
+    if wanted.startswith("B-"):
+        raise InputError(
+            f"{pledge_id} is a built-in pledge from the public data; it cannot be changed"
+        )
+    for i, p in enumerate(pledges):
+        if p.id == wanted:
+            return i
+    known = ", ".join(p.id for p in pledges) or "none"
+    raise InputError(f"no pledge {pledge_id!r} in the ledger (ids: {known})")
 
 
 def _next_id(pledges: list[Pledge]) -> str:

@@ -3,13 +3,19 @@
 Kinds and their units:
 
 - ``spending``: a defence spending level [% of GDP] by a year (or standing, no year);
-- ``aid``: an amount of aid per year [currency units per year, e.g. EUR];
+- ``aid``: an amount of aid per year [bn of a currency per year, unit e.g. ``EUR bn``],
+  the same convention as every aid figure of the tracker (Kiel's tables are in EUR bn);
 - ``capacity``: a national industrial capacity plan [units per year of an item].
+
+Only the 32 allies (or ``NATO`` for the alliance) pledge; the aid recipient and other
+countries are refused. Units are normalised (``eur`` -> ``EUR bn``, ``%`` -> ``% of GDP``),
+and implausible values are refused rather than stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
@@ -26,6 +32,16 @@ STATUSES: tuple[str, ...] = ("announced", "in force", "in progress", "met", "mis
 BASES: tuple[str, ...] = ("public", "estimate", "assumption")
 ALLIANCE = "NATO"
 SPENDING_UNIT = "% of GDP"
+#: ISO 4217 codes of the allies' currencies (and the euro): the currencies an aid
+#: pledge may be given in.
+CURRENCIES = frozenset(
+    {"EUR", "USD", "GBP", "CAD", "NOK", "SEK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN",
+     "TRY", "ALL", "MKD", "ISK"}
+)  # fmt: skip
+#: Plausibility bound on a yearly aid pledge [bn of its currency per year]: a check
+#: against typing whole currency units (40e9) where billions are meant (40), not a
+#: sourced figure.
+MAX_AID_BN = 1000.0
 
 
 class Pledge(BaseModel):
@@ -52,7 +68,21 @@ class Pledge(BaseModel):
     def _ally(cls, value: str) -> str:
         if value.strip().upper() == ALLIANCE:
             return ALLIANCE
-        return resolve(value)
+        code = resolve(value)
+        country = BY_ISO3[code]
+        if not country.is_ally:
+            raise ValueError(
+                f"{country.name} ({code}) is not a NATO ally; pledges are made by the 32 allies "
+                f"or by {ALLIANCE} for the alliance"
+            )
+        return code
+
+    @field_validator("date")
+    @classmethod
+    def _not_future(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value > dt.date.today():
+            raise ValueError(f"the source's date {value.isoformat()} is in the future")
+        return value
 
     @field_validator("value")
     @classmethod
@@ -82,13 +112,30 @@ class Pledge(BaseModel):
                 raise ValueError(f"a spending pledge is in '{SPENDING_UNIT}', not {self.unit!r}")
             if self.value > 100:
                 raise ValueError("a spending level above 100% of GDP is not possible")
-        if self.kind == "aid" and not (
-            len(self.unit) == 3 and self.unit.isalpha() and self.unit.isupper()
-        ):
-            raise ValueError("an aid pledge's unit is a currency code such as EUR or USD")
-        if self.kind == "capacity" and not (self.item.strip() and self.unit.strip()):
-            raise ValueError("a capacity pledge needs an item and a unit (e.g. 'shells/year')")
+        if self.kind == "aid":
+            if self.unit.removesuffix(" bn") not in CURRENCIES or not self.unit.endswith(" bn"):
+                raise ValueError(
+                    f"an aid pledge is in bn of an allied currency a year (EUR, USD, GBP, ...), "
+                    f"not {self.unit!r}"
+                )
+            if self.value > MAX_AID_BN:
+                raise ValueError(
+                    f"{self.value:g} {self.unit} a year is not plausible: aid pledges are in bn "
+                    f"a year (give 40 for 40 billion), at most {MAX_AID_BN:g}"
+                )
+        if self.kind == "capacity":
+            if not self.item.strip():
+                raise ValueError("a capacity pledge needs an item (e.g. '155mm shell')")
+            if not re.search(r"(/|\bper )(year|yr)$", self.unit.strip(), re.IGNORECASE):
+                raise ValueError(
+                    f"a capacity pledge is in units per year (e.g. 'shells/year'), "
+                    f"not {self.unit!r}"
+                )
         return self
+
+    def same_as(self, other: Pledge) -> bool:
+        """Whether ``other`` records the same pledge (every field but the id)."""
+        return self.model_dump(exclude={"id"}) == other.model_dump(exclude={"id"})
 
     @property
     def ally_name(self) -> str:
@@ -99,10 +146,26 @@ class Pledge(BaseModel):
         return country.name if country else self.ally
 
 
+def normal_unit(kind: object, unit: object) -> object:
+    """The unit as the ledger stores it: ``eur`` -> ``EUR bn``, ``%`` -> ``% of GDP``.
+
+    Anything that cannot be normalised is returned as given, for the model to refuse.
+    """
+    if not isinstance(unit, str):
+        return unit
+    text = " ".join(unit.split())
+    if kind == "spending" and (not text or text.casefold() in ("%", "% of gdp", "pct of gdp")):
+        return SPENDING_UNIT
+    if kind == "aid":
+        code = text.upper().removesuffix(" BN")
+        if code in CURRENCIES:
+            return f"{code} bn"
+    return text
+
+
 def make_pledge(**fields: Any) -> Pledge:
     """A validated :class:`Pledge`; every problem in one :class:`InputError` message."""
-    if fields.get("kind") == "spending" and not fields.get("unit"):
-        fields["unit"] = SPENDING_UNIT
+    fields["unit"] = normal_unit(fields.get("kind"), fields.get("unit", ""))
     if fields.get("basis") == "assumption" and not fields.get("source"):
         fields["source"] = "user assumption"
     try:

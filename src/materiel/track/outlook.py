@@ -22,7 +22,7 @@ from materiel.publicdata import NATO_ESTIMATE_YEARS, nato_published_shares
 from materiel.track.inputs import threshold_pct, year_in, year_label
 from materiel.track.ledger_model import Pledge
 from materiel.track.result import TrackResult
-from materiel.track.spending import SHARES_SOURCE, shares_of
+from materiel.track.spending import CAVEATS, SHARES_SOURCE, shares_of
 
 #: Slack on comparisons with the target [% of GDP], so that an exactly linear series
 #: reaches the target in the year it should despite floating-point rounding.
@@ -36,14 +36,23 @@ STATUS_ORDER = {
     "on trend": 1,
     "not on pledged path": 2,
     "not on trend": 2,
+    "pledge missed": 2,
     "no data": 3,
 }
-#: Allies whose series has a break the data README warns about.
-CAVEATS = {"LUX": "GDP denominator changes in 2023e (most likely GNI): the trend spans a break"}
 
 
 def _caveat(iso3: str) -> str:
     return CAVEATS.get(iso3, "")
+
+
+def _past_line(past: list[str], base_label: str) -> list[str]:
+    """The summary line on pledges already due, if any."""
+    if not past:
+        return []
+    return [
+        f"Pledges due by {base_label}, judged on the published share of their year "
+        f"(their trend applies): {'; '.join(past)}."
+    ]
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,20 @@ def latest_spending_pledges(pledges: Sequence[Pledge]) -> dict[str, Pledge]:
     return {p.ally: p for p in usable}
 
 
+def pledge_verdict(
+    pledge: Pledge, by_year: dict[int, float], base: int
+) -> tuple[str, float] | None:
+    """('met' or 'missed', published share) for a pledge due by the base year; else None.
+
+    A pledge whose year the data covers is judged on the published share of that year
+    [% of GDP]: at or above the pledged level it was met, below it was missed.
+    """
+    if pledge.by_year is None or pledge.by_year > base or pledge.by_year not in by_year:
+        return None
+    share = by_year[pledge.by_year]
+    return ("met" if share >= pledge.value - TOLERANCE else "missed"), share
+
+
 @dataclass(frozen=True)
 class OutlookOptions:
     """What the user chose: target [% of GDP], cap year, fit window [years], method."""
@@ -172,7 +195,7 @@ def outlook(
     first_label = year_label(window_years[0], NATO_ESTIMATE_YEARS)
     span = f"{first_label}-{year_label(base, NATO_ESTIMATE_YEARS)}"
     trend_label = f"linear fit, last {options.window} years ({span})"
-    rows, series, used = [], [], []
+    rows, series, used, past = [], [], [], []
     for ally in ALLIES:
         row: dict[str, object] = {"iso3": ally.iso3, "ally": ally.name}
         if ally.iso3 not in shares.index:
@@ -194,6 +217,20 @@ def outlook(
             )
             continue
         pledge = by_ally.get(ally.iso3)
+        verdict = pledge_verdict(pledge, by_year, base) if pledge is not None else None
+        note = _caveat(ally.iso3)
+        if pledge is not None and verdict is not None:
+            outcome, share_then = verdict
+            label = year_label(pledge.by_year or base, NATO_ESTIMATE_YEARS)
+            judged = (
+                f"pledge {pledge.id} ({pledge.value:g}% by {pledge.by_year}) {outcome}: "
+                f"{share_then:.2f}% in {label}"
+            )
+            used.append(f"pledge {pledge.id} ({pledge.ally_name}): {pledge.source}")
+            past.append(f"{ally.name}: {judged}")
+            series.append((ally.iso3, pledge.by_year or base, pledge.value, f"pledge {outcome}"))
+            note = "; ".join(t for t in (judged, note) if t)
+            pledge = None  # a pledge that is due gives no path: the trend applies
         if pledge is not None and pledge.by_year is not None:
             reach = path_year(base, history[-1], pledge.value, pledge.by_year, target, options.by)
             method = f"pledge {pledge.id} ({pledge.value:g}% by {pledge.by_year})"
@@ -208,10 +245,10 @@ def outlook(
             reach = trend_year(fit, target, options.by)
             method = "trend"
             status = "on trend" if reach else "not on trend"
+            if verdict is not None and verdict[0] == "missed":
+                status = "pledge missed"
             series += [(ally.iso3, y, fit.at(y), "path") for y in range(base + 1, options.by + 1)]
-        rows.append(
-            {**row, "status": status, "year": reach, "method": method, "note": _caveat(ally.iso3)}
-        )
+        rows.append({**row, "status": status, "year": reach, "method": method, "note": note})
     frame = pd.DataFrame(rows)
     frame["_order"] = frame["status"].map(STATUS_ORDER)
     frame = frame.sort_values(["_order", "year", "ally"], na_position="last").reset_index(drop=True)
@@ -250,12 +287,13 @@ def outlook(
         summary=(
             f"{reach_by} of {len(frame)} allies at or above {target:g}% by {options.by} "
             f"({counts.get('meets', 0)} already in {year_label(base, NATO_ESTIMATE_YEARS)}).",
+            *_past_line(past, year_label(base, NATO_ESTIMATE_YEARS)),
             "2023e and 2024e are NATO estimates; Iceland has no expenditure figures.",
             *(f"{name_of(code)}: {text}." for code, text in CAVEATS.items()),
         ),
         sources=(SHARES_SOURCE, *used),
         assumptions=(assumption,),
-        display=("iso3", "ally", "share_pct", "status", "year", "first_met", "method"),
+        display=("iso3", "ally", "share_pct", "status", "year", "first_met", "method", "note"),
         decimals={"share_pct": 2, "slope_pp_per_year": 3},
         series=pd.DataFrame(series, columns=["iso3", "year", "share_pct", "kind"]),
         meta={"target": target, "by": options.by, "base_year": base, "method": options.method},

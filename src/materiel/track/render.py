@@ -11,7 +11,7 @@ import json
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from rich.console import Console
@@ -30,18 +30,35 @@ class OutputFormat(StrEnum):
     xlsx = "xlsx"
 
 
-_SUFFIXES = {".csv": OutputFormat.csv, ".json": OutputFormat.json, ".xlsx": OutputFormat.xlsx}
+_SUFFIXES = {
+    ".txt": OutputFormat.table,
+    ".csv": OutputFormat.csv,
+    ".json": OutputFormat.json,
+    ".xlsx": OutputFormat.xlsx,
+}
+#: Room the table's borders and padding take: 3 characters a column, 1 for the edge.
+_COLUMN_CHROME = 3
 
 
 def choose_format(fmt: OutputFormat | None, out: Path | None) -> OutputFormat:
-    """The format asked for, else the one ``out``'s suffix names, else a table."""
-    if fmt is not None:
-        if fmt is OutputFormat.xlsx and out is None:
-            raise InputError("--format xlsx writes a file: give --out FILE.xlsx")
-        return fmt
+    """The format asked for, else the one ``out``'s suffix names, else a table.
+
+    ``--out`` must end in .txt (the table as text), .csv, .json or .xlsx, and agree
+    with ``--format`` when both are given: nothing is written under a misleading name.
+    """
     if out is not None:
-        return _SUFFIXES.get(out.suffix.lower(), OutputFormat.table)
-    return OutputFormat.table
+        named = _SUFFIXES.get(out.suffix.lower())
+        if named is None:
+            raise InputError(
+                f"--out must end in {', '.join(_SUFFIXES)} (the format it is written in), "
+                f"got {str(out)!r}"
+            )
+        if fmt is not None and fmt is not named:
+            raise InputError(f"--format {fmt.value} does not match --out {str(out)!r}")
+        return named
+    if fmt is OutputFormat.xlsx:
+        raise InputError("--format xlsx writes a file: give --out FILE.xlsx")
+    return fmt or OutputFormat.table
 
 
 def cell(value: Any, decimals: int = 2) -> str:
@@ -55,20 +72,75 @@ def cell(value: Any, decimals: int = 2) -> str:
     return str(value)
 
 
-def rich_table(result: TrackResult) -> Table:
-    """The result's shown columns as a rich Table."""
+def _is_numeric(series: pd.Series) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(series)) and series.dtype != bool
+
+
+def _label(column: str) -> str:
+    """A column name as a header that can wrap: 'total_allocation' -> 'total allocation'."""
+    return column.replace("_", " ")
+
+
+def _min_width(label: str, cells: list[str], numeric: bool) -> int:
+    """The narrowest a column may be: a whole number, and each word of its header."""
+    words = max((len(w) for w in label.split()), default=1)
+    if numeric:
+        return max([words, *(len(c) for c in cells)])
+    longest = max((len(w) for c in cells for w in c.split()), default=1)
+    return max(words, min(longest, 14))
+
+
+def _fit(natural: list[int], least: list[int], room: int) -> list[int]:
+    """Column widths within ``room``: the widest column that can still narrow gives way first."""
+    widths = list(natural)
+    while sum(widths) > room:
+        slack = [w - m for w, m in zip(widths, least, strict=True)]
+        if max(slack) <= 0:
+            break
+        widest = max(range(len(widths)), key=lambda i: (slack[i] > 0, widths[i]))
+        widths[widest] -= 1
+    return widths
+
+
+def rich_tables(result: TrackResult, width: int | None = None) -> list[Table]:
+    """The result's shown columns as rich Tables that fit ``width`` without cutting a number.
+
+    Numbers are never shortened: a column is at least as wide as its widest figure, and
+    headers and text wrap instead. When the columns do not fit side by side they are
+    split over several tables, each repeating the first (key) column.
+    """
     columns = result.shown_columns()
-    table = Table(title=result.title, title_justify="left")
-    for col in columns:
-        numeric = (
-            pd.api.types.is_numeric_dtype(result.table[col]) and result.table[col].dtype != bool
-        )
-        table.add_column(col, justify="right" if numeric else "left")
-    for rec in result.table[columns].itertuples(index=False):
-        table.add_row(
-            *(cell(v, result.decimals.get(c, 2)) for c, v in zip(columns, rec, strict=True))
-        )
-    return table
+    cells = {
+        col: [cell(v, result.decimals.get(col, 2)) for v in result.table[col]] for col in columns
+    }
+    numeric = {col: _is_numeric(result.table[col]) for col in columns}
+    least = {col: _min_width(_label(col), cells[col], numeric[col]) for col in columns}
+    natural = {
+        col: max([least[col], len(_label(col)), *(len(c) for c in cells[col])]) for col in columns
+    }
+    total = width or 10_000
+    key, groups = columns[0], []
+    used = total
+    for col in columns[1:]:
+        need = least[col] + _COLUMN_CHROME
+        if used + need > total:
+            groups.append([key])
+            used = 1 + least[key] + _COLUMN_CHROME
+        groups[-1].append(col)
+        used += need
+    tables = []
+    for i, group in enumerate(groups or [[key]]):
+        room = total - 1 - _COLUMN_CHROME * len(group)
+        fitted = _fit([natural[c] for c in group], [least[c] for c in group], room)
+        title = result.title if i == 0 else f"{result.title} (continued)"
+        table = Table(title=title, title_justify="left")
+        for col, col_width in zip(group, fitted, strict=True):
+            justify: Literal["left", "right"] = "right" if numeric[col] else "left"
+            table.add_column(_label(col), justify=justify, width=col_width, overflow="fold")
+        for row in zip(*(cells[col] for col in group), strict=True):
+            table.add_row(*row)
+        tables.append(table)
+    return tables
 
 
 def footer(result: TrackResult) -> list[str]:
@@ -126,7 +198,8 @@ def emit(result: TrackResult, fmt: OutputFormat | None, out: Path | None, consol
             write_xlsx(result, out)
         elif chosen is OutputFormat.table:
             target = console if out is None else Console(file=io.StringIO(), width=200, record=True)
-            target.print(rich_table(result))
+            for table in rich_tables(result, target.width):
+                target.print(table)
             for line in footer(result):
                 target.print(line, markup=False, highlight=False)
             if out is not None:

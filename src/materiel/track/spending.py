@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from materiel.countries import ALLIES
+from materiel.countries import ALLIES, name_of
 from materiel.publicdata import (
     NATO_2024_SOURCE,
     NATO_ESTIMATE_YEARS,
@@ -23,6 +23,14 @@ from materiel.track.result import TrackResult
 
 BASE_YEAR = 2014
 SHARES_SOURCE = f"{NATO_2024_SOURCE}, Table 3 (defence expenditure as % of real GDP, 2015 prices)"
+#: The edition every count is made on; counts announced at the time from earlier
+#: editions can differ, because NATO revises past years in each edition.
+EDITION = "NATO's June 2024 edition (Defence Expenditure of NATO Countries 2014-2024)"
+#: Allies whose series has a break the data README warns about, and the first year after it.
+CAVEATS = {
+    "LUX": "GDP denominator changes in 2023e (most likely GNI): not comparable across the break"
+}
+BREAK_YEAR = {"LUX": 2023}
 COUNT_BASIS = (
     "Counted on NATO's published two-decimal figures, as NATO counts "
     "(e.g. Slovak Republic 2024e is printed 2.00, 1.989 unrounded)."
@@ -73,13 +81,21 @@ def spending_frame(shares: pd.DataFrame, year: int, threshold: float) -> pd.Data
                 f"share_{BASE_YEAR}_pct": base,
                 "change_pp": round(share - base, 2),
                 "national_2pct_law": ally.iso3 in NATO_NATIONAL_2PCT_LAWS,
-                "note": "" if has else "no armed forces; no expenditure figures",
+                "note": _note(ally.iso3, has, year),
             }
         )
     frame = pd.DataFrame(rows)
     frame["_missing"] = frame["share_pct"].isna()
     frame = frame.sort_values(["_missing", "share_pct", "ally"], ascending=[True, False, True])
     return frame.drop(columns="_missing").reset_index(drop=True)
+
+
+def _note(iso3: str, has: bool, year: int) -> str:
+    if not has:
+        return "no armed forces; no expenditure figures"
+    if year >= BREAK_YEAR.get(iso3, 9999):
+        return CAVEATS[iso3] + f"; change since {BASE_YEAR} spans it"
+    return ""
 
 
 def count_meeting(frame: pd.DataFrame) -> tuple[int, int]:
@@ -103,8 +119,14 @@ def spending(year: int | None = None, threshold: float = 2.0) -> TrackResult:
     label = year_label(year, NATO_ESTIMATE_YEARS)
     estimate = " (NATO estimates)" if year in NATO_ESTIMATE_YEARS else ""
     summary = [
-        f"{n_meet} of {n_all} allies at or above {threshold:g}% of GDP in {label}{estimate}.",
+        f"{n_meet} of {n_all} allies at or above {threshold:g}% of GDP in {label}{estimate}, "
+        f"on {EDITION}.",
         COUNT_BASIS,
+        "Each NATO edition revises past years: a count announced at the time, on an earlier "
+        "edition, can differ from this recount.",
+    ]
+    summary += [
+        f"{name_of(code)}: {CAVEATS[code]}." for code, first in BREAK_YEAR.items() if year >= first
     ]
     outside = frame[~frame["member"]]
     if len(outside):
@@ -137,5 +159,6 @@ def spending(year: int | None = None, threshold: float = 2.0) -> TrackResult:
             "threshold": threshold,
             "meeting": n_meet,
             "of": n_all,
+            "edition": EDITION,
         },
     )
