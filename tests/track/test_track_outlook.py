@@ -9,7 +9,6 @@ import pytest
 from track_kit import public_rows, published_share
 
 from materiel.errors import InputError
-from materiel.track.charts import spread
 from materiel.track.ledger_model import make_pledge
 from materiel.track.outlook import (
     OutlookOptions,
@@ -143,6 +142,8 @@ def test_a_pledge_due_after_the_data_still_gives_a_path():
 
 
 def test_end_labels_of_the_chart_do_not_overlap():
+    from materiel.track.charts import spread
+
     ys = spread([1.70, 1.71, 1.69, 2.5, 1.0], gap=0.05)
     ordered = sorted(ys)
     assert all(b - a >= 0.05 - 1e-12 for a, b in itertools.pairwise(ordered))
