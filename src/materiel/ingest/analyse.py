@@ -46,6 +46,19 @@ class Sentence:
     dates: list[DateRef] = field(default_factory=list)
     maker_nations: set[str] = field(default_factory=set)
     end_users: set[str] = field(default_factory=set)
+    #: The sentences just before this one (for words that carry over: "of GDP", ...).
+    context: str = ""
+    #: The last actor named before this sentence (for "its", "they", "the government").
+    previous_actor: str | None = None
+    #: The year of the first date in the sentence before (for "That earlier contract").
+    context_year: int | None = None
+    #: Whether the sentence refers back to a fact ("It is worth ...", "The contract ...").
+    anaphoric: bool = False
+    #: Whether the article is about Ukraine (aid without a named recipient goes to it).
+    about_ukraine: bool = False
+    #: The company and the country the article is mostly about.
+    doc_company: str | None = None
+    doc_country: str | None = None
 
     def ids(self, kind: str) -> list[str]:
         """Distinct ids of the mentions of one kind, in order of appearance."""

@@ -19,7 +19,7 @@ import dateparser
 
 _SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
 _MONTH = (
-    r"(?:Jan(?:uary\b|\.)?|Feb(?:ruary\b|\.)?|Mar(?:ch\b|\.)?|Apr(?:il\b|\.)?|May\b|"
+    r"(?-i:Jan(?:uary\b|\.)?|Feb(?:ruary\b|\.)?|Mar(?:ch\b|\.)?|Apr(?:il\b|\.)?|May\b|"
     r"June?\b|July?\b|Aug(?:ust\b|\.)?|Sep(?:t(?:ember\b|\.)?|\.)?|Oct(?:ober\b|\.)?|"
     r"Nov(?:ember\b|\.)?|Dec(?:ember\b|\.)?)"
 )
@@ -34,17 +34,22 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
      rf"(?P<c>{_YEAR}) ?[-–] ?(?P<d>{_YEAR}|\d\d)\b"),
     ("deadline", rf"(?:by|before|until|through|no later than)(?: the end of)? (?P<y>{_YEAR})"),
     ("rel_year_end", r"by the end of (?P<w>this|next) year|by the end of the year"),
-    ("day", rf"{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:, (?:{_YEAR}))?|"
+    ("day", rf"{_MONTH} \d{{1,2}}(?!\d)(?:st|nd|rd|th)?(?:, (?:{_YEAR}))?|"
      rf"\d{{1,2}} {_MONTH}(?: {_YEAR})?|{_YEAR}-\d\d-\d\d"),
     ("month", rf"{_MONTH} (?P<my>{_YEAR})"),
     ("weekday", r"(?:on|last) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"),
     ("relday", r"\b(?:yesterday|today|last week|earlier this week|this week|last month|"
      r"earlier this month|this month)\b"),
     ("relyear", r"\b(?:last|this|next|earlier this|later this) year\b"),
-    ("year", rf"\b(?:in|for|during|since|of|from) (?:fiscal |financial |the year )?"
+    ("year", rf"\b(?:in|for|during|since|of|from) (?:fiscal |financial |the year |the )?"
      rf"(?P<yy>{_YEAR})\b(?! ?[-–] ?\d)"),
+    ("budget_year", rf"\b(?P<yb>{_YEAR}) (?:draft |defen[cs]e |military )?(?:budget|estimates|"
+     rf"figures)\b"),
+    ("ago", r"\b(?:a|one|two|three|four|five|ten|\d+) (?P<unit>decades?|years?) ago\b"),
+    ("bare_month", rf"\b(?:in|since|from|until|by|last) (?:early |late |mid-?)?"
+     rf"(?P<bm>{_MONTH})(?! \d)"),
 )  # fmt: skip
-_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS))
+_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -139,9 +144,28 @@ def find_dates(sentence: str, base: date | None) -> list[DateRef]:
         elif kind == "year":
             y = int(m.group("yy"))
             ref = DateRef(kind, text, m.start(), m.end(), None, y, y)
+        elif kind == "budget_year":
+            y = int(m.group("yb"))
+            ref = DateRef("year", text, m.start(), m.end(), None, y, y)
+        elif kind == "ago" and base is not None:
+            count = _COUNTS.get(text.split()[0].lower()) or int(text.split()[0])
+            y = base.year - count * (10 if m.group("unit").startswith("decade") else 1)
+            ref = DateRef("year", text, m.start(), m.end(), None, y, y)
+        elif kind == "bare_month" and base is not None:
+            month = _month_number(m.group("bm"))
+            y = base.year if month <= base.month else base.year - 1
+            ref = DateRef("year", text, m.start(), m.end(), None, y, y)
         if ref is not None:
             refs.append(ref)
     return refs
+
+
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _month_number(name: str) -> int:
+    return _MONTHS.index(name[:3].lower()) + 1
 
 
 def _outer_kind(match: re.Match[str]) -> str:

@@ -42,6 +42,49 @@ _DATELINE_RE = re.compile(
 )
 
 
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_FULL_DATE_RE = re.compile(
+    rf"\b(?:\d{{1,2}}\.? (?:{_MONTHS})\.?,? (?:19|20)\d\d|(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? "
+    rf"(?:19|20)\d\d|\d{{1,2}}\.\d{{1,2}}\.(?:19|20)\d\d|(?:19|20)\d\d-\d\d-\d\d)\b",
+    re.IGNORECASE,
+)
+#: Lines at the top of an article searched for its date (byline, timestamp, release header).
+HEADER_LINES = 15
+
+
+def header_date(text: str) -> date | None:
+    """The latest full date on the short lines at the top of an article ("July 9, 2024 -
+    6:42 PM UTC", "By Olena Hrytsenko | 18 July 2024", "20.06.2024 14:05 GMT",
+    "Issued on 17 June 2024 · Last updated 18 June 2024"), or None.
+
+    >>> header_date("Title\\n\\nBy A. Writer | 18 July 2024\\n\\nBody text.")
+    datetime.date(2024, 7, 18)
+    """
+    found: list[date] = []
+    lines = [line for line in text.split("\n") if line.strip()][:HEADER_LINES]
+    for line in lines:
+        if len(line) > 160:
+            continue
+        for match in _FULL_DATE_RE.finditer(line):
+            parsed = _numeric_date(match.group(0)) or parse_article_date(match.group(0))
+            if parsed is not None:
+                found.append(parsed)
+    return max(found) if found else None
+
+
+def _numeric_date(text: str) -> date | None:
+    parts = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+    if not parts:
+        return None
+    try:
+        return date(int(parts[3]), int(parts[2]), int(parts[1]))
+    except ValueError:
+        return None
+
+
 class BadFile(Exception):
     """A file that cannot be read as an article; the message says why."""
 
@@ -220,6 +263,10 @@ def read_document(path: Path, default_date: date | None = None) -> Document:
         if key in meta and doc.date is None:
             _set_date(doc, meta[key], "meta")
     _prepare(doc)
+    if doc.date is None or doc.date_origin == "dateline":
+        found = header_date(mapped.text)
+        if found is not None and (doc.date is None or found > doc.date):
+            doc.date, doc.date_origin = found, "header"
     if doc.date is None and default_date is not None:
         doc.date, doc.date_origin = default_date, "--date"
     doc.sentences = split_sentences(doc.text.text)

@@ -1,10 +1,14 @@
-"""From an analysed sentence to candidate facts: contract, spending, aid, joint
-procurement and plans.
+"""From an analysed sentence to candidate facts: contracts, joint procurement, aid,
+capacity plans, spending and pledges.
 
-The rules are deliberately plain: a kind of fact needs its trigger words and its core
-fields (a contract needs a supplier, or an item with a value; aid needs a recipient and an
-amount or an item; ...). Confidence grows with the fields found and falls for hedged or
-speculative wording ("could", "is considering", "reportedly").
+A fact's fields follow the dev corpus format: ``actors`` (role → id or list of ids:
+``buyer``, ``supplier``, ``ally``, ``donor``, ``recipient``, ``producer``, ``funder``),
+``item``, ``quantity`` (with ``quantity_unit`` and ``quantity_qualifier``), ``value`` (with
+``currency``, ``value_qualifier`` and ``alt_values``), ``share_of_gdp``, ``year``, ``date``,
+``period``, ``status`` (signed, planned, pledged, estimate, denied) and, for contracts,
+``contract_type`` (framework or call_off). A sentence may state several facts; a denied
+report ("Lisbon denied a report that it had agreed to pay for ...") is a fact with status
+``denied``, never one of the thing denied.
 """
 
 from __future__ import annotations
@@ -12,79 +16,81 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
 from materiel.ingest.dates import date_fields
-from materiel.ingest.money import Money, Percent
+from materiel.ingest.money import Quantity
+from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
-_AGENCY_BUYERS = {"NSPA", "EDA", "OCCAR", "EC", "EU", "DSCA"}
 _CONTRACT_RE = re.compile(
     r"\b(?:contracts?|ordered|orders?|awarded|awards?|signed|deal|purchased?|procured?|"
-    r"framework agreement|bought|buys?)\b",
-    re.IGNORECASE,
-)
-_SPENDING_RE = re.compile(
-    r"\b(?:defen[cs]e|military)\s+(?:budget|spending|expenditure|outlays)|spend(?:s|ing)?\b",
-    re.IGNORECASE,
-)
-_TARGET_RE = re.compile(
-    r"\b(?:targets?|aims?|goal|pledged?|commit(?:s|ted)?|plans?|intends?|wants?|raise|"
-    r"increase|boost|rise to|by (?:19|20)\d\d|no less than|at least)\b",
-    re.IGNORECASE,
-)
-_FUTURE_RE = re.compile(r"\b(?:will|shall|is to|are to)\b", re.IGNORECASE)
-_ALLIES_COUNT_RE = re.compile(
-    r"\b(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:of|out of)\s+(?:the\s+|its\s+|nato's\s+)?"
-    r"(?P<total>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:nato\s+)?(?:allies|members|member states|nations)",
+    r"framework|call-offs?|bought|buys?|buy|booked|agreement|concluded)\b",
     re.IGNORECASE,
 )
 _AID_RE = re.compile(
-    r"\b(?:aid|assistance|donat\w*|pledg\w*|gift\w*|(?:military|financial|budget) support)\b",
+    r"\b(?:aid|assistance|donat\w*|donors?|gift\w*|(?:military|financial|budget) support|"
+    r"support to|lend|lent|loan|package|facility)\b",
     re.IGNORECASE,
 )
-_WEAK_AID_RE = re.compile(
-    r"\b(?:support|package|supply|supplied|provide|give|gave|send|sent|deliver\w*|"
-    r"transfer\w*)\b",
+_CAPACITY_RE = re.compile(
+    r"\b(?:production capacity|capacity|annual output|output|turn out|to produce|"
+    r"expand(?:ing)? (?:\w+ )?production|production line|production of|manufactur\w+ capacity|"
+    r"ramp(?:ing)?[- ]up)\b",
     re.IGNORECASE,
 )
 _JOINT_RE = re.compile(
-    r"\b(?:jointly|joint(?:ly)? (?:procurement|purchase|order|buy)|together|pool\w*|"
-    r"common procurement|coalition|multinational|group of (?:allies|countries|nations))\b",
+    r"\b(?:jointly|joint (?:procurement|purchase|order|buy)|together|pool\w*|"
+    r"common procurement|multinational|on behalf of (?:a group|the group|\w+ (?:allies|nations|"
+    r"countries|member states))|lead nation|group of (?:\w+ )?(?:allies|countries|nations|"
+    r"member states))\b",
     re.IGNORECASE,
 )
-_PLAN_RE = re.compile(
-    r"\b(?:plans?|planned|intends?|aims?|seeks?|wants?|will (?:buy|acquire|purchase|procure|"
-    r"order|produce|build)|goal|target|ramp(?:ing)? up|increase production|produce|"
-    r"production (?:capacity|rate|target)|stockpiles?|expand\w*)\b",
+_DENIED_RE = re.compile(
+    r"\b(?:denied|denies|deny|dismissed|rejected|refuted)\b[^.]*?\b(?:report|reports|claims?)\b",
     re.IGNORECASE,
 )
 _SPECULATIVE_RE = re.compile(
-    r"\b(?:could|might|may|would|reportedly|considering|in talks|negotiat\w+|rumou?r\w*|"
-    r"unconfirmed|sources said|is said to)\b",
+    r"\b(?:could|might|may|reportedly|considering|in talks|rumou?r\w*|unconfirmed|"
+    r"is said to)\b",
     re.IGNORECASE,
 )
-_PER_YEAR_RE = re.compile(r"^\s*(?:a|per|each|every)\s+year\b|^\s*annually\b", re.IGNORECASE)
-_AID_TYPES = (
-    ("humanitarian", re.compile(r"\bhumanitarian\b", re.IGNORECASE)),
-    ("financial", re.compile(r"\b(?:financial|budget support|loans?|grants?)\b", re.I)),
-    ("military", re.compile(r"\b(?:military|weapons|arms|ammunition|defen[cs]e)\b", re.I)),
+_FUTURE_RE = re.compile(
+    r"\b(?:will|would|plans?|planned|proposed|draft|aims?|intends?|is to|are to|to be|"
+    r"expected|due to|sets? aside|reserved|should)\b",
+    re.IGNORECASE,
 )
+_PLEDGE_RE = re.compile(r"\b(?:pledged?|committed|promised|agreed to|will provide|would "
+                        r"provide|is providing|commits?)\b", re.IGNORECASE)  # fmt: skip
+_SIGNED_RE = re.compile(
+    r"\b(?:signed|awarded|ordered|concluded|placed|booked|agreed a|has agreed|won|bought)\b",
+    re.IGNORECASE,
+)
+_REACHED_RE = re.compile(r"\b(?:had reached|has reached|reached|is producing|can turn out|"
+                         r"able to turn out|currently)\b", re.IGNORECASE)  # fmt: skip
+_PER_YEAR_RE = re.compile(r"^\s*(?:a|per|each|every)\s+year\b|^\s*annually\b", re.IGNORECASE)
+_ANNUAL_BEFORE_RE = re.compile(r"\b(?:annual|yearly)\b[^.;]{0,60}$", re.IGNORECASE)
+_FINANCIAL_RE = re.compile(r"\b(?:financial|budget support|loans?|lend|lent|salaries|pensions|"
+                           r"reconstruction|macro-financial)\b", re.I)  # fmt: skip
+_MILITARY_RE = re.compile(r"\b(?:military|weapons|arms|ammunition|missiles?|air defen[cs]e|"
+                          r"shells)\b", re.I)  # fmt: skip
+_FRAMEWORK_RE = re.compile(r"\bframework\b", re.IGNORECASE)
+_CALL_OFF_RE = re.compile(r"\bcall-offs?\b|\bcall offs?\b", re.IGNORECASE)
 
 
-def money_fields(money: Money | None) -> dict[str, Any]:
-    if money is None:
+def _quantity(s: Sentence, skip_spans: list[tuple[int, int]] | None = None) -> Quantity | None:
+    for q in s.quantities:
+        if not any(a <= q.start < b for a, b in skip_spans or []):
+            return q
+    return None
+
+
+def quantity_fields(s: Sentence, q: Quantity | None) -> dict[str, Any]:
+    if q is None:
         return {}
-    fields: dict[str, Any] = {"value": money.value, "currency": money.currency}
-    if money.low is not None:
-        fields.update(value_low=money.low, value_high=money.high)
-    fields.update(value_qualifier=money.qualifier, value_text=money.text)
-    return fields
-
-
-def _quantity_fields(s: Sentence) -> dict[str, Any]:
-    if not s.quantities:
-        return {}
-    q = s.quantities[0]
-    return {"quantity": q.value, "quantity_unit": q.unit, "quantity_qualifier": q.qualifier}
+    unit = q.unit
+    if _PER_YEAR_RE.match(s.text[q.end :]) or _ANNUAL_BEFORE_RE.search(s.text[: q.start]):
+        unit = f"{unit} per year"
+    return {"quantity": q.value, "quantity_unit": unit, "quantity_qualifier": q.qualifier}
 
 
 def _item(s: Sentence) -> str | None:
@@ -92,170 +98,165 @@ def _item(s: Sentence) -> str | None:
     return items[0] if items else None
 
 
-def _confidence(s: Sentence, found: int, wanted: int) -> float:
-    score = 0.45 + 0.5 * found / wanted
-    if _SPECULATIVE_RE.search(s.text):
-        score -= 0.2
-    return score
-
-
-def _fact(kind: str, fields: dict[str, Any], s: Sentence, core: list[str]) -> dict[str, Any]:
-    fields = {**fields, **date_fields(s.dates)}
-    found = sum(1 for key in core if fields.get(key) not in (None, [], ""))
-    return {"kind": kind, "fields": fields, "confidence": _confidence(s, found, len(core))}
-
-
-def spending_facts(s: Sentence) -> list[dict[str, Any]]:
-    """Shares of GDP per ally, allies meeting a guideline, and defence budgets."""
-    facts = []
-    measure = _measure(s)
-    gdp = [p for p in s.percents if p.of_gdp]
-    count = _ALLIES_COUNT_RE.search(s.text)
-    if count and (gdp or re.search(r"guideline|target|2 ?%|two per ?cent", s.text, re.I)):
-        from materiel.ingest.numbers import parse_number
-
-        n, total = parse_number(count.group("n")), parse_number(count.group("total"))
-        if n is not None and total is not None and n <= total:
-            fields: dict[str, Any] = {"allies_meeting": int(n), "allies_total": int(total)}
-            if gdp:
-                fields["guideline_pct"] = gdp[0].value
-            facts.append(_fact("spending", fields, s, ["allies_meeting", "allies_total"]))
-            return facts
-    countries = [m for m in s.mentions if m.kind == "country"]
-    for pct in gdp:
-        before = [m for m in countries if m.end <= pct.start]
-        ally = before[-1].id if before else (countries[0].id if countries else None)
-        fields = {"ally": ally, **_percent_fields(pct), "measure": measure}
-        facts.append(_fact("spending", fields, s, ["ally", "share_gdp_pct", "year"]))
-    if not gdp and s.money and _SPENDING_RE.search(s.text) and not _CONTRACT_RE.search(s.text):
-        allies = s.countries()
-        if allies and not s.end_users:
-            fields = {"ally": allies[0], **money_fields(s.money[0]), "measure": measure}
-            facts.append(_fact("spending", fields, s, ["ally", "value", "year"]))
-    return facts
-
-
-def _measure(s: Sentence) -> str:
-    """``target`` for commitments and future years, ``actual`` for outturns and estimates
-    of the article's own year ("will spend 2.1% of GDP in 2024", written in 2024)."""
-    if _TARGET_RE.search(s.text):
-        return "target"
-    if _FUTURE_RE.search(s.text):
-        year = date_fields(s.dates).get("year")
-        if s.base is None or not isinstance(year, int) or year > s.base.year:
-            return "target"
-    return "actual"
-
-
-def _percent_fields(pct: Percent) -> dict[str, Any]:
-    fields: dict[str, Any] = {"share_gdp_pct": pct.value, "share_qualifier": pct.qualifier}
-    if pct.low is not None:
-        fields.update(share_gdp_pct_low=pct.low, share_gdp_pct_high=pct.high)
+def _dates(s: Sentence, default_year: bool = True) -> dict[str, Any]:
+    fields = date_fields(s.dates)
+    refs = sorted(s.dates, key=lambda r: (r.kind == "day", r.start))
+    years = [ref_year(r) for r in refs if ref_year(r) is not None]
+    if years:
+        fields["year"] = years[0]
+    elif fields.get("date"):
+        fields["year"] = int(str(fields["date"])[:4])
+    elif default_year and s.base is not None:
+        fields["year"] = s.base.year
     return fields
 
 
+def _status(s: Sentence, kind: str) -> str:
+    text = s.text
+    if kind in ("aid", "pledge") and _PLEDGE_RE.search(text):
+        return "pledged"
+    if kind == "capacity_plan":
+        return "estimate" if _REACHED_RE.search(text) else "planned"
+    if _SIGNED_RE.search(text):
+        return "signed"
+    if _FUTURE_RE.search(text):
+        return "pledged" if kind == "aid" and "agreed" in text else "planned"
+    return "signed" if kind in ("contract", "joint_procurement", "aid") else "estimate"
+
+
+def _compact(actors: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for role, who in actors.items():
+        if isinstance(who, list):
+            who = [w for i, w in enumerate(who) if w and w not in who[:i]]
+            if not who:
+                continue
+            out[role] = who[0] if len(who) == 1 else who
+        elif who:
+            out[role] = who
+    return out
+
+
+def _fact(kind: str, actors: dict[str, Any], s: Sentence, **fields: Any) -> dict[str, Any]:
+    body = {"actors": _compact(actors), **{k: v for k, v in fields.items() if v is not None}}
+    body.setdefault("status", _status(s, kind))
+    return {"kind": kind, "fields": body}
+
+
 def contract_fact(s: Sentence) -> dict[str, Any] | None:
-    """A contract: a supplier (or an item with a value) and a contract word."""
+    """A contract or joint procurement: a contract word and a supplier, or an item with a
+    value or quantity."""
     if not _CONTRACT_RE.search(s.text):
         return None
-    companies, item = s.ids("company"), _item(s)
-    if not companies and not (item and s.money):
+    suppliers, item, q = roles.companies(s), _item(s), _quantity(s)
+    agencies = roles.agencies(s)
+    buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
+    if not (suppliers or agencies or buyers) and not s.anaphoric:
         return None
-    if not (companies and (s.money or s.quantities or item)) and not (item and s.money):
+    if not (s.money or q or item or _CALL_OFF_RE.search(s.text) or _FRAMEWORK_RE.search(s.text)):
         return None
-    buyers = [c for c in s.countries() if not (c == "UKR" and c in s.end_users)]
-    buyers += [a for a in s.ids("agency") if a in _AGENCY_BUYERS]
-    fields: dict[str, Any] = {
-        "buyers": buyers,
-        "supplier": companies[0] if companies else None,
-        "item": item,
-        **_quantity_fields(s),
-        **money_fields(s.money[0] if s.money else None),
-    }
-    ends = sorted(c for c in s.end_users if c not in buyers)
-    if ends:
-        fields["end_user"] = ends
-    if len(buyers) > 1 or any(b in _AGENCY_BUYERS for b in buyers):
-        fields["joint"] = True
-    return _fact("contract", fields, s, ["buyers", "supplier", "item", "value"])
+    if not (suppliers or item or agencies) and not s.anaphoric:
+        return None
+    joint = bool(agencies) or bool(_JOINT_RE.search(s.text)) or len(buyers) > 1
+    actors: dict[str, Any] = {"supplier": suppliers[:1]}
+    if agencies:
+        actors.update(buyer=agencies[0], ally=buyers)
+    elif joint and len(buyers) > 1:
+        actors.update(ally=buyers)
+    else:
+        actors.update(buyer=buyers[:1])
+    fields: dict[str, Any] = {"item": item, **quantity_fields(s, q), **_dates(s)}
+    if s.money:
+        fields.update(money_fields(s.money[0], s))
+    if _CALL_OFF_RE.search(s.text):
+        fields["contract_type"] = "call_off"
+    elif _FRAMEWORK_RE.search(s.text):
+        fields["contract_type"] = "framework"
+    recipients = roles.end_users(s)
+    if recipients:
+        fields["end_user"] = recipients
+    return _fact("joint_procurement" if joint else "contract", actors, s, **fields)
 
 
 def aid_fact(s: Sentence) -> dict[str, Any] | None:
-    """Aid: a donor gives money or materiel to a recipient (usually Ukraine)."""
-    strong = bool(_AID_RE.search(s.text))
-    if not strong and not _WEAK_AID_RE.search(s.text):
+    """Aid: a donor gives or lends money or materiel to a recipient (Ukraine by default in
+    an article about aid to Ukraine)."""
+    if not _AID_RE.search(s.text) or not (s.money or _quantity(s)):
         return None
-    countries = s.countries()
-    recipient = "UKR" if "UKR" in countries else None
-    if recipient is None and strong:
-        recipient = next(iter(sorted(s.end_users)), None)
-    if recipient is None or not (s.money or s.quantities or _item(s)):
+    receivers = roles.end_users(s)
+    recipient = "UKR" if "UKR" in receivers or "UKR" in s.ids("country") else None
+    if recipient is None and s.about_ukraine and re.search(r"military|support|aid|donor", s.text):
+        recipient = "UKR"
+    if recipient is None:
         return None
-    donors = [
-        m.id
-        for m in s.mentions
-        if (m.kind == "country" and m.id in countries and m.id != recipient)
-        or (m.kind == "agency" and m.id in ("EU", "EC", "NATO", "EPF"))
-    ]
-    money = s.money[0] if s.money else None
-    per_year = bool(money and _PER_YEAR_RE.match(s.text[money.end :]))
-    aid_type = next((name for name, rx in _AID_TYPES if rx.search(s.text)), None)
-    if aid_type is None and (s.quantities or _item(s)):
-        aid_type = "military"
-    fields: dict[str, Any] = {
-        "donor": donors[0] if donors else None,
-        "recipient": recipient,
-        "aid_type": aid_type,
-        "per_year": per_year,
-        **money_fields(money),
-        "item": _item(s),
-        **_quantity_fields(s),
-    }
-    return _fact("aid", fields, s, ["donor", "recipient", "aid_type", "value"])
+    donors = [c for c in roles.countries(s) if c != recipient]
+    groups = roles.groups(s)
+    donor = (
+        (groups + donors)[:1]
+        if groups and (not donors or s.text.find(groups[0]) < 5)
+        else (donors[:1])
+    )
+    if not donor and s.previous_actor and re.match(r"^\s*(?:its|it|their)\b", s.text, re.I):
+        donor = [s.previous_actor]
+    if not donor and s.previous_actor and s.anaphoric:
+        donor = [s.previous_actor]
+    aid_type = "financial" if _FINANCIAL_RE.search(s.text) else (
+        "military" if _MILITARY_RE.search(s.text) else None)  # fmt: skip
+    fields: dict[str, Any] = {"item": _item(s), **quantity_fields(s, _quantity(s)), **_dates(s)}
+    if s.money:
+        fields.update(money_fields(s.money[0], s))
+        if _PER_YEAR_RE.match(s.text[s.money[0].end :]):
+            fields["per_year"] = True
+    suppliers = roles.companies(s)
+    actors = {"donor": donor, "recipient": recipient, "supplier": suppliers[:1]}
+    return _fact("aid", actors, s, aid_type=aid_type, **fields)
 
 
-def joint_fact(s: Sentence) -> dict[str, Any] | None:
-    """Several allies (or an agency for them) buying together."""
-    if not _JOINT_RE.search(s.text):
+def capacity_fact(s: Sentence) -> dict[str, Any] | None:
+    """A production capacity or its expansion: a producer, and an output or money for it."""
+    if not _CAPACITY_RE.search(s.text):
         return None
-    participants = s.countries() + [a for a in s.ids("agency") if a in _AGENCY_BUYERS]
-    agency = any(a in _AGENCY_BUYERS for a in participants)
-    group = re.search(r"\b(?:allies|countries|nations|member states)\b", s.text)
-    if len(participants) < 2 and not agency and not group:
+    q = _quantity(s)
+    if not (q or s.money):
         return None
-    if not (s.quantities or _item(s)):
+    producers = roles.companies(s)
+    funders = [c for c in roles.countries(s)] + [g for g in roles.groups(s) if g != "NATO"]
+    if not producers and "EU" in funders:
+        producers = ["EU"]
+    if not producers and s.doc_company and s.anaphoric:
+        producers = [s.doc_company]
+    if not producers:
         return None
-    fields = {"participants": participants, "item": _item(s), **_quantity_fields(s)}
-    fields.update(money_fields(s.money[0] if s.money else None))
-    return _fact("joint_procurement", fields, s, ["participants", "item", "quantity"])
-
-
-def plan_fact(s: Sentence) -> dict[str, Any] | None:
-    """An acquisition, production or stockpile plan with a count or an item."""
-    if not _PLAN_RE.search(s.text) or not s.quantities:
-        return None
-    actors = s.countries() or s.ids("company")
-    if not actors:
-        return None
-    actor = actors[0]
-    low = s.lower()
-    plan_type = "acquisition"
-    if re.search(r"\bproduc\w*|manufactur\w*|output|capacity|ramp", low):
-        plan_type = "production"
-    elif "stockpile" in low or "stocks" in low:
-        plan_type = "stockpile"
-    fields = {"actor": actor, "plan_type": plan_type, "item": _item(s), **_quantity_fields(s)}
-    fields.update(money_fields(s.money[0] if s.money else None))
-    return _fact("plan", fields, s, ["actor", "quantity", "item"])
+    actors: dict[str, Any] = {"producer": producers[:1]}
+    if s.money:
+        actors["funder"] = [f for f in funders if f not in producers][:1]
+    fields: dict[str, Any] = {"item": _item(s), **quantity_fields(s, q)}
+    fields.update(_dates(s, default_year=False))
+    if s.money:
+        fields.update(money_fields(s.money[0], s))
+    return _fact("capacity_plan", actors, s, **fields)
 
 
 def extract(s: Sentence) -> list[dict[str, Any]]:
-    """Every candidate fact stated by one sentence (``kind``, ``fields``, ``confidence``)."""
-    facts = spending_facts(s)
-    if facts:
-        return facts
-    for finder in (contract_fact, aid_fact, joint_fact, plan_fact):
+    """Every candidate fact one sentence states (``kind`` and ``fields``)."""
+    found: list[dict[str, Any]] = []
+    for finder in (aid_fact, capacity_fact, contract_fact):
         fact = finder(s)
         if fact is not None:
-            return [fact]
-    return []
+            found.append(fact)
+            break
+    found = spending_facts(s, bool(found)) + found
+    denied = _DENIED_RE.search(s.text)
+    for fact in found:
+        if denied:
+            fact["fields"]["status"] = "denied"
+        fact["confidence"] = _confidence(s, fact["fields"])
+    return found
+
+
+def _confidence(s: Sentence, fields: dict[str, Any]) -> float:
+    known = sum(1 for k in ("item", "value", "quantity", "share_of_gdp", "year") if fields.get(k))
+    score = 0.5 + 0.1 * min(known, 3) + 0.1 * min(len(fields.get("actors") or {}), 2)
+    if _SPECULATIVE_RE.search(s.text):
+        score -= 0.2
+    return score

@@ -1,107 +1,118 @@
 """Merging the same fact told by several articles, keeping every source.
 
-Two facts are the same when their kind matches and their identifying fields agree
-(a contract: supplier, item and buyers; aid: donor, recipient, kind and per-year; spending:
-ally, year and measure; ...) and their dates do not contradict each other. The merged fact
-keeps every source. Where the sources disagree on a figure (one says about $1.2bn, another
-$1.15bn), the fact is marked as conflicting and ``conflicts`` lists each stated value with
-its source: nothing is averaged. Within one article, only agreeing statements are merged
-(a headline and the body saying the same thing).
+Two facts are one event only when their kind agrees (a contract and a joint procurement
+count as one kind), their actors agree role by role (a role known on one side only is
+no disagreement), their items agree (a calibre and "artillery shells" do), their years
+are the same, their event dates are at most :data:`DATE_WINDOW` days apart, a framework is
+not merged with its call-off, and their figures are within :data:`FIGURE_RATIO` of each
+other (rounding and reporting differences, not different orders). Within one article
+only agreeing statements merge. The merged fact keeps every source; where sources
+disagree on a figure, ``conflicts`` lists each value with its source: nothing is
+averaged.
+
+Facts are first put in blocks by kind and principal actor (supplier or buyer, donor,
+ally, producer) and compared only within their block and year, so merging is near-linear
+in the number of statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
 from materiel.ingest.model import Fact
 
 #: Figures compared between sources, per kind of fact.
+_FIGURES = ("value", "currency", "quantity", "share_of_gdp")
 VALUE_FIELDS: dict[str, tuple[str, ...]] = {
-    "contract": ("value", "value_low", "value_high", "currency", "quantity"),
-    "spending": ("share_gdp_pct", "share_gdp_pct_low", "share_gdp_pct_high", "value",
-                 "currency", "allies_meeting", "allies_total"),
-    "aid": ("value", "value_low", "value_high", "currency", "quantity"),
-    "joint_procurement": ("quantity", "value", "currency"),
-    "plan": ("quantity", "value", "currency"),
-}  # fmt: skip
+    kind: _FIGURES
+    for kind in ("contract", "joint_procurement", "aid", "spending", "pledge", "capacity_plan")
+}
 _QUALIFIER_OF = {"value": "value_qualifier", "quantity": "quantity_qualifier"}
-_QUALIFIER_OF["share_gdp_pct"] = "share_qualifier"
+_QUALIFIER_OF["share_of_gdp"] = "share_qualifier"
 #: Fields that travel with a figure: taken from the same source as the figure.
 _COMPANIONS = {
-    "value": ("value_low", "value_high", "currency", "value_qualifier", "value_text"),
+    "value": ("currency", "value_qualifier", "value_low", "value_high", "alt_values"),
     "quantity": ("quantity_unit", "quantity_qualifier"),
-    "share_gdp_pct": ("share_gdp_pct_low", "share_gdp_pct_high", "share_qualifier"),
+    "share_of_gdp": ("share_of_gdp_upper", "share_qualifier"),
 }
 #: Relative difference under which two figures are the same figure (rounding).
 TOLERANCE = 0.005
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal, or unknown on one side."""
-    return a is None or b is None or a == b
-
-
-def _overlap(a: list[str] | None, b: list[str] | None) -> bool:
-    return not a or not b or bool(set(a) & set(b))
-
-
-def _contract(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    known = any(a.get(k) and a.get(k) == b.get(k) for k in ("supplier", "item"))
-    return (
-        known
-        and _same(a.get("supplier"), b.get("supplier"))
-        and _same(a.get("item"), b.get("item"))
-        and _overlap(a.get("buyers"), b.get("buyers"))
-    )
-
-
-def _spending(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if ("allies_meeting" in a) != ("allies_meeting" in b):
-        return False
-    if ("value" in a) != ("value" in b):
-        return False
-    return all(a.get(k) == b.get(k) for k in ("ally", "year", "measure", "year_to"))
-
-
-def _aid(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if a.get("donor") is None or (a.get("value") is None) != (b.get("value") is None):
-        return False
-    if a.get("value") is None and not (a.get("item") and a.get("item") == b.get("item")):
-        return False
-    keys = ("donor", "recipient", "per_year")
-    return all(a.get(k) == b.get(k) for k in keys) and _same(a.get("aid_type"), b.get("aid_type"))
-
-
-def _joint(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return (
-        bool(a.get("item"))
-        and a.get("item") == b.get("item")
-        and bool(set(a.get("participants") or []) & set(b.get("participants") or []))
-    )
-
-
-def _plan(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    keys = ("actor", "item", "plan_type")
-    return a.get("item") is not None and all(a.get(k) == b.get(k) for k in keys)
-
-
-_IDENTITY: dict[str, Callable[[dict[str, Any], dict[str, Any]], bool]] = {
-    "contract": _contract,
-    "spending": _spending,
-    "aid": _aid,
-    "joint_procurement": _joint,
-    "plan": _plan,
+#: Largest ratio between two sources' figures for one event (beyond it: two events).
+FIGURE_RATIO = 1.25
+#: Largest gap between the dates two sources give for one event [days].
+DATE_WINDOW = 14
+_FAMILY = {"joint_procurement": "contract"}
+_PRINCIPAL = {
+    "contract": ("buyer", "supplier"),
+    "aid": ("donor", "recipient"),
+    "spending": ("ally",),
+    "pledge": ("ally",),
+    "capacity_plan": ("producer",),
 }
+_GENERIC_ITEMS = {"artillery-shells"}
+#: Largest block compared member by member; a larger cluster is compared by its first fact.
+_FULL_COMPARE = 20
+
+
+def _family(kind: str) -> str:
+    return _FAMILY.get(kind, kind)
+
+
+def _key(value: Any) -> Any:
+    return tuple(sorted(value)) if isinstance(value, list) else value
+
+
+def principal(fact: Fact) -> Any:
+    """The actor that names the event: supplier or buyer, donor, ally, producer."""
+    actors = fact.fields.get("actors") or {}
+    for role in _PRINCIPAL.get(_family(fact.kind), ()):
+        if actors.get(role):
+            return _key(actors[role])
+    return None
+
+
+def _actors_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    actors_a, actors_b = a.get("actors") or {}, b.get("actors") or {}
+    return all(
+        _key(who) == _key(actors_b[role]) for role, who in actors_a.items() if role in actors_b
+    )
+
+
+def _items_agree(a: Any, b: Any) -> bool:
+    return a is None or b is None or a == b or bool({a, b} & _GENERIC_ITEMS)
+
+
+def _is_count(fields: dict[str, Any]) -> bool:
+    return str(fields.get("quantity_unit") or "").startswith("allies")
+
+
+def _identity(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if not (_actors_agree(a, b) and _items_agree(a.get("item"), b.get("item"))):
+        return False
+    if _is_count(a) != _is_count(b) or bool(a.get("per_year")) != bool(b.get("per_year")):
+        return False
+    types = {a.get("contract_type"), b.get("contract_type")}
+    if "call_off" in types and len(types) > 1:
+        return False
+    for key in ("value", "quantity", "share_of_gdp"):
+        x, y = a.get(key), b.get(key)
+        if isinstance(x, int | float) and isinstance(y, int | float) and min(x, y) > 0:
+            if max(x, y) / min(x, y) > FIGURE_RATIO:
+                return False
+    return a.get("currency") is None or b.get("currency") in (None, a.get("currency"))
 
 
 def _dates_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a.get("year") and b.get("year") and a["year"] != b["year"]:
         return False
     if a.get("date") and b.get("date"):
-        gap = abs((date.fromisoformat(a["date"]) - date.fromisoformat(b["date"])).days)
-        return gap <= 14
+        try:
+            gap = abs((date.fromisoformat(a["date"]) - date.fromisoformat(b["date"])).days)
+        except (TypeError, ValueError):
+            return True
+        return gap <= DATE_WINDOW
     return True
 
 
@@ -117,10 +128,21 @@ def _disagree(kind: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
     return any(_figures_differ(a.get(k), b.get(k)) for k in VALUE_FIELDS[kind])
 
 
+def _merge_actors(members: list[Fact]) -> dict[str, Any]:
+    actors: dict[str, Any] = {}
+    for member in members:
+        for role, who in (member.fields.get("actors") or {}).items():
+            actors.setdefault(role, who)
+    return actors
+
+
 def same_fact(a: Fact, b: Fact) -> bool:
     """Whether ``a`` and ``b`` state the same fact (figures may still disagree)."""
-    if a.kind != b.kind or not _IDENTITY[a.kind](a.fields, b.fields):
+    if _family(a.kind) != _family(b.kind) or not _identity(a.fields, b.fields):
         return False
+    if a.fields.get("status") == "denied" or b.fields.get("status") == "denied":
+        if a.fields.get("status") != b.fields.get("status"):
+            return False
     if not _dates_agree(a.fields, b.fields):
         return False
     same_file = {s.file for s in a.sources} & {s.file for s in b.sources}
@@ -161,7 +183,7 @@ def _combine(members: list[Fact]) -> Fact:
     tied = {c for companions in _COMPANIONS.values() for c in companions}
     for key, companions in _COMPANIONS.items():
         group = (key, *companions)
-        stated = [m for m in members if any(m.fields.get(k) is not None for k in group[:3])]
+        stated = [m for m in members if m.fields.get(key) is not None]
         if stated and stated[0] is not members[0]:
             fields.update({k: stated[0].fields.get(k) for k in group if k in stated[0].fields})
     for member in members[1:]:
@@ -170,6 +192,7 @@ def _combine(members: list[Fact]) -> Fact:
                 continue
             if fields.get(key) in (None, [], "") and value not in (None, [], ""):
                 fields[key] = value
+    fields["actors"] = _merge_actors(members)
     conflicts = _conflicts(members[0].kind, members)
     confidence = max(m.confidence for m in members) + 0.05 * (len(members) - 1)
     if conflicts:
@@ -185,13 +208,36 @@ def _combine(members: list[Fact]) -> Fact:
 
 
 def merge_facts(facts: list[Fact]) -> list[Fact]:
-    """Group facts that are the same, in first-seen order; combine each group."""
-    groups: list[list[Fact]] = []
+    """Group facts that are the same, in first-seen order; combine each group.
+
+    Facts are blocked by kind, principal actor and year; a fact is compared with the
+    clusters of its block and of the same block without a year (and, without a year
+    itself, with every cluster of its kind and actor).
+    """
+    clusters: list[list[Fact]] = []
+    blocks: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    by_actor: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for fact in facts:
-        for group in groups:
-            if all(same_fact(member, fact) for member in group):
-                group.append(fact)
-                break
+        head = (_family(fact.kind), principal(fact))
+        year = fact.fields.get("year")
+        if year is None:
+            candidates = by_actor[head]
         else:
-            groups.append([fact])
-    return [_combine(group) for group in groups]
+            candidates = blocks[(*head, year)] + blocks[(*head, None)]
+        chosen = None
+        for index in sorted(set(candidates)):
+            cluster = clusters[index]
+            members = cluster if len(cluster) <= _FULL_COMPARE else cluster[:1]
+            if all(same_fact(member, fact) for member in members):
+                chosen = index
+                break
+        if chosen is None:
+            chosen = len(clusters)
+            clusters.append([fact])
+            by_actor[head].append(chosen)
+            blocks[(*head, year)].append(chosen)
+        else:
+            clusters[chosen].append(fact)
+            if year is not None and chosen not in blocks[(*head, year)]:
+                blocks[(*head, year)].append(chosen)
+    return [_combine(cluster) for cluster in clusters]

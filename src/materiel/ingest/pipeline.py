@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from materiel.errors import InputError
-from materiel.ingest.analyse import Sentence, analyse
-from materiel.ingest.dates import date_fields
-from materiel.ingest.document import SUFFIXES, BadFile, Document, read_document
-from materiel.ingest.extract import extract, money_fields
+from materiel.ingest.context import facts_of_document
+from materiel.ingest.document import SUFFIXES, BadFile, read_document
 from materiel.ingest.gazetteer import Gazetteer, load_gazetteer
 from materiel.ingest.merge import merge_facts
-from materiel.ingest.model import Fact, Source
+from materiel.ingest.model import Fact
 
 
 @dataclass
@@ -45,63 +42,6 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
         else:
             missing.append(f"{path}: no such file or folder")
     return files, missing
-
-
-_ANAPHORA_RE = re.compile(
-    r"^(?:the|this|that)\s+(?:contract|deal|order|agreement|framework|purchase)\b", re.I
-)
-
-
-def _source(doc: Document, index: int) -> Source:
-    o_start, o_end = doc.text.span(*doc.sentences[index])
-    return Source(
-        file=doc.path,
-        start=o_start,
-        end=o_end,
-        sentence=doc.sentence(index),
-        article_date=doc.date.isoformat() if doc.date else None,
-        title=doc.title,
-        publisher=doc.publisher,
-    )
-
-
-def _completes(previous: Fact | None, sentence: Sentence) -> bool:
-    """Whether ``sentence`` ("The contract is valued at ...") gives the value that the
-    contract of the sentence before it lacks."""
-    return (
-        previous is not None
-        and previous.kind == "contract"
-        and previous.fields.get("value") is None
-        and previous.fields.get("value_low") is None
-        and bool(sentence.money)
-        and bool(_ANAPHORA_RE.match(sentence.text))
-    )
-
-
-def facts_of_document(doc: Document, gazetteer: Gazetteer) -> list[Fact]:
-    """Candidate facts of one article, one per statement (not merged).
-
-    A sentence that only gives the value of the contract in the sentence before it
-    ("The contract is valued at about €5.6 billion") completes that fact and becomes its
-    second source.
-    """
-    facts: list[Fact] = []
-    previous: Fact | None = None
-    for index in range(len(doc.sentences)):
-        sentence = analyse(doc.sentence(index), gazetteer, doc.date)
-        found = extract(sentence)
-        if previous is not None and _completes(previous, sentence) and not found:
-            previous.fields.update(money_fields(sentence.money[0]))
-            for key, value in date_fields(sentence.dates).items():
-                previous.fields.setdefault(key, value)
-            previous.sources.append(_source(doc, index))
-            previous.confidence = min(1.0, previous.confidence + 0.05)
-            previous = None
-            continue
-        new = [Fact(f["kind"], f["fields"], [_source(doc, index)], f["confidence"]) for f in found]
-        facts.extend(new)
-        previous = new[-1] if new else None
-    return facts
 
 
 def ingest(

@@ -1,0 +1,302 @@
+"""Facts told over several sentences of one article.
+
+News spreads one event over sentences: "Germany has agreed a framework deal with
+Rheinmetall ... The agreement was signed on Thursday. It replaces a framework concluded in
+July 2023 that had a ceiling of around 1.3 billion euros. The Netherlands, Denmark and
+Estonia can also order under the new deal. Germany has already placed its first call-off.
+It is worth about 880 million euros." This module reads an article's sentences in order
+and keeps what carries over:
+
+- a sentence that refers back ("It", "The contract", "That earlier contract", "its first
+  call-off") and adds figures the last fact lacks completes that fact; one whose figures
+  differ is a new fact that takes the missing actors and item from it (a replaced
+  framework, an earlier order);
+- a call-off is a fact of its own, linked by ``part_of`` to its framework;
+- a sentence naming participants ("X, Y and Z are also participating", "the group
+  comprises ...") adds them as ``ally`` to the article's first contract;
+- a sentence with a contract word, actors and no figures ("NSPA signed the contract with
+  RTX on Wednesday") gives the last contract its missing supplier, buyer and date;
+- "production is due to start next year" gives the last capacity plan its year;
+- two facts of the same kind in neighbouring sentences whose actors agree and whose
+  figures complement each other (a value in one, an output in the other) are one fact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from materiel.ingest import roles
+from materiel.ingest.analyse import Sentence, analyse
+from materiel.ingest.document import Document
+from materiel.ingest.extract import extract
+from materiel.ingest.gazetteer import Gazetteer
+from materiel.ingest.model import Fact, Source
+
+_ANAPHOR_RE = re.compile(
+    r"^\s*(?:(?:it|this|that|these|those|its|their|they|under it|in return)\b|"
+    r"(?:the|that|this|its|the new|that earlier|the earlier)\s+(?:\w+\s+){0,2}?(?:contract|deal|"
+    r"order|agreement|framework|purchase|money|loan|funding|package|plant|line|programme|"
+    r"group|company|firm|maker|facility|funds?)\b)",
+    re.IGNORECASE,
+)
+_REFERS_RE = re.compile(r"\bcall-offs?\b|\bthat framework\b|\bthe same agency\b", re.I)
+_SAME_AGENCY_RE = re.compile(r"\b(?:the same|the) agency\b", re.IGNORECASE)
+_PARTICIPANTS_RE = re.compile(
+    r"\b(?:also participat\w+|can also order|may also order|also take part|group comprises|"
+    r"comprises|are also (?:buying|party)|joined by|participants are)\b",
+    re.IGNORECASE,
+)
+_INCLUSIVE_RE = re.compile(r"\b(?:besides|including|in addition to)\b", re.IGNORECASE)
+_START_RE = re.compile(r"\b(?:production|output|it|the plant|the line)\b[^.]{0,30}\b(?:is due to|"
+                       r"will|should|is to|is expected to)\s+(?:start|begin)\b", re.I)  # fmt: skip
+_GOVERNMENT_RE = re.compile(
+    r"\b(?:the government|the ministry|the department|the state|the defen[cs]e ministry|"
+    r"we|the cabinet)\b",
+    re.IGNORECASE,
+)
+_FIGURES = ("value", "quantity", "share_of_gdp")
+_CONTRACT_KINDS = ("contract", "joint_procurement", "aid")
+#: Sentences before a fact within which a completing sentence may come.
+WINDOW = 3
+
+
+def _source(doc: Document, index: int) -> Source:
+    o_start, o_end = doc.text.span(*doc.sentences[index])
+    return Source(
+        file=doc.path,
+        start=o_start,
+        end=o_end,
+        sentence=doc.sentence(index),
+        article_date=doc.date.isoformat() if doc.date else None,
+        title=doc.title,
+        publisher=doc.publisher,
+    )
+
+
+def _main_entities(sentences: list[Sentence]) -> tuple[str | None, str | None]:
+    companies: Counter[str] = Counter()
+    countries: Counter[str] = Counter()
+    for s in sentences:
+        companies.update(m.id for m in s.mentions if m.kind == "company")
+        countries.update(c for c in roles.countries(s) if c != "UKR")
+    company = companies.most_common(1)[0][0] if companies else None
+    country = countries.most_common(1)[0][0] if countries else None
+    return company, country
+
+
+class _Reader:
+    """The state carried from sentence to sentence of one article."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.facts: list[Fact] = []
+        self.last: Fact | None = None
+        self.last_index = -10
+        self.first_contract: Fact | None = None
+        self.last_agency: str | None = None
+
+    def add(self, found: dict[str, Any], s: Sentence, index: int) -> None:
+        fields = found["fields"]
+        actors = fields.setdefault("actors", {})
+        if found["kind"] in _CONTRACT_KINDS:
+            self._fill_buyer(found, s)
+        target = self.last if self._recent(index) else None
+        if target is not None and s.anaphoric and self._completes(target, found):
+            self._complete(target, fields, index)
+            return
+        if target is not None and (s.anaphoric or _REFERS_RE.search(s.text)):
+            self._inherit(found, target, s)
+        if fields.get("contract_type") == "call_off":
+            parent = self._framework(fields.get("year"))
+            if parent is not None:
+                fields["part_of"] = parent.id
+                self._inherit(found, parent, s)
+        if not fields.get("actors"):
+            return
+        fact = Fact(found["kind"], fields, [_source(self.doc, index)], found["confidence"])
+        if target is not None and self._complementary(target, fact, index):
+            self._complete(target, fields, index)
+            return
+        self.facts.append(fact)
+        self.last, self.last_index = fact, index
+        if fact.kind in ("contract", "joint_procurement") and self.first_contract is None:
+            self.first_contract = fact
+
+    def _recent(self, index: int) -> bool:
+        return self.last is not None and index - self.last_index <= WINDOW
+
+    def _fill_buyer(self, found: dict[str, Any], s: Sentence) -> None:
+        actors = found["fields"]["actors"]
+        if found["kind"] == "joint_procurement" and "buyer" not in actors:
+            if self.last_agency and _SAME_AGENCY_RE.search(s.text):
+                actors["buyer"] = self.last_agency
+            elif s.doc_country and _GOVERNMENT_RE.search(s.text):
+                actors["buyer"] = s.doc_country
+        if found["kind"] == "contract" and "buyer" not in actors:
+            if s.doc_country and _GOVERNMENT_RE.search(s.text):
+                actors["buyer"] = s.doc_country
+        if found["kind"] == "aid" and "donor" not in actors and s.doc_country:
+            if _GOVERNMENT_RE.search(s.text):
+                actors["donor"] = s.doc_country
+
+    @staticmethod
+    def _completes(target: Fact, found: dict[str, Any]) -> bool:
+        """Whether ``found`` only adds figures ``target`` lacks, without a new actor."""
+        fields = found["fields"]
+        if found["kind"] != target.kind and not (
+            {found["kind"], target.kind} <= set(_CONTRACT_KINDS)
+        ):
+            return False
+        if fields.get("contract_type") and fields["contract_type"] != target.fields.get(
+            "contract_type"
+        ):
+            return False
+        for role, who in (fields.get("actors") or {}).items():
+            known = (target.fields.get("actors") or {}).get(role)
+            if known is not None and known != who:
+                return False
+        return not any(
+            fields.get(k) is not None and target.fields.get(k) is not None for k in _FIGURES
+        )
+
+    def _complementary(self, target: Fact, fact: Fact, index: int) -> bool:
+        """Neighbouring facts of one kind, same actors, figures in one or the other."""
+        if fact.kind != target.kind or index - self.last_index > 2:
+            return False
+        if fact.kind not in ("capacity_plan",):
+            return False
+        mine, theirs = fact.fields.get("actors") or {}, target.fields.get("actors") or {}
+        if any(role in theirs and theirs[role] != who for role, who in mine.items()):
+            return False
+        if any(fact.fields.get(k) is not None and target.fields.get(k) is not None for k in
+               _FIGURES):  # fmt: skip
+            return False
+        years = {fact.fields.get("year"), target.fields.get("year")} - {None}
+        return len(years) <= 1
+
+    def _complete(self, target: Fact, fields: dict[str, Any], index: int) -> None:
+        for key, value in fields.items():
+            if key == "actors":
+                actors = target.fields.setdefault("actors", {})
+                for role, who in value.items():
+                    actors.setdefault(role, who)
+            elif key == "item" and value and target.fields.get("item") == "artillery-shells":
+                target.fields["item"] = value  # the calibre named later is more precise
+            elif key in ("year", "status") and target.fields.get(key) is not None:
+                continue
+            elif value is not None and target.fields.get(key) in (None, [], ""):
+                target.fields[key] = value
+        target.sources.append(_source(self.doc, index))
+
+    @staticmethod
+    def _inherit(found: dict[str, Any], parent: Fact, s: Sentence) -> None:
+        fields = found["fields"]
+        actors = fields.setdefault("actors", {})
+        for role, who in (parent.fields.get("actors") or {}).items():
+            if role != "ally":
+                actors.setdefault(role, who)
+        if fields.get("item") is None:
+            fields["item"] = parent.fields.get("item")
+        if not s.dates and s.context_year is not None:
+            fields["year"] = s.context_year
+        if found["kind"] != parent.kind and found["kind"] in _CONTRACT_KINDS:
+            found["kind"] = parent.kind
+
+    def _framework(self, year: Any) -> Fact | None:
+        contracts = [f for f in self.facts if f.kind in ("contract", "joint_procurement")]
+        for fact in reversed(contracts):
+            if fact.fields.get("contract_type") == "framework" and fact.fields.get("year") == year:
+                return fact
+        return contracts[-1] if contracts else None
+
+    def participants(self, s: Sentence, index: int) -> bool:
+        """Add the allies named in a participants sentence to the first contract."""
+        target = self.first_contract
+        if target is None or not _PARTICIPANTS_RE.search(s.text) or s.money:
+            return False
+        named = roles.countries(s)
+        buyer = (target.fields.get("actors") or {}).get("buyer")
+        if not _INCLUSIVE_RE.search(s.text):
+            named = [c for c in named if c != buyer]
+        if not named:
+            return False
+        actors = target.fields.setdefault("actors", {})
+        known = actors.get("ally") or []
+        known = known if isinstance(known, list) else [known]
+        allies = [*known, *(c for c in named if c not in known)]
+        actors["ally"] = allies[0] if len(allies) == 1 else allies
+        if target.kind == "contract" and len(allies) > 1 and buyer in roles.AGENCY_BUYERS:
+            target.kind = "joint_procurement"
+        target.sources.append(_source(self.doc, index))
+        return True
+
+    def roles_only(self, s: Sentence, index: int) -> bool:
+        """A contract sentence without figures gives the last contract its missing roles."""
+        target = self.last if self._recent(index) else None
+        if target is None or target.kind not in _CONTRACT_KINDS or s.money or s.quantities:
+            return False
+        if not re.search(r"\b(?:contract|order|deal|agreement)\b", s.text, re.I):
+            return False
+        actors = target.fields.setdefault("actors", {})
+        companies = roles.companies(s)
+        if companies and "supplier" not in actors:
+            actors["supplier"] = companies[0]
+        days = [r for r in s.dates if r.day is not None]
+        if days and not target.fields.get("date"):
+            target.fields["date"] = days[0].day.isoformat() if days[0].day else None
+        target.sources.append(_source(self.doc, index))
+        return True
+
+    def start_year(self, s: Sentence, index: int) -> bool:
+        target = self.last if self._recent(index) else None
+        if target is None or target.kind != "capacity_plan" or not _START_RE.search(s.text):
+            return False
+        years = [r.year_from or r.year_to for r in s.dates if (r.year_from or r.year_to)]
+        if not years or target.fields.get("year") is not None:
+            return False
+        target.fields["year"] = years[0]
+        target.sources.append(_source(self.doc, index))
+        return True
+
+
+def facts_of_document(doc: Document, gazetteer: Gazetteer) -> list[Fact]:
+    """Candidate facts of one article (not yet merged across articles)."""
+    base = doc.date
+    sentences = [analyse(doc.sentence(i), gazetteer, base) for i in range(len(doc.sentences))]
+    company, country = _main_entities(sentences)
+    about_ukraine = sum(s.ids("country").count("UKR") for s in sentences) >= 2
+    reader = _Reader(doc)
+    previous_actor: str | None = None
+    for index, s in enumerate(sentences):
+        before = sentences[max(0, index - WINDOW) : index]
+        s.context = " ".join(b.text for b in before)
+        s.context_year = _context_year(before[-1:])
+        s.previous_actor = previous_actor
+        s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))
+        s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country
+        agencies = roles.agencies(s)
+        found = extract(s)
+        if not found:
+            _ = (
+                reader.participants(s, index)
+                or reader.start_year(s, index)
+                or reader.roles_only(s, index)
+            )
+        for fact in found:
+            reader.add(fact, s, index)
+        if agencies:
+            reader.last_agency = agencies[0]
+        previous_actor = roles.subject(s) or previous_actor
+    return [f for f in reader.facts if any(f.fields.get(k) is not None for k in _FIGURES)]
+
+
+def _context_year(sentences: list[Sentence]) -> int | None:
+    for s in sentences:
+        for ref in s.dates:
+            year = ref.day.year if ref.day else (ref.year_from or ref.year_to)
+            if year is not None:
+                return year
+    return None
+

@@ -1,0 +1,124 @@
+"""Who does what in a sentence: the actors of a fact, by their place in the sentence.
+
+Without a parser, roles come from the words around each mention: a country after "in",
+"at" or "across" is a place, not an actor; one after "for", "to" or "on behalf of" is an
+end user; a demonym ("Danish", "Norwegian") is an actor only before an institution
+("Norwegian government", "Polish defence ministry"); a country that only names a firm's
+nationality ("German arms maker Rheinmetall") is not a buyer. The subject of the
+sentence (the first actor before its verb) is the one that buys, gives, spends or pledges.
+"""
+
+from __future__ import annotations
+
+import re
+
+from materiel.ingest.analyse import Sentence
+from materiel.ingest.gazetteer import Mention
+
+_PLACE_BEFORE_RE = re.compile(
+    r"\b(?:in|at|across|outside|inside|throughout|near|within|into|of the|sites in|"
+    r"plants in|projects in|base in|factory in)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_END_USER_BEFORE_RE = re.compile(
+    r"\b(?:for|to|sent to|supplied to|delivered to|given to|gifted to|lend|lent|help|"
+    r"on behalf of|reach|reached)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_INSTITUTION_AFTER_RE = re.compile(
+    r"^\s+(?:state|government|cabinet|ministry|defen[cs]e|military|armed forces|army|navy|"
+    r"air force|parliament|finance ministry|treasury|authorities|officials)\b",
+    re.IGNORECASE,
+)
+_BEHALF_AFTER_RE = re.compile(r"^(?:'s|’s)\s+behalf\b", re.IGNORECASE)
+_PERSON_AFTER_RE = re.compile(
+    r"^(?:'s|’s)?\s+(?:prime minister|president|chancellor|minister|secretary|ambassador|"
+    r"officials?|diplomats?|leaders?|pilots?|troops|soldiers|stocks|firm|forces)\b",
+    re.IGNORECASE,
+)
+#: Agencies that buy for their members.
+AGENCY_BUYERS = frozenset({"NSPA", "EDA", "OCCAR", "DSCA"})
+#: Aggregates and institutions that give, pledge or spend.
+GROUPS = frozenset({"NATO", "EU", "EC", "G7", "NATO Europe and Canada", "EPF"})
+
+
+def _is_place(s: Sentence, m: Mention) -> bool:
+    return bool(_PLACE_BEFORE_RE.search(s.text[max(0, m.start - 30) : m.start]))
+
+
+def is_end_user(s: Sentence, m: Mention) -> bool:
+    before = s.text[max(0, m.start - 30) : m.start]
+    return bool(_END_USER_BEFORE_RE.search(before) or _BEHALF_AFTER_RE.match(s.text[m.end :]))
+
+
+_LOCATIVE_START_RE = re.compile(r"^\s*In\s+$")
+
+
+def acts(s: Sentence, m: Mention) -> bool:
+    """Whether a country mention names the country as an actor of the sentence (a capital
+    that opens the sentence, "In Stockholm, ...", stands for its government)."""
+    after = s.text[m.end :]
+    if m.form == "metonym" and _LOCATIVE_START_RE.match(s.text[: m.start]):
+        return after.startswith(",")
+    if m.form == "demonym":
+        return bool(_INSTITUTION_AFTER_RE.match(after))
+    if _PERSON_AFTER_RE.match(after) and not _INSTITUTION_AFTER_RE.match(after[4:]):
+        return False
+    return not (_is_place(s, m) or s._is_maker_nationality(m))
+
+
+def countries(s: Sentence, start: int = 0, end: int | None = None) -> list[str]:
+    """Countries acting in ``s.text[start:end]`` (not places, end users or nationalities)."""
+    end = len(s.text) if end is None else end
+    found: list[str] = []
+    for m in s.mentions:
+        if m.kind != "country" or not (start <= m.start < end) or m.id in found:
+            continue
+        if acts(s, m) and not is_end_user(s, m):
+            found.append(m.id)
+    return found
+
+
+def end_users(s: Sentence) -> list[str]:
+    """Countries that receive ("for Ukraine", "to Kyiv", "on Ukraine's behalf")."""
+    found: list[str] = []
+    for m in s.mentions:
+        if m.kind == "country" and m.form != "demonym" and is_end_user(s, m):
+            if m.id not in found:
+                found.append(m.id)
+    return found
+
+
+def groups(s: Sentence) -> list[str]:
+    """Alliances, unions and groups named in the sentence (NATO, EU, G7 ...)."""
+    return [a for a in s.ids("agency") if a in GROUPS]
+
+
+def agencies(s: Sentence) -> list[str]:
+    """Procurement agencies named in the sentence."""
+    return [a for a in s.ids("agency") if a in AGENCY_BUYERS]
+
+
+def companies(s: Sentence) -> list[str]:
+    """Companies, in order; a joint venture's parents ("a joint venture of X and Y") are
+    left out when the venture itself is named."""
+    found: list[str] = []
+    for m in s.mentions:
+        if m.kind != "company" or m.id in found:
+            continue
+        if found and re.search(r"\b(?:of|between|by)\s+$", s.text[max(0, m.start - 12) : m.start]):
+            continue
+        if re.match(r"^(?:'s|’s)\s+(?:\w+\s+)?business\b", s.text[m.end :]):
+            continue
+        found.append(m.id)
+    return found
+
+
+def subject(s: Sentence) -> str | None:
+    """The first actor of the sentence: a group, agency or acting country."""
+    for m in s.mentions:
+        if m.kind == "agency" and (m.id in GROUPS or m.id in AGENCY_BUYERS):
+            return m.id
+        if m.kind == "country" and acts(s, m) and not is_end_user(s, m):
+            return m.id
+    return None

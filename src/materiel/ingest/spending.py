@@ -1,0 +1,276 @@
+"""Spending facts and pledges: shares of GDP per ally, allies meeting the guideline,
+defence budgets, and spending targets.
+
+Every share of GDP in a sentence is a fact of its own, paired with the ally named nearest
+before it ("Poland (4.12%), Estonia (3.43%) ..."), or in order with a list of allies
+("Belgium and Slovenia come in at 1.30% and 1.29% respectively"). A bare percentage counts
+as a share of GDP when the sentence, or the paragraph before it, speaks of defence
+spending or of GDP, and it is not a price move, a poll, growth or inflation, nor a share
+of something else ("20% of defence expenditure"). A share is a ``pledge`` when the
+sentence commits to it (agreed, pledged, target, ambition, reach ... by 2032), otherwise
+``spending``: an ``estimate`` for the article's year or before, ``planned`` after it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from materiel.ingest import roles
+from materiel.ingest.analyse import Sentence
+from materiel.ingest.dates import DateRef
+from materiel.ingest.money import Money, Percent
+from materiel.ingest.numbers import parse_number
+
+_COUNT_RES = (
+    re.compile(
+        r"\b(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:of|out of)\s+(?:the\s+|its\s+|nato's\s+|"
+        r"the alliance's\s+)?(?P<total>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:nato\s+)?"
+        r"(?:allies|members|member states|nations)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\bof\s+(?:the\s+|nato's\s+|the alliance's\s+)(?P<total>\d+|[a-z]+(?:-[a-z]+)?)\s+"
+        r"(?:allies|members|member states|nations),\s+(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:nato\s+)?(?:allies|members|member states)\s+"
+        r"(?:met|meet|reached|reach|spent|were at|are at)\b",
+        re.IGNORECASE,
+    ),
+)
+_COMPARED_RE = re.compile(
+    r"\b(?:compared with|compared to|up from|against|from)\s+(?:just\s+|only\s+)?"
+    r"(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\b(?!\s*(?:%|per ?cent|percent))",
+    re.IGNORECASE,
+)
+_GUIDELINE_RE = re.compile(r"\bguideline|\btarget|\bgoal|\b2 ?%|\btwo per ?cent", re.IGNORECASE)
+_SPENDING_RE = re.compile(
+    r"\b(?:defen[cs]e|military|security)(?:\s+and\s+security)?(?:-related)?\s+(?:budget|spending|"
+    r"expenditure|outlays?)|\bspend(?:s|ing)?\b|\boutlays?\b|\bon defen[cs]e\b|\bof GDP\b|"
+    r"\bgross domestic product\b|\beconomic output\b",
+    re.IGNORECASE,
+)
+_NOT_SHARE_BEFORE_RE = re.compile(
+    r"\b(?:up|down|rose|rise|rises|fell|falls?|gained?|growth of|inflation of|off|lost|"
+    r"climbed|dropped|slipped|traffic|rents?|stake of|poll)\s+(?:by\s+|from\s+)?$",
+    re.IGNORECASE,
+)
+_OF_OTHER_RE = re.compile(r"^\s*(?:of\s+(?!GDP|gross|economic|national)\w|VAT|off\b)", re.I)
+_PLEDGE_RE = re.compile(
+    r"\b(?:agreed|agree|pledged?|pledges|commit(?:s|ted|ment)?|targets?|goals?|ambition|"
+    r"aims?|want(?:s)? to reach|expects? to reach|to reach|rise to|raise|minimum|"
+    r"would meet|will meet|will devote|devote)\b",
+    re.IGNORECASE,
+)
+_PLANNED_RE = re.compile(r"\b(?:plans?|planned|draft|budget|projects?|would|will|set at)\b", re.I)
+_RESPECTIVELY_RE = re.compile(r"\brespectively\b", re.IGNORECASE)
+
+
+def _number(text: str) -> int | None:
+    value = parse_number(text.lower())
+    return None if value is None or value != int(value) else int(value)
+
+
+#: How far from a figure a date may be written and still be its date [characters].
+NEAR = 60
+
+
+def _distance(ref: DateRef, start: int, end: int) -> int:
+    return ref.start - end if ref.start >= end else (start - ref.end) * 2
+
+
+def _year_near(
+    s: Sentence, start: int, end: int, default: int | None, others: list[tuple[int, int]] = ()
+) -> int | None:
+    """The year of the date written nearest to ``[start, end)`` (years before days), unless
+    another figure in ``others`` is nearer to that date; else ``default``."""
+    best: tuple[bool, int, int] | None = None
+    for ref in s.dates:
+        year = ref_year(ref)
+        distance = _distance(ref, start, end)
+        if year is None or distance > NEAR:
+            continue
+        if any(_distance(ref, a, b) < distance for a, b in others if (a, b) != (start, end)):
+            continue
+        key = (ref.kind == "day", distance, year)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else default
+
+
+def ref_year(ref: DateRef) -> int | None:
+    """The year a date or period points at (the end of a deadline, the start of a range)."""
+    if ref.day is not None:
+        return ref.day.year
+    return ref.year_from if ref.year_from is not None else ref.year_to
+
+
+def counts(s: Sentence) -> list[dict[str, Any]]:
+    """ "23 of the 32 Allies ... 2% of GDP", "In 2014, three Allies met the guideline",
+    and the count it is compared with ("compared with just three a decade ago")."""
+    context = s.text + " " + s.context
+    if not (any(p.of_gdp for p in s.percents) or _GUIDELINE_RE.search(context)):
+        return []
+    base_year = s.base.year if s.base else None
+    found: list[dict[str, Any]] = []
+    for pattern in _COUNT_RES:
+        match = pattern.search(s.text)
+        if not match:
+            continue
+        n = _number(match.group("n"))
+        total = _number(match.group("total")) if "total" in match.groupdict() else None
+        if n is None or (total is not None and n > total) or n > 60:
+            continue
+        share = next((p.value for p in s.percents if p.value), 2.0)
+        fields: dict[str, Any] = {
+            "actors": {"ally": "NATO"},
+            "quantity": n,
+            "quantity_unit": f"allies at or above {share:g}% of GDP",
+            "share_of_gdp": share,
+            "year": _year_near(s, match.start(), match.end(), base_year),
+            "status": "estimate",
+        }
+        if total is not None:
+            fields["out_of"] = total
+        found.append(fields)
+        later = _COMPARED_RE.search(s.text, match.end())
+        m = _number(later.group("n")) if later else None
+        if later and m is not None and m <= (total or 60):
+            year = _year_near(s, later.start(), later.end(), None)
+            if year is not None and year != fields["year"]:
+                found.append({**fields, "quantity": m, "year": year, "out_of": None})
+        break
+    return [{k: v for k, v in f.items() if v is not None} for f in found]
+
+
+def is_share(s: Sentence, p: Percent, gdp_context: bool) -> bool:
+    """Whether a percentage is a share of GDP (see the module's docstring)."""
+    if p.of_gdp:
+        return True
+    if not gdp_context or (p.value is None and p.low is None):
+        return False
+    before = s.text[max(0, p.start - 25) : p.start]
+    return not (_NOT_SHARE_BEFORE_RE.search(before) or _OF_OTHER_RE.match(s.text[p.end :]))
+
+
+def _pair_allies(s: Sentence, found: list[Percent]) -> list[str | None]:
+    """The ally of each share: the country named last before it; a list of countries
+    followed by as many shares ("Belgium and Slovenia ... 1.30% and 1.29% respectively")
+    pairs in order; a share with no country before it keeps the previous share's ally,
+    or a group (NATO, the EU) named before it."""
+    respectively = bool(_RESPECTIVELY_RE.search(s.text))
+    allies: list[str | None] = []
+    current: list[str] = []
+    index, previous_end = 0, 0
+    for pct in found:
+        segment = [
+            m.id
+            for m in s.mentions
+            if m.kind == "country" and previous_end <= m.start < pct.start and roles.acts(s, m)
+        ]
+        if segment:
+            current, index = segment, 0
+        if respectively and len(current) > 1 and index < len(current):
+            ally: str | None = current[index]
+            index += 1
+        elif segment:
+            ally = segment[-1]
+        else:
+            groups = [m.id for m in s.mentions if m.end <= pct.start and m.id in roles.GROUPS]
+            ally = allies[-1] if allies else (groups[-1] if groups else None)
+        allies.append(ally)
+        previous_end = pct.end
+    return allies
+
+
+def shares(s: Sentence) -> list[dict[str, Any]]:
+    """One fact per share of GDP in the sentence."""
+    gdp_context = bool(_SPENDING_RE.search(s.text) or _SPENDING_RE.search(s.context))
+    found = [p for p in s.percents if is_share(s, p, gdp_context)]
+    if not found:
+        return []
+    allies = _pair_allies(s, found)
+    fallback = roles.subject(s) or s.previous_actor
+    spans = [(p.start, p.end) for p in found]
+    base_year = s.base.year if s.base else None
+    facts = []
+    for pct, ally in zip(found, allies, strict=True):
+        year = _year_near(s, pct.start, pct.end, None, spans)
+        pledge = bool(_PLEDGE_RE.search(s.text))
+        fields: dict[str, Any] = {
+            "actors": {"ally": ally or fallback},
+            "share_of_gdp": pct.value if pct.value is not None else pct.low,
+            "share_qualifier": pct.qualifier,
+        }
+        if pct.low is not None:
+            fields["share_of_gdp_upper"] = pct.high
+        if pledge:
+            kind, status = "pledge", "pledged"
+        else:
+            year = year if year is not None else base_year
+            later = year is not None and base_year is not None and year > base_year
+            planned = later or _PLANNED_RE.search(s.text)
+            kind, status = "spending", "planned" if planned else "estimate"
+        fields.update(year=year, status=status)
+        facts.append({"kind": kind, "fields": fields, "start": pct.start})
+    return facts
+
+
+def spending_money(s: Sentence, aid_or_contract: bool) -> list[dict[str, Any]]:
+    """A defence budget or spending total ("defence spending set at PLN 186 billion")."""
+    if not s.money or aid_or_contract or not _SPENDING_RE.search(s.text):
+        return []
+    ally = roles.subject(s)
+    if ally is None or ally in roles.AGENCY_BUYERS:
+        return []
+    money = s.money[0]
+    fields = {
+        "actors": {"ally": ally},
+        **money_fields(money, s),
+        "year": _year_near(s, money.start, money.end, s.base.year if s.base else None),
+    }
+    base_year = s.base.year if s.base else None
+    later = base_year is not None and (fields["year"] or 0) > base_year
+    fields["status"] = "planned" if later or _PLANNED_RE.search(s.text) else "estimate"
+    return [{"kind": "spending", "fields": fields, "start": money.start}]
+
+
+_ALT_RE = re.compile(r"^\s*\(\s*(?:about|around|roughly|some|approximately|or)?\s*$")
+
+
+def money_fields(money: Money, s: Sentence) -> dict[str, Any]:
+    """Value, currency and qualifier of an amount, with the conversions written after it
+    ("8.5 billion euros ($9.1 billion)") as ``alt_values``."""
+    fields: dict[str, Any] = {
+        "value": money.value if money.value is not None else money.high,
+        "currency": money.currency,
+        "value_qualifier": money.qualifier,
+    }
+    if money.low is not None:
+        fields.update(value_low=money.low, value_high=money.high)
+    alts = [
+        {"value": other.value, "currency": other.currency}
+        for other in s.money
+        if other.start > money.end and _ALT_RE.match(s.text[money.end : other.start])
+    ]
+    if alts:
+        fields["alt_values"] = alts
+    return fields
+
+
+def spending_facts(s: Sentence, aid_or_contract: bool) -> list[dict[str, Any]]:
+    """Counts, shares and budgets in one sentence; a budget and a share of the same ally
+    in one sentence are one fact."""
+    found = [{"kind": "spending", "fields": f, "start": 0} for f in counts(s)]
+    if found:
+        return found
+    share_facts = shares(s)
+    money_facts = spending_money(s, aid_or_contract)
+    if len(share_facts) == 1 and s.money and not aid_or_contract:
+        fact = share_facts[0]
+        if fact["kind"] == "spending":
+            fact["fields"].update(money_fields(s.money[0], s))
+            return share_facts
+    return share_facts + money_facts
