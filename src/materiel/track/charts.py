@@ -140,7 +140,45 @@ def aid_chart(result: TrackResult, top: int = 25) -> Figure:
     return _with_source(fig, result)
 
 
-CHARTS = {"spending": spending_chart, "outlook": outlook_chart, "aid": aid_chart}
+def totals_chart(result: TrackResult) -> Figure:
+    """Expenditure at 2015 prices [bn USD] by year, Europe and Canada and the US, and growth."""
+    frame = result.table
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    eu_can = frame["europe_canada_usd_2015_bn"]
+    us = frame["nato_usd_2015_bn"] - eu_can
+    ax.bar(frame["year"], eu_can, color="#3b5b7a", label="Europe and Canada")
+    ax.bar(frame["year"], us, bottom=eu_can, color="#9aa5b1", label="United States")
+    ax.set_ylabel("bn USD, 2015 prices and exchange rates")
+    growth = ax.twinx()
+    growth.plot(frame["year"], frame["europe_canada_real_growth_pct"], color="#b22222", marker="o")
+    growth.set_ylabel("Europe and Canada, real growth on the year before [%]", color="#b22222")
+    ax.set_title(result.title)
+    ax.legend(loc="upper left")
+    return _with_source(fig, result)
+
+
+def counts_chart(result: TrackResult) -> Figure:
+    """Allies meeting the spending and equipment guidelines, and members, by year."""
+    frame = result.table
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    ax.plot(frame["year"], frame["members"], color="#777777", linestyle="--", label="members")
+    ax.plot(frame["year"], frame["meeting_spending"], marker="o", label="spending guideline")
+    ax.plot(frame["year"], frame["meeting_equipment"], marker="s", label="equipment guideline")
+    ax.plot(frame["year"], frame["meeting_both"], marker="^", label="both")
+    ax.set_ylabel("allies")
+    ax.set_ylim(bottom=0)
+    ax.set_title(result.title)
+    ax.legend(loc="upper left")
+    return _with_source(fig, result)
+
+
+CHARTS = {
+    "spending": spending_chart,
+    "outlook": outlook_chart,
+    "aid": aid_chart,
+    "totals": totals_chart,
+    "counts": counts_chart,
+}
 
 
 def _with_source(fig: Figure, result: TrackResult) -> Figure:

@@ -112,6 +112,30 @@ def outlook_cmd(
     _finish(outlook(options, pledges), fmt, out, _chart(chart))
 
 
+@track_app.command("totals")
+def totals_cmd(fmt: FormatOpt = None, out: OutOpt = None, chart: ChartOpt = None) -> None:
+    """Alliance and Europe-and-Canada expenditure by year [bn USD] and real growth [%]."""
+    from materiel.track.totals import totals
+
+    _finish(totals(), fmt, out, _chart(chart))
+
+
+@track_app.command("counts")
+def counts_cmd(
+    threshold: Annotated[float, typer.Option(help="Spending threshold [% of GDP].")] = 2.0,
+    equipment: Annotated[
+        float, typer.Option(help="Equipment guideline [% of defence expenditure].")
+    ] = 20.0,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    chart: ChartOpt = None,
+) -> None:
+    """How many allies meet the spending and equipment guidelines, every year 2014-2024."""
+    from materiel.track.totals import counts
+
+    _finish(counts(threshold, equipment), fmt, out, _chart(chart))
+
+
 @track_app.command("aid")
 def aid_cmd(
     measure: Annotated[

@@ -20,6 +20,7 @@ from materiel.publicdata import (
 )
 from materiel.track.inputs import threshold_pct, year_in, year_label
 from materiel.track.result import TrackResult
+from materiel.track.totals import EQUIPMENT_GUIDELINE, TABLE_SOURCES, ally_figures
 
 BASE_YEAR = 2014
 SHARES_SOURCE = f"{NATO_2024_SOURCE}, Table 3 (defence expenditure as % of real GDP, 2015 prices)"
@@ -115,7 +116,10 @@ def spending(year: int | None = None, threshold: float = 2.0) -> TrackResult:
     year = year_in(max(years) if year is None else year, years)
     threshold = threshold_pct(threshold)
     frame = spending_frame(shares, year, threshold)
+    frame = frame.join(ally_figures(year), on="iso3")
+    frame["equipment_20"] = frame["equipment_20"].fillna(False).astype(bool)
     n_meet, n_all = count_meeting(frame)
+    n_kit = int((frame["equipment_20"] & frame["member"]).sum())
     label = year_label(year, NATO_ESTIMATE_YEARS)
     estimate = " (NATO estimates)" if year in NATO_ESTIMATE_YEARS else ""
     summary = [
@@ -125,6 +129,10 @@ def spending(year: int | None = None, threshold: float = 2.0) -> TrackResult:
         "Each NATO edition revises past years: a count announced at the time, on an earlier "
         "edition, can differ from this recount.",
     ]
+    summary.append(
+        f"{n_kit} of {n_all} allies spend {EQUIPMENT_GUIDELINE:g}% or more of their defence "
+        f"expenditure on equipment in {label} (Table 8a, two decimals)."
+    )
     summary += [
         f"{name_of(code)}: {CAVEATS[code]}." for code, first in BREAK_YEAR.items() if year >= first
     ]
@@ -148,11 +156,40 @@ def spending(year: int | None = None, threshold: float = 2.0) -> TrackResult:
             f"share_{BASE_YEAR}_pct": f"% of real GDP, {BASE_YEAR}, as published",
             "change_pp": f"change since {BASE_YEAR} [percentage points], {label} minus {BASE_YEAR}",
             "national_2pct_law": "marked * by NATO: national law or agreement calling for 2%+",
+            "exp_usd_mn": f"mn USD, {label}, current prices and exchange rates (Table 2)",
+            "exp_usd_2015_mn": f"mn USD, {label}, 2015 prices and exchange rates (Table 2)",
+            "real_change_pct": f"change of expenditure at 2015 prices on {year - 1} [%]",
+            "equipment_pct": f"equipment, % of defence expenditure, {label} (Table 8a)",
+            "equipment_20": f"equipment share, two decimals, >= {EQUIPMENT_GUIDELINE:g}%",
+            "per_soldier_kusd": (
+                "derived: expenditure (current USD) / military personnel (Table 7), thousand USD"
+            ),
         },
         summary=tuple(summary),
-        sources=(SHARES_SOURCE,),
-        display=("iso3", "ally", "share_pct", "meets", "change_pp", "member", "note"),
-        decimals={"share_pct": 2, f"share_{BASE_YEAR}_pct": 2, "change_pp": 2},
+        sources=(SHARES_SOURCE, *TABLE_SOURCES.values()),
+        display=(
+            "iso3",
+            "ally",
+            "share_pct",
+            "meets",
+            "change_pp",
+            "member",
+            "exp_usd_mn",
+            "real_change_pct",
+            "equipment_pct",
+            "per_soldier_kusd",
+            "note",
+        ),
+        decimals={
+            "share_pct": 2,
+            f"share_{BASE_YEAR}_pct": 2,
+            "change_pp": 2,
+            "exp_usd_mn": 0,
+            "exp_usd_2015_mn": 0,
+            "real_change_pct": 1,
+            "equipment_pct": 2,
+            "per_soldier_kusd": 0,
+        },
         meta={
             "year": year,
             "year_label": label,
