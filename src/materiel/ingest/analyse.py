@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from materiel.ingest.dates import DateRef, find_dates
 from materiel.ingest.gazetteer import Gazetteer, Mention
 from materiel.ingest.money import (
+    QUALIFIERS,
     Money,
     Percent,
     Quantity,
@@ -20,6 +21,7 @@ from materiel.ingest.money import (
     find_percents,
     find_quantities,
 )
+from materiel.ingest.numbers import DIGIT_NUMBER, LONG_SCALE, parse_number, scale_of
 
 _MAKER_RE = re.compile(
     r"^\s*(?:'s\s+|’s\s+)?(?:[\w-]+\s+){0,3}?(?:arms\s+|defen[cs]e\s+)?"
@@ -59,6 +61,7 @@ class Sentence:
     #: The company and the country the article is mostly about.
     doc_company: str | None = None
     doc_country: str | None = None
+    doc_item: str | None = None
 
     def ids(self, kind: str) -> list[str]:
         """Distinct ids of the mentions of one kind, in order of appearance."""
@@ -98,18 +101,61 @@ class Sentence:
         return self.text.lower()
 
 
+_COUNT_BEFORE_ITEM_RE = re.compile(
+    rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?(?<![\w.,-])(?P<num>{DIGIT_NUMBER})"
+    rf"(?:\s+(?P<scale>{LONG_SCALE}))?\s+(?:more\s+|additional\s+|new\s+|of\s+the\s+"
+    rf"(?:same\s+)?|of\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _item_counts(s: Sentence, taken: list[tuple[int, int]]) -> list[Quantity]:
+    """Counts written before an item's name ("650 LMMs", "650 of the same lightweight
+    multirole missiles") that the unit nouns did not catch."""
+    found = []
+    for m in s.mentions:
+        if m.kind != "item":
+            continue
+        match = _COUNT_BEFORE_ITEM_RE.search(s.text, max(0, m.start - 60), m.start)
+        if not match or any(q.start <= match.start("num") < q.end for q in s.quantities):
+            continue
+        if any(a <= match.start("num") < b for a, b in taken):
+            continue
+        number = parse_number(match.group("num"))
+        if number is None or re.fullmatch(r"(19|20)\d\d", match.group("num")):
+            continue
+        qual = (match.group("qual") or "").lower() or None
+        start = match.start() if qual else match.start("num")
+        found.append(Quantity(number * scale_of(match.group("scale")), m.text, qual,
+                              s.text[start : m.end], start, m.end))  # fmt: skip
+    return found
+
+
+_CROWNS = {"NOR": "NOK", "SWE": "SEK", "DNK": "DKK", "CZE": "CZK", "ISL": "ISK"}
+
+
+def _crowns(money: Money, mentions: list[Mention]) -> Money:
+    """"1 billion crowns": the crown of the country named in the sentence (NOK, SEK ...)."""
+    if money.currency != "crowns":
+        return money
+    country = next((_CROWNS[m.id] for m in mentions if m.id in _CROWNS), None)
+    return replace(money, currency=country)
+
+
 def analyse(text: str, gazetteer: Gazetteer, base: date | None) -> Sentence:
     """Find everything ``text`` mentions; dates are resolved against ``base``."""
     sentence = Sentence(text, base)
     sentence.mentions = gazetteer.find(text)
     item_spans = [(m.start, m.end) for m in sentence.mentions if m.kind == "item"]
-    sentence.money = find_money(text)
+    sentence.money = [_crowns(m, sentence.mentions) for m in find_money(text)]
     sentence.percents = [
         p for p in find_percents(text) if not any(s <= p.start < e for s, e in item_spans)
     ]
     taken = [(m.start, m.end) for m in sentence.money]
     taken += [(p.start, p.end) for p in sentence.percents]
     sentence.quantities = find_quantities(text, taken)
+    sentence.quantities += _item_counts(sentence, taken)
+    sentence.quantities.sort(key=lambda q: q.start)
     sentence.dates = find_dates(text, base)
     for mention in sentence.mentions:
         if mention.kind != "country":

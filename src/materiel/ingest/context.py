@@ -30,13 +30,14 @@ from typing import Any
 from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence, analyse
 from materiel.ingest.document import Document
-from materiel.ingest.extract import extract
+from materiel.ingest.extract import extract, quantity_fields
+from materiel.ingest.spending import money_fields, ref_year
 from materiel.ingest.gazetteer import Gazetteer
 from materiel.ingest.model import Fact, Source
 
 _ANAPHOR_RE = re.compile(
     r"^\s*(?:(?:it|this|that|these|those|its|their|they|under it|in return)\b|"
-    r"(?:the|that|this|its|the new|that earlier|the earlier)\s+(?:\w+\s+){0,2}?(?:contract|deal|"
+    r"(?:the|that|this|its|the new|that earlier|the earlier)\s+(?:[\w-]+\s+){0,2}?(?:contract|deal|"
     r"order|agreement|framework|purchase|money|loan|funding|package|plant|line|programme|"
     r"group|company|firm|maker|facility|funds?)\b)",
     re.IGNORECASE,
@@ -75,15 +76,16 @@ def _source(doc: Document, index: int) -> Source:
     )
 
 
-def _main_entities(sentences: list[Sentence]) -> tuple[str | None, str | None]:
+def _main_entities(sentences: list[Sentence]) -> tuple[str | None, str | None, str | None]:
+    """The company, country and item an article names most often."""
     companies: Counter[str] = Counter()
     countries: Counter[str] = Counter()
+    items: Counter[str] = Counter()
     for s in sentences:
         companies.update(m.id for m in s.mentions if m.kind == "company")
         countries.update(c for c in roles.countries(s) if c != "UKR")
-    company = companies.most_common(1)[0][0] if companies else None
-    country = countries.most_common(1)[0][0] if countries else None
-    return company, country
+        items.update(m.id for m in s.mentions if m.kind == "item")
+    return tuple(c.most_common(1)[0][0] if c else None for c in (companies, countries, items))  # type: ignore[return-value]
 
 
 class _Reader:
@@ -96,12 +98,12 @@ class _Reader:
         self.last_index = -10
         self.first_contract: Fact | None = None
         self.last_agency: str | None = None
+        self.in_title = False
 
     def add(self, found: dict[str, Any], s: Sentence, index: int) -> None:
         fields = found["fields"]
         actors = fields.setdefault("actors", {})
-        if found["kind"] in _CONTRACT_KINDS:
-            self._fill_buyer(found, s)
+        self._fill_buyer(found, s)
         target = self.last if self._recent(index) else None
         if target is not None and s.anaphoric and self._completes(target, found):
             self._complete(target, fields, index)
@@ -120,9 +122,26 @@ class _Reader:
             self._complete(target, fields, index)
             return
         self.facts.append(fact)
+        if self.in_title:
+            return  # a headline repeats the lead; it is merged with it later
         self.last, self.last_index = fact, index
         if fact.kind in ("contract", "joint_procurement") and self.first_contract is None:
             self.first_contract = fact
+
+    def figures_only(self, s: Sentence) -> dict[str, Any]:
+        """A sentence that only gives figures of the fact before it ("It is worth about
+        880 million euros"), as a fact of that kind without actors."""
+        assert self.last is not None
+        fields: dict[str, Any] = {"actors": {}}
+        if s.money:
+            fields.update(money_fields(s.money[0], s))
+        if s.quantities:
+            fields.update(quantity_fields(s, s.quantities[0]))
+        refs = sorted((r for r in s.dates if ref_year(r) is not None), key=lambda r: r.kind == "day")
+        if refs:
+            fields["year"] = ref_year(refs[0])
+        fields["status"] = self.last.fields.get("status")
+        return {"kind": self.last.kind, "fields": fields, "confidence": 0.6}
 
     def _recent(self, index: int) -> bool:
         return self.last is not None and index - self.last_index <= WINDOW
@@ -140,6 +159,9 @@ class _Reader:
         if found["kind"] == "aid" and "donor" not in actors and s.doc_country:
             if _GOVERNMENT_RE.search(s.text):
                 actors["donor"] = s.doc_country
+        if found["kind"] == "capacity_plan" and "funder" not in actors and s.money:
+            if s.doc_country and _GOVERNMENT_RE.search(s.text):
+                actors["funder"] = s.doc_country
 
     @staticmethod
     def _completes(target: Fact, found: dict[str, Any]) -> bool:
@@ -265,7 +287,7 @@ def facts_of_document(doc: Document, gazetteer: Gazetteer) -> list[Fact]:
     """Candidate facts of one article (not yet merged across articles)."""
     base = doc.date
     sentences = [analyse(doc.sentence(i), gazetteer, base) for i in range(len(doc.sentences))]
-    company, country = _main_entities(sentences)
+    company, country, item = _main_entities(sentences)
     about_ukraine = sum(s.ids("country").count("UKR") for s in sentences) >= 2
     reader = _Reader(doc)
     previous_actor: str | None = None
@@ -276,8 +298,13 @@ def facts_of_document(doc: Document, gazetteer: Gazetteer) -> list[Fact]:
         s.previous_actor = previous_actor
         s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))
         s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country
+        s.doc_item = item
         agencies = roles.agencies(s)
         found = extract(s)
+        if not found and s.anaphoric and reader.last is not None and (s.money or s.quantities):
+            found = [reader.figures_only(s)]
+        is_title = index == 0 and doc.title is not None and s.text.strip() == doc.title.strip()
+        reader.in_title = is_title
         if not found:
             _ = (
                 reader.participants(s, index)

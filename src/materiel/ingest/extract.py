@@ -24,18 +24,33 @@ from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
 _CONTRACT_RE = re.compile(
     r"\b(?:contracts?|ordered|orders?|awarded|awards?|signed|deal|purchased?|procured?|"
-    r"framework|call-offs?|bought|buys?|buy|booked|agreement|concluded)\b",
+    r"framework|call-offs?|bought|buys?|buy|booked|agreement|concluded|sign)\b",
     re.IGNORECASE,
 )
 _AID_RE = re.compile(
     r"\b(?:aid|assistance|donat\w*|donors?|gift\w*|(?:military|financial|budget) support|"
-    r"support to|lend|lent|loan|package|facility)\b",
+    r"support to|lend|lent|loan|package|facility|pay for|contribut\w+)\b",
     re.IGNORECASE,
 )
 _CAPACITY_RE = re.compile(
     r"\b(?:production capacity|capacity|annual output|output|turn out|to produce|"
-    r"expand(?:ing)? (?:\w+ )?production|production line|production of|manufactur\w+ capacity|"
-    r"ramp(?:ing)?[- ]up)\b",
+    r"expand(?:ing)? (?:the |its )?(?:\w+ )?(?:production|manufacturing)|production line|"
+    r"production of|manufactur\w+ capacity|ramp(?:ing)?[- ]up|invest\w*|putting [^.]{0,40} into "
+    r"the (?:site|plant|factory)|new (?:plant|factory|line))\b",
+    re.IGNORECASE,
+)
+#: Words that make a sentence about capacity rather than a contract that mentions it.
+_CAPACITY_FIRST_RE = re.compile(
+    r"\b(?:capacity|annual output|turn out|a year|per year|annually|invest\w*|putting)\b", re.I
+)
+_FOR_UKRAINE_RE = re.compile(
+    r"\bfor Ukraine\b|\bUkraine(?:'s|’s) behalf\b|\bUkraine will receive\b|"
+    r"\bto be (?:delivered|sent|given) to Ukraine\b",
+    re.IGNORECASE,
+)
+_BARE_COUNT_RE = re.compile(
+    r"\b(?:reached|reach|to|of|at)\s+(?:about\s+|around\s+|some\s+)?(?P<num>\d+(?:\.\d+)?)\s+"
+    r"(?P<scale>million|thousand)\b(?!\s+(?:euros?|dollars?|pounds?|crowns|kroner|zlotys?))",
     re.IGNORECASE,
 )
 _JOINT_RE = re.compile(
@@ -151,6 +166,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     suppliers, item, q = roles.companies(s), _item(s), _quantity(s)
     agencies = roles.agencies(s)
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
+    if _FOR_UKRAINE_RE.search(s.text):
+        buyers = [b for b in buyers if b != "UKR"]
     if not (suppliers or agencies or buyers) and not s.anaphoric:
         return None
     if not (s.money or q or item or _CALL_OFF_RE.search(s.text) or _FRAMEWORK_RE.search(s.text)):
@@ -165,9 +182,15 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
         actors.update(ally=buyers)
     else:
         actors.update(buyer=buyers[:1])
+    if item is None and q is not None and re.match(r"^(?:of )?the\b", q.unit, re.I):
+        item = s.doc_item  # "1,300 of the missiles": the article's item
     fields: dict[str, Any] = {"item": item, **quantity_fields(s, q), **_dates(s)}
     if s.money:
         fields.update(money_fields(s.money[0], s))
+    if _FOR_UKRAINE_RE.search(s.text):
+        donor = [b for b in buyers if b != "UKR"] or [s.doc_country]
+        aid = {"donor": donor, "recipient": "UKR", "supplier": suppliers[:1]}
+        return _fact("aid", aid, s, aid_type="military", **fields)
     if _CALL_OFF_RE.search(s.text):
         fields["contract_type"] = "call_off"
     elif _FRAMEWORK_RE.search(s.text):
@@ -217,13 +240,14 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
     if not _CAPACITY_RE.search(s.text):
         return None
     q = _quantity(s)
-    if not (q or s.money):
+    bare = _BARE_COUNT_RE.search(s.text) if q is None else None
+    if not (q or s.money or bare):
         return None
     producers = roles.companies(s)
     funders = [c for c in roles.countries(s)] + [g for g in roles.groups(s) if g != "NATO"]
     if not producers and "EU" in funders:
         producers = ["EU"]
-    if not producers and s.doc_company and s.anaphoric:
+    if not producers and s.doc_company and not funders:
         producers = [s.doc_company]
     if not producers:
         return None
@@ -231,6 +255,9 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
     if s.money:
         actors["funder"] = [f for f in funders if f not in producers][:1]
     fields: dict[str, Any] = {"item": _item(s), **quantity_fields(s, q)}
+    if bare is not None:
+        count = float(bare.group("num")) * (1e6 if bare.group("scale").lower() == "million" else 1e3)
+        fields.update(quantity=count, quantity_unit=f"{fields.get('item') or 'units'} per year")
     fields.update(_dates(s, default_year=False))
     if s.money:
         fields.update(money_fields(s.money[0], s))
@@ -240,7 +267,10 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
 def extract(s: Sentence) -> list[dict[str, Any]]:
     """Every candidate fact one sentence states (``kind`` and ``fields``)."""
     found: list[dict[str, Any]] = []
-    for finder in (aid_fact, capacity_fact, contract_fact):
+    capacity_first = bool(_CAPACITY_FIRST_RE.search(s.text))
+    finders = (aid_fact, capacity_fact, contract_fact) if capacity_first else (
+        aid_fact, contract_fact, capacity_fact)  # fmt: skip
+    for finder in finders:
         fact = finder(s)
         if fact is not None:
             found.append(fact)

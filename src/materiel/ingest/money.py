@@ -42,6 +42,7 @@ _WORDS = {
     r"canadian dollars": "CAD",
     r"australian dollars": "AUD",
     r"yen": "JPY",
+    r"(?:crowns|kroner|kronor)": "crowns",
     r"won": "KRW",
 }
 _SYMBOL = r"(?:US\$|C\$|A\$|\$|€|£|¥|₩|₴)"

@@ -16,7 +16,7 @@ _ABBREVIATIONS = {
     "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "no", "nos", "vs",
     "approx", "est", "dept", "u.s", "u.k", "e.u", "e.g", "i.e", "etc", "fig", "vol", "mt",
 }  # fmt: skip
-_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9€$£])")
+_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘„«(\[]?[A-Z0-9€$£„«])")
 _BREAK_RE = re.compile(r"\n\s*\n")
 
 

@@ -152,6 +152,8 @@ def is_share(s: Sentence, p: Percent, gdp_context: bool) -> bool:
     if not gdp_context or (p.value is None and p.low is None):
         return False
     before = s.text[max(0, p.start - 25) : p.start]
+    if re.search(r"\b(?:the|a|an)\s+$", before, re.IGNORECASE) and re.match(r"^\s*[a-z]", s.text[p.end :]):
+        return False  # "the 1.5% category", "the 2% guideline": a name, not a figure
     return not (_NOT_SHARE_BEFORE_RE.search(before) or _OF_OTHER_RE.match(s.text[p.end :]))
 
 
@@ -195,6 +197,9 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
     fallback = roles.subject(s) or s.previous_actor
     spans = [(p.start, p.end) for p in found]
     base_year = s.base.year if s.base else None
+    stated = sorted((r for r in s.dates if ref_year(r) is not None), key=lambda r: r.kind == "day")
+    if len(found) == 1 and stated:
+        base_year = ref_year(stated[0])
     facts = []
     for pct, ally in zip(found, allies, strict=True):
         year = _year_near(s, pct.start, pct.end, None, spans)
@@ -208,6 +213,8 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
             fields["share_of_gdp_upper"] = pct.high
         if pledge:
             kind, status = "pledge", "pledged"
+            if year is None and len(found) == 1 and stated:
+                year = ref_year(stated[0])
         else:
             year = year if year is not None else base_year
             later = year is not None and base_year is not None and year > base_year
