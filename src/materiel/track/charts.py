@@ -172,7 +172,20 @@ def counts_chart(result: TrackResult) -> Figure:
     return _with_source(fig, result)
 
 
+def series_chart(result: TrackResult) -> Figure:
+    """One line per ally over the years, in the measure's unit."""
+    frame = result.table
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    for code in str(result.meta["allies"]).split(","):
+        ax.plot(frame["year"], frame[code], marker="o", markersize=3, label=code)
+    ax.set_ylabel(str(result.meta["unit"]))
+    ax.set_title(result.title)
+    ax.legend(loc="best")
+    return _with_source(fig, result)
+
+
 CHARTS = {
+    "series": series_chart,
     "spending": spending_chart,
     "outlook": outlook_chart,
     "aid": aid_chart,

@@ -136,6 +136,25 @@ def counts_cmd(
     _finish(counts(threshold, equipment), fmt, out, _chart(chart))
 
 
+@track_app.command("series")
+def series_cmd(
+    ally: Annotated[
+        list[str], typer.Option("--ally", help="An ally (name or ISO3); repeat to compare.")
+    ],
+    measure: Annotated[
+        str,
+        typer.Option(help="share, usd, usd_2015, equipment, personnel or per_soldier."),
+    ] = "share",
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    chart: ChartOpt = None,
+) -> None:
+    """One ally's figures 2014-2024, or several side by side, from NATO's tables."""
+    from materiel.track.series import series
+
+    _finish(series(ally, measure), fmt, out, _chart(chart))
+
+
 @track_app.command("aid")
 def aid_cmd(
     measure: Annotated[
