@@ -190,3 +190,24 @@ def test_bad_aid_options_are_refused(options):
 def test_bad_rates_are_refused(rate):
     with pytest.raises(InputError):
         user_eur_usd(rate)
+
+
+def test_aid_chart_overlays_fair_share_and_the_pledge():
+    from matplotlib.collections import PathCollection
+
+    from materiel.track.charts import aid_chart
+
+    result = aid(AidOptions(category="military", pledge=40, period=THREE_YEARS))
+    assert result.table["military_allocation"].is_monotonic_decreasing  # sorted by category
+    fig = aid_chart(result)
+    marks = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+    assert len(marks) == 2  # fair share and the pledge share over the period
+    us = result.table.set_index("donor").loc["United States"]
+    offsets = {tuple(xy) for xy in marks[1].get_offsets().tolist()}
+    assert any(x == pytest.approx(us["pledge_share"] * 3) for x, _ in offsets)
+    total = aid_chart(aid(AidOptions())).axes[0]
+    assert (len(total.containers), len(total.collections)) == (3, 1)  # 3 stacks, fair share
+
+
+def test_yearly_flows_are_said_to_be_absent_from_the_copy():
+    assert any("cumulative totals" in s for s in aid(AidOptions()).summary)

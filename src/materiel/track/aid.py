@@ -208,7 +208,7 @@ def aid(
             "sourced EUR/USD rate; pass --eur-usd RATE (USD per EUR) to compute it as your "
             "assumption."
         )
-    donors = donors.sort_values(f"total_{measure}", ascending=False).reset_index(drop=True)
+    donors = donors.sort_values(key, ascending=False).reset_index(drop=True)
     missing = sorted(
         c.name for c in BY_ISO3.values() if c.is_ally and c.iso3 not in set(donors["iso3"])
     )
@@ -219,6 +219,8 @@ def aid(
         "in the copy).",
         f"Fair share: share of the allies' {options.category} {measure}s against share of allied "
         f"GDP in {year} (current USD); ratio 1.0 = exactly its GDP share. No currency conversion.",
+        "Yearly flows are not shown: the shipped Kiel copy holds cumulative totals by donor, "
+        "not amounts by year.",
     ]
     if missing:
         summary.append(
@@ -264,7 +266,12 @@ def aid(
             "gdp_usd_bn": 1,
             "pledge_share_met_pct": 0,
         },
-        meta={"measure": measure, "category": options.category, "gdp_year": year},
+        meta={
+            "measure": measure,
+            "category": options.category,
+            "gdp_year": year,
+            "period_years": options.period.years if options.period else None,
+        },
     )
 
 

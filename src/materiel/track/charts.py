@@ -121,23 +121,40 @@ def _end_labels(ax: Axes, labels: list[tuple[float, float, str, object]]) -> Non
 
 
 def aid_chart(result: TrackResult, top: int = 25) -> Figure:
-    """The largest donors' aid [EUR bn], stacked by category."""
-    measure = result.meta["measure"]
+    """The largest donors' aid [EUR bn], by category, with fair-share and pledge markers.
+
+    With ``--category total`` the bars are stacked by category, otherwise they show the
+    chosen category. A black mark is each ally's fair share (its share of allied GDP times
+    the allies' aid in that category); with a pledge check, a red mark is its GDP share of
+    the pledge over the whole period (comparable with the military bar, which starts at 0).
+    """
+    measure, category = result.meta["measure"], str(result.meta["category"])
     frame = result.table.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(10, 8))
     left = None
-    for cat, colour in (
-        ("military", "#3b5b7a"),
-        ("financial", "#d9a441"),
-        ("humanitarian", "#7aa37a"),
-    ):
+    shown = [c for c in AID_COLOURS if category in ("total", c)]
+    for cat in shown:
         values = frame[f"{cat}_{measure}"]
-        ax.barh(frame["donor"], values, left=left, color=colour, label=cat)
+        ax.barh(frame["donor"], values, left=left, color=AID_COLOURS[cat], label=cat)
         left = values if left is None else left + values
+    if "fair_amount" in frame.columns:
+        ax.scatter(
+            frame["fair_amount"], frame["donor"], marker="|", s=160, color="black",
+            label=f"fair share ({category}, by GDP)", zorder=3,
+        )  # fmt: skip
+    years = result.meta.get("period_years")
+    if "pledge_share" in frame.columns and isinstance(years, float):
+        ax.scatter(
+            frame["pledge_share"] * years, frame["donor"], marker="|", s=160, color="#b22222",
+            label=f"GDP share of the pledge over {years:.2f} years", zorder=3,
+        )  # fmt: skip
     ax.set_xlabel(f"EUR bn, {measure}s (Kiel Ukraine Support Tracker, Release 28)")
     ax.set_title(result.title + f", top {min(top, len(result.table))}")
     ax.legend(loc="lower right")
     return _with_source(fig, result)
+
+
+AID_COLOURS = {"military": "#3b5b7a", "financial": "#d9a441", "humanitarian": "#7aa37a"}
 
 
 def totals_chart(result: TrackResult) -> Figure:
