@@ -102,7 +102,7 @@ def _money_ok(gold: dict[str, Any], fact: Fact) -> bool:
 
 def _year_ok(gold: dict[str, Any], fact: Fact) -> bool:
     years = [gold["year"], *(gold.get("year_also_ok") or [])]
-    return any(_close(y, p) for y in years for p in _stated(fact, "year"))
+    return any(int(y) == int(p) for y in years for p in _stated(fact, "year"))
 
 
 def _item_ok(gold: dict[str, Any], fact: Fact, names: Names) -> bool:

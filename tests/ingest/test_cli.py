@@ -81,7 +81,7 @@ def test_extra_gazetteer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_review_accept_edit_reject(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     corpus = Path(__file__).parent / "corpus"
     out = tmp_path / "facts.json"
-    assert main(["ingest", str(corpus / "a08_germany_aid.txt"), "--out", str(out)]) == 0
+    assert main(["ingest", str(corpus / "a06_nato_spending.txt"), "--out", str(out)]) == 0
     ids = [f["id"] for f in json.loads(out.read_text())["facts"]]
     assert len(ids) >= 3
     code = main(

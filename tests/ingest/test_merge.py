@@ -9,7 +9,8 @@ from materiel.ingest.model import Fact, Source
 
 
 def _fact(file: str, start: int = 0, **fields: Any) -> Fact:
-    base: dict[str, Any] = {"buyers": ["USA"], "supplier": "RTX", "item": "stinger"}
+    actors = {"buyer": fields.pop("buyer", "USA"), "supplier": fields.pop("supplier", "RTX")}
+    base: dict[str, Any] = {"actors": actors, "item": "stinger"}
     base.update(fields)
     return Fact("contract", base, [Source(file, start, start + 10, f"sentence in {file}")], 0.8)
 
@@ -66,7 +67,7 @@ def test_different_contracts_stay_apart() -> None:
     facts = [
         _fact("a.txt", value=1e9),
         _fact("b.txt", value=1e9, supplier="LMT"),
-        _fact("c.txt", value=1e9, buyers=["DEU"]),
+        _fact("c.txt", value=1e9, buyer="DEU"),
         _fact("d.txt", value=1e9, date="2024-01-01"),
         _fact("e.txt", value=1e9, date="2024-06-01"),
     ]
@@ -80,22 +81,22 @@ def test_within_one_article_only_agreeing_statements_merge() -> None:
     assert len(apart) == 2
 
 
-def test_spending_needs_same_ally_year_and_measure() -> None:
-    def spending(file: str, **fields: Any) -> Fact:
-        base = {"ally": "DEU", "year": 2024, "measure": "actual", "share_gdp_pct": 2.12}
+def test_spending_needs_same_ally_and_year() -> None:
+    def spending(file: str, kind: str = "spending", **fields: Any) -> Fact:
+        base = {"actors": {"ally": "DEU"}, "year": 2024, "share_of_gdp": 2.12}
         base.update(fields)
-        return Fact("spending", base, [Source(file, 0, 5, "s")], 0.9)
+        return Fact(kind, base, [Source(file, 0, 5, "s")], 0.9)
 
     merged = merge_facts(
         [
             spending("a"),
-            spending("b", share_gdp_pct=2.1),
+            spending("b", share_of_gdp=2.1),
             spending("c", year=2025),
-            spending("d", measure="target"),
+            spending("d", kind="pledge"),
         ]
     )
     assert len(merged) == 3
-    assert merged[0].conflicts["share_gdp_pct"] == [
+    assert merged[0].conflicts["share_of_gdp"] == [
         {"value": 2.12, "source": 0},
         {"value": 2.1, "source": 1},
     ]

@@ -15,9 +15,8 @@ from materiel.ingest.model import Fact
 from materiel.ingest.review import ReviewActions, apply_review
 
 _SUMMARY_FIELDS = (
-    "buyers", "supplier", "ally", "donor", "recipient", "participants", "actor", "item",
-    "quantity", "value", "currency", "value_qualifier", "share_gdp_pct", "allies_meeting",
-    "allies_total", "year", "date", "period",
+    "item", "quantity", "value", "currency", "value_qualifier", "share_of_gdp", "out_of",
+    "year", "date", "period", "status", "contract_type", "part_of",
 )  # fmt: skip
 
 out = Console(highlight=False, soft_wrap=True, markup=False)
@@ -35,7 +34,10 @@ def _parse_date(text: str | None) -> date | None:
 
 def summary(fact: Fact) -> str:
     """One line for a fact: id, kind, confidence, its main fields and where it came from."""
-    parts = []
+    parts = [
+        f"{role}={'+'.join(who) if isinstance(who, list) else who}"
+        for role, who in (fact.fields.get("actors") or {}).items()
+    ]
     for key in _SUMMARY_FIELDS:
         value = fact.fields.get(key)
         if value in (None, [], ""):

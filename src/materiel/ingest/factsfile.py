@@ -39,13 +39,24 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _flat(fact: Fact) -> dict[str, Any]:
+    """A fact's fields with each actor role as a column of its own."""
+    fields = {k: v for k, v in fact.fields.items() if k != "actors"}
+    fields.update(fact.fields.get("actors") or {})
+    if fields.get("alt_values"):
+        fields["alt_values"] = json.dumps(fields["alt_values"], ensure_ascii=False)
+    return fields
+
+
 def facts_to_csv(facts: list[Fact]) -> str:
-    """One row per fact: fixed columns, then one column per field name (sorted)."""
-    names = sorted({k for f in facts for k in f.fields})
+    """One row per fact: fixed columns, then one column per field name and actor role
+    (sorted)."""
+    flat = [_flat(f) for f in facts]
+    names = sorted({k for fields in flat for k in fields})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*_CSV_HEAD, *names, *_CSV_TAIL])
-    for f in facts:
+    for f, fields in zip(facts, flat, strict=True):
         d = f.to_dict()
         head = [d["id"], d["kind"], d["status"], d["confidence"], _cell(d["conflicting"])]
         tail = [
@@ -53,7 +64,7 @@ def facts_to_csv(facts: list[Fact]) -> str:
             json.dumps(d["sources"], ensure_ascii=False),
             json.dumps(d["conflicts"], ensure_ascii=False) if f.conflicts else "",
         ]  # fmt: skip
-        writer.writerow([*head, *(_cell(f.fields.get(n)) for n in names), *tail])
+        writer.writerow([*head, *(_cell(fields.get(n)) for n in names), *tail])
     return out.getvalue()
 
 

@@ -26,22 +26,48 @@ class IngestResult:
 
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """Files named, plus article files inside named folders (sorted); and missing paths."""
+    """Article files named or inside named folders (sorted), each once; and a line for
+    every path that will not be read, with the reason.
+
+    In a folder, files ending in .txt, .md or .html and files without an extension are
+    read; every other file is listed as skipped (a .pdf, a .json, ...). A file reached
+    twice (a symlink to another article) is read once. Something that is neither a file
+    nor a folder (``/dev/null``, a socket) is "not a regular file".
+    """
     files: list[Path] = []
-    missing: list[str] = []
+    problems: list[str] = []
+    seen: dict[Path, Path] = {}
+
+    def add(path: Path) -> None:
+        real = path.resolve()
+        if real in seen:
+            problems.append(f"{path}: same file as {seen[real]}; read once")
+            return
+        seen[real] = path
+        files.append(path)
+
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-            )
-            if not found:
-                missing.append(f"{path}: folder holds no .txt, .md or .html files")
-            files.extend(found)
+            found = sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink())
+            readable = [p for p in found if p.suffix.lower() in SUFFIXES or not p.suffix]
+            for other in found:
+                if other not in readable:
+                    kind = other.suffix.lower() or "no extension"
+                    problems.append(
+                        f"{other}: not an article file ({kind}); reads .txt, .md and .html"
+                    )
+            if not readable:
+                problems.append(f"{path}: folder holds no .txt, .md or .html files")
+            for p in readable:
+                add(p)
         elif path.is_file():
-            files.append(path)
+            add(path)
+        elif path.exists() or path.is_symlink():
+            reason = "broken symbolic link" if not path.exists() else "not a regular file"
+            problems.append(f"{path}: {reason}")
         else:
-            missing.append(f"{path}: no such file or folder")
-    return files, missing
+            problems.append(f"{path}: no such file or folder")
+    return files, problems
 
 
 def ingest(
