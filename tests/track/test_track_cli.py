@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from materiel.cli import main
+from materiel.track.spending import spending
 
 
 def run(capsys, *argv: str) -> tuple[int, str]:
@@ -32,9 +33,12 @@ def test_spending_json_and_csv(capsys, tmp_path: Path):
     assert payload["meta"]["meeting"] == 3 and payload["sources"]
     out = tmp_path / "s.csv"
     assert run(capsys, "spending", "--threshold", "3.5", "--out", str(out))[0] == 0
-    frame = pd.read_csv(out)
+    frame = pd.read_csv(out, comment="#")
     assert int(frame[frame["member"]]["meets"].sum()) == 1  # Poland, 4.12
-    assert frame["source"].str.contains("NATO").all()
+    lines = out.read_text(encoding="utf-8").splitlines()
+    header = [line for line in lines if line.startswith("#")]
+    assert lines[: len(header)] == header and "source" not in frame.columns
+    assert sum("# source: NATO" in line and "Table 3" in line for line in header) == 1
 
 
 def test_xlsx_and_charts_are_written(capsys, tmp_path: Path):
@@ -133,7 +137,7 @@ def test_csv_on_stdout_stays_clean_and_status_goes_to_stderr(capsys, ledger_path
     argv = ["track", "pledges", "add", "--ally", "UK", "--kind", "aid", "--value", "3"]
     assert main([*argv, "--unit", "GBP", "--source", "s", "-f", "csv"]) == 0
     captured = capsys.readouterr()
-    rows = captured.out.strip().splitlines()
+    rows = [r for r in captured.out.strip().splitlines() if not r.startswith("#")]
     assert len(rows) == 2 and rows[0].startswith("id,") and "P0001,GBR" in rows[1]
     assert "added P0001" in captured.err
 
@@ -194,3 +198,24 @@ def test_out_txt_writes_the_table(capsys, tmp_path: Path):
     assert run(capsys, "spending", "-o", str(out))[0] == 0
     assert "23 of 32 allies" in out.read_text(encoding="utf-8")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_csv_rounds_as_shown_and_xlsx_keeps_precision_under_a_format(capsys, tmp_path: Path):
+    csv_out, xlsx_out = tmp_path / "s.csv", tmp_path / "s.xlsx"
+    assert run(capsys, "spending", "-o", str(csv_out))[0] == 0
+    assert run(capsys, "spending", "-o", str(xlsx_out))[0] == 0
+    frame = pd.read_csv(csv_out, comment="#").set_index("iso3")
+    exact = spending(2024, 2.0).table.set_index("iso3")
+    assert frame.at["POL", "exp_usd_mn"] == round(exact.at["POL", "exp_usd_mn"])
+    assert frame.at["POL", "real_change_pct"] == round(exact.at["POL", "real_change_pct"], 1)
+    assert "34975.0" not in csv_out.read_text(encoding="utf-8")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx_out)["data"]
+    header = [c.value for c in sheet[1]]
+    pol = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "POL")
+    cell = pol[header.index("exp_usd_mn")]
+    assert (
+        cell.value == pytest.approx(exact.at["POL", "exp_usd_mn"]) and cell.number_format == "#,##0"
+    )
+    assert pol[header.index("share_pct")].number_format == "#,##0.00"

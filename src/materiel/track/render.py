@@ -1,7 +1,9 @@
 """Writing a :class:`TrackResult`: a rich table (with its source line), CSV, JSON or XLSX.
 
-CSV carries the sources in a ``source`` column on every row; JSON and XLSX carry them
-with the units and assumptions (XLSX on an ``about`` sheet).
+CSV starts with ``#`` lines naming the title, sources and assumptions once (read it back
+with ``pandas.read_csv(path, comment="#")``), and rounds each number to the decimals the
+terminal shows; JSON and XLSX carry the sources with the units and assumptions (XLSX on
+an ``about`` sheet), and XLSX keeps full precision under a number format per column.
 """
 
 from __future__ import annotations
@@ -167,12 +169,34 @@ def to_json(result: TrackResult) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
+def _float_columns(result: TrackResult) -> list[str]:
+    table = result.table
+    return [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+
+
+def provenance_lines(result: TrackResult) -> list[str]:
+    """Title, sources and assumptions as ``# `` lines, each said once."""
+    lines = [f"# {result.title}"]
+    lines += [f"# source: {s}" for s in result.sources]
+    lines += [f"# assumption: {a}" for a in result.assumptions]
+    return [" ".join(line.split()) for line in lines]
+
+
 def to_csv(result: TrackResult) -> str:
-    """The table as CSV with a ``source`` column naming every source of the row's figures."""
+    """The table as CSV under ``#`` lines naming its sources once; numbers rounded as shown."""
     frame = result.table.copy()
-    if "source" not in frame.columns:
-        frame["source"] = "; ".join(result.sources)
-    return frame.to_csv(index=False)
+    for col in _float_columns(result):
+        places = result.decimals.get(col, 2)
+        frame[col] = frame[col].round(places)
+        if places == 0:
+            frame[col] = frame[col].astype("Int64")
+    header = "".join(line + "\n" for line in provenance_lines(result))
+    return header + frame.to_csv(index=False)
+
+
+def number_format(decimals: int) -> str:
+    """An Excel number format with thousands separators: 2 -> '#,##0.00'."""
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
 def write_xlsx(result: TrackResult, out: Path) -> None:
@@ -187,6 +211,15 @@ def write_xlsx(result: TrackResult, out: Path) -> None:
         pd.DataFrame(about, columns=["field", "value"]).to_excel(
             writer, sheet_name="about", index=False
         )
+        sheet = writer.sheets["data"]
+        sheet.freeze_panes = "A2"
+        columns = list(result.table.columns)
+        for col in _float_columns(result):
+            fmt = number_format(result.decimals.get(col, 2))
+            for (cell_,) in sheet.iter_rows(
+                min_row=2, min_col=columns.index(col) + 1, max_col=columns.index(col) + 1
+            ):
+                cell_.number_format = fmt
 
 
 def emit(result: TrackResult, fmt: OutputFormat | None, out: Path | None, console: Console) -> None:
