@@ -179,19 +179,27 @@ class Percent:
 def find_percents(sentence: str) -> list[Percent]:
     """Every percentage in ``sentence``; ``of_gdp`` when "of GDP" follows it."""
     found: list[Percent] = []
-    for match in _PERCENT_RE.finditer(sentence):
+    pos = 0
+    while True:
+        match = _PERCENT_RE.search(sentence, pos)
+        if match is None:
+            break
+        pos = max(match.end(), pos + 1)
         if not (match.group("u1") or (match.group("u2") and match.group("n2"))):
             continue
         n1 = parse_number(match.group("n1"))
         n2 = parse_number(match.group("n2")) if match.group("n2") else None
         if n1 is None or (match.group("n2") and n2 is None):
             continue
-        if match.group("n2") and not match.group("u2"):
-            n2 = None  # "2% to 3 ..." without a unit on the second number: not a range
-            end = match.end("u1")
+        qual = (match.group("qual") or "").lower() or None
+        after_first = sentence[match.end("u1") if match.group("u1") else match.end("n1") :]
+        joined_by_and = bool(re.match(r"\s*and\b", after_first))
+        if match.group("n2") and (not match.group("u2") or (joined_by_and and qual != "between")):
+            n2 = None  # "2% to 3 ..." or "1.30% and 1.29%": two figures, not a range
+            end = match.end("u1") if match.group("u1") else match.end("n1")
+            pos = end  # the second figure is read on its own
         else:
             end = match.end()
-        qual = (match.group("qual") or "").lower() or None
         qual = None if qual in _IGNORED_QUALIFIERS else qual
         of_gdp = bool(_GDP_RE.match(sentence[end:]))
         text = sentence[match.start() : end]
