@@ -324,6 +324,33 @@ def pledges_add_cmd(
     tell(f"added {pledge.id} to {repo.path}")
 
 
+@pledges_app.command("import")
+def pledges_import_cmd(
+    facts: Annotated[Path, typer.Argument(help="A reviewed facts file from materiel ingest.")],
+    ledger: LedgerOpt = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Add the accepted spending and aid pledges of a reviewed facts file to the ledger."""
+    from materiel.track.from_facts import check_candidates, read_candidates
+    from materiel.track.pledges import pledge_table
+
+    candidates, not_accepted = read_candidates(facts)
+    entries = check_candidates(candidates)
+    repo = _repo(ledger, creating=True)
+    added, already = repo.add_many(entries) if entries else ([], [])
+    if added or out is not None:
+        emit(pledge_table(added), fmt, out, Console())
+    skipped = [f"{c.fact_id} ({c.reason})" for c in candidates if c.fields is None]
+    tell(f"added {len(added)} pledge(s) to {repo.path} from {facts}")
+    if already:
+        tell(f"already in the ledger: {', '.join(p.id for p in already)}")
+    if skipped:
+        tell(f"accepted facts that are not pledges: {', '.join(skipped)}")
+    if not_accepted:
+        tell(f"{not_accepted} fact(s) not accepted in review were left out")
+
+
 @pledges_app.command("update")
 def pledges_update_cmd(
     pledge_id: Annotated[str, typer.Argument(help="Id of the pledge, e.g. P0003.")],

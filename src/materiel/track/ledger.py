@@ -130,6 +130,26 @@ class JsonPledgeFile:
             self._write([*current, pledge])
         return pledge
 
+    def add_many(self, entries: list[dict[str, Any]]) -> tuple[list[Pledge], list[Pledge]]:
+        """Add several pledges in one write: (added, already stored and skipped).
+
+        Every entry is validated before anything is written; one invalid entry adds none.
+        """
+        with self._locked():
+            current = self.list_pledges()
+            added: list[Pledge] = []
+            already: list[Pledge] = []
+            for fields in entries:
+                pledge = make_pledge(id=_next_id([*current, *added]), **fields)
+                same = next((p for p in [*current, *added] if p.same_as(pledge)), None)
+                if same is None:
+                    added.append(pledge)
+                else:
+                    already.append(same)
+            if added:
+                self._write([*current, *added])
+        return added, already
+
     def update(self, pledge_id: str, changes: dict[str, Any]) -> Pledge:
         """Change the given fields of pledge ``pledge_id``; the result is validated whole."""
         unknown = sorted(set(changes) - set(UPDATABLE))
