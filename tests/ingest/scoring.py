@@ -210,8 +210,10 @@ def score_facts(gold_data: dict[str, Any], facts: list[Fact], names: Names) -> S
         wanted = entry.get("value_qualifier") or entry.get("quantity_qualifier")
         if wanted:
             counts["qualifier"][1] += 1
-            counts["qualifier"][0] += wanted in (_qualifier(fact), fact.fields.get(
-                "quantity_qualifier"))
+            counts["qualifier"][0] += wanted in (
+                _qualifier(fact),
+                fact.fields.get("quantity_qualifier"),
+            )
     result.matched_predictions = len(matched_facts)
     result.extras = [_describe(f) for i, f in enumerate(facts) if i not in matched_facts]
     result.date, result.status, result.qualifier = (
@@ -247,8 +249,7 @@ def _describe(fact: Fact) -> str:
 
 def article_files(folder: Path, gold_data: dict[str, Any]) -> list[Path]:
     names = {f["article"] for f in gold_data["facts"]}
-    return sorted(p for p in folder.iterdir() if p.name in names or p.suffix in (".txt", ".md",
-                  ".html") and not p.name.lower().startswith("readme"))
+    return sorted(p for p in folder.iterdir() if p.name in names)
 
 
 def score_corpus(gold_path: Path, articles: Path, gazetteer: Gazetteer | None = None) -> Score:

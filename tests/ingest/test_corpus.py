@@ -34,17 +34,29 @@ def test_held_out_corpus() -> None:
 
 
 def _gold(**fields: object) -> dict[str, object]:
-    base: dict[str, object] = {"id": "G1", "article": "a.txt", "kind": "contract",
-                               "actors": {"buyer": "DEU", "supplier": "Rheinmetall"},
-                               "item": "155mm", "value": 8.5e9, "currency": "EUR", "year": 2024}
+    base: dict[str, object] = {
+        "id": "G1",
+        "article": "a.txt",
+        "kind": "contract",
+        "actors": {"buyer": "DEU", "supplier": "Rheinmetall"},
+        "item": "155mm",
+        "value": 8.5e9,
+        "currency": "EUR",
+        "year": 2024,
+    }
     base.update(fields)
     return base
 
 
 def _predicted(**fields: object) -> Fact:
-    base: dict[str, object] = {"actors": {"buyer": "DEU", "supplier": "RHM"}, "item": "155mm",
-                               "value": 8.5e9, "currency": "EUR", "year": 2024,
-                               "status": "signed"}
+    base: dict[str, object] = {
+        "actors": {"buyer": "DEU", "supplier": "RHM"},
+        "item": "155mm",
+        "value": 8.5e9,
+        "currency": "EUR",
+        "year": 2024,
+        "status": "signed",
+    }
     base.update(fields)
     return Fact("contract", base, [Source("x/a.txt", 0, 1, "s")], 0.9)
 

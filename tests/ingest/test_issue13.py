@@ -37,7 +37,9 @@ def test_producer_is_the_company_not_the_end_user(tmp_path: Path) -> None:
 
 
 def test_europe_and_canada_is_one_aggregate(tmp_path: Path) -> None:
-    text = HEAD + "Defence spending by European Allies and Canada is estimated at $485bn for 2024.\n"
+    text = (
+        HEAD + "Defence spending by European Allies and Canada is estimated at $485bn for 2024.\n"
+    )
     (fact,) = _facts(tmp_path, text)
     assert _actors(fact) == {"ally": "NATO Europe and Canada"} and fact.fields["value"] == 485e9
 

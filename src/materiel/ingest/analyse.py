@@ -135,7 +135,7 @@ _CROWNS = {"NOR": "NOK", "SWE": "SEK", "DNK": "DKK", "CZE": "CZK", "ISL": "ISK"}
 
 
 def _crowns(money: Money, mentions: list[Mention]) -> Money:
-    """"1 billion crowns": the crown of the country named in the sentence (NOK, SEK ...)."""
+    """ "1 billion crowns": the crown of the country named in the sentence (NOK, SEK ...)."""
     if money.currency != "crowns":
         return money
     country = next((_CROWNS[m.id] for m in mentions if m.id in _CROWNS), None)

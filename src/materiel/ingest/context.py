@@ -31,9 +31,9 @@ from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence, analyse
 from materiel.ingest.document import Document
 from materiel.ingest.extract import extract, quantity_fields
-from materiel.ingest.spending import money_fields, ref_year
 from materiel.ingest.gazetteer import Gazetteer
 from materiel.ingest.model import Fact, Source
+from materiel.ingest.spending import money_fields, ref_year
 
 _ANAPHOR_RE = re.compile(
     r"^\s*(?:(?:it|this|that|these|those|its|their|they|under it|in return)\b|"
@@ -102,7 +102,7 @@ class _Reader:
 
     def add(self, found: dict[str, Any], s: Sentence, index: int) -> None:
         fields = found["fields"]
-        actors = fields.setdefault("actors", {})
+        fields.setdefault("actors", {})
         self._fill_buyer(found, s)
         target = self.last if self._recent(index) else None
         if target is not None and s.anaphoric and self._completes(target, found):
@@ -137,7 +137,9 @@ class _Reader:
             fields.update(money_fields(s.money[0], s))
         if s.quantities:
             fields.update(quantity_fields(s, s.quantities[0]))
-        refs = sorted((r for r in s.dates if ref_year(r) is not None), key=lambda r: r.kind == "day")
+        refs = sorted(
+            (r for r in s.dates if ref_year(r) is not None), key=lambda r: r.kind == "day"
+        )
         if refs:
             fields["year"] = ref_year(refs[0])
         fields["status"] = self.last.fields.get("status")
@@ -147,21 +149,19 @@ class _Reader:
         return self.last is not None and index - self.last_index <= WINDOW
 
     def _fill_buyer(self, found: dict[str, Any], s: Sentence) -> None:
+        """ "The same agency" is the last agency named; "the government", "the ministry" or
+        "we" is the country the article is about."""
         actors = found["fields"]["actors"]
-        if found["kind"] == "joint_procurement" and "buyer" not in actors:
-            if self.last_agency and _SAME_AGENCY_RE.search(s.text):
-                actors["buyer"] = self.last_agency
-            elif s.doc_country and _GOVERNMENT_RE.search(s.text):
-                actors["buyer"] = s.doc_country
-        if found["kind"] == "contract" and "buyer" not in actors:
-            if s.doc_country and _GOVERNMENT_RE.search(s.text):
-                actors["buyer"] = s.doc_country
-        if found["kind"] == "aid" and "donor" not in actors and s.doc_country:
-            if _GOVERNMENT_RE.search(s.text):
-                actors["donor"] = s.doc_country
-        if found["kind"] == "capacity_plan" and "funder" not in actors and s.money:
-            if s.doc_country and _GOVERNMENT_RE.search(s.text):
-                actors["funder"] = s.doc_country
+        kind = found["kind"]
+        if kind == "joint_procurement" and self.last_agency and _SAME_AGENCY_RE.search(s.text):
+            actors.setdefault("buyer", self.last_agency)
+        if not (s.doc_country and _GOVERNMENT_RE.search(s.text)):
+            return
+        role = {"joint_procurement": "buyer", "contract": "buyer", "aid": "donor"}.get(kind)
+        if kind == "capacity_plan" and s.money:
+            role = "funder"
+        if role is not None:
+            actors.setdefault(role, s.doc_country)
 
     @staticmethod
     def _completes(target: Fact, found: dict[str, Any]) -> bool:
@@ -326,4 +326,3 @@ def _context_year(sentences: list[Sentence]) -> int | None:
             if year is not None:
                 return year
     return None
-

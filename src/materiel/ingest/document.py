@@ -47,8 +47,9 @@ _MONTHS = (
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
 _FULL_DATE_RE = re.compile(
-    rf"\b(?:\d{{1,2}}\.? (?:{_MONTHS})\.?,? (?:19|20)\d\d|(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? "
-    rf"(?:19|20)\d\d|\d{{1,2}}\.\d{{1,2}}\.(?:19|20)\d\d|(?:19|20)\d\d-\d\d-\d\d)\b",
+    rf"\b(?:\d{{1,2}}\.? (?:{_MONTHS})\.?,? (?:19|20)\d\d|"
+    rf"(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d\d|"
+    rf"\d{{1,2}}\.\d{{1,2}}\.(?:19|20)\d\d|(?:19|20)\d\d-\d\d-\d\d)\b",
     re.IGNORECASE,
 )
 #: Lines at the top of an article searched for its date (byline, timestamp, release header).

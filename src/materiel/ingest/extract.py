@@ -188,7 +188,7 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     if s.money:
         fields.update(money_fields(s.money[0], s))
     if _FOR_UKRAINE_RE.search(s.text):
-        donor = [b for b in buyers if b != "UKR"] or [s.doc_country]
+        donor = [b for b in buyers if b != "UKR"] or ([s.doc_country] if s.doc_country else [])
         aid = {"donor": donor, "recipient": "UKR", "supplier": suppliers[:1]}
         return _fact("aid", aid, s, aid_type="military", **fields)
     if _CALL_OFF_RE.search(s.text):
@@ -256,7 +256,9 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
         actors["funder"] = [f for f in funders if f not in producers][:1]
     fields: dict[str, Any] = {"item": _item(s), **quantity_fields(s, q)}
     if bare is not None:
-        count = float(bare.group("num")) * (1e6 if bare.group("scale").lower() == "million" else 1e3)
+        count = float(bare.group("num")) * (
+            1e6 if bare.group("scale").lower() == "million" else 1e3
+        )
         fields.update(quantity=count, quantity_unit=f"{fields.get('item') or 'units'} per year")
     fields.update(_dates(s, default_year=False))
     if s.money:

@@ -98,9 +98,10 @@ def _identity(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return False
     for key in ("value", "quantity", "share_of_gdp"):
         x, y = a.get(key), b.get(key)
-        if isinstance(x, int | float) and isinstance(y, int | float) and min(x, y) > 0:
-            if max(x, y) / min(x, y) > FIGURE_RATIO:
-                return False
+        if not (isinstance(x, int | float) and isinstance(y, int | float)):
+            continue
+        if min(x, y) > 0 and max(x, y) / min(x, y) > FIGURE_RATIO:
+            return False
     return a.get("currency") is None or b.get("currency") in (None, a.get("currency"))
 
 
@@ -140,9 +141,9 @@ def same_fact(a: Fact, b: Fact) -> bool:
     """Whether ``a`` and ``b`` state the same fact (figures may still disagree)."""
     if _family(a.kind) != _family(b.kind) or not _identity(a.fields, b.fields):
         return False
-    if a.fields.get("status") == "denied" or b.fields.get("status") == "denied":
-        if a.fields.get("status") != b.fields.get("status"):
-            return False
+    statuses = {a.fields.get("status"), b.fields.get("status")}
+    if "denied" in statuses and len(statuses) > 1:
+        return False
     if not _dates_agree(a.fields, b.fields):
         return False
     same_file = {s.file for s in a.sources} & {s.file for s in b.sources}
@@ -220,10 +221,9 @@ def merge_facts(facts: list[Fact]) -> list[Fact]:
     for fact in facts:
         head = (_family(fact.kind), principal(fact))
         year = fact.fields.get("year")
-        if year is None:
-            candidates = by_actor[head]
-        else:
-            candidates = blocks[(*head, year)] + blocks[(*head, None)]
+        candidates = (
+            by_actor[head] if year is None else blocks[(*head, year)] + blocks[(*head, None)]
+        )
         chosen = None
         for index in sorted(set(candidates)):
             cluster = clusters[index]

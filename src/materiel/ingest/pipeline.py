@@ -10,7 +10,7 @@ from pathlib import Path
 from materiel.errors import InputError
 from materiel.ingest.context import facts_of_document
 from materiel.ingest.document import SUFFIXES, BadFile, read_document
-from materiel.ingest.gazetteer import Gazetteer, load_gazetteer
+from materiel.ingest.gazetteer import load_gazetteer
 from materiel.ingest.merge import merge_facts
 from materiel.ingest.model import Fact
 

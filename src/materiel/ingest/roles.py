@@ -83,9 +83,8 @@ def end_users(s: Sentence) -> list[str]:
     """Countries that receive ("for Ukraine", "to Kyiv", "on Ukraine's behalf")."""
     found: list[str] = []
     for m in s.mentions:
-        if m.kind == "country" and m.form != "demonym" and is_end_user(s, m):
-            if m.id not in found:
-                found.append(m.id)
+        if m.kind == "country" and m.form != "demonym" and m.id not in found and is_end_user(s, m):
+            found.append(m.id)
     return found
 
 

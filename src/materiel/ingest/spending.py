@@ -14,6 +14,7 @@ sentence commits to it (agreed, pledged, target, ambition, reach ... by 2032), o
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from materiel.ingest import roles
@@ -82,7 +83,7 @@ def _distance(ref: DateRef, start: int, end: int) -> int:
 
 
 def _year_near(
-    s: Sentence, start: int, end: int, default: int | None, others: list[tuple[int, int]] = ()
+    s: Sentence, start: int, end: int, default: int | None, others: Sequence[tuple[int, int]] = ()
 ) -> int | None:
     """The year of the date written nearest to ``[start, end)`` (years before days), unless
     another figure in ``others`` is nearer to that date; else ``default``."""
@@ -152,7 +153,9 @@ def is_share(s: Sentence, p: Percent, gdp_context: bool) -> bool:
     if not gdp_context or (p.value is None and p.low is None):
         return False
     before = s.text[max(0, p.start - 25) : p.start]
-    if re.search(r"\b(?:the|a|an)\s+$", before, re.IGNORECASE) and re.match(r"^\s*[a-z]", s.text[p.end :]):
+    if re.search(r"\b(?:the|a|an)\s+$", before, re.IGNORECASE) and re.match(
+        r"^\s*[a-z]", s.text[p.end :]
+    ):
         return False  # "the 1.5% category", "the 2% guideline": a name, not a figure
     return not (_NOT_SHARE_BEFORE_RE.search(before) or _OF_OTHER_RE.match(s.text[p.end :]))
 
