@@ -194,3 +194,30 @@ def test_default_path_follows_the_env_var_and_is_never_in_the_package(monkeypatc
     assert package not in default.resolve().parents
     monkeypatch.setenv("MATERIEL_LEDGER", str(tmp_path / "mine.json"))
     assert default_ledger_path() == tmp_path / "mine.json"
+
+
+def test_spending_pledges_are_assessed_against_the_published_share():
+    """Wrong today (1): a pledge past its year and not met is missed, and the ledger says so."""
+    from track_kit import public_rows, published_share
+
+    from materiel.publicdata import nato_published_shares
+    from materiel.track.ledger_model import Pledge, make_pledge
+    from materiel.track.pledges import assess, pledge_table
+
+    shares = nato_published_shares()
+    rows = {r["Country"]: r for r in public_rows("nato_def_exp_share_gdp_2014_2024e.csv")}
+    spain, germany = published_share(rows["Spain"], 2024), published_share(rows["Germany"], 2024)
+
+    def pledge(ally: str, by: int | None) -> Pledge:
+        return make_pledge(
+            id="P0001", ally=ally, kind="spending", value=2.0, by_year=by, source="s"
+        )
+
+    assert assess(pledge("ESP", 2024), shares) == f"missed ({spain}% in 2024e)"
+    assert assess(pledge("DEU", 2024), shares) == f"met ({germany}% in 2024e)"
+    assert assess(pledge("DEU", None), shares) == f"at or above in 2024e ({germany}%)"
+    later = pledge("DEU", 2025)
+    assert assess(later, shares, dt.date(2025, 6, 1)) == "due 2025"
+    assert assess(later, shares, dt.date(2026, 1, 1)) == "due 2025; passed, no figure in the data"
+    table = pledge_table([pledge("ESP", 2024)]).table
+    assert table.at[0, "assessed"].startswith("missed")

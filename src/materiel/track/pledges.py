@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
 
 from materiel.countries import resolve
 from materiel.errors import InputError
+from materiel.publicdata import NATO_ESTIMATE_YEARS, nato_published_shares
+from materiel.track.inputs import year_label
 from materiel.track.ledger_model import ALLIANCE, KINDS, Pledge
 from materiel.track.result import TrackResult
 
@@ -28,7 +31,34 @@ COLUMNS = (
 )
 
 #: The terminal table's columns; sources are printed under it, keyed by ``ref``.
-DISPLAY = tuple(c for c in (*COLUMNS, "ref") if c not in ("ally", "date", "source", "note"))
+DISPLAY = tuple(
+    c for c in (*COLUMNS, "assessed", "ref") if c not in ("ally", "date", "source", "note")
+)
+
+
+def assess(pledge: Pledge, shares: pd.DataFrame, today: dt.date | None = None) -> str:
+    """A spending pledge against NATO's published shares [% of GDP]: met, missed or not yet.
+
+    A pledge due in a year the data covers is met or missed on that year's published
+    share; a standing one is compared with the latest year; one due after the data is
+    'due <year>' (and says so when that year has passed with no figure in the data).
+    """
+    if pledge.kind != "spending" or pledge.ally not in shares.index:
+        return ""
+    years = [int(y) for y in shares.columns]
+    last = max(years)
+    year = pledge.by_year if pledge.by_year is not None else last
+    if year > last:
+        passed = year < (today or dt.date.today()).year
+        return f"due {year}" + ("; passed, no figure in the data" if passed else "")
+    if year not in years:
+        return ""
+    share = float(shares.at[pledge.ally, year])
+    label = year_label(year, NATO_ESTIMATE_YEARS)
+    met = share >= pledge.value - 1e-9
+    if pledge.by_year is None:
+        return f"{'at or above' if met else 'below'} in {label} ({share:.2f}%)"
+    return f"{'met' if met else 'missed'} ({share:.2f}% in {label})"
 
 
 def pledge_table(
@@ -65,11 +95,18 @@ def pledge_table(
     distinct = list(dict.fromkeys(p.source for p in chosen))
     frame["ref"] = [f"[{distinct.index(p.source) + 1}]" for p in chosen]
     frame["by_year"] = frame["by_year"].astype("Int64")
+    shares = nato_published_shares()
+    frame["assessed"] = [assess(p, shares) for p in chosen]
     n_assumed = sum(p.basis == "assumption" for p in chosen)
     summary = [
         f"{len(chosen)} pledge{'s' if len(chosen) != 1 else ''}; "
         f"{sum(p.builtin for p in chosen)} built in."
     ]
+    if any(frame["assessed"]):
+        summary.append(
+            "assessed: spending pledges against NATO's published share of GDP (Table 3, June "
+            "2024 edition, 2023e-2024e estimates) in the year due, or the latest year if standing."
+        )
     assumptions = []
     if n_assumed:
         assumptions.append(f"{n_assumed} pledge(s) entered as assumptions (basis 'assumption').")
@@ -81,6 +118,8 @@ def pledge_table(
             "value": "in 'unit': % of GDP (spending), currency/year (aid), units/year (capacity)",
             "by_year": "year the level is due; empty = standing commitment",
             "basis": "public source, estimate or assumption",
+            "assessed": "spending pledges against NATO's published share of their year "
+            "(June 2024 edition; standing pledges: the latest year)",
         },
         summary=tuple(summary),
         sources=tuple(f"[{i}] {text}" for i, text in enumerate(distinct, start=1)),
