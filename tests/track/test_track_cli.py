@@ -101,6 +101,8 @@ BAD = [
     ["spending", "-o", "x.pdf"],
     ["spending", "-f", "csv", "-o", "x.json"],
     ["pledges", "list", "--ledger", "no-such-ledger.json"],
+    ["outlook", "--ledger", "no-such-ledger.json"],  # read only with --method pledge
+    ["aid", "--ledger", "no-such-ledger.json"],  # read only with --pledge ID
     ["outlook", "--method", "pledge", "--ledger", "no-such-ledger.json"],
     # Wrong today (4): a non-ally, the recipient, an unknown unit, a future date.
     ["pledges", "add", "--ally", "Japan", "--kind", "spending", "--value", "2", "--source", "s"],

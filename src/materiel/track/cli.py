@@ -108,6 +108,8 @@ def outlook_cmd(
     from materiel.track.outlook import OutlookOptions, outlook
 
     options = OutlookOptions(target=target, by=by, window=years, method=method, base_year=base_year)
+    if ledger is not None and method != "pledge":
+        raise InputError("--ledger is only read with --method pledge")
     pledges = all_pledges(_repo(ledger)) if method == "pledge" else []
     _finish(outlook(options, pledges), fmt, out, _chart(chart))
 
@@ -212,6 +214,8 @@ def aid_cmd(
         pledge_category=pledge_category,
         period=parse_period(aid_period, period_source) if aid_period is not None else None,
     )
+    if ledger is not None and not isinstance(options.pledge, str):
+        raise InputError("--ledger is only read with --pledge ID (a pledge from the ledger)")
     pledges = all_pledges(_repo(ledger)) if isinstance(options.pledge, str) else []
     _finish(aid(options, user_eur_usd(eur_usd), pledges), fmt, out, _chart(chart))
 
