@@ -85,7 +85,10 @@ def _main_entities(sentences: list[Sentence]) -> tuple[str | None, str | None, s
         companies.update(m.id for m in s.mentions if m.kind == "company")
         countries.update(c for c in roles.countries(s) if c != "UKR")
         items.update(m.id for m in s.mentions if m.kind == "item")
-    return tuple(c.most_common(1)[0][0] if c else None for c in (companies, countries, items))  # type: ignore[return-value]
+    company = companies.most_common(1)[0][0] if companies else None
+    country = countries.most_common(1)[0][0] if countries else None
+    item = next(iter(items)) if len(items) == 1 else None  # an article about one item
+    return company, country, item
 
 
 class _Reader:
@@ -115,7 +118,9 @@ class _Reader:
             if parent is not None:
                 fields["part_of"] = parent.id
                 self._inherit(found, parent, s)
-        if not fields.get("actors"):
+        if not fields["actors"] and found["kind"] in _CONTRACT_KINDS and s.doc_company:
+            fields["actors"] = {"supplier": s.doc_company}  # "the order" of the article's firm
+        if not fields["actors"]:
             return
         fact = Fact(found["kind"], fields, [_source(self.doc, index)], found["confidence"])
         if target is not None and self._complementary(target, fact, index):
@@ -206,11 +211,15 @@ class _Reader:
                     actors.setdefault(role, who)
             elif key == "item" and value and target.fields.get("item") == "artillery-shells":
                 target.fields["item"] = value  # the calibre named later is more precise
+            elif key == "year" and target.kind == "capacity_plan" and fields.get("quantity"):
+                target.fields["year"] = value  # the year an output is reached goes with it
             elif key in ("year", "status") and target.fields.get(key) is not None:
                 continue
             elif value is not None and target.fields.get(key) in (None, [], ""):
                 target.fields[key] = value
         target.sources.append(_source(self.doc, index))
+        if not self.in_title:
+            self.last_index = index
 
     @staticmethod
     def _inherit(found: dict[str, Any], parent: Fact, s: Sentence) -> None:
@@ -255,9 +264,18 @@ class _Reader:
         return True
 
     def roles_only(self, s: Sentence, index: int) -> bool:
-        """A contract sentence without figures gives the last contract its missing roles."""
+        """A sentence without figures gives the fact just before it the item it lacks
+        ("... to expand production. The money pays for a line for artillery shells."), and
+        a contract sentence gives the last contract its missing supplier and date."""
         target = self.last if self._recent(index) else None
-        if target is None or target.kind not in _CONTRACT_KINDS or s.money or s.quantities:
+        if target is None or s.money or s.quantities:
+            return False
+        items = s.ids("item")
+        if index - self.last_index == 1 and len(items) == 1 and not target.fields.get("item"):
+            target.fields["item"] = items[0]
+            target.sources.append(_source(self.doc, index))
+            return True
+        if target.kind not in _CONTRACT_KINDS:
             return False
         if not re.search(r"\b(?:contract|order|deal|agreement)\b", s.text, re.I):
             return False

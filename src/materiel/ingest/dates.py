@@ -47,7 +47,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
      rf"figures)\b"),
     ("ago", r"\b(?:a|one|two|three|four|five|ten|\d+) (?P<unit>decades?|years?) ago\b"),
     ("bare_month", rf"\b(?:in|since|from|until|by|last) (?:early |late |mid-?)?"
-     rf"(?P<bm>{_MONTH})(?! \d)"),
+     rf"(?P<bm>{_MONTH})(?![a-z])(?! \d)"),
 )  # fmt: skip
 _RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS), re.IGNORECASE)
 

@@ -24,7 +24,8 @@ from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
 _CONTRACT_RE = re.compile(
     r"\b(?:contracts?|ordered|orders?|awarded|awards?|signed|deal|purchased?|procured?|"
-    r"framework|call-offs?|bought|buys?|buy|booked|agreement|concluded|sign)\b",
+    r"framework|call-offs?|bought|buys?|buy|booked|agreement|concluded|sign|"
+    r"(?:will|to) (?:build|supply|deliver))\b",
     re.IGNORECASE,
 )
 _AID_RE = re.compile(
@@ -182,8 +183,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
         actors.update(ally=buyers)
     else:
         actors.update(buyer=buyers[:1])
-    if item is None and q is not None and re.match(r"^(?:of )?the\b", q.unit, re.I):
-        item = s.doc_item  # "1,300 of the missiles": the article's item
+    if item is None and (q is not None or s.anaphoric):
+        item = s.doc_item  # "1,300 of the missiles", "the order": the article's one item
     fields: dict[str, Any] = {"item": item, **quantity_fields(s, q), **_dates(s)}
     if s.money:
         fields.update(money_fields(s.money[0], s))
@@ -208,8 +209,8 @@ def aid_fact(s: Sentence) -> dict[str, Any] | None:
         return None
     receivers = roles.end_users(s)
     recipient = "UKR" if "UKR" in receivers or "UKR" in s.ids("country") else None
-    if recipient is None and s.about_ukraine and re.search(r"military|support|aid|donor", s.text):
-        recipient = "UKR"
+    if recipient is None and s.about_ukraine and not receivers:
+        recipient = "UKR"  # an article about aid to Ukraine: the recipient goes without saying
     if recipient is None:
         return None
     donors = [c for c in roles.countries(s) if c != recipient]
