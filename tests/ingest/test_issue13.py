@@ -162,10 +162,10 @@ def test_merging_compares_within_blocks(monkeypatch: pytest.MonkeyPatch) -> None
     calls = 0
     real = merge_module.same_fact
 
-    def counting(a: Fact, b: Fact) -> bool:
+    def counting(a: Fact, b: Fact, families: Any = None) -> bool:
         nonlocal calls
         calls += 1
-        return real(a, b)
+        return real(a, b, families)
 
     monkeypatch.setattr(merge_module, "same_fact", counting)
     facts = [

@@ -111,7 +111,10 @@ class _Reader:
         if target is not None and s.anaphoric and self._completes(target, found):
             self._complete(target, fields, index)
             return
-        if target is not None and (s.anaphoric or _REFERS_RE.search(s.text)):
+        same_family = target is not None and (
+            found["kind"] == target.kind or {found["kind"], target.kind} <= set(_CONTRACT_KINDS)
+        )
+        if target is not None and same_family and (s.anaphoric or _REFERS_RE.search(s.text)):
             self._inherit(found, target, s)
         if fields.get("contract_type") == "call_off":
             parent = self._framework(fields.get("year"))

@@ -18,6 +18,7 @@ in the number of statements.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -51,7 +52,6 @@ _PRINCIPAL = {
     "pledge": ("ally",),
     "capacity_plan": ("producer",),
 }
-_GENERIC_ITEMS = {"artillery-shells"}
 #: Largest block compared member by member; a larger cluster is compared by its first fact.
 _FULL_COMPARE = 20
 
@@ -80,16 +80,26 @@ def _actors_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     )
 
 
-def _items_agree(a: Any, b: Any) -> bool:
-    return a is None or b is None or a == b or bool({a, b} & _GENERIC_ITEMS)
+def _items_agree(a: Any, b: Any, families: Mapping[str, str] | None = None) -> bool:
+    """Equal, unknown on one side, or one the family of the other (GEM-T and Patriot)."""
+    if a is None or b is None or a == b:
+        return True
+    families = families or {}
+    return (
+        families.get(a) == b
+        or families.get(b) == a
+        or (families.get(a) or a) == (families.get(b) or b)
+    )
 
 
 def _is_count(fields: dict[str, Any]) -> bool:
     return str(fields.get("quantity_unit") or "").startswith("allies")
 
 
-def _identity(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if not (_actors_agree(a, b) and _items_agree(a.get("item"), b.get("item"))):
+def _identity(
+    a: dict[str, Any], b: dict[str, Any], families: Mapping[str, str] | None = None
+) -> bool:
+    if not (_actors_agree(a, b) and _items_agree(a.get("item"), b.get("item"), families)):
         return False
     if _is_count(a) != _is_count(b) or bool(a.get("per_year")) != bool(b.get("per_year")):
         return False
@@ -137,9 +147,9 @@ def _merge_actors(members: list[Fact]) -> dict[str, Any]:
     return actors
 
 
-def same_fact(a: Fact, b: Fact) -> bool:
+def same_fact(a: Fact, b: Fact, families: Mapping[str, str] | None = None) -> bool:
     """Whether ``a`` and ``b`` state the same fact (figures may still disagree)."""
-    if _family(a.kind) != _family(b.kind) or not _identity(a.fields, b.fields):
+    if _family(a.kind) != _family(b.kind) or not _identity(a.fields, b.fields, families):
         return False
     statuses = {a.fields.get("status"), b.fields.get("status")}
     if "denied" in statuses and len(statuses) > 1:
@@ -208,36 +218,47 @@ def _combine(members: list[Fact]) -> Fact:
     )
 
 
-def merge_facts(facts: list[Fact]) -> list[Fact]:
+def _actor_ids(fact: Fact) -> set[Any]:
+    ids: set[Any] = set()
+    for who in (fact.fields.get("actors") or {}).values():
+        ids.update(who if isinstance(who, list) else [who])
+    return ids or {None}
+
+
+def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) -> list[Fact]:
     """Group facts that are the same, in first-seen order; combine each group.
 
-    Facts are blocked by kind, principal actor and year; a fact is compared with the
-    clusters of its block and of the same block without a year (and, without a year
-    itself, with every cluster of its kind and actor).
+    ``families`` maps an item to the broader item it belongs to (``gem-t`` → ``patriot``).
+    Facts are blocked by kind, each of their actors, and year: a fact is compared only
+    with the clusters that share its kind, one of its actors, and its year (or have none);
+    a fact without a year, with every cluster of its kind and actors.
     """
     clusters: list[list[Fact]] = []
     blocks: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     by_actor: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for fact in facts:
-        head = (_family(fact.kind), principal(fact))
-        year = fact.fields.get("year")
-        candidates = (
-            by_actor[head] if year is None else blocks[(*head, year)] + blocks[(*head, None)]
-        )
+        family, year = _family(fact.kind), fact.fields.get("year")
+        heads = [(family, actor) for actor in _actor_ids(fact)]
+        candidates: set[int] = set()
+        for head in heads:
+            if year is None:
+                candidates.update(by_actor[head])
+            else:
+                candidates.update(blocks[(*head, year)], blocks[(*head, None)])
         chosen = None
-        for index in sorted(set(candidates)):
+        for index in sorted(candidates):
             cluster = clusters[index]
             members = cluster if len(cluster) <= _FULL_COMPARE else cluster[:1]
-            if all(same_fact(member, fact) for member in members):
+            if all(same_fact(member, fact, families) for member in members):
                 chosen = index
                 break
         if chosen is None:
             chosen = len(clusters)
             clusters.append([fact])
-            by_actor[head].append(chosen)
-            blocks[(*head, year)].append(chosen)
         else:
             clusters[chosen].append(fact)
-            if year is not None and chosen not in blocks[(*head, year)]:
-                blocks[(*head, year)].append(chosen)
+        for head in heads:
+            for block in (by_actor[head], blocks[(*head, year)]):
+                if not block or block[-1] != chosen:
+                    block.append(chosen)
     return [_combine(cluster) for cluster in clusters]

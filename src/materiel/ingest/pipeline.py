@@ -100,5 +100,10 @@ def ingest(
     if not result.read:
         detail = "; ".join(result.problems) or "nothing given"
         raise InputError(f"no article could be read ({detail})")
-    result.facts = merge_facts(facts) if merge else facts
+    families = {
+        ident: entry.extra["family"]
+        for (kind, ident), entry in gazetteer.entries.items()
+        if kind == "item" and entry.extra.get("family")
+    }
+    result.facts = merge_facts(facts, families) if merge else facts
     return result
