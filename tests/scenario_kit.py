@@ -122,3 +122,26 @@ def write_bytes_table(folder: Path, name: str, data: bytes) -> Path:
     path = folder / f"{name}.csv"
     path.write_bytes(data)
     return path
+
+
+def demand_row(
+    per_month: float,
+    start: str = "2025-01",
+    end: str = "2025-12",
+    *,
+    recipient: str | None = None,
+    ally: str = "AAA",
+    item: str = "SHELL",
+) -> dict[str, Any]:
+    """One row of the demand table: aid when a recipient is given, else consumption."""
+    row: dict[str, Any] = {
+        "ally": ally,
+        "item": item,
+        "kind": "aid" if recipient else "consumption",
+        "start": start,
+        "end": end,
+        "per_month": per_month,
+    }
+    if recipient:
+        row["recipient"] = recipient
+    return row

@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 import yaml
 
-from materiel.errors import InfeasibleError
+from materiel.cli import main
+from materiel.errors import ScenarioError
 from materiel.planner.api import plan
 from materiel.planner.result import NOT_WITHIN_HORIZON, PlanResult
 from materiel.scenario.load import load_scenario
-from scenario_kit import base_tables, one_line, write_scenario
+from scenario_kit import base_tables, one_line, write_scenario, write_table
 
 NO_RULE = {"industry_rule_months": 0}
 REL = 1e-6
@@ -408,13 +409,25 @@ def test_h_firm_contract_arrives_and_uses_capacity(tmp_path: Path) -> None:
     assert float(spend["new_orders_and_expansion"].sum()) == pytest.approx(2_000, rel=REL)
 
 
-def test_h_contract_above_ceiling_is_infeasible_and_named(tmp_path: Path) -> None:
-    # 60 over three months is 20/month on a line whose ceiling is 10.
+def test_h_contract_above_ceiling_is_refused_and_named(tmp_path: Path, capsys) -> None:
+    # 60 over three months is 20/month on a line whose ceiling is 10. The error names the
+    # contract (its id and row), the line and the month, and `materiel validate` finds it
+    # as `plan` does: it is a problem of the scenario, found before any solve.
     folder = _contract_scenario(tmp_path / "h2", 60)
-    with pytest.raises(InfeasibleError) as exc:
+    with pytest.raises(ScenarioError) as exc:
         solve(folder)
-    assert "L1" in exc.value.constraint
-    assert "L1" in str(exc.value)
+    [problem] = exc.value.problems
+    assert problem.file.endswith("contracts.csv")
+    assert problem.row == 2
+    assert problem.column == "quantity"
+    assert "C1" in problem.message and "L1" in problem.message
+    # made in month 1 (2025-02) for delivery in 2025-04, lag 2
+    assert "2025-02" in problem.message and "20 units/month" in problem.message
+    assert main(["validate", str(folder)]) == 2
+    out = capsys.readouterr()
+    said = " ".join((out.out + out.err).split())
+    assert "contracts.csv, row 2, column 'quantity'" in said
+    assert "firm contract C1 needs 20 units/month from line L1" in said
 
 
 # --- i) interoperability group --------------------------------------------------------
@@ -539,3 +552,30 @@ def test_unmet_demand_never_makes_stock(tmp_path: Path) -> None:
         result.solution.values["unmet_demand"].squeeze().values, 5.0, atol=1e-9
     )
     assert target_row(result)["month_met"] == "not within horizon"
+
+
+def test_d_what_if_speaks_in_weighted_shortfall_with_the_components_unit(
+    tmp_path: Path,
+) -> None:
+    # Motors 10/month bind (lines could make 20). Shortfall weights are 1/100 per unit
+    # and month, 10/100 at the target date (month 11); A and B split the output, so the
+    # weighted shortfall is sum_{k=1..11} (200 - r k)/100 + 10 (200 - 12 r)/100 with
+    # r motors a month: r = 10 gives 15.4 + 8 = 23.4; r = 11 (10% more) gives
+    # 14.74 + 6.8 = 21.54, a gain of 1.86 target-months (7.9%). The sentence says so in
+    # the component's own unit, and never "later" (which months move is arbitrary among
+    # equally good plans).
+    folder = _two_items_one_component(tmp_path / "d2")
+    write_table(
+        folder / "components.csv",
+        [{"code": "MOTOR", "name": "Rocket motor", "unit": "motor", "supply": 10, "ceiling": 10}],
+    )
+    result = solve(folder, explain=1)
+    first = result.bottlenecks.iloc[0]
+    assert first["name"] == "MOTOR"
+    assert first["shortfall_gain"] == pytest.approx(1.86, abs=1e-5)
+    assert result.objective == pytest.approx(23.4, abs=1e-5)
+    words = first["words"]
+    assert "(+1 motor/month)" in words
+    assert "lowers the weighted shortfall by 1.86 target-months" in words
+    assert "from 23.4 to 21.54, 7.9%" in words
+    assert "later" not in words and "units/month" not in words

@@ -72,12 +72,12 @@ def _names(result: PlanResult) -> Any:
 
 
 def _explain(result: PlanResult, ranked: pd.DataFrame, top: int, say: Progress) -> pd.DataFrame:
-    """Add words (and measured months gained) to the ranked bottlenecks.
+    """Add words (and the measured gain) to the ranked bottlenecks.
 
     Each what-if re-solves the shortfall stage only, with the plan's price tiers fixed
-    (an LP): it asks how many months a larger limit buys, not what it would cost. It is
-    compared with the same solve of the unchanged scenario, not with the plan itself,
-    whose cost stage may pick other months among plans of equal shortfall.
+    (an LP), and is compared with the same solve of the unchanged scenario. It speaks in
+    the weighted shortfall [target-months], which is the same for every optimal plan;
+    months to target are not, and are never its headline.
     """
     ranked = ranked.copy()
     names = _names(result)
@@ -99,14 +99,36 @@ def _explain(result: PlanResult, ranked: pd.DataFrame, top: int, say: Progress) 
         if baseline is None:
             baseline = _shortfall_only(result, result.inputs, choice)
         new = _shortfall_only(result, new_inputs, choice)
-        gains = bn.months_gained(baseline.targets, new.targets, result.scenario.horizon)
+        change = new.objective_by_group().sub(baseline.objective_by_group(), fill_value=0.0)
         words.append(
-            bn.describe(row.kind, row.name, increase, gains, result.scenario.meta.currency, names)
+            bn.describe(
+                row.kind,
+                row.name,
+                increase,
+                _unit_of(result, row.kind, row.name),
+                baseline.objective,
+                new.objective,
+                change,
+                names,
+            )
         )
-        gained.append(float(gains["gained"].sum()))
-    ranked["months_gained"] = gained
+        gained.append(max(0.0, baseline.objective - new.objective))
+    ranked["shortfall_gain"] = gained
     ranked["words"] = words
+    ranked.attrs["units"] = {"shortfall_gain": "target-months", "gain": "target-months"}
     return ranked
+
+
+def _unit_of(result: PlanResult, kind: str, name: str) -> str:
+    """The unit of a limit: the line's item per month, the component's, or money/year."""
+    if kind == "line":
+        lines = result.scenario.table("lines").set_index("id")
+        items = result.scenario.table("items").set_index("code")
+        return f"{items.at[lines.at[name, 'item'], 'unit']}/month"
+    if kind == "component":
+        comps = result.scenario.table("components").set_index("code")
+        return f"{comps.at[name, 'unit']}/month"
+    return f"{result.scenario.meta.currency}/year"
 
 
 def _shortfall_only(
@@ -137,12 +159,15 @@ COMPARISON_TIME_LIMIT = 120.0
 
 
 def value_of_pooling(result: PlanResult, progress: Progress | None = None) -> pd.DataFrame:
-    """Solve with pooling switched the other way; money saved and months gained by pooling.
+    """Solve with pooling switched the other way; what pooling saves in money and shortfall.
 
-    One row per target (ally, group) with months to target pooled and alone, plus the
-    totals in ``attrs``: spending pooled and alone [currency], money saved, months gained,
-    and the solver status of the comparison solve. Without volume price tiers pooling
-    changes no price, the two models are the same and nothing is solved again.
+    The totals are in ``attrs``: spending pooled and alone [currency], money saved, the
+    weighted shortfall pooled and alone and its difference [target-months], unmet
+    demand pooled and alone [units], and the solver status of the comparison solve. The
+    rows (one per target: months to target pooled and alone) are for the record only:
+    months come from one of possibly many equally good plans of each solve. Without
+    volume price tiers pooling changes no price, the two models are the same and nothing
+    is solved again.
     """
     say = progress or (lambda _msg: None)
     meta = result.scenario.meta
@@ -173,16 +198,19 @@ def value_of_pooling(result: PlanResult, progress: Progress | None = None) -> pd
             "gained": "months_gained_by_pooling",
         }
     )
-    pooled_spend = pooled.totals()["spending_total"]
-    alone_spend = alone.totals()["spending_total"]
+    pooled_totals, alone_totals = pooled.totals(), alone.totals()
+    pooled_spend = float(pooled_totals["spending_total"])
+    alone_spend = float(alone_totals["spending_total"])
     gains.attrs.update(
         {
             "spending_pooled": pooled_spend,
             "spending_alone": alone_spend,
-            "money_saved": float(alone_spend) - float(pooled_spend),
-            "months_gained": int(gains["months_gained_by_pooling"].sum()),
+            "money_saved": alone_spend - pooled_spend,
             "objective_pooled": pooled.objective,
             "objective_alone": alone.objective,
+            "shortfall_gain": alone.objective - pooled.objective,
+            "unmet_demand_pooled": float(pooled_totals["unmet_demand_total"]),
+            "unmet_demand_alone": float(alone_totals["unmet_demand_total"]),
             "has_tiers": result.inputs.has_tiers,
             "comparison_status": str(other.status),
             "comparison_mip_gap": flipped_policy.mip_gap,

@@ -117,7 +117,11 @@ def relaxed_inputs(inp: ModelInputs, kind: str, name: str) -> tuple[ModelInputs,
 
 
 def months_gained(base: pd.DataFrame, new: pd.DataFrame, horizon: int) -> pd.DataFrame:
-    """Months to target before and after, per ally and group; not met counts as H."""
+    """Months to target before and after, per ally and group; not met counts as H.
+
+    Months come from one of possibly many equally good plans: a table for the record,
+    never the headline of a comparison (see :func:`describe`).
+    """
     keys = ["ally", "group", "label"]
     merged = base[[*keys, "months_to_target"]].merge(
         new[[*keys, "months_to_target"]], on=keys, suffixes=("_base", "_new")
@@ -132,28 +136,40 @@ def describe(
     kind: str,
     name: str,
     increase: float,
-    gains: pd.DataFrame,
-    currency: str,
+    unit: str,
+    before: float,
+    after: float,
+    by_group: pd.Series,
     names: Callable[[str, str], str],
 ) -> str:
-    """One sentence a planner can read."""
+    """One sentence a planner can read, in measures that do not depend on which of
+    several equally good plans the solver returned: the weighted shortfall (with unmet
+    demand) before and after [target-months], and the groups where it fell.
+
+    ``by_group`` is the change by group label, after minus before (negative = better).
+    A larger limit cannot make the optimum worse; a rise within solver accuracy is
+    reported as no change.
+    """
     pct = f"{RELAX:.0%}"
     if kind == "line":
-        head = f"{pct} more capacity on line {names('line', name)} (+{increase:,.0f} units/month)"
+        head = f"{pct} more capacity on line {names('line', name)} (+{increase:,.4g} {unit})"
     elif kind == "component":
-        head = f"{pct} more supply of {names('component', name)} (+{increase:,.0f} units/month)"
+        head = f"{pct} more supply of {names('component', name)} (+{increase:,.4g} {unit})"
     else:
-        head = f"{pct} more budget for {names('ally', name)} (+{increase:,.0f} {currency}/year)"
-    moved = gains[gains["gained"] != 0]
-    if moved.empty:
-        return f"{head} moves no target date within the horizon."
-    by_label = moved.groupby("label")["gained"].sum().sort_values(ascending=False)
-    parts = []
-    for label, total in by_label.items():
-        allies = moved[moved["label"] == label]
-        detail = ", ".join(
-            f"{a} {g:+d}" for a, g in zip(allies["ally"], allies["gained"], strict=True)
+        head = f"{pct} more budget for {names('ally', name)} (+{increase:,.0f} {unit})"
+    gain = before - after
+    if gain <= 1e-6 * max(1.0, abs(before)):
+        return (
+            f"{head} does not lower the weighted shortfall ({before:,.4g} target-months): "
+            "something else binds as soon as it grows."
         )
-        direction = "closer" if total > 0 else "later"
-        parts.append(f"{label} targets {abs(int(total))} months {direction} in total ({detail})")
-    return f"{head} brings " + "; ".join(parts) + "."
+    share = f"{100 * gain / before:.1f}%" if before > 0 else "all of it"
+    text = (
+        f"{head} lowers the weighted shortfall by {gain:,.4g} target-months "
+        f"(from {before:,.4g} to {after:,.4g}, {share})"
+    )
+    falls = by_group[by_group < -0.05 * gain].sort_values()
+    if len(falls):
+        parts = [f"{label} {-float(v):,.3g}" for label, v in falls.head(3).items()]
+        text += ", most in " + ", ".join(parts)
+    return text + "."

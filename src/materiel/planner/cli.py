@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from materiel.planner.result import PlanResult
+from materiel.report.words import demand_sentence, pooling_sentence
 from materiel.units import human
 
 console = Console()
@@ -103,30 +104,25 @@ def print_summary(result: PlanResult, top: int) -> None:
         f"(solver: {totals['status']}).",
         highlight=False,
     )
+    console.print(demand_sentence(result), highlight=False, markup=False)
+    console.print(
+        f"Weighted shortfall {float(totals['weighted_shortfall']):,.4g} [target-months]"
+        + (
+            f", plus {float(totals['unmet_demand_penalty']):,.4g} for unmet demand"
+            if float(totals["unmet_demand_penalty"]) > 0
+            else ""
+        )
+        + ".",
+        highlight=False,
+        markup=False,
+    )
     if len(result.bottlenecks):
         console.print("\n[bold]What binds[/]")
         for words in result.bottlenecks["words"].head(5):
             console.print(f" • {words}", highlight=False, markup=False)
     if result.pooling is not None:
-        p = result.pooling.attrs
-        months = int(p["months_gained"])
         console.print("\n[bold]Pooling[/]")
-        console.print(
-            f"Spending {human(p['spending_pooled'])} pooled vs "
-            f"{human(p['spending_alone'])} alone ({currency}), saves "
-            f"{human(p['money_saved'])}; weighted shortfall {p['objective_pooled']:.1f} "
-            f"pooled vs {p['objective_alone']:.1f} alone [target-months]; months to target "
-            f"{abs(months)} {'earlier' if months >= 0 else 'later'} in total with pooling"
-            + ("" if p["has_tiers"] else " (no volume price tiers in this scenario)")
-            + (
-                ""
-                if p["comparison_status"] == "optimal"
-                else f" (comparison solve: {p['comparison_status']}, "
-                f"MIP gap {p['comparison_mip_gap']:g})"
-            ),
-            highlight=False,
-            markup=False,
-        )
+        console.print(pooling_sentence(result.pooling.attrs), highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

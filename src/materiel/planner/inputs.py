@@ -51,6 +51,9 @@ class ModelInputs:
     supply_lead: xr.DataArray
     supply_cost: xr.DataArray  # [currency per unit/month]
     comp_users: xr.DataArray  # bool (component, ally)
+    # who pays for expansions (policy.expansion_funding): shares summing to 1 per line
+    line_payer: xr.DataArray  # [-] (line, ally)
+    supply_payer: xr.DataArray  # [-] (component, ally)
     # money
     price: xr.DataArray  # [currency/unit] (item, tier); NaN where the tier does not exist
     tier_min: xr.DataArray  # [units] (item, tier)
@@ -136,6 +139,18 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
     comp_users = (bom_da > 0).astype(float).dot(uses.astype(float)) > 0
 
     price, tier_min = _tiers(scenario, item_index, items)
+    has_da = xr.DataArray(has, coords=ag)
+    initial_da, target_da = xr.DataArray(initial, coords=ag), xr.DataArray(target, coords=ag)
+    demand_da = xr.DataArray(demand, coords=[ally_index, groups, months])
+    requirement = (target_da - initial_da).clip(0, None) + demand_da.sum("month")
+    line_payer, supply_payer = funding_shares(
+        scenario.meta.policy.expansion_funding,
+        requirement=requirement.where(has_da, 0.0),
+        line_group=line_group,
+        uses=uses,
+        host=xr.DataArray(lines["host"].to_numpy(dtype=object), coords=[line_index]),
+        bom=bom_da,
+    )
     budget = _budgets(scenario, ally_index, years, months_in_year)
 
     def line_attr(column: str, dtype: type = float) -> xr.DataArray:
@@ -154,18 +169,20 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         line_item=xr.DataArray(lines["item"].to_numpy(dtype=object), coords=[line_index]),
         line_group=line_group,
         uses=uses,
-        has_stock=xr.DataArray(has, coords=ag),
-        initial=xr.DataArray(initial, coords=ag),
-        target=xr.DataArray(target, coords=ag),
+        has_stock=has_da,
+        initial=initial_da,
+        target=target_da,
         target_month=xr.DataArray(tmonth, coords=ag),
         priority=xr.DataArray(prio, coords=ag),
-        demand=xr.DataArray(demand, coords=[ally_index, groups, months]),
+        demand=demand_da,
         bom=bom_da,
         supply0=comp_attr("supply"),
         supply_ceiling=comp_attr("ceiling"),
         supply_lead=comp_attr("lead_time", int),
         supply_cost=comp_attr("expansion_cost"),
         comp_users=comp_users,
+        line_payer=line_payer,
+        supply_payer=supply_payer,
         price=price,
         tier_min=tier_min,
         budget=budget,
@@ -175,6 +192,44 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
     )
     _check_fixed(inputs)
     return inputs
+
+
+def funding_shares(
+    rule: str,
+    *,
+    requirement: xr.DataArray,
+    line_group: xr.DataArray,
+    uses: xr.DataArray,
+    host: xr.DataArray,
+    bom: xr.DataArray,
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """Who pays for an expansion: fixed shares (line, ally) and (component, ally).
+
+    ``users``: the allies that stock a line's group pay in proportion to their
+    requirement of the group over the horizon [units] (target above initial stock plus
+    demand), equally where none has a requirement; a component supplier's users pay in
+    proportion to the component units their requirements take (each group's
+    requirement times the most of the component one unit of the group takes).
+    ``host``: the line's host nation pays everything; a line whose host is not an ally
+    of the scenario, and every component supplier (no host in the table), fall back to
+    the users rule. Fixed before the solve, so the split is a rule, not the solver's
+    choice (shares of the plan's own orders would make the model non-linear).
+    """
+    allies = uses.coords["ally"]
+    need = requirement.sel(group=line_group).drop_vars("group") * uses
+    equal = uses.astype(float)
+    line_share = xr.where(need.sum("ally") > 0, need, equal)
+    line_share = (line_share / line_share.sum("ally")).fillna(0.0)
+    if rule == "host":
+        own = (host == allies).astype(float)
+        line_share = xr.where(own.sum("ally") > 0, own, line_share)
+    per_group = bom.groupby(line_group.rename("group")).max()
+    comp_need = (per_group * requirement).sum("group")
+    users = (bom > 0).astype(float).dot(uses.astype(float)) > 0
+    comp_need = comp_need.where(users, 0.0)
+    comp_share = xr.where(comp_need.sum("ally") > 0, comp_need, users.astype(float))
+    comp_share = (comp_share / comp_share.sum("ally")).fillna(0.0)
+    return line_share.transpose("line", "ally"), comp_share.transpose("component", "ally")
 
 
 def _contracts(

@@ -32,8 +32,6 @@ class V:
     UNMET = "unmet_demand"  # [units] (ally, group, month)
     TIER_QTY = "tier_quantity"  # [units] (ally, item, tier, year)
     TIER = "tier_chosen"  # binary (item, tier) pooled, (ally, item, tier) alone
-    FUND = "expansion_funding"  # [currency] (line, ally, year)
-    SUPPLY_FUND = "supply_funding"  # [currency] (component, ally, year)
 
 
 class C:
@@ -55,8 +53,6 @@ class C:
     TIER_ONE = "tier_one"
     TIER_OPEN = "tier_open"
     TIER_REACH = "tier_reach"
-    FUNDING = "expansion_funding"
-    SUPPLY_FUNDING = "supply_funding"
     BUDGET = "budget"
 
 
@@ -307,21 +303,12 @@ def _goods_cost(
     return (inp.price.fillna(0) * q).sum(["item", "tier"])
 
 
-def _funding(
-    m: linopy.Model,
-    inp: ModelInputs,
-    *,
-    var: str,
-    name: str,
-    units: str,
-    cost: xr.DataArray,
-    lead: xr.DataArray,
-    users: xr.DataArray,
-    added: str,
+def expansion_paid(
+    m: linopy.Model, inp: ModelInputs, *, added: str, cost: xr.DataArray, lead: xr.DataArray
 ) -> linopy.LinearExpression | None:
-    """Buyers fund expansions in the year the capacity is ordered.
+    """Money for added capacity in the year it is ordered [currency] (line or component, year).
 
-    ``Σ_n fund[x,n,y] = cost[x]·Σ_{t: year(t − lead[x]) = y} (added[x,t] − added[x,t−1])``
+    ``paid[x,y] = cost[x]·Σ_{t: year(t − lead[x]) = y} (added[x,t] − added[x,t−1])``
     """
     if added not in m.variables:
         return None
@@ -333,76 +320,71 @@ def _funding(
     )
     in_year = (order_year == years).astype(float)
     grow = m.variables[added] - m.variables[added].shift(month=1)
-    paid = (cost * in_year * grow).sum("month")
-    expands = m.variables[added].labels.max("month") >= 0
-    mask = users & expands & (years > 0)
-    m.add_variables(lower=0, coords=mask.coords, name=var, mask=mask)
-    fund = m.variables[var]
-    m.add_constraints(fund.sum("ally") - paid == 0, name=name, mask=expands & (years > 0))
-    return fund.sum(units)
+    return (cost * in_year * grow).sum("month")
 
 
 def define_spending(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> None:
     """Each ally's spending in a calendar year stays within its budget.
 
-    ``goods[n,y] + Σ_l fund[l,n,y] + Σ_c fund_c[c,n,y] ≤ budget[n,y] − contracts[n,y]``
+    ``goods[n,y] + Σ_l share[l,n]·paid[l,y] + Σ_c share[c,n]·paid[c,y] ≤ budget[n,y] −
+    contracts[n,y]``; who pays for an expansion is the stated rule of
+    ``policy.expansion_funding`` (fixed shares, see inputs.funding_shares), never the
+    solver's choice.
     """
-    goods = _goods_cost(m, inp, options)
-    total = goods
-    line_fund = _funding(
-        m,
-        inp,
-        var=V.FUND,
-        name=C.FUNDING,
-        units="line",
-        cost=inp.expansion_cost,
-        lead=inp.lead,
-        users=inp.uses,
-        added=V.ADDED,
-    )
-    if line_fund is not None:
-        total = total + line_fund
-    comp_fund = _funding(
-        m,
-        inp,
-        var=V.SUPPLY_FUND,
-        name=C.SUPPLY_FUNDING,
-        units="component",
-        cost=inp.supply_cost,
-        lead=inp.supply_lead,
-        users=inp.comp_users,
-        added=V.SUPPLY_ADDED,
-    )
-    if comp_fund is not None:
-        total = total + comp_fund
+    total = _goods_cost(m, inp, options)
+    for added, cost, lead, share, dim in (
+        (V.ADDED, inp.expansion_cost, inp.lead, inp.line_payer, "line"),
+        (V.SUPPLY_ADDED, inp.supply_cost, inp.supply_lead, inp.supply_payer, "component"),
+    ):
+        paid = expansion_paid(m, inp, added=added, cost=cost, lead=lead)
+        if paid is not None:
+            total = total + (share * paid).sum(dim)
     m.add_expressions(total, name=E.SPENDING)
     m.add_constraints(total <= inp.budget - inp.fixed_spend, name=C.BUDGET)
+
+
+def objective_weights(inp: ModelInputs) -> tuple[xr.DataArray, xr.DataArray]:
+    """Weights of the first objective [target-months per unit].
+
+    Shortfall, per unit and month (ally, group, month): ``w = priority / target`` before
+    the target date and ``overdue_weight`` times that from the target date on, so that a
+    missing missile and a missing shell compare and gaps close as soon as they can.
+
+    Unmet demand, per unit (ally, group, month): ``u · priority · ω[g] · (2H − t)`` with
+    ``ω[g] = overdue_weight / ref[g]``, ``ref[g]`` the smallest target of the group
+    among the allies that hold it (a year of demand where an ally has no target): a unit
+    of unmet demand costs ``u`` times a unit missing from the group's smallest target,
+    once due, for the whole horizon (the most a unit of stock can ever be worth) plus
+    ``u`` times that unit-month for every month left. So with ``u ≥ 1`` and equal
+    priorities no stock anywhere in the group is worth leaving consumption or aid
+    unmet, and demand is served as early as it can be (a month's delay costs more than
+    holding the unit a month is worth). A user who gives one ally's stock a higher
+    priority than another's demand says otherwise, and the priorities decide.
+    """
+    policy = inp.scenario.meta.policy
+    due = _months(inp) >= inp.target_month
+    overdue = xr.where(due & (inp.target_month >= 0), policy.overdue_weight, 1.0)
+    short = (inp.priority / inp.target * overdue).where(inp.target > 0, 0.0)
+    yearly = 12 * inp.demand.mean("month")
+    reference = inp.target.where(inp.target > 0, yearly)
+    reference = reference.where(inp.has_stock & (reference > 0))
+    smallest = reference.min("ally").fillna(1.0)
+    left = 2 * inp.horizon - _months(inp)
+    unmet = policy.unmet_demand_weight * inp.priority * policy.overdue_weight * left / smallest
+    return short, unmet
 
 
 def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
     """Weighted shortfall first (this objective), then cost (a second solve, see solve.py).
 
-    ``min Σ_{n,g,t} w[n,g,t]·shortfall[n,g,t] + u·Σ w'[n,g]·unmet[n,g,t]`` with
-    ``w = priority / target`` before the target date and ``overdue_weight`` times that
-    from the target date on (gaps count from month 0, so targets close as soon as they
-    can, and much more once they are due), the shortfall as a fraction of the target so
-    that a missing missile and a missing shell compare; ``w' = priority / reference``
-    (the target, or a year of demand where there is none) and ``u`` the unmet-demand
-    weight. The unit is the target-month: one whole target missing for one month.
+    ``min Σ_{n,g,t} w[n,g,t]·shortfall[n,g,t] + Σ_{n,g,t} u[n,g]·unmet[n,g,t]`` with the
+    weights of :func:`objective_weights`. The unit is the target-month: one whole
+    target missing for one month.
     """
-    policy = inp.scenario.meta.policy
-    due = _months(inp) >= inp.target_month
-    overdue = xr.where(due & (inp.target_month >= 0), policy.overdue_weight, 1.0)
-    weight = (inp.priority / inp.target * overdue).where(inp.target > 0, 0.0)
-    yearly = 12 * inp.demand.mean("month")
-    reference = inp.target.where(inp.target >= yearly, yearly)
-    reference = reference.where(reference > 0, 1.0)
-    shortfall = (weight * m.variables[V.SHORT]).sum()
+    w_short, w_unmet = objective_weights(inp)
+    shortfall = (w_short * m.variables[V.SHORT]).sum()
     if V.UNMET in m.variables:
-        shortfall = (
-            shortfall
-            + (policy.unmet_demand_weight * inp.priority / reference * m.variables[V.UNMET]).sum()
-        )
+        shortfall = shortfall + (w_unmet * m.variables[V.UNMET]).sum()
     m.add_expressions(shortfall, name=E.SHORTFALL)
     m.add_expressions(m.expressions[E.SPENDING].sum(), name=E.COST)
     m.add_objective(shortfall)

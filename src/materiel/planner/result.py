@@ -14,7 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from materiel.planner.inputs import ModelInputs
-from materiel.planner.model import V
+from materiel.planner.model import V, objective_weights
 from materiel.planner.solve import Solution, Status
 from materiel.scenario.model import Scenario
 
@@ -26,6 +26,7 @@ TARGET_COLUMNS = [
     "initial",
     "target",
     "target_date",
+    "stock_at_date",
     "month_met",
     "months_to_target",
     "met_by_date",
@@ -35,15 +36,28 @@ TARGET_COLUMNS = [
 ]
 
 
-def months_to_target(stock: np.ndarray, level: float, tol: float = 1e-6) -> int | None:
-    """First month from which ``stock`` stays at or above ``level`` to the end, or None.
+def at_target(stock: np.ndarray, level: float, tolerance: float = 0.0) -> np.ndarray:
+    """Where ``stock`` counts as at or above ``level``: at most ``tolerance`` (a fraction
+    of the level) below it, with a hair of 1e-6 for the solver's own accuracy.
+
+    >>> at_target(np.array([99.4, 99.6, 100.0]), 100, 0.005).tolist()
+    [False, True, True]
+    """
+    return stock >= level * (1.0 - tolerance) - 1e-6 * max(1.0, abs(level))
+
+
+def months_to_target(stock: np.ndarray, level: float, tolerance: float = 0.0) -> int | None:
+    """First month from which ``stock`` stays at target (see :func:`at_target`) to the
+    end of the horizon, or None.
 
     >>> months_to_target(np.array([0, 60, 40, 50, 55]), 50)
     3
     >>> months_to_target(np.array([0, 10]), 50) is None
     True
+    >>> months_to_target(np.array([0, 100, 99.8, 100]), 100, tolerance=0.005)
+    1
     """
-    ok = stock >= level - tol * max(1.0, abs(level))
+    ok = at_target(stock, level, tolerance)
     if not ok[-1]:
         return None
     bad = np.flatnonzero(~ok)
@@ -91,8 +105,13 @@ class PlanResult:
 
     @cached_property
     def targets(self) -> pd.DataFrame:
-        """Months to target by ally and group, shortfall at the target date, spending."""
+        """Months to target by ally and group, shortfall at the target date, spending.
+
+        Met by its date: ``stock[D] ≥ L`` (within ``policy.target_tolerance``); months
+        to target: the first month from which stock stays there to the end.
+        """
         inp = self.inputs
+        tolerance = self.scenario.meta.policy.target_tolerance
         spend = self.spending().groupby("ally")["total"].sum()
         rows = []
         for ally in inp.has_stock.coords["ally"].values:
@@ -101,7 +120,7 @@ class PlanResult:
                 if not bool(inp.has_stock.sel(ally=ally, group=group)) or target <= 0:
                     continue
                 series = self.stock.sel(ally=ally, group=group).values
-                month = months_to_target(series, target)
+                month = months_to_target(series, target, tolerance)
                 due = int(inp.target_month.sel(ally=ally, group=group))
                 at_due = float(series[due])
                 rows.append(
@@ -112,13 +131,14 @@ class PlanResult:
                         "initial": float(inp.initial.sel(ally=ally, group=group)),
                         "target": target,
                         "target_date": self.scenario.month_label(due),
+                        "stock_at_date": at_due,
                         "month_met": (
                             self.scenario.month_label(month)
                             if month is not None
                             else NOT_WITHIN_HORIZON
                         ),
                         "months_to_target": month,
-                        "met_by_date": month is not None and month <= due,
+                        "met_by_date": bool(at_target(np.array([at_due]), target, tolerance)[0]),
                         "shortfall_at_date": max(0.0, target - at_due),
                         "shortfall_at_date_pct": 100.0 * max(0.0, target - at_due) / target,
                         "ally_total_spending": float(spend.get(str(ally), 0.0)),
@@ -131,6 +151,7 @@ class PlanResult:
         frame.attrs["units"] = {
             "initial": "units",
             "target": "units",
+            "stock_at_date": "units",
             "shortfall_at_date": "units",
             "ally_total_spending": self.scenario.meta.currency,
             "months_to_target": "months",
@@ -228,18 +249,40 @@ class PlanResult:
         return frame
 
     def expansion_funding(self) -> pd.DataFrame:
-        """Who pays for added capacity and supply, by year [currency]."""
+        """Who pays for added capacity and supply, by year [currency].
+
+        The payers and their shares follow ``policy.expansion_funding`` (see
+        ``inputs.funding_shares``); the money is spent in the year capacity is ordered.
+        """
+        inp = self.inputs
+        columns = ["kind", "for", "ally", "share", "year", "amount"]
         parts = []
-        for name, dim in ((V.FUND, "line"), (V.SUPPLY_FUND, "component")):
-            if name in self.solution.values:
-                series = self._value(name).to_series().rename("amount").reset_index()
-                series = series.rename(columns={dim: "for"})
-                series.insert(0, "kind", dim)
-                parts.append(series[series["amount"] > 1e-6])
-        columns = ["kind", "for", "ally", "year", "amount"]
+        for name, cost, lead, share, dim in (
+            (V.ADDED, inp.expansion_cost, inp.lead, inp.line_payer, "line"),
+            (V.SUPPLY_ADDED, inp.supply_cost, inp.supply_lead, inp.supply_payer, "component"),
+        ):
+            if name not in self.solution.values:
+                continue
+            like = cost * xr.zeros_like(inp.month_year, dtype=float)
+            added = self._added(name, like).transpose(dim, "month").values
+            grow = np.diff(added, axis=1, prepend=0.0) * cost.values[:, None]
+            order = (np.arange(inp.horizon)[None, :] - lead.values[:, None]).clip(0, None)
+            years = inp.month_year.values[order]
+            rows = []
+            for i, code in enumerate(cost.coords[dim].values):
+                for year in np.unique(years[i][grow[i] > 1e-9]):
+                    money = float(grow[i][years[i] == year].sum())
+                    for ally, part in share.sel({dim: code}).to_series().items():
+                        if part > 0 and money * part > 1e-6:
+                            rows.append((dim, str(code), str(ally), part, int(year), money * part))
+            parts.append(pd.DataFrame(rows, columns=columns))
         if not parts:
-            return pd.DataFrame(columns=columns)
-        return pd.concat(parts, ignore_index=True)[columns]
+            frame = pd.DataFrame(columns=columns)
+        else:
+            frame = pd.concat(parts, ignore_index=True)[columns].reset_index(drop=True)
+        frame.attrs["units"] = {"amount": self.scenario.meta.currency, "share": "-"}
+        frame.attrs["rule"] = self.scenario.meta.policy.expansion_funding
+        return frame
 
     def capacity_by_month(self) -> pd.DataFrame:
         """Usable capacity and output of each line by month [units/month], long format."""
@@ -270,16 +313,142 @@ class PlanResult:
         frame["month_label"] = [self.scenario.month_label(int(t)) for t in frame["month"]]
         return frame
 
+    @cached_property
+    def objective_parts(self) -> dict[str, float]:
+        """The first objective split into its parts [target-months]: shortfall to
+        targets and unmet demand (their sum is the objective)."""
+        w_short, w_unmet = objective_weights(self.inputs)
+        short = self._value(V.SHORT) if V.SHORT in self.solution.values else None
+        unmet = self._value(V.UNMET) if V.UNMET in self.solution.values else None
+        return {
+            "shortfall": float((w_short * short).sum()) if short is not None else 0.0,
+            "unmet_demand": float((w_unmet * unmet).sum()) if unmet is not None else 0.0,
+        }
+
+    def objective_by_group(self) -> pd.Series:
+        """The first objective by group label [target-months]: shortfall plus unmet demand."""
+        w_short, w_unmet = objective_weights(self.inputs)
+        total = xr.zeros_like(self.inputs.target)
+        for name, weight in ((V.SHORT, w_short), (V.UNMET, w_unmet)):
+            if name in self.solution.values:
+                total = total + (weight * self._value(name)).sum("month").reindex_like(
+                    total, fill_value=0.0
+                )
+        by_group = total.sum("ally").to_series()
+        return by_group.groupby(lambda g: self.group_labels.get(str(g), str(g))).sum()
+
+    def _aid_demand(self) -> xr.DataArray:
+        """Aid in the demand [units/month] (ally, group, month, recipient)."""
+        inp = self.inputs
+        groups = self.scenario.group_of()
+        rows = [r for r in self.scenario.records("demand") if r.kind == "aid"]
+        recipients = sorted({r.recipient or "unnamed" for r in rows})
+        allies = list(inp.demand.coords["ally"].values)
+        codes = list(inp.demand.coords["group"].values)
+        values = np.zeros((len(recipients), *inp.demand.shape))
+        for r in rows:
+            first = max(self.scenario.month_index(r.start), 0)
+            last = min(self.scenario.month_index(r.end), inp.horizon - 1)
+            if first <= last:
+                k = recipients.index(r.recipient or "unnamed")
+                i, j = allies.index(r.ally), codes.index(groups[r.item])
+                values[k, i, j, first : last + 1] += r.per_month
+        return xr.DataArray(
+            values,
+            dims=["recipient", *inp.demand.dims],
+            coords={"recipient": recipients, **inp.demand.coords},
+        )
+
+    @cached_property
+    def unmet_demand(self) -> pd.DataFrame:
+        """Demand served and unmet by ally, group and month [units], where there is demand.
+
+        When an ally cannot serve all of a month's demand of a group, its aid and its
+        own consumption fall short in proportion to their shares of that demand (the
+        model has one unmet-demand figure per ally, group and month); ``aid_unmet`` is
+        aid's part.
+        """
+        inp = self.inputs
+        unmet = (
+            self._value(V.UNMET).reindex_like(inp.demand).fillna(0.0).clip(0, None)
+            if V.UNMET in self.solution.values
+            else xr.zeros_like(inp.demand)
+        )
+        aid = self._aid_demand().sum("recipient")
+        share = (unmet / inp.demand).where(inp.demand > 0, 0.0)
+        frame = xr.Dataset(
+            {
+                "demand": inp.demand,
+                "served": inp.demand - unmet,
+                "unmet": unmet,
+                "aid_demand": aid,
+                "aid_unmet": aid * share,
+            }
+        ).to_dataframe()
+        frame = frame[frame["demand"] > 0].reset_index()
+        frame.insert(2, "label", [self.group_labels.get(str(g), str(g)) for g in frame["group"]])
+        frame.insert(4, "month_label", [self.scenario.month_label(int(t)) for t in frame["month"]])
+        frame["unmet_pct"] = 100.0 * frame["unmet"] / frame["demand"]
+        frame.attrs["units"] = {
+            c: "units" for c in ("demand", "served", "unmet", "aid_demand", "aid_unmet")
+        }
+        return frame
+
+    def unmet_by_year(self) -> pd.DataFrame:
+        """:attr:`unmet_demand` by ally, group and calendar year, worst share first."""
+        frame = self.unmet_demand.copy()
+        frame["year"] = self.inputs.month_year.values[frame["month"].to_numpy(dtype=int)]
+        sums = ["demand", "served", "unmet", "aid_demand", "aid_unmet"]
+        out = frame.groupby(["ally", "group", "label", "year"], as_index=False)[sums].sum()
+        out["unmet_pct"] = 100.0 * out["unmet"] / out["demand"]
+        out = out.sort_values(["unmet_pct", "unmet", "ally"], ascending=[False, False, True])
+        out.attrs["units"] = {c: "units" for c in sums}
+        return out.reset_index(drop=True)
+
+    def aid_served(self) -> pd.DataFrame:
+        """Aid by recipient and group over the horizon: asked, served, unmet [units].
+
+        Aid's unmet part follows the proportional rule of :attr:`unmet_demand`.
+        """
+        inp = self.inputs
+        aid = self._aid_demand()
+        unmet = (
+            self._value(V.UNMET).reindex_like(inp.demand).fillna(0.0).clip(0, None)
+            if V.UNMET in self.solution.values
+            else xr.zeros_like(inp.demand)
+        )
+        share = (unmet / inp.demand).where(inp.demand > 0, 0.0)
+        asked = aid.sum(["ally", "month"])
+        short = (aid * share).sum(["ally", "month"])
+        frame = xr.Dataset({"aid": asked, "unmet": short}).to_dataframe().reset_index()
+        frame = frame[frame["aid"] > 0].reset_index(drop=True)
+        frame.insert(2, "label", [self.group_labels.get(str(g), str(g)) for g in frame["group"]])
+        frame["served"] = frame["aid"] - frame["unmet"]
+        frame["unmet_pct"] = 100.0 * frame["unmet"] / frame["aid"]
+        frame = frame[["recipient", "group", "label", "aid", "served", "unmet", "unmet_pct"]]
+        frame.attrs["units"] = {c: "units" for c in ("aid", "served", "unmet")}
+        return frame
+
     def totals(self) -> dict[str, float | int | str]:
         """Alliance totals for the summary."""
         spend = self.spending()
         targets = self.targets
+        unmet = self.unmet_demand
+        demand = float(unmet["demand"].sum()) if len(unmet) else 0.0
+        parts = self.objective_parts
         return {
             "targets": len(targets),
             "met_by_date": int(targets["met_by_date"].sum()) if len(targets) else 0,
             "met_within_horizon": int(targets["months_to_target"].notna().sum())
             if len(targets)
             else 0,
+            "weighted_shortfall": parts["shortfall"],
+            "unmet_demand_penalty": parts["unmet_demand"],
+            "demand_total": demand,
+            "unmet_demand_total": float(unmet["unmet"].sum()) if len(unmet) else 0.0,
+            "unmet_demand_pct": 100.0 * float(unmet["unmet"].sum()) / demand if demand else 0.0,
+            "aid_total": float(unmet["aid_demand"].sum()) if len(unmet) else 0.0,
+            "aid_unmet_total": float(unmet["aid_unmet"].sum()) if len(unmet) else 0.0,
             "spending_total": float(spend["total"].sum()),
             "budget_total": float(spend["budget"].sum()),
             "capacity_expansions": int((self.capacity_added()["added"] > 1e-6).sum()),

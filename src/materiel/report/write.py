@@ -8,12 +8,13 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from materiel.errors import InputError
 from materiel.planner.result import PlanResult
-from materiel.report import charts
+from materiel.report import charts, words
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,58 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
         "capacity_by_month": result.capacity_by_month(),
         "orders": result.orders(),
         "stock": result.stock_table(),
+        "unmet_demand": result.unmet_demand,
+        "unmet_by_year": result.unmet_by_year(),
+        "aid_served": result.aid_served(),
         "bottlenecks": result.bottlenecks,
     }
     if result.pooling is not None:
         tables["pooling"] = result.pooling
     return tables
+
+
+#: Long monthly series: in the Parquet and CSV files, not in the workbook.
+MONTHLY = ("capacity_by_month", "stock", "unmet_demand")
+
+_QUANTITIES = {"units", "units/month", "months", "target-months", "-"}
+
+
+def rounded(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """A table rounded to the precision of each column's unit, for CSV and XLSX.
+
+    Money [currency] to whole units, percentages to 0.01, quantities [units,
+    units/month, months, target-months, shares] to 0.001, anything else to six
+    significant digits; no negative zeros. Parquet files keep full precision.
+    """
+    units = frame.attrs.get("units", {}) if isinstance(frame.attrs.get("units"), dict) else {}
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_float_dtype(out[column]):
+            continue
+        unit = units.get(column)
+        values = out[column].to_numpy(dtype=float)
+        if unit == currency or column in ("amount", "total", "budget"):
+            values = np.round(values, 0)
+        elif str(column).endswith("_pct"):
+            values = np.round(values, 2)
+        elif unit in _QUANTITIES or (unit is None and _looks_like_quantity(str(column))):
+            values = np.round(values, 3)
+        else:
+            values = _significant(values, 6)
+        out[column] = values + 0.0
+    return out
+
+
+def _looks_like_quantity(column: str) -> bool:
+    words = ("quantity", "stock", "target", "initial", "demand", "served", "unmet", "aid")
+    return any(word in column for word in words) or column in ("capacity", "output", "added")
+
+
+def _significant(values: np.ndarray, digits: int) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.where(values != 0, np.floor(np.log10(np.abs(values))), 0)
+    scale = 10.0 ** (digits - 1 - magnitude)
+    return np.where(np.isfinite(values), np.round(values * scale) / scale, values)
 
 
 def _safe_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
@@ -64,19 +112,23 @@ def write_report(result: PlanResult, folder: Path) -> ReportFiles:
         raise InputError(f"cannot create the output folder {folder}: {exc}") from exc
     tables = plan_tables(result)
     paths: dict[str, Path] = {}
+    currency = result.scenario.meta.currency
     for stem, frame in tables.items():
         clean = frame.copy()
         clean.attrs = {}
         clean.to_parquet(folder / f"{stem}.parquet", index=False)
-        clean.to_csv(folder / f"{stem}.csv", index=False)
+        shown = rounded(frame, currency)
+        shown.attrs = {}
+        shown.to_csv(folder / f"{stem}.csv", index=False)
         paths[stem] = folder / f"{stem}.csv"
     workbook = folder / "plan.xlsx"
     with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
         _summary_frame(result).to_excel(writer, sheet_name="summary", index=False)
         for stem, frame in tables.items():
-            if stem in ("capacity_by_month", "stock"):
-                continue  # long monthly series: in the Parquet/CSV files
-            _safe_for_spreadsheet(frame).to_excel(writer, sheet_name=stem[:31], index=False)
+            if stem in MONTHLY:
+                continue
+            shown = _safe_for_spreadsheet(rounded(frame, currency))
+            shown.to_excel(writer, sheet_name=stem[:31], index=False)
     pictures = {
         "stock_vs_target": charts.stock_vs_target(result, folder / "stock_vs_target.png"),
         "capacity": charts.capacity_over_time(result, folder / "capacity.png"),
@@ -96,7 +148,12 @@ def _summary_frame(result: PlanResult) -> pd.DataFrame:
         *totals.items(),
     ]
     if result.pooling is not None:
-        rows += [(f"pooling: {k}", v) for k, v in result.pooling.attrs.items()]
+        rows += [
+            (f"pooling: {k}", v)
+            for k, v in result.pooling.attrs.items()
+            if isinstance(v, str | int | float | bool)
+        ]
+    rows = [(k, round(v, 6) + 0.0 if isinstance(v, float) else v) for k, v in rows]
     return pd.DataFrame(rows, columns=["what", "value"]).astype({"value": str})
 
 
@@ -126,6 +183,16 @@ def _html_table(frame: pd.DataFrame, limit: int | None = None) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
+def _funding_by_ally(funding: pd.DataFrame) -> pd.DataFrame:
+    """Who pays for expansions: by payer, line or component, all years together."""
+    if funding.empty:
+        return pd.DataFrame(columns=["ally", "kind", "for", "share", "amount"])
+    out = funding.groupby(["ally", "kind", "for"], as_index=False).agg(
+        share=("share", "first"), amount=("amount", "sum")
+    )
+    return out.sort_values("amount", ascending=False).reset_index(drop=True)
+
+
 def render_html(
     result: PlanResult, tables: dict[str, pd.DataFrame], pictures: dict[str, Path]
 ) -> str:
@@ -142,6 +209,8 @@ def render_html(
         "label",
         "target",
         "target_date",
+        "stock_at_date",
+        "met_by_date",
         "month_met",
         "shortfall_at_date",
         "shortfall_at_date_pct",
@@ -155,8 +224,15 @@ def render_html(
         targets_table=_html_table(targets[columns] if len(targets) else targets),
         spending_table=_html_table(spend.sort_values("total", ascending=False)),
         capacity_table=_html_table(tables["capacity_added"]),
+        funding_table=_html_table(_funding_by_ally(tables["expansion_funding"])),
+        funding_rule=result.scenario.meta.policy.expansion_funding,
+        demand_sentence=words.demand_sentence(result),
+        aid_table=_html_table(tables["aid_served"]),
+        unmet_table=_html_table(tables["unmet_by_year"][lambda f: f["unmet"] > 1e-6], limit=15),
         bottlenecks=list(result.bottlenecks.get("words", pd.Series(dtype=str)).head(10)),
-        pooling=result.pooling.attrs if result.pooling is not None else None,
+        pooling=(
+            words.pooling_sentence(result.pooling.attrs) if result.pooling is not None else None
+        ),
         assumptions=assumptions,
         images=images,
     )

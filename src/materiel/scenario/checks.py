@@ -46,6 +46,7 @@ def cross_check(
     """
     files = files or {}
     check_prices_and_buyers(rows, problems)
+    check_contracts_fit(meta, rows, problems)
     for table in ("allies", "items", "lines", "stockpiles", "budgets"):
         if rows.get(table) or files.get(table) in (files_with_problems or set()):
             continue
@@ -181,6 +182,64 @@ def check_prices_and_buyers(rows: dict[str, list[Located]], problems: list[Probl
                         found=buyer,
                     )
                 )
+
+
+def check_contracts_fit(
+    meta: ScenarioMeta, rows: dict[str, list[Located]], problems: list[Problem]
+) -> None:
+    """Firm contracts must fit the line that makes them, month by month.
+
+    A contract delivers evenly over its months; the line makes each delivery
+    ``delivery_lag`` months earlier, within its capacity now, or its ceiling once the
+    lead time has passed (with ``policy.expansion``). Every contract that shares the
+    first month a line is over is named, with its row, so the user knows what to fix.
+    """
+    lines = {loc.row.id: loc.row for loc in rows.get("lines", [])}
+    horizon = meta.horizon
+    need: dict[str, list[float]] = {}
+    makers: dict[str, list[list[Located]]] = {}
+    for loc in rows.get("contracts", []):
+        r: Any = loc.row
+        line = lines.get(r.line)
+        if not r.firm or line is None:
+            continue
+        first, last = month_index(r.start, meta.start), month_index(r.end, meta.start)
+        rate = r.quantity / (last - first + 1)
+        per_month = need.setdefault(r.line, [0.0] * horizon)
+        who = makers.setdefault(r.line, [[] for _ in range(horizon)])
+        for t in range(
+            max(first - line.delivery_lag, 0), min(last - line.delivery_lag, horizon - 1) + 1
+        ):
+            per_month[t] += rate
+            who[t].append(loc)
+    for code, per_month in need.items():
+        line = lines[code]
+        for t, amount in enumerate(per_month):
+            grown = meta.policy.expansion and t >= line.lead_time
+            can = line.ceiling if grown else line.capacity
+            if amount <= can + 1e-9 * max(1.0, can):
+                continue
+            named = makers[code][t]
+            ids = ", ".join(str(loc.row.id) for loc in named)
+            for loc in named:
+                problems.append(
+                    Problem(
+                        loc.file,
+                        f"firm contract{'s' if len(named) > 1 else ''} {ids} "
+                        f"need{'' if len(named) > 1 else 's'} "
+                        f"{amount:,.6g} units/month from line {code} in "
+                        f"{month_label(t, meta.start)} (made {line.delivery_lag} months "
+                        f"before delivery), above the {can:,.6g} it can make then "
+                        f"({'its ceiling' if grown else 'its capacity now'}): lower the "
+                        "quantity, spread the deliveries over more months, or raise the "
+                        "line's capacity",
+                        row=loc.line,
+                        column="quantity",
+                        expected=f"at most {can:,.6g} units/month",
+                        found=f"{loc.row.quantity:g} over {loc.row.start}..{loc.row.end}",
+                    )
+                )
+            break
 
 
 def warnings_for(meta: ScenarioMeta, rows: dict[str, list[Located]]) -> list[Problem]:

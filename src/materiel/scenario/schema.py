@@ -304,17 +304,34 @@ class Policy(BaseModel):
         "added output (0: no rule)",
     )
     unmet_demand_weight: float = Field(
-        100.0,
-        gt=0,
-        le=1e6,
-        description="cost of unmet demand relative to shortfall, above "
-        "overdue_weight so that demand is served before stock is built [-]",
+        2.0,
+        ge=1,
+        le=1e3,
+        description="how many times a unit of demand left unmet outweighs the most a "
+        "unit of stock of its group could ever be worth (one unit missing from the "
+        "group's smallest target for the whole horizon, once due), plus that many "
+        "unit-months for every month left; at least 1, so that consumption and aid are "
+        "served before stock is built, as early as they can be [-]",
     )
     overdue_weight: float = Field(
         10.0,
         ge=1,
         le=1e4,
         description="how much more a month of shortfall counts once its target is due [-]",
+    )
+    target_tolerance: float = Field(
+        0.005,
+        ge=0,
+        le=0.1,
+        description="stock this fraction or less below a target counts as at the target "
+        "when months to target and met-by-date are read from a plan [-]",
+    )
+    expansion_funding: Literal["host", "users"] = Field(
+        "host",
+        description="who pays for added capacity: 'host' = the line's host nation (a "
+        "component supplier, which has no host, is paid by its users); 'users' = the "
+        "allies that stock the line's group, in proportion to their requirement of it "
+        "(target above initial stock plus demand over the horizon)",
     )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
