@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from materiel.errors import (
     DataError,
     InfeasibleError,
@@ -10,10 +12,12 @@ from materiel.errors import (
     ScenarioError,
     SolveError,
 )
-from materiel.planner.api import plan, value_of_pooling
-from materiel.planner.result import PlanResult
-from materiel.scenario.load import load_scenario
-from materiel.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from materiel.planner.api import plan, value_of_pooling
+    from materiel.planner.result import PlanResult
+    from materiel.scenario.load import load_scenario
+    from materiel.scenario.model import Scenario
 
 __version__ = "0.1.0"
 
@@ -31,3 +35,23 @@ __all__ = [
     "plan",
     "value_of_pooling",
 ]
+
+#: Names imported on first use, so that ``import materiel.ingest`` (or ``materiel
+#: ingest``) does not load the planner, the solver and pandas.
+_LAZY = {
+    "plan": "materiel.planner.api",
+    "value_of_pooling": "materiel.planner.api",
+    "PlanResult": "materiel.planner.result",
+    "load_scenario": "materiel.scenario.load",
+    "Scenario": "materiel.scenario.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'materiel' has no attribute {name!r}")

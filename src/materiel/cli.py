@@ -45,20 +45,27 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _register() -> None:
-    """Attach every command family, so that `materiel --help` lists them all."""
+#: Commands served by one module alone: ``materiel ingest`` starts without loading the
+#: planner (start-up time, and no solver needed to read articles).
+SOLO_COMMANDS: dict[str, str] = {"ingest": "materiel.ingest.cli", "facts": "materiel.ingest.cli"}
+_registered: set[str] = set()
+
+
+def _register(only: str | None = None) -> None:
+    """Attach every command family (or only the module ``only``), so that `materiel
+    --help` lists them all."""
     import importlib
 
-    if getattr(app, "_materiel_registered", False):
-        return
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(app)
-    app._materiel_registered = True  # type: ignore[attr-defined]
+    for module_name in COMMAND_MODULES if only is None else (only,):
+        if module_name not in _registered:
+            importlib.import_module(module_name).register(app)
+            _registered.add(module_name)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
-    _register()
+    args = sys.argv[1:] if argv is None else argv
+    _register(SOLO_COMMANDS.get(args[0]) if args else None)
     try:
         app(args=argv, standalone_mode=False)
     except MaterielError as exc:
