@@ -79,7 +79,7 @@ def test_article_date(text: str, day: date | None) -> None:
     assert parse_article_date(text) == day
 
 
-def test_dateparser_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dates_need_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("network used")
 

@@ -1,8 +1,8 @@
 """Dates and periods in a sentence, resolved against the article's date where that is sure.
 
 Absolute dates ("9 July 2024", "July 9") and relative days ("yesterday", "on Monday",
-"last week") are parsed with :mod:`dateparser` (English only, so it never needs language
-detection or any download) relative to the article date. Years and year ranges ("in 2024",
+"last week") are read by the patterns below and resolved against the article date (a day
+without a year is the latest such day not after it). Years and year ranges ("in 2024",
 "by 2030", "between 2025 and 2028", "next year") are read directly. Vague periods ("by the
 end of the decade", "over the coming decade", "in the next few years") are kept as written,
 with no year attached, because the year they mean is a judgement. Without an article date,
@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-import dateparser
 
-_SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
 _MONTH = (
     r"(?-i:Jan(?:uary\b|\.)?|Feb(?:ruary\b|\.)?|Mar(?:ch\b|\.)?|Apr(?:il\b|\.)?|May\b|"
     r"June?\b|July?\b|Aug(?:ust\b|\.)?|Sep(?:t(?:ember\b|\.)?|\.)?|Oct(?:ober\b|\.)?|"
@@ -65,29 +63,66 @@ class DateRef:
     year_to: int | None = None
 
 
-def parse_article_date(value: str) -> date | None:
-    """The date an article gives for itself ("2024-07-10", "10 July 2024", ISO times)."""
-    value = value.strip()
-    iso = re.match(r"(\d{4})-(\d\d)-(\d\d)", value)
-    if iso:
-        try:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        except ValueError:
-            return None
-    parsed = dateparser.parse(
-        value, languages=["en"], settings={"REQUIRE_PARTS": ["day", "month", "year"]}
-    )
-    return parsed.date() if parsed else None
+_NAMES = "|".join(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept",
+     "sep", "oct", "nov", "dec")
+)  # fmt: skip
+_DAY_FORMS = (
+    re.compile(
+        rf"(?P<m>{_NAMES})\.? (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>{_YEAR}))?\b", re.I
+    ),
+    re.compile(
+        rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.? (?:of )?(?P<m>{_NAMES})\.?,?(?: (?P<y>{_YEAR}))?\b",
+        re.I,
+    ),
+)
+_ISO_RE = re.compile(r"(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)")
+_NUMERIC_RE = re.compile(rf"\b(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>{_YEAR})\b")
 
 
-def _day(text: str, base: date | None) -> date | None:
-    if base is None and not re.search(_YEAR, text):
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
         return None
-    settings: dict[str, object] = dict(_SETTINGS)
-    if base is not None:
-        settings["RELATIVE_BASE"] = datetime(base.year, base.month, base.day)
-    parsed = dateparser.parse(text, languages=["en"], settings=settings)
-    return parsed.date() if parsed else None
+
+
+def parse_article_date(value: str) -> date | None:
+    """The date an article gives for itself ("2024-07-10", "10 July 2024", "July 9, 2024",
+    "20.06.2024", ISO times); None without a day, month and year.
+
+    >>> parse_article_date("Monday 3 March 2025"), parse_article_date("July 10")
+    (datetime.date(2025, 3, 3), None)
+    """
+    value = value.strip()
+    for pattern in (_ISO_RE, _NUMERIC_RE):
+        found = pattern.search(value)
+        if found:
+            return _safe_date(int(found["y"]), int(found["m"]), int(found["d"]))
+    return _day(value, None, search=True)
+
+
+def _day(text: str, base: date | None, search: bool = False) -> date | None:
+    """A day written with a month name; without a year, the latest such day not after
+    ``base`` (an article reports what has happened)."""
+    iso = _ISO_RE.fullmatch(text.strip())
+    if iso:
+        return _safe_date(int(iso["y"]), int(iso["m"]), int(iso["d"]))
+    for pattern in _DAY_FORMS:
+        found = pattern.search(text) if search else pattern.fullmatch(text.strip())
+        if not found:
+            continue
+        month, day = _month_number(found["m"]), int(found["d"])
+        if found["y"]:
+            return _safe_date(int(found["y"]), month, day)
+        if base is None:
+            return None
+        guess = _safe_date(base.year, month, day)
+        if guess is not None and guess > base:
+            guess = _safe_date(base.year - 1, month, day)
+        return guess
+    return None
 
 
 def _weekday(text: str, base: date | None) -> date | None:
@@ -106,7 +141,17 @@ def _relday(text: str, base: date | None) -> date | None:
     phrase = text.lower().replace("earlier ", "")
     if phrase in ("this week", "this month", "today"):
         return base
-    return _day(phrase, base)
+    if phrase == "yesterday":
+        return base - timedelta(days=1)
+    if phrase == "last week":
+        return base - timedelta(days=7)
+    if phrase == "last month":
+        year, month = (base.year, base.month - 1) if base.month > 1 else (base.year - 1, 12)
+        for day in range(base.day, 0, -1):
+            found = _safe_date(year, month, day)
+            if found is not None:
+                return found
+    return None
 
 
 def find_dates(sentence: str, base: date | None) -> list[DateRef]:
