@@ -134,6 +134,22 @@ def _item_counts(s: Sentence, taken: list[tuple[int, int]]) -> list[Quantity]:
 _CROWNS = {"NOR": "NOK", "SWE": "SEK", "DNK": "DKK", "CZE": "CZK", "ISL": "ISK"}
 
 
+def _figures(sentence: Sentence) -> None:
+    """Money, shares and counts of a sentence that has a number in it."""
+    text = sentence.text
+    item_spans = [(m.start, m.end) for m in sentence.mentions if m.kind == "item"]
+    sentence.money = [_crowns(m, sentence.mentions) for m in find_money(text)]
+    if _HAS_PERCENT_RE.search(text):
+        sentence.percents = [
+            p for p in find_percents(text) if not any(s <= p.start < e for s, e in item_spans)
+        ]
+    taken = [(m.start, m.end) for m in sentence.money]
+    taken += [(p.start, p.end) for p in sentence.percents]
+    sentence.quantities = find_quantities(text, taken)
+    sentence.quantities += _item_counts(sentence, taken)
+    sentence.quantities.sort(key=lambda q: q.start)
+
+
 def _crowns(money: Money, mentions: list[Mention]) -> Money:
     """ "1 billion crowns": the crown of the country named in the sentence (NOK, SEK ...)."""
     if money.currency != "crowns":
@@ -142,21 +158,28 @@ def _crowns(money: Money, mentions: list[Mention]) -> Money:
     return replace(money, currency=country)
 
 
+#: Cheap tests that let a sentence skip a finder that cannot match in it.
+_HAS_NUMBER_RE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|half)\b",
+    re.IGNORECASE,
+)
+_HAS_PERCENT_RE = re.compile(r"%|per ?cent|percentage", re.IGNORECASE)
+_HAS_DATE_RE = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|yesterday|today|week|month|"
+    r"year|decade|term|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    re.IGNORECASE,
+)
+
+
 def analyse(text: str, gazetteer: Gazetteer, base: date | None) -> Sentence:
     """Find everything ``text`` mentions; dates are resolved against ``base``."""
     sentence = Sentence(text, base)
     sentence.mentions = gazetteer.find(text)
-    item_spans = [(m.start, m.end) for m in sentence.mentions if m.kind == "item"]
-    sentence.money = [_crowns(m, sentence.mentions) for m in find_money(text)]
-    sentence.percents = [
-        p for p in find_percents(text) if not any(s <= p.start < e for s, e in item_spans)
-    ]
-    taken = [(m.start, m.end) for m in sentence.money]
-    taken += [(p.start, p.end) for p in sentence.percents]
-    sentence.quantities = find_quantities(text, taken)
-    sentence.quantities += _item_counts(sentence, taken)
-    sentence.quantities.sort(key=lambda q: q.start)
-    sentence.dates = find_dates(text, base)
+    if _HAS_NUMBER_RE.search(text):
+        _figures(sentence)
+    if _HAS_DATE_RE.search(text):
+        sentence.dates = find_dates(text, base)
     for mention in sentence.mentions:
         if mention.kind != "country":
             continue

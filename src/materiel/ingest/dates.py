@@ -47,7 +47,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("bare_month", rf"\b(?:in|since|from|until|by|last) (?:early |late |mid-?)?"
      rf"(?P<bm>{_MONTH})(?![a-z])(?! \d)"),
 )  # fmt: skip
-_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS), re.IGNORECASE)
+_RE = re.compile(r"\b(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS) + ")", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

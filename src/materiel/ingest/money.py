@@ -67,7 +67,7 @@ def _amount(i: int) -> str:
 
 
 _MONEY_RE = re.compile(
-    rf"{_QUAL}(?<![\w.,-]){_amount(1)}(?:\s*(?:-|–|—|to|and)\s*{_amount(2)})?(?![\w%])",
+    rf"(?<![\w.,]){_QUAL}(?<![\w.,-]){_amount(1)}(?:\s*(?:-|–|—|to|and)\s*{_amount(2)})?(?![\w%])",
     re.IGNORECASE,
 )
 _A_SCALE_RE = re.compile(r"^an?$", re.IGNORECASE)
@@ -218,7 +218,7 @@ _UNIT_NOUNS = (
     r"charges|fuzes|motors|kits|units|carriers|radars?"
 )
 _QUANTITY_RE = re.compile(
-    rf"{_QUAL}(?<![\w.,-])(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?\s+"
+    rf"(?<![\w.,]){_QUAL}(?<![\w.,-])(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?\s+"
     rf"(?P<noun>(?:[\w][\w-]*\s+){{0,3}}?(?:{_UNIT_NOUNS}))\b",
     re.IGNORECASE,
 )

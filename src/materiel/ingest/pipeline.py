@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from materiel.errors import InputError
 from materiel.ingest.context import facts_of_document
 from materiel.ingest.document import SUFFIXES, BadFile, read_document
-from materiel.ingest.gazetteer import load_gazetteer
+from materiel.ingest.gazetteer import Gazetteer, load_gazetteer
 from materiel.ingest.merge import merge_facts
 from materiel.ingest.model import Fact
 
@@ -70,6 +71,50 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     return files, problems
 
 
+#: Files from which articles are read by several processes (one per core, at most 4).
+PARALLEL_FROM = 32
+_WORKER_GAZETTEER: Gazetteer | None = None
+_Outcome = str | tuple[list[Fact], list[str]]
+
+
+def _read_one(path: Path, default_date: date | None, gazetteer: Gazetteer) -> _Outcome:
+    """The facts and warnings of one file, or the line saying why it cannot be read."""
+    try:
+        doc = read_document(path, default_date)
+    except BadFile as exc:
+        return str(exc)
+    warnings = list(doc.warnings)
+    if doc.date is None:
+        warnings.append(f"{path}: no article date; relative dates left unresolved")
+    return facts_of_document(doc, gazetteer), warnings
+
+
+def _worker_init(gazetteer: Gazetteer) -> None:
+    global _WORKER_GAZETTEER
+    _WORKER_GAZETTEER = gazetteer
+
+
+def _worker(args: tuple[Path, date | None]) -> _Outcome:
+    assert _WORKER_GAZETTEER is not None
+    return _read_one(args[0], args[1], _WORKER_GAZETTEER)
+
+
+def _read_all(
+    files: list[Path], default_date: date | None, gazetteer: Gazetteer
+) -> Iterator[tuple[Path, _Outcome]]:
+    """Each file with its outcome, in order; many files are read by a process pool."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(files) < PARALLEL_FROM or workers < 2:
+        for path in files:
+            yield path, _read_one(path, default_date, gazetteer)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(gazetteer,)) as pool:
+        jobs = [(path, default_date) for path in files]
+        yield from zip(files, pool.map(_worker, jobs, chunksize=16), strict=True)
+
+
 def ingest(
     paths: Sequence[Path],
     *,
@@ -86,17 +131,14 @@ def ingest(
     files, missing = expand_paths(paths)
     result = IngestResult(problems=list(missing))
     facts: list[Fact] = []
-    for path in files:
-        try:
-            doc = read_document(path, default_date)
-        except BadFile as exc:
-            result.problems.append(str(exc))
+    for path, outcome in _read_all(files, default_date, gazetteer):
+        if isinstance(outcome, str):
+            result.problems.append(outcome)
             continue
+        found, warnings = outcome
         result.read.append(str(path))
-        result.warnings.extend(doc.warnings)
-        if doc.date is None:
-            result.warnings.append(f"{path}: no article date; relative dates left unresolved")
-        facts.extend(facts_of_document(doc, gazetteer))
+        result.warnings.extend(warnings)
+        facts.extend(found)
     if not result.read:
         detail = "; ".join(result.problems) or "nothing given"
         raise InputError(f"no article could be read ({detail})")
