@@ -192,3 +192,27 @@ def test_every_unreadable_path_is_listed(
     assert "c.pdf: not an article file (.pdf)" in err and "d.json: not an article file" in err
     assert "b.txt: same file as" in err and "/dev/null: not a regular file" in err
     assert "from 2 file(s)" in err
+
+
+PAGE = """<!DOCTYPE html><html><head><title>Order | Paper</title></head><body>
+<div>We and our 214 partners store and access information on your device.</div>
+<div class="main"><h1>Germany orders shells</h1>
+<p>By A. Writer &middot; 10 July 2024</p>
+<p>Germany has signed a contract with Rheinmetall for 155mm shells worth 2 billion euros,
+the defence ministry said on Wednesday. The shells will be delivered from 2025 onwards
+to refill the stocks of the army, which gave many of its own rounds to Ukraine.</p>
+<p>The ministry did not say how many shells the order covers, and Rheinmetall declined
+to comment on the price per round or on the delivery schedule for the coming years.</p>
+</div>
+<div><b>Read also</b><br>Norway doubles NASAMS order to NOK 4bn<br>Dutch budget adds 2.5bn
+euros for air defence</div>
+<div>Comments (2)<br>Bob: Poland ordered 1,000 K2 tanks for $20 billion.</div>
+</body></html>
+"""
+
+
+def test_web_page_main_text_only(tmp_path: Path) -> None:
+    facts = _facts(tmp_path, PAGE, "page.html")
+    assert [f.fields.get("value") for f in facts] == [2e9]
+    start, end = facts[0].span
+    assert PAGE[start:end].startswith("Germany has signed a contract")

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-
 _MONTH = (
     r"(?-i:Jan(?:uary\b|\.)?|Feb(?:ruary\b|\.)?|Mar(?:ch\b|\.)?|Apr(?:il\b|\.)?|May\b|"
     r"June?\b|July?\b|Aug(?:ust\b|\.)?|Sep(?:t(?:ember\b|\.)?|\.)?|Oct(?:ober\b|\.)?|"

@@ -17,7 +17,7 @@ import ftfy
 
 from materiel.ingest.boilerplate import classify_line
 from materiel.ingest.dates import parse_article_date
-from materiel.ingest.html import extract_html, looks_like_html
+from materiel.ingest.html import extract_html, keep_main_text, looks_like_html
 from materiel.ingest.mapped import MappedText
 from materiel.ingest.sentences import split_sentences
 
@@ -253,6 +253,10 @@ def read_document(path: Path, default_date: date | None = None) -> Document:
     meta: dict[str, str] = {}
     if path.suffix.lower() in (".html", ".htm") or looks_like_html(raw):
         mapped, meta = extract_html(raw)
+        full_text = mapped.text
+        mapped = keep_main_text(mapped, raw)
+    else:
+        full_text = raw
     mapped = _repair(mapped)
     is_markdown = path.suffix.lower() in (".md", ".markdown")
     if is_markdown:
@@ -265,7 +269,7 @@ def read_document(path: Path, default_date: date | None = None) -> Document:
             _set_date(doc, meta[key], "meta")
     _prepare(doc)
     if doc.date is None or doc.date_origin == "dateline":
-        found = header_date(mapped.text)
+        found = header_date(full_text)
         if found is not None and (doc.date is None or found > doc.date):
             doc.date, doc.date_origin = found, "header"
     if doc.date is None and default_date is not None:
