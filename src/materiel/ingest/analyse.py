@@ -47,6 +47,12 @@ class Sentence:
     quantities: list[Quantity] = field(default_factory=list)
     dates: list[DateRef] = field(default_factory=list)
     maker_nations: set[str] = field(default_factory=set)
+    #: Where country mentions only name a firm's nationality ("German arms maker").
+    maker_starts: set[int] = field(default_factory=set)
+    #: Whether the sentence speaks of defence spending or of GDP.
+    about_spending: bool = False
+    #: Whether one of the sentences just before speaks of defence spending or of GDP.
+    spending_context: bool = False
     end_users: set[str] = field(default_factory=set)
     #: The sentences just before this one (for words that carry over: "of GDP", ...).
     context: str = ""
@@ -138,7 +144,8 @@ def _figures(sentence: Sentence) -> None:
     """Money, shares and counts of a sentence that has a number in it."""
     text = sentence.text
     item_spans = [(m.start, m.end) for m in sentence.mentions if m.kind == "item"]
-    sentence.money = [_crowns(m, sentence.mentions) for m in find_money(text)]
+    if _HAS_MONEY_RE.search(text):
+        sentence.money = [_crowns(m, sentence.mentions) for m in find_money(text)]
     if _HAS_PERCENT_RE.search(text):
         sentence.percents = [
             p for p in find_percents(text) if not any(s <= p.start < e for s, e in item_spans)
@@ -164,6 +171,19 @@ _HAS_NUMBER_RE = re.compile(
     r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|half)\b",
     re.IGNORECASE,
 )
+#: Words of defence spending and of GDP.
+SPENDING_RE = re.compile(
+    r"\b(?:defen[cs]e|military|security)(?:\s+and\s+security)?(?:-related)?\s+(?:budget|spending|"
+    r"expenditure|outlays?)|\bspend(?:s|ing)?\b|\boutlays?\b|\bon defen[cs]e\b|\bof GDP\b|"
+    r"\bgross domestic product\b|\beconomic output\b",
+    re.IGNORECASE,
+)
+_HAS_MONEY_RE = re.compile(
+    r"[$€£¥₩₴]|\b(?:USD|EUR|GBP|PLN|NOK|SEK|DKK|CHF|CAD|CZK|JPY|KRW|AUD|UAH|HUF|RON|TRY|"
+    r"dollars?|euros?|pounds?|sterling|zlot\w*|złot\w*|crowns|kron\w*|korun\w*|francs?|yen|"
+    r"won|hryvnias?)\b",
+    re.IGNORECASE,
+)
 _HAS_PERCENT_RE = re.compile(r"%|per ?cent|percentage", re.IGNORECASE)
 _HAS_DATE_RE = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|yesterday|today|week|month|"
@@ -178,6 +198,7 @@ def analyse(text: str, gazetteer: Gazetteer, base: date | None) -> Sentence:
     sentence.mentions = gazetteer.find(text)
     if _HAS_NUMBER_RE.search(text):
         _figures(sentence)
+    sentence.about_spending = bool(SPENDING_RE.search(text))
     if _HAS_DATE_RE.search(text):
         sentence.dates = find_dates(text, base)
     for mention in sentence.mentions:
@@ -185,6 +206,7 @@ def analyse(text: str, gazetteer: Gazetteer, base: date | None) -> Sentence:
             continue
         if sentence._is_maker_nationality(mention):
             sentence.maker_nations.add(mention.id)
+            sentence.maker_starts.add(mention.start)
         if _END_USER_RE.search(text[: mention.start]):
             sentence.end_users.add(mention.id)
     return sentence

@@ -315,6 +315,7 @@ def facts_of_document(doc: Document, gazetteer: Gazetteer) -> list[Fact]:
     for index, s in enumerate(sentences):
         before = sentences[max(0, index - WINDOW) : index]
         s.context = " ".join(b.text for b in before)
+        s.spending_context = any(b.about_spending for b in before)
         s.context_year = _context_year(before[-1:])
         s.previous_actor = previous_actor
         s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))

@@ -64,7 +64,7 @@ def acts(s: Sentence, m: Mention) -> bool:
         return bool(_INSTITUTION_AFTER_RE.match(after))
     if _PERSON_AFTER_RE.match(after) and not _INSTITUTION_AFTER_RE.match(after[4:]):
         return False
-    return not (_is_place(s, m) or s._is_maker_nationality(m))
+    return not (m.start in s.maker_starts or _is_place(s, m))
 
 
 def countries(s: Sentence, start: int = 0, end: int | None = None) -> list[str]:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from materiel.ingest import roles
-from materiel.ingest.analyse import Sentence
+from materiel.ingest.analyse import SPENDING_RE, Sentence
 from materiel.ingest.dates import DateRef
 from materiel.ingest.money import Money, Percent
 from materiel.ingest.numbers import parse_number
@@ -41,18 +41,13 @@ _COUNT_RES = (
         re.IGNORECASE,
     ),
 )
+_MEMBERS_RE = re.compile(r"\b(?:allies|members|member states|nations)\b", re.IGNORECASE)
 _COMPARED_RE = re.compile(
     r"\b(?:compared with|compared to|up from|against|from)\s+(?:just\s+|only\s+)?"
     r"(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\b(?!\s*(?:%|per ?cent|percent))",
     re.IGNORECASE,
 )
 _GUIDELINE_RE = re.compile(r"\bguideline|\btarget|\bgoal|\b2 ?%|\btwo per ?cent", re.IGNORECASE)
-_SPENDING_RE = re.compile(
-    r"\b(?:defen[cs]e|military|security)(?:\s+and\s+security)?(?:-related)?\s+(?:budget|spending|"
-    r"expenditure|outlays?)|\bspend(?:s|ing)?\b|\boutlays?\b|\bon defen[cs]e\b|\bof GDP\b|"
-    r"\bgross domestic product\b|\beconomic output\b",
-    re.IGNORECASE,
-)
 _NOT_SHARE_BEFORE_RE = re.compile(
     r"\b(?:up|down|rose|rise|rises|fell|falls?|gained?|growth of|inflation of|off|lost|"
     r"climbed|dropped|slipped|traffic|rents?|stake of|poll)\s+(?:by\s+|from\s+)?$",
@@ -111,6 +106,8 @@ def ref_year(ref: DateRef) -> int | None:
 def counts(s: Sentence) -> list[dict[str, Any]]:
     """ "23 of the 32 Allies ... 2% of GDP", "In 2014, three Allies met the guideline",
     and the count it is compared with ("compared with just three a decade ago")."""
+    if not _MEMBERS_RE.search(s.text):
+        return []
     context = s.text + " " + s.context
     if not (any(p.of_gdp for p in s.percents) or _GUIDELINE_RE.search(context)):
         return []
@@ -192,7 +189,7 @@ def _pair_allies(s: Sentence, found: list[Percent]) -> list[str | None]:
 
 def shares(s: Sentence) -> list[dict[str, Any]]:
     """One fact per share of GDP in the sentence."""
-    gdp_context = bool(_SPENDING_RE.search(s.text) or _SPENDING_RE.search(s.context))
+    gdp_context = s.about_spending or s.spending_context
     found = [p for p in s.percents if is_share(s, p, gdp_context)]
     if not found:
         return []
@@ -230,7 +227,7 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
 
 def spending_money(s: Sentence, aid_or_contract: bool) -> list[dict[str, Any]]:
     """A defence budget or spending total ("defence spending set at PLN 186 billion")."""
-    if not s.money or aid_or_contract or not _SPENDING_RE.search(s.text):
+    if not s.money or aid_or_contract or not SPENDING_RE.search(s.text):
         return []
     ally = roles.subject(s)
     if ally is None or ally in roles.AGENCY_BUYERS:
