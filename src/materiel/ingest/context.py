@@ -304,16 +304,20 @@ class _Reader:
         return True
 
 
-def facts_of_document(doc: Document, gazetteer: Gazetteer) -> list[Fact]:
-    """Candidate facts of one article (not yet merged across articles)."""
+def facts_of_document(
+    doc: Document, gazetteer: Gazetteer, part: tuple[int, int] | None = None
+) -> list[Fact]:
+    """Candidate facts of one article (not yet merged across articles); of its sentences
+    ``part[0]`` to ``part[1] - 1`` only, when given (a very large file read in parts)."""
     base = doc.date
-    sentences = [analyse(doc.sentence(i), gazetteer, base) for i in range(len(doc.sentences))]
+    first, last = part or (0, len(doc.sentences))
+    sentences = [analyse(doc.sentence(i), gazetteer, base) for i in range(first, last)]
     company, country, item = _main_entities(sentences)
     about_ukraine = sum(s.ids("country").count("UKR") for s in sentences) >= 2
     reader = _Reader(doc)
     previous_actor: str | None = None
-    for index, s in enumerate(sentences):
-        before = sentences[max(0, index - WINDOW) : index]
+    for index, s in enumerate(sentences, start=first):
+        before = sentences[max(0, index - first - WINDOW) : index - first]
         s.context = " ".join(b.text for b in before)
         s.spending_context = any(b.about_spending for b in before)
         s.context_year = _context_year(before[-1:])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from materiel.errors import InputError
 from materiel.ingest.context import facts_of_document
-from materiel.ingest.document import SUFFIXES, BadFile, read_document
+from materiel.ingest.document import SUFFIXES, BadFile, Document, read_document
 from materiel.ingest.gazetteer import Gazetteer, load_gazetteer
 from materiel.ingest.merge import merge_facts
 from materiel.ingest.model import Fact
@@ -77,16 +77,24 @@ _WORKER_GAZETTEER: Gazetteer | None = None
 _Outcome = str | tuple[list[Fact], list[str]]
 
 
+def _warnings(doc: Document) -> list[str]:
+    warnings = list(doc.warnings)
+    if doc.date is None:
+        warnings.append(f"{doc.path}: no article date; relative dates left unresolved")
+    return warnings
+
+
+def _facts_and_warnings(doc: Document, gazetteer: Gazetteer) -> _Outcome:
+    return facts_of_document(doc, gazetteer), _warnings(doc)
+
+
 def _read_one(path: Path, default_date: date | None, gazetteer: Gazetteer) -> _Outcome:
     """The facts and warnings of one file, or the line saying why it cannot be read."""
     try:
         doc = read_document(path, default_date)
     except BadFile as exc:
         return str(exc)
-    warnings = list(doc.warnings)
-    if doc.date is None:
-        warnings.append(f"{path}: no article date; relative dates left unresolved")
-    return facts_of_document(doc, gazetteer), warnings
+    return _facts_and_warnings(doc, gazetteer)
 
 
 def _worker_init(gazetteer: Gazetteer) -> None:
@@ -99,14 +107,56 @@ def _worker(args: tuple[Path, date | None]) -> _Outcome:
     return _read_one(args[0], args[1], _WORKER_GAZETTEER)
 
 
+#: Sentences from which one file is read in parts by several processes.
+PARTS_FROM = 4000
+_BIG_DOC: Document | None = None
+
+
+def _part_worker(part: tuple[int, int]) -> list[Fact]:
+    assert _BIG_DOC is not None and _WORKER_GAZETTEER is not None
+    return facts_of_document(_BIG_DOC, _WORKER_GAZETTEER, part)
+
+
+def _read_big(doc: Document, gazetteer: Gazetteer, workers: int) -> list[Fact]:
+    """The facts of a very large file, its sentences read in parts by forked processes
+    (which share the document without copying it); a fact spread over a part boundary
+    may be missed."""
+    global _BIG_DOC
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    n = len(doc.sentences)
+    size = -(-n // (workers * 4))
+    parts = [(start, min(n, start + size)) for start in range(0, n, size)]
+    _BIG_DOC = doc
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_worker_init, initargs=(gazetteer,)
+        ) as pool:
+            return [fact for found in pool.map(_part_worker, parts) for fact in found]
+    finally:
+        _BIG_DOC = None
+
+
 def _read_all(
     files: list[Path], default_date: date | None, gazetteer: Gazetteer
 ) -> Iterator[tuple[Path, _Outcome]]:
-    """Each file with its outcome, in order; many files are read by a process pool."""
+    """Each file with its outcome, in order; many files are read by a process pool, and a
+    very large file in parts."""
     workers = min(os.cpu_count() or 1, 4)
+    forks = hasattr(os, "fork")
     if len(files) < PARALLEL_FROM or workers < 2:
         for path in files:
-            yield path, _read_one(path, default_date, gazetteer)
+            try:
+                doc = read_document(path, default_date)
+            except BadFile as exc:
+                yield path, str(exc)
+                continue
+            if len(doc.sentences) < PARTS_FROM or workers < 2 or not forks:
+                yield path, _facts_and_warnings(doc, gazetteer)
+            else:
+                yield path, (_read_big(doc, gazetteer, workers), _warnings(doc))
         return
     from concurrent.futures import ProcessPoolExecutor
 
