@@ -216,3 +216,20 @@ def test_web_page_main_text_only(tmp_path: Path) -> None:
     assert [f.fields.get("value") for f in facts] == [2e9]
     start, end = facts[0].span
     assert PAGE[start:end].startswith("Germany has signed a contract")
+
+
+def test_large_file_read_in_parts_gives_the_same_facts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from materiel.ingest import pipeline
+
+    body = "".join(
+        f"Poland signed a ${i + 1} billion contract with Hanwha for {10 * (i + 1)} K2 tanks.\n\n"
+        for i in range(40)
+    )
+    path = tmp_path / "big.txt"
+    path.write_text(HEAD + body, encoding="utf-8")
+    whole = {f.fields["value"] for f in ingest([path], merge=False).facts}
+    monkeypatch.setattr(pipeline, "PARTS_FROM", 10)
+    parts = {f.fields["value"] for f in ingest([path], merge=False).facts}
+    assert len(whole) == 40 and parts == whole
