@@ -90,7 +90,7 @@ def test_bare_percent_is_a_share_in_a_spending_sentence(tmp_path: Path) -> None:
     text = HEAD + "Poland will spend over 3% on defence next year. Shares of RTX were up 0.6%.\n"
     (fact,) = _facts(tmp_path, text)
     assert (_actors(fact)["ally"], fact.fields["share_of_gdp"]) == ("POL", 3.0)
-    assert fact.fields["share_qualifier"] == "over" and fact.fields["year"] == 2025
+    assert fact.fields["share_qualifier"] == "more than" and fact.fields["year"] == 2025
 
 
 def test_count_of_allies_written_the_other_way_round(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
 from materiel.ingest.dates import date_fields
-from materiel.ingest.money import Quantity
+from materiel.ingest.money import Quantity, canonical_qualifier
 from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
 _CONTRACT_RE = re.compile(
@@ -72,7 +72,7 @@ _SPECULATIVE_RE = re.compile(
 )
 _FUTURE_RE = re.compile(
     r"\b(?:will|would|plans?|planned|proposed|draft|aims?|intends?|is to|are to|to be|"
-    r"expected|due to|sets? aside|reserved|should)\b",
+    r"expected|due to|sets? aside|reserved|should|asked|to approve|approval|seeks?)\b",
     re.IGNORECASE,
 )
 _PLEDGE_RE = re.compile(r"\b(?:pledged?|committed|promised|agreed to|will provide|would "
@@ -106,7 +106,8 @@ def quantity_fields(s: Sentence, q: Quantity | None) -> dict[str, Any]:
     unit = q.unit
     if _PER_YEAR_RE.match(s.text[q.end :]) or _ANNUAL_BEFORE_RE.search(s.text[: q.start]):
         unit = f"{unit} per year"
-    return {"quantity": q.value, "quantity_unit": unit, "quantity_qualifier": q.qualifier}
+    qualifier = canonical_qualifier(q.qualifier)
+    return {"quantity": q.value, "quantity_unit": unit, "quantity_qualifier": qualifier}
 
 
 def _item(s: Sentence) -> str | None:

@@ -20,6 +20,30 @@ QUALIFIERS = (
     "about|around|approximately|approx\\.|roughly|some|up to|over|under|above|below|"
     "exceeding|between|from|only|just"
 )
+#: The qualifier a fact carries for each hedge as written.
+CANONICAL_QUALIFIERS = {
+    "up to": ("up to", "as much as", "as many as", "no more than", "not more than", "at most"),
+    "nearly": ("nearly", "almost", "close to", "just under"),
+    "about": ("about", "around", "approximately", "approx.", "roughly", "some", "an estimated"),
+    "more than": ("more than", "over", "in excess of", "upwards of", "just over", "well over",
+                  "well above", "above", "exceeding"),
+    "at least": ("at least", "no less than", "not less than"),
+    "less than": ("less than", "fewer than", "under", "below", "as few as", "as little as"),
+}  # fmt: skip
+_CANONICAL = {
+    words: name for name, all_words in CANONICAL_QUALIFIERS.items() for words in all_words
+}
+
+
+def canonical_qualifier(words: str | None) -> str | None:
+    """The qualifier of a fact for a hedge as written ("close to" → "nearly").
+
+    >>> canonical_qualifier("approximately"), canonical_qualifier("in excess of")
+    ('about', 'more than')
+    """
+    return None if words is None else _CANONICAL.get(words.lower(), words.lower())
+
+
 _QUAL = rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?"
 _IGNORED_QUALIFIERS = {"from", "only", "just"}
 

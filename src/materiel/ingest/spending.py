@@ -20,7 +20,7 @@ from typing import Any
 from materiel.ingest import roles
 from materiel.ingest.analyse import SPENDING_RE, Sentence
 from materiel.ingest.dates import DateRef
-from materiel.ingest.money import Money, Percent
+from materiel.ingest.money import Money, Percent, canonical_qualifier
 from materiel.ingest.numbers import parse_number
 
 _COUNT_RES = (
@@ -62,6 +62,12 @@ _PLEDGE_RE = re.compile(
 )
 _PLANNED_RE = re.compile(r"\b(?:plans?|planned|draft|budget|projects?|would|will|set at)\b", re.I)
 _RESPECTIVELY_RE = re.compile(r"\brespectively\b", re.IGNORECASE)
+
+
+def _day(s: Sentence) -> dict[str, Any]:
+    """The day the sentence says something happened ("agreed on Wednesday"), if any."""
+    days = [r.day for r in s.dates if r.day is not None]
+    return {"date": days[0].isoformat()} if days else {}
 
 
 def _number(text: str) -> int | None:
@@ -207,7 +213,7 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
         fields: dict[str, Any] = {
             "actors": {"ally": ally or fallback},
             "share_of_gdp": pct.value if pct.value is not None else pct.low,
-            "share_qualifier": pct.qualifier,
+            "share_qualifier": canonical_qualifier(pct.qualifier),
         }
         if pct.low is not None:
             fields["share_of_gdp_upper"] = pct.high
@@ -220,7 +226,7 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
             later = year is not None and base_year is not None and year > base_year
             planned = later or _PLANNED_RE.search(s.text)
             kind, status = "spending", "planned" if planned else "estimate"
-        fields.update(year=year, status=status)
+        fields.update(year=year, status=status, **_day(s))
         facts.append({"kind": kind, "fields": fields, "start": pct.start})
     return facts
 
@@ -253,7 +259,7 @@ def money_fields(money: Money, s: Sentence) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "value": money.value if money.value is not None else money.high,
         "currency": money.currency,
-        "value_qualifier": money.qualifier,
+        "value_qualifier": canonical_qualifier(money.qualifier),
     }
     if money.low is not None:
         fields.update(value_low=money.low, value_high=money.high)
