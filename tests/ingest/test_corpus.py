@@ -12,9 +12,10 @@ from materiel.ingest import ingest
 from materiel.ingest.gazetteer import load_gazetteer
 from materiel.ingest.model import Fact, Source
 
-# Measured when these thresholds were set (python tests/ingest/scoring.py):
-# dev 0.89 precision, 0.83 recall; held out 0.75 / 0.75. A little room is left.
-DEV_MIN = (0.85, 0.80)
+# Measured when these thresholds were set (python tests/ingest/scoring.py): dev 0.95
+# precision, 0.92 recall, 9 of 11 same-event groups merged, 8 of 9 look-alikes apart;
+# held out 0.78 / 0.78 (never tuned on). Issue 13 asks for 0.9 and 0.8 on the dev corpus.
+DEV_MIN = (0.90, 0.85)
 HELDOUT_MIN = (0.70, 0.70)
 
 
@@ -23,7 +24,8 @@ def test_dev_corpus_precision_recall_and_merging() -> None:
     score = score_corpus(DEV / "gold.json", DEV / "articles")
     assert score.precision >= DEV_MIN[0], score.extras
     assert score.recall >= DEV_MIN[1], score.misses
-    assert score.kept_apart[0] >= score.kept_apart[1] - 2
+    assert score.kept_apart[0] >= score.kept_apart[1] - 1
+    assert score.same_event[0] >= score.same_event[1] - 2
     assert score.status[0] / score.status[1] >= 0.85
 
 
