@@ -233,3 +233,9 @@ def test_large_file_read_in_parts_gives_the_same_facts(
     monkeypatch.setattr(pipeline, "PARTS_FROM", 10)
     parts = {f.fields["value"] for f in ingest([path], merge=False).facts}
     assert len(whole) == 40 and parts == whole
+
+
+def test_company_names_written_differently(tmp_path: Path) -> None:
+    text = HEAD + "Poland signed a $2 billion contract with Lockheed-Martin. The Rheinland fair.\n"
+    (fact,) = _facts(tmp_path, text)
+    assert _actors(fact) == {"buyer": "POL", "supplier": "LMT"}

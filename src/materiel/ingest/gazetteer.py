@@ -49,6 +49,13 @@ class Mention:
     form: str = "name"
 
 
+#: Similarity [0, 100] from which a capitalised name is taken for a company's spelling.
+FUZZY_SCORE = 90
+#: Names shorter than this are only matched exactly.
+FUZZY_MIN_LENGTH = 6
+_NAME_RE = re.compile(r"\b[A-Z][\w&-]*[a-z][\w&-]*(?:\s+[A-Z][\w&-]+){0,3}")
+
+
 def _split(cell: str | None) -> list[str]:
     return [part.strip() for part in (cell or "").split("|") if part.strip()]
 
@@ -62,6 +69,11 @@ class Gazetteer:
         for kind, row in rows:
             self._add(kind, row)
         self._pattern = self._compile()
+        self._company_spellings = [
+            s for s, (kind, _, _) in self._spellings.items()
+            if kind == "company" and len(s) >= FUZZY_MIN_LENGTH
+        ]  # fmt: skip
+        self._fuzzy_cache: dict[str, str | None] = {}
 
     def _add(self, kind: str, row: dict[str, str]) -> None:
         ident = (row.get(_ID_COLUMN[kind]) or "").strip()
@@ -81,12 +93,39 @@ class Gazetteer:
         return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
 
     def find(self, text: str) -> list[Mention]:
-        """Every mention in ``text``, left to right, longest spelling first."""
+        """Every mention in ``text``, left to right, longest spelling first; then company
+        names written a little differently ("Rheinmetal", "Lockheed-Martin"), matched with
+        rapidfuzz."""
         found = []
         for match in self._pattern.finditer(text):
             kind, ident, form = self._spellings[match.group(0)]
             found.append(Mention(kind, ident, match.group(0), match.start(), match.end(), form))
+        fuzzy = self._fuzzy(text, found)
+        return sorted(found + fuzzy, key=lambda m: m.start) if fuzzy else found
+
+    def _fuzzy(self, text: str, exact: list[Mention]) -> list[Mention]:
+        found = []
+        for match in _NAME_RE.finditer(text):
+            name = match.group(0)
+            if len(name) < FUZZY_MIN_LENGTH or any(
+                m.start < match.end() and match.start() < m.end for m in exact
+            ):
+                continue
+            spelling = self._closest(name)
+            if spelling is not None:
+                kind, ident, _ = self._spellings[spelling]
+                found.append(Mention(kind, ident, name, match.start(), match.end(), "fuzzy"))
         return found
+
+    def _closest(self, name: str) -> str | None:
+        if name not in self._fuzzy_cache:
+            from rapidfuzz import fuzz, process
+
+            best = process.extractOne(
+                name, self._company_spellings, scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE
+            )
+            self._fuzzy_cache[name] = best[0] if best else None
+        return self._fuzzy_cache[name]
 
     def spellings(self) -> dict[str, tuple[str, str, str]]:
         """Every spelling matched, with the ``(kind, id, form)`` it stands for."""

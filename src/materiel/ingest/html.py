@@ -136,9 +136,16 @@ def keep_main_text(mapped: MappedText, source: str) -> MappedText:
     import trafilatura
     from rapidfuzz import fuzz, process
 
-    main = trafilatura.extract(
-        source, include_comments=False, include_tables=True, favor_recall=True, deduplicate=False
-    )
+    try:
+        main = trafilatura.extract(
+            source,
+            include_comments=False,
+            include_tables=True,
+            favor_recall=True,
+            deduplicate=False,
+        )
+    except Exception:  # a page trafilatura cannot parse keeps the standard library's reading
+        return mapped
     if not main:
         return mapped
     lines = [" ".join(line.split()) for line in main.splitlines() if line.strip()]

@@ -159,10 +159,15 @@ def _read_all(
                 yield path, (_read_big(doc, gazetteer, workers), _warnings(doc))
         return
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(gazetteer,)) as pool:
-        jobs = [(path, default_date) for path in files]
-        yield from zip(files, pool.map(_worker, jobs, chunksize=16), strict=True)
+    try:
+        with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(gazetteer,)) as pool:
+            jobs = [(path, default_date) for path in files]
+            outcomes = list(pool.map(_worker, jobs, chunksize=16))
+    except (BrokenProcessPool, OSError):  # no processes to be had: read them here
+        outcomes = [_read_one(path, default_date, gazetteer) for path in files]
+    yield from zip(files, outcomes, strict=True)
 
 
 def ingest(
