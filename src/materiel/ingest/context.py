@@ -42,7 +42,11 @@ _ANAPHOR_RE = re.compile(
     r"group|company|firm|maker|facility|funds?)\b)",
     re.IGNORECASE,
 )
-_REFERS_RE = re.compile(r"\bcall-offs?\b|\bthat framework\b|\bthe same agency\b", re.I)
+_REFERS_RE = re.compile(
+    r"\bcall-offs?\b|\bthat framework\b|\bthe same agency\b|"
+    r"\bthe (?:programme|program|package|facility|fund)(?:'s|’s)?\b",
+    re.IGNORECASE,
+)
 _SAME_AGENCY_RE = re.compile(r"\b(?:the same|the) agency\b", re.IGNORECASE)
 _PARTICIPANTS_RE = re.compile(
     r"\b(?:also participat\w+|can also order|may also order|also take part|group comprises|"

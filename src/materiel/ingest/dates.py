@@ -38,7 +38,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("relday", r"\b(?:yesterday|today|last week|earlier this week|this week|last month|"
      r"earlier this month|this month)\b"),
     ("relyear", r"\b(?:last|this|next|earlier this|later this) year\b"),
-    ("year", rf"\b(?:in|for|during|since|of|from) (?:fiscal |financial |the year |the )?"
+    ("year", rf"\b(?:in|for|during|since|of|from) (?:fiscal |financial |the year |the |early |"
+     rf"late |mid-)?"
      rf"(?P<yy>{_YEAR})\b(?! ?[-–] ?\d)"),
     ("budget_year", rf"\b(?P<yb>{_YEAR}) (?:draft |defen[cs]e |military )?(?:budget|estimates|"
      rf"figures)\b"),

@@ -205,8 +205,12 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
 
 def aid_fact(s: Sentence) -> dict[str, Any] | None:
     """Aid: a donor gives or lends money or materiel to a recipient (Ukraine by default in
-    an article about aid to Ukraine)."""
-    if not _AID_RE.search(s.text) or not (s.money or _quantity(s)):
+    an article about aid to Ukraine). A donor and a recipient named without a figure
+    ("Norway channels its support to Kyiv through the Nansen programme") open a fact that
+    a later sentence may give its figures to; if none does, it is dropped."""
+    if not _AID_RE.search(s.text):
+        return None
+    if not (s.money or _quantity(s)) and not ("UKR" in roles.end_users(s) and roles.countries(s)):
         return None
     receivers = roles.end_users(s)
     recipient = "UKR" if "UKR" in receivers or "UKR" in s.ids("country") else None
