@@ -239,3 +239,24 @@ def test_company_names_written_differently(tmp_path: Path) -> None:
     text = HEAD + "Poland signed a $2 billion contract with Lockheed-Martin. The Rheinland fair.\n"
     (fact,) = _facts(tmp_path, text)
     assert _actors(fact) == {"buyer": "POL", "supplier": "LMT"}
+
+
+def test_aggregates_keep_their_members_and_period(tmp_path: Path) -> None:
+    text = HEAD + "European allies and Canada plan to buy 850 modern aircraft over five years.\n"
+    (fact,) = _facts(tmp_path, text)
+    assert _actors(fact) == {"buyer": "NATO Europe and Canada"}
+    assert fact.fields["quantity"] == 850 and fact.fields["period"] == "over five years"
+    assert fact.fields["status"] == "planned"
+    text = HEAD + "NATO estimates defence spending of $485bn for European allies and Canada.\n"
+    (fact,) = _facts(tmp_path, text, "b.txt")
+    assert _actors(fact) == {"ally": "NATO Europe and Canada"} and fact.fields["value"] == 485e9
+
+
+def test_aid_figures_given_after_the_programme_is_named(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Norway channels its support to Kyiv through the Nansen programme. In the autumn "
+        "the government proposed to lift the programme's frame to NOK 135 billion. When the "
+        "programme was launched in early 2023, the frame was NOK 75 billion.\n"
+    )
+    got = {(f.fields["value"], f.fields["year"]) for f in _facts(tmp_path, text)}
+    assert got == {(135e9, 2024), (75e9, 2023)}

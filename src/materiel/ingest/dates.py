@@ -26,7 +26,8 @@ _YEAR = r"(?:19|20)\d\d"
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("vague", r"(?:by|before|until) the end of the decade|(?:over|in|during|within) the "
      r"(?:coming|next|following) (?:decade|few years|several years|years)|over the next "
-     r"\w+ years|within \w+ years|in the (?:medium|long|short) term|in the coming months"),
+     r"\w+ years|over \w+ years|within \w+ years|in the (?:medium|long|short) term|"
+     r"in the coming months"),
     ("range", rf"(?:between|from) (?P<a>{_YEAR}) (?:and|to|through|until) (?P<b>{_YEAR})|"
      rf"(?P<c>{_YEAR}) ?[-–] ?(?P<d>{_YEAR}|\d\d)\b"),
     ("deadline", rf"(?:by|before|until|through|no later than)(?: the end of)? (?P<y>{_YEAR})"),

@@ -170,11 +170,14 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
     if _FOR_UKRAINE_RE.search(s.text):
         buyers = [b for b in buyers if b != "UKR"]
+    groups = [g for g in roles.groups(s) if g != "NATO"]
+    if not buyers and not agencies and groups:
+        buyers = groups[:1]  # "European allies and Canada plan to buy ...": an aggregate
     if not (suppliers or agencies or buyers) and not s.anaphoric:
         return None
     if not (s.money or q or item or _CALL_OFF_RE.search(s.text) or _FRAMEWORK_RE.search(s.text)):
         return None
-    if not (suppliers or item or agencies) and not s.anaphoric:
+    if not (suppliers or item or agencies or (buyers and q)) and not s.anaphoric:
         return None
     joint = bool(agencies) or bool(_JOINT_RE.search(s.text)) or len(buyers) > 1
     actors: dict[str, Any] = {"supplier": suppliers[:1]}

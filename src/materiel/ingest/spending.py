@@ -231,14 +231,27 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
     return facts
 
 
+_FOR_WHOM_RE = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:for|by|of)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _named_after(s: Sentence, position: int) -> str | None:
+    """The ally or group a sum is for ("$485bn for European allies and Canada")."""
+    for m in s.mentions:
+        if m.start >= position and m.kind in ("country", "agency"):
+            if _FOR_WHOM_RE.match(s.text[position : m.start]):
+                return m.id
+            return None
+    return None
+
+
 def spending_money(s: Sentence, aid_or_contract: bool) -> list[dict[str, Any]]:
     """A defence budget or spending total ("defence spending set at PLN 186 billion")."""
     if not s.money or aid_or_contract or not SPENDING_RE.search(s.text):
         return []
-    ally = roles.subject(s)
+    money = s.money[0]
+    ally = _named_after(s, money.end) or roles.subject(s)
     if ally is None or ally in roles.AGENCY_BUYERS:
         return []
-    money = s.money[0]
     fields = {
         "actors": {"ally": ally},
         **money_fields(money, s),
