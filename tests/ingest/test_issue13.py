@@ -260,3 +260,11 @@ def test_aid_figures_given_after_the_programme_is_named(tmp_path: Path) -> None:
     )
     got = {(f.fields["value"], f.fields["year"]) for f in _facts(tmp_path, text)}
     assert got == {(135e9, 2024), (75e9, 2023)}
+
+
+def test_call_off_links_to_the_merged_framework() -> None:
+    framework_a = _contract("a.txt", 2024, 8.5e9, contract_type="framework")
+    framework_b = _contract("b.txt", 2024, 8.5e9, contract_type="framework")
+    call_off = _contract("b.txt", 2024, 8.8e8, contract_type="call_off", part_of=framework_b.id)
+    merged = merge_facts([framework_a, framework_b, call_off])
+    assert len(merged) == 2 and merged[1].fields["part_of"] == merged[0].id

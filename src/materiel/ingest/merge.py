@@ -261,4 +261,10 @@ def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) ->
             for block in (by_actor[head], blocks[(*head, year)]):
                 if not block or block[-1] != chosen:
                     block.append(chosen)
-    return [_combine(cluster) for cluster in clusters]
+    merged = [_combine(cluster) for cluster in clusters]
+    new_id = {member.id: fact.id for cluster, fact in zip(clusters, merged, strict=True)
+              for member in cluster}  # fmt: skip
+    for fact in merged:  # a call-off names its framework as merged
+        if fact.fields.get("part_of") in new_id:
+            fact.fields["part_of"] = new_id[fact.fields["part_of"]]
+    return merged
