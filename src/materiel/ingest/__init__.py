@@ -1,10 +1,11 @@
 """From press releases and news to candidate facts, offline.
 
-``materiel ingest`` reads text, Markdown and HTML articles, skips site boilerplate and
-comment sections, repairs mojibake, splits sentences and finds contracts, defence
-spending, aid, joint procurement and plans, each with its sentence, file, character span,
-confidence and sources. Duplicates across articles are merged; disagreeing figures are
-kept side by side and marked as conflicting.
+``materiel ingest`` reads text, Markdown and HTML articles, keeps their main text (no
+boilerplate, navigation or comment sections), repairs mojibake, splits sentences and finds
+contracts, joint procurement, aid, defence spending, pledges and capacity plans, each with
+its actors by role, figures, status and qualifiers, and every sentence, file and character
+span it was read from. Facts told over several sentences are read as one; the same event
+from several articles is merged, and disagreeing figures are kept side by side.
 """
 
 from __future__ import annotations

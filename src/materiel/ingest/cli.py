@@ -73,7 +73,8 @@ def ingest_command(
         bool, typer.Option("--into-store", help="Add facts to the store.")
     ] = False,
 ) -> None:
-    """Find candidate facts (contracts, spending, aid, joint procurement, plans) in articles."""
+    """Find candidate facts (contracts, joint procurement, aid, spending, pledges, capacity
+    plans) in articles; every file that cannot be read is listed with the reason."""
     from materiel.ingest.pipeline import ingest
 
     if into_store:

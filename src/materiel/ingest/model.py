@@ -1,7 +1,7 @@
 """Candidate facts and their sources, as found in articles and written to a facts file.
 
-A :class:`Fact` is one claim (a contract, a spending figure, an aid pledge, a joint
-procurement or a plan) with its fields, the sentence it came from, the file and the
+A :class:`Fact` is one claim (a contract, a joint procurement, aid, a spending figure, a
+pledge or a capacity plan) with its fields (see :mod:`materiel.ingest.extract`), the sentence it came from, the file and the
 character span of that sentence in the file's text, a confidence in [0, 1] and every
 source that states it. Where sources disagree on a field, ``conflicts`` keeps each value
 with the index of its source in ``sources``; nothing is averaged.
@@ -15,7 +15,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 #: The kinds of fact, in the order they are reported.
-FACT_KINDS: tuple[str, ...] = ("contract", "spending", "aid", "joint_procurement", "plan")
+FACT_KINDS: tuple[str, ...] = (
+    "contract", "joint_procurement", "aid", "spending", "pledge", "capacity_plan",
+)  # fmt: skip
 #: Review states of a fact.
 STATUSES: tuple[str, ...] = ("unreviewed", "accepted", "rejected")
 
