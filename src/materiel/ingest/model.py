@@ -3,8 +3,9 @@
 A :class:`Fact` is one claim (a contract, a joint procurement, aid, a spending figure, a
 pledge or a capacity plan) with its fields (see :mod:`materiel.ingest.extract`), the
 sentence it came from, the file and the character span of that sentence in the file's
-text, a confidence in [0, 1] and every source that states it. Where sources disagree on a field, ``conflicts`` keeps each value
-with the index of its source in ``sources``; nothing is averaged.
+text, a confidence in [0, 1] and every source that states it. Where sources disagree on a
+field, ``conflicts`` keeps each value with the index of its source in ``sources``; nothing
+is averaged.
 """
 
 from __future__ import annotations
