@@ -29,6 +29,10 @@ SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".text")
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, explain=False)
 _WORD_RE = re.compile(r"[^ \t\n\r]+")
 _STRAY_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f\r]")
+#: Characters that UTF-8 read as Windows-1252 or Latin-1 leaves behind ("Ã¼", "â‚¬", "Â").
+_MOJIBAKE_HINT_RE = re.compile(
+    "[\u0080-\u009f\u00c2-\u00c5\u00e2\u00ef\u00d0\u00d1\u0152\u0153\u2020\u2122\u0178\u201a\u201e]"
+)
 _META_RE = re.compile(
     r"^\s*(?:(?P<key>date|published|posted|updated|dateline|source|publisher|outlet|by|"
     r"author|title|headline)\s*[:|]\s*|(?P<by>(?-i:By)\s+(?=(?-i:[A-Z][\w.'-]*)"
@@ -145,7 +149,7 @@ def _repair(text: MappedText) -> MappedText:
     edits = []
     for match in _WORD_RE.finditer(text.text):
         word = match.group(0)
-        if word.isascii():
+        if word.isascii() or not _MOJIBAKE_HINT_RE.search(word):
             continue
         fixed = ftfy.fix_text(word, _FTFY)
         if fixed != word:
