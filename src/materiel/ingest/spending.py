@@ -60,6 +60,9 @@ _PLEDGE_RE = re.compile(
     r"would meet|will meet|will devote|devote)\b",
     re.IGNORECASE,
 )
+#: An aim is planned, a commitment pledged ("an ambition to reach 3%" / "agreed to raise").
+_AIM_RE = re.compile(r"\b(?:ambition|aims?|intends?|hopes?|hoping|aspires?)\b", re.IGNORECASE)
+_COMMIT_RE = re.compile(r"\b(?:agreed|pledged?|commit\w*|promised?|will)\b", re.IGNORECASE)
 _PLANNED_RE = re.compile(r"\b(?:plans?|planned|draft|budget|projects?|would|will|set at)\b", re.I)
 _RESPECTIVELY_RE = re.compile(r"\brespectively\b", re.IGNORECASE)
 
@@ -218,7 +221,9 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
         if pct.low is not None:
             fields["share_of_gdp_upper"] = pct.high
         if pledge:
-            kind, status = "pledge", "pledged"
+            before = s.text[max(0, pct.start - 40) : pct.start]  # the words of this share
+            aim = _AIM_RE.search(before) and not _COMMIT_RE.search(before)
+            kind, status = "pledge", "planned" if aim else "pledged"
             if year is None and len(found) == 1 and stated:
                 year = ref_year(stated[0])
         else:
