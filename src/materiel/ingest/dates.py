@@ -12,6 +12,7 @@ relative phrases are kept as written and left unresolved.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -48,7 +49,6 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("bare_month", rf"\b(?:in|since|from|until|by|last) (?:early |late |mid-?)?"
      rf"(?P<bm>{_MONTH})(?![a-z])(?! \d)"),
 )  # fmt: skip
-_RE = re.compile(r"\b(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS) + ")", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -155,10 +155,42 @@ def _relday(text: str, base: date | None) -> date | None:
     return None
 
 
+_MONTH_HINT_RE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+#: For each kind of date, a test that must hold for it to match (a cheap one, so that a
+#: sentence is searched only with the patterns that can match in it).
+_GATES: dict[str, Callable[[str], bool]] = {
+    "vague": lambda low: "decade" in low or "years" in low or " term" in low or "months" in low,
+    "rel_year_end": lambda low: "end of" in low,
+    "weekday": lambda low: "day" in low,
+    "relday": lambda low: any(w in low for w in ("yesterday", "today", "week", "month")),
+    "relyear": lambda low: "year" in low,
+    "ago": lambda low: " ago" in low,
+}
+_COMBINED: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _enabled(kind: str, sentence: str, low: str, digits: bool) -> bool:
+    """Whether a kind of date can match in the sentence (the rest need a digit)."""
+    if kind == "bare_month":
+        return bool(_MONTH_HINT_RE.search(sentence))
+    gate = _GATES.get(kind)
+    return gate(low) if gate is not None else digits
+
+
+def _pattern_for(sentence: str) -> re.Pattern[str]:
+    """The date patterns that can match in ``sentence``, as one expression (cached)."""
+    low, digits = sentence.lower(), any(c.isdigit() for c in sentence)
+    kinds = tuple(kind for kind, _ in _PATTERNS if _enabled(kind, sentence, low, digits))
+    if kinds not in _COMBINED:
+        chosen = "|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS if k in kinds) or r"(?!x)x"
+        _COMBINED[kinds] = re.compile(rf"\b(?:{chosen})", re.IGNORECASE)
+    return _COMBINED[kinds]
+
+
 def find_dates(sentence: str, base: date | None) -> list[DateRef]:
     """Dates and periods in ``sentence``, resolved against the article date ``base``."""
     refs = []
-    for m in _RE.finditer(sentence):
+    for m in _pattern_for(sentence).finditer(sentence):
         kind = m.lastgroup if m.lastgroup in dict(_PATTERNS) else _outer_kind(m)
         text, ref = m.group(0), None
         if kind == "vague":
