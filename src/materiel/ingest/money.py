@@ -175,7 +175,7 @@ def find_money(sentence: str) -> list[Money]:
 
 _PCT_UNIT = r"(?:%|\s?per\s?cent\b|\s?percent\b|\s?percentage points?\b)"
 _PERCENT_RE = re.compile(
-    rf"{_QUAL}(?P<n1>{NUMBER})(?P<u1>{_PCT_UNIT})?"
+    rf"(?<![\w.,]){_QUAL}(?<![\w.,-])(?P<n1>{NUMBER})(?P<u1>{_PCT_UNIT})?"
     rf"(?:\s*(?:-|–|to|and)\s*(?P<n2>{NUMBER}))?(?P<u2>{_PCT_UNIT})?",
     re.IGNORECASE,
 )
