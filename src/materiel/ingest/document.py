@@ -90,6 +90,10 @@ def _numeric_date(text: str) -> date | None:
         return None
 
 
+#: Bytes that do not occur in text (all control characters but tab, newlines and form feed).
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
+
+
 class BadFile(Exception):
     """A file that cannot be read as an article; the message says why."""
 
@@ -130,7 +134,8 @@ def decode(data: bytes, name: str, warnings: list[str]) -> str:
             except UnicodeDecodeError as exc:
                 raise BadFile(f"{name}: not valid {codec} despite its byte-order mark") from exc
     head = data[:8192]
-    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 100 + 2:
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if b"\x00" in head or controls > len(head) // 100 + 2:
         raise BadFile(f"{name}: binary file, not text")
     try:
         return data.decode("utf-8")
