@@ -68,6 +68,8 @@ class Sentence:
     doc_company: str | None = None
     doc_country: str | None = None
     doc_item: str | None = None
+    #: Roles worked out once per sentence (see :mod:`materiel.ingest.roles`).
+    cache: dict[str, list[str]] = field(default_factory=dict)
 
     def ids(self, kind: str) -> list[str]:
         """Distinct ids of the mentions of one kind, in order of appearance."""

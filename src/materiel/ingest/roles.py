@@ -69,6 +69,9 @@ def acts(s: Sentence, m: Mention) -> bool:
 
 def countries(s: Sentence, start: int = 0, end: int | None = None) -> list[str]:
     """Countries acting in ``s.text[start:end]`` (not places, end users or nationalities)."""
+    whole = start == 0 and end is None
+    if whole and "countries" in s.cache:
+        return list(s.cache["countries"])
     end = len(s.text) if end is None else end
     found: list[str] = []
     for m in s.mentions:
@@ -76,15 +79,20 @@ def countries(s: Sentence, start: int = 0, end: int | None = None) -> list[str]:
             continue
         if acts(s, m) and not is_end_user(s, m):
             found.append(m.id)
+    if whole:
+        s.cache["countries"] = list(found)
     return found
 
 
 def end_users(s: Sentence) -> list[str]:
     """Countries that receive ("for Ukraine", "to Kyiv", "on Ukraine's behalf")."""
+    if "end_users" in s.cache:
+        return list(s.cache["end_users"])
     found: list[str] = []
     for m in s.mentions:
         if m.kind == "country" and m.form != "demonym" and m.id not in found and is_end_user(s, m):
             found.append(m.id)
+    s.cache["end_users"] = list(found)
     return found
 
 
