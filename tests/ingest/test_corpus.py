@@ -14,9 +14,9 @@ from materiel.ingest.model import Fact, Source
 
 # Measured when these thresholds were set (python tests/ingest/scoring.py): dev 0.95
 # precision, 0.94 recall, 9 of 11 same-event groups merged, 9 of 9 look-alikes apart;
-# held out 0.78 / 0.78 (never tuned on). Issue 13 asks for 0.9 and 0.8 on the dev corpus.
+# held out 0.83 / 0.81 (never tuned on). Issue 13 asks for 0.9 and 0.8 on the dev corpus.
 DEV_MIN = (0.90, 0.85)
-HELDOUT_MIN = (0.70, 0.70)
+HELDOUT_MIN = (0.75, 0.75)
 
 
 @pytest.mark.skipif(not (DEV / "gold.json").exists(), reason="dev corpus not beside the repo")
