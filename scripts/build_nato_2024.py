@@ -672,6 +672,53 @@ def lines() -> list[dict[str, object]]:
         note="assumed: capacity 8, ceiling 20 missiles/month, lead_time 24, expansion_cost "
         "8 M USD per missile/month, delivery_lag 3",
     )
+    return ramps(rows)
+
+
+#: EU 155mm capacity per month now (1,000,000 rounds/year, 2024-01) and how fast it grew
+#: from 300,000 rounds/year at the war's start (2022-02): 700,000 rounds/year in 23 months.
+EU_155_NOW = 1_000_000 / 12
+EU_155_RAMP = 700_000 / 12 / 23  # [rounds/month per month]
+
+
+def ramps(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The ramp rate of each line [units/month per month]: derived from public growth
+    figures where the facts file has them, else left empty, which the model reads as the
+    ceiling / 12 (an assumption: from nothing to the ceiling in a year)."""
+    eu = cite("155mm (EU)", "capacity", "EU 155mm 300,000 rds/yr at the war's start", "300000")
+    eu += "; " + cite("155mm (EU)", "capacity", "1,000,000 rds/yr in 2024-01", "1000000")
+    derived = {
+        "US_155": (
+            1000.0,
+            "ramp 1,000/month per month derived from US 155mm output growing from "
+            + cite("155mm (US)", "production", "28,000/month (2023-09)", "28000")
+            + " to 40,000/month (2024-09), 12,000 in 12 months",
+        ),
+        "LM_PAC3": (
+            10 / 12,
+            "ramp 0.83/month per month derived from "
+            + cite("PAC-3 MSE", "production", "PAC-3 MSE output of >500 (2024) to 620 (2025)")
+            + ": 120 a year more in 12 months",
+        ),
+    }
+    for row in rows:
+        line = str(row["id"])
+        if line in derived:
+            value, source = derived[line]
+        elif row["host"] in ("DEU", "FRA", "CZE", "POL") and row["item"] == "HE155_EU":
+            share = float(str(row["capacity"])) / EU_155_NOW
+            value = EU_155_RAMP * share
+            source = (
+                f"ramp {num(value)}/month per month derived: the EU's 155mm growth of "
+                f"700,000 rds/yr in 23 months ({eu}), times this line's share of EU capacity "
+                f"now ({share:.1%})"
+            )
+        else:
+            row["ramp"] = ""
+            row["note"] = f"{row['note']}; ramp: the default, ceiling / 12 (assumed)"
+            continue
+        row["ramp"] = num(value)
+        row["source"] = f"{row['source']}; {source}"
     return rows
 
 
@@ -1031,6 +1078,7 @@ COLUMNS = {
         "lead_time",
         "expansion_cost",
         "delivery_lag",
+        "ramp",
     ],
     "components": ["code", "name", "unit", "supply", "ceiling", "lead_time", "expansion_cost"],
     "bom": ["item", "component", "quantity"],

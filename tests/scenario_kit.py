@@ -8,6 +8,10 @@ from typing import Any
 
 import yaml
 
+#: A ramp rate that never binds [units/month per month], for lines whose test is not
+#: about ramps (the default, ceiling / 12, would make every expansion a ramp).
+NO_RAMP = 1e9
+
 BASE_ALLIES = [{"code": "AAA", "name": "Ally A"}, {"code": "BBB", "name": "Ally B"}]
 
 
@@ -31,7 +35,11 @@ def write_scenario(folder: Path, tables: dict[str, list[dict[str, Any]]], **meta
         "currency": "USD",
         "tables": {},
     }
+    # Monthly contract periods unless a test says otherwise: the hand-solved cases are
+    # about capacity, lags, budgets and tiers, and a monthly rate is the freest contract.
+    policy = {"order_period_months": 1, **(meta.pop("policy", None) or {})}
     doc.update(meta)
+    doc["policy"] = policy
     for name, rows in tables.items():
         write_table(folder / f"{name}.csv", rows)
         doc["tables"][name] = f"{name}.csv"
@@ -71,6 +79,7 @@ def one_line(
                     "lead_time": lead,
                     "expansion_cost": expansion_cost,
                     "delivery_lag": lag,
+                    "ramp": NO_RAMP,
                 }
             ],
             "stockpiles": [
@@ -104,6 +113,7 @@ def base_tables(**columns: Any) -> dict[str, list[dict[str, Any]]]:
         "lead_time": 3,
         "expansion_cost": 0,
         "delivery_lag": 0,
+        "ramp": NO_RAMP,
     }
     line.update(columns)
     return {

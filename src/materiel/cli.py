@@ -1,6 +1,6 @@
 """The ``materiel`` command.
 
-Each family of commands lives beside the code it drives (``materiel.planner.cli``,
+Each family of commands lives beside the code it drives (``materiel.report.cli``,
 ``materiel.track.cli``, ...) and is registered here. Every expected failure is a
 :class:`~materiel.errors.MaterielError`; :func:`main` prints it and exits with code 2,
 so no traceback reaches a user. ``MATERIEL_DEBUG=1`` shows tracebacks for developers.
@@ -39,7 +39,7 @@ def version() -> None:
 #: Modules that each define ``register(app)`` to attach their commands.
 COMMAND_MODULES: tuple[str, ...] = (
     "materiel.scenario.cli",
-    "materiel.planner.cli",
+    "materiel.report.cli",
     "materiel.ingest.cli",
     "materiel.track.cli",
 )

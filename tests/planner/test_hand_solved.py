@@ -18,6 +18,7 @@ from materiel.cli import main
 from materiel.errors import ScenarioError
 from materiel.planner.api import plan
 from materiel.planner.result import NOT_WITHIN_HORIZON, PlanResult
+from materiel.report.words import bottleneck_words
 from materiel.scenario.load import load_scenario
 from scenario_kit import base_tables, one_line, write_scenario, write_table
 
@@ -400,8 +401,9 @@ def test_h_firm_contract_arrives_and_uses_capacity(tmp_path: Path) -> None:
     np.testing.assert_allclose(arrivals, [0, 0, 0, 10, 10, 10, 0, 0, 0, 0, 0, 0])
     by_month = result.capacity_by_month().set_index("month")["output"]
     np.testing.assert_allclose(by_month.loc[[1, 2, 3]], [10, 10, 10], atol=1e-6)
-    make = result.solution.values["make"].fillna(0).sel(line="L1").values
-    np.testing.assert_allclose(make[1:4], 0, atol=1e-6)
+    # no new order can use months 1-3 of the line: none arrives in months 3-5
+    new = result.deliveries.sel(line="L1").sum("ally").values
+    np.testing.assert_allclose(new[3:6], 0, atol=1e-6)
     np.testing.assert_allclose(stock_of(result)[:7], [0, 0, 10, 20, 30, 40, 50], atol=1e-6)
     assert target_row(result)["months_to_target"] == 6
     spend = result.spending()
@@ -574,7 +576,7 @@ def test_d_what_if_speaks_in_weighted_shortfall_with_the_components_unit(
     assert first["name"] == "MOTOR"
     assert first["shortfall_gain"] == pytest.approx(1.86, abs=1e-5)
     assert result.objective == pytest.approx(23.4, abs=1e-5)
-    words = first["words"]
+    words = bottleneck_words(result)[0]
     assert "(+1 motor/month)" in words
     assert "lowers the weighted shortfall by 1.86 target-months" in words
     assert "from 23.4 to 21.54, 7.9%" in words

@@ -1,8 +1,10 @@
 """Properties of every plan, on random small scenarios (hypothesis).
 
-Checked on the solution arrays, independently of the planner's own tables:
-stock balance in every month, line and component capacity, budgets, money as the
-conventions define it, and that pooling never makes a plan worse.
+Checked on the solution arrays, independently of the planner's own tables: deliveries
+constant within each contract period, stock balance in every month, the producer's
+stock, ramp rates, line and component capacity, budgets, money as the conventions
+define it, that pooling never makes a plan worse, and that a warm what-if gives the
+objective of a cold solve of the changed scenario.
 """
 
 from __future__ import annotations
@@ -74,6 +76,9 @@ def scenarios(draw: st.DrawFn) -> tuple[dict[str, list[dict[str, Any]]], dict[st
                 "lead_time": draw(st.integers(0, 4)),
                 "delivery_lag": draw(st.integers(0, 3)),
                 "expansion_cost": draw(st.sampled_from([0, 5, 50, 500])),
+                "ramp": draw(st.sampled_from([1e9, 1e9, 2, 10])),
+                "min_utilisation": draw(st.sampled_from([0, 0, 0.5])),
+                "idle_cost": draw(st.sampled_from([0, 3])),
             }
         )
 
@@ -158,7 +163,12 @@ def scenarios(draw: st.DrawFn) -> tuple[dict[str, list[dict[str, Any]]], dict[st
     meta = {
         "start": start,
         "horizon": horizon,
-        "policy": {"industry_rule_months": draw(st.sampled_from([0, 0, 3, 6])), "mip_gap": 0},
+        "policy": {
+            "industry_rule_months": draw(st.sampled_from([0, 0, 3, 6])),
+            "mip_gap": 0,
+            "order_period_months": draw(st.sampled_from([1, 3, 12])),
+            "expansion_funding": draw(st.sampled_from(["host", "users"])),
+        },
     }
     return tables, meta
 
@@ -171,19 +181,69 @@ def _values(result: PlanResult, name: str, like: xr.DataArray) -> xr.DataArray:
     return values.fillna(0.0).reindex_like(like, fill_value=0.0)
 
 
+def arrivals(result: PlanResult) -> xr.DataArray:
+    """New orders arriving (line, ally, month), from the contract rates and the rule:
+    period p(t) = t // order_period_months, nothing before the line's lag."""
+    inp = result.inputs
+    rate = _values(
+        result,
+        "rate",
+        inp.uses.astype(float)
+        * xr.zeros_like(
+            xr.DataArray(
+                np.zeros(inp.periods), dims=["period"], coords={"period": np.arange(inp.periods)}
+            )
+        ),
+    )
+    period = inp.scenario.meta.policy.order_period_months
+    out = np.zeros((inp.uses.sizes["line"], inp.uses.sizes["ally"], inp.horizon))
+    for li in range(out.shape[0]):
+        lag = int(inp.lag.values[li])
+        for t in range(lag, inp.horizon):
+            out[li, :, t] = rate.values[li, :, t // period]
+    return xr.DataArray(
+        out,
+        dims=["line", "ally", "month"],
+        coords={
+            "line": inp.uses.coords["line"],
+            "ally": inp.uses.coords["ally"],
+            "month": inp.fixed_make.coords["month"],
+        },
+    )
+
+
+def check_deliveries_are_steady(result: PlanResult) -> None:
+    # Within a contract period every buyer's deliveries from a line are the same each
+    # month (from the line's first delivery on), and the contracts table adds up to them.
+    inp = result.inputs
+    period = inp.scenario.meta.policy.order_period_months
+    arrive = result.deliveries
+    for line in arrive.coords["line"].values:
+        lag = int(inp.lag.sel(line=line))
+        series = arrive.sel(line=line).values  # (ally, month)
+        for t in range(lag + 1, inp.horizon):
+            if t // period == (t - 1) // period:
+                np.testing.assert_allclose(series[:, t], series[:, t - 1], atol=TOL)
+    np.testing.assert_allclose(arrive.values, arrivals(result).values, atol=TOL)
+    table = result.contracts
+    for line in arrive.coords["line"].values:
+        total = float(arrive.sel(line=line).sum())
+        listed = float(table.loc[table["line"] == line, "quantity"].sum())
+        assert abs(total - listed) <= 1e-5 * max(1.0, total), (line, total, listed)
+
+
 def check_stock_balance(result: PlanResult) -> None:
     # stock[t] = stock[t-1] + arrivals[t] - demand[t] + unmet[t], stock[-1] = initial,
-    # arrivals = shipments from every line of the group + existing contracts.
+    # arrivals = deliveries from every line of the group + existing contracts.
     inp = result.inputs
     stock = result.solution.values["stock"]
     has = inp.has_stock
-    ship = result.solution.values["ship"].fillna(0.0)
     onehot = (inp.line_group == has.coords["group"]).astype(float)
-    arrivals = (onehot * ship).sum("line") + inp.fixed_arrival
+    arrived = (onehot * arrivals(result)).sum("line") + inp.fixed_arrival
     unmet = _values(result, "unmet_demand", inp.demand)
     previous = stock.shift(month=1)
     previous[{"month": 0}] = inp.initial
-    residual = stock - previous - arrivals + inp.demand - unmet
+    residual = stock - previous - arrived + inp.demand - unmet
     scale = np.maximum(1.0, abs(stock).fillna(0.0))
     bad = (abs(residual) > TOL * scale) & has
     assert not bool(bad.any()), residual.where(bad, drop=True)
@@ -199,22 +259,29 @@ def check_production_and_capacity(result: PlanResult) -> None:
     inp = result.inputs
     months = inp.fixed_make.coords["month"]
     make = _values(result, "make", inp.fixed_make)
+    held = _values(result, "held_by_producer", inp.fixed_make)
     added = _values(result, "added_capacity", inp.fixed_make)
-    # shipments of line l arriving in t were made in t - lag[l]
-    ship = result.solution.values["ship"].fillna(0.0).sum("ally")
+    arrive = arrivals(result).sum("ally")
+    scale = TOL * max(1.0, float(inp.ceiling.max()))
     for line in inp.cap0.coords["line"].values:
         lag = int(inp.lag.sel(line=line))
-        shipped = ship.sel(line=line).values
-        made = make.sel(line=line).values
+        # dispatched in t = arriving in t + lag; made before it is dispatched
+        sent = np.zeros(inp.horizon)
+        sent[: inp.horizon - lag] = arrive.sel(line=line).values[lag:]
+        made = make.sel(line=line).values  # for new orders; existing contracts apart
         np.testing.assert_allclose(
-            shipped[lag:], made[: len(made) - lag], atol=TOL * max(1.0, float(made.max(initial=0)))
+            held.sel(line=line).values, np.cumsum(made - sent), atol=scale * inp.horizon
         )
-        assert abs(shipped[:lag]).max(initial=0) <= TOL
-        assert abs(made[len(made) - lag :]).max(initial=0) <= TOL  # would never arrive
+        assert held.sel(line=line).values.min() >= -scale
+        # output for new orders rises by at most the ramp rate a month, from the output
+        # now less what existing contracts take
+        start = max(0.0, float(inp.output_now.sel(line=line) - inp.fixed_make.sel(line=line)[0]))
+        rise = np.diff(made, prepend=start)
+        assert rise.max() <= float(inp.ramp.sel(line=line)) + scale
     # make + fixed <= cap0 + added; 0 <= added <= ceiling - cap0; added = 0 before lead
     output = make + inp.fixed_make
     over = output - (inp.cap0 + added)
-    assert float(over.max()) <= TOL * max(1.0, float(inp.ceiling.max())), over
+    assert float(over.max()) <= scale, over
     assert float(added.min()) >= -TOL
     assert bool((added <= inp.ceiling - inp.cap0 + TOL).all())
     early = added.where(months < inp.lead, 0.0)
@@ -239,18 +306,21 @@ def check_budgets_and_money(result: PlanResult) -> None:
     assert (over <= 0).all(), spend
     if inp.has_tiers:
         return
-    # Without tiers, money by year (all allies) is: unit price x units delivered in the
-    # year, plus expansion cost x capacity added, in the year the capacity was ordered
-    # (usable month - lead time).
+    # Without tiers, money by ally and year is: unit price x units delivered in the year,
+    # plus its share (policy.expansion_funding) of expansion cost x capacity added in the
+    # year the capacity was ordered (usable month - lead time), and of idle capacity.
     year = inp.month_year
     price = inp.price.isel(tier=0).sel(item=inp.line_item.values)
     price = price.assign_coords(item=inp.line_item.coords["line"].values).rename(item="line")
-    ship = result.solution.values["ship"].fillna(0.0).sum("ally")
-    goods = (price * ship).groupby(year).sum().sum("line")
-    expected = goods.to_series().reindex(inp.months_in_year.coords["year"].values, fill_value=0.0)
-    for name, cost, lead, dim in (
-        ("added_capacity", inp.expansion_cost, inp.lead, "line"),
-        ("added_supply", inp.supply_cost, inp.supply_lead, "component"),
+    goods = (price * arrivals(result)).groupby(year).sum().sum("line")
+    expected = (
+        goods.to_series()
+        .unstack("year")
+        .reindex(columns=inp.months_in_year.coords["year"].values, fill_value=0.0)
+    )
+    for name, cost, lead, share, dim in (
+        ("added_capacity", inp.expansion_cost, inp.lead, inp.line_payer, "line"),
+        ("added_supply", inp.supply_cost, inp.supply_lead, inp.supply_payer, "component"),
     ):
         added = result.solution.values.get(name)
         if added is None:
@@ -261,11 +331,56 @@ def check_budgets_and_money(result: PlanResult) -> None:
             lead_k = int(lead.sel({dim: key}))
             for t, g in enumerate(grow.sel({dim: key}).values):
                 if abs(g) > 0:
-                    expected[int(year.values[t - lead_k])] += float(cost.sel({dim: key})) * g
-    actual = spend.groupby("year")["new_orders_and_expansion"].sum()
+                    for ally in expected.index:
+                        part = float(share.sel({dim: key, "ally": ally}))
+                        expected.loc[ally, int(year.values[t - lead_k])] += (
+                            part * float(cost.sel({dim: key})) * g
+                        )
+    idle = result.solution.values.get("idle_capacity")
+    if idle is not None:
+        paid = (inp.idle_cost * idle.fillna(0.0)).groupby(year).sum()
+        by_ally = (inp.line_payer * paid).sum("line").to_series().unstack("year")
+        expected = expected + by_ally.reindex_like(expected).fillna(0.0)
+    actual = spend.set_index(["ally", "year"])["new_orders_and_expansion"].unstack("year")
     np.testing.assert_allclose(
-        actual.to_numpy(), expected.loc[actual.index].to_numpy(), rtol=1e-6, atol=1e-4
+        actual.to_numpy(),
+        expected.loc[actual.index, actual.columns].to_numpy(),
+        rtol=1e-6,
+        atol=1e-4,
     )
+
+
+def check_warm_what_if_equals_cold(folder: Path) -> None:
+    # The first budget, line or component limit made 10 % larger: the warm re-solve on
+    # the solved model gives the objective of a cold solve of the changed scenario.
+    from materiel.planner import bottlenecks as bn
+    from materiel.planner import families
+    from materiel.planner.inputs import build_inputs
+    from materiel.planner.solve import solve_inputs
+    from materiel.planner.whatif import what_if
+
+    inp = build_inputs(load_scenario(folder))
+    solved = solve_inputs(inp, cost_stage=False)
+    for kind, dim in (("budget", "ally"), ("line", "line"), ("component", "component")):
+        coords = (
+            (inp.budget if kind == "budget" else inp.cap0 if kind == "line" else inp.supply0)
+            .coords[dim]
+            .values
+        )
+        if len(coords) == 0:
+            continue
+        name = str(coords[0])
+        relax = families.relaxation(kind)
+        assert relax is not None
+        warm, _ = what_if(solved, relax(inp, name))
+        changed = bn.relaxed_inputs(inp, kind, name)
+        assert changed is not None
+        cold = solve_inputs(changed, cost_stage=False).solution.objective
+        tol = 1e-6 * max(1.0, abs(cold))
+        if inp.has_tiers:  # the cold solve may pick other tiers: never worse than warm
+            assert cold <= warm + tol, (kind, name, warm, cold)
+        else:
+            assert abs(warm - cold) <= tol, (kind, name, warm, cold)
 
 
 def _plan(folder: Path, pooling: bool) -> PlanResult:
@@ -295,8 +410,10 @@ def test_plans_hold_their_invariants(case: tuple[dict[str, Any], dict[str, Any]]
         # Without price tiers pooling has nothing to act on and the model is the same;
         # solving it again would only double the run time.
         alone = _plan(folder, False) if pooled.inputs.has_tiers else None
+        check_warm_what_if_equals_cold(folder)
     for result in (pooled, alone):
         if result is not None:
+            check_deliveries_are_steady(result)
             check_stock_balance(result)
             check_production_and_capacity(result)
             check_budgets_and_money(result)

@@ -78,16 +78,20 @@ def _met_then_consumed(folder: Path) -> Path:
 
 
 def test_met_by_date_reads_the_stock_at_the_date(tmp_path: Path) -> None:
-    # Every unit helps, so the line makes 10 every month: stock 10, 20, ..., 80 at month 7;
-    # then 10 in and 20 out: 70, 60, 50, 40. At the target date (month 5) stock is 60 >= 50:
-    # met by its date (the README's rule), although it does not stay met to the end, so
-    # months to target is "not within horizon". Consumption is served in full.
+    # The fastest way to 50 is 10 a month: stock 10, 20, 30, 40, 50 at month 4. Every unit
+    # helps (the target is lost at the end whatever the plan), so all 120 units the line
+    # can make arrive within the horizon, 80 are consumed (20 a month in months 8-11) and
+    # 40 are left. At the target date (month 5) stock is at least 50: met by its date (the
+    # README's rule), although it does not stay met to the end, so months to target is
+    # "not within horizon". Consumption is served in full. (Between months 5 and 10 the
+    # path is one of several equally good ones.)
     result = solve(_met_then_consumed(tmp_path / "m"))
     stock = result.stock.sel(ally="AAA", group="SHELL").values
-    np.testing.assert_allclose(stock, [10, 20, 30, 40, 50, 60, 70, 80, 70, 60, 50, 40], atol=1e-6)
+    np.testing.assert_allclose(stock[:5], [10, 20, 30, 40, 50], atol=1e-6)
+    assert stock[-1] == pytest.approx(40, abs=1e-6)
     row = result.targets.iloc[0]
     assert row["met_by_date"]
-    assert row["stock_at_date"] == pytest.approx(60, abs=1e-6)
+    assert row["stock_at_date"] >= 50 - 1e-6
     assert row["months_to_target"] is None or np.isnan(row["months_to_target"])
     assert row["month_met"] == NOT_WITHIN_HORIZON
     assert result.totals()["met_by_date"] == 1

@@ -461,5 +461,6 @@ def test_yaml_round_trip_of_kit(tmp_path: Path) -> None:
     # Guard for the helpers: the policy written by the kit is what the loader sees.
     folder = scenario(tmp_path, base_tables())
     doc = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
-    assert doc["policy"] == NO_RULE
+    assert doc["policy"] == {"order_period_months": 1, **NO_RULE}
     assert load_scenario(folder).meta.policy.industry_rule_months == 0
+    assert load_scenario(folder).meta.policy.order_period_months == 1

@@ -1,10 +1,11 @@
-"""What binds: constraints ranked by shadow price, and what relaxing them is worth.
+"""What binds: limits ranked by shadow price, and what relaxing them is worth.
 
 Shadow prices of different constraints have different units (per unit of capacity, per
 unit of currency), so each is turned into the same measure: the first-order change of
 the objective [target-months] if the limit were 10 % larger. The top few are then
-re-solved with the limit really 10 % larger, and the change in months to target said
-in words.
+re-solved with the limit really 10 % larger (warm, see :mod:`materiel.planner.whatif`)
+and the change of the weighted shortfall is recorded, in total and by group: measures
+that are the same for every optimal plan. Sentences are the report's business.
 """
 
 from __future__ import annotations
@@ -15,104 +16,133 @@ from collections.abc import Callable
 import pandas as pd
 import xarray as xr
 
+from materiel.planner import families
+from materiel.planner.families import FAMILIES, RELAX
 from materiel.planner.inputs import ModelInputs
-from materiel.planner.model import C, V
-from materiel.planner.solve import Solution
+from materiel.planner.solve import Solution, Solved
+from materiel.planner.whatif import what_if
 
-RELAX = 0.10  # relative relaxation used to compare and to re-solve
 _EPS = 1e-9
+RANK_COLUMNS = ["kind", "name", "shadow_price", "gain"]
+EXPLAIN_COLUMNS = ["increase", "shortfall_before", "shortfall_after", "shortfall_gain"]
 
 
 def rank(inp: ModelInputs, sol: Solution) -> pd.DataFrame:
     """Binding limits with their first-order value, largest first.
 
-    Columns: kind (line | component | budget | industry_rule), name, shadow_price (sum over
-    months or years of the dual, objective units per unit of the limit), gain (first-order
-    objective improvement from a 10 % larger limit [target-months]).
+    Columns: kind (line | component | budget | industry_rule), name, shadow_price (sum
+    over months or years of the dual, objective units per unit of the limit), gain
+    (first-order objective improvement from a 10 % larger limit [target-months]).
     """
     rows: list[dict[str, object]] = []
-    # Each limit grows by what relaxed_inputs() adds to the constraint's right-hand side:
-    # 10 % of capacity now (and of the room to the ceiling), of supply, of the budget.
-    added = sol.values.get(V.ADDED)
-    _collect(rows, "line", sol.duals.get(C.CAPACITY), inp.cap0, "line")
-    _collect(rows, "line", sol.duals.get(C.CEILING), inp.ceiling - inp.cap0, "line")
-    _collect(rows, "component", sol.duals.get(C.SUPPLY), inp.supply0, "component")
-    _collect(
-        rows,
-        "component",
-        sol.duals.get(C.SUPPLY_CEILING),
-        inp.supply_ceiling - inp.supply0,
-        "component",
-    )
-    _collect(rows, "budget", sol.duals.get(C.BUDGET), inp.budget, "ally")
-    if C.INDUSTRY in sol.duals and added is not None:
-        k = inp.scenario.meta.policy.industry_rule_months
-        _collect(
-            rows, "industry_rule", sol.duals[C.INDUSTRY], k * added.fillna(0).isel(month=-1), "line"
-        )
+    for family in FAMILIES:
+        dual = sol.duals.get(family.constraint)
+        if dual is None or dual.size == 0:
+            continue
+        magnitude = abs(dual.fillna(0.0))
+        size = family.size(inp, sol.values)
+        gain = (magnitude * RELAX * abs(size)).broadcast_like(magnitude)
+        others = [d for d in magnitude.dims if d != family.dim]
+        price = magnitude.sum(others) if others else magnitude
+        gain_sum = gain.sum(others) if others else gain
+        for name in magnitude.coords[family.dim].values:
+            rows.append(
+                {
+                    "kind": family.kind,
+                    "name": str(name),
+                    "shadow_price": float(price.sel({family.dim: name})),
+                    "gain": float(gain_sum.sel({family.dim: name})),
+                }
+            )
     if not rows:
-        return pd.DataFrame(columns=["kind", "name", "shadow_price", "gain"])
+        return pd.DataFrame(columns=RANK_COLUMNS)
     frame = pd.DataFrame(rows).groupby(["kind", "name"], as_index=False).sum()
     frame = frame[frame["gain"] > _EPS].sort_values("gain", ascending=False)
-    return frame.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    frame.attrs["units"] = {"gain": "target-months"}
+    return frame
 
 
-def _collect(
-    rows: list[dict[str, object]],
-    kind: str,
-    dual: xr.DataArray | None,
-    limit: xr.DataArray,
-    dim: str,
-) -> None:
-    if dual is None or dual.size == 0:
-        return
-    magnitude = abs(dual.fillna(0.0))
-    gain = (magnitude * RELAX * abs(limit)).broadcast_like(magnitude)
-    others = [d for d in magnitude.dims if d != dim]
-    price = magnitude.sum(others) if others else magnitude
-    gain_sum = gain.sum(others) if others else gain
-    for name in magnitude.coords[dim].values:
-        rows.append(
-            {
-                "kind": kind,
-                "name": str(name),
-                "shadow_price": float(price.sel({dim: name})),
-                "gain": float(gain_sum.sel({dim: name})),
-            }
+def explain(
+    solved: Solved,
+    ranked: pd.DataFrame,
+    top: int,
+    by_group: Callable[[dict[str, xr.DataArray]], pd.Series],
+    say: Callable[[str], None],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Re-solve the top ``top`` limits 10 % larger (warm); the gain in total and by group.
+
+    ``by_group`` turns a plan's shortfall and unmet demand into the weighted shortfall by
+    group label. Returns the ranked table with :data:`EXPLAIN_COLUMNS` added (empty
+    where not re-solved) and a long table (kind, name, label, change) of the change of
+    the weighted shortfall by group, after minus before [target-months].
+    """
+    ranked = ranked.copy()
+    for column in EXPLAIN_COLUMNS:
+        ranked[column] = float("nan")
+    before = solved.solution.objective
+    base = by_group(solved.solution.values)
+    changes: list[pd.DataFrame] = []
+    done = 0
+    for i, row in ranked.iterrows():
+        relax = families.relaxation(str(row["kind"]))
+        if done >= top or relax is None:
+            continue
+        done += 1
+        say(f"what-if {done}/{top}: {row['kind']} {row['name']} 10% larger")
+        after, values = what_if(solved, relax(solved.inputs, str(row["name"])))
+        ranked.loc[i, "increase"] = families.increase(
+            solved.inputs, str(row["kind"]), str(row["name"])
         )
+        ranked.loc[i, "shortfall_before"] = before
+        ranked.loc[i, "shortfall_after"] = after
+        ranked.loc[i, "shortfall_gain"] = max(0.0, before - after)
+        change = by_group(values).sub(base, fill_value=0.0)
+        changes.append(
+            pd.DataFrame(
+                {
+                    "kind": row["kind"],
+                    "name": row["name"],
+                    "label": change.index.astype(str),
+                    "change": change.to_numpy(dtype=float),
+                }
+            )
+        )
+    groups = (
+        pd.concat(changes, ignore_index=True)
+        if changes
+        else pd.DataFrame(columns=["kind", "name", "label", "change"])
+    )
+    ranked.attrs["units"] = {
+        "gain": "target-months",
+        "shortfall_before": "target-months",
+        "shortfall_after": "target-months",
+        "shortfall_gain": "target-months",
+    }
+    return ranked, groups
 
 
-def relaxed_inputs(inp: ModelInputs, kind: str, name: str) -> tuple[ModelInputs, float] | None:
-    """Inputs with one limit 10 % larger, and the increase [units/month or currency/year]."""
+def relaxed_inputs(inp: ModelInputs, kind: str, name: str) -> ModelInputs | None:
+    """Inputs with one limit 10 % larger: the scenario a what-if stands for (for a cold
+    solve to compare with). Output now is left as it is: more capacity, not more output."""
     factor = 1.0 + RELAX
     if kind == "line":
         sel = inp.cap0.coords["line"] == name
-        base = (
-            float(inp.ceiling.sel(line=name))
-            if inp.scenario.meta.policy.expansion
-            else float(inp.cap0.sel(line=name))
-        )
-        new = dataclasses.replace(
+        return dataclasses.replace(
             inp,
             cap0=inp.cap0.where(~sel, inp.cap0 * factor),
             ceiling=inp.ceiling.where(~sel, inp.ceiling * factor),
         )
-        return new, base * RELAX
     if kind == "component":
         sel = inp.supply0.coords["component"] == name
-        base = float(inp.supply_ceiling.sel(component=name))
-        new = dataclasses.replace(
+        return dataclasses.replace(
             inp,
             supply0=inp.supply0.where(~sel, inp.supply0 * factor),
             supply_ceiling=inp.supply_ceiling.where(~sel, inp.supply_ceiling * factor),
         )
-        return new, base * RELAX
     if kind == "budget":
         sel = inp.budget.coords["ally"] == name
-        per_year = float(inp.budget.sel(ally=name).sum() / inp.months_in_year.sum() * 12)
-        return dataclasses.replace(inp, budget=inp.budget.where(~sel, inp.budget * factor)), (
-            per_year * RELAX
-        )
+        return dataclasses.replace(inp, budget=inp.budget.where(~sel, inp.budget * factor))
     return None
 
 
@@ -120,7 +150,7 @@ def months_gained(base: pd.DataFrame, new: pd.DataFrame, horizon: int) -> pd.Dat
     """Months to target before and after, per ally and group; not met counts as H.
 
     Months come from one of possibly many equally good plans: a table for the record,
-    never the headline of a comparison (see :func:`describe`).
+    never the headline of a comparison.
     """
     keys = ["ally", "group", "label"]
     merged = base[[*keys, "months_to_target"]].merge(
@@ -130,46 +160,3 @@ def months_gained(base: pd.DataFrame, new: pd.DataFrame, horizon: int) -> pd.Dat
     after = merged["months_to_target_new"].fillna(horizon)
     merged["gained"] = (before - after).astype(int)
     return merged
-
-
-def describe(
-    kind: str,
-    name: str,
-    increase: float,
-    unit: str,
-    before: float,
-    after: float,
-    by_group: pd.Series,
-    names: Callable[[str, str], str],
-) -> str:
-    """One sentence a planner can read, in measures that do not depend on which of
-    several equally good plans the solver returned: the weighted shortfall (with unmet
-    demand) before and after [target-months], and the groups where it fell.
-
-    ``by_group`` is the change by group label, after minus before (negative = better).
-    A larger limit cannot make the optimum worse; a rise within solver accuracy is
-    reported as no change.
-    """
-    pct = f"{RELAX:.0%}"
-    if kind == "line":
-        head = f"{pct} more capacity on line {names('line', name)} (+{increase:,.4g} {unit})"
-    elif kind == "component":
-        head = f"{pct} more supply of {names('component', name)} (+{increase:,.4g} {unit})"
-    else:
-        head = f"{pct} more budget for {names('ally', name)} (+{increase:,.0f} {unit})"
-    gain = before - after
-    if gain <= 1e-6 * max(1.0, abs(before)):
-        return (
-            f"{head} does not lower the weighted shortfall ({before:,.4g} target-months): "
-            "something else binds as soon as it grows."
-        )
-    share = f"{100 * gain / before:.1f}%" if before > 0 else "all of it"
-    text = (
-        f"{head} lowers the weighted shortfall by {gain:,.4g} target-months "
-        f"(from {before:,.4g} to {after:,.4g}, {share})"
-    )
-    falls = by_group[by_group < -0.05 * gain].sort_values()
-    if len(falls):
-        parts = [f"{label} {-float(v):,.3g}" for label, v in falls.head(3).items()]
-        text += ", most in " + ", ".join(parts)
-    return text + "."

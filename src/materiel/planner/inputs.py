@@ -25,10 +25,14 @@ class ModelInputs:
 
     scenario: Scenario
     # line attributes
-    cap0: xr.DataArray  # [units/month] (line)
+    cap0: xr.DataArray  # [units/month] (line): capacity now
+    output_now: xr.DataArray  # [units/month] (line): output before month 0 (for ramps)
     ceiling: xr.DataArray  # [units/month] (line)
     lead: xr.DataArray  # [months] (line)
     lag: xr.DataArray  # [months] (line)
+    ramp: xr.DataArray  # [units/month per month] (line): most output changes in a month
+    min_util: xr.DataArray  # [-] (line): orders kept as a share of capacity, else idle cost
+    idle_cost: xr.DataArray  # [currency per unit/month idle for a month] (line)
     expansion_cost: xr.DataArray  # [currency per unit/month] (line)
     line_item: xr.DataArray  # item code (line)
     line_group: xr.DataArray  # group code (line)
@@ -60,10 +64,22 @@ class ModelInputs:
     budget: xr.DataArray  # [currency] (ally, year), prorated to the months in the horizon
     month_year: xr.DataArray  # calendar year of each month (month)
     months_in_year: xr.DataArray  # (year)
+    month_period: xr.DataArray  # contract period of each month (month)
 
     @property
     def horizon(self) -> int:
         return int(self.month_year.sizes["month"])
+
+    @property
+    def periods(self) -> int:
+        return int(self.month_period.max()) + 1
+
+    @property
+    def money_scale(self) -> float:
+        """Money in the model is in units of this [currency]: millions where budgets are
+        large, so that coefficients and right-hand sides stay near 1."""
+        largest = max(float(self.budget.max()) if self.budget.size else 0.0, 1.0)
+        return 1e6 if largest >= 1e8 else 1.0
 
     @property
     def has_tiers(self) -> bool:
@@ -78,6 +94,8 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
     years_of = np.array([y0 + (m0 - 1 + t) // 12 for t in range(horizon)])
     years = pd.Index(sorted(set(years_of.tolist())), name="year")
     month_year = xr.DataArray(years_of, coords=[months], name="year")
+    period_of = np.arange(horizon) // scenario.meta.policy.order_period_months
+    month_period = xr.DataArray(period_of, coords=[months], name="period")
     months_in_year = xr.DataArray([int((years_of == y).sum()) for y in years], coords=[years])
 
     group_of = scenario.group_of()
@@ -162,9 +180,16 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
     inputs = ModelInputs(
         scenario=scenario,
         cap0=line_attr("capacity"),
+        output_now=line_attr("capacity"),
         ceiling=line_attr("ceiling"),
         lead=line_attr("lead_time", int),
         lag=line_attr("delivery_lag", int),
+        ramp=xr.DataArray(
+            lines["ramp"].fillna(lines["ceiling"] / 12.0).to_numpy(dtype=float),
+            coords=[line_index],
+        ),
+        min_util=line_attr("min_utilisation"),
+        idle_cost=line_attr("idle_cost"),
         expansion_cost=line_attr("expansion_cost"),
         line_item=xr.DataArray(lines["item"].to_numpy(dtype=object), coords=[line_index]),
         line_group=line_group,
@@ -188,6 +213,7 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         budget=budget,
         month_year=month_year,
         months_in_year=months_in_year,
+        month_period=month_period,
         **fixed,
     )
     _check_fixed(inputs)

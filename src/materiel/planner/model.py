@@ -2,28 +2,30 @@
 
 Each function adds one family of variables or constraints, with its equation in the
 docstring. Variables exist only where they can be non-zero (masks, not loops): a line
-ships only to allies that stock its group, capacity is added only after its lead time.
-Month ``t`` runs over 0..H-1; ``x[t-1]`` at t = 0 is the initial value.
+delivers only to allies that stock its group, capacity is added only after its lead
+time. Month ``t`` runs over 0..H-1; ``x[t-1]`` at t = 0 is the initial value; contract
+period ``p(t) = t // order_period_months``. Money is in units of ``inp.money_scale``.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import linopy
 import numpy as np
 import xarray as xr
-from linopy import LinopySemanticsWarning
 
+from materiel.planner import compat
 from materiel.planner.inputs import ModelInputs
 
 
 class V:
     """Variable names."""
 
-    SHIP = "ship"  # [units/month] (line, ally, month), indexed by arrival month
-    MAKE = "make"  # [units/month] (line, month) made for new orders
+    RATE = "rate"  # [units/month] (line, ally, period): contract delivery rate
+    MAKE = "make"  # [units/month] (line, month): output for new orders
+    HELD = "held_by_producer"  # [units] (line, month): made, not yet dispatched
+    IDLE = "idle_capacity"  # [units/month] (line, month): below the sustainment rate
     ADDED = "added_capacity"  # [units/month] (line, month) usable extra capacity
     ATTRIBUTED = "output_of_added_capacity"  # [units/month] (line, month), industry rule
     SUPPLY_ADDED = "added_supply"  # [units/month] (component, month)
@@ -35,10 +37,12 @@ class V:
 
 
 class C:
-    """Constraint names; the ones users see in bottleneck tables are in ``BINDING``."""
+    """Constraint names; what each means to a user is in ``families.FAMILIES``."""
 
-    PRODUCTION = "production"
+    PRODUCER = "producer_stock"
     CAPACITY = "line_capacity"
+    RAMP_UP = "ramp_up"
+    SUSTAIN = "sustainment"
     CEILING = "line_ceiling"
     MONOTONE = "capacity_kept"
     INDUSTRY = "industry_rule"
@@ -59,13 +63,9 @@ class C:
 class E:
     """Expression names."""
 
-    SPENDING = "spending"  # [currency] (ally, year): new orders and expansions
+    SPENDING = "spending"  # [money_scale currency] (ally, year): new orders, expansions, idle
     SHORTFALL = "weighted_shortfall"  # [target-months] the first objective
-    COST = "total_spending"  # [currency] the second objective
-
-
-#: Constraint families whose duals say what binds, with their dimension besides month/year.
-BINDING = (C.CAPACITY, C.CEILING, C.SUPPLY, C.SUPPLY_CEILING, C.BUDGET, C.INDUSTRY)
+    COST = "total_spending"  # [money_scale currency] the second objective
 
 
 @dataclass(frozen=True)
@@ -76,22 +76,26 @@ class BuildOptions:
     without: frozenset[str] = field(default_factory=frozenset)  # families left out
 
 
-def take_months(expr: linopy.LinearExpression, src: xr.DataArray) -> linopy.LinearExpression:
-    """``out[..., t] = expr[..., src[..., t]]``; where ``src`` is -1 the term is dropped.
+def take(
+    expr: linopy.LinearExpression | linopy.Variable, dim: str, src: xr.DataArray
+) -> linopy.LinearExpression:
+    """``out[..., s] = expr[..., dim=src[..., s]]``; where ``src`` is -1 the term is dropped.
 
-    Used for per-line shifts (delivery lags, lead times) and window ends, so that each
+    ``src`` may share dimensions with ``expr`` (taken pointwise along them, as for a
+    per-line lag) and brings its own (the month a period is delivered in). Each
     constraint keeps only the few terms it needs.
     """
+    expr = 1 * expr if isinstance(expr, linopy.Variable) else expr
     data = expr.data
-    months = data.sizes["month"]
-    valid = (src >= 0) & (src < months)
-    index = src.clip(0, months - 1).drop_vars("month", errors="ignore")
-    taken = data[["coeffs", "vars"]].isel(month=index)
+    size = data.sizes[dim]
+    valid = (src >= 0) & (src < size)
+    index = src.clip(0, size - 1)
+    if dim in index.coords:
+        index = index.drop_vars(dim)
+    taken = data[["coeffs", "vars"]].isel({dim: index})
     coeffs = taken["coeffs"].where(valid, 0.0)
     labels = taken["vars"].where(valid, -1).astype(int)
-    dims = [d for d in data["vars"].dims]
-    out = xr.Dataset({"coeffs": coeffs.transpose(*dims), "vars": labels.transpose(*dims)})
-    out = out.assign_coords(month=data.coords["month"])
+    out = xr.Dataset({"coeffs": coeffs, "vars": labels}).transpose(..., "_term")
     return linopy.LinearExpression(out, expr.model)
 
 
@@ -103,40 +107,86 @@ def _can_expand(inp: ModelInputs) -> xr.DataArray:
     return (inp.ceiling > inp.cap0) & inp.scenario.meta.policy.expansion
 
 
-def define_production(m: linopy.Model, inp: ModelInputs) -> None:
-    """Shipments and production.
-
-    ``ship[l,n,t]`` arrives at ally n in month t; it was made in month t − lag[l]:
-    ``Σ_n ship[l,n,t] = make[l, t − lag[l]]``. Only allies that stock the line's group
-    get a variable, and only where t − lag ≥ 0; ``make`` exists where t + lag ≤ H − 1.
-    """
+def arrival_period(inp: ModelInputs) -> xr.DataArray:
+    """Contract period whose rate arrives from line l in month t, -1 before the first
+    delivery a new order can make (t < lag[l]) (line, month)."""
     t = _months(inp)
-    # No upper bounds here: the capacity constraint must be what binds, so that its
-    # shadow price (not a bound's reduced cost) says what more capacity is worth.
-    ship_mask = inp.uses & (t >= inp.lag)
-    m.add_variables(lower=0, coords=ship_mask.coords, name=V.SHIP, mask=ship_mask)
-    make_mask = (t + inp.lag <= inp.horizon - 1) & inp.uses.any("ally")
-    m.add_variables(lower=0, coords=make_mask.coords, name=V.MAKE, mask=make_mask)
-    made = take_months(1 * m.variables[V.MAKE], t - inp.lag)
-    m.add_constraints(
-        m.variables[V.SHIP].sum("ally") - made == 0, name=C.PRODUCTION, mask=ship_mask.any("ally")
+    return xr.where(t >= inp.lag, inp.month_period, -1)
+
+
+def dispatch_period(inp: ModelInputs) -> xr.DataArray:
+    """Contract period whose deliveries line l dispatches in month t (they arrive in
+    t + lag[l]), -1 where that arrival is past the horizon (line, month)."""
+    t = _months(inp)
+    arrival = t + inp.lag
+    period = inp.month_period.values[np.clip(arrival.values, 0, inp.horizon - 1)]
+    return xr.where(arrival <= inp.horizon - 1, xr.DataArray(period, coords=arrival.coords), -1)
+
+
+def months_delivered(inp: ModelInputs) -> xr.DataArray:
+    """Months of calendar year y in which period p's rate arrives from line l
+    (line, period, year) [months]: deliveries per year = months × rate."""
+    src = arrival_period(inp)
+    periods = xr.DataArray(np.arange(inp.periods), dims=["period"])
+    hit = (src == periods).astype(float)
+    return hit.groupby(inp.month_year).sum().rename({"year": "year"})
+
+
+def define_contracts(m: linopy.Model, inp: ModelInputs) -> None:
+    """Orders are contracts: a delivery rate constant within each contract period.
+
+    ``rate[l,n,p]`` [units/month] from line l to ally n (only allies that stock the
+    line's group) in period p. New orders arrive in month t at ``rate[l,n,p(t)]`` from
+    ``t = lag[l]`` on, and leave the line ``lag[l]`` months earlier:
+    ``dispatch[l,t] = Σ_n rate[l,n,p(t + lag[l])]`` while ``t + lag[l] ≤ H − 1``.
+    """
+    periods = xr.DataArray(np.arange(inp.periods), dims=["period"])
+    last_month = (
+        np.minimum((periods + 1) * inp.scenario.meta.policy.order_period_months, inp.horizon) - 1
     )
+    mask = inp.uses & (last_month >= inp.lag)
+    mask = mask.assign_coords(period=np.arange(inp.periods))
+    m.add_variables(lower=0, coords=mask.coords, name=V.RATE, mask=mask)
 
 
-def define_capacity(m: linopy.Model, inp: ModelInputs) -> None:
-    """Line capacity with lead times and ceilings.
+def arrivals(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
+    """New orders arriving [units/month] (line, ally, month)."""
+    return take(m.variables[V.RATE], "period", arrival_period(inp))
 
-    ``make[l,t] + fixed[l,t] ≤ cap0[l] + added[l,t]``; ``added[l,t] ≥ added[l,t−1]``
-    (capacity is kept); ``added[l,H−1] ≤ ceiling[l] − cap0[l]``; ``added[l,t] = 0`` for
-    t < lead[l]. Capacity ordered in month t is usable from t + lead.
+
+def dispatch(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
+    """New orders leaving each line [units/month] (line, month)."""
+    return take(m.variables[V.RATE], "period", dispatch_period(inp)).sum("ally")
+
+
+def define_output(m: linopy.Model, inp: ModelInputs) -> None:
+    """Output, the producer's stock, ramp rates and line capacity.
+
+    ``make[l,t]`` is the output for new orders; existing contracts take ``fixed[l,t]`` of
+    the line on their own, given schedule.
+    ``held[l,t] = held[l,t−1] + make[l,t] − dispatch[l,t] ≥ 0`` (a producer may make ahead
+    of a contract's steady deliveries, never after), ``held[l,−1] = 0``;
+    ``make[l,t] − make[l,t−1] ≤ ramp[l]``, starting from the output now less what
+    existing contracts take (output for new orders rises by at most the ramp rate a
+    month; it may fall at once: a line can always make less, and a floor would force
+    output nobody ordered, or that no component supports);
+    ``make[l,t] + fixed[l,t] ≤ cap0[l] + added[l,t]``, ``added[l,t] ≥ added[l,t−1]``
+    (capacity is kept), ``added[l,H−1] ≤ ceiling[l] − cap0[l]``, ``added[l,t] = 0`` for
+    t < lead[l] (capacity ordered in month t is usable from t + lead).
     """
     t = _months(inp)
+    lines = xr.ones_like(inp.cap0, dtype=bool) & (t >= 0)
+    m.add_variables(lower=0, coords=lines.coords, name=V.MAKE)
+    m.add_variables(lower=0, coords=lines.coords, name=V.HELD)
+    make, held = m.variables[V.MAKE], m.variables[V.HELD]
+    m.add_constraints(held - held.shift(month=1) - make + dispatch(m, inp) == 0, name=C.PRODUCER)
+    start = (inp.output_now - inp.fixed_make.isel(month=0)).clip(0, None)
+    now = xr.where(t == 0, start, 0.0)
+    m.add_constraints(make - make.shift(month=1) <= inp.ramp + now, name=C.RAMP_UP)
     mask = _can_expand(inp) & (t >= inp.lead)
     m.add_variables(lower=0, coords=mask.coords, name=V.ADDED, mask=mask)
     added = m.variables[V.ADDED]
-    make = m.variables[V.MAKE]
-    lhs = make - added
-    m.add_constraints(lhs <= inp.cap0 - inp.fixed_make, name=C.CAPACITY)
+    m.add_constraints(make - added <= inp.cap0 - inp.fixed_make, name=C.CAPACITY)
     if bool(mask.any()):
         m.add_constraints(added - added.shift(month=1) >= 0, name=C.MONOTONE, mask=mask & (t >= 1))
         m.add_constraints(
@@ -144,19 +194,40 @@ def define_capacity(m: linopy.Model, inp: ModelInputs) -> None:
         )
 
 
+def define_sustainment(m: linopy.Model, inp: ModelInputs) -> None:
+    """An expanded line stays warm: its orders cover at least ``min_util`` of the capacity
+    added, or the plan pays for the idle part:
+    ``dispatch[l,t] + fixed[l,t] + idle[l,t] ≥ min_util[l]·added[l,t]`` for months whose
+    deliveries arrive within the horizon; the idle part costs ``idle_cost[l]`` per
+    unit/month, paid like the expansion (see :func:`define_spending`). A line that is not
+    expanded asks nothing, so the rule never makes a plan impossible: it makes expanding
+    dearer, a real cost and a real choice.
+    """
+    if V.ADDED not in m.variables:
+        return
+    t = _months(inp)
+    mask = (inp.min_util > 0) & _can_expand(inp) & (t >= inp.lead)
+    mask = mask & (t + inp.lag <= inp.horizon - 1)
+    if not bool(mask.any()):
+        return
+    m.add_variables(lower=0, coords=mask.coords, name=V.IDLE, mask=mask)
+    lhs = dispatch(m, inp) + m.variables[V.IDLE] - inp.min_util * m.variables[V.ADDED]
+    m.add_constraints(lhs >= -inp.fixed_make, name=C.SUSTAIN, mask=mask)
+
+
 def define_industry_rule(m: linopy.Model, inp: ModelInputs) -> None:
     """A line expands only when firm orders cover K months of the added output.
 
     The output that the added capacity can account for in month t is
-    ``a[l,t] ≤ added[l,t]`` and ``a[l,t] ≤ make[l,t] + firm[l,t]``; over the months whose
-    output reaches a buyer within the horizon it must add up to K months of the capacity
-    added: ``Σ_t a[l,t] ≥ K_eff[l]·added[l,H−1]`` with ``K_eff = min(K, H − lag − lead)``.
-    Planned orders count as firm (the plan is the set of long-term contracts to sign),
-    as do firm existing contracts; framework contracts do not. With nothing added the
-    rule asks nothing.
+    ``a[l,t] ≤ added[l,t]`` and ``a[l,t] ≤ dispatch[l,t] + fixed[l,t]``; over the months
+    whose output reaches a buyer within the horizon it must add up to K months of the
+    capacity added: ``Σ_t a[l,t] ≥ K_eff[l]·added[l,H−1]`` with
+    ``K_eff = min(K, H − lag − lead)``. Planned contracts count as firm (the plan is the
+    set of long-term contracts to sign), as do firm existing contracts; framework
+    contracts do not. With nothing added the rule asks nothing.
     """
     k = inp.scenario.meta.policy.industry_rule_months
-    if k <= 0 or V.ADDED not in m.variables:
+    if k <= 0 or not bool(_can_expand(inp).any()):
         return
     added = m.variables[V.ADDED]
     t = _months(inp)
@@ -168,7 +239,7 @@ def define_industry_rule(m: linopy.Model, inp: ModelInputs) -> None:
     attributed = m.variables[V.ATTRIBUTED]
     m.add_constraints(attributed - added <= 0, name=C.ATTRIBUTED_CAPACITY, mask=mask)
     m.add_constraints(
-        attributed - m.variables[V.MAKE] <= inp.fixed_make, name=C.ATTRIBUTED_ORDERS, mask=mask
+        attributed - dispatch(m, inp) <= inp.fixed_make, name=C.ATTRIBUTED_ORDERS, mask=mask
     )
     m.add_constraints(
         k_eff * added.isel(month=-1) - attributed.sum("month") <= 0,
@@ -209,7 +280,7 @@ def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
     """Stock balance and target gaps, by ally and interoperability group.
 
     ``stock[n,g,t] = stock[n,g,t−1] + arrivals[n,g,t] − demand[n,g,t] + unmet[n,g,t]``,
-    ``stock[n,g,−1] = initial``, arrivals = shipments of every line of group g plus
+    ``stock[n,g,−1] = initial``, arrivals = deliveries of every line of group g plus
     existing contracts; ``shortfall[n,g,t] ≥ target[n,g] − stock[n,g,t]``.
     """
     t = _months(inp)
@@ -225,10 +296,10 @@ def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
     )
     stock, unmet = m.variables[V.STOCK], m.variables[V.UNMET]
     onehot = (inp.line_group == inp.has_stock.coords["group"]).astype(float)
-    arrivals = (onehot * m.variables[V.SHIP]).sum("line")
+    arrived = (onehot * arrivals(m, inp)).sum("line")
     first = xr.where(t == 0, inp.initial, 0.0)
     m.add_constraints(
-        stock - stock.shift(month=1) - arrivals - unmet == inp.fixed_arrival - inp.demand + first,
+        stock - stock.shift(month=1) - arrived - unmet == inp.fixed_arrival - inp.demand + first,
         name=C.BALANCE,
         mask=has,
     )
@@ -238,23 +309,25 @@ def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
 def _goods_cost(
     m: linopy.Model, inp: ModelInputs, options: BuildOptions
 ) -> linopy.LinearExpression:
-    """Money for delivered goods [currency] (ally, year); volume tiers where given.
+    """Money for delivered goods [money_scale] (ally, year); volume tiers where given.
 
-    Without tiers: ``Σ_{l,t∈y} price[item(l)]·ship[l,n,t]``. With tiers, deliveries of
+    Deliveries in year y are ``Σ_p months[l,p,y]·rate[l,n,p]`` (see
+    :func:`months_delivered`). Without tiers: ``Σ_l price[item(l)]·deliveries``. With
+    tiers, deliveries of
     item i to ally n in year y are split over tiers, ``Σ_k q[n,i,k,y] = delivered``; one
     tier is chosen per item (pooling: one multinational contract) or per ally and item
     (alone): ``Σ_k z = 1`` and the contract quantity lies in the tier's range:
     ``Q_k·z[i,k] ≤ Σ_{n,y} q[n,i,k,y] ≤ Q_{k+1}·z[i,k]`` (pooled; alone: ``Σ_y`` per
     ally), with the top tier bounded by what the item's lines can make in the horizon.
     """
-    ship = m.variables[V.SHIP]
+    per_year = (months_delivered(inp) * m.variables[V.RATE]).sum("period")
     pooled = inp.scenario.meta.policy.pooling
     item_onehot = (inp.line_item == inp.price.coords["item"]).astype(float)
+    price = inp.price / inp.money_scale
     if not inp.has_tiers:
-        base = inp.price.isel(tier=0)
-        line_price = (item_onehot * base).sum("item")
-        return (line_price * ship).sum("line").groupby(inp.month_year).sum()
-    delivered = (item_onehot * ship).sum("line").groupby(inp.month_year).sum()
+        line_price = (item_onehot * price.isel(tier=0)).sum("item")
+        return (line_price * per_year).sum("line")
+    delivered = (item_onehot * per_year).sum("line")
     uses_item = (item_onehot * inp.uses).any("line")
     most = (item_onehot * inp.ceiling).sum("line") * inp.horizon
     # Tiers no buyer could reach with all its budget get no variable: most allies alone
@@ -300,13 +373,14 @@ def _goods_cost(
             name=C.TIER_REACH,
             mask=chosen & (inp.tier_min > 0),
         )
-    return (inp.price.fillna(0) * q).sum(["item", "tier"])
+    return (price.fillna(0) * q).sum(["item", "tier"])
 
 
 def expansion_paid(
     m: linopy.Model, inp: ModelInputs, *, added: str, cost: xr.DataArray, lead: xr.DataArray
 ) -> linopy.LinearExpression | None:
-    """Money for added capacity in the year it is ordered [currency] (line or component, year).
+    """Money for added capacity in the year it is ordered [money_scale] (line or component,
+    year); ``cost`` is in money_scale per unit/month.
 
     ``paid[x,y] = cost[x]·Σ_{t: year(t − lead[x]) = y} (added[x,t] − added[x,t−1])``
     """
@@ -326,21 +400,26 @@ def expansion_paid(
 def define_spending(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> None:
     """Each ally's spending in a calendar year stays within its budget.
 
-    ``goods[n,y] + Σ_l share[l,n]·paid[l,y] + Σ_c share[c,n]·paid[c,y] ≤ budget[n,y] −
-    contracts[n,y]``; who pays for an expansion is the stated rule of
+    ``goods[n,y] + Σ_l share[l,n]·(paid[l,y] + idle[l,y]) + Σ_c share[c,n]·paid[c,y] ≤
+    budget[n,y] − contracts[n,y]``; who pays for an expansion or an idle line is the
+    stated rule of
     ``policy.expansion_funding`` (fixed shares, see inputs.funding_shares), never the
     solver's choice.
     """
     total = _goods_cost(m, inp, options)
+    scale = inp.money_scale
     for added, cost, lead, share, dim in (
         (V.ADDED, inp.expansion_cost, inp.lead, inp.line_payer, "line"),
         (V.SUPPLY_ADDED, inp.supply_cost, inp.supply_lead, inp.supply_payer, "component"),
     ):
-        paid = expansion_paid(m, inp, added=added, cost=cost, lead=lead)
+        paid = expansion_paid(m, inp, added=added, cost=cost / scale, lead=lead)
         if paid is not None:
             total = total + (share * paid).sum(dim)
+    if V.IDLE in m.variables:
+        idle = (inp.idle_cost / scale * m.variables[V.IDLE]).groupby(inp.month_year).sum()
+        total = total + (inp.line_payer * idle).sum("line")
     m.add_expressions(total, name=E.SPENDING)
-    m.add_constraints(total <= inp.budget - inp.fixed_spend, name=C.BUDGET)
+    m.add_constraints(total <= (inp.budget - inp.fixed_spend) / scale, name=C.BUDGET)
 
 
 def objective_weights(inp: ModelInputs) -> tuple[xr.DataArray, xr.DataArray]:
@@ -393,22 +472,14 @@ def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
 def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy.Model:
     """The whole model, in the order of the planning model in DESIGN.md."""
     options = options or BuildOptions()
-    m = linopy.Model(force_dim_names=True)
-    # Absent slots (masked variables, shifts past month 0) contribute nothing to a sum:
-    # linopy's "legacy" semantics, which this model is written for.
-    previous = linopy.options["semantics"]
-    linopy.options["semantics"] = "legacy"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=LinopySemanticsWarning)
-            define_production(m, inp)
-            define_capacity(m, inp)
-            if C.INDUSTRY not in options.without:
-                define_industry_rule(m, inp)
-            define_components(m, inp)
-            define_stock(m, inp)
-            define_spending(m, inp, options)
-            define_objective(m, inp)
-    finally:
-        linopy.options["semantics"] = previous
+    m = compat.new_model()
+    define_contracts(m, inp)
+    define_output(m, inp)
+    define_sustainment(m, inp)
+    if C.INDUSTRY not in options.without:
+        define_industry_rule(m, inp)
+    define_components(m, inp)
+    define_stock(m, inp)
+    define_spending(m, inp, options)
+    define_objective(m, inp)
     return m

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from materiel.planner import contracts
 from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import V, objective_weights
 from materiel.planner.solve import Solution, Status
@@ -64,6 +65,20 @@ def months_to_target(stock: np.ndarray, level: float, tolerance: float = 0.0) ->
     return int(bad[-1]) + 1 if bad.size else 0
 
 
+def objective_by_group(
+    inp: ModelInputs, values: dict[str, xr.DataArray], labels: dict[str, str]
+) -> pd.Series:
+    """The first objective by group label [target-months]: shortfall plus unmet demand."""
+    w_short, w_unmet = objective_weights(inp)
+    total = xr.zeros_like(inp.target)
+    for name, weight in ((V.SHORT, w_short), (V.UNMET, w_unmet)):
+        if name in values:
+            part = (weight * values[name].fillna(0.0)).sum("month")
+            total = total + part.reindex_like(total, fill_value=0.0)
+    by_group = total.sum("ally").to_series()
+    return by_group.groupby(lambda g: labels.get(str(g), str(g))).sum()
+
+
 @dataclass(frozen=True, eq=False)
 class PlanResult:
     """The plan for one scenario: solution arrays plus the tables derived from them."""
@@ -72,6 +87,7 @@ class PlanResult:
     inputs: ModelInputs
     solution: Solution
     bottlenecks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    bottleneck_groups: pd.DataFrame = field(default_factory=pd.DataFrame)
     pooling: pd.DataFrame | None = None
 
     @property
@@ -285,25 +301,41 @@ class PlanResult:
         return frame
 
     def capacity_by_month(self) -> pd.DataFrame:
-        """Usable capacity and output of each line by month [units/month], long format."""
+        """Usable capacity, output and the producer's stock of each line by month, long
+        format [units/month; held: units]. Output includes existing contracts."""
         inp = self.inputs
         added = self._added(V.ADDED, inp.fixed_make)
-        make = self._value(V.MAKE).reindex_like(inp.fixed_make).fillna(0.0)
         capacity = inp.cap0 + added
-        output = make + inp.fixed_make
-        frame = xr.Dataset({"capacity": capacity, "output": output}).to_dataframe()
+        output = self._value(V.MAKE).reindex_like(inp.fixed_make).fillna(0.0) + inp.fixed_make
+        held = self._value(V.HELD).reindex_like(inp.fixed_make).fillna(0.0)
+        frame = xr.Dataset({"capacity": capacity, "output": output, "held": held}).to_dataframe()
         frame = frame.reset_index()
         frame["month_label"] = [self.scenario.month_label(int(t)) for t in frame["month"]]
-        return frame[["line", "month", "month_label", "capacity", "output"]]
+        frame = frame[["line", "month", "month_label", "capacity", "output", "held"]]
+        frame.attrs["units"] = {"capacity": "units/month", "output": "units/month", "held": "units"}
+        return frame
+
+    @cached_property
+    def deliveries(self) -> xr.DataArray:
+        """New orders arriving from each line at each ally by month [units] (line, ally,
+        month): the contract rate of the month's period, from the line's first delivery."""
+        return contracts.deliveries(self.inputs, self._value(V.RATE))
 
     def orders(self) -> pd.DataFrame:
         """New orders: quantity from each line to each ally by year of delivery [units]."""
-        ship = self._value(V.SHIP)
-        by_year = ship.groupby(self.inputs.month_year).sum()
+        by_year = self.deliveries.groupby(self.inputs.month_year).sum()
         frame = by_year.to_series().rename("quantity").reset_index()
         frame = frame[frame["quantity"] > 1e-6].reset_index(drop=True)
         frame["item"] = [str(self.inputs.line_item.sel(line=line).item()) for line in frame["line"]]
-        return frame[["ally", "item", "line", "year", "quantity"]]
+        frame = frame[["ally", "item", "line", "year", "quantity"]]
+        frame.attrs["units"] = {"quantity": "units"}
+        return frame
+
+    @cached_property
+    def contracts(self) -> pd.DataFrame:
+        """The contracts to sign: buyers, line, producer, item, monthly rate, first and last
+        delivery month, quantity, value, pooled or not (see :mod:`.contracts`)."""
+        return contracts.contract_table(self)
 
     def stock_table(self) -> pd.DataFrame:
         """Stock and target by ally, group and month [units], long format."""
@@ -327,15 +359,7 @@ class PlanResult:
 
     def objective_by_group(self) -> pd.Series:
         """The first objective by group label [target-months]: shortfall plus unmet demand."""
-        w_short, w_unmet = objective_weights(self.inputs)
-        total = xr.zeros_like(self.inputs.target)
-        for name, weight in ((V.SHORT, w_short), (V.UNMET, w_unmet)):
-            if name in self.solution.values:
-                total = total + (weight * self._value(name)).sum("month").reindex_like(
-                    total, fill_value=0.0
-                )
-        by_group = total.sum("ally").to_series()
-        return by_group.groupby(lambda g: self.group_labels.get(str(g), str(g))).sum()
+        return objective_by_group(self.inputs, self.solution.values, self.group_labels)
 
     def _aid_demand(self) -> xr.DataArray:
         """Aid in the demand [units/month] (ally, group, month, recipient)."""

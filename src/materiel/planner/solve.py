@@ -1,29 +1,46 @@
-"""Solving: HiGHS through linopy's direct API (no files on disk), named failures.
+"""Solving: HiGHS through linopy's direct API, in stages chosen from measurements.
 
-With volume price tiers the model is a MIP; it is solved, then re-solved as an LP with
-the chosen tiers fixed so that every binding constraint gets a shadow price.
+1. **Tiers** (volume price tiers make the model a MIP): the LP relaxation is solved; its
+   tier choice is used when integral (the relaxation is the convex hull of each item's
+   all-units price, so it usually is), else the MIP is solved for it.
+2. **Least shortfall**: the LP with the tiers fixed, by interior point with crossover
+   (a basis, exact duals for shadow prices, and a start for warm what-ifs).
+3. **Least cost at that shortfall**: on the first LP's optimal face (columns with a
+   nonzero reduced cost fixed at their value, rows with a nonzero dual held tight) the
+   cost is minimised, again by interior point. Should the plan found exceed the
+   first stage's shortfall, the face is dropped for one explicit row
+   ``shortfall ≤ optimum``.
+
+The stage-2 instance is a copy: the stage-1 instance stays as it is, for what-ifs
+(:mod:`materiel.planner.whatif`), which change right-hand sides and re-solve warm.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import sys
-import warnings
+import threading
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+import highspy
 import linopy
+import numpy as np
 import xarray as xr
 
 from materiel.errors import InfeasibleError, SolveError
+from materiel.planner import compat
+from materiel.planner.families import BINDING
 from materiel.planner.inputs import ModelInputs
-from materiel.planner.model import BINDING, BuildOptions, C, E, V, build_model
-from materiel.planner.warm import solve_cost_stage
+from materiel.planner.model import BuildOptions, C, E, V, build_model
 
 Progress = Callable[[str], None]
+
+#: HiGHS model status -> our name; anything else is a failure.
+_OK = highspy.HighsModelStatus.kOptimal
 
 
 class Status(StrEnum):
@@ -33,89 +50,249 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Solution:
-    """Values of the variables, shadow prices of the binding families, the objective."""
+    """Values of the variables, shadow prices of the binding families, the objectives.
+
+    Values are in the model's units ([units], [units/month]); ``spending`` and ``cost``
+    are in the scenario's currency.
+    """
 
     values: dict[str, xr.DataArray]
     duals: dict[str, xr.DataArray]
-    spending: xr.DataArray  # [currency] (ally, year), new orders and expansions
+    spending: xr.DataArray  # [currency] (ally, year): new orders, expansions, idle lines
     objective: float  # [target-months] weighted shortfall, the first objective
-    cost: float  # [currency] new orders and expansions, the second objective
+    cost: float  # [currency] the second objective
     status: Status
     mip: bool
+    stats: dict[str, float] = field(default_factory=dict)  # sizes and seconds per stage
+
+
+@dataclass
+class Solved:
+    """The stage-1 LP kept alive on its HiGHS instance, for warm what-ifs."""
+
+    model: linopy.Model
+    highs: highspy.Highs
+    layout: compat.Layout
+    inputs: ModelInputs
+    solution: Solution
+
+
+_QUIET = threading.Lock()
+_quiet_depth = 0
+_saved_fd: int | None = None
 
 
 @contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence the solver's banner, which it writes to file descriptor 1 from C++."""
-    sys.stdout.flush()
+def quiet() -> Iterator[None]:
+    """Silence HiGHS's banner, which it writes to file descriptor 1 from C++.
+
+    File descriptors belong to the process: plans solved in two threads share one
+    redirection, undone when the last of them leaves.
+    """
+    global _quiet_depth, _saved_fd
+    with _QUIET:
+        if _quiet_depth == 0:
+            sys.stdout.flush()
+            try:
+                _saved_fd = os.dup(1)
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                os.close(devnull)
+            except OSError:  # no real stdout (embedded use): nothing to silence
+                _saved_fd = None
+        _quiet_depth += 1
     try:
-        saved = os.dup(1)
-    except OSError:  # no real stdout (embedded use): nothing to silence
         yield
-        return
-    try:
-        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(io.StringIO()):
-            os.dup2(devnull.fileno(), 1)
-            yield
     finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+        with _QUIET:
+            _quiet_depth -= 1
+            if _quiet_depth == 0 and _saved_fd is not None:
+                os.dup2(_saved_fd, 1)
+                os.close(_saved_fd)
+                _saved_fd = None
 
 
-def _run(m: linopy.Model, inp: ModelInputs, heuristics: float = 0.05) -> tuple[str, str]:
-    """Solve with HiGHS; ``heuristics`` is its primal-heuristic effort for a MIP."""
-    policy = inp.scenario.meta.policy
-    with warnings.catch_warnings(), _quiet_stdout():
-        warnings.simplefilter("ignore")
-        return m.solve(
-            solver_name="highs",
-            io_api="direct",
-            progress=False,
-            time_limit=policy.time_limit,
-            mip_rel_gap=policy.mip_gap,
-            output_flag=False,
-            log_to_console=False,
-            mip_heuristic_effort=heuristics,
-        )
-
-
-def _ok(status: str, condition: str) -> Status | None:
-    if status == "ok" and condition == "optimal":
-        return Status.OPTIMAL
-    if condition in ("time_limit", "iteration_limit") and status in ("ok", "warning"):
-        return Status.FEASIBLE
-    return None
-
-
-#: Families tried, one at a time, to name what makes a model infeasible.
-_DIAGNOSE = (C.INDUSTRY,)
-
-
-def _solve_checked(
-    m: linopy.Model, inp: ModelInputs, stage: str, heuristics: float = 0.05
+def run(
+    h: highspy.Highs, inp: ModelInputs, *, method: str, crossover: bool = True, strategy: int = 1
 ) -> Status:
-    status, condition = _run(m, inp, heuristics)
-    ok = _ok(status, condition)
-    if ok is None:
-        _raise_for(inp, condition)
-    if m.objective.value is None:
-        raise SolveError(f"{stage}: the solver returned no solution ({status}, {condition})")
-    return ok  # type: ignore[return-value]
+    """One HiGHS run with a fresh time limit; a named error if no plan comes back.
+
+    ``method``: HiGHS's solver option (simplex, ipm, choose); ``strategy``: its simplex
+    strategy (1 dual, 4 primal).
+    """
+    policy = inp.scenario.meta.policy
+    h.setOptionValue("solver", method)
+    h.setOptionValue("simplex_strategy", strategy)
+    h.setOptionValue("run_crossover", "on" if crossover else "off")
+    h.setOptionValue("time_limit", float(h.getRunTime()) + policy.time_limit)
+    h.setOptionValue("mip_rel_gap", policy.mip_gap)
+    with quiet():
+        h.run()
+    status = h.getModelStatus()
+    if status == _OK:
+        return Status.OPTIMAL
+    feasible = h.getInfo().primal_solution_status == 2
+    if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit):
+        if feasible:
+            return Status.FEASIBLE
+        raise SolveError(
+            f"the solver reached its time limit ({policy.time_limit:g} s) without a plan: "
+            "raise policy.time_limit"
+        )
+    if status in (
+        highspy.HighsModelStatus.kInfeasible,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    ):
+        raise _Infeasible
+    raise SolveError(f"the solver stopped without a plan: {h.modelStatusToString(status)}")
+
+
+class _Infeasible(Exception):
+    """Raised by :func:`run`; turned into a named InfeasibleError by the caller."""
 
 
 def cost_scale(inp: ModelInputs) -> float:
-    """Money per unit of the cost objective: the largest price, so coefficients are ≤ 1.
+    """Money per unit of the cost objective [money_scale]: the largest price or cost,
+    so that its coefficients are at most 1."""
+    arrays = (inp.price, inp.expansion_cost, inp.supply_cost, inp.idle_cost)
+    largest = max([float(a.max()) for a in arrays if a.size and a.notnull().any()] + [1.0])
+    return largest / inp.money_scale
 
-    Dividing by a large total instead pushes coefficients below the solver's
-    tolerances, and it then leaves money on the table.
+
+def _tier_columns(m: linopy.Model, layout: compat.Layout) -> np.ndarray:
+    if V.TIER not in m.variables:
+        return np.zeros(0, dtype=np.int32)
+    cols = layout.columns(m.variables[V.TIER]).values.ravel()
+    return cols[cols >= 0].astype(np.int32)
+
+
+def _round_by_quantity(
+    m: linopy.Model, layout: compat.Layout, inp: ModelInputs, x: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A tier choice from a relaxed plan: the tier whose range holds the quantity bought.
+
+    The relaxation may spread a contract over tiers; the quantity it buys says which
+    tier's price applies (all-units prices: from the tier's threshold up). Returns the
+    choice for the columns of :func:`_tier_columns`, in their order, and for each
+    contract (an item pooled, an ally's item alone) the positions of its tiers in it.
     """
-    arrays = (inp.price, inp.expansion_cost, inp.supply_cost)
-    return max([float(a.max()) for a in arrays if a.size and a.notnull().any()] + [1.0])
+    z = m.variables[V.TIER]
+    quantity = compat.values_of(m.variables[V.TIER_QTY], layout, x).fillna(0.0)
+    reach = ["ally", "year", "tier"] if "ally" not in z.labels.dims else ["year", "tier"]
+    total = quantity.sum(reach)
+    labels = z.labels.transpose(..., "tier")
+    exists = (labels >= 0).values
+    tmin = inp.tier_min.broadcast_like(labels).transpose(*labels.dims).values
+    amount = total.broadcast_like(labels).transpose(*labels.dims).values
+    reached = exists & (np.nan_to_num(tmin, nan=np.inf) <= amount + 1e-6 * (1 + amount))
+    last = reached.shape[-1] - 1 - np.argmax(reached[..., ::-1], axis=-1)
+    choice = np.zeros(reached.shape)
+    np.put_along_axis(choice, last[..., None], 1.0, axis=-1)
+    ordered = xr.DataArray(np.where(exists, choice, 0.0), coords=labels.coords, dims=labels.dims)
+    keep = (z.labels >= 0).values.ravel()
+    position = np.cumsum(keep) - 1  # label slot -> position among the tier columns
+    slots = (
+        xr.DataArray(
+            np.arange(keep.size).reshape(z.labels.shape), coords=z.labels.coords, dims=z.labels.dims
+        )
+        .transpose(..., "tier")
+        .values.reshape(-1, labels.sizes["tier"])
+    )
+    groups = [position[row[keep[row]]] for row in slots if keep[row].sum() > 1]
+    back = ordered.transpose(*z.labels.dims).values.ravel()
+    return back[keep], groups
 
 
-def _duals(m: linopy.Model) -> dict[str, xr.DataArray]:
-    """Shadow prices of the constraint families that say what binds."""
-    return {name: m.constraints[name].dual for name in BINDING if name in m.constraints}
+def _improve(
+    h: highspy.Highs,
+    inp: ModelInputs,
+    tiers: np.ndarray,
+    choice: np.ndarray,
+    relaxed: np.ndarray,
+    groups: list[np.ndarray],
+    good_enough: float,
+) -> tuple[np.ndarray, float]:
+    """One pass of local search: each contract the relaxation split tries the other
+    tiers it used, kept when the plan gets better (each a warm dual simplex re-solve),
+    until the plan is within ``good_enough``."""
+    n = len(tiers)
+    best = _try(h, inp, tiers, choice)
+    for group in groups:
+        if best <= good_enough:
+            break
+        split = group[(relaxed[group] > 1e-6) & (choice[group] < 0.5)]
+        for k in split:
+            trial = choice.copy()
+            trial[group] = 0.0
+            trial[k] = 1.0
+            value = _try(h, inp, tiers, trial)
+            if value < best - 1e-9 * max(1.0, abs(best)):
+                best, choice = value, trial
+    h.changeColsBounds(n, tiers, choice, choice)
+    return choice, best
+
+
+def _try(h: highspy.Highs, inp: ModelInputs, tiers: np.ndarray, choice: np.ndarray) -> float:
+    h.changeColsBounds(len(tiers), tiers, choice, choice)
+    try:
+        run(h, inp, method="simplex")
+    except _Infeasible:
+        return float("inf")
+    return float(h.getInfo().objective_function_value)
+
+
+def _fix_tiers(
+    h: highspy.Highs,
+    m: linopy.Model,
+    layout: compat.Layout,
+    inp: ModelInputs,
+    tiers: np.ndarray,
+    say: Progress,
+) -> bool:
+    """Fix the tier binaries at a choice proven within ``policy.mip_gap`` of the best.
+
+    The LP relaxation is a lower bound. Its tier choice is used when integral, else the
+    tiers holding the quantities it buys; when the plan with those tiers is within the
+    gap of the bound, that is proof enough. Otherwise the MIP is solved, starting from
+    that plan. Returns whether the MIP had to be solved.
+    """
+    n = len(tiers)
+    continuous = compat.integrality(n, integer=False)
+    h.changeColsIntegrality(n, tiers, continuous)
+    run(h, inp, method="simplex")
+    bound = float(h.getInfo().objective_function_value)
+    x = np.asarray(h.getSolution().col_value)
+    value = x[tiers]
+    gap = inp.scenario.meta.policy.mip_gap
+    if np.allclose(value, np.round(value), atol=1e-6):
+        choice = np.round(value)
+        h.changeColsBounds(n, tiers, choice, choice)
+        run(h, inp, method="simplex")
+        return False
+    choice, groups = _round_by_quantity(m, layout, inp, x)
+    good_enough = bound + gap * abs(bound) + 1e-9
+    choice, found = _improve(h, inp, tiers, choice, value, groups, good_enough)
+    start = None
+    if np.isfinite(found):
+        run(h, inp, method="simplex")
+        if found <= good_enough:
+            return False
+        start = h.getSolution()
+    say(
+        "the price tiers of the relaxation "
+        + ("cannot be bought" if start is None else f"are {found - bound:.3g} target-months off")
+        + ": solving the tier choice as a MIP"
+    )
+    h.changeColsBounds(n, tiers, np.zeros(n), np.ones(n))
+    h.changeColsIntegrality(n, tiers, compat.integrality(n, integer=True))
+    if start is not None:
+        h.setSolution(start)
+    run(h, inp, method="choose")
+    choice = np.round(np.asarray(h.getSolution().col_value)[tiers])
+    h.changeColsIntegrality(n, tiers, continuous)
+    h.changeColsBounds(n, tiers, choice, choice)
+    run(h, inp, method="simplex")
+    return True
 
 
 def solve_inputs(
@@ -123,80 +300,154 @@ def solve_inputs(
     progress: Progress | None = None,
     *,
     cost_stage: bool = True,
-    tier_choice: xr.DataArray | None = None,
-    shadow_prices: bool = True,
-) -> Solution:
-    """Shortfall first, then cost; then shadow prices of the shortfall stage.
-
-    1. minimise the weighted shortfall; 2. add ``shortfall ≤ optimum`` and minimise
-    spending, warm on the same HiGHS instance with stage 1's plan as incumbent (see
-    warm.py): this is the plan; 3. shadow prices come from stage 1 (an LP), or, with
-    volume price tiers (a MIP), from stage 1 re-solved with the plan's tiers fixed.
-    ``cost_stage=False`` stops after stage 1 (what-ifs that only ask about months);
-    ``tier_choice`` fixes the price tiers, which makes every stage an LP;
-    ``shadow_prices=False`` skips the re-solve that a MIP needs for them.
-    """
+    options: BuildOptions | None = None,
+) -> Solved:
+    """Shortfall first, then cost; shadow prices from the shortfall stage."""
     say = progress or (lambda _msg: None)
+    stats: dict[str, float] = {}
+    started = time.perf_counter()
     say("building the model")
-    m = build_model(inp, BuildOptions(tier_choice=tier_choice))
-    mip = V.TIER in m.variables
+    m = build_model(inp, options)
+    with quiet():
+        h, layout = compat.to_highs(m)
+    stats.update(rows=h.getNumRow(), columns=h.getNumCol(), nonzeros=h.getNumNz())
+    stats["build_s"] = time.perf_counter() - started
+    tiers = _tier_columns(m, layout)
     say(
-        f"solving for the least shortfall ({m.nvars:,} variables, {m.ncons:,} constraints"
-        f"{', with volume price tiers' if mip else ''})"
+        f"solving for the least shortfall ({h.getNumCol():,} variables, {h.getNumRow():,} "
+        f"constraints, {h.getNumNz():,} nonzeros"
+        f"{', with volume price tiers' if len(tiers) else ''})"
     )
-    status = _solve_checked(m, inp, "shortfall stage")
-    best = float(m.objective.value)  # type: ignore[arg-type]
-    duals = _duals(m)
-    values = {name: m.variables[name].solution for name in m.variables}
-    spending = m.expressions[E.SPENDING].solution
-    cost = float(m.expressions[E.COST].solution)
+    clock = time.perf_counter()
+    try:
+        if len(tiers):
+            mip = _fix_tiers(h, m, layout, inp, tiers, say)
+            status = Status.OPTIMAL
+        else:
+            mip = False
+            status = run(h, inp, method="simplex")
+    except _Infeasible:
+        raise _named_infeasibility(inp) from None
+    stats["shortfall_s"] = time.perf_counter() - clock
+    best = float(h.getInfo().objective_function_value)
+    solution = np.asarray(h.getSolution().col_value)
+    row_dual = np.asarray(h.getSolution().row_dual)
+    duals = {
+        name: compat.duals_of(m.constraints[name], layout, row_dual)
+        for name in BINDING
+        if name in m.constraints
+    }
     if cost_stage:
         say("solving for the least cost at that shortfall")
-        tolerance = inp.scenario.meta.policy.shortfall_tolerance
-        stage = solve_cost_stage(
-            m,
-            shortfall=m.expressions[E.SHORTFALL],
-            bound=best + max(tolerance * abs(best), 1e-7),
-            cost=m.expressions[E.COST],
-            spending=m.expressions[E.SPENDING],
-            scale=cost_scale(inp),
-        )
-        if stage is None:
-            raise SolveError("cost stage: the solver returned no plan")
-        values, spending, cost = stage.values, stage.spending, stage.cost
-        if not stage.optimal:
-            status = Status.FEASIBLE
-    if mip and cost_stage and shadow_prices:
-        say("re-solving with the chosen price tiers fixed, for shadow prices")
-        choice = values[V.TIER].fillna(0).round()
-        fixed = build_model(inp, BuildOptions(tier_choice=choice))
-        _solve_checked(fixed, inp, "shadow prices")
-        duals = _duals(fixed)
-    return Solution(
-        values=values,
-        duals=duals,
-        spending=spending,
-        objective=best,
-        cost=cost,
-        status=status,
-        mip=mip,
+        clock = time.perf_counter()
+        solution, cost_status = _cost_stage(h, m, layout, inp, best)
+        stats["cost_s"] = time.perf_counter() - clock
+        if cost_status is not Status.OPTIMAL:
+            status = cost_status
+    values = {name: compat.values_of(m.variables[name], layout, solution) for name in m.variables}
+    spending = _evaluate(m.expressions[E.SPENDING], layout, solution) * inp.money_scale
+    stats["total_s"] = time.perf_counter() - started
+    return Solved(
+        model=m,
+        highs=h,
+        layout=layout,
+        inputs=inp,
+        solution=Solution(
+            values=values,
+            duals=duals,
+            spending=spending,
+            objective=best,
+            cost=float(spending.sum()),
+            status=status,
+            mip=mip,
+            stats=stats,
+        ),
     )
 
 
-def _raise_for(inp: ModelInputs, condition: str) -> None:
-    if condition not in ("infeasible", "infeasible_or_unbounded"):
-        raise SolveError(f"the solver stopped without a plan: {condition}")
+def _evaluate(expr: compat.Expression, layout: compat.Layout, x: np.ndarray) -> xr.DataArray:
+    data = expr.data
+    labels = data["vars"].values
+    cols = np.where(labels >= 0, layout.column_of[np.clip(labels, 0, None)], -1)
+    values = np.where(cols >= 0, x[np.clip(cols, 0, None)], 0.0)
+    total = (data["coeffs"] * xr.DataArray(values, dims=data["vars"].dims)).sum("_term")
+    return (total + data["const"]) if "const" in data else total
+
+
+#: A reduced cost or dual this large (relative to the largest objective coefficient)
+#: marks a column or row that every optimal plan of the first stage shares.
+FACE_TOLERANCE = 1e-9
+
+
+def _cost_stage(
+    h: highspy.Highs, m: linopy.Model, layout: compat.Layout, inp: ModelInputs, best: float
+) -> tuple[np.ndarray, Status]:
+    """Least cost among the plans of least shortfall, on a copy of the stage-1 LP."""
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value)
+    rc = np.asarray(sol.col_dual)
+    activity, dual = np.asarray(sol.row_value), np.asarray(sol.row_dual)
+    lp = h.getLp()
+    weight = max(float(np.abs(np.asarray(lp.col_cost_)).max(initial=0.0)), 1e-12)
+    with quiet():
+        h2 = highspy.Highs()
+    h2.setOptionValue("output_flag", False)
+    h2.passModel(lp)
+    n = h2.getNumCol()
+    index, coeffs = layout.terms(m.expressions[E.COST])
+    cost = np.zeros(n)
+    cost[index] = coeffs / cost_scale(inp)
+    h2.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    fixed_cols = np.flatnonzero(np.abs(rc) > FACE_TOLERANCE * weight).astype(np.int32)
+    h2.changeColsBounds(len(fixed_cols), fixed_cols, x[fixed_cols], x[fixed_cols])
+    tight = np.flatnonzero(np.abs(dual) > FACE_TOLERANCE * weight).astype(np.int32)
+    compat.change_rows_bounds(h2, tight, activity[tight], activity[tight])
+    # The stage-1 basis is feasible on the face: the primal simplex goes on from it.
+    h2.setBasis(h.getBasis())
+    status = run(h2, inp, method="simplex", strategy=4)
+    shortfall_index, shortfall_coeffs = layout.terms(m.expressions[E.SHORTFALL])
+    plan = np.asarray(h2.getSolution().col_value)
+    if float(plan[shortfall_index] @ shortfall_coeffs) > best + _slack(inp, best):
+        # The face was too wide (a reduced cost below the tolerance): keep the stage-1
+        # shortfall by an explicit row instead.
+        h2.passModel(lp)
+        h2.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        h2.addRow(
+            -highspy.kHighsInf,
+            best + _slack(inp, best),
+            len(shortfall_index),
+            shortfall_index,
+            shortfall_coeffs,
+        )
+        status = run(h2, inp, method="ipm")
+        plan = np.asarray(h2.getSolution().col_value)
+    return plan, status
+
+
+def _slack(inp: ModelInputs, best: float) -> float:
+    return max(inp.scenario.meta.policy.shortfall_tolerance * abs(best), 1e-7)
+
+
+#: Families tried, one at a time, to name what makes a model infeasible.
+_DIAGNOSE = (C.INDUSTRY,)
+
+
+def _named_infeasibility(inp: ModelInputs) -> InfeasibleError:
     for family in _DIAGNOSE:
         relaxed = build_model(inp, BuildOptions(without=frozenset({family})))
-        status, cond = _run(relaxed, inp)
-        if _ok(status, cond) is not None:
-            raise InfeasibleError(
-                family,
-                "the plan is infeasible with this constraint and feasible without it "
-                "(existing contracts may need an expansion that firm orders do not cover)",
-            )
-    raise InfeasibleError(
-        "existing contracts, capacity and budgets",
-        "no plan satisfies the fixed deliveries of existing contracts within line "
-        "capacity, component supply and budgets; check the contracts table",
+        with quiet():
+            h, _ = compat.to_highs(relaxed)
+        try:
+            run(h, inp, method="choose")
+        except _Infeasible:
+            continue
+        return InfeasibleError(
+            family,
+            "the plan is infeasible with this constraint and feasible without it "
+            "(existing contracts may need an expansion that firm orders do not cover)",
+        )
+    return InfeasibleError(
+        "existing contracts, capacity, ramp rates and budgets",
+        "no plan delivers the fixed deliveries of existing contracts within line "
+        "capacity, ramp rates, component supply and budgets; check the contracts table",
     )

@@ -6,6 +6,10 @@ where a comparison is made.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pandas as pd
+
 from materiel.planner.result import PlanResult
 from materiel.units import human
 
@@ -56,8 +60,122 @@ def pooling_sentence(p: dict[str, object]) -> str:
     if not p["has_tiers"]:
         text += " (no volume price tiers in this scenario, so pooling changes no price)"
     if p["comparison_status"] != "optimal":
-        text += (
-            f" (comparison solve: {p['comparison_status']}, "
-            f"MIP gap {float(p['comparison_mip_gap']):g})"  # type: ignore[arg-type]
+        text += f" (comparison solve: {p['comparison_status']})"
+    return text + "."
+
+
+def namer(result: PlanResult) -> Callable[[str, str], str]:
+    """Display names: a line with its producer and item, a component, an ally."""
+    lines = result.scenario.table("lines").set_index("id")
+    comps = result.scenario.table("components").set_index("code")
+    allies = result.scenario.table("allies").set_index("code")
+    items = result.scenario.table("items").set_index("code")
+
+    def name(kind: str, code: str) -> str:
+        if kind in ("line", "industry_rule") and code in lines.index:
+            row = lines.loc[code]
+            return f"{code} ({row['producer']}, {items.at[row['item'], 'name']})"
+        if kind == "component" and code in comps.index:
+            return str(comps.at[code, "name"])
+        return f"{allies.at[code, 'name']} ({code})" if code in allies.index else code
+
+    return name
+
+
+def unit_of(result: PlanResult, kind: str, code: str) -> str:
+    """The unit of a limit: the line's item per month, the component's, or money/year."""
+    if kind == "line":
+        lines = result.scenario.table("lines").set_index("id")
+        items = result.scenario.table("items").set_index("code")
+        return f"{items.at[lines.at[code, 'item'], 'unit']}/month"
+    if kind == "component":
+        comps = result.scenario.table("components").set_index("code")
+        return f"{comps.at[code, 'unit']}/month"
+    return f"{result.scenario.meta.currency}/year"
+
+
+_WHAT = {
+    "line": "capacity of line",
+    "component": "supply of",
+    "budget": "budget of",
+    "industry_rule": "the industry rule (firm orders needed before expanding) on line",
+}
+
+
+def bottleneck_words(result: PlanResult) -> list[str]:
+    """One sentence per ranked limit, in the order of ``result.bottlenecks``.
+
+    A re-solved limit is said in the weighted shortfall before and after, which is the
+    same for every optimal plan, and the groups where it fell; the others by their
+    first-order value from the shadow price.
+    """
+    name = namer(result)
+    frame = result.bottlenecks
+    groups = result.bottleneck_groups
+    out = []
+    for row in frame.itertuples():
+        kind, code = str(row.kind), str(row.name)
+        before = getattr(row, "shortfall_before", float("nan"))
+        if before != before:  # NaN: not re-solved
+            out.append(
+                f"{_WHAT.get(kind, kind)} {name(kind, code)} binds: 10% more is worth about "
+                f"{row.gain:.3g} target-months of shortfall (first-order estimate from its "
+                "shadow price)"
+            )
+            continue
+        mine = (
+            groups[(groups["kind"] == kind) & (groups["name"] == code)] if len(groups) else groups
         )
+        change = mine.set_index("label")["change"] if len(mine) else pd.Series(dtype=float)
+        out.append(
+            describe(
+                kind,
+                name(kind, code),
+                float(row.increase),
+                unit_of(result, kind, code),
+                float(before),
+                float(row.shortfall_after),
+                change,
+            )
+        )
+    return out
+
+
+def describe(
+    kind: str,
+    display: str,
+    increase: float,
+    unit: str,
+    before: float,
+    after: float,
+    by_group: pd.Series,
+) -> str:
+    """One sentence for a what-if: the weighted shortfall before and after
+    [target-months] and the groups where it fell (``by_group``: after minus before).
+
+    A larger limit cannot make the optimum worse; a rise within solver accuracy is
+    reported as no change.
+    """
+    pct = "10%"
+    if kind == "line":
+        head = f"{pct} more capacity on line {display} (+{increase:,.4g} {unit})"
+    elif kind == "component":
+        head = f"{pct} more supply of {display} (+{increase:,.4g} {unit})"
+    else:
+        head = f"{pct} more budget for {display} (+{increase:,.0f} {unit})"
+    gain = before - after
+    if gain <= 1e-6 * max(1.0, abs(before)):
+        return (
+            f"{head} does not lower the weighted shortfall ({before:,.4g} target-months): "
+            "something else binds as soon as it grows."
+        )
+    share = f"{100 * gain / before:.1f}%" if before > 0 else "all of it"
+    text = (
+        f"{head} lowers the weighted shortfall by {gain:,.4g} target-months "
+        f"(from {before:,.4g} to {after:,.4g}, {share})"
+    )
+    falls = by_group[by_group < -0.05 * gain].sort_values()
+    if len(falls):
+        parts = [f"{label} {-float(v):,.3g}" for label, v in falls.head(3).items()]
+        text += ", most in " + ", ".join(parts)
     return text + "."

@@ -42,7 +42,8 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
         "unmet_demand": result.unmet_demand,
         "unmet_by_year": result.unmet_by_year(),
         "aid_served": result.aid_served(),
-        "bottlenecks": result.bottlenecks,
+        "contracts": result.contracts,
+        "bottlenecks": _with_words(result),
     }
     if result.pooling is not None:
         tables["pooling"] = result.pooling
@@ -91,6 +92,12 @@ def _significant(values: np.ndarray, digits: int) -> np.ndarray:
         magnitude = np.where(values != 0, np.floor(np.log10(np.abs(values))), 0)
     scale = 10.0 ** (digits - 1 - magnitude)
     return np.where(np.isfinite(values), np.round(values * scale) / scale, values)
+
+
+def _with_words(result: PlanResult) -> pd.DataFrame:
+    frame = result.bottlenecks.copy()
+    frame["words"] = words.bottleneck_words(result)
+    return frame
 
 
 def _safe_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
@@ -229,7 +236,8 @@ def render_html(
         demand_sentence=words.demand_sentence(result),
         aid_table=_html_table(tables["aid_served"]),
         unmet_table=_html_table(tables["unmet_by_year"][lambda f: f["unmet"] > 1e-6], limit=15),
-        bottlenecks=list(result.bottlenecks.get("words", pd.Series(dtype=str)).head(10)),
+        bottlenecks=words.bottleneck_words(result)[:10],
+        contracts_table=_html_table(tables["contracts"], limit=40),
         pooling=(
             words.pooling_sentence(result.pooling.attrs) if result.pooling is not None else None
         ),

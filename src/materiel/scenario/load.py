@@ -57,6 +57,34 @@ def load_scenario(
     )
 
 
+def apply_overrides(
+    scenario: Scenario, overrides: list[str] | tuple[str, ...] | dict[str, Any]
+) -> Scenario:
+    """The scenario object with overrides applied to it, validated like a loaded one.
+
+    The object is the starting point (its folder is not read again), so a scenario made
+    or changed in memory keeps what it holds.
+    """
+    problems: list[Problem] = []
+    pairs = _override_pairs(overrides)
+    meta_raw = scenario.meta.model_dump(mode="json")
+    _apply_meta_overrides(meta_raw, pairs, problems)
+    meta = _validate_meta(meta_raw, f"{scenario.origin or scenario.name} (overrides)", problems)
+    rows = {name: list(locs) for name, locs in scenario.rows.items()}
+    _apply_row_overrides(rows, pairs, problems)
+    if meta is not None:
+        cross_check(meta, rows, problems)
+    if problems or meta is None:
+        raise ScenarioError(problems)
+    return Scenario(
+        meta=meta,
+        rows={name: tuple(locs) for name, locs in rows.items()},
+        origin=scenario.origin,
+        overrides=(*scenario.overrides, *(f"{k}={v}" for k, v in pairs)),
+        warnings=tuple(warnings_for(meta, rows)),
+    )
+
+
 def _table_files(folder: Path, meta: dict[str, Any]) -> dict[str, str]:
     tables = meta.get("tables") if isinstance(meta.get("tables"), dict) else {}
     return {

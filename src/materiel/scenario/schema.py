@@ -118,6 +118,22 @@ class LineRow(_Row):
     lead_time: Months = Field(description="months from ordering capacity to using it")
     expansion_cost: Money = Field(0.0, description="[currency per unit/month of capacity added]")
     delivery_lag: Months = Field(0, description="months from production to the buyer's stock")
+    ramp: Quantity | None = Field(
+        None,
+        description="most the output may change from one month to the next [units/month "
+        "per month]; empty: the ceiling / 12 (an assumption: from nothing to the ceiling "
+        "in a year)",
+    )
+    min_utilisation: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="an expanded line keeps orders of at least this share of the capacity "
+        "added, or the plan pays idle_cost for the gap [-]",
+    )
+    idle_cost: Money = Field(
+        0.0, description="cost of a unit/month of capacity kept idle for a month [currency]"
+    )
 
     @model_validator(mode="after")
     def _ceiling_not_below_capacity(self) -> LineRow:
@@ -298,6 +314,13 @@ class Policy(BaseModel):
         "total quantity sets the volume price; false: each ally buys alone",
     )
     expansion: bool = Field(True, description="allow capacity expansion of lines and components")
+    order_period_months: int = Field(
+        12,
+        ge=1,
+        le=120,
+        description="length of a contract period: the planner orders a constant delivery "
+        "rate from each line to each buyer within each period [months]",
+    )
     industry_rule_months: Months = Field(
         24,
         description="a line expands only when firm orders cover this many months of the "
@@ -336,10 +359,11 @@ class Policy(BaseModel):
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
     shortfall_tolerance: float = Field(
-        1e-9,
+        1e-6,
         ge=0,
         le=0.1,
-        description="relative slack on the shortfall when the second solve minimises cost",
+        description="relative slack on the shortfall when the second solve minimises cost "
+        "(the solver's own accuracy is about 1e-7) [-]",
     )
 
 

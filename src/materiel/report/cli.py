@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from materiel.planner.result import PlanResult
-from materiel.report.words import demand_sentence, pooling_sentence
+from materiel.report.words import bottleneck_words, demand_sentence, pooling_sentence
 from materiel.units import human
 
 console = Console()
@@ -118,7 +118,7 @@ def print_summary(result: PlanResult, top: int) -> None:
     )
     if len(result.bottlenecks):
         console.print("\n[bold]What binds[/]")
-        for words in result.bottlenecks["words"].head(5):
+        for words in bottleneck_words(result)[:5]:
             console.print(f" • {words}", highlight=False, markup=False)
     if result.pooling is not None:
         console.print("\n[bold]Pooling[/]")
