@@ -265,10 +265,11 @@ class PlanResult:
         return frame
 
     def expansion_funding(self) -> pd.DataFrame:
-        """Who pays for added capacity and supply, by year [currency].
+        """Who pays for added capacity and supply, and for idle capacity, by year [currency].
 
         The payers and their shares follow ``policy.expansion_funding`` (see
-        ``inputs.funding_shares``); the money is spent in the year capacity is ordered.
+        ``inputs.funding_shares``); expansions are paid in the year capacity is ordered,
+        idle capacity (kind ``idle``) in the year it is idle.
         """
         inp = self.inputs
         columns = ["kind", "for", "ally", "share", "year", "amount"]
@@ -292,6 +293,16 @@ class PlanResult:
                         if part > 0 and money * part > 1e-6:
                             rows.append((dim, str(code), str(ally), part, int(year), money * part))
             parts.append(pd.DataFrame(rows, columns=columns))
+        if V.IDLE in self.solution.values:
+            idle = (inp.idle_cost * self._value(V.IDLE)).groupby(inp.month_year).sum()
+            paid = (inp.line_payer * idle).to_series().rename("amount").reset_index()
+            paid = paid[paid["amount"] > 1e-6].rename(columns={"line": "for"})
+            paid["share"] = [
+                float(inp.line_payer.sel(line=f, ally=a))
+                for f, a in zip(paid["for"], paid["ally"], strict=True)
+            ]
+            paid.insert(0, "kind", "idle")
+            parts.append(paid[columns])
         if not parts:
             frame = pd.DataFrame(columns=columns)
         else:
