@@ -23,6 +23,7 @@ scenario is a linear programme and every peer of the benchmark solves the same L
 from __future__ import annotations
 
 import argparse
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,19 +99,83 @@ def tables(size: Size) -> dict[str, list[dict[str, Any]]]:
     for it, g in zip(items, group, strict=True):
         it["group"] = g
 
+    # Stockpiles by ally and item: big allies stock more items; targets grow with size.
+    stockpiles: list[dict[str, Any]] = []
+    demand: list[dict[str, Any]] = []
+    need_money = np.zeros(size.allies)  # [USD] to reach targets and serve demand
+    groups_held: dict[tuple[int, str], bool] = {}
+    group_need: dict[str, float] = defaultdict(float)  # [units] over the horizon
+    for a, code in enumerate(allies):
+        for i, it in enumerate(items):
+            p = 0.45 + 0.5 * weight[a] ** 0.3
+            if rng.random() > p and i != a % size.items:
+                continue
+            shell = kind[i] == "shell"
+            scale = 300_000 if shell else 600
+            target = max(10.0, scale * weight[a] ** 0.7 * float(rng.uniform(0.5, 1.5)))
+            initial = target * float(rng.uniform(0.15, 0.6))
+            due = int(rng.integers(max(6, H // 3), H))
+            stockpiles.append(
+                {
+                    "ally": code,
+                    "item": it["code"],
+                    "initial": round(initial),
+                    "target": round(target),
+                    "target_date": _month(due),
+                    "priority": 1,
+                }
+            )
+            groups_held[(a, group[i])] = True
+            use = target * 0.04 / 12
+            demand.append(
+                {
+                    "ally": code,
+                    "item": it["code"],
+                    "kind": "consumption",
+                    "start": _month(0),
+                    "end": _month(H - 1),
+                    "per_month": round(use, 2),
+                }
+            )
+            spent = (target - initial + use * H) * it["unit_price"]
+            group_need[group[i]] += target - initial + use * H
+            if rng.random() < 0.3:
+                first = int(rng.integers(0, H // 2))
+                last = int(rng.integers(first, H))
+                aid = target * float(rng.uniform(0.005, 0.03))
+                demand.append(
+                    {
+                        "ally": code,
+                        "item": it["code"],
+                        "kind": "aid",
+                        "recipient": "UKR",
+                        "start": _month(first),
+                        "end": _month(last),
+                        "per_month": round(aid, 2),
+                    }
+                )
+                spent += aid * (last - first + 1) * it["unit_price"]
+                group_need[group[i]] += aid * (last - first + 1)
+            need_money[a] += spent
+
     # Lines: at least one per item, the rest spread over items; hosts weighted by size.
     line_item = list(range(size.items)) + list(rng.integers(0, size.items, size.lines - size.items))
     host_p = weight**0.8 / (weight**0.8).sum()
+    lines_in_group: dict[str, int] = defaultdict(int)
+    for i in line_item:
+        lines_in_group[group[i]] += 1
     lines: list[dict[str, Any]] = []
     capacity_of_item = np.zeros(size.items)
     for n, i in enumerate(sorted(line_item)):
         shell = kind[i] == "shell"
-        cap = float(rng.uniform(2_000, 20_000) if shell else rng.uniform(5, 120))
+        # The group's lines together make 40-90 % of what its holders need a month now
+        # (targets above initial stock, plus demand, over the horizon), 1.5-3 times that
+        # once expanded: capacity binds, and expansions are worth their lead time.
+        per_line = group_need[group[i]] / H / lines_in_group[group[i]]
+        cap = per_line * float(rng.uniform(0.4, 0.9)) * float(rng.uniform(0.5, 1.5))
+        ceiling = cap * float(rng.uniform(1.5, 3.0))
         if rng.random() < 0.1:
             cap = 0.0  # a line still to be built
-        ceiling = max(cap, 1.0) * float(rng.uniform(1.5, 3.0)) + (
-            float(rng.uniform(1_000, 5_000) if shell else rng.uniform(5, 20)) if cap == 0 else 0
-        )
         price = items[i]["unit_price"]
         lead = int(rng.integers(max(3, H // 8), max(6, H // 3) + 1))
         lines.append(
@@ -145,7 +210,7 @@ def tables(size: Size) -> dict[str, list[dict[str, Any]]]:
             bom.append({"item": it["code"], "component": f"CMP{c:02d}", "quantity": round(qty, 4)})
             need[c] += qty * capacity_of_item[i]
     for c in range(size.components):
-        supply = need[c] * float(rng.uniform(0.8, 1.3)) if need[c] > 0 else 100.0
+        supply = need[c] * float(rng.uniform(0.6, 1.1)) if need[c] > 0 else 100.0
         components.append(
             {
                 "code": f"CMP{c:02d}",
@@ -156,62 +221,6 @@ def tables(size: Size) -> dict[str, list[dict[str, Any]]]:
                 "expansion_cost": round(float(rng.uniform(5e4, 3e6)), 0),
             }
         )
-
-    # Stockpiles by ally and item: big allies stock more items; targets grow with size.
-    stockpiles: list[dict[str, Any]] = []
-    demand: list[dict[str, Any]] = []
-    need_money = np.zeros(size.allies)  # [USD] to reach targets and serve demand
-    groups_held: dict[tuple[int, str], bool] = {}
-    for a, code in enumerate(allies):
-        for i, it in enumerate(items):
-            p = 0.45 + 0.5 * weight[a] ** 0.3
-            if rng.random() > p and i != a % size.items:
-                continue
-            shell = kind[i] == "shell"
-            scale = 300_000 if shell else 600
-            target = max(10.0, scale * weight[a] ** 0.7 * float(rng.uniform(0.5, 1.5)))
-            initial = target * float(rng.uniform(0.15, 0.6))
-            due = int(rng.integers(max(6, H // 3), H))
-            stockpiles.append(
-                {
-                    "ally": code,
-                    "item": it["code"],
-                    "initial": round(initial),
-                    "target": round(target),
-                    "target_date": _month(due),
-                    "priority": 1,
-                }
-            )
-            groups_held[(a, group[i])] = True
-            use = target * 0.04 / 12
-            demand.append(
-                {
-                    "ally": code,
-                    "item": it["code"],
-                    "kind": "consumption",
-                    "start": _month(0),
-                    "end": _month(H - 1),
-                    "per_month": round(use, 2),
-                }
-            )
-            spent = (target - initial + use * H) * it["unit_price"]
-            if rng.random() < 0.3:
-                first = int(rng.integers(0, H // 2))
-                last = int(rng.integers(first, H))
-                aid = target * float(rng.uniform(0.005, 0.03))
-                demand.append(
-                    {
-                        "ally": code,
-                        "item": it["code"],
-                        "kind": "aid",
-                        "recipient": "UKR",
-                        "start": _month(first),
-                        "end": _month(last),
-                        "per_month": round(aid, 2),
-                    }
-                )
-                spent += aid * (last - first + 1) * it["unit_price"]
-            need_money[a] += spent
 
     # Existing firm contracts: a few, on lines with capacity, for allies stocking the item.
     contracts: list[dict[str, Any]] = []
@@ -254,7 +263,7 @@ def tables(size: Size) -> dict[str, list[dict[str, Any]]]:
     years = (H + 11) // 12
     budgets: list[dict[str, Any]] = []
     for a, code in enumerate(allies):
-        factor = float(rng.uniform(0.35, 1.6))
+        factor = float(np.exp(rng.uniform(np.log(0.5), np.log(5.0))))
         yearly = need_money[a] / (H / 12) * factor
         for y in range(years):
             amount = max(yearly, 1.25 * spend[a, y] * 12 / min(12, H - 12 * y))

@@ -70,6 +70,13 @@ def _load(folder: Path) -> Any:
     return materiel.load_scenario(folder)
 
 
+def _import_materiel() -> None:
+    """Import the planner before any clock starts: imports are not part of a build."""
+    import materiel.planner.compat
+    import materiel.planner.inputs
+    import materiel.planner.model  # noqa: F401
+
+
 def _build_materiel(scenario: Any) -> tuple[Any, Any]:
     from materiel.planner.inputs import build_inputs
     from materiel.planner.model import build_model
@@ -83,6 +90,7 @@ def _build_materiel(scenario: Any) -> tuple[Any, Any]:
 def peer_materiel(folder: Path, **_: Any) -> Result:
     from materiel.planner import compat
 
+    _import_materiel()
     t0 = time.perf_counter()
     scenario = _load(folder)
     t1 = time.perf_counter()
@@ -118,6 +126,7 @@ def peer_pyomo(folder: Path, **_: Any) -> Result:
 
     from materiel.planner.inputs import build_inputs
 
+    _import_materiel()
     t0 = time.perf_counter()
     scenario = _load(folder)
     t1 = time.perf_counter()
@@ -159,6 +168,7 @@ def peer_mps(folder: Path, *, mps: Path | None = None, **_: Any) -> Result:
 def peer_highspy(folder: Path, **_: Any) -> Result:
     import numpy as np
 
+    _import_materiel()
     t0 = time.perf_counter()
     scenario = _load(folder)
     t1 = time.perf_counter()
@@ -199,6 +209,46 @@ def write_mps(folder: Path, path: Path) -> None:
     h.writeModel(str(path))
 
 
+def profile_build(folder: Path, top: int = 25) -> Result:
+    """cProfile of materiel's build (build_inputs + build_model): where the time goes."""
+    import cProfile
+    import pstats
+
+    _import_materiel()
+    scenario = _load(folder)
+    prof = cProfile.Profile()
+    prof.enable()
+    _build_materiel(scenario)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    rows = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_, _, tt, _, _) in rows.values())
+
+    def where(key: tuple[str, int, str]) -> str:
+        file, line, func = key
+        for part in ("materiel", "linopy", "xarray", "pandas", "numpy", "scipy"):
+            if f"/{part}/" in file:
+                return f"{part}{file.split(f'/{part}', 1)[1]}:{line}({func})"
+        return f"{Path(file).name}:{line}({func})"
+
+    by_package: dict[str, float] = {}
+    for (file, _, _), (_, _, tt, _, _) in rows.items():
+        package = next(
+            (p for p in ("materiel", "linopy", "xarray", "pandas", "numpy", "scipy")
+             if f"/{p}/" in file),
+            "other",
+        )  # fmt: skip
+        by_package[package] = by_package.get(package, 0.0) + tt
+    cumulative = sorted(rows.items(), key=lambda kv: -kv[1][3])[:top]
+    own = sorted(rows.items(), key=lambda kv: -kv[1][2])[:top]
+    return {
+        "total_s": total,
+        "own_time_by_package_s": dict(sorted(by_package.items(), key=lambda kv: -kv[1])),
+        "top_cumulative": [[where(k), round(v[3], 3), v[1]] for k, v in cumulative],
+        "top_own": [[where(k), round(v[2], 3), v[1]] for k, v in own],
+    }
+
+
 PEERS: dict[str, Callable[..., Result]] = {
     "materiel": peer_materiel,
     "pyomo": peer_pyomo,
@@ -209,7 +259,7 @@ PEERS: dict[str, Callable[..., Result]] = {
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="run one benchmark peer once")
-    parser.add_argument("peer", choices=[*PEERS, "write-mps"])
+    parser.add_argument("peer", choices=[*PEERS, "write-mps", "profile"])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--mps", type=Path)
     args = parser.parse_args(argv)
@@ -219,6 +269,9 @@ def main(argv: list[str] | None = None) -> None:
     import warnings
 
     warnings.filterwarnings("ignore")
+    if args.peer == "profile":
+        print(json.dumps(profile_build(args.folder)))
+        return
     out = PEERS[args.peer](args.folder, mps=args.mps)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
