@@ -15,6 +15,7 @@ from materiel.errors import (
 
 if TYPE_CHECKING:
     from materiel.planner.api import plan, value_of_pooling
+    from materiel.planner.plan import Plan
     from materiel.planner.result import PlanResult
     from materiel.scenario.load import load_scenario
     from materiel.scenario.model import Scenario
@@ -26,6 +27,7 @@ __all__ = [
     "InfeasibleError",
     "InputError",
     "MaterielError",
+    "Plan",
     "PlanResult",
     "Scenario",
     "ScenarioError",
@@ -41,6 +43,7 @@ __all__ = [
 _LAZY = {
     "plan": "materiel.planner.api",
     "value_of_pooling": "materiel.planner.api",
+    "Plan": "materiel.planner.plan",
     "PlanResult": "materiel.planner.result",
     "load_scenario": "materiel.scenario.load",
     "Scenario": "materiel.scenario.model",

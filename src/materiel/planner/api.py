@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from materiel.errors import InputError
+from materiel.errors import InputError, SolveError
 from materiel.planner import bottlenecks as bn
 from materiel.planner.inputs import ModelInputs, build_inputs
 from materiel.planner.result import PlanResult, objective_by_group
-from materiel.planner.solve import Progress, solve_inputs
+from materiel.planner.solve import Progress, Solution, solve_inputs
 from materiel.scenario.load import apply_overrides, load_scenario
 from materiel.scenario.model import Scenario
 
@@ -40,18 +43,31 @@ def plan(
         raise InputError(f"explain must be 0 or more, found {explain}")
     say = progress or (lambda _msg: None)
     inputs = build_inputs(scenario)
-    solved = solve_inputs(inputs, say)
-    result = PlanResult(scenario=scenario, inputs=inputs, solution=solved.solution)
-    ranked = bn.rank(inputs, solved.solution)
-    labels = result.group_labels
-    ranked, groups = bn.explain(
-        solved,
-        ranked,
-        explain,
-        lambda values: objective_by_group(inputs, values, labels),
-        say,
-    )
-    pooling = value_of_pooling(result, say) if compare_pooling else None
+    # The pooling comparison is a second, independent solve: it runs beside the plan in
+    # another process (a second core), since HiGHS holds the interpreter while it solves.
+    other = _flipped(inputs) if compare_pooling and inputs.has_tiers else None
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        pending = pool.submit(_solve_quietly, other) if other is not None else None
+        if pending is not None:
+            say(f"solving with pooling {'off' if scenario.meta.policy.pooling else 'on'} beside")
+        solved = solve_inputs(inputs, say)
+        result = PlanResult(scenario=scenario, inputs=inputs, solution=solved.solution)
+        ranked = bn.rank(inputs, solved.solution)
+        labels = result.group_labels
+        ranked, groups = bn.explain(
+            solved,
+            ranked,
+            explain,
+            lambda values: objective_by_group(inputs, values, labels),
+            say,
+        )
+        if pending is not None:
+            say("waiting for the pooling comparison")
+        comparison = _result_of(pending) if pending is not None else None
+    pooling = None
+    if compare_pooling:
+        pooling = value_of_pooling(result, say, comparison=comparison)
     return dataclasses.replace(
         result, bottlenecks=ranked, bottleneck_groups=groups, pooling=pooling
     )
@@ -62,33 +78,56 @@ def plan(
 COMPARISON_GAP = 1e-3
 
 
-def value_of_pooling(result: PlanResult, progress: Progress | None = None) -> pd.DataFrame:
-    """Solve with pooling switched the other way; what pooling saves in money and shortfall.
+def _solve_quietly(inputs: ModelInputs) -> Solution:
+    """The comparison solve, in a worker process (no progress callback crosses over)."""
+    return solve_inputs(inputs).solution
 
-    The totals are in ``attrs``: spending pooled and alone [currency], money saved, the
-    weighted shortfall pooled and alone and its difference [target-months], unmet
-    demand pooled and alone [units], and the solver status of the comparison solve. The
-    rows (one per target: months to target pooled and alone) are for the record only:
-    months come from one of possibly many equally good plans of each solve. Without
-    volume price tiers pooling changes no price, the two models are the same and nothing
-    is solved again.
-    """
-    say = progress or (lambda _msg: None)
-    meta = result.scenario.meta
+
+def _result_of(pending: Future[Solution]) -> Solution:
+    try:
+        return pending.result()
+    except BrokenProcessPool as exc:
+        raise SolveError(f"the pooling comparison's worker process failed: {exc}") from exc
+
+
+def _flipped(inputs: ModelInputs) -> ModelInputs:
+    """The same inputs with pooling switched the other way (and the comparison's gap)."""
+    meta = inputs.scenario.meta
     policy = meta.policy
     flipped_policy = policy.model_copy(
         update={"pooling": not policy.pooling, "mip_gap": max(policy.mip_gap, COMPARISON_GAP)}
     )
-    other_scenario = dataclasses.replace(
-        result.scenario, meta=meta.model_copy(update={"policy": flipped_policy})
+    scenario = dataclasses.replace(
+        inputs.scenario, meta=meta.model_copy(update={"policy": flipped_policy})
     )
-    other_inputs: ModelInputs = dataclasses.replace(result.inputs, scenario=other_scenario)
-    if result.inputs.has_tiers:
-        say(f"solving again with pooling {'off' if policy.pooling else 'on'}")
-        solution = solve_inputs(other_inputs, say).solution
-    else:
+    return dataclasses.replace(inputs, scenario=scenario)
+
+
+def value_of_pooling(
+    result: PlanResult, progress: Progress | None = None, *, comparison: Solution | None = None
+) -> pd.DataFrame:
+    """Solve with pooling switched the other way; what pooling saves in money and shortfall.
+
+    The totals are in ``attrs``: spending pooled and alone [currency], money saved, the
+    weighted shortfall pooled and alone and its difference [target-months], unmet
+    demand pooled and alone [units], and the solver status of the comparison solve
+    (proven within ``comparison_mip_gap``). The rows (one per target: months to target
+    pooled and alone) are for the record only: months come from one of possibly many
+    equally good plans of each solve. Without volume price tiers pooling changes no
+    price, the two models are the same and nothing is solved again. ``comparison`` is
+    the other solve when it was already made.
+    """
+    say = progress or (lambda _msg: None)
+    meta = result.scenario.meta
+    other_inputs = _flipped(result.inputs)
+    if not result.inputs.has_tiers:
         solution = result.solution
-    other = PlanResult(scenario=other_scenario, inputs=other_inputs, solution=solution)
+    elif comparison is not None:
+        solution = comparison
+    else:
+        say(f"solving again with pooling {'off' if meta.policy.pooling else 'on'}")
+        solution = solve_inputs(other_inputs, say).solution
+    other = PlanResult(scenario=other_inputs.scenario, inputs=other_inputs, solution=solution)
     pooled, alone = (result, other) if meta.policy.pooling else (other, result)
     gains = bn.months_gained(alone.targets, pooled.targets, meta.horizon)
     gains = gains.rename(
@@ -112,7 +151,7 @@ def value_of_pooling(result: PlanResult, progress: Progress | None = None) -> pd
         "unmet_demand_alone": float(alone_totals["unmet_demand_total"]),
         "has_tiers": result.inputs.has_tiers,
         "comparison_status": str(other.status),
-        "comparison_mip_gap": flipped_policy.mip_gap,
+        "comparison_mip_gap": other_inputs.scenario.meta.policy.mip_gap,
         "currency": meta.currency,
     }
     return gains

@@ -16,6 +16,7 @@ import xarray as xr
 from materiel.planner import contracts
 from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import V, objective_weights
+from materiel.planner.plan import Plan
 from materiel.planner.solve import Solution, Status
 from materiel.scenario.model import Scenario
 
@@ -310,6 +311,21 @@ class PlanResult:
         frame.attrs["units"] = {"amount": self.scenario.meta.currency, "share": "-"}
         frame.attrs["rule"] = self.scenario.meta.policy.expansion_funding
         return frame
+
+    def supply_by_month(self) -> pd.DataFrame:
+        """Supply of each component by month, now plus added [units/month], long format."""
+        inp = self.inputs
+        like = inp.supply0 * xr.zeros_like(inp.month_year, dtype=float)
+        added = self._added(V.SUPPLY_ADDED, like)
+        frame = xr.Dataset({"supply": inp.supply0 + added, "added": added}).to_dataframe()
+        frame = frame.reset_index()[["component", "month", "supply", "added"]]
+        frame.attrs["units"] = {"supply": "units/month", "added": "units/month"}
+        return frame
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as tables with no solver in it, to save, load and simulate."""
+        return Plan.from_result(self)
 
     def capacity_by_month(self) -> pd.DataFrame:
         """Usable capacity, output and the producer's stock of each line by month, long

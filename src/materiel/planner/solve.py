@@ -126,8 +126,8 @@ def run(
     h.setOptionValue("run_crossover", "on" if crossover else "off")
     h.setOptionValue("time_limit", float(h.getRunTime()) + policy.time_limit)
     h.setOptionValue("mip_rel_gap", policy.mip_gap)
-    with quiet():
-        h.run()
+    h.setOptionValue("threads", 1)
+    h.run()
     status = h.getModelStatus()
     if status == _OK:
         return Status.OPTIMAL
@@ -376,7 +376,7 @@ def _evaluate(expr: compat.Expression, layout: compat.Layout, x: np.ndarray) -> 
 
 #: A reduced cost or dual this large (relative to the largest objective coefficient)
 #: marks a column or row that every optimal plan of the first stage shares.
-FACE_TOLERANCE = 1e-9
+FACE_TOLERANCE = 1e-10
 
 
 def _cost_stage(

@@ -141,6 +141,7 @@ def write_report(result: PlanResult, folder: Path) -> ReportFiles:
         "capacity": charts.capacity_over_time(result, folder / "capacity.png"),
         "spending": charts.spending_by_year(result, folder / "spending.png"),
     }
+    result.plan.save(folder / "plan")
     page = folder / "report.html"
     page.write_text(render_html(result, tables, pictures), encoding="utf-8")
     return ReportFiles(folder=folder, html=page, workbook=workbook, tables=paths, charts=pictures)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,3 +81,14 @@ class Scenario:
             name: (sum(1 for loc in locs if loc.row.assumption), len(locs))
             for name, locs in self.rows.items()
         }
+
+    def digest(self) -> str:
+        """A hash of everything that decides a plan: the metadata and every row (not the
+        files' names or where they lie). Two scenarios with the same digest plan alike."""
+        meta = self.meta.model_dump(mode="json", exclude={"tables", "extends"})
+        rows = {
+            name: [loc.row.model_dump(mode="json") for loc in self.rows[name]]
+            for name in sorted(self.rows)
+        }
+        text = json.dumps({"meta": meta, "rows": rows}, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -359,7 +359,7 @@ class Policy(BaseModel):
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
     shortfall_tolerance: float = Field(
-        1e-6,
+        1e-5,
         ge=0,
         le=0.1,
         description="relative slack on the shortfall when the second solve minimises cost "

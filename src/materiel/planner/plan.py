@@ -1,0 +1,142 @@
+"""The ``Plan``: what the planner decided, as tables, with no solver in it.
+
+It is the seam between the planner and what uses its plans (the simulator, sweeps, the
+server): the contracts to sign, the deliveries they make, the capacity and supply
+schedules, the stock path, the money spent. It saves to a plan folder (Parquet tables
+plus ``manifest.json`` with the scenario's digest) and loads from one; a plan is refused
+for a scenario other than the one it was made for.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from materiel.errors import InputError
+
+if TYPE_CHECKING:
+    from materiel.planner.result import PlanResult
+    from materiel.scenario.model import Scenario
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+
+#: Table name -> what it holds (the manifest lists them with their units).
+TABLES = {
+    "contracts": "contracts to sign: buyers, line, rate [units/month], months, value",
+    "deliveries": "new orders arriving: line, ally, month, quantity [units]",
+    "capacity": "line, month: capacity, output [units/month], held by the producer [units]",
+    "supply": "component, month: supply and what is added [units/month]",
+    "stock": "ally, group, month: stock, target [units]",
+    "spending": "ally, year: new orders and expansions, existing contracts, budget [currency]",
+    "targets": "ally, group: target, date, month met, met by date",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plan for one scenario: its tables and where it came from."""
+
+    scenario_name: str
+    scenario_digest: str
+    start: str  # month 0, YYYY-MM
+    horizon: int  # [months]
+    currency: str
+    tables: dict[str, pd.DataFrame]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    @classmethod
+    def from_result(cls, result: PlanResult) -> Plan:
+        scenario = result.scenario
+        deliveries = result.deliveries.to_series().rename("quantity").reset_index()
+        deliveries = deliveries[deliveries["quantity"] > 1e-9].reset_index(drop=True)
+        supply_by_month = result.supply_by_month()
+        totals = {
+            k: v for k, v in result.totals().items() if isinstance(v, str | int | float | bool)
+        }
+        return cls(
+            scenario_name=scenario.name,
+            scenario_digest=scenario.digest(),
+            start=scenario.start,
+            horizon=scenario.horizon,
+            currency=scenario.meta.currency,
+            tables={
+                "contracts": result.contracts,
+                "deliveries": deliveries,
+                "capacity": result.capacity_by_month(),
+                "supply": supply_by_month,
+                "stock": result.stock_table(),
+                "spending": result.spending(),
+                "targets": result.targets,
+            },
+            summary={"objective": result.objective, **totals},
+        )
+
+    def save(self, folder: Path) -> Path:
+        """Write the plan folder; returns it."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, frame in self.tables.items():
+                clean = frame.copy()
+                clean.attrs = {}
+                clean.to_parquet(folder / f"{name}.parquet", index=False)
+            manifest = {
+                "format": FORMAT,
+                "scenario": self.scenario_name,
+                "scenario_digest": self.scenario_digest,
+                "start": self.start,
+                "horizon": self.horizon,
+                "currency": self.currency,
+                "tables": {name: TABLES.get(name, "") for name in self.tables},
+                "summary": self.summary,
+            }
+            (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write the plan folder {folder}: {exc}") from exc
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path, scenario: Scenario | None = None) -> Plan:
+        """Read a plan folder; with ``scenario``, refuse a plan made for another one."""
+        path = Path(folder) / MANIFEST
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"{folder} is not a plan folder: it has no {MANIFEST}") from None
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{path}: cannot read the plan manifest: {exc}") from exc
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise InputError(f"{path}: not a plan manifest of format {FORMAT}")
+        if scenario is not None and manifest.get("scenario_digest") != scenario.digest():
+            raise InputError(
+                f"the plan in {folder} was made for scenario {manifest.get('scenario')!r} "
+                f"(digest {str(manifest.get('scenario_digest'))[:12]}), not for "
+                f"{scenario.name!r} as it is now (digest {scenario.digest()[:12]}): "
+                "plan the scenario again"
+            )
+        tables = {}
+        for name in manifest.get("tables", {}):
+            file = Path(folder) / f"{name}.parquet"
+            try:
+                tables[name] = pd.read_parquet(file)
+            except (OSError, ValueError) as exc:
+                raise InputError(f"{file}: cannot read this table of the plan: {exc}") from exc
+        return cls(
+            scenario_name=str(manifest["scenario"]),
+            scenario_digest=str(manifest["scenario_digest"]),
+            start=str(manifest["start"]),
+            horizon=int(manifest["horizon"]),
+            currency=str(manifest["currency"]),
+            tables=tables,
+            summary=dict(manifest.get("summary", {})),
+        )
