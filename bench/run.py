@@ -128,10 +128,10 @@ def table(results: dict[str, Any]) -> str:
     for size, res in results["sizes"].items():
         for name in PEERS:
             md = res["medians"][name]
-            build = md.get("build", md.get("read", 0.0))
+            build = "given" if name == "highspy" else f"{md.get('build', md.get('read', 0.0)):.3f}"
             label = {"mps": "HiGHS from MPS (read)", "highspy": "highspy direct"}.get(name, name)
             rows.append(
-                f"| {size} | {label} | {build:.3f} | {md.get('handoff', 0.0):.3f} "
+                f"| {size} | {label} | {build} | {md.get('handoff', 0.0):.3f} "
                 f"| {md['solve']:.2f} | {md.get('readback', 0.0):.3f} | {md['overhead']:.3f} "
                 f"| {md['end_to_end']:.2f} | {md['peak_rss_mb']:.0f} "
                 f"| {res['objectives'][name]:.6f} |"
@@ -149,13 +149,28 @@ def profile(folder: Path) -> dict[str, Any]:
     return out
 
 
+def save(results: dict[str, Any], path: Path) -> None:
+    """Write ``results``, keeping the sizes (and profile) another invocation measured."""
+    merged = dict(results)
+    if path.exists():
+        before = json.loads(path.read_text(encoding="utf-8"))
+        merged["sizes"] = {**before.get("sizes", {}), **results["sizes"]}
+        if "profile" not in merged and "profile" in before:
+            merged["profile"] = before["profile"]
+    path.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sizes", nargs="*", default=list(generate.SIZES))
     parser.add_argument("--runs", type=int, help="rounds per size (default 5 at S, M; 3 at L)")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--table", action="store_true", help="print the table of --out")
     args = parser.parse_args(argv)
+    if args.table:
+        report(json.loads(args.out.read_text(encoding="utf-8")))
+        return
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -166,6 +181,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="materiel-bench-") as tmp:
         for size in args.sizes:
             folder = generate.write(generate.SIZES[size], Path(tmp) / size)
+            started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            load_before = os.getloadavg()
+            if not args.no_profile and size == args.sizes[-1]:
+                results["profile"] = {"size": size, **profile(folder)}
             mps = Path(tmp) / f"{size}.mps"
             subprocess.run(
                 [
@@ -183,8 +202,8 @@ def main(argv: list[str] | None = None) -> None:
             for r in range(args.runs or RUNS.get(size, 3)):
                 for name in PEERS:
                     runs[name].append(peer(name, folder, mps))
-                    t = runs[name][-1]["times"]
-                    print(f"{size} round {r + 1} {name}: {t}", file=sys.stderr, flush=True)
+                    line = json.dumps(runs[name][-1])
+                    print(f"{size} round {r + 1} {name}: {line}", file=sys.stderr, flush=True)
             objectives = {p: runs[p][0]["objective"] for p in PEERS}
             base = objectives["materiel"]
             agree = {p: abs(objectives[p] - base) / max(1.0, abs(base)) for p in PEERS}
@@ -201,13 +220,16 @@ def main(argv: list[str] | None = None) -> None:
                 "ratios": ratios(med),
                 "targets_met": met(ratios(med)),
                 "runs": runs,
+                "started": started,
+                "load_average_before": load_before,
             }
             print(json.dumps({size: results["sizes"][size]["ratios"]}), file=sys.stderr)
-        if not args.no_profile:
-            largest = args.sizes[-1]
-            results["profile"] = {"size": largest, **profile(Path(tmp) / largest)}
-    results["load_average_at_end"] = os.getloadavg()
-    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+            results["sizes"][size]["load_average_after"] = os.getloadavg()
+            save(results, args.out)
+    report(results)
+
+
+def report(results: dict[str, Any]) -> None:
     print(table(results))
     for size, res in results["sizes"].items():
         print(f"\n{size}: agree={res['agree']} ratios={json.dumps(res['ratios'])}")
