@@ -31,6 +31,7 @@ class ReportFiles:
 def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     """Every table of a plan, by file stem."""
     tables = {
+        "contracts": result.contracts,
         "targets": result.targets,
         "spending": result.spending(),
         "capacity_added": result.capacity_added(),
@@ -42,7 +43,6 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
         "unmet_demand": result.unmet_demand,
         "unmet_by_year": result.unmet_by_year(),
         "aid_served": result.aid_served(),
-        "contracts": result.contracts,
         "bottlenecks": _with_words(result),
     }
     if result.pooling is not None:
