@@ -191,6 +191,22 @@ def _html_table(frame: pd.DataFrame, limit: int | None = None) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
+def _largest_contracts(contracts: pd.DataFrame) -> pd.DataFrame:
+    """The contracts for the page: the largest by value first, without the long columns."""
+    columns = [
+        "contract",
+        "buyers",
+        "line",
+        "item",
+        "rate",
+        "first_delivery",
+        "last_delivery",
+        "quantity",
+        "value",
+    ]
+    return contracts.sort_values("value", ascending=False)[columns]
+
+
 def _funding_by_ally(funding: pd.DataFrame) -> pd.DataFrame:
     """Who pays for expansions: by payer, line or component, all years together."""
     if funding.empty:
@@ -238,7 +254,8 @@ def render_html(
         aid_table=_html_table(tables["aid_served"]),
         unmet_table=_html_table(tables["unmet_by_year"][lambda f: f["unmet"] > 1e-6], limit=15),
         bottlenecks=words.bottleneck_words(result)[:10],
-        contracts_table=_html_table(tables["contracts"], limit=40),
+        contracts_table=_html_table(_largest_contracts(tables["contracts"]), limit=20),
+        contracts_count=len(tables["contracts"]),
         pooling=(
             words.pooling_sentence(result.pooling.attrs) if result.pooling is not None else None
         ),
