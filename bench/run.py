@@ -149,6 +149,39 @@ def profile(folder: Path) -> dict[str, Any]:
     return out
 
 
+def summarise(size: str, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Medians, ratios, agreement and targets of one size's runs."""
+    objectives = {p: runs[p][0]["objective"] for p in PEERS}
+    base = objectives["materiel"]
+    agree = {p: abs(objectives[p] - base) / max(1.0, abs(base)) for p in PEERS}
+    med = {p: medians(runs[p], p) for p in PEERS}
+    first = runs["materiel"][0]
+    return {
+        "size": vars(generate.SIZES[size]),
+        "lp": {k: first[k] for k in ("rows", "cols", "nonzeros")},
+        "pyomo_lp": {k: runs["pyomo"][0][k] for k in ("rows", "cols", "nonzeros")},
+        "objectives": objectives,
+        "relative_difference": agree,
+        "agree": all(v <= AGREE for v in agree.values()),
+        "medians": med,
+        "ratios": ratios(med),
+        "targets_met": met(ratios(med)),
+        "rounds": len(runs["materiel"]),
+        "runs": runs,
+    }
+
+
+def from_log(path: Path) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Runs logged as ``SIZE round R PEER: {json}`` lines (run.py's stderr)."""
+    found: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        head, _, rest = line.partition(": ")
+        words = head.split()
+        if len(words) == 4 and words[1] == "round" and words[3] in PEERS:
+            found.setdefault(words[0], {p: [] for p in PEERS})[words[3]].append(json.loads(rest))
+    return found
+
+
 def save(results: dict[str, Any], path: Path) -> None:
     """Write ``results``, keeping the sizes (and profile) another invocation measured."""
     merged = dict(results)
@@ -167,10 +200,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--table", action="store_true", help="print the table of --out")
+    parser.add_argument("--from-log", type=Path, nargs="+", help="summarise logged runs")
+    parser.add_argument("--profile-only", action="store_true")
     args = parser.parse_args(argv)
-    if args.table:
-        report(json.loads(args.out.read_text(encoding="utf-8")))
-        return
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -178,6 +210,19 @@ def main(argv: list[str] | None = None) -> None:
         "highs_options": __import__("peers").HIGHS_OPTIONS,
         "sizes": {},
     }
+    if args.table:
+        report(json.loads(args.out.read_text(encoding="utf-8")))
+        return
+    if args.from_log:  # results from logged runs (sizes measured in pieces)
+        logged = {k: summarise(k, v) for log in args.from_log for k, v in from_log(log).items()}
+        save({**results, "sizes": logged}, args.out)
+        return
+    if args.profile_only:
+        with tempfile.TemporaryDirectory(prefix="materiel-bench-") as tmp:
+            size = args.sizes[-1]
+            folder = generate.write(generate.SIZES[size], Path(tmp) / size)
+            save({**results, "profile": {"size": size, **profile(folder)}}, args.out)
+        return
     with tempfile.TemporaryDirectory(prefix="materiel-bench-") as tmp:
         for size in args.sizes:
             folder = generate.write(generate.SIZES[size], Path(tmp) / size)
@@ -204,25 +249,8 @@ def main(argv: list[str] | None = None) -> None:
                     runs[name].append(peer(name, folder, mps))
                     line = json.dumps(runs[name][-1])
                     print(f"{size} round {r + 1} {name}: {line}", file=sys.stderr, flush=True)
-            objectives = {p: runs[p][0]["objective"] for p in PEERS}
-            base = objectives["materiel"]
-            agree = {p: abs(objectives[p] - base) / max(1.0, abs(base)) for p in PEERS}
-            med = {p: medians(runs[p], p) for p in PEERS}
-            first = runs["materiel"][0]
-            results["sizes"][size] = {
-                "size": vars(generate.SIZES[size]),
-                "lp": {k: first[k] for k in ("rows", "cols", "nonzeros")},
-                "pyomo_lp": {k: runs["pyomo"][0][k] for k in ("rows", "cols", "nonzeros")},
-                "objectives": objectives,
-                "relative_difference": agree,
-                "agree": all(v <= AGREE for v in agree.values()),
-                "medians": med,
-                "ratios": ratios(med),
-                "targets_met": met(ratios(med)),
-                "runs": runs,
-                "started": started,
-                "load_average_before": load_before,
-            }
+            results["sizes"][size] = summarise(size, runs)
+            results["sizes"][size].update(started=started, load_average_before=load_before)
             print(json.dumps({size: results["sizes"][size]["ratios"]}), file=sys.stderr)
             results["sizes"][size]["load_average_after"] = os.getloadavg()
             save(results, args.out)
