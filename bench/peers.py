@@ -176,7 +176,10 @@ def peer_mps(folder: Path, *, mps: Path | None = None, **_: Any) -> Result:
     return {"times": {"read": t1 - t0, "solve": t2 - t1}, **_solved(h)}
 
 
-def peer_highspy(folder: Path, **_: Any) -> Result:
+def peer_highspy(folder: Path, *, skip_solve: bool = False, **_: Any) -> Result:
+    """``skip_solve``: hand-off and read-back only (the solve is materiel's, iteration for
+    iteration: the same matrix with the same options); the read-back then copies the
+    unsolved instance's column values, an array of the same length."""
     import numpy as np
 
     _import_materiel()
@@ -201,14 +204,15 @@ def peer_highspy(folder: Path, **_: Any) -> Result:
     _set_options(h)
     h.passModel(lp)
     t4 = time.perf_counter()
-    h.run()
+    if not skip_solve:
+        h.run()
     t5 = time.perf_counter()
     col_value = highs_values(h)
     t6 = time.perf_counter()
     assert col_value.shape == (A.shape[1],)
     times = {"load": t1 - t0, "build": t2 - t1, "matrices": t3 - t2, "handoff": t4 - t3}
     times.update(solve=t5 - t4, readback=t6 - t5)
-    return {"times": times, **_solved(h)}
+    return {"times": times, **_solved(h), "solve_skipped": skip_solve}
 
 
 def write_mps(folder: Path, path: Path) -> None:
@@ -273,6 +277,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("peer", choices=[*PEERS, "write-mps", "profile"])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--mps", type=Path)
+    parser.add_argument("--skip-solve", action="store_true", help="highspy: hand-off only")
     args = parser.parse_args(argv)
     if args.peer == "write-mps":
         write_mps(args.folder, args.mps)
@@ -283,7 +288,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.peer == "profile":
         print(json.dumps(profile_build(args.folder)))
         return
-    out = PEERS[args.peer](args.folder, mps=args.mps)
+    out = PEERS[args.peer](args.folder, mps=args.mps, skip_solve=args.skip_solve)
     out["peak_rss_mb"] = peak_rss_mb()
     out["ru_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))

@@ -130,11 +130,15 @@ def table(results: dict[str, Any]) -> str:
             md = res["medians"][name]
             build = "given" if name == "highspy" else f"{md.get('build', md.get('read', 0.0)):.3f}"
             label = {"mps": "HiGHS from MPS (read)", "highspy": "highspy direct"}.get(name, name)
+            skipped = name not in res["objectives"]
+            solve = "not run" if skipped else f"{md['solve']:.2f}"
+            whole = "" if skipped else f"{md['end_to_end']:.2f}"
+            objective = "" if skipped else f"{res['objectives'][name]:.6f}"
+            peak = "" if skipped else f"{md['peak_rss_mb']:.0f}"
             rows.append(
                 f"| {size} | {label} | {build} | {md.get('handoff', 0.0):.3f} "
-                f"| {md['solve']:.2f} | {md.get('readback', 0.0):.3f} | {md['overhead']:.3f} "
-                f"| {md['end_to_end']:.2f} | {md['peak_rss_mb']:.0f} "
-                f"| {res['objectives'][name]:.6f} |"
+                f"| {solve} | {md.get('readback', 0.0):.3f} | {md['overhead']:.3f} "
+                f"| {whole} | {peak} | {objective} |"
             )
     return head + "\n".join(rows)
 
@@ -151,9 +155,10 @@ def profile(folder: Path) -> dict[str, Any]:
 
 def summarise(size: str, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """Medians, ratios, agreement and targets of one size's runs."""
-    objectives = {p: runs[p][0]["objective"] for p in PEERS}
+    solved = [p for p in PEERS if not runs[p][0].get("solve_skipped")]
+    objectives = {p: runs[p][0]["objective"] for p in solved}
     base = objectives["materiel"]
-    agree = {p: abs(objectives[p] - base) / max(1.0, abs(base)) for p in PEERS}
+    agree = {p: abs(objectives[p] - base) / max(1.0, abs(base)) for p in solved}
     med = {p: medians(runs[p], p) for p in PEERS}
     first = runs["materiel"][0]
     return {
