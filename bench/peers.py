@@ -128,7 +128,8 @@ def highs_values(h: highspy.Highs) -> Any:
     return np.asarray(h.getSolution().col_value)
 
 
-def peer_pyomo(folder: Path, **_: Any) -> Result:
+def peer_pyomo(folder: Path, *, skip_solve: bool = False, **_: Any) -> Result:
+    """``skip_solve``: build and hand-off only (APPSI's ``set_instance``), no read-back."""
     import pyomo.environ as pyo
     from pyomo.contrib.appsi.solvers import Highs
 
@@ -147,6 +148,12 @@ def peer_pyomo(folder: Path, **_: Any) -> Result:
     opt = Highs()
     opt.config.load_solution = False
     opt.highs_options = {k: v for k, v in HIGHS_OPTIONS.items() if k != "output_flag"}
+    if skip_solve:
+        opt.set_instance(model)
+        t3 = time.perf_counter()
+        times = {"load": t1 - t0, "build": t2 - t1, "handoff": t3 - t2, "solve": 0.0}
+        h = opt._solver_model
+        return {"times": {**times, "readback": 0.0}, **_solved(h), "solve_skipped": True}
     results = opt.solve(model)
     t3 = time.perf_counter()
     results.solution_loader.load_vars()
