@@ -176,10 +176,11 @@ def summarise(size: str, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any
     }
 
 
-def from_log(path: Path) -> dict[str, dict[str, list[dict[str, Any]]]]:
+def from_log(paths: list[Path]) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """Runs logged as ``SIZE round R PEER: {json}`` lines (run.py's stderr)."""
     found: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    lines = [ln for path in paths for ln in path.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         head, _, rest = line.partition(": ")
         words = head.split()
         if len(words) == 4 and words[1] == "round" and words[3] in PEERS:
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         report(json.loads(args.out.read_text(encoding="utf-8")))
         return
     if args.from_log:  # results from logged runs (sizes measured in pieces)
-        logged = {k: summarise(k, v) for log in args.from_log for k, v in from_log(log).items()}
+        logged = {k: summarise(k, v) for k, v in from_log(args.from_log).items()}
         save({**results, "sizes": logged}, args.out)
         return
     if args.profile_only:
