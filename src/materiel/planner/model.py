@@ -295,8 +295,10 @@ def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
         lower=0, upper=inp.target.broadcast_like(gap), coords=gap.coords, name=V.SHORT, mask=gap
     )
     stock, unmet = m.variables[V.STOCK], m.variables[V.UNMET]
-    onehot = (inp.line_group == inp.has_stock.coords["group"]).astype(float)
-    arrived = (onehot * arrivals(m, inp)).sum("line")
+    # Each group sums only its own lines (a one-hot over all lines would give every row a
+    # term slot per line, nearly all empty: most of the build's time at alliance scale).
+    arrived = arrivals(m, inp).groupby(inp.line_group.rename("group")).sum()
+    arrived = arrived.reindex(group=inp.has_stock.coords["group"].values)
     first = xr.where(t == 0, inp.initial, 0.0)
     m.add_constraints(
         stock - stock.shift(month=1) - arrived - unmet == inp.fixed_arrival - inp.demand + first,
