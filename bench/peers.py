@@ -170,7 +170,10 @@ def peer_pyomo(folder: Path, *, skip_solve: bool = False, **_: Any) -> Result:
     return out
 
 
-def peer_mps(folder: Path, *, mps: Path | None = None, **_: Any) -> Result:
+def peer_mps(
+    folder: Path, *, mps: Path | None = None, skip_solve: bool = False, **_: Any
+) -> Result:
+    """``skip_solve``: ``readModel`` only."""
     if mps is None:
         raise SystemExit("the mps peer needs --mps FILE (see bench/run.py)")
     t0 = time.perf_counter()
@@ -178,9 +181,10 @@ def peer_mps(folder: Path, *, mps: Path | None = None, **_: Any) -> Result:
     _set_options(h)
     h.readModel(str(mps))
     t1 = time.perf_counter()
-    h.run()
+    if not skip_solve:
+        h.run()
     t2 = time.perf_counter()
-    return {"times": {"read": t1 - t0, "solve": t2 - t1}, **_solved(h)}
+    return {"times": {"read": t1 - t0, "solve": t2 - t1}, **_solved(h), "solve_skipped": skip_solve}
 
 
 def peer_highspy(folder: Path, *, skip_solve: bool = False, **_: Any) -> Result:
