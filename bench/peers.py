@@ -98,7 +98,9 @@ def _build_materiel(scenario: Any) -> tuple[Any, Any]:
     return inp, build_model(inp)
 
 
-def peer_materiel(folder: Path, **_: Any) -> Result:
+def peer_materiel(folder: Path, *, skip_solve: bool = False, **_: Any) -> Result:
+    """``skip_solve``: build, hand-off, and the read-back of the unsolved instance's
+    column values (the same arrays: its cost does not depend on the values)."""
     from materiel.planner import compat
 
     _import_materiel()
@@ -110,7 +112,8 @@ def peer_materiel(folder: Path, **_: Any) -> Result:
     h, layout = compat.to_highs(m)
     _set_options(h)
     t3 = time.perf_counter()
-    h.run()
+    if not skip_solve:
+        h.run()
     t4 = time.perf_counter()
     col_value = highs_values(h)
     values = {name: compat.values_of(m.variables[name], layout, col_value) for name in m.variables}
@@ -118,7 +121,7 @@ def peer_materiel(folder: Path, **_: Any) -> Result:
     assert len(values) == len(m.variables)
     times = {"load": t1 - t0, "build": t2 - t1, "handoff": t3 - t2, "solve": t4 - t3}
     times["readback"] = t5 - t4
-    return {"times": times, **_solved(h)}
+    return {"times": times, **_solved(h), "solve_skipped": skip_solve}
 
 
 def highs_values(h: highspy.Highs) -> Any:
