@@ -99,9 +99,10 @@ def machine() -> dict[str, Any]:
     }
 
 
-def ratios(m: dict[str, dict[str, float]]) -> dict[str, float]:
+def ratios(m: dict[str, dict[str, float]], *, solved: bool = True) -> dict[str, float | None]:
+    """The issue's ratios; those that need a solve are None where materiel's was skipped."""
     mat, hs, mps, pyo = (m[p] for p in PEERS)
-    return {
+    out: dict[str, float | None] = {
         "overhead_pyomo_over_materiel": pyo["overhead"] / mat["overhead"],
         "overhead_materiel_over_highspy": mat["overhead"] / hs["overhead"],
         "handoff_readback_materiel_over_highspy": (mat["handoff"] + mat["readback"])
@@ -112,14 +113,24 @@ def ratios(m: dict[str, dict[str, float]]) -> dict[str, float]:
         "end_to_end_same_solve_materiel_over_mps": (mat["overhead"] + mps["solve"])
         / mps["end_to_end"],
         "memory_materiel_over_mps": mat["peak_rss_mb"] / mps["peak_rss_mb"],
-        "solve_pyomo_over_materiel": pyo["solve"] / mat["solve"],
+        "solve_pyomo_over_materiel": pyo["solve"] / mat["solve"] if pyo["solve"] else None,
     }
+    if not solved:
+        for k in (
+            "end_to_end_materiel_over_mps",
+            "end_to_end_same_solve_materiel_over_mps",
+            "memory_materiel_over_mps",
+        ):
+            out[k] = None
+    return out
 
 
-def met(r: dict[str, float]) -> dict[str, bool]:
-    return {
-        k: (r[k] >= bound if op == ">=" else r[k] <= bound) for k, (op, bound) in TARGETS.items()
-    }
+def met(r: dict[str, float | None]) -> dict[str, bool | None]:
+    out: dict[str, bool | None] = {}
+    for k, (op, bound) in TARGETS.items():
+        value = r[k]
+        out[k] = None if value is None else (value >= bound if op == ">=" else value <= bound)
+    return out
 
 
 def table(results: dict[str, Any]) -> str:
@@ -161,11 +172,11 @@ def summarise(size: str, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any
     """Medians, ratios, agreement and targets of one size's runs."""
     solved = [p for p in PEERS if not runs[p][0].get("solve_skipped")]
     objectives = {p: runs[p][0]["objective"] for p in solved}
-    base = objectives["materiel"]
+    base = objectives.get("materiel", float("nan"))
     agree = {p: abs(objectives[p] - base) / max(1.0, abs(base)) for p in solved}
     med = {p: medians(runs[p], p) for p in PEERS}
     skipped = [p for p in PEERS if p not in solved]
-    if "mps" in skipped:  # the same iterations on the same matrix: materiel's solve
+    if "mps" in skipped and "materiel" in solved:  # same iterations, same matrix
         med["mps"]["solve"] = med["materiel"]["solve"]
         med["mps"]["end_to_end"] = med["mps"]["read"] + med["mps"]["solve"]
     first = runs["materiel"][0]
@@ -177,8 +188,8 @@ def summarise(size: str, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any
         "relative_difference": agree,
         "agree": all(v <= AGREE for v in agree.values()),
         "medians": med,
-        "ratios": ratios(med),
-        "targets_met": met(ratios(med)),
+        "ratios": (r := ratios(med, solved="materiel" in solved)),
+        "targets_met": met(r),
         "rounds": len(runs["materiel"]),
         "solve_skipped": skipped,
         "runs": runs,
