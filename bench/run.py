@@ -186,7 +186,7 @@ def summarise(size: str, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any
         "pyomo_lp": {k: runs["pyomo"][0][k] for k in ("rows", "cols", "nonzeros")},
         "objectives": objectives,
         "relative_difference": agree,
-        "agree": all(v <= AGREE for v in agree.values()),
+        "agree": all(v <= AGREE for v in agree.values()) if len(agree) > 1 else None,
         "medians": med,
         "ratios": (r := ratios(med, solved="materiel" in solved)),
         "targets_met": met(r),
