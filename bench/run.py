@@ -228,6 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--table", action="store_true", help="print the table of --out")
     parser.add_argument("--from-log", type=Path, nargs="+", help="summarise logged runs")
     parser.add_argument("--profile-only", action="store_true")
+    parser.add_argument("--note", help="a note kept in the results (the load, what was cut)")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -236,6 +237,8 @@ def main(argv: list[str] | None = None) -> None:
         "highs_options": __import__("peers").HIGHS_OPTIONS,
         "sizes": {},
     }
+    if args.note:
+        results["note"] = args.note
     if args.table:
         report(json.loads(args.out.read_text(encoding="utf-8")))
         return
