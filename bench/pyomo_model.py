@@ -5,8 +5,8 @@ domains and bounds over (sparse) index sets, ``Constraint`` rules over those set
 return ``Constraint.Skip`` where a row does not exist, ``quicksum`` for long sums (the
 Pyomo documentation's advice for building large sums fast) and one ``Objective``.
 
-It mirrors ``src/materiel/planner/model.py`` family by family (the docstring of each
-``define_*`` function there is quoted as a comment above its Pyomo counterpart) and takes
+It mirrors ``src/materiel/planner/model.py`` family by family (the equation of each
+``define_*`` docstring there is written as a comment above its Pyomo counterpart) and takes
 its parameters from the same ``ModelInputs`` arrays, so both peers solve the same LP.
 What it derives from them (the contract period delivered in each month, the months of a
 year a period's rate arrives in, the industry rule's K) is worked out here again in
