@@ -90,15 +90,15 @@ def contract_table(result: PlanResult) -> pd.DataFrame:
             block = series[members]
             total = block.sum(axis=0)
             for first, last in _runs(block):
-                buyers = [allies[a] for a in members if block[members.index(a)][first] > RATE_FLOOR]
-                if not buyers:
-                    continue
-                months = last - first + 1
                 per_buyer = {
-                    allies[a]: float(block[members.index(a)][first : last + 1].sum())
-                    for a in members
-                    if allies[a] in buyers
+                    allies[a]: float(block[i][first : last + 1].sum())
+                    for i, a in enumerate(members)
+                    if block[i][first] > RATE_FLOOR
                 }
+                if not per_buyer:
+                    continue
+                buyers = list(per_buyer)
+                months = last - first + 1
                 value = sum(q * float(prices.sel(ally=b, item=item)) for b, q in per_buyer.items())
                 quantity = float(total[first : last + 1].sum())
                 rows.append(

@@ -351,25 +351,11 @@ def _budgets(
 
 
 def _check_fixed(inputs: ModelInputs) -> None:
-    """Name the existing contracts that cannot hold, before any solve."""
-    policy = inputs.scenario.meta.policy
-    months = xr.DataArray(np.arange(inputs.horizon), coords=[inputs.fixed_make.month])
-    usable = (
-        inputs.ceiling.where((months >= inputs.lead) & policy.expansion, inputs.cap0)
-        if policy.expansion
-        else inputs.cap0.broadcast_like(months)
-    )
-    over = inputs.fixed_make - usable
-    if over.size and float(over.max()) > 1e-6:
-        line, month = (
-            over.where(over == over.max(), drop=True).coords[d].values[0] for d in ("line", "month")
-        )
-        raise InfeasibleError(
-            f"capacity[{line}, {inputs.scenario.month_label(int(month))}]",
-            f"existing contracts need {float(inputs.fixed_make.sel(line=line, month=month)):g} "
-            f"units/month from line {line}, above the {float(usable.sel(line=line, month=month)):g}"
-            " it can make that month (capacity now, or its ceiling once the lead time has passed)",
-        )
+    """Name the existing contracts whose money cannot hold, before any solve.
+
+    Contracts above what their line can make are found by validation
+    (``scenario.checks.check_contracts_fit``), with their rows.
+    """
     short = inputs.fixed_spend - inputs.budget
     if float(short.max()) > 1e-6 * max(1.0, float(inputs.budget.max())):
         ally, year = (

@@ -129,7 +129,7 @@ def months_delivered(inp: ModelInputs) -> xr.DataArray:
     src = arrival_period(inp)
     periods = xr.DataArray(np.arange(inp.periods), dims=["period"])
     hit = (src == periods).astype(float)
-    return hit.groupby(inp.month_year).sum().rename({"year": "year"})
+    return hit.groupby(inp.month_year).sum()
 
 
 def define_contracts(m: linopy.Model, inp: ModelInputs) -> None:

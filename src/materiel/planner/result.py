@@ -388,6 +388,18 @@ class PlanResult:
         """The first objective by group label [target-months]: shortfall plus unmet demand."""
         return objective_by_group(self.inputs, self.solution.values, self.group_labels)
 
+    @cached_property
+    def _unmet(self) -> tuple[xr.DataArray, xr.DataArray]:
+        """Unmet demand [units] and its share of the month's demand (ally, group, month)."""
+        inp = self.inputs
+        unmet = (
+            self._value(V.UNMET).reindex_like(inp.demand).fillna(0.0).clip(0, None)
+            if V.UNMET in self.solution.values
+            else xr.zeros_like(inp.demand)
+        )
+        return unmet, (unmet / inp.demand).where(inp.demand > 0, 0.0)
+
+    @cached_property
     def _aid_demand(self) -> xr.DataArray:
         """Aid in the demand [units/month] (ally, group, month, recipient)."""
         inp = self.inputs
@@ -420,13 +432,8 @@ class PlanResult:
         aid's part.
         """
         inp = self.inputs
-        unmet = (
-            self._value(V.UNMET).reindex_like(inp.demand).fillna(0.0).clip(0, None)
-            if V.UNMET in self.solution.values
-            else xr.zeros_like(inp.demand)
-        )
-        aid = self._aid_demand().sum("recipient")
-        share = (unmet / inp.demand).where(inp.demand > 0, 0.0)
+        unmet, share = self._unmet
+        aid = self._aid_demand.sum("recipient")
         frame = xr.Dataset(
             {
                 "demand": inp.demand,
@@ -461,14 +468,8 @@ class PlanResult:
 
         Aid's unmet part follows the proportional rule of :attr:`unmet_demand`.
         """
-        inp = self.inputs
-        aid = self._aid_demand()
-        unmet = (
-            self._value(V.UNMET).reindex_like(inp.demand).fillna(0.0).clip(0, None)
-            if V.UNMET in self.solution.values
-            else xr.zeros_like(inp.demand)
-        )
-        share = (unmet / inp.demand).where(inp.demand > 0, 0.0)
+        aid = self._aid_demand
+        _, share = self._unmet
         asked = aid.sum(["ally", "month"])
         short = (aid * share).sum(["ally", "month"])
         frame = xr.Dataset({"aid": asked, "unmet": short}).to_dataframe().reset_index()
