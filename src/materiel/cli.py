@@ -42,6 +42,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "materiel.report.cli",
     "materiel.ingest.cli",
     "materiel.track.cli",
+    "materiel.spending.cli",
+    "materiel.sweep.cli",
 )
 
 
