@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from materiel.planner.result import PlanResult
     from materiel.scenario.load import load_scenario
     from materiel.scenario.model import Scenario
+    from materiel.sweep.run import sweep
 
 __version__ = "0.1.0"
 
@@ -35,6 +36,7 @@ __all__ = [
     "__version__",
     "load_scenario",
     "plan",
+    "sweep",
     "value_of_pooling",
 ]
 
@@ -47,6 +49,7 @@ _LAZY = {
     "PlanResult": "materiel.planner.result",
     "load_scenario": "materiel.scenario.load",
     "Scenario": "materiel.scenario.model",
+    "sweep": "materiel.sweep.run",
 }
 
 
