@@ -463,8 +463,7 @@ def _apply_meta_overrides(
                     "--set",
                     "unknown override path",
                     column=key,
-                    expected="policy.NAME, spending.NAME, a scenario field, or "
-                    "TABLE.KEY.COLUMN",
+                    expected="policy.NAME, spending.NAME, a scenario field, or TABLE.KEY.COLUMN",
                 )
             )
 

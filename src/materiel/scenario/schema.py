@@ -322,8 +322,9 @@ class Policy(BaseModel):
         ge=1,
         le=120,
         validation_alias=AliasChoices("order_period_months", "contract_months"),
-        description="(also written contract_months) length of a contract period: the planner orders a constant delivery "
-        "rate from each line to each buyer within each period [months]",
+        description="(also written contract_months) length of a contract period: the "
+        "planner orders a constant delivery rate from each line to each buyer within each "
+        "period [months]",
     )
     industry_rule_months: Months = Field(
         24,

@@ -15,6 +15,7 @@ the tracker can draw one.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def linear_share(year: float, points: tuple[tuple[int, float], ...]) -> float:
     the first is the base), held at the first before it and at the last after it."""
     if year <= points[0][0]:
         return points[0][1]
-    for (y0, s0), (y1, s1) in zip(points, points[1:], strict=False):
+    for (y0, s0), (y1, s1) in itertools.pairwise(points):
         if year <= y1:
             return s0 + (s1 - s0) * (year - y0) / (y1 - y0)
     return points[-1][1]

@@ -48,7 +48,10 @@ def local(
 ) -> Results:
     """In ``workers`` local processes; the scenario goes to each process once, when it
     starts, and each task carries only its overrides."""
-    context = multiprocessing.get_context("spawn")
+    # forkserver: each worker forks from a server that has imported the planner once
+    # (quick to start, and no threads of this process are forked)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["materiel.sweep.task", "materiel.planner.api"])
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_keep_base, initargs=(base,)
     )
@@ -106,14 +109,13 @@ def dask(
             client.submit(run_combination, scattered, ov, futures, seed, pure=False): i
             for i, ov in tasks
         }
-        for future in as_completed(submitted):
-            try:
-                row = future.result()
-            except MaterielError:
-                raise
-            except Exception as exc:  # a task that failed on every worker it was given
-                raise MaterielError(f"a sweep task failed on the cluster: {exc}") from exc
-            yield submitted[future], row
+        with client.as_current():
+            for future in as_completed(submitted):
+                try:
+                    row = future.result()
+                except Exception as exc:  # a task that failed on every worker it was given
+                    raise MaterielError(f"a sweep task failed on the cluster: {exc}") from exc
+                yield submitted[future], row
     finally:
         client.close()
 

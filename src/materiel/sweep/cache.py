@@ -14,9 +14,7 @@ from materiel.errors import InputError
 FORMAT = 1
 
 
-def combination_key(
-    digest: str, overrides: tuple[str, ...], futures: int | None, seed: int
-) -> str:
+def combination_key(digest: str, overrides: tuple[str, ...], futures: int | None, seed: int) -> str:
     """A hash of what decides a combination's result."""
     text = json.dumps(
         {

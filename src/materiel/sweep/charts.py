@@ -13,7 +13,9 @@ from materiel.sweep.levers import Lever
 PREFIX = "months_to_target:"
 
 
-def months_charts(table: pd.DataFrame, levers: list[Lever], folder: Path, horizon: int) -> list[Path]:
+def months_charts(
+    table: pd.DataFrame, levers: list[Lever], folder: Path, horizon: int
+) -> list[Path]:
     """One PNG per lever with more than one value: for each item group, the months until
     every ally's target of the group holds, averaged over the other levers' values; a
     combination whose target is not met within the horizon counts as the horizon (and

@@ -44,21 +44,23 @@ def sweep_command(
     """Plan (and optionally simulate) every combination of the levers; one table, charts."""
     from materiel.sweep.run import sweep
 
-    with Progress(
+    progress = Progress(
         TextColumn("[bold]sweep"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.description}"),
         console=err_console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task("", total=None)
+    )
+    task = progress.add_task("", total=None)
 
-        def on_result(done: int, total: int, row: dict[str, Any]) -> None:
-            note = "cached results" if not row else row.get("status", "")
-            progress.update(task, completed=done, total=total, description=str(note))
+    def on_result(done: int, total: int, row: dict[str, Any]) -> None:
+        if not progress.live.is_started:  # shown once the combinations are checked
+            progress.start()
+        note = "cached results" if not row else row.get("status", "")
+        progress.update(task, completed=done, total=total, description=str(note))
 
+    try:
         table = sweep(
             scenario,
             vary,
@@ -70,6 +72,8 @@ def sweep_command(
             out=out,
             on_result=on_result,
         )
+    finally:
+        progress.stop()
     show(table)
     console.print(
         f"{table.attrs['computed']} computed, {table.attrs['cached']} from the cache; "

@@ -19,6 +19,22 @@ from materiel.sweep.task import simulator
 OnResult = Callable[[int, int, dict[str, Any]], None]
 
 TABLE_FILE = "sweep"
+#: The figures of a row in the table's order; per-group columns follow, sorted.
+FIGURES = (
+    "status",
+    "error",
+    "targets",
+    "met_by_date",
+    "met_within_horizon",
+    "weighted_shortfall",
+    "unmet_demand",
+    "spending",
+    "budget",
+    "lines_expanded",
+    "supplies_expanded",
+    "p_mean",
+    "p_min",
+)
 CACHE_DIR = "cache"
 
 
@@ -110,9 +126,9 @@ def sweep_table(
         records.append({**values, "key": keys[i], **rows[i]})
     frame = pd.DataFrame.from_records(records)
     fixed = [lv.key for lv in levers] + ["key"]
-    groups = sorted(c for c in frame.columns if ":" in c and c not in fixed)
-    others = [c for c in frame.columns if c not in fixed and c not in groups]
-    return frame[fixed + others + groups]
+    known = [c for c in FIGURES if c in frame.columns]
+    rest = sorted(c for c in frame.columns if c not in fixed and c not in FIGURES)
+    return frame[fixed + known + rest]
 
 
 def write(
