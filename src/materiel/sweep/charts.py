@@ -61,10 +61,11 @@ def months_charts(
         ax.set_ylabel("months until every ally's target holds")
         others = "mean over the other levers; " if len(levers) > 1 else ""
         ax.set_title(
-            f"Months to target by {lever.key}\n({others}hollow: not met within the "
-            f"horizon in some combination, counted as {horizon})",
+            f"Months to target by {lever.key}\n({others}hollow: not met within the\n"
+            f"horizon in some combination, counted as {horizon} months)",
             fontsize=9,
         )
+        ax.set_ylim(0, horizon * 1.08)
         ax.legend(fontsize=8, title="item group")
         fig.tight_layout()
         path = folder / f"months_to_target_by_{re.sub(r'[^A-Za-z0-9_.-]+', '_', lever.key)}.png"
