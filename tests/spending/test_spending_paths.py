@@ -165,3 +165,23 @@ def test_tracker_pledged_path_is_the_spending_path() -> None:
     path = parse_path("reach:3.5@2029")
     assert path.share(2026, 2024, 1.5) == pytest.approx(2.3)
     assert path.share(2027, 2024, 1.5) >= 2.5 > path.share(2026, 2024, 1.5)
+
+
+def test_builtin_budgets_are_the_shared_formula_on_the_trackers_tables() -> None:
+    """The built-in budgets are NATO's 2024e expenditure x equipment share x modelled part,
+    read from the tables the tracker reads, through materiel.spending's formula."""
+    from materiel.publicdata import nato_year_table
+    from materiel.spending.figures import budget_amount
+    from materiel.track.totals import EQUIPMENT, EXP_CURRENT
+
+    expenditure_musd, equipment = nato_year_table(EXP_CURRENT), nato_year_table(EQUIPMENT)
+    budgets = load_scenario("nato-2024").table("budgets").set_index(["ally", "year"])["amount"]
+    checked = 0
+    for ally in expenditure_musd.index:
+        expected = budget_amount(
+            expenditure_musd.at[ally, 2024] * 1e6, equipment.at[ally, 2024], MODELLED_PART_PCT
+        )
+        for year in (2024, 2034):  # held flat
+            assert budgets[(ally, year)] == pytest.approx(expected, abs=1.0)
+        checked += 1
+    assert checked == 31  # every ally with expenditure figures (all but Iceland)
