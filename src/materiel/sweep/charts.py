@@ -36,7 +36,7 @@ def months_charts(
     for lever in levers:
         if len(lever.values) < 2:
             continue
-        fig, ax = plt.subplots(figsize=(7, 4.5))
+        fig, ax = plt.subplots(figsize=(8.5, 4.5))
         x = list(range(len(lever.values)))
         for column in columns:
             months = pd.to_numeric(table[column], errors="coerce")
@@ -66,7 +66,7 @@ def months_charts(
             fontsize=9,
         )
         ax.set_ylim(0, horizon * 1.08)
-        ax.legend(fontsize=8, title="item group")
+        ax.legend(fontsize=8, title="item group", loc="center left", bbox_to_anchor=(1.01, 0.5))
         fig.tight_layout()
         path = folder / f"months_to_target_by_{re.sub(r'[^A-Za-z0-9_.-]+', '_', lever.key)}.png"
         fig.savefig(path, dpi=110)
