@@ -48,10 +48,11 @@ def local(
 ) -> Results:
     """In ``workers`` local processes; the scenario goes to each process once, when it
     starts, and each task carries only its overrides."""
-    # forkserver: each worker forks from a server that has imported the planner once
-    # (quick to start, and no threads of this process are forked)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["materiel.sweep.task", "materiel.planner.api"])
+    # fork, as the planner's pooling comparison does: workers start at once with what
+    # this process has imported, and a user's script needs no `if __name__ == "__main__"`
+    # guard (spawn and forkserver import the main module again). The executor starts all
+    # its processes at the first submit, before it starts a thread of its own.
+    context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_keep_base, initargs=(base,)
     )
