@@ -244,7 +244,7 @@ def _merge_meta(base: dict[str, Any], own: dict[str, Any]) -> None:
         if key == "extends":
             continue
         if (
-            key in ("policy", "tables")
+            key in ("policy", "tables", "risks")
             and isinstance(value, dict)
             and isinstance(base.get(key), dict)
         ):
@@ -428,6 +428,11 @@ def _apply_meta_overrides(
         head, _, rest = key.partition(".")
         if head == "policy" and rest:
             meta["policy"] = {**(meta.get("policy") or {}), rest: value}
+        elif head == "risks" and rest.count(".") == 1:
+            risk, _, field = rest.partition(".")
+            risks = dict(meta.get("risks") or {})
+            risks[risk] = {**(risks.get(risk) or {}), field: value}
+            meta["risks"] = risks
         elif head in _META_KEYS and not rest and head not in ("tables", "extends", "policy"):
             meta[head] = value
         elif head not in TABLES:
@@ -436,7 +441,7 @@ def _apply_meta_overrides(
                     "--set",
                     "unknown override path",
                     column=key,
-                    expected="policy.NAME, a scenario field, or TABLE.KEY.COLUMN",
+                    expected="policy.NAME, risks.RISK.NAME, a scenario field, or TABLE.KEY.COLUMN",
                 )
             )
 
