@@ -305,7 +305,9 @@ def _contracts(
     months = pd.RangeIndex(horizon, name="month")
     by_line = xr.DataArray(delivery, coords=[line_index, ally_index, months])
     line_groups = xr.DataArray([group_of[i] for i in lines["item"]], coords=[line_index])
-    arrival = by_line.groupby(line_groups.rename("group")).sum().reindex(group=groups, fill_value=0.0)
+    arrival = (
+        by_line.groupby(line_groups.rename("group")).sum().reindex(group=groups, fill_value=0.0)
+    )
     return {
         "fixed_make": xr.DataArray(make, coords=[line_index, months]),
         "fixed_delivery": by_line,

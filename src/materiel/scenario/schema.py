@@ -367,7 +367,6 @@ class Policy(BaseModel):
     )
 
 
-
 Probability = Annotated[float, Field(ge=0, le=1)]
 
 
@@ -386,9 +385,7 @@ class SurgeRisk(_Risk):
     one surge hits every ally of the theatre at once."""
 
     start: Probability = Field(0.0, description="monthly chance that a surge begins [-]")
-    end: Probability = Field(
-        1.0, description="monthly chance that a surge, once begun, ends [-]"
-    )
+    end: Probability = Field(1.0, description="monthly chance that a surge, once begun, ends [-]")
     multiplier: float = Field(
         1.0, ge=1, le=100, description="demand during a surge, as a multiple of the plan's [-]"
     )
@@ -452,7 +449,9 @@ class YieldRisk(_Risk):
         if self.loss_max < self.loss_min:
             raise ValueError(f"loss_max {self.loss_max:g} is below loss_min {self.loss_min:g}")
         if self.loss_max >= 1:
-            raise ValueError("loss_max must be below 1: a line whose output all fails makes nothing")
+            raise ValueError(
+                "loss_max must be below 1: a line whose output all fails makes nothing"
+            )
         return self
 
 

@@ -137,7 +137,11 @@ def run_futures(
     while done < futures:
         size = min(chunk, futures - done)
         draws = engine.draw(
-            inputs, drawn_for or variants[names[0]], seed, done // engine.BLOCK, -(-size // engine.BLOCK)
+            inputs,
+            drawn_for or variants[names[0]],
+            seed,
+            done // engine.BLOCK,
+            -(-size // engine.BLOCK),
         )
         for k, name in enumerate(names):
             keep = max(0, min(FAN_FUTURES - done, size)) if k == 0 and keep_paths else 0

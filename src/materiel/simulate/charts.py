@@ -53,9 +53,7 @@ def fan_chart(sim: Simulation, path: Path, top: int = 6) -> Path:
 
 def _due(sim: Simulation, ally: str, group: str) -> int:
     inp = sim.inputs
-    i = next(
-        i for i in inp.target_rows if inp.row_ally[i] == ally and inp.row_group[i] == group
-    )
+    i = next(i for i in inp.target_rows if inp.row_ally[i] == ally and inp.row_group[i] == group)
     return int(inp.due[i])
 
 

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from materiel.errors import InputError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from materiel.scenario.model import Scenario
     from materiel.scenario.schema import Risks
     from materiel.simulate.result import Simulation
@@ -80,7 +82,7 @@ def run_simulation(
         console=console,
         transient=True,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(label: str, done: int, total: int) -> None:
             if label not in tasks:
@@ -103,7 +105,9 @@ def simulate_command(
     scenario: Annotated[str, typer.Argument(help="scenario folder or built-in name")],
     plan_dir: Annotated[
         Path | None,
-        typer.Option("--plan", help="plan folder (out/<name>/plan); default: plan the scenario now"),
+        typer.Option(
+            "--plan", help="plan folder (out/<name>/plan); default: plan the scenario now"
+        ),
     ] = None,
     futures: Annotated[int, typer.Option(help="futures to sample")] = 10_000,
     seed: Annotated[int, typer.Option(help="random seed: same seed, same numbers")] = 7,
@@ -193,10 +197,28 @@ def print_simulation(sim: Simulation, top: int) -> None:
                 markup=False,
             )
     console.print(
-        f"{sim.futures:,} futures in chunks of {sim.chunk:,}, within {summary['memory_bound_mib']:,.0f} "
-        f"MiB, in {sim.seconds:.1f} s.",
+        f"{sim.futures:,} futures in chunks of {sim.chunk:,}, within "
+        f"{summary['memory_bound_mib']:,.0f} MiB, in {sim.seconds:.1f} s.",
         highlight=False,
     )
+
+
+def print_confidence(table: pd.DataFrame, confidence: float) -> None:
+    """What planning to a confidence level did, and which targets cannot get there."""
+    reached = int(table["reaches_confidence"].sum())
+    buffered = int((table["buffer"] > 0).sum())
+    console.print(
+        f"\n[bold]Confidence {confidence:.0%}[/]: {reached} of {len(table)} targets reach it "
+        f"(checked on independent futures); {buffered} were planned to a buffer above "
+        "their target.",
+        highlight=False,
+    )
+    for row in table[~table["reaches_confidence"]].head(10).itertuples():
+        console.print(
+            f" • {row.ally} {row.group}: {100 * row.p_after:.0f}% — {row.why_not}",
+            highlight=False,
+            markup=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -245,7 +245,7 @@ def _delay(u: float, v: float, probability: float, most: float) -> int:
 
 
 @numba.njit(parallel=True, cache=True)
-def _run(  # noqa: PLR0913, PLR0915 - one compiled loop over everything a future does
+def _run(
     par,
     initial,
     threshold,
@@ -290,7 +290,13 @@ def _run(  # noqa: PLR0913, PLR0915 - one compiled loop over everything a future
     p_delay, max_delay = par[4], par[5]
     p_out, max_out, out_lo, out_hi = par[6], par[7], par[8], par[9]
     y_lo, y_hi, p_late, max_late = par[10], par[11], par[12], par[13]
-    on_surge, on_delay, on_out, on_yield, on_late = par[14] > 0, par[15] > 0, par[16] > 0, par[17] > 0, par[18] > 0
+    on_surge, on_delay, on_out, on_yield, on_late = (
+        par[14] > 0,
+        par[15] > 0,
+        par[16] > 0,
+        par[17] > 0,
+        par[18] > 0,
+    )
     for f in numba.prange(futures):
         # demand regime per theatre
         surge = np.zeros((n_th, horizon), dtype=np.bool_)

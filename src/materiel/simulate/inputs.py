@@ -167,9 +167,7 @@ def build(plan: Plan, scenario: Scenario) -> SimInputs:
     keys = sorted(arrivals)
     pair_line = np.array([k[0] for k in keys], dtype=np.int64)
     pair_row = np.array([k[1] for k in keys], dtype=np.int64)
-    pair_arrival = (
-        np.stack([arrivals[k] for k in keys]) if keys else np.zeros((0, horizon))
-    )
+    pair_arrival = np.stack([arrivals[k] for k in keys]) if keys else np.zeros((0, horizon))
     dispatch = np.zeros((len(lines), horizon))
     for p, li in enumerate(pair_line):
         lg = lag[li]

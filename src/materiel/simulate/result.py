@@ -82,9 +82,15 @@ class Simulation:
                 "ci_low": low,
                 "ci_high": high,
                 "p_within_horizon": 1.0 - never.mean(axis=0),
-                "month_met_p05": [self._quantile_label(month_q[:, j], 0.05) for j in range(len(rows))],
-                "month_met_p50": [self._quantile_label(month_q[:, j], 0.5) for j in range(len(rows))],
-                "month_met_p95": [self._quantile_label(month_q[:, j], 0.95) for j in range(len(rows))],
+                "month_met_p05": [
+                    self._quantile_label(month_q[:, j], 0.05) for j in range(len(rows))
+                ],
+                "month_met_p50": [
+                    self._quantile_label(month_q[:, j], 0.5) for j in range(len(rows))
+                ],
+                "month_met_p95": [
+                    self._quantile_label(month_q[:, j], 0.95) for j in range(len(rows))
+                ],
                 "stock_at_date_p05": np.quantile(self.outcome.at_due[:, rows], 0.05, axis=0),
                 "stock_at_date_p50": np.quantile(self.outcome.at_due[:, rows], 0.5, axis=0),
                 "p_demand_short": self.outcome.short[:, rows].mean(axis=0),
