@@ -177,29 +177,42 @@ def run(inputs: SimInputs, risks: Risks, draws: Draws, keep_paths: int = 0) -> O
     aid_short = np.zeros((futures, rows), dtype=np.bool_)
     paths = np.zeros((keep_paths, len(targets), inputs.horizon), np.float32)
     offsets, entry_row, entry_qty = _by_dispatch_month(inputs)
+    uses = inputs.bom > 0  # the components of each line, compressed like the entries
+    comp_start = np.concatenate([[0], np.cumsum(uses.sum(axis=1))]).astype(np.int64)
+    comp_of = np.nonzero(uses)[1].astype(np.int64)
+    # Month by month, everything a month needs lies together (month-major arrays), and
+    # arrivals wait in a ring of as many months as the longest lag plus lateness.
+    late_most = risks.late_delivery.max_months if "late_delivery" in active(risks) else 0
+    ring = int(inputs.lag.max(initial=0)) + late_most + 1
+
+    def by_month(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a.T)
+
     _run(
         parameters(risks),
         inputs.initial,
         inputs.threshold,
         inputs.due,
-        inputs.consumption,
-        inputs.aid,
-        inputs.unmet_plan,
+        by_month(inputs.consumption),
+        by_month(inputs.aid),
+        by_month(inputs.unmet_plan),
         inputs.row_theatre,
         inputs.lag,
         inputs.cap0,
-        inputs.cap_added,
-        inputs.output,
-        inputs.bom,
+        by_month(inputs.cap_added),
+        by_month(inputs.output),
+        comp_start,
+        comp_of,
         inputs.supply0,
-        inputs.supply_added,
-        inputs.comp_use,
+        by_month(inputs.supply_added),
+        by_month(inputs.comp_use),
         offsets,
         entry_row,
         entry_qty,
-        inputs.dispatch,
-        inputs.in_transit,
+        by_month(inputs.dispatch),
+        by_month(inputs.in_transit),
         inputs.period,
+        ring,
         draws.surge,
         draws.line_delay,
         draws.comp_delay,
@@ -250,24 +263,26 @@ def _run(
     initial,
     threshold,
     due,
-    consumption,
+    consumption,  # (T, R) here and below: month-major
     aid,
     unmet_plan,
     row_theatre,
     lag,
     cap0,
-    cap_added,
-    output,
-    bom,
+    cap_added,  # (T, L)
+    output,  # (T, L)
+    comp_start,
+    comp_of,
     supply0,
-    supply_added,
-    comp_use,
+    supply_added,  # (T, C)
+    comp_use,  # (T, C)
     offsets,
     entry_row,
     entry_qty,
-    dispatch,
-    in_transit,
+    dispatch,  # (T, L)
+    in_transit,  # (T, R)
     period,
+    ring,
     u_surge,
     u_line_delay,
     u_comp_delay,
@@ -282,7 +297,7 @@ def _run(
     aid_short,
     paths,
 ):
-    futures, horizon = at_due.shape[0], consumption.shape[1]
+    futures, horizon = at_due.shape[0], consumption.shape[0]
     n_th = u_surge.shape[1]  # 0 when surges are off
     n_lines, n_comp = cap0.shape[0], supply0.shape[0]
     n_rows = initial.shape[0]
@@ -290,110 +305,111 @@ def _run(
     p_delay, max_delay = par[4], par[5]
     p_out, max_out, out_lo, out_hi = par[6], par[7], par[8], par[9]
     y_lo, y_hi, p_late, max_late = par[10], par[11], par[12], par[13]
-    on_surge, on_delay, on_out, on_yield, on_late = (
-        par[14] > 0,
-        par[15] > 0,
-        par[16] > 0,
-        par[17] > 0,
-        par[18] > 0,
-    )
+    on_surge, on_delay, on_out = par[14] > 0, par[15] > 0, par[16] > 0
+    on_yield, on_late = par[17] > 0, par[18] > 0
     for f in numba.prange(futures):
-        # demand regime per theatre
-        surge = np.zeros((n_th, horizon), dtype=np.bool_)
-        for th in range(n_th):
-            state = False
-            for t in range(horizon):
+        # what each future draws once: delays, yields
+        comp_d = np.zeros(n_comp, dtype=np.int64)
+        line_d = np.zeros(n_lines, dtype=np.int64)
+        keep = np.ones(n_lines)
+        if on_delay:
+            for c in range(n_comp):
+                comp_d[c] = _delay(u_comp_delay[f, c, 0], u_comp_delay[f, c, 1], p_delay, max_delay)
+            for li in range(n_lines):
+                line_d[li] = _delay(
+                    u_line_delay[f, li, 0], u_line_delay[f, li, 1], p_delay, max_delay
+                )
+        if on_yield:
+            for li in range(n_lines):
+                keep[li] = 1.0 - (y_lo + u_yield[f, li] * (y_hi - y_lo))
+        # state carried from month to month
+        hot = np.zeros(max(n_th, 1), dtype=np.bool_)
+        out_left = np.zeros(n_comp, dtype=np.int64)
+        out_loss = np.zeros(n_comp)
+        cover = np.ones(n_comp)
+        deficit = np.zeros(n_lines)
+        made_cum = np.zeros(n_lines)
+        shipped_cum = np.zeros(n_lines)
+        planned_cum = np.zeros(n_lines)
+        cursor = np.zeros(n_lines, dtype=np.int64)
+        used = np.zeros(n_lines)
+        arrivals = np.zeros((ring, n_rows))
+        stock = initial.copy()
+        last_bad = np.full(n_rows, -1, dtype=np.int64)
+        for t in range(horizon):
+            # demand regime per theatre
+            for th in range(n_th):
                 u = u_surge[f, th, t]
-                state = (u >= p_end) if state else (u < p_start)
-                surge[th, t] = state
-        # component cover
-        cover = np.ones((n_comp, horizon))
-        for c in range(n_comp):
-            d = 0
-            if on_delay:
-                d = _delay(u_comp_delay[f, c, 0], u_comp_delay[f, c, 1], p_delay, max_delay)
-            left, loss = 0, 0.0
-            for t in range(horizon):
-                if left > 0:
-                    left -= 1
+                hot[th] = (u >= p_end) if hot[th] else (u < p_start)
+            # component cover
+            for c in range(n_comp):
+                if out_left[c] > 0:
+                    out_left[c] -= 1
                 elif on_out and u_outage[f, c, t, 0] < p_out:
-                    left = min(int(u_outage[f, c, t, 1] * max_out), int(max_out) - 1)
-                    loss = out_lo + u_outage[f, c, t, 2] * (out_hi - out_lo)
+                    out_left[c] = min(int(u_outage[f, c, t, 1] * max_out), int(max_out) - 1)
+                    out_loss[c] = out_lo + u_outage[f, c, t, 2] * (out_hi - out_lo)
                 else:
-                    loss = 0.0
-                added = supply_added[c, t - d] if t >= d else 0.0
-                supply = (supply0[c] + added) * (1.0 - loss)
-                if comp_use[c, t] > supply:
-                    cover[c, t] = supply / comp_use[c, t]
-        # lines: output, dispatch in planned order, arrivals by row
-        arrivals = in_transit.copy()
-        for li in range(n_lines):
-            d, keep = 0, 1.0
-            if on_delay:
-                d = _delay(u_line_delay[f, li, 0], u_line_delay[f, li, 1], p_delay, max_delay)
-            if on_yield:
-                keep = 1.0 - (y_lo + u_yield[f, li] * (y_hi - y_lo))
-            deficit, made_cum, shipped_cum, planned_cum = 0.0, 0.0, 0.0, 0.0
-            cursor, used = 0, 0.0  # planned dispatch month being shipped, and how much of it
-            for s in range(horizon):
-                capacity = cap0[li] + (cap_added[li, s - d] if s >= d else 0.0)
+                    out_loss[c] = 0.0
+                d = comp_d[c]
+                added = supply_added[t - d, c] if t >= d else 0.0
+                supply = (supply0[c] + added) * (1.0 - out_loss[c])
+                cover[c] = supply / comp_use[t, c] if comp_use[t, c] > supply else 1.0
+            # lines: output, then dispatch in planned order into the ring of arrivals
+            for li in range(n_lines):
+                d = line_d[li]
+                capacity = cap0[li] + (cap_added[t - d, li] if t >= d else 0.0)
                 r = 1.0
-                for c in range(n_comp):
-                    if bom[li, c] > 0.0 and cover[c, s] < r:
-                        r = cover[c, s]
-                made = min(capacity * r, output[li, s] + deficit) * keep
-                deficit = max(deficit + output[li, s] - made, 0.0)
-                made_cum += made
-                planned_cum += dispatch[li, s]
-                ship = min(planned_cum, made_cum) - shipped_cum
+                for q in range(comp_start[li], comp_start[li + 1]):
+                    r = min(r, cover[comp_of[q]])
+                made = min(capacity * r, output[t, li] + deficit[li]) * keep[li]
+                deficit[li] = max(deficit[li] + output[t, li] - made, 0.0)
+                made_cum[li] += made
+                planned_cum[li] += dispatch[t, li]
+                ship = min(planned_cum[li], made_cum[li]) - shipped_cum[li]
                 if ship <= 0.0:
                     continue
-                shipped_cum += ship
-                while ship > 1e-12 and cursor <= s:
-                    room = dispatch[li, cursor] - used
+                shipped_cum[li] += ship
+                while ship > 1e-12 and cursor[li] <= t:
+                    m = cursor[li]
+                    room = dispatch[m, li] - used[li]
                     if room <= 1e-12:
-                        cursor += 1
-                        used = 0.0
+                        cursor[li] += 1
+                        used[li] = 0.0
                         continue
                     take = min(ship, room)
                     ship -= take
-                    used += take
-                    share = take / dispatch[li, cursor]
-                    planned_arrival = cursor + lag[li]
+                    used[li] += take
+                    share = take / dispatch[m, li]
                     k = 0
                     if on_late:
-                        k = _delay(
-                            u_late[f, li, period[planned_arrival], 0],
-                            u_late[f, li, period[planned_arrival], 1],
-                            p_late,
-                            max_late,
-                        )
-                    when = s + lag[li] + k
+                        pa = period[m + lag[li]]
+                        k = _delay(u_late[f, li, pa, 0], u_late[f, li, pa, 1], p_late, max_late)
+                    when = t + lag[li] + k
                     if when < horizon:
-                        base = li * horizon + cursor
+                        slot = arrivals[when % ring]
+                        base = li * horizon + m
                         for q in range(offsets[base], offsets[base + 1]):
-                            arrivals[entry_row[q], when] += share * entry_qty[q]
-        # stock
-        for i in range(n_rows):
-            stock = initial[i]
-            theatre = row_theatre[i]
-            last_bad = -1
-            for t in range(horizon):
-                hot = on_surge and surge[theatre, t]
-                need = consumption[i, t] * (m_cons if hot else 1.0)
-                need += aid[i, t] * (m_aid if hot else 1.0)
-                need = max(need - unmet_plan[i, t], 0.0)
-                available = stock + arrivals[i, t]
+                            slot[entry_row[q]] += share * entry_qty[q]
+            # stocks
+            here = arrivals[t % ring]
+            for i in range(n_rows):
+                surging = on_surge and hot[row_theatre[i]]
+                need = consumption[t, i] * (m_cons if surging else 1.0)
+                need += aid[t, i] * (m_aid if surging else 1.0)
+                need = max(need - unmet_plan[t, i], 0.0)
+                available = stock[i] + here[i] + in_transit[t, i]
                 served = min(need, max(available, 0.0))
                 if served < need - 1e-9 * max(1.0, need):
                     short[f, i] = True
-                    if aid[i, t] > 0.0:
+                    if aid[t, i] > 0.0:
                         aid_short[f, i] = True
-                stock = available - served
-                if stock < threshold[i]:
-                    last_bad = t
+                stock[i] = available - served
+                if stock[i] < threshold[i]:
+                    last_bad[i] = t
                 if t == due[i]:
-                    at_due[f, i] = stock
+                    at_due[f, i] = stock[i]
                 if f < keep_paths and path_of[i] >= 0:
-                    paths[f, path_of[i], t] = stock
-            month_met[f, i] = last_bad + 1 if last_bad < horizon - 1 else -1
+                    paths[f, path_of[i], t] = stock[i]
+                here[i] = 0.0
+        for i in range(n_rows):
+            month_met[f, i] = last_bad[i] + 1 if last_bad[i] < horizon - 1 else -1
