@@ -53,7 +53,7 @@ def test_simpy_peer_agrees_within_monte_carlo_error(tmp_path: Path) -> None:
     moving = (pooled > 0) & (pooled < 1)
     assert moving.sum() >= 3, "the risks must move some targets for the test to mean much"
     # with ~20 targets, |z| above 4 by chance has odds of about 1 in 1,000
-    assert z[moving].max() < 4.0, list(zip(p_ours.round(3), p_peer.round(3), z.round(2)))
+    assert z[moving].max() < 4.0, (p_ours.round(3), p_peer.round(3), z.round(2))
     assert np.array_equal(p_ours[~moving], p_peer[~moving])
     # stock at the date moves for every target: its mean agrees too (a peer with late
     # deliveries switched off is 60 standard errors away, one with twice the yield
