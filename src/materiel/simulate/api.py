@@ -28,8 +28,7 @@ from materiel.simulate.result import Simulation
 MAX_FUTURES = 10_000_000
 DEFAULT_MEMORY_MB = 2048
 
-#: The risks, by name, and what "switched off" means for each.
-RISK_NAMES = ("surge", "ramp_delay", "outage", "yield_loss", "late_delivery")
+#: What "switched off" means for each risk.
 _OFF: dict[str, dict[str, Any]] = {
     "surge": {"start": 0.0},
     "ramp_delay": {"probability": 0.0},
@@ -50,7 +49,7 @@ def without(risks: Risks, name: str) -> Risks:
 def no_risk() -> Risks:
     """Every risk off."""
     risks = Risks()
-    for name in RISK_NAMES:
+    for name in engine.RISK_ORDER:
         risks = without(risks, name)
     return risks
 

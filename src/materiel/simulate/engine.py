@@ -39,7 +39,13 @@ from materiel.scenario.schema import Risks
 from materiel.simulate.inputs import SimInputs
 
 BLOCK = 256  # futures per random-number block
-RISK_ORDER = ("surge", "ramp_delay", "outage", "yield_loss", "late_delivery")
+RISK_ORDER = (  # the risks by name, in the order of the scenario's risks: block
+    "surge",
+    "ramp_delay",
+    "outage",
+    "yield_loss",
+    "late_delivery",
+)
 
 
 @dataclass(frozen=True)
