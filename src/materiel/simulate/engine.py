@@ -263,7 +263,7 @@ def _delay(u: float, v: float, probability: float, most: float) -> int:
     return 0
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(parallel=True, cache=True, error_model="numpy")
 def _run(
     par,
     initial,
