@@ -338,3 +338,22 @@ def test_bad_futures_are_refused(supplier: tuple[Scenario, Plan], futures: Any) 
     scenario, the_plan = supplier
     with pytest.raises(InputError, match="futures must"):
         simulate(the_plan, scenario, futures=futures)
+
+
+def test_a_small_memory_bound_runs_in_chunks_with_the_same_results(
+    supplier: tuple[Scenario, Plan],
+) -> None:
+    from materiel.simulate.api import FAN_FUTURES, memory_per_future, path_bytes
+
+    scenario, the_plan = supplier
+    inputs = build(the_plan, scenario)
+    # room for the kept paths and two blocks of futures, no more
+    bound = (path_bytes(inputs) * FAN_FUTURES + memory_per_future(inputs) * 2.5 * 256) / 2**20
+    small = simulate(the_plan, scenario, futures=3000, seed=4, memory_mb=bound, sensitivity=0)
+    large = simulate(the_plan, scenario, futures=3000, seed=4, sensitivity=0)
+    assert small.chunk == 512 and large.chunk >= 3000
+    assert small.memory_mb <= bound
+    assert np.array_equal(small.outcome.at_due, large.outcome.at_due)
+    too_small = (path_bytes(inputs) * FAN_FUTURES) / 2**20
+    with pytest.raises(InputError, match="raise --memory-mb"):
+        simulate(the_plan, scenario, futures=3000, memory_mb=too_small)
