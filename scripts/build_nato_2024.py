@@ -24,6 +24,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from materiel.spending.figures import MODELLED_PART_PCT, budget_amount
+
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = ROOT / "src" / "materiel" / "data" / "public"
 OUT = ROOT / "src" / "materiel" / "scenario" / "builtin" / "nato-2024"
@@ -47,8 +49,9 @@ FACTS = "munitions_facts.csv"
 # --------------------------------------------------------------------------------------
 
 # ASSUMPTION: share of an ally's equipment expenditure available for the modelled
-# munitions (the nine items below), held flat in nominal USD from 2024 to 2034.
-MUNITIONS_SHARE_OF_EQUIPMENT = 0.05
+# munitions (the nine items below), held flat in nominal USD from 2024 to 2034. The
+# figure and the formula are materiel.spending's, which derived budgets use too.
+MUNITIONS_SHARE_OF_EQUIPMENT = MODELLED_PART_PCT / 100
 
 # ASSUMPTION: stockpile targets scale with defence expenditure E (2024e, USD bn) as
 # k_item * E**ELASTICITY; sub-linear so that small allies' targets are not negligible
@@ -244,7 +247,7 @@ def budgets(expenditure_bn: dict[str, float], ally_codes: list[str]) -> list[dic
             note = "Iceland has no armed forces and no defence expenditure: budget 0"
         else:
             spend_musd = expenditure_bn[code] * 1000.0
-            amount = spend_musd * 1e6 * float(equip[code]) / 100.0 * MUNITIONS_SHARE_OF_EQUIPMENT
+            amount = budget_amount(spend_musd * 1e6, float(equip[code]), MODELLED_PART_PCT)
             source = (
                 f"derived: {NATO}, Table 2 defence expenditure 2024e "
                 f"({num(spend_musd)} million USD, current prices; "

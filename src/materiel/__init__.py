@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from materiel.scenario.load import load_scenario
     from materiel.scenario.model import Scenario
     from materiel.simulate.api import simulate
+    from materiel.sweep.run import sweep
 
 __version__ = "0.1.0"
 
@@ -37,6 +38,7 @@ __all__ = [
     "load_scenario",
     "plan",
     "simulate",
+    "sweep",
     "value_of_pooling",
 ]
 
@@ -50,6 +52,7 @@ _LAZY = {
     "PlanResult": "materiel.planner.result",
     "load_scenario": "materiel.scenario.load",
     "Scenario": "materiel.scenario.model",
+    "sweep": "materiel.sweep.run",
 }
 
 

@@ -43,6 +43,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "materiel.ingest.cli",
     "materiel.track.cli",
     "materiel.simulate.cli",
+    "materiel.spending.cli",
+    "materiel.sweep.cli",
 )
 
 

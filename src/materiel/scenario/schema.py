@@ -15,7 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from materiel.spending.figures import GDP_GROWTH_PCT, MODELLED_PART_PCT
+from materiel.spending.path import PathError, parse_path
 
 MAX_QUANTITY = 1e12  # [units] larger figures are typos, and wreck solver numerics
 MAX_MONEY = 1e15  # [currency]
@@ -306,7 +309,7 @@ TABLES: dict[str, TableSpec] = {
 class Policy(BaseModel):
     """Switches of the planning model."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     pooling: bool = Field(
         True,
@@ -318,8 +321,10 @@ class Policy(BaseModel):
         12,
         ge=1,
         le=120,
-        description="length of a contract period: the planner orders a constant delivery "
-        "rate from each line to each buyer within each period [months]",
+        validation_alias=AliasChoices("order_period_months", "contract_months"),
+        description="(also written contract_months) length of a contract period: the "
+        "planner orders a constant delivery rate from each line to each buyer within each "
+        "period [months]",
     )
     industry_rule_months: Months = Field(
         24,
@@ -365,6 +370,64 @@ class Policy(BaseModel):
         description="relative slack on the shortfall when the second solve minimises cost "
         "(the solver's own accuracy is about 1e-7) [-]",
     )
+
+
+class Spending(BaseModel):
+    """Budgets derived from a spending path instead of typed (``spending:`` in the yaml).
+
+    For each ally and year from the scenario's first year: GDP (the allies table's
+    ``gdp``, grown at ``gdp_growth``) x defence share (the allies table's
+    ``defence_share`` moving along ``path``) x equipment share x ``modelled_part``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(
+        description="'current' (today's share held), 'reach:SHARE@YEAR' (linear from "
+        "today's share), 'points:YEAR=SHARE,...', or 'given' (the budgets table as typed)"
+    )
+    gdp_growth: float = Field(
+        GDP_GROWTH_PCT,
+        ge=-20,
+        le=50,
+        description="nominal GDP growth a year for every ally [%]; an assumption (default "
+        "0: GDP held at the base year's level, as the built-in budgets are held flat)",
+    )
+    gdp_growth_by_ally: dict[str, float] = Field(
+        default_factory=dict, description="ISO3 -> nominal GDP growth a year [%]"
+    )
+    equipment_share: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="equipment [% of defence expenditure] for every ally; empty: each "
+        "ally's share in the allies table, held",
+    )
+    modelled_part: float = Field(
+        MODELLED_PART_PCT,
+        gt=0,
+        le=100,
+        description="part of equipment spending for the modelled items [%]; an assumption",
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        try:
+            parse_path(value)
+        except PathError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("gdp_growth_by_ally")
+    @classmethod
+    def _growth_by_ally(cls, value: dict[str, float]) -> dict[str, float]:
+        for code, rate in value.items():
+            if not re.match(_ISO3_RE, code):
+                raise ValueError(f"gdp_growth_by_ally: {code!r} is not an ISO3 code")
+            if not -20 <= rate <= 50:
+                raise ValueError(f"gdp_growth_by_ally: {code} {rate!r} is not in -20..50 %")
+        return value
 
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -493,9 +556,21 @@ class ScenarioMeta(BaseModel):
     price_year: int = Field(2024, ge=1900, le=2200)
     policy: Policy = Policy()
     risks: Risks = Risks()
+    spending: Spending | None = Field(
+        None, description="derive the budgets from a spending path (see Spending)"
+    )
     tables: dict[str, str] = Field(default_factory=dict, description="table name -> file")
 
     _start = field_validator("start")(_check_month)
+
+    @model_validator(mode="after")
+    def _path_after_start(self) -> ScenarioMeta:
+        if self.spending is not None:
+            try:
+                parse_path(self.spending.path).check_base(parse_month(self.start)[0])
+            except PathError as exc:
+                raise ValueError(str(exc)) from None
+        return self
 
     @field_validator("tables")
     @classmethod
