@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from materiel.planner.result import PlanResult
     from materiel.scenario.load import load_scenario
     from materiel.scenario.model import Scenario
+    from materiel.simulate.api import simulate
     from materiel.sweep.run import sweep
 
 __version__ = "0.1.0"
@@ -36,6 +37,7 @@ __all__ = [
     "__version__",
     "load_scenario",
     "plan",
+    "simulate",
     "sweep",
     "value_of_pooling",
 ]
@@ -45,6 +47,7 @@ __all__ = [
 _LAZY = {
     "plan": "materiel.planner.api",
     "value_of_pooling": "materiel.planner.api",
+    "simulate": "materiel.simulate.api",
     "Plan": "materiel.planner.plan",
     "PlanResult": "materiel.planner.result",
     "load_scenario": "materiel.scenario.load",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import time
-import types
 from pathlib import Path
 
 import pandas as pd
@@ -142,14 +140,13 @@ def test_points_paths_keep_their_commas() -> None:
             ["--vary", "policy.pooling=true,false", "--vary", "policy.pooling=true"],
             "more than once",
         ),
-        (["--vary", "policy.pooling=true,false", "--simulate", "100"], "needs the simulator"),
+        (["--vary", "policy.pooling=true,false", "--simulate", "0"], "--simulate must be"),
         (["--vary", "policy.pooling=true,false", "--workers", "0"], "--workers"),
     ],
 )
 def test_bad_sweeps_exit_2_with_a_message(
     tmp_path: Path, capsys, monkeypatch, args, message
 ) -> None:
-    monkeypatch.setitem(sys.modules, "materiel.simulate", None)  # no simulator here
     folder = small_scenario(tmp_path / "s")
     code = main(["sweep", str(folder), *args, "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
@@ -196,41 +193,29 @@ def test_sweep_command_prints_the_table(tmp_path: Path, capsys) -> None:
     assert "0 computed, 2 from the cache" in capsys.readouterr().out
 
 
-def test_simulate_calls_the_simulator_with_each_plan(tmp_path: Path, monkeypatch) -> None:
-    """The simulator's interface: simulate(plan, scenario, futures=N, seed=S) returning an
-    object whose .targets has ally, group, probability, ci_low, ci_high."""
-    calls: list[tuple[object, int, int]] = []
+def test_simulate_adds_each_plans_probabilities(tmp_path: Path) -> None:
+    """With --simulate, each combination's row carries the simulator's probabilities of
+    its plan: the same as simulating that plan directly."""
+    from materiel.planner.api import plan
+    from materiel.planner.plan import Plan
+    from materiel.scenario.load import apply_overrides, load_scenario
+    from materiel.simulate.api import simulate
 
-    def simulate(plan, scenario, futures, seed):
-        calls.append((plan.scenario_digest == scenario.digest(), futures, seed))
-        met = plan.targets["met_by_date"].astype(float)
-        targets = pd.DataFrame(
-            {
-                "ally": plan.targets["ally"],
-                "group": plan.targets["group"],
-                "probability": 0.25 + 0.5 * met,
-                "ci_low": 0.0,
-                "ci_high": 1.0,
-            }
-        )
-        return types.SimpleNamespace(targets=targets)
-
-    fake = types.ModuleType("materiel.simulate")
-    fake.simulate = simulate  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "materiel.simulate", fake)
     folder = small_scenario(tmp_path / "s")
     out = tmp_path / "out"
-    table = materiel.sweep(folder, VARY[:1], workers=1, simulate=500, seed=7, out=out)
-    assert calls == [(True, 500, 7), (True, 500, 7)]
-    p = table.set_index("lines.L1.ceiling")["p:SHELL"]
-    assert p["5"] == 0.25 and p["20"] == 0.75  # target missed, then met, by its date
+    risky = ["risks.yield_loss.loss_min=0", "risks.yield_loss.loss_max=0.2"]
+    base = apply_overrides(load_scenario(folder), risky)
+    table = materiel.sweep(base, VARY[:1], workers=1, simulate=500, seed=7, out=out)
+    for value in ("5", "20"):
+        scenario = apply_overrides(base, [f"lines.L1.ceiling={value}"])
+        made = Plan.from_result(plan(scenario, explain=0, compare_pooling=False))
+        direct = simulate(made, scenario, futures=500, seed=7, sensitivity=0).targets
+        row = table.set_index("lines.L1.ceiling").loc[value]
+        assert row["p:SHELL"] == pytest.approx(direct["probability"].mean())
     assert table["p_mean"].tolist() == table["p:SHELL"].tolist()
+    assert 0 <= table["p_mean"].min() < table["p_mean"].max() <= 1
     # another number of futures is another result; the same one is cached
-    assert (
-        materiel.sweep(folder, VARY[:1], workers=1, simulate=500, seed=7, out=out).attrs["computed"]
-        == 0
-    )
-    assert (
-        materiel.sweep(folder, VARY[:1], workers=1, simulate=100, seed=7, out=out).attrs["computed"]
-        == 2
-    )
+    again = materiel.sweep(base, VARY[:1], workers=1, simulate=500, seed=7, out=out)
+    assert again.attrs["computed"] == 0
+    other = materiel.sweep(base, VARY[:1], workers=1, simulate=100, seed=7, out=out)
+    assert other.attrs["computed"] == 2

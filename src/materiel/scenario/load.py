@@ -25,7 +25,7 @@ from materiel.spending.path import parse_path
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _META_KEYS = set(ScenarioMeta.model_fields)
-_NESTED = ("tables", "extends", "policy", "spending")
+_NESTED = ("tables", "extends", "policy", "spending", "risks")
 #: Other names of policy fields an override may use.
 POLICY_ALIASES = {"contract_months": "order_period_months"}
 
@@ -268,7 +268,7 @@ def _merge_meta(base: dict[str, Any], own: dict[str, Any]) -> None:
         if key == "extends":
             continue
         if (
-            key in ("policy", "tables", "spending")
+            key in ("policy", "tables", "risks", "spending")
             and isinstance(value, dict)
             and isinstance(base.get(key), dict)
         ):
@@ -455,6 +455,11 @@ def _apply_meta_overrides(
             meta["policy"] = {**(meta.get("policy") or {}), rest: value}
         elif head == "spending" and rest:
             meta["spending"] = {**(meta.get("spending") or {}), rest: value}
+        elif head == "risks" and rest.count(".") == 1:
+            risk, _, field = rest.partition(".")
+            risks = dict(meta.get("risks") or {})
+            risks[risk] = {**(risks.get(risk) or {}), field: value}
+            meta["risks"] = risks
         elif head in _META_KEYS and not rest and head not in _NESTED:
             meta[head] = value
         elif head not in TABLES:
@@ -463,7 +468,8 @@ def _apply_meta_overrides(
                     "--set",
                     "unknown override path",
                     column=key,
-                    expected="policy.NAME, spending.NAME, a scenario field, or TABLE.KEY.COLUMN",
+                    expected="policy.NAME, spending.NAME, risks.RISK.NAME, a scenario field, "
+                    "or TABLE.KEY.COLUMN",
                 )
             )
 

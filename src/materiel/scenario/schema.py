@@ -430,6 +430,118 @@ class Spending(BaseModel):
         return value
 
 
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Risk(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(
+        "assumption",
+        max_length=300,
+        description="where the figures come from, or 'assumption' (the default)",
+    )
+
+
+class SurgeRisk(_Risk):
+    """Demand surges: a two-state Markov chain (peace time, high intensity) per theatre;
+    one surge hits every ally of the theatre at once."""
+
+    start: Probability = Field(0.0, description="monthly chance that a surge begins [-]")
+    end: Probability = Field(1.0, description="monthly chance that a surge, once begun, ends [-]")
+    multiplier: float = Field(
+        1.0, ge=1, le=100, description="demand during a surge, as a multiple of the plan's [-]"
+    )
+    applies_to: Literal["consumption", "aid", "all"] = Field(
+        "consumption", description="which demand surges"
+    )
+    theatres: dict[str, list[Iso3]] = Field(
+        default_factory=dict,
+        description="theatre name -> its allies; allies in none form the theatre 'other'",
+    )
+
+    @model_validator(mode="after")
+    def _one_theatre_each(self) -> SurgeRisk:
+        seen: dict[str, str] = {}
+        for name, allies in self.theatres.items():
+            for ally in allies:
+                if ally in seen:
+                    raise ValueError(f"{ally} is in theatres {seen[ally]!r} and {name!r}")
+                seen[ally] = name
+        return self
+
+
+class DelayRisk(_Risk):
+    """Capacity added to a line or a component supplier arrives late."""
+
+    probability: Probability = Field(
+        0.0, description="chance that a line's or supplier's added capacity is late [-]"
+    )
+    max_months: int = Field(
+        6, ge=1, le=MAX_MONTHS, description="a late expansion is 1..max_months late, uniform"
+    )
+
+
+class OutageRisk(_Risk):
+    """A component supplier loses a share of its output for a spell."""
+
+    probability: Probability = Field(
+        0.0, description="monthly chance that an outage of a supplier begins [-]"
+    )
+    max_months: int = Field(
+        3, ge=1, le=MAX_MONTHS, description="an outage lasts 1..max_months months, uniform"
+    )
+    loss_min: Probability = Field(1.0, description="least share of output lost [-]")
+    loss_max: Probability = Field(1.0, description="largest share of output lost [-]")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OutageRisk:
+        if self.loss_max < self.loss_min:
+            raise ValueError(f"loss_max {self.loss_max:g} is below loss_min {self.loss_min:g}")
+        return self
+
+
+class YieldRisk(_Risk):
+    """A share of a line's output fails acceptance (drawn once per line and future)."""
+
+    loss_min: Probability = Field(0.0, description="least share failing acceptance [-]")
+    loss_max: Probability = Field(0.0, description="largest share failing acceptance [-]")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> YieldRisk:
+        if self.loss_max < self.loss_min:
+            raise ValueError(f"loss_max {self.loss_max:g} is below loss_min {self.loss_min:g}")
+        if self.loss_max >= 1:
+            raise ValueError(
+                "loss_max must be below 1: a line whose output all fails makes nothing"
+            )
+        return self
+
+
+class LateRisk(_Risk):
+    """A contract period's deliveries from a line arrive late."""
+
+    probability: Probability = Field(
+        0.0, description="chance that a line's deliveries of a contract period are late [-]"
+    )
+    max_months: int = Field(
+        3, ge=1, le=MAX_MONTHS, description="late deliveries are 1..max_months late, uniform"
+    )
+
+
+class Risks(BaseModel):
+    """What the simulator samples (``risks:`` in ``scenario.yaml``). Each risk is off
+    by default; a plan does not depend on them (they are not in the scenario's digest)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    surge: SurgeRisk = SurgeRisk()
+    ramp_delay: DelayRisk = DelayRisk()
+    outage: OutageRisk = OutageRisk()
+    yield_loss: YieldRisk = YieldRisk()
+    late_delivery: LateRisk = LateRisk()
+
+
 class ScenarioMeta(BaseModel):
     """What ``scenario.yaml`` holds (tables are references to files)."""
 
@@ -443,6 +555,7 @@ class ScenarioMeta(BaseModel):
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
     price_year: int = Field(2024, ge=1900, le=2200)
     policy: Policy = Policy()
+    risks: Risks = Risks()
     spending: Spending | None = Field(
         None, description="derive the budgets from a spending path (see Spending)"
     )

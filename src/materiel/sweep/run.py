@@ -13,7 +13,6 @@ from materiel.scenario.model import Scenario
 from materiel.sweep import backends
 from materiel.sweep.cache import Cache, combination_key, round_trip
 from materiel.sweep.levers import Lever, combinations, parse_levers
-from materiel.sweep.task import simulator
 
 #: Called after each combination: (combinations done, all combinations, the row).
 OnResult = Callable[[int, int, dict[str, Any]], None]
@@ -69,10 +68,8 @@ def sweep(
         base = apply_overrides(scenario, overrides) if overrides else scenario
     else:
         base = load_scenario(scenario, overrides=overrides)
-    if simulate is not None:
-        if simulate < 1:
-            raise InputError(f"--simulate must be a number of futures, 1 or more, got {simulate}")
-        simulator()  # fails now, with a clear message, if the simulator is not there
+    if simulate is not None and simulate < 1:
+        raise InputError(f"--simulate must be a number of futures, 1 or more, got {simulate}")
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be 1 or more, got {workers}")
     combos = combinations(levers)

@@ -7,29 +7,11 @@ small dict of figures, so that little crosses the wire per task.
 
 from __future__ import annotations
 
-import importlib
 import math
 from typing import Any
 
-from materiel.errors import InputError, MaterielError
+from materiel.errors import MaterielError
 from materiel.scenario.model import Scenario
-
-SIMULATOR = "materiel.simulate"
-
-
-def simulator() -> Any:
-    """The simulator's ``simulate`` function, looked up when first needed."""
-    try:
-        module = importlib.import_module(SIMULATOR)
-    except ImportError as exc:
-        raise InputError(
-            f"--simulate needs the simulator ({SIMULATOR}), which is not installed in this "
-            f"materiel: {exc}"
-        ) from None
-    function = getattr(module, "simulate", None)
-    if not callable(function):
-        raise InputError(f"{SIMULATOR} has no simulate() function")
-    return function
 
 
 def run_combination(
@@ -79,10 +61,11 @@ def plan_figures(result: Any) -> dict[str, Any]:
 
 def simulate_figures(result: Any, scenario: Scenario, futures: int, seed: int) -> dict[str, Any]:
     """Probabilities that targets are met by their dates, from the simulator's targets
-    table (columns ally, group, probability, ci_low, ci_high)."""
+    table (no sensitivity ranking: a sweep compares levers, not risks)."""
     from materiel.planner.plan import Plan
+    from materiel.simulate.api import simulate
 
-    run = simulator()(Plan.from_result(result), scenario, futures=futures, seed=seed)
+    run = simulate(Plan.from_result(result), scenario, futures=futures, seed=seed, sensitivity=0)
     table = run.targets
     row: dict[str, Any] = {
         "p_mean": _mean(table["probability"]),
