@@ -185,3 +185,36 @@ def test_builtin_budgets_are_the_shared_formula_on_the_trackers_tables() -> None
             assert budgets[(ally, year)] == pytest.approx(expected, abs=1.0)
         checked += 1
     assert checked == 31  # every ally with expenditure figures (all but Iceland)
+
+
+def test_an_ally_can_follow_a_path_of_its_own(tmp_path: Path) -> None:
+    tables = base_tables()
+    tables["allies"] = [
+        {"code": code, "name": code, "gdp": 100, "defence_share": 2.0, "equipment_share": 20}
+        for code in ("AAA", "BBB")
+    ]
+    folder = write_scenario(
+        tmp_path,
+        tables,
+        horizon=36,
+        spending={"path": "current", "path_by_ally": {"BBB": "reach:4@2027"}},
+    )
+    frame = load_scenario(folder).table("budgets").set_index(["ally", "year"])["amount"]
+    for year, share in ((2025, 2.0), (2026, 3.0), (2027, 4.0)):
+        assert frame[("AAA", year)] == pytest.approx(100e9 * 0.02 * 0.20 * 0.05)
+        assert frame[("BBB", year)] == pytest.approx(100e9 * share / 100 * 0.20 * 0.05)
+
+
+@pytest.mark.parametrize(
+    ("spending", "message"),
+    [
+        ({"path": "current", "path_by_ally": {"BBB": "reach:4@2024"}}, "not after the base"),
+        ({"path": "current", "path_by_ally": {"bbb": "current"}}, "not an ISO3 code"),
+        ({"path": "current", "path_by_ally": {"BBB": "given"}}, "every ally or none"),
+        ({"path": "given", "path_by_ally": {"BBB": "current"}}, "derives no budgets"),
+    ],
+)
+def test_bad_paths_by_ally_are_refused(tmp_path: Path, spending, message) -> None:
+    folder = write_scenario(tmp_path, base_tables(), spending=spending)
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(folder)

@@ -386,6 +386,10 @@ class Spending(BaseModel):
         description="'current' (today's share held), 'reach:SHARE@YEAR' (linear from "
         "today's share), 'points:YEAR=SHARE,...', or 'given' (the budgets table as typed)"
     )
+    path_by_ally: dict[str, str] = Field(
+        default_factory=dict,
+        description="ISO3 -> a path of that ally's own (not 'given'), e.g. a pledge",
+    )
     gdp_growth: float = Field(
         GDP_GROWTH_PCT,
         ge=-20,
@@ -418,6 +422,33 @@ class Spending(BaseModel):
         except PathError as exc:
             raise ValueError(str(exc)) from None
         return value
+
+    @field_validator("path_by_ally")
+    @classmethod
+    def _paths_by_ally(cls, value: dict[str, str]) -> dict[str, str]:
+        for code, text in value.items():
+            if not re.match(_ISO3_RE, code):
+                raise ValueError(f"path_by_ally: {code!r} is not an ISO3 code")
+            try:
+                path = parse_path(text)
+            except PathError as exc:
+                raise ValueError(f"path_by_ally {code}: {exc}") from None
+            if not path.derives:
+                raise ValueError(f"path_by_ally {code}: 'given' applies to every ally or none")
+        return value
+
+    @model_validator(mode="after")
+    def _given_alone(self) -> Spending:
+        if self.path_by_ally and not parse_path(self.path).derives:
+            raise ValueError(
+                "path_by_ally needs a path for the other allies too: path 'given' derives "
+                "no budgets"
+            )
+        return self
+
+    def path_of(self, ally: str) -> str:
+        """The path of ``ally``: its own, or the scenario's."""
+        return self.path_by_ally.get(ally, self.path)
 
     @field_validator("gdp_growth_by_ally")
     @classmethod
@@ -566,10 +597,12 @@ class ScenarioMeta(BaseModel):
     @model_validator(mode="after")
     def _path_after_start(self) -> ScenarioMeta:
         if self.spending is not None:
-            try:
-                parse_path(self.spending.path).check_base(parse_month(self.start)[0])
-            except PathError as exc:
-                raise ValueError(str(exc)) from None
+            base = parse_month(self.start)[0]
+            for text in (self.spending.path, *self.spending.path_by_ally.values()):
+                try:
+                    parse_path(text).check_base(base)
+                except PathError as exc:
+                    raise ValueError(str(exc)) from None
         return self
 
     @field_validator("tables")

@@ -29,9 +29,9 @@ def budgets_frame(
     from materiel.scenario.load import load_scenario
 
     sets = list(overrides or [])
-    base = load_scenario(scenario, overrides=sets)
-    own = base.meta.spending
-    if path is None and (own is None or own.path == "given"):
+    own = load_scenario(scenario).meta.spending
+    path_set = any(s.split("=", 1)[0].strip() == "spending.path" for s in sets)
+    if path is None and not path_set and (own is None or own.path == "given"):
         path = "current"
     given = {"path": path, "gdp_growth": growth, "equipment_share": equipment}
     given["modelled_part"] = part

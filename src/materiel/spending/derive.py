@@ -5,7 +5,8 @@
 - GDP(year) is the allies table's ``gdp`` [currency bn] of the base year (the scenario's
   first year) grown at ``gdp_growth`` [% a year] (an assumption, labelled);
 - share(year) [% of GDP] starts at the allies table's ``defence_share`` and moves along
-  the path (:mod:`materiel.spending.path`);
+  the path (:mod:`materiel.spending.path`): the ally's own (``path_by_ally``) or the
+  scenario's;
 - the equipment share [% of defence expenditure] is the allies table's, held, or the
   one ``spending.equipment_share`` sets for every ally;
 - the modelled part [% of equipment spending] is an assumption (``modelled_part``).
@@ -76,14 +77,18 @@ def derive(
 ) -> pd.DataFrame:
     """The budgets table derived from ``spending`` (a schema ``Spending``) for ``allies``
     (allies-table rows), one row per ally and year of the scenario, with provenance."""
-    path: SpendingPath = parse_path(spending.path)
     years = years_of(start, horizon)
     base = years[0]
-    path.check_base(base)
+    paths: dict[str, SpendingPath] = {}
+    for text in {spending.path, *spending.path_by_ally.values()}:
+        paths[text] = parse_path(text)
+        paths[text].check_base(base)
     part = float(spending.modelled_part)
     part_source = f"assumption: {part:g} % of equipment spending goes to the modelled items"
     rows = []
     for ally in allies:
+        path = paths[spending.path_of(ally.code)]
+        own_path = ally.code in spending.path_by_ally
         where = Provenance.of(ally)
         growth = float(spending.gdp_growth_by_ally.get(ally.code, spending.gdp_growth))
         by_ally = ally.code in spending.gdp_growth_by_ally
@@ -134,7 +139,8 @@ def derive(
                     "gdp_source": f"allies table, gdp, {base} [{currency} bn] ({where.kind})",
                     "gdp_growth": growth_text,
                     "share_source": f"allies table, defence_share, {base} ({where.kind})",
-                    "path": f"{path.text}: {path.describe()}",
+                    "path": f"{path.text}: {path.describe()}"
+                    + (" (spending.path_by_ally)" if own_path else ""),
                     "equipment_source": equipment_source,
                     "part_source": part_source,
                     "note": (
