@@ -15,7 +15,15 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from materiel.spending.figures import GDP_GROWTH_PCT, MODELLED_PART_PCT
 from materiel.spending.path import PathError, parse_path
@@ -423,12 +431,18 @@ class Spending(BaseModel):
             raise ValueError(str(exc)) from None
         return value
 
+    @field_validator("path_by_ally", "gdp_growth_by_ally")
+    @classmethod
+    def _iso3_keys(cls, value: dict[str, object], info: ValidationInfo) -> dict[str, object]:
+        bad = [code for code in value if not re.match(_ISO3_RE, code)]
+        if bad:
+            raise ValueError(f"{info.field_name}: {bad[0]!r} is not an ISO3 code")
+        return value
+
     @field_validator("path_by_ally")
     @classmethod
     def _paths_by_ally(cls, value: dict[str, str]) -> dict[str, str]:
         for code, text in value.items():
-            if not re.match(_ISO3_RE, code):
-                raise ValueError(f"path_by_ally: {code!r} is not an ISO3 code")
             try:
                 path = parse_path(text)
             except PathError as exc:
@@ -454,8 +468,6 @@ class Spending(BaseModel):
     @classmethod
     def _growth_by_ally(cls, value: dict[str, float]) -> dict[str, float]:
         for code, rate in value.items():
-            if not re.match(_ISO3_RE, code):
-                raise ValueError(f"gdp_growth_by_ally: {code!r} is not an ISO3 code")
             if not -20 <= rate <= 50:
                 raise ValueError(f"gdp_growth_by_ally: {code} {rate!r} is not in -20..50 %")
         return value
