@@ -1,0 +1,75 @@
+"""Facts with provenance, the pledge ledger, and the tracker's figures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from materiel.server.deps import PageDep, StoreDep, Who, search
+from materiel.server.schemas import FactReview, FactsImport, PledgeUpdate
+
+router = APIRouter(tags=["facts, pledges, tracker"])
+FactId = Annotated[str, Path(min_length=1, max_length=40)]
+PledgeId = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+@router.get("/facts", summary="Facts with their sources and review status")
+def facts(
+    who: Who, store: StoreDep, paging: PageDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    kind: Annotated[str | None, Query(max_length=40)] = None,
+    q: Annotated[str | None, Query(max_length=1000)] = None,
+) -> dict[str, Any]:  # fmt: skip
+    items = store.facts(who)
+    items = search(items, "status", status, None) if status is not None else items
+    items = search(items, "kind", kind, q) if kind is not None else search(items, None, None, q)
+    return paging.page(items)
+
+
+@router.post("/facts", status_code=201, summary="Import facts (a facts file's 'facts')")
+def import_facts(body: FactsImport, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.import_facts(who, body.facts)
+
+
+@router.patch("/facts/{fact_id}", summary="Review a fact (409 if stale)")
+def review_fact(fact_id: FactId, body: FactReview, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.review_fact(who, fact_id, body.version, body.status, body.note)
+
+
+@router.get("/pledges", summary="Pledges: built-in ones and the ledger's")
+def pledges(
+    who: Who, store: StoreDep, paging: PageDep,
+    ally: Annotated[str | None, Query(max_length=8)] = None,
+) -> dict[str, Any]:  # fmt: skip
+    items = store.pledges(who)
+    return paging.page(search(items, "ally", ally, None) if ally else items)
+
+
+@router.post("/pledges", status_code=201, summary="Add a pledge to the ledger")
+def add_pledge(body: dict[str, Any], who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.add_pledge(who, body)
+
+
+@router.patch("/pledges/{pledge_id}", summary="Change a pledge (409 if stale)")
+def update_pledge(
+    pledge_id: PledgeId, body: PledgeUpdate, who: Who, store: StoreDep
+) -> dict[str, Any]:
+    return store.update_pledge(who, pledge_id, body.version, body.changes)
+
+
+@router.get("/tracker/spending", summary="Allies' defence spending against a threshold")
+def tracker_spending(
+    who: Who,
+    paging: PageDep,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    threshold: Annotated[float, Query(ge=0, le=100)] = 2.0,
+) -> dict[str, Any]:
+    import json
+
+    from materiel.track.render import to_json
+    from materiel.track.spending import spending
+
+    payload = json.loads(to_json(spending(year, threshold)))
+    page = paging.page(payload.pop("rows"))
+    return {**payload, **page}

@@ -1,0 +1,75 @@
+"""What every part of the store shares: transactions, the audit log, paging."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from materiel.errors import DataError
+from materiel.store.db import Database
+from materiel.store.errors import Conflict
+from materiel.store.models import AuditRecord
+from materiel.store.policy import Policy, Principal
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class Page:
+    """A slice of a list: ``offset`` and ``limit`` (at most :data:`MAX_PAGE`)."""
+
+    offset: int = 0
+    limit: int = 100
+
+    def of(self, items: list[Any]) -> dict[str, Any]:
+        return {
+            "total": len(items),
+            "offset": self.offset,
+            "limit": self.limit,
+            "items": items[self.offset : self.offset + self.limit],
+        }
+
+
+class StoreBase:
+    def __init__(self, db: Database):
+        self.db = db
+
+    @contextlib.contextmanager
+    def tx(self, write: bool = False) -> Iterator[Session]:
+        """One transaction: committed at the end, rolled back on any error."""
+        session = self.db.session(write)
+        try:
+            with session.begin():
+                yield session
+        except IntegrityError as exc:
+            raise Conflict(f"refused: it would break a rule of the store ({_first(exc)})") from None
+        except OperationalError as exc:
+            raise DataError(f"the database failed: {_first(exc)}") from None
+        finally:
+            session.close()
+
+    @staticmethod
+    def policy(who: Principal) -> Policy:
+        return Policy(who)
+
+    @staticmethod
+    def audit(
+        session: Session,
+        who: Principal,
+        action: str,
+        target: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Append to the audit log in the transaction of the change itself."""
+        session.add(AuditRecord(actor=who.name, action=action, target=target, before=before, after=after))
+
+
+def _first(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.splitlines()[0] if text else type(exc).__name__
