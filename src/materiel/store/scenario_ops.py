@@ -8,6 +8,7 @@ version given is stale, and recorded in the audit log in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from materiel.store.errors import AccessDenied, Conflict, NotFound
 from materiel.store.models import RowRecord, ScenarioRecord
 from materiel.store.policy import Policy, Principal
 
+SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 #: Rows written between two progress reports of an import.
 IMPORT_BATCH = 500
 
@@ -41,6 +43,11 @@ class ScenarioOps(StoreBase):
         """Store a validated scenario in one transaction (all rows or none)."""
         self.policy(who).require("scenario.create", "create scenarios")
         name = name or scenario.name
+        if not SCENARIO_NAME.match(name):
+            raise InputError(
+                f"scenario name {name!r}: use 1-100 letters, digits, '_', '.' or '-', "
+                "starting with a letter or digit (it is part of addresses and folder names)"
+            )
         meta = {**sc.meta_of(scenario), "name": name}
         tables = sc.rows_of(scenario)
         total = sum(len(rows) for rows in tables.values())
