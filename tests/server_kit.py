@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scenario_kit import NO_RAMP, write_scenario
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+
+from scenario_kit import NO_RAMP, write_scenario
 
 PG_ENV = "MATERIEL_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")
@@ -34,24 +35,69 @@ def small_tables() -> dict[str, list[dict[str, Any]]]:
             {"id": "L2", "producer": "Q", "host": "BBB", **line},
         ],
         "stockpiles": [
-            {"ally": ally, "item": "SHELL", "initial": float(a), "target": float(b),
-             "target_date": "2025-12"}
+            {
+                "ally": ally,
+                "item": "SHELL",
+                "initial": float(a),
+                "target": float(b),
+                "target_date": "2025-12",
+            }
             for ally, (a, b) in SECRETS.items()
-        ],  # fmt: skip
+        ],
         "demand": [
-            {"ally": "AAA", "item": "SHELL", "kind": "consumption", "start": "2025-01",
-             "end": "2025-12", "per_month": 1},
-            {"ally": "BBB", "item": "SHELL", "kind": "aid", "recipient": "UKR",
-             "start": "2025-01", "end": "2025-12", "per_month": 2},
-        ],  # fmt: skip
+            {
+                "ally": "AAA",
+                "item": "SHELL",
+                "kind": "consumption",
+                "start": "2025-01",
+                "end": "2025-12",
+                "per_month": 1,
+            },
+            {
+                "ally": "BBB",
+                "item": "SHELL",
+                "kind": "aid",
+                "recipient": "UKR",
+                "start": "2025-01",
+                "end": "2025-12",
+                "per_month": 2,
+            },
+        ],
         "contracts": [
-            {"id": "C_AAA", "buyers": "AAA", "line": "L1", "quantity": 12, "value": 1200,
-             "currency": "USD", "start": "2025-02", "end": "2025-04", "assumption": True},
-            {"id": "C_BBB", "buyers": "BBB", "line": "L2", "quantity": 12, "value": 1200,
-             "currency": "USD", "start": "2025-02", "end": "2025-04", "assumption": True},
-            {"id": "C_CCC", "buyers": "CCC", "line": "L2", "quantity": 6, "value": 600,
-             "currency": "USD", "start": "2025-05", "end": "2025-06", "assumption": False},
-        ],  # fmt: skip
+            {
+                "id": "C_AAA",
+                "buyers": "AAA",
+                "line": "L1",
+                "quantity": 12,
+                "value": 1200,
+                "currency": "USD",
+                "start": "2025-02",
+                "end": "2025-04",
+                "assumption": True,
+            },
+            {
+                "id": "C_BBB",
+                "buyers": "BBB",
+                "line": "L2",
+                "quantity": 12,
+                "value": 1200,
+                "currency": "USD",
+                "start": "2025-02",
+                "end": "2025-04",
+                "assumption": True,
+            },
+            {
+                "id": "C_CCC",
+                "buyers": "CCC",
+                "line": "L2",
+                "quantity": 6,
+                "value": 600,
+                "currency": "USD",
+                "start": "2025-05",
+                "end": "2025-06",
+                "assumption": False,
+            },
+        ],
         "budgets": [{"ally": c, "year": 2025, "amount": 1e9} for c in ("AAA", "BBB", "CCC")],
     }
 
@@ -127,7 +173,9 @@ def make_workspace(url: str, folder: Path) -> Workspace:
     return space
 
 
-def wait_for_run(client: Any, headers: dict[str, str], run_id: int, timeout: float = 120) -> dict[str, Any]:
+def wait_for_run(
+    client: Any, headers: dict[str, str], run_id: int, timeout: float = 120
+) -> dict[str, Any]:
     """Poll a run until it ends."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from server_kit import Workspace, db_url, make_workspace  # noqa: F401  (a fixture)
 
 from materiel.server.app import create_app
 from materiel.server.settings import Settings
+from server_kit import Workspace, db_url, make_workspace  # noqa: F401  (a fixture)
 
 
 @pytest.fixture

@@ -5,15 +5,14 @@ never receives another ally's stockpile figures, in any answer."""
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from server_kit import PASSWORD, SECRETS, Workspace, wait_for_run
 
 from materiel.store.policy import SYSTEM
+from server_kit import PASSWORD, SECRETS, Workspace, wait_for_run
 
 API = "/api/v1"
 ROLES = ("anonymous", "admin", "alliance", "nation_AAA", "nation_BBB", "industry", "viewer")
@@ -81,10 +80,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
 
 def fact(n: int) -> dict[str, Any]:
     return {
-        "id": f"ftest{n:04d}", "kind": "contract", "status": "unreviewed", "confidence": 0.8,
+        "id": f"ftest{n:04d}",
+        "kind": "contract",
+        "status": "unreviewed",
+        "confidence": 0.8,
         "fields": {"item": "155mm", "quantity": 1000 + n},
         "sources": [{"file": "press.txt", "start": 0, "end": 10, "sentence": "A deal."}],
-    }  # fmt: skip
+    }
 
 
 class Context:
@@ -99,29 +101,46 @@ class Context:
         return next(r for r in rows if r["data"].get("ally") == ally)
 
     def fresh_budget(self) -> dict[str, Any]:
-        return self.store.add_row(SYSTEM, "small", "budgets",
-                                  {"ally": "AAA", "year": 2100 + next(_counter), "amount": 1})  # fmt: skip
+        return self.store.add_row(
+            SYSTEM, "small", "budgets", {"ally": "AAA", "year": 2100 + next(_counter), "amount": 1}
+        )
 
     def fresh_scenario(self) -> str:
         from server_kit import small_tables
 
         name = f"throwaway{next(_counter)}"
         tables = small_tables()
-        self.store.create_scenario(SYSTEM, {"name": name, "start": "2025-01", "horizon": 12}, tables)
+        self.store.create_scenario(
+            SYSTEM, {"name": name, "start": "2025-01", "horizon": 12}, tables
+        )
         return name
 
     def fresh_token(self, who: str) -> int:
-        self.client.post(f"{API}/tokens", headers=self.space.headers(who),
-                         json={"name": "t", "days": 1})  # fmt: skip
-        return int(self.store.list_tokens(self.store.principal(self.space.tokens[who]))[-1]["id"]) \
-            if who != "anonymous" else 1
+        self.client.post(
+            f"{API}/tokens", headers=self.space.headers(who), json={"name": "t", "days": 1}
+        )
+        return (
+            int(self.store.list_tokens(self.store.principal(self.space.tokens[who]))[-1]["id"])
+            if who != "anonymous"
+            else 1
+        )
 
     def pledge(self) -> str:
         pledges = [p for p in self.store.pledges(SYSTEM, include_builtin=False)]
         if pledges:
             return str(pledges[0]["id"])
-        return str(self.store.add_pledge(SYSTEM, {"ally": "DEU", "kind": "spending", "value": 2.5,
-                                                  "by_year": 2030, "source": "test"})["id"])  # fmt: skip
+        return str(
+            self.store.add_pledge(
+                SYSTEM,
+                {
+                    "ally": "DEU",
+                    "kind": "spending",
+                    "value": 2.5,
+                    "by_year": 2030,
+                    "source": "test",
+                },
+            )["id"]
+        )
 
 
 Sample = Callable[[Context, str], tuple[str, dict[str, Any] | None]]
@@ -132,61 +151,97 @@ N = next
 SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/health"): lambda c, w: ("/health", None),
     ("POST", "/auth/sign-in"): lambda c, w: (
-        "/auth/sign-in", {"name": w if w != "anonymous" else "admin", "password": PASSWORD}),
+        "/auth/sign-in",
+        {"name": w if w != "anonymous" else "admin", "password": PASSWORD},
+    ),
     ("GET", "/auth/me"): lambda c, w: ("/auth/me", None),
     ("GET", "/tokens"): lambda c, w: ("/tokens", None),
     ("POST", "/tokens"): lambda c, w: ("/tokens", {"name": "laptop", "days": 7}),
     ("DELETE", "/tokens/{token_id}"): lambda c, w: (f"/tokens/{c.fresh_token(w)}", None),
     ("GET", "/users"): lambda c, w: ("/users", None),
     ("POST", "/users"): lambda c, w: (
-        "/users", {"name": f"u{N(_counter)}", "role": "viewer", "password": "long enough"}),
+        "/users",
+        {"name": f"u{N(_counter)}", "role": "viewer", "password": "long enough"},
+    ),
     ("GET", "/audit"): lambda c, w: ("/audit", None),
     ("GET", "/scenarios"): lambda c, w: ("/scenarios", None),
-    ("POST", "/scenarios"): lambda c, w: ("/scenarios", {
-        "meta": {"name": f"new{N(_counter)}", "start": "2025-01", "horizon": 12},
-        "tables": __import__("server_kit").small_tables()}),
+    ("POST", "/scenarios"): lambda c, w: (
+        "/scenarios",
+        {
+            "meta": {"name": f"new{N(_counter)}", "start": "2025-01", "horizon": 12},
+            "tables": __import__("server_kit").small_tables(),
+        },
+    ),
     ("GET", "/scenarios/{name}"): lambda c, w: ("/scenarios/small", None),
-    ("PATCH", "/scenarios/{name}"): lambda c, w: ("/scenarios/small", {
-        "version": c.store.get_scenario(SYSTEM, "small")["version"],
-        "changes": {"description": f"edit {N(_counter)}"}}),
+    ("PATCH", "/scenarios/{name}"): lambda c, w: (
+        "/scenarios/small",
+        {
+            "version": c.store.get_scenario(SYSTEM, "small")["version"],
+            "changes": {"description": f"edit {N(_counter)}"},
+        },
+    ),
     ("DELETE", "/scenarios/{name}"): lambda c, w: (
         f"/scenarios/{(n := c.fresh_scenario())}?version="
-        f"{c.store.get_scenario(SYSTEM, n)['version']}", None),
+        f"{c.store.get_scenario(SYSTEM, n)['version']}",
+        None,
+    ),
     ("GET", "/scenarios/{name}/validation"): lambda c, w: ("/scenarios/small/validation", None),
     ("GET", "/scenarios/{name}/export"): lambda c, w: ("/scenarios/small/export", None),
     ("GET", "/scenarios/{name}/tables/{table}"): lambda c, w: (
-        "/scenarios/small/tables/stockpiles", None),
+        "/scenarios/small/tables/stockpiles",
+        None,
+    ),
     ("POST", "/scenarios/{name}/tables/{table}"): lambda c, w: (
         "/scenarios/small/tables/budgets",
-        {"data": {"ally": "AAA", "year": 1900 + N(_counter), "amount": 5}}),
+        {"data": {"ally": "AAA", "year": 1900 + N(_counter), "amount": 5}},
+    ),
     ("GET", "/scenarios/{name}/tables/{table}/{row_id}"): lambda c, w: (
-        f"/scenarios/small/tables/stockpiles/{c.row_of('stockpiles', 'AAA')['id']}", None),
+        f"/scenarios/small/tables/stockpiles/{c.row_of('stockpiles', 'AAA')['id']}",
+        None,
+    ),
     ("PUT", "/scenarios/{name}/tables/{table}/{row_id}"): lambda c, w: (
         f"/scenarios/small/tables/stockpiles/{(r := c.row_of('stockpiles', 'AAA'))['id']}",
-        {"version": r["version"], "data": {**r["data"], "note": f"n{N(_counter)}"}}),
+        {"version": r["version"], "data": {**r["data"], "note": f"n{N(_counter)}"}},
+    ),
     ("DELETE", "/scenarios/{name}/tables/{table}/{row_id}"): lambda c, w: (
         f"/scenarios/small/tables/budgets/{(r := c.fresh_budget())['id']}?version={r['version']}",
-        None),
+        None,
+    ),
     ("POST", "/scenarios/{name}/runs"): lambda c, w: ("/scenarios/small/runs", None),
     ("GET", "/runs"): lambda c, w: ("/runs", None),
     ("GET", "/runs/{run_id}"): lambda c, w: (f"/runs/{c.done_run}", None),
     ("POST", "/runs/{run_id}/cancel"): lambda c, w: (f"/runs/{c.done_run}/cancel", None),
     ("GET", "/runs/{run_id}/tables/{table}"): lambda c, w: (
-        f"/runs/{c.done_run}/tables/stock", None),
+        f"/runs/{c.done_run}/tables/stock",
+        None,
+    ),
     ("GET", "/facts"): lambda c, w: ("/facts", None),
     ("POST", "/facts"): lambda c, w: ("/facts", {"facts": [fact(N(_counter))]}),
     ("PATCH", "/facts/{fact_id}"): lambda c, w: (
-        "/facts/ftest0000", {"version": c.store.facts(SYSTEM)[0]["version"], "status": "accepted"}),
+        "/facts/ftest0000",
+        {"version": c.store.facts(SYSTEM)[0]["version"], "status": "accepted"},
+    ),
     ("GET", "/pledges"): lambda c, w: ("/pledges", None),
-    ("POST", "/pledges"): lambda c, w: ("/pledges", {
-        "ally": "DEU", "kind": "aid", "value": 1 + N(_counter) / 100, "unit": "EUR",
-        "by_year": 2026, "source": "test"}),
+    ("POST", "/pledges"): lambda c, w: (
+        "/pledges",
+        {
+            "ally": "DEU",
+            "kind": "aid",
+            "value": 1 + N(_counter) / 100,
+            "unit": "EUR",
+            "by_year": 2026,
+            "source": "test",
+        },
+    ),
     ("PATCH", "/pledges/{pledge_id}"): lambda c, w: (
-        f"/pledges/{(p := c.pledge())}", {
+        f"/pledges/{(p := c.pledge())}",
+        {
             "version": next(x for x in c.store.pledges(SYSTEM) if x["id"] == p)["version"],
-            "changes": {"note": f"n{N(_counter)}"}}),
+            "changes": {"note": f"n{N(_counter)}"},
+        },
+    ),
     ("GET", "/tracker/spending"): lambda c, w: ("/tracker/spending?limit=3", None),
-}  # fmt: skip
+}
 
 
 def route_table(client: TestClient) -> list[tuple[str, str]]:
@@ -229,8 +284,10 @@ def test_access_matrix(space: Workspace, client: TestClient) -> None:
             answers[role].append(got.text)
             want = EXPECTED[(method, path)][role]
             if got.status_code != want:
-                wrong.append(f"{method} {path} as {role}: {got.status_code}, expected {want}: "
-                             f"{got.text[:200]}")  # fmt: skip
+                wrong.append(
+                    f"{method} {path} as {role}: {got.status_code}, expected {want}: "
+                    f"{got.text[:200]}"
+                )
             assert got.status_code != 500, got.text
     assert not wrong, "\n".join(wrong)
     for nation, ally in (("nation_AAA", "AAA"), ("nation_BBB", "BBB")):
@@ -243,17 +300,28 @@ def _no_secret_of_others(ally: str, texts: list[str]) -> None:
             continue
         for text in texts:
             for figure in figures:
-                assert figure not in text, f"{other}'s figure {figure} shown to {ally}: {text[:300]}"
+                assert figure not in text, (
+                    f"{other}'s figure {figure} shown to {ally}: {text[:300]}"
+                )
 
 
 def _all_json(client: TestClient, headers: dict[str, str], run_id: int) -> list[str]:
     """Every answer a nation analyst can ask for about the small scenario and a run."""
-    urls = ["/scenarios/small", "/scenarios/small/export", "/scenarios/small/validation",
-            f"/runs/{run_id}", "/runs"]  # fmt: skip
-    urls += [f"/scenarios/small/tables/{t}?limit=500" for t in
-             ("allies", "items", "lines", "stockpiles", "demand", "contracts", "budgets")]  # fmt: skip
-    urls += [f"/runs/{run_id}/tables/{t}?limit=500" for t in
-             ("contracts", "deliveries", "capacity", "supply", "stock", "spending", "targets")]  # fmt: skip
+    urls = [
+        "/scenarios/small",
+        "/scenarios/small/export",
+        "/scenarios/small/validation",
+        f"/runs/{run_id}",
+        "/runs",
+    ]
+    urls += [
+        f"/scenarios/small/tables/{t}?limit=500"
+        for t in ("allies", "items", "lines", "stockpiles", "demand", "contracts", "budgets")
+    ]
+    urls += [
+        f"/runs/{run_id}/tables/{t}?limit=500"
+        for t in ("contracts", "deliveries", "capacity", "supply", "stock", "spending", "targets")
+    ]
     texts = []
     for url in urls:
         got = client.get(API + url, headers=headers)
@@ -272,7 +340,9 @@ def test_nation_analyst_sees_own_detail_and_totals_only(
     texts = _all_json(client, mine, run["id"])
     _no_secret_of_others(nation, texts)
     secret = [f"/scenarios/small/tables/{t}" for t in ("stockpiles", "demand")]
-    secret += [f"/runs/{run['id']}/tables/{t}" for t in ("stock", "targets", "deliveries", "spending")]
+    secret += [
+        f"/runs/{run['id']}/tables/{t}" for t in ("stock", "targets", "deliveries", "spending")
+    ]
     for url in secret:  # rows in detail are the nation's own; the rest are totals
         items = client.get(f"{API}{url}?limit=500", headers=mine).json()["items"]
         for item in items:
@@ -289,8 +359,9 @@ def test_nation_analyst_sees_own_detail_and_totals_only(
     assert allies == {nation}, allies
     assert any(r.get("scope") == "ALLIANCE" for r in plan_stock["items"])
     # the alliance analyst sees every ally
-    full = client.get(f"{API}/runs/{run['id']}/tables/stock?limit=500",
-                      headers=space.headers("alliance")).json()  # fmt: skip
+    full = client.get(
+        f"{API}/runs/{run['id']}/tables/stock?limit=500", headers=space.headers("alliance")
+    ).json()
     assert {r.get("ally") for r in full["items"]} == {"AAA", "BBB", "CCC"}
 
 
@@ -301,16 +372,20 @@ def test_validation_hides_problems_in_rows_a_nation_may_not_see(
     row = space.store.rows(SYSTEM, "small", "stockpiles")
     bbb = next(r for r in row if r["data"]["ally"] == "BBB")
     changed = client.put(
-        f"{API}/scenarios/small/tables/stockpiles/{bbb['id']}", headers=admin,
+        f"{API}/scenarios/small/tables/stockpiles/{bbb['id']}",
+        headers=admin,
         json={"version": bbb["version"], "data": {**bbb["data"], "item": "NO_SUCH_ITEM"}},
-    )  # fmt: skip
+    )
     assert changed.status_code == 200, changed.text
     seen = client.get(f"{API}/scenarios/small/validation", headers=admin).json()
     assert not seen["ok"] and len(seen["problems"]) == 1 and "NO_SUCH_ITEM" in seen["problems"][0]
-    aaa = client.get(f"{API}/scenarios/small/validation", headers=space.headers("nation_AAA")).json()
+    aaa = client.get(
+        f"{API}/scenarios/small/validation", headers=space.headers("nation_AAA")
+    ).json()
     assert aaa["problems"] == [] and aaa["hidden_problems"] == 1
-    bbb_view = client.get(f"{API}/scenarios/small/validation",
-                          headers=space.headers("nation_BBB")).json()  # fmt: skip
+    bbb_view = client.get(
+        f"{API}/scenarios/small/validation", headers=space.headers("nation_BBB")
+    ).json()
     assert bbb_view["problems"] == seen["problems"]
     refused = client.post(f"{API}/scenarios/small/runs", headers=space.headers("nation_AAA"))
     assert refused.status_code == 422 and "NO_SUCH_ITEM" not in refused.text
@@ -318,14 +393,16 @@ def test_validation_hides_problems_in_rows_a_nation_may_not_see(
 
 
 def test_industry_sees_contracts_of_its_producer_only(space: Workspace, client: TestClient) -> None:
-    got = client.get(f"{API}/scenarios/small/tables/contracts",
-                     headers=space.headers("industry")).json()  # fmt: skip
+    got = client.get(
+        f"{API}/scenarios/small/tables/contracts", headers=space.headers("industry")
+    ).json()
     assert [r["data"]["id"] for r in got["items"]] == ["C_AAA"]  # line L1 is producer P's
     viewer = client.get(f"{API}/scenarios/small/tables/contracts", headers=space.headers("viewer"))
     assert [r["data"]["id"] for r in viewer.json()["items"]] == ["C_CCC"]  # the public one
     line2 = next(r for r in space.store.rows(SYSTEM, "small", "lines") if r["data"]["id"] == "L2")
     refused = client.put(
-        f"{API}/scenarios/small/tables/lines/{line2['id']}", headers=space.headers("industry"),
+        f"{API}/scenarios/small/tables/lines/{line2['id']}",
+        headers=space.headers("industry"),
         json={"version": line2["version"], "data": {**line2["data"], "capacity": 9}},
-    )  # fmt: skip
+    )
     assert refused.status_code == 403

@@ -10,8 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from scenario_kit import write_scenario
-from server_kit import small_scenario
 from sqlalchemy import create_engine, text
 
 from materiel.scenario.load import load_scenario
@@ -19,14 +17,17 @@ from materiel.store.db import Database, upgrade
 from materiel.store.models import Base
 from materiel.store.policy import SYSTEM
 from materiel.store.repo import open_store
+from scenario_kit import write_scenario
+from server_kit import small_scenario
 
 MATERIEL = [sys.executable, "-m", "materiel.cli"]
 
 
 def run_cli(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "10000", "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([*MATERIEL, *args], capture_output=True, text=True, env=env,
-                          timeout=300, **kwargs)  # type: ignore[call-overload]  # fmt: skip
+    return subprocess.run(
+        [*MATERIEL, *args], capture_output=True, text=True, env=env, timeout=300, **kwargs
+    )  # type: ignore[call-overload]
 
 
 def test_migrations_build_exactly_the_models(db_url: str) -> None:
@@ -83,10 +84,20 @@ def _big_scenario(folder: Path) -> Path:
     tables = {
         "allies": [{"code": c, "name": f"Ally {c}"} for c in codes],
         "items": [{"code": "SHELL", "name": "Shell", "unit_price": 100}],
-        "lines": [{"id": "L1", "item": "SHELL", "producer": "P", "host": codes[0],
-                   "capacity": 10, "ceiling": 10, "lead_time": 3}],  # fmt: skip
-        "stockpiles": [{"ally": codes[0], "item": "SHELL", "initial": 0, "target": 5,
-                        "target_date": "2025-06"}],
+        "lines": [
+            {
+                "id": "L1",
+                "item": "SHELL",
+                "producer": "P",
+                "host": codes[0],
+                "capacity": 10,
+                "ceiling": 10,
+                "lead_time": 3,
+            }
+        ],
+        "stockpiles": [
+            {"ally": codes[0], "item": "SHELL", "initial": 0, "target": 5, "target_date": "2025-06"}
+        ],
         "budgets": [{"ally": c, "year": y, "amount": 1} for c in codes for y in range(1901, 2201)],
     }
     return write_scenario(folder, tables, name="big")
@@ -99,8 +110,13 @@ def test_import_killed_midway_leaves_the_store_as_it_was(db_url: str, tmp_path: 
     audit_before = store.audit_log(SYSTEM, 0, 500)["total"]
     big = _big_scenario(tmp_path / "big")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "10000"}
-    process = subprocess.Popen([*MATERIEL, "db", "import", str(big), "--db", db_url],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    process = subprocess.Popen(
+        [*MATERIEL, "db", "import", str(big), "--db", db_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     assert process.stdout is not None
     line = process.stdout.readline()  # the first progress report: rows are being written
     assert "rows written" in line, (line, process.stderr.read() if process.stderr else "")
@@ -140,18 +156,38 @@ def test_validation_messages_are_the_cli_messages(db_url: str, tmp_path: Path) -
     store = open_store(db_url)
     store.import_scenario(SYSTEM, load_scenario(small_scenario(tmp_path / "small")))
     rows = store.rows(SYSTEM, "small", "stockpiles")
-    store.update_row(SYSTEM, "small", "stockpiles", rows[1]["id"], rows[1]["version"],
-                     {**rows[1]["data"], "item": "NO_SUCH_ITEM"})  # fmt: skip
-    store.add_row(SYSTEM, "small", "demand", {"ally": "ZZZ", "item": "SHELL", "kind": "aid",
-              "start": "2025-01", "end": "2025-02", "per_month": 1})  # fmt: skip
+    store.update_row(
+        SYSTEM,
+        "small",
+        "stockpiles",
+        rows[1]["id"],
+        rows[1]["version"],
+        {**rows[1]["data"], "item": "NO_SUCH_ITEM"},
+    )
+    store.add_row(
+        SYSTEM,
+        "small",
+        "demand",
+        {
+            "ally": "ZZZ",
+            "item": "SHELL",
+            "kind": "aid",
+            "start": "2025-01",
+            "end": "2025-02",
+            "per_month": 1,
+        },
+    )
     api = store.validate(SYSTEM, "small")
     assert not api["ok"] and len(api["problems"]) >= 2
     out = tmp_path / "exported"
     store.export_folder(SYSTEM, "small", out)
     got = run_cli("validate", str(out))
     assert got.returncode == 2
-    cli = [line.removeprefix("  - ").replace(f"{out.resolve()}/", "")
-           for line in got.stderr.splitlines() if line.startswith("  - ")]  # fmt: skip
+    cli = [
+        line.removeprefix("  - ").replace(f"{out.resolve()}/", "")
+        for line in got.stderr.splitlines()
+        if line.startswith("  - ")
+    ]
     assert cli == api["problems"]
     assert any("stockpiles.csv, row 3" in p and "NO_SUCH_ITEM" in p for p in cli)
     store.db.dispose()

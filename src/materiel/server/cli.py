@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from materiel.errors import InputError
 
+if TYPE_CHECKING:
+    from materiel.store.repo import Store
+
 console = Console(highlight=False, soft_wrap=True)
-db_app = typer.Typer(help="Manage the store: schema, scenarios, the pledge ledger.",
-                     no_args_is_help=True)  # fmt: skip
+db_app = typer.Typer(
+    help="Manage the store: schema, scenarios, the pledge ledger.", no_args_is_help=True
+)
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="database URL (sqlite:///FILE or postgresql+psycopg://...); "
-                 "default $MATERIEL_DB or the SQLite file in the user's data folder"),
-]  # fmt: skip
+    typer.Option(
+        "--db",
+        help="database URL (sqlite:///FILE or postgresql+psycopg://...); "
+        "default $MATERIEL_DB or the SQLite file in the user's data folder",
+    ),
+]
 BUILTIN = "nato-2024"
 
 
-def _store(db: str | None, migrate: bool = True):  # type: ignore[no-untyped-def]
+def _store(db: str | None, migrate: bool = True) -> Store:
     from materiel.store.repo import open_store
 
     return open_store(db, migrate=migrate)

@@ -54,8 +54,9 @@ class Paging:
 PageDep = Annotated[Paging, Depends()]
 
 
-def search(items: list[dict[str, Any]], column: str | None, value: str | None,
-           q: str | None) -> list[dict[str, Any]]:  # fmt: skip
+def search(
+    items: list[dict[str, Any]], column: str | None, value: str | None, q: str | None
+) -> list[dict[str, Any]]:
     """Rows whose ``column`` equals ``value`` (as text) and that contain ``q`` anywhere.
     Filters compare text in Python over rows the policy let through, never SQL."""
     out = items

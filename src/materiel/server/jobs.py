@@ -82,7 +82,9 @@ class RunManager:
         self.store.set_run(run_id, status="running", progress="starting")
         messages = self._context.Queue()
         with tempfile.TemporaryDirectory(prefix=f"materiel-run-{run_id}-") as tmp:
-            process = self._context.Process(target=_work, args=(snapshot, tmp, messages), daemon=True)
+            process = self._context.Process(
+                target=_work, args=(snapshot, tmp, messages), daemon=True
+            )
             process.start()
             outcome: tuple[str, str] | None = None
             while outcome is None:
@@ -95,7 +97,10 @@ class RunManager:
                         self.store.set_run(run_id, status="cancelled", progress="cancelled")
                         return
                     if not process.is_alive() and messages.empty():
-                        outcome = ("failed", f"the planning process ended (code {process.exitcode})")
+                        outcome = (
+                            "failed",
+                            f"the planning process ended (code {process.exitcode})",
+                        )
                     continue
                 if kind == "progress":
                     self.store.set_run(run_id, progress=text)
@@ -103,6 +108,8 @@ class RunManager:
                     outcome = (kind, text)
             process.join(timeout=10)
             if outcome[0] == "done":
-                self.store.set_run(run_id, status="done", progress="done", result=_records(Path(tmp)))
+                self.store.set_run(
+                    run_id, status="done", progress="done", result=_records(Path(tmp))
+                )
             else:
                 self.store.set_run(run_id, status="failed", error=outcome[1], progress="failed")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import deque
-from typing import Any
+from typing import Any, ClassVar
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -41,10 +42,17 @@ class RateLimiter:
 
 
 async def _answer(send: Send, status: int, text: str) -> None:
-    body = ('{"detail": "%s"}' % text).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    body = json.dumps({"detail": text}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -53,7 +61,7 @@ class Guard:
     without a length), NUL characters in the address (400), and adds headers that keep a
     browser from running anything an answer carries."""
 
-    HEADERS = [
+    HEADERS: ClassVar[list[tuple[bytes, bytes]]] = [
         (b"x-content-type-options", b"nosniff"),
         (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
         (b"x-frame-options", b"DENY"),

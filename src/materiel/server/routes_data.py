@@ -16,11 +16,13 @@ PledgeId = Annotated[str, Path(min_length=1, max_length=40)]
 
 @router.get("/facts", summary="Facts with their sources and review status")
 def facts(
-    who: Who, store: StoreDep, paging: PageDep,
+    who: Who,
+    store: StoreDep,
+    paging: PageDep,
     status: Annotated[str | None, Query(max_length=20)] = None,
     kind: Annotated[str | None, Query(max_length=40)] = None,
     q: Annotated[str | None, Query(max_length=1000)] = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     items = store.facts(who)
     items = search(items, "status", status, None) if status is not None else items
     items = search(items, "kind", kind, q) if kind is not None else search(items, None, None, q)
@@ -39,9 +41,11 @@ def review_fact(fact_id: FactId, body: FactReview, who: Who, store: StoreDep) ->
 
 @router.get("/pledges", summary="Pledges: built-in ones and the ledger's")
 def pledges(
-    who: Who, store: StoreDep, paging: PageDep,
+    who: Who,
+    store: StoreDep,
+    paging: PageDep,
     ally: Annotated[str | None, Query(max_length=8)] = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     items = store.pledges(who)
     return paging.page(search(items, "ally", ally, None) if ally else items)
 

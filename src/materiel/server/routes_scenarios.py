@@ -57,9 +57,15 @@ def export(name: Name, who: Who, store: StoreDep) -> dict[str, Any]:
 
 @router.get("/scenarios/{name}/tables/{table}", summary="Rows of a table; filters; pages")
 def rows(
-    name: Name, table: Table, who: Who, store: StoreDep, paging: PageDep,
-    column: Column = None, value: Value = None, q: Text = None,
-) -> dict[str, Any]:  # fmt: skip
+    name: Name,
+    table: Table,
+    who: Who,
+    store: StoreDep,
+    paging: PageDep,
+    column: Column = None,
+    value: Value = None,
+    q: Text = None,
+) -> dict[str, Any]:
     return paging.page(search(store.rows(who, name, table), column, value, q))
 
 
@@ -80,9 +86,7 @@ def update_row(
     return store.update_row(who, name, table, row_id, body.version, body.data)
 
 
-@router.delete(
-    "/scenarios/{name}/tables/{table}/{row_id}", status_code=204, summary="Delete a row"
-)
+@router.delete("/scenarios/{name}/tables/{table}/{row_id}", status_code=204, summary="Delete a row")
 def delete_row(
     name: Name, table: Table, row_id: RowId, version: VersionQ, who: Who, store: StoreDep
 ) -> Response:

@@ -74,9 +74,12 @@ class AccountOps(StoreBase):
             if s.scalar(select(UserRecord.id).where(UserRecord.name == name)):
                 raise Conflict(f"a user named {name!r} exists")
             user = UserRecord(
-                name=name, role=role, ally=ally, producer=producer,
+                name=name,
+                role=role,
+                ally=ally,
+                producer=producer,
                 password_hash=_hasher.hash(password) if password else None,
-            )  # fmt: skip
+            )
             s.add(user)
             s.flush()
             view = _user_view(user)
@@ -122,22 +125,37 @@ class AccountOps(StoreBase):
                 user = UserRecord(name="admin", role="admin")
                 s.add(user)
                 s.flush()
-                self.audit(s, Principal("system", "admin"), "user.create", "user admin", None,
-                           _user_view(user))  # fmt: skip
+                self.audit(
+                    s,
+                    Principal("system", "admin"),
+                    "user.create",
+                    "user admin",
+                    None,
+                    _user_view(user),
+                )
             user_id = user.id
         token, _ = self._issue(user_id, "admin", "server start", dt.timedelta(hours=hours))
         return token, "admin"
 
-    def _issue(self, user_id: int, user: str, name: str, ttl: dt.timedelta) -> tuple[str, dt.datetime]:
+    def _issue(
+        self, user_id: int, user: str, name: str, ttl: dt.timedelta
+    ) -> tuple[str, dt.datetime]:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires = _now() + ttl
         with self.tx(write=True) as s:
-            record = TokenRecord(user_id=user_id, token_hash=hash_token(token), name=name[:100],
-                                 expires_at=expires)  # fmt: skip
+            record = TokenRecord(
+                user_id=user_id, token_hash=hash_token(token), name=name[:100], expires_at=expires
+            )
             s.add(record)
             s.flush()
-            self.audit(s, Principal(user, "viewer"), "token.create", f"token {record.id}", None,
-                       {"user": user, "name": name, "expires_at": expires.isoformat()})  # fmt: skip
+            self.audit(
+                s,
+                Principal(user, "viewer"),
+                "token.create",
+                f"token {record.id}",
+                None,
+                {"user": user, "name": name, "expires_at": expires.isoformat()},
+            )
         return token, expires
 
     def principal(self, token: str) -> Principal:
@@ -156,14 +174,19 @@ class AccountOps(StoreBase):
         if _aware(record.expires_at) <= _now():
             raise Unauthenticated("this token has expired; sign in again")
         return Principal(
-            name=user.name, role=user.role, ally=user.ally, producer=user.producer,
+            name=user.name,
+            role=user.role,
+            ally=user.ally,
+            producer=user.producer,
             user_id=user.id,
-        )  # fmt: skip
+        )
 
     def list_tokens(self, who: Principal) -> list[dict[str, Any]]:
         with self.tx() as s:
             records = s.scalars(
-                select(TokenRecord).where(TokenRecord.user_id == who.user_id).order_by(TokenRecord.id)
+                select(TokenRecord)
+                .where(TokenRecord.user_id == who.user_id)
+                .order_by(TokenRecord.id)
             )
             return [_token_view(t) for t in records]
 
@@ -184,13 +207,21 @@ class AccountOps(StoreBase):
 
 
 def _user_view(user: UserRecord) -> dict[str, Any]:
-    return {"id": user.id, "name": user.name, "role": user.role, "ally": user.ally,
-            "producer": user.producer, "has_password": user.password_hash is not None}  # fmt: skip
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "ally": user.ally,
+        "producer": user.producer,
+        "has_password": user.password_hash is not None,
+    }
 
 
 def _token_view(t: TokenRecord) -> dict[str, Any]:
     return {
-        "id": t.id, "name": t.name, "created_at": _aware(t.created_at).isoformat(),
+        "id": t.id,
+        "name": t.name,
+        "created_at": _aware(t.created_at).isoformat(),
         "expires_at": _aware(t.expires_at).isoformat(),
         "revoked_at": _aware(t.revoked_at).isoformat() if t.revoked_at else None,
-    }  # fmt: skip
+    }

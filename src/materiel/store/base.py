@@ -67,7 +67,9 @@ class StoreBase:
         after: dict[str, Any] | None = None,
     ) -> None:
         """Append to the audit log in the transaction of the change itself."""
-        session.add(AuditRecord(actor=who.name, action=action, target=target, before=before, after=after))
+        session.add(
+            AuditRecord(actor=who.name, action=action, target=target, before=before, after=after)
+        )
 
 
 def _first(exc: Exception) -> str:

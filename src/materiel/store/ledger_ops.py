@@ -48,8 +48,16 @@ class LedgerOps(StoreBase):
                 if s.get(FactRecord, fact.id) is not None:
                     continue
                 data = fact.to_dict()
-                s.add(FactRecord(id=fact.id, kind=fact.kind, status=fact.status,
-                                 confidence=fact.confidence, data=data, version=1))  # fmt: skip
+                s.add(
+                    FactRecord(
+                        id=fact.id,
+                        kind=fact.kind,
+                        status=fact.status,
+                        confidence=fact.confidence,
+                        data=data,
+                        version=1,
+                    )
+                )
                 s.flush()
                 added += 1
             self.audit(s, who, "facts.import", "facts", None, {"added": added})
@@ -96,7 +104,9 @@ class LedgerOps(StoreBase):
         """Every pledge (they are public): built-in ones first, then the ledger's."""
         builtin = [{"version": None, **p.model_dump(mode="json")} for p in builtin_pledges()]
         with self.tx() as s:
-            stored = [_pledge_view(r) for r in s.scalars(select(PledgeRecord).order_by(PledgeRecord.id))]
+            stored = [
+                _pledge_view(r) for r in s.scalars(select(PledgeRecord).order_by(PledgeRecord.id))
+            ]
         return [*(builtin if include_builtin else []), *stored]
 
     def add_pledge(self, who: Principal, fields: dict[str, Any]) -> dict[str, Any]:
@@ -169,14 +179,18 @@ class LedgerOps(StoreBase):
 
     @staticmethod
     def _ledger(s: Any) -> list[Pledge]:
-        return [make_pledge(**r.data) for r in s.scalars(select(PledgeRecord).order_by(PledgeRecord.id))]
+        return [
+            make_pledge(**r.data) for r in s.scalars(select(PledgeRecord).order_by(PledgeRecord.id))
+        ]
 
     @staticmethod
     def _pledge(s: Any, pledge_id: str) -> PledgeRecord:
         record = s.get(PledgeRecord, pledge_id.strip().upper())
         if record is None:
             if pledge_id.upper().startswith("B-"):
-                raise InputError(f"{pledge_id} is a built-in pledge from the public data; it cannot be changed")
+                raise InputError(
+                    f"{pledge_id} is a built-in pledge from the public data; it cannot be changed"
+                )
             raise NotFound(f"no pledge {pledge_id!r} in the ledger")
         return record
 

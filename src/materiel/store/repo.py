@@ -27,8 +27,15 @@ class Store(ScenarioOps, AccountOps, LedgerOps, RunOps):
                 select(AuditRecord).order_by(AuditRecord.id.desc()).offset(offset).limit(limit)
             )
             items = [
-                {"id": r.id, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
-                 "target": r.target, "before": r.before, "after": r.after}  # fmt: skip
+                {
+                    "id": r.id,
+                    "at": r.at.isoformat(),
+                    "actor": r.actor,
+                    "action": r.action,
+                    "target": r.target,
+                    "before": r.before,
+                    "after": r.after,
+                }
                 for r in records
             ]
         return {"total": total, "offset": offset, "limit": limit, "items": items}

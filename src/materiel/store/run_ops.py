@@ -34,13 +34,18 @@ class RunOps(StoreBase):
         with self.tx(write=True) as s:
             record_id = s.scalar(select(ScenarioRecord.id).where(ScenarioRecord.name == name))
             run = RunRecord(
-                scenario_id=record_id, scenario_version=version, scenario_digest=scenario.digest(),
-                status="queued", progress="queued", created_by=who.name,
-            )  # fmt: skip
+                scenario_id=record_id,
+                scenario_version=version,
+                scenario_digest=scenario.digest(),
+                status="queued",
+                progress="queued",
+                created_by=who.name,
+            )
             s.add(run)
             s.flush()
-            self.audit(s, who, "run.create", f"run {run.id}", None,
-                       {"scenario": name, "version": version})  # fmt: skip
+            self.audit(
+                s, who, "run.create", f"run {run.id}", None, {"scenario": name, "version": version}
+            )
             run_id = run.id
         data = self.export(who.__class__("system", "admin"), name)  # type: ignore[attr-defined]
         snapshot = {"meta": data["meta"], "tables": data["tables"]}
@@ -73,8 +78,11 @@ class RunOps(StoreBase):
             done = s.execute(
                 update(RunRecord)
                 .where(RunRecord.status.in_(ACTIVE))
-                .values(status="failed", error="the server stopped before the run ended",
-                        finished_at=dt.datetime.now(dt.UTC))  # fmt: skip
+                .values(
+                    status="failed",
+                    error="the server stopped before the run ended",
+                    finished_at=dt.datetime.now(dt.UTC),
+                )
             )
             return int(done.rowcount)  # type: ignore[attr-defined]
 
@@ -85,8 +93,9 @@ class RunOps(StoreBase):
             done = s.execute(
                 update(RunRecord)
                 .where(RunRecord.id == run_id, RunRecord.status.in_(ACTIVE))
-                .values(status="cancelled", progress="cancelled",
-                        finished_at=dt.datetime.now(dt.UTC))  # fmt: skip
+                .values(
+                    status="cancelled", progress="cancelled", finished_at=dt.datetime.now(dt.UTC)
+                )
             )
             if done.rowcount:  # type: ignore[attr-defined]
                 self.audit(s, who, "run.cancel", f"run {run_id}", None, {"status": "cancelled"})
@@ -151,8 +160,11 @@ class RunOps(StoreBase):
             "created_at": record.created_at.isoformat() if record.created_at else None,
             "finished_at": record.finished_at.isoformat() if record.finished_at else None,
             "summary": result.get("summary") if sees_all or record.status == "done" else None,
-            "tables": [t for t in PLAN_TABLES if t in result.get("tables", {})
-                       and policy.may_read_table(f"plan.{t}")],  # fmt: skip
+            "tables": [
+                t
+                for t in PLAN_TABLES
+                if t in result.get("tables", {}) and policy.may_read_table(f"plan.{t}")
+            ],
         }
 
     def _check_state(self, status: str) -> None:

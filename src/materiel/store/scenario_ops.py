@@ -67,8 +67,14 @@ class ScenarioOps(StoreBase):
                         if progress:
                             progress(done, total)
             s.flush()
-            self.audit(s, who, "scenario.import", f"scenario {name}", None,
-                       {"meta": meta, "rows": total, "digest": scenario.digest()})  # fmt: skip
+            self.audit(
+                s,
+                who,
+                "scenario.import",
+                f"scenario {name}",
+                None,
+                {"meta": meta, "rows": total, "digest": scenario.digest()},
+            )
             summary = self._summary(s, self.policy(who), record)
         if progress:
             progress(total, total)
@@ -148,8 +154,12 @@ class ScenarioOps(StoreBase):
                 for t, recs in tables.items()
                 if policy.may_read_table(t)
             }
-            return {"name": record.name, "version": record.version, "meta": record.meta,
-                    "tables": visible}  # fmt: skip
+            return {
+                "name": record.name,
+                "version": record.version,
+                "meta": record.meta,
+                "tables": visible,
+            }
 
     def export_folder(self, who: Principal, name: str, folder: Path) -> Path:
         """Write the stored scenario as a folder (only a user who sees it all may)."""
@@ -191,8 +201,13 @@ class ScenarioOps(StoreBase):
         problems = [str(p) for p in checked.problems if shown(p)]
         warnings = [str(p) for p in checked.warnings if shown(p)]
         hidden = len(checked.problems) - len(problems)
-        return {"ok": checked.scenario is not None, "version": record.version,
-                "problems": problems, "warnings": warnings, "hidden_problems": hidden}  # fmt: skip
+        return {
+            "ok": checked.scenario is not None,
+            "version": record.version,
+            "problems": problems,
+            "warnings": warnings,
+            "hidden_problems": hidden,
+        }
 
     # -- rows ----------------------------------------------------------------------
     def rows(self, who: Principal, name: str, table: str) -> list[dict[str, Any]]:
@@ -206,7 +221,9 @@ class ScenarioOps(StoreBase):
             tables = self._tables(s, record.id)
         producers = _producers(tables)
         recs = tables.get(table, [])
-        shown = [_view(r, i) for i, r in enumerate(recs) if policy.sees_row(table, r.data, producers)]
+        shown = [
+            _view(r, i) for i, r in enumerate(recs) if policy.sees_row(table, r.data, producers)
+        ]
         totals = [
             {"id": None, "version": None, "line": None, "data": t}
             for t in policy.rows(table, [r.data for r in recs], producers)
@@ -225,7 +242,9 @@ class ScenarioOps(StoreBase):
                 return _view(rec, i)
         raise _no_row(table, row_id)
 
-    def add_row(self, who: Principal, name: str, table: str, data: dict[str, Any]) -> dict[str, Any]:
+    def add_row(
+        self, who: Principal, name: str, table: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
         policy = self.policy(who)
         _known(table)
         with self.tx(write=True) as s:
@@ -316,9 +335,13 @@ class ScenarioOps(StoreBase):
 
     @staticmethod
     def _row_for(
-        s: Session, policy: Policy, scenario_id: int, table: str, row_id: int,
+        s: Session,
+        policy: Policy,
+        scenario_id: int,
+        table: str,
+        row_id: int,
         producers: dict[str, str],
-    ) -> RowRecord:  # fmt: skip
+    ) -> RowRecord:
         rec = s.get(RowRecord, row_id)
         if (
             rec is None
@@ -376,14 +399,22 @@ class ScenarioOps(StoreBase):
 
 def _row(scenario_id: int, table: str, position: int, data: dict[str, Any]) -> RowRecord:
     return RowRecord(
-        scenario_id=scenario_id, table_name=table, key=sc.key_of(table, data),
-        position=position, data=data, version=1,
-    )  # fmt: skip
+        scenario_id=scenario_id,
+        table_name=table,
+        key=sc.key_of(table, data),
+        position=position,
+        data=data,
+        version=1,
+    )
 
 
 def _view(rec: RowRecord, index: int) -> dict[str, Any]:
-    return {"id": rec.id, "version": rec.version, "line": index + sc.FIRST_DATA_LINE,
-            "data": rec.data}  # fmt: skip
+    return {
+        "id": rec.id,
+        "version": rec.version,
+        "line": index + sc.FIRST_DATA_LINE,
+        "data": rec.data,
+    }
 
 
 def _producers(tables: dict[str, list[RowRecord]]) -> dict[str, str]:

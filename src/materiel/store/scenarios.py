@@ -62,7 +62,9 @@ def table_csv(table: str, rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def write_folder(folder: Path, meta: dict[str, Any], tables: dict[str, list[dict[str, Any]]]) -> Path:
+def write_folder(
+    folder: Path, meta: dict[str, Any], tables: dict[str, list[dict[str, Any]]]
+) -> Path:
     """A scenario folder that ``load_scenario`` reads back to the same scenario."""
     folder.mkdir(parents=True, exist_ok=True)
     doc = {k: v for k, v in meta.items() if k not in ("tables", "extends")}
@@ -99,7 +101,9 @@ def check(meta: dict[str, Any], tables: dict[str, list[dict[str, Any]]]) -> Chec
 def _relative(problem: Problem, prefix: str) -> Problem:
     from dataclasses import replace
 
-    return replace(problem, file=problem.file.replace(prefix, ""), message=problem.message.replace(prefix, ""))
+    return replace(
+        problem, file=problem.file.replace(prefix, ""), message=problem.message.replace(prefix, "")
+    )
 
 
 def table_of_file(file: str) -> str | None:
