@@ -218,9 +218,8 @@ class ScenarioOps(StoreBase):
             raise AccessDenied(f"{who.role} users may not read table {table}")
         with self.tx() as s:
             record = self._scenario(s, name)
-            tables = self._tables(s, record.id)
-        producers = _producers(tables)
-        recs = tables.get(table, [])
+            recs = self._table(s, record.id, table)
+            producers = self._producers(s, record.id)
         shown = [
             _view(r, i) for i, r in enumerate(recs) if policy.sees_row(table, r.data, producers)
         ]
@@ -236,11 +235,15 @@ class ScenarioOps(StoreBase):
         _known(table)
         with self.tx() as s:
             record = self._scenario(s, name)
-            tables = self._tables(s, record.id)
-        for i, rec in enumerate(tables.get(table, [])):
-            if rec.id == row_id and policy.sees_row(table, rec.data, _producers(tables)):
-                return _view(rec, i)
-        raise _no_row(table, row_id)
+            rec = self._row_for(s, policy, record.id, table, row_id, self._producers(s, record.id))
+            index = s.scalar(
+                select(func.count()).where(
+                    RowRecord.scenario_id == record.id,
+                    RowRecord.table_name == table,
+                    RowRecord.position < rec.position,
+                )
+            )
+            return _view(rec, int(index or 0))
 
     def add_row(
         self, who: Principal, name: str, table: str, data: dict[str, Any]
@@ -323,6 +326,16 @@ class ScenarioOps(StoreBase):
         ):
             tables.setdefault(rec.table_name, []).append(rec)
         return {t: tables[t] for t in TABLES if t in tables}
+
+    @staticmethod
+    def _table(s: Session, scenario_id: int, table: str) -> list[RowRecord]:
+        return list(
+            s.scalars(
+                select(RowRecord)
+                .where(RowRecord.scenario_id == scenario_id, RowRecord.table_name == table)
+                .order_by(RowRecord.position)
+            )
+        )
 
     @staticmethod
     def _producers(s: Session, scenario_id: int) -> dict[str, str]:
