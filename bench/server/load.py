@@ -36,8 +36,13 @@ COUNTER_YEARS = range(2150, 2150 + COUNTERS)
 
 
 def start_server(db: str | None, home: Path) -> tuple[subprocess.Popen[str], str, str]:
-    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home), "PYTHONUNBUFFERED": "1",
-           "COLUMNS": "10000"}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home),
+        "PYTHONUNBUFFERED": "1",
+        "COLUMNS": "10000",
+    }
     args = [sys.executable, "-m", "materiel.cli", "serve", "--port", "0"]
     if db:
         args += ["--db", db]
@@ -60,8 +65,14 @@ def start_server(db: str | None, home: Path) -> tuple[subprocess.Popen[str], str
 
 
 async def client_loop(
-    client: httpx.AsyncClient, rows: list[dict], stop: float, seed: int,
-    latencies: list[float], errors: list[str], accepted: dict[int, int], conflicts: list[int],
+    client: httpx.AsyncClient,
+    rows: list[dict],
+    stop: float,
+    seed: int,
+    latencies: list[float],
+    errors: list[str],
+    accepted: dict[int, int],
+    conflicts: list[int],
 ) -> None:
     rng = random.Random(seed)
 
@@ -99,12 +110,15 @@ async def client_loop(
 async def main_async(args: argparse.Namespace, address: str, token: str) -> dict:
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=args.clients + 10)
-    async with httpx.AsyncClient(base_url=address, headers=headers, timeout=60,
-                                 limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=address, headers=headers, timeout=60, limits=limits
+    ) as client:
         rows = []
         for year in COUNTER_YEARS:
-            r = await client.post(f"{API}/scenarios/nato-2024/tables/budgets",
-                                  json={"data": {"ally": "ALB", "year": year, "amount": 0}})
+            r = await client.post(
+                f"{API}/scenarios/nato-2024/tables/budgets",
+                json={"data": {"ally": "ALB", "year": year, "amount": 0}},
+            )
             r.raise_for_status()
             rows.append(r.json())
         latencies: list[float] = []
@@ -113,24 +127,36 @@ async def main_async(args: argparse.Namespace, address: str, token: str) -> dict
         conflicts: list[int] = []
         started = time.monotonic()
         stop = started + args.seconds
-        await asyncio.gather(*(
-            client_loop(client, rows, stop, seed, latencies, errors, accepted, conflicts)
-            for seed in range(args.clients)
-        ))
+        await asyncio.gather(
+            *(
+                client_loop(client, rows, stop, seed, latencies, errors, accepted, conflicts)
+                for seed in range(args.clients)
+            )
+        )
         elapsed = time.monotonic() - started
         lost = {}
         for row in rows:
-            final = (await client.get(f"{API}/scenarios/nato-2024/tables/budgets/{row['id']}")).json()
+            url = f"{API}/scenarios/nato-2024/tables/budgets/{row['id']}"
+            final = (await client.get(url)).json()
             if final["data"]["amount"] != accepted.get(row["id"], 0):
                 lost[row["id"]] = (final["data"]["amount"], accepted.get(row["id"], 0))
     q = statistics.quantiles(latencies, n=100)
     return {
-        "clients": args.clients, "seconds": round(elapsed, 1), "requests": len(latencies),
-        "requests_per_s": round(len(latencies) / elapsed, 1), "errors": len(errors),
-        "first_errors": errors[:5], "updates_accepted": sum(accepted.values()),
-        "conflicts_409_retried": len(conflicts), "lost_updates": lost,
-        "latency_ms": {"p50": round(q[49] * 1000, 1), "p95": round(q[94] * 1000, 1),
-                       "p99": round(q[98] * 1000, 1), "max": round(max(latencies) * 1000, 1)},
+        "clients": args.clients,
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "errors": len(errors),
+        "first_errors": errors[:5],
+        "updates_accepted": sum(accepted.values()),
+        "conflicts_409_retried": len(conflicts),
+        "lost_updates": lost,
+        "latency_ms": {
+            "p50": round(q[49] * 1000, 1),
+            "p95": round(q[94] * 1000, 1),
+            "p99": round(q[98] * 1000, 1),
+            "max": round(max(latencies) * 1000, 1),
+        },
     }
 
 
