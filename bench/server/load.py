@@ -78,7 +78,11 @@ async def client_loop(
 
     async def call(method: str, url: str, **kw) -> httpx.Response:
         t0 = time.perf_counter()
-        r = await client.request(method, url, **kw)
+        try:
+            r = await client.request(method, url, **kw)
+        except httpx.TransportError as exc:  # counted, and the client goes on
+            errors.append(f"{method} {url}: {type(exc).__name__} {exc}")
+            return httpx.Response(599, json={})
         latencies.append(time.perf_counter() - t0)
         if r.status_code not in (200, 201, 409):
             errors.append(f"{method} {url}: {r.status_code} {r.text[:200]}")
@@ -96,7 +100,10 @@ async def client_loop(
             row_id = rng.choice(rows)["id"]
             url = f"{API}/scenarios/nato-2024/tables/budgets/{row_id}"
             while time.monotonic() < stop + 10:
-                current = (await call("GET", url)).json()
+                got = await call("GET", url)
+                if got.status_code != 200:
+                    break
+                current = got.json()
                 data = {**current["data"], "amount": current["data"]["amount"] + 1}
                 r = await call("PUT", url, json={"version": current["version"], "data": data})
                 if r.status_code == 200:

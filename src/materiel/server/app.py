@@ -23,6 +23,8 @@ from materiel.store.repo import Store, open_store
 
 API = "/api/v1"
 ROUTERS = (account, scenarios, runs, data)
+#: A client may try this many times more sign-ins (over all names) than for one name.
+CLIENT_FACTOR = 6
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -51,6 +53,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store
     app.state.settings = settings
     app.state.sign_in_limit = RateLimiter(settings.sign_in_attempts, settings.sign_in_window_s)
+    app.state.sign_in_client_limit = RateLimiter(
+        settings.sign_in_attempts * CLIENT_FACTOR, settings.sign_in_window_s
+    )
     errors.install(app)
 
     @app.exception_handler(TooManyAttempts)

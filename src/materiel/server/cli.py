@@ -69,7 +69,7 @@ def serve(
     console.print(f"serving on http://{shown}:{bound}/  (API: /api/v1, schema: /openapi.json)")
     console.print(f"admin token (user {user}, valid 24 h, shown once): {token}")
     app = create_app(Settings(db_url=store.db.url), store=store)
-    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=30)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -15,24 +14,6 @@ from materiel.store.db import Database
 from materiel.store.errors import Conflict
 from materiel.store.models import AuditRecord
 from materiel.store.policy import Policy, Principal
-
-MAX_PAGE = 500
-
-
-@dataclass(frozen=True)
-class Page:
-    """A slice of a list: ``offset`` and ``limit`` (at most :data:`MAX_PAGE`)."""
-
-    offset: int = 0
-    limit: int = 100
-
-    def of(self, items: list[Any]) -> dict[str, Any]:
-        return {
-            "total": len(items),
-            "offset": self.offset,
-            "limit": self.limit,
-            "items": items[self.offset : self.offset + self.limit],
-        }
 
 
 class StoreBase:

@@ -23,7 +23,7 @@ class RunOps(StoreBase):
     def create_run(self, who: Principal, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """Queue a plan of the scenario as it is now: (the run, the snapshot to plan)."""
         self.policy(who).require("run.create", "start plan runs")
-        checked, version = self.load(name)  # type: ignore[attr-defined]
+        checked, version, snapshot = self.load(name)  # type: ignore[attr-defined]
         if checked.scenario is None:
             report = self.validate(who, name)  # type: ignore[attr-defined]
             shown = "\n".join(f"  - {p}" for p in report["problems"])
@@ -47,8 +47,6 @@ class RunOps(StoreBase):
                 s, who, "run.create", f"run {run.id}", None, {"scenario": name, "version": version}
             )
             run_id = run.id
-        data = self.export(who.__class__("system", "admin"), name)  # type: ignore[attr-defined]
-        snapshot = {"meta": data["meta"], "tables": data["tables"]}
         return self.run(who, run_id), snapshot
 
     def set_run(self, run_id: int, **values: Any) -> bool:

@@ -169,13 +169,14 @@ class ScenarioOps(StoreBase):
         data = self.export(who, name)
         return sc.write_folder(folder, data["meta"], data["tables"])
 
-    def load(self, name: str) -> tuple[sc.Checked, int]:
-        """The stored scenario validated as the loader would (and its version)."""
+    def load(self, name: str) -> tuple[sc.Checked, int, dict[str, Any]]:
+        """The stored scenario validated as the loader would, its version, and what was
+        read (``meta`` and ``tables``), all from one transaction."""
         with self.tx() as s:
             record = self._scenario(s, name)
             tables = {t: [r.data for r in recs] for t, recs in self._tables(s, record.id).items()}
             meta, version = record.meta, record.version
-        return sc.check(meta, tables), version
+        return sc.check(meta, tables), version, {"meta": meta, "tables": tables}
 
     def validate(self, who: Principal, name: str) -> dict[str, Any]:
         """The CLI's messages for the stored scenario, without those about rows the user
@@ -272,12 +273,8 @@ class ScenarioOps(StoreBase):
     ) -> dict[str, Any]:
         """Replace a row's data if ``version`` is still its version; else 409."""
         policy = self.policy(who)
-        _known(table)
         with self.tx(write=True) as s:
-            record = self._scenario(s, name)
-            producers = self._producers(s, record.id)
-            rec = self._row_for(s, policy, record.id, table, row_id, producers)
-            policy.check_write(table, rec.data, producers)
+            record, rec, producers = self._writable(s, policy, name, table, row_id)
             clean = _validated(table, data, None)
             policy.check_write(table, clean, producers)
             self._unique(s, record.id, table, clean, rec.id)
@@ -293,13 +290,8 @@ class ScenarioOps(StoreBase):
             return {"id": rec.id, "version": version + 1, "data": clean}
 
     def delete_row(self, who: Principal, name: str, table: str, row_id: int, version: int) -> None:
-        policy = self.policy(who)
-        _known(table)
         with self.tx(write=True) as s:
-            record = self._scenario(s, name)
-            producers = self._producers(s, record.id)
-            rec = self._row_for(s, policy, record.id, table, row_id, producers)
-            policy.check_write(table, rec.data, producers)
+            record, rec, _ = self._writable(s, self.policy(who), name, table, row_id)
             done = s.execute(
                 delete(RowRecord).where(RowRecord.id == rec.id, RowRecord.version == version)
             )
@@ -309,6 +301,18 @@ class ScenarioOps(StoreBase):
             self.audit(s, who, "row.delete", f"{name}/{table}/{row_id}", rec.data, None)
 
     # -- helpers -------------------------------------------------------------------
+    def _writable(
+        self, s: Session, policy: Policy, name: str, table: str, row_id: int
+    ) -> tuple[ScenarioRecord, RowRecord, dict[str, str]]:
+        """The scenario, the row as stored, and line producers, if the user may change
+        the row (404 if the user may not see it, 403 if the user may not change it)."""
+        _known(table)
+        record = self._scenario(s, name)
+        producers = self._producers(s, record.id)
+        rec = self._row_for(s, policy, record.id, table, row_id, producers)
+        policy.check_write(table, rec.data, producers)
+        return record, rec, producers
+
     @staticmethod
     def _scenario(s: Session, name: str) -> ScenarioRecord:
         record = s.scalar(select(ScenarioRecord).where(ScenarioRecord.name == name))
