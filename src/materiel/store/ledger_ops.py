@@ -4,6 +4,7 @@ they are imported from and exported to."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from materiel.track.ledger import (
 from materiel.track.ledger_model import Pledge, make_pledge
 
 MAX_NOTE = 2000
+FACT_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,40}$")
 
 
 class LedgerOps(StoreBase):
@@ -39,6 +41,8 @@ class LedgerOps(StoreBase):
                 fact = Fact.from_dict(raw)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise InputError(f"fact {i + 1}: not a fact of a facts file ({exc})") from None
+            if not FACT_ID.match(fact.id):
+                raise InputError(f"fact {i + 1}: an id is 1-40 letters, digits and _ . : -")
             if fact.status not in STATUSES:
                 raise InputError(f"fact {i + 1}: status must be one of {', '.join(STATUSES)}")
             parsed.append(fact)
