@@ -215,3 +215,20 @@ def test_the_json_ledger_imports_into_the_store_and_exports_back(
     assert [(p["id"], p["ally"], p["unit"]) for p in stored] == [
         ("P0001", "DEU", "% of GDP"), ("P0002", "POL", "EUR bn")]  # fmt: skip
     store.db.dispose()
+
+
+def test_ci_without_postgresql_fails_rather_than_skips(tmp_path: Path) -> None:
+    """Under CI=true, a missing MATERIEL_TEST_PG_URL is a failure, not a quiet skip."""
+    env = {k: v for k, v in os.environ.items() if k != "MATERIEL_TEST_PG_URL"}
+    env["CI"] = "true"
+    test = f"{Path(__file__)}::test_migrations_build_exactly_the_models[postgresql]"
+    got = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert got.returncode == 1, got.stdout[-2000:]
+    assert "CI=true but MATERIEL_TEST_PG_URL is not set" in got.stdout
