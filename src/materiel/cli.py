@@ -45,12 +45,18 @@ COMMAND_MODULES: tuple[str, ...] = (
     "materiel.simulate.cli",
     "materiel.spending.cli",
     "materiel.sweep.cli",
+    "materiel.server.cli",
 )
 
 
 #: Commands served by one module alone: ``materiel ingest`` starts without loading the
 #: planner (start-up time, and no solver needed to read articles).
-SOLO_COMMANDS: dict[str, str] = {"ingest": "materiel.ingest.cli", "facts": "materiel.ingest.cli"}
+SOLO_COMMANDS: dict[str, str] = {
+    "ingest": "materiel.ingest.cli",
+    "facts": "materiel.ingest.cli",
+    "serve": "materiel.server.cli",
+    "db": "materiel.server.cli",
+}
 _registered: set[str] = set()
 
 

@@ -1,0 +1,76 @@
+"""The application: ``create_app(settings)`` builds it with every router under
+``/api/v1``; the web app adds its own routes to what this returns."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from materiel import __version__
+from materiel.server import errors
+from materiel.server.jobs import RunManager
+from materiel.server.limits import Guard, RateLimiter, TooManyAttempts
+from materiel.server.routes_account import router as account
+from materiel.server.routes_data import router as data
+from materiel.server.routes_runs import router as runs
+from materiel.server.routes_scenarios import router as scenarios
+from materiel.server.settings import Settings
+from materiel.store.repo import Store, open_store
+
+API = "/api/v1"
+ROUTERS = (account, scenarios, runs, data)
+#: A client may try this many times more sign-ins (over all names) than for one name.
+CLIENT_FACTOR = 6
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The API application on ``store`` (or on the database of ``settings``)."""
+    settings = settings or Settings()
+    store = store or open_store(settings.db_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store.fail_unfinished_runs()
+        app.state.jobs = RunManager(store, settings.run_workers)
+        try:
+            yield
+        finally:
+            app.state.jobs.shutdown()
+
+    app = FastAPI(
+        title="materiel",
+        version=__version__,
+        description="Defence industrial capacity and munitions stockpile planning: the "
+        "shared workspace's API. Send 'Authorization: Bearer TOKEN'.",
+        docs_url=None,  # the interactive pages load scripts from elsewhere
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.settings = settings
+    app.state.sign_in_limit = RateLimiter(settings.sign_in_attempts, settings.sign_in_window_s)
+    app.state.sign_in_client_limit = RateLimiter(
+        settings.sign_in_attempts * CLIENT_FACTOR, settings.sign_in_window_s
+    )
+    errors.install(app)
+
+    @app.exception_handler(TooManyAttempts)
+    async def _too_many(_request: Request, exc: TooManyAttempts) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(exc)},
+            status_code=429,
+            headers={"Retry-After": str(max(1, round(exc.retry_after)))},
+        )
+
+    @app.get(f"{API}/health", tags=["server"], summary="Is the server up")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__}
+
+    for router in ROUTERS:
+        app.include_router(router, prefix=API)
+    app.add_middleware(Guard, max_body=settings.max_body_bytes)
+    return app

@@ -1,0 +1,156 @@
+"""``materiel serve`` and ``materiel db ...``: the shared workspace from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from materiel.errors import InputError
+
+if TYPE_CHECKING:
+    from materiel.store.repo import Store
+
+console = Console(highlight=False, soft_wrap=True)
+db_app = typer.Typer(
+    help="Manage the store: schema, scenarios, the pledge ledger.", no_args_is_help=True
+)
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="database URL (sqlite:///FILE or postgresql+psycopg://...); "
+        "default $MATERIEL_DB or the SQLite file in the user's data folder",
+    ),
+]
+BUILTIN = "nato-2024"
+
+
+def _store(db: str | None, migrate: bool = True) -> Store:
+    from materiel.store.repo import open_store
+
+    return open_store(db, migrate=migrate)
+
+
+def serve(
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port (0: any free port)")] = 8000,
+) -> None:
+    """Start the server: upgrade the store, load the built-in scenario on first start,
+    print the address and a one-time admin token, serve until Ctrl-C."""
+    import socket
+
+    import uvicorn
+
+    from materiel.scenario.load import load_scenario
+    from materiel.server.app import create_app
+    from materiel.server.settings import Settings
+    from materiel.store.db import sqlite_path
+    from materiel.store.policy import SYSTEM
+
+    store = _store(db)
+    where = sqlite_path(store.db.url)
+    console.print(f"store: {where if where else store.db.display}")
+    if not store.list_scenarios(SYSTEM):
+        store.import_scenario(SYSTEM, load_scenario(BUILTIN))
+        console.print(f"loaded the built-in scenario {BUILTIN}")
+    token, user = store.admin_token(hours=24)
+    try:
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"serving on http://{shown}:{bound}/  (API: /api/v1, schema: /openapi.json)")
+    console.print(f"admin token (user {user}, valid 24 h, shown once): {token}")
+    app = create_app(Settings(db_url=store.db.url), store=store)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=30)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+@db_app.command("upgrade")
+def upgrade_cmd(db: DbOpt = None) -> None:
+    """Create the store or bring its schema up to date (Alembic migrations)."""
+    store = _store(db)
+    console.print(f"store {store.db.display}: schema up to date")
+
+
+@db_app.command("import")
+def import_cmd(
+    scenario: Annotated[str, typer.Argument(help="scenario folder or built-in name")],
+    name: Annotated[str | None, typer.Option(help="store it under this name")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Validate a scenario and store it, in one transaction (all rows or none)."""
+    from materiel.scenario.load import load_scenario
+    from materiel.store.policy import SYSTEM
+
+    loaded = load_scenario(scenario)
+    store = _store(db)
+
+    def progress(done: int, total: int) -> None:
+        console.print(f"  {done} of {total} rows written")
+
+    summary = store.import_scenario(SYSTEM, loaded, name=name, progress=progress)
+    rows = sum(summary["tables"].values())
+    console.print(f"stored scenario {summary['name']}: {rows} rows (digest {loaded.digest()[:12]})")
+
+
+@db_app.command("export")
+def export_cmd(
+    name: Annotated[str, typer.Argument(help="stored scenario name")],
+    folder: Annotated[Path, typer.Argument(help="folder to write (scenario.yaml + CSVs)")],
+    db: DbOpt = None,
+) -> None:
+    """Write a stored scenario as a scenario folder (it re-imports to the same scenario)."""
+    from materiel.store.policy import SYSTEM
+
+    if folder.exists() and any(folder.iterdir()):
+        raise InputError(f"{folder} is not empty; export into a new or empty folder")
+    store = _store(db)
+    store.export_folder(SYSTEM, name, folder)
+    console.print(f"wrote {folder}")
+
+
+@db_app.command("import-ledger")
+def import_ledger_cmd(
+    path: Annotated[Path, typer.Argument(help="a JSON pledge ledger")], db: DbOpt = None
+) -> None:
+    """Add the pledges of a JSON ledger to the store (identical ones skipped)."""
+    from materiel.store.policy import SYSTEM
+
+    if not path.is_file():
+        raise InputError(f"{path}: no such ledger file")
+    counts = _store(db).import_ledger(SYSTEM, path)
+    console.print(f"added {counts['added']} pledges, skipped {counts['skipped']} already stored")
+
+
+@db_app.command("export-ledger")
+def export_ledger_cmd(
+    path: Annotated[Path, typer.Argument(help="JSON ledger file to write")], db: DbOpt = None
+) -> None:
+    """Write the store's pledges as a JSON ledger file."""
+    from materiel.store.policy import SYSTEM
+
+    n = _store(db).export_ledger(SYSTEM, path)
+    console.print(f"wrote {n} pledges to {path}")
+
+
+@db_app.command("admin-token")
+def admin_token_cmd(
+    hours: Annotated[float, typer.Option(min=0.01, max=24 * 366, help="valid for")] = 24,
+    db: DbOpt = None,
+) -> None:
+    """Make a new token for the user admin (shown once)."""
+    token, user = _store(db).admin_token(hours=hours)
+    console.print(f"admin token (user {user}, valid {hours:g} h): {token}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,72 @@
+"""What every route needs: the store, the signed-in principal, a page of a list."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from materiel.store.errors import Unauthenticated
+from materiel.store.policy import Principal
+from materiel.store.repo import Store
+
+MAX_INT = 2**31 - 1
+_bearer = HTTPBearer(auto_error=False, description="an API token (mat_...)")
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or not credentials.credentials:
+        raise Unauthenticated("sign in: send an API token as 'Authorization: Bearer TOKEN'")
+    return get_store(request).principal(credentials.credentials)
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+Who = Annotated[Principal, Depends(get_principal)]
+
+
+class Paging:
+    def __init__(
+        self,
+        offset: Annotated[int, Query(ge=0, le=MAX_INT, description="items to skip")] = 0,
+        limit: Annotated[int, Query(ge=1, le=500, description="items to return")] = 100,
+    ):
+        self.offset, self.limit = offset, limit
+
+    def page(self, items: list[Any]) -> dict[str, Any]:
+        return {
+            "total": len(items),
+            "offset": self.offset,
+            "limit": self.limit,
+            "items": items[self.offset : self.offset + self.limit],
+        }
+
+
+PageDep = Annotated[Paging, Depends()]
+
+
+def search(
+    items: list[dict[str, Any]], column: str | None, value: str | None, q: str | None
+) -> list[dict[str, Any]]:
+    """Rows whose ``column`` equals ``value`` (as text) and that contain ``q`` anywhere.
+    Filters compare text in Python over rows the policy let through, never SQL."""
+    out = items
+    if column is not None:
+        out = [r for r in out if str(_field(r, column)) == (value or "")]
+    if q:
+        needle = q.casefold()
+        out = [r for r in out if needle in str(r.get("data", r)).casefold()]
+    return out
+
+
+def _field(row: dict[str, Any], column: str) -> Any:
+    data = row.get("data", row)
+    return data.get(column) if isinstance(data, dict) else None

@@ -1,0 +1,113 @@
+"""Facts with provenance, the pledge ledger, and the tracker's figures."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+
+from materiel.server.deps import MAX_INT, PageDep, Paging, StoreDep, Who, search
+from materiel.server.schemas import FactReview, FactsImport, PledgeUpdate
+from materiel.track.render import to_json
+from materiel.track.result import TrackResult
+
+router = APIRouter(tags=["facts, pledges, tracker"])
+FactId = Annotated[str, Path(min_length=1, max_length=40)]
+PledgeId = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+@router.get("/facts", summary="Facts with their sources and review status")
+def facts(
+    who: Who,
+    store: StoreDep,
+    paging: PageDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    kind: Annotated[str | None, Query(max_length=40)] = None,
+    q: Annotated[str | None, Query(max_length=1000)] = None,
+) -> dict[str, Any]:
+    items = store.facts(who)
+    items = search(items, "status", status, None) if status is not None else items
+    items = search(items, "kind", kind, q) if kind is not None else search(items, None, None, q)
+    return paging.page(items)
+
+
+@router.post("/facts", status_code=201, summary="Import facts (a facts file's 'facts')")
+def import_facts(body: FactsImport, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.import_facts(who, body.facts)
+
+
+@router.patch("/facts/{fact_id}", summary="Review a fact (409 if stale)")
+def review_fact(fact_id: FactId, body: FactReview, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.review_fact(who, fact_id, body.version, body.status, body.note)
+
+
+@router.get("/pledges", summary="Pledges: built-in ones and the ledger's")
+def pledges(
+    who: Who,
+    store: StoreDep,
+    paging: PageDep,
+    ally: Annotated[str | None, Query(max_length=8)] = None,
+) -> dict[str, Any]:
+    items = store.pledges(who)
+    return paging.page(search(items, "ally", ally, None) if ally else items)
+
+
+@router.post("/pledges", status_code=201, summary="Add a pledge to the ledger")
+def add_pledge(body: dict[str, Any], who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.add_pledge(who, body)
+
+
+@router.patch("/pledges/{pledge_id}", summary="Change a pledge (409 if stale)")
+def update_pledge(
+    pledge_id: PledgeId, body: PledgeUpdate, who: Who, store: StoreDep
+) -> dict[str, Any]:
+    return store.update_pledge(who, pledge_id, body.version, body.changes)
+
+
+def _tracked(result: TrackResult, paging: Paging) -> dict[str, Any]:
+    """A tracker result as JSON (title, summary, sources, units), its rows paged."""
+    payload = json.loads(to_json(result))
+    return {**payload, **paging.page(payload.pop("rows"))}
+
+
+@router.delete("/pledges/{pledge_id}", status_code=204, summary="Remove a mistaken pledge")
+def remove_pledge(
+    pledge_id: PledgeId,
+    version: Annotated[int, Query(ge=0, le=MAX_INT, description="the version you read")],
+    who: Who,
+    store: StoreDep,
+) -> Response:
+    store.remove_pledge(who, pledge_id, version)
+    return Response(status_code=204)
+
+
+@router.get("/tracker/spending", summary="Allies' defence spending against a threshold")
+def tracker_spending(
+    who: Who,
+    paging: PageDep,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    threshold: Annotated[float, Query(ge=0, le=100)] = 2.0,
+) -> dict[str, Any]:
+    from materiel.track.spending import spending
+
+    return _tracked(spending(year, threshold), paging)
+
+
+@router.get("/tracker/totals", summary="Alliance defence expenditure by year and real growth")
+def tracker_totals(who: Who, paging: PageDep) -> dict[str, Any]:
+    from materiel.track.totals import totals
+
+    return _tracked(totals(), paging)
+
+
+@router.get("/tracker/aid", summary="Aid to Ukraine by donor, share of GDP and fair share")
+def tracker_aid(
+    who: Who,
+    paging: PageDep,
+    measure: Literal["allocation", "commitment"] = "allocation",
+    category: Literal["military", "financial", "humanitarian", "total"] = "total",
+) -> dict[str, Any]:
+    from materiel.track.aid import AidOptions, aid
+
+    return _tracked(aid(AidOptions(measure=measure, category=category)), paging)

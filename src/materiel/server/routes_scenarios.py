@@ -1,0 +1,94 @@
+"""Scenarios and their tables: read, create, change with a version, validate, export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+
+from materiel.server.deps import MAX_INT, PageDep, StoreDep, Who, search
+from materiel.server.schemas import MetaUpdate, RowCreate, RowUpdate, ScenarioCreate
+
+router = APIRouter(tags=["scenarios"])
+Name = Annotated[str, Path(min_length=1, max_length=100, description="scenario name")]
+Table = Annotated[str, Path(min_length=1, max_length=40, description="table name")]
+RowId = Annotated[int, Path(ge=1, le=MAX_INT)]
+VersionQ = Annotated[int, Query(ge=0, le=MAX_INT, description="the version you read")]
+Column = Annotated[str | None, Query(max_length=100, description="filter: column name")]
+Value = Annotated[str | None, Query(max_length=1000, description="filter: the column's value")]
+Text = Annotated[str | None, Query(max_length=1000, description="rows containing this text")]
+
+
+@router.get("/scenarios", summary="Stored scenarios")
+def scenarios(who: Who, store: StoreDep, paging: PageDep) -> dict[str, Any]:
+    return paging.page(store.list_scenarios(who))
+
+
+@router.post("/scenarios", status_code=201, summary="Create a scenario (validated whole)")
+def create_scenario(body: ScenarioCreate, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.create_scenario(who, body.meta, body.tables)
+
+
+@router.get("/scenarios/{name}", summary="A scenario's settings, version and table sizes")
+def scenario(name: Name, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.get_scenario(who, name)
+
+
+@router.patch("/scenarios/{name}", summary="Change a scenario's settings (409 if stale)")
+def update_scenario(name: Name, body: MetaUpdate, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.update_meta(who, name, body.version, body.changes)
+
+
+@router.delete("/scenarios/{name}", status_code=204, summary="Delete a scenario (409 if stale)")
+def delete_scenario(name: Name, version: VersionQ, who: Who, store: StoreDep) -> Response:
+    store.delete_scenario(who, name, version)
+    return Response(status_code=204)
+
+
+@router.get("/scenarios/{name}/validation", summary="The CLI's validation messages")
+def validation(name: Name, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.validate(who, name)
+
+
+@router.get("/scenarios/{name}/export", summary="Every table you may read, as you may read it")
+def export(name: Name, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.export(who, name)
+
+
+@router.get("/scenarios/{name}/tables/{table}", summary="Rows of a table; filters; pages")
+def rows(
+    name: Name,
+    table: Table,
+    who: Who,
+    store: StoreDep,
+    paging: PageDep,
+    column: Column = None,
+    value: Value = None,
+    q: Text = None,
+) -> dict[str, Any]:
+    return paging.page(search(store.rows(who, name, table), column, value, q))
+
+
+@router.post("/scenarios/{name}/tables/{table}", status_code=201, summary="Add a row")
+def add_row(name: Name, table: Table, body: RowCreate, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.add_row(who, name, table, body.data)
+
+
+@router.get("/scenarios/{name}/tables/{table}/{row_id}", summary="One row")
+def row(name: Name, table: Table, row_id: RowId, who: Who, store: StoreDep) -> dict[str, Any]:
+    return store.row(who, name, table, row_id)
+
+
+@router.put("/scenarios/{name}/tables/{table}/{row_id}", summary="Replace a row (409 if stale)")
+def update_row(
+    name: Name, table: Table, row_id: RowId, body: RowUpdate, who: Who, store: StoreDep
+) -> dict[str, Any]:
+    return store.update_row(who, name, table, row_id, body.version, body.data)
+
+
+@router.delete("/scenarios/{name}/tables/{table}/{row_id}", status_code=204, summary="Delete a row")
+def delete_row(
+    name: Name, table: Table, row_id: RowId, version: VersionQ, who: Who, store: StoreDep
+) -> Response:
+    store.delete_row(who, name, table, row_id, version)
+    return Response(status_code=204)

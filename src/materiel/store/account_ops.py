@@ -1,0 +1,227 @@
+"""Users, passwords (argon2) and API tokens (only their SHA-256 is stored; revocable;
+every token expires)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+
+from materiel.errors import InputError
+from materiel.store.base import StoreBase
+from materiel.store.errors import Conflict, NotFound, Unauthenticated
+from materiel.store.models import TokenRecord, UserRecord
+from materiel.store.policy import ROLES, Principal
+
+TOKEN_PREFIX = "mat_"
+MAX_TOKEN_DAYS = 366
+SIGN_IN_HOURS = 12
+MIN_PASSWORD = 8
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,99}$")
+_hasher = PasswordHasher()
+#: Verified against when the user does not exist, so that both cases take as long.
+_DUMMY_HASH = _hasher.hash("materiel-no-such-user")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+class AccountOps(StoreBase):
+    def create_user(
+        self,
+        who: Principal,
+        name: str,
+        role: str,
+        password: str | None = None,
+        ally: str | None = None,
+        producer: str | None = None,
+    ) -> dict[str, Any]:
+        self.policy(who).require("users.manage", "manage users")
+        if not _NAME_RE.match(name or ""):
+            raise InputError(
+                "a user name is 1-100 letters, digits and _ . @ -, starting with a letter or digit"
+            )
+        if role not in ROLES:
+            raise InputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        if password is not None and len(password) < MIN_PASSWORD:
+            raise InputError(f"a password has at least {MIN_PASSWORD} characters")
+        if role == "nation":
+            if not ally or not re.match(r"^[A-Z]{3}$", ally):
+                raise InputError("a nation analyst needs ally: the ISO3 code of its ally")
+        elif ally:
+            raise InputError("only nation analysts have an ally")
+        if role == "industry":
+            if not producer or not producer.strip():
+                raise InputError("an industry user needs producer: its name as in lines")
+        elif producer:
+            raise InputError("only industry users have a producer")
+        with self.tx(write=True) as s:
+            if s.scalar(select(UserRecord.id).where(UserRecord.name == name)):
+                raise Conflict(f"a user named {name!r} exists")
+            user = UserRecord(
+                name=name,
+                role=role,
+                ally=ally,
+                producer=producer,
+                password_hash=_hasher.hash(password) if password else None,
+            )
+            s.add(user)
+            s.flush()
+            view = _user_view(user)
+            self.audit(s, who, "user.create", f"user {name}", None, view)
+            return view
+
+    def list_users(self, who: Principal) -> list[dict[str, Any]]:
+        self.policy(who).require("users.manage", "list users")
+        with self.tx() as s:
+            return [_user_view(u) for u in s.scalars(select(UserRecord).order_by(UserRecord.id))]
+
+    def has_users(self) -> bool:
+        with self.tx() as s:
+            return s.scalar(select(UserRecord.id).limit(1)) is not None
+
+    def sign_in(self, name: str, password: str) -> tuple[str, dt.datetime]:
+        """A token for a user's name and password, valid :data:`SIGN_IN_HOURS`."""
+        with self.tx() as s:
+            user = s.scalar(select(UserRecord).where(UserRecord.name == name))
+            stored = user.password_hash if user is not None else None
+        try:
+            _hasher.verify(stored or _DUMMY_HASH, password)
+            ok = stored is not None
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok or user is None:
+            raise Unauthenticated("wrong user name or password")
+        return self._issue(user.id, user.name, "sign-in", dt.timedelta(hours=SIGN_IN_HOURS))
+
+    def create_token(self, who: Principal, name: str, days: float) -> dict[str, Any]:
+        if not 0 < days <= MAX_TOKEN_DAYS:
+            raise InputError(f"a token expires within 0 to {MAX_TOKEN_DAYS} days")
+        if who.user_id is None:
+            raise InputError("this principal has no user to hold a token")
+        token, expires = self._issue(who.user_id, who.name, name, dt.timedelta(days=days))
+        return {"token": token, "expires_at": expires.isoformat()}
+
+    def admin_token(self, hours: float = 24) -> tuple[str, str]:
+        """A token for the user ``admin`` (created without a password if absent)."""
+        with self.tx(write=True) as s:
+            user = s.scalar(select(UserRecord).where(UserRecord.name == "admin"))
+            if user is None:
+                user = UserRecord(name="admin", role="admin")
+                s.add(user)
+                s.flush()
+                self.audit(
+                    s,
+                    Principal("system", "admin"),
+                    "user.create",
+                    "user admin",
+                    None,
+                    _user_view(user),
+                )
+            user_id = user.id
+        token, _ = self._issue(user_id, "admin", "server start", dt.timedelta(hours=hours))
+        return token, "admin"
+
+    def _issue(
+        self, user_id: int, user: str, name: str, ttl: dt.timedelta
+    ) -> tuple[str, dt.datetime]:
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        expires = _now() + ttl
+        with self.tx(write=True) as s:
+            record = TokenRecord(
+                user_id=user_id, token_hash=hash_token(token), name=name[:100], expires_at=expires
+            )
+            s.add(record)
+            s.flush()
+            self.audit(
+                s,
+                Principal(user, "viewer"),
+                "token.create",
+                f"token {record.id}",
+                None,
+                {"user": user, "name": name, "expires_at": expires.isoformat()},
+            )
+        return token, expires
+
+    def principal(self, token: str) -> Principal:
+        """Who holds this token; 401 if it is unknown, revoked or expired."""
+        with self.tx() as s:
+            row = s.execute(
+                select(TokenRecord, UserRecord)
+                .join(UserRecord, UserRecord.id == TokenRecord.user_id)
+                .where(TokenRecord.token_hash == hash_token(token))
+            ).first()
+        if row is None:
+            raise Unauthenticated("unknown token")
+        record, user = row
+        if record.revoked_at is not None:
+            raise Unauthenticated("this token was revoked")
+        if _aware(record.expires_at) <= _now():
+            raise Unauthenticated("this token has expired; sign in again")
+        return Principal(
+            name=user.name,
+            role=user.role,
+            ally=user.ally,
+            producer=user.producer,
+            user_id=user.id,
+        )
+
+    def list_tokens(self, who: Principal) -> list[dict[str, Any]]:
+        with self.tx() as s:
+            records = s.scalars(
+                select(TokenRecord)
+                .where(TokenRecord.user_id == who.user_id)
+                .order_by(TokenRecord.id)
+            )
+            return [_token_view(t) for t in records]
+
+    def revoke_token(self, who: Principal, token_id: int) -> dict[str, Any]:
+        """Revoke one of the user's own tokens (admins: anyone's)."""
+        with self.tx(write=True) as s:
+            record = s.get(TokenRecord, token_id)
+            if record is None or (record.user_id != who.user_id and who.role != "admin"):
+                raise NotFound(f"no token {token_id}")
+            before = _token_view(record)
+            s.execute(
+                update(TokenRecord).where(TokenRecord.id == token_id).values(revoked_at=_now())
+            )
+            s.refresh(record)
+            after = _token_view(record)
+            self.audit(s, who, "token.revoke", f"token {token_id}", before, after)
+            return after
+
+
+def _user_view(user: UserRecord) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "ally": user.ally,
+        "producer": user.producer,
+        "has_password": user.password_hash is not None,
+    }
+
+
+def _token_view(t: TokenRecord) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "created_at": _aware(t.created_at).isoformat(),
+        "expires_at": _aware(t.expires_at).isoformat(),
+        "revoked_at": _aware(t.revoked_at).isoformat() if t.revoked_at else None,
+    }

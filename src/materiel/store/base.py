@@ -1,0 +1,61 @@
+"""What every part of the store shares: transactions, the audit log, paging."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy.exc import DataError as DatabaseRefusedValue
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from materiel.errors import DataError, InputError
+from materiel.store.db import Database
+from materiel.store.errors import Conflict
+from materiel.store.models import AuditRecord
+from materiel.store.policy import Policy, Principal
+
+
+class StoreBase:
+    def __init__(self, db: Database):
+        self.db = db
+
+    @contextlib.contextmanager
+    def tx(self, write: bool = False) -> Iterator[Session]:
+        """One transaction: committed at the end, rolled back on any error."""
+        session = self.db.session(write)
+        try:
+            with session.begin():
+                yield session
+        except IntegrityError as exc:
+            raise Conflict(f"refused: it would break a rule of the store ({_first(exc)})") from None
+        except DatabaseRefusedValue as exc:  # e.g. a NUL character PostgreSQL cannot store
+            raise InputError(f"the database refused a value: {_first(exc)}") from None
+        except OperationalError as exc:
+            raise DataError(f"the database failed: {_first(exc)}") from None
+        finally:
+            session.close()
+
+    @staticmethod
+    def policy(who: Principal) -> Policy:
+        return Policy(who)
+
+    @staticmethod
+    def audit(
+        session: Session,
+        who: Principal,
+        action: str,
+        target: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Append to the audit log in the transaction of the change itself."""
+        session.add(
+            AuditRecord(actor=who.name, action=action, target=target, before=before, after=after)
+        )
+
+
+def _first(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,1 @@
+"""Alembic migrations of the store (run by ``materiel db upgrade`` and at server start)."""

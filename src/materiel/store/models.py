@@ -1,0 +1,125 @@
+"""Tables of the store (SQLAlchemy 2 declarative). Schema changes go through a migration
+in ``migrations/versions``; a test checks that the migrations build exactly these tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
+
+
+class ScenarioRecord(Base):
+    """A scenario's metadata; ``version`` counts every change to it or its rows."""
+
+    __tablename__ = "scenarios"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    meta: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class RowRecord(Base):
+    """One row of one table of a scenario. ``key`` joins the table's key columns (unique
+    within the table); ``ally`` and ``producer`` are copies the access policy filters on."""
+
+    __tablename__ = "scenario_rows"
+    __table_args__ = (
+        UniqueConstraint("scenario_id", "table_name", "key", name="uq_row_key"),
+        Index("ix_rows_table", "scenario_id", "table_name", "position"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"))
+    table_name: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(400))
+    position: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class FactRecord(Base):
+    """A fact from ``materiel ingest`` with its sources and review status."""
+
+    __tablename__ = "facts"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    confidence: Mapped[float] = mapped_column(Float)
+    data: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class PledgeRecord(Base):
+    """A pledge of the tracker's ledger (the JSON ledger is an import/export format)."""
+
+    __tablename__ = "pledges"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ally: Mapped[str] = mapped_column(String(8))
+    data: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class UserRecord(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    role: Mapped[str] = mapped_column(String(20))
+    ally: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    producer: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class TokenRecord(Base):
+    """An API token: only its SHA-256 is stored; revoked or past ``expires_at`` it fails."""
+
+    __tablename__ = "tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RunRecord(Base):
+    """A plan run: a background job on one version of one scenario."""
+
+    __tablename__ = "plan_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"))
+    scenario_version: Mapped[int] = mapped_column(Integer)
+    scenario_digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))  # queued running done failed cancelled
+    progress: Mapped[str] = mapped_column(String(400), default="")
+    error: Mapped[str | None] = mapped_column(String(4000), nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditRecord(Base):
+    """Who changed what, when, before and after. Append-only: triggers in the database
+    refuse UPDATE and DELETE, and the store has no method that would issue them."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(400))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -1,0 +1,167 @@
+"""Plan runs in the store: a run records the scenario version it plans, its status and
+progress, and its result tables, which are read through the access policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select, update
+
+from materiel.errors import InputError
+from materiel.store.base import StoreBase
+from materiel.store.errors import AccessDenied, NotFound
+from materiel.store.models import RunRecord, ScenarioRecord
+from materiel.store.policy import Principal
+
+ACTIVE = ("queued", "running")
+#: A run is queued, running, then done, failed or cancelled.
+STATES = ("queued", "running", "done", "failed", "cancelled")
+PLAN_TABLES = ("contracts", "deliveries", "capacity", "supply", "stock", "spending", "targets")
+
+
+class RunOps(StoreBase):
+    def create_run(self, who: Principal, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Queue a plan of the scenario as it is now: (the run, the snapshot to plan)."""
+        self.policy(who).require("run.create", "start plan runs")
+        checked, version, snapshot = self.load(name)  # type: ignore[attr-defined]
+        if checked.scenario is None:
+            report = self.validate(who, name)  # type: ignore[attr-defined]
+            shown = "\n".join(f"  - {p}" for p in report["problems"])
+            hidden = report["hidden_problems"]
+            extra = f"\n  ({hidden} more in rows you may not see)" if hidden else ""
+            raise InputError(f"scenario {name!r} does not validate; fix it first:\n{shown}{extra}")
+        scenario = checked.scenario
+        with self.tx(write=True) as s:
+            record_id = s.scalar(select(ScenarioRecord.id).where(ScenarioRecord.name == name))
+            run = RunRecord(
+                scenario_id=record_id,
+                scenario_version=version,
+                scenario_digest=scenario.digest(),
+                status="queued",
+                progress="queued",
+                created_by=who.name,
+            )
+            s.add(run)
+            s.flush()
+            self.audit(
+                s, who, "run.create", f"run {run.id}", None, {"scenario": name, "version": version}
+            )
+            run_id = run.id
+        return self.run(who, run_id), snapshot
+
+    def set_run(self, run_id: int, **values: Any) -> bool:
+        """Change a run still queued or running (the job runner's calls); False if it had
+        already ended (cancelled while it ran)."""
+        if values.get("status") in ("done", "failed", "cancelled"):
+            values["finished_at"] = dt.datetime.now(dt.UTC)
+        if "progress" in values:
+            values["progress"] = str(values["progress"])[:400]
+        if "error" in values and values["error"] is not None:
+            values["error"] = str(values["error"])[:4000]
+        with self.tx(write=True) as s:
+            done = s.execute(
+                update(RunRecord)
+                .where(RunRecord.id == run_id, RunRecord.status.in_(ACTIVE))
+                .values(**values)
+            )
+            return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    def run_status(self, run_id: int) -> str | None:
+        with self.tx() as s:
+            return s.scalar(select(RunRecord.status).where(RunRecord.id == run_id))
+
+    def fail_unfinished_runs(self) -> int:
+        """Runs left queued or running by a server that stopped: marked failed."""
+        with self.tx(write=True) as s:
+            done = s.execute(
+                update(RunRecord)
+                .where(RunRecord.status.in_(ACTIVE))
+                .values(
+                    status="failed",
+                    error="the server stopped before the run ended",
+                    finished_at=dt.datetime.now(dt.UTC),
+                )
+            )
+            return int(done.rowcount)  # type: ignore[attr-defined]
+
+    def cancel_run(self, who: Principal, run_id: int) -> dict[str, Any]:
+        self.policy(who).require("run.cancel", "cancel plan runs")
+        self.run(who, run_id)  # 404 if absent
+        with self.tx(write=True) as s:
+            done = s.execute(
+                update(RunRecord)
+                .where(RunRecord.id == run_id, RunRecord.status.in_(ACTIVE))
+                .values(
+                    status="cancelled", progress="cancelled", finished_at=dt.datetime.now(dt.UTC)
+                )
+            )
+            if done.rowcount:  # type: ignore[attr-defined]
+                self.audit(s, who, "run.cancel", f"run {run_id}", None, {"status": "cancelled"})
+        return self.run(who, run_id)
+
+    def runs(self, who: Principal) -> list[dict[str, Any]]:
+        self.policy(who).require("run.read", "read plan runs")
+        with self.tx() as s:
+            records = s.execute(
+                select(RunRecord, ScenarioRecord.name)
+                .join(ScenarioRecord, ScenarioRecord.id == RunRecord.scenario_id)
+                .order_by(RunRecord.id)
+            ).all()
+            return [self._run_view(who, r, name) for r, name in records]
+
+    def run(self, who: Principal, run_id: int) -> dict[str, Any]:
+        self.policy(who).require("run.read", "read plan runs")
+        with self.tx() as s:
+            row = s.execute(
+                select(RunRecord, ScenarioRecord.name)
+                .join(ScenarioRecord, ScenarioRecord.id == RunRecord.scenario_id)
+                .where(RunRecord.id == run_id)
+            ).first()
+            if row is None:
+                raise NotFound(f"no run {run_id}")
+            return self._run_view(who, row[0], row[1])
+
+    def run_table(self, who: Principal, run_id: int, table: str) -> list[dict[str, Any]]:
+        """One table of a finished run's plan, as the user may see it."""
+        policy = self.policy(who)
+        policy.require("run.read", "read plan runs")
+        if table not in PLAN_TABLES:
+            raise NotFound(f"no plan table {table!r}; tables: {', '.join(PLAN_TABLES)}")
+        if not policy.may_read_table(f"plan.{table}"):
+            raise AccessDenied(f"{who.role} users may not read the plan's {table}")
+        with self.tx() as s:
+            record = s.get(RunRecord, run_id)
+            if record is None:
+                raise NotFound(f"no run {run_id}")
+            if record.status != "done" or not record.result:
+                raise NotFound(f"run {run_id} has no result ({record.status})")
+            result = record.result
+        rows = result["tables"].get(table, [])
+        return policy.rows(f"plan.{table}", rows, result.get("producers") or {})
+
+    def _run_view(self, who: Principal, record: RunRecord, name: str) -> dict[str, Any]:
+        policy = self.policy(who)
+        sees_all = policy.may("scenario.create")  # alliance-wide users
+        result = record.result or {}
+        error = record.error
+        if error and not sees_all:
+            error = "the run failed; an alliance analyst or admin can read why"
+        return {
+            "id": record.id,
+            "scenario": name,
+            "scenario_version": record.scenario_version,
+            "scenario_digest": record.scenario_digest,
+            "status": record.status,
+            "progress": record.progress,
+            "error": error,
+            "created_by": record.created_by,
+            "created_at": record.created_at.isoformat() if record.created_at else None,
+            "finished_at": record.finished_at.isoformat() if record.finished_at else None,
+            "summary": result.get("summary") if sees_all or record.status == "done" else None,
+            "tables": [
+                t
+                for t in PLAN_TABLES
+                if t in result.get("tables", {}) and policy.may_read_table(f"plan.{t}")
+            ],
+        }

@@ -1,0 +1,27 @@
+"""Fixtures of the server tests (see tests/server_kit.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from materiel.server.app import create_app
+from materiel.server.settings import Settings
+from server_kit import Workspace, db_url, make_workspace  # noqa: F401  (a fixture)
+
+
+@pytest.fixture
+def space(db_url: str, tmp_path: Path) -> Iterator[Workspace]:  # noqa: F811
+    space = make_workspace(db_url, tmp_path)
+    yield space
+    space.store.db.dispose()
+
+
+@pytest.fixture
+def client(space: Workspace) -> Iterator[TestClient]:
+    app = create_app(Settings(db_url=space.store.db.url, max_body_bytes=1024 * 1024), space.store)
+    with TestClient(app) as c:
+        yield c
