@@ -145,29 +145,27 @@ def build(plan: Plan, scenario: Scenario) -> SimInputs:
 
     # Deliveries by (line, row): new contracts from the plan, contracts in force from the
     # scenario; what arrives before a line's lag was dispatched before month 0.
-    line_group = dict(zip(lines, inp.line_group.to_numpy(), strict=True))
-    arrivals: dict[tuple[int, int], np.ndarray] = {}
+    fixed = inp.fixed_delivery.to_series()
+    fixed = fixed[fixed > 0].rename("quantity").reset_index()
+    both = pd.concat(
+        [plan.deliveries[["line", "ally", "month", "quantity"]], fixed], ignore_index=True
+    )
+    both = both[both["quantity"] > 0]
+    li = both["line"].map(l_pos).to_numpy(dtype=np.int64)
+    group = inp.line_group.to_numpy()[li]
+    row = pd.Series(list(zip(both["ally"], group, strict=True))).map(r_pos).to_numpy()
+    month = both["month"].to_numpy(dtype=np.int64)
+    quantity = both["quantity"].to_numpy(dtype=np.float64)
+    known = ~pd.isna(row)
+    li, row, month, quantity = li[known], row[known].astype(np.int64), month[known], quantity[known]
+    early = month < lag[li]
     in_transit = np.zeros((len(rows), horizon))
-
-    def add(line: str, ally: str, month: int, quantity: float) -> None:
-        i = r_pos.get((ally, line_group[line]))
-        if i is None or quantity <= 0:
-            return
-        li = l_pos[line]
-        if month < lag[li]:
-            in_transit[i, month] += quantity
-            return
-        arrivals.setdefault((li, i), np.zeros(horizon))[month] += quantity
-
-    for rec in plan.deliveries.itertuples(index=False):
-        add(str(rec.line), str(rec.ally), int(rec.month), float(rec.quantity))
-    fixed = inp.fixed_delivery
-    for li, ai, t in zip(*np.nonzero(fixed.to_numpy() > 0), strict=True):
-        add(lines[li], str(fixed.coords["ally"].values[ai]), int(t), float(fixed.values[li, ai, t]))
-    keys = sorted(arrivals)
-    pair_line = np.array([k[0] for k in keys], dtype=np.int64)
-    pair_row = np.array([k[1] for k in keys], dtype=np.int64)
-    pair_arrival = np.stack([arrivals[k] for k in keys]) if keys else np.zeros((0, horizon))
+    np.add.at(in_transit, (row[early], month[early]), quantity[early])
+    late = ~early
+    pairs, pair_index = np.unique(li[late] * len(rows) + row[late], return_inverse=True)
+    pair_line, pair_row = pairs // len(rows), pairs % len(rows)
+    pair_arrival = np.zeros((len(pairs), horizon))
+    np.add.at(pair_arrival, (pair_index, month[late]), quantity[late])
     dispatch = np.zeros((len(lines), horizon))
     for p, li in enumerate(pair_line):
         lg = lag[li]
