@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -93,6 +94,8 @@ class WebRoute(APIRoute):
                         return Response(status_code=204, headers={"HX-Redirect": "/sign-in"})
                     return RedirectResponse(f"/sign-in?next={target}", status_code=303)
                 return failure(request, 401, "Your session has ended: sign in again.")
+            except RequestValidationError as exc:
+                return failure(request, 422, "The address is not valid: " + _problems(exc))
             except session.CsrfRefused as exc:
                 return failure(request, 403, str(exc))
             except MaterielError as exc:
@@ -102,3 +105,11 @@ class WebRoute(APIRoute):
                 return failure(request, 500, "Something went wrong on the server; it was logged.")
 
         return guarded
+
+
+def _problems(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("path", "query"))
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid input"
