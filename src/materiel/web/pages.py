@@ -238,6 +238,9 @@ def compare(
 ) -> Response:
     who = session.principal(request)
     store = _store(request)
+    if not store.policy(who).may("run.read"):
+        return page(request, "compare.html", who, runs=[], a=None, b=None, diff=None,
+                    error=f"Your role ({who.role}) does not see plan runs.")
     done = [r for r in store.runs(who) if r["status"] == "done"]
     if a is None or b is None:
         if len(done) >= 2 and a is None and b is None:

@@ -29,6 +29,15 @@ def number(value: Any, places: int = 0) -> str:
     return str(value)
 
 
+def finite(value: Any) -> float | None:
+    """A float for a chart's JSON (which has no NaN): None when absent or not finite."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def who_label(row: dict[str, Any]) -> str:
     """The ally of a row, or 'alliance total' for a total row."""
     if row.get(TOTAL_KEY) == TOTAL:
@@ -48,7 +57,7 @@ def spending_view(threshold: float) -> dict[str, Any]:
         {
             "iso3": r["iso3"],
             "ally": r["ally"],
-            "share": float(r["share_pct"]),
+            "share": finite(r["share_pct"]),
             "meets": bool(r["meets"]),
             "note": r["note"],
         }
@@ -79,10 +88,10 @@ def aid_view(top: int = 20) -> dict[str, Any]:
     rows = [
         {
             "donor": r["donor"],
-            "aid": float(r["total_allocation"]),
-            "aid_share": float(r["aid_share_pct"]),
-            "gdp_share": float(r["gdp_share_pct"]),
-            "ratio": float(r["ratio"]),
+            "aid": finite(r["total_allocation"]),
+            "aid_share": finite(r["aid_share_pct"]),
+            "gdp_share": finite(r["gdp_share_pct"]),
+            "ratio": finite(r["ratio"]),
         }
         for r in table.to_dict("records")
     ]

@@ -5,8 +5,8 @@
   var COLORS = ["#0b4f8a", "#c2410c", "#1e6b35", "#7c3aed", "#a4161a", "#4a5560"];
 
   function spec(id) {
-    var node = document.getElementById(id + "-spec");
-    return node ? JSON.parse(node.textContent) : null;
+    var node = document.getElementById(id);
+    return node && node.dataset.spec ? JSON.parse(node.dataset.spec) : null;
   }
 
   function draw(canvas) {
