@@ -85,10 +85,18 @@ def _fact() -> dict[str, Any]:
         "status": "unreviewed",
         "confidence": 0.7,
         "fields": {"item": "155mm", "quantity": 5000, "buyer": "AAA"},
-        "sources": [{"file": "press.txt", "start": 0, "end": 30,
-                     "sentence": "AAA orders 5,000 shells.", "publisher": "Ministry"}],
-        "conflicts": {"quantity": [{"value": 5000, "file": "press.txt"},
-                                   {"value": 6000, "file": "other.txt"}]},
+        "sources": [
+            {
+                "file": "press.txt",
+                "start": 0,
+                "end": 30,
+                "sentence": "AAA orders 5,000 shells.",
+                "publisher": "Ministry",
+            }
+        ],
+        "conflicts": {
+            "quantity": [{"value": 5000, "file": "press.txt"}, {"value": 6000, "file": "other.txt"}]
+        },
     }
 
 
@@ -173,6 +181,23 @@ def _wait(space: Workspace, run_id: int, timeout: float = 120) -> None:
         time.sleep(0.2)
 
 
+def _row(space: Workspace, table: str, **match: Any) -> dict[str, Any]:
+    rows = space.store.rows(SYSTEM, "small", table)
+    return next(r for r in rows if all(r["data"].get(k) == v for k, v in match.items()))
+
+
+def _plan_now(page: Any) -> int:
+    """Start a plan run from the scenario's page; wait until the run page says done."""
+    page.goto("/scenarios/small")
+    page.click("text=Plan this scenario now")
+    page.wait_for_url(re.compile(r".*/runs/\d+$"))
+    run_id = int(page.url.rsplit("/", 1)[1])
+    assert page.locator("#run-state").inner_text() in ("queued", "running", "done")
+    expect(page.locator("#run-state")).to_have_text("done", timeout=120_000)
+    assert page.url.endswith(f"/runs/{run_id}")  # updated in place by polling
+    return run_id
+
+
 # -- every role, every page -------------------------------------------------------------
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_opens_each_page_with_no_serious_accessibility_violation(
@@ -221,8 +246,7 @@ def test_a_cell_edit_shows_its_validation_message_and_then_saves(
     _, space = site
     page = page_of("nation_AAA")
     page.goto("/scenarios/small?table=stockpiles")
-    row = next(r for r in space.store.rows(SYSTEM, "small", "stockpiles")
-               if r["data"]["ally"] == "AAA")
+    row = _row(space, "stockpiles", ally="AAA")
     cell = page.locator(f"#cell-{row['id']}-target")
     cell.fill("lots")
     cell.press("Enter")
@@ -231,9 +255,7 @@ def test_a_cell_edit_shows_its_validation_message_and_then_saves(
     assert "valid number" in message.inner_text()
     assert page.locator(f"#cell-{row['id']}-target").get_attribute("aria-invalid") == "true"
     shot(page, "edit-invalid")
-    after = next(r for r in space.store.rows(SYSTEM, "small", "stockpiles")
-                 if r["id"] == row["id"])
-    assert after == row
+    assert _row(space, "stockpiles", ally="AAA") == row
     page.locator(f"#cell-{row['id']}-target").fill("20500")
     page.locator(f"#cell-{row['id']}-target").press("Enter")
     expect(page.locator(f"#msg-{row['id']}-target")).to_have_text("Saved.")
@@ -246,27 +268,16 @@ def test_a_plan_run_shows_progress_then_its_result_and_two_plans_compare(
 ) -> None:
     _, space = site
     page = page_of("alliance")
-    page.goto("/scenarios/small")
-    page.click("text=Plan this scenario now")
-    page.wait_for_url(re.compile(r".*/runs/\d+$"))
-    run_id = int(page.url.rsplit("/", 1)[1])
-    state = page.locator("#run-state")
-    assert state.inner_text() in ("queued", "running", "done")
-    expect(page.locator("#run-state")).to_have_text("done", timeout=120_000)
-    assert page.url.endswith(f"/runs/{run_id}")  # updated in place by polling
+    run_id = _plan_now(page)
     page.locator("#targets").wait_for()
     assert "Ally" in page.locator("#targets").inner_text()
     shot(page, "run-done")
     # change a target, plan again, compare the two plans
-    row = next(r for r in space.store.rows(SYSTEM, "small", "stockpiles")
-               if r["data"]["ally"] == "CCC")
-    space.store.update_row(SYSTEM, "small", "stockpiles", row["id"], row["version"],
-                           {**row["data"], "target": 60000.0})
-    page.goto("/scenarios/small")
-    page.click("text=Plan this scenario now")
-    page.wait_for_url(re.compile(r".*/runs/\d+$"))
-    second = int(page.url.rsplit("/", 1)[1])
-    expect(page.locator("#run-state")).to_have_text("done", timeout=120_000)
+    row = _row(space, "stockpiles", ally="CCC")
+    space.store.update_row(
+        SYSTEM, "small", "stockpiles", row["id"], row["version"], {**row["data"], "target": 6e4}
+    )
+    second = _plan_now(page)
     page.goto("/scenarios")
     page.get_by_label(f"Run {run_id} as A").check()
     page.get_by_label(f"Run {second} as B").check()
@@ -306,10 +317,10 @@ def test_script_in_names_and_notes_is_shown_as_text_and_never_runs(
     page_of: Any, site: tuple[str, Workspace]
 ) -> None:
     _, space = site
-    ally = next(r for r in space.store.rows(SYSTEM, "small", "allies")
-                if r["data"]["code"] == "CCC")
-    space.store.update_row(SYSTEM, "small", "allies", ally["id"], ally["version"],
-                           {**ally["data"], "name": HOSTILE})
+    ally = _row(space, "allies", code="CCC")
+    space.store.update_row(
+        SYSTEM, "small", "allies", ally["id"], ally["version"], {**ally["data"], "name": HOSTILE}
+    )
     page = page_of("alliance")
     page.goto("/ledger")
     page.fill("#note-fbrowser01", HOSTILE)

@@ -97,8 +97,12 @@ def test_sign_in_follows_local_addresses_only(client: TestClient) -> None:
     form = client.get("/sign-in?next=//evil.example/x")
     answer = client.post(
         "/sign-in",
-        data={"csrf": csrf_of(form.text), "name": "viewer", "password": "correct horse battery",
-              "next": "//evil.example/x"},
+        data={
+            "csrf": csrf_of(form.text),
+            "name": "viewer",
+            "password": "correct horse battery",
+            "next": "//evil.example/x",
+        },
         follow_redirects=False,
     )
     assert answer.headers["location"] == "/"
@@ -141,8 +145,14 @@ def test_every_form_refuses_a_missing_or_wrong_csrf_token(
     before = audit_count(space)
     for route in routes:
         path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], route)
-        form = {"version": str(row["version"]), "column": "initial", "value": "1",
-                "status": "accepted", "name": "admin", "password": "x"}
+        form = {
+            "version": str(row["version"]),
+            "column": "initial",
+            "value": "1",
+            "status": "accepted",
+            "name": "admin",
+            "password": "x",
+        }
         for token in (None, "forged" + "0" * 58):
             data = form if token is None else {**form, "csrf": token}
             answer = client.post(path, data=data, follow_redirects=False)
@@ -168,8 +178,12 @@ def _edit(client: TestClient, row: dict[str, Any], column: str, value: str, **ex
     page = client.get("/scenarios/small?table=stockpiles")
     return client.post(
         f"/scenarios/small/tables/stockpiles/{row['id']}",
-        data={"csrf": csrf_of(page.text), "version": str(row["version"]), "column": column,
-              "value": value},
+        data={
+            "csrf": csrf_of(page.text),
+            "version": str(row["version"]),
+            "column": column,
+            "value": value,
+        },
         headers=extra.get("headers", {}),
     )
 
@@ -188,8 +202,11 @@ def test_a_cell_edit_is_saved_and_audited(client: TestClient, space: Workspace) 
 
 @pytest.mark.parametrize(
     ("column", "value", "says"),
-    [("initial", "-5", "greater than or equal"), ("target", "lots", "valid number"),
-     ("target_date", "2025-13", "month")],
+    [
+        ("initial", "-5", "greater than or equal"),
+        ("target", "lots", "valid number"),
+        ("target_date", "2025-13", "month"),
+    ],
 )
 def test_an_invalid_cell_is_told_beside_the_field_and_changes_nothing(
     client: TestClient, space: Workspace, column: str, value: str, says: str
@@ -201,7 +218,7 @@ def test_an_invalid_cell_is_told_beside_the_field_and_changes_nothing(
     assert answer.status_code == 422
     cell = re.search(
         rf'id="cell-{row["id"]}-{column}"[^>]*>\s*<span class="msg" id="msg-{row["id"]}-{column}"'
-        rf'[^>]*>([^<]*)</span>',
+        rf"[^>]*>([^<]*)</span>",
         answer.text,
     )
     assert cell, "no message beside the field"
@@ -257,8 +274,15 @@ def test_script_in_names_notes_and_fields_is_shown_as_text(
     )
     space.store.import_facts(SYSTEM, [_fact(2)])
     space.store.add_pledge(
-        SYSTEM, {"ally": "POL", "kind": "spending", "value": 2.5, "unit": "% of GDP",
-                 "source": HOSTILE, "note": HOSTILE}
+        SYSTEM,
+        {
+            "ally": "POL",
+            "kind": "spending",
+            "value": 2.5,
+            "unit": "% of GDP",
+            "source": HOSTILE,
+            "note": HOSTILE,
+        },
     )
     signed_in(client, "alliance")
     page = client.get("/ledger")
@@ -279,8 +303,12 @@ def test_script_in_names_notes_and_fields_is_shown_as_text(
 
 def test_bad_addresses_get_a_page_not_a_traceback(client: TestClient) -> None:
     signed_in(client, "alliance")
-    for path, status in (("/scenarios/nope", 404), ("/runs/abc", 422), ("/runs/999", 404),
-                         ("/compare?a=1&b=x", 422)):
+    for path, status in (
+        ("/scenarios/nope", 404),
+        ("/runs/abc", 422),
+        ("/runs/999", 404),
+        ("/compare?a=1&b=x", 422),
+    ):
         answer = client.get(path)
         assert answer.status_code == status, path
         assert answer.headers["content-type"].startswith("text/html")
@@ -312,8 +340,13 @@ def test_a_nation_analysts_pages_never_show_another_allys_stockpile_figure(
             for column in ("stock_at_date", "shortfall_at_date"):
                 secret |= _figures(float(row[column]))
     signed_in(client, "nation_AAA")
-    pages = [*PAGES, "/scenarios/small?table=stockpiles", "/scenarios/small?table=contracts",
-             f"/runs/{run_id}", f"/compare?a={run_id}&b={run_id + 1}"]
+    pages = [
+        *PAGES,
+        "/scenarios/small?table=stockpiles",
+        "/scenarios/small?table=contracts",
+        f"/runs/{run_id}",
+        f"/compare?a={run_id}&b={run_id + 1}",
+    ]
     for path in pages:
         text = client.get(path).text
         leaked = sorted(s for s in secret if re.search(rf"(?<![\d.,]){re.escape(s)}(?![\d])", text))

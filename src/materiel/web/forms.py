@@ -5,6 +5,7 @@ through its methods (which apply the access policy and the audit log)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -50,8 +51,10 @@ async def sign_in(request: Request) -> Response:
         else:
             token, _ = store.sign_in(form.get("name", ""), form.get("password", ""))
     except MaterielError as exc:  # wrong password, too many attempts
-        message = str(exc) if not isinstance(exc, Unauthenticated) else (
-            "Wrong user name, password or token."
+        message = (
+            str(exc)
+            if not isinstance(exc, Unauthenticated)
+            else ("Wrong user name, password or token.")
         )
         return page(
             request,
@@ -74,10 +77,8 @@ async def sign_out(request: Request) -> Response:
     await session.check_csrf(request)
     store = _store(request)
     token = session.session_token(request)
-    try:
+    with contextlib.suppress(Unauthenticated):  # an ended session signs out all the same
         _revoke(store, session.principal(request), token)
-    except Unauthenticated:
-        pass
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(session.SESSION_COOKIE, path="/")
     return response
@@ -138,7 +139,7 @@ async def edit_cell(request: Request, name: str, table: str, row_id: int) -> Res
         kind, shown, message = "invalid", value, str(exc)
     rows = table_rows(store, who, name, table)
     row = next(r for r in rows if r["id"] == row_id)
-    context = {
+    context: dict[str, Any] = {
         "scenario": store.get_scenario(who, name),
         "table": table,
         "columns": list(TABLES[table].row.model_fields),
@@ -148,9 +149,7 @@ async def edit_cell(request: Request, name: str, table: str, row_id: int) -> Res
     if request.headers.get("hx-request"):
         # htmx swaps 2xx answers only: the row carries the outcome beside the field
         return page(request, "_row.html", who, row=row, **context)
-    return page(
-        request, "_row_page.html", who, status=status, row=row, rows=[row], **context
-    )
+    return page(request, "_row_page.html", who, status=status, row=row, rows=[row], **context)
 
 
 @router.post("/scenarios/{name}/runs")

@@ -171,9 +171,11 @@ def scenario(
     if table not in readable:
         table = readable[0] if readable else ""
     rows = table_rows(store, who, name, table) if table else []
-    runs = [r for r in store.runs(who) if r["scenario"] == name] if store.policy(
-        who
-    ).may("run.read") else []
+    runs = (
+        [r for r in store.runs(who) if r["scenario"] == name]
+        if store.policy(who).may("run.read")
+        else []
+    )
     return page(
         request,
         "scenario.html",
@@ -239,8 +241,16 @@ def compare(
     who = session.principal(request)
     store = _store(request)
     if not store.policy(who).may("run.read"):
-        return page(request, "compare.html", who, runs=[], a=None, b=None, diff=None,
-                    error=f"Your role ({who.role}) does not see plan runs.")
+        return page(
+            request,
+            "compare.html",
+            who,
+            runs=[],
+            a=None,
+            b=None,
+            diff=None,
+            error=f"Your role ({who.role}) does not see plan runs.",
+        )
     done = [r for r in store.runs(who) if r["status"] == "done"]
     if a is None or b is None:
         if len(done) >= 2 and a is None and b is None:
@@ -249,8 +259,17 @@ def compare(
     try:
         run_a, run_b = store.run(who, a), store.run(who, b)
     except NotFound as exc:
-        return page(request, "compare.html", who, runs=done, a=None, b=None, diff=None,
-                    error=str(exc), status=404)
+        return page(
+            request,
+            "compare.html",
+            who,
+            runs=done,
+            a=None,
+            b=None,
+            diff=None,
+            error=str(exc),
+            status=404,
+        )
     diff = views.compare(store, who, run_a, run_b)
     return page(request, "compare.html", who, runs=done, a=run_a, b=run_b, diff=diff)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -71,10 +72,8 @@ def page(
 
 def failure(request: Request, status: int, message: str) -> HTMLResponse:
     who = None
-    try:
+    with contextlib.suppress(MaterielError):
         who = session.principal(request)
-    except MaterielError:
-        pass
     return page(request, "error.html", who, status=status, status_code=status, message=message)
 
 
@@ -89,7 +88,10 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except Unauthenticated:
                 if request.method == "GET":
-                    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
+                    target = quote(
+                        request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+                        safe="",
+                    )
                     if request.headers.get("hx-request"):
                         return Response(status_code=204, headers={"HX-Redirect": "/sign-in"})
                     return RedirectResponse(f"/sign-in?next={target}", status_code=303)

@@ -77,9 +77,6 @@ async def check_csrf(request: Request, before_sign_in: bool = False) -> None:
     form = await request.form()
     sent = str(form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or "")
     secret = request.cookies.get(PRE_COOKIE) if before_sign_in else session_token(request)
-    if before_sign_in:
-        expected = secret or ""
-    else:
-        expected = csrf_for(secret) if secret else ""
+    expected = (secret if before_sign_in else csrf_for(secret)) if secret else ""
     if not sent or not expected or not hmac.compare_digest(sent, expected):
         raise CsrfRefused("this form has expired or did not come from this site; reload the page")

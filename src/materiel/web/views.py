@@ -65,7 +65,11 @@ def spending_view(threshold: float) -> dict[str, Any]:
     ]
     history = counts(threshold)
     years = [
-        {"year": str(r["year"]), "members": int(r["members"]), "meeting": int(r["meeting_spending"])}
+        {
+            "year": str(r["year"]),
+            "members": int(r["members"]),
+            "meeting": int(r["meeting_spending"]),
+        }
         for r in history.table.to_dict("records")
     ]
     return {
@@ -95,8 +99,12 @@ def aid_view(top: int = 20) -> dict[str, Any]:
         }
         for r in table.to_dict("records")
     ]
-    return {"title": result.title, "summary": result.summary[:2], "sources": result.sources,
-            "rows": rows}
+    return {
+        "title": result.title,
+        "summary": result.summary[:2],
+        "sources": result.sources,
+        "rows": rows,
+    }
 
 
 # -- scenarios and runs ----------------------------------------------------------------
@@ -172,8 +180,8 @@ def industry(store: Store, who: Principal, scenario: str, run: dict[str, Any] | 
     by_line: dict[str, dict[str, Any]] = {}
     for row in capacity:
         entry = by_line.setdefault(
-            str(row["line"]), {"line": row["line"], "first": None, "last": None, "added": [],
-                               "busy": 0, "months": 0}
+            str(row["line"]),
+            {"line": row["line"], "first": None, "last": None, "added": [], "busy": 0, "months": 0},
         )
         cap = float(row.get("capacity") or 0.0)
         if entry["last"] is not None and cap > entry["last"] + 1e-6:
@@ -238,8 +246,12 @@ def compare(store: Store, who: Principal, a: dict[str, Any], b: dict[str, Any]) 
 
     cap_a, cap_b = last_capacity(a), last_capacity(b)
     capacity = [
-        {"key": k[0], "a": cap_a.get(k), "b": cap_b.get(k),
-         "delta": None if k not in cap_a or k not in cap_b else cap_b[k] - cap_a[k]}
+        {
+            "key": k[0],
+            "a": cap_a.get(k),
+            "b": cap_b.get(k),
+            "delta": None if k not in cap_a or k not in cap_b else cap_b[k] - cap_a[k],
+        }
         for k in sorted(set(cap_a) | set(cap_b))
     ]
     return {
