@@ -24,6 +24,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from materiel.spending.figures import MODELLED_PART_PCT, budget_amount
+
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = ROOT / "src" / "materiel" / "data" / "public"
 OUT = ROOT / "src" / "materiel" / "scenario" / "builtin" / "nato-2024"
@@ -47,8 +49,9 @@ FACTS = "munitions_facts.csv"
 # --------------------------------------------------------------------------------------
 
 # ASSUMPTION: share of an ally's equipment expenditure available for the modelled
-# munitions (the nine items below), held flat in nominal USD from 2024 to 2034.
-MUNITIONS_SHARE_OF_EQUIPMENT = 0.05
+# munitions (the nine items below), held flat in nominal USD from 2024 to 2034. The
+# figure and the formula are materiel.spending's, which derived budgets use too.
+MUNITIONS_SHARE_OF_EQUIPMENT = MODELLED_PART_PCT / 100
 
 # ASSUMPTION: stockpile targets scale with defence expenditure E (2024e, USD bn) as
 # k_item * E**ELASTICITY; sub-linear so that small allies' targets are not negligible
@@ -244,7 +247,7 @@ def budgets(expenditure_bn: dict[str, float], ally_codes: list[str]) -> list[dic
             note = "Iceland has no armed forces and no defence expenditure: budget 0"
         else:
             spend_musd = expenditure_bn[code] * 1000.0
-            amount = spend_musd * 1e6 * float(equip[code]) / 100.0 * MUNITIONS_SHARE_OF_EQUIPMENT
+            amount = budget_amount(spend_musd * 1e6, float(equip[code]), MODELLED_PART_PCT)
             source = (
                 f"derived: {NATO}, Table 2 defence expenditure 2024e "
                 f"({num(spend_musd)} million USD, current prices; "
@@ -1051,6 +1054,42 @@ policy:
   pooling: true
   expansion: true
   industry_rule_months: 24
+# What the simulator samples (materiel simulate). Every figure below is an assumption
+# made for this scenario; replace them with your own.
+risks:
+  surge:
+    source: >-
+      assumption: a high-intensity spell begins in a theatre about once in eight years
+      (1 % a month), lasts ten months on average and doubles consumption
+    start: 0.01
+    end: 0.1
+    multiplier: 2.0
+    applies_to: consumption
+    theatres:
+      eastern_flank: [BGR, CZE, EST, FIN, HUN, LTU, LVA, POL, ROU, SVK]
+  ramp_delay:
+    source: >-
+      assumption: half of all expansions are late, by up to a year; that plans slip is
+      public (the US Army's plan of 100,000 155mm rounds a month by October 2025 was
+      delayed: Defense One, 2025-06), the odds are not
+    probability: 0.5
+    max_months: 12
+  outage:
+    source: >-
+      assumption: a component supplier has an outage (accident, fire, input shortage)
+      starting in 0.5 % of months, of 1-6 months, losing 30-80 % of its output
+    probability: 0.005
+    max_months: 6
+    loss_min: 0.3
+    loss_max: 0.8
+  yield_loss:
+    source: "assumption: 0-3 % of a line's output fails acceptance"
+    loss_min: 0.0
+    loss_max: 0.03
+  late_delivery:
+    source: "assumption: one contract period in ten delivers late, by up to 3 months"
+    probability: 0.1
+    max_months: 3
 tables:
   allies: allies.csv
   items: items.csv

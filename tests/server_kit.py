@@ -161,15 +161,18 @@ class Workspace:
 
 def make_workspace(url: str, folder: Path) -> Workspace:
     from materiel.scenario.load import load_scenario
-    from materiel.store.policy import SYSTEM
+    from materiel.store.policy import SYSTEM, Principal
     from materiel.store.repo import open_store
 
     store = open_store(url)
     store.import_scenario(SYSTEM, load_scenario(small_scenario(folder / "small")))
     space = Workspace(store)
     for user, fields in ROLE_USERS.items():
-        store.create_user(SYSTEM, user, password=PASSWORD, **fields)
-        space.tokens[user], _ = store.sign_in(user, PASSWORD)
+        made = store.create_user(SYSTEM, user, password=PASSWORD, **fields)
+        who = Principal(
+            user, fields["role"], fields.get("ally"), fields.get("producer"), made["id"]
+        )
+        space.tokens[user] = store.create_token(who, "tests", 1)["token"]
     return space
 
 

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from materiel.planner.result import PlanResult
     from materiel.scenario.load import load_scenario
     from materiel.scenario.model import Scenario
+    from materiel.simulate.api import simulate
+    from materiel.sweep.run import sweep
 
 __version__ = "0.1.0"
 
@@ -35,6 +37,8 @@ __all__ = [
     "__version__",
     "load_scenario",
     "plan",
+    "simulate",
+    "sweep",
     "value_of_pooling",
 ]
 
@@ -43,10 +47,12 @@ __all__ = [
 _LAZY = {
     "plan": "materiel.planner.api",
     "value_of_pooling": "materiel.planner.api",
+    "simulate": "materiel.simulate.api",
     "Plan": "materiel.planner.plan",
     "PlanResult": "materiel.planner.result",
     "load_scenario": "materiel.scenario.load",
     "Scenario": "materiel.scenario.model",
+    "sweep": "materiel.sweep.run",
 }
 
 

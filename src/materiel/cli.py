@@ -42,6 +42,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "materiel.report.cli",
     "materiel.ingest.cli",
     "materiel.track.cli",
+    "materiel.simulate.cli",
+    "materiel.spending.cli",
+    "materiel.sweep.cli",
     "materiel.server.cli",
 )
 

@@ -5,6 +5,7 @@ never receives another ally's stockpile figures, in any answer."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -74,7 +75,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/pledges"): expect(200),
     ("POST", "/pledges"): expect(201, **ALLIANCE_WIDE),
     ("PATCH", "/pledges/{pledge_id}"): expect(200, **ALLIANCE_WIDE),
+    ("DELETE", "/pledges/{pledge_id}"): expect(204, **ALLIANCE_WIDE),
     ("GET", "/tracker/spending"): expect(200),
+    ("GET", "/tracker/totals"): expect(200),
+    ("GET", "/tracker/aid"): expect(200),
 }
 
 
@@ -124,6 +128,17 @@ class Context:
             if who != "anonymous"
             else 1
         )
+
+    def fresh_pledge(self) -> dict[str, Any]:
+        fields = {
+            "ally": "FRA",
+            "kind": "aid",
+            "value": 1 + next(_counter) / 100,
+            "unit": "EUR",
+            "by_year": 2027,
+            "source": "test",
+        }
+        return self.store.add_pledge(SYSTEM, fields)
 
     def pledge(self) -> str:
         pledges = [p for p in self.store.pledges(SYSTEM, include_builtin=False)]
@@ -240,7 +255,13 @@ SAMPLES: dict[tuple[str, str], Sample] = {
             "changes": {"note": f"n{N(_counter)}"},
         },
     ),
+    ("DELETE", "/pledges/{pledge_id}"): lambda c, w: (
+        f"/pledges/{(p := c.fresh_pledge())['id']}?version={p['version']}",
+        None,
+    ),
     ("GET", "/tracker/spending"): lambda c, w: ("/tracker/spending?limit=3", None),
+    ("GET", "/tracker/totals"): lambda c, w: ("/tracker/totals", None),
+    ("GET", "/tracker/aid"): lambda c, w: ("/tracker/aid?measure=commitment&limit=5", None),
 }
 
 
@@ -295,14 +316,15 @@ def test_access_matrix(space: Workspace, client: TestClient) -> None:
 
 
 def _no_secret_of_others(ally: str, texts: list[str]) -> None:
+    """No other ally's stockpile figure appears as a number in any of ``texts``."""
     for other, figures in SECRETS.items():
         if other == ally:
             continue
-        for text in texts:
-            for figure in figures:
-                assert figure not in text, (
-                    f"{other}'s figure {figure} shown to {ally}: {text[:300]}"
-                )
+        for figure in figures:
+            number = re.compile(rf"(?<![\d.]){figure}(\.0+)?(?![\d.])")
+            for text in texts:
+                found = number.search(text)
+                assert not found, f"{other}'s figure {figure} shown to {ally}: {text[:300]}"
 
 
 def _all_json(client: TestClient, headers: dict[str, str], run_id: int) -> list[str]:

@@ -268,6 +268,20 @@ def test_sql_in_filters_and_names_is_just_text(space: Workspace, client: TestCli
     )
 
 
+def test_nul_characters_are_refused_not_a_server_error(
+    space: Workspace, client: TestClient
+) -> None:
+    admin = space.headers("admin")
+    fact = {"id": "f\x00x", "kind": "contract", "fields": {}, "confidence": 0.5,
+            "sources": [{"file": "a", "start": 0, "end": 1, "sentence": "s"}]}  # fmt: skip
+    got = client.post(f"{API}/facts", headers=admin, json={"facts": [fact]})
+    assert got.status_code == 422 and "an id is" in got.json()["detail"]
+    token = client.post(f"{API}/tokens", headers=admin, json={"name": "a\x00b", "days": 1})
+    assert token.status_code in (201, 422)
+    assert client.get(f"{API}/scenarios/sm%00all", headers=admin).status_code == 400
+    assert client.get(f"{API}/facts", headers=admin).json()["total"] == 0
+
+
 def test_every_list_is_paged(space: Workspace, client: TestClient) -> None:
     admin = space.headers("admin")
     first = client.get(f"{API}/pledges?limit=2", headers=admin).json()

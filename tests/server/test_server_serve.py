@@ -133,3 +133,125 @@ def test_serve_refuses_a_bad_port(port: str, tmp_path: Path) -> None:
         env={**os.environ, "HOME": str(tmp_path)},
     )
     assert got.returncode == 2 and "Traceback" not in got.stderr
+
+
+def _big_payload() -> dict[str, object]:
+    """A scenario of about 30,000 rows, sent whole to POST /scenarios."""
+    codes = [a + b + c for a in "ABCDEFGH" for b in "ABCDEFGHIJ" for c in "AB"][:100]
+    return {
+        "meta": {"name": "big", "start": "2025-01", "horizon": 12},
+        "tables": {
+            "allies": [{"code": c, "name": f"Ally {c}"} for c in codes],
+            "items": [{"code": "SHELL", "name": "Shell", "unit_price": 100}],
+            "lines": [
+                {
+                    "id": "L1",
+                    "item": "SHELL",
+                    "producer": "P",
+                    "host": codes[0],
+                    "capacity": 10,
+                    "ceiling": 10,
+                    "lead_time": 3,
+                }
+            ],
+            "stockpiles": [
+                {
+                    "ally": codes[0],
+                    "item": "SHELL",
+                    "initial": 0,
+                    "target": 5,
+                    "target_date": "2025-06",
+                }
+            ],
+            "budgets": [
+                {"ally": c, "year": y, "amount": 1} for c in codes for y in range(1901, 2201)
+            ],
+        },
+    }
+
+
+def _writing(db_url: str) -> bool:
+    """Whether another connection holds a write transaction open on the store."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        conn = sqlite3.connect(str(url.database), timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            conn.close()
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            busy = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+                )
+            ).scalar()
+        return bool(busy)
+    finally:
+        engine.dispose()
+
+
+def test_server_killed_during_an_import_leaves_the_store_as_it_was(
+    db_url: str, tmp_path: Path
+) -> None:
+    import threading
+
+    from materiel.store.policy import SYSTEM
+    from materiel.store.repo import open_store
+
+    process, said = _start(["--db", db_url], tmp_path)
+    store = open_store(db_url)
+    before = store.export(SYSTEM, "nato-2024")
+    audit = store.audit_log(SYSTEM, 0, 1)["total"]
+    answers: list[object] = []
+
+    def upload() -> None:
+        try:
+            answers.append(
+                httpx.post(
+                    f"{said['address']}/api/v1/scenarios",
+                    json=_big_payload(),
+                    headers={"Authorization": f"Bearer {said['token']}"},
+                    timeout=120,
+                )
+            )
+        except httpx.HTTPError as exc:
+            answers.append(exc)
+
+    sender = threading.Thread(target=upload)
+    sender.start()
+    try:
+        deadline = time.monotonic() + 90
+        while not _writing(db_url):
+            assert time.monotonic() < deadline and process.poll() is None, "no import seen"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)  # in the middle of the import's transaction
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        sender.join(timeout=60)
+    assert answers and isinstance(answers[0], httpx.HTTPError)  # no answer: it was killed
+    store.db.dispose()
+    store = open_store(db_url)
+    assert [s["name"] for s in store.list_scenarios(SYSTEM)] == ["nato-2024"]
+    assert store.export(SYSTEM, "nato-2024") == before
+    assert store.audit_log(SYSTEM, 0, 1)["total"] == audit
+    store.db.dispose()
+    again, said = _start(["--db", db_url], tmp_path)  # and the server starts again on it
+    try:
+        listed = _get(f"{said['address']}/api/v1/scenarios", said["token"]).json()
+        assert [s["name"] for s in listed["items"]] == ["nato-2024"]
+    finally:
+        _stop(again)

@@ -191,3 +191,44 @@ def test_validation_messages_are_the_cli_messages(db_url: str, tmp_path: Path) -
     assert cli == api["problems"]
     assert any("stockpiles.csv, row 3" in p and "NO_SUCH_ITEM" in p for p in cli)
     store.db.dispose()
+
+
+def test_the_json_ledger_imports_into_the_store_and_exports_back(
+    db_url: str, tmp_path: Path
+) -> None:
+    from materiel.track.ledger import JsonPledgeFile
+
+    ledger = JsonPledgeFile(tmp_path / "pledges.json")
+    ledger.add({"ally": "DEU", "kind": "spending", "value": 2.5, "by_year": 2030,
+                "source": "a speech"})  # fmt: skip
+    ledger.add({"ally": "POL", "kind": "aid", "value": 3, "unit": "eur", "by_year": 2025,
+                "source": "a budget"})  # fmt: skip
+    got = run_cli("db", "import-ledger", str(ledger.path), "--db", db_url)
+    assert got.returncode == 0 and "added 2 pledges" in got.stdout, got.stderr
+    again = run_cli("db", "import-ledger", str(ledger.path), "--db", db_url)
+    assert "added 0 pledges, skipped 2" in again.stdout
+    out = tmp_path / "out.json"
+    assert run_cli("db", "export-ledger", str(out), "--db", db_url).returncode == 0
+    assert JsonPledgeFile(out).list_pledges() == ledger.list_pledges()
+    store = open_store(db_url)
+    stored = store.pledges(SYSTEM, include_builtin=False)
+    assert [(p["id"], p["ally"], p["unit"]) for p in stored] == [
+        ("P0001", "DEU", "% of GDP"), ("P0002", "POL", "EUR bn")]  # fmt: skip
+    store.db.dispose()
+
+
+def test_ci_without_postgresql_fails_rather_than_skips(tmp_path: Path) -> None:
+    """Under CI=true, a missing MATERIEL_TEST_PG_URL is a failure, not a quiet skip."""
+    env = {k: v for k, v in os.environ.items() if k != "MATERIEL_TEST_PG_URL"}
+    env["CI"] = "true"
+    test = f"{Path(__file__)}::test_migrations_build_exactly_the_models[postgresql]"
+    got = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert got.returncode == 1, got.stdout[-2000:]
+    assert "CI=true but MATERIEL_TEST_PG_URL is not set" in got.stdout

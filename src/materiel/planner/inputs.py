@@ -44,9 +44,11 @@ class ModelInputs:
     target_month: xr.DataArray  # month index, -1 for none (ally, group)
     priority: xr.DataArray  # [-] (ally, group)
     demand: xr.DataArray  # [units/month] (ally, group, month)
+    aid_demand: xr.DataArray  # [units/month] (ally, group, month): the aid part of demand
     # contracts in force
     fixed_make: xr.DataArray  # [units/month] (line, month): output bound to existing contracts
     fixed_arrival: xr.DataArray  # [units/month] (ally, group, month)
+    fixed_delivery: xr.DataArray  # [units/month] (line, ally, month): fixed_arrival by line
     fixed_spend: xr.DataArray  # [currency] (ally, year)
     # components
     bom: xr.DataArray  # [component units per unit] (line, component)
@@ -123,7 +125,7 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
             tmonth[i, j] = max(tmonth[i, j], scenario.month_index(r.target_date))
         weight = r.priority * float(allies.at[r.ally, "priority"] * items.at[r.item, "priority"])
         prio[i, j] = max(prio[i, j], weight)
-    demand = np.zeros((*shape, horizon))
+    demand, aid = np.zeros((*shape, horizon)), np.zeros((*shape, horizon))
     for r in scenario.records("demand"):
         i, j = a_pos[r.ally], g_pos[group_of[r.item]]
         has[i, j] = True
@@ -131,6 +133,8 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         last = min(scenario.month_index(r.end), horizon - 1)
         if first <= last:
             demand[i, j, first : last + 1] += r.per_month
+            if r.kind == "aid":
+                aid[i, j, first : last + 1] += r.per_month
     ag = [ally_index, groups]
     prio[prio == 0] = 1.0
 
@@ -200,6 +204,7 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         target_month=xr.DataArray(tmonth, coords=ag),
         priority=xr.DataArray(prio, coords=ag),
         demand=demand_da,
+        aid_demand=xr.DataArray(aid, coords=[ally_index, groups, months]),
         bom=bom_da,
         supply0=comp_attr("supply"),
         supply_ceiling=comp_attr("ceiling"),
@@ -276,11 +281,10 @@ def _contracts(
     horizon = scenario.horizon
     line_index = pd.Index(lines.index, name="line")
     make = np.zeros((len(line_index), horizon))
-    arrival = np.zeros((len(ally_index), len(groups), horizon))
+    delivery = np.zeros((len(line_index), len(ally_index), horizon))
     spend = np.zeros((len(ally_index), len(years)))
     l_pos = {line: i for i, line in enumerate(line_index)}
     a_pos = {a: i for i, a in enumerate(ally_index)}
-    g_pos = {g: i for i, g in enumerate(groups)}
     y_pos = {y: i for i, y in enumerate(years)}
     years_of = month_year.values
     for row in scenario.records("contracts"):
@@ -292,17 +296,22 @@ def _contracts(
         last = scenario.month_index(row.end)
         per_month = row.quantity / (last - first + 1)
         unit_value = row.value / row.quantity
-        gi = g_pos[group_of[lines["item"].iloc[li]]]
         for t in range(max(first, 0), min(last, horizon - 1) + 1):
             for buyer, share in zip(row.buyer_list(), row.share_list(), strict=True):
-                arrival[a_pos[buyer], gi, t] += per_month * share
+                delivery[li, a_pos[buyer], t] += per_month * share
                 spend[a_pos[buyer], y_pos[years_of[t]]] += per_month * share * unit_value
         for t in range(max(first - lag, 0), min(last - lag, horizon - 1) + 1):
             make[li, t] += per_month
     months = pd.RangeIndex(horizon, name="month")
+    by_line = xr.DataArray(delivery, coords=[line_index, ally_index, months])
+    line_groups = xr.DataArray([group_of[i] for i in lines["item"]], coords=[line_index])
+    arrival = (
+        by_line.groupby(line_groups.rename("group")).sum().reindex(group=groups, fill_value=0.0)
+    )
     return {
         "fixed_make": xr.DataArray(make, coords=[line_index, months]),
-        "fixed_arrival": xr.DataArray(arrival, coords=[ally_index, groups, months]),
+        "fixed_delivery": by_line,
+        "fixed_arrival": arrival.transpose("ally", "group", "month"),
         "fixed_spend": xr.DataArray(spend, coords=[ally_index, years]),
     }
 

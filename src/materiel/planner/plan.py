@@ -34,6 +34,7 @@ TABLES = {
     "stock": "ally, group, month: stock, target [units]",
     "spending": "ally, year: new orders and expansions, existing contracts, budget [currency]",
     "targets": "ally, group: target, date, month met, met by date",
+    "unmet": "ally, group, month: demand the plan leaves unmet [units]",
 }
 
 
@@ -61,6 +62,7 @@ class Plan:
         deliveries = result.deliveries.to_series().rename("quantity").reset_index()
         deliveries = deliveries[deliveries["quantity"] > 1e-9].reset_index(drop=True)
         supply_by_month = result.supply_by_month()
+        unmet = result.unmet_demand
         totals = {
             k: v for k, v in result.totals().items() if isinstance(v, str | int | float | bool)
         }
@@ -78,6 +80,7 @@ class Plan:
                 "stock": result.stock_table(),
                 "spending": result.spending(),
                 "targets": result.targets,
+                "unmet": unmet[unmet["unmet"] > 1e-9][["ally", "group", "month", "unmet"]],
             },
             summary={"objective": result.objective, **totals},
         )

@@ -45,7 +45,16 @@ def at_target(stock: np.ndarray, level: float, tolerance: float = 0.0) -> np.nda
     >>> at_target(np.array([99.4, 99.6, 100.0]), 100, 0.005).tolist()
     [False, True, True]
     """
-    return stock >= level * (1.0 - tolerance) - 1e-6 * max(1.0, abs(level))
+    return stock >= target_threshold(level, tolerance)
+
+
+def target_threshold(level: float, tolerance: float = 0.0) -> float:
+    """The least stock that counts as at ``level`` (see :func:`at_target`).
+
+    >>> target_threshold(100, 0.005)
+    99.4999
+    """
+    return level * (1.0 - tolerance) - 1e-6 * max(1.0, abs(level))
 
 
 def months_to_target(stock: np.ndarray, level: float, tolerance: float = 0.0) -> int | None:

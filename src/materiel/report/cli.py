@@ -37,6 +37,21 @@ def plan_command(
         typer.Option("--pooling-value/--no-pooling-value", help="solve again to value pooling"),
     ] = True,
     top: Annotated[int, typer.Option(min=1, max=1000, help="rows in the printed table")] = 10,
+    confidence: Annotated[
+        float | None,
+        typer.Option(
+            help="plan so that each target is met by its date in at least this share of "
+            "simulated futures (e.g. 0.9), where budgets and capacity allow"
+        ),
+    ] = None,
+    simulate: Annotated[
+        int,
+        typer.Option(help="futures to simulate the plan over (0: none; with --confidence 2000)"),
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="random seed of the simulation")] = 7,
+    rounds: Annotated[
+        int, typer.Option(min=1, max=20, help="re-planning rounds for --confidence")
+    ] = 4,
 ) -> None:
     """Plan a scenario: what to order, which capacity to build, what binds."""
     from materiel.planner.api import plan
@@ -54,11 +69,43 @@ def plan_command(
             status.update(f"{message} [{elapsed:.0f} s]")
             console.log(Text(message), highlight=False)
 
-        result = plan(loaded, explain=explain, compare_pooling=pooling, progress=progress)
+        sim, table, made = None, None, None
+        if confidence is not None:
+            from materiel.simulate.confidence import plan_with_confidence
+
+            confident = plan_with_confidence(
+                loaded,
+                confidence,
+                futures=simulate or 2000,
+                seed=seed,
+                rounds=rounds,
+                explain=explain,
+                compare_pooling=pooling,
+                say=progress,
+            )
+            result, sim, table, made = (
+                confident.result,
+                confident.simulation,
+                confident.table,
+                confident.plan,
+            )
+        else:
+            result = plan(loaded, explain=explain, compare_pooling=pooling, progress=progress)
+            if simulate:
+                from materiel.simulate.api import simulate as run_simulation
+
+                progress(f"simulating {simulate:,} futures")
+                sim = run_simulation(result.plan, loaded, futures=simulate, seed=seed)
         status.update("writing the report")
         folder = out or Path("out") / loaded.name
-        files = write_report(result, folder)
+        files = write_report(result, folder, simulation=sim, confidence=table, plan=made)
     print_summary(result, top)
+    if sim is not None:
+        from materiel.simulate.cli import print_confidence, print_simulation
+
+        if table is not None and confidence is not None:
+            print_confidence(table, confidence)
+        print_simulation(sim, top)
     console.print(
         f"\nReport: [bold]{files.html}[/]  (tables, plan.xlsx and charts in "
         f"{files.folder}/)  [{time.perf_counter() - started:.0f} s]",

@@ -7,6 +7,7 @@ import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from materiel.errors import InputError
 from materiel.planner.result import PlanResult
 from materiel.report import charts, words
+
+if TYPE_CHECKING:
+    from materiel.planner.plan import Plan
+    from materiel.simulate.result import Simulation
 
 
 @dataclass(frozen=True)
@@ -111,8 +116,21 @@ def _safe_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_report(result: PlanResult, folder: Path) -> ReportFiles:
-    """Write everything about a plan into ``folder`` (created if needed)."""
+def write_report(
+    result: PlanResult,
+    folder: Path,
+    *,
+    simulation: Simulation | None = None,
+    confidence: pd.DataFrame | None = None,
+    plan: Plan | None = None,
+) -> ReportFiles:
+    """Write everything about a plan into ``folder`` (created if needed).
+
+    With a ``simulation`` of the plan, the report gains a risk section and the
+    simulation's tables go to ``folder/simulation``; ``confidence`` is the table of a
+    plan made to a confidence level; ``plan`` replaces the plan folder's plan (one made
+    to a confidence level records its buffers).
+    """
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -141,9 +159,14 @@ def write_report(result: PlanResult, folder: Path) -> ReportFiles:
         "capacity": charts.capacity_over_time(result, folder / "capacity.png"),
         "spending": charts.spending_by_year(result, folder / "spending.png"),
     }
-    result.plan.save(folder / "plan")
+    (plan or result.plan).save(folder / "plan")
+    risk = None
+    if simulation is not None:
+        simulation.save(folder / "simulation")
+        pictures["fan"] = folder / "simulation" / "fan_chart.png"
+        risk = _risk_section(simulation, confidence)
     page = folder / "report.html"
-    page.write_text(render_html(result, tables, pictures), encoding="utf-8")
+    page.write_text(render_html(result, tables, pictures, risk), encoding="utf-8")
     return ReportFiles(folder=folder, html=page, workbook=workbook, tables=paths, charts=pictures)
 
 
@@ -217,8 +240,36 @@ def _funding_by_ally(funding: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("amount", ascending=False).reset_index(drop=True)
 
 
+def _risk_section(sim: Simulation, confidence: pd.DataFrame | None) -> dict[str, object]:
+    """What the report's risk section shows."""
+    columns = [
+        "ally",
+        "group",
+        "target",
+        "target_date",
+        "plan_met_by_date",
+        "probability",
+        "ci_low",
+        "ci_high",
+        "month_met_p05",
+        "month_met_p50",
+        "month_met_p95",
+    ]
+    return {
+        "summary": sim.summary(),
+        "targets": _html_table(sim.targets[columns], limit=20),
+        "aid": _html_table(sim.aid),
+        "sensitivity": _html_table(sim.sensitivity) if len(sim.sensitivity) else "",
+        "confidence": _html_table(confidence, limit=30) if confidence is not None else "",
+        "risks": [(name, getattr(sim.risks, name).source) for name in type(sim.risks).model_fields],
+    }
+
+
 def render_html(
-    result: PlanResult, tables: dict[str, pd.DataFrame], pictures: dict[str, Path]
+    result: PlanResult,
+    tables: dict[str, pd.DataFrame],
+    pictures: dict[str, Path],
+    risk: dict[str, object] | None = None,
 ) -> str:
     """A self-contained HTML page: charts embedded as data URIs, no external assets."""
     env = Environment(
@@ -261,4 +312,5 @@ def render_html(
         ),
         assumptions=assumptions,
         images=images,
+        risk=risk,
     )

@@ -69,6 +69,17 @@ def cross_check(
         _codes(rows, "components"),
     )
     lines = {str(loc.row.id) for loc in rows.get("lines", [])}
+    for theatre, members in meta.risks.surge.theatres.items():
+        for ally in members:
+            if allies and ally not in allies:
+                problems.append(
+                    Problem(
+                        files.get("scenario.yaml", "scenario.yaml"),
+                        f"theatre {theatre!r} names {ally}, which is not in the allies table",
+                        column=f"risks.surge.theatres.{theatre}",
+                        found=ally,
+                    )
+                )
     _unknown(rows.get("price_tiers", []), "item", items, "item", problems)
     _unknown(rows.get("lines", []), "item", items, "item", problems)
     _unknown(rows.get("bom", []), "item", items, "item", problems)

@@ -19,10 +19,32 @@ from materiel.errors import Problem, ScenarioError
 from materiel.scenario import builtin
 from materiel.scenario.checks import cross_check, warnings_for
 from materiel.scenario.model import Located, Scenario
-from materiel.scenario.schema import TABLES, ScenarioMeta, TableSpec, _Row
+from materiel.scenario.schema import TABLES, BudgetRow, ScenarioMeta, TableSpec, _Row
+from materiel.spending.derive import budget_records, derive
+from materiel.spending.path import parse_path
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _META_KEYS = set(ScenarioMeta.model_fields)
+_NESTED = ("tables", "extends", "policy", "spending", "risks")
+#: Other names of policy fields an override may use.
+POLICY_ALIASES = {"contract_months": "order_period_months"}
+
+
+def derive_budgets(
+    meta: ScenarioMeta, rows: dict[str, list[Located]], problems: list[Problem]
+) -> None:
+    """Replace the budgets table by budgets derived from ``meta.spending`` (if it derives)."""
+    if meta.spending is None or not parse_path(meta.spending.path).derives:
+        return
+    allies = [loc.row for loc in rows.get("allies", [])]
+    frame = derive(allies, meta.spending, meta.start, meta.horizon, meta.currency)
+    where = f"budgets derived from spending path {meta.spending.path!r}"
+    derived: list[Located] = []
+    for record in budget_records(frame):
+        row = _validate_row(BudgetRow, record, where, None, problems)
+        if row is not None:
+            derived.append(Located(row, where, None))
+    rows["budgets"] = derived
 
 
 def load_scenario(
@@ -44,6 +66,7 @@ def load_scenario(
     meta = _validate_meta(meta_raw, str(path / "scenario.yaml"), problems) if yaml_ok else None
     _apply_row_overrides(rows, pairs, problems)
     if meta is not None:
+        derive_budgets(meta, rows, problems)
         tables_with_bad_rows = {p.file for p in problems}
         cross_check(meta, rows, problems, _table_files(path, meta_raw), tables_with_bad_rows)
     if problems or meta is None:
@@ -73,6 +96,7 @@ def apply_overrides(
     rows = {name: list(locs) for name, locs in scenario.rows.items()}
     _apply_row_overrides(rows, pairs, problems)
     if meta is not None:
+        derive_budgets(meta, rows, problems)
         cross_check(meta, rows, problems)
     if problems or meta is None:
         raise ScenarioError(problems)
@@ -244,7 +268,7 @@ def _merge_meta(base: dict[str, Any], own: dict[str, Any]) -> None:
         if key == "extends":
             continue
         if (
-            key in ("policy", "tables")
+            key in ("policy", "tables", "risks", "spending")
             and isinstance(value, dict)
             and isinstance(base.get(key), dict)
         ):
@@ -427,8 +451,16 @@ def _apply_meta_overrides(
     for key, value in pairs:
         head, _, rest = key.partition(".")
         if head == "policy" and rest:
+            rest = POLICY_ALIASES.get(rest, rest)
             meta["policy"] = {**(meta.get("policy") or {}), rest: value}
-        elif head in _META_KEYS and not rest and head not in ("tables", "extends", "policy"):
+        elif head == "spending" and rest:
+            meta["spending"] = {**(meta.get("spending") or {}), rest: value}
+        elif head == "risks" and rest.count(".") == 1:
+            risk, _, field = rest.partition(".")
+            risks = dict(meta.get("risks") or {})
+            risks[risk] = {**(risks.get(risk) or {}), field: value}
+            meta["risks"] = risks
+        elif head in _META_KEYS and not rest and head not in _NESTED:
             meta[head] = value
         elif head not in TABLES:
             problems.append(
@@ -436,7 +468,8 @@ def _apply_meta_overrides(
                     "--set",
                     "unknown override path",
                     column=key,
-                    expected="policy.NAME, a scenario field, or TABLE.KEY.COLUMN",
+                    expected="policy.NAME, spending.NAME, risks.RISK.NAME, a scenario field, "
+                    "or TABLE.KEY.COLUMN",
                 )
             )
 

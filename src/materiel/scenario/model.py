@@ -84,8 +84,11 @@ class Scenario:
 
     def digest(self) -> str:
         """A hash of everything that decides a plan: the metadata and every row (not the
-        files' names or where they lie). Two scenarios with the same digest plan alike."""
-        meta = self.meta.model_dump(mode="json", exclude={"tables", "extends"})
+        files' names or where they lie, nor the risks, which only the simulator reads).
+        Two scenarios with the same digest plan alike."""
+        meta = self.meta.model_dump(mode="json", exclude={"tables", "extends", "risks"})
+        if meta.get("spending") is None:
+            meta.pop("spending", None)  # digests of scenarios without a path stay as they were
         rows = {
             name: [loc.row.model_dump(mode="json") for loc in self.rows[name]]
             for name in sorted(self.rows)

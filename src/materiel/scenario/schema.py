@@ -15,7 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from materiel.spending.figures import GDP_GROWTH_PCT, MODELLED_PART_PCT
+from materiel.spending.path import PathError, parse_path
 
 MAX_QUANTITY = 1e12  # [units] larger figures are typos, and wreck solver numerics
 MAX_MONEY = 1e15  # [currency]
@@ -306,7 +309,7 @@ TABLES: dict[str, TableSpec] = {
 class Policy(BaseModel):
     """Switches of the planning model."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     pooling: bool = Field(
         True,
@@ -318,8 +321,10 @@ class Policy(BaseModel):
         12,
         ge=1,
         le=120,
-        description="length of a contract period: the planner orders a constant delivery "
-        "rate from each line to each buyer within each period [months]",
+        validation_alias=AliasChoices("order_period_months", "contract_months"),
+        description="(also written contract_months) length of a contract period: the "
+        "planner orders a constant delivery rate from each line to each buyer within each "
+        "period [months]",
     )
     industry_rule_months: Months = Field(
         24,
@@ -367,6 +372,176 @@ class Policy(BaseModel):
     )
 
 
+class Spending(BaseModel):
+    """Budgets derived from a spending path instead of typed (``spending:`` in the yaml).
+
+    For each ally and year from the scenario's first year: GDP (the allies table's
+    ``gdp``, grown at ``gdp_growth``) x defence share (the allies table's
+    ``defence_share`` moving along ``path``) x equipment share x ``modelled_part``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(
+        description="'current' (today's share held), 'reach:SHARE@YEAR' (linear from "
+        "today's share), 'points:YEAR=SHARE,...', or 'given' (the budgets table as typed)"
+    )
+    gdp_growth: float = Field(
+        GDP_GROWTH_PCT,
+        ge=-20,
+        le=50,
+        description="nominal GDP growth a year for every ally [%]; an assumption (default "
+        "0: GDP held at the base year's level, as the built-in budgets are held flat)",
+    )
+    gdp_growth_by_ally: dict[str, float] = Field(
+        default_factory=dict, description="ISO3 -> nominal GDP growth a year [%]"
+    )
+    equipment_share: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="equipment [% of defence expenditure] for every ally; empty: each "
+        "ally's share in the allies table, held",
+    )
+    modelled_part: float = Field(
+        MODELLED_PART_PCT,
+        gt=0,
+        le=100,
+        description="part of equipment spending for the modelled items [%]; an assumption",
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        try:
+            parse_path(value)
+        except PathError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("gdp_growth_by_ally")
+    @classmethod
+    def _growth_by_ally(cls, value: dict[str, float]) -> dict[str, float]:
+        for code, rate in value.items():
+            if not re.match(_ISO3_RE, code):
+                raise ValueError(f"gdp_growth_by_ally: {code!r} is not an ISO3 code")
+            if not -20 <= rate <= 50:
+                raise ValueError(f"gdp_growth_by_ally: {code} {rate!r} is not in -20..50 %")
+        return value
+
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Risk(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(
+        "assumption",
+        max_length=300,
+        description="where the figures come from, or 'assumption' (the default)",
+    )
+
+
+class SurgeRisk(_Risk):
+    """Demand surges: a two-state Markov chain (peace time, high intensity) per theatre;
+    one surge hits every ally of the theatre at once."""
+
+    start: Probability = Field(0.0, description="monthly chance that a surge begins [-]")
+    end: Probability = Field(1.0, description="monthly chance that a surge, once begun, ends [-]")
+    multiplier: float = Field(
+        1.0, ge=1, le=100, description="demand during a surge, as a multiple of the plan's [-]"
+    )
+    applies_to: Literal["consumption", "aid", "all"] = Field(
+        "consumption", description="which demand surges"
+    )
+    theatres: dict[str, list[Iso3]] = Field(
+        default_factory=dict,
+        description="theatre name -> its allies; allies in none form the theatre 'other'",
+    )
+
+    @model_validator(mode="after")
+    def _one_theatre_each(self) -> SurgeRisk:
+        seen: dict[str, str] = {}
+        for name, allies in self.theatres.items():
+            for ally in allies:
+                if ally in seen:
+                    raise ValueError(f"{ally} is in theatres {seen[ally]!r} and {name!r}")
+                seen[ally] = name
+        return self
+
+
+class DelayRisk(_Risk):
+    """Capacity added to a line or a component supplier arrives late."""
+
+    probability: Probability = Field(
+        0.0, description="chance that a line's or supplier's added capacity is late [-]"
+    )
+    max_months: int = Field(
+        6, ge=1, le=MAX_MONTHS, description="a late expansion is 1..max_months late, uniform"
+    )
+
+
+class OutageRisk(_Risk):
+    """A component supplier loses a share of its output for a spell."""
+
+    probability: Probability = Field(
+        0.0, description="monthly chance that an outage of a supplier begins [-]"
+    )
+    max_months: int = Field(
+        3, ge=1, le=MAX_MONTHS, description="an outage lasts 1..max_months months, uniform"
+    )
+    loss_min: Probability = Field(1.0, description="least share of output lost [-]")
+    loss_max: Probability = Field(1.0, description="largest share of output lost [-]")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OutageRisk:
+        if self.loss_max < self.loss_min:
+            raise ValueError(f"loss_max {self.loss_max:g} is below loss_min {self.loss_min:g}")
+        return self
+
+
+class YieldRisk(_Risk):
+    """A share of a line's output fails acceptance (drawn once per line and future)."""
+
+    loss_min: Probability = Field(0.0, description="least share failing acceptance [-]")
+    loss_max: Probability = Field(0.0, description="largest share failing acceptance [-]")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> YieldRisk:
+        if self.loss_max < self.loss_min:
+            raise ValueError(f"loss_max {self.loss_max:g} is below loss_min {self.loss_min:g}")
+        if self.loss_max >= 1:
+            raise ValueError(
+                "loss_max must be below 1: a line whose output all fails makes nothing"
+            )
+        return self
+
+
+class LateRisk(_Risk):
+    """A contract period's deliveries from a line arrive late."""
+
+    probability: Probability = Field(
+        0.0, description="chance that a line's deliveries of a contract period are late [-]"
+    )
+    max_months: int = Field(
+        3, ge=1, le=MAX_MONTHS, description="late deliveries are 1..max_months late, uniform"
+    )
+
+
+class Risks(BaseModel):
+    """What the simulator samples (``risks:`` in ``scenario.yaml``). Each risk is off
+    by default; a plan does not depend on them (they are not in the scenario's digest)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    surge: SurgeRisk = SurgeRisk()
+    ramp_delay: DelayRisk = DelayRisk()
+    outage: OutageRisk = OutageRisk()
+    yield_loss: YieldRisk = YieldRisk()
+    late_delivery: LateRisk = LateRisk()
+
+
 class ScenarioMeta(BaseModel):
     """What ``scenario.yaml`` holds (tables are references to files)."""
 
@@ -380,9 +555,22 @@ class ScenarioMeta(BaseModel):
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
     price_year: int = Field(2024, ge=1900, le=2200)
     policy: Policy = Policy()
+    risks: Risks = Risks()
+    spending: Spending | None = Field(
+        None, description="derive the budgets from a spending path (see Spending)"
+    )
     tables: dict[str, str] = Field(default_factory=dict, description="table name -> file")
 
     _start = field_validator("start")(_check_month)
+
+    @model_validator(mode="after")
+    def _path_after_start(self) -> ScenarioMeta:
+        if self.spending is not None:
+            try:
+                parse_path(self.spending.path).check_base(parse_month(self.start)[0])
+            except PathError as exc:
+                raise ValueError(str(exc)) from None
+        return self
 
     @field_validator("tables")
     @classmethod

@@ -31,7 +31,6 @@ def get_principal(
 
 StoreDep = Annotated[Store, Depends(get_store)]
 Who = Annotated[Principal, Depends(get_principal)]
-Id = Annotated[int, "id"]
 
 
 class Paging:

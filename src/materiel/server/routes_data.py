@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
-from materiel.server.deps import PageDep, StoreDep, Who, search
+from materiel.server.deps import MAX_INT, PageDep, Paging, StoreDep, Who, search
 from materiel.server.schemas import FactReview, FactsImport, PledgeUpdate
+from materiel.track.render import to_json
+from materiel.track.result import TrackResult
 
 router = APIRouter(tags=["facts, pledges, tracker"])
 FactId = Annotated[str, Path(min_length=1, max_length=40)]
@@ -62,6 +65,23 @@ def update_pledge(
     return store.update_pledge(who, pledge_id, body.version, body.changes)
 
 
+def _tracked(result: TrackResult, paging: Paging) -> dict[str, Any]:
+    """A tracker result as JSON (title, summary, sources, units), its rows paged."""
+    payload = json.loads(to_json(result))
+    return {**payload, **paging.page(payload.pop("rows"))}
+
+
+@router.delete("/pledges/{pledge_id}", status_code=204, summary="Remove a mistaken pledge")
+def remove_pledge(
+    pledge_id: PledgeId,
+    version: Annotated[int, Query(ge=0, le=MAX_INT, description="the version you read")],
+    who: Who,
+    store: StoreDep,
+) -> Response:
+    store.remove_pledge(who, pledge_id, version)
+    return Response(status_code=204)
+
+
 @router.get("/tracker/spending", summary="Allies' defence spending against a threshold")
 def tracker_spending(
     who: Who,
@@ -69,11 +89,25 @@ def tracker_spending(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     threshold: Annotated[float, Query(ge=0, le=100)] = 2.0,
 ) -> dict[str, Any]:
-    import json
-
-    from materiel.track.render import to_json
     from materiel.track.spending import spending
 
-    payload = json.loads(to_json(spending(year, threshold)))
-    page = paging.page(payload.pop("rows"))
-    return {**payload, **page}
+    return _tracked(spending(year, threshold), paging)
+
+
+@router.get("/tracker/totals", summary="Alliance defence expenditure by year and real growth")
+def tracker_totals(who: Who, paging: PageDep) -> dict[str, Any]:
+    from materiel.track.totals import totals
+
+    return _tracked(totals(), paging)
+
+
+@router.get("/tracker/aid", summary="Aid to Ukraine by donor, share of GDP and fair share")
+def tracker_aid(
+    who: Who,
+    paging: PageDep,
+    measure: Literal["allocation", "commitment"] = "allocation",
+    category: Literal["military", "financial", "humanitarian", "total"] = "total",
+) -> dict[str, Any]:
+    from materiel.track.aid import AidOptions, aid
+
+    return _tracked(aid(AidOptions(measure=measure, category=category)), paging)

@@ -12,4 +12,3 @@ class Settings:
     sign_in_attempts: int = 10  # sign-in attempts allowed per client and window
     sign_in_window_s: float = 60.0
     run_workers: int = 1  # plan runs solved at the same time (each in its own process)
-    load_builtin: bool = False  # store the built-in scenario when the store has none

@@ -6,10 +6,11 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from sqlalchemy.exc import DataError as DatabaseRefusedValue
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from materiel.errors import DataError
+from materiel.errors import DataError, InputError
 from materiel.store.db import Database
 from materiel.store.errors import Conflict
 from materiel.store.models import AuditRecord
@@ -29,6 +30,8 @@ class StoreBase:
                 yield session
         except IntegrityError as exc:
             raise Conflict(f"refused: it would break a rule of the store ({_first(exc)})") from None
+        except DatabaseRefusedValue as exc:  # e.g. a NUL character PostgreSQL cannot store
+            raise InputError(f"the database refused a value: {_first(exc)}") from None
         except OperationalError as exc:
             raise DataError(f"the database failed: {_first(exc)}") from None
         finally:

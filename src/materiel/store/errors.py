@@ -19,3 +19,11 @@ class Conflict(MaterielError):
 
 class Unauthenticated(MaterielError):
     """No valid credentials (HTTP 401)."""
+
+
+def stale(what: str, current: int, given: int | None) -> Conflict:
+    """The refusal of a change made on a version that is no longer current."""
+    return Conflict(
+        f"{what} was changed by someone else: you sent version {given}, it is now at "
+        f"version {current} or later; reload it and apply your change again"
+    )

@@ -4,15 +4,16 @@ they are imported from and exported to."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from materiel.errors import InputError
 from materiel.ingest.model import STATUSES, Fact
 from materiel.store.base import StoreBase
-from materiel.store.errors import AccessDenied, NotFound
+from materiel.store.errors import AccessDenied, NotFound, stale
 from materiel.store.models import FactRecord, PledgeRecord
 from materiel.store.policy import Principal
 from materiel.track.ledger import (
@@ -25,6 +26,7 @@ from materiel.track.ledger import (
 from materiel.track.ledger_model import Pledge, make_pledge
 
 MAX_NOTE = 2000
+FACT_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,40}$")
 
 
 class LedgerOps(StoreBase):
@@ -39,6 +41,8 @@ class LedgerOps(StoreBase):
                 fact = Fact.from_dict(raw)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise InputError(f"fact {i + 1}: not a fact of a facts file ({exc})") from None
+            if not FACT_ID.match(fact.id):
+                raise InputError(f"fact {i + 1}: an id is 1-40 letters, digits and _ . : -")
             if fact.status not in STATUSES:
                 raise InputError(f"fact {i + 1}: status must be one of {', '.join(STATUSES)}")
             parsed.append(fact)
@@ -91,9 +95,7 @@ class LedgerOps(StoreBase):
                 .values(status=status, data=data, version=FactRecord.version + 1)
             )
             if done.rowcount == 0:  # type: ignore[attr-defined]
-                from materiel.store.scenario_ops import _stale
-
-                raise _stale(f"fact {fact_id}", record.version, version)
+                raise stale(f"fact {fact_id}", record.version, version)
             s.refresh(record)
             after = _fact_view(record)
             self.audit(s, who, "fact.review", f"fact {fact_id}", before, after)
@@ -143,12 +145,25 @@ class LedgerOps(StoreBase):
                 .values(data=_dump(new), version=PledgeRecord.version + 1)
             )
             if done.rowcount == 0:  # type: ignore[attr-defined]
-                from materiel.store.scenario_ops import _stale
-
-                raise _stale(f"pledge {pledge_id}", record.version, version)
+                raise stale(f"pledge {pledge_id}", record.version, version)
             s.refresh(record)
             self.audit(s, who, "pledge.update", f"pledge {pledge_id}", _dump(old), record.data)
             return _pledge_view(record)
+
+    def remove_pledge(self, who: Principal, pledge_id: str, version: int) -> None:
+        """Delete a mistaken entry (a pledge withdrawn is updated, not removed)."""
+        self.policy(who).require("pledges.write", "remove pledges")
+        with self.tx(write=True) as s:
+            record = self._pledge(s, pledge_id)
+            self._own(who, make_pledge(**record.data))
+            done = s.execute(
+                delete(PledgeRecord).where(
+                    PledgeRecord.id == record.id, PledgeRecord.version == version
+                )
+            )
+            if done.rowcount == 0:  # type: ignore[attr-defined]
+                raise stale(f"pledge {pledge_id}", record.version, version)
+            self.audit(s, who, "pledge.delete", f"pledge {record.id}", record.data, None)
 
     def import_ledger(self, who: Principal, path: Path) -> dict[str, int]:
         """Add the pledges of a JSON ledger file (new ids; identical pledges skipped)."""

@@ -15,6 +15,7 @@ from materiel.store.models import RunRecord, ScenarioRecord
 from materiel.store.policy import Principal
 
 ACTIVE = ("queued", "running")
+#: A run is queued, running, then done, failed or cancelled.
 STATES = ("queued", "running", "done", "failed", "cancelled")
 PLAN_TABLES = ("contracts", "deliveries", "capacity", "supply", "stock", "spending", "targets")
 
@@ -164,7 +165,3 @@ class RunOps(StoreBase):
                 if t in result.get("tables", {}) and policy.may_read_table(f"plan.{t}")
             ],
         }
-
-    def _check_state(self, status: str) -> None:
-        if status not in STATES:
-            raise InputError(f"status must be one of {STATES}")

@@ -22,7 +22,7 @@ from materiel.scenario.model import Scenario
 from materiel.scenario.schema import TABLES, ScenarioMeta
 from materiel.store import scenarios as sc
 from materiel.store.base import StoreBase
-from materiel.store.errors import AccessDenied, Conflict, NotFound
+from materiel.store.errors import AccessDenied, Conflict, NotFound, stale
 from materiel.store.models import RowRecord, ScenarioRecord
 from materiel.store.policy import Policy, Principal
 
@@ -104,7 +104,7 @@ class ScenarioOps(StoreBase):
                 )
             )
             if done.rowcount == 0:  # type: ignore[attr-defined]
-                raise _stale(f"scenario {name}", record.version, version)
+                raise stale(f"scenario {name}", record.version, version)
             self.audit(s, who, "scenario.delete", f"scenario {name}", before, None)
 
     def list_scenarios(self, who: Principal) -> list[dict[str, Any]]:
@@ -284,7 +284,7 @@ class ScenarioOps(StoreBase):
                 .values(data=clean, key=sc.key_of(table, clean), version=RowRecord.version + 1)
             )
             if done.rowcount == 0:  # type: ignore[attr-defined]
-                raise _stale(f"row {row_id} of {table}", rec.version, version)
+                raise stale(f"row {row_id} of {table}", rec.version, version)
             self._bump(s, record, None)
             self.audit(s, who, "row.update", f"{name}/{table}/{row_id}", rec.data, clean)
             return {"id": rec.id, "version": version + 1, "data": clean}
@@ -296,7 +296,7 @@ class ScenarioOps(StoreBase):
                 delete(RowRecord).where(RowRecord.id == rec.id, RowRecord.version == version)
             )
             if done.rowcount == 0:  # type: ignore[attr-defined]
-                raise _stale(f"row {row_id} of {table}", rec.version, version)
+                raise stale(f"row {row_id} of {table}", rec.version, version)
             self._bump(s, record, None)
             self.audit(s, who, "row.delete", f"{name}/{table}/{row_id}", rec.data, None)
 
@@ -394,7 +394,7 @@ class ScenarioOps(StoreBase):
             query.values(version=ScenarioRecord.version + 1, updated_at=dt.datetime.now(dt.UTC))
         )
         if done.rowcount == 0:  # type: ignore[attr-defined]
-            raise _stale(f"scenario {record.name}", record.version, version)
+            raise stale(f"scenario {record.name}", record.version, version)
 
     @staticmethod
     def _summary(s: Session, policy: Policy, record: ScenarioRecord) -> dict[str, Any]:
@@ -445,13 +445,6 @@ def _known(table: str) -> None:
 
 def _no_row(table: str, row_id: int) -> NotFound:
     return NotFound(f"no row {row_id} in table {table}")
-
-
-def _stale(what: str, current: int, given: int | None) -> Conflict:
-    return Conflict(
-        f"{what} was changed by someone else: you sent version {given}, it is now at "
-        f"version {current} or later; reload it and apply your change again"
-    )
 
 
 def _validated(table: str, data: dict[str, Any], line: int | None) -> dict[str, Any]:

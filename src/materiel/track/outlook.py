@@ -19,6 +19,7 @@ import pandas as pd
 from materiel.countries import ALLIES, name_of
 from materiel.errors import InputError
 from materiel.publicdata import NATO_ESTIMATE_YEARS, nato_published_shares
+from materiel.spending.path import linear_share
 from materiel.track.inputs import threshold_pct, year_in, year_label
 from materiel.track.ledger_model import Pledge
 from materiel.track.result import TrackResult
@@ -107,14 +108,20 @@ def path_year(
     [% of GDP] in the pledged year, and stays at that level afterwards.
     """
     for year in range(base_year + 1, cap_year + 1):
-        if year >= pledge_year:
-            value = pledge_level
-        else:
-            step = (year - base_year) / (pledge_year - base_year)
-            value = base_share + step * (pledge_level - base_share)
+        value = pledged_share(year, base_year, base_share, pledge_level, pledge_year)
         if value >= target - TOLERANCE:
             return year
     return None
+
+
+def pledged_share(
+    year: int, base_year: int, base_share: float, pledge_level: float, pledge_year: int
+) -> float:
+    """The share [% of GDP] in ``year`` on the pledged path: the spending path
+    ``reach:LEVEL@YEAR`` that derived budgets follow (:mod:`materiel.spending.path`)."""
+    if pledge_year <= base_year:
+        return pledge_level
+    return linear_share(year, ((base_year, base_share), (pledge_year, pledge_level)))
 
 
 def first_met(
@@ -237,10 +244,8 @@ def outlook(
             status = "on pledged path" if reach else "not on pledged path"
             used.append(f"pledge {pledge.id} ({pledge.ally_name}): {pledge.source}")
             for y in range(base + 1, options.by + 1):
-                frac = min(1.0, (y - base) / max(1, pledge.by_year - base))
-                series.append(
-                    (ally.iso3, y, history[-1] + frac * (pledge.value - history[-1]), "path")
-                )
+                share = pledged_share(y, base, history[-1], pledge.value, pledge.by_year)
+                series.append((ally.iso3, y, share, "path"))
         else:
             reach = trend_year(fit, target, options.by)
             method = "trend"

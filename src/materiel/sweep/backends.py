@@ -1,0 +1,125 @@
+"""Where the combinations run: in this process, in local processes, or on Dask.
+
+Each backend takes the base scenario once and an iterable of tasks ``(index,
+overrides)`` and yields ``(index, row)`` as results arrive, in any order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from materiel.errors import InputError, MaterielError
+from materiel.scenario.model import Scenario
+from materiel.sweep.task import run_combination
+
+Task = tuple[int, tuple[str, ...]]
+Results = Iterator[tuple[int, dict[str, Any]]]
+
+#: Seconds to wait for a Dask scheduler before saying it cannot be reached.
+CONNECT_TIMEOUT = 5.0
+
+
+def inline(base: Scenario, tasks: list[Task], futures: int | None, seed: int) -> Results:
+    """One combination after the other, in this process."""
+    for index, overrides in tasks:
+        yield index, run_combination(base, overrides, futures, seed)
+
+
+_BASE: Scenario | None = None
+
+
+def _keep_base(base: Scenario) -> None:
+    global _BASE
+    _BASE = base
+
+
+def _run_in_worker(overrides: tuple[str, ...], futures: int | None, seed: int) -> dict[str, Any]:
+    assert _BASE is not None, "the worker was started without the scenario"
+    return run_combination(_BASE, overrides, futures, seed)
+
+
+def local(
+    base: Scenario, tasks: list[Task], futures: int | None, seed: int, workers: int
+) -> Results:
+    """In ``workers`` local processes; the scenario goes to each process once, when it
+    starts, and each task carries only its overrides."""
+    # forkserver: each worker forks from a server that has imported the planner once
+    # (quick to start, and no threads of this process are forked)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["materiel.sweep.task", "materiel.planner.api"])
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_keep_base, initargs=(base,)
+    )
+    try:
+        pending = {pool.submit(_run_in_worker, ov, futures, seed): i for i, ov in tasks}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                try:
+                    row = future.result()
+                except BrokenProcessPool as exc:
+                    raise MaterielError(f"a sweep worker process died: {exc}") from exc
+                yield index, row
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
+    """A ``dask.distributed.Client`` of the scheduler at ``address``; InputError within
+    about ``timeout`` seconds if it cannot be reached."""
+    try:
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - a dependency of materiel
+        raise InputError(f"--scheduler needs dask.distributed: {exc}") from None
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise InputError(
+            f"cannot reach a Dask scheduler at {address!r} within {timeout:g} s ({exc}); "
+            "start one with `dask scheduler` and workers with "
+            "`dask worker ADDRESS --nthreads 1`"
+        ) from None
+
+
+def dask(
+    base: Scenario,
+    tasks: list[Task],
+    futures: int | None,
+    seed: int,
+    address: str,
+    timeout: float = CONNECT_TIMEOUT,
+) -> Results:
+    """On the Dask cluster at ``address``, one plan per task: the scenario is scattered to
+    every worker once and each task carries only its overrides. A worker lost mid-sweep
+    has its tasks run again elsewhere (Dask's rescheduling)."""
+    from distributed import as_completed
+
+    client = connect(address, timeout)
+    try:
+        if not tasks:
+            return
+        [scattered] = client.scatter([base], broadcast=True, hash=False)
+        submitted = {
+            client.submit(run_combination, scattered, ov, futures, seed, pure=False): i
+            for i, ov in tasks
+        }
+        with client.as_current():
+            for future in as_completed(submitted):
+                try:
+                    row = future.result()
+                except Exception as exc:  # a task that failed on every worker it was given
+                    raise MaterielError(f"a sweep task failed on the cluster: {exc}") from exc
+                yield submitted[future], row
+    finally:
+        client.close()
+
+
+def default_workers() -> int:
+    """Local processes by default: one per core."""
+    return max(1, os.cpu_count() or 1)
