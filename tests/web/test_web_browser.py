@@ -236,6 +236,13 @@ def test_the_guideline_switch_and_chart_downloads(page_of: Any) -> None:
     with page.expect_download() as download:
         page.click("button[data-png='spending-chart']")
     assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    shown = "() => { const s = Chart.getChart('count-chart').scales.x; return [s.min, s.max]; }"
+    full = page.evaluate(shown)
+    page.click("button[data-zoom=in][data-chart=count-chart]")
+    narrower = page.evaluate(shown)
+    assert narrower[1] - narrower[0] < full[1] - full[0]
+    page.click("button[data-zoom=reset][data-chart=count-chart]")
+    assert page.evaluate(shown) == full
     shot(page, "overview-threshold-3.5")
 
 

@@ -66,7 +66,29 @@
     return lines.join("\n") + "\n";
   }
 
+  // Zoom: narrow or widen the window of labels shown (keyboard: the buttons).
+  function zoom(id, how) {
+    var chart = Chart.getChart(document.getElementById(id));
+    if (!chart) return;
+    var n = chart.data.labels.length;
+    var axis = chart.options.indexAxis === "y" ? "y" : "x";
+    var scale = chart.options.scales[axis] || (chart.options.scales[axis] = {});
+    var lo = typeof scale.min === "number" ? scale.min : 0;
+    var hi = typeof scale.max === "number" ? scale.max : n - 1;
+    var width = hi - lo + 1;
+    if (how === "in") width = Math.max(2, Math.ceil(width / 2));
+    else if (how === "out") width = Math.min(n, width * 2);
+    else width = n;
+    var middle = Math.floor((lo + hi) / 2);
+    lo = Math.max(0, Math.min(n - width, middle - Math.floor(width / 2)));
+    scale.min = width >= n ? undefined : lo;
+    scale.max = width >= n ? undefined : lo + width - 1;
+    chart.update();
+  }
+
   document.addEventListener("click", function (event) {
+    var zoomer = event.target.closest("button[data-zoom]");
+    if (zoomer) { zoom(zoomer.dataset.chart, zoomer.dataset.zoom); return; }
     var button = event.target.closest("button[data-png], button[data-csv]");
     if (!button) return;
     var id = button.dataset.png || button.dataset.csv;
