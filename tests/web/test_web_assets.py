@@ -63,7 +63,9 @@ def test_the_app_serves_its_assets_and_pages_allow_only_its_own(tmp_path: Path) 
             answer = client.get(f"/static/vendor/{name}")
             assert answer.status_code == 200
             assert answer.content == (VENDOR / name).read_bytes()
+            assert answer.headers["cache-control"] == "public, max-age=3600"
         page = client.get("/sign-in")
+        assert page.headers["cache-control"] == "no-store"
         policies = page.headers.get_list("content-security-policy")
         assert len(policies) == 1  # the API's stricter default is not added twice
         assert "script-src 'self'" in policies[0] and "unsafe-inline" not in policies[0]

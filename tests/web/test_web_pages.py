@@ -81,6 +81,13 @@ def test_wrong_password_is_refused_without_a_session(client: TestClient) -> None
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
+def test_sign_in_attempts_are_limited(client: TestClient) -> None:
+    codes = [sign_in(client, "viewer", password="guess").status_code for _ in range(11)]
+    assert codes[:10] == [401] * 10
+    assert codes[10] == 429
+    assert sign_in(client, "viewer").status_code == 429  # the right password waits too
+
+
 def test_an_api_token_signs_in(client: TestClient, space: Workspace) -> None:
     form = client.get("/sign-in")
     answer = client.post(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from materiel.errors import InputError, MaterielError, ScenarioError
 from materiel.scenario.schema import TABLES
+from materiel.server.limits import TooManyAttempts
 from materiel.store.errors import AccessDenied, Conflict, NotFound, Unauthenticated
 from materiel.web import session
 from materiel.web.pages import _local, _store, table_rows
@@ -60,7 +61,7 @@ async def sign_in(request: Request) -> Response:
             request,
             "sign_in.html",
             None,
-            status=401,
+            status=429 if isinstance(exc, TooManyAttempts) else 401,
             form_csrf=request.cookies.get(session.PRE_COOKIE, ""),
             next=target,
             error=message,
