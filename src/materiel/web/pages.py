@@ -86,7 +86,7 @@ def _scenario_and_run(request: Request, name: str | None) -> tuple[Any, str | No
 def outlook(request: Request, scenario: Name = None) -> Response:
     who, name, run = _scenario_and_run(request, scenario)
     store = _store(request)
-    data = views.outlook(store, who, run) if run else {"rows": [], "series": []}
+    data = views.outlook(store, who, run) if run else {"rows": [], "series": [], "series_total": 0}
     return page(
         request,
         "outlook.html",

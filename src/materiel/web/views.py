@@ -16,6 +16,8 @@ from materiel.store.policy import TOTAL, TOTAL_KEY, Principal
 from materiel.store.repo import Store
 
 THRESHOLDS = (2.0, 3.5, 5.0)
+#: Stock charts on one page at most (the largest gaps); the table lists every target.
+MAX_CHARTS = 12
 
 
 def number(value: Any, places: int = 0) -> str:
@@ -145,6 +147,9 @@ def outlook(store: Store, who: Principal, run: dict[str, Any]) -> dict[str, Any]
         entry["target"].append(round(float(row.get("target") or 0.0), 1))
     for entry in series.values():
         entry["months_to_target"] = _months_to_target(entry["stock"], entry["target"])
+        entry["gap"] = entry["target"][-1] - entry["stock"][-1] if entry["stock"] else 0.0
+    # a chart each for the largest gaps at the end of the horizon; the table holds all
+    charted = sorted(series.values(), key=lambda e: -e["gap"])[:MAX_CHARTS]
     rows = [
         {
             "who": who_label(r),
@@ -161,7 +166,7 @@ def outlook(store: Store, who: Principal, run: dict[str, Any]) -> dict[str, Any]
         }
         for r in targets
     ]
-    return {"rows": rows, "series": list(series.values())}
+    return {"rows": rows, "series": charted, "series_total": len(series)}
 
 
 def _months_to_target(stock: list[float], target: list[float]) -> int | None:
