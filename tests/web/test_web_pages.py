@@ -402,3 +402,27 @@ def test_a_viewer_cannot_review_facts(client: TestClient, space: Workspace) -> N
     )
     assert answer.status_code == 403
     assert space.store.facts(SYSTEM)[0]["status"] == "unreviewed"
+
+
+def test_a_scenario_with_price_tiers_plans_from_the_page(
+    client: TestClient, space: Workspace, tmp_path: Any
+) -> None:
+    """The planner solves its pooling comparison in a process of its own: the run's
+    process must be allowed to start it (a daemon process may not)."""
+    from materiel.scenario.load import load_scenario
+    from scenario_kit import write_scenario
+    from server_kit import small_tables
+
+    tables = small_tables()
+    tables["price_tiers"] = [{"item": "SHELL", "min_quantity": 50, "unit_price": 90}]
+    folder = write_scenario(tmp_path / "tiers", tables, name="tiers")
+    space.store.import_scenario(SYSTEM, load_scenario(folder))
+    signed_in(client, "alliance")
+    page = client.get("/scenarios/tiers")
+    answer = client.post(
+        "/scenarios/tiers/runs", data={"csrf": csrf_of(page.text)}, follow_redirects=False
+    )
+    run_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    run = wait_done(space, run_id)
+    assert run["status"] == "done", run["error"]
+    assert "Targets met by their date" in client.get(f"/runs/{run_id}").text
