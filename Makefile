@@ -13,10 +13,19 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test,dev]'
 	touch $@
 
-run: $(BIN)/.installed
+# The web app's browser assets (htmx, Chart.js) and the accessibility checker (axe-core)
+# come from the npm registry at build time; scripts/vendor.mjs copies the served ones into
+# src/materiel/web/static/vendor/ (committed, so the server runs without npm).
+# Without npm the committed copies serve; the browser tests then skip (fail when CI=true).
+node_modules/.installed: package.json package-lock.json scripts/vendor.mjs
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && node scripts/vendor.mjs && touch $@; \
+	else echo "npm not found: the web app uses its committed assets; browser tests need npm"; fi
+
+run: $(BIN)/.installed node_modules/.installed
 	$(BIN)/materiel plan nato-2024 --out $(OUT)
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed node_modules/.installed
 	$(BIN)/python -m pytest -q
 
 # The planner benchmark (bench/README.md): minutes at S and M, much longer at L.
@@ -33,4 +42,4 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules out .pytest_cache .mypy_cache .ruff_cache

@@ -72,5 +72,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     for router in ROUTERS:
         app.include_router(router, prefix=API)
+    from materiel.web import mount  # the pages at / (they import this module's parts)
+
+    mount(app)
     app.add_middleware(Guard, max_body=settings.max_body_bytes)
     return app

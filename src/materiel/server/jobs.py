@@ -82,9 +82,9 @@ class RunManager:
         self.store.set_run(run_id, status="running", progress="starting")
         messages = self._context.Queue()
         with tempfile.TemporaryDirectory(prefix=f"materiel-run-{run_id}-") as tmp:
-            process = self._context.Process(
-                target=_work, args=(snapshot, tmp, messages), daemon=True
-            )
+            # not a daemon: the planner runs its pooling comparison in a process of its
+            # own, which a daemon may not start; a stopping server kills it (below)
+            process = self._context.Process(target=_work, args=(snapshot, tmp, messages))
             process.start()
             outcome: tuple[str, str] | None = None
             while outcome is None:

@@ -102,7 +102,11 @@ class Guard:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+                headers = list(message.get("headers", []))
+                own = {name.lower() for name, _ in headers}
+                # a page may set its own policy (the web app's allows its own scripts)
+                headers += [(k, v) for k, v in self.HEADERS if k not in own]
+                message["headers"] = headers
             await send(message)
 
         try:

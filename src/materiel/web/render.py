@@ -1,0 +1,117 @@
+"""Templates, page headers, and failures shown as pages (never a traceback)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from materiel import __version__
+from materiel.errors import MaterielError
+from materiel.server.errors import status_of
+from materiel.store.errors import Unauthenticated
+from materiel.store.policy import Principal
+from materiel.web import session
+from materiel.web.views import number
+
+log = logging.getLogger("materiel.web")
+HERE = Path(__file__).parent
+#: Pages load only this server's own scripts, styles and images.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+
+env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.filters["num"] = number
+env.globals["version"] = __version__
+
+NAV = (
+    ("/", "Alliance overview"),
+    ("/outlook", "Stockpile outlook"),
+    ("/industry", "Industry"),
+    ("/ledger", "Contracts and facts"),
+    ("/scenarios", "Scenarios"),
+)
+
+
+def page(
+    request: Request,
+    template: str,
+    who: Principal | None = None,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A page (or, for a template whose name starts with '_', a fragment)."""
+    token = session.session_token(request)
+    body = env.get_template(template).render(
+        request=request,
+        who=who,
+        nav=NAV,
+        path=request.url.path,
+        csrf=session.csrf_for(token) if token and who else "",
+        **context,
+    )
+    return HTMLResponse(body, status_code=status, headers={"Content-Security-Policy": CSP})
+
+
+def failure(request: Request, status: int, message: str) -> HTMLResponse:
+    who = None
+    with contextlib.suppress(MaterielError):
+        who = session.principal(request)
+    return page(request, "error.html", who, status=status, status_code=status, message=message)
+
+
+class WebRoute(APIRoute):
+    """A route whose failures are pages: sign-in asked for, refusals and errors told."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Unauthenticated:
+                if request.method == "GET":
+                    target = quote(
+                        request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+                        safe="",
+                    )
+                    if request.headers.get("hx-request"):
+                        return Response(status_code=204, headers={"HX-Redirect": "/sign-in"})
+                    return RedirectResponse(f"/sign-in?next={target}", status_code=303)
+                return failure(request, 401, "Your session has ended: sign in again.")
+            except RequestValidationError as exc:
+                return failure(request, 422, "The address is not valid: " + _problems(exc))
+            except session.CsrfRefused as exc:
+                return failure(request, 403, str(exc))
+            except MaterielError as exc:
+                return failure(request, status_of(exc), str(exc))
+            except Exception:  # a bug: logged, told plainly
+                log.exception("web page failed")
+                return failure(request, 500, "Something went wrong on the server; it was logged.")
+
+        return guarded
+
+
+def _problems(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("path", "query"))
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid input"

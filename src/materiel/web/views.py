@@ -1,0 +1,267 @@
+"""What each page shows, shaped from the store's answers.
+
+Every figure about a scenario or a plan comes from the store's methods called with the
+signed-in principal (the same calls the API makes), so the access policy has already
+removed what the user may not see: this module only arranges what is left.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+from materiel.store.errors import AccessDenied, NotFound
+from materiel.store.policy import TOTAL, TOTAL_KEY, Principal
+from materiel.store.repo import Store
+
+THRESHOLDS = (2.0, 3.5, 5.0)
+#: Stock charts on one page at most (the largest gaps); the table lists every target.
+MAX_CHARTS = 12
+
+
+def number(value: Any, places: int = 0) -> str:
+    """A figure as the pages print it (thousands separated); '' when absent."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else ("yes" if value else "no")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and math.isnan(value):
+            return ""
+        return f"{value:,.{places}f}"
+    return str(value)
+
+
+def finite(value: Any) -> float | None:
+    """A float for a chart's JSON (which has no NaN): None when absent or not finite."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def who_label(row: dict[str, Any]) -> str:
+    """The ally of a row, or 'alliance total' for a total row."""
+    if row.get(TOTAL_KEY) == TOTAL:
+        return "Alliance total (others and you)"
+    return str(row.get("ally") or "")
+
+
+# -- alliance overview (public figures) ----------------------------------------------
+@lru_cache(maxsize=8)
+def spending_view(threshold: float) -> dict[str, Any]:
+    from materiel.track.spending import spending
+    from materiel.track.totals import counts
+
+    result = spending(None, threshold)
+    table = result.table[result.table["member"]].sort_values("share_pct", ascending=False)
+    rows = [
+        {
+            "iso3": r["iso3"],
+            "ally": r["ally"],
+            "share": finite(r["share_pct"]),
+            "meets": bool(r["meets"]),
+            "note": r["note"],
+        }
+        for r in table.to_dict("records")
+    ]
+    history = counts(threshold)
+    years = [
+        {
+            "year": str(r["year"]),
+            "members": int(r["members"]),
+            "meeting": int(r["meeting_spending"]),
+        }
+        for r in history.table.to_dict("records")
+    ]
+    return {
+        "title": result.title,
+        "summary": result.summary[0],
+        "sources": result.sources[:1],
+        "rows": rows,
+        "years": years,
+        "count_sources": history.sources,
+    }
+
+
+@lru_cache(maxsize=1)
+def aid_view(top: int = 20) -> dict[str, Any]:
+    from materiel.track.aid import AidOptions, aid
+
+    result = aid(AidOptions())
+    table = result.table[result.table["type"] == "ally"]
+    table = table.sort_values("total_allocation", ascending=False).head(top)
+    rows = [
+        {
+            "donor": r["donor"],
+            "aid": finite(r["total_allocation"]),
+            "aid_share": finite(r["aid_share_pct"]),
+            "gdp_share": finite(r["gdp_share_pct"]),
+            "ratio": finite(r["ratio"]),
+        }
+        for r in table.to_dict("records")
+    ]
+    return {
+        "title": result.title,
+        "summary": result.summary[:2],
+        "sources": result.sources,
+        "rows": rows,
+    }
+
+
+# -- scenarios and runs ----------------------------------------------------------------
+def scenario_names(store: Store, who: Principal) -> list[str]:
+    return [s["name"] for s in store.list_scenarios(who)]
+
+
+def pick_scenario(store: Store, who: Principal, name: str | None) -> str | None:
+    names = scenario_names(store, who)
+    if name in names:
+        return name
+    return names[0] if names else None
+
+
+def latest_run(store: Store, who: Principal, scenario: str) -> dict[str, Any] | None:
+    done = [r for r in store.runs(who) if r["scenario"] == scenario and r["status"] == "done"]
+    return done[-1] if done else None
+
+
+def plan_table(store: Store, who: Principal, run_id: int, table: str) -> list[dict[str, Any]]:
+    """A plan table as the user may see it; empty when the role may not read it."""
+    try:
+        return store.run_table(who, run_id, table)
+    except (AccessDenied, NotFound):
+        return []
+
+
+def outlook(store: Store, who: Principal, run: dict[str, Any]) -> dict[str, Any]:
+    """Stock against target by ally (or alliance total) and item, from one run."""
+    targets = plan_table(store, who, run["id"], "targets")
+    stock = plan_table(store, who, run["id"], "stock")
+    series: dict[str, dict[str, Any]] = {}
+    for row in stock:
+        key = f"{who_label(row)} · {row['group']}"
+        entry = series.setdefault(key, {"label": key, "months": [], "stock": [], "target": []})
+        entry["months"].append(row.get("month_label") or str(row.get("month")))
+        entry["stock"].append(round(float(row.get("stock") or 0.0), 1))
+        entry["target"].append(round(float(row.get("target") or 0.0), 1))
+    for entry in series.values():
+        entry["months_to_target"] = _months_to_target(entry["stock"], entry["target"])
+        entry["gap"] = entry["target"][-1] - entry["stock"][-1] if entry["stock"] else 0.0
+    # a chart each for the largest gaps at the end of the horizon; the table holds all
+    charted = sorted(series.values(), key=lambda e: -e["gap"])[:MAX_CHARTS]
+    rows = [
+        {
+            "who": who_label(r),
+            "total": r.get(TOTAL_KEY) == TOTAL,
+            "group": r.get("group"),
+            "label": r.get("label") or r.get("group"),
+            "initial": r.get("initial"),
+            "target": r.get("target"),
+            "target_date": r.get("target_date", ""),
+            "stock_at_date": r.get("stock_at_date"),
+            "shortfall": r.get("shortfall_at_date"),
+            "month_met": r.get("month_met", ""),
+            "months_to_target": r.get("months_to_target"),
+        }
+        for r in targets
+    ]
+    return {"rows": rows, "series": charted, "series_total": len(series)}
+
+
+def _months_to_target(stock: list[float], target: list[float]) -> int | None:
+    for month, (have, need) in enumerate(zip(stock, target, strict=True)):
+        if need > 0 and have >= need - 1e-6:
+            return month
+    return None
+
+
+def industry(store: Store, who: Principal, scenario: str, run: dict[str, Any] | None) -> dict:
+    """Lines, components, capacity added and when, what binds, contracts to sign."""
+    lines = _rows(store, who, scenario, "lines")
+    components = _rows(store, who, scenario, "components")
+    capacity = plan_table(store, who, run["id"], "capacity") if run else []
+    contracts = plan_table(store, who, run["id"], "contracts") if run else []
+    by_line: dict[str, dict[str, Any]] = {}
+    for row in capacity:
+        entry = by_line.setdefault(
+            str(row["line"]),
+            {"line": row["line"], "first": None, "last": None, "added": [], "busy": 0, "months": 0},
+        )
+        cap = float(row.get("capacity") or 0.0)
+        if entry["last"] is not None and cap > entry["last"] + 1e-6:
+            entry["added"].append((row.get("month_label"), cap - entry["last"]))
+        entry["first"] = cap if entry["first"] is None else entry["first"]
+        entry["last"] = cap
+        entry["months"] += 1
+        if cap > 0 and float(row.get("output") or 0.0) >= cap - 1e-6:
+            entry["busy"] += 1
+    binds = []
+    for entry in by_line.values():
+        if entry["months"] and entry["busy"] >= entry["months"] / 2:
+            binds.append(
+                f"Line {entry['line']} runs at full capacity in {entry['busy']} of "
+                f"{entry['months']} months: more output needs more capacity there."
+            )
+        elif entry["months"]:
+            binds.append(
+                f"Line {entry['line']} has spare capacity in {entry['months'] - entry['busy']} "
+                f"of {entry['months']} months: it does not limit the plan."
+            )
+    return {
+        "lines": lines,
+        "components": components,
+        "capacity": list(by_line.values()),
+        "binds": binds,
+        "contracts": contracts,
+    }
+
+
+def _rows(store: Store, who: Principal, scenario: str, table: str) -> list[dict[str, Any]]:
+    try:
+        return [r["data"] for r in store.rows(who, scenario, table)]
+    except (AccessDenied, NotFound):
+        return []
+
+
+def compare(store: Store, who: Principal, a: dict[str, Any], b: dict[str, Any]) -> dict:
+    """Two runs side by side: targets, spending by year, capacity at the end, per line."""
+
+    def keyed(run: dict[str, Any], table: str, key: tuple[str, ...], value: str) -> dict:
+        out: dict[tuple[str, ...], float] = {}
+        for row in plan_table(store, who, run["id"], table):
+            k = tuple(who_label(row) if c == "ally" else str(row.get(c)) for c in key)
+            out[k] = float(row.get(value) or 0.0)
+        return out
+
+    def side(table: str, key: tuple[str, ...], value: str) -> list[dict[str, Any]]:
+        left, right = keyed(a, table, key, value), keyed(b, table, key, value)
+        rows = []
+        for k in sorted(set(left) | set(right)):
+            x, y = left.get(k), right.get(k)
+            delta = None if x is None or y is None else y - x
+            rows.append({"key": " · ".join(k), "a": x, "b": y, "delta": delta})
+        return rows
+
+    def last_capacity(run: dict[str, Any]) -> dict[tuple[str, ...], float]:
+        out: dict[tuple[str, ...], float] = {}
+        for row in plan_table(store, who, run["id"], "capacity"):
+            out[(str(row["line"]),)] = float(row.get("capacity") or 0.0)
+        return out
+
+    cap_a, cap_b = last_capacity(a), last_capacity(b)
+    capacity = [
+        {
+            "key": k[0],
+            "a": cap_a.get(k),
+            "b": cap_b.get(k),
+            "delta": None if k not in cap_a or k not in cap_b else cap_b[k] - cap_a[k],
+        }
+        for k in sorted(set(cap_a) | set(cap_b))
+    ]
+    return {
+        "targets": side("targets", ("ally", "group"), "target"),
+        "stock_at_date": side("targets", ("ally", "group"), "stock_at_date"),
+        "spending": side("spending", ("ally", "year"), "total"),
+        "capacity": capacity,
+    }

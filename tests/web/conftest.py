@@ -1,0 +1,31 @@
+"""Fixtures of the web app's tests: the small workspace and a client of the whole app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from materiel.server.app import create_app
+from materiel.server.settings import Settings
+from server_kit import Workspace, db_url, make_workspace  # noqa: F401  (a fixture)
+
+
+@pytest.fixture
+def space(db_url: str, tmp_path: Path) -> Iterator[Workspace]:  # noqa: F811
+    space = make_workspace(db_url, tmp_path)
+    yield space
+    space.store.db.dispose()
+
+
+@pytest.fixture
+def app(space: Workspace):  # type: ignore[no-untyped-def]
+    return create_app(Settings(db_url=space.store.db.url), space.store)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app) as c:
+        yield c
