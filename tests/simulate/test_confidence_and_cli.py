@@ -15,7 +15,7 @@ from materiel.scenario.load import load_scenario
 from materiel.scenario.model import Scenario
 from materiel.simulate.api import simulate
 from materiel.simulate.confidence import plan_with_confidence
-from scenario_kit import NO_RAMP, write_scenario
+from scenario_kit import base_tables, write_scenario
 
 OUTAGE = {"outage": {"probability": 0.05, "max_months": 2, "loss_min": 0.5, "loss_max": 1.0}}
 
@@ -23,49 +23,14 @@ OUTAGE = {"outage": {"probability": 0.05, "max_months": 2, "loss_min": 0.5, "los
 def two_allies(folder: Path, target_b: float = 150) -> Path:
     """Two allies share a line of 10/month that can grow to 30 (lead 2) fed by one
     supplier with outages: 270 units are asked for, 320 can be made by month 11."""
-    return write_scenario(
-        folder,
-        {
-            "allies": [{"code": "AAA", "name": "A"}, {"code": "BBB", "name": "B"}],
-            "items": [{"code": "SHELL", "name": "Shell", "unit_price": 100}],
-            "lines": [
-                {
-                    "id": "L1",
-                    "item": "SHELL",
-                    "producer": "P",
-                    "host": "AAA",
-                    "capacity": 10,
-                    "ceiling": 30,
-                    "lead_time": 2,
-                    "delivery_lag": 0,
-                    "ramp": NO_RAMP,
-                }
-            ],
-            "components": [{"code": "M", "name": "Motor", "supply": 40, "ceiling": 40}],
-            "bom": [{"item": "SHELL", "component": "M", "quantity": 1}],
-            "stockpiles": [
-                {
-                    "ally": "AAA",
-                    "item": "SHELL",
-                    "initial": 0,
-                    "target": 120,
-                    "target_date": "2025-12",
-                },
-                {
-                    "ally": "BBB",
-                    "item": "SHELL",
-                    "initial": 0,
-                    "target": target_b,
-                    "target_date": "2025-12",
-                },
-            ],
-            "budgets": [
-                {"ally": "AAA", "year": 2025, "amount": 1e9},
-                {"ally": "BBB", "year": 2025, "amount": 1e9},
-            ],
-        },
-        risks=OUTAGE,
-    )
+    tables = base_tables(ceiling=30, lead_time=2)
+    tables["allies"].append({"code": "BBB", "name": "Ally B"})
+    tables["stockpiles"][0]["target"] = 120
+    tables["stockpiles"].append({**tables["stockpiles"][0], "ally": "BBB", "target": target_b})
+    tables["budgets"].append({"ally": "BBB", "year": 2025, "amount": 1e9})
+    tables["components"] = [{"code": "M", "name": "Motor", "supply": 40, "ceiling": 40}]
+    tables["bom"] = [{"item": "SHELL", "component": "M", "quantity": 1}]
+    return write_scenario(folder, tables, risks=OUTAGE)
 
 
 @pytest.fixture(scope="module")

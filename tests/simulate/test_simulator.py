@@ -17,7 +17,7 @@ from materiel.scenario.model import Scenario
 from materiel.simulate import engine
 from materiel.simulate.api import no_risk, run_futures, simulate
 from materiel.simulate.inputs import build
-from scenario_kit import NO_RAMP, demand_row, write_scenario
+from scenario_kit import NO_RAMP, base_tables, demand_row, write_scenario
 
 
 def make_plan(scenario: Scenario) -> Plan:
@@ -27,39 +27,11 @@ def make_plan(scenario: Scenario) -> Plan:
 def one_supplier(folder: Path, **meta: Any) -> Scenario:
     """One line of 10/month fed by one supplier of 10/month, no spare anywhere: the
     target of 120 by month 11 needs every month's output."""
-    write_scenario(
-        folder,
-        {
-            "allies": [{"code": "AAA", "name": "Ally A"}],
-            "items": [{"code": "SHELL", "name": "Shell", "unit_price": 100}],
-            "lines": [
-                {
-                    "id": "L1",
-                    "item": "SHELL",
-                    "producer": "P",
-                    "host": "AAA",
-                    "capacity": 10,
-                    "ceiling": 10,
-                    "lead_time": 0,
-                    "delivery_lag": 0,
-                    "ramp": NO_RAMP,
-                }
-            ],
-            "components": [{"code": "MOTOR", "name": "Motor", "supply": 10, "ceiling": 10}],
-            "bom": [{"item": "SHELL", "component": "MOTOR", "quantity": 1}],
-            "stockpiles": [
-                {
-                    "ally": "AAA",
-                    "item": "SHELL",
-                    "initial": 0,
-                    "target": 120,
-                    "target_date": "2025-12",
-                }
-            ],
-            "budgets": [{"ally": "AAA", "year": 2025, "amount": 1e9}],
-        },
-        **meta,
-    )
+    tables = base_tables(lead_time=0)
+    tables["stockpiles"][0]["target"] = 120
+    tables["components"] = [{"code": "MOTOR", "name": "Motor", "supply": 10, "ceiling": 10}]
+    tables["bom"] = [{"item": "SHELL", "component": "MOTOR", "quantity": 1}]
+    write_scenario(folder, tables, **meta)
     return load_scenario(folder)
 
 

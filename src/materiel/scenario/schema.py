@@ -514,6 +514,19 @@ class SurgeRisk(_Risk):
         return self
 
 
+class _LossRange(_Risk):
+    """A risk whose share lost is drawn uniformly between ``loss_min`` and ``loss_max``."""
+
+    loss_min: Probability
+    loss_max: Probability
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _LossRange:
+        if self.loss_max < self.loss_min:
+            raise ValueError(f"loss_max {self.loss_max:g} is below loss_min {self.loss_min:g}")
+        return self
+
+
 class DelayRisk(_Risk):
     """Capacity added to a line or a component supplier arrives late."""
 
@@ -525,7 +538,7 @@ class DelayRisk(_Risk):
     )
 
 
-class OutageRisk(_Risk):
+class OutageRisk(_LossRange):
     """A component supplier loses a share of its output for a spell."""
 
     probability: Probability = Field(
@@ -537,23 +550,15 @@ class OutageRisk(_Risk):
     loss_min: Probability = Field(1.0, description="least share of output lost [-]")
     loss_max: Probability = Field(1.0, description="largest share of output lost [-]")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> OutageRisk:
-        if self.loss_max < self.loss_min:
-            raise ValueError(f"loss_max {self.loss_max:g} is below loss_min {self.loss_min:g}")
-        return self
 
-
-class YieldRisk(_Risk):
+class YieldRisk(_LossRange):
     """A share of a line's output fails acceptance (drawn once per line and future)."""
 
     loss_min: Probability = Field(0.0, description="least share failing acceptance [-]")
     loss_max: Probability = Field(0.0, description="largest share failing acceptance [-]")
 
     @model_validator(mode="after")
-    def _ordered(self) -> YieldRisk:
-        if self.loss_max < self.loss_min:
-            raise ValueError(f"loss_max {self.loss_max:g} is below loss_min {self.loss_min:g}")
+    def _not_all(self) -> YieldRisk:
         if self.loss_max >= 1:
             raise ValueError(
                 "loss_max must be below 1: a line whose output all fails makes nothing"

@@ -12,7 +12,7 @@ held by *pairs*: the (line, row) pairs that receive something from the line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -77,13 +77,7 @@ class SimInputs:
         of = {a: i for i, (_, allies) in enumerate(risks.surge.theatres.items()) for a in allies}
         other = len(names) - 1
         theatre = np.array([of.get(str(a), other) for a in self.row_ally], dtype=np.int64)
-        return _replace(self, row_theatre=theatre, theatres=names)
-
-
-def _replace(inputs: SimInputs, **changes: object) -> SimInputs:
-    from dataclasses import replace
-
-    return replace(inputs, **changes)  # type: ignore[arg-type]
+        return replace(self, row_theatre=theatre, theatres=names)
 
 
 def build(plan: Plan, scenario: Scenario) -> SimInputs:

@@ -192,10 +192,11 @@ class Simulation:
         """Each risk switched off in turn on the same random numbers: how much the
         probabilities rise [percentage points], largest mean rise first."""
         inp, rows = self.inputs, self.inputs.target_rows
+        met = self.met()
         out = []
         for name, outcome in self.switched_off.items():
             n = outcome.at_due.shape[0]  # the first n futures, on the same numbers
-            base = self.met()[:n].mean(axis=0)
+            base = met[:n].mean(axis=0)
             change = 100.0 * (self.probability(outcome) - base)
             j = int(np.argmax(np.abs(change))) if len(change) else 0
             out.append(
