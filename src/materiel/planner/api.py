@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from materiel.errors import InputError, SolveError
+from materiel.errors import InfeasibleError, InputError, SolveError
 from materiel.planner import bottlenecks as bn
 from materiel.planner.inputs import ModelInputs, build_inputs
 from materiel.planner.result import PlanResult, objective_by_group
@@ -45,7 +45,7 @@ def plan(
     inputs = build_inputs(scenario)
     # The pooling comparison is a second, independent solve: it runs beside the plan in
     # another process (a second core), since HiGHS holds the interpreter while it solves.
-    other = _flipped(inputs) if compare_pooling and inputs.has_tiers else None
+    other = _flipped(inputs) if compare_pooling and inputs.pooling_matters else None
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         pending = pool.submit(_solve_quietly, other) if other is not None else None
@@ -64,7 +64,12 @@ def plan(
         )
         if pending is not None:
             say("waiting for the pooling comparison")
-        comparison = _result_of(pending) if pending is not None else None
+        comparison: Solution | SolveError | None = None
+        if pending is not None:
+            try:
+                comparison = _result_of(pending)
+            except Exception as exc:  # a side solve never costs the plan
+                comparison = SolveError(str(exc) or type(exc).__name__)
     pooling = None
     if compare_pooling:
         pooling = value_of_pooling(result, say, comparison=comparison)
@@ -104,7 +109,10 @@ def _flipped(inputs: ModelInputs) -> ModelInputs:
 
 
 def value_of_pooling(
-    result: PlanResult, progress: Progress | None = None, *, comparison: Solution | None = None
+    result: PlanResult,
+    progress: Progress | None = None,
+    *,
+    comparison: Solution | SolveError | None = None,
 ) -> pd.DataFrame:
     """Solve with pooling switched the other way; what pooling saves in money and shortfall.
 
@@ -115,18 +123,27 @@ def value_of_pooling(
     pooled and alone) are for the record only: months come from one of possibly many
     equally good plans of each solve. Without volume price tiers pooling changes no
     price, the two models are the same and nothing is solved again. ``comparison`` is
-    the other solve when it was already made.
+    the other solve when it was already made (or the error it ended with).
+
+    A comparison that fails never costs the plan: the table comes back empty, with
+    ``attrs["unavailable"]`` saying why and what to try.
     """
     say = progress or (lambda _msg: None)
     meta = result.scenario.meta
     other_inputs = _flipped(result.inputs)
-    if not result.inputs.has_tiers:
-        solution = result.solution
-    elif comparison is not None:
-        solution = comparison
-    else:
-        say(f"solving again with pooling {'off' if meta.policy.pooling else 'on'}")
-        solution = solve_inputs(other_inputs, say).solution
+    try:
+        if not result.inputs.pooling_matters:
+            solution = result.solution
+        elif isinstance(comparison, SolveError):
+            raise comparison
+        elif comparison is not None:
+            solution = comparison
+        else:
+            say(f"solving again with pooling {'off' if meta.policy.pooling else 'on'}")
+            solution = solve_inputs(other_inputs, say).solution
+    except (SolveError, InfeasibleError) as exc:
+        say(f"the pooling comparison is unavailable: {exc}")
+        return unavailable_pooling(result, str(exc))
     other = PlanResult(scenario=other_inputs.scenario, inputs=other_inputs, solution=solution)
     pooled, alone = (result, other) if meta.policy.pooling else (other, result)
     gains = bn.months_gained(alone.targets, pooled.targets, meta.horizon)
@@ -150,8 +167,26 @@ def value_of_pooling(
         "unmet_demand_pooled": float(pooled_totals["unmet_demand_total"]),
         "unmet_demand_alone": float(alone_totals["unmet_demand_total"]),
         "has_tiers": result.inputs.has_tiers,
+        "has_min_rates": result.inputs.has_min_rates,
         "comparison_status": str(other.status),
         "comparison_mip_gap": other_inputs.scenario.meta.policy.mip_gap,
         "currency": meta.currency,
     }
     return gains
+
+
+def unavailable_pooling(result: PlanResult, reason: str) -> pd.DataFrame:
+    """The pooling table when its comparison solve failed: no rows, the reason in attrs."""
+    frame = pd.DataFrame(
+        columns=["ally", "group", "months_to_target_alone", "months_to_target_pooled"]
+    )
+    frame.attrs = {
+        "unavailable": (
+            f"{reason}. The plan above is whole; only the comparison with pooling "
+            f"{'off' if result.scenario.meta.policy.pooling else 'on'} is missing: plan "
+            "again, or raise policy.time_limit"
+        ),
+        "currency": result.scenario.meta.currency,
+        "has_tiers": result.inputs.has_tiers,
+    }
+    return frame

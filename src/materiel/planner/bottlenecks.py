@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pandas as pd
 import xarray as xr
 
+from materiel.errors import SolveError
 from materiel.planner import families
 from materiel.planner.families import FAMILIES, RELAX
 from materiel.planner.inputs import ModelInputs
@@ -80,8 +81,11 @@ def explain(
     ranked = ranked.copy()
     for column in EXPLAIN_COLUMNS:
         ranked[column] = float("nan")
-    before = solved.solution.objective
-    base = by_group(solved.solution.values)
+    ranked["unavailable"] = ""
+    # What-ifs re-solve the plan's LP (contracts placed and tiers held, lots relaxed):
+    # they are measured against that LP, not against the plan in whole lots.
+    before = solved.solution.base_objective
+    base = by_group(solved.solution.base_values or solved.solution.values)
     changes: list[pd.DataFrame] = []
     done = 0
     for i, row in ranked.iterrows():
@@ -90,7 +94,12 @@ def explain(
             continue
         done += 1
         say(f"what-if {done}/{top}: {row['kind']} {row['name']} 10% larger")
-        after, values = what_if(solved, relax(solved.inputs, str(row["name"])))
+        try:
+            after, values = what_if(solved, relax(solved.inputs, str(row["name"])))
+        except SolveError as exc:  # a side solve never costs the plan: marked unavailable
+            say(f"what-if {done}/{top} unavailable: {exc}")
+            ranked.loc[i, "unavailable"] = str(exc)
+            continue
         ranked.loc[i, "increase"] = families.increase(
             solved.inputs, str(row["kind"]), str(row["name"])
         )

@@ -36,6 +36,7 @@ CONTRACT_COLUMNS = [
     "value",
     "unit_price",
     "shares",
+    "pooled_only",
 ]
 
 #: Rates below this [units/month] are solver noise, not orders.
@@ -76,14 +77,21 @@ def contract_table(result: PlanResult) -> pd.DataFrame:
     lines = result.scenario.table("lines").set_index("id")
     prices = _unit_prices(result)
     pooled_items = set()
+    pooled_lines: set[str] = set()
     if inp.scenario.meta.policy.pooling:
         multi = inp.price.notnull().sum("tier") > 1
         pooled_items = {str(i) for i in multi.coords["item"].values[multi.values]}
+        if inp.has_min_rates:
+            least = inp.min_rate > 0
+            pooled_lines = {str(x) for x in least.coords["line"].values[least.values]}
+    whole = inp.whole_lots
     allies = [str(a) for a in inp.uses.coords["ally"].values]
     rows: list[dict[str, object]] = []
     for li, line in enumerate(inp.cap0.coords["line"].values):
         item = str(inp.line_item.sel(line=line).item())
-        pooled = item in pooled_items
+        pooled = item in pooled_items or str(line) in pooled_lines
+        lot = float(inp.lot.sel(line=line)) if whole else 0.0
+        least = float(inp.min_rate.sel(line=line)) if whole else 0.0
         series = arrive[li]  # (ally, month)
         groups = [list(range(len(allies)))] if pooled else [[a] for a in range(len(allies))]
         for members in groups:
@@ -91,7 +99,7 @@ def contract_table(result: PlanResult) -> pd.DataFrame:
             total = block.sum(axis=0)
             for first, last in _runs(block):
                 per_buyer = {
-                    allies[a]: float(block[i][first : last + 1].sum())
+                    allies[a]: _whole(float(block[i][first : last + 1].sum()), lot)
                     for i, a in enumerate(members)
                     if block[i][first] > RATE_FLOOR
                 }
@@ -100,7 +108,13 @@ def contract_table(result: PlanResult) -> pd.DataFrame:
                 buyers = list(per_buyer)
                 months = last - first + 1
                 value = sum(q * float(prices.sel(ally=b, item=item)) for b, q in per_buyer.items())
-                quantity = float(total[first : last + 1].sum())
+                quantity = _whole(float(total[first : last + 1].sum()), lot)
+                # buyers whose own rate is below the line's least: they buy only by pooling
+                small = [
+                    allies[a]
+                    for i, a in enumerate(members)
+                    if RATE_FLOOR < block[i][first] < least - 1e-6 and len(per_buyer) > 1
+                ]
                 rows.append(
                     {
                         "buyers": ";".join(buyers),
@@ -116,6 +130,7 @@ def contract_table(result: PlanResult) -> pd.DataFrame:
                         "value": value,
                         "unit_price": value / quantity if quantity else 0.0,
                         "shares": ";".join(f"{b}:{q / quantity:.4f}" for b, q in per_buyer.items()),
+                        "pooled_only": ";".join(small),
                     }
                 )
     frame = pd.DataFrame(rows, columns=[c for c in CONTRACT_COLUMNS if c != "contract"])
@@ -129,6 +144,14 @@ def contract_table(result: PlanResult) -> pd.DataFrame:
         "unit_price": result.scenario.meta.currency,
     }
     return frame
+
+
+def _whole(quantity: float, lot: float) -> float:
+    """A quantity the plan holds at whole lots, cleared of the solver's last digits."""
+    if lot <= 0:
+        return quantity
+    lots = round(quantity / lot)
+    return lots * lot if abs(quantity - lots * lot) <= 1e-6 * max(1.0, quantity) else quantity
 
 
 def _runs(block: np.ndarray) -> list[tuple[int, int]]:

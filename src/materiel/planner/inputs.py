@@ -34,6 +34,8 @@ class ModelInputs:
     min_util: xr.DataArray  # [-] (line): orders kept as a share of capacity, else idle cost
     idle_cost: xr.DataArray  # [currency per unit/month idle for a month] (line)
     expansion_cost: xr.DataArray  # [currency per unit/month] (line)
+    lot: xr.DataArray  # [units] (line): contracts buy whole lots of the line's item
+    min_rate: xr.DataArray  # [units/month] (line): least rate of a contract, 0 for none
     line_item: xr.DataArray  # item code (line)
     line_group: xr.DataArray  # group code (line)
     uses: xr.DataArray  # bool (line, ally): the ally stocks the line's group
@@ -86,6 +88,21 @@ class ModelInputs:
     @property
     def has_tiers(self) -> bool:
         return bool((self.price.notnull().sum("tier") > 1).any())
+
+    @property
+    def whole_lots(self) -> bool:
+        return self.scenario.meta.policy.whole_lots
+
+    @property
+    def has_min_rates(self) -> bool:
+        """A line takes contracts only from a least rate (binary decisions)."""
+        return self.whole_lots and bool((self.min_rate > 0).any())
+
+    @property
+    def pooling_matters(self) -> bool:
+        """Pooling changes the model: volume prices, or least contract rates that small
+        buyers reach only together."""
+        return self.has_tiers or self.has_min_rates
 
 
 def build_inputs(scenario: Scenario) -> ModelInputs:
@@ -195,6 +212,11 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         min_util=line_attr("min_utilisation"),
         idle_cost=line_attr("idle_cost"),
         expansion_cost=line_attr("expansion_cost"),
+        lot=xr.DataArray(
+            items["lot"].reindex(lines["item"]).fillna(1).to_numpy(dtype=float),
+            coords=[line_index],
+        ),
+        min_rate=line_attr("min_rate"),
         line_item=xr.DataArray(lines["item"].to_numpy(dtype=object), coords=[line_index]),
         line_group=line_group,
         uses=uses,

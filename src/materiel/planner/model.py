@@ -23,6 +23,8 @@ class V:
     """Variable names."""
 
     RATE = "rate"  # [units/month] (line, ally, period): contract delivery rate
+    LOTS = "lots"  # integer (line, ally, period): whole lots delivered in the period
+    PLACED = "contract_placed"  # binary (line, period) pooled, (line, ally, period) alone
     MAKE = "make"  # [units/month] (line, month): output for new orders
     HELD = "held_by_producer"  # [units] (line, month): made, not yet dispatched
     IDLE = "idle_capacity"  # [units/month] (line, month): below the sustainment rate
@@ -39,6 +41,9 @@ class V:
 class C:
     """Constraint names; what each means to a user is in ``families.FAMILIES``."""
 
+    WHOLE_LOTS = "whole_lots"
+    PLACED_OPEN = "contract_within_line"
+    MIN_RATE = "min_rate"
     PRODUCER = "producer_stock"
     CAPACITY = "line_capacity"
     RAMP_UP = "ramp_up"
@@ -139,6 +144,11 @@ def define_contracts(m: linopy.Model, inp: ModelInputs) -> None:
     line's group) in period p. New orders arrive in month t at ``rate[l,n,p(t)]`` from
     ``t = lag[l]`` on, and leave the line ``lag[l]`` months earlier:
     ``dispatch[l,t] = Σ_n rate[l,n,p(t + lag[l])]`` while ``t + lag[l] ≤ H − 1``.
+
+    Whole lots (``policy.whole_lots``): what a buyer receives in a period is a whole
+    number of the item's lots, ``rate[l,n,p]·months[l,p] = lot[l]·lots[l,n,p]`` with
+    ``lots`` integer and ``months[l,p]`` the months of period p in which the line
+    delivers; a contract (consecutive periods) is then whole lots too.
     """
     periods = xr.DataArray(np.arange(inp.periods), dims=["period"])
     last_month = (
@@ -147,6 +157,47 @@ def define_contracts(m: linopy.Model, inp: ModelInputs) -> None:
     mask = inp.uses & (last_month >= inp.lag)
     mask = mask.assign_coords(period=np.arange(inp.periods))
     m.add_variables(lower=0, coords=mask.coords, name=V.RATE, mask=mask)
+    if not inp.whole_lots:
+        return
+    m.add_variables(lower=0, coords=mask.coords, name=V.LOTS, mask=mask, integer=True)
+    months = months_delivered(inp).sum("year")
+    m.add_constraints(
+        months * m.variables[V.RATE] - inp.lot * m.variables[V.LOTS] == 0,
+        name=C.WHOLE_LOTS,
+        mask=mask,
+    )
+
+
+def define_min_rates(m: linopy.Model, inp: ModelInputs) -> None:
+    """A line takes a contract only at or above its least rate, in each period.
+
+    With ``placed`` binary: ``Σ rate ≤ ceiling[l]·placed`` and ``Σ lots ≥
+    ⌈min_rate[l]·months[l,p]/lot[l]⌉·placed``, the sums over the buyers of one contract. Pooled (``policy.pooling``),
+    every buyer of a line and period may join one multinational contract, so the sum runs
+    over all of them (buyers too small alone reach the rate together); alone, each buyer's
+    own rate is a contract. A line delivers no more a month than its ceiling.
+    """
+    if not inp.has_min_rates:
+        return
+    rate = m.variables[V.RATE]
+    exists = rate.labels >= 0
+    lines = inp.min_rate > 0
+    if inp.scenario.meta.policy.pooling:
+        mask = exists.any("ally") & lines
+        total = rate.sum("ally")
+    else:
+        mask = exists & lines
+        total = 1 * rate
+    m.add_variables(coords=mask.coords, name=V.PLACED, binary=True, mask=mask)
+    placed = m.variables[V.PLACED]
+    m.add_constraints(total - inp.ceiling * placed <= 0, name=C.PLACED_OPEN, mask=mask)
+    # In whole lots: the contract's lots in the period reach the least rate's, rounded up
+    # (the same set of plans in whole numbers, and a tighter relaxation).
+    lots = m.variables[V.LOTS]
+    months = months_delivered(inp).sum("year")
+    least = np.ceil(inp.min_rate * months / inp.lot - 1e-9)
+    lots_total = lots.sum("ally") if inp.scenario.meta.policy.pooling else 1 * lots
+    m.add_constraints(lots_total - least * placed >= 0, name=C.MIN_RATE, mask=mask)
 
 
 def arrivals(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
@@ -476,6 +527,7 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     options = options or BuildOptions()
     m = compat.new_model()
     define_contracts(m, inp)
+    define_min_rates(m, inp)
     define_output(m, inp)
     define_sustainment(m, inp)
     if C.INDUSTRY not in options.without:

@@ -32,7 +32,7 @@ import numpy as np
 import xarray as xr
 
 from materiel.errors import InfeasibleError, SolveError
-from materiel.planner import compat
+from materiel.planner import compat, lots
 from materiel.planner.families import BINDING
 from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import BuildOptions, C, E, V, build_model
@@ -46,6 +46,7 @@ _OK = highspy.HighsModelStatus.kOptimal
 class Status(StrEnum):
     OPTIMAL = "optimal"
     FEASIBLE = "feasible (time limit reached; not proven optimal)"
+    GAP = "feasible (whole lots further from the LP bound than policy.plan_gap)"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,14 @@ class Solution:
     status: Status
     mip: bool
     stats: dict[str, float] = field(default_factory=dict)  # sizes and seconds per stage
+    #: [target-months] the LP relaxation's weighted shortfall: no plan can do better
+    bound: float = 0.0
+    #: [-] (objective − bound) / objective: how far the plan may be from the best
+    gap: float = 0.0
+    #: [target-months] the plan's LP (its contracts placed and tiers held, lots relaxed),
+    #: from which shadow prices come and against which what-ifs are measured
+    base_objective: float = 0.0
+    base_values: dict[str, xr.DataArray] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,12 +122,19 @@ def quiet() -> Iterator[None]:
 
 
 def run(
-    h: highspy.Highs, inp: ModelInputs, *, method: str, crossover: bool = True, strategy: int = 1
+    h: highspy.Highs,
+    inp: ModelInputs,
+    *,
+    method: str,
+    crossover: bool = True,
+    strategy: int = 1,
+    retry: bool = True,
 ) -> Status:
     """One HiGHS run with a fresh time limit; a named error if no plan comes back.
 
     ``method``: HiGHS's solver option (simplex, ipm, choose); ``strategy``: its simplex
-    strategy (1 dual, 4 primal).
+    strategy (1 dual, 4 primal). A run that ends with no verdict (HiGHS's "Unknown") is
+    retried once by interior point before it is an error.
     """
     policy = inp.scenario.meta.policy
     h.setOptionValue("solver", method)
@@ -144,7 +160,24 @@ def run(
         highspy.HighsModelStatus.kUnboundedOrInfeasible,
     ):
         raise _Infeasible
-    raise SolveError(f"the solver stopped without a plan: {h.modelStatusToString(status)}")
+    if retry and method != "ipm":
+        # HiGHS gives up now and then on a badly scaled or degenerate LP with one method
+        # ("Unknown"); interior point with crossover starts afresh from the same model.
+        h.clearSolver()
+        return run(h, inp, method="ipm", crossover=True, retry=False)
+    raise SolveError(
+        f"the solver stopped without a plan: {h.modelStatusToString(status)} "
+        f"({_STATUS_MEANS.get(h.modelStatusToString(status), 'no plan came back')}); "
+        "try policy.time_limit larger, or a smaller scenario to find the row at fault"
+    )
+
+
+_STATUS_MEANS = {
+    "Unknown": "HiGHS stopped without proving the plan optimal or the model infeasible, "
+    "with every method tried",
+    "Solve error": "HiGHS hit an internal error",
+    "Unbounded": "a variable can grow without limit: a constraint is missing",
+}
 
 
 class _Infeasible(Exception):
@@ -248,13 +281,13 @@ def _fix_tiers(
     inp: ModelInputs,
     tiers: np.ndarray,
     say: Progress,
-) -> bool:
+) -> tuple[bool, float]:
     """Fix the tier binaries at a choice proven within ``policy.mip_gap`` of the best.
 
     The LP relaxation is a lower bound. Its tier choice is used when integral, else the
     tiers holding the quantities it buys; when the plan with those tiers is within the
     gap of the bound, that is proof enough. Otherwise the MIP is solved, starting from
-    that plan. Returns whether the MIP had to be solved.
+    that plan. Returns whether the MIP had to be solved, and the relaxation's bound.
     """
     n = len(tiers)
     continuous = compat.integrality(n, integer=False)
@@ -268,7 +301,7 @@ def _fix_tiers(
         choice = np.round(value)
         h.changeColsBounds(n, tiers, choice, choice)
         run(h, inp, method="simplex")
-        return False
+        return False, bound
     choice, groups = _round_by_quantity(m, layout, inp, x)
     good_enough = bound + gap * abs(bound) + 1e-9
     choice, found = _improve(h, inp, tiers, choice, value, groups, good_enough)
@@ -276,7 +309,7 @@ def _fix_tiers(
     if np.isfinite(found):
         run(h, inp, method="simplex")
         if found <= good_enough:
-            return False
+            return False, bound
         start = h.getSolution()
     say(
         "the price tiers of the relaxation "
@@ -292,7 +325,7 @@ def _fix_tiers(
     h.changeColsIntegrality(n, tiers, continuous)
     h.changeColsBounds(n, tiers, choice, choice)
     run(h, inp, method="simplex")
-    return True
+    return True, bound
 
 
 def solve_inputs(
@@ -302,7 +335,12 @@ def solve_inputs(
     cost_stage: bool = True,
     options: BuildOptions | None = None,
 ) -> Solved:
-    """Shortfall first, then cost; shadow prices from the shortfall stage."""
+    """Shortfall first, then cost; shadow prices from the shortfall stage.
+
+    With whole lots and least rates (:mod:`materiel.planner.lots`): the relaxation gives
+    the bound, the plan's LP (contracts placed, tiers held) the shadow prices and the
+    start of what-ifs, and the plan itself holds every quantity at whole lots.
+    """
     say = progress or (lambda _msg: None)
     stats: dict[str, float] = {}
     started = time.perf_counter()
@@ -313,30 +351,46 @@ def solve_inputs(
     stats.update(rows=h.getNumRow(), columns=h.getNumCol(), nonzeros=h.getNumNz())
     stats["build_s"] = time.perf_counter() - started
     tiers = _tier_columns(m, layout)
+    whole = lots.columns(m, layout, V.LOTS)
+    placed = lots.columns(m, layout, V.PLACED)
+    # HiGHS would run its MIP on any integer column: every solve here is an LP, the
+    # integer decisions being fixed by the stages below.
+    lots.relax(h, whole)
+    lots.relax(h, placed)
     say(
         f"solving for the least shortfall ({h.getNumCol():,} variables, {h.getNumRow():,} "
         f"constraints, {h.getNumNz():,} nonzeros"
-        f"{', with volume price tiers' if len(tiers) else ''})"
+        f"{', with volume price tiers' if len(tiers) else ''}"
+        f"{', in whole lots' if len(whole) else ''})"
     )
     clock = time.perf_counter()
     try:
         if len(tiers):
-            mip = _fix_tiers(h, m, layout, inp, tiers, say)
-            status = Status.OPTIMAL
+            mip, bound = _fix_tiers(h, m, layout, inp, tiers, say)
         else:
             mip = False
-            status = run(h, inp, method="simplex")
+            run(h, inp, method="simplex")
+            bound = float(h.getInfo().objective_function_value)
+        if len(placed):
+            _place(h, m, layout, inp, say)
     except _Infeasible:
         raise _named_infeasibility(inp) from None
+    status = Status.OPTIMAL
     stats["shortfall_s"] = time.perf_counter() - clock
     best = float(h.getInfo().objective_function_value)
-    solution = np.asarray(h.getSolution().col_value)
+    x_lp = np.asarray(h.getSolution().col_value)
     row_dual = np.asarray(h.getSolution().row_dual)
     duals = {
         name: compat.duals_of(m.constraints[name], layout, row_dual)
         for name in BINDING
         if name in m.constraints
     }
+    base_values = {
+        name: compat.values_of(m.variables[name], layout, x_lp)
+        for name in (V.SHORT, V.UNMET, V.STOCK)
+        if name in m.variables
+    }
+    solution = x_lp
     if cost_stage:
         say("solving for the least cost at that shortfall")
         clock = time.perf_counter()
@@ -344,6 +398,31 @@ def solve_inputs(
         stats["cost_s"] = time.perf_counter() - clock
         if cost_status is not Status.OPTIMAL:
             status = cost_status
+    objective = best
+    if len(whole):
+        say("rounding every contract to whole lots")
+        clock = time.perf_counter()
+        try:
+            h3, _ = lots.round_lots(
+                h.getLp(), whole, solution, _solver(inp), basis=h.getBasis()
+            )
+        except _Infeasible:
+            raise SolveError(
+                "no plan in whole lots was found near the relaxed plan (rounding each "
+                "quantity down, then up, broke a least rate, a price tier or a budget); "
+                "try policy.whole_lots=false to see the relaxed plan"
+            ) from None
+        objective = float(h3.getInfo().objective_function_value)
+        solution = np.asarray(h3.getSolution().col_value)
+        if cost_stage:
+            solution, cost_status = _cost_stage(h3, m, layout, inp, objective)
+            if cost_status is not Status.OPTIMAL:
+                status = cost_status
+        stats["whole_lots_s"] = time.perf_counter() - clock
+    gap = max(objective - bound, 0.0) / abs(objective) if abs(objective) > 1e-9 else 0.0
+    if gap > inp.scenario.meta.policy.plan_gap + 1e-12 and status is Status.OPTIMAL:
+        status = Status.GAP
+    stats.update(bound=bound, gap=gap, lp_objective=best)
     values = {name: compat.values_of(m.variables[name], layout, solution) for name in m.variables}
     spending = _evaluate(m.expressions[E.SPENDING], layout, solution) * inp.money_scale
     stats["total_s"] = time.perf_counter() - started
@@ -356,13 +435,43 @@ def solve_inputs(
             values=values,
             duals=duals,
             spending=spending,
-            objective=best,
+            objective=objective,
             cost=float(spending.sum()),
             status=status,
-            mip=mip,
+            mip=mip or bool(len(whole) or len(placed)),
             stats=stats,
+            bound=bound,
+            gap=gap,
+            base_objective=best,
+            base_values=base_values,
         ),
     )
+
+
+def _solver(inp: ModelInputs) -> Callable[[highspy.Highs], None]:
+    def solve(h: highspy.Highs) -> None:
+        run(h, inp, method="simplex")
+
+    return solve
+
+
+def _place(
+    h: highspy.Highs, m: linopy.Model, layout: compat.Layout, inp: ModelInputs, say: Progress
+) -> None:
+    """Place the contracts of lines with a least rate (see :mod:`materiel.planner.lots`)
+    and solve the plan's LP; a placement that cannot hold falls back to placing only
+    what the relaxation already orders at the full least rate, then to none."""
+    x = np.asarray(h.getSolution().col_value)
+    for share in (0.5, 1.0):
+        lots.place_contracts(h, m, layout, inp, x, share=share)
+        try:
+            run(h, inp, method="simplex")
+            return
+        except _Infeasible:
+            say(f"placing contracts at {share:g} of their least rate cannot hold: fewer")
+    # None placed on the lines with a least rate: holds wherever the scenario can.
+    lots.place_contracts(h, m, layout, inp, x, share=np.inf)
+    run(h, inp, method="simplex")
 
 
 def _evaluate(expr: compat.Expression, layout: compat.Layout, x: np.ndarray) -> xr.DataArray:

@@ -15,7 +15,8 @@ import xarray as xr
 
 from materiel.planner import compat
 from materiel.planner.model import V
-from materiel.planner.solve import Solved, run
+from materiel.errors import SolveError
+from materiel.planner.solve import Solved, _Infeasible, run
 
 
 def bound_changes(
@@ -63,7 +64,10 @@ def what_if(
     old_upper = np.asarray(lp.row_upper_)[index]
     compat.change_rows_bounds(h, index, new_lower, new_upper)
     try:
-        run(h, solved.inputs, method="simplex")
+        try:
+            run(h, solved.inputs, method="simplex")
+        except _Infeasible:
+            raise SolveError("the changed plan's LP is infeasible") from None
         objective = float(h.getInfo().objective_function_value)
         x = np.asarray(h.getSolution().col_value)
         values = {

@@ -41,6 +41,8 @@ def demand_sentence(result: PlanResult) -> str:
 
 def pooling_sentence(p: dict[str, object]) -> str:
     """What pooling is worth, in measures that are the same for every optimal plan."""
+    if p.get("unavailable"):
+        return f"What pooling is worth is unavailable: {p['unavailable']}."
     currency = p["currency"]
     gain = float(p["shortfall_gain"])  # type: ignore[arg-type]
     before = float(p["objective_alone"])  # type: ignore[arg-type]
@@ -57,7 +59,7 @@ def pooling_sentence(p: dict[str, object]) -> str:
         f"{human(float(p['spending_alone']))} alone ({currency}), pooling saves "  # type: ignore[arg-type]
         f"{human(float(p['money_saved']))}; {shortfall}"  # type: ignore[arg-type]
     )
-    if not p["has_tiers"]:
+    if not p["has_tiers"] and not p.get("has_min_rates"):
         text += " (no volume price tiers in this scenario, so pooling changes no price)"
     if p["comparison_status"] != "optimal":
         text += f" (comparison solve: {p['comparison_status']})"

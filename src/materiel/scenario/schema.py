@@ -109,6 +109,13 @@ class ItemRow(_Row):
     )
     unit_price: Money = Field(description="base price [currency/unit]")
     priority: Priority = 1.0
+    lot: int = Field(
+        1,
+        ge=1,
+        le=1_000_000,
+        description="contracts buy whole lots of this many units (1: a round, a missile) "
+        "[units]",
+    )
 
 
 class PriceTierRow(_Row):
@@ -145,11 +152,22 @@ class LineRow(_Row):
     idle_cost: Money = Field(
         0.0, description="cost of a unit/month of capacity kept idle for a month [currency]"
     )
+    min_rate: Quantity = Field(
+        0.0,
+        description="least delivery rate of a contract on this line, in each contract "
+        "period: a contract delivers nothing or at least this much a month (a pooled "
+        "contract counts as one) [units/month]",
+    )
 
     @model_validator(mode="after")
     def _ceiling_not_below_capacity(self) -> LineRow:
         if self.ceiling < self.capacity:
             raise ValueError(f"ceiling {self.ceiling:g} is below capacity {self.capacity:g}")
+        if self.min_rate > self.ceiling:
+            raise ValueError(
+                f"min_rate {self.min_rate:g} is above the line's ceiling {self.ceiling:g}: "
+                "no contract could ever be placed on it"
+            )
         return self
 
 
@@ -371,6 +389,18 @@ class Policy(BaseModel):
     )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
+    whole_lots: bool = Field(
+        True,
+        description="contracts buy whole lots (items.lot) and take at least their line's "
+        "min_rate; false: the LP relaxation, fractional quantities (for comparison only)",
+    )
+    plan_gap: float = Field(
+        1e-3,
+        ge=0,
+        le=1,
+        description="the plan in whole lots is accepted within this relative gap of the "
+        "LP bound on the weighted shortfall; beyond it the MIP is solved [-]",
+    )
     shortfall_tolerance: float = Field(
         1e-5,
         ge=0,

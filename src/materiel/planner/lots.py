@@ -1,0 +1,171 @@
+"""Signable contracts from a relaxed plan: least rates decided, quantities in whole lots.
+
+The plan's integer decisions are few and structured: which contracts a line takes at
+all (``contract_placed``, where a line has a least rate) and how many whole lots each
+buyer receives in each period (``lots``). A general MIP solve of the whole model finds
+no plan in minutes (measured: HiGHS 1.16 spends its time in root cuts of a 48,000-column
+model), so they are decided the way a planner would, from the LP relaxation, and the
+result is proven against that relaxation's bound:
+
+1. **Least rates**: a contract the relaxation orders at half its line's least rate or
+   more is placed (and must then reach the rate); one ordered at less is not. The LP is
+   solved with these held (the *plan's LP*: shadow prices and what-ifs come from it).
+2. **Whole lots**: each buyer's lots in a period are boxed to the two whole numbers
+   around the least-cost relaxed plan's, and the LP solved in the boxes. A vertex of
+   that LP has few fractional values (at most one per binding coupling row: budgets,
+   capacities); those are rounded down (or all up, when down cannot hold), and the
+   rest are whole already. The LP is solved again with every quantity held, then the
+   least cost found at that shortfall with the quantities held.
+
+The weighted shortfall of the plan so found, over the relaxation's, is the gap the plan
+reports; :func:`round_lots` says when it is above ``policy.plan_gap``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import highspy
+import linopy
+import numpy as np
+import xarray as xr
+
+from materiel.planner import compat
+from materiel.planner.inputs import ModelInputs
+from materiel.planner.model import V
+
+#: A relaxed value this close to a whole number is that number.
+INTEGRAL = 1e-6
+
+
+def columns(m: linopy.Model, layout: compat.Layout, name: str) -> np.ndarray:
+    """HiGHS columns of a variable, in label order; empty where the model has none."""
+    if name not in m.variables:
+        return np.zeros(0, dtype=np.int32)
+    cols = layout.columns(m.variables[name]).values.ravel()
+    return cols[cols >= 0].astype(np.int32)
+
+
+def relax(h: highspy.Highs, cols: np.ndarray) -> None:
+    """Make columns continuous (their bounds are left as they are)."""
+    if len(cols):
+        h.changeColsIntegrality(len(cols), cols, compat.integrality(len(cols), integer=False))
+
+
+def place_contracts(
+    h: highspy.Highs,
+    m: linopy.Model,
+    layout: compat.Layout,
+    inp: ModelInputs,
+    x: np.ndarray,
+    *,
+    share: float,
+) -> np.ndarray:
+    """Fix the ``contract_placed`` binaries from a relaxed plan ``x``; returns the choice.
+
+    A contract (a line's period, pooled; or a buyer's, alone) is placed when its relaxed
+    rate is at least ``share`` of the line's least rate.
+    """
+    placed = m.variables[V.PLACED]
+    cols = layout.columns(placed)
+    rate = compat.values_of(m.variables[V.RATE], layout, x).fillna(0.0)
+    alone = "ally" in placed.labels.dims
+    total = rate if alone else rate.sum("ally")
+    choice = (total >= share * inp.min_rate - INTEGRAL).astype(float)
+    if alone:
+        choice = _within_ceiling(choice, rate, inp)
+    choice = choice.broadcast_like(cols).transpose(*cols.dims)
+    keep = cols.values >= 0
+    index = cols.values[keep].astype(np.int32)
+    value = choice.values[keep]
+    h.changeColsBounds(len(index), index, value, value)
+    return value
+
+
+def _within_ceiling(choice: xr.DataArray, rate: xr.DataArray, inp: ModelInputs) -> xr.DataArray:
+    """Buyers alone: of the contracts a line's period would take, the largest first, as
+    many as its ceiling holds at the least rate each (more could never all be placed)."""
+    choice = choice.transpose("line", "ally", "period").copy()
+    order = rate.transpose("line", "ally", "period").values
+    least = inp.min_rate.values
+    room = inp.ceiling.values
+    chosen = choice.values
+    for li in range(chosen.shape[0]):
+        if least[li] <= 0:
+            continue
+        fits = int(np.floor(room[li] / least[li] + INTEGRAL))
+        for p in range(chosen.shape[2]):
+            on = np.flatnonzero(chosen[li, :, p] > 0.5)
+            if len(on) > fits:
+                keep = on[np.argsort(-order[li, on, p], kind="stable")[:fits]]
+                chosen[li, :, p] = 0.0
+                chosen[li, keep, p] = 1.0
+    return choice
+
+
+def round_lots(
+    lp: highspy.HighsLp,
+    lots: np.ndarray,
+    x: np.ndarray,
+    run: Callable[[highspy.Highs], None],
+    *,
+    basis: highspy.HighsBasis | None = None,
+    batch: float = 0.5,
+    rounds: int = 40,
+) -> tuple[highspy.Highs, np.ndarray]:
+    """A copy of the plan's LP with every ``lots`` column held at a whole number.
+
+    A dive: solve the LP; hold the ``batch`` share of the fractional lots with the
+    smallest fractional part at the whole number below; solve again warm, the lots
+    still free taking up what the held ones gave back (a buyer that cannot pay a whole
+    missile this period buys it in another); until none is fractional. Rounding down
+    keeps every budget and capacity; where it breaks a pooled contract's least rate or
+    a tier threshold, the batch is held at the whole number above instead. ``x`` is the relaxed plan to start from; ``run(h)`` solves an instance
+    and raises when it finds no plan. Returns the instance, solved, and the lots.
+    """
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    if basis is not None:  # the plan's LP, solved: the dive starts warm from it
+        h.setBasis(basis)
+    n = len(lots)
+    held = np.zeros(n, dtype=bool)
+    lower = np.asarray(lp.col_lower_)[lots].copy()
+    upper = np.asarray(lp.col_upper_)[lots].copy()
+    value = x[lots]
+    run(h)
+    for _ in range(rounds):
+        value = np.asarray(h.getSolution().col_value)[lots]
+        below = np.floor(value + INTEGRAL)
+        part = value - below
+        free = np.flatnonzero(~held & (part > INTEGRAL))
+        if not len(free):
+            break
+        pick = free[np.argsort(part[free], kind="stable")]
+        pick = pick[: max(1, int(np.ceil(batch * len(pick))))]
+        _hold(h, lots, pick, below[pick], lower, upper)
+        try:
+            run(h)
+        except Exception:  # down broke a pooled least rate or a tier threshold: up
+            _hold(h, lots, pick, below[pick] + 1.0, lower, upper)
+            run(h)
+        held[pick] = True
+    value = np.asarray(h.getSolution().col_value)[lots]
+    whole = np.round(value)
+    if np.abs(value - whole).max(initial=0.0) > INTEGRAL:  # rounds ran out: all down
+        whole = np.where(np.abs(value - whole) <= INTEGRAL, whole, np.floor(value))
+    h.changeColsBounds(n, lots, whole, whole)
+    run(h)
+    return h, whole
+
+
+def _hold(
+    h: highspy.Highs,
+    lots: np.ndarray,
+    pick: np.ndarray,
+    at: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+) -> None:
+    at = np.clip(at, lower[pick], upper[pick])
+    h.changeColsBounds(len(pick), lots[pick], at, at)

@@ -1,0 +1,242 @@
+"""Contracts industry can sign: whole lots, least contract rates, pooled small buyers,
+and a plan that survives a failed side solve. Answers worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from materiel.errors import ScenarioError, SolveError
+from materiel.planner import api
+from materiel.planner.api import plan, value_of_pooling
+from materiel.planner.result import PlanResult
+from materiel.report.words import pooling_sentence
+from materiel.scenario.load import load_scenario
+from scenario_kit import NO_RAMP, base_tables, write_scenario
+
+NO_RULE = {"industry_rule_months": 0}
+
+
+def three_small_buyers(folder: Path, *, pooling: bool) -> Path:
+    """Three allies each needing 6 missiles by the last month, from a line of 1.5 a month
+    whose least contract rate is 1 a month; one 12-month contract period."""
+    allies = ["AAA", "BBB", "CCC"]
+    return write_scenario(
+        folder,
+        {
+            "allies": [{"code": a, "name": f"Ally {a}"} for a in allies],
+            "items": [{"code": "MSL", "name": "Missile", "unit_price": 100}],
+            "lines": [
+                {
+                    "id": "L1",
+                    "item": "MSL",
+                    "producer": "P",
+                    "host": "AAA",
+                    "capacity": 1.5,
+                    "ceiling": 1.5,
+                    "lead_time": 3,
+                    "ramp": NO_RAMP,
+                    "min_rate": 1,
+                }
+            ],
+            "stockpiles": [
+                {"ally": a, "item": "MSL", "initial": 0, "target": 6, "target_date": "2025-12"}
+                for a in allies
+            ],
+            "budgets": [{"ally": a, "year": 2025, "amount": 1e6} for a in allies],
+        },
+        policy={**NO_RULE, "order_period_months": 12, "pooling": pooling},
+    )
+
+
+def test_three_small_buyers_pool_into_one_contract_of_18(tmp_path: Path) -> None:
+    # Alone, each needs 6 in 12 months = 0.5 a month, below the least rate of 1: no
+    # contract. Together 1.5 a month = 18 missiles, one contract, everyone met by date.
+    result = plan(load_scenario(three_small_buyers(tmp_path, pooling=True)), explain=0)
+    contracts = result.contracts
+    assert len(contracts) == 1, contracts
+    row = contracts.iloc[0]
+    assert row["quantity"] == pytest.approx(18.0, abs=1e-6)
+    assert row["rate"] == pytest.approx(1.5, rel=1e-6)
+    assert bool(row["pooled"])
+    assert set(str(row["buyers"]).split(";")) == {"AAA", "BBB", "CCC"}
+    assert set(str(row["pooled_only"]).split(";")) == {"AAA", "BBB", "CCC"}
+    assert bool(result.targets["met_by_date"].all()), result.targets
+
+
+def test_without_pooling_every_contract_reaches_the_least_rate(tmp_path: Path) -> None:
+    # Alone, a contract is at least 1 a month (12 missiles): the line's 18 serve one
+    # buyer at most fully and the others not at all.
+    result = plan(load_scenario(three_small_buyers(tmp_path, pooling=False)), explain=0)
+    contracts = result.contracts
+    assert len(contracts) >= 1
+    assert (contracts["rate"] >= 1.0 - 1e-6).all(), contracts
+    assert not contracts["pooled"].any()
+    assert int(result.targets["met_by_date"].sum()) <= 1  # 12 + 12 > 18
+
+
+def test_pooling_comparison_values_the_small_buyers(tmp_path: Path) -> None:
+    result = plan(
+        load_scenario(three_small_buyers(tmp_path, pooling=True)),
+        explain=0,
+        compare_pooling=True,
+    )
+    attrs = result.pooling.attrs
+    # pooled: all 18 delivered; alone: at most one buyer reaches the rate
+    assert attrs["shortfall_gain"] > 0
+    assert attrs["has_min_rates"]
+
+
+def lot_scenario(folder: Path, **policy: Any) -> Path:
+    """Lot of 10, need 23, line of 2 a month for 12 months (24 at most)."""
+    tables = base_tables(capacity=2, ceiling=2)
+    tables["items"][0]["lot"] = 10
+    tables["stockpiles"][0]["target"] = 23
+    return write_scenario(folder, tables, policy={**NO_RULE, "order_period_months": 12, **policy})
+
+
+def test_a_lot_of_10_buys_20_not_24(tmp_path: Path) -> None:
+    # 24 would be the most the line makes; 30 is more than it makes; whole lots: 20.
+    result = plan(load_scenario(lot_scenario(tmp_path)), explain=0)
+    assert float(result.contracts["quantity"].sum()) == pytest.approx(20.0, abs=1e-6)
+    assert float(result.stock.sel(ally="AAA", group="SHELL").values[-1]) == pytest.approx(20.0)
+    # the relaxation reaches 23 by the date; the plan's 3 short of it is the gap
+    assert result.solution.bound < result.objective
+    assert result.solution.gap > 0
+
+
+def test_the_relaxation_buys_what_the_line_makes(tmp_path: Path) -> None:
+    # policy.whole_lots=false is the LP relaxation: one rate for the 12-month period,
+    # as high as the line goes (2 a month), since each month's stock counts: 24.
+    result = plan(load_scenario(lot_scenario(tmp_path, whole_lots=False)), explain=0)
+    assert float(result.contracts["quantity"].sum()) == pytest.approx(24.0, rel=1e-6)
+
+
+def many_buyers(folder: Path, *, pooling: bool, lot: int, min_rate: float) -> Path:
+    """Five allies of unequal budgets and targets, two lines of one group."""
+    allies = ["AAA", "BBB", "CCC", "DDD", "EEE"]
+    line = {"producer": "P", "host": "AAA", "lead_time": 6, "ramp": NO_RAMP, "min_rate": min_rate}
+    return write_scenario(
+        folder,
+        {
+            "allies": [{"code": a, "name": f"Ally {a}"} for a in allies],
+            "items": [{"code": "MSL", "name": "Missile", "unit_price": 1000, "lot": lot}],
+            "lines": [
+                {**line, "id": "L1", "item": "MSL", "capacity": 7, "ceiling": 12,
+                 "expansion_cost": 5000},
+                {**line, "id": "L2", "item": "MSL", "capacity": 3.5, "ceiling": 3.5},
+            ],
+            "stockpiles": [
+                {"ally": a, "item": "MSL", "initial": 0, "target": t, "target_date": "2026-06"}
+                for a, t in zip(allies, [40, 25, 17, 9, 3], strict=True)
+            ],
+            "budgets": [
+                {"ally": a, "year": y, "amount": b}
+                for a, b in zip(allies, [30e3, 12e3, 9e3, 4e3, 1.5e3], strict=True)
+                for y in (2025, 2026)
+            ],
+        },
+        horizon=24,
+        policy={**NO_RULE, "order_period_months": 6, "pooling": pooling},
+    )
+
+
+@pytest.mark.parametrize("pooling", [True, False])
+@pytest.mark.parametrize(("lot", "min_rate"), [(1, 0.0), (5, 0.0), (1, 2.0), (2, 1.5)])
+def test_every_contract_is_whole_lots_at_or_above_the_least_rate(
+    tmp_path: Path, pooling: bool, lot: int, min_rate: float
+) -> None:
+    result = plan(
+        load_scenario(many_buyers(tmp_path, pooling=pooling, lot=lot, min_rate=min_rate)),
+        explain=0,
+    )
+    contracts = result.contracts
+    assert len(contracts)
+    lots = contracts["quantity"] / lot
+    assert np.allclose(lots, np.round(lots), atol=1e-6), contracts
+    # each buyer's share of a contract is whole lots too
+    for row in contracts.itertuples():
+        for part in str(row.shares).split(";"):
+            share = float(part.split(":")[1]) * row.quantity / lot
+            assert abs(share - round(share)) < 1e-2, row  # shares have 4 decimals
+    # a contract (pooled: the whole contract) delivers at least the least rate
+    assert (contracts["rate"] >= min_rate - 1e-6).all(), contracts
+    check_balances(result)
+
+
+def check_balances(result: PlanResult) -> None:
+    """Stock balance, capacity and budgets hold to 1e-6 in the plan in whole lots."""
+    inp = result.inputs
+    spend = result.solution.spending
+    assert bool((spend <= inp.budget - inp.fixed_spend + 1e-6 * (1 + inp.budget)).all())
+    make = result.solution.values["make"]
+    added = result.solution.values.get("added_capacity")
+    cap = inp.cap0 + (added.fillna(0.0) if added is not None else 0.0)
+    assert bool((make + inp.fixed_make <= cap + 1e-6 * (1 + cap)).all())
+    stock = result.stock
+    assert bool((stock >= -1e-6).all())
+
+
+def test_bound_and_gap_are_reported(tmp_path: Path) -> None:
+    result = plan(
+        load_scenario(many_buyers(tmp_path, pooling=True, lot=2, min_rate=1.5)), explain=0
+    )
+    sol = result.solution
+    assert sol.bound <= sol.objective + 1e-9
+    assert sol.base_objective <= sol.objective + 1e-9
+    assert 0.0 <= sol.gap < 1.0
+    assert sol.gap == pytest.approx((sol.objective - sol.bound) / sol.objective, abs=1e-9)
+
+
+# --- fail soft -----------------------------------------------------------------------
+
+
+def _fails(_inputs: Any) -> Any:
+    raise SolveError("the solver stopped without a plan: Unknown")
+
+
+def test_a_failed_pooling_comparison_keeps_the_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the comparison runs in a forked worker, which inherits the patched function
+    monkeypatch.setattr(api, "_solve_quietly", _fails)
+    result = plan(
+        load_scenario(three_small_buyers(tmp_path, pooling=True)), explain=0, compare_pooling=True
+    )
+    assert len(result.contracts) == 1
+    assert "Unknown" in result.pooling.attrs["unavailable"]
+    sentence = pooling_sentence(result.pooling.attrs)
+    assert sentence.startswith("What pooling is worth is unavailable")
+
+
+def test_value_of_pooling_marks_a_failed_comparison_unavailable(tmp_path: Path) -> None:
+    result = plan(load_scenario(three_small_buyers(tmp_path, pooling=True)), explain=0)
+    table = value_of_pooling(result, comparison=SolveError("boom"))
+    assert table.empty
+    assert "boom" in table.attrs["unavailable"]
+
+
+# --- validation ----------------------------------------------------------------------
+
+
+def problems(folder: Path) -> list[Any]:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(folder)
+    return info.value.problems
+
+
+def test_validate_refuses_a_lot_below_one(tmp_path: Path) -> None:
+    tables = base_tables()
+    tables["items"][0]["lot"] = 0
+    (problem,) = [p for p in problems(write_scenario(tmp_path, tables)) if "items" in p.file]
+    assert (problem.row, problem.column) == (2, "lot")
+
+
+def test_validate_refuses_a_least_rate_above_the_ceiling(tmp_path: Path) -> None:
+    tables = base_tables(capacity=5, ceiling=8, min_rate=9)
+    (problem,) = [p for p in problems(write_scenario(tmp_path, tables)) if "lines" in p.file]
+    assert (problem.row, problem.column) == (2, "min_rate")
+    assert "ceiling" in problem.message
