@@ -125,8 +125,14 @@ def many_buyers(folder: Path, *, pooling: bool, lot: int, min_rate: float) -> Pa
             "allies": [{"code": a, "name": f"Ally {a}"} for a in allies],
             "items": [{"code": "MSL", "name": "Missile", "unit_price": 1000, "lot": lot}],
             "lines": [
-                {**line, "id": "L1", "item": "MSL", "capacity": 7, "ceiling": 12,
-                 "expansion_cost": 5000},
+                {
+                    **line,
+                    "id": "L1",
+                    "item": "MSL",
+                    "capacity": 7,
+                    "ceiling": 12,
+                    "expansion_cost": 5000,
+                },
                 {**line, "id": "L2", "item": "MSL", "capacity": 3.5, "ceiling": 3.5},
             ],
             "stockpiles": [

@@ -91,7 +91,7 @@ def contract_table(result: PlanResult) -> pd.DataFrame:
         item = str(inp.line_item.sel(line=line).item())
         pooled = item in pooled_items or str(line) in pooled_lines
         lot = float(inp.lot.sel(line=line)) if whole else 0.0
-        least = float(inp.min_rate.sel(line=line)) if whole else 0.0
+        least_rate = float(inp.min_rate.sel(line=line)) if whole else 0.0
         series = arrive[li]  # (ally, month)
         groups = [list(range(len(allies)))] if pooled else [[a] for a in range(len(allies))]
         for members in groups:
@@ -113,7 +113,7 @@ def contract_table(result: PlanResult) -> pd.DataFrame:
                 small = [
                     allies[a]
                     for i, a in enumerate(members)
-                    if RATE_FLOOR < block[i][first] < least - 1e-6 and len(per_buyer) > 1
+                    if RATE_FLOOR < block[i][first] < least_rate - 1e-6 and len(per_buyer) > 1
                 ]
                 rows.append(
                     {

@@ -36,6 +36,9 @@ class ModelInputs:
     expansion_cost: xr.DataArray  # [currency per unit/month] (line)
     lot: xr.DataArray  # [units] (line): contracts buy whole lots of the line's item
     min_rate: xr.DataArray  # [units/month] (line): least rate of a contract, 0 for none
+    sustaining_rate: xr.DataArray  # [units/month] (line): least output while open, 0: none
+    closure_cost: xr.DataArray  # [currency] (line)
+    restart_periods: xr.DataArray  # [contract periods] (line): closed at least this long
     line_item: xr.DataArray  # item code (line)
     line_group: xr.DataArray  # group code (line)
     uses: xr.DataArray  # bool (line, ally): the ally stocks the line's group
@@ -97,6 +100,11 @@ class ModelInputs:
     def has_min_rates(self) -> bool:
         """A line takes contracts only from a least rate (binary decisions)."""
         return self.whole_lots and bool((self.min_rate > 0).any())
+
+    @property
+    def warm_lines(self) -> xr.DataArray:
+        """Lines with a sustaining rate: open or closed by decision (line), bool."""
+        return self.sustaining_rate > 0
 
     @property
     def pooling_matters(self) -> bool:
@@ -217,6 +225,15 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
             coords=[line_index],
         ),
         min_rate=line_attr("min_rate"),
+        sustaining_rate=line_attr("sustaining_rate"),
+        closure_cost=line_attr("closure_cost"),
+        restart_periods=xr.DataArray(
+            np.ceil(
+                lines["restart_months"].to_numpy(dtype=float)
+                / scenario.meta.policy.order_period_months
+            ).astype(int),
+            coords=[line_index],
+        ),
         line_item=xr.DataArray(lines["item"].to_numpy(dtype=object), coords=[line_index]),
         line_group=line_group,
         uses=uses,

@@ -8,14 +8,13 @@ model), so they are decided the way a planner would, from the LP relaxation, and
 result is proven against that relaxation's bound:
 
 1. **Least rates**: a contract the relaxation orders at half its line's least rate or
-   more is placed (and must then reach the rate); one ordered at less is not. The LP is
-   solved with these held (the *plan's LP*: shadow prices and what-ifs come from it).
-2. **Whole lots**: each buyer's lots in a period are boxed to the two whole numbers
-   around the least-cost relaxed plan's, and the LP solved in the boxes. A vertex of
-   that LP has few fractional values (at most one per binding coupling row: budgets,
-   capacities); those are rounded down (or all up, when down cannot hold), and the
-   rest are whole already. The LP is solved again with every quantity held, then the
-   least cost found at that shortfall with the quantities held.
+   more is placed (and must then reach the rate), at most as many per line and period
+   as its ceiling holds; one ordered at less is not. The LP is solved with these held
+   (the *plan's LP*: shadow prices and what-ifs come from it).
+2. **Whole lots**: a dive from the plan's LP (:func:`round_lots`) holds the fractional
+   lots at whole numbers half a batch at a time, re-solving warm in between, so that
+   the lots still free take up what rounding gave back. Least shortfall, then least
+   cost, are solved again with every quantity held.
 
 The weighted shortfall of the plan so found, over the relaxation's, is the gap the plan
 reports; :func:`round_lots` says when it is above ``policy.plan_gap``.
@@ -82,6 +81,40 @@ def place_contracts(
     return value
 
 
+def open_lines(
+    m: linopy.Model, layout: compat.Layout, inp: ModelInputs, x: np.ndarray
+) -> np.ndarray:
+    """Which warm lines are open in each period, from a relaxed plan ``x`` (line,
+    period): open where the relaxation keeps them half open or more; a line that closes
+    stays closed for its restart periods."""
+    relaxed = compat.values_of(m.variables[V.OPEN], layout, x).transpose("line", "period")
+    chosen = (relaxed.fillna(1.0).values >= 0.5 - INTEGRAL).astype(float)
+    restart = inp.restart_periods.values
+    for li in range(chosen.shape[0]):
+        p = 0
+        while p < chosen.shape[1]:
+            was_open = p == 0 or chosen[li, p - 1] > 0.5
+            if was_open and chosen[li, p] < 0.5:
+                chosen[li, p : p + max(int(restart[li]), 1)] = 0.0
+                p += max(int(restart[li]), 1)
+            else:
+                p += 1
+    return chosen
+
+
+def fix_open(
+    h: highspy.Highs, m: linopy.Model, layout: compat.Layout, chosen: np.ndarray | None
+) -> None:
+    """Hold ``line_open`` at ``chosen`` (line, period); None: every warm line open."""
+    if V.OPEN not in m.variables:
+        return
+    cols = layout.columns(m.variables[V.OPEN]).transpose("line", "period").values
+    value = np.ones(cols.shape) if chosen is None else chosen
+    keep = cols >= 0
+    index = cols[keep].astype(np.int32)
+    h.changeColsBounds(len(index), index, value[keep], value[keep])
+
+
 def _within_ceiling(choice: xr.DataArray, rate: xr.DataArray, inp: ModelInputs) -> xr.DataArray:
     """Buyers alone: of the contracts a line's period would take, the largest first, as
     many as its ceiling holds at the least rate each (more could never all be placed)."""
@@ -106,7 +139,6 @@ def _within_ceiling(choice: xr.DataArray, rate: xr.DataArray, inp: ModelInputs) 
 def round_lots(
     lp: highspy.HighsLp,
     lots: np.ndarray,
-    x: np.ndarray,
     run: Callable[[highspy.Highs], None],
     *,
     basis: highspy.HighsBasis | None = None,
@@ -120,8 +152,9 @@ def round_lots(
     still free taking up what the held ones gave back (a buyer that cannot pay a whole
     missile this period buys it in another); until none is fractional. Rounding down
     keeps every budget and capacity; where it breaks a pooled contract's least rate or
-    a tier threshold, the batch is held at the whole number above instead. ``x`` is the relaxed plan to start from; ``run(h)`` solves an instance
-    and raises when it finds no plan. Returns the instance, solved, and the lots.
+    a tier threshold, the batch is held at the whole number above instead. ``basis``
+    is the plan's LP's, to start warm; ``run(h)`` solves an instance and raises when it
+    finds no plan. Returns the instance, solved, and the lots.
     """
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -132,7 +165,6 @@ def round_lots(
     held = np.zeros(n, dtype=bool)
     lower = np.asarray(lp.col_lower_)[lots].copy()
     upper = np.asarray(lp.col_upper_)[lots].copy()
-    value = x[lots]
     run(h)
     for _ in range(rounds):
         value = np.asarray(h.getSolution().col_value)[lots]
@@ -146,7 +178,7 @@ def round_lots(
         _hold(h, lots, pick, below[pick], lower, upper)
         try:
             run(h)
-        except Exception:  # down broke a pooled least rate or a tier threshold: up
+        except Exception:
             _hold(h, lots, pick, below[pick] + 1.0, lower, upper)
             run(h)
         held[pick] = True

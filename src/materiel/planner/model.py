@@ -25,6 +25,8 @@ class V:
     RATE = "rate"  # [units/month] (line, ally, period): contract delivery rate
     LOTS = "lots"  # integer (line, ally, period): whole lots delivered in the period
     PLACED = "contract_placed"  # binary (line, period) pooled, (line, ally, period) alone
+    OPEN = "line_open"  # binary (line, period): a line with a sustaining rate is open
+    CLOSE = "line_closed"  # [0, 1] (line, period): the line closes at the period's start
     MAKE = "make"  # [units/month] (line, month): output for new orders
     HELD = "held_by_producer"  # [units] (line, month): made, not yet dispatched
     IDLE = "idle_capacity"  # [units/month] (line, month): below the sustainment rate
@@ -45,6 +47,12 @@ class C:
     PLACED_OPEN = "contract_within_line"
     MIN_RATE = "min_rate"
     PRODUCER = "producer_stock"
+    ALL_BOUGHT = "output_bought"
+    SUSTAINING = "sustaining_rate"
+    CLOSED = "closed_makes_nothing"
+    RAMP_DOWN = "ramp_down"
+    CLOSING = "closing"
+    RESTART = "restart"
     CAPACITY = "line_capacity"
     RAMP_UP = "ramp_up"
     SUSTAIN = "sustainment"
@@ -217,10 +225,13 @@ def define_output(m: linopy.Model, inp: ModelInputs) -> None:
     the line on their own, given schedule.
     ``held[l,t] = held[l,t−1] + make[l,t] − dispatch[l,t] ≥ 0`` (a producer may make ahead
     of a contract's steady deliveries, never after), ``held[l,−1] = 0``;
-    ``make[l,t] − make[l,t−1] ≤ ramp[l]``, starting from the output now less what
-    existing contracts take (output for new orders rises by at most the ramp rate a
-    month; it may fall at once: a line can always make less, and a floor would force
-    output nobody ordered, or that no component supports);
+    ``make[l,t] − make[l,t−1] ≤ ramp[l] + freed[l,t]``, starting from the output now
+    less what existing contracts take: total output rises by at most the ramp rate a
+    month, and what existing contracts stop taking (``freed``) new orders may take over
+    at once. Output may fall at once unless the line has a sustaining rate (see
+    :func:`define_warm_lines`). Everything made is bought: ``held[l, H−1−lag[l]] = 0``
+    (what is made by the last month whose deliveries arrive in the horizon has been
+    delivered by then; no output nobody ordered);
     ``make[l,t] + fixed[l,t] ≤ cap0[l] + added[l,t]``, ``added[l,t] ≥ added[l,t−1]``
     (capacity is kept), ``added[l,H−1] ≤ ceiling[l] − cap0[l]``, ``added[l,t] = 0`` for
     t < lead[l] (capacity ordered in month t is usable from t + lead).
@@ -231,9 +242,13 @@ def define_output(m: linopy.Model, inp: ModelInputs) -> None:
     m.add_variables(lower=0, coords=lines.coords, name=V.HELD)
     make, held = m.variables[V.MAKE], m.variables[V.HELD]
     m.add_constraints(held - held.shift(month=1) - make + dispatch(m, inp) == 0, name=C.PRODUCER)
-    start = (inp.output_now - inp.fixed_make.isel(month=0)).clip(0, None)
-    now = xr.where(t == 0, start, 0.0)
-    m.add_constraints(make - make.shift(month=1) <= inp.ramp + now, name=C.RAMP_UP)
+    # What existing contracts stop taking, new orders may take over at once.
+    freed = (_fixed_before(inp) - inp.fixed_make).clip(0, None)
+    m.add_constraints(make - make.shift(month=1) <= inp.ramp + freed, name=C.RAMP_UP)
+    # Everything made is bought: what the line has made by the last month whose
+    # deliveries arrive within the horizon has been dispatched by then.
+    last = inp.horizon - 1 - inp.lag
+    m.add_constraints(1 * held == 0, name=C.ALL_BOUGHT, mask=lines & (t == last))
     mask = _can_expand(inp) & (t >= inp.lead)
     m.add_variables(lower=0, coords=mask.coords, name=V.ADDED, mask=mask)
     added = m.variables[V.ADDED]
@@ -243,6 +258,82 @@ def define_output(m: linopy.Model, inp: ModelInputs) -> None:
         m.add_constraints(
             added.isel(month=-1) <= inp.ceiling - inp.cap0, name=C.CEILING, mask=mask.isel(month=-1)
         )
+
+
+def _fixed_before(inp: ModelInputs) -> xr.DataArray:
+    """Output of existing contracts the month before (line, month); the whole output
+    now (``output_now``) before month 0."""
+    before = inp.fixed_make.shift(month=1)
+    return before.where(_months(inp) > 0, inp.output_now)
+
+
+def _period_of_month(inp: ModelInputs) -> xr.DataArray:
+    return inp.month_period.broadcast_like(inp.cap0)
+
+
+def define_warm_lines(m: linopy.Model, inp: ModelInputs) -> None:
+    """Lines that stay warm, or close on purpose (lines with a sustaining rate).
+
+    ``open[l,p]`` binary per contract period, open before month 0. With total output
+    ``T = make + fixed``: ``T[l,t] ≥ sustain[l]·open[l,p(t)]`` and
+    ``T[l,t] ≤ ceiling[l]·open[l,p(t)]`` (a closed line makes nothing, so a line with
+    existing contracts stays open); ``T[l,t−1] − T[l,t] ≤ ramp[l] +
+    ceiling[l]·(1 − open[l,p(t)])`` (while open, output falls by at most the ramp a
+    month, ``T[−1]`` the output now; closing drops it to nothing at once).
+    ``close[l,p] ≥ open[l,p−1] − open[l,p]``, ``close[l,p] ≤ open[l,p−1]``,
+    ``close[l,p] ≤ 1 − open[l,p]`` (so close is 1 exactly where the line closes), and a
+    line closed stays closed ``R[l]`` periods: ``open[l,p] + Σ_{k=1..R−1} close[l,p−k]
+    ≤ 1``. Closing costs ``closure_cost[l]``, paid like an expansion in the year of
+    the period's first month (:func:`define_spending`).
+    """
+    warm = inp.warm_lines
+    if not bool(warm.any()):
+        return
+    period = xr.DataArray(np.arange(inp.periods), dims=["period"])
+    mask = (warm & (period >= 0)).assign_coords(period=np.arange(inp.periods))
+    m.add_variables(coords=mask.coords, name=V.OPEN, binary=True, mask=mask)
+    m.add_variables(lower=0, upper=1, coords=mask.coords, name=V.CLOSE, mask=mask)
+    opened, close = m.variables[V.OPEN], m.variables[V.CLOSE]
+    make = m.variables[V.MAKE]
+    open_t = take(opened, "period", _period_of_month(inp))
+    fixed = inp.fixed_make
+    by_month = warm & (_months(inp) >= 0)
+    m.add_constraints(
+        make - inp.sustaining_rate * open_t >= -fixed, name=C.SUSTAINING, mask=by_month
+    )
+    m.add_constraints(make - inp.ceiling * open_t <= -fixed, name=C.CLOSED, mask=by_month)
+    m.add_constraints(
+        make.shift(month=1) - make + inp.ceiling * open_t
+        <= inp.ramp + inp.ceiling + fixed - _fixed_before(inp),
+        name=C.RAMP_DOWN,
+        mask=by_month,
+    )
+    first = xr.where(period == 0, 1.0, 0.0).assign_coords(period=np.arange(inp.periods))
+    m.add_constraints(close - opened.shift(period=1) + opened >= first, name=C.CLOSING, mask=mask)
+    m.add_constraints(
+        close - opened.shift(period=1) <= first, name=C.CLOSING + "_after_open", mask=mask
+    )
+    m.add_constraints(close + opened <= 1, name=C.CLOSING + "_when_closed", mask=mask)
+    longest = int(inp.restart_periods.max())
+    if longest > 1:
+        kept = 1 * opened
+        for k in range(1, longest):
+            kept = kept + (inp.restart_periods > k).astype(float) * close.shift(period=k)
+        m.add_constraints(kept <= 1, name=C.RESTART, mask=mask & (inp.restart_periods > 1))
+
+
+def closure_paid(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression | None:
+    """Money for closing lines [money_scale] (line, year): ``closure_cost[l]·close[l,p]``
+    in the calendar year of period p's first month."""
+    if V.CLOSE not in m.variables:
+        return None
+    starts = np.arange(inp.periods) * inp.scenario.meta.policy.order_period_months
+    year_of = xr.DataArray(inp.month_year.values[starts], dims=["period"]).assign_coords(
+        period=np.arange(inp.periods)
+    )
+    in_year = (year_of == inp.months_in_year.coords["year"]).astype(float)
+    cost = inp.closure_cost / inp.money_scale
+    return (cost * in_year * m.variables[V.CLOSE]).sum("period")
 
 
 def define_sustainment(m: linopy.Model, inp: ModelInputs) -> None:
@@ -471,6 +562,9 @@ def define_spending(m: linopy.Model, inp: ModelInputs, options: BuildOptions) ->
     if V.IDLE in m.variables:
         idle = (inp.idle_cost / scale * m.variables[V.IDLE]).groupby(inp.month_year).sum()
         total = total + (inp.line_payer * idle).sum("line")
+    closing = closure_paid(m, inp)
+    if closing is not None:
+        total = total + (inp.line_payer * closing).sum("line")
     m.add_expressions(total, name=E.SPENDING)
     m.add_constraints(total <= (inp.budget - inp.fixed_spend) / scale, name=C.BUDGET)
 
@@ -529,6 +623,8 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     define_contracts(m, inp)
     define_min_rates(m, inp)
     define_output(m, inp)
+    if C.SUSTAINING not in options.without:
+        define_warm_lines(m, inp)
     define_sustainment(m, inp)
     if C.INDUSTRY not in options.without:
         define_industry_rule(m, inp)

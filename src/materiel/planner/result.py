@@ -516,4 +516,6 @@ class PlanResult:
             "supply_expansions": int((self.supply_added()["added"] > 1e-6).sum()),
             "currency": self.scenario.meta.currency,
             "status": str(self.status),
+            "lp_bound": float(self.solution.bound),
+            "gap_pct": 100.0 * float(self.solution.gap),
         }

@@ -352,11 +352,12 @@ def solve_inputs(
     stats["build_s"] = time.perf_counter() - started
     tiers = _tier_columns(m, layout)
     whole = lots.columns(m, layout, V.LOTS)
-    placed = lots.columns(m, layout, V.PLACED)
+    decided = [lots.columns(m, layout, name) for name in (V.PLACED, V.OPEN)]
     # HiGHS would run its MIP on any integer column: every solve here is an LP, the
     # integer decisions being fixed by the stages below.
     lots.relax(h, whole)
-    lots.relax(h, placed)
+    for cols in decided:
+        lots.relax(h, cols)
     say(
         f"solving for the least shortfall ({h.getNumCol():,} variables, {h.getNumRow():,} "
         f"constraints, {h.getNumNz():,} nonzeros"
@@ -371,8 +372,8 @@ def solve_inputs(
             mip = False
             run(h, inp, method="simplex")
             bound = float(h.getInfo().objective_function_value)
-        if len(placed):
-            _place(h, m, layout, inp, say)
+        if any(len(cols) for cols in decided):
+            _decide(h, m, layout, inp, say)
     except _Infeasible:
         raise _named_infeasibility(inp) from None
     status = Status.OPTIMAL
@@ -403,9 +404,7 @@ def solve_inputs(
         say("rounding every contract to whole lots")
         clock = time.perf_counter()
         try:
-            h3, _ = lots.round_lots(
-                h.getLp(), whole, solution, _solver(inp), basis=h.getBasis()
-            )
+            h3, _ = lots.round_lots(h.getLp(), whole, _solver(inp), basis=h.getBasis())
         except _Infeasible:
             raise SolveError(
                 "no plan in whole lots was found near the relaxed plan (rounding each "
@@ -438,7 +437,7 @@ def solve_inputs(
             objective=objective,
             cost=float(spending.sum()),
             status=status,
-            mip=mip or bool(len(whole) or len(placed)),
+            mip=mip or bool(len(whole) or any(len(cols) for cols in decided)),
             stats=stats,
             bound=bound,
             gap=gap,
@@ -455,23 +454,35 @@ def _solver(inp: ModelInputs) -> Callable[[highspy.Highs], None]:
     return solve
 
 
-def _place(
+def _decide(
     h: highspy.Highs, m: linopy.Model, layout: compat.Layout, inp: ModelInputs, say: Progress
 ) -> None:
-    """Place the contracts of lines with a least rate (see :mod:`materiel.planner.lots`)
-    and solve the plan's LP; a placement that cannot hold falls back to placing only
-    what the relaxation already orders at the full least rate, then to none."""
-    x = np.asarray(h.getSolution().col_value)
-    for share in (0.5, 1.0):
-        lots.place_contracts(h, m, layout, inp, x, share=share)
-        try:
-            run(h, inp, method="simplex")
-            return
-        except _Infeasible:
-            say(f"placing contracts at {share:g} of their least rate cannot hold: fewer")
-    # None placed on the lines with a least rate: holds wherever the scenario can.
-    lots.place_contracts(h, m, layout, inp, x, share=np.inf)
-    run(h, inp, method="simplex")
+    """Place contracts on lines with a least rate and open or close warm lines, from the
+    least-cost relaxed plan (see :mod:`materiel.planner.lots`), and solve the plan's LP.
+
+    Placements fall back from half the least rate to the full rate to none; lines from
+    the relaxation's choice to every line open; the first pair that holds is kept.
+    """
+    best = float(h.getInfo().objective_function_value)
+    x, _ = _cost_stage(h, m, layout, inp, best)
+    openings = [lots.open_lines(m, layout, inp, x), None] if V.OPEN in m.variables else [None]
+    for opening in openings:
+        lots.fix_open(h, m, layout, opening)
+        for share in (0.5, 1.0, np.inf):
+            if V.PLACED in m.variables:
+                lots.place_contracts(h, m, layout, inp, x, share=share)
+            try:
+                run(h, inp, method="simplex")
+                return
+            except _Infeasible:
+                say(
+                    f"placing contracts at {share:g} of their least rate"
+                    f"{'' if opening is not None else ' with every warm line open'} "
+                    "cannot hold: trying fewer"
+                )
+            if V.PLACED not in m.variables:
+                break
+    raise _Infeasible
 
 
 def _evaluate(expr: compat.Expression, layout: compat.Layout, x: np.ndarray) -> xr.DataArray:
@@ -538,7 +549,7 @@ def _slack(inp: ModelInputs, best: float) -> float:
 
 
 #: Families tried, one at a time, to name what makes a model infeasible.
-_DIAGNOSE = (C.INDUSTRY,)
+_DIAGNOSE = (C.INDUSTRY, C.SUSTAINING)
 
 
 def _named_infeasibility(inp: ModelInputs) -> InfeasibleError:
@@ -553,7 +564,13 @@ def _named_infeasibility(inp: ModelInputs) -> InfeasibleError:
         return InfeasibleError(
             family,
             "the plan is infeasible with this constraint and feasible without it "
-            "(existing contracts may need an expansion that firm orders do not cover)",
+            + (
+                "(existing contracts may need an expansion that firm orders do not cover)"
+                if family == C.INDUSTRY
+                else "(a warm line's output must be bought while it winds down or stays "
+                "open, and no budget pays for it: lower sustaining_rate, raise ramp or "
+                "budgets)"
+            ),
         )
     return InfeasibleError(
         "existing contracts, capacity, ramp rates and budgets",

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from materiel.errors import SolveError
 from materiel.planner import compat
 from materiel.planner.model import V
-from materiel.errors import SolveError
 from materiel.planner.solve import Solved, _Infeasible, run
 
 

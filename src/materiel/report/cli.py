@@ -148,7 +148,14 @@ def print_summary(result: PlanResult, top: int) -> None:
         f"{human(float(totals['spending_total']))} of {human(float(totals['budget_total']))} "
         f"{currency} budget; {totals['capacity_expansions']} lines and "
         f"{totals['supply_expansions']} component suppliers expanded "
-        f"(solver: {totals['status']}).",
+        f"(solver: {totals['status']}"
+        + (
+            f"; {float(totals['gap_pct']):.2g}% above the LP bound of "
+            f"{float(totals['lp_bound']):,.4g} target-months"
+            if float(totals["gap_pct"]) > 0
+            else ""
+        )
+        + ").",
         highlight=False,
     )
     console.print(demand_sentence(result), highlight=False, markup=False)

@@ -113,8 +113,7 @@ class ItemRow(_Row):
         1,
         ge=1,
         le=1_000_000,
-        description="contracts buy whole lots of this many units (1: a round, a missile) "
-        "[units]",
+        description="contracts buy whole lots of this many units (1: a round, a missile) [units]",
     )
 
 
@@ -158,6 +157,21 @@ class LineRow(_Row):
         "period: a contract delivers nothing or at least this much a month (a pooled "
         "contract counts as one) [units/month]",
     )
+    sustaining_rate: Quantity = Field(
+        0.0,
+        description="least output while the line is open: its total output (new orders "
+        "and existing contracts) stays at or above this and falls by at most its ramp "
+        "a month, or the line closes (0: the line may stop at once, at no stated cost) "
+        "[units/month]",
+    )
+    closure_cost: Money = Field(
+        0.0, description="cost of closing the line, paid like an expansion [currency]"
+    )
+    restart_months: Months = Field(
+        0,
+        description="months a closed line stays closed before it can make again, rounded "
+        "up to whole contract periods [months]",
+    )
 
     @model_validator(mode="after")
     def _ceiling_not_below_capacity(self) -> LineRow:
@@ -167,6 +181,11 @@ class LineRow(_Row):
             raise ValueError(
                 f"min_rate {self.min_rate:g} is above the line's ceiling {self.ceiling:g}: "
                 "no contract could ever be placed on it"
+            )
+        if self.sustaining_rate > self.capacity:
+            raise ValueError(
+                f"sustaining_rate {self.sustaining_rate:g} is above the line's capacity "
+                f"{self.capacity:g}: the line could not make it now"
             )
         return self
 
