@@ -180,10 +180,11 @@ def define_min_rates(m: linopy.Model, inp: ModelInputs) -> None:
     """A line takes a contract only at or above its least rate, in each period.
 
     With ``placed`` binary: ``Σ rate ≤ ceiling[l]·placed`` and ``Σ lots ≥
-    ⌈min_rate[l]·months[l,p]/lot[l]⌉·placed``, the sums over the buyers of one contract. Pooled (``policy.pooling``),
-    every buyer of a line and period may join one multinational contract, so the sum runs
-    over all of them (buyers too small alone reach the rate together); alone, each buyer's
-    own rate is a contract. A line delivers no more a month than its ceiling.
+    ⌈min_rate[l]·months[l,p]/lot[l]⌉·placed``, the sums over the buyers of one
+    contract. Pooled (``policy.pooling``), every buyer of a line and period may join
+    one multinational contract, so the sum runs over all of them (buyers too small
+    alone reach the rate together); alone, each buyer's own rate is a contract. A line
+    delivers no more a month than its ceiling.
     """
     if not inp.has_min_rates:
         return
