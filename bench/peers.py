@@ -76,9 +76,11 @@ def _solved(h: highspy.Highs) -> Result:
 
 
 def _load(folder: Path) -> Any:
+    """The scenario as its LP relaxation (fractional quantities): the peers build that LP;
+    bench/lots.py measures what whole lots add."""
     import materiel
 
-    return materiel.load_scenario(folder)
+    return materiel.load_scenario(folder, overrides=["policy.whole_lots=false"])
 
 
 def _import_materiel() -> None:

@@ -162,14 +162,22 @@ def build(inp: ModelInputs) -> pyo.ConcreteModel:
 
     m.producer_stock = pyo.Constraint(m.L, m.T, rule=producer_rule)
 
-    # make[l,t] − make[l,t−1] ≤ ramp[l], from output now less what contracts take
+    # make[l,t] − make[l,t−1] ≤ ramp[l] + what existing contracts stop taking, from
+    # output now less what contracts take
     def ramp_rule(m: pyo.ConcreteModel, ln: str, t: int) -> Any:
         if t == 0:
             start = max(m.output_now[ln] - m.fixed[ln, 0], 0.0)
             return m.make[ln, 0] <= m.ramp[ln] + start
-        return m.make[ln, t] - m.make[ln, t - 1] <= m.ramp[ln]
+        freed = max(m.fixed[ln, t - 1] - m.fixed[ln, t], 0.0)
+        return m.make[ln, t] - m.make[ln, t - 1] <= m.ramp[ln] + freed
 
     m.ramp_up = pyo.Constraint(m.L, m.T, rule=ramp_rule)
+
+    # everything made is bought: held[l, H−1−lag[l]] = 0
+    m.output_bought = pyo.Constraint(
+        [ln for ln in m.L if H - 1 - m.lag[ln] >= 0],
+        rule=lambda m, ln: m.held[ln, H - 1 - m.lag[ln]] == 0,
+    )
 
     # added[l,t] usable extra capacity, for t ≥ lead[l] on lines that can expand
     m.ADDED = pyo.Set(

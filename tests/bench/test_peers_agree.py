@@ -40,7 +40,9 @@ def close(a: float, b: float) -> bool:
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> ModelInputs:
     folder = generate.write(generate.SIZES["S"], tmp_path_factory.mktemp("bench") / "S")
-    inp = build_inputs(materiel.load_scenario(folder))
+    # The peers model the LP relaxation (fractional quantities): materiel's too here.
+    scenario = materiel.load_scenario(folder, overrides=["policy.whole_lots=false"])
+    inp = build_inputs(scenario)
     assert not inp.has_tiers  # an LP: every peer solves the same problem
     return inp
 

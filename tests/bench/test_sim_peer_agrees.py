@@ -38,7 +38,11 @@ RISKS = Risks.model_validate(
 
 
 def test_simpy_peer_agrees_within_monte_carlo_error(tmp_path: Path) -> None:
-    scenario = load_scenario(generate.write(generate.SIZES["S"], tmp_path / "S"))
+    # the plan of the LP relaxation: its targets are tight, so the risks move enough of
+    # them for the comparison to mean much (whole units keep a little more stock)
+    scenario = load_scenario(
+        generate.write(generate.SIZES["S"], tmp_path / "S"), overrides=["policy.whole_lots=false"]
+    )
     made = Plan.from_result(plan(scenario, explain=0, compare_pooling=False))
     inputs = build(made, scenario).with_theatres(RISKS)
     ours = run_futures(inputs, {"x": RISKS}, 20_000, 1, 20_480)["x"]

@@ -109,9 +109,12 @@ def test_pooling_comparison_is_optimal_and_never_worse(nato: PlanResult) -> None
     # plan can only be as good or better, and both solves are proven (within their gap).
     assert nato.pooling is not None
     attrs = nato.pooling.attrs
-    assert attrs["comparison_status"] == "optimal"
+    assert attrs["comparison_status"] in (str(Status.OPTIMAL), str(Status.GAP))
     gap = attrs["comparison_mip_gap"]
-    assert attrs["objective_pooled"] <= attrs["objective_alone"] * (1 + gap) + 1e-6
+    # In whole lots the two plans are each within their own gap of their relaxations;
+    # the relaxations compare as they always did.
+    assert attrs["bound_pooled"] <= attrs["bound_alone"] * (1 + gap) + 1e-6
+    assert attrs["objective_pooled"] <= attrs["objective_alone"] * (1 + attrs["gap_pooled"])
 
 
 def test_contracts_are_steady_and_add_up(nato: PlanResult) -> None:

@@ -246,3 +246,72 @@ def test_validate_refuses_a_least_rate_above_the_ceiling(tmp_path: Path) -> None
     (problem,) = [p for p in problems(write_scenario(tmp_path, tables)) if "lines" in p.file]
     assert (problem.row, problem.column) == (2, "min_rate")
     assert "ceiling" in problem.message
+
+
+# --- warm lines ----------------------------------------------------------------------
+
+
+def warm_line(folder: Path, *, closure_cost: float, restart_months: int = 0, **line: Any) -> Path:
+    """One ally, a line of 10 a month with a sustaining rate of 5; target 60 by the end of
+    the first year, nothing needed in the second. Price 100, 12-month periods."""
+    tables = base_tables(capacity=10, ceiling=10, sustaining_rate=5, **line)
+    tables["lines"][0]["closure_cost"] = closure_cost
+    tables["lines"][0]["restart_months"] = restart_months
+    tables["stockpiles"][0]["target"] = 60
+    tables["budgets"].append({"ally": "AAA", "year": 2026, "amount": 1e9})
+    return write_scenario(folder, tables, horizon=24, policy={**NO_RULE, "order_period_months": 12})
+
+
+def output_of(result: PlanResult) -> np.ndarray:
+    return (
+        result.solution.values["make"].sel(line="L1").values
+        + result.inputs.fixed_make.sel(line="L1").values
+    )
+
+
+def test_a_cheap_closure_closes_the_line(tmp_path: Path) -> None:
+    # Year 2: keeping warm buys 5 a month for 12 months at 100 = 6,000; closing costs
+    # 1,000. The target is met in year 1 either way: the line closes in 2026-01.
+    result = plan(load_scenario(warm_line(tmp_path, closure_cost=1_000)), explain=0)
+    made = output_of(result)
+    assert np.allclose(made[12:], 0.0, atol=1e-6)
+    assert (made[:12] >= 5 - 1e-6).all()
+    spend = result.spending().set_index(["ally", "year"])["total"]
+    assert float(spend.loc[("AAA", 2026)]) == pytest.approx(1_000.0, rel=1e-6)
+    assert bool(result.targets["met_by_date"].all())
+
+
+def test_a_dear_closure_keeps_the_line_warm(tmp_path: Path) -> None:
+    # Closing at 10,000 costs more than 6,000 of sustaining output: open at 5 a month.
+    result = plan(load_scenario(warm_line(tmp_path, closure_cost=10_000)), explain=0)
+    made = output_of(result)
+    assert np.allclose(made[12:], 5.0, atol=1e-6)
+    spend = result.spending().set_index(["ally", "year"])["total"]
+    assert float(spend.loc[("AAA", 2026)]) == pytest.approx(6_000.0, rel=1e-6)
+
+
+def test_output_falls_by_at_most_the_ramp_while_open(tmp_path: Path) -> None:
+    # Ramp 1 a month: from 10 a month the line can only wind down to its sustaining
+    # rate of 5 over five months; closing at once is dearer (closure 10,000).
+    result = plan(load_scenario(warm_line(tmp_path, closure_cost=10_000, ramp=1)), explain=0)
+    made = np.concatenate([[10.0], output_of(result)])  # the output now, then the plan
+    assert (np.abs(np.diff(made)) <= 1 + 1e-6).all(), made
+    assert (made >= 5 - 1e-6).all()
+
+
+def test_a_warm_lines_output_is_bought(tmp_path: Path) -> None:
+    # A warm line makes only what is delivered (else keeping it warm would cost nothing):
+    # a contract of 5 a month on a line of 10 leaves nothing made that nobody ordered.
+    tables = base_tables(capacity=10, ceiling=10, sustaining_rate=1)
+    tables["stockpiles"][0]["target"] = 60
+    folder = write_scenario(tmp_path, tables, policy={**NO_RULE, "order_period_months": 12})
+    result = plan(load_scenario(folder), explain=0)
+    made = float(result.solution.values["make"].sum())
+    delivered = float(result.contracts["quantity"].sum())
+    assert made == pytest.approx(delivered, rel=1e-6)
+
+
+def test_validate_refuses_a_sustaining_rate_above_capacity(tmp_path: Path) -> None:
+    tables = base_tables(capacity=5, ceiling=8, sustaining_rate=6)
+    (problem,) = [p for p in problems(write_scenario(tmp_path, tables)) if "lines" in p.file]
+    assert (problem.row, problem.column) == (2, "sustaining_rate")

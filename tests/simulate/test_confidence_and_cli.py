@@ -30,7 +30,10 @@ def two_allies(folder: Path, target_b: float = 150) -> Path:
     tables["budgets"].append({"ally": "BBB", "year": 2025, "amount": 1e9})
     tables["components"] = [{"code": "M", "name": "Motor", "supply": 40, "ceiling": 40}]
     tables["bom"] = [{"item": "SHELL", "component": "M", "quantity": 1}]
-    return write_scenario(folder, tables, risks=OUTAGE)
+    # Fractional quantities (the LP relaxation): the plan then buys exactly what the
+    # targets need, so that without buffers a target holds in fewer than 90 % of futures.
+    # In whole units the plan keeps up to a unit a month more, which here holds by itself.
+    return write_scenario(folder, tables, risks=OUTAGE, policy={"whole_lots": False})
 
 
 @pytest.fixture(scope="module")

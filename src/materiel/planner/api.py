@@ -164,6 +164,12 @@ def value_of_pooling(
         "objective_pooled": pooled.objective,
         "objective_alone": alone.objective,
         "shortfall_gain": alone.objective - pooled.objective,
+        # the relaxations' bounds: pooled is never worse there (any pooled plan may buy as
+        # each ally alone would); the plans in whole lots are within their gaps of them
+        "bound_pooled": pooled.solution.bound,
+        "bound_alone": alone.solution.bound,
+        "gap_pooled": pooled.solution.gap,
+        "gap_alone": alone.solution.gap,
         "unmet_demand_pooled": float(pooled_totals["unmet_demand_total"]),
         "unmet_demand_alone": float(alone_totals["unmet_demand_total"]),
         "has_tiers": result.inputs.has_tiers,

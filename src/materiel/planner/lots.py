@@ -81,6 +81,55 @@ def place_contracts(
     return value
 
 
+def place_one_by_one(
+    h: highspy.Highs,
+    m: linopy.Model,
+    layout: compat.Layout,
+    inp: ModelInputs,
+    x: np.ndarray,
+    run: Callable[[highspy.Highs], None],
+) -> None:
+    """Place the contracts that hold: those the relaxation orders at half their least rate
+    or more, largest first, in batches halved where a batch cannot all hold (a buyer
+    that cannot pay a whole contract at the least rate goes without); the rest not."""
+    placed = m.variables[V.PLACED]
+    cols = layout.columns(placed)
+    rate = compat.values_of(m.variables[V.RATE], layout, x).fillna(0.0)
+    total = rate if "ally" in placed.labels.dims else rate.sum("ally")
+    keep = cols.values >= 0
+    index = cols.values[keep].astype(np.int32)
+    size = total.broadcast_like(cols).transpose(*cols.dims).values[keep]
+    least = inp.min_rate.broadcast_like(cols).transpose(*cols.dims).values[keep]
+    wanted = size >= 0.5 * least - INTEGRAL
+    zero, one = np.zeros(len(index)), np.ones(len(index))
+    h.changeColsBounds(len(index), index, np.where(wanted, zero, 0.0), np.where(wanted, one, 0.0))
+    order = np.flatnonzero(wanted)
+    order = order[np.argsort(-size[order], kind="stable")]
+    run(h)
+    _place_batch(h, index, order, run)
+
+
+def _place_batch(
+    h: highspy.Highs, index: np.ndarray, pick: np.ndarray, run: Callable[[highspy.Highs], None]
+) -> None:
+    if not len(pick):
+        return
+    cols = index[pick]
+    h.changeColsBounds(len(cols), cols, np.ones(len(cols)), np.ones(len(cols)))
+    try:
+        run(h)
+        return
+    except Exception:
+        h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.ones(len(cols)))
+    if len(pick) == 1:
+        h.changeColsBounds(1, cols, np.zeros(1), np.zeros(1))
+        run(h)
+        return
+    half = len(pick) // 2
+    _place_batch(h, index, pick[:half], run)
+    _place_batch(h, index, pick[half:], run)
+
+
 def open_lines(
     m: linopy.Model, layout: compat.Layout, inp: ModelInputs, x: np.ndarray
 ) -> np.ndarray:
@@ -144,6 +193,8 @@ def round_lots(
     basis: highspy.HighsBasis | None = None,
     batch: float = 0.5,
     rounds: int = 40,
+    solves: int = 60,
+    repairs: int = 10,
 ) -> tuple[highspy.Highs, np.ndarray]:
     """A copy of the plan's LP with every ``lots`` column held at a whole number.
 
@@ -152,13 +203,19 @@ def round_lots(
     still free taking up what the held ones gave back (a buyer that cannot pay a whole
     missile this period buys it in another); until none is fractional. Rounding down
     keeps every budget and capacity; where it breaks a pooled contract's least rate or
-    a tier threshold, the batch is held at the whole number above instead. ``basis``
-    is the plan's LP's, to start warm; ``run(h)`` solves an instance and raises when it
-    finds no plan. Returns the instance, solved, and the lots.
+    a tier threshold, the batch is held at the whole number above instead (and halved
+    where neither holds). Then one repair pass raises by one the lots whose reduced
+    cost says one more lowers the shortfall, where money and capacity allow.
+
+    ``basis`` is the plan's LP's, to start warm; ``run(h)`` solves an instance and
+    raises when it finds no optimal plan. The dive stops splitting batches after
+    ``solves`` LP solves (a bound on time: the rest is rounded down at once), the repair
+    after ``repairs``. Returns the instance, solved, and the lots.
     """
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
+    limited = _Limited(run, solves)
     if basis is not None:  # the plan's LP, solved: the dive starts warm from it
         h.setBasis(basis)
     n = len(lots)
@@ -175,20 +232,108 @@ def round_lots(
             break
         pick = free[np.argsort(part[free], kind="stable")]
         pick = pick[: max(1, int(np.ceil(batch * len(pick))))]
-        _hold(h, lots, pick, below[pick], lower, upper)
+        held[_hold_batch(h, lots, pick, below, lower, upper, limited)] = True
+        if limited.spent:
+            break
+    value = np.asarray(h.getSolution().col_value)[lots]
+    exact = np.abs(value - np.round(value)) <= INTEGRAL
+    whole = np.where(exact, np.round(value), np.floor(value))  # rounds ran out: all down
+    h.changeColsBounds(n, lots, whole, whole)
+    try:
+        run(h)
+    except Exception:
+        whole = np.where(exact, np.round(value), np.ceil(value))
+        h.changeColsBounds(n, lots, whole, whole)
+        run(h)
+    if not limited.spent:
+        _raise_where_it_helps(h, lots, whole, upper, _Limited(run, min(limited.left, repairs)))
+    return h, whole
+
+
+class _Limited:
+    """``run`` with a count of solves; once spent, a batch is not split any further."""
+
+    def __init__(self, run: Callable[[highspy.Highs], None], most: int) -> None:
+        self.run, self.left = run, most
+
+    @property
+    def spent(self) -> bool:
+        return self.left <= 0
+
+    def __call__(self, h: highspy.Highs) -> None:
+        self.left -= 1
+        self.run(h)
+
+
+def _raise_where_it_helps(
+    h: highspy.Highs,
+    lots: np.ndarray,
+    whole: np.ndarray,
+    upper: np.ndarray,
+    run: Callable[[highspy.Highs], None],
+) -> None:
+    """One pass of repair after the dive: every lot whose reduced cost says one more
+    would lower the shortfall is raised by one, most helpful first, in batches halved
+    where a batch cannot all hold (the money or capacity rounding left over)."""
+    rc = np.asarray(h.getSolution().col_dual)[lots]
+    scale = max(float(np.abs(rc).max(initial=0.0)), 1e-12)
+    helps = np.flatnonzero((rc < -1e-9 * scale) & (whole + 1.0 <= upper + INTEGRAL))
+    order = helps[np.argsort(rc[helps], kind="stable")]
+    _raise_batch(h, lots, order, whole, run)
+
+
+def _raise_batch(
+    h: highspy.Highs,
+    lots: np.ndarray,
+    pick: np.ndarray,
+    whole: np.ndarray,
+    run: Callable[[highspy.Highs], None],
+) -> None:
+    if not len(pick):
+        return
+    up = whole[pick] + 1.0
+    h.changeColsBounds(len(pick), lots[pick], up, up)
+    try:
+        run(h)
+        whole[pick] = up
+        return
+    except Exception:
+        h.changeColsBounds(len(pick), lots[pick], whole[pick], whole[pick])
+    if len(pick) == 1 or getattr(run, "spent", False):
+        run(h)
+        return
+    half = len(pick) // 2
+    _raise_batch(h, lots, pick[:half], whole, run)
+    _raise_batch(h, lots, pick[half:], whole, run)
+
+
+def _hold_batch(
+    h: highspy.Highs,
+    lots: np.ndarray,
+    pick: np.ndarray,
+    below: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    run: Callable[[highspy.Highs], None],
+) -> np.ndarray:
+    """Hold ``pick`` at the whole numbers below, or above where that cannot hold, halving
+    the batch until it does; returns the lots held (a lot that holds neither way stays
+    free for a later round, its partners then free to move). The instance ends solved."""
+    for at in (below[pick], below[pick] + 1.0):
+        _hold(h, lots, pick, at, lower, upper)
         try:
             run(h)
+            return pick
         except Exception:
-            _hold(h, lots, pick, below[pick] + 1.0, lower, upper)
-            run(h)
-        held[pick] = True
-    value = np.asarray(h.getSolution().col_value)[lots]
-    whole = np.round(value)
-    if np.abs(value - whole).max(initial=0.0) > INTEGRAL:  # rounds ran out: all down
-        whole = np.where(np.abs(value - whole) <= INTEGRAL, whole, np.floor(value))
-    h.changeColsBounds(n, lots, whole, whole)
-    run(h)
-    return h, whole
+            continue
+    _hold(h, lots, pick, lower[pick], lower, upper, free=True)
+    if len(pick) == 1 or getattr(run, "spent", False):
+        run(h)
+        return pick[:0]
+    half = len(pick) // 2
+    first = _hold_batch(h, lots, pick[:half], below, lower, upper, run)
+    second = _hold_batch(h, lots, pick[half:], below, lower, upper, run)
+    return np.concatenate([first, second])
 
 
 def _hold(
@@ -198,6 +343,13 @@ def _hold(
     at: np.ndarray,
     lower: np.ndarray,
     upper: np.ndarray,
+    *,
+    free: bool = False,
 ) -> None:
+    """Hold lots ``pick`` at ``at``; with ``free``, give them their bounds back (``at`` is
+    then their lower bounds, ``upper`` the upper)."""
+    if free:
+        h.changeColsBounds(len(pick), lots[pick], at, upper[pick])
+        return
     at = np.clip(at, lower[pick], upper[pick])
     h.changeColsBounds(len(pick), lots[pick], at, at)

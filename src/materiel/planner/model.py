@@ -230,9 +230,9 @@ def define_output(m: linopy.Model, inp: ModelInputs) -> None:
     less what existing contracts take: total output rises by at most the ramp rate a
     month, and what existing contracts stop taking (``freed``) new orders may take over
     at once. Output may fall at once unless the line has a sustaining rate (see
-    :func:`define_warm_lines`). Everything made is bought: ``held[l, H−1−lag[l]] = 0``
-    (what is made by the last month whose deliveries arrive in the horizon has been
-    delivered by then; no output nobody ordered);
+    :func:`define_warm_lines`); a warm line's output is bought:
+    ``held[l, H−1−lag[l]] = 0`` (what it makes by the last month whose deliveries arrive
+    in the horizon has been delivered by then);
     ``make[l,t] + fixed[l,t] ≤ cap0[l] + added[l,t]``, ``added[l,t] ≥ added[l,t−1]``
     (capacity is kept), ``added[l,H−1] ≤ ceiling[l] − cap0[l]``, ``added[l,t] = 0`` for
     t < lead[l] (capacity ordered in month t is usable from t + lead).
@@ -246,10 +246,14 @@ def define_output(m: linopy.Model, inp: ModelInputs) -> None:
     # What existing contracts stop taking, new orders may take over at once.
     freed = (_fixed_before(inp) - inp.fixed_make).clip(0, None)
     m.add_constraints(make - make.shift(month=1) <= inp.ramp + freed, name=C.RAMP_UP)
-    # Everything made is bought: what the line has made by the last month whose
-    # deliveries arrive within the horizon has been dispatched by then.
+    # A warm line's output is bought: what it has made by the last month whose
+    # deliveries arrive within the horizon has been dispatched by then (else its
+    # sustaining rate would cost nothing). Elsewhere the producer may make ahead and
+    # hold, which keeps rounding to whole lots from pulling output along its ramp.
     last = inp.horizon - 1 - inp.lag
-    m.add_constraints(1 * held == 0, name=C.ALL_BOUGHT, mask=lines & (t == last))
+    bought = lines & (t == last) & inp.warm_lines
+    if bool(bought.any()):
+        m.add_constraints(1 * held == 0, name=C.ALL_BOUGHT, mask=bought)
     mask = _can_expand(inp) & (t >= inp.lead)
     m.add_variables(lower=0, coords=mask.coords, name=V.ADDED, mask=mask)
     added = m.variables[V.ADDED]

@@ -129,6 +129,7 @@ def run(
     crossover: bool = True,
     strategy: int = 1,
     retry: bool = True,
+    seconds: float | None = None,
 ) -> Status:
     """One HiGHS run with a fresh time limit; a named error if no plan comes back.
 
@@ -140,7 +141,8 @@ def run(
     h.setOptionValue("solver", method)
     h.setOptionValue("simplex_strategy", strategy)
     h.setOptionValue("run_crossover", "on" if crossover else "off")
-    h.setOptionValue("time_limit", float(h.getRunTime()) + policy.time_limit)
+    limit = policy.time_limit if seconds is None else min(seconds, policy.time_limit)
+    h.setOptionValue("time_limit", float(h.getRunTime()) + limit)
     h.setOptionValue("mip_rel_gap", policy.mip_gap)
     h.setOptionValue("threads", 1)
     h.run()
@@ -404,7 +406,12 @@ def solve_inputs(
         say("rounding every contract to whole lots")
         clock = time.perf_counter()
         try:
-            h3, _ = lots.round_lots(h.getLp(), whole, _solver(inp), basis=h.getBasis())
+            h3, _ = lots.round_lots(
+                h.getLp(),
+                whole,
+                _solver(inp, STEP_SECONDS),
+                basis=h.getBasis(),
+            )
         except _Infeasible:
             raise SolveError(
                 "no plan in whole lots was found near the relaxed plan (rounding each "
@@ -447,9 +454,17 @@ def solve_inputs(
     )
 
 
-def _solver(inp: ModelInputs) -> Callable[[highspy.Highs], None]:
+#: A rounding step's LP re-solve is warm and takes a second or two at nato-2024's size;
+#: one that runs longer (an infeasibility HiGHS is slow to prove) counts as failed.
+STEP_SECONDS = 10.0
+
+
+def _solver(inp: ModelInputs, seconds: float | None = None) -> Callable[[highspy.Highs], None]:
+    """Solve and return only on an optimal LP; raise otherwise (a failed rounding step)."""
+
     def solve(h: highspy.Highs) -> None:
-        run(h, inp, method="simplex")
+        if run(h, inp, method="simplex", retry=False, seconds=seconds) is not Status.OPTIMAL:
+            raise SolveError("a rounding step reached its time limit")
 
     return solve
 
@@ -457,31 +472,25 @@ def _solver(inp: ModelInputs) -> Callable[[highspy.Highs], None]:
 def _decide(
     h: highspy.Highs, m: linopy.Model, layout: compat.Layout, inp: ModelInputs, say: Progress
 ) -> None:
-    """Place contracts on lines with a least rate and open or close warm lines, from the
+    """Open or close warm lines and place contracts on lines with a least rate, from the
     least-cost relaxed plan (see :mod:`materiel.planner.lots`), and solve the plan's LP.
 
-    Placements fall back from half the least rate to the full rate to none; lines from
-    the relaxation's choice to every line open; the first pair that holds is kept.
+    Warm lines take the relaxation's choice, or, if no placement then holds, every warm
+    line open; contracts are placed in batches, halved where a batch cannot hold.
     """
     best = float(h.getInfo().objective_function_value)
     x, _ = _cost_stage(h, m, layout, inp, best)
     openings = [lots.open_lines(m, layout, inp, x), None] if V.OPEN in m.variables else [None]
     for opening in openings:
         lots.fix_open(h, m, layout, opening)
-        for share in (0.5, 1.0, np.inf):
+        try:
             if V.PLACED in m.variables:
-                lots.place_contracts(h, m, layout, inp, x, share=share)
-            try:
+                lots.place_one_by_one(h, m, layout, inp, x, _solver(inp, STEP_SECONDS))
+            else:
                 run(h, inp, method="simplex")
-                return
-            except _Infeasible:
-                say(
-                    f"placing contracts at {share:g} of their least rate"
-                    f"{'' if opening is not None else ' with every warm line open'} "
-                    "cannot hold: trying fewer"
-                )
-            if V.PLACED not in m.variables:
-                break
+            return
+        except _Infeasible:
+            say("the warm lines as the relaxation keeps them cannot hold: every one open")
     raise _Infeasible
 
 
