@@ -134,3 +134,21 @@ def test_report_of_the_builtin_plan(nato: PlanResult, tmp_path: Path) -> None:
     page = files.html.read_text(encoding="utf-8")
     assert "nato-2024" in page
     assert page.count("data:image/png;base64,") == 3
+
+
+def test_a_plausible_budget_change_keeps_the_plan() -> None:
+    # Lithuania's 2025 budget from 24 M to 120 M USD once made `materiel plan` fail with
+    # "the solver stopped without a plan: Unknown" in the pooling comparison, discarding
+    # the plan. The plan is kept; the comparison is either there or marked unavailable.
+    result = plan(
+        "nato-2024",
+        overrides=["budgets.LTU:2025.amount=120000000"],
+        explain=0,
+        compare_pooling=True,
+    )
+    assert len(result.contracts) > 0
+    assert result.pooling is not None
+    attrs = result.pooling.attrs
+    assert "unavailable" in attrs or attrs["objective_pooled"] > 0
+    spend = result.spending().set_index(["ally", "year"])
+    assert float(spend.loc[("LTU", 2025), "budget"]) == pytest.approx(120e6, rel=1e-9)

@@ -279,6 +279,12 @@ def test_a_cheap_closure_closes_the_line(tmp_path: Path) -> None:
     spend = result.spending().set_index(["ally", "year"])["total"]
     assert float(spend.loc[("AAA", 2026)]) == pytest.approx(1_000.0, rel=1e-6)
     assert bool(result.targets["met_by_date"].all())
+    closures = result.line_closures()
+    assert closures[["line", "closed_from", "reopens", "months_closed"]].values.tolist() == [
+        ["L1", "2026-01", "", 12]
+    ]
+    assert float(closures["closure_cost"].iloc[0]) == 1_000.0
+    assert float(closures["keep_warm_cost"].iloc[0]) == pytest.approx(6_000.0)
 
 
 def test_a_dear_closure_keeps_the_line_warm(tmp_path: Path) -> None:
@@ -288,6 +294,7 @@ def test_a_dear_closure_keeps_the_line_warm(tmp_path: Path) -> None:
     assert np.allclose(made[12:], 5.0, atol=1e-6)
     spend = result.spending().set_index(["ally", "year"])["total"]
     assert float(spend.loc[("AAA", 2026)]) == pytest.approx(6_000.0, rel=1e-6)
+    assert result.line_closures().empty
 
 
 def test_output_falls_by_at_most_the_ramp_while_open(tmp_path: Path) -> None:

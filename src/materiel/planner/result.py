@@ -220,6 +220,62 @@ class PlanResult:
         frame.insert(1, "item", [str(inp.line_item.sel(line=n).item()) for n in frame["line"]])
         return frame
 
+    def line_closures(self) -> pd.DataFrame:
+        """Warm lines the plan closes: when, until when, what closing costs and what
+        keeping the line warm instead would have cost (its sustaining rate bought at the
+        item's base price over the months closed) [currency]."""
+        columns = [
+            "line",
+            "item",
+            "closed_from",
+            "reopens",
+            "months_closed",
+            "closure_cost",
+            "keep_warm_cost",
+        ]
+        opened = self.solution.values.get(V.OPEN)
+        rows: list[dict[str, object]] = []
+        if opened is not None:
+            inp = self.inputs
+            period_months = self.scenario.meta.policy.order_period_months
+            prices = inp.price.isel(tier=0)
+            for line in opened.coords["line"].values:
+                state = opened.sel(line=line).values
+                if np.isnan(state).all():
+                    continue
+                was = 1.0
+                for p, now in enumerate(np.nan_to_num(state, nan=1.0)):
+                    if was > 0.5 and now < 0.5:
+                        after = np.flatnonzero(np.nan_to_num(state[p:], nan=1.0) > 0.5)
+                        end = p + int(after[0]) if after.size else len(state)
+                        first, last = p * period_months, min(end * period_months, inp.horizon)
+                        item = str(inp.line_item.sel(line=line).item())
+                        sustain = float(inp.sustaining_rate.sel(line=line))
+                        rows.append(
+                            {
+                                "line": str(line),
+                                "item": item,
+                                "closed_from": self.scenario.month_label(first),
+                                "reopens": self.scenario.month_label(last)
+                                if last < inp.horizon
+                                else "",
+                                "months_closed": last - first,
+                                "closure_cost": float(inp.closure_cost.sel(line=line)),
+                                "keep_warm_cost": sustain
+                                * (last - first)
+                                * float(prices.sel(item=item)),
+                            }
+                        )
+                    was = now
+        frame = pd.DataFrame(rows, columns=columns)
+        currency = self.scenario.meta.currency
+        frame.attrs["units"] = {
+            "months_closed": "months",
+            "closure_cost": currency,
+            "keep_warm_cost": currency,
+        }
+        return frame
+
     def supply_added(self) -> pd.DataFrame:
         """Supply added by component, like :meth:`capacity_added` [units/month]."""
         inp = self.inputs

@@ -170,6 +170,16 @@ def print_summary(result: PlanResult, top: int) -> None:
         highlight=False,
         markup=False,
     )
+    closures = result.line_closures()
+    for row in closures.itertuples():
+        console.print(
+            f"Line {row.line} closes from {row.closed_from}"
+            + (f" to {row.reopens}" if row.reopens else " to the end of the horizon")
+            + f": closing costs {human(float(row.closure_cost))} {currency}, keeping it "
+            f"warm would have cost {human(float(row.keep_warm_cost))} {currency}.",
+            highlight=False,
+            markup=False,
+        )
     if len(result.bottlenecks):
         console.print("\n[bold]What binds[/]")
         for words in bottleneck_words(result)[:5]:

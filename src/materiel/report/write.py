@@ -48,6 +48,7 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
         "unmet_demand": result.unmet_demand,
         "unmet_by_year": result.unmet_by_year(),
         "aid_served": result.aid_served(),
+        "line_closures": result.line_closures(),
         "bottlenecks": _with_words(result),
     }
     if result.pooling is not None:
