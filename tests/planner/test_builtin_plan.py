@@ -69,16 +69,17 @@ def test_met_by_date_count_agrees_with_a_recount_from_the_tables(
 
 
 def test_demand_is_served_before_stock_is_built(nato: PlanResult) -> None:
-    # No ally leaves demand unmet in a year in which its stock of the group grows: stock
-    # that grows while demand goes unmet is a round held instead of delivered.
-    unmet = nato.unmet_by_year()
-    stock = nato.stock_table()
-    stock["year"] = nato.inputs.month_year.values[stock["month"].to_numpy()]
-    for row in unmet[unmet["unmet"] > 1e-6].itertuples():
-        path = stock[(stock["ally"] == row.ally) & (stock["group"] == row.group)]
-        in_year = path[path["year"] == row.year].sort_values("month")["stock"].to_numpy()
-        assert in_year[-1] <= in_year[0] + 1e-6, (row.ally, row.group, row.year)
+    # No ally leaves demand unmet in a month in which it holds stock of the group: a
+    # round held while demand goes unmet would be a round held instead of delivered.
+    # (By month, not by year: in whole missiles a period's contract may fall half a
+    # missile short in its last month and the next contract's deliveries then build
+    # stock later in the same year, as DNK's Stinger does in 2026-06.)
     frame = nato.unmet_demand
+    short = frame[frame["unmet"] > 1e-6]
+    assert len(short) > 0  # the invariant is tried somewhere
+    for row in short.itertuples():
+        held = float(nato.stock.sel(ally=row.ally, group=row.group).values[row.month])
+        assert held <= 1e-6, (row.ally, row.group, row.month, held)
     np.testing.assert_allclose(frame["served"] + frame["unmet"], frame["demand"], atol=1e-6)
 
 
