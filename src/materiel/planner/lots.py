@@ -31,7 +31,9 @@ import xarray as xr
 
 from materiel.planner import compat
 from materiel.planner.inputs import ModelInputs
-from materiel.planner.model import V
+from materiel.planner.model import C, V, months_delivered
+
+C_BUDGET = C.BUDGET
 
 #: A relaxed value this close to a whole number is that number.
 INTEGRAL = 1e-6
@@ -194,7 +196,6 @@ def round_lots(
     batch: float = 0.5,
     rounds: int = 40,
     solves: int = 60,
-    repairs: int = 10,
 ) -> tuple[highspy.Highs, np.ndarray]:
     """A copy of the plan's LP with every ``lots`` column held at a whole number.
 
@@ -204,13 +205,12 @@ def round_lots(
     missile this period buys it in another); until none is fractional. Rounding down
     keeps every budget and capacity; where it breaks a pooled contract's least rate or
     a tier threshold, the batch is held at the whole number above instead (and halved
-    where neither holds). Then one repair pass raises by one the lots whose reduced
-    cost says one more lowers the shortfall, where money and capacity allow.
+    where neither holds).
 
     ``basis`` is the plan's LP's, to start warm; ``run(h)`` solves an instance and
     raises when it finds no optimal plan. The dive stops splitting batches after
-    ``solves`` LP solves (a bound on time: the rest is rounded down at once), the repair
-    after ``repairs``. Returns the instance, solved, and the lots.
+    ``solves`` LP solves (a bound on time: the rest is rounded down at once). Returns the
+    instance, solved, and the lots.
     """
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -245,8 +245,6 @@ def round_lots(
         whole = np.where(exact, np.round(value), np.ceil(value))
         h.changeColsBounds(n, lots, whole, whole)
         run(h)
-    if not limited.spent:
-        _raise_where_it_helps(h, lots, whole, upper, _Limited(run, min(limited.left, repairs)))
     return h, whole
 
 
@@ -265,21 +263,67 @@ class _Limited:
         self.run(h)
 
 
-def _raise_where_it_helps(
+def raise_affordable(
     h: highspy.Highs,
-    lots: np.ndarray,
-    whole: np.ndarray,
-    upper: np.ndarray,
+    m: linopy.Model,
+    layout: compat.Layout,
+    inp: ModelInputs,
     run: Callable[[highspy.Highs], None],
-) -> None:
-    """One pass of repair after the dive: every lot whose reduced cost says one more
-    would lower the shortfall is raised by one, most helpful first, in batches halved
-    where a batch cannot all hold (the money or capacity rounding left over)."""
-    rc = np.asarray(h.getSolution().col_dual)[lots]
-    scale = max(float(np.abs(rc).max(initial=0.0)), 1e-12)
-    helps = np.flatnonzero((rc < -1e-9 * scale) & (whole + 1.0 <= upper + INTEGRAL))
-    order = helps[np.argsort(rc[helps], kind="stable")]
-    _raise_batch(h, lots, order, whole, run)
+    *,
+    passes: int = 3,
+    solves: int = 12,
+) -> int:
+    """Repair after the dive: buy one more lot where that lowers the shortfall and the
+    money rounding left over pays for it. Returns how many lots were added.
+
+    Rounding down leaves each buyer a little of each year's budget. The lots whose
+    reduced cost says one more lowers the weighted shortfall are taken most helpful
+    first, each only while its buyer's budget rows for the years it delivers in keep
+    room for it at the item's base price (the dearest tier); the batch is tried at once
+    and halved where it cannot hold (capacity, components). ``h`` is solved with every
+    lot held; it ends solved with the lots raised.
+    """
+    var = m.variables[V.LOTS]
+    grid = layout.columns(var).transpose("line", "ally", "period")
+    where = np.argwhere(grid.values >= 0)
+    cols = grid.values[grid.values >= 0].astype(np.int32)
+    if not len(cols) or C_BUDGET not in m.constraints:
+        return 0
+    months = months_delivered(inp).transpose("line", "period", "year").values
+    per_period = months.sum(axis=2)
+    item_price = inp.price.isel(tier=0).sel(item=inp.line_item).values  # (line)
+    cost = item_price * inp.lot.values / inp.money_scale  # one lot [money_scale]
+    rows = layout.rows(m.constraints[C_BUDGET]).transpose("ally", "year").values
+    limited = _Limited(run, solves)
+    added = 0
+    for _ in range(passes):
+        solution = h.getSolution()
+        rc = np.asarray(solution.col_dual)[cols]
+        activity = np.asarray(solution.row_value)
+        upper = np.asarray(h.getLp().row_upper_)
+        room = np.where(
+            rows >= 0, upper[np.clip(rows, 0, None)] - activity[np.clip(rows, 0, None)], 0.0
+        )
+        scale = max(float(np.abs(rc).max(initial=0.0)), 1e-12)
+        order = np.flatnonzero(rc < -1e-9 * scale)
+        order = order[np.argsort(rc[order], kind="stable")]
+        pick = []
+        for k in order:
+            li, ai, pi = where[k]
+            need = cost[li] * months[li, pi] / max(per_period[li, pi], 1.0)
+            if (room[ai] >= need - 1e-9).all():
+                room[ai] -= need
+                pick.append(k)
+        if not pick or limited.spent:
+            break
+        value = np.asarray(solution.col_value)[cols]
+        whole = np.round(value)
+        before = whole.copy()
+        _raise_batch(h, cols, np.asarray(pick), whole, limited)
+        added += int((whole - before).sum())
+        if whole.sum() == before.sum():
+            break
+    return added
 
 
 def _raise_batch(

@@ -418,6 +418,8 @@ def solve_inputs(
                 "quantity down, then up, broke a least rate, a price tier or a budget); "
                 "try policy.whole_lots=false to see the relaxed plan"
             ) from None
+        added = lots.raise_affordable(h3, m, layout, inp, _solver(inp, REPAIR_SECONDS))
+        stats["lots_added_by_repair"] = float(added)
         objective = float(h3.getInfo().objective_function_value)
         solution = np.asarray(h3.getSolution().col_value)
         if cost_stage:
@@ -457,6 +459,8 @@ def solve_inputs(
 #: A rounding step's LP re-solve is warm and takes a second or two at nato-2024's size;
 #: one that runs longer (an infeasibility HiGHS is slow to prove) counts as failed.
 STEP_SECONDS = 10.0
+#: A repair step adds a few lots to a solved plan: under a second when it holds.
+REPAIR_SECONDS = 2.0
 
 
 def _solver(inp: ModelInputs, seconds: float | None = None) -> Callable[[highspy.Highs], None]:
