@@ -7,17 +7,21 @@ no plan in minutes (measured: HiGHS 1.16 spends its time in root cuts of a 48,00
 model), so they are decided the way a planner would, from the LP relaxation, and the
 result is proven against that relaxation's bound:
 
-1. **Least rates**: a contract the relaxation orders at half its line's least rate or
-   more is placed (and must then reach the rate), at most as many per line and period
-   as its ceiling holds; one ordered at less is not. The LP is solved with these held
-   (the *plan's LP*: shadow prices and what-ifs come from it).
-2. **Whole lots**: a dive from the plan's LP (:func:`round_lots`) holds the fractional
+1. **Warm lines and least rates** (:func:`open_lines`, :func:`place_one_by_one`): from
+   the least-cost relaxed plan, a warm line is open where the relaxation keeps it half
+   open or more; a contract ordered at half its line's least rate or more is placed,
+   largest first, in batches halved where a batch cannot hold; one ordered at less is
+   not. The LP is solved with these held (the *plan's LP*: shadow prices and what-ifs
+   come from it).
+2. **Whole lots** (:func:`round_lots`): a dive from the plan's LP holds the fractional
    lots at whole numbers half a batch at a time, re-solving warm in between, so that
-   the lots still free take up what rounding gave back. Least shortfall, then least
-   cost, are solved again with every quantity held.
+   the lots still free take up what rounding gave back; then a repair pass
+   (:func:`raise_affordable`) buys one more lot where that lowers the shortfall and the
+   money is there. Least shortfall, then least cost, are solved again with every
+   quantity held.
 
 The weighted shortfall of the plan so found, over the relaxation's, is the gap the plan
-reports; :func:`round_lots` says when it is above ``policy.plan_gap``.
+reports (``Solution.gap``); above ``policy.plan_gap`` its status says it is not proven.
 """
 
 from __future__ import annotations
@@ -27,13 +31,10 @@ from collections.abc import Callable
 import highspy
 import linopy
 import numpy as np
-import xarray as xr
 
 from materiel.planner import compat
 from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import C, V, months_delivered
-
-C_BUDGET = C.BUDGET
 
 #: A relaxed value this close to a whole number is that number.
 INTEGRAL = 1e-6
@@ -51,36 +52,6 @@ def relax(h: highspy.Highs, cols: np.ndarray) -> None:
     """Make columns continuous (their bounds are left as they are)."""
     if len(cols):
         h.changeColsIntegrality(len(cols), cols, compat.integrality(len(cols), integer=False))
-
-
-def place_contracts(
-    h: highspy.Highs,
-    m: linopy.Model,
-    layout: compat.Layout,
-    inp: ModelInputs,
-    x: np.ndarray,
-    *,
-    share: float,
-) -> np.ndarray:
-    """Fix the ``contract_placed`` binaries from a relaxed plan ``x``; returns the choice.
-
-    A contract (a line's period, pooled; or a buyer's, alone) is placed when its relaxed
-    rate is at least ``share`` of the line's least rate.
-    """
-    placed = m.variables[V.PLACED]
-    cols = layout.columns(placed)
-    rate = compat.values_of(m.variables[V.RATE], layout, x).fillna(0.0)
-    alone = "ally" in placed.labels.dims
-    total = rate if alone else rate.sum("ally")
-    choice = (total >= share * inp.min_rate - INTEGRAL).astype(float)
-    if alone:
-        choice = _within_ceiling(choice, rate, inp)
-    choice = choice.broadcast_like(cols).transpose(*cols.dims)
-    keep = cols.values >= 0
-    index = cols.values[keep].astype(np.int32)
-    value = choice.values[keep]
-    h.changeColsBounds(len(index), index, value, value)
-    return value
 
 
 def place_one_by_one(
@@ -164,27 +135,6 @@ def fix_open(
     keep = cols >= 0
     index = cols[keep].astype(np.int32)
     h.changeColsBounds(len(index), index, value[keep], value[keep])
-
-
-def _within_ceiling(choice: xr.DataArray, rate: xr.DataArray, inp: ModelInputs) -> xr.DataArray:
-    """Buyers alone: of the contracts a line's period would take, the largest first, as
-    many as its ceiling holds at the least rate each (more could never all be placed)."""
-    choice = choice.transpose("line", "ally", "period").copy()
-    order = rate.transpose("line", "ally", "period").values
-    least = inp.min_rate.values
-    room = inp.ceiling.values
-    chosen = choice.values
-    for li in range(chosen.shape[0]):
-        if least[li] <= 0:
-            continue
-        fits = int(np.floor(room[li] / least[li] + INTEGRAL))
-        for p in range(chosen.shape[2]):
-            on = np.flatnonzero(chosen[li, :, p] > 0.5)
-            if len(on) > fits:
-                keep = on[np.argsort(-order[li, on, p], kind="stable")[:fits]]
-                chosen[li, :, p] = 0.0
-                chosen[li, keep, p] = 1.0
-    return choice
 
 
 def round_lots(
@@ -287,13 +237,13 @@ def raise_affordable(
     grid = layout.columns(var).transpose("line", "ally", "period")
     where = np.argwhere(grid.values >= 0)
     cols = grid.values[grid.values >= 0].astype(np.int32)
-    if not len(cols) or C_BUDGET not in m.constraints:
+    if not len(cols) or C.BUDGET not in m.constraints:
         return 0
     months = months_delivered(inp).transpose("line", "period", "year").values
     per_period = months.sum(axis=2)
     item_price = inp.price.isel(tier=0).sel(item=inp.line_item).values  # (line)
     cost = item_price * inp.lot.values / inp.money_scale  # one lot [money_scale]
-    rows = layout.rows(m.constraints[C_BUDGET]).transpose("ally", "year").values
+    rows = layout.rows(m.constraints[C.BUDGET]).transpose("ally", "year").values
     limited = _Limited(run, solves)
     added = 0
     for _ in range(passes):
