@@ -183,7 +183,7 @@ def check_balances(result: PlanResult) -> None:
     cap = inp.cap0 + (added.fillna(0.0) if added is not None else 0.0)
     assert bool((make + inp.fixed_make <= cap + 1e-6 * (1 + cap)).all())
     stock = result.stock
-    assert bool((stock >= -1e-6).all())
+    assert bool((stock.fillna(0.0) >= -1e-6).all())
 
 
 def test_bound_and_gap_are_reported(tmp_path: Path) -> None:
@@ -307,18 +307,68 @@ def test_output_falls_by_at_most_the_ramp_while_open(tmp_path: Path) -> None:
 
 
 def test_a_warm_lines_output_is_bought(tmp_path: Path) -> None:
-    # A warm line makes only what is delivered (else keeping it warm would cost nothing):
-    # a contract of 5 a month on a line of 10 leaves nothing made that nobody ordered.
-    tables = base_tables(capacity=10, ceiling=10, sustaining_rate=1)
-    tables["stockpiles"][0]["target"] = 60
+    # Budget 6,000 at 100 a unit: 60 units this year. Open, the line must make at least
+    # 8 a month (96) and sell all of it, which no budget pays: it closes at once, and
+    # nothing is made that nobody bought (were output free to pile up at the producer,
+    # the line would stay open, making 96 and delivering 60).
+    tables = base_tables(capacity=10, ceiling=10, sustaining_rate=8)
+    tables["budgets"][0]["amount"] = 6_000
     folder = write_scenario(tmp_path, tables, policy={**NO_RULE, "order_period_months": 12})
     result = plan(load_scenario(folder), explain=0)
     made = float(result.solution.values["make"].sum())
-    delivered = float(result.contracts["quantity"].sum())
-    assert made == pytest.approx(delivered, rel=1e-6)
+    delivered = float(result.contracts["quantity"].sum()) if len(result.contracts) else 0.0
+    assert made == pytest.approx(delivered, abs=1e-6)
+    assert result.line_closures()["closed_from"].tolist() == ["2025-01"]
 
 
 def test_validate_refuses_a_sustaining_rate_above_capacity(tmp_path: Path) -> None:
     tables = base_tables(capacity=5, ceiling=8, sustaining_rate=6)
     (problem,) = [p for p in problems(write_scenario(tmp_path, tables)) if "lines" in p.file]
     assert (problem.row, problem.column) == (2, "sustaining_rate")
+
+
+def test_a_closed_line_reopens_at_its_sustaining_rate(tmp_path: Path) -> None:
+    # Sustaining rate 5 above the ramp of 1: a line closed in the second year can start
+    # again at 5 a month in the third (from nothing, the ramp alone would never get it
+    # there). The plan's LP with line_open held at open, closed, open has a plan.
+    import highspy
+
+    from materiel.planner import compat
+    from materiel.planner.inputs import build_inputs
+    from materiel.planner.model import V, build_model
+
+    tables = base_tables(capacity=10, ceiling=10, sustaining_rate=5, ramp=1)
+    tables["budgets"] += [{"ally": "AAA", "year": y, "amount": 1e9} for y in (2026, 2027)]
+    folder = write_scenario(
+        tmp_path, tables, horizon=36, policy={**NO_RULE, "order_period_months": 12}
+    )
+    inp = build_inputs(load_scenario(folder))
+    m = build_model(inp)
+    h, layout = compat.to_highs(m)
+    n = h.getNumCol()
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), compat.integrality(n, False))
+    cols = layout.columns(m.variables[V.OPEN]).sel(line="L1").values.astype(np.int32)
+    pattern = np.array([1.0, 0.0, 1.0])
+    h.changeColsBounds(len(cols), cols, pattern, pattern)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    made = np.asarray(h.getSolution().col_value)[
+        layout.columns(m.variables[V.MAKE]).sel(line="L1").values
+    ]
+    assert np.allclose(made[12:24], 0.0, atol=1e-6)
+    assert (made[24:] >= 5 - 1e-6).all()
+
+
+def test_when_rounding_finds_no_whole_lots_the_plan_says_so() -> None:
+    # A case found by the property test: the host (BBB) has no money in 2026 for idle
+    # capacity, so an expanded line must keep at least half its added capacity ordered,
+    # and rounding any delivery down or up breaks that or AAA's budget. The plan is kept
+    # in fractions, and its status says so rather than calling it whole or failing.
+    from materiel.planner.solve import Status
+
+    folder = Path(__file__).parent / "data" / "no_whole_lots_by_rounding"
+    result = plan(load_scenario(folder), explain=0, compare_pooling=False)
+    assert result.status is Status.FRACTIONAL
+    assert "fractions" in str(result.status)
+    assert len(result.contracts) > 0
+    check_balances(result)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from materiel.errors import InfeasibleError, InputError, SolveError
+from materiel.errors import InfeasibleError, InputError, MaterielError, SolveError
 from materiel.planner import bottlenecks as bn
 from materiel.planner.inputs import ModelInputs, build_inputs
 from materiel.planner.result import PlanResult, objective_by_group
@@ -68,8 +68,8 @@ def plan(
         if pending is not None:
             try:
                 comparison = _result_of(pending)
-            except Exception as exc:  # a side solve never costs the plan
-                comparison = SolveError(str(exc) or type(exc).__name__)
+            except MaterielError as exc:  # a side solve never costs the plan
+                comparison = SolveError(str(exc))
     pooling = None
     if compare_pooling:
         pooling = value_of_pooling(result, say, comparison=comparison)

@@ -32,6 +32,7 @@ import highspy
 import linopy
 import numpy as np
 
+from materiel.errors import SolveError
 from materiel.planner import compat
 from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import C, V, months_delivered
@@ -78,7 +79,7 @@ def place_one_by_one(
     h.changeColsBounds(len(index), index, np.where(wanted, zero, 0.0), np.where(wanted, one, 0.0))
     order = np.flatnonzero(wanted)
     order = order[np.argsort(-size[order], kind="stable")]
-    run(h)
+    _settle(run, h)
     _place_batch(h, index, order, run)
 
 
@@ -92,11 +93,11 @@ def _place_batch(
     try:
         run(h)
         return
-    except Exception:
+    except SolveError:
         h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.ones(len(cols)))
     if len(pick) == 1:
         h.changeColsBounds(1, cols, np.zeros(1), np.zeros(1))
-        run(h)
+        _settle(run, h)
         return
     half = len(pick) // 2
     _place_batch(h, index, pick[:half], run)
@@ -104,13 +105,18 @@ def _place_batch(
 
 
 def open_lines(
-    m: linopy.Model, layout: compat.Layout, inp: ModelInputs, x: np.ndarray
+    m: linopy.Model,
+    layout: compat.Layout,
+    inp: ModelInputs,
+    x: np.ndarray,
+    *,
+    share: float = 0.5,
 ) -> np.ndarray:
     """Which warm lines are open in each period, from a relaxed plan ``x`` (line,
-    period): open where the relaxation keeps them half open or more; a line that closes
-    stays closed for its restart periods."""
+    period): open where the relaxation keeps them at least ``share`` open; a line that
+    closes stays closed for its restart periods."""
     relaxed = compat.values_of(m.variables[V.OPEN], layout, x).transpose("line", "period")
-    chosen = (relaxed.fillna(1.0).values >= 0.5 - INTEGRAL).astype(float)
+    chosen = (relaxed.fillna(1.0).values >= share - INTEGRAL).astype(float)
     restart = inp.restart_periods.values
     for li in range(chosen.shape[0]):
         p = 0
@@ -172,7 +178,7 @@ def round_lots(
     held = np.zeros(n, dtype=bool)
     lower = np.asarray(lp.col_lower_)[lots].copy()
     upper = np.asarray(lp.col_upper_)[lots].copy()
-    run(h)
+    _settle(run, h)
     for _ in range(rounds):
         value = np.asarray(h.getSolution().col_value)[lots]
         below = np.floor(value + INTEGRAL)
@@ -190,11 +196,11 @@ def round_lots(
     whole = np.where(exact, np.round(value), np.floor(value))  # rounds ran out: all down
     h.changeColsBounds(n, lots, whole, whole)
     try:
-        run(h)
-    except Exception:
+        _settle(run, h)
+    except SolveError:
         whole = np.where(exact, np.round(value), np.ceil(value))
         h.changeColsBounds(n, lots, whole, whole)
-        run(h)
+        _settle(run, h)
     return h, whole
 
 
@@ -211,6 +217,15 @@ class _Limited:
     def __call__(self, h: highspy.Highs) -> None:
         self.left -= 1
         self.run(h)
+
+    def full(self, h: highspy.Highs) -> None:
+        _settle(self.run, h)
+
+
+def _settle(run: Callable[[highspy.Highs], None], h: highspy.Highs) -> None:
+    """Solve back onto a plan known to hold (after a failed step), without the step's
+    limit: ``run.full`` where the runner has one."""
+    getattr(run, "full", run)(h)
 
 
 def raise_affordable(
@@ -291,10 +306,10 @@ def _raise_batch(
         run(h)
         whole[pick] = up
         return
-    except Exception:
+    except SolveError:
         h.changeColsBounds(len(pick), lots[pick], whole[pick], whole[pick])
     if len(pick) == 1 or getattr(run, "spent", False):
-        run(h)
+        _settle(run, h)
         return
     half = len(pick) // 2
     _raise_batch(h, lots, pick[:half], whole, run)
@@ -318,11 +333,11 @@ def _hold_batch(
         try:
             run(h)
             return pick
-        except Exception:
+        except SolveError:
             continue
     _hold(h, lots, pick, lower[pick], lower, upper, free=True)
     if len(pick) == 1 or getattr(run, "spent", False):
-        run(h)
+        _settle(run, h)
         return pick[:0]
     half = len(pick) // 2
     first = _hold_batch(h, lots, pick[:half], below, lower, upper, run)

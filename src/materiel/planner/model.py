@@ -227,9 +227,10 @@ def define_output(m: linopy.Model, inp: ModelInputs) -> None:
     ``held[l,t] = held[l,t−1] + make[l,t] − dispatch[l,t] ≥ 0`` (a producer may make ahead
     of a contract's steady deliveries, never after), ``held[l,−1] = 0``;
     ``make[l,t] − make[l,t−1] ≤ ramp[l] + freed[l,t]``, starting from the output now
-    less what existing contracts take: total output rises by at most the ramp rate a
-    month, and what existing contracts stop taking (``freed``) new orders may take over
-    at once. Output may fall at once unless the line has a sustaining rate (see
+    less what existing contracts take: output for new orders rises by at most the ramp
+    rate a month, and what existing contracts stop taking (``freed``) new orders may take
+    over at once (a contract that starts adds to the total beyond the ramp: it is
+    given). Output may fall at once unless the line has a sustaining rate (see
     :func:`define_warm_lines`); a warm line's output is bought:
     ``held[l, H−1−lag[l]] = 0`` (what it makes by the last month whose deliveries arrive
     in the horizon has been delivered by then);
@@ -245,7 +246,10 @@ def define_output(m: linopy.Model, inp: ModelInputs) -> None:
     m.add_constraints(held - held.shift(month=1) - make + dispatch(m, inp) == 0, name=C.PRODUCER)
     # What existing contracts stop taking, new orders may take over at once.
     freed = (_fixed_before(inp) - inp.fixed_make).clip(0, None)
-    m.add_constraints(make - make.shift(month=1) <= inp.ramp + freed, name=C.RAMP_UP)
+    # (a warm line's ramp-up is written with its opening: see define_warm_lines)
+    m.add_constraints(
+        make - make.shift(month=1) <= inp.ramp + freed, name=C.RAMP_UP, mask=lines & ~inp.warm_lines
+    )
     # A warm line's output is bought: what it has made by the last month whose
     # deliveries arrive within the horizon has been dispatched by then (else its
     # sustaining rate would cost nothing). Elsewhere the producer may make ahead and
@@ -285,6 +289,9 @@ def define_warm_lines(m: linopy.Model, inp: ModelInputs) -> None:
     existing contracts stays open); ``T[l,t−1] − T[l,t] ≤ ramp[l] +
     ceiling[l]·(1 − open[l,p(t)])`` (while open, output falls by at most the ramp a
     month, ``T[−1]`` the output now; closing drops it to nothing at once).
+    ``T[l,t] − T[l,t−1] ≤ ramp[l] + sustain[l]·(1 − open[l,p(t−1)])`` (up by the ramp,
+    or at once to the sustaining rate when the line reopens; new orders also take over
+    at once what existing contracts free, as on every line);
     ``close[l,p] ≥ open[l,p−1] − open[l,p]``, ``close[l,p] ≤ open[l,p−1]``,
     ``close[l,p] ≤ 1 − open[l,p]`` (so close is 1 exactly where the line closes), and a
     line closed stays closed ``R[l]`` periods: ``open[l,p] + Σ_{k=1..R−1} close[l,p−k]
@@ -311,6 +318,18 @@ def define_warm_lines(m: linopy.Model, inp: ModelInputs) -> None:
         make.shift(month=1) - make + inp.ceiling * open_t
         <= inp.ramp + inp.ceiling + fixed - _fixed_before(inp),
         name=C.RAMP_DOWN,
+        mask=by_month,
+    )
+    # Up by at most the ramp, as every line; a line that reopens may start at once at its
+    # sustaining rate (closed the month before: open_prev = 0).
+    t = _months(inp)
+    before = _period_of_month(inp).shift(month=1).fillna(-1).astype(int)
+    open_prev = take(opened, "period", before)
+    freed = (_fixed_before(inp) - fixed).clip(0, None)
+    m.add_constraints(
+        make - make.shift(month=1) + inp.sustaining_rate * open_prev
+        <= inp.ramp + freed + inp.sustaining_rate * (t > 0),
+        name=C.RAMP_UP + "_warm",
         mask=by_month,
     )
     first = xr.where(period == 0, 1.0, 0.0).assign_coords(period=np.arange(inp.periods))

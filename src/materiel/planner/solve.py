@@ -47,6 +47,10 @@ class Status(StrEnum):
     OPTIMAL = "optimal"
     FEASIBLE = "feasible (time limit reached; not proven optimal)"
     GAP = "feasible (whole lots further from the LP bound than policy.plan_gap)"
+    FRACTIONAL = (
+        "feasible in fractions only: rounding found no plan in whole lots, so the contracts "
+        "keep the relaxed plan's fractional quantities"
+    )
 
 
 @dataclass(frozen=True)
@@ -154,8 +158,8 @@ def run(
         if feasible:
             return Status.FEASIBLE
         raise SolveError(
-            f"the solver reached its time limit ({policy.time_limit:g} s) without a plan: "
-            "raise policy.time_limit"
+            f"the solver reached its time limit ({limit:g} s) without a plan"
+            + (": raise policy.time_limit" if seconds is None else " (a rounding step)")
         )
     if status in (
         highspy.HighsModelStatus.kInfeasible,
@@ -182,14 +186,17 @@ _STATUS_MEANS = {
 }
 
 
-class _Infeasible(Exception):
+class _Infeasible(SolveError):
     """Raised by :func:`run`; turned into a named InfeasibleError by the caller."""
+
+    def __init__(self) -> None:
+        super().__init__("the LP is infeasible")
 
 
 def cost_scale(inp: ModelInputs) -> float:
     """Money per unit of the cost objective [money_scale]: the largest price or cost,
     so that its coefficients are at most 1."""
-    arrays = (inp.price, inp.expansion_cost, inp.supply_cost, inp.idle_cost)
+    arrays = (inp.price, inp.expansion_cost, inp.supply_cost, inp.idle_cost, inp.closure_cost)
     largest = max([float(a.max()) for a in arrays if a.size and a.notnull().any()] + [1.0])
     return largest / inp.money_scale
 
@@ -367,33 +374,33 @@ def solve_inputs(
         f"{', in whole lots' if len(whole) else ''})"
     )
     clock = time.perf_counter()
+    status = Status.OPTIMAL
     try:
         if len(tiers):
             mip, bound = _fix_tiers(h, m, layout, inp, tiers, say)
         else:
             mip = False
-            run(h, inp, method="simplex")
+            status = run(h, inp, method="simplex")
             bound = float(h.getInfo().objective_function_value)
-        if any(len(cols) for cols in decided):
-            _decide(h, m, layout, inp, say)
     except _Infeasible:
         raise _named_infeasibility(inp) from None
-    status = Status.OPTIMAL
+    if status is not Status.OPTIMAL:  # a time-limited relaxation bounds nothing
+        bound = float("nan")
+    if any(len(cols) for cols in decided):
+        try:
+            _decide(h, m, layout, inp, say)
+        except _Infeasible:
+            # The relaxation has a plan: it is the rounding that found none, not the
+            # scenario that has none.
+            raise SolveError(
+                "the relaxation has a plan, but no choice of warm lines open and contracts "
+                "placed found by rounding it holds (budgets cannot pay a line's sustaining "
+                "output or a contract's least rate); lower sustaining_rate or min_rate, or "
+                "try policy.whole_lots=false to see the relaxed plan"
+            ) from None
     stats["shortfall_s"] = time.perf_counter() - clock
-    best = float(h.getInfo().objective_function_value)
-    x_lp = np.asarray(h.getSolution().col_value)
-    row_dual = np.asarray(h.getSolution().row_dual)
-    duals = {
-        name: compat.duals_of(m.constraints[name], layout, row_dual)
-        for name in BINDING
-        if name in m.constraints
-    }
-    base_values = {
-        name: compat.values_of(m.variables[name], layout, x_lp)
-        for name in (V.SHORT, V.UNMET, V.STOCK)
-        if name in m.variables
-    }
-    solution = x_lp
+    best, duals, base_values = _plan_lp(h, m, layout)
+    solution = np.asarray(h.getSolution().col_value)
     if cost_stage:
         say("solving for the least cost at that shortfall")
         clock = time.perf_counter()
@@ -405,30 +412,48 @@ def solve_inputs(
     if len(whole):
         say("rounding every contract to whole lots")
         clock = time.perf_counter()
-        try:
-            h3, _ = lots.round_lots(
-                h.getLp(),
-                whole,
-                _solver(inp, STEP_SECONDS),
-                basis=h.getBasis(),
-            )
-        except _Infeasible:
-            raise SolveError(
-                "no plan in whole lots was found near the relaxed plan (rounding each "
-                "quantity down, then up, broke a least rate, a price tier or a budget); "
-                "try policy.whole_lots=false to see the relaxed plan"
-            ) from None
-        added = lots.raise_affordable(h3, m, layout, inp, _solver(inp, REPAIR_SECONDS))
-        stats["lots_added_by_repair"] = float(added)
-        objective = float(h3.getInfo().objective_function_value)
-        solution = np.asarray(h3.getSolution().col_value)
-        if cost_stage:
-            solution, cost_status = _cost_stage(h3, m, layout, inp, objective)
-            if cost_status is not Status.OPTIMAL:
-                status = cost_status
+        relaxed = solution
+        h3, dived = _round(h, whole, inp)
+        if h3 is None and len(tiers):
+            # A price tier's threshold the relaxed plan sits on can be out of reach in
+            # whole lots with the money there is: try every contract at its base price.
+            say("whole lots cannot reach the price tiers chosen: rounding at base prices")
+            before = h.getLp()
+            _base_tiers(h, m, layout)
+            run(h, inp, method="simplex")
+            h3, dived = _round(h, whole, inp)
+            if h3 is None:  # back to the plan's LP as it was
+                low, high = np.asarray(before.col_lower_), np.asarray(before.col_upper_)
+                h.changeColsBounds(len(tiers), tiers, low[tiers], high[tiers])
+                run(h, inp, method="simplex")
+            else:  # the plan's LP is now this one: what-ifs and shadow prices come from it
+                stats["tiers_at_base_price"] = 1.0
+                best, duals, base_values = _plan_lp(h, m, layout)
+        if h3 is None or dived is None:
+            say("no plan in whole lots was found by rounding: the plan keeps fractions")
+            status, solution = Status.FRACTIONAL, relaxed
+        else:
+            try:
+                added = lots.raise_affordable(h3, m, layout, inp, _solver(inp, REPAIR_SECONDS))
+            except SolveError:  # the repair only adds: the dive's plan stands
+                h3.changeColsBounds(len(whole), whole, dived, dived)
+                run(h3, inp, method="simplex")
+                added = 0
+            stats["lots_added_by_repair"] = float(added)
+            objective = float(h3.getInfo().objective_function_value)
+            solution = np.asarray(h3.getSolution().col_value)
+            if cost_stage:
+                solution, cost_status = _cost_stage(h3, m, layout, inp, objective)
+                if cost_status is not Status.OPTIMAL:
+                    status = cost_status
         stats["whole_lots_s"] = time.perf_counter() - clock
-    gap = max(objective - bound, 0.0) / abs(objective) if abs(objective) > 1e-9 else 0.0
-    if gap > inp.scenario.meta.policy.plan_gap + 1e-12 and status is Status.OPTIMAL:
+    if np.isnan(bound):
+        gap = float("nan")
+    else:
+        gap = max(objective - bound, 0.0) / abs(objective) if abs(objective) > 1e-9 else 0.0
+    if status is Status.FRACTIONAL:
+        gap = 0.0  # the relaxed plan is the bound: but it is not in whole lots
+    elif gap > inp.scenario.meta.policy.plan_gap + 1e-12 and status is Status.OPTIMAL:
         status = Status.GAP
     stats.update(bound=bound, gap=gap, lp_objective=best)
     values = {name: compat.values_of(m.variables[name], layout, solution) for name in m.variables}
@@ -456,20 +481,69 @@ def solve_inputs(
     )
 
 
-#: A rounding step's LP re-solve is warm and takes a second or two at nato-2024's size;
-#: one that runs longer (an infeasibility HiGHS is slow to prove) counts as failed.
+#: A rounding step's LP re-solve is warm and takes a second or two at nato-2024's size
+#: when it holds; one that runs longer (an infeasibility the dual simplex is slow to
+#: prove) counts as failed. HiGHS's simplex iteration limit did not stop such a solve
+#: (measured), so the bound is in seconds, and a busy machine may fail a step that an
+#: idle one completes: the plan can differ with the load, never its validity.
 STEP_SECONDS = 10.0
 #: A repair step adds a few lots to a solved plan: under a second when it holds.
 REPAIR_SECONDS = 2.0
 
 
+def _round(
+    h: highspy.Highs, whole: np.ndarray, inp: ModelInputs
+) -> tuple[highspy.Highs | None, np.ndarray | None]:
+    """The plan's LP rounded to whole lots (see :func:`lots.round_lots`), or None."""
+    try:
+        return lots.round_lots(h.getLp(), whole, _solver(inp, STEP_SECONDS), basis=h.getBasis())
+    except SolveError:
+        return None, None
+
+
+def _plan_lp(
+    h: highspy.Highs, m: linopy.Model, layout: compat.Layout
+) -> tuple[float, dict[str, xr.DataArray], dict[str, xr.DataArray]]:
+    """The plan's LP as solved on ``h``: its weighted shortfall, the shadow prices of the
+    binding families, and the shortfall, unmet demand and stock what-ifs compare with."""
+    x = np.asarray(h.getSolution().col_value)
+    row_dual = np.asarray(h.getSolution().row_dual)
+    duals = {
+        name: compat.duals_of(m.constraints[name], layout, row_dual)
+        for name in BINDING
+        if name in m.constraints
+    }
+    values = {
+        name: compat.values_of(m.variables[name], layout, x)
+        for name in (V.SHORT, V.UNMET, V.STOCK)
+        if name in m.variables
+    }
+    return float(h.getInfo().objective_function_value), duals, values
+
+
+def _base_tiers(h: highspy.Highs, m: linopy.Model, layout: compat.Layout) -> None:
+    """Hold every contract's price tier at the base price (tier 0, from quantity 0)."""
+    cols = layout.columns(m.variables[V.TIER])
+    base = (cols.coords["tier"] == 0).broadcast_like(cols).values
+    keep = cols.values >= 0
+    value = base[keep].astype(float)
+    index = cols.values[keep].astype(np.int32)
+    h.changeColsBounds(len(index), index, value, value)
+
+
 def _solver(inp: ModelInputs, seconds: float | None = None) -> Callable[[highspy.Highs], None]:
-    """Solve and return only on an optimal LP; raise otherwise (a failed rounding step)."""
+    """Solve and return only on an optimal LP; raise otherwise (a failed rounding step).
+    Its ``full`` attribute solves without the step's limit (to settle back on a plan
+    known to hold after a failed step)."""
 
     def solve(h: highspy.Highs) -> None:
         if run(h, inp, method="simplex", retry=False, seconds=seconds) is not Status.OPTIMAL:
-            raise SolveError("a rounding step reached its time limit")
+            raise SolveError(f"a rounding step found no optimal LP within {seconds:g} s")
 
+    def full(h: highspy.Highs) -> None:
+        run(h, inp, method="simplex")
+
+    solve.full = full  # type: ignore[attr-defined]
     return solve
 
 
@@ -479,12 +553,15 @@ def _decide(
     """Open or close warm lines and place contracts on lines with a least rate, from the
     least-cost relaxed plan (see :mod:`materiel.planner.lots`), and solve the plan's LP.
 
-    Warm lines take the relaxation's choice, or, if no placement then holds, every warm
-    line open; contracts are placed in batches, halved where a batch cannot hold.
+    Warm lines are open where the relaxation keeps them half open or more, else where it
+    keeps them fully open, else all open, the first that holds; contracts are placed in
+    batches, halved where a batch cannot hold.
     """
     best = float(h.getInfo().objective_function_value)
     x, _ = _cost_stage(h, m, layout, inp, best)
-    openings = [lots.open_lines(m, layout, inp, x), None] if V.OPEN in m.variables else [None]
+    openings: list[np.ndarray | None] = [None]
+    if V.OPEN in m.variables:  # half open or more; fully open only; every line open
+        openings = [lots.open_lines(m, layout, inp, x, share=k) for k in (0.5, 1.0)] + [None]
     for opening in openings:
         lots.fix_open(h, m, layout, opening)
         try:
@@ -494,7 +571,7 @@ def _decide(
                 run(h, inp, method="simplex")
             return
         except _Infeasible:
-            say("the warm lines as the relaxation keeps them cannot hold: every one open")
+            say("the warm lines as rounded cannot hold: trying the next choice")
     raise _Infeasible
 
 
@@ -566,10 +643,20 @@ _DIAGNOSE = (C.INDUSTRY, C.SUSTAINING)
 
 
 def _named_infeasibility(inp: ModelInputs) -> InfeasibleError:
+    in_model = {
+        C.INDUSTRY: inp.scenario.meta.policy.industry_rule_months > 0,
+        C.SUSTAINING: bool(inp.warm_lines.any()),
+    }
     for family in _DIAGNOSE:
+        if not in_model.get(family, True):
+            continue
         relaxed = build_model(inp, BuildOptions(without=frozenset({family})))
         with quiet():
             h, _ = compat.to_highs(relaxed)
+        n = h.getNumCol()  # the relaxation answers whether a plan exists at all
+        h.changeColsIntegrality(
+            n, np.arange(n, dtype=np.int32), compat.integrality(n, integer=False)
+        )
         try:
             run(h, inp, method="choose")
         except _Infeasible:

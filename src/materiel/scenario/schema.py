@@ -417,8 +417,8 @@ class Policy(BaseModel):
         1e-3,
         ge=0,
         le=1,
-        description="the plan in whole lots is accepted within this relative gap of the "
-        "LP bound on the weighted shortfall; beyond it the MIP is solved [-]",
+        description="a plan in whole lots within this relative gap of the LP bound on the "
+        "weighted shortfall is reported optimal; beyond it, feasible and not proven [-]",
     )
     shortfall_tolerance: float = Field(
         1e-5,
