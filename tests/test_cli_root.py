@@ -11,3 +11,24 @@ def test_unknown_command_is_a_usage_error_not_a_traceback(capsys):
     captured = capsys.readouterr()
     assert code == 2
     assert "Traceback" not in captured.err + captured.out
+
+
+def test_an_interrupted_command_exits_130_and_says_so(capsys, monkeypatch):
+    # Typer returns 130 on Ctrl-C rather than raising; a command stopped half way (a
+    # sweep that wrote no table) must not report success.
+    import materiel.cli as cli
+
+    monkeypatch.setattr(cli, "app", lambda **_kwargs: 130)
+    assert main(["plan", "nato-2024"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+
+def test_a_keyboard_interrupt_exits_130(capsys, monkeypatch):
+    import materiel.cli as cli
+
+    def stop(**_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "app", stop)
+    assert main(["plan", "nato-2024"]) == 130
+    assert "interrupted" in capsys.readouterr().err

@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     _register(SOLO_COMMANDS.get(args[0]) if args else None)
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+    except KeyboardInterrupt:
+        code = INTERRUPTED
     except MaterielError as exc:
         err_console.print(Text("error: ", style="bold red") + Text(str(exc)))
         return 2
@@ -98,7 +100,17 @@ def main(argv: list[str] | None = None) -> int:
             + Text("This is a bug in materiel; run with MATERIEL_DEBUG=1 for the traceback.")
         )
         return 1
+    # Typer answers Ctrl-C by returning 130 (not raising) when it does not exit itself: a
+    # command stopped half way has not succeeded, and says so.
+    if isinstance(code, int) and code != 0:
+        if code == INTERRUPTED:
+            err_console.print("interrupted: nothing after the interruption was written")
+        return code
     return 0
+
+
+#: The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
 
 
 if __name__ == "__main__":  # pragma: no cover
