@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
     _register(SOLO_COMMANDS.get(args[0]) if args else None)
+    code: object = 0
     try:
         code = app(args=argv, standalone_mode=False)
     except KeyboardInterrupt:
@@ -102,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     # Typer answers Ctrl-C by returning 130 (not raising) when it does not exit itself: a
     # command stopped half way has not succeeded, and says so.
+    if code == INTERRUPTED and args and args[0] in SERVICES:
+        return 0  # a server runs until it is stopped: Ctrl-C is how it ends
     if isinstance(code, int) and code != 0:
         if code == INTERRUPTED:
             err_console.print("interrupted: nothing after the interruption was written")
@@ -111,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
 
 #: The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
+#: Commands that run until they are stopped: Ctrl-C is their normal end.
+SERVICES = frozenset({"serve"})
 
 
 if __name__ == "__main__":  # pragma: no cover
