@@ -201,13 +201,6 @@ def cost_scale(inp: ModelInputs) -> float:
     return largest / inp.money_scale
 
 
-def _tier_columns(m: linopy.Model, layout: compat.Layout) -> np.ndarray:
-    if V.TIER not in m.variables:
-        return np.zeros(0, dtype=np.int32)
-    cols = layout.columns(m.variables[V.TIER]).values.ravel()
-    return cols[cols >= 0].astype(np.int32)
-
-
 def _round_by_quantity(
     m: linopy.Model, layout: compat.Layout, inp: ModelInputs, x: np.ndarray
 ) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -215,7 +208,7 @@ def _round_by_quantity(
 
     The relaxation may spread a contract over tiers; the quantity it buys says which
     tier's price applies (all-units prices: from the tier's threshold up). Returns the
-    choice for the columns of :func:`_tier_columns`, in their order, and for each
+    choice for the tier columns (:func:`lots.columns`), in their order, and for each
     contract (an item pooled, an ally's item alone) the positions of its tiers in it.
     """
     z = m.variables[V.TIER]
@@ -299,8 +292,7 @@ def _fix_tiers(
     that plan. Returns whether the MIP had to be solved, and the relaxation's bound.
     """
     n = len(tiers)
-    continuous = compat.integrality(n, integer=False)
-    h.changeColsIntegrality(n, tiers, continuous)
+    lots.relax(h, tiers)
     run(h, inp, method="simplex")
     bound = float(h.getInfo().objective_function_value)
     x = np.asarray(h.getSolution().col_value)
@@ -331,7 +323,7 @@ def _fix_tiers(
         h.setSolution(start)
     run(h, inp, method="choose")
     choice = np.round(np.asarray(h.getSolution().col_value)[tiers])
-    h.changeColsIntegrality(n, tiers, continuous)
+    lots.relax(h, tiers)
     h.changeColsBounds(n, tiers, choice, choice)
     run(h, inp, method="simplex")
     return True, bound
@@ -359,7 +351,7 @@ def solve_inputs(
         h, layout = compat.to_highs(m)
     stats.update(rows=h.getNumRow(), columns=h.getNumCol(), nonzeros=h.getNumNz())
     stats["build_s"] = time.perf_counter() - started
-    tiers = _tier_columns(m, layout)
+    tiers = lots.columns(m, layout, V.TIER)
     whole = lots.columns(m, layout, V.LOTS)
     decided = [lots.columns(m, layout, name) for name in (V.PLACED, V.OPEN)]
     # HiGHS would run its MIP on any integer column: every solve here is an LP, the
