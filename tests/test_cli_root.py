@@ -1,4 +1,4 @@
-from materiel.cli import main
+from materiel.cli.main import main
 
 
 def test_help_lists_and_exits_zero(capsys):
@@ -16,7 +16,7 @@ def test_unknown_command_is_a_usage_error_not_a_traceback(capsys):
 def test_an_interrupted_command_exits_130_and_says_so(capsys, monkeypatch):
     # Typer returns 130 on Ctrl-C rather than raising; a command stopped half way (a
     # sweep that wrote no table) must not report success.
-    import materiel.cli as cli
+    import materiel.cli.main as cli
 
     monkeypatch.setattr(cli, "app", lambda **_kwargs: 130)
     assert main(["plan", "nato-2024"]) == 130
@@ -24,7 +24,7 @@ def test_an_interrupted_command_exits_130_and_says_so(capsys, monkeypatch):
 
 
 def test_a_keyboard_interrupt_exits_130(capsys, monkeypatch):
-    import materiel.cli as cli
+    import materiel.cli.main as cli
 
     def stop(**_kwargs):
         raise KeyboardInterrupt

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from materiel.cli import main
+from materiel.cli.main import main
 
 ARTICLE = (
     "Poland buys tanks\n\nWARSAW, April 4, 2024 - Poland has signed a $6.5 billion contract "

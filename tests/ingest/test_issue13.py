@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.ingest import Fact, ingest
 from materiel.ingest import merge as merge_module
 from materiel.ingest.merge import merge_facts

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import yaml
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.errors import ScenarioError
 from materiel.planner.api import plan
 from materiel.planner.result import NOT_WITHIN_HORIZON, PlanResult

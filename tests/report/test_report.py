@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.planner.api import plan
 from materiel.report.write import write_report
 from scenario_kit import base_tables, demand_row, write_scenario

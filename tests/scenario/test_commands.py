@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.scenario.load import load_scenario
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.errors import ScenarioError
 from materiel.planner.api import plan
 from materiel.scenario.load import load_scenario

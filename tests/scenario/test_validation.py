@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.errors import Problem, ScenarioError
 from materiel.scenario.load import load_scenario
 from scenario_kit import base_tables, write_bytes_table, write_scenario, write_table

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.scenario.load import load_scenario
 from materiel.scenario.model import Scenario
 from materiel.simulate.api import simulate
@@ -68,7 +68,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         [
             sys.executable,
             "-c",
-            "import sys; from materiel.cli import main; sys.exit(main())",
+            "import sys; from materiel.cli.main import main; sys.exit(main())",
             *args,
         ],
         capture_output=True,

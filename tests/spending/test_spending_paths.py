@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.errors import ScenarioError
 from materiel.scenario.load import apply_overrides, load_scenario
 from materiel.spending.figures import MODELLED_PART_PCT

@@ -10,7 +10,7 @@ import pytest
 from sweep_kit import VARY, small_scenario
 
 import materiel
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.errors import InputError
 from materiel.sweep import backends
 from materiel.sweep.levers import parse_vary

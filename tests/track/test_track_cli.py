@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.track.spending import spending
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.ingest.model import Fact, Source
 from materiel.track.ledger import JsonPledgeFile
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from track_kit import public_rows
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.errors import InputError
 from materiel.track.series import series
 

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from track_kit import public_rows, published_share
 
-from materiel.cli import main
+from materiel.cli.main import main
 from materiel.errors import InputError
 from materiel.track.spending import spending
 from materiel.track.totals import counts, totals

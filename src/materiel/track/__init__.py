@@ -1,7 +1,7 @@
 """Tracking: the spending guideline, outlook to a target, aid burden sharing, pledges.
 
 Pure functions return a :class:`TrackResult` (a table with its sources and
-assumptions); :mod:`materiel.track.cli` renders them as ``materiel track ...``.
+assumptions); :mod:`materiel.cli.track` renders them as ``materiel track ...``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import math
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,17 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from materiel.errors import DataError, InputError
+from materiel.track.formats import OutputFormat
 from materiel.track.result import TrackResult
-
-
-class OutputFormat(StrEnum):
-    """The formats every ``track`` command writes."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-    xlsx = "xlsx"
-
 
 _SUFFIXES = {
     ".txt": OutputFormat.table,

@@ -1,7 +1,9 @@
 """The ``materiel`` command.
 
-Each family of commands lives beside the code it drives (``materiel.report.cli``,
-``materiel.track.cli``, ...) and is registered here. Every expected failure is a
+Each family of commands is a module of this package (``materiel.cli.plan``,
+``materiel.cli.track``, ...) with a ``register(app)``; all are attached here. A command
+module imports the domain code it drives inside its commands, so that ``materiel ingest``
+starts without loading the planner. Every expected failure is a
 :class:`~materiel.errors.MaterielError`; :func:`main` prints it and exits with code 2,
 so no traceback reaches a user. ``MATERIEL_DEBUG=1`` shows tracebacks for developers.
 """
@@ -15,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from materiel.cli import ingest, plan, scenario, serve, simulate, spending, sweep, track
 from materiel.errors import MaterielError
 
 app = typer.Typer(
@@ -36,45 +39,13 @@ def version() -> None:
     typer.echo(__version__)
 
 
-#: Modules that each define ``register(app)`` to attach their commands.
-COMMAND_MODULES: tuple[str, ...] = (
-    "materiel.scenario.cli",
-    "materiel.report.cli",
-    "materiel.ingest.cli",
-    "materiel.track.cli",
-    "materiel.simulate.cli",
-    "materiel.spending.cli",
-    "materiel.sweep.cli",
-    "materiel.server.cli",
-)
-
-
-#: Commands served by one module alone: ``materiel ingest`` starts without loading the
-#: planner (start-up time, and no solver needed to read articles).
-SOLO_COMMANDS: dict[str, str] = {
-    "ingest": "materiel.ingest.cli",
-    "facts": "materiel.ingest.cli",
-    "serve": "materiel.server.cli",
-    "db": "materiel.server.cli",
-}
-_registered: set[str] = set()
-
-
-def _register(only: str | None = None) -> None:
-    """Attach every command family (or only the module ``only``), so that `materiel
-    --help` lists them all."""
-    import importlib
-
-    for module_name in COMMAND_MODULES if only is None else (only,):
-        if module_name not in _registered:
-            importlib.import_module(module_name).register(app)
-            _registered.add(module_name)
+for _family in (scenario, plan, simulate, spending, sweep, track, ingest, serve):
+    _family.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
-    _register(SOLO_COMMANDS.get(args[0]) if args else None)
     code: object = 0
     try:
         code = app(args=argv, standalone_mode=False)
@@ -116,7 +87,3 @@ def main(argv: list[str] | None = None) -> int:
 INTERRUPTED = 130
 #: Commands that run until they are stopped: Ctrl-C is their normal end.
 SERVICES = frozenset({"serve"})
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

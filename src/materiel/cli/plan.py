@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from materiel.planner.result import PlanResult
-from materiel.report.words import bottleneck_words, demand_sentence, pooling_sentence
 from materiel.units import human
+
+if TYPE_CHECKING:
+    from materiel.planner.result import PlanResult
 
 console = Console()
 
@@ -54,9 +55,9 @@ def plan_command(
     ] = 4,
 ) -> None:
     """Plan a scenario: what to order, which capacity to build, what binds."""
+    from materiel.cli.scenario import print_warnings
     from materiel.planner.api import plan
     from materiel.report.write import write_report
-    from materiel.scenario.cli import print_warnings
     from materiel.scenario.load import load_scenario
 
     started = time.perf_counter()
@@ -101,7 +102,7 @@ def plan_command(
         files = write_report(result, folder, simulation=sim, confidence=table, plan=made)
     print_summary(result, top)
     if sim is not None:
-        from materiel.simulate.cli import print_confidence, print_simulation
+        from materiel.cli.simulate import print_confidence, print_simulation
 
         if table is not None and confidence is not None:
             print_confidence(table, confidence)
@@ -115,6 +116,8 @@ def plan_command(
 
 def print_summary(result: PlanResult, top: int) -> None:
     """The targets furthest from being met, alliance totals, what binds."""
+    from materiel.report.words import bottleneck_words, demand_sentence, pooling_sentence
+
     currency = result.scenario.meta.currency
     targets = result.targets
     table = Table(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,9 +13,9 @@ from rich.text import Text
 
 from materiel.errors import InputError
 from materiel.scenario import builtin
-from materiel.scenario.load import load_scenario
-from materiel.scenario.model import Scenario
-from materiel.scenario.schema import TABLES
+
+if TYPE_CHECKING:
+    from materiel.scenario.model import Scenario
 
 console = Console()
 
@@ -25,6 +25,8 @@ def scenarios() -> None:
     table = Table(title="Built-in scenarios")
     for column in ("name", "start", "months", "allies", "items", "lines", "description"):
         table.add_column(column)
+    from materiel.scenario.load import load_scenario
+
     for name in builtin.names():
         s = load_scenario(name)
         table.add_row(
@@ -68,6 +70,8 @@ def validate(
     ] = None,
 ) -> None:
     """Check a scenario and report every problem at once (exit code 2 if any)."""
+    from materiel.scenario.load import load_scenario
+
     s = load_scenario(scenario, overrides=set_ or [])
     print_warnings(s)
     counts = ", ".join(f"{len(v)} {k}" for k, v in s.rows.items())
@@ -87,6 +91,8 @@ def print_warnings(s: Scenario) -> None:
 
 def schema() -> None:
     """Show the tables of the scenario format and their columns."""
+    from materiel.scenario.schema import TABLES
+
     for name, spec in TABLES.items():
         table = Table(
             title=f"{name}.csv: {spec.description} (key: {', '.join(spec.key)}"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from materiel.errors import InputError
-from materiel.spending.derive import derive
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 
@@ -27,6 +29,7 @@ def budgets_frame(
     """The derived budgets of ``scenario`` with the spending options given (the scenario's
     own ``spending:`` where one is not given; path ``current`` when it has none)."""
     from materiel.scenario.load import load_scenario
+    from materiel.spending.derive import derive
 
     sets = list(overrides or [])
     own = load_scenario(scenario).meta.spending
@@ -127,7 +130,7 @@ def show(frame: pd.DataFrame) -> None:
 
 
 def _num(value: float | None, digits: int) -> str:
-    if value is None or pd.isna(value):
+    if value is None or math.isnan(value):
         return "-"
     return f"{value:,.{digits}f}"
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 err_console = Console(stderr=True)
@@ -107,7 +110,7 @@ def show(table: pd.DataFrame) -> None:
         for c in figures:
             value = values[c]
             if isinstance(value, float):
-                cells.append("-" if pd.isna(value) else f"{value:,.3g}")
+                cells.append("-" if math.isnan(value) else f"{value:,.3g}")
             else:
                 cells.append(str(value))
         out.add_row(*cells)

@@ -132,7 +132,7 @@ def simulate_command(
     top: Annotated[int, typer.Option(min=1, max=1000, help="rows in the printed table")] = 10,
 ) -> None:
     """Run a plan forward over many sampled futures: how likely is each target met?"""
-    from materiel.scenario.cli import print_warnings
+    from materiel.cli.scenario import print_warnings
     from materiel.scenario.load import load_scenario
 
     started = time.perf_counter()

@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from materiel.errors import InputError
-from materiel.track.charts import check_chart_path, save_chart
-from materiel.track.ledger import JsonPledgeFile, all_pledges, default_ledger_path
-from materiel.track.render import OutputFormat, emit, tell
-from materiel.track.result import TrackResult
+from materiel.track.formats import OutputFormat
+
+if TYPE_CHECKING:
+    from materiel.track.ledger import JsonPledgeFile
+    from materiel.track.ledger_model import Pledge
+    from materiel.track.result import TrackResult
 
 track_app = typer.Typer(
     name="track",
@@ -48,9 +50,30 @@ LedgerOpt = Annotated[
 ]
 
 
+# The renderers load pandas: imported when a command runs, not when ``materiel`` starts.
+def emit(result: TrackResult, fmt: OutputFormat | None, out: Path | None, console: Console) -> None:
+    from materiel.track.render import emit as emit_result
+
+    emit_result(result, fmt, out, console)
+
+
+def tell(text: str) -> None:
+    from materiel.track.render import tell as tell_user
+
+    tell_user(text)
+
+
+def all_pledges(repo: JsonPledgeFile, *, include_builtin: bool = True) -> list[Pledge]:
+    from materiel.track.ledger import all_pledges as read_all
+
+    return read_all(repo, include_builtin=include_builtin)
+
+
 def _finish(
     result: TrackResult, fmt: OutputFormat | None, out: Path | None, chart: Path | None
 ) -> None:
+    from materiel.track.charts import save_chart
+
     console = Console()
     emit(result, fmt, out, console)
     if chart is not None:
@@ -59,11 +82,15 @@ def _finish(
 
 
 def _chart(chart: Path | None) -> Path | None:
+    from materiel.track.charts import check_chart_path
+
     return check_chart_path(chart) if chart is not None else None
 
 
 def _repo(ledger: Path | None, *, creating: bool = False) -> JsonPledgeFile:
     """The ledger to use; a ``--ledger`` path that does not exist is an error unless adding."""
+    from materiel.track.ledger import JsonPledgeFile, default_ledger_path
+
     if ledger is not None and not creating and not ledger.is_file():
         raise InputError(
             f"--ledger {ledger}: no such file; give the path of an existing ledger "
