@@ -2,7 +2,7 @@
 
 One SimPy process per future; each month is an event (``yield env.timeout(1)``) at
 which the future's demand regimes, supplier outages, lines and stocks move on, in plain
-Python, with the rules of ``materiel.simulate.engine`` stated again from its docstring
+Python, with the rules of ``materiel.simulation.engine`` stated again from its docstring
 (this file imports only the *inputs* of materiel: the plan's arrays and the risks).
 Its random numbers are its own (a NumPy generator per future, drawn as events need
 them), so agreement with materiel is agreement in distribution, within Monte Carlo
@@ -17,7 +17,7 @@ import numpy as np
 import simpy
 
 from materiel.scenario.schema import Risks
-from materiel.simulate.inputs import SimInputs
+from materiel.simulation.inputs import SimInputs
 
 
 def _late_by(rng: np.random.Generator, probability: float, most: int) -> int:

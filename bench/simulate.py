@@ -46,9 +46,9 @@ from materiel.planner.plan import Plan  # noqa: E402
 from materiel.scenario.load import load_scenario  # noqa: E402
 from materiel.scenario.model import Scenario  # noqa: E402
 from materiel.scenario.schema import Risks  # noqa: E402
-from materiel.simulate import engine  # noqa: E402
-from materiel.simulate.api import simulate  # noqa: E402
-from materiel.simulate.inputs import SimInputs, build  # noqa: E402
+from materiel.simulation import engine  # noqa: E402
+from materiel.simulation.api import simulate  # noqa: E402
+from materiel.simulation.inputs import SimInputs, build  # noqa: E402
 
 #: Risks for L (the synthetic scenario has none of its own): nato-2024's.
 L_RISKS = load_scenario("nato-2024").meta.risks

@@ -32,3 +32,16 @@ def test_a_keyboard_interrupt_exits_130(capsys, monkeypatch):
     monkeypatch.setattr(cli, "app", stop)
     assert main(["plan", "nato-2024"]) == 130
     assert "interrupted" in capsys.readouterr().err
+
+
+def test_public_functions_survive_importing_their_packages():
+    # `materiel.simulate` and `materiel.sweep` are functions; their packages are named
+    # apart (simulation, sweeps), so importing a submodule cannot bind a module over them.
+    import materiel
+    import materiel.simulation.result
+    import materiel.sweeps.run
+
+    assert callable(materiel.simulate) and not isinstance(materiel.simulate, type(materiel))
+    assert callable(materiel.sweep) and not isinstance(materiel.sweep, type(materiel))
+    assert materiel.simulate.__module__ == "materiel.simulation.api"
+    assert materiel.sweep.__module__ == "materiel.sweeps.run"

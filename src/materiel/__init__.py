@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from materiel.planner.result import PlanResult
     from materiel.scenario.load import load_scenario
     from materiel.scenario.model import Scenario
-    from materiel.simulate.api import simulate
-    from materiel.sweep.run import sweep
+    from materiel.simulation.api import simulate
+    from materiel.sweeps.run import sweep
 
 __version__ = "0.1.0"
 
@@ -47,12 +47,12 @@ __all__ = [
 _LAZY = {
     "plan": "materiel.planner.api",
     "value_of_pooling": "materiel.planner.api",
-    "simulate": "materiel.simulate.api",
+    "simulate": "materiel.simulation.api",
     "Plan": "materiel.planner.plan",
     "PlanResult": "materiel.planner.result",
     "load_scenario": "materiel.scenario.load",
     "Scenario": "materiel.scenario.model",
-    "sweep": "materiel.sweep.run",
+    "sweep": "materiel.sweeps.run",
 }
 
 

@@ -23,8 +23,8 @@ from materiel.planner.api import plan  # noqa: E402
 from materiel.planner.plan import Plan  # noqa: E402
 from materiel.scenario.load import load_scenario  # noqa: E402
 from materiel.scenario.schema import Risks  # noqa: E402
-from materiel.simulate.api import run_futures  # noqa: E402
-from materiel.simulate.inputs import build  # noqa: E402
+from materiel.simulation.api import run_futures  # noqa: E402
+from materiel.simulation.inputs import build  # noqa: E402
 
 RISKS = Risks.model_validate(
     {

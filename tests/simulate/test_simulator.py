@@ -14,9 +14,9 @@ from materiel.planner.api import plan
 from materiel.planner.plan import Plan
 from materiel.scenario.load import apply_overrides, load_scenario
 from materiel.scenario.model import Scenario
-from materiel.simulate import engine
-from materiel.simulate.api import no_risk, run_futures, simulate
-from materiel.simulate.inputs import build
+from materiel.simulation import engine
+from materiel.simulation.api import no_risk, run_futures, simulate
+from materiel.simulation.inputs import build
 from scenario_kit import NO_RAMP, base_tables, demand_row, write_scenario
 
 
@@ -315,7 +315,7 @@ def test_bad_futures_are_refused(supplier: tuple[Scenario, Plan], futures: Any) 
 def test_a_small_memory_bound_runs_in_chunks_with_the_same_results(
     supplier: tuple[Scenario, Plan],
 ) -> None:
-    from materiel.simulate.api import FAN_FUTURES, memory_per_future, path_bytes
+    from materiel.simulation.api import FAN_FUTURES, memory_per_future, path_bytes
 
     scenario, the_plan = supplier
     inputs = build(the_plan, scenario)

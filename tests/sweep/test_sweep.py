@@ -12,8 +12,8 @@ from sweep_kit import VARY, small_scenario
 import materiel
 from materiel.cli.main import main
 from materiel.errors import InputError
-from materiel.sweep import backends
-from materiel.sweep.levers import parse_vary
+from materiel.sweeps import backends
+from materiel.sweeps.levers import parse_vary
 
 
 def test_a_row_per_combination_and_the_levers_take_effect(tmp_path: Path) -> None:
@@ -199,7 +199,7 @@ def test_simulate_adds_each_plans_probabilities(tmp_path: Path) -> None:
     from materiel.planner.api import plan
     from materiel.planner.plan import Plan
     from materiel.scenario.load import apply_overrides, load_scenario
-    from materiel.simulate.api import simulate
+    from materiel.simulation.api import simulate
 
     folder = small_scenario(tmp_path / "s")
     out = tmp_path / "out"

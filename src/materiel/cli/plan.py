@@ -72,7 +72,7 @@ def plan_command(
 
         sim, table, made = None, None, None
         if confidence is not None:
-            from materiel.simulate.confidence import plan_with_confidence
+            from materiel.simulation.confidence import plan_with_confidence
 
             confident = plan_with_confidence(
                 loaded,
@@ -93,7 +93,7 @@ def plan_command(
         else:
             result = plan(loaded, explain=explain, compare_pooling=pooling, progress=progress)
             if simulate:
-                from materiel.simulate.api import simulate as run_simulation
+                from materiel.simulation.api import simulate as run_simulation
 
                 progress(f"simulating {simulate:,} futures")
                 sim = run_simulation(result.plan, loaded, futures=simulate, seed=seed)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from materiel.scenario.model import Scenario
     from materiel.scenario.schema import Risks
-    from materiel.simulate.result import Simulation
+    from materiel.simulation.result import Simulation
 
 console = Console()
 
@@ -64,7 +64,7 @@ def run_simulation(
 ) -> Simulation:
     """Load (or make) the plan and simulate it, with a progress bar."""
     from materiel.planner.plan import Plan
-    from materiel.simulate.api import check_futures, simulate
+    from materiel.simulation.api import check_futures, simulate
 
     check_futures(futures)
     if plan_dir is not None:

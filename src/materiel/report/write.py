@@ -19,7 +19,7 @@ from materiel.report import charts, words
 
 if TYPE_CHECKING:
     from materiel.planner.plan import Plan
-    from materiel.simulate.result import Simulation
+    from materiel.simulation.result import Simulation
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from materiel.planner.plan import Plan
 from materiel.planner.result import PlanResult
 from materiel.scenario.load import apply_overrides
 from materiel.scenario.model import Scenario
-from materiel.simulate.api import simulate
-from materiel.simulate.result import Simulation
+from materiel.simulation.api import simulate
+from materiel.simulation.result import Simulation
 
 MARGIN = 0.01  # of the target, added to each raise of a buffer
 

@@ -10,9 +10,9 @@ import pandas as pd
 
 from materiel.errors import InputError, ScenarioError
 from materiel.scenario.model import Scenario
-from materiel.sweep import backends
-from materiel.sweep.cache import Cache, combination_key, round_trip
-from materiel.sweep.levers import Lever, combinations, parse_levers
+from materiel.sweeps import backends
+from materiel.sweeps.cache import Cache, combination_key, round_trip
+from materiel.sweeps.levers import Lever, combinations, parse_levers
 
 #: Called after each combination: (combinations done, all combinations, the row).
 OnResult = Callable[[int, int, dict[str, Any]], None]
@@ -141,6 +141,6 @@ def write(
     except OSError as exc:
         raise InputError(f"cannot write the sweep table in {folder}: {exc}") from exc
     if charts:
-        from materiel.sweep.charts import months_charts
+        from materiel.sweeps.charts import months_charts
 
         months_charts(table, levers, folder / "charts", horizon)

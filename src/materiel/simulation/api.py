@@ -1,8 +1,8 @@
 """``materiel.simulate(plan, ...)``: how likely a plan is to hold.
 
-Runs the plan forward over many sampled futures (:mod:`materiel.simulate.engine`) in
+Runs the plan forward over many sampled futures (:mod:`materiel.simulation.engine`) in
 chunks of whole random-number blocks, and summarises them
-(:class:`materiel.simulate.result.Simulation`): for each target the probability that it
+(:class:`materiel.simulation.result.Simulation`): for each target the probability that it
 is met by its date with a 95 % interval, the distribution of the month it is met, the
 probability that aid is served in full, fan charts of stock, and which risk moves the
 probabilities most (each risk switched off in turn, on the same random numbers).
@@ -20,10 +20,10 @@ from materiel.errors import InputError
 from materiel.planner.plan import Plan
 from materiel.scenario.model import Scenario
 from materiel.scenario.schema import Risks
-from materiel.simulate import engine
-from materiel.simulate.engine import active
-from materiel.simulate.inputs import SimInputs, build
-from materiel.simulate.result import Simulation
+from materiel.simulation import engine
+from materiel.simulation.engine import active
+from materiel.simulation.inputs import SimInputs, build
+from materiel.simulation.result import Simulation
 
 MAX_FUTURES = 10_000_000
 DEFAULT_MEMORY_MB = 2048

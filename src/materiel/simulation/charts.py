@@ -14,7 +14,7 @@ from materiel.report.charts import _save
 from materiel.units import human
 
 if TYPE_CHECKING:
-    from materiel.simulate.result import Simulation
+    from materiel.simulation.result import Simulation
 
 
 def fan_chart(sim: Simulation, path: Path, top: int = 6) -> Path:

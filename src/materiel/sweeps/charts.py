@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from materiel.errors import InputError
-from materiel.sweep.levers import Lever
+from materiel.sweeps.levers import Lever
 
 PREFIX = "months_to_target:"
 

@@ -4,7 +4,7 @@ The plan gives, by month, each line's planned output and capacity, each componen
 supplier's supply, and the deliveries of every line to every ally (new contracts and
 contracts in force alike); the scenario gives initial stocks, targets and demand. All
 are plain NumPy arrays indexed by position, ready for the engine
-(:mod:`materiel.simulate.engine`).
+(:mod:`materiel.simulation.engine`).
 
 Stocks are held by *rows*: the (ally, group) pairs that hold a stock. Deliveries are
 held by *pairs*: the (line, row) pairs that receive something from the line.

@@ -36,7 +36,7 @@ import numba
 import numpy as np
 
 from materiel.scenario.schema import Risks
-from materiel.simulate.inputs import SimInputs
+from materiel.simulation.inputs import SimInputs
 
 BLOCK = 256  # futures per random-number block
 RISK_ORDER = (  # the risks by name, in the order of the scenario's risks: block

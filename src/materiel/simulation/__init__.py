@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from materiel.simulate.api import simulate
-from materiel.simulate.result import Simulation
+from materiel.simulation.api import simulate
+from materiel.simulation.result import Simulation
 
 __all__ = ["Simulation", "simulate"]

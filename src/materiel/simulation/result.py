@@ -14,8 +14,8 @@ import pandas as pd
 from materiel.errors import InputError
 from materiel.planner.plan import Plan
 from materiel.scenario.schema import Risks, month_label
-from materiel.simulate.engine import Outcome
-from materiel.simulate.inputs import SimInputs
+from materiel.simulation.engine import Outcome
+from materiel.simulation.inputs import SimInputs
 
 Z95 = 1.959963984540054  # two-sided 95 % normal quantile
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -254,7 +254,7 @@ class Simulation:
 
     def save(self, folder: Path, charts: int = 6) -> Path:
         """Write the tables (CSV and Parquet), fan charts and ``summary.json``."""
-        from materiel.simulate.charts import fan_charts
+        from materiel.simulation.charts import fan_charts
 
         try:
             folder.mkdir(parents=True, exist_ok=True)

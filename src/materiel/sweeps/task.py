@@ -63,7 +63,7 @@ def simulate_figures(result: Any, scenario: Scenario, futures: int, seed: int) -
     """Probabilities that targets are met by their dates, from the simulator's targets
     table (no sensitivity ranking: a sweep compares levers, not risks)."""
     from materiel.planner.plan import Plan
-    from materiel.simulate.api import simulate
+    from materiel.simulation.api import simulate
 
     run = simulate(Plan.from_result(result), scenario, futures=futures, seed=seed, sensitivity=0)
     table = run.targets

@@ -1,0 +1,13 @@
+"""Sweeps: plan (and optionally simulate) every combination of policy levers.
+
+``materiel.sweep(scenario, ["policy.pooling=true,false", ...])`` returns one table with a
+row per combination. Work runs in local processes or on a Dask cluster; results are
+cached in the output folder under a hash of the scenario and the overrides, so a sweep
+run again computes only what is missing.
+"""
+
+from __future__ import annotations
+
+from materiel.sweeps.run import sweep
+
+__all__ = ["sweep"]
