@@ -37,7 +37,7 @@ from generate import SIZES, write  # noqa: E402
 
 import materiel  # noqa: E402
 from materiel.scenario.load import load_scenario  # noqa: E402
-from materiel.sweeps.task import run_combination  # noqa: E402
+from materiel.workflows.cell import run_combination  # noqa: E402
 
 
 def noop(base: Any, overrides: tuple[str, ...], futures: Any = None, seed: int = 0) -> dict:

@@ -14,7 +14,7 @@ from materiel.cli.main import main
 from materiel.scenario.load import load_scenario
 from materiel.scenario.model import Scenario
 from materiel.simulation.api import simulate
-from materiel.simulation.confidence import plan_with_confidence
+from materiel.workflows.confidence import plan_with_confidence
 from scenario_kit import base_tables, write_scenario
 
 OUTAGE = {"outage": {"probability": 0.05, "max_months": 2, "loss_min": 0.5, "loss_max": 1.0}}

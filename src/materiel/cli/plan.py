@@ -56,9 +56,8 @@ def plan_command(
 ) -> None:
     """Plan a scenario: what to order, which capacity to build, what binds."""
     from materiel.cli.scenario import print_warnings
-    from materiel.planner.api import plan
-    from materiel.report.write import write_report
     from materiel.scenario.load import load_scenario
+    from materiel.workflows.plan import plan_report
 
     started = time.perf_counter()
     with console.status("loading the scenario") as status:
@@ -70,36 +69,18 @@ def plan_command(
             status.update(f"{message} [{elapsed:.0f} s]")
             console.log(Text(message), highlight=False)
 
-        sim, table, made = None, None, None
-        if confidence is not None:
-            from materiel.simulation.confidence import plan_with_confidence
-
-            confident = plan_with_confidence(
-                loaded,
-                confidence,
-                futures=simulate or 2000,
-                seed=seed,
-                rounds=rounds,
-                explain=explain,
-                compare_pooling=pooling,
-                say=progress,
-            )
-            result, sim, table, made = (
-                confident.result,
-                confident.simulation,
-                confident.table,
-                confident.plan,
-            )
-        else:
-            result = plan(loaded, explain=explain, compare_pooling=pooling, progress=progress)
-            if simulate:
-                from materiel.simulation.api import simulate as run_simulation
-
-                progress(f"simulating {simulate:,} futures")
-                sim = run_simulation(result.plan, loaded, futures=simulate, seed=seed)
-        status.update("writing the report")
-        folder = out or Path("out") / loaded.name
-        files = write_report(result, folder, simulation=sim, confidence=table, plan=made)
+        report = plan_report(
+            loaded,
+            out or Path("out") / loaded.name,
+            explain=explain,
+            compare_pooling=pooling,
+            confidence=confidence,
+            futures=simulate,
+            seed=seed,
+            rounds=rounds,
+            say=progress,
+        )
+    result, sim, table, files = report.result, report.simulation, report.confidence, report.files
     print_summary(result, top)
     if sim is not None:
         from materiel.cli.simulate import print_confidence, print_simulation

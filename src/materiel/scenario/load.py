@@ -41,7 +41,7 @@ def derive_budgets(
     where = f"budgets derived from spending path {meta.spending.path!r}"
     derived: list[Located] = []
     for record in budget_records(frame):
-        row = _validate_row(BudgetRow, record, where, None, problems)
+        row = validate_row(BudgetRow, record, where, None, problems)
         if row is not None:
             derived.append(Located(row, where, None))
     rows["budgets"] = derived
@@ -60,21 +60,102 @@ def load_scenario(
     path = _resolve(str(source), base=Path.cwd())
     problems: list[Problem] = []
     meta_raw, rows = _load_layer(path, problems, stack=())
+    return _finish(
+        meta_raw, rows, problems, overrides, str(path / "scenario.yaml"), path, str(path)
+    )
+
+
+def load_tables(
+    meta: dict[str, Any],
+    tables: dict[str, list[dict[str, Any]]],
+    overrides: list[str] | tuple[str, ...] | dict[str, Any] | None = None,
+    *,
+    origin: str = "",
+) -> Scenario:
+    """Load and validate a scenario from tables in memory: ``meta`` as in
+    ``scenario.yaml`` (without ``tables``) and each table's rows as mappings of column to
+    value, as a scenario folder would hold them.
+
+    Rows are read exactly as from that folder's CSV files (``table.csv``, the first row
+    on line 2), so problems name the same file, row and column as ``materiel validate``
+    on the exported folder. Raises ScenarioError listing every problem found.
+    """
+    problems: list[Problem] = []
+    meta_raw = {k: v for k, v in meta.items() if k not in ("tables", "extends")}
+    if meta.get("extends") is not None:
+        problems.append(
+            Problem(
+                _YAML, "extends is not available to a scenario held in memory", column="extends"
+            )
+        )
+    meta_raw["tables"] = {name: f"{name}.csv" for name in tables}
+    rows: dict[str, list[Located]] = {}
+    for name, records in tables.items():
+        spec = TABLES.get(name)
+        if spec is not None:  # an unknown table is reported when the meta is validated
+            rows[name] = _merge_rows(
+                [], _memory_table(name, spec, records, problems), spec, problems
+            )
+    return _finish(meta_raw, rows, problems, overrides, _YAML, Path(), origin)
+
+
+_YAML = "scenario.yaml"
+
+
+def _memory_table(
+    name: str, spec: TableSpec, records: list[dict[str, Any]], problems: list[Problem]
+) -> list[Located]:
+    """A table's rows from memory, each cell as its CSV text (blank cells left out)."""
+    located: list[Located] = []
+    file = f"{name}.csv"
+    for position, record in enumerate(records):
+        line = position + FIRST_DATA_LINE
+        values = {c: csv_cell(record.get(c)) for c in spec.row.model_fields}
+        values = {c: v for c, v in values.items() if v.strip() != ""}
+        row = validate_row(spec.row, values, file, line, problems)
+        if row is not None:
+            located.append(Located(row, file, line))
+    return located
+
+
+FIRST_DATA_LINE = 2  # the header is line 1 of a CSV; rows in memory are numbered so too
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell holds it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _finish(
+    meta_raw: dict[str, Any],
+    rows: dict[str, list[Located]],
+    problems: list[Problem],
+    overrides: list[str] | tuple[str, ...] | dict[str, Any] | None,
+    yaml_file: str,
+    folder: Path,
+    origin: str,
+) -> Scenario:
+    """Overrides, validation of the metadata, derived budgets and the checks across
+    tables: the scenario, or every problem found as one ScenarioError."""
     pairs = _override_pairs(overrides)
     _apply_meta_overrides(meta_raw, pairs, problems)
     yaml_ok = not any(p.file.endswith(("scenario.yaml", "scenario.yml")) for p in problems)
-    meta = _validate_meta(meta_raw, str(path / "scenario.yaml"), problems) if yaml_ok else None
+    meta = _validate_meta(meta_raw, yaml_file, problems) if yaml_ok else None
     _apply_row_overrides(rows, pairs, problems)
     if meta is not None:
         derive_budgets(meta, rows, problems)
         tables_with_bad_rows = {p.file for p in problems}
-        cross_check(meta, rows, problems, _table_files(path, meta_raw), tables_with_bad_rows)
+        cross_check(meta, rows, problems, _table_files(folder, meta_raw), tables_with_bad_rows)
     if problems or meta is None:
         raise ScenarioError(problems)
     return Scenario(
         meta=meta,
         rows={name: tuple(locs) for name, locs in rows.items()},
-        origin=str(path),
+        origin=origin,
         overrides=tuple(f"{k}={v}" for k, v in pairs),
         warnings=tuple(warnings_for(meta, rows)),
     )
@@ -366,13 +447,13 @@ def _read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> list[Lo
         return []
     located: list[Located] = []
     for line, values in records[1:]:
-        row = _validate_row(spec.row, values, str(path), line, problems)
+        row = validate_row(spec.row, values, str(path), line, problems)
         if row is not None:
             located.append(Located(row, str(path), line or None))
     return located
 
 
-def _validate_row(
+def validate_row(
     model: type[_Row],
     values: dict[str, Any],
     file: str,
@@ -514,7 +595,7 @@ def _apply_row_overrides(
         wanted = row_key.split(":")
         for i, loc in enumerate(rows.get(table, [])):
             if [str(_fmt(v)) for v in _key(spec, loc.row)] == wanted:
-                new = _validate_row(
+                new = validate_row(
                     spec.row,
                     {**loc.row.model_dump(exclude_none=True), column: value},
                     "--set",

@@ -23,18 +23,9 @@ POLL_S = 0.2
 def _work(snapshot: dict[str, Any], out: str, messages: Any) -> None:
     """In the child process: plan the snapshot, save the plan folder to ``out``."""
     try:
-        from materiel.planner.api import plan
-        from materiel.planner.plan import Plan
-        from materiel.scenario.load import load_scenario
-        from materiel.store.scenarios import write_folder
+        from materiel.workflows.run import run_snapshot
 
-        folder = write_folder(Path(out) / "scenario", snapshot["meta"], snapshot["tables"])
-        scenario = load_scenario(folder)
-        messages.put(("progress", "solving"))
-        result = plan(scenario, progress=lambda text: messages.put(("progress", str(text))))
-        Plan.from_result(result).save(Path(out) / "plan")
-        producers = {r.id: r.producer for r in scenario.records("lines")}
-        (Path(out) / "producers.json").write_text(json.dumps(producers), encoding="utf-8")
+        run_snapshot(snapshot, Path(out), say=lambda text: messages.put(("progress", str(text))))
         messages.put(("done", ""))
     except Exception as exc:  # every failure is reported as the run's error
         messages.put(("failed", f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)))

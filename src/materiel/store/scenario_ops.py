@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from materiel.errors import InputError, Problem, ScenarioError
-from materiel.scenario.load import _validate_row
+from materiel.scenario.load import FIRST_DATA_LINE, validate_row
 from materiel.scenario.model import Scenario
 from materiel.scenario.schema import TABLES, ScenarioMeta
 from materiel.store import scenarios as sc
@@ -195,7 +195,7 @@ class ScenarioOps(StoreBase):
                 return True
             if problem.row is None:
                 return policy.may_read_table(table)
-            index = problem.row - sc.FIRST_DATA_LINE
+            index = problem.row - FIRST_DATA_LINE
             data = rows.get(table, [])
             return 0 <= index < len(data) and policy.sees_row(table, data[index], producers)
 
@@ -429,7 +429,7 @@ def _view(rec: RowRecord, index: int) -> dict[str, Any]:
     return {
         "id": rec.id,
         "version": rec.version,
-        "line": index + sc.FIRST_DATA_LINE,
+        "line": index + FIRST_DATA_LINE,
         "data": rec.data,
     }
 
@@ -453,7 +453,7 @@ def _validated(table: str, data: dict[str, Any], line: int | None) -> dict[str, 
         raise InputError("a row is an object of column: value")
     spec = TABLES[table]
     problems: list[Problem] = []
-    row = _validate_row(spec.row, data, f"{table}.csv", line, problems)
+    row = validate_row(spec.row, data, f"{table}.csv", line, problems)
     if row is None:
         raise ScenarioError(problems)
     return row.model_dump(mode="json")

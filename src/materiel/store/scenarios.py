@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,9 @@ from typing import Any
 import yaml
 
 from materiel.errors import Problem, ScenarioError
-from materiel.scenario.load import load_scenario
+from materiel.scenario.load import csv_cell, load_tables
 from materiel.scenario.model import Scenario
 from materiel.scenario.schema import TABLES
-
-FIRST_DATA_LINE = 2  # the header is line 1 of a CSV
 
 
 def meta_of(scenario: Scenario) -> dict[str, Any]:
@@ -44,21 +41,13 @@ def rows_of(scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def table_csv(table: str, rows: list[dict[str, Any]]) -> str:
     columns = list(TABLES[table].row.model_fields)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
     return out.getvalue()
 
 
@@ -87,23 +76,12 @@ class Checked:
 
 
 def check(meta: dict[str, Any], tables: dict[str, list[dict[str, Any]]]) -> Checked:
-    """Validate stored rows with the scenario loader, through a temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="materiel-check-") as tmp:
-        folder = write_folder(Path(tmp), meta, tables)
-        prefix = str(folder.resolve()) + "/"
-        try:
-            scenario = load_scenario(folder)
-        except ScenarioError as exc:
-            return Checked(None, [_relative(p, prefix) for p in exc.problems], [])
-    return Checked(scenario, [], [_relative(p, prefix) for p in scenario.warnings])
-
-
-def _relative(problem: Problem, prefix: str) -> Problem:
-    from dataclasses import replace
-
-    return replace(
-        problem, file=problem.file.replace(prefix, ""), message=problem.message.replace(prefix, "")
-    )
+    """Validate stored rows with the scenario loader (rows named as in an export)."""
+    try:
+        scenario = load_tables(meta, tables)
+    except ScenarioError as exc:
+        return Checked(None, list(exc.problems), [])
+    return Checked(scenario, [], list(scenario.warnings))
 
 
 def table_of_file(file: str) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from materiel.errors import InputError, MaterielError
 from materiel.scenario.model import Scenario
-from materiel.sweeps.task import run_combination
+from materiel.workflows.cell import run_combination
 
 Task = tuple[int, tuple[str, ...]]
 Results = Iterator[tuple[int, dict[str, Any]]]

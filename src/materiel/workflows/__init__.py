@@ -1,0 +1,26 @@
+"""The use cases, as plain functions returning typed results: called by the command
+line, the server and the sweeps alike, so that "load, plan, simulate, write" is written
+once.
+
+- :func:`plan_report`: plan a scenario (to a confidence level if asked), simulate it if
+  asked, write the report (``materiel plan``);
+- :func:`plan_with_confidence`: plan so that targets hold in a share of futures;
+- :func:`run_snapshot`: plan a stored scenario's rows for a server run;
+- :func:`run_combination`: one cell of a sweep (plan with overrides, figures).
+"""
+
+from materiel.workflows.cell import plan_figures, run_combination, simulate_figures
+from materiel.workflows.confidence import ConfidentPlan, plan_with_confidence
+from materiel.workflows.plan import PlanReport, plan_report
+from materiel.workflows.run import run_snapshot
+
+__all__ = [
+    "ConfidentPlan",
+    "PlanReport",
+    "plan_figures",
+    "plan_report",
+    "plan_with_confidence",
+    "run_combination",
+    "run_snapshot",
+    "simulate_figures",
+]

@@ -1,0 +1,84 @@
+"""Plan and report: the use case behind ``materiel plan``.
+
+Plan a loaded scenario (to a confidence level when one is asked), simulate the plan
+when asked, and write the report folder; return everything made, typed, for the caller
+to print or serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from materiel.planner.plan import Plan
+    from materiel.planner.result import PlanResult
+    from materiel.report.write import ReportFiles
+    from materiel.scenario.model import Scenario
+    from materiel.simulation.result import Simulation
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """What one planning run made: the plan, its check by simulation (if any), the table
+    of a plan made to a confidence level (if any), and the files written."""
+
+    result: PlanResult
+    simulation: Simulation | None
+    confidence: pd.DataFrame | None
+    plan: Plan | None  # the plan the simulator used, when it differs from result's own
+    files: ReportFiles
+
+
+def plan_report(
+    scenario: Scenario,
+    out: Path,
+    *,
+    explain: int = 3,
+    compare_pooling: bool = True,
+    confidence: float | None = None,
+    futures: int = 0,
+    seed: int = 7,
+    rounds: int = 4,
+    say: Callable[[str], None] | None = None,
+) -> PlanReport:
+    """Plan ``scenario`` and write its report to ``out``.
+
+    With ``confidence``, plan so that each target is met in at least that share of
+    ``futures`` simulated futures (2,000 when 0) where budgets and capacity allow; else,
+    with ``futures``, simulate the plan over that many futures. ``say`` hears progress.
+    """
+    from materiel.planner.api import plan
+    from materiel.report.write import write_report
+
+    say = say or (lambda _message: None)
+    simulation, table, made = None, None, None
+    if confidence is not None:
+        from materiel.workflows.confidence import plan_with_confidence
+
+        confident = plan_with_confidence(
+            scenario,
+            confidence,
+            futures=futures or 2000,
+            seed=seed,
+            rounds=rounds,
+            explain=explain,
+            compare_pooling=compare_pooling,
+            say=say,
+        )
+        result, simulation = confident.result, confident.simulation
+        table, made = confident.table, confident.plan
+    else:
+        result = plan(scenario, explain=explain, compare_pooling=compare_pooling, progress=say)
+        if futures:
+            from materiel.simulation.api import simulate
+
+            say(f"simulating {futures:,} futures")
+            simulation = simulate(result.plan, scenario, futures=futures, seed=seed)
+    say("writing the report")
+    files = write_report(result, out, simulation=simulation, confidence=table, plan=made)
+    return PlanReport(result, simulation, table, made, files)
