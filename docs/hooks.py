@@ -318,11 +318,24 @@ def _scenario_yaml() -> str:
 
 def _cli_app() -> Any:
     """The Typer app with every command family attached; works whether ``materiel.cli``
-    is a module or a package."""
+    is a module holding ``app`` and ``_register()``, or a package whose ``main`` module
+    holds the app with every family already registered."""
+    import importlib
+
     import materiel.cli as c
 
     getattr(c, "_register", lambda: None)()
-    return c.app
+    if hasattr(c, "app"):
+        return c.app
+    for name in ("materiel.cli.main", "materiel.cli.app"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        getattr(module, "_register", lambda: None)()
+        if hasattr(module, "app"):
+            return module.app
+    raise RuntimeError("no Typer app found in materiel.cli or materiel.cli.main")
 
 
 def _param_type(param: Any) -> str:
