@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 OUT ?= out/nato-2024
 SIZES ?= S M L
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,10 +36,19 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 bench: $(BIN)/.bench-installed
 	$(BIN)/python bench/run.py $(SIZES)
 
+# The documentation site (mkdocs.yml, docs/): its reference pages are generated at build
+# time from the code (docs/hooks.py), so a warning (a broken link, a page left out) fails.
+$(BIN)/.docs-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install -q -e '.[docs]'
+	touch $@
+
+docs: $(BIN)/.docs-installed
+	$(BIN)/mkdocs build --strict -d site
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) node_modules out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules out site .pytest_cache .mypy_cache .ruff_cache
