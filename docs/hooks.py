@@ -461,8 +461,8 @@ def _cli() -> str:
 #: Where the application factory may live (the server, or the top floor that composes it
 #: with the web pages); the first that imports is used.
 APP_FACTORIES = (
-    ("materiel.server.app", "create_app"),
     ("materiel.app", "create_app"),
+    ("materiel.server.app", "create_api"),
 )
 
 

@@ -9,7 +9,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from materiel.server.app import create_app
+from materiel.app import create_app
 from materiel.server.settings import Settings
 from server_kit import Workspace
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from materiel.server.app import create_app
+from materiel.app import create_app
 from materiel.server.settings import Settings
 from server_kit import Workspace, db_url, make_workspace  # noqa: F401  (a fixture)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from materiel.server.app import create_app
+from materiel.app import create_app
 from materiel.server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ try:
 except ImportError:  # the browser fixture says so (and fails when CI=true)
     expect = None
 
-from materiel.server.app import create_app
+from materiel.app import create_app
 from materiel.server.settings import Settings
 from materiel.store.policy import SYSTEM
 from server_kit import PASSWORD, SECRETS, Workspace, make_workspace, sqlite_url

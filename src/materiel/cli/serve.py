@@ -45,8 +45,8 @@ def serve(
 
     import uvicorn
 
+    from materiel.app import create_app
     from materiel.scenario.load import load_scenario
-    from materiel.server.app import create_app
     from materiel.server.settings import Settings
     from materiel.store.db import sqlite_path
     from materiel.store.policy import SYSTEM

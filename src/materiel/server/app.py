@@ -1,5 +1,6 @@
-"""The application: ``create_app(settings)`` builds it with every router under
-``/api/v1``; the web app adds its own routes to what this returns."""
+"""The API application: ``create_api(settings)`` builds it with every router under
+``/api/v1``. The served application (:func:`materiel.app.create_app`) adds the web
+app's pages to what this returns; this package never imports the web app."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ ROUTERS = (account, scenarios, runs, data)
 CLIENT_FACTOR = 6
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+def create_api(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The API application on ``store`` (or on the database of ``settings``)."""
     settings = settings or Settings()
     store = store or open_store(settings.db_url)
@@ -72,8 +73,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     for router in ROUTERS:
         app.include_router(router, prefix=API)
-    from materiel.web import mount  # the pages at / (they import this module's parts)
-
-    mount(app)
     app.add_middleware(Guard, max_body=settings.max_body_bytes)
     return app
