@@ -49,6 +49,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports  # which package may import which: [tool.importlinter] in pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules out site .pytest_cache .mypy_cache .ruff_cache

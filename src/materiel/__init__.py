@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from materiel.simulation.api import simulate
     from materiel.sweeps.run import sweep
 
-__version__ = "0.1.0"
+from materiel.version import __version__
 
 __all__ = [
     "DataError",

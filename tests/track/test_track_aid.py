@@ -195,7 +195,7 @@ def test_bad_rates_are_refused(rate):
 def test_aid_chart_overlays_fair_share_and_the_pledge():
     from matplotlib.collections import PathCollection
 
-    from materiel.track.charts import aid_chart
+    from materiel.report.track_charts import aid_chart
 
     result = aid(AidOptions(category="military", pledge=40, period=THREE_YEARS))
     assert result.table["military_allocation"].is_monotonic_decreasing  # sorted by category

@@ -142,7 +142,7 @@ def test_a_pledge_due_after_the_data_still_gives_a_path():
 
 
 def test_end_labels_of_the_chart_do_not_overlap():
-    from materiel.track.charts import spread
+    from materiel.report.track_charts import spread
 
     ys = spread([1.70, 1.71, 1.69, 2.5, 1.0], gap=0.05)
     ordered = sorted(ys)

@@ -34,7 +34,7 @@ err_console = Console(stderr=True)
 @app.command()
 def version() -> None:
     """Print the version of materiel."""
-    from materiel import __version__
+    from materiel.version import __version__
 
     typer.echo(__version__)
 

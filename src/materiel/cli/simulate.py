@@ -133,6 +133,7 @@ def simulate_command(
 ) -> None:
     """Run a plan forward over many sampled futures: how likely is each target met?"""
     from materiel.cli.scenario import print_warnings
+    from materiel.report.fan import write_simulation
     from materiel.scenario.load import load_scenario
 
     started = time.perf_counter()
@@ -141,7 +142,7 @@ def simulate_command(
     risks = load_risks(risks_file) if risks_file is not None else None
     sim = run_simulation(loaded, plan_dir, futures, seed, risks, memory_mb, sensitivity)
     folder = out or Path("out") / loaded.name / "simulation"
-    sim.save(folder)
+    write_simulation(sim, folder)
     print_simulation(sim, top)
     console.print(
         f"\nResults in [bold]{folder}/[/] (targets, month_met, aid, fan, sensitivity as CSV "

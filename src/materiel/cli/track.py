@@ -52,13 +52,13 @@ LedgerOpt = Annotated[
 
 # The renderers load pandas: imported when a command runs, not when ``materiel`` starts.
 def emit(result: TrackResult, fmt: OutputFormat | None, out: Path | None, console: Console) -> None:
-    from materiel.track.render import emit as emit_result
+    from materiel.report.track_render import emit as emit_result
 
     emit_result(result, fmt, out, console)
 
 
 def tell(text: str) -> None:
-    from materiel.track.render import tell as tell_user
+    from materiel.report.track_render import tell as tell_user
 
     tell_user(text)
 
@@ -72,7 +72,7 @@ def all_pledges(repo: JsonPledgeFile, *, include_builtin: bool = True) -> list[P
 def _finish(
     result: TrackResult, fmt: OutputFormat | None, out: Path | None, chart: Path | None
 ) -> None:
-    from materiel.track.charts import save_chart
+    from materiel.report.track_charts import save_chart
 
     console = Console()
     emit(result, fmt, out, console)
@@ -82,7 +82,7 @@ def _finish(
 
 
 def _chart(chart: Path | None) -> Path | None:
-    from materiel.track.charts import check_chart_path
+    from materiel.report.track_charts import check_chart_path
 
     return check_chart_path(chart) if chart is not None else None
 

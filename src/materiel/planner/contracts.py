@@ -9,6 +9,7 @@ period, and each buyer's share is listed with it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +20,7 @@ from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import V, arrival_period
 
 if TYPE_CHECKING:
-    from materiel.planner.result import PlanResult
+    from materiel.scenario.model import Scenario
 
 CONTRACT_COLUMNS = [
     "contract",
@@ -52,12 +53,11 @@ def deliveries(inp: ModelInputs, rate: xr.DataArray) -> xr.DataArray:
     return taken.where(src >= 0, 0.0).transpose("line", "ally", "month")
 
 
-def _unit_prices(result: PlanResult) -> xr.DataArray:
+def _unit_prices(inp: ModelInputs, values: Mapping[str, xr.DataArray]) -> xr.DataArray:
     """What each ally pays per unit of each item over the horizon [currency/unit]:
     the base price, or the tiers' prices weighted by the quantities bought at each."""
-    inp = result.inputs
     base = inp.price.isel(tier=0).drop_vars("tier")
-    q = result.solution.values.get(V.TIER_QTY)
+    q = values.get(V.TIER_QTY)
     if q is None:
         return base.expand_dims(ally=inp.uses.coords["ally"].values)
     q = q.fillna(0.0)
@@ -66,16 +66,17 @@ def _unit_prices(result: PlanResult) -> xr.DataArray:
     return xr.where(units > 1e-9, paid / units.where(units > 1e-9), base)
 
 
-def contract_table(result: PlanResult) -> pd.DataFrame:
+def contract_table(
+    inp: ModelInputs, values: Mapping[str, xr.DataArray], scenario: Scenario
+) -> pd.DataFrame:
     """One row per contract: a line's deliveries to a buyer (or a pooled group of buyers)
-    at one steady rate over consecutive months."""
-    inp = result.inputs
-    rate = result.solution.values.get(V.RATE)
+    at one steady rate over consecutive months, from the solved ``values``."""
+    rate = values.get(V.RATE)
     if rate is None:
         return pd.DataFrame(columns=CONTRACT_COLUMNS)
     arrive = deliveries(inp, rate).values  # (line, ally, month)
-    lines = result.scenario.table("lines").set_index("id")
-    prices = _unit_prices(result)
+    lines = scenario.table("lines").set_index("id")
+    prices = _unit_prices(inp, values)
     pooled_items = set()
     pooled_lines: set[str] = set()
     if inp.scenario.meta.policy.pooling:
@@ -123,8 +124,8 @@ def contract_table(result: PlanResult) -> pd.DataFrame:
                         "producer": str(lines.at[line, "producer"]),
                         "item": item,
                         "rate": float(total[first]),
-                        "first_delivery": result.scenario.month_label(first),
-                        "last_delivery": result.scenario.month_label(last),
+                        "first_delivery": scenario.month_label(first),
+                        "last_delivery": scenario.month_label(last),
                         "months": months,
                         "quantity": quantity,
                         "value": value,
@@ -140,8 +141,8 @@ def contract_table(result: PlanResult) -> pd.DataFrame:
         "rate": "units/month",
         "quantity": "units",
         "months": "months",
-        "value": result.scenario.meta.currency,
-        "unit_price": result.scenario.meta.currency,
+        "value": scenario.meta.currency,
+        "unit_price": scenario.meta.currency,
     }
     return frame
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
 from materiel.errors import InputError
 
 if TYPE_CHECKING:
-    from materiel.planner.result import PlanResult
     from materiel.scenario.model import Scenario
 
 MANIFEST = "manifest.json"
@@ -36,6 +35,14 @@ TABLES = {
     "targets": "ally, group: target, date, month met, met by date",
     "unmet": "ally, group, month: demand the plan leaves unmet [units]",
 }
+
+
+class _Planned(Protocol):
+    """What holds a plan (a solved result): the planner makes plans, this module only
+    keeps them."""
+
+    @property
+    def plan(self) -> Plan: ...
 
 
 @dataclass(frozen=True)
@@ -57,33 +64,9 @@ class Plan:
         raise AttributeError(name)
 
     @classmethod
-    def from_result(cls, result: PlanResult) -> Plan:
-        scenario = result.scenario
-        deliveries = result.deliveries.to_series().rename("quantity").reset_index()
-        deliveries = deliveries[deliveries["quantity"] > 1e-9].reset_index(drop=True)
-        supply_by_month = result.supply_by_month()
-        unmet = result.unmet_demand
-        totals = {
-            k: v for k, v in result.totals().items() if isinstance(v, str | int | float | bool)
-        }
-        return cls(
-            scenario_name=scenario.name,
-            scenario_digest=scenario.digest(),
-            start=scenario.start,
-            horizon=scenario.horizon,
-            currency=scenario.meta.currency,
-            tables={
-                "contracts": result.contracts,
-                "deliveries": deliveries,
-                "capacity": result.capacity_by_month(),
-                "supply": supply_by_month,
-                "stock": result.stock_table(),
-                "spending": result.spending(),
-                "targets": result.targets,
-                "unmet": unmet[unmet["unmet"] > 1e-9][["ally", "group", "month", "unmet"]],
-            },
-            summary={"objective": result.objective, **totals},
-        )
+    def from_result(cls, result: _Planned) -> Plan:
+        """The plan of a solved :class:`~materiel.planner.result.PlanResult`."""
+        return result.plan
 
     def save(self, folder: Path) -> Path:
         """Write the plan folder; returns it."""

@@ -390,7 +390,29 @@ class PlanResult:
     @property
     def plan(self) -> Plan:
         """The plan as tables with no solver in it, to save, load and simulate."""
-        return Plan.from_result(self)
+        scenario = self.scenario
+        deliveries = self.deliveries.to_series().rename("quantity").reset_index()
+        deliveries = deliveries[deliveries["quantity"] > 1e-9].reset_index(drop=True)
+        unmet = self.unmet_demand
+        totals = {k: v for k, v in self.totals().items() if isinstance(v, str | int | float | bool)}
+        return Plan(
+            scenario_name=scenario.name,
+            scenario_digest=scenario.digest(),
+            start=scenario.start,
+            horizon=scenario.horizon,
+            currency=scenario.meta.currency,
+            tables={
+                "contracts": self.contracts,
+                "deliveries": deliveries,
+                "capacity": self.capacity_by_month(),
+                "supply": self.supply_by_month(),
+                "stock": self.stock_table(),
+                "spending": self.spending(),
+                "targets": self.targets,
+                "unmet": unmet[unmet["unmet"] > 1e-9][["ally", "group", "month", "unmet"]],
+            },
+            summary={"objective": self.objective, **totals},
+        )
 
     def capacity_by_month(self) -> pd.DataFrame:
         """Usable capacity, output and the producer's stock of each line by month, long
@@ -427,7 +449,7 @@ class PlanResult:
     def contracts(self) -> pd.DataFrame:
         """The contracts to sign: buyers, line, producer, item, monthly rate, first and last
         delivery month, quantity, value, pooled or not (see :mod:`.contracts`)."""
-        return contracts.contract_table(self)
+        return contracts.contract_table(self.inputs, self.solution.values, self.scenario)
 
     def stock_table(self) -> pd.DataFrame:
         """Stock and target by ally, group and month [units], long format."""

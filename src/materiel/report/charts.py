@@ -39,7 +39,7 @@ def stock_vs_target(result: PlanResult, path: Path, top: int = 6) -> Path:
     if len(targets):
         axes.flat[0].legend(fontsize=7, loc="lower right")
     fig.suptitle("Stock against target: the largest gaps at the target date", fontsize=12)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def capacity_over_time(result: PlanResult, path: Path, top: int = 8) -> Path:
@@ -62,7 +62,7 @@ def capacity_over_time(result: PlanResult, path: Path, top: int = 8) -> Path:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7, loc="upper left")
     fig.suptitle("Line capacity and output [units/month]", fontsize=12)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def spending_by_year(result: PlanResult, path: Path, top: int = 8) -> Path:
@@ -92,10 +92,10 @@ def spending_by_year(result: PlanResult, path: Path, top: int = 8) -> Path:
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(human))
     ax.legend(fontsize=7, ncol=2, loc="upper right")
     ax.set_title("Spending by year: new orders, expansions and existing contracts")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def save_figure(fig: plt.Figure, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=_DPI)
     plt.close(fig)

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from materiel.errors import InputError
 from materiel.planner.result import PlanResult
 from materiel.report import charts, words
+from materiel.report.fan import write_simulation
 
 if TYPE_CHECKING:
     from materiel.planner.plan import Plan
@@ -163,7 +164,7 @@ def write_report(
     (plan or result.plan).save(folder / "plan")
     risk = None
     if simulation is not None:
-        simulation.save(folder / "simulation")
+        write_simulation(simulation, folder / "simulation")
         pictures["fan"] = folder / "simulation" / "fan_chart.png"
         risk = _risk_section(simulation, confidence)
     page = folder / "report.html"

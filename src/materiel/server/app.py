@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from materiel import __version__
 from materiel.server import errors
 from materiel.server.jobs import RunManager
 from materiel.server.limits import Guard, RateLimiter, TooManyAttempts
@@ -21,6 +20,7 @@ from materiel.server.routes_runs import router as runs
 from materiel.server.routes_scenarios import router as scenarios
 from materiel.server.settings import Settings
 from materiel.store.repo import Store, open_store
+from materiel.version import __version__
 
 API = "/api/v1"
 ROUTERS = (account, scenarios, runs, data)

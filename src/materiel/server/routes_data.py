@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
+from materiel.report.track_render import to_json
 from materiel.server.deps import MAX_INT, PageDep, Paging, StoreDep, Who, search
 from materiel.server.schemas import FactReview, FactsImport, PledgeUpdate
-from materiel.track.render import to_json
 from materiel.track.result import TrackResult
 
 router = APIRouter(tags=["facts, pledges, tracker"])

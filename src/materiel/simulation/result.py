@@ -252,10 +252,9 @@ class Simulation:
         least likely to be met in the futures (the plan's own misses after them)."""
         return self.targets.head(n)
 
-    def save(self, folder: Path, charts: int = 6) -> Path:
-        """Write the tables (CSV and Parquet), fan charts and ``summary.json``."""
-        from materiel.simulation.charts import fan_charts
-
+    def save(self, folder: Path) -> Path:
+        """Write the tables (CSV and Parquet) and ``summary.json``; the fan charts are
+        drawn by :func:`materiel.report.fan.write_simulation`."""
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for name in ("targets", "month_met", "aid", "fan", "sensitivity"):
@@ -267,7 +266,6 @@ class Simulation:
             (folder / "summary.json").write_text(
                 json.dumps(self.summary(), indent=2), encoding="utf-8"
             )
-            fan_charts(self, folder, charts)
         except OSError as exc:
             raise InputError(f"cannot write the simulation to {folder}: {exc}") from exc
         return folder

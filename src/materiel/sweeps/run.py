@@ -141,6 +141,6 @@ def write(
     except OSError as exc:
         raise InputError(f"cannot write the sweep table in {folder}: {exc}") from exc
     if charts:
-        from materiel.sweeps.charts import months_charts
+        from materiel.report.sweep_charts import months_charts
 
         months_charts(table, levers, folder / "charts", horizon)

@@ -1,6 +1,6 @@
 """The result every tracker function returns: a table with its sources and assumptions.
 
-Renderers (:mod:`materiel.track.render`) and charts (:mod:`materiel.track.charts`)
+Renderers (:mod:`materiel.report.track_render`) and charts (:mod:`materiel.report.track_charts`)
 draw only from a :class:`TrackResult`, never from the computation's internals.
 """
 

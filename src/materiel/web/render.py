@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from materiel import __version__
 from materiel.errors import MaterielError
 from materiel.server.errors import status_of
 from materiel.store.errors import Unauthenticated
 from materiel.store.policy import Principal
+from materiel.version import __version__
 from materiel.web import session
 from materiel.web.views import number
 

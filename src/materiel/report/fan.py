@@ -1,4 +1,5 @@
-"""Fan charts: stock against target across the simulated futures."""
+"""Fan charts: stock against target across the simulated futures, and a simulation
+written with them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from materiel.report.charts import _save
+from materiel.report.charts import save_figure
 from materiel.units import human
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def fan_chart(sim: Simulation, path: Path, top: int = 6) -> Path:
         f"Stock against target over {sim.futures:,} futures: the targets most at risk",
         fontsize=12,
     )
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _due(sim: Simulation, ally: str, group: str) -> int:
@@ -62,3 +63,11 @@ def fan_charts(sim: Simulation, folder: Path, top: int) -> list[Path]:
     if top <= 0 or sim.fan.empty:
         return []
     return [fan_chart(sim, folder / "fan_chart.png", top)]
+
+
+def write_simulation(sim: Simulation, folder: Path, charts: int = 6) -> Path:
+    """Write a simulation's tables and ``summary.json`` (:meth:`Simulation.save`) and its
+    fan charts for the ``charts`` targets most at risk."""
+    sim.save(folder)
+    fan_charts(sim, folder, charts)
+    return folder

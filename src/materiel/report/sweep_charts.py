@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
 from materiel.errors import InputError
-from materiel.sweeps.levers import Lever
 
 PREFIX = "months_to_target:"
 
 
+class Lever(Protocol):
+    """A lever of a sweep as the charts read it (:class:`materiel.sweeps.levers.Lever`)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def values(self) -> tuple[str, ...]: ...
+
+
 def months_charts(
-    table: pd.DataFrame, levers: list[Lever], folder: Path, horizon: int
+    table: pd.DataFrame, levers: Sequence[Lever], folder: Path, horizon: int
 ) -> list[Path]:
     """One PNG per lever with more than one value: for each item group, the months until
     every ally's target of the group holds, averaged over the other levers' values; a
