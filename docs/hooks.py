@@ -476,7 +476,7 @@ def _openapi_spec() -> dict[str, Any]:
         except (ImportError, AttributeError) as exc:
             errors.append(f"{module_name}.{attr}: {exc}")
             continue
-        from materiel.server.settings import Settings
+        from materiel.settings import Settings
 
         with tempfile.TemporaryDirectory() as tmp:
             app = factory(Settings(db_url=f"sqlite:///{Path(tmp) / 'docs.db'}"))
@@ -718,7 +718,18 @@ def _include(path: Path, shift: int = 1) -> Callable[[], str]:
     return make
 
 
+def _settings() -> str:
+    """Every setting with its ``MATERIEL_*`` variable, from :class:`materiel.settings.Settings`."""
+    from materiel.settings import Settings
+
+    table = _fields_table(Settings)
+    for name in Settings.model_fields:
+        table = table.replace(f"| `{name}` |", f"| `{name}` (`MATERIEL_{name.upper()}`) |", 1)
+    return table
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
+    "settings": _settings,
     "model": _model,
     "scenario-tables": _scenario_tables,
     "scenario-yaml": _scenario_yaml,

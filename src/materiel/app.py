@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from materiel.server.app import create_api
-from materiel.server.settings import Settings
+from materiel.settings import Settings
 from materiel.store.repo import Store
 from materiel.web import mount
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from materiel.app import create_app
-from materiel.server.settings import Settings
+from materiel.settings import Settings
 from server_kit import Workspace, db_url, make_workspace  # noqa: F401  (a fixture)
 
 
@@ -22,6 +22,6 @@ def space(db_url: str, tmp_path: Path) -> Iterator[Workspace]:  # noqa: F811
 
 @pytest.fixture
 def client(space: Workspace) -> Iterator[TestClient]:
-    app = create_app(Settings(db_url=space.store.db.url, max_body_bytes=1024 * 1024), space.store)
+    app = create_app(Settings(db=space.store.db.url, max_body_bytes=1024 * 1024), space.store)
     with TestClient(app) as c:
         yield c

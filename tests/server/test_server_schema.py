@@ -10,14 +10,14 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from materiel.app import create_app
-from materiel.server.settings import Settings
+from materiel.settings import Settings
 from server_kit import Workspace
 
 EXAMPLES = int(os.environ.get("MATERIEL_SCHEMA_EXAMPLES", "8"))
 
 
 def test_no_server_error(space: Workspace) -> None:
-    app = create_app(Settings(db_url=space.store.db.url, max_body_bytes=256 * 1024), space.store)
+    app = create_app(Settings(db=space.store.db.url, max_body_bytes=256 * 1024), space.store)
     headers = space.headers("admin")
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []

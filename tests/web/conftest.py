@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from materiel.app import create_app
-from materiel.server.settings import Settings
+from materiel.settings import Settings
 from server_kit import Workspace, db_url, make_workspace  # noqa: F401  (a fixture)
 
 
@@ -22,7 +22,7 @@ def space(db_url: str, tmp_path: Path) -> Iterator[Workspace]:  # noqa: F811
 
 @pytest.fixture
 def app(space: Workspace):  # type: ignore[no-untyped-def]
-    return create_app(Settings(db_url=space.store.db.url), space.store)
+    return create_app(Settings(db=space.store.db.url), space.store)
 
 
 @pytest.fixture

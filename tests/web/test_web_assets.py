@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from materiel.app import create_app
-from materiel.server.settings import Settings
+from materiel.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "src" / "materiel" / "web"
@@ -57,7 +57,7 @@ def test_no_page_or_script_refers_to_another_site() -> None:
 
 
 def test_the_app_serves_its_assets_and_pages_allow_only_its_own(tmp_path: Path) -> None:
-    app = create_app(Settings(db_url=f"sqlite:///{tmp_path / 'store.db'}"))
+    app = create_app(Settings(db=f"sqlite:///{tmp_path / 'store.db'}"))
     with TestClient(app) as client:
         for name in manifest():
             answer = client.get(f"/static/vendor/{name}")

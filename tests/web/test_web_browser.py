@@ -24,7 +24,7 @@ except ImportError:  # the browser fixture says so (and fails when CI=true)
     expect = None
 
 from materiel.app import create_app
-from materiel.server.settings import Settings
+from materiel.settings import Settings
 from materiel.store.policy import SYSTEM
 from server_kit import PASSWORD, SECRETS, Workspace, make_workspace, sqlite_url
 from web_kit import live_server
@@ -72,7 +72,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worksp
     folder = tmp_path_factory.mktemp("web")
     space = make_workspace(sqlite_url(folder), folder)
     space.store.import_facts(SYSTEM, [_fact()])
-    app = create_app(Settings(db_url=space.store.db.url), space.store)
+    app = create_app(Settings(db=space.store.db.url), space.store)
     with live_server(app) as url:
         yield url, space
     space.store.db.dispose()

@@ -10,7 +10,6 @@ so no traceback reaches a user. ``MATERIEL_DEBUG=1`` shows tracebacks for develo
 
 from __future__ import annotations
 
-import os
 import sys
 
 import typer
@@ -64,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         if callable(show) and isinstance(exit_code, int):  # click's (or typer's vendored) errors
             show()
             return exit_code
-        if os.environ.get("MATERIEL_DEBUG"):
+        if _debug():
             raise
         err_console.print(
             Text("internal error: ", style="bold red")
@@ -81,6 +80,16 @@ def main(argv: list[str] | None = None) -> int:
             err_console.print("interrupted: nothing after the interruption was written")
         return code
     return 0
+
+
+def _debug() -> bool:
+    """``MATERIEL_DEBUG`` is set: show the traceback of an unexpected error."""
+    from materiel.settings import settings
+
+    try:
+        return settings().debug
+    except MaterielError:  # another setting is wrong: that is not a reason to hide a bug
+        return False
 
 
 #: The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.

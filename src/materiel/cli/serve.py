@@ -47,7 +47,7 @@ def serve(
 
     from materiel.app import create_app
     from materiel.scenario.load import load_scenario
-    from materiel.server.settings import Settings
+    from materiel.settings import settings
     from materiel.store.db import sqlite_path
     from materiel.store.policy import SYSTEM
 
@@ -69,7 +69,7 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     console.print(f"serving on http://{shown}:{bound}/  (API: /api/v1, schema: /openapi.json)")
     console.print(f"admin token (user {user}, valid 24 h, shown once): {token}")
-    app = create_app(Settings(db_url=store.db.url), store=store)
+    app = create_app(settings(db=store.db.url), store=store)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=30)
     uvicorn.Server(config).run(sockets=[sock])
 

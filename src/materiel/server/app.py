@@ -18,7 +18,8 @@ from materiel.server.routes_account import router as account
 from materiel.server.routes_data import router as data
 from materiel.server.routes_runs import router as runs
 from materiel.server.routes_scenarios import router as scenarios
-from materiel.server.settings import Settings
+from materiel.settings import Settings
+from materiel.settings import settings as read_settings
 from materiel.store.repo import Store, open_store
 from materiel.version import __version__
 
@@ -30,8 +31,8 @@ CLIENT_FACTOR = 6
 
 def create_api(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The API application on ``store`` (or on the database of ``settings``)."""
-    settings = settings or Settings()
-    store = store or open_store(settings.db_url)
+    settings = settings or read_settings()
+    store = store or open_store(settings.db)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -17,7 +17,8 @@ def sign_in(body: SignIn, request: Request, store: StoreDep) -> dict[str, Any]:
     client = request.client.host if request.client else "unknown"
     request.app.state.sign_in_limit.hit(f"{client}|{body.name}")
     request.app.state.sign_in_client_limit.hit(client)
-    token, expires = store.sign_in(body.name, body.password)
+    hours = request.app.state.settings.session_hours
+    token, expires = store.sign_in(body.name, body.password, hours)
     return {"token": token, "expires_at": expires.isoformat(), "token_type": "bearer"}
 
 

@@ -21,7 +21,7 @@ from materiel.store.policy import ROLES, Principal
 
 TOKEN_PREFIX = "mat_"
 MAX_TOKEN_DAYS = 366
-SIGN_IN_HOURS = 12
+SIGN_IN_HOURS = 12.0  # the default of Settings.session_hours
 MIN_PASSWORD = 8
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,99}$")
 _hasher = PasswordHasher()
@@ -95,8 +95,11 @@ class AccountOps(StoreBase):
         with self.tx() as s:
             return s.scalar(select(UserRecord.id).limit(1)) is not None
 
-    def sign_in(self, name: str, password: str) -> tuple[str, dt.datetime]:
-        """A token for a user's name and password, valid :data:`SIGN_IN_HOURS`."""
+    def sign_in(
+        self, name: str, password: str, hours: float = SIGN_IN_HOURS
+    ) -> tuple[str, dt.datetime]:
+        """A token for a user's name and password, valid ``hours`` (the server passes its
+        ``Settings.session_hours``)."""
         with self.tx() as s:
             user = s.scalar(select(UserRecord).where(UserRecord.name == name))
             stored = user.password_hash if user is not None else None
@@ -107,7 +110,7 @@ class AccountOps(StoreBase):
             ok = False
         if not ok or user is None:
             raise Unauthenticated("wrong user name or password")
-        return self._issue(user.id, user.name, "sign-in", dt.timedelta(hours=SIGN_IN_HOURS))
+        return self._issue(user.id, user.name, "sign-in", dt.timedelta(hours=hours))
 
     def create_token(self, who: Principal, name: str, days: float) -> dict[str, Any]:
         if not 0 < days <= MAX_TOKEN_DAYS:

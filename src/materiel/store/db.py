@@ -8,8 +8,6 @@ failing, and the journal is WAL so that readers never wait for a writer.
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,24 +17,20 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from materiel.errors import DataError, InputError
+from materiel.settings import settings
 
-ENV_VAR = "MATERIEL_DB"
 BUSY_TIMEOUT_MS = 30_000
 
 
 def default_db_path() -> Path:
-    """``materiel.db`` in the user's data directory (beside the pledge ledger)."""
-    home = Path.home()
-    if sys.platform == "darwin":
-        base = home / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return base / "materiel" / "materiel.db"
+    """``materiel.db`` in the data folder (beside the pledge ledger; see
+    :class:`~materiel.settings.Settings`)."""
+    return settings().db_path()
 
 
 def resolve_url(url: str | None) -> str:
     """The URL given, else ``$MATERIEL_DB``, else the default SQLite file."""
-    url = url or os.environ.get(ENV_VAR)
+    url = url or settings().db
     if not url:
         return f"sqlite:///{default_db_path()}"
     if "://" not in url:  # a bare path means an SQLite file

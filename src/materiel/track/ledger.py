@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +21,9 @@ from typing import Any, Protocol
 
 from materiel.errors import DataError, InputError, MaterielError
 from materiel.publicdata import NATO_2024_SOURCE, NATO_NATIONAL_2PCT_LAWS
+from materiel.settings import settings
 from materiel.track.ledger_model import ALLIANCE, SPENDING_UNIT, Pledge, make_pledge
 
-ENV_VAR = "MATERIEL_LEDGER"
 #: Version 2 keeps aid pledges in bn of a currency a year (``EUR bn``); version 1 kept
 #: them in whole currency units (``EUR``) and is converted when read.
 FILE_VERSION = 2
@@ -92,18 +91,9 @@ def builtin_pledges() -> list[Pledge]:
 
 
 def default_ledger_path() -> Path:
-    """``$MATERIEL_LEDGER``, else ``pledges.json`` in the user's data directory."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env).expanduser()
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return base / "materiel" / "pledges.json"
+    """``$MATERIEL_LEDGER``, else ``pledges.json`` in the data folder (see
+    :class:`~materiel.settings.Settings`)."""
+    return settings().ledger_path()
 
 
 class JsonPledgeFile:

@@ -43,6 +43,7 @@ async def sign_in(request: Request) -> Response:
     store = _store(request)
     target = _local(form.get("next", "/"))
     client = request.client.host if request.client else "unknown"
+    hours = request.app.state.settings.session_hours  # the sign-in and its cookie alike
     try:
         request.app.state.sign_in_limit.hit(f"{client}|{form.get('name', '')}")
         request.app.state.sign_in_client_limit.hit(client)
@@ -50,7 +51,7 @@ async def sign_in(request: Request) -> Response:
             token = form["token"].strip()
             store.principal(token)  # refuses an unknown, revoked or expired token
         else:
-            token, _ = store.sign_in(form.get("name", ""), form.get("password", ""))
+            token, _ = store.sign_in(form.get("name", ""), form.get("password", ""), hours)
     except MaterielError as exc:  # wrong password, too many attempts
         message = (
             str(exc)
@@ -68,7 +69,8 @@ async def sign_in(request: Request) -> Response:
             name=form.get("name", ""),
         )
     response = RedirectResponse(target, status_code=303)
-    session.set_cookie(request, response, session.SESSION_COOKIE, token, session.SESSION_S)
+    lifetime = round(hours * 3600)
+    session.set_cookie(request, response, session.SESSION_COOKIE, token, lifetime)
     response.delete_cookie(session.PRE_COOKIE, path="/")
     return response
 

@@ -23,7 +23,6 @@ SESSION_COOKIE = "materiel_session"
 PRE_COOKIE = "materiel_signin"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
-SESSION_S = 12 * 3600
 
 
 class CsrfRefused(Exception):

@@ -1,0 +1,90 @@
+"""Settings: one place for what the environment may set.
+
+Each field is read from ``MATERIEL_<FIELD>`` (``MATERIEL_DB``, ``MATERIEL_LEDGER``,
+``MATERIEL_DATA_DIR``, ``MATERIEL_SESSION_HOURS``, ``MATERIEL_MAX_BODY_BYTES``, ...) unless
+given as an argument; :func:`settings` reads the environment each time it is called, so
+a test or a command that sets a variable sees it at once. A bad value is an
+:class:`~materiel.errors.InputError` naming the variable.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from materiel.errors import InputError
+
+
+def platform_data_dir() -> Path:
+    """The user's data folder for materiel: ``$XDG_DATA_HOME/materiel`` (default
+    ``~/.local/share/materiel``), ``~/Library/Application Support/materiel`` on macOS,
+    ``%LOCALAPPDATA%\\materiel`` on Windows."""
+    import os
+
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return base / "materiel"
+
+
+class Settings(BaseSettings):
+    """What a deployment may set; every field has a default that works on one machine."""
+
+    model_config = SettingsConfigDict(env_prefix="MATERIEL_", frozen=True, extra="ignore")
+
+    db: str | None = Field(
+        None,
+        description="the store's database URL (sqlite:///FILE or postgresql+psycopg://...); "
+        "None: materiel.db in the data folder",
+    )
+    ledger: Path | None = Field(
+        None, description="the pledge ledger file; None: pledges.json in the data folder"
+    )
+    data_dir: Path | None = Field(
+        None,
+        description="where the store and the ledger live by default; None: the "
+        "platform's user data folder",
+    )
+    session_hours: float = Field(
+        12.0, gt=0, le=24 * 30, description="how long a sign-in (and its browser session) lasts"
+    )
+    max_body_bytes: int = Field(
+        5 * 1024 * 1024, gt=0, description="a request larger than this is refused (413)"
+    )
+    sign_in_attempts: int = Field(10, gt=0, description="sign-in attempts per client and window")
+    sign_in_window_s: float = Field(60.0, gt=0, description="the window of sign-in attempts [s]")
+    run_workers: int = Field(
+        1, ge=1, le=64, description="plan runs solved at the same time (a process each)"
+    )
+    debug: bool = Field(False, description="show tracebacks of unexpected errors")
+
+    def folder(self) -> Path:
+        """The data folder: ``data_dir`` or the platform's."""
+        return (self.data_dir or platform_data_dir()).expanduser()
+
+    def ledger_path(self) -> Path:
+        return (self.ledger or self.folder() / "pledges.json").expanduser()
+
+    def db_path(self) -> Path:
+        """The default SQLite file (when ``db`` is not set)."""
+        return self.folder() / "materiel.db"
+
+
+def settings(**given: object) -> Settings:
+    """The settings from the environment, with ``given`` fields over them."""
+    try:
+        return Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"MATERIEL_{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            f" (found {e.get('input')!r})"
+            for e in exc.errors()
+        )
+        raise InputError(f"settings: {problems}") from None
