@@ -13,7 +13,9 @@ API and (later) the REST API can turn it into a clear message instead of a trace
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 class MaterielError(Exception):
@@ -79,3 +81,15 @@ class InfeasibleError(SolveError):
         self.constraint = constraint
         self.detail = detail
         super().__init__(f"infeasible: {constraint}: {detail}")
+
+
+def field_problems(
+    errors: Iterable[Mapping[str, Any]], name: Callable[[str], str] = lambda field: field
+) -> str:
+    """Validation errors (pydantic's ``exc.errors()``) as one line: each field, as
+    ``name`` spells it, with what is wrong and the value found."""
+    return "; ".join(
+        f"{name('.'.join(str(p) for p in e['loc']))}: "
+        f"{str(e['msg']).removeprefix('Value error, ')} (found {e.get('input')!r})"
+        for e in errors
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from materiel.errors import InputError
+from materiel.errors import InputError, field_problems
 
 
 def platform_data_dir() -> Path:
@@ -82,9 +82,5 @@ def settings(**given: object) -> Settings:
     try:
         return Settings(**given)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(
-            f"MATERIEL_{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-            f" (found {e.get('input')!r})"
-            for e in exc.errors()
-        )
+        problems = field_problems(exc.errors(), lambda field: f"MATERIEL_{field.upper()}")
         raise InputError(f"settings: {problems}") from None

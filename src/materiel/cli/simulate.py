@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeE
 from rich.table import Table
 from rich.text import Text
 
-from materiel.errors import InputError
+from materiel.errors import InputError, field_problems
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,12 +45,7 @@ def load_risks(path: Path) -> Risks:
     try:
         return Risks.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-            f" (found {e.get('input')!r})"
-            for e in exc.errors()
-        )
-        raise InputError(f"{path}: {problems}") from None
+        raise InputError(f"{path}: {field_problems(exc.errors())}") from None
 
 
 def run_simulation(
