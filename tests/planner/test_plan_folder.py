@@ -57,3 +57,18 @@ def test_overrides_apply_to_the_scenario_object_not_its_folder(tmp_path: Path) -
     result = plan(scenario, overrides=["policy.pooling=false"], explain=0, compare_pooling=False)
     assert result.targets.iloc[0]["target"] == 30
     assert result.scenario.meta.policy.pooling is False
+
+
+def test_every_plan_table_is_made_and_every_served_one_has_an_access_rule():
+    # One record per plan table (planner.plan.PLAN_TABLES): the plan holds each, the
+    # workspace serves those marked served, and the access policy has a rule for each.
+    from materiel.planner.plan import PLAN_TABLES, SERVED
+    from materiel.store import policy
+    from materiel.store.run_ops import PLAN_TABLES as RUN_TABLES
+
+    scenario = load_scenario("nato-2024", ["policy.whole_lots=false"])
+    made = plan(scenario, explain=0, compare_pooling=False).plan
+    assert set(made.tables) == {t.name for t in PLAN_TABLES}
+    assert RUN_TABLES == SERVED and "unmet" not in SERVED
+    rules = policy.RULES
+    assert all(f"plan.{name}" in rules for name in SERVED)

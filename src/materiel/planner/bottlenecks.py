@@ -10,7 +10,6 @@ that are the same for every optimal plan. Sentences are the report's business.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 import pandas as pd
@@ -133,26 +132,9 @@ def explain(
 
 def relaxed_inputs(inp: ModelInputs, kind: str, name: str) -> ModelInputs | None:
     """Inputs with one limit 10 % larger: the scenario a what-if stands for (for a cold
-    solve to compare with). Output now is left as it is: more capacity, not more output."""
-    factor = 1.0 + RELAX
-    if kind == "line":
-        sel = inp.cap0.coords["line"] == name
-        return dataclasses.replace(
-            inp,
-            cap0=inp.cap0.where(~sel, inp.cap0 * factor),
-            ceiling=inp.ceiling.where(~sel, inp.ceiling * factor),
-        )
-    if kind == "component":
-        sel = inp.supply0.coords["component"] == name
-        return dataclasses.replace(
-            inp,
-            supply0=inp.supply0.where(~sel, inp.supply0 * factor),
-            supply_ceiling=inp.supply_ceiling.where(~sel, inp.supply_ceiling * factor),
-        )
-    if kind == "budget":
-        sel = inp.budget.coords["ally"] == name
-        return dataclasses.replace(inp, budget=inp.budget.where(~sel, inp.budget * factor))
-    return None
+    solve to compare with); None for a kind no what-if grows."""
+    grown = families.KINDS[kind].grown if kind in families.KINDS else None
+    return grown(inp, name) if grown is not None else None
 
 
 def months_gained(base: pd.DataFrame, new: pd.DataFrame, horizon: int) -> pd.DataFrame:

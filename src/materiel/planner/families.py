@@ -1,22 +1,29 @@
-"""Constraint families that say what binds: one record each.
+"""Constraint families that say what binds, and the kinds of limit they belong to: one
+record each.
 
-A record names the family's constraint in the model, the kind of limit a user sees
-("line", "component", "budget", "industry_rule"), the dimension that names the limit,
-its size (what a 10 % larger limit adds, for the first-order ranking), and how a what-if
-makes it 10 % larger: the change of each affected constraint's right-hand side, so that
-the solved model is changed in place and re-solved warm. Adding a family touches this
-file only; how a kind is said in words is the report's business.
+A :class:`Family` names the family's constraint in the model, the kind of limit a user
+sees, the dimension that names the limit, its size (what a 10 % larger limit adds, for
+the first-order ranking), and how a what-if makes it 10 % larger: the change of each
+affected constraint's right-hand side, so that the solved model is changed in place and
+re-solved warm. A :class:`Kind` ("line", "component", "budget", "industry_rule") says
+what the limit is in words, its unit, what 10 % more of it is, and the inputs a what-if
+stands for. Adding a family or a kind touches this file only.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import xarray as xr
 
 from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import C, V
+
+if TYPE_CHECKING:
+    from materiel.scenario.model import Scenario
 
 RELAX = 0.10  # relative relaxation used to rank limits and in what-ifs
 
@@ -93,15 +100,113 @@ def relaxation(kind: str) -> RhsChange | None:
     return None
 
 
+@dataclass(frozen=True)
+class Kind:
+    """A kind of limit as a user sees it: what it is in words, its unit, what 10 % more
+    of it is in that unit, and the inputs a what-if stands for (for a cold solve)."""
+
+    name: str
+    what: str  # "capacity of line": the limit, before its display name
+    more: str  # "more capacity on line": a what-if, before the display name
+    unit: Callable[[Scenario, str], str]
+    increase: Callable[[ModelInputs, str], float]  # 10 % more, in ``unit``
+    grown: Callable[[ModelInputs, str], ModelInputs] | None  # the inputs with 10 % more
+    digits: str = ",.4g"  # how the increase is written
+
+
+def _line_unit(scenario: Scenario, code: str) -> str:
+    lines = scenario.table("lines").set_index("id")
+    items = scenario.table("items").set_index("code")
+    return f"{items.at[lines.at[code, 'item'], 'unit']}/month"
+
+
+def _line_increase(inp: ModelInputs, name: str) -> float:
+    top = inp.ceiling if inp.scenario.meta.policy.expansion else inp.cap0
+    return RELAX * float(top.sel(line=name))
+
+
+def _line_grown(inp: ModelInputs, name: str) -> ModelInputs:
+    """Capacity now and the ceiling 10 % larger; output now is left as it is (more
+    capacity, not more output)."""
+    sel = inp.cap0.coords["line"] == name
+    factor = 1.0 + RELAX
+    return dataclasses.replace(
+        inp,
+        cap0=inp.cap0.where(~sel, inp.cap0 * factor),
+        ceiling=inp.ceiling.where(~sel, inp.ceiling * factor),
+    )
+
+
+def _component_unit(scenario: Scenario, code: str) -> str:
+    comps = scenario.table("components").set_index("code")
+    return f"{comps.at[code, 'unit']}/month"
+
+
+def _component_grown(inp: ModelInputs, name: str) -> ModelInputs:
+    sel = inp.supply0.coords["component"] == name
+    factor = 1.0 + RELAX
+    return dataclasses.replace(
+        inp,
+        supply0=inp.supply0.where(~sel, inp.supply0 * factor),
+        supply_ceiling=inp.supply_ceiling.where(~sel, inp.supply_ceiling * factor),
+    )
+
+
+def _budget_increase(inp: ModelInputs, name: str) -> float:
+    per_year = float(inp.budget.sel(ally=name).sum() / inp.months_in_year.sum() * 12)
+    return RELAX * per_year
+
+
+def _budget_grown(inp: ModelInputs, name: str) -> ModelInputs:
+    sel = inp.budget.coords["ally"] == name
+    return dataclasses.replace(inp, budget=inp.budget.where(~sel, inp.budget * (1.0 + RELAX)))
+
+
+def _money_unit(scenario: Scenario, _code: str) -> str:
+    return f"{scenario.meta.currency}/year"
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(
+            "line",
+            "capacity of line",
+            "more capacity on line",
+            _line_unit,
+            _line_increase,
+            _line_grown,
+        ),
+        Kind(
+            "component",
+            "supply of",
+            "more supply of",
+            _component_unit,
+            lambda inp, name: RELAX * float(inp.supply_ceiling.sel(component=name)),
+            _component_grown,
+        ),
+        Kind(
+            "budget",
+            "budget of",
+            "more budget for",
+            _money_unit,
+            _budget_increase,
+            _budget_grown,
+            digits=",.0f",
+        ),
+        Kind(
+            "industry_rule",
+            "the industry rule (firm orders needed before expanding) on line",
+            "a looser industry rule on line",
+            _line_unit,
+            lambda _inp, _name: 0.0,
+            None,
+        ),
+    )
+}
+
+
 def increase(inp: ModelInputs, kind: str, name: str) -> float:
     """What 10 % more of a limit is, in its unit: [units/month] at the ceiling for a
     line or component, [currency/year] for a budget."""
-    if kind == "line":
-        top = inp.ceiling if inp.scenario.meta.policy.expansion else inp.cap0
-        return RELAX * float(top.sel(line=name))
-    if kind == "component":
-        return RELAX * float(inp.supply_ceiling.sel(component=name))
-    if kind == "budget":
-        per_year = float(inp.budget.sel(ally=name).sum() / inp.months_in_year.sum() * 12)
-        return RELAX * per_year
-    return 0.0
+    return KINDS[kind].increase(inp, name) if kind in KINDS else 0.0

@@ -24,17 +24,58 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 FORMAT = 1
 
+
+@dataclass(frozen=True)
+class PlanTable:
+    """A table of a plan: its name, what it holds (with units), the attribute or method
+    of a solved result that makes it, and whether the shared workspace serves it (each
+    served table has a rule in :mod:`materiel.store.policy`). Adding a table touches this
+    record only."""
+
+    name: str
+    holds: str
+    made_by: str
+    served: bool = True
+
+
+PLAN_TABLES: tuple[PlanTable, ...] = (
+    PlanTable(
+        "contracts",
+        "contracts to sign: buyers, line, rate [units/month], months, value",
+        "contracts",
+    ),
+    PlanTable(
+        "deliveries",
+        "new orders arriving: line, ally, month, quantity [units]",
+        "delivery_table",
+    ),
+    PlanTable(
+        "capacity",
+        "line, month: capacity, output [units/month], held by the producer [units]",
+        "capacity_by_month",
+    ),
+    PlanTable(
+        "supply", "component, month: supply and what is added [units/month]", "supply_by_month"
+    ),
+    PlanTable("stock", "ally, group, month: stock, target [units]", "stock_table"),
+    PlanTable(
+        "spending",
+        "ally, year: new orders and expansions, existing contracts, budget [currency]",
+        "spending",
+    ),
+    PlanTable("targets", "ally, group: target, date, month met, met by date", "targets"),
+    # not served: the workspace's disclosure rules have no rule for it yet
+    PlanTable(
+        "unmet",
+        "ally, group, month: demand the plan leaves unmet [units]",
+        "unmet_table",
+        served=False,
+    ),
+)
 #: Table name -> what it holds (the manifest lists them with their units).
-TABLES = {
-    "contracts": "contracts to sign: buyers, line, rate [units/month], months, value",
-    "deliveries": "new orders arriving: line, ally, month, quantity [units]",
-    "capacity": "line, month: capacity, output [units/month], held by the producer [units]",
-    "supply": "component, month: supply and what is added [units/month]",
-    "stock": "ally, group, month: stock, target [units]",
-    "spending": "ally, year: new orders and expansions, existing contracts, budget [currency]",
-    "targets": "ally, group: target, date, month met, met by date",
-    "unmet": "ally, group, month: demand the plan leaves unmet [units]",
-}
+TABLES = {t.name: t.holds for t in PLAN_TABLES}
+#: The tables the shared workspace serves.
+SERVED = tuple(t.name for t in PLAN_TABLES if t.served)
 
 
 class _Planned(Protocol):

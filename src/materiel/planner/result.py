@@ -16,7 +16,7 @@ import xarray as xr
 from materiel.planner import contracts
 from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import V, objective_weights
-from materiel.planner.plan import Plan
+from materiel.planner.plan import PLAN_TABLES, Plan
 from materiel.planner.solve import Solution, Status
 from materiel.scenario.model import Scenario
 
@@ -389,30 +389,34 @@ class PlanResult:
 
     @property
     def plan(self) -> Plan:
-        """The plan as tables with no solver in it, to save, load and simulate."""
+        """The plan as tables with no solver in it, to save, load and simulate (its
+        tables are those of :data:`materiel.planner.plan.PLAN_TABLES`)."""
         scenario = self.scenario
-        deliveries = self.deliveries.to_series().rename("quantity").reset_index()
-        deliveries = deliveries[deliveries["quantity"] > 1e-9].reset_index(drop=True)
-        unmet = self.unmet_demand
         totals = {k: v for k, v in self.totals().items() if isinstance(v, str | int | float | bool)}
+        tables = {}
+        for table in PLAN_TABLES:
+            made = getattr(self, table.made_by)
+            tables[table.name] = made() if callable(made) else made
         return Plan(
             scenario_name=scenario.name,
             scenario_digest=scenario.digest(),
             start=scenario.start,
             horizon=scenario.horizon,
             currency=scenario.meta.currency,
-            tables={
-                "contracts": self.contracts,
-                "deliveries": deliveries,
-                "capacity": self.capacity_by_month(),
-                "supply": self.supply_by_month(),
-                "stock": self.stock_table(),
-                "spending": self.spending(),
-                "targets": self.targets,
-                "unmet": unmet[unmet["unmet"] > 1e-9][["ally", "group", "month", "unmet"]],
-            },
+            tables=tables,
             summary={"objective": self.objective, **totals},
         )
+
+    def delivery_table(self) -> pd.DataFrame:
+        """New orders arriving: line, ally, month, quantity [units] (none left out but
+        zeros)."""
+        deliveries = self.deliveries.to_series().rename("quantity").reset_index()
+        return deliveries[deliveries["quantity"] > 1e-9].reset_index(drop=True)
+
+    def unmet_table(self) -> pd.DataFrame:
+        """Demand the plan leaves unmet: ally, group, month, unmet [units] (zeros left out)."""
+        unmet = self.unmet_demand
+        return unmet[unmet["unmet"] > 1e-9][["ally", "group", "month", "unmet"]]
 
     def capacity_by_month(self) -> pd.DataFrame:
         """Usable capacity, output and the producer's stock of each line by month, long

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from materiel.planner.families import KINDS
 from materiel.planner.result import PlanResult
 from materiel.units import human
 
@@ -86,22 +87,7 @@ def namer(result: PlanResult) -> Callable[[str, str], str]:
 
 def unit_of(result: PlanResult, kind: str, code: str) -> str:
     """The unit of a limit: the line's item per month, the component's, or money/year."""
-    if kind == "line":
-        lines = result.scenario.table("lines").set_index("id")
-        items = result.scenario.table("items").set_index("code")
-        return f"{items.at[lines.at[code, 'item'], 'unit']}/month"
-    if kind == "component":
-        comps = result.scenario.table("components").set_index("code")
-        return f"{comps.at[code, 'unit']}/month"
-    return f"{result.scenario.meta.currency}/year"
-
-
-_WHAT = {
-    "line": "capacity of line",
-    "component": "supply of",
-    "budget": "budget of",
-    "industry_rule": "the industry rule (firm orders needed before expanding) on line",
-}
+    return KINDS[kind].unit(result.scenario, code)
 
 
 def bottleneck_words(result: PlanResult) -> list[str]:
@@ -119,8 +105,9 @@ def bottleneck_words(result: PlanResult) -> list[str]:
         kind, code = str(row.kind), str(row.name)
         before = getattr(row, "shortfall_before", float("nan"))
         if before != before:  # NaN: not re-solved
+            what = KINDS[kind].what if kind in KINDS else kind
             out.append(
-                f"{_WHAT.get(kind, kind)} {name(kind, code)} binds: 10% more is worth about "
+                f"{what} {name(kind, code)} binds: 10% more is worth about "
                 f"{row.gain:.3g} target-months of shortfall (first-order estimate from its "
                 "shadow price)"
             )
@@ -158,13 +145,8 @@ def describe(
     A larger limit cannot make the optimum worse; a rise within solver accuracy is
     reported as no change.
     """
-    pct = "10%"
-    if kind == "line":
-        head = f"{pct} more capacity on line {display} (+{increase:,.4g} {unit})"
-    elif kind == "component":
-        head = f"{pct} more supply of {display} (+{increase:,.4g} {unit})"
-    else:
-        head = f"{pct} more budget for {display} (+{increase:,.0f} {unit})"
+    limit = KINDS[kind]
+    head = f"10% {limit.more} {display} (+{increase:{limit.digits}} {unit})"
     gain = before - after
     if gain <= 1e-6 * max(1.0, abs(before)):
         return (

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from materiel.errors import InputError
+from materiel.planner.plan import SERVED
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, NotFound
 from materiel.store.models import RunRecord, ScenarioRecord
@@ -17,7 +18,8 @@ from materiel.store.policy import Principal
 ACTIVE = ("queued", "running")
 #: A run is queued, running, then done, failed or cancelled.
 STATES = ("queued", "running", "done", "failed", "cancelled")
-PLAN_TABLES = ("contracts", "deliveries", "capacity", "supply", "stock", "spending", "targets")
+#: The plan tables a run serves (each with its rule in :mod:`materiel.store.policy`).
+PLAN_TABLES = SERVED
 
 
 class RunOps(StoreBase):
