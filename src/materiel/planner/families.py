@@ -125,16 +125,18 @@ def _line_increase(inp: ModelInputs, name: str) -> float:
     return RELAX * float(top.sel(line=name))
 
 
+def _grown(inp: ModelInputs, dim: str, name: str, *fields: str) -> ModelInputs:
+    """The inputs with ``fields`` 10 % larger where ``dim`` is ``name``."""
+    first = getattr(inp, fields[0])
+    sel = first.coords[dim] == name
+    changed = {f: getattr(inp, f).where(~sel, getattr(inp, f) * (1.0 + RELAX)) for f in fields}
+    return dataclasses.replace(inp, **changed)
+
+
 def _line_grown(inp: ModelInputs, name: str) -> ModelInputs:
     """Capacity now and the ceiling 10 % larger; output now is left as it is (more
     capacity, not more output)."""
-    sel = inp.cap0.coords["line"] == name
-    factor = 1.0 + RELAX
-    return dataclasses.replace(
-        inp,
-        cap0=inp.cap0.where(~sel, inp.cap0 * factor),
-        ceiling=inp.ceiling.where(~sel, inp.ceiling * factor),
-    )
+    return _grown(inp, "line", name, "cap0", "ceiling")
 
 
 def _component_unit(scenario: Scenario, code: str) -> str:
@@ -143,13 +145,7 @@ def _component_unit(scenario: Scenario, code: str) -> str:
 
 
 def _component_grown(inp: ModelInputs, name: str) -> ModelInputs:
-    sel = inp.supply0.coords["component"] == name
-    factor = 1.0 + RELAX
-    return dataclasses.replace(
-        inp,
-        supply0=inp.supply0.where(~sel, inp.supply0 * factor),
-        supply_ceiling=inp.supply_ceiling.where(~sel, inp.supply_ceiling * factor),
-    )
+    return _grown(inp, "component", name, "supply0", "supply_ceiling")
 
 
 def _budget_increase(inp: ModelInputs, name: str) -> float:
@@ -158,8 +154,7 @@ def _budget_increase(inp: ModelInputs, name: str) -> float:
 
 
 def _budget_grown(inp: ModelInputs, name: str) -> ModelInputs:
-    sel = inp.budget.coords["ally"] == name
-    return dataclasses.replace(inp, budget=inp.budget.where(~sel, inp.budget * (1.0 + RELAX)))
+    return _grown(inp, "ally", name, "budget")
 
 
 def _money_unit(scenario: Scenario, _code: str) -> str:
