@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from materiel.server.schemas import Page
 from materiel.store.errors import Unauthenticated
 from materiel.store.policy import Principal
 from materiel.store.repo import Store
 
 MAX_INT = 2**31 - 1
+P = TypeVar("P", bound=Page[Any])
 _bearer = HTTPBearer(auto_error=False, description="an API token (mat_...)")
 
 
@@ -41,13 +44,17 @@ class Paging:
     ):
         self.offset, self.limit = offset, limit
 
-    def page(self, items: list[Any]) -> dict[str, Any]:
-        return {
-            "total": len(items),
-            "offset": self.offset,
-            "limit": self.limit,
-            "items": items[self.offset : self.offset + self.limit],
-        }
+    def page(self, model: type[P], items: Sequence[Any]) -> P:
+        """The page of ``items`` asked for, as ``model`` (its items read from the store's
+        records or dicts)."""
+        return model.model_validate(
+            {
+                "total": len(items),
+                "offset": self.offset,
+                "limit": self.limit,
+                "items": list(items[self.offset : self.offset + self.limit]),
+            }
+        )
 
 
 PageDep = Annotated[Paging, Depends()]
