@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
@@ -15,6 +15,7 @@ from materiel.store.repo import Store
 
 MAX_INT = 2**31 - 1
 P = TypeVar("P", bound=Page[Any])
+T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="an API token (mat_...)")
 
 
@@ -61,19 +62,19 @@ PageDep = Annotated[Paging, Depends()]
 
 
 def search(
-    items: list[dict[str, Any]], column: str | None, value: str | None, q: str | None
-) -> list[dict[str, Any]]:
-    """Rows whose ``column`` equals ``value`` (as text) and that contain ``q`` anywhere.
-    Filters compare text in Python over rows the policy let through, never SQL."""
+    items: list[T],
+    column: str | None,
+    value: str | None,
+    q: str | None,
+    fields: Callable[[T], Mapping[str, Any]],
+) -> list[T]:
+    """Items whose ``column`` equals ``value`` (as text) and that contain ``q`` anywhere,
+    both looked for in ``fields(item)`` (a row's data; a fact or pledge itself). Filters
+    compare text in Python over items the policy let through, never SQL."""
     out = items
     if column is not None:
-        out = [r for r in out if str(_field(r, column)) == (value or "")]
+        out = [r for r in out if str(fields(r).get(column)) == (value or "")]
     if q:
         needle = q.casefold()
-        out = [r for r in out if needle in str(r.get("data", r)).casefold()]
+        out = [r for r in out if needle in str(fields(r)).casefold()]
     return out
-
-
-def _field(row: dict[str, Any], column: str) -> Any:
-    data = row.get("data", row)
-    return data.get(column) if isinstance(data, dict) else None

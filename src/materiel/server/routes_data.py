@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
@@ -39,8 +40,9 @@ def facts(
     q: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> FactsPublic:
     items = store.facts(who)
-    items = search(items, "status", status, None) if status is not None else items
-    items = search(items, "kind", kind, q) if kind is not None else search(items, None, None, q)
+    if status is not None:
+        items = search(items, "status", status, None, fields=_itself)
+    items = search(items, "kind" if kind is not None else None, kind, q, fields=_itself)
     return paging.page(FactsPublic, items)
 
 
@@ -70,7 +72,8 @@ def pledges(
     ally: Annotated[str | None, Query(max_length=8)] = None,
 ) -> PledgesPublic:
     items = store.pledges(who)
-    return paging.page(PledgesPublic, search(items, "ally", ally, None) if ally else items)
+    found = search(items, "ally", ally, None, fields=_itself) if ally else items
+    return paging.page(PledgesPublic, found)
 
 
 @router.post(
@@ -89,6 +92,11 @@ def update_pledge(
     return PledgePublic.model_validate(
         store.update_pledge(who, pledge_id, body.version, body.changes)
     )
+
+
+def _itself(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A fact or pledge is searched in its own fields."""
+    return item
 
 
 def _tracked(result: TrackResult, paging: Paging) -> TrackerPublic:

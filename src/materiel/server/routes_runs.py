@@ -26,7 +26,7 @@ def start_run(
     store: StoreDep,
 ) -> RunPublic:
     run, snapshot = store.create_run(who, name)
-    request.app.state.jobs.submit(run["id"], snapshot)
+    request.app.state.jobs.submit(run.id, snapshot)
     return RunPublic.model_validate(run)
 
 

@@ -103,7 +103,8 @@ def rows(
     value: Value = None,
     q: Text = None,
 ) -> RowsPublic:
-    return paging.page(RowsPublic, search(store.rows(who, name, table), column, value, q))
+    found = search(store.rows(who, name, table), column, value, q, fields=lambda r: r.data)
+    return paging.page(RowsPublic, found)
 
 
 @router.post(
