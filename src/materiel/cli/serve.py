@@ -98,8 +98,8 @@ def import_cmd(
         console.print(f"  {done} of {total} rows written")
 
     summary = store.import_scenario(SYSTEM, loaded, name=name, progress=progress)
-    rows = sum(summary["tables"].values())
-    console.print(f"stored scenario {summary['name']}: {rows} rows (digest {loaded.digest()[:12]})")
+    rows = sum(summary.tables.values())
+    console.print(f"stored scenario {summary.name}: {rows} rows (digest {loaded.digest()[:12]})")
 
 
 @db_app.command("export")

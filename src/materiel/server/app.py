@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -18,6 +17,7 @@ from materiel.server.routes_account import router as account
 from materiel.server.routes_data import router as data
 from materiel.server.routes_runs import router as runs
 from materiel.server.routes_scenarios import router as scenarios
+from materiel.server.schemas import HealthPublic
 from materiel.settings import Settings
 from materiel.settings import settings as read_settings
 from materiel.store.repo import Store, open_store
@@ -68,9 +68,11 @@ def create_api(settings: Settings | None = None, store: Store | None = None) -> 
             headers={"Retry-After": str(max(1, round(exc.retry_after)))},
         )
 
-    @app.get(f"{API}/health", tags=["server"], summary="Is the server up")
-    def health() -> dict[str, Any]:
-        return {"status": "ok", "version": __version__}
+    @app.get(
+        f"{API}/health", tags=["server"], response_model=HealthPublic, summary="Is the server up"
+    )
+    def health() -> HealthPublic:
+        return HealthPublic(status="ok", version=__version__)
 
     for router in ROUTERS:
         app.include_router(router, prefix=API)

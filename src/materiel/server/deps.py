@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from materiel.server.schemas import Page
 from materiel.store.errors import Unauthenticated
 from materiel.store.policy import Principal
 from materiel.store.repo import Store
 
 MAX_INT = 2**31 - 1
+P = TypeVar("P", bound=Page[Any])
+T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="an API token (mat_...)")
 
 
@@ -41,32 +45,36 @@ class Paging:
     ):
         self.offset, self.limit = offset, limit
 
-    def page(self, items: list[Any]) -> dict[str, Any]:
-        return {
-            "total": len(items),
-            "offset": self.offset,
-            "limit": self.limit,
-            "items": items[self.offset : self.offset + self.limit],
-        }
+    def page(self, model: type[P], items: Sequence[Any]) -> P:
+        """The page of ``items`` asked for, as ``model`` (its items read from the store's
+        records or dicts)."""
+        return model.model_validate(
+            {
+                "total": len(items),
+                "offset": self.offset,
+                "limit": self.limit,
+                "items": list(items[self.offset : self.offset + self.limit]),
+            }
+        )
 
 
 PageDep = Annotated[Paging, Depends()]
 
 
 def search(
-    items: list[dict[str, Any]], column: str | None, value: str | None, q: str | None
-) -> list[dict[str, Any]]:
-    """Rows whose ``column`` equals ``value`` (as text) and that contain ``q`` anywhere.
-    Filters compare text in Python over rows the policy let through, never SQL."""
+    items: list[T],
+    column: str | None,
+    value: str | None,
+    q: str | None,
+    fields: Callable[[T], Mapping[str, Any]],
+) -> list[T]:
+    """Items whose ``column`` equals ``value`` (as text) and that contain ``q`` anywhere,
+    both looked for in ``fields(item)`` (a row's data; a fact or pledge itself). Filters
+    compare text in Python over items the policy let through, never SQL."""
     out = items
     if column is not None:
-        out = [r for r in out if str(_field(r, column)) == (value or "")]
+        out = [r for r in out if str(fields(r).get(column)) == (value or "")]
     if q:
         needle = q.casefold()
-        out = [r for r in out if needle in str(r.get("data", r)).casefold()]
+        out = [r for r in out if needle in str(fields(r)).casefold()]
     return out
-
-
-def _field(row: dict[str, Any], column: str) -> Any:
-    data = row.get("data", row)
-    return data.get(column) if isinstance(data, dict) else None

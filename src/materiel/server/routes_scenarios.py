@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
 from materiel.server.deps import MAX_INT, PageDep, StoreDep, Who, search
-from materiel.server.schemas import MetaUpdate, RowCreate, RowUpdate, ScenarioCreate
+from materiel.server.schemas import (
+    ExportPublic,
+    MetaUpdate,
+    RowCreate,
+    RowPublic,
+    RowsPublic,
+    RowUpdate,
+    SavedRowPublic,
+    ScenarioCreate,
+    ScenarioPublic,
+    ScenariosPublic,
+    ValidationPublic,
+)
 
 router = APIRouter(tags=["scenarios"])
 Name = Annotated[str, Path(min_length=1, max_length=100, description="scenario name")]
@@ -19,24 +31,37 @@ Value = Annotated[str | None, Query(max_length=1000, description="filter: the co
 Text = Annotated[str | None, Query(max_length=1000, description="rows containing this text")]
 
 
-@router.get("/scenarios", summary="Stored scenarios")
-def scenarios(who: Who, store: StoreDep, paging: PageDep) -> dict[str, Any]:
-    return paging.page(store.list_scenarios(who))
+@router.get("/scenarios", response_model=ScenariosPublic, summary="Stored scenarios")
+def scenarios(who: Who, store: StoreDep, paging: PageDep) -> ScenariosPublic:
+    return paging.page(ScenariosPublic, store.list_scenarios(who))
 
 
-@router.post("/scenarios", status_code=201, summary="Create a scenario (validated whole)")
-def create_scenario(body: ScenarioCreate, who: Who, store: StoreDep) -> dict[str, Any]:
-    return store.create_scenario(who, body.meta, body.tables)
+@router.post(
+    "/scenarios",
+    status_code=201,
+    response_model=ScenarioPublic,
+    summary="Create a scenario (validated whole)",
+)
+def create_scenario(body: ScenarioCreate, who: Who, store: StoreDep) -> ScenarioPublic:
+    return ScenarioPublic.model_validate(store.create_scenario(who, body.meta, body.tables))
 
 
-@router.get("/scenarios/{name}", summary="A scenario's settings, version and table sizes")
-def scenario(name: Name, who: Who, store: StoreDep) -> dict[str, Any]:
-    return store.get_scenario(who, name)
+@router.get(
+    "/scenarios/{name}",
+    response_model=ScenarioPublic,
+    summary="A scenario's settings, version and table sizes",
+)
+def scenario(name: Name, who: Who, store: StoreDep) -> ScenarioPublic:
+    return ScenarioPublic.model_validate(store.get_scenario(who, name))
 
 
-@router.patch("/scenarios/{name}", summary="Change a scenario's settings (409 if stale)")
-def update_scenario(name: Name, body: MetaUpdate, who: Who, store: StoreDep) -> dict[str, Any]:
-    return store.update_meta(who, name, body.version, body.changes)
+@router.patch(
+    "/scenarios/{name}",
+    response_model=ScenarioPublic,
+    summary="Change a scenario's settings (409 if stale)",
+)
+def update_scenario(name: Name, body: MetaUpdate, who: Who, store: StoreDep) -> ScenarioPublic:
+    return ScenarioPublic.model_validate(store.update_meta(who, name, body.version, body.changes))
 
 
 @router.delete("/scenarios/{name}", status_code=204, summary="Delete a scenario (409 if stale)")
@@ -45,17 +70,29 @@ def delete_scenario(name: Name, version: VersionQ, who: Who, store: StoreDep) ->
     return Response(status_code=204)
 
 
-@router.get("/scenarios/{name}/validation", summary="The CLI's validation messages")
-def validation(name: Name, who: Who, store: StoreDep) -> dict[str, Any]:
-    return store.validate(who, name)
+@router.get(
+    "/scenarios/{name}/validation",
+    response_model=ValidationPublic,
+    summary="The CLI's validation messages",
+)
+def validation(name: Name, who: Who, store: StoreDep) -> ValidationPublic:
+    return ValidationPublic.model_validate(store.validate(who, name))
 
 
-@router.get("/scenarios/{name}/export", summary="Every table you may read, as you may read it")
-def export(name: Name, who: Who, store: StoreDep) -> dict[str, Any]:
-    return store.export(who, name)
+@router.get(
+    "/scenarios/{name}/export",
+    response_model=ExportPublic,
+    summary="Every table you may read, as you may read it",
+)
+def export(name: Name, who: Who, store: StoreDep) -> ExportPublic:
+    return ExportPublic.model_validate(store.export(who, name))
 
 
-@router.get("/scenarios/{name}/tables/{table}", summary="Rows of a table; filters; pages")
+@router.get(
+    "/scenarios/{name}/tables/{table}",
+    response_model=RowsPublic,
+    summary="Rows of a table; filters; pages",
+)
 def rows(
     name: Name,
     table: Table,
@@ -65,25 +102,38 @@ def rows(
     column: Column = None,
     value: Value = None,
     q: Text = None,
-) -> dict[str, Any]:
-    return paging.page(search(store.rows(who, name, table), column, value, q))
+) -> RowsPublic:
+    found = search(store.rows(who, name, table), column, value, q, fields=lambda r: r.data)
+    return paging.page(RowsPublic, found)
 
 
-@router.post("/scenarios/{name}/tables/{table}", status_code=201, summary="Add a row")
-def add_row(name: Name, table: Table, body: RowCreate, who: Who, store: StoreDep) -> dict[str, Any]:
-    return store.add_row(who, name, table, body.data)
+@router.post(
+    "/scenarios/{name}/tables/{table}",
+    status_code=201,
+    response_model=SavedRowPublic,
+    summary="Add a row",
+)
+def add_row(name: Name, table: Table, body: RowCreate, who: Who, store: StoreDep) -> SavedRowPublic:
+    return SavedRowPublic.model_validate(store.add_row(who, name, table, body.data))
 
 
-@router.get("/scenarios/{name}/tables/{table}/{row_id}", summary="One row")
-def row(name: Name, table: Table, row_id: RowId, who: Who, store: StoreDep) -> dict[str, Any]:
-    return store.row(who, name, table, row_id)
+@router.get(
+    "/scenarios/{name}/tables/{table}/{row_id}", response_model=RowPublic, summary="One row"
+)
+def row(name: Name, table: Table, row_id: RowId, who: Who, store: StoreDep) -> RowPublic:
+    return RowPublic.model_validate(store.row(who, name, table, row_id))
 
 
-@router.put("/scenarios/{name}/tables/{table}/{row_id}", summary="Replace a row (409 if stale)")
+@router.put(
+    "/scenarios/{name}/tables/{table}/{row_id}",
+    response_model=SavedRowPublic,
+    summary="Replace a row (409 if stale)",
+)
 def update_row(
     name: Name, table: Table, row_id: RowId, body: RowUpdate, who: Who, store: StoreDep
-) -> dict[str, Any]:
-    return store.update_row(who, name, table, row_id, body.version, body.data)
+) -> SavedRowPublic:
+    saved = store.update_row(who, name, table, row_id, body.version, body.data)
+    return SavedRowPublic.model_validate(saved)
 
 
 @router.delete("/scenarios/{name}/tables/{table}/{row_id}", status_code=204, summary="Delete a row")

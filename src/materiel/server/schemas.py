@@ -1,8 +1,16 @@
-"""Bodies of requests (pydantic); every number is bounded and every text has a length."""
+"""Bodies of requests and answers (pydantic).
+
+Requests: every number is bounded and every text has a length. Answers (``...Public``):
+the JSON each route sends, declared as its ``response_model`` so that the OpenAPI document
+describes it; a list comes in a page (:class:`Page`: ``total``, ``offset``, ``limit``,
+``items``). Where the columns depend on the table (a scenario row's ``data``, a plan
+table's rows, a tracker's rows) the value stays ``dict[str, Any]``: the scenario's row
+models, the planner and the tracker own those columns, not the API.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,3 +74,255 @@ class FactReview(Body):
 class PledgeUpdate(Body):
     version: Version
     changes: dict[str, Any]
+
+
+# -- answers ---------------------------------------------------------------------------
+T = TypeVar("T")
+
+
+class Public(BaseModel):
+    """An answer; read from the store's records (their attributes) or from dicts."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(Public, Generic[T]):
+    """A page of a list: ``items`` from ``offset`` on, at most ``limit``, of ``total``."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[T]
+
+
+class HealthPublic(Public):
+    status: str
+    version: str
+
+
+class SignedInPublic(Public):
+    """A sign-in's token (valid for hours) and when it expires."""
+
+    token: str
+    expires_at: str
+    token_type: str
+
+
+class MePublic(Public):
+    """Who the token belongs to."""
+
+    name: str
+    role: str
+    ally: str | None
+    producer: str | None
+
+
+class NewTokenPublic(Public):
+    """A new API token: its secret is shown this once."""
+
+    token: str
+    expires_at: str
+
+
+class TokenPublic(Public):
+    """An API token, without its secret."""
+
+    id: int
+    name: str
+    created_at: str
+    expires_at: str
+    revoked_at: str | None
+
+
+class TokensPublic(Page[TokenPublic]):
+    pass
+
+
+class UserPublic(Public):
+    id: int
+    name: str
+    role: str
+    ally: str | None
+    producer: str | None
+    has_password: bool
+
+
+class UsersPublic(Page[UserPublic]):
+    pass
+
+
+class AuditEntryPublic(Public):
+    """One change: ``before`` and ``after`` are what was changed, as it was stored."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    target: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AuditPublic(Page[AuditEntryPublic]):
+    pass
+
+
+class ScenarioPublic(Public):
+    """A scenario's settings (``scenario.yaml`` without tables), version, and the number
+    of rows of each table the user may read."""
+
+    name: str
+    version: int
+    meta: dict[str, Any]
+    tables: dict[str, int]
+    updated_at: str | None
+
+
+class ScenariosPublic(Page[ScenarioPublic]):
+    pass
+
+
+class ValidationPublic(Public):
+    """The CLI's validation messages; problems in rows the user may not see are counted
+    in ``hidden_problems`` only."""
+
+    ok: bool
+    version: int
+    problems: list[str]
+    warnings: list[str]
+    hidden_problems: int
+
+
+class ExportPublic(Public):
+    """Every table the user may read, as rows of column: value (the table's CSV
+    columns; alliance totals carry ``scope``)."""
+
+    name: str
+    version: int
+    meta: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]]
+
+
+class RowPublic(Public):
+    """A row of a scenario table: ``data`` is column: value, as in the table's CSV (its
+    columns depend on the table). An alliance total has no id, version or line."""
+
+    id: int | None
+    version: int | None
+    line: int | None
+    data: dict[str, Any]
+
+
+class RowsPublic(Page[RowPublic]):
+    pass
+
+
+class SavedRowPublic(Public):
+    """A row as written: its id, new version and validated data."""
+
+    id: int
+    version: int
+    data: dict[str, Any]
+
+
+class RunPublic(Public):
+    """A plan run; ``summary`` is the planner's summary, ``tables`` the plan tables the
+    user may read."""
+
+    id: int
+    scenario: str
+    scenario_version: int
+    scenario_digest: str
+    status: str
+    progress: str
+    error: str | None
+    created_by: str
+    created_at: str | None
+    finished_at: str | None
+    summary: dict[str, Any] | None
+    tables: list[str]
+
+
+class RunsPublic(Page[RunPublic]):
+    pass
+
+
+class PlanTablePublic(Page[dict[str, Any]]):
+    """A page of a plan table. Rows stay column: value: each plan table has its own
+    columns (the planner's frames), and a nation analyst's rows include alliance totals
+    (``scope``) with only the grouping and summed columns."""
+
+
+class FactPublic(Public):
+    """A fact with its sources and review status, as a facts file holds it (``fields``
+    are the kind's own; ``sentence``, ``file`` and ``span`` are its first source's)."""
+
+    model_config = ConfigDict(extra="allow")  # a newer facts file may say more
+
+    version: int
+    id: str
+    kind: str
+    status: str
+    confidence: float
+    conflicting: bool
+    fields: dict[str, Any]
+    sentence: str
+    file: str
+    span: list[int]
+    sources: list[dict[str, Any]]
+    conflicts: dict[str, Any]
+    note: str | None
+
+
+class FactsPublic(Page[FactPublic]):
+    pass
+
+
+class FactsImportedPublic(Public):
+    added: int
+    kept: int
+
+
+class PledgePublic(Public):
+    """A pledge of the tracker: a built-in one (``version`` null, ``builtin`` true) or
+    one of the ledger's (see :class:`materiel.track.ledger_model.Pledge`)."""
+
+    model_config = ConfigDict(extra="allow")  # a newer ledger may say more
+
+    version: int | None
+    id: str
+    ally: str
+    kind: str
+    value: float
+    unit: str
+    by_year: int | None
+    item: str
+    status: str
+    source: str
+    date: str | None
+    basis: str
+    note: str
+    builtin: bool
+
+
+class PledgesPublic(Page[PledgePublic]):
+    pass
+
+
+class TrackerPublic(Public):
+    """A tracker table: its title, summary sentences, sources, assumptions and units,
+    every row (``rows``) and a page of them (``items``). Rows stay column: value: each
+    tracker has its own columns (``units`` names them)."""
+
+    kind: str
+    title: str
+    summary: list[str]
+    sources: list[str]
+    assumptions: list[str]
+    units: dict[str, str]
+    meta: dict[str, Any]
+    rows: list[dict[str, Any]]
+    total: int
+    offset: int
+    limit: int
+    items: list[dict[str, Any]]

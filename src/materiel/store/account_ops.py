@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +17,7 @@ from materiel.store.base import StoreBase
 from materiel.store.errors import Conflict, NotFound, Unauthenticated
 from materiel.store.models import TokenRecord, UserRecord
 from materiel.store.policy import ROLES, Principal
+from materiel.store.records import NewToken, TokenInfo, UserInfo
 
 TOKEN_PREFIX = "mat_"
 MAX_TOKEN_DAYS = 366
@@ -50,7 +50,7 @@ class AccountOps(StoreBase):
         password: str | None = None,
         ally: str | None = None,
         producer: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> UserInfo:
         self.policy(who).require("users.manage", "manage users")
         if not _NAME_RE.match(name or ""):
             raise InputError(
@@ -83,10 +83,10 @@ class AccountOps(StoreBase):
             s.add(user)
             s.flush()
             view = _user_view(user)
-            self.audit(s, who, "user.create", f"user {name}", None, view)
+            self.audit(s, who, "user.create", f"user {name}", None, view.as_dict())
             return view
 
-    def list_users(self, who: Principal) -> list[dict[str, Any]]:
+    def list_users(self, who: Principal) -> list[UserInfo]:
         self.policy(who).require("users.manage", "list users")
         with self.tx() as s:
             return [_user_view(u) for u in s.scalars(select(UserRecord).order_by(UserRecord.id))]
@@ -112,13 +112,13 @@ class AccountOps(StoreBase):
             raise Unauthenticated("wrong user name or password")
         return self._issue(user.id, user.name, "sign-in", dt.timedelta(hours=hours))
 
-    def create_token(self, who: Principal, name: str, days: float) -> dict[str, Any]:
+    def create_token(self, who: Principal, name: str, days: float) -> NewToken:
         if not 0 < days <= MAX_TOKEN_DAYS:
             raise InputError(f"a token expires within 0 to {MAX_TOKEN_DAYS} days")
         if who.user_id is None:
             raise InputError("this principal has no user to hold a token")
         token, expires = self._issue(who.user_id, who.name, name, dt.timedelta(days=days))
-        return {"token": token, "expires_at": expires.isoformat()}
+        return NewToken(token=token, expires_at=expires.isoformat())
 
     def admin_token(self, hours: float = 24) -> tuple[str, str]:
         """A token for the user ``admin`` (created without a password if absent)."""
@@ -134,7 +134,7 @@ class AccountOps(StoreBase):
                     "user.create",
                     "user admin",
                     None,
-                    _user_view(user),
+                    _user_view(user).as_dict(),
                 )
             user_id = user.id
         token, _ = self._issue(user_id, "admin", "server start", dt.timedelta(hours=hours))
@@ -184,7 +184,7 @@ class AccountOps(StoreBase):
             user_id=user.id,
         )
 
-    def list_tokens(self, who: Principal) -> list[dict[str, Any]]:
+    def list_tokens(self, who: Principal) -> list[TokenInfo]:
         with self.tx() as s:
             records = s.scalars(
                 select(TokenRecord)
@@ -193,7 +193,7 @@ class AccountOps(StoreBase):
             )
             return [_token_view(t) for t in records]
 
-    def revoke_token(self, who: Principal, token_id: int) -> dict[str, Any]:
+    def revoke_token(self, who: Principal, token_id: int) -> TokenInfo:
         """Revoke one of the user's own tokens (admins: anyone's)."""
         with self.tx(write=True) as s:
             record = s.get(TokenRecord, token_id)
@@ -205,26 +205,28 @@ class AccountOps(StoreBase):
             )
             s.refresh(record)
             after = _token_view(record)
-            self.audit(s, who, "token.revoke", f"token {token_id}", before, after)
+            self.audit(
+                s, who, "token.revoke", f"token {token_id}", before.as_dict(), after.as_dict()
+            )
             return after
 
 
-def _user_view(user: UserRecord) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "name": user.name,
-        "role": user.role,
-        "ally": user.ally,
-        "producer": user.producer,
-        "has_password": user.password_hash is not None,
-    }
+def _user_view(user: UserRecord) -> UserInfo:
+    return UserInfo(
+        id=user.id,
+        name=user.name,
+        role=user.role,
+        ally=user.ally,
+        producer=user.producer,
+        has_password=user.password_hash is not None,
+    )
 
 
-def _token_view(t: TokenRecord) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "name": t.name,
-        "created_at": _aware(t.created_at).isoformat(),
-        "expires_at": _aware(t.expires_at).isoformat(),
-        "revoked_at": _aware(t.revoked_at).isoformat() if t.revoked_at else None,
-    }
+def _token_view(t: TokenRecord) -> TokenInfo:
+    return TokenInfo(
+        id=t.id,
+        name=t.name,
+        created_at=_aware(t.created_at).isoformat(),
+        expires_at=_aware(t.expires_at).isoformat(),
+        revoked_at=_aware(t.revoked_at).isoformat() if t.revoked_at else None,
+    )

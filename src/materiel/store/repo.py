@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 
 from materiel.store.account_ops import AccountOps
@@ -11,6 +9,7 @@ from materiel.store.db import Database, upgrade
 from materiel.store.ledger_ops import LedgerOps
 from materiel.store.models import AuditRecord
 from materiel.store.policy import Principal
+from materiel.store.records import AuditEntry, AuditPage
 from materiel.store.run_ops import RunOps
 from materiel.store.scenario_ops import ScenarioOps
 
@@ -18,7 +17,7 @@ from materiel.store.scenario_ops import ScenarioOps
 class Store(ScenarioOps, AccountOps, LedgerOps, RunOps):
     """Scenarios, accounts, facts, pledges, runs and the audit log of one database."""
 
-    def audit_log(self, who: Principal, offset: int, limit: int) -> dict[str, Any]:
+    def audit_log(self, who: Principal, offset: int, limit: int) -> AuditPage:
         """The audit log, newest first. There is no method to change or delete it."""
         self.policy(who).require("audit.read", "read the audit log")
         with self.tx() as s:
@@ -27,18 +26,18 @@ class Store(ScenarioOps, AccountOps, LedgerOps, RunOps):
                 select(AuditRecord).order_by(AuditRecord.id.desc()).offset(offset).limit(limit)
             )
             items = [
-                {
-                    "id": r.id,
-                    "at": r.at.isoformat(),
-                    "actor": r.actor,
-                    "action": r.action,
-                    "target": r.target,
-                    "before": r.before,
-                    "after": r.after,
-                }
+                AuditEntry(
+                    id=r.id,
+                    at=r.at.isoformat(),
+                    actor=r.actor,
+                    action=r.action,
+                    target=r.target,
+                    before=r.before,
+                    after=r.after,
+                )
                 for r in records
             ]
-        return {"total": total, "offset": offset, "limit": limit, "items": items}
+        return AuditPage(total=total, offset=offset, limit=limit, items=items)
 
 
 def open_store(url: str | None = None, migrate: bool = True) -> Store:

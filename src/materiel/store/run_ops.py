@@ -14,6 +14,7 @@ from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, NotFound
 from materiel.store.models import RunRecord, ScenarioRecord
 from materiel.store.policy import Principal
+from materiel.store.records import RunInfo
 
 ACTIVE = ("queued", "running")
 #: A run is queued, running, then done, failed or cancelled.
@@ -23,14 +24,16 @@ PLAN_TABLES = SERVED
 
 
 class RunOps(StoreBase):
-    def create_run(self, who: Principal, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Queue a plan of the scenario as it is now: (the run, the snapshot to plan)."""
+    def create_run(self, who: Principal, name: str) -> tuple[RunInfo, dict[str, Any]]:
+        """Queue a plan of the scenario as it is now: (the run, the snapshot to plan:
+        ``{"meta": ..., "tables": ...}`` as :func:`materiel.workflows.run.run_snapshot`
+        takes it)."""
         self.policy(who).require("run.create", "start plan runs")
         checked, version, snapshot = self.load(name)  # type: ignore[attr-defined]
         if checked.scenario is None:
             report = self.validate(who, name)  # type: ignore[attr-defined]
-            shown = "\n".join(f"  - {p}" for p in report["problems"])
-            hidden = report["hidden_problems"]
+            shown = "\n".join(f"  - {p}" for p in report.problems)
+            hidden = report.hidden_problems
             extra = f"\n  ({hidden} more in rows you may not see)" if hidden else ""
             raise InputError(f"scenario {name!r} does not validate; fix it first:\n{shown}{extra}")
         scenario = checked.scenario
@@ -87,7 +90,7 @@ class RunOps(StoreBase):
             )
             return int(done.rowcount)  # type: ignore[attr-defined]
 
-    def cancel_run(self, who: Principal, run_id: int) -> dict[str, Any]:
+    def cancel_run(self, who: Principal, run_id: int) -> RunInfo:
         self.policy(who).require("run.cancel", "cancel plan runs")
         self.run(who, run_id)  # 404 if absent
         with self.tx(write=True) as s:
@@ -102,7 +105,7 @@ class RunOps(StoreBase):
                 self.audit(s, who, "run.cancel", f"run {run_id}", None, {"status": "cancelled"})
         return self.run(who, run_id)
 
-    def runs(self, who: Principal) -> list[dict[str, Any]]:
+    def runs(self, who: Principal) -> list[RunInfo]:
         self.policy(who).require("run.read", "read plan runs")
         with self.tx() as s:
             records = s.execute(
@@ -112,7 +115,7 @@ class RunOps(StoreBase):
             ).all()
             return [self._run_view(who, r, name) for r, name in records]
 
-    def run(self, who: Principal, run_id: int) -> dict[str, Any]:
+    def run(self, who: Principal, run_id: int) -> RunInfo:
         self.policy(who).require("run.read", "read plan runs")
         with self.tx() as s:
             row = s.execute(
@@ -125,7 +128,9 @@ class RunOps(StoreBase):
             return self._run_view(who, row[0], row[1])
 
     def run_table(self, who: Principal, run_id: int, table: str) -> list[dict[str, Any]]:
-        """One table of a finished run's plan, as the user may see it."""
+        """One table of a finished run's plan, as the user may see it. Rows stay
+        column -> value: each plan table has its own columns (the planner's frames), and
+        alliance totals only the grouping and summed ones."""
         policy = self.policy(who)
         policy.require("run.read", "read plan runs")
         if table not in PLAN_TABLES:
@@ -142,28 +147,28 @@ class RunOps(StoreBase):
         rows = result["tables"].get(table, [])
         return policy.rows(f"plan.{table}", rows, result.get("producers") or {})
 
-    def _run_view(self, who: Principal, record: RunRecord, name: str) -> dict[str, Any]:
+    def _run_view(self, who: Principal, record: RunRecord, name: str) -> RunInfo:
         policy = self.policy(who)
         sees_all = policy.may("scenario.create")  # alliance-wide users
         result = record.result or {}
         error = record.error
         if error and not sees_all:
             error = "the run failed; an alliance analyst or admin can read why"
-        return {
-            "id": record.id,
-            "scenario": name,
-            "scenario_version": record.scenario_version,
-            "scenario_digest": record.scenario_digest,
-            "status": record.status,
-            "progress": record.progress,
-            "error": error,
-            "created_by": record.created_by,
-            "created_at": record.created_at.isoformat() if record.created_at else None,
-            "finished_at": record.finished_at.isoformat() if record.finished_at else None,
-            "summary": result.get("summary") if sees_all or record.status == "done" else None,
-            "tables": [
+        return RunInfo(
+            id=record.id,
+            scenario=name,
+            scenario_version=record.scenario_version,
+            scenario_digest=record.scenario_digest,
+            status=record.status,
+            progress=record.progress,
+            error=error,
+            created_by=record.created_by,
+            created_at=record.created_at.isoformat() if record.created_at else None,
+            finished_at=record.finished_at.isoformat() if record.finished_at else None,
+            summary=result.get("summary") if sees_all or record.status == "done" else None,
+            tables=[
                 t
                 for t in PLAN_TABLES
                 if t in result.get("tables", {}) and policy.may_read_table(f"plan.{t}")
             ],
-        }
+        )

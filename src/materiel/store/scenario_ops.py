@@ -25,6 +25,13 @@ from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, Conflict, NotFound, stale
 from materiel.store.models import RowRecord, ScenarioRecord
 from materiel.store.policy import Policy, Principal
+from materiel.store.records import (
+    RowInfo,
+    SavedRow,
+    ScenarioExport,
+    ScenarioInfo,
+    ValidationReport,
+)
 
 SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 #: Rows written between two progress reports of an import.
@@ -39,7 +46,7 @@ class ScenarioOps(StoreBase):
         scenario: Scenario,
         name: str | None = None,
         progress: Callable[[int, int], None] | None = None,
-    ) -> dict[str, Any]:
+    ) -> ScenarioInfo:
         """Store a validated scenario in one transaction (all rows or none)."""
         self.policy(who).require("scenario.create", "create scenarios")
         name = name or scenario.name
@@ -82,7 +89,7 @@ class ScenarioOps(StoreBase):
 
     def create_scenario(
         self, who: Principal, meta: dict[str, Any], tables: dict[str, list[dict[str, Any]]]
-    ) -> dict[str, Any]:
+    ) -> ScenarioInfo:
         """A new scenario from its metadata and rows, validated as a folder would be."""
         self.policy(who).require("scenario.create", "create scenarios")
         unknown = sorted(set(tables) - set(TABLES))
@@ -107,19 +114,19 @@ class ScenarioOps(StoreBase):
                 raise stale(f"scenario {name}", record.version, version)
             self.audit(s, who, "scenario.delete", f"scenario {name}", before, None)
 
-    def list_scenarios(self, who: Principal) -> list[dict[str, Any]]:
+    def list_scenarios(self, who: Principal) -> list[ScenarioInfo]:
         policy = self.policy(who)
         with self.tx() as s:
             records = s.scalars(select(ScenarioRecord).order_by(ScenarioRecord.name)).all()
             return [self._summary(s, policy, r) for r in records]
 
-    def get_scenario(self, who: Principal, name: str) -> dict[str, Any]:
+    def get_scenario(self, who: Principal, name: str) -> ScenarioInfo:
         with self.tx() as s:
             return self._summary(s, self.policy(who), self._scenario(s, name))
 
     def update_meta(
         self, who: Principal, name: str, version: int, changes: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> ScenarioInfo:
         """Change scenario fields (horizon, policy, ...); validated; 409 when stale."""
         self.policy(who).require("scenario.meta", "change a scenario's settings")
         if not changes:
@@ -142,7 +149,7 @@ class ScenarioOps(StoreBase):
             s.refresh(record)
             return self._summary(s, self.policy(who), record)
 
-    def export(self, who: Principal, name: str) -> dict[str, Any]:
+    def export(self, who: Principal, name: str) -> ScenarioExport:
         """Metadata and every table the user may read, as the user may read it."""
         policy = self.policy(who)
         with self.tx() as s:
@@ -154,12 +161,9 @@ class ScenarioOps(StoreBase):
                 for t, recs in tables.items()
                 if policy.may_read_table(t)
             }
-            return {
-                "name": record.name,
-                "version": record.version,
-                "meta": record.meta,
-                "tables": visible,
-            }
+            return ScenarioExport(
+                name=record.name, version=record.version, meta=record.meta, tables=visible
+            )
 
     def export_folder(self, who: Principal, name: str, folder: Path) -> Path:
         """Write the stored scenario as a folder (only a user who sees it all may)."""
@@ -167,18 +171,19 @@ class ScenarioOps(StoreBase):
         if any(policy.sees(t).name != "ALL" for t in TABLES):
             raise AccessDenied("only users who see every table may export a scenario folder")
         data = self.export(who, name)
-        return sc.write_folder(folder, data["meta"], data["tables"])
+        return sc.write_folder(folder, data.meta, data.tables)
 
     def load(self, name: str) -> tuple[sc.Checked, int, dict[str, Any]]:
         """The stored scenario validated as the loader would, its version, and what was
-        read (``meta`` and ``tables``), all from one transaction."""
+        read (``meta`` and ``tables``: the snapshot a plan run plans, as
+        :func:`materiel.workflows.run.run_snapshot` takes it), all from one transaction."""
         with self.tx() as s:
             record = self._scenario(s, name)
             tables = {t: [r.data for r in recs] for t, recs in self._tables(s, record.id).items()}
             meta, version = record.meta, record.version
         return sc.check(meta, tables), version, {"meta": meta, "tables": tables}
 
-    def validate(self, who: Principal, name: str) -> dict[str, Any]:
+    def validate(self, who: Principal, name: str) -> ValidationReport:
         """The CLI's messages for the stored scenario, without those about rows the user
         may not see (those are only counted)."""
         policy = self.policy(who)
@@ -202,16 +207,16 @@ class ScenarioOps(StoreBase):
         problems = [str(p) for p in checked.problems if shown(p)]
         warnings = [str(p) for p in checked.warnings if shown(p)]
         hidden = len(checked.problems) - len(problems)
-        return {
-            "ok": checked.scenario is not None,
-            "version": record.version,
-            "problems": problems,
-            "warnings": warnings,
-            "hidden_problems": hidden,
-        }
+        return ValidationReport(
+            ok=checked.scenario is not None,
+            version=record.version,
+            problems=problems,
+            warnings=warnings,
+            hidden_problems=hidden,
+        )
 
     # -- rows ----------------------------------------------------------------------
-    def rows(self, who: Principal, name: str, table: str) -> list[dict[str, Any]]:
+    def rows(self, who: Principal, name: str, table: str) -> list[RowInfo]:
         """The table as the user may see it: rows in detail, then alliance totals."""
         policy = self.policy(who)
         _known(table)
@@ -225,13 +230,13 @@ class ScenarioOps(StoreBase):
             _view(r, i) for i, r in enumerate(recs) if policy.sees_row(table, r.data, producers)
         ]
         totals = [
-            {"id": None, "version": None, "line": None, "data": t}
+            RowInfo(id=None, version=None, line=None, data=t)
             for t in policy.rows(table, [r.data for r in recs], producers)
             if "scope" in t
         ]
         return shown + totals
 
-    def row(self, who: Principal, name: str, table: str, row_id: int) -> dict[str, Any]:
+    def row(self, who: Principal, name: str, table: str, row_id: int) -> RowInfo:
         policy = self.policy(who)
         _known(table)
         with self.tx() as s:
@@ -246,9 +251,7 @@ class ScenarioOps(StoreBase):
             )
             return _view(rec, int(index or 0))
 
-    def add_row(
-        self, who: Principal, name: str, table: str, data: dict[str, Any]
-    ) -> dict[str, Any]:
+    def add_row(self, who: Principal, name: str, table: str, data: dict[str, Any]) -> SavedRow:
         policy = self.policy(who)
         _known(table)
         with self.tx(write=True) as s:
@@ -266,11 +269,11 @@ class ScenarioOps(StoreBase):
             self._bump(s, record, None)
             s.flush()
             self.audit(s, who, "row.create", f"{name}/{table}/{rec.id}", None, clean)
-            return {"id": rec.id, "version": rec.version, "data": clean}
+            return SavedRow(id=rec.id, version=rec.version, data=clean)
 
     def update_row(
         self, who: Principal, name: str, table: str, row_id: int, version: int, data: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> SavedRow:
         """Replace a row's data if ``version`` is still its version; else 409."""
         policy = self.policy(who)
         with self.tx(write=True) as s:
@@ -287,7 +290,7 @@ class ScenarioOps(StoreBase):
                 raise stale(f"row {row_id} of {table}", rec.version, version)
             self._bump(s, record, None)
             self.audit(s, who, "row.update", f"{name}/{table}/{row_id}", rec.data, clean)
-            return {"id": rec.id, "version": version + 1, "data": clean}
+            return SavedRow(id=rec.id, version=version + 1, data=clean)
 
     def delete_row(self, who: Principal, name: str, table: str, row_id: int, version: int) -> None:
         with self.tx(write=True) as s:
@@ -397,7 +400,7 @@ class ScenarioOps(StoreBase):
             raise stale(f"scenario {record.name}", record.version, version)
 
     @staticmethod
-    def _summary(s: Session, policy: Policy, record: ScenarioRecord) -> dict[str, Any]:
+    def _summary(s: Session, policy: Policy, record: ScenarioRecord) -> ScenarioInfo:
         counts = dict(
             s.execute(
                 select(RowRecord.table_name, func.count())
@@ -405,13 +408,13 @@ class ScenarioOps(StoreBase):
                 .group_by(RowRecord.table_name)
             ).all()
         )
-        return {
-            "name": record.name,
-            "version": record.version,
-            "meta": record.meta,
-            "tables": {t: n for t, n in counts.items() if policy.may_read_table(t)},
-            "updated_at": record.updated_at.isoformat() if record.updated_at else None,
-        }
+        return ScenarioInfo(
+            name=record.name,
+            version=record.version,
+            meta=record.meta,
+            tables={t: n for t, n in counts.items() if policy.may_read_table(t)},
+            updated_at=record.updated_at.isoformat() if record.updated_at else None,
+        )
 
 
 def _row(scenario_id: int, table: str, position: int, data: dict[str, Any]) -> RowRecord:
@@ -425,13 +428,8 @@ def _row(scenario_id: int, table: str, position: int, data: dict[str, Any]) -> R
     )
 
 
-def _view(rec: RowRecord, index: int) -> dict[str, Any]:
-    return {
-        "id": rec.id,
-        "version": rec.version,
-        "line": index + FIRST_DATA_LINE,
-        "data": rec.data,
-    }
+def _view(rec: RowRecord, index: int) -> RowInfo:
+    return RowInfo(id=rec.id, version=rec.version, line=index + FIRST_DATA_LINE, data=rec.data)
 
 
 def _producers(tables: dict[str, list[RowRecord]]) -> dict[str, str]:

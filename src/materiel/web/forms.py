@@ -118,7 +118,7 @@ async def edit_cell(request: Request, name: str, table: str, row_id: int) -> Res
     version = _int(form.get("version"), "version")
     value: Any = form.get("value", "")
     current = store.row(who, name, table, row_id)
-    data = {**current["data"], column: (value.strip() if value.strip() != "" else None)}
+    data = {**current.data, column: (value.strip() if value.strip() != "" else None)}
     message, kind, shown = "", "ok", None
     try:
         store.update_row(who, name, table, row_id, version, data)
@@ -129,11 +129,11 @@ async def edit_cell(request: Request, name: str, table: str, row_id: int) -> Res
         message = "; ".join(mine or [p.message for p in exc.problems])
     except Conflict as exc:
         fresh = store.row(who, name, table, row_id)
-        if fresh["version"] != version:
+        if fresh.version != version:
             kind = "stale"
             message = (
                 f"Someone else changed this row since you opened it. It now holds "
-                f"{fresh['data'].get(column)!s}; your value {value!r} was not saved. "
+                f"{fresh.data.get(column)!s}; your value {value!r} was not saved. "
                 "Enter it again if it still holds."
             )
         else:
@@ -160,8 +160,8 @@ async def start_run(request: Request, name: str) -> Response:
     await session.check_csrf(request)
     who = session.principal(request)
     run, snapshot = _store(request).create_run(who, name)
-    request.app.state.jobs.submit(run["id"], snapshot)
-    return RedirectResponse(f"/runs/{run['id']}", status_code=303)
+    request.app.state.jobs.submit(run.id, snapshot)
+    return RedirectResponse(f"/runs/{run.id}", status_code=303)
 
 
 @router.post("/runs/{run_id}/cancel")

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.scenario.schema import TABLES
 from materiel.store.errors import AccessDenied, NotFound
+from materiel.store.records import RunInfo
 from materiel.store.repo import Store
 from materiel.web import session, views
 from materiel.web.render import WebRoute, page
@@ -123,7 +124,7 @@ def ledger(request: Request, scenario: Name = None) -> Response:
     contracts: list[dict[str, Any]] = []
     if name:
         try:
-            contracts = [r["data"] for r in store.rows(who, name, "contracts")]
+            contracts = [r.data for r in store.rows(who, name, "contracts")]
         except AccessDenied:
             contracts = []
     facts = store.facts(who)
@@ -172,7 +173,7 @@ def scenario(
         table = readable[0] if readable else ""
     rows = table_rows(store, who, name, table) if table else []
     runs = (
-        [r for r in store.runs(who) if r["scenario"] == name]
+        [r for r in store.runs(who) if r.scenario == name]
         if store.policy(who).may("run.read")
         else []
     )
@@ -196,18 +197,20 @@ def scenario(
 
 
 def table_rows(store: Store, who: Any, name: str, table: str) -> list[dict[str, Any]]:
-    """Rows with whether the user may change each (the policy's own answer)."""
+    """Rows (as dicts for the templates) with whether the user may change each (the
+    policy's own answer)."""
     policy = store.policy(who)
     producers = {
-        str(r["data"].get("id")): str(r["data"].get("producer"))
+        str(r.data.get("id")): str(r.data.get("producer"))
         for r in (store.rows(who, name, "lines") if policy.may_read_table("lines") else [])
     }
-    rows = store.rows(who, name, table)
-    for row in rows:
-        row["editable"] = row["id"] is not None and policy.may_write_row(
-            table, row["data"], producers
-        )
-    return rows
+    return [
+        {
+            **row.as_dict(),
+            "editable": row.id is not None and policy.may_write_row(table, row.data, producers),
+        }
+        for row in store.rows(who, name, table)
+    ]
 
 
 @router.get("/runs/{run_id}")
@@ -226,8 +229,8 @@ def run_status(request: Request, run_id: int) -> Response:
     return page(request, "_run_status.html", who, run=info, **_run_result(store, who, info))
 
 
-def _run_result(store: Store, who: Any, info: dict[str, Any]) -> dict[str, Any]:
-    if info["status"] != "done":
+def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
+    if info.status != "done":
         return {"result": None}
     return {"result": views.outlook(store, who, info)}
 
@@ -251,10 +254,10 @@ def compare(
             diff=None,
             error=f"Your role ({who.role}) does not see plan runs.",
         )
-    done = [r for r in store.runs(who) if r["status"] == "done"]
+    done = [r for r in store.runs(who) if r.status == "done"]
     if a is None or b is None:
         if len(done) >= 2 and a is None and b is None:
-            return RedirectResponse(f"/compare?a={done[-2]['id']}&b={done[-1]['id']}", 303)
+            return RedirectResponse(f"/compare?a={done[-2].id}&b={done[-1].id}", 303)
         return page(request, "compare.html", who, runs=done, a=None, b=None, diff=None)
     try:
         run_a, run_b = store.run(who, a), store.run(who, b)
@@ -278,4 +281,4 @@ def compare(
 def audit(request: Request) -> Response:
     who = session.principal(request)
     log = _store(request).audit_log(who, 0, 200)
-    return page(request, "audit.html", who, records=log["items"], total=log["total"])
+    return page(request, "audit.html", who, records=log.items, total=log.total)

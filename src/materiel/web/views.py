@@ -13,6 +13,7 @@ from typing import Any
 
 from materiel.store.errors import AccessDenied, NotFound
 from materiel.store.policy import TOTAL, TOTAL_KEY, Principal
+from materiel.store.records import RunInfo
 from materiel.store.repo import Store
 
 THRESHOLDS = (2.0, 3.5, 5.0)
@@ -111,7 +112,7 @@ def aid_view(top: int = 20) -> dict[str, Any]:
 
 # -- scenarios and runs ----------------------------------------------------------------
 def scenario_names(store: Store, who: Principal) -> list[str]:
-    return [s["name"] for s in store.list_scenarios(who)]
+    return [s.name for s in store.list_scenarios(who)]
 
 
 def pick_scenario(store: Store, who: Principal, name: str | None) -> str | None:
@@ -121,8 +122,8 @@ def pick_scenario(store: Store, who: Principal, name: str | None) -> str | None:
     return names[0] if names else None
 
 
-def latest_run(store: Store, who: Principal, scenario: str) -> dict[str, Any] | None:
-    done = [r for r in store.runs(who) if r["scenario"] == scenario and r["status"] == "done"]
+def latest_run(store: Store, who: Principal, scenario: str) -> RunInfo | None:
+    done = [r for r in store.runs(who) if r.scenario == scenario and r.status == "done"]
     return done[-1] if done else None
 
 
@@ -134,10 +135,10 @@ def plan_table(store: Store, who: Principal, run_id: int, table: str) -> list[di
         return []
 
 
-def outlook(store: Store, who: Principal, run: dict[str, Any]) -> dict[str, Any]:
+def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
     """Stock against target by ally (or alliance total) and item, from one run."""
-    targets = plan_table(store, who, run["id"], "targets")
-    stock = plan_table(store, who, run["id"], "stock")
+    targets = plan_table(store, who, run.id, "targets")
+    stock = plan_table(store, who, run.id, "stock")
     series: dict[str, dict[str, Any]] = {}
     for row in stock:
         key = f"{who_label(row)} · {row['group']}"
@@ -176,12 +177,12 @@ def _months_to_target(stock: list[float], target: list[float]) -> int | None:
     return None
 
 
-def industry(store: Store, who: Principal, scenario: str, run: dict[str, Any] | None) -> dict:
+def industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) -> dict:
     """Lines, components, capacity added and when, what binds, contracts to sign."""
     lines = _rows(store, who, scenario, "lines")
     components = _rows(store, who, scenario, "components")
-    capacity = plan_table(store, who, run["id"], "capacity") if run else []
-    contracts = plan_table(store, who, run["id"], "contracts") if run else []
+    capacity = plan_table(store, who, run.id, "capacity") if run else []
+    contracts = plan_table(store, who, run.id, "contracts") if run else []
     by_line: dict[str, dict[str, Any]] = {}
     for row in capacity:
         entry = by_line.setdefault(
@@ -219,17 +220,17 @@ def industry(store: Store, who: Principal, scenario: str, run: dict[str, Any] | 
 
 def _rows(store: Store, who: Principal, scenario: str, table: str) -> list[dict[str, Any]]:
     try:
-        return [r["data"] for r in store.rows(who, scenario, table)]
+        return [r.data for r in store.rows(who, scenario, table)]
     except (AccessDenied, NotFound):
         return []
 
 
-def compare(store: Store, who: Principal, a: dict[str, Any], b: dict[str, Any]) -> dict:
+def compare(store: Store, who: Principal, a: RunInfo, b: RunInfo) -> dict:
     """Two runs side by side: targets, spending by year, capacity at the end, per line."""
 
-    def keyed(run: dict[str, Any], table: str, key: tuple[str, ...], value: str) -> dict:
+    def keyed(run: RunInfo, table: str, key: tuple[str, ...], value: str) -> dict:
         out: dict[tuple[str, ...], float] = {}
-        for row in plan_table(store, who, run["id"], table):
+        for row in plan_table(store, who, run.id, table):
             k = tuple(who_label(row) if c == "ally" else str(row.get(c)) for c in key)
             out[k] = float(row.get(value) or 0.0)
         return out
@@ -243,9 +244,9 @@ def compare(store: Store, who: Principal, a: dict[str, Any], b: dict[str, Any]) 
             rows.append({"key": " · ".join(k), "a": x, "b": y, "delta": delta})
         return rows
 
-    def last_capacity(run: dict[str, Any]) -> dict[tuple[str, ...], float]:
+    def last_capacity(run: RunInfo) -> dict[tuple[str, ...], float]:
         out: dict[tuple[str, ...], float] = {}
-        for row in plan_table(store, who, run["id"], "capacity"):
+        for row in plan_table(store, who, run.id, "capacity"):
             out[(str(row["line"]),)] = float(row.get("capacity") or 0.0)
         return out
 
