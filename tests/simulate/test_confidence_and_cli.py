@@ -191,3 +191,14 @@ def test_a_bad_risks_file_names_the_file_and_field(scenario: Scenario, tmp_path:
     assert str(bad) in text.replace(" ", "") or "risks.yaml" in text
     assert "yield_loss.loss_max" in text
     assert "Traceback" not in done.stderr
+
+
+def test_a_target_reaches_the_level_only_when_its_interval_does(scenario: Scenario) -> None:
+    # 300 futures: intervals of several points, so that an estimate at the level is
+    # not taken as reaching it; those are said to be uncertain, with their interval.
+    table = plan_with_confidence(scenario, 0.9, futures=300, seed=5, rounds=1).table
+    assert (table["p_after_low"] <= table["p_after"] + 1e-12).all()
+    assert (table["p_after"] <= table["p_after_high"] + 1e-12).all()
+    assert (table["reaches_confidence"] == (table["p_after_low"] >= 0.9)).all()
+    unsure = table[(table["p_after"] >= 0.9) & ~table["reaches_confidence"]]
+    assert unsure["why_not"].str.startswith("uncertain").all()

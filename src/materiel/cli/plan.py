@@ -11,9 +11,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from materiel.errors import InputError
 from materiel.units import human
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from materiel.planner.result import PlanResult
 
 console = Console()
@@ -47,7 +50,9 @@ def plan_command(
     ] = None,
     simulate: Annotated[
         int,
-        typer.Option(help="futures to simulate the plan over (0: none; with --confidence 2000)"),
+        typer.Option(
+            min=0, help="futures to simulate the plan over (0: none; with --confidence 2000)"
+        ),
     ] = 0,
     seed: Annotated[int, typer.Option(help="random seed of the simulation")] = 7,
     rounds: Annotated[
@@ -59,6 +64,12 @@ def plan_command(
     from materiel.scenario.load import load_scenario
     from materiel.workflows.plan import plan_report
 
+    if simulate:
+        from materiel.simulation.api import check_futures
+
+        check_futures(simulate)  # before any planning: a wrong number costs no solve
+    if confidence is not None and not 0 < confidence < 1:
+        raise InputError(f"--confidence must lie between 0 and 1 (e.g. 0.9), not {confidence}")
     started = time.perf_counter()
     with console.status("loading the scenario") as status:
         loaded = load_scenario(scenario, overrides=set_ or [])
@@ -81,7 +92,7 @@ def plan_command(
             say=progress,
         )
     result, sim, table, files = report.result, report.simulation, report.confidence, report.files
-    print_summary(result, top)
+    print_summary(result, top, levels=table)
     if sim is not None:
         from materiel.cli.simulate import print_confidence, print_simulation
 
@@ -95,30 +106,36 @@ def plan_command(
     )
 
 
-def print_summary(result: PlanResult, top: int) -> None:
-    """The targets furthest from being met, alliance totals, what binds."""
+def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = None) -> None:
+    """The targets furthest from being met, alliance totals, what binds.
+
+    ``levels`` is the table of a plan made to a confidence level: the plan's own targets
+    are then the buffered levels it was made for, shown beside the real targets.
+    """
     from materiel.report.words import bottleneck_words, demand_sentence, pooling_sentence
 
     currency = result.scenario.meta.currency
     targets = result.targets
-    table = Table(
-        title=f"Targets furthest from being met (of {len(targets)})", title_justify="left"
-    )
-    for column in (
-        "ally",
-        "item",
-        "target",
-        "due",
-        "met (month)",
-        "short at due",
-        f"ally total spent [{currency}]",
-    ):
+    buffered = levels is not None and len(levels) > 0
+    title = f"Targets furthest from being met (of {len(targets)})"
+    if buffered:
+        title += ": as planned, to the buffered levels"
+        real = levels.set_index(["ally", "group"])["target"]  # type: ignore[union-attr]
+    table = Table(title=title, title_justify="left")
+    columns = ["ally", "item", "target", "due", "met (month)", "short at due"]
+    if buffered:
+        columns[2:3] = ["target", "planned level"]
+    for column in (*columns, f"ally total spent [{currency}]"):
         table.add_column(column, justify="left" if column in ("ally", "item") else "right")
     for row in targets.head(top).itertuples():
+        level = f"{row.target:,.0f}"
+        shown = [level]
+        if buffered:
+            shown = [f"{float(real.get((row.ally, row.group), row.target)):,.0f}", level]
         table.add_row(
             Text(row.ally),
             Text(row.label),
-            f"{row.target:,.0f}",
+            *shown,
             row.target_date,
             row.month_met,
             f"{row.shortfall_at_date:,.0f} ({row.shortfall_at_date_pct:.0f}%)",

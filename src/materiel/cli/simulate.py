@@ -24,18 +24,22 @@ if TYPE_CHECKING:
 console = Console()
 
 
-def load_risks(path: Path) -> Risks:
+def load_risks(path: Path, scenario: Scenario | None = None) -> Risks:
     """The risks in a YAML file (the ``risks:`` block of ``scenario.yaml``, or the same
-    mapping at the top of the file); InputError naming the file and field otherwise."""
+    mapping at the top of the file), checked against ``scenario``'s allies; InputError
+    naming the file and field otherwise."""
     import yaml
     from pydantic import ValidationError
 
+    from materiel.scenario.checks import check_risks
     from materiel.scenario.schema import Risks
 
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"cannot read the risks file {path}: {exc}") from exc
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a UTF-8 text file (a risks file is YAML)") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML: {exc}") from exc
     if isinstance(raw, dict) and set(raw) == {"risks"}:
@@ -43,9 +47,12 @@ def load_risks(path: Path) -> Risks:
     if not isinstance(raw, dict):
         raise InputError(f"{path}: expected a mapping of risks (surge, ramp_delay, ...)")
     try:
-        return Risks.model_validate(raw)
+        risks = Risks.model_validate(raw)
     except ValidationError as exc:
         raise InputError(f"{path}: {field_problems(exc.errors())}") from None
+    if scenario is not None:
+        check_risks(risks, scenario, where=str(path))
+    return risks
 
 
 def run_simulation(
@@ -134,7 +141,7 @@ def simulate_command(
     started = time.perf_counter()
     loaded = load_scenario(scenario, overrides=set_ or [])
     print_warnings(loaded)
-    risks = load_risks(risks_file) if risks_file is not None else None
+    risks = load_risks(risks_file, loaded) if risks_file is not None else None
     sim = run_simulation(loaded, plan_dir, futures, seed, risks, memory_mb, sensitivity)
     folder = out or Path("out") / loaded.name / "simulation"
     write_simulation(sim, folder)

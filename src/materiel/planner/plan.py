@@ -134,8 +134,12 @@ class Plan:
 
     @classmethod
     def load(cls, folder: Path, scenario: Scenario | None = None) -> Plan:
-        """Read a plan folder; with ``scenario``, refuse a plan made for another one."""
-        path = Path(folder) / MANIFEST
+        """Read a plan folder (or the report folder ``materiel plan --out`` wrote, which
+        holds it in ``plan/``); with ``scenario``, refuse a plan made for another one."""
+        folder = Path(folder)
+        if not (folder / MANIFEST).exists() and (folder / "plan" / MANIFEST).is_file():
+            folder = folder / "plan"
+        path = folder / MANIFEST
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -153,7 +157,7 @@ class Plan:
             )
         tables = {}
         for name in manifest.get("tables", {}):
-            file = Path(folder) / f"{name}.parquet"
+            file = folder / f"{name}.parquet"
             try:
                 tables[name] = pd.read_parquet(file)
             except (OSError, ValueError) as exc:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from materiel.errors import Problem
-from materiel.scenario.model import Located
-from materiel.scenario.schema import ScenarioMeta, month_index, month_label
+from materiel.errors import InputError, Problem
+from materiel.scenario.model import Located, Scenario
+from materiel.scenario.schema import Risks, ScenarioMeta, month_index, month_label
 
 
 def _codes(rows: dict[str, list[Located]], table: str) -> set[str]:
@@ -69,17 +69,9 @@ def cross_check(
         _codes(rows, "components"),
     )
     lines = {str(loc.row.id) for loc in rows.get("lines", [])}
-    for theatre, members in meta.risks.surge.theatres.items():
-        for ally in members:
-            if allies and ally not in allies:
-                problems.append(
-                    Problem(
-                        files.get("scenario.yaml", "scenario.yaml"),
-                        f"theatre {theatre!r} names {ally}, which is not in the allies table",
-                        column=f"risks.surge.theatres.{theatre}",
-                        found=ally,
-                    )
-                )
+    if allies:
+        where = files.get("scenario.yaml", "scenario.yaml")
+        problems.extend(risk_problems(meta.risks, allies, where, "risks."))
     _unknown(rows.get("price_tiers", []), "item", items, "item", problems)
     _unknown(rows.get("lines", []), "item", items, "item", problems)
     _unknown(rows.get("bom", []), "item", items, "item", problems)
@@ -308,3 +300,31 @@ def warnings_for(meta: ScenarioMeta, rows: dict[str, list[Located]]) -> list[Pro
                 )
             )
     return notes
+
+
+def risk_problems(risks: Risks, allies: set[str], where: str, prefix: str = "") -> list[Problem]:
+    """Every ally a surge theatre names that is not an ally of the scenario (a misspelt
+    code would put that ally in the "other" theatre without a word)."""
+    return [
+        Problem(
+            where,
+            f"theatre {theatre!r} names {ally}, which is not in the allies table",
+            column=f"{prefix}surge.theatres.{theatre}",
+            found=ally,
+        )
+        for theatre, members in risks.surge.theatres.items()
+        for ally in members
+        if ally not in allies
+    ]
+
+
+def check_risks(risks: Risks, scenario: Scenario, where: str = "risks") -> None:
+    """Refuse risks that name allies the scenario does not have (InputError naming the
+    theatre, the code and the scenario's allies)."""
+    allies = {str(r.code) for r in scenario.records("allies")}
+    problems = risk_problems(risks, allies, where)
+    if problems:
+        listed = "; ".join(f"{p.column}: {p.message}" for p in problems)
+        raise InputError(
+            f"{where}: {listed} (the allies of {scenario.name}: {', '.join(sorted(allies))})"
+        )

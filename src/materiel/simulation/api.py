@@ -18,6 +18,7 @@ import numpy as np
 
 from materiel.errors import InputError
 from materiel.planner.plan import Plan
+from materiel.scenario.checks import check_risks
 from materiel.scenario.model import Scenario
 from materiel.scenario.schema import Risks
 from materiel.simulation import engine
@@ -202,6 +203,8 @@ def simulate(
 
         scenario = load_scenario(plan.scenario_name)
     check_plan(plan, scenario)
+    if risks is not None:
+        check_risks(risks, scenario)
     risks = scenario.meta.risks if risks is None else risks
     started = time.perf_counter()
     inputs = build(plan, scenario).with_theatres(risks)

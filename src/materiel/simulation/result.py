@@ -146,7 +146,7 @@ class Simulation:
         has_aid = inp.aid.sum(axis=1) > 0
         rows = []
         donors = sorted({str(a) for a in inp.row_ally[has_aid]})
-        for donor in [*donors, "all"]:
+        for donor in [*donors, "all"] if donors else []:  # no aid: nothing to serve
             mask = has_aid & ((inp.row_ally == donor) if donor != "all" else True)
             full = ~self.outcome.aid_short[:, mask].any(axis=1)
             low, high = wilson(np.array([full.sum()]), self.futures)
@@ -159,7 +159,8 @@ class Simulation:
                     "ci_high": float(high[0]),
                 }
             )
-        return pd.DataFrame(rows)
+        columns = ["donor", "aid_per_horizon", "p_served_in_full", "ci_low", "ci_high"]
+        return pd.DataFrame(rows, columns=columns)
 
     # ------------------------------------------------------------------- fans
     @cached_property

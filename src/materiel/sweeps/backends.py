@@ -71,6 +71,32 @@ def local(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def check_address(address: str) -> None:
+    """Refuse at once a scheduler address that is not ``[tcp://]host:port`` or whose host
+    does not resolve (before any planning, and without waiting for a connection)."""
+    import socket
+
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location)
+    except ValueError as exc:
+        raise InputError(
+            f"--scheduler {address!r} is not a scheduler address ({exc}); "
+            "give it as tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
+        ) from None
+    if scheme not in ("tcp", "tls"):
+        raise InputError(f"--scheduler {address!r}: use a tcp:// or tls:// address")
+    try:
+        socket.getaddrinfo(host, port)
+    except (OSError, UnicodeError) as exc:
+        raise InputError(
+            f"--scheduler {address!r}: the host {host!r} is not known ({exc})"
+        ) from None
+
+
 def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
     """A ``dask.distributed.Client`` of the scheduler at ``address``; InputError within
     about ``timeout`` seconds if it cannot be reached."""
@@ -78,6 +104,7 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
         from distributed import Client
     except ImportError as exc:  # pragma: no cover - a dependency of materiel
         raise InputError(f"--scheduler needs dask.distributed: {exc}") from None
+    check_address(address)
     try:
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:

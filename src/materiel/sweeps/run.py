@@ -68,10 +68,16 @@ def sweep(
         base = apply_overrides(scenario, overrides) if overrides else scenario
     else:
         base = load_scenario(scenario, overrides=overrides)
-    if simulate is not None and simulate < 1:
-        raise InputError(f"--simulate must be a number of futures, 1 or more, got {simulate}")
+    if simulate is not None:
+        from materiel.simulation.api import check_futures
+
+        if simulate < 1:
+            raise InputError(f"--simulate must be a number of futures, 1 or more, got {simulate}")
+        check_futures(simulate)
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be 1 or more, got {workers}")
+    if scheduler:
+        backends.check_address(scheduler)
     combos = combinations(levers)
     for combo in combos:
         try:

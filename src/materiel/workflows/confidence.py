@@ -4,7 +4,8 @@ Plan, simulate, and where a target is met in fewer than the asked share of futur
 plan it to a higher level (a buffer above the real target) and try again:
 
 1. simulate the plan against the real targets;
-2. for each target below the confidence ``c``, the buffer grows by how far the
+2. for each target not surely at the confidence ``c`` (the lower end of the 95 % Wilson
+   interval of its probability below ``c``), the buffer grows by how far the
    ``(1 − c)`` quantile of simulated stock at the date falls short of the target, plus
    1 % of the target (so that the next round does not stop just short);
 3. re-plan with the buffered levels; stop when every target holds, when a buffered
@@ -12,8 +13,10 @@ plan it to a higher level (a buffer above the real target) and try again:
    after ``rounds`` rounds.
 
 The last plan is checked on an independent set of futures (seed + 1) and the result
-says, for each target, its buffer, its probability before and after, and, for those
-that cannot reach the confidence, why.
+says, for each target, its buffer, its probability before and after with the interval
+after, and, for those that cannot reach the confidence, why: a target reaches it only
+when the lower end of its interval does; one whose estimate does but whose interval
+reaches below is said to be uncertain, with the interval.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from materiel.planner.result import PlanResult
 from materiel.scenario.load import apply_overrides
 from materiel.scenario.model import Scenario
 from materiel.simulation.api import simulate
-from materiel.simulation.result import Simulation
+from materiel.simulation.result import Simulation, wilson
 
 MARGIN = 0.01  # of the target, added to each raise of a buffer
 
@@ -133,21 +136,21 @@ def _raise_buffers(
     inp = sim.inputs
     rows = inp.target_rows
     probability = sim.probability()
+    surely, _ = _interval(probability, sim.futures)
     low_quantile = np.quantile(sim.outcome.at_due[:, rows], 1 - confidence, axis=0)
     planned = result.targets.set_index(["ally", "group"])
     raised = 0
     for j, i in enumerate(rows):
         key = (str(inp.row_ally[i]), str(inp.row_group[i]))
-        if probability[j] >= confidence:
+        if surely[j] >= confidence:  # the whole interval is at the level
             continue
         level = float(planned.loc[key, "target"])  # the level planned to, buffer included
         at_date = float(planned.loc[key, "stock_at_date"])
         if at_date < level * (1 - 1e-3):
             stuck[key] = _why(result, key, level, at_date)
             continue
-        gap = float(inp.threshold[i] - low_quantile[j])
-        if gap <= 0:
-            continue
+        # at the quantile already, but not surely above the level: the margin alone
+        gap = max(0.0, float(inp.threshold[i] - low_quantile[j]))
         buffers[key] = buffers.get(key, 0.0) + gap + MARGIN * float(inp.target[i])
         stuck.pop(key, None)
         raised += 1
@@ -171,6 +174,11 @@ def _why(result: PlanResult, key: tuple[str, str], level: float, at_date: float)
     )
 
 
+def _interval(probability: np.ndarray, futures: int) -> tuple[np.ndarray, np.ndarray]:
+    """The 95 % (Wilson) interval of each probability estimated from ``futures``."""
+    return wilson(np.round(probability * futures), futures)
+
+
 def _buffered(scenario: Scenario, buffers: dict[tuple[str, str], float]) -> Scenario:
     """``scenario`` with each buffered target raised on its first stockpile row."""
     groups = scenario.group_of()
@@ -192,10 +200,18 @@ def _table(
 ) -> pd.DataFrame:
     inp, rows = check.inputs, check.inputs.target_rows
     after = check.probability()
+    low, high = _interval(after, check.futures)
     out = []
     for j, i in enumerate(rows):
         key = (str(inp.row_ally[i]), str(inp.row_group[i]))
-        reached = after[j] >= confidence
+        reached = low[j] >= confidence  # the lower end of its 95 % interval, not the estimate
+        why = stuck.get(key, "not within the rounds allowed: run with more --rounds")
+        if not reached and after[j] >= confidence:
+            why = (
+                f"uncertain: met in {after[j]:.1%} of {check.futures:,} futures, but its 95% "
+                f"interval ({low[j]:.1%} to {high[j]:.1%}) reaches below {confidence:.0%}: "
+                "simulate more futures"
+            )
         out.append(
             {
                 "ally": key[0],
@@ -205,10 +221,10 @@ def _table(
                 "planned_level": float(inp.target[i]) + buffers.get(key, 0.0),
                 "p_before": float(before[j]),
                 "p_after": float(after[j]),
+                "p_after_low": float(low[j]),
+                "p_after_high": float(high[j]),
                 "reaches_confidence": bool(reached),
-                "why_not": ""
-                if reached
-                else stuck.get(key, "not within the rounds allowed: run with more --rounds"),
+                "why_not": "" if reached else why,
             }
         )
     frame = pd.DataFrame(out)
