@@ -10,7 +10,10 @@ so no traceback reaches a user. ``MATERIEL_DEBUG=1`` shows tracebacks for develo
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -46,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
     code: object = 0
+    previous = _stop_on_sigterm()
     try:
         code = app(args=argv, standalone_mode=False)
     except KeyboardInterrupt:
@@ -71,13 +75,19 @@ def main(argv: list[str] | None = None) -> int:
             + Text("This is a bug in materiel; run with MATERIEL_DEBUG=1 for the traceback.")
         )
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     # Typer answers Ctrl-C by returning 130 (not raising) when it does not exit itself: a
     # command stopped half way has not succeeded, and says so.
     if code == INTERRUPTED and args and args[0] in SERVICES:
         return 0  # a server runs until it is stopped: Ctrl-C is how it ends
     if isinstance(code, int) and code != 0:
         if code == INTERRUPTED:
-            err_console.print("interrupted: nothing after the interruption was written")
+            terminated = _terminated.is_set()
+            _terminated.clear()
+            err_console.print(f"interrupted by {'SIGTERM' if terminated else 'Ctrl-C'}")
+            return TERMINATED if terminated else INTERRUPTED
         return code
     return 0
 
@@ -94,5 +104,24 @@ def _debug() -> bool:
 
 #: The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
+#: ... and by SIGTERM (128 + 15).
+TERMINATED = 143
+_terminated = threading.Event()
+
+
+def _stop_on_sigterm() -> Any:
+    """SIGTERM stops a command as Ctrl-C does (its cleanup runs: child processes end, a
+    sweep keeps what it computed), and the exit code says which it was. Returns the
+    handler it replaced (None where signals cannot be set: not the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(_signum: int, _frame: object) -> None:
+        _terminated.set()
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
 #: Commands that run until they are stopped: Ctrl-C is their normal end.
 SERVICES = frozenset({"serve"})

@@ -45,7 +45,7 @@ def sweep_command(
     ] = None,
 ) -> None:
     """Plan (and optionally simulate) every combination of the levers; one table, charts."""
-    from materiel.sweeps.run import sweep
+    from materiel.sweeps.run import Interrupted, sweep
 
     progress = Progress(
         TextColumn("[bold]sweep"),
@@ -75,6 +75,10 @@ def sweep_command(
             out=out,
             on_result=on_result,
         )
+    except Interrupted as stopped:
+        progress.stop()
+        err_console.print(f"sweep stopped: {stopped}", highlight=False)
+        raise
     finally:
         progress.stop()
     show(table)

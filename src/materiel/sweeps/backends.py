@@ -67,8 +67,12 @@ def local(
                 except BrokenProcessPool as exc:
                     raise MaterielError(f"a sweep worker process died: {exc}") from exc
                 yield index, row
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: end the workers now
+        for child in multiprocessing.active_children():
+            child.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def check_address(address: str) -> None:

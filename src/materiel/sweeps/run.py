@@ -104,16 +104,30 @@ def sweep(
     else:
         count = min(workers or backends.default_workers(), len(tasks))
         results = backends.local(base, tasks, simulate, seed, count)
-    for index, row in results:
-        cache.put(keys[index], combos[index], row)
-        rows[index] = round_trip(row)
-        if on_result is not None:
-            on_result(len(rows), len(combos), rows[index])
+    try:
+        for index, row in results:
+            cache.put(keys[index], combos[index], row)
+            rows[index] = round_trip(row)
+            if on_result is not None:
+                on_result(len(rows), len(combos), rows[index])
+    except KeyboardInterrupt:
+        raise Interrupted(len(rows), len(combos), cache.folder) from None
     table = sweep_table(levers, combos, keys, rows)
     table.attrs = {"computed": len(tasks), "cached": n_cached, "scenario": base.name}
     if folder is not None:
         write(table, levers, folder, base.horizon, charts)
     return table
+
+
+class Interrupted(KeyboardInterrupt):
+    """A sweep stopped before the end: how many combinations are done and where they are
+    kept, so that the same sweep run again computes only the rest."""
+
+    def __init__(self, done: int, total: int, kept: Path | None):
+        self.done, self.total, self.kept = done, total, kept
+        where = f"kept in {kept}" if kept is not None else "not kept (no --out)"
+        again = "; the same sweep run again computes only the rest" if kept else ""
+        super().__init__(f"{done} of {total} combinations done, {where}{again}")
 
 
 def sweep_table(
