@@ -9,7 +9,7 @@ import pytest
 from materiel.errors import ScenarioError
 from materiel.planner.api import plan
 from materiel.scenario.load import load_scenario
-from scenario_kit import base_tables, write_scenario
+from tests.scenario_kit import base_tables, write_scenario
 
 
 def test_earlier_due_date_is_served_first(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from materiel.planner.api import plan
 from materiel.planner.result import NOT_WITHIN_HORIZON, PlanResult
 from materiel.report.words import bottleneck_words
 from materiel.scenario.load import load_scenario
-from scenario_kit import base_tables, one_line, write_scenario, write_table
+from tests.scenario_kit import base_tables, one_line, write_scenario, write_table
 
 NO_RULE = {"industry_rule_months": 0}
 REL = 1e-6

@@ -23,7 +23,7 @@ from materiel.planner.api import plan
 from materiel.planner.result import PlanResult
 from materiel.scenario.load import load_scenario
 from materiel.scenario.schema import month_label
-from scenario_kit import write_scenario
+from tests.scenario_kit import write_scenario
 
 ALLIES = ["AAA", "BBB", "CCC"]
 TOL = 1e-6

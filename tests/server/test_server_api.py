@@ -13,7 +13,7 @@ from sqlalchemy import text, update
 from materiel.store.account_ops import hash_token
 from materiel.store.models import TokenRecord
 from materiel.store.policy import SYSTEM
-from server_kit import PASSWORD, Workspace, wait_for_run
+from tests.server_kit import PASSWORD, Workspace, wait_for_run
 
 API = "/api/v1"
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from materiel.server.app import create_app
 from materiel.server.settings import Settings
-from server_kit import Workspace
+from tests.server_kit import Workspace
 
 EXAMPLES = int(os.environ.get("MATERIEL_SCHEMA_EXAMPLES", "8"))
 

@@ -17,8 +17,8 @@ from materiel.store.db import Database, upgrade
 from materiel.store.models import Base
 from materiel.store.policy import SYSTEM
 from materiel.store.repo import open_store
-from scenario_kit import write_scenario
-from server_kit import small_scenario
+from tests.scenario_kit import write_scenario
+from tests.server_kit import small_scenario
 
 MATERIEL = [sys.executable, "-m", "materiel.cli"]
 

@@ -15,7 +15,7 @@ from materiel.scenario.load import load_scenario
 from materiel.scenario.model import Scenario
 from materiel.simulate.api import simulate
 from materiel.simulate.confidence import plan_with_confidence
-from scenario_kit import base_tables, write_scenario
+from tests.scenario_kit import base_tables, write_scenario
 
 OUTAGE = {"outage": {"probability": 0.05, "max_months": 2, "loss_min": 0.5, "loss_max": 1.0}}
 

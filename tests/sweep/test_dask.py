@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sweep_kit import VARY, small_scenario
 
 import materiel
+from tests.sweep.sweep_kit import VARY, small_scenario
 
 distributed = pytest.importorskip("distributed")
 

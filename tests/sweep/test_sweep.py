@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sweep_kit import VARY, small_scenario
 
 import materiel
 from materiel.cli import main
 from materiel.errors import InputError
 from materiel.sweep import backends
 from materiel.sweep.levers import parse_vary
+from tests.sweep.sweep_kit import VARY, small_scenario
 
 
 def test_a_row_per_combination_and_the_levers_take_effect(tmp_path: Path) -> None:

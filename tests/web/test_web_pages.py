@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from materiel.store.policy import SYSTEM
-from server_kit import SECRETS, Workspace
-from web_kit import csrf_of, sign_in
+from tests.server_kit import SECRETS, Workspace
+from tests.web_kit import csrf_of, sign_in
 
 PAGES = ("/", "/outlook", "/industry", "/ledger", "/scenarios", "/scenarios/small", "/compare")
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -410,8 +410,8 @@ def test_a_scenario_with_price_tiers_plans_from_the_page(
     """The planner solves its pooling comparison in a process of its own: the run's
     process must be allowed to start it (a daemon process may not)."""
     from materiel.scenario.load import load_scenario
-    from scenario_kit import write_scenario
-    from server_kit import small_tables
+    from tests.scenario_kit import write_scenario
+    from tests.server_kit import small_tables
 
     tables = small_tables()
     tables["price_tiers"] = [{"item": "SHELL", "min_quantity": 50, "unit_price": 90}]
