@@ -34,6 +34,7 @@ RISKS = Risks.model_validate(
 )
 
 
+@pytest.mark.slow
 def test_simpy_peer_agrees_within_monte_carlo_error(tmp_path: Path) -> None:
     # the plan of the LP relaxation: its targets are tight, so the risks move enough of
     # them for the comparison to mean much (whole units keep a little more stock)

@@ -61,6 +61,7 @@ def test_a_contract_buyer_must_hold_the_item(tmp_path: Path) -> None:
     assert any(p.column == "buyers" and p.found == "BBB" for p in caught.value.problems)
 
 
+@pytest.mark.slow
 def test_demand_only_scenario_plans_with_pooling_comparison(tmp_path: Path) -> None:
     tables = base_tables()
     tables["stockpiles"][0].update(target=0)

@@ -245,6 +245,7 @@ def _pooling_tier(folder: Path) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_e_pooling_crosses_price_tier(tmp_path: Path) -> None:
     # Each ally needs 60. Pooled: one contract of 120 >= 100 units, all at 8: 960.
     # Alone: 60 < 100 for each, so each pays 10: 600 + 600 = 1,200 (buying 100 alone to

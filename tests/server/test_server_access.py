@@ -287,6 +287,7 @@ def _call(client: TestClient, method: str, url: str, body: Any, headers: dict[st
     return client.request(method, API + url, json=body, headers=headers)
 
 
+@pytest.mark.slow
 def test_access_matrix(space: Workspace, client: TestClient) -> None:
     admin = space.headers("admin")
     run = client.post(f"{API}/scenarios/small/runs", headers=admin).json()
@@ -350,6 +351,7 @@ def _all_json(client: TestClient, headers: dict[str, str], run_id: int) -> list[
     return texts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("nation", ["AAA", "BBB"])
 def test_nation_analyst_sees_own_detail_and_totals_only(
     space: Workspace, client: TestClient, nation: str

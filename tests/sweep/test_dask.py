@@ -13,6 +13,7 @@ import materiel
 from tests.sweep.sweep_kit import VARY, small_scenario
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # a local Dask cluster of two worker processes
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,8 @@ from materiel.store.policy import SYSTEM
 from tests.server_kit import PASSWORD, SECRETS, Workspace, make_workspace, sqlite_url
 from tests.web_kit import live_server
 
+pytestmark = pytest.mark.requires_browser
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "out" / "screenshots"
 DOCS = ROOT / "docs" / "web"
