@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 OUT ?= out/nato-2024
 SIZES ?= S M L
 
-.PHONY: run test bench lint docs clean
+.PHONY: run test test-quick bench lint docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,15 @@ node_modules/.installed: package.json package-lock.json scripts/vendor.mjs
 run: $(BIN)/.installed node_modules/.installed
 	$(BIN)/materiel plan nato-2024 --out $(OUT)
 
+# The tests, then the package's doctests as a step of their own (so that `pytest` and
+# `pytest tests/FOLDER ...` collect tests only).
 test: $(BIN)/.installed node_modules/.installed
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --doctest-modules src/materiel --ignore=src/materiel/store/migrations
+
+# The quick loop while working (under two minutes on two cores): all but the slow tests.
+test-quick: $(BIN)/.installed node_modules/.installed
+	$(BIN)/python -m pytest -q -m "not slow"
 
 # The planner benchmark (bench/README.md): minutes at S and M, much longer at L.
 $(BIN)/.bench-installed: $(BIN)/.installed

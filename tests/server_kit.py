@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from scenario_kit import NO_RAMP, write_scenario
+from tests.scenario_kit import NO_RAMP, write_scenario
 
 PG_ENV = "MATERIEL_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")
@@ -108,15 +108,6 @@ def small_scenario(folder: Path, name: str = "small") -> Path:
 
 def sqlite_url(folder: Path) -> str:
     return f"sqlite:///{folder / 'store.db'}"
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new, empty database on each backend."""
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    yield from fresh_pg_database()
 
 
 def fresh_pg_database() -> Iterator[str]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from server_kit import PASSWORD
+from tests.server_kit import PASSWORD
 
 CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 

@@ -8,7 +8,6 @@ shows that it does). HiGHS reading materiel's LP back from an MPS file must agre
 
 from __future__ import annotations
 
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -18,17 +17,15 @@ import pytest
 
 pyo = pytest.importorskip("pyomo.environ", reason="the bench extra (pyomo) is not installed")
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-sys.path.insert(0, str(BENCH))
-
-import generate  # noqa: E402
-import peers  # noqa: E402
-import pyomo_model  # noqa: E402
-
 import materiel  # noqa: E402
 from materiel.planner import compat  # noqa: E402
 from materiel.planner.inputs import ModelInputs, build_inputs  # noqa: E402
 from materiel.planner.model import build_model  # noqa: E402
+from tests.bench.bench_kit import bench_module  # noqa: E402
+
+generate = bench_module("generate")
+peers = bench_module("peers")
+pyomo_model = bench_module("pyomo_model")
 
 RTOL = 1e-6
 

@@ -5,7 +5,6 @@ draw their own numbers."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,18 +12,16 @@ import pytest
 
 pytest.importorskip("simpy", reason="the bench extra (simpy) is not installed")
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-sys.path.insert(0, str(BENCH))
+from materiel.planner.api import plan
+from materiel.planner.plan import Plan
+from materiel.scenario.load import load_scenario
+from materiel.scenario.schema import Risks
+from materiel.simulation.api import run_futures
+from materiel.simulation.inputs import build
+from tests.bench.bench_kit import bench_module
 
-import generate  # noqa: E402
-import sim_peer  # noqa: E402
-
-from materiel.planner.api import plan  # noqa: E402
-from materiel.planner.plan import Plan  # noqa: E402
-from materiel.scenario.load import load_scenario  # noqa: E402
-from materiel.scenario.schema import Risks  # noqa: E402
-from materiel.simulation.api import run_futures  # noqa: E402
-from materiel.simulation.inputs import build  # noqa: E402
+generate = bench_module("generate")
+sim_peer = bench_module("sim_peer")
 
 RISKS = Risks.model_validate(
     {
@@ -37,6 +34,7 @@ RISKS = Risks.model_validate(
 )
 
 
+@pytest.mark.slow
 def test_simpy_peer_agrees_within_monte_carlo_error(tmp_path: Path) -> None:
     # the plan of the LP relaxation: its targets are tight, so the risks move enough of
     # them for the comparison to mean much (whole units keep a little more stock)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scoring import DEV, HELDOUT, Names, score_corpus, score_facts
 
 from materiel.ingest import ingest
 from materiel.ingest.gazetteer import load_gazetteer
 from materiel.ingest.model import Fact, Source
+from tests.ingest.scoring import DEV, HELDOUT, Names, score_corpus, score_facts
 
 # Measured when these thresholds were set (python tests/ingest/scoring.py): dev 0.95
 # precision, 0.94 recall, 9 of 11 same-event groups merged, 9 of 9 look-alikes apart;

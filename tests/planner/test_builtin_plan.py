@@ -16,6 +16,8 @@ from materiel.report.words import bottleneck_words
 from materiel.report.write import write_report
 from materiel.scenario.load import load_scenario
 
+pytestmark = pytest.mark.slow  # the module's fixture plans nato-2024 (30-50 s)
+
 
 @pytest.fixture(scope="module")
 def nato() -> PlanResult:

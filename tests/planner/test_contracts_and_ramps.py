@@ -11,7 +11,7 @@ import pytest
 from materiel.planner.api import plan
 from materiel.planner.result import NOT_WITHIN_HORIZON, PlanResult
 from materiel.scenario.load import load_scenario
-from scenario_kit import base_tables, one_line, write_scenario
+from tests.scenario_kit import base_tables, one_line, write_scenario
 
 NO_RULE = {"industry_rule_months": 0}
 

@@ -9,7 +9,7 @@ import pytest
 from materiel.errors import ScenarioError
 from materiel.planner.api import plan
 from materiel.scenario.load import load_scenario
-from scenario_kit import base_tables, write_scenario
+from tests.scenario_kit import base_tables, write_scenario
 
 
 def test_earlier_due_date_is_served_first(tmp_path: Path) -> None:
@@ -61,6 +61,7 @@ def test_a_contract_buyer_must_hold_the_item(tmp_path: Path) -> None:
     assert any(p.column == "buyers" and p.found == "BBB" for p in caught.value.problems)
 
 
+@pytest.mark.slow
 def test_demand_only_scenario_plans_with_pooling_comparison(tmp_path: Path) -> None:
     tables = base_tables()
     tables["stockpiles"][0].update(target=0)

@@ -20,7 +20,7 @@ from materiel.planner.api import plan
 from materiel.planner.result import NOT_WITHIN_HORIZON, PlanResult
 from materiel.report.words import bottleneck_words
 from materiel.scenario.load import load_scenario
-from scenario_kit import base_tables, one_line, write_scenario, write_table
+from tests.scenario_kit import base_tables, one_line, write_scenario, write_table
 
 NO_RULE = {"industry_rule_months": 0}
 REL = 1e-6
@@ -245,6 +245,7 @@ def _pooling_tier(folder: Path) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_e_pooling_crosses_price_tier(tmp_path: Path) -> None:
     # Each ally needs 60. Pooled: one contract of 120 >= 100 units, all at 8: 960.
     # Alone: 60 < 100 for each, so each pays 10: 600 + 600 = 1,200 (buying 100 alone to

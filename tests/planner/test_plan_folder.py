@@ -13,7 +13,7 @@ from materiel.errors import InputError
 from materiel.planner.api import plan
 from materiel.planner.plan import Plan
 from materiel.scenario.load import load_scenario
-from scenario_kit import one_line
+from tests.scenario_kit import one_line
 
 
 def test_plan_round_trips_through_its_folder(tmp_path: Path) -> None:

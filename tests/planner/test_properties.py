@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 import xarray as xr
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -23,7 +24,9 @@ from materiel.planner.api import plan
 from materiel.planner.result import PlanResult
 from materiel.scenario.load import load_scenario
 from materiel.scenario.schema import month_label
-from scenario_kit import write_scenario
+from tests.scenario_kit import write_scenario
+
+pytestmark = pytest.mark.slow  # about 40-100 s: many random scenarios, each planned twice
 
 ALLIES = ["AAA", "BBB", "CCC"]
 TOL = 1e-6

@@ -12,7 +12,7 @@ import pytest
 from materiel.planner.api import plan
 from materiel.planner.result import NOT_WITHIN_HORIZON, PlanResult, months_to_target
 from materiel.scenario.load import load_scenario
-from scenario_kit import base_tables, demand_row, write_scenario
+from tests.scenario_kit import base_tables, demand_row, write_scenario
 
 NO_RULE = {"industry_rule_months": 0}
 

@@ -15,7 +15,7 @@ from materiel.planner.api import plan, value_of_pooling
 from materiel.planner.result import PlanResult
 from materiel.report.words import pooling_sentence
 from materiel.scenario.load import load_scenario
-from scenario_kit import NO_RAMP, base_tables, write_scenario
+from tests.scenario_kit import NO_RAMP, base_tables, write_scenario
 
 NO_RULE = {"industry_rule_months": 0}
 

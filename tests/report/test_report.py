@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from materiel.cli.main import main
 from materiel.planner.api import plan
 from materiel.report.write import write_report
-from scenario_kit import base_tables, demand_row, write_scenario
+from tests.scenario_kit import base_tables, demand_row, write_scenario
 
 HOSTILE = '<script>alert("x")</script>'
 

@@ -47,7 +47,7 @@ def test_schema_names_every_table(capsys) -> None:
 
 
 def test_warnings_for_what_loads_but_was_not_meant(tmp_path: Path, capsys) -> None:
-    from scenario_kit import base_tables, write_scenario
+    from tests.scenario_kit import base_tables, write_scenario
 
     tables = base_tables()
     tables["allies"].append({"code": "BBB", "name": "Ally B"})

@@ -14,7 +14,7 @@ from materiel.errors import ScenarioError
 from materiel.planner.api import plan
 from materiel.scenario.load import load_scenario
 from materiel.scenario.model import Scenario
-from scenario_kit import base_tables, write_scenario, write_table
+from tests.scenario_kit import base_tables, write_scenario, write_table
 
 NO_RULE = {"industry_rule_months": 0}
 

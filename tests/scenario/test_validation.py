@@ -15,7 +15,7 @@ import yaml
 from materiel.cli.main import main
 from materiel.errors import Problem, ScenarioError
 from materiel.scenario.load import load_scenario
-from scenario_kit import base_tables, write_bytes_table, write_scenario, write_table
+from tests.scenario_kit import base_tables, write_bytes_table, write_scenario, write_table
 
 NO_RULE = {"industry_rule_months": 0}
 

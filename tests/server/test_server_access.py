@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from materiel.store.policy import SYSTEM
-from server_kit import PASSWORD, SECRETS, Workspace, wait_for_run
+from tests.server_kit import PASSWORD, SECRETS, Workspace, small_tables, wait_for_run
 
 API = "/api/v1"
 ROLES = ("anonymous", "admin", "alliance", "nation_AAA", "nation_BBB", "industry", "viewer")
@@ -110,8 +110,6 @@ class Context:
         )
 
     def fresh_scenario(self) -> str:
-        from server_kit import small_tables
-
         name = f"throwaway{next(_counter)}"
         tables = small_tables()
         self.store.create_scenario(
@@ -184,7 +182,7 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         "/scenarios",
         {
             "meta": {"name": f"new{N(_counter)}", "start": "2025-01", "horizon": 12},
-            "tables": __import__("server_kit").small_tables(),
+            "tables": small_tables(),
         },
     ),
     ("GET", "/scenarios/{name}"): lambda c, w: ("/scenarios/small", None),
@@ -289,6 +287,7 @@ def _call(client: TestClient, method: str, url: str, body: Any, headers: dict[st
     return client.request(method, API + url, json=body, headers=headers)
 
 
+@pytest.mark.slow
 def test_access_matrix(space: Workspace, client: TestClient) -> None:
     admin = space.headers("admin")
     run = client.post(f"{API}/scenarios/small/runs", headers=admin).json()
@@ -352,6 +351,7 @@ def _all_json(client: TestClient, headers: dict[str, str], run_id: int) -> list[
     return texts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("nation", ["AAA", "BBB"])
 def test_nation_analyst_sees_own_detail_and_totals_only(
     space: Workspace, client: TestClient, nation: str

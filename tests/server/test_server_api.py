@@ -7,13 +7,14 @@ import datetime as dt
 import threading
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text, update
 
 from materiel.store.account_ops import hash_token
 from materiel.store.models import TokenRecord
 from materiel.store.policy import SYSTEM
-from server_kit import PASSWORD, Workspace, wait_for_run
+from tests.server_kit import PASSWORD, Workspace, wait_for_run
 
 API = "/api/v1"
 
@@ -187,6 +188,7 @@ def test_tokens_expired_revoked_unknown_and_of_another_user(
     assert made["token"] not in stored and hash_token(made["token"]) in stored
 
 
+@pytest.mark.slow
 def test_sign_in_is_rate_limited_and_passwords_are_argon2(
     space: Workspace, client: TestClient
 ) -> None:
@@ -292,6 +294,7 @@ def test_every_list_is_paged(space: Workspace, client: TestClient) -> None:
     assert client.get(f"{API}/pledges?offset=-1", headers=admin).status_code == 422
 
 
+@pytest.mark.slow
 def test_a_run_records_its_version_and_results_and_can_be_cancelled(
     space: Workspace, client: TestClient
 ) -> None:

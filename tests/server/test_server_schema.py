@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from materiel.app import create_app
 from materiel.settings import Settings
-from server_kit import Workspace
+from tests.server_kit import Workspace
 
 EXAMPLES = int(os.environ.get("MATERIEL_SCHEMA_EXAMPLES", "8"))
 
 
+@pytest.mark.slow
 def test_no_server_error(space: Workspace) -> None:
     app = create_app(Settings(db=space.store.db.url, max_body_bytes=256 * 1024), space.store)
     headers = space.headers("admin")

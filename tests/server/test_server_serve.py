@@ -73,6 +73,7 @@ def _get(url: str, token: str | None = None) -> httpx.Response:
     raise AssertionError(f"no answer from {url}")
 
 
+@pytest.mark.slow
 def test_serve_with_the_default_sqlite_file(tmp_path: Path) -> None:
     process, said = _start([], tmp_path)
     try:
@@ -99,6 +100,7 @@ def test_serve_with_the_default_sqlite_file(tmp_path: Path) -> None:
         _stop(process)
 
 
+@pytest.mark.slow
 def test_serve_on_the_given_database(db_url: str, tmp_path: Path) -> None:
     process, said = _start(["--db", db_url], tmp_path)
     try:
@@ -202,6 +204,7 @@ def _writing(db_url: str) -> bool:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_server_killed_during_an_import_leaves_the_store_as_it_was(
     db_url: str, tmp_path: Path
 ) -> None:

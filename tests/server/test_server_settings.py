@@ -14,7 +14,7 @@ from materiel.errors import InputError
 from materiel.settings import Settings, settings
 from materiel.store.db import resolve_url
 from materiel.track.ledger import default_ledger_path
-from server_kit import PASSWORD, Workspace
+from tests.server_kit import PASSWORD, Workspace
 
 API = "/api/v1"
 

@@ -17,8 +17,8 @@ from materiel.store.db import Database, upgrade
 from materiel.store.models import Base
 from materiel.store.policy import SYSTEM
 from materiel.store.repo import open_store
-from scenario_kit import write_scenario
-from server_kit import small_scenario
+from tests.scenario_kit import write_scenario
+from tests.server_kit import small_scenario
 
 MATERIEL = [sys.executable, "-m", "materiel.cli"]
 
@@ -44,6 +44,7 @@ def test_migrations_build_exactly_the_models(db_url: str) -> None:
     db.dispose()
 
 
+@pytest.mark.slow
 def test_db_commands_round_trip(db_url: str, tmp_path: Path) -> None:
     """import -> export -> import again: the same scenario (digest), the built-in too."""
     for source in ("nato-2024", str(small_scenario(tmp_path / "small"))):
@@ -65,6 +66,7 @@ def test_db_commands_round_trip(db_url: str, tmp_path: Path) -> None:
     store.db.dispose()
 
 
+@pytest.mark.slow
 def test_import_refuses_a_name_taken_and_changes_nothing(db_url: str, tmp_path: Path) -> None:
     folder = small_scenario(tmp_path / "small")
     assert run_cli("db", "import", str(folder), "--db", db_url).returncode == 0
@@ -103,6 +105,7 @@ def _big_scenario(folder: Path) -> Path:
     return write_scenario(folder, tables, name="big")
 
 
+@pytest.mark.slow
 def test_import_killed_midway_leaves_the_store_as_it_was(db_url: str, tmp_path: Path) -> None:
     store = open_store(db_url)
     store.import_scenario(SYSTEM, load_scenario(small_scenario(tmp_path / "small")))
@@ -152,6 +155,7 @@ def test_audit_log_is_append_only_in_the_database(db_url: str, tmp_path: Path) -
     store.db.dispose()
 
 
+@pytest.mark.slow
 def test_validation_messages_are_the_cli_messages(db_url: str, tmp_path: Path) -> None:
     store = open_store(db_url)
     store.import_scenario(SYSTEM, load_scenario(small_scenario(tmp_path / "small")))
@@ -193,6 +197,7 @@ def test_validation_messages_are_the_cli_messages(db_url: str, tmp_path: Path) -
     store.db.dispose()
 
 
+@pytest.mark.slow
 def test_the_json_ledger_imports_into_the_store_and_exports_back(
     db_url: str, tmp_path: Path
 ) -> None:
@@ -217,6 +222,7 @@ def test_the_json_ledger_imports_into_the_store_and_exports_back(
     store.db.dispose()
 
 
+@pytest.mark.slow
 def test_ci_without_postgresql_fails_rather_than_skips(tmp_path: Path) -> None:
     """Under CI=true, a missing MATERIEL_TEST_PG_URL is a failure, not a quiet skip."""
     env = {k: v for k, v in os.environ.items() if k != "MATERIEL_TEST_PG_URL"}

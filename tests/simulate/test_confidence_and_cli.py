@@ -15,7 +15,7 @@ from materiel.scenario.load import load_scenario
 from materiel.scenario.model import Scenario
 from materiel.simulation.api import simulate
 from materiel.workflows.confidence import plan_with_confidence
-from scenario_kit import base_tables, write_scenario
+from tests.scenario_kit import base_tables, write_scenario
 
 OUTAGE = {"outage": {"probability": 0.05, "max_months": 2, "loss_min": 0.5, "loss_max": 1.0}}
 
@@ -41,6 +41,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     return load_scenario(two_allies(tmp_path_factory.mktemp("conf")))
 
 
+@pytest.mark.slow
 def test_confidence_plan_holds_on_independent_futures(scenario: Scenario) -> None:
     plain = plan_with_confidence(scenario, 0.9, futures=2000, seed=3, rounds=1)
     confident = plan_with_confidence(scenario, 0.9, futures=2000, seed=3)
@@ -92,6 +93,7 @@ def test_simulate_command_writes_its_tables(scenario: Scenario, tmp_path: Path) 
     assert len(pd.read_csv(out / "sensitivity.csv")) == 1  # one risk: outages
 
 
+@pytest.mark.slow
 def test_plan_command_with_confidence_adds_a_risk_section(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -160,6 +162,7 @@ def test_bad_input_is_refused_with_exit_code_2(
     assert "Traceback" not in said.err
 
 
+@pytest.mark.slow
 def test_a_plan_folder_of_another_scenario_is_refused(scenario: Scenario, tmp_path: Path) -> None:
     assert (
         main(

@@ -16,7 +16,7 @@ from materiel.planner.plan import Plan
 from materiel.scenario.load import load_scenario
 from materiel.scenario.schema import Risks
 from materiel.simulation.api import simulate
-from scenario_kit import base_tables, write_scenario
+from tests.scenario_kit import base_tables, write_scenario
 
 
 @pytest.fixture

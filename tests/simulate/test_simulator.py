@@ -17,7 +17,7 @@ from materiel.scenario.model import Scenario
 from materiel.simulation import engine
 from materiel.simulation.api import no_risk, run_futures, simulate
 from materiel.simulation.inputs import build
-from scenario_kit import NO_RAMP, base_tables, demand_row, write_scenario
+from tests.scenario_kit import NO_RAMP, base_tables, demand_row, write_scenario
 
 
 def make_plan(scenario: Scenario) -> Plan:

@@ -13,7 +13,7 @@ from materiel.scenario.load import apply_overrides, load_scenario
 from materiel.spending.figures import MODELLED_PART_PCT
 from materiel.spending.path import PathError, parse_path
 from materiel.track.outlook import path_year
-from scenario_kit import base_tables, write_scenario
+from tests.scenario_kit import base_tables, write_scenario
 
 
 def hand_scenario(folder: Path, path: str = "reach:3.5@2030", horizon: int = 96, **spending):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scenario_kit import one_line
+from tests.scenario_kit import one_line
 
 VARY = [
     "lines.L1.ceiling=5,20",

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sweep_kit import VARY, small_scenario
 
 import materiel
+from tests.sweep.sweep_kit import VARY, small_scenario
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # a local Dask cluster of two worker processes
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sweep_kit import VARY, small_scenario
 
 import materiel
 from materiel.cli.main import main
 from materiel.errors import InputError
 from materiel.sweeps import backends
 from materiel.sweeps.levers import parse_vary
+from tests.sweep.sweep_kit import VARY, small_scenario
 
 
+@pytest.mark.slow
 def test_a_row_per_combination_and_the_levers_take_effect(tmp_path: Path) -> None:
     table = materiel.sweep(small_scenario(tmp_path / "s"), VARY, workers=1)
     assert len(table) == 8
@@ -41,6 +42,7 @@ def test_a_row_per_combination_and_the_levers_take_effect(tmp_path: Path) -> Non
     assert low["months_to_target:SHELL"].isna().all()
 
 
+@pytest.mark.slow
 def test_local_processes_give_the_same_table_as_one_process(tmp_path: Path) -> None:
     folder = small_scenario(tmp_path / "s")
     inline = materiel.sweep(folder, VARY, workers=1)
@@ -48,6 +50,7 @@ def test_local_processes_give_the_same_table_as_one_process(tmp_path: Path) -> N
     pd.testing.assert_frame_equal(inline, pooled)
 
 
+@pytest.mark.slow
 def test_writes_table_charts_and_resumes_after_an_interruption(tmp_path, monkeypatch) -> None:
     folder = small_scenario(tmp_path / "s")
     out = tmp_path / "out"
@@ -89,6 +92,7 @@ def test_writes_table_charts_and_resumes_after_an_interruption(tmp_path, monkeyp
     assert changed.attrs == {"computed": 2, "cached": 0, "scenario": "test"}
 
 
+@pytest.mark.slow
 def test_spending_path_is_a_lever(tmp_path: Path) -> None:
     folder = small_scenario(tmp_path / "s")
     table = materiel.sweep(
@@ -156,6 +160,7 @@ def test_bad_sweeps_exit_2_with_a_message(
     assert not (tmp_path / "out" / "sweep.csv").exists()
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_fails_within_seconds(tmp_path: Path, capsys) -> None:
     import socket
 
@@ -193,6 +198,7 @@ def test_sweep_command_prints_the_table(tmp_path: Path, capsys) -> None:
     assert "0 computed, 2 from the cache" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_simulate_adds_each_plans_probabilities(tmp_path: Path) -> None:
     """With --simulate, each combination's row carries the simulator's probabilities of
     its plan: the same as simulating that plan directly."""

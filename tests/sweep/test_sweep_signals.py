@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from sweep_kit import small_scenario
+
+from tests.sweep.sweep_kit import small_scenario
 
 #: 5 x 2 x 2 x 2 = 40 combinations of about half a second each: long enough to stop.
 VARY = [
@@ -30,6 +31,7 @@ def _sweep(folder: Path, out: Path) -> list[str]:
     return [*args, "--workers", "2"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_stopped_sweep_keeps_what_it_did_and_resumes(tmp_path: Path, sig, code) -> None:
     folder = small_scenario(tmp_path / "s")

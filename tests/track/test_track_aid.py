@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from track_kit import public_rows
 
 from materiel.errors import InputError
 from materiel.track.aid import AidOptions, aid, fair_share, parse_period
 from materiel.track.fx import Rate, RateTable, user_eur_usd
 from materiel.track.ledger import JsonPledgeFile
+from tests.track.track_kit import public_rows
 
 KIEL = "kiel_ust_r28_country_summary_eur_bn.csv"
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from track_kit import public_rows
 
 from materiel.countries import ALLIES, name_of, resolve, try_resolve
 from materiel.errors import InputError
+from tests.track.track_kit import public_rows
 
 NATO_TABLES = [
     "nato_def_exp_share_real_gdp_2014_2024e.csv",

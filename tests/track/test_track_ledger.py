@@ -198,11 +198,10 @@ def test_default_path_follows_the_env_var_and_is_never_in_the_package(monkeypatc
 
 def test_spending_pledges_are_assessed_against_the_published_share():
     """Wrong today (1): a pledge past its year and not met is missed, and the ledger says so."""
-    from track_kit import public_rows, published_share
-
     from materiel.publicdata import nato_published_shares
     from materiel.track.ledger_model import Pledge, make_pledge
     from materiel.track.pledges import assess, pledge_table
+    from tests.track.track_kit import public_rows, published_share
 
     shares = nato_published_shares()
     rows = {r["Country"]: r for r in public_rows("nato_def_exp_share_gdp_2014_2024e.csv")}

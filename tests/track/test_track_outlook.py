@@ -6,7 +6,6 @@ import itertools
 
 import pandas as pd
 import pytest
-from track_kit import public_rows, published_share
 
 from materiel.errors import InputError
 from materiel.track.ledger_model import make_pledge
@@ -18,6 +17,7 @@ from materiel.track.outlook import (
     path_year,
     trend_year,
 )
+from tests.track.track_kit import public_rows, published_share
 
 YEARS = list(range(2014, 2025))
 PUBLISHED = "nato_def_exp_share_gdp_2014_2024e.csv"

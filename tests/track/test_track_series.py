@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from track_kit import public_rows
 
 from materiel.cli.main import main
 from materiel.errors import InputError
 from materiel.track.series import series
+from tests.track.track_kit import public_rows
 
 
 def csv_value(filename: str, iso3: str, year: str) -> float:

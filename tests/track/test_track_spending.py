@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from track_kit import public_rows, published_share
 
 from materiel.errors import InputError
 from materiel.publicdata import nato_published_shares
 from materiel.track.spending import count_meeting, spending, spending_frame
+from tests.track.track_kit import public_rows, published_share
 
 PUBLISHED = "nato_def_exp_share_gdp_2014_2024e.csv"
 

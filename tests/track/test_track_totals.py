@@ -7,12 +7,12 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from track_kit import public_rows, published_share
 
 from materiel.cli.main import main
 from materiel.errors import InputError
 from materiel.track.spending import spending
 from materiel.track.totals import counts, totals
+from tests.track.track_kit import public_rows, published_share
 
 #: Allies that joined after 2014, with the year they joined; the others were members.
 LATE = {"MNE": 2017, "MKD": 2020, "FIN": 2023, "SWE": 2024}

@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 
 from materiel.app import create_app
 from materiel.settings import Settings
-from server_kit import Workspace, db_url, make_workspace  # noqa: F401  (a fixture)
+from tests.server_kit import Workspace, make_workspace
 
 
 @pytest.fixture
-def space(db_url: str, tmp_path: Path) -> Iterator[Workspace]:  # noqa: F811
+def space(db_url: str, tmp_path: Path) -> Iterator[Workspace]:
     space = make_workspace(db_url, tmp_path)
     yield space
     space.store.db.dispose()

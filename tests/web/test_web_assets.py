@@ -38,6 +38,7 @@ def test_vendor_files_are_the_manifests_packages_and_versions() -> None:
         assert (VENDOR / f"{name}.LICENSE").exists()
 
 
+@pytest.mark.requires_npm
 def test_the_build_step_reproduces_the_vendor_files() -> None:
     modules = ROOT / "node_modules"
     if not modules.exists():

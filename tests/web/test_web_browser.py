@@ -26,8 +26,10 @@ except ImportError:  # the browser fixture says so (and fails when CI=true)
 from materiel.app import create_app
 from materiel.settings import Settings
 from materiel.store.policy import SYSTEM
-from server_kit import PASSWORD, SECRETS, Workspace, make_workspace, sqlite_url
-from web_kit import live_server
+from tests.server_kit import PASSWORD, SECRETS, Workspace, make_workspace, sqlite_url
+from tests.web_kit import live_server
+
+pytestmark = pytest.mark.requires_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "out" / "screenshots"

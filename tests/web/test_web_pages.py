@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from materiel.store.policy import SYSTEM
-from server_kit import SECRETS, Workspace
-from web_kit import csrf_of, sign_in
+from tests.server_kit import SECRETS, Workspace
+from tests.web_kit import csrf_of, sign_in
 
 PAGES = ("/", "/outlook", "/industry", "/ledger", "/scenarios", "/scenarios/small", "/compare")
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -81,6 +81,7 @@ def test_wrong_password_is_refused_without_a_session(client: TestClient) -> None
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
+@pytest.mark.slow
 def test_sign_in_attempts_are_limited(client: TestClient) -> None:
     codes = [sign_in(client, "viewer", password="guess").status_code for _ in range(11)]
     assert codes[:10] == [401] * 10
@@ -134,6 +135,7 @@ def _form_routes() -> list[str]:
     return sorted(r.path for r in routes if "POST" in getattr(r, "methods", set()))
 
 
+@pytest.mark.slow
 def test_every_form_refuses_a_missing_or_wrong_csrf_token(
     app: Any, client: TestClient, space: Workspace
 ) -> None:
@@ -195,6 +197,7 @@ def _edit(client: TestClient, row: dict[str, Any], column: str, value: str, **ex
     )
 
 
+@pytest.mark.slow
 def test_a_cell_edit_is_saved_and_audited(client: TestClient, space: Workspace) -> None:
     signed_in(client, "nation_AAA")
     row = row_of(space, "stockpiles", ally="AAA")
@@ -328,6 +331,7 @@ def _figures(value: float) -> set[str]:
     return {f"{value:,.0f}", f"{value:,.1f}", f"{value:.0f}", f"{value:.1f}", repr(value)}
 
 
+@pytest.mark.slow
 def test_a_nation_analysts_pages_never_show_another_allys_stockpile_figure(
     client: TestClient, space: Workspace, app: Any
 ) -> None:
@@ -404,14 +408,15 @@ def test_a_viewer_cannot_review_facts(client: TestClient, space: Workspace) -> N
     assert space.store.facts(SYSTEM)[0]["status"] == "unreviewed"
 
 
+@pytest.mark.slow
 def test_a_scenario_with_price_tiers_plans_from_the_page(
     client: TestClient, space: Workspace, tmp_path: Any
 ) -> None:
     """The planner solves its pooling comparison in a process of its own: the run's
     process must be allowed to start it (a daemon process may not)."""
     from materiel.scenario.load import load_scenario
-    from scenario_kit import write_scenario
-    from server_kit import small_tables
+    from tests.scenario_kit import write_scenario
+    from tests.server_kit import small_tables
 
     tables = small_tables()
     tables["price_tiers"] = [{"item": "SHELL", "min_quantity": 50, "unit_price": 90}]
