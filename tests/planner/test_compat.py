@@ -60,3 +60,22 @@ def test_other_linopy_semantics_are_refused_not_silently_used() -> None:
         with pytest.raises(SolveError, match="semantics"):
             compat.new_model()
     assert linopy.options["semantics"] == "legacy"
+
+
+def test_a_plan_after_highs_ran_with_other_threads_in_the_process(tmp_path) -> None:
+    # HiGHS sizes one pool of threads a process at its first run; a later run with
+    # another thread count (the planner asks for 1) is refused unless the pool is reset.
+    import highspy
+
+    from materiel.planner.api import plan
+    from materiel.scenario.load import load_scenario
+    from tests.scenario_kit import one_line
+
+    highspy.Highs.resetGlobalScheduler(True)  # as in a fresh process
+    other = highspy.Highs()
+    other.setOptionValue("output_flag", False)
+    other.setOptionValue("threads", 2)
+    other.addVar(0, 1)
+    assert other.run() == highspy.HighsStatus.kOk  # the pool now has 2 threads
+    result = plan(load_scenario(one_line(tmp_path / "s")), explain=0, compare_pooling=False)
+    assert result.totals()["met_by_date"] == 1

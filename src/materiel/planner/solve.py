@@ -40,6 +40,7 @@ from materiel.planner.model import BuildOptions, C, E, V, build_model
 Progress = Callable[[str], None]
 
 #: HiGHS model status -> our name; anything else is a failure.
+_NOT_SET = highspy.HighsModelStatus.kNotset
 _OK = highspy.HighsModelStatus.kOptimal
 
 
@@ -149,7 +150,12 @@ def run(
     h.setOptionValue("time_limit", float(h.getRunTime()) + limit)
     h.setOptionValue("mip_rel_gap", policy.mip_gap)
     h.setOptionValue("threads", 1)
-    h.run()
+    if h.run() == highspy.HighsStatus.kError and h.getModelStatus() == _NOT_SET:
+        # HiGHS keeps one pool of threads a process, sized by its first run: after a run
+        # with another number of threads (by other code in the process), it refuses
+        # ours until the pool is made anew.
+        highspy.Highs.resetGlobalScheduler(True)
+        h.run()
     status = h.getModelStatus()
     if status == _OK:
         return Status.OPTIMAL
