@@ -16,8 +16,7 @@ from materiel.planner import bottlenecks as bn
 from materiel.planner.inputs import ModelInputs, build_inputs
 from materiel.planner.result import PlanResult, objective_by_group
 from materiel.planner.solve import Progress, Solution, solve_inputs
-from materiel.scenario.load import apply_overrides, load_scenario
-from materiel.scenario.model import Scenario
+from materiel.scenario import Scenario, apply_overrides, load_scenario
 
 
 def plan(

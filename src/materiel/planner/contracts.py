@@ -20,7 +20,7 @@ from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import V, arrival_period
 
 if TYPE_CHECKING:
-    from materiel.scenario.model import Scenario
+    from materiel.scenario import Scenario
 
 CONTRACT_COLUMNS = [
     "contract",

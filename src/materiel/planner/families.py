@@ -23,7 +23,7 @@ from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import C, V
 
 if TYPE_CHECKING:
-    from materiel.scenario.model import Scenario
+    from materiel.scenario import Scenario
 
 RELAX = 0.10  # relative relaxation used to rank limits and in what-ifs
 

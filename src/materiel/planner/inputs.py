@@ -15,8 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from materiel.errors import InfeasibleError
-from materiel.scenario.model import Scenario
-from materiel.scenario.schema import parse_month
+from materiel.scenario import Scenario, parse_month
 
 
 @dataclass(frozen=True)

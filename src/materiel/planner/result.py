@@ -18,7 +18,7 @@ from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import V, objective_weights
 from materiel.planner.plan import PLAN_TABLES, Plan
 from materiel.planner.solve import Solution, Status
-from materiel.scenario.model import Scenario
+from materiel.scenario import Scenario
 
 NOT_WITHIN_HORIZON = "not within horizon"
 TARGET_COLUMNS = [
