@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from materiel.planner.api import plan, value_of_pooling
 from materiel.planner.families import KINDS
-from materiel.planner.inputs import build_inputs
 from materiel.planner.plan import SERVED, Plan
-from materiel.planner.result import PlanResult, target_threshold
+from materiel.planner.result import PlanResult
 
 __all__ = [
     "KINDS",
     "SERVED",
     "Plan",
     "PlanResult",
-    "build_inputs",
     "plan",
-    "target_threshold",
     "value_of_pooling",
 ]

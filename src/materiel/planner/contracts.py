@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import V, arrival_period
+from materiel.scenario import ModelInputs
 
 if TYPE_CHECKING:
     from materiel.scenario import Scenario

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import xarray as xr
 
-from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import C, V
+from materiel.scenario import ModelInputs
 
 if TYPE_CHECKING:
     from materiel.scenario import Scenario

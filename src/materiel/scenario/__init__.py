@@ -6,6 +6,7 @@ here, never from its modules.
 
 from __future__ import annotations
 
+from materiel.scenario.arrays import ModelInputs, build_inputs, target_threshold
 from materiel.scenario.checks import check_risks
 from materiel.scenario.load import (
     FIRST_DATA_LINE,
@@ -31,17 +32,20 @@ __all__ = [
     "FIRST_DATA_LINE",
     "POLICY_ALIASES",
     "TABLES",
+    "ModelInputs",
     "Policy",
     "Risks",
     "Scenario",
     "ScenarioMeta",
     "Spending",
     "apply_overrides",
+    "build_inputs",
     "check_risks",
     "csv_cell",
     "load_scenario",
     "load_tables",
     "month_label",
     "parse_month",
+    "target_threshold",
     "validate_row",
 ]

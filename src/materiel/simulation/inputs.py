@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from materiel.errors import InputError
-from materiel.planner import Plan, build_inputs, target_threshold
-from materiel.scenario import Risks, Scenario
+from materiel.planner import Plan
+from materiel.scenario import Risks, Scenario, build_inputs, target_threshold
 
 OTHER_THEATRE = "other"
 
