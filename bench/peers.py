@@ -86,12 +86,12 @@ def _load(folder: Path) -> Any:
 def _import_materiel() -> None:
     """Import the planner before any clock starts: imports are not part of a build."""
     import materiel.planner.compat
-    import materiel.planner.inputs
+    import materiel.scenario.arrays
     import materiel.planner.model  # noqa: F401
 
 
 def _build_materiel(scenario: Any) -> tuple[Any, Any]:
-    from materiel.planner.inputs import build_inputs
+    from materiel.scenario.arrays import build_inputs
     from materiel.planner.model import build_model
 
     inp = build_inputs(scenario)
@@ -141,7 +141,7 @@ def peer_pyomo(folder: Path, *, skip_solve: bool = False, **_: Any) -> Result:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import pyomo_model
 
-    from materiel.planner.inputs import build_inputs
+    from materiel.scenario.arrays import build_inputs
 
     _import_materiel()
     t0 = time.perf_counter()

@@ -29,7 +29,7 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from materiel.planner.inputs import ModelInputs
+from materiel.scenario.arrays import ModelInputs
 from materiel.planner.model import objective_weights
 
 

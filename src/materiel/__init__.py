@@ -14,13 +14,10 @@ from materiel.errors import (
 )
 
 if TYPE_CHECKING:
-    from materiel.planner.api import plan, value_of_pooling
-    from materiel.planner.plan import Plan
-    from materiel.planner.result import PlanResult
-    from materiel.scenario.load import load_scenario
-    from materiel.scenario.model import Scenario
-    from materiel.simulation.api import simulate
-    from materiel.sweeps.run import sweep
+    from materiel.planner import Plan, PlanResult, plan, value_of_pooling
+    from materiel.scenario import Scenario, load_scenario
+    from materiel.simulation import simulate
+    from materiel.sweeps import sweep
 
 from materiel.version import __version__
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from materiel.server.app import create_api
+from materiel.server import create_api
 from materiel.settings import Settings
-from materiel.store.repo import Store
+from materiel.store import Store
 from materiel.web import mount
 
 

@@ -19,8 +19,8 @@ pyo = pytest.importorskip("pyomo.environ", reason="the bench extra (pyomo) is no
 
 import materiel  # noqa: E402
 from materiel.planner import compat  # noqa: E402
-from materiel.planner.inputs import ModelInputs, build_inputs  # noqa: E402
 from materiel.planner.model import build_model  # noqa: E402
+from materiel.scenario.arrays import ModelInputs, build_inputs  # noqa: E402
 from tests.bench.bench_kit import bench_module  # noqa: E402
 
 generate = bench_module("generate")

@@ -358,9 +358,9 @@ def check_warm_what_if_equals_cold(folder: Path) -> None:
     # the solved model gives the objective of a cold solve of the changed scenario.
     from materiel.planner import bottlenecks as bn
     from materiel.planner import families
-    from materiel.planner.inputs import build_inputs
     from materiel.planner.solve import solve_inputs
     from materiel.planner.whatif import what_if
+    from materiel.scenario.arrays import build_inputs
 
     inp = build_inputs(load_scenario(folder))
     solved = solve_inputs(inp, cost_stage=False)

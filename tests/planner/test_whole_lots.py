@@ -334,8 +334,8 @@ def test_a_closed_line_reopens_at_its_sustaining_rate(tmp_path: Path) -> None:
     import highspy
 
     from materiel.planner import compat
-    from materiel.planner.inputs import build_inputs
     from materiel.planner.model import V, build_model
+    from materiel.scenario.arrays import build_inputs
 
     tables = base_tables(capacity=10, ceiling=10, sustaining_rate=5, ramp=1)
     tables["budgets"] += [{"ally": "AAA", "year": y, "amount": 1e9} for y in (2026, 2027)]

@@ -10,9 +10,15 @@ import typer
 from rich.console import Console
 
 from materiel.errors import InputError
-from materiel.ingest.factsfile import facts_to_json, read_facts, write_atomic, write_facts
-from materiel.ingest.model import Fact
-from materiel.ingest.review import ReviewActions, apply_review
+from materiel.ingest import (
+    Fact,
+    ReviewActions,
+    apply_review,
+    facts_to_json,
+    read_facts,
+    write_atomic,
+    write_facts,
+)
 
 _SUMMARY_FIELDS = (
     "item", "quantity", "value", "currency", "value_qualifier", "share_of_gdp", "out_of",
@@ -75,7 +81,7 @@ def ingest_command(
 ) -> None:
     """Find candidate facts (contracts, joint procurement, aid, spending, pledges, capacity
     plans) in articles; every file that cannot be read is listed with the reason."""
-    from materiel.ingest.pipeline import ingest
+    from materiel.ingest import ingest
 
     if into_store:
         raise InputError(

@@ -17,7 +17,7 @@ from materiel.units import human
 if TYPE_CHECKING:
     import pandas as pd
 
-    from materiel.planner.result import PlanResult
+    from materiel.planner import PlanResult
 
 console = Console()
 
@@ -61,11 +61,11 @@ def plan_command(
 ) -> None:
     """Plan a scenario: what to order, which capacity to build, what binds."""
     from materiel.cli.scenario import print_warnings
-    from materiel.scenario.load import load_scenario
-    from materiel.workflows.plan import plan_report
+    from materiel.scenario import load_scenario
+    from materiel.workflows import plan_report
 
     if simulate:
-        from materiel.simulation.api import check_futures
+        from materiel.simulation import check_futures
 
         check_futures(simulate)  # before any planning: a wrong number costs no solve
     if confidence is not None and not 0 < confidence < 1:
@@ -112,7 +112,7 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
     ``levels`` is the table of a plan made to a confidence level: the plan's own targets
     are then the buffered levels it was made for, shown beside the real targets.
     """
-    from materiel.report.words import bottleneck_words, demand_sentence, pooling_sentence
+    from materiel.report import bottleneck_words, demand_sentence, pooling_sentence
 
     currency = result.scenario.meta.currency
     targets = result.targets

@@ -15,7 +15,7 @@ from materiel.errors import InputError
 from materiel.scenario import builtin
 
 if TYPE_CHECKING:
-    from materiel.scenario.model import Scenario
+    from materiel.scenario import Scenario
 
 console = Console()
 
@@ -25,7 +25,7 @@ def scenarios() -> None:
     table = Table(title="Built-in scenarios")
     for column in ("name", "start", "months", "allies", "items", "lines", "description"):
         table.add_column(column)
-    from materiel.scenario.load import load_scenario
+    from materiel.scenario import load_scenario
 
     for name in builtin.names():
         s = load_scenario(name)
@@ -70,7 +70,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a scenario and report every problem at once (exit code 2 if any)."""
-    from materiel.scenario.load import load_scenario
+    from materiel.scenario import load_scenario
 
     s = load_scenario(scenario, overrides=set_ or [])
     print_warnings(s)
@@ -91,7 +91,7 @@ def print_warnings(s: Scenario) -> None:
 
 def schema() -> None:
     """Show the tables of the scenario format and their columns."""
-    from materiel.scenario.schema import TABLES
+    from materiel.scenario import TABLES
 
     for name, spec in TABLES.items():
         table = Table(

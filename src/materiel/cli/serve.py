@@ -11,7 +11,7 @@ from rich.console import Console
 from materiel.errors import InputError
 
 if TYPE_CHECKING:
-    from materiel.store.repo import Store
+    from materiel.store import Store
 
 console = Console(highlight=False, soft_wrap=True)
 db_app = typer.Typer(
@@ -29,7 +29,7 @@ BUILTIN = "nato-2024"
 
 
 def _store(db: str | None, migrate: bool = True) -> Store:
-    from materiel.store.repo import open_store
+    from materiel.store import open_store
 
     return open_store(db, migrate=migrate)
 
@@ -46,10 +46,9 @@ def serve(
     import uvicorn
 
     from materiel.app import create_app
-    from materiel.scenario.load import load_scenario
+    from materiel.scenario import load_scenario
     from materiel.settings import settings
-    from materiel.store.db import sqlite_path
-    from materiel.store.policy import SYSTEM
+    from materiel.store import SYSTEM, sqlite_path
 
     store = _store(db)
     where = sqlite_path(store.db.url)
@@ -88,8 +87,8 @@ def import_cmd(
     db: DbOpt = None,
 ) -> None:
     """Validate a scenario and store it, in one transaction (all rows or none)."""
-    from materiel.scenario.load import load_scenario
-    from materiel.store.policy import SYSTEM
+    from materiel.scenario import load_scenario
+    from materiel.store import SYSTEM
 
     loaded = load_scenario(scenario)
     store = _store(db)
@@ -109,7 +108,7 @@ def export_cmd(
     db: DbOpt = None,
 ) -> None:
     """Write a stored scenario as a scenario folder (it re-imports to the same scenario)."""
-    from materiel.store.policy import SYSTEM
+    from materiel.store import SYSTEM
 
     if folder.exists() and any(folder.iterdir()):
         raise InputError(f"{folder} is not empty; export into a new or empty folder")
@@ -123,7 +122,7 @@ def import_ledger_cmd(
     path: Annotated[Path, typer.Argument(help="a JSON pledge ledger")], db: DbOpt = None
 ) -> None:
     """Add the pledges of a JSON ledger to the store (identical ones skipped)."""
-    from materiel.store.policy import SYSTEM
+    from materiel.store import SYSTEM
 
     if not path.is_file():
         raise InputError(f"{path}: no such ledger file")
@@ -136,7 +135,7 @@ def export_ledger_cmd(
     path: Annotated[Path, typer.Argument(help="JSON ledger file to write")], db: DbOpt = None
 ) -> None:
     """Write the store's pledges as a JSON ledger file."""
-    from materiel.store.policy import SYSTEM
+    from materiel.store import SYSTEM
 
     n = _store(db).export_ledger(SYSTEM, path)
     console.print(f"wrote {n} pledges to {path}")

@@ -17,9 +17,8 @@ from materiel.errors import InputError, field_problems
 if TYPE_CHECKING:
     import pandas as pd
 
-    from materiel.scenario.model import Scenario
-    from materiel.scenario.schema import Risks
-    from materiel.simulation.result import Simulation
+    from materiel.scenario import Risks, Scenario
+    from materiel.simulation import Simulation
 
 console = Console()
 
@@ -31,8 +30,7 @@ def load_risks(path: Path, scenario: Scenario | None = None) -> Risks:
     import yaml
     from pydantic import ValidationError
 
-    from materiel.scenario.checks import check_risks
-    from materiel.scenario.schema import Risks
+    from materiel.scenario import Risks, check_risks
 
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -65,14 +63,14 @@ def run_simulation(
     sensitivity: int,
 ) -> Simulation:
     """Load (or make) the plan and simulate it, with a progress bar."""
-    from materiel.planner.plan import Plan
-    from materiel.simulation.api import check_futures, simulate
+    from materiel.planner import Plan
+    from materiel.simulation import check_futures, simulate
 
     check_futures(futures)
     if plan_dir is not None:
         plan = Plan.load(plan_dir, None)
     else:
-        from materiel.planner.api import plan as make_plan
+        from materiel.planner import plan as make_plan
 
         with console.status("planning the scenario first (no --plan given)"):
             plan = Plan.from_result(make_plan(scenario, explain=0, compare_pooling=False))
@@ -135,8 +133,8 @@ def simulate_command(
 ) -> None:
     """Run a plan forward over many sampled futures: how likely is each target met?"""
     from materiel.cli.scenario import print_warnings
-    from materiel.report.fan import write_simulation
-    from materiel.scenario.load import load_scenario
+    from materiel.report import write_simulation
+    from materiel.scenario import load_scenario
 
     started = time.perf_counter()
     loaded = load_scenario(scenario, overrides=set_ or [])

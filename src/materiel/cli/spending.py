@@ -28,8 +28,8 @@ def budgets_frame(
 ) -> pd.DataFrame:
     """The derived budgets of ``scenario`` with the spending options given (the scenario's
     own ``spending:`` where one is not given; path ``current`` when it has none)."""
-    from materiel.scenario.load import load_scenario
-    from materiel.spending.derive import derive
+    from materiel.scenario import load_scenario
+    from materiel.spending import derive
 
     sets = list(overrides or [])
     own = load_scenario(scenario).meta.spending

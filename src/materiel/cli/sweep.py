@@ -45,7 +45,7 @@ def sweep_command(
     ] = None,
 ) -> None:
     """Plan (and optionally simulate) every combination of the levers; one table, charts."""
-    from materiel.sweeps.run import Interrupted, sweep
+    from materiel.sweeps import Interrupted, sweep
 
     progress = Progress(
         TextColumn("[bold]sweep"),

@@ -11,12 +11,10 @@ import typer
 from rich.console import Console
 
 from materiel.errors import InputError
-from materiel.track.formats import OutputFormat
+from materiel.track import OutputFormat
 
 if TYPE_CHECKING:
-    from materiel.track.ledger import JsonPledgeFile
-    from materiel.track.ledger_model import Pledge
-    from materiel.track.result import TrackResult
+    from materiel.track import JsonPledgeFile, Pledge, TrackResult
 
 track_app = typer.Typer(
     name="track",
@@ -52,19 +50,19 @@ LedgerOpt = Annotated[
 
 # The renderers load pandas: imported when a command runs, not when ``materiel`` starts.
 def emit(result: TrackResult, fmt: OutputFormat | None, out: Path | None, console: Console) -> None:
-    from materiel.report.track_render import emit as emit_result
+    from materiel.report import emit as emit_result
 
     emit_result(result, fmt, out, console)
 
 
 def tell(text: str) -> None:
-    from materiel.report.track_render import tell as tell_user
+    from materiel.report import tell as tell_user
 
     tell_user(text)
 
 
 def all_pledges(repo: JsonPledgeFile, *, include_builtin: bool = True) -> list[Pledge]:
-    from materiel.track.ledger import all_pledges as read_all
+    from materiel.track import all_pledges as read_all
 
     return read_all(repo, include_builtin=include_builtin)
 
@@ -72,7 +70,7 @@ def all_pledges(repo: JsonPledgeFile, *, include_builtin: bool = True) -> list[P
 def _finish(
     result: TrackResult, fmt: OutputFormat | None, out: Path | None, chart: Path | None
 ) -> None:
-    from materiel.report.track_charts import save_chart
+    from materiel.report import save_chart
 
     console = Console()
     emit(result, fmt, out, console)
@@ -82,14 +80,14 @@ def _finish(
 
 
 def _chart(chart: Path | None) -> Path | None:
-    from materiel.report.track_charts import check_chart_path
+    from materiel.report import check_chart_path
 
     return check_chart_path(chart) if chart is not None else None
 
 
 def _repo(ledger: Path | None, *, creating: bool = False) -> JsonPledgeFile:
     """The ledger to use; a ``--ledger`` path that does not exist is an error unless adding."""
-    from materiel.track.ledger import JsonPledgeFile, default_ledger_path
+    from materiel.track import JsonPledgeFile, default_ledger_path
 
     if ledger is not None and not creating and not ledger.is_file():
         raise InputError(
@@ -110,7 +108,7 @@ def spending_cmd(
     chart: ChartOpt = None,
 ) -> None:
     """Who meets a spending threshold [% of GDP] in a year, counted as NATO counts."""
-    from materiel.track.spending import spending
+    from materiel.track import spending
 
     _finish(spending(year, threshold), fmt, out, _chart(chart))
 
@@ -132,7 +130,7 @@ def outlook_cmd(
     chart: ChartOpt = None,
 ) -> None:
     """The year each ally reaches a target [% of GDP] on its trend or pledged path."""
-    from materiel.track.outlook import OutlookOptions, outlook
+    from materiel.track import OutlookOptions, outlook
 
     options = OutlookOptions(target=target, by=by, window=years, method=method, base_year=base_year)
     if ledger is not None and method != "pledge":
@@ -144,7 +142,7 @@ def outlook_cmd(
 @track_app.command("totals")
 def totals_cmd(fmt: FormatOpt = None, out: OutOpt = None, chart: ChartOpt = None) -> None:
     """Alliance and Europe-and-Canada expenditure by year [bn USD] and real growth [%]."""
-    from materiel.track.totals import totals
+    from materiel.track import totals
 
     _finish(totals(), fmt, out, _chart(chart))
 
@@ -160,7 +158,7 @@ def counts_cmd(
     chart: ChartOpt = None,
 ) -> None:
     """How many allies meet the spending and equipment guidelines, every year 2014-2024."""
-    from materiel.track.totals import counts
+    from materiel.track import counts
 
     _finish(counts(threshold, equipment), fmt, out, _chart(chart))
 
@@ -179,7 +177,7 @@ def series_cmd(
     chart: ChartOpt = None,
 ) -> None:
     """One ally's figures 2014-2024, or several side by side, from NATO's tables."""
-    from materiel.track.series import series
+    from materiel.track import series
 
     _finish(series(ally, measure), fmt, out, _chart(chart))
 
@@ -227,8 +225,7 @@ def aid_cmd(
     chart: ChartOpt = None,
 ) -> None:
     """Aid to Ukraine by donor [EUR bn], % of GDP, fair share and a yearly pledge check."""
-    from materiel.track.aid import AidOptions, aid, parse_period
-    from materiel.track.fx import user_eur_usd
+    from materiel.track import AidOptions, aid, parse_period, user_eur_usd
 
     if period_source.strip() and aid_period is None:
         raise InputError("--period-source describes --aid-period; give the period too")
@@ -290,7 +287,7 @@ def pledges_list_cmd(
     out: OutOpt = None,
 ) -> None:
     """List the pledges: built in (from public data) and those you added."""
-    from materiel.track.pledges import pledge_table
+    from materiel.track import pledge_table
 
     repo = _repo(ledger)
     result = pledge_table(all_pledges(repo, include_builtin=builtin), ally=ally, kind=kind)
@@ -332,7 +329,7 @@ def pledges_add_cmd(
     out: OutOpt = None,
 ) -> None:
     """Record a pledge, validated; nothing is written if anything is wrong."""
-    from materiel.track.pledges import pledge_table
+    from materiel.track import pledge_table
 
     if not source.strip() and basis != "assumption":
         raise InputError("give --source (where the pledge is published), or --basis assumption")
@@ -363,8 +360,7 @@ def pledges_import_cmd(
     out: OutOpt = None,
 ) -> None:
     """Add the accepted spending and aid pledges of a reviewed facts file to the ledger."""
-    from materiel.track.from_facts import check_candidates, read_candidates
-    from materiel.track.pledges import pledge_table
+    from materiel.track import check_candidates, pledge_table, read_candidates
 
     candidates, not_accepted = read_candidates(facts)
     entries = check_candidates(candidates)
@@ -400,7 +396,7 @@ def pledges_update_cmd(
     out: OutOpt = None,
 ) -> None:
     """Change a pledge you added (its status, value, year, source ...), validated."""
-    from materiel.track.pledges import pledge_table
+    from materiel.track import pledge_table
 
     given = {"value": value, "unit": unit, "by_year": by, "status": status, "source": source}
     changes: dict[str, object] = {k: v for k, v in given.items() if v is not None}

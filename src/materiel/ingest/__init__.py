@@ -10,7 +10,23 @@ from several articles is merged, and disagreeing figures are kept side by side.
 
 from __future__ import annotations
 
-from materiel.ingest.model import FACT_KINDS, Fact, Source
+from materiel.ingest.factsfile import facts_to_json, read_facts, write_atomic, write_facts
+from materiel.ingest.model import FACT_KINDS, STATUSES, Fact, Source
 from materiel.ingest.pipeline import IngestResult, ingest
+from materiel.ingest.review import ReviewActions, apply_review
 
-__all__ = ["FACT_KINDS", "Fact", "IngestResult", "Source", "ingest"]
+__all__ = [
+    "FACT_KINDS",
+    "STATUSES",
+    "Fact",
+    "IngestResult",
+    "ReviewActions",
+    "Source",
+    "annotations",
+    "apply_review",
+    "facts_to_json",
+    "ingest",
+    "read_facts",
+    "write_atomic",
+    "write_facts",
+]

@@ -1,0 +1,24 @@
+"""The planner: from a scenario to what to order and which capacity to build.
+
+:func:`plan` builds the model (one ``define_*`` family of equations each, in
+:mod:`.model`), solves it in stages (least shortfall, least cost, whole lots) and returns
+a :class:`PlanResult`; its :class:`Plan` (tables with no solver in them) is what the
+simulator, the sweeps and the workspace take. These names are the package's face: other
+packages import them from here, never from its modules.
+"""
+
+from __future__ import annotations
+
+from materiel.planner.api import plan, value_of_pooling
+from materiel.planner.families import KINDS
+from materiel.planner.plan import SERVED, Plan
+from materiel.planner.result import PlanResult
+
+__all__ = [
+    "KINDS",
+    "SERVED",
+    "Plan",
+    "PlanResult",
+    "plan",
+    "value_of_pooling",
+]

@@ -13,11 +13,9 @@ import pandas as pd
 
 from materiel.errors import InfeasibleError, InputError, MaterielError, SolveError
 from materiel.planner import bottlenecks as bn
-from materiel.planner.inputs import ModelInputs, build_inputs
 from materiel.planner.result import PlanResult, objective_by_group
 from materiel.planner.solve import Progress, Solution, solve_inputs
-from materiel.scenario.load import apply_overrides, load_scenario
-from materiel.scenario.model import Scenario
+from materiel.scenario import ModelInputs, Scenario, apply_overrides, build_inputs, load_scenario
 
 
 def plan(

@@ -18,9 +18,9 @@ import xarray as xr
 from materiel.errors import SolveError
 from materiel.planner import families
 from materiel.planner.families import FAMILIES, RELAX
-from materiel.planner.inputs import ModelInputs
 from materiel.planner.solve import Solution, Solved
 from materiel.planner.whatif import what_if
+from materiel.scenario import ModelInputs
 
 _EPS = 1e-9
 RANK_COLUMNS = ["kind", "name", "shadow_price", "gain"]

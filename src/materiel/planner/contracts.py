@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import V, arrival_period
+from materiel.scenario import ModelInputs
 
 if TYPE_CHECKING:
-    from materiel.scenario.model import Scenario
+    from materiel.scenario import Scenario
 
 CONTRACT_COLUMNS = [
     "contract",

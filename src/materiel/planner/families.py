@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 import xarray as xr
 
-from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import C, V
+from materiel.scenario import ModelInputs
 
 if TYPE_CHECKING:
-    from materiel.scenario.model import Scenario
+    from materiel.scenario import Scenario
 
 RELAX = 0.10  # relative relaxation used to rank limits and in what-ifs
 

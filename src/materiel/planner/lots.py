@@ -34,8 +34,8 @@ import numpy as np
 
 from materiel.errors import SolveError
 from materiel.planner import compat
-from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import C, V, months_delivered
+from materiel.scenario import ModelInputs
 
 #: A relaxed value this close to a whole number is that number.
 INTEGRAL = 1e-6

@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from materiel.planner import compat
-from materiel.planner.inputs import ModelInputs
+from materiel.scenario import ModelInputs
 
 
 class V:

@@ -19,7 +19,7 @@ import pandas as pd
 from materiel.errors import InputError
 
 if TYPE_CHECKING:
-    from materiel.scenario.model import Scenario
+    from materiel.scenario import Scenario
 
 MANIFEST = "manifest.json"
 FORMAT = 1

@@ -14,11 +14,10 @@ import pandas as pd
 import xarray as xr
 
 from materiel.planner import contracts
-from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import V, objective_weights
 from materiel.planner.plan import PLAN_TABLES, Plan
 from materiel.planner.solve import Solution, Status
-from materiel.scenario.model import Scenario
+from materiel.scenario import ModelInputs, Scenario, target_threshold
 
 NOT_WITHIN_HORIZON = "not within horizon"
 TARGET_COLUMNS = [
@@ -46,15 +45,6 @@ def at_target(stock: np.ndarray, level: float, tolerance: float = 0.0) -> np.nda
     [False, True, True]
     """
     return stock >= target_threshold(level, tolerance)
-
-
-def target_threshold(level: float, tolerance: float = 0.0) -> float:
-    """The least stock that counts as at ``level`` (see :func:`at_target`).
-
-    >>> target_threshold(100, 0.005)
-    99.4999
-    """
-    return level * (1.0 - tolerance) - 1e-6 * max(1.0, abs(level))
 
 
 def months_to_target(stock: np.ndarray, level: float, tolerance: float = 0.0) -> int | None:

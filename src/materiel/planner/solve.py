@@ -34,8 +34,8 @@ import xarray as xr
 from materiel.errors import InfeasibleError, SolveError
 from materiel.planner import compat, lots
 from materiel.planner.families import BINDING
-from materiel.planner.inputs import ModelInputs
 from materiel.planner.model import BuildOptions, C, E, V, build_model
+from materiel.scenario import ModelInputs
 
 Progress = Callable[[str], None]
 

@@ -1,0 +1,28 @@
+"""Everything drawn or written for people: sentences, charts, fan charts, the HTML
+report and workbook of a plan, the tracker's tables and charts, a sweep's charts. These
+names are the package's face: other packages import them from here.
+"""
+
+from __future__ import annotations
+
+from materiel.report.fan import write_simulation
+from materiel.report.sweep_charts import months_charts
+from materiel.report.track_charts import check_chart_path, save_chart
+from materiel.report.track_render import emit, tell, to_json
+from materiel.report.words import bottleneck_words, demand_sentence, pooling_sentence
+from materiel.report.write import ReportFiles, write_report
+
+__all__ = [
+    "ReportFiles",
+    "bottleneck_words",
+    "check_chart_path",
+    "demand_sentence",
+    "emit",
+    "months_charts",
+    "pooling_sentence",
+    "save_chart",
+    "tell",
+    "to_json",
+    "write_report",
+    "write_simulation",
+]

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from materiel.planner.result import PlanResult
+from materiel.planner import PlanResult
 from materiel.units import human
 
 _DPI = 110

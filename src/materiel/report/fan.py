@@ -15,7 +15,7 @@ from materiel.report.charts import save_figure
 from materiel.units import human
 
 if TYPE_CHECKING:
-    from materiel.simulation.result import Simulation
+    from materiel.simulation import Simulation
 
 
 def fan_chart(sim: Simulation, path: Path, top: int = 6) -> Path:

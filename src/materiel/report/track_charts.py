@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from materiel.errors import DataError, InputError
-from materiel.track.result import TrackResult
+from materiel.track import TrackResult
 
 CHART_SUFFIXES = (".png", ".svg")
 

@@ -19,8 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from materiel.errors import DataError, InputError
-from materiel.track.formats import OutputFormat
-from materiel.track.result import TrackResult
+from materiel.track import OutputFormat, TrackResult
 
 _SUFFIXES = {
     ".txt": OutputFormat.table,

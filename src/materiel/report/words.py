@@ -10,8 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from materiel.planner.families import KINDS
-from materiel.planner.result import PlanResult
+from materiel.planner import KINDS, PlanResult
 from materiel.units import human
 
 

@@ -14,13 +14,13 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from materiel.errors import InputError
-from materiel.planner.result import PlanResult
+from materiel.planner import PlanResult
 from materiel.report import charts, words
 from materiel.report.fan import write_simulation
 
 if TYPE_CHECKING:
-    from materiel.planner.plan import Plan
-    from materiel.simulation.result import Simulation
+    from materiel.planner import Plan
+    from materiel.simulation import Simulation
 
 
 @dataclass(frozen=True)

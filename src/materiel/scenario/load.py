@@ -20,8 +20,7 @@ from materiel.scenario import builtin
 from materiel.scenario.checks import cross_check, warnings_for
 from materiel.scenario.model import Located, Scenario
 from materiel.scenario.schema import TABLES, BudgetRow, ScenarioMeta, TableSpec, _Row
-from materiel.spending.derive import budget_records, derive
-from materiel.spending.path import parse_path
+from materiel.spending import budget_records, derive, parse_path
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _META_KEYS = set(ScenarioMeta.model_fields)

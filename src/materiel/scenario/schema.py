@@ -25,8 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from materiel.spending.figures import GDP_GROWTH_PCT, MODELLED_PART_PCT
-from materiel.spending.path import PathError, parse_path
+from materiel.spending import GDP_GROWTH_PCT, MODELLED_PART_PCT, PathError, parse_path
 
 MAX_QUANTITY = 1e12  # [units] larger figures are typos, and wreck solver numerics
 MAX_MONEY = 1e15  # [currency]

@@ -20,7 +20,7 @@ from materiel.server.routes_scenarios import router as scenarios
 from materiel.server.schemas import HealthPublic
 from materiel.settings import Settings
 from materiel.settings import settings as read_settings
-from materiel.store.repo import Store, open_store
+from materiel.store import Store, open_store
 from materiel.version import __version__
 
 API = "/api/v1"

@@ -9,9 +9,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from materiel.server.schemas import Page
-from materiel.store.errors import Unauthenticated
-from materiel.store.policy import Principal
-from materiel.store.repo import Store
+from materiel.store import Principal, Store, Unauthenticated
 
 MAX_INT = 2**31 - 1
 P = TypeVar("P", bound=Page[Any])

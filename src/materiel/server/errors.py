@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from materiel.errors import DataError, InputError, MaterielError, ScenarioError, SolveError
-from materiel.store.errors import AccessDenied, Conflict, NotFound, Unauthenticated
+from materiel.store import AccessDenied, Conflict, NotFound, Unauthenticated
 
 log = logging.getLogger("materiel.server")
 

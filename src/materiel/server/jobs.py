@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from materiel.store.repo import Store
+from materiel.store import Store
 
 log = logging.getLogger("materiel.server.jobs")
 POLL_S = 0.2
@@ -23,7 +23,7 @@ POLL_S = 0.2
 def _work(snapshot: dict[str, Any], out: str, messages: Any) -> None:
     """In the child process: plan the snapshot, save the plan folder to ``out``."""
     try:
-        from materiel.workflows.run import run_snapshot
+        from materiel.workflows import run_snapshot
 
         run_snapshot(snapshot, Path(out), say=lambda text: messages.put(("progress", str(text))))
         messages.put(("done", ""))
@@ -32,7 +32,7 @@ def _work(snapshot: dict[str, Any], out: str, messages: Any) -> None:
 
 
 def _records(folder: Path) -> dict[str, Any]:
-    from materiel.planner.plan import Plan
+    from materiel.planner import Plan
 
     plan = Plan.load(folder / "plan")
     tables = {

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from materiel.report.track_render import to_json
+from materiel.report import to_json
 from materiel.server.deps import MAX_INT, PageDep, Paging, StoreDep, Who, search
 from materiel.server.schemas import (
     FactPublic,
@@ -21,7 +21,7 @@ from materiel.server.schemas import (
     PledgeUpdate,
     TrackerPublic,
 )
-from materiel.track.result import TrackResult
+from materiel.track import TrackResult
 
 router = APIRouter(tags=["facts, pledges, tracker"])
 FactId = Annotated[str, Path(min_length=1, max_length=40)]
@@ -135,7 +135,7 @@ def tracker_spending(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     threshold: Annotated[float, Query(ge=0, le=100)] = 2.0,
 ) -> TrackerPublic:
-    from materiel.track.spending import spending
+    from materiel.track import spending
 
     return _tracked(spending(year, threshold), paging)
 
@@ -146,7 +146,7 @@ def tracker_spending(
     summary="Alliance defence expenditure by year and real growth",
 )
 def tracker_totals(who: Who, paging: PageDep) -> TrackerPublic:
-    from materiel.track.totals import totals
+    from materiel.track import totals
 
     return _tracked(totals(), paging)
 
@@ -162,6 +162,6 @@ def tracker_aid(
     measure: Literal["allocation", "commitment"] = "allocation",
     category: Literal["military", "financial", "humanitarian", "total"] = "total",
 ) -> TrackerPublic:
-    from materiel.track.aid import AidOptions, aid
+    from materiel.track import AidOptions, aid
 
     return _tracked(aid(AidOptions(measure=measure, category=category)), paging)

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from materiel.store.policy import ROLES
+from materiel.store import ROLES
 
 Version = Annotated[int, Field(ge=0, le=2**31 - 1, description="the version you read")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from materiel.simulation.api import simulate
-from materiel.simulation.result import Simulation
+from materiel.simulation.api import check_futures, simulate
+from materiel.simulation.result import Simulation, wilson
 
-__all__ = ["Simulation", "simulate"]
+__all__ = [
+    "Simulation",
+    "annotations",
+    "check_futures",
+    "simulate",
+    "wilson",
+]

@@ -17,10 +17,8 @@ from typing import Any
 import numpy as np
 
 from materiel.errors import InputError
-from materiel.planner.plan import Plan
-from materiel.scenario.checks import check_risks
-from materiel.scenario.model import Scenario
-from materiel.scenario.schema import Risks
+from materiel.planner import Plan
+from materiel.scenario import Risks, Scenario, check_risks
 from materiel.simulation import engine
 from materiel.simulation.engine import active
 from materiel.simulation.inputs import SimInputs, build
@@ -199,7 +197,7 @@ def simulate(
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError(f"the seed must be a whole number of at least 0, not {seed!r}")
     if scenario is None:
-        from materiel.scenario.load import load_scenario
+        from materiel.scenario import load_scenario
 
         scenario = load_scenario(plan.scenario_name)
     check_plan(plan, scenario)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from materiel.scenario.schema import Risks
+from materiel.scenario import Risks
 from materiel.simulation.inputs import SimInputs
 
 BLOCK = 256  # futures per random-number block

@@ -18,11 +18,8 @@ import numpy as np
 import pandas as pd
 
 from materiel.errors import InputError
-from materiel.planner.inputs import build_inputs
-from materiel.planner.plan import Plan
-from materiel.planner.result import target_threshold
-from materiel.scenario.model import Scenario
-from materiel.scenario.schema import Risks
+from materiel.planner import Plan
+from materiel.scenario import Risks, Scenario, build_inputs, target_threshold
 
 OTHER_THEATRE = "other"
 

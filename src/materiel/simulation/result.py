@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from materiel.errors import InputError
-from materiel.planner.plan import Plan
-from materiel.scenario.schema import Risks, month_label
+from materiel.planner import Plan
+from materiel.scenario import Risks, month_label
 from materiel.simulation.engine import Outcome
 from materiel.simulation.inputs import SimInputs
 

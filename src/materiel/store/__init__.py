@@ -3,3 +3,31 @@ one database (SQLite by default, PostgreSQL for shared deployments), through SQL
 with Alembic migrations. Who may see and change what is decided in
 :mod:`materiel.store.policy`, and every read and write of :class:`~materiel.store.repo.Store`
 goes through it."""
+
+from __future__ import annotations
+
+from materiel.store.account_ops import hash_token
+from materiel.store.db import sqlite_path
+from materiel.store.errors import AccessDenied, Conflict, NotFound, Unauthenticated
+from materiel.store.models import TokenRecord
+from materiel.store.policy import ROLES, SYSTEM, TOTAL, TOTAL_KEY, Principal
+from materiel.store.records import RunInfo
+from materiel.store.repo import Store, open_store
+
+__all__ = [
+    "ROLES",
+    "SYSTEM",
+    "TOTAL",
+    "TOTAL_KEY",
+    "AccessDenied",
+    "Conflict",
+    "NotFound",
+    "Principal",
+    "RunInfo",
+    "Store",
+    "TokenRecord",
+    "Unauthenticated",
+    "hash_token",
+    "open_store",
+    "sqlite_path",
+]

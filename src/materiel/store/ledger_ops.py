@@ -11,19 +11,20 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from materiel.errors import InputError
-from materiel.ingest.model import STATUSES, Fact
+from materiel.ingest import STATUSES, Fact
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, NotFound, stale
 from materiel.store.models import FactRecord, PledgeRecord
 from materiel.store.policy import Principal
-from materiel.track.ledger import (
+from materiel.track import (
     UPDATABLE,
     JsonPledgeFile,
-    _next_id,
-    _refuse_duplicate,
+    Pledge,
     builtin_pledges,
+    make_pledge,
+    next_pledge_id,
+    refuse_duplicate,
 )
-from materiel.track.ledger_model import Pledge, make_pledge
 
 MAX_NOTE = 2000
 FACT_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,40}$")
@@ -117,9 +118,9 @@ class LedgerOps(StoreBase):
             raise InputError("a new pledge gets its id from the ledger; do not give one")
         with self.tx(write=True) as s:
             current = self._ledger(s)
-            pledge = make_pledge(id=_next_id(current), **fields)
+            pledge = make_pledge(id=next_pledge_id(current), **fields)
             self._own(who, pledge)
-            _refuse_duplicate(pledge, current)
+            refuse_duplicate(pledge, current)
             record = PledgeRecord(id=pledge.id, ally=pledge.ally, data=_dump(pledge), version=1)
             s.add(record)
             s.flush()
@@ -138,7 +139,7 @@ class LedgerOps(StoreBase):
             old = make_pledge(**record.data)
             self._own(who, old)
             new = make_pledge(**{**record.data, **changes})
-            _refuse_duplicate(new, [p for p in self._ledger(s) if p.id != old.id])
+            refuse_duplicate(new, [p for p in self._ledger(s) if p.id != old.id])
             done = s.execute(
                 update(PledgeRecord)
                 .where(PledgeRecord.id == record.id, PledgeRecord.version == version)
@@ -174,7 +175,7 @@ class LedgerOps(StoreBase):
             current = self._ledger(s)
             for entry in entries:
                 fields = entry.model_dump(exclude={"id", "builtin"})
-                pledge = make_pledge(id=_next_id(current), **fields)
+                pledge = make_pledge(id=next_pledge_id(current), **fields)
                 self._own(who, pledge)
                 if any(p.same_as(pledge) for p in current):
                     continue

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from materiel.errors import InputError
-from materiel.planner.plan import SERVED
+from materiel.planner import SERVED
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, NotFound
 from materiel.store.models import RunRecord, ScenarioRecord

@@ -17,9 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from materiel.errors import InputError, Problem, ScenarioError
-from materiel.scenario.load import FIRST_DATA_LINE, validate_row
-from materiel.scenario.model import Scenario
-from materiel.scenario.schema import TABLES, ScenarioMeta
+from materiel.scenario import FIRST_DATA_LINE, TABLES, Scenario, ScenarioMeta, validate_row
 from materiel.store import scenarios as sc
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, Conflict, NotFound, stale

@@ -17,9 +17,7 @@ from typing import Any
 import yaml
 
 from materiel.errors import Problem, ScenarioError
-from materiel.scenario.load import csv_cell, load_tables
-from materiel.scenario.model import Scenario
-from materiel.scenario.schema import TABLES
+from materiel.scenario import TABLES, Scenario, csv_cell, load_tables
 
 
 def meta_of(scenario: Scenario) -> dict[str, Any]:

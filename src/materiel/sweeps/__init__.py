@@ -8,6 +8,10 @@ run again computes only what is missing.
 
 from __future__ import annotations
 
-from materiel.sweeps.run import sweep
+from materiel.sweeps.run import Interrupted, sweep
 
-__all__ = ["sweep"]
+__all__ = [
+    "Interrupted",
+    "annotations",
+    "sweep",
+]

@@ -14,8 +14,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from materiel.errors import InputError, MaterielError
-from materiel.scenario.model import Scenario
-from materiel.workflows.cell import run_combination
+from materiel.scenario import Scenario
+from materiel.workflows import run_combination
 
 Task = tuple[int, tuple[str, ...]]
 Results = Iterator[tuple[int, dict[str, Any]]]

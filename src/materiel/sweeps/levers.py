@@ -7,8 +7,7 @@ import re
 from dataclasses import dataclass
 
 from materiel.errors import InputError
-from materiel.scenario.load import POLICY_ALIASES
-from materiel.scenario.schema import TABLES, Policy, ScenarioMeta, Spending
+from materiel.scenario import POLICY_ALIASES, TABLES, Policy, ScenarioMeta, Spending
 
 #: Scenario fields that are not levers (names, descriptions and file references).
 _NOT_LEVERS = {"name", "description", "extends", "tables", "policy", "spending"}

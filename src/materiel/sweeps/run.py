@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from materiel.errors import InputError, ScenarioError
-from materiel.scenario.model import Scenario
+from materiel.scenario import Scenario
 from materiel.sweeps import backends
 from materiel.sweeps.cache import Cache, combination_key, round_trip
 from materiel.sweeps.levers import Lever, combinations, parse_levers
@@ -61,7 +61,7 @@ def sweep(
     combination, in the order of the levers' values. ``attrs`` says how many rows were
     ``computed`` and how many came from the ``cached`` results.
     """
-    from materiel.scenario.load import apply_overrides, load_scenario
+    from materiel.scenario import apply_overrides, load_scenario
 
     levers = parse_levers(list(vary))
     if isinstance(scenario, Scenario):
@@ -69,7 +69,7 @@ def sweep(
     else:
         base = load_scenario(scenario, overrides=overrides)
     if simulate is not None:
-        from materiel.simulation.api import check_futures
+        from materiel.simulation import check_futures
 
         if simulate < 1:
             raise InputError(f"--simulate must be a number of futures, 1 or more, got {simulate}")
@@ -161,6 +161,6 @@ def write(
     except OSError as exc:
         raise InputError(f"cannot write the sweep table in {folder}: {exc}") from exc
     if charts:
-        from materiel.report.sweep_charts import months_charts
+        from materiel.report import months_charts
 
         months_charts(table, levers, folder / "charts", horizon)

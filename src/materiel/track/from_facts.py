@@ -77,7 +77,7 @@ def pledge_fields(fact: Any) -> Candidate:
 
 def read_candidates(path: Path) -> tuple[list[Candidate], int]:
     """(candidates from the accepted facts of a facts file, number of facts not accepted)."""
-    from materiel.ingest.factsfile import read_facts
+    from materiel.ingest import read_facts
 
     facts = read_facts(path)
     accepted = [f for f in facts if f.status == "accepted"]

@@ -115,8 +115,8 @@ class JsonPledgeFile:
             raise InputError("a new pledge gets its id from the ledger; do not give one")
         with self._locked():
             current = self.list_pledges()
-            pledge = make_pledge(id=_next_id(current), **fields)
-            _refuse_duplicate(pledge, current)
+            pledge = make_pledge(id=next_pledge_id(current), **fields)
+            refuse_duplicate(pledge, current)
             self._write([*current, pledge])
         return pledge
 
@@ -130,7 +130,7 @@ class JsonPledgeFile:
             added: list[Pledge] = []
             already: list[Pledge] = []
             for fields in entries:
-                pledge = make_pledge(id=_next_id([*current, *added]), **fields)
+                pledge = make_pledge(id=next_pledge_id([*current, *added]), **fields)
                 same = next((p for p in [*current, *added] if p.same_as(pledge)), None)
                 if same is None:
                     added.append(pledge)
@@ -157,7 +157,7 @@ class JsonPledgeFile:
             new = make_pledge(**fields)
             if new == old:
                 raise InputError(f"{old.id} already has these values; nothing changed")
-            _refuse_duplicate(new, [p for p in current if p.id != old.id])
+            refuse_duplicate(new, [p for p in current if p.id != old.id])
             self._write([*current[:index], new, *current[index + 1 :]])
         return new
 
@@ -268,7 +268,7 @@ def _from_version_1(raw: Any) -> Any:
     return raw
 
 
-def _refuse_duplicate(pledge: Pledge, stored: list[Pledge]) -> None:
+def refuse_duplicate(pledge: Pledge, stored: list[Pledge]) -> None:
     same = next((p for p in stored if p.same_as(pledge)), None)
     if same is not None:
         raise InputError(
@@ -290,7 +290,7 @@ def _index_of(pledge_id: str, pledges: list[Pledge]) -> int:
     raise InputError(f"no pledge {pledge_id!r} in the ledger (ids: {known})")
 
 
-def _next_id(pledges: list[Pledge]) -> str:
+def next_pledge_id(pledges: list[Pledge]) -> str:
     numbers = [int(p.id[1:]) for p in pledges if p.id[:1] == "P" and p.id[1:].isdigit()]
     return f"P{max(numbers, default=0) + 1:04d}"
 

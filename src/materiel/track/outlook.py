@@ -19,7 +19,7 @@ import pandas as pd
 from materiel.countries import ALLIES, name_of
 from materiel.errors import InputError
 from materiel.publicdata import NATO_ESTIMATE_YEARS, nato_published_shares
-from materiel.spending.path import linear_share
+from materiel.spending import linear_share
 from materiel.track.inputs import threshold_pct, year_in, year_label
 from materiel.track.ledger_model import Pledge
 from materiel.track.result import TrackResult

@@ -13,9 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from materiel.errors import InputError, MaterielError, ScenarioError
-from materiel.scenario.schema import TABLES
-from materiel.server.limits import TooManyAttempts
-from materiel.store.errors import AccessDenied, Conflict, NotFound, Unauthenticated
+from materiel.scenario import TABLES
+from materiel.server import TooManyAttempts
+from materiel.store import AccessDenied, Conflict, NotFound, Unauthenticated
 from materiel.web import session
 from materiel.web.pages import _local, _store, table_rows
 from materiel.web.render import WebRoute, page
@@ -89,8 +89,7 @@ async def sign_out(request: Request) -> Response:
 
 def _revoke(store: Any, who: Any, token: str | None) -> None:
     """Revoke the session's own token (found by its hash among the user's tokens)."""
-    from materiel.store.account_ops import hash_token
-    from materiel.store.models import TokenRecord
+    from materiel.store import TokenRecord, hash_token
 
     if not token:
         return

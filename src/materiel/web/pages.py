@@ -7,10 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from materiel.scenario.schema import TABLES
-from materiel.store.errors import AccessDenied, NotFound
-from materiel.store.records import RunInfo
-from materiel.store.repo import Store
+from materiel.scenario import TABLES
+from materiel.store import AccessDenied, NotFound, RunInfo, Store
 from materiel.web import session, views
 from materiel.web.render import WebRoute, page
 

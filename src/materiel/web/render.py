@@ -16,9 +16,8 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from materiel.errors import MaterielError
-from materiel.server.errors import status_of
-from materiel.store.errors import Unauthenticated
-from materiel.store.policy import Principal
+from materiel.server import status_of
+from materiel.store import Principal, Unauthenticated
 from materiel.version import __version__
 from materiel.web import session
 from materiel.web.views import number

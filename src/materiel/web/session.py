@@ -16,8 +16,7 @@ import secrets
 
 from fastapi import Request, Response
 
-from materiel.store.errors import Unauthenticated
-from materiel.store.policy import Principal
+from materiel.store import Principal, Unauthenticated
 
 SESSION_COOKIE = "materiel_session"
 PRE_COOKIE = "materiel_signin"

@@ -11,10 +11,7 @@ import math
 from functools import lru_cache
 from typing import Any
 
-from materiel.store.errors import AccessDenied, NotFound
-from materiel.store.policy import TOTAL, TOTAL_KEY, Principal
-from materiel.store.records import RunInfo
-from materiel.store.repo import Store
+from materiel.store import TOTAL, TOTAL_KEY, AccessDenied, NotFound, Principal, RunInfo, Store
 
 THRESHOLDS = (2.0, 3.5, 5.0)
 #: Stock charts on one page at most (the largest gaps); the table lists every target.
@@ -51,8 +48,7 @@ def who_label(row: dict[str, Any]) -> str:
 # -- alliance overview (public figures) ----------------------------------------------
 @lru_cache(maxsize=8)
 def spending_view(threshold: float) -> dict[str, Any]:
-    from materiel.track.spending import spending
-    from materiel.track.totals import counts
+    from materiel.track import counts, spending
 
     result = spending(None, threshold)
     table = result.table[result.table["member"]].sort_values("share_pct", ascending=False)
@@ -87,7 +83,7 @@ def spending_view(threshold: float) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def aid_view(top: int = 20) -> dict[str, Any]:
-    from materiel.track.aid import AidOptions, aid
+    from materiel.track import AidOptions, aid
 
     result = aid(AidOptions())
     table = result.table[result.table["type"] == "ally"]

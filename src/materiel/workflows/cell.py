@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from materiel.errors import MaterielError
-from materiel.scenario.model import Scenario
+from materiel.scenario import Scenario
 
 
 def run_combination(
@@ -19,8 +19,8 @@ def run_combination(
 ) -> dict[str, Any]:
     """Figures of the plan for ``base`` with ``overrides``; an expected failure (an
     infeasible plan, say) becomes a row with its message rather than ending the sweep."""
-    from materiel.planner.api import plan
-    from materiel.scenario.load import apply_overrides
+    from materiel.planner import plan
+    from materiel.scenario import apply_overrides
 
     try:
         scenario = apply_overrides(base, list(overrides))
@@ -62,8 +62,8 @@ def plan_figures(result: Any) -> dict[str, Any]:
 def simulate_figures(result: Any, scenario: Scenario, futures: int, seed: int) -> dict[str, Any]:
     """Probabilities that targets are met by their dates, from the simulator's targets
     table (no sensitivity ranking: a sweep compares levers, not risks)."""
-    from materiel.planner.plan import Plan
-    from materiel.simulation.api import simulate
+    from materiel.planner import Plan
+    from materiel.simulation import simulate
 
     run = simulate(Plan.from_result(result), scenario, futures=futures, seed=seed, sensitivity=0)
     table = run.targets

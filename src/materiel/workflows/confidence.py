@@ -28,13 +28,10 @@ import numpy as np
 import pandas as pd
 
 from materiel.errors import InputError
-from materiel.planner.api import plan as make_plan
-from materiel.planner.plan import Plan
-from materiel.planner.result import PlanResult
-from materiel.scenario.load import apply_overrides
-from materiel.scenario.model import Scenario
-from materiel.simulation.api import simulate
-from materiel.simulation.result import Simulation, wilson
+from materiel.planner import Plan, PlanResult
+from materiel.planner import plan as make_plan
+from materiel.scenario import Scenario, apply_overrides
+from materiel.simulation import Simulation, simulate, wilson
 
 MARGIN = 0.01  # of the target, added to each raise of a buffer
 

@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from materiel.planner.plan import Plan
-    from materiel.planner.result import PlanResult
-    from materiel.report.write import ReportFiles
-    from materiel.scenario.model import Scenario
-    from materiel.simulation.result import Simulation
+    from materiel.planner import Plan, PlanResult
+    from materiel.report import ReportFiles
+    from materiel.scenario import Scenario
+    from materiel.simulation import Simulation
 
 
 @dataclass(frozen=True)
@@ -52,8 +51,8 @@ def plan_report(
     ``futures`` simulated futures (2,000 when 0) where budgets and capacity allow; else,
     with ``futures``, simulate the plan over that many futures. ``say`` hears progress.
     """
-    from materiel.planner.api import plan
-    from materiel.report.write import write_report
+    from materiel.planner import plan
+    from materiel.report import write_report
 
     say = say or (lambda _message: None)
     simulation, table, made = None, None, None
@@ -75,7 +74,7 @@ def plan_report(
     else:
         result = plan(scenario, explain=explain, compare_pooling=compare_pooling, progress=say)
         if futures:
-            from materiel.simulation.api import simulate
+            from materiel.simulation import simulate
 
             say(f"simulating {futures:,} futures")
             simulation = simulate(result.plan, scenario, futures=futures, seed=seed)

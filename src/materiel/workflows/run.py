@@ -17,9 +17,8 @@ def run_snapshot(
     snapshot: dict[str, Any], out: Path, say: Callable[[str], None] | None = None
 ) -> Path:
     """Plan the snapshot ``{"meta": ..., "tables": ...}``; return the plan's folder."""
-    from materiel.planner.api import plan
-    from materiel.planner.plan import Plan
-    from materiel.scenario.load import load_tables
+    from materiel.planner import Plan, plan
+    from materiel.scenario import load_tables
 
     say = say or (lambda _message: None)
     scenario = load_tables(snapshot["meta"], snapshot["tables"])

@@ -1,4 +1,5 @@
-"""Scenario tables -> labelled arrays for the planning model.
+"""Scenario tables -> labelled arrays: the view of a scenario the planner and the
+simulator share.
 
 Dimensions: ``line``, ``ally``, ``group`` (interoperability group: the unit of stock),
 ``item``, ``component``, ``tier`` (volume price tier), ``month`` (0..H-1), ``year``.
@@ -416,3 +417,12 @@ def _check_fixed(inputs: ModelInputs) -> None:
             f"but the budget for the months of {year} in the horizon is "
             f"{float(inputs.budget.sel(ally=ally, year=year)):,.0f}",
         )
+
+
+def target_threshold(level: float, tolerance: float = 0.0) -> float:
+    """The least stock that counts as at ``level`` (see :func:`at_target`).
+
+    >>> target_threshold(100, 0.005)
+    99.4999
+    """
+    return level * (1.0 - tolerance) - 1e-6 * max(1.0, abs(level))
