@@ -65,3 +65,48 @@ def test_a_worker_killed_mid_sweep_still_completes(cluster, scenario, reference)
     with distributed.Client(cluster.scheduler_address) as client:
         client.wait_for_workers(2, timeout=30)
         assert victim not in client.run(os.getpid).values()  # the nanny started a new one
+
+
+def _computed(dask_scheduler) -> dict[str, int]:  # runs on the scheduler
+    counts: dict[str, int] = {}
+    for entry in dask_scheduler.transition_log:
+        key, finish = str(entry[0]), entry[2]
+        if "run_combination" in key and finish == "memory":
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _holder(dask_scheduler) -> str | None:  # the worker holding a finished sweep result, if any
+    for key, task in dask_scheduler.tasks.items():
+        if "run_combination" in str(key) and task.state == "memory" and task.who_has:
+            return next(iter(task.who_has)).address
+    return None
+
+
+def test_a_lost_worker_does_not_make_delivered_results_computed_again(
+    cluster, scenario, reference, tmp_path
+) -> None:
+    with distributed.Client(cluster.scheduler_address) as client:
+        client.wait_for_workers(2, timeout=30)
+        before = client.run_on_scheduler(_computed)
+        pids = client.run(os.getpid)
+        killed: list[int] = []
+
+        def kill_once(done: int, total: int, row: dict) -> None:
+            if not killed and done < total:
+                # the worker that holds a delivered result, if one does; else any
+                holder = client.run_on_scheduler(_holder)
+                victim = pids.get(holder) if holder else sorted(pids.values())[0]
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+
+        table = materiel.sweep(
+            scenario, VARY, scheduler=cluster.scheduler_address, on_result=kill_once
+        )
+        after = client.run_on_scheduler(_computed)
+        client.wait_for_workers(2, timeout=30)
+    pd.testing.assert_frame_equal(table, reference)
+    assert killed
+    new = {k: n for k, n in after.items() if n > before.get(k, 0)}
+    assert len(new) == len(reference)  # every combination computed ...
+    assert all(n - before.get(k, 0) == 1 for k, n in new.items()), new  # ... once

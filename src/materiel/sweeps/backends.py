@@ -129,7 +129,8 @@ def dask(
 ) -> Results:
     """On the Dask cluster at ``address``, one plan per task: the scenario is scattered to
     every worker once and each task carries only its overrides. A worker lost mid-sweep
-    has its tasks run again elsewhere (Dask's rescheduling)."""
+    has its unfinished tasks run again elsewhere (Dask's rescheduling); results already
+    delivered are released, so none is computed twice."""
     from distributed import as_completed
 
     client = connect(address, timeout)
@@ -147,7 +148,11 @@ def dask(
                     row = future.result()
                 except Exception as exc:  # a task that failed on every worker it was given
                     raise MaterielError(f"a sweep task failed on the cluster: {exc}") from exc
-                yield submitted[future], row
+                index = submitted.pop(future)
+                # let the cluster forget a result once it is here: one held on a worker
+                # that is lost later would be computed again for nothing
+                future.release()
+                yield index, row
     finally:
         client.close()
 
