@@ -145,3 +145,26 @@ def test_idle_cost_decides_whether_to_expand(tmp_path: Path) -> None:
     assert dear.capacity_added().set_index("line").at["L1", "added"] == pytest.approx(0, abs=1e-6)
     assert dear.targets.iloc[0]["month_met"] == NOT_WITHIN_HORIZON
     assert bought(dear) == pytest.approx(120, abs=1e-6)
+
+
+@pytest.mark.parametrize("whole_lots", ["true", "false"])
+def test_a_line_makes_no_output_that_nothing_takes(tmp_path: Path, whole_lots: str) -> None:
+    # An existing contract of 60 over 2025 (5 a month) on a line of 10 a month, and its
+    # cost is the whole budget: nothing new can be bought. By hand: the line makes 5 a
+    # month, what the contract takes, and holds nothing. Without the least-cost stage's
+    # tie-break it made 10 and kept 50 that no one ordered (issue 20).
+    import yaml
+
+    from tests.scenario_kit import write_table
+
+    folder = one_line(tmp_path / "s", capacity=10, ceiling=10, target=59, budget=6000)
+    contract = {"id": "K1", "buyers": "AAA", "line": "L1", "quantity": 60, "value": 6000}
+    period = {"currency": "USD", "start": "2025-01", "end": "2025-12"}
+    write_table(folder / "contracts.csv", [{**contract, **period}])
+    doc = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
+    doc["tables"]["contracts"] = "contracts.csv"
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    scenario = load_scenario(folder, [f"policy.whole_lots={whole_lots}"])
+    capacity = plan(scenario, explain=0, compare_pooling=False).capacity_by_month()
+    np.testing.assert_allclose(capacity["output"], 5.0, atol=1e-6)
+    np.testing.assert_allclose(capacity["held"], 0.0, atol=1e-6)

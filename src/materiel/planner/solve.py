@@ -605,6 +605,8 @@ def _cost_stage(
     index, coeffs = layout.terms(m.expressions[E.COST])
     cost = np.zeros(n)
     cost[index] = coeffs / cost_scale(inp)
+    held, holding = _holding_cost(m, layout, inp)
+    cost[held] += holding
     h2.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
     fixed_cols = np.flatnonzero(np.abs(rc) > FACE_TOLERANCE * weight).astype(np.int32)
     h2.changeColsBounds(len(fixed_cols), fixed_cols, x[fixed_cols], x[fixed_cols])
@@ -630,6 +632,28 @@ def _cost_stage(
         status = run(h2, inp, method="ipm")
         plan = np.asarray(h2.getSolution().col_value)
     return plan, status
+
+
+#: The tie-break of the least-cost stage [of the unit's price, a month]: of plans of
+#: equal shortfall and cost, the one whose producers hold least output made for new
+#: orders and not yet dispatched (else a line may run above what its contracts take and
+#: keep the rest, which no one ordered and which a simulation would count as real).
+HOLDING = 1e-4
+
+
+def _holding_cost(
+    m: linopy.Model, layout: compat.Layout, inp: ModelInputs
+) -> tuple[np.ndarray, np.ndarray]:
+    """The producers' held-output columns and their tie-break cost: HOLDING of the
+    line's item price a unit a month, in the cost objective's scale."""
+    grid = layout.columns(m.variables[V.HELD]).transpose("line", "month")
+    price = (inp.line_item == inp.price.coords["item"]).astype(float)
+    per_line = (price * inp.price.isel(tier=0).fillna(0.0)).sum("item") / inp.money_scale
+    per_line = per_line.reindex(line=grid.coords["line"]).values
+    cols = grid.values
+    costs = np.broadcast_to(HOLDING * per_line[:, None] / cost_scale(inp), cols.shape)
+    keep = cols >= 0
+    return cols[keep].astype(np.int32), costs[keep]
 
 
 def _slack(inp: ModelInputs, best: float) -> float:
