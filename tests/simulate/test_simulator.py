@@ -329,3 +329,37 @@ def test_a_small_memory_bound_runs_in_chunks_with_the_same_results(
     too_small = (path_bytes(inputs) * FAN_FUTURES) / 2**20
     with pytest.raises(InputError, match="raise --memory-mb"):
         simulate(the_plan, scenario, futures=3000, memory_mb=too_small)
+
+
+def test_catch_up_makes_lost_output_from_spare_capacity_only_when_asked(tmp_path: Path) -> None:
+    # A line of 10 a month whose plan makes and delivers 5 a month for 12 months (60
+    # units; target 59 at 2025-12), and 0-5 % of its output fails acceptance (k = 1 - u,
+    # u uniform, once a future). By hand:
+    # - catch_up false: 60·k arrive; met when 60·k reaches the threshold θ just under
+    #   59, i.e. u <= 1 - θ/60: P = (1 - θ/60) / 0.05, about 1/3;
+    # - catch_up true: what fails is made again from the spare 5 a month; behind by at
+    #   most 5u/(1-u) < 0.27 units at the end, the target is met in every future.
+    from materiel.scenario.arrays import target_threshold
+    from tests.scenario_kit import one_line
+
+    folder = one_line(tmp_path / "s", capacity=10, ceiling=10, target=59, budget=6000)
+    scenario = load_scenario(folder, ["policy.order_period_months=12"])
+    made = Plan.from_result(plan(scenario, explain=0, compare_pooling=False))
+    np.testing.assert_allclose(made.capacity["output"], 5.0, atol=1e-6)  # plan: 5 a month
+    tolerance = scenario.meta.policy.target_tolerance
+    threshold = target_threshold(59, tolerance)
+    futures = 20_000
+    by_hand = (1 - threshold / 60) / 0.05
+    for catch_up, expected in ((False, by_hand), (True, 1.0)):
+        risks = scenario.meta.risks.model_copy(
+            update={
+                "yield_loss": scenario.meta.risks.yield_loss.model_copy(
+                    update={"loss_min": 0.0, "loss_max": 0.05}
+                ),
+                "catch_up": catch_up,
+            }
+        )
+        run = simulate(made, scenario, futures=futures, seed=11, risks=risks, sensitivity=0)
+        p = float(run.targets["probability"].iloc[0])
+        error = max((expected * (1 - expected) / futures) ** 0.5, 1e-9)
+        assert abs(p - expected) <= 4 * error + 1e-12, (catch_up, p, expected)

@@ -636,6 +636,13 @@ class Risks(BaseModel):
     outage: OutageRisk = OutageRisk()
     yield_loss: YieldRisk = YieldRisk()
     late_delivery: LateRisk = LateRisk()
+    catch_up: bool = Field(
+        True,
+        description="a line behind its planned output (outages, yield loss, late capacity) "
+        "makes it up later from its spare capacity, as producers do when they can (extra "
+        "shifts, overtime); false: output lost is never made up. Either way a line makes "
+        "no more than its capacity, never from output the plan did not schedule",
+    )
 
 
 class ScenarioMeta(BaseModel):

@@ -16,7 +16,8 @@ For each future, in one compiled loop (numba, futures in parallel):
   of its capacity (the least over its components);
 * **output**: the line makes ``min(capacity·r, planned output + deficit)``, of which a
   share fails acceptance (yield, drawn per line); the deficit is what it is behind its
-  planned output, made up from spare capacity later;
+  planned output, made up from spare capacity later (``risks.catch_up``, the default;
+  with it false, ``min(capacity·r, planned output)`` and what is lost stays lost);
 * **dispatch**: the line ships its planned dispatches in their planned order, never
   ahead of plan and never more than it has made (``shipped = min(planned, made)``,
   cumulative); each buyer's part of a planned month follows the plan's split;
@@ -152,6 +153,7 @@ def parameters(risks: Risks) -> np.ndarray:
             late.probability,
             late.max_months,
             *(float(name in on) for name in RISK_ORDER),
+            float(risks.catch_up),
         ],
         dtype=np.float64,
     )
@@ -313,6 +315,7 @@ def _run(
     y_lo, y_hi, p_late, max_late = par[10], par[11], par[12], par[13]
     on_surge, on_delay, on_out = par[14] > 0, par[15] > 0, par[16] > 0
     on_yield, on_late = par[17] > 0, par[18] > 0
+    catch_up = par[19] > 0
     for f in numba.prange(futures):
         # what each future draws once: delays, yields
         comp_d = np.zeros(n_comp, dtype=np.int64)
@@ -367,8 +370,11 @@ def _run(
                 r = 1.0
                 for q in range(comp_start[li], comp_start[li + 1]):
                     r = min(r, cover[comp_of[q]])
-                made = min(capacity * r, output[t, li] + deficit[li]) * keep[li]
-                deficit[li] = max(deficit[li] + output[t, li] - made, 0.0)
+                if catch_up:  # behind plan: made up from spare capacity later
+                    made = min(capacity * r, output[t, li] + deficit[li]) * keep[li]
+                    deficit[li] = max(deficit[li] + output[t, li] - made, 0.0)
+                else:  # what is lost stays lost
+                    made = min(capacity * r, output[t, li]) * keep[li]
                 made_cum[li] += made
                 planned_cum[li] += dispatch[t, li]
                 ship = min(planned_cum[li], made_cum[li]) - shipped_cum[li]
