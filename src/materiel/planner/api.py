@@ -45,7 +45,9 @@ def plan(
     # another process (a second core), since HiGHS holds the interpreter while it solves.
     other = _flipped(inputs) if compare_pooling and inputs.pooling_matters else None
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    before = set(multiprocessing.active_children())  # the caller's own, left alone
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    try:
         pending = pool.submit(_solve_quietly, other) if other is not None else None
         if pending is not None:
             say(f"solving with pooling {'off' if scenario.meta.policy.pooling else 'on'} beside")
@@ -68,6 +70,12 @@ def plan(
                 comparison = _result_of(pending)
             except MaterielError as exc:  # a side solve never costs the plan
                 comparison = SolveError(str(exc))
+    except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: end the side solve now
+        for child in set(multiprocessing.active_children()) - before:
+            child.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     pooling = None
     if compare_pooling:
         pooling = value_of_pooling(result, say, comparison=comparison)

@@ -53,6 +53,7 @@ def local(
     # guard (spawn and forkserver import the main module again). The executor starts all
     # its processes at the first submit, before it starts a thread of its own.
     context = multiprocessing.get_context("fork")
+    before = set(multiprocessing.active_children())  # the caller's own, left alone
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_keep_base, initargs=(base,)
     )
@@ -68,7 +69,7 @@ def local(
                     raise MaterielError(f"a sweep worker process died: {exc}") from exc
                 yield index, row
     except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: end the workers now
-        for child in multiprocessing.active_children():
+        for child in set(multiprocessing.active_children()) - before:
             child.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
