@@ -119,6 +119,16 @@ def test_plan_command_with_confidence_adds_a_risk_section(
     assert "Planned to a confidence level" in page
     buffers = pd.read_parquet(out / "plan" / "buffers.parquet")
     assert (buffers["buffer"] > 0).any()
+    # the report keeps the real targets and the buffered levels planned to apart
+    targets = pd.read_parquet(out / "targets.parquet").set_index(["ally", "group"])
+    real = scenario.table("stockpiles").groupby("ally")["target"].sum()
+    for (ally, _group), row in targets.iterrows():
+        assert row["target"] == pytest.approx(real[ally])
+    buffered = buffers.set_index(["ally", "group"])["buffer"]
+    for key, buffer in buffered.items():
+        assert targets.loc[key, "planned_level"] == pytest.approx(
+            targets.loc[key, "target"] + buffer
+        )
     # the plan folder is accepted for the scenario it buffered
     assert (
         main(

@@ -101,6 +101,23 @@ def _significant(values: np.ndarray, digits: int) -> np.ndarray:
     return np.where(np.isfinite(values), np.round(values * scale) / scale, values)
 
 
+def _real_targets(targets: pd.DataFrame, confidence: pd.DataFrame) -> pd.DataFrame:
+    """A plan made to a confidence level was made for buffered levels: its targets table
+    says both, the real target and the level planned to (met and short are of the latter)."""
+    real = confidence.set_index(["ally", "group"])["target"]
+    out = targets.copy()
+    out.insert(int(out.columns.get_loc("target")) + 1, "planned_level", out["target"])
+    out["target"] = [
+        float(real.get((a, g), level))
+        for a, g, level in zip(out["ally"], out["group"], out["planned_level"], strict=True)
+    ]
+    units = dict(targets.attrs.get("units", {}))
+    if "target" in units:
+        units["planned_level"] = units["target"]
+    out.attrs = {**targets.attrs, "units": units}
+    return out
+
+
 def _with_words(result: PlanResult) -> pd.DataFrame:
     frame = result.bottlenecks.copy()
     frame["words"] = words.bottleneck_words(result)
@@ -138,6 +155,8 @@ def write_report(
     except OSError as exc:
         raise InputError(f"cannot create the output folder {folder}: {exc}") from exc
     tables = plan_tables(result)
+    if confidence is not None and len(confidence):
+        tables["targets"] = _real_targets(tables["targets"], confidence)
     paths: dict[str, Path] = {}
     currency = result.scenario.meta.currency
     for stem, frame in tables.items():
@@ -263,8 +282,21 @@ def _risk_section(sim: Simulation, confidence: pd.DataFrame | None) -> dict[str,
         "aid": _html_table(sim.aid),
         "sensitivity": _html_table(sim.sensitivity) if len(sim.sensitivity) else "",
         "confidence": _html_table(confidence, limit=30) if confidence is not None else "",
-        "risks": [(name, getattr(sim.risks, name).source) for name in type(sim.risks).model_fields],
+        "risks": [
+            *(
+                (name, getattr(sim.risks, name).source)
+                for name in type(sim.risks).model_fields
+                if hasattr(getattr(sim.risks, name), "source")
+            ),
+            ("catch_up", _CATCH_UP[sim.risks.catch_up]),
+        ],
     }
+
+
+_CATCH_UP = {
+    True: "a line behind its planned output makes it up later from its spare capacity",
+    False: "output lost is never made up",
+}
 
 
 def render_html(
@@ -285,6 +317,7 @@ def render_html(
         "ally",
         "label",
         "target",
+        *(["planned_level"] if "planned_level" in targets.columns else []),
         "target_date",
         "stock_at_date",
         "met_by_date",
