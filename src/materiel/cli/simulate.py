@@ -177,7 +177,7 @@ def print_simulation(sim: Simulation, top: int) -> None:
         f"Expected {summary['expected_targets_met_by_date']:,.1f} of {summary['targets']} "
         f"targets met by their date (the plan, with no risk: "
         f"{summary['plan_targets_met_by_date']}); {summary['targets_at_90pct_or_more']} "
-        "are met in at least 90% of futures.",
+        "are met in at least 90% of futures (the lower end of their 95% interval).",
         highlight=False,
     )
     if summary["p_all_aid_served"] is not None:
