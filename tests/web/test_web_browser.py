@@ -350,4 +350,4 @@ def test_script_in_names_and_notes_is_shown_as_text_and_never_runs(
     shot(page, "hostile-text")
     audit = space.store.audit_log(SYSTEM, 0, 5)["items"]
     assert any(a["action"] == "fact.review" and a["actor"] == "alliance" for a in audit)
-    assert json.dumps(HOSTILE)[1:-1] in json.dumps(audit)
+    assert json.dumps(HOSTILE)[1:-1] in json.dumps([a.as_dict() for a in audit])
