@@ -301,8 +301,12 @@ def _scenario_yaml() -> str:
         ("spending", "`spending:`", schema.Spending),
     ]
     risks = schema.Risks
+    rules = []  # the risks' own settings (catch_up), not a risk each
     for name, info in risks.model_fields.items():
-        parts.append((f"risks.{name}", f"`risks: {name}:`", info.annotation))
+        if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
+            parts.append((f"risks.{name}", f"`risks: {name}:`", info.annotation))
+        else:
+            rules.append(f"- `risks: {name}:` ({_default(info)}): {info.description or ''}")
     out = []
     for anchor, title, model in parts:
         doc = _rst_to_md(" ".join((model.__doc__ or "").split()))
@@ -310,6 +314,8 @@ def _scenario_yaml() -> str:
         if doc:
             out += [doc, ""]
         out += [_fields_table(model), ""]
+    if rules:
+        out += ["### How lost output is made up { #yaml-risks-rules }", "", *rules, ""]
     return "\n".join(out)
 
 
