@@ -41,8 +41,8 @@ import generate  # noqa: E402
 import sim_peer  # noqa: E402
 
 from materiel.planner.api import plan as make_plan  # noqa: E402
-from materiel.scenario.arrays import build_inputs  # noqa: E402
 from materiel.planner.plan import Plan  # noqa: E402
+from materiel.scenario.arrays import build_inputs  # noqa: E402
 from materiel.scenario.load import load_scenario  # noqa: E402
 from materiel.scenario.model import Scenario  # noqa: E402
 from materiel.scenario.schema import Risks  # noqa: E402
