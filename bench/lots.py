@@ -31,9 +31,9 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 
 from materiel.planner.api import plan  # noqa: E402
-from materiel.scenario.arrays import build_inputs  # noqa: E402
 from materiel.planner.result import PlanResult  # noqa: E402
 from materiel.planner.solve import solve_inputs  # noqa: E402
+from materiel.scenario.arrays import build_inputs  # noqa: E402
 from materiel.scenario.load import load_scenario  # noqa: E402
 
 

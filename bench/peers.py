@@ -85,14 +85,11 @@ def _load(folder: Path) -> Any:
 
 def _import_materiel() -> None:
     """Import the planner before any clock starts: imports are not part of a build."""
-    import materiel.planner.compat
-    import materiel.scenario.arrays
-    import materiel.planner.model  # noqa: F401
 
 
 def _build_materiel(scenario: Any) -> tuple[Any, Any]:
-    from materiel.scenario.arrays import build_inputs
     from materiel.planner.model import build_model
+    from materiel.scenario.arrays import build_inputs
 
     inp = build_inputs(scenario)
     if inp.has_tiers:

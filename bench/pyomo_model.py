@@ -29,8 +29,8 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from materiel.scenario.arrays import ModelInputs
 from materiel.planner.model import objective_weights
+from materiel.scenario.arrays import ModelInputs
 
 
 def _d1(a: xr.DataArray) -> dict[Any, float]:
