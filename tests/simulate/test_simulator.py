@@ -336,7 +336,8 @@ def test_catch_up_makes_lost_output_from_spare_capacity_only_when_asked(tmp_path
     # units; target 59 at 2025-12), and 0-5 % of its output fails acceptance (k = 1 - u,
     # u uniform, once a future). By hand:
     # - catch_up false: 60·k arrive; met when 60·k reaches the threshold θ just under
-    #   59, i.e. u <= 1 - θ/60: P = (1 - θ/60) / 0.05, about 1/3;
+    #   59 (59 less the target tolerance, about 58.7), i.e. u <= 1 - θ/60:
+    #   P = (1 - θ/60) / 0.05, about 0.43;
     # - catch_up true: what fails is made again from the spare 5 a month; behind by at
     #   most 5u/(1-u) < 0.27 units at the end, the target is met in every future.
     from materiel.scenario.arrays import target_threshold
