@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from materiel.errors import InputError
 from materiel.units import human
 
 if TYPE_CHECKING:
@@ -62,14 +61,14 @@ def plan_command(
     """Plan a scenario: what to order, which capacity to build, what binds."""
     from materiel.cli.scenario import print_warnings
     from materiel.scenario import load_scenario
-    from materiel.workflows import plan_report
+    from materiel.workflows import check_confidence, plan_report
 
     if simulate:
         from materiel.simulation import check_futures
 
         check_futures(simulate)  # before any planning: a wrong number costs no solve
-    if confidence is not None and not 0 < confidence < 1:
-        raise InputError(f"--confidence must lie between 0 and 1 (e.g. 0.9), not {confidence}")
+    if confidence is not None:
+        check_confidence(confidence, "--confidence")
     started = time.perf_counter()
     with console.status("loading the scenario") as status:
         loaded = load_scenario(scenario, overrides=set_ or [])
@@ -112,7 +111,7 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
     ``levels`` is the table of a plan made to a confidence level: the plan's own targets
     are then the buffered levels it was made for, shown beside the real targets.
     """
-    from materiel.report import bottleneck_words, demand_sentence, pooling_sentence
+    from materiel.report import bottleneck_words, demand_sentence, pooling_sentence, real_targets
 
     currency = result.scenario.meta.currency
     targets = result.targets
@@ -120,7 +119,7 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
     title = f"Targets furthest from being met (of {len(targets)})"
     if buffered:
         title += ": as planned, to the buffered levels"
-        real = levels.set_index(["ally", "group"])["target"]  # type: ignore[union-attr]
+        targets = real_targets(targets, levels)
     table = Table(title=title, title_justify="left")
     columns = ["ally", "item", "target", "due", "met (month)", "short at due"]
     if buffered:
@@ -128,10 +127,9 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
     for column in (*columns, f"ally total spent [{currency}]"):
         table.add_column(column, justify="left" if column in ("ally", "item") else "right")
     for row in targets.head(top).itertuples():
-        level = f"{row.target:,.0f}"
-        shown = [level]
+        shown = [f"{row.target:,.0f}"]
         if buffered:
-            shown = [f"{float(real.get((row.ally, row.group), row.target)):,.0f}", level]
+            shown.append(f"{row.planned_level:,.0f}")
         table.add_row(
             Text(row.ally),
             Text(row.label),

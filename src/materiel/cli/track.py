@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 
 from materiel.errors import InputError
-from materiel.track import OutputFormat
+from materiel.track import OutputFormat, all_pledges
 
 if TYPE_CHECKING:
-    from materiel.track import JsonPledgeFile, Pledge, TrackResult
+    from materiel.track import JsonPledgeFile, TrackResult
 
 track_app = typer.Typer(
     name="track",
@@ -48,7 +48,8 @@ LedgerOpt = Annotated[
 ]
 
 
-# The renderers load pandas: imported when a command runs, not when ``materiel`` starts.
+# The renderers load matplotlib and the planner (the report package): imported when a
+# command runs, not when ``materiel`` starts.
 def emit(result: TrackResult, fmt: OutputFormat | None, out: Path | None, console: Console) -> None:
     from materiel.report import emit as emit_result
 
@@ -59,12 +60,6 @@ def tell(text: str) -> None:
     from materiel.report import tell as tell_user
 
     tell_user(text)
-
-
-def all_pledges(repo: JsonPledgeFile, *, include_builtin: bool = True) -> list[Pledge]:
-    from materiel.track import all_pledges as read_all
-
-    return read_all(repo, include_builtin=include_builtin)
 
 
 def _finish(

@@ -493,8 +493,7 @@ def _goods_cost(
     item_onehot = (inp.line_item == inp.price.coords["item"]).astype(float)
     price = inp.price / inp.money_scale
     if not inp.has_tiers:
-        line_price = (item_onehot * price.isel(tier=0)).sum("item")
-        return (line_price * per_year).sum("line")
+        return (line_base_price(inp) * per_year).sum("line")
     delivered = (item_onehot * per_year).sum("line")
     uses_item = (item_onehot * inp.uses).any("line")
     most = (item_onehot * inp.ceiling).sum("line") * inp.horizon
@@ -657,3 +656,9 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     define_spending(m, inp, options)
     define_objective(m, inp)
     return m
+
+
+def line_base_price(inp: ModelInputs) -> xr.DataArray:
+    """The base price of each line's item (line) [money_scale/unit]."""
+    item_onehot = (inp.line_item == inp.price.coords["item"]).astype(float)
+    return (item_onehot * inp.price.isel(tier=0).fillna(0.0)).sum("item") / inp.money_scale

@@ -34,7 +34,7 @@ import xarray as xr
 from materiel.errors import InfeasibleError, SolveError
 from materiel.planner import compat, lots
 from materiel.planner.families import BINDING
-from materiel.planner.model import BuildOptions, C, E, V, build_model
+from materiel.planner.model import BuildOptions, C, E, V, build_model, line_base_price
 from materiel.scenario import ModelInputs
 
 Progress = Callable[[str], None]
@@ -647,9 +647,7 @@ def _holding_cost(
     """The producers' held-output columns and their tie-break cost: HOLDING of the
     line's item price a unit a month, in the cost objective's scale."""
     grid = layout.columns(m.variables[V.HELD]).transpose("line", "month")
-    price = (inp.line_item == inp.price.coords["item"]).astype(float)
-    per_line = (price * inp.price.isel(tier=0).fillna(0.0)).sum("item") / inp.money_scale
-    per_line = per_line.reindex(line=grid.coords["line"]).values
+    per_line = line_base_price(inp).reindex(line=grid.coords["line"]).values
     cols = grid.values
     costs = np.broadcast_to(HOLDING * per_line[:, None] / cost_scale(inp), cols.shape)
     keep = cols >= 0

@@ -10,7 +10,7 @@ from materiel.report.sweep_charts import months_charts
 from materiel.report.track_charts import check_chart_path, save_chart
 from materiel.report.track_render import emit, tell, to_json
 from materiel.report.words import bottleneck_words, demand_sentence, pooling_sentence
-from materiel.report.write import ReportFiles, write_report
+from materiel.report.write import ReportFiles, real_targets, write_report
 
 __all__ = [
     "ReportFiles",
@@ -20,6 +20,7 @@ __all__ = [
     "emit",
     "months_charts",
     "pooling_sentence",
+    "real_targets",
     "save_chart",
     "tell",
     "to_json",

@@ -101,7 +101,7 @@ def _significant(values: np.ndarray, digits: int) -> np.ndarray:
     return np.where(np.isfinite(values), np.round(values * scale) / scale, values)
 
 
-def _real_targets(targets: pd.DataFrame, confidence: pd.DataFrame) -> pd.DataFrame:
+def real_targets(targets: pd.DataFrame, confidence: pd.DataFrame) -> pd.DataFrame:
     """A plan made to a confidence level was made for buffered levels: its targets table
     says both, the real target and the level planned to (met and short are of the latter)."""
     real = confidence.set_index(["ally", "group"])["target"]
@@ -156,7 +156,7 @@ def write_report(
         raise InputError(f"cannot create the output folder {folder}: {exc}") from exc
     tables = plan_tables(result)
     if confidence is not None and len(confidence):
-        tables["targets"] = _real_targets(tables["targets"], confidence)
+        tables["targets"] = real_targets(tables["targets"], confidence)
     paths: dict[str, Path] = {}
     currency = result.scenario.meta.currency
     for stem, frame in tables.items():

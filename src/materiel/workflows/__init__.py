@@ -10,13 +10,14 @@ once.
 """
 
 from materiel.workflows.cell import plan_figures, run_combination, simulate_figures
-from materiel.workflows.confidence import ConfidentPlan, plan_with_confidence
+from materiel.workflows.confidence import ConfidentPlan, check_confidence, plan_with_confidence
 from materiel.workflows.plan import PlanReport, plan_report
 from materiel.workflows.run import run_snapshot
 
 __all__ = [
     "ConfidentPlan",
     "PlanReport",
+    "check_confidence",
     "plan_figures",
     "plan_report",
     "plan_with_confidence",

@@ -48,6 +48,13 @@ class ConfidentPlan:
     rounds: int
 
 
+def check_confidence(confidence: float, name: str = "confidence") -> None:
+    """A confidence level is a share of futures strictly between 0 and 1 (InputError
+    naming it as the caller spells it)."""
+    if not 0 < confidence < 1:
+        raise InputError(f"{name} must lie between 0 and 1 (e.g. 0.9), not {confidence}")
+
+
 def plan_with_confidence(
     scenario: Scenario,
     confidence: float,
@@ -61,8 +68,7 @@ def plan_with_confidence(
 ) -> ConfidentPlan:
     """Plan ``scenario`` so that each target is met by its date in at least
     ``confidence`` of the simulated futures where the plan can reach that."""
-    if not 0 < confidence < 1:
-        raise InputError(f"confidence must lie between 0 and 1 (e.g. 0.9), not {confidence}")
+    check_confidence(confidence)
     if not 1 <= rounds <= 20:
         raise InputError(f"rounds must be between 1 and 20, not {rounds}")
     say = say or (lambda _m: None)
