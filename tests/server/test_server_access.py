@@ -65,6 +65,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         204, nation_BBB=403, industry=404, viewer=403
     ),
     ("POST", "/scenarios/{name}/runs"): expect(202, industry=403, viewer=403),
+    ("POST", "/scenarios/{name}/variants"): expect(201, industry=403, viewer=403),
+    ("POST", "/scenarios/{name}/promote"): expect(200, **ALLIANCE_WIDE),
+    ("PUT", "/scenarios/{name}/baseline"): expect(200, **ALLIANCE_WIDE),
     ("GET", "/runs"): expect(200, viewer=403),
     ("GET", "/runs/{run_id}"): expect(200, viewer=403),
     ("POST", "/runs/{run_id}/cancel"): expect(200, industry=403, viewer=403),
@@ -115,6 +118,11 @@ class Context:
         self.store.create_scenario(
             SYSTEM, {"name": name, "start": "2025-01", "horizon": 12}, tables
         )
+        return name
+
+    def fresh_variant(self) -> str:
+        name = f"whatif{next(_counter)}"
+        self.store.create_variant(SYSTEM, "small", name)
         return name
 
     def fresh_token(self, who: str) -> int:
@@ -221,6 +229,18 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         None,
     ),
     ("POST", "/scenarios/{name}/runs"): lambda c, w: ("/scenarios/small/runs", None),
+    ("POST", "/scenarios/{name}/variants"): lambda c, w: (
+        "/scenarios/small/variants",
+        {"name": f"variant{N(_counter)}"},
+    ),
+    ("POST", "/scenarios/{name}/promote"): lambda c, w: (
+        f"/scenarios/{c.fresh_variant()}/promote",
+        {"version": c.store.get_scenario(SYSTEM, "small")["version"]},
+    ),
+    ("PUT", "/scenarios/{name}/baseline"): lambda c, w: (
+        "/scenarios/small/baseline",
+        {"run": c.done_run},
+    ),
     ("GET", "/runs"): lambda c, w: ("/runs", None),
     ("GET", "/runs/{run_id}"): lambda c, w: (f"/runs/{c.done_run}", None),
     ("POST", "/runs/{run_id}/cancel"): lambda c, w: (f"/runs/{c.done_run}/cancel", None),

@@ -1,4 +1,5 @@
-"""Scenarios and their tables: read, create, change with a version, validate, export."""
+"""Scenarios and their tables: read, create, change with a version, validate, export;
+private variants, their promotion, and each scenario's baseline run."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from fastapi import APIRouter, Path, Query, Response
 
 from materiel.server.deps import MAX_INT, PageDep, StoreDep, Who, search
 from materiel.server.schemas import (
+    BaselineChoice,
     ExportPublic,
     MetaUpdate,
+    Promote,
     RowCreate,
     RowPublic,
     RowsPublic,
@@ -19,6 +22,7 @@ from materiel.server.schemas import (
     ScenarioPublic,
     ScenariosPublic,
     ValidationPublic,
+    VariantCreate,
 )
 
 router = APIRouter(tags=["scenarios"])
@@ -142,3 +146,37 @@ def delete_row(
 ) -> Response:
     store.delete_row(who, name, table, row_id, version)
     return Response(status_code=204)
+
+
+@router.post(
+    "/scenarios/{name}/variants",
+    status_code=201,
+    response_model=ScenarioPublic,
+    summary="Make a private variant of a scenario (copy on write)",
+)
+def create_variant(name: Name, body: VariantCreate, who: Who, store: StoreDep) -> ScenarioPublic:
+    """The variant is seen by you, alliance staff and admins only; it stores only the
+    rows you change and follows the base elsewhere."""
+    return ScenarioPublic.model_validate(store.create_variant(who, name, body.name))
+
+
+@router.post(
+    "/scenarios/{name}/promote",
+    response_model=ScenarioPublic,
+    summary="Apply a variant's changes to its base (409 if the base is stale)",
+)
+def promote(name: Name, body: Promote, who: Who, store: StoreDep) -> ScenarioPublic:
+    """``version`` is the base's version you read; answers the base as it now is. The
+    variant is emptied."""
+    return ScenarioPublic.model_validate(store.promote(who, name, body.version))
+
+
+@router.put(
+    "/scenarios/{name}/baseline",
+    response_model=ScenarioPublic,
+    summary="Choose the scenario's baseline run",
+)
+def baseline(name: Name, body: BaselineChoice, who: Who, store: StoreDep) -> ScenarioPublic:
+    """The run pages show unless the user picks another: a done run of this scenario,
+    or null for none (then the latest done run)."""
+    return ScenarioPublic.model_validate(store.set_baseline(who, name, body.run))

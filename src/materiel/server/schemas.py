@@ -56,6 +56,23 @@ class ScenarioCreate(Body):
     tables: dict[str, list[dict[str, Any]]] = Field(description="table name -> rows")
 
 
+class VariantCreate(Body):
+    name: Annotated[str, Field(min_length=1, max_length=100, description="the variant's name")]
+
+
+class Promote(Body):
+    version: Annotated[
+        int, Field(ge=0, le=2**31 - 1, description="the version of the base you read")
+    ]
+
+
+class BaselineChoice(Body):
+    run: Annotated[
+        int | None,
+        Field(ge=1, le=2**31 - 1, description="a done run of the scenario; null: none"),
+    ]
+
+
 class MetaUpdate(Body):
     version: Version
     changes: dict[str, Any]
@@ -169,13 +186,17 @@ class AuditPublic(Page[AuditEntryPublic]):
 
 class ScenarioPublic(Public):
     """A scenario's settings (``scenario.yaml`` without tables), version, and the number
-    of rows of each table the user may read."""
+    of rows of each table the user may read. A variant names its ``base`` and ``owner``;
+    ``baseline_run`` is the run its pages show unless another is chosen."""
 
     name: str
     version: int
     meta: dict[str, Any]
     tables: dict[str, int]
     updated_at: str | None
+    base: str | None = None
+    owner: str | None = None
+    baseline_run: int | None = None
 
 
 class ScenariosPublic(Page[ScenarioPublic]):
@@ -241,6 +262,7 @@ class RunPublic(Public):
     finished_at: str | None
     summary: dict[str, Any] | None
     tables: list[str]
+    baseline: bool = Field(False, description="the scenario's baseline run")
 
 
 class RunsPublic(Page[RunPublic]):

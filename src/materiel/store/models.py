@@ -19,7 +19,11 @@ class Base(DeclarativeBase):
 
 
 class ScenarioRecord(Base):
-    """A scenario's metadata; ``version`` counts every change to it or its rows."""
+    """A scenario's metadata; ``version`` counts every change to it or its rows.
+
+    A variant (a private what-if) has a ``base_id`` and an ``owner`` (a user's name): its
+    rows are only its overrides of the base's rows (by key) and tombstones of deleted
+    ones; its ``meta`` is unused (a variant has its base's settings)."""
 
     __tablename__ = "scenarios"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,6 +32,10 @@ class ScenarioRecord(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # no ON DELETE: SQLite does not report it for a column added later; deleting a base
+    # deletes its variants first (ScenarioOps.delete_scenario)
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class RowRecord(Base):
@@ -109,6 +117,19 @@ class RunRecord(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class BaselineRecord(Base):
+    """The run a scenario's pages show unless the user picks another (chosen by alliance
+    staff or an admin; a done run of that scenario)."""
+
+    __tablename__ = "scenario_baselines"
+    scenario_id: Mapped[int] = mapped_column(
+        ForeignKey("scenarios.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("plan_runs.id", ondelete="CASCADE"))
+    chosen_by: Mapped[str] = mapped_column(String(100))
+    chosen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
 class AuditRecord(Base):

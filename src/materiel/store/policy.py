@@ -16,6 +16,8 @@ Roles:
   contracts that name its own producer; edits only its own lines.
 - ``viewer``: public figures only: allies, items, budgets (spending), aid, contracts not
   marked as assumptions, the tracker, pledges and accepted facts.
+- Variants (private what-ifs) are seen by their owner, alliance staff and admins only
+  (:meth:`Policy.sees_scenario`); within one the table rules apply unchanged.
 """
 
 from __future__ import annotations
@@ -161,6 +163,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "scenario.create": frozenset({"admin", "alliance"}),
     "scenario.delete": frozenset({"admin", "alliance"}),
     "scenario.meta": frozenset({"admin", "alliance"}),
+    "scenario.variant": frozenset({"admin", "alliance", "nation"}),
+    "scenario.promote": frozenset({"admin", "alliance"}),
+    "scenario.baseline": frozenset({"admin", "alliance"}),
     "run.create": frozenset({"admin", "alliance", "nation"}),
     "run.read": frozenset({"admin", "alliance", "nation", "industry"}),
     "run.cancel": frozenset({"admin", "alliance", "nation"}),
@@ -185,6 +190,13 @@ class Policy:
     def require(self, action: str, what: str) -> None:
         if not self.may(action):
             raise AccessDenied(f"{self.who.role} users may not {what}")
+
+    # -- scenarios -----------------------------------------------------------------
+    def sees_scenario(self, owner: str | None) -> bool:
+        """Whether the user sees a scenario at all: a shared one (no owner) everyone; a
+        variant only its owner and those who may promote it (alliance staff, admins).
+        Everyone else is answered as if it did not exist, and so are its runs."""
+        return owner is None or owner == self.who.name or self.may("scenario.promote")
 
     # -- tables --------------------------------------------------------------------
     def sees(self, table: str) -> See:

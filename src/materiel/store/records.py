@@ -37,13 +37,17 @@ class Record:
 # -- scenarios -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ScenarioInfo(Record):
-    """A scenario's settings, version and the sizes of the tables the user may read."""
+    """A scenario's settings, version and the sizes of the tables the user may read; for
+    a variant, its base and owner (a variant has its base's settings); the baseline run."""
 
     name: str
     version: int
     meta: dict[str, Any]
     tables: dict[str, int]
     updated_at: str | None
+    base: str | None = None
+    owner: str | None = None
+    baseline_run: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ class RunInfo(Record):
     finished_at: str | None
     summary: dict[str, Any] | None
     tables: list[str]
+    baseline: bool = False
 
 
 # -- accounts and the audit log ---------------------------------------------------------

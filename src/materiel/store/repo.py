@@ -11,11 +11,12 @@ from materiel.store.models import AuditRecord
 from materiel.store.policy import Principal
 from materiel.store.records import AuditEntry, AuditPage
 from materiel.store.run_ops import RunOps
-from materiel.store.scenario_ops import ScenarioOps
+from materiel.store.variant_ops import VariantOps
 
 
-class Store(ScenarioOps, AccountOps, LedgerOps, RunOps):
-    """Scenarios, accounts, facts, pledges, runs and the audit log of one database."""
+class Store(VariantOps, AccountOps, LedgerOps, RunOps):
+    """Scenarios and their variants, accounts, facts, pledges, runs and the audit log of
+    one database."""
 
     def audit_log(self, who: Principal, offset: int, limit: int) -> AuditPage:
         """The audit log, newest first. There is no method to change or delete it."""

@@ -1,19 +1,20 @@
 """Plan runs in the store: a run records the scenario version it plans, its status and
-progress, and its result tables, which are read through the access policy."""
+progress, and its result tables, which are read through the access policy. A run of a
+variant is seen only by those who see the variant (its owner, alliance staff, admins)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from materiel.errors import InputError
 from materiel.planner import SERVED
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, NotFound
-from materiel.store.models import RunRecord, ScenarioRecord
-from materiel.store.policy import Principal
+from materiel.store.models import BaselineRecord, RunRecord, ScenarioRecord
+from materiel.store.policy import Policy, Principal
 from materiel.store.records import RunInfo
 
 ACTIVE = ("queued", "running")
@@ -29,7 +30,7 @@ class RunOps(StoreBase):
         ``{"meta": ..., "tables": ...}`` as :func:`materiel.workflows.run.run_snapshot`
         takes it)."""
         self.policy(who).require("run.create", "start plan runs")
-        checked, version, snapshot = self.load(name)  # type: ignore[attr-defined]
+        checked, version, snapshot = self.load(who, name)  # type: ignore[attr-defined]
         if checked.scenario is None:
             report = self.validate(who, name)  # type: ignore[attr-defined]
             shown = "\n".join(f"  - {p}" for p in report.problems)
@@ -106,26 +107,26 @@ class RunOps(StoreBase):
         return self.run(who, run_id)
 
     def runs(self, who: Principal) -> list[RunInfo]:
-        self.policy(who).require("run.read", "read plan runs")
+        """The runs the user may see (not those of other users' variants), oldest first."""
+        policy = self.policy(who)
+        policy.require("run.read", "read plan runs")
         with self.tx() as s:
-            records = s.execute(
-                select(RunRecord, ScenarioRecord.name)
-                .join(ScenarioRecord, ScenarioRecord.id == RunRecord.scenario_id)
-                .order_by(RunRecord.id)
-            ).all()
-            return [self._run_view(who, r, name) for r, name in records]
+            records = s.execute(_with_scenario().order_by(RunRecord.id)).all()
+            return [
+                self._run_view(who, r, name, chosen is not None)
+                for r, name, owner, chosen in records
+                if policy.sees_scenario(owner)
+            ]
 
     def run(self, who: Principal, run_id: int) -> RunInfo:
-        self.policy(who).require("run.read", "read plan runs")
+        """One run; 404 for a run of a variant the user may not see, as for none."""
+        policy = self.policy(who)
+        policy.require("run.read", "read plan runs")
         with self.tx() as s:
-            row = s.execute(
-                select(RunRecord, ScenarioRecord.name)
-                .join(ScenarioRecord, ScenarioRecord.id == RunRecord.scenario_id)
-                .where(RunRecord.id == run_id)
-            ).first()
-            if row is None:
+            row = s.execute(_with_scenario().where(RunRecord.id == run_id)).first()
+            if row is None or not policy.sees_scenario(row[2]):
                 raise NotFound(f"no run {run_id}")
-            return self._run_view(who, row[0], row[1])
+            return self._run_view(who, row[0], row[1], row[3] is not None)
 
     def run_table(self, who: Principal, run_id: int, table: str) -> list[dict[str, Any]]:
         """One table of a finished run's plan, as the user may see it. Rows stay
@@ -138,16 +139,16 @@ class RunOps(StoreBase):
         if not policy.may_read_table(f"plan.{table}"):
             raise AccessDenied(f"{who.role} users may not read the plan's {table}")
         with self.tx() as s:
-            record = s.get(RunRecord, run_id)
-            if record is None:
-                raise NotFound(f"no run {run_id}")
+            record = _visible_run(s, policy, run_id)
             if record.status != "done" or not record.result:
                 raise NotFound(f"run {run_id} has no result ({record.status})")
             result = record.result
         rows = result["tables"].get(table, [])
         return policy.rows(f"plan.{table}", rows, result.get("producers") or {})
 
-    def _run_view(self, who: Principal, record: RunRecord, name: str) -> RunInfo:
+    def _run_view(
+        self, who: Principal, record: RunRecord, name: str, baseline: bool = False
+    ) -> RunInfo:
         policy = self.policy(who)
         sees_all = policy.may("scenario.create")  # alliance-wide users
         result = record.result or {}
@@ -171,4 +172,27 @@ class RunOps(StoreBase):
                 for t in PLAN_TABLES
                 if t in result.get("tables", {}) and policy.may_read_table(f"plan.{t}")
             ],
+            baseline=baseline,
         )
+
+
+def _with_scenario() -> Select[RunRecord, str, str | None, int]:
+    """Runs with their scenario's name and owner, and whether each is its baseline."""
+    return (
+        select(RunRecord, ScenarioRecord.name, ScenarioRecord.owner, BaselineRecord.run_id)
+        .join(ScenarioRecord, ScenarioRecord.id == RunRecord.scenario_id)
+        .outerjoin(BaselineRecord, BaselineRecord.run_id == RunRecord.id)
+    )
+
+
+def _visible_run(s: Any, policy: Policy, run_id: int) -> RunRecord:
+    """The run, if the user may see its scenario (else 404, as for no run)."""
+    record = s.get(RunRecord, run_id)
+    owner = None
+    if record is not None:
+        owner = s.scalar(
+            select(ScenarioRecord.owner).where(ScenarioRecord.id == record.scenario_id)
+        )
+    if record is None or not policy.sees_scenario(owner):
+        raise NotFound(f"no run {run_id}")
+    return record

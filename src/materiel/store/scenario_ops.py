@@ -3,6 +3,10 @@
 Reads pass through the access policy (detail, alliance totals, or nothing); writes are
 checked by it, validated with the scenario's row models, refused with 409 when the
 version given is stale, and recorded in the audit log in the same transaction.
+
+A variant (see :mod:`materiel.store.variant_ops`) is read as its base's rows merged with
+its own by key (:meth:`ScenarioOps._merged`): every read here goes through that merge, and
+every write to a variant writes the variant's own rows, never the base's.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from materiel.scenario import FIRST_DATA_LINE, TABLES, Scenario, ScenarioMeta, v
 from materiel.store import scenarios as sc
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, Conflict, NotFound, stale
-from materiel.store.models import RowRecord, ScenarioRecord
+from materiel.store.models import BaselineRecord, RowRecord, ScenarioRecord
 from materiel.store.policy import Policy, Principal
 from materiel.store.records import (
     RowInfo,
@@ -34,6 +38,8 @@ from materiel.store.records import (
 SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 #: Rows written between two progress reports of an import.
 IMPORT_BATCH = 500
+#: A variant's row with this key in its data deletes the base's row of the same key.
+TOMBSTONE = "__deleted__"
 
 
 class ScenarioOps(StoreBase):
@@ -47,12 +53,7 @@ class ScenarioOps(StoreBase):
     ) -> ScenarioInfo:
         """Store a validated scenario in one transaction (all rows or none)."""
         self.policy(who).require("scenario.create", "create scenarios")
-        name = name or scenario.name
-        if not SCENARIO_NAME.match(name):
-            raise InputError(
-                f"scenario name {name!r}: use 1-100 letters, digits, '_', '.' or '-', "
-                "starting with a letter or digit (it is part of addresses and folder names)"
-            )
+        name = check_name(name or scenario.name)
         meta = {**sc.meta_of(scenario), "name": name}
         tables = sc.rows_of(scenario)
         total = sum(len(rows) for rows in tables.values())
@@ -99,10 +100,20 @@ class ScenarioOps(StoreBase):
         return self.import_scenario(who, checked.scenario, name=checked.scenario.name)
 
     def delete_scenario(self, who: Principal, name: str, version: int) -> None:
-        self.policy(who).require("scenario.delete", "delete scenarios")
+        """Delete a scenario (alliance staff, admins, or a variant's owner); a shared
+        scenario's variants go with it."""
+        policy = self.policy(who)
         with self.tx(write=True) as s:
-            record = self._scenario(s, name)
+            record = self._scenario(s, name, policy)
+            if record.owner != who.name:
+                policy.require("scenario.delete", "delete scenarios")
             before = {"meta": record.meta, "version": record.version}
+            for variant in s.scalars(
+                select(ScenarioRecord).where(ScenarioRecord.base_id == record.id)
+            ).all():
+                s.execute(delete(ScenarioRecord).where(ScenarioRecord.id == variant.id))
+                gone = {"base": name, "owner": variant.owner, "version": variant.version}
+                self.audit(s, who, "scenario.delete", f"scenario {variant.name}", gone, None)
             done = s.execute(
                 delete(ScenarioRecord).where(
                     ScenarioRecord.id == record.id, ScenarioRecord.version == version
@@ -116,11 +127,12 @@ class ScenarioOps(StoreBase):
         policy = self.policy(who)
         with self.tx() as s:
             records = s.scalars(select(ScenarioRecord).order_by(ScenarioRecord.name)).all()
-            return [self._summary(s, policy, r) for r in records]
+            return [self._summary(s, policy, r) for r in records if policy.sees_scenario(r.owner)]
 
     def get_scenario(self, who: Principal, name: str) -> ScenarioInfo:
+        policy = self.policy(who)
         with self.tx() as s:
-            return self._summary(s, self.policy(who), self._scenario(s, name))
+            return self._summary(s, policy, self._scenario(s, name, policy))
 
     def update_meta(
         self, who: Principal, name: str, version: int, changes: dict[str, Any]
@@ -132,7 +144,9 @@ class ScenarioOps(StoreBase):
         if "name" in changes or "tables" in changes or "extends" in changes:
             raise InputError("name, tables and extends cannot be changed here")
         with self.tx(write=True) as s:
-            record = self._scenario(s, name)
+            record = self._scenario(s, name, self.policy(who))
+            if record.base_id is not None:
+                raise InputError(f"{name} is a variant: it has its base's settings")
             new = {**record.meta, **changes}
             if isinstance(changes.get("policy"), dict):
                 new["policy"] = {**record.meta.get("policy", {}), **changes["policy"]}
@@ -151,8 +165,8 @@ class ScenarioOps(StoreBase):
         """Metadata and every table the user may read, as the user may read it."""
         policy = self.policy(who)
         with self.tx() as s:
-            record = self._scenario(s, name)
-            tables = self._tables(s, record.id)
+            record = self._scenario(s, name, policy)
+            tables = self._tables(s, record)
             producers = _producers(tables)
             visible = {
                 t: [dict(r) for r in policy.rows(t, [rec.data for rec in recs], producers)]
@@ -160,7 +174,7 @@ class ScenarioOps(StoreBase):
                 if policy.may_read_table(t)
             }
             return ScenarioExport(
-                name=record.name, version=record.version, meta=record.meta, tables=visible
+                name=record.name, version=record.version, meta=self._meta(s, record), tables=visible
             )
 
     def export_folder(self, who: Principal, name: str, folder: Path) -> Path:
@@ -171,14 +185,15 @@ class ScenarioOps(StoreBase):
         data = self.export(who, name)
         return sc.write_folder(folder, data.meta, data.tables)
 
-    def load(self, name: str) -> tuple[sc.Checked, int, dict[str, Any]]:
-        """The stored scenario validated as the loader would, its version, and what was
-        read (``meta`` and ``tables``: the snapshot a plan run plans, as
-        :func:`materiel.workflows.run.run_snapshot` takes it), all from one transaction."""
+    def load(self, who: Principal, name: str) -> tuple[sc.Checked, int, dict[str, Any]]:
+        """The stored scenario (a variant merged with its base) validated as the loader
+        would, its version, and what was read (``meta`` and ``tables``: the snapshot a plan
+        run plans, as :func:`materiel.workflows.run.run_snapshot` takes it), all from one
+        transaction."""
         with self.tx() as s:
-            record = self._scenario(s, name)
-            tables = {t: [r.data for r in recs] for t, recs in self._tables(s, record.id).items()}
-            meta, version = record.meta, record.version
+            record = self._scenario(s, name, self.policy(who))
+            tables = {t: [r.data for r in recs] for t, recs in self._tables(s, record).items()}
+            meta, version = self._meta(s, record), record.version
         return sc.check(meta, tables), version, {"meta": meta, "tables": tables}
 
     def validate(self, who: Principal, name: str) -> ValidationReport:
@@ -186,10 +201,11 @@ class ScenarioOps(StoreBase):
         may not see (those are only counted)."""
         policy = self.policy(who)
         with self.tx() as s:
-            record = self._scenario(s, name)
-            tables = self._tables(s, record.id)
+            record = self._scenario(s, name, policy)
+            tables = self._tables(s, record)
+            meta = self._meta(s, record)
         rows = {t: [r.data for r in recs] for t, recs in tables.items()}
-        checked = sc.check(record.meta, rows)
+        checked = sc.check(meta, rows)
         producers = _producers(tables)
 
         def shown(problem: Problem) -> bool:
@@ -221,9 +237,9 @@ class ScenarioOps(StoreBase):
         if not policy.may_read_table(table):
             raise AccessDenied(f"{who.role} users may not read table {table}")
         with self.tx() as s:
-            record = self._scenario(s, name)
-            recs = self._table(s, record.id, table)
-            producers = self._producers(s, record.id)
+            record = self._scenario(s, name, policy)
+            recs = self._merged(s, record, table)
+            producers = self._producers(s, record)
         shown = [
             _view(r, i) for i, r in enumerate(recs) if policy.sees_row(table, r.data, producers)
         ]
@@ -238,25 +254,30 @@ class ScenarioOps(StoreBase):
         policy = self.policy(who)
         _known(table)
         with self.tx() as s:
-            record = self._scenario(s, name)
-            rec = self._row_for(s, policy, record.id, table, row_id, self._producers(s, record.id))
-            index = s.scalar(
-                select(func.count()).where(
-                    RowRecord.scenario_id == record.id,
-                    RowRecord.table_name == table,
-                    RowRecord.position < rec.position,
+            record = self._scenario(s, name, policy)
+            rec = self._row_for(s, policy, record, table, row_id, self._producers(s, record))
+            if record.base_id is None:
+                index = s.scalar(
+                    select(func.count()).where(
+                        RowRecord.scenario_id == record.id,
+                        RowRecord.table_name == table,
+                        RowRecord.position < rec.position,
+                    )
                 )
-            )
+            else:
+                index = [r.id for r in self._merged(s, record, table)].index(rec.id)
             return _view(rec, int(index or 0))
 
     def add_row(self, who: Principal, name: str, table: str, data: dict[str, Any]) -> SavedRow:
         policy = self.policy(who)
         _known(table)
         with self.tx(write=True) as s:
-            record = self._scenario(s, name)
+            record = self._scenario(s, name, policy)
+            self._check_owner(record, who)
             clean = _validated(table, data, None)
-            policy.check_write(table, clean, self._producers(s, record.id))
-            self._unique(s, record.id, table, clean, None)
+            policy.check_write(table, clean, self._producers(s, record))
+            self._unique(s, record, table, clean, None)
+            self._drop_tombstone(s, record, table, sc.key_of(table, clean))
             position = s.scalar(
                 select(func.coalesce(func.max(RowRecord.position), -1) + 1).where(
                     RowRecord.scenario_id == record.id, RowRecord.table_name == table
@@ -276,28 +297,54 @@ class ScenarioOps(StoreBase):
         policy = self.policy(who)
         with self.tx(write=True) as s:
             record, rec, producers = self._writable(s, policy, name, table, row_id)
+            self._check_owner(record, who)
             clean = _validated(table, data, None)
             policy.check_write(table, clean, producers)
-            self._unique(s, record.id, table, clean, rec.id)
-            done = s.execute(
-                update(RowRecord)
-                .where(RowRecord.id == rec.id, RowRecord.version == version)
-                .values(data=clean, key=sc.key_of(table, clean), version=RowRecord.version + 1)
-            )
-            if done.rowcount == 0:  # type: ignore[attr-defined]
-                raise stale(f"row {row_id} of {table}", rec.version, version)
+            self._unique(s, record, table, clean, rec.id)
+            key = sc.key_of(table, clean)
+            if key != rec.key:
+                self._drop_tombstone(s, record, table, key)
+            if rec.scenario_id == record.id:  # the scenario's own row (a variant's override)
+                done = s.execute(
+                    update(RowRecord)
+                    .where(RowRecord.id == rec.id, RowRecord.version == version)
+                    .values(data=clean, key=key, version=RowRecord.version + 1)
+                )
+                if done.rowcount == 0:  # type: ignore[attr-defined]
+                    raise stale(f"row {row_id} of {table}", rec.version, version)
+                saved_id = rec.id
+            else:  # a base row seen through a variant: the first change makes the override
+                if rec.version != version:
+                    raise stale(f"row {row_id} of {table}", rec.version, version)
+                override = _row(record.id, table, rec.position, clean, version + 1)
+                s.add(override)
+                s.flush()
+                saved_id = override.id
+            if key != rec.key and self._in_base(s, record, table, rec.key):
+                s.add(_row(record.id, table, rec.position, {TOMBSTONE: True}, key=rec.key))
             self._bump(s, record, None)
             self.audit(s, who, "row.update", f"{name}/{table}/{row_id}", rec.data, clean)
-            return SavedRow(id=rec.id, version=version + 1, data=clean)
+            return SavedRow(id=saved_id, version=version + 1, data=clean)
 
     def delete_row(self, who: Principal, name: str, table: str, row_id: int, version: int) -> None:
         with self.tx(write=True) as s:
             record, rec, _ = self._writable(s, self.policy(who), name, table, row_id)
-            done = s.execute(
-                delete(RowRecord).where(RowRecord.id == rec.id, RowRecord.version == version)
-            )
-            if done.rowcount == 0:  # type: ignore[attr-defined]
-                raise stale(f"row {row_id} of {table}", rec.version, version)
+            self._check_owner(record, who)
+            if rec.scenario_id != record.id:  # a base row seen through a variant
+                if rec.version != version:
+                    raise stale(f"row {row_id} of {table}", rec.version, version)
+                s.add(_row(record.id, table, rec.position, {TOMBSTONE: True}, key=rec.key))
+            else:
+                mine = RowRecord.id == rec.id, RowRecord.version == version
+                if self._in_base(s, record, table, rec.key):  # the override hides the base's
+                    gone = {TOMBSTONE: True}
+                    done = s.execute(
+                        update(RowRecord).where(*mine).values(data=gone, version=version + 1)
+                    )
+                else:
+                    done = s.execute(delete(RowRecord).where(*mine))
+                if done.rowcount == 0:  # type: ignore[attr-defined]
+                    raise stale(f"row {row_id} of {table}", rec.version, version)
             self._bump(s, record, None)
             self.audit(s, who, "row.delete", f"{name}/{table}/{row_id}", rec.data, None)
 
@@ -308,80 +355,140 @@ class ScenarioOps(StoreBase):
         """The scenario, the row as stored, and line producers, if the user may change
         the row (404 if the user may not see it, 403 if the user may not change it)."""
         _known(table)
-        record = self._scenario(s, name)
-        producers = self._producers(s, record.id)
-        rec = self._row_for(s, policy, record.id, table, row_id, producers)
+        record = self._scenario(s, name, policy)
+        producers = self._producers(s, record)
+        rec = self._row_for(s, policy, record, table, row_id, producers)
         policy.check_write(table, rec.data, producers)
         return record, rec, producers
 
     @staticmethod
-    def _scenario(s: Session, name: str) -> ScenarioRecord:
+    def _scenario(s: Session, name: str, policy: Policy) -> ScenarioRecord:
+        """The scenario named, if the user may see it (a variant only its owner and
+        alliance staff); otherwise the same 404 as for a missing one."""
         record = s.scalar(select(ScenarioRecord).where(ScenarioRecord.name == name))
-        if record is None:
+        if record is None or not policy.sees_scenario(record.owner):
             raise NotFound(f"no scenario named {name!r}")
         return record
 
     @staticmethod
-    def _tables(s: Session, scenario_id: int) -> dict[str, list[RowRecord]]:
+    def _check_owner(record: ScenarioRecord, who: Principal) -> None:
+        """Only its owner changes a variant (alliance staff read it, and promote it)."""
+        if record.owner is not None and record.owner != who.name:
+            raise AccessDenied(f"{record.name} is {record.owner}'s variant: only they change it")
+
+    @staticmethod
+    def _meta(s: Session, record: ScenarioRecord) -> dict[str, Any]:
+        """The scenario's settings: a variant has its base's, under its own name."""
+        if record.base_id is None:
+            return record.meta
+        base = s.get(ScenarioRecord, record.base_id)
+        return {**(base.meta if base else {}), "name": record.name}
+
+    @staticmethod
+    def _stored(s: Session, scenario_id: int, table: str | None) -> dict[str, list[RowRecord]]:
+        """The rows stored under ``scenario_id`` (a variant's: overrides and tombstones),
+        by table, in stored order."""
+        query = select(RowRecord).where(RowRecord.scenario_id == scenario_id)
+        if table is not None:
+            query = query.where(RowRecord.table_name == table)
         tables: dict[str, list[RowRecord]] = {}
-        for rec in s.scalars(
-            select(RowRecord)
-            .where(RowRecord.scenario_id == scenario_id)
-            .order_by(RowRecord.table_name, RowRecord.position)
-        ):
+        for rec in s.scalars(query.order_by(RowRecord.table_name, RowRecord.position)):
             tables.setdefault(rec.table_name, []).append(rec)
-        return {t: tables[t] for t in TABLES if t in tables}
+        return tables
 
-    @staticmethod
-    def _table(s: Session, scenario_id: int, table: str) -> list[RowRecord]:
-        return list(
-            s.scalars(
-                select(RowRecord)
-                .where(RowRecord.scenario_id == scenario_id, RowRecord.table_name == table)
-                .order_by(RowRecord.position)
-            )
-        )
+    def _merged_tables(
+        self, s: Session, record: ScenarioRecord, table: str | None
+    ) -> dict[str, list[RowRecord]]:
+        own = self._stored(s, record.id, table)
+        if record.base_id is None:
+            return own
+        base = self._stored(s, record.base_id, table)
+        return {t: _merge(base.get(t, []), own.get(t, [])) for t in set(base) | set(own)}
 
-    @staticmethod
-    def _producers(s: Session, scenario_id: int) -> dict[str, str]:
-        lines = s.scalars(
-            select(RowRecord.data).where(
-                RowRecord.scenario_id == scenario_id, RowRecord.table_name == "lines"
-            )
-        )
-        return {str(d.get("id")): str(d.get("producer")) for d in lines}
+    def _tables(self, s: Session, record: ScenarioRecord) -> dict[str, list[RowRecord]]:
+        """Every table of the scenario (a variant merged with its base), in table order."""
+        tables = self._merged_tables(s, record, None)
+        return {t: tables[t] for t in TABLES if tables.get(t)}
 
-    @staticmethod
+    def _merged(self, s: Session, record: ScenarioRecord, table: str) -> list[RowRecord]:
+        """One table of the scenario: for a variant, the base's rows in the base's order,
+        each replaced by the variant's row of the same key or left out for a tombstone,
+        then the rows the variant added."""
+        return self._merged_tables(s, record, table).get(table, [])
+
+    def _producers(self, s: Session, record: ScenarioRecord) -> dict[str, str]:
+        return _producers({"lines": self._merged(s, record, "lines")})
+
     def _row_for(
+        self,
         s: Session,
         policy: Policy,
-        scenario_id: int,
+        record: ScenarioRecord,
         table: str,
         row_id: int,
         producers: dict[str, str],
     ) -> RowRecord:
+        """The row ``row_id`` of the scenario as the user may see it. In a variant a base
+        row's id still addresses the row of its key: the variant's override once there is
+        one, nothing once the variant deleted it."""
         rec = s.get(RowRecord, row_id)
+        if rec is not None and rec.table_name == table and record.base_id is not None:
+            if rec.scenario_id == record.base_id:
+                rec = s.scalar(self._own_key(record.id, table, rec.key)) or rec
+            elif rec.scenario_id != record.id:
+                rec = None
         if (
             rec is None
-            or rec.scenario_id != scenario_id
+            or rec.scenario_id not in (record.id, record.base_id)
             or rec.table_name != table
+            or rec.data.get(TOMBSTONE)
             or not policy.sees_row(table, rec.data, producers)
         ):
             raise _no_row(table, row_id)
         return rec
 
     @staticmethod
+    def _own_key(scenario_id: int, table: str, key: str) -> Any:
+        """The query of the row of ``key`` stored under ``scenario_id``."""
+        return select(RowRecord).where(
+            RowRecord.scenario_id == scenario_id,
+            RowRecord.table_name == table,
+            RowRecord.key == key,
+        )
+
+    def _in_base(self, s: Session, record: ScenarioRecord, table: str, key: str) -> bool:
+        """Whether a variant's base has a row of this key (False for a shared scenario)."""
+        if record.base_id is None:
+            return False
+        return s.scalar(self._own_key(record.base_id, table, key)) is not None
+
+    def _drop_tombstone(self, s: Session, record: ScenarioRecord, table: str, key: str) -> None:
+        """A variant that writes a row of a key it had deleted: the tombstone goes."""
+        found = s.scalar(self._own_key(record.id, table, key))
+        if found is not None and found.data.get(TOMBSTONE):
+            s.delete(found)
+            s.flush()
+
     def _unique(
-        s: Session, scenario_id: int, table: str, data: dict[str, Any], row_id: int | None
+        self,
+        s: Session,
+        record: ScenarioRecord,
+        table: str,
+        data: dict[str, Any],
+        row_id: int | None,
     ) -> None:
         key = sc.key_of(table, data)
-        other = s.scalar(
-            select(RowRecord.id).where(
-                RowRecord.scenario_id == scenario_id,
-                RowRecord.table_name == table,
-                RowRecord.key == key,
+        if record.base_id is None:
+            other = s.scalar(
+                select(RowRecord.id).where(
+                    RowRecord.scenario_id == record.id,
+                    RowRecord.table_name == table,
+                    RowRecord.key == key,
+                )
             )
-        )
+        else:
+            merged = self._merged(s, record, table)
+            other = next((r.id for r in merged if r.key == key), None)
         if other is not None and other != row_id:
             raise Conflict(f"{table} already has a row with {'/'.join(TABLES[table].key)} {key}")
 
@@ -397,33 +504,72 @@ class ScenarioOps(StoreBase):
         if done.rowcount == 0:  # type: ignore[attr-defined]
             raise stale(f"scenario {record.name}", record.version, version)
 
-    @staticmethod
-    def _summary(s: Session, policy: Policy, record: ScenarioRecord) -> ScenarioInfo:
-        counts = dict(
-            s.execute(
-                select(RowRecord.table_name, func.count())
-                .where(RowRecord.scenario_id == record.id)
-                .group_by(RowRecord.table_name)
-            ).all()
-        )
+    def _summary(self, s: Session, policy: Policy, record: ScenarioRecord) -> ScenarioInfo:
+        if record.base_id is None:
+            counts = dict(
+                s.execute(
+                    select(RowRecord.table_name, func.count())
+                    .where(RowRecord.scenario_id == record.id)
+                    .group_by(RowRecord.table_name)
+                ).all()
+            )
+            base = None
+        else:
+            counts = {t: len(rows) for t, rows in self._tables(s, record).items()}
+            base = s.scalar(select(ScenarioRecord.name).where(ScenarioRecord.id == record.base_id))
         return ScenarioInfo(
             name=record.name,
             version=record.version,
-            meta=record.meta,
+            meta=self._meta(s, record),
             tables={t: n for t, n in counts.items() if policy.may_read_table(t)},
             updated_at=record.updated_at.isoformat() if record.updated_at else None,
+            base=base,
+            owner=record.owner,
+            baseline_run=s.scalar(
+                select(BaselineRecord.run_id).where(BaselineRecord.scenario_id == record.id)
+            ),
         )
 
 
-def _row(scenario_id: int, table: str, position: int, data: dict[str, Any]) -> RowRecord:
+def check_name(name: str) -> str:
+    if not SCENARIO_NAME.match(name):
+        raise InputError(
+            f"scenario name {name!r}: use 1-100 letters, digits, '_', '.' or '-', "
+            "starting with a letter or digit (it is part of addresses and folder names)"
+        )
+    return name
+
+
+def _row(
+    scenario_id: int,
+    table: str,
+    position: int,
+    data: dict[str, Any],
+    version: int = 1,
+    key: str | None = None,
+) -> RowRecord:
     return RowRecord(
         scenario_id=scenario_id,
         table_name=table,
-        key=sc.key_of(table, data),
+        key=sc.key_of(table, data) if key is None else key,
         position=position,
         data=data,
-        version=1,
+        version=version,
     )
+
+
+def _merge(base: list[RowRecord], own: list[RowRecord]) -> list[RowRecord]:
+    """A variant's table: the base's rows, each replaced by the variant's row of its key
+    (or left out where that row is a tombstone), then the rows the variant added."""
+    over = {r.key: r for r in own}
+    out = []
+    for rec in base:
+        mine = over.pop(rec.key, None)
+        if mine is None:
+            out.append(rec)
+        elif not mine.data.get(TOMBSTONE):
+            out.append(mine)
+    return out + [r for r in over.values() if not r.data.get(TOMBSTONE)]
 
 
 def _view(rec: RowRecord, index: int) -> RowInfo:

@@ -119,8 +119,9 @@ async def edit_cell(request: Request, name: str, table: str, row_id: int) -> Res
     current = store.row(who, name, table, row_id)
     data = {**current.data, column: (value.strip() if value.strip() != "" else None)}
     message, kind, shown = "", "ok", None
+    shown_id = current.id  # in a variant, a base row's first change gets a new id
     try:
-        store.update_row(who, name, table, row_id, version, data)
+        shown_id = store.update_row(who, name, table, row_id, version, data).id
         message = "Saved."
     except ScenarioError as exc:
         kind, shown = "invalid", value
@@ -128,6 +129,7 @@ async def edit_cell(request: Request, name: str, table: str, row_id: int) -> Res
         message = "; ".join(mine or [p.message for p in exc.problems])
     except Conflict as exc:
         fresh = store.row(who, name, table, row_id)
+        shown_id = fresh.id
         if fresh.version != version:
             kind = "stale"
             message = (
@@ -140,12 +142,12 @@ async def edit_cell(request: Request, name: str, table: str, row_id: int) -> Res
     except (AccessDenied, InputError) as exc:
         kind, shown, message = "invalid", value, str(exc)
     rows = table_rows(store, who, name, table)
-    row = next(r for r in rows if r["id"] == row_id)
+    row = next(r for r in rows if r["id"] == shown_id)
     context: dict[str, Any] = {
         "scenario": store.get_scenario(who, name),
         "table": table,
         "columns": list(TABLES[table].row.model_fields),
-        "messages": {(row_id, column): (kind, message, shown)},
+        "messages": {(shown_id, column): (kind, message, shown)},
     }
     status = {"ok": 200, "invalid": 422, "stale": 409}[kind]
     if request.headers.get("hx-request"):
@@ -161,6 +163,26 @@ async def start_run(request: Request, name: str) -> Response:
     run, snapshot = _store(request).create_run(who, name)
     request.app.state.jobs.submit(run.id, snapshot)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+@router.post("/scenarios/{name}/variants")
+async def make_variant(request: Request, name: str) -> Response:
+    """A private variant of the scenario, named in the form; then its page."""
+    await session.check_csrf(request)
+    who = session.principal(request)
+    form = await _form(request)
+    made = _store(request).create_variant(who, name, form.get("variant", "").strip())
+    return RedirectResponse(f"/scenarios/{made.name}", status_code=303)
+
+
+@router.post("/runs/{run_id}/baseline")
+async def make_baseline(request: Request, run_id: int) -> Response:
+    """Make the run its scenario's baseline (alliance staff and admins)."""
+    await session.check_csrf(request)
+    who = session.principal(request)
+    store = _store(request)
+    store.set_baseline(who, store.run(who, run_id).scenario, run_id)
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
 
 @router.post("/runs/{run_id}/cancel")

@@ -14,6 +14,7 @@ from materiel.web.render import WebRoute, page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Name = Annotated[str | None, Query(max_length=100)]
+RunQ = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="the run to show")]
 PAGE_ROWS = 100
 
 
@@ -71,46 +72,59 @@ def overview_spending(
     )
 
 
-def _scenario_and_run(request: Request, name: str | None) -> tuple[Any, str | None, Any]:
+def _scenario_and_run(
+    request: Request, name: str | None, run_id: int | None
+) -> tuple[Any, str | None, Any, dict[str, Any]]:
+    """Who asks, the scenario shown, the run shown (the one asked for, else the
+    scenario's baseline, else its latest finished run) and the context of the run picker:
+    the runs one may choose instead and how each is called."""
     who = session.principal(request)
     store = _store(request)
+    may_read_runs = store.policy(who).may("run.read")
+    if run_id is not None and may_read_runs:
+        name = store.run(who, run_id).scenario  # 404 for a run the user may not see
     scenario = views.pick_scenario(store, who, name)
-    run = None
-    if scenario is not None and store.policy(who).may("run.read"):
-        run = views.latest_run(store, who, scenario)
-    return who, scenario, run
+    run: RunInfo | None = None
+    runs: list[RunInfo] = []
+    if scenario is not None and may_read_runs:
+        run, runs = views.chosen_run(store, who, scenario, run_id)
+    return who, scenario, run, {"runs": runs, "labels": views.run_labels(runs)}
 
 
 @router.get("/outlook")
-def outlook(request: Request, scenario: Name = None) -> Response:
-    who, name, run = _scenario_and_run(request, scenario)
+def outlook(request: Request, scenario: Name = None, run: RunQ = None) -> Response:
+    who, name, shown, picker = _scenario_and_run(request, scenario, run)
     store = _store(request)
-    data = views.outlook(store, who, run) if run else {"rows": [], "series": [], "series_total": 0}
+    data = (
+        views.outlook(store, who, shown) if shown else {"rows": [], "series": [], "series_total": 0}
+    )
     return page(
         request,
         "outlook.html",
         who,
         scenario=name,
         scenarios=views.scenario_names(store, who),
-        run=run,
+        run=shown,
         sees_stock=store.policy(who).may_read_table("plan.stock"),
+        **picker,
         **data,
     )
 
 
 @router.get("/industry")
-def industry(request: Request, scenario: Name = None) -> Response:
-    who, name, run = _scenario_and_run(request, scenario)
+def industry(request: Request, scenario: Name = None, run: RunQ = None) -> Response:
+    who, name, shown, picker = _scenario_and_run(request, scenario, run)
     store = _store(request)
-    data = views.industry(store, who, name, run) if name else {}
+    data = views.industry(store, who, name, shown) if name else {}
     return page(
         request,
         "industry.html",
         who,
         scenario=name,
         scenarios=views.scenario_names(store, who),
-        run=run,
+        run=shown,
         data=data,
+        **picker,
     )
 
 
@@ -153,7 +167,9 @@ def scenarios(request: Request) -> Response:
     store = _store(request)
     items = store.list_scenarios(who)
     runs = store.runs(who) if store.policy(who).may("run.read") else []
-    return page(request, "scenarios.html", who, scenarios=items, runs=runs)
+    return page(
+        request, "scenarios.html", who, scenarios=items, runs=runs, labels=views.run_labels(runs)
+    )
 
 
 @router.get("/scenarios/{name}")
@@ -179,6 +195,8 @@ def scenario(
         request,
         "scenario.html",
         who,
+        labels=views.run_labels(runs),
+        may_variant=store.policy(who).may("scenario.variant") and summary.base is None,
         scenario=summary,
         tables=readable,
         table=table,
@@ -196,8 +214,10 @@ def scenario(
 
 def table_rows(store: Store, who: Any, name: str, table: str) -> list[dict[str, Any]]:
     """Rows (as dicts for the templates) with whether the user may change each (the
-    policy's own answer)."""
+    policy's own answer; a variant only its owner changes)."""
     policy = store.policy(who)
+    owner = store.get_scenario(who, name).owner
+    mine = owner is None or owner == who.name
     producers = {
         str(r.data.get("id")): str(r.data.get("producer"))
         for r in (store.rows(who, name, "lines") if policy.may_read_table("lines") else [])
@@ -205,7 +225,9 @@ def table_rows(store: Store, who: Any, name: str, table: str) -> list[dict[str, 
     return [
         {
             **row.as_dict(),
-            "editable": row.id is not None and policy.may_write_row(table, row.data, producers),
+            "editable": mine
+            and row.id is not None
+            and policy.may_write_row(table, row.data, producers),
         }
         for row in store.rows(who, name, table)
     ]
@@ -216,7 +238,17 @@ def run(request: Request, run_id: int) -> Response:
     who = session.principal(request)
     store = _store(request)
     info = store.run(who, run_id)
-    return page(request, "run.html", who, run=info, **_run_result(store, who, info))
+    runs = [r for r in store.runs(who) if r.scenario == info.scenario]
+    return page(
+        request,
+        "run.html",
+        who,
+        run=info,
+        runs=runs,
+        labels=views.run_labels(runs),
+        may_baseline=store.policy(who).may("scenario.baseline") and info.status == "done",
+        **_run_result(store, who, info),
+    )
 
 
 @router.get("/runs/{run_id}/status")
@@ -238,7 +270,11 @@ def compare(
     request: Request,
     a: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     b: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    scenario: Name = None,
 ) -> Response:
+    """Two runs side by side. With ``scenario``, the runs to pick from are those of the
+    scenario, its base and its variants; for a variant, A defaults to its base's
+    baseline (else latest) run and B to the variant's latest."""
     who = session.principal(request)
     store = _store(request)
     if not store.policy(who).may("run.read"):
@@ -252,11 +288,18 @@ def compare(
             diff=None,
             error=f"Your role ({who.role}) does not see plan runs.",
         )
-    done = [r for r in store.runs(who) if r.status == "done"]
+    every = store.runs(who)
+    labels = views.run_labels(every)
+    done = [r for r in every if r.status == "done"]
+    pair = (done[-2].id, done[-1].id) if len(done) >= 2 else None
+    if scenario is not None:
+        done, pair = _family(store, who, scenario, done)
     if a is None or b is None:
-        if len(done) >= 2 and a is None and b is None:
-            return RedirectResponse(f"/compare?a={done[-2].id}&b={done[-1].id}", 303)
-        return page(request, "compare.html", who, runs=done, a=None, b=None, diff=None)
+        if pair is not None and a is None and b is None:
+            return RedirectResponse(f"/compare?a={pair[0]}&b={pair[1]}", 303)
+        return page(
+            request, "compare.html", who, runs=done, labels=labels, a=None, b=None, diff=None
+        )
     try:
         run_a, run_b = store.run(who, a), store.run(who, b)
     except NotFound as exc:
@@ -265,6 +308,7 @@ def compare(
             "compare.html",
             who,
             runs=done,
+            labels=labels,
             a=None,
             b=None,
             diff=None,
@@ -272,7 +316,26 @@ def compare(
             status=404,
         )
     diff = views.compare(store, who, run_a, run_b)
-    return page(request, "compare.html", who, runs=done, a=run_a, b=run_b, diff=diff)
+    return page(request, "compare.html", who, runs=done, labels=labels, a=run_a, b=run_b, diff=diff)
+
+
+def _family(
+    store: Store, who: Any, name: str, done: list[RunInfo]
+) -> tuple[list[RunInfo], tuple[int, int] | None]:
+    """The finished runs of a scenario, its base and its variants (those the user sees),
+    and the pair compared by default: for a variant, its base's baseline (else latest)
+    run against the variant's latest run."""
+    info = store.get_scenario(who, name)  # 404 for a variant the user may not see
+    family = {name, *([info.base] if info.base else [])}
+    family |= {s.name for s in store.list_scenarios(who) if s.base == name}
+    runs = [r for r in done if r.scenario in family]
+    mine = [r for r in runs if r.scenario == name]
+    if info.base:
+        base, _ = views.chosen_run(store, who, info.base, None)
+        pair = (base.id, mine[-1].id) if base and mine else None
+    else:
+        pair = (mine[-2].id, mine[-1].id) if len(mine) >= 2 else None
+    return runs, pair
 
 
 @router.get("/audit")

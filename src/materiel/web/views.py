@@ -108,19 +108,54 @@ def aid_view(top: int = 20) -> dict[str, Any]:
 
 # -- scenarios and runs ----------------------------------------------------------------
 def scenario_names(store: Store, who: Principal) -> list[str]:
-    return [s.name for s in store.list_scenarios(who)]
+    """The scenarios the user sees: the shared ones, then the variants it may see."""
+    items = store.list_scenarios(who)
+    return [s.name for s in items if s.base is None] + [s.name for s in items if s.base]
 
 
 def pick_scenario(store: Store, who: Principal, name: str | None) -> str | None:
+    """The scenario named if the user sees it, else the first shared one."""
     names = scenario_names(store, who)
     if name in names:
         return name
     return names[0] if names else None
 
 
-def latest_run(store: Store, who: Principal, scenario: str) -> RunInfo | None:
-    done = [r for r in store.runs(who) if r.scenario == scenario and r.status == "done"]
-    return done[-1] if done else None
+def done_runs(store: Store, who: Principal, scenario: str) -> list[RunInfo]:
+    """The finished runs of a scenario the user may see, oldest first."""
+    return [r for r in store.runs(who) if r.scenario == scenario and r.status == "done"]
+
+
+def chosen_run(
+    store: Store, who: Principal, scenario: str, run_id: int | None
+) -> tuple[RunInfo | None, list[RunInfo]]:
+    """The run a page shows, and the runs it may show instead: the run asked for (404
+    if the user may not see it, or it is not a finished run of the scenario), else the
+    scenario's baseline, else its latest finished run."""
+    runs = done_runs(store, who, scenario)
+    if run_id is not None:
+        run = store.run(who, run_id)  # 404 for a run the user may not see
+        if run.scenario != scenario or run.status != "done":
+            raise NotFound(f"no finished run {run_id} of {scenario}")
+        return run, runs
+    default = next((r for r in runs if r.baseline), runs[-1] if runs else None)
+    return default, runs
+
+
+def run_labels(runs: list[RunInfo]) -> dict[int, str]:
+    """Which run each is, in words: 'run 12, baseline, of version 7, by alice' (or
+    'latest run' for its scenario's latest finished run, 'earlier run' for the others)."""
+    latest = {r.scenario: r.id for r in runs if r.status == "done"}
+    labels = {}
+    for r in runs:
+        if r.baseline:
+            kind = "baseline"
+        elif r.status != "done":
+            kind = r.status
+        else:
+            kind = "latest run" if latest.get(r.scenario) == r.id else "earlier run"
+        labels[r.id] = f"run {r.id}, {kind}, of version {r.scenario_version}, by {r.created_by}"
+    return labels
 
 
 def plan_table(store: Store, who: Principal, run_id: int, table: str) -> list[dict[str, Any]]:
