@@ -155,9 +155,10 @@ class ScenarioOps(StoreBase):
             except Exception as exc:  # pydantic's ValidationError
                 raise InputError(f"scenario.yaml: {exc}") from None
             new = checked.model_dump(mode="json", exclude={"tables", "extends"})
+            before = record.meta  # the UPDATE below refreshes record.meta in the session
             self._bump(s, record, version)
             s.execute(update(ScenarioRecord).where(ScenarioRecord.id == record.id).values(meta=new))
-            self.audit(s, who, "scenario.meta", f"scenario {name}", record.meta, new)
+            self.audit(s, who, "scenario.meta", f"scenario {name}", before, new)
             s.refresh(record)
             return self._summary(s, self.policy(who), record)
 
@@ -298,6 +299,7 @@ class ScenarioOps(StoreBase):
         with self.tx(write=True) as s:
             record, rec, producers = self._writable(s, policy, name, table, row_id)
             self._check_owner(record, who)
+            before = rec.data  # an UPDATE refreshes rec.data in the session
             clean = _validated(table, data, None)
             policy.check_write(table, clean, producers)
             self._unique(s, record, table, clean, rec.id)
@@ -323,7 +325,7 @@ class ScenarioOps(StoreBase):
             if key != rec.key and self._in_base(s, record, table, rec.key):
                 s.add(_row(record.id, table, rec.position, {TOMBSTONE: True}, key=rec.key))
             self._bump(s, record, None)
-            self.audit(s, who, "row.update", f"{name}/{table}/{row_id}", rec.data, clean)
+            self.audit(s, who, "row.update", f"{name}/{table}/{row_id}", before, clean)
             return SavedRow(id=saved_id, version=version + 1, data=clean)
 
     def delete_row(self, who: Principal, name: str, table: str, row_id: int, version: int) -> None:

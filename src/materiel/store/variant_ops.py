@@ -68,11 +68,10 @@ class VariantOps(ScenarioOps):
             assert base is not None  # a base is deleted with its variants
             self._bump(s, base, version)
             self._must_validate(s, variant)
-            own = self._stored(s, variant.id, None)
+            own = [r for rows in self._stored(s, variant.id, None).values() for r in rows]
             changes = 0
-            for table, rows in own.items():  # tombstones first: a key may move
-                for rec in sorted(rows, key=lambda r: not r.data.get(TOMBSTONE)):
-                    changes += self._apply(s, who, base, table, rec)
+            for rec in sorted(own, key=lambda r: not r.data.get(TOMBSTONE)):  # a key may move
+                changes += self._apply(s, who, base, rec.table_name, rec)
             s.execute(delete(RowRecord).where(RowRecord.scenario_id == variant.id))
             self._bump(s, variant, None)
             self.audit(
@@ -131,14 +130,15 @@ class VariantOps(ScenarioOps):
             self.audit(s, who, "row.delete", f"{where}/{target.id}", target.data, None)
             return 1
         if target is not None:
-            if target.data == rec.data:
+            before = target.data  # the UPDATE below refreshes target.data in the session
+            if before == rec.data:
                 return 0
             s.execute(
                 update(RowRecord)
                 .where(RowRecord.id == target.id)
                 .values(data=rec.data, version=RowRecord.version + 1)
             )
-            self.audit(s, who, "row.update", f"{where}/{target.id}", target.data, rec.data)
+            self.audit(s, who, "row.update", f"{where}/{target.id}", before, rec.data)
             return 1
         position = s.scalar(
             select(func.coalesce(func.max(RowRecord.position), -1) + 1).where(
