@@ -7,6 +7,8 @@ PostgreSQL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pytest
@@ -28,13 +30,25 @@ def signed_in(app: Any, user: str) -> TestClient:
     return client
 
 
-def start_run(client: TestClient, scenario: str) -> int:
+@contextmanager
+def three(app: Any) -> Iterator[tuple[TestClient, TestClient, TestClient]]:
+    """Alliance staff, AAA's and BBB's nation analysts, each signed in."""
+    with ExitStack() as stack:
+        users = ("alliance", "nation_AAA", "nation_BBB")
+        alliance, aaa, bbb = (stack.enter_context(signed_in(app, u)) for u in users)
+        yield alliance, aaa, bbb
+
+
+def planned(client: TestClient, space: Workspace, scenario: str) -> int:
+    """A run of the scenario started from its page, once it is done."""
     page = client.get(f"/scenarios/{scenario}")
     answer = client.post(
         f"/scenarios/{scenario}/runs", data={"csrf": csrf_of(page.text)}, follow_redirects=False
     )
     assert answer.status_code == 303, answer.text
-    return int(answer.headers["location"].rsplit("/", 1)[1])
+    run_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    assert wait_done(space, run_id)["status"] == "done"
+    return run_id
 
 
 def shown_run(text: str) -> str:
@@ -75,20 +89,14 @@ def make_variant_and_edit(aaa: TestClient, space: Workspace) -> None:
 
 @pytest.mark.slow
 def test_a_variant_and_its_runs_never_show_on_other_users_pages(app: Any, space: Workspace) -> None:
-    with (
-        signed_in(app, "alliance") as alliance,
-        signed_in(app, "nation_AAA") as aaa,
-        signed_in(app, "nation_BBB") as bbb,
-    ):
-        shared = start_run(alliance, "small")
-        assert wait_done(space, shared)["status"] == "done"
+    with three(app) as (alliance, aaa, bbb):
+        shared = planned(alliance, space, "small")
         pages = ("/outlook", "/industry", "/scenarios", "/scenarios/small?table=stockpiles")
         before = {path: bbb.get(path).text for path in pages}
         assert shown_run(before["/outlook"]).startswith(f"run {shared}, latest run")
 
         make_variant_and_edit(aaa, space)
-        mine = start_run(aaa, VARIANT)
-        assert wait_done(space, mine)["status"] == "done"
+        mine = planned(aaa, space, VARIANT)
 
         for path in pages:  # BBB's pages as they were
             assert bbb.get(path).text == before[path], path
@@ -122,15 +130,9 @@ def test_a_variant_and_its_runs_never_show_on_other_users_pages(app: Any, space:
 def test_the_baseline_chooses_what_the_pages_show_and_run_picks_another(
     app: Any, space: Workspace
 ) -> None:
-    with (
-        signed_in(app, "alliance") as alliance,
-        signed_in(app, "nation_BBB") as bbb,
-        signed_in(app, "nation_AAA") as aaa,
-    ):
-        first = start_run(alliance, "small")
-        assert wait_done(space, first)["status"] == "done"
-        second = start_run(bbb, "small")  # BBB's experiment, on the shared scenario
-        assert wait_done(space, second)["status"] == "done"
+    with three(app) as (alliance, aaa, bbb):
+        first = planned(alliance, space, "small")
+        second = planned(bbb, space, "small")  # BBB's experiment, on the shared scenario
         for path in ("/outlook", "/industry"):
             assert shown_run(aaa.get(path).text).startswith(f"run {second}, latest run, of ")
         run_page = alliance.get(f"/runs/{first}")
@@ -148,9 +150,7 @@ def test_the_baseline_chooses_what_the_pages_show_and_run_picks_another(
                 f"run {first}, baseline, of version 1, by alliance (the scenario's baseline)."
             ), path
             assert f'<option value="{second}">run {second}, latest run' in text
-        assert shown_run(aaa.get(f"/runs/{first}").text).startswith(
-            f"run {first}, baseline"
-        )
+        assert shown_run(aaa.get(f"/runs/{first}").text).startswith(f"run {first}, baseline")
         picked = aaa.get(f"/outlook?scenario=small&run={second}")
         assert shown_run(picked.text).startswith(f"run {second}, latest run, of version 1, by")
         assert aaa.get(f"/industry?run={second}").status_code == 200

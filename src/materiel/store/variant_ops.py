@@ -67,13 +67,15 @@ class VariantOps(ScenarioOps):
             base = s.get(ScenarioRecord, variant.base_id)
             assert base is not None  # a base is deleted with its variants
             self._bump(s, base, version)
+            # locks the variant too: an edit of it committed meanwhile makes this stale
+            # rather than being emptied away unapplied
+            self._bump(s, variant, variant.version)
             self._must_validate(s, variant)
             own = [r for rows in self._stored(s, variant.id, None).values() for r in rows]
             changes = 0
             for rec in sorted(own, key=lambda r: not r.data.get(TOMBSTONE)):  # a key may move
                 changes += self._apply(s, who, base, rec.table_name, rec)
             s.execute(delete(RowRecord).where(RowRecord.scenario_id == variant.id))
-            self._bump(s, variant, None)
             self.audit(
                 s,
                 who,
