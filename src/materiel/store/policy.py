@@ -78,6 +78,8 @@ class Totals:
     by: tuple[str, ...]
     sums: tuple[str, ...]
     nests: bool = False
+    #: a total by group also fills the table's ``item`` column with the group
+    item_is_group: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ RULES: dict[str, TableRule] = {
         _roles(A, nation=OWN, industry=N, viewer=N),
         # by interoperability group, as the plan's stock and targets (never by item here
         # and by group there: the difference would give an item's total)
-        Totals(("group",), ("initial", "target")),
+        Totals(("group",), ("initial", "target"), item_is_group=True),
         _ally,
         owners=_one,
     ),
@@ -392,8 +394,8 @@ class Disclosed:
             if not shown:
                 continue
             row = {TOTAL_KEY: TOTAL, **dict(zip(self.rule.totals.by, key, strict=True))}
-            if "group" in self.rule.totals.by and "item" not in row:
-                row["item"] = row["group"]  # the scenario's tables show the group as the item
+            if self.rule.totals.item_is_group:
+                row["item"] = row["group"]
             out.append({**row, **{m: shown.get(m) for m in self.rule.totals.sums}})
         return out
 
