@@ -22,6 +22,20 @@ ACTIVE = ("queued", "running")
 STATES = ("queued", "running", "done", "failed", "cancelled")
 #: The plan tables a run serves (each with its rule in :mod:`materiel.store.policy`).
 PLAN_TABLES = SERVED
+#: What of a plan's summary every reader of runs sees: counts and the solver's word.
+#: The rest are sums over all allies (spending, demand, aid, shortfall), which with a
+#: user's own figures and the shown totals could give a hidden total by difference;
+#: users who see every ally read them whole.
+SUMMARY_FOR_ALL = (
+    "targets",
+    "met_by_date",
+    "met_within_horizon",
+    "capacity_expansions",
+    "supply_expansions",
+    "currency",
+    "status",
+    "gap_pct",
+)
 
 
 class RunOps(StoreBase):
@@ -166,7 +180,7 @@ class RunOps(StoreBase):
             created_by=record.created_by,
             created_at=record.created_at.isoformat() if record.created_at else None,
             finished_at=record.finished_at.isoformat() if record.finished_at else None,
-            summary=result.get("summary") if sees_all or record.status == "done" else None,
+            summary=_summary(result.get("summary"), sees_all) if record.status == "done" else None,
             tables=[
                 t
                 for t in PLAN_TABLES
@@ -196,3 +210,9 @@ def _visible_run(s: Any, policy: Policy, run_id: int) -> RunRecord:
     if record is None or not policy.sees_scenario(owner):
         raise NotFound(f"no run {run_id}")
     return record
+
+
+def _summary(summary: dict[str, Any] | None, whole: bool) -> dict[str, Any] | None:
+    if summary is None or whole:
+        return summary
+    return {k: v for k, v in summary.items() if k in SUMMARY_FOR_ALL}

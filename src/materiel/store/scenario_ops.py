@@ -26,7 +26,7 @@ from materiel.store import scenarios as sc
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, Conflict, NotFound, stale
 from materiel.store.models import BaselineRecord, RowRecord, ScenarioRecord
-from materiel.store.policy import Policy, Principal
+from materiel.store.policy import Policy, Principal, See
 from materiel.store.records import (
     RowInfo,
     SavedRow,
@@ -168,9 +168,9 @@ class ScenarioOps(StoreBase):
         with self.tx() as s:
             record = self._scenario(s, name, policy)
             tables = self._tables(s, record)
-            producers = _producers(tables)
+            producers, groups = _producers(tables), _groups(tables)
             visible = {
-                t: [dict(r) for r in policy.rows(t, [rec.data for rec in recs], producers)]
+                t: [dict(r) for r in policy.rows(t, [rec.data for rec in recs], producers, groups)]
                 for t, recs in tables.items()
                 if policy.may_read_table(t)
             }
@@ -240,16 +240,13 @@ class ScenarioOps(StoreBase):
         with self.tx() as s:
             record = self._scenario(s, name, policy)
             recs = self._merged(s, record, table)
-            producers = self._producers(s, record)
-        shown = [
-            _view(r, i) for i, r in enumerate(recs) if policy.sees_row(table, r.data, producers)
+            producers, groups = self._producers(s, record), self._groups(s, record)
+        return [
+            RowInfo(id=None, version=None, line=None, data=data)
+            if i is None
+            else _view(recs[i], i, data)
+            for i, data in policy.indexed_rows(table, [r.data for r in recs], producers, groups)
         ]
-        totals = [
-            RowInfo(id=None, version=None, line=None, data=t)
-            for t in policy.rows(table, [r.data for r in recs], producers)
-            if "scope" in t
-        ]
-        return shown + totals
 
     def row(self, who: Principal, name: str, table: str, row_id: int) -> RowInfo:
         policy = self.policy(who)
@@ -257,17 +254,10 @@ class ScenarioOps(StoreBase):
         with self.tx() as s:
             record = self._scenario(s, name, policy)
             rec = self._row_for(s, policy, record, table, row_id, self._producers(s, record))
-            if record.base_id is None:
-                index = s.scalar(
-                    select(func.count()).where(
-                        RowRecord.scenario_id == record.id,
-                        RowRecord.table_name == table,
-                        RowRecord.position < rec.position,
-                    )
-                )
-            else:
-                index = [r.id for r in self._merged(s, record, table)].index(rec.id)
-            return _view(rec, int(index or 0))
+            merged = self._merged(s, record, table)
+            data = policy.detail(table, rec.data, [r.data for r in merged])
+            index = [r.id for r in merged].index(rec.id)
+            return _view(rec, index, data)
 
     def add_row(self, who: Principal, name: str, table: str, data: dict[str, Any]) -> SavedRow:
         policy = self.policy(who)
@@ -277,6 +267,7 @@ class ScenarioOps(StoreBase):
             self._check_owner(record, who)
             clean = _validated(table, data, None)
             policy.check_write(table, clean, self._producers(s, record))
+            self._own_id(s, policy, record, table, clean)
             self._unique(s, record, table, clean, None)
             self._drop_tombstone(s, record, table, sc.key_of(table, clean))
             position = s.scalar(
@@ -302,6 +293,7 @@ class ScenarioOps(StoreBase):
             before = rec.data  # an UPDATE refreshes rec.data in the session
             clean = _validated(table, data, None)
             policy.check_write(table, clean, producers)
+            self._own_id(s, policy, record, table, clean)
             self._unique(s, record, table, clean, rec.id)
             key = sc.key_of(table, clean)
             if key != rec.key:
@@ -421,6 +413,10 @@ class ScenarioOps(StoreBase):
     def _producers(self, s: Session, record: ScenarioRecord) -> dict[str, str]:
         return _producers({"lines": self._merged(s, record, "lines")})
 
+    def _groups(self, s: Session, record: ScenarioRecord) -> dict[str, str]:
+        """Item code -> interoperability group (the item's own code if it has none)."""
+        return _groups({"items": self._merged(s, record, "items")})
+
     def _row_for(
         self,
         s: Session,
@@ -471,6 +467,34 @@ class ScenarioOps(StoreBase):
             s.delete(found)
             s.flush()
 
+    def _own_id(
+        self, s: Session, policy: Policy, record: ScenarioRecord, table: str, data: dict[str, Any]
+    ) -> None:
+        """Contract ids that begin with an ally's code and '-' belong to that ally's
+        contracts, and a nation analyst's contract ids begin with its own: so a nation
+        analyst's new id can only meet a row it sees, and a refusal never tells it that
+        a row it may not see exists (422 whether or not there is one)."""
+        if table != "contracts":
+            return
+        cid, buyers = (
+            str(data.get("id") or ""),
+            {b.strip() for b in str(data.get("buyers") or "").split(";")},
+        )
+        who = policy.who
+        if who.role == "nation" and not cid.startswith(f"{who.ally}-"):
+            raise InputError(
+                f"contracts.id {cid!r}: a nation analyst's contract ids begin with "
+                f"'{who.ally}-' (e.g. {who.ally}-{cid}), so that they never meet another "
+                "ally's"
+            )
+        prefix = cid.split("-", 1)[0] if "-" in cid else ""
+        allies = {str(r.data.get("code")) for r in self._merged(s, record, "allies")}
+        if prefix in allies and prefix not in buyers:
+            raise InputError(
+                f"contracts.id {cid!r}: ids beginning with '{prefix}-' are for contracts "
+                f"{prefix} buys; name another id or add {prefix} to the buyers"
+            )
+
     def _unique(
         self,
         s: Session,
@@ -519,6 +543,12 @@ class ScenarioOps(StoreBase):
         else:
             counts = {t: len(rows) for t, rows in self._tables(s, record).items()}
             base = s.scalar(select(ScenarioRecord.name).where(ScenarioRecord.id == record.base_id))
+        partial = [t for t in counts if policy.may_read_table(t) and policy.sees(t) is not See.ALL]
+        if partial:  # rows the user sees in detail: others' rows are not even counted
+            producers = self._producers(s, record)
+            for table in partial:
+                rows = self._merged(s, record, table)
+                counts[table] = sum(policy.sees_row(table, r.data, producers) for r in rows)
         return ScenarioInfo(
             name=record.name,
             version=record.version,
@@ -574,12 +604,21 @@ def _merge(base: list[RowRecord], own: list[RowRecord]) -> list[RowRecord]:
     return out + [r for r in over.values() if not r.data.get(TOMBSTONE)]
 
 
-def _view(rec: RowRecord, index: int) -> RowInfo:
-    return RowInfo(id=rec.id, version=rec.version, line=index + FIRST_DATA_LINE, data=rec.data)
+def _view(rec: RowRecord, index: int, data: dict[str, Any] | None = None) -> RowInfo:
+    return RowInfo(
+        id=rec.id,
+        version=rec.version,
+        line=index + FIRST_DATA_LINE,
+        data=rec.data if data is None else data,
+    )
 
 
 def _producers(tables: dict[str, list[RowRecord]]) -> dict[str, str]:
     return {str(r.data.get("id")): str(r.data.get("producer")) for r in tables.get("lines", [])}
+
+
+def _groups(tables: dict[str, list[RowRecord]]) -> dict[str, str]:
+    return sc.groups_of([r.data for r in tables.get("items", [])])
 
 
 def _known(table: str) -> None:
