@@ -18,6 +18,8 @@ from tests.server_kit import PASSWORD, SECRETS, Workspace, small_tables, wait_fo
 API = "/api/v1"
 ROLES = ("anonymous", "admin", "alliance", "nation_AAA", "nation_BBB", "industry", "viewer")
 _counter = itertools.count(1)
+#: Names of variants (apart from _counter, whose numbers make budget years up to 2200).
+_names = itertools.count(1)
 
 
 def expect(
@@ -121,7 +123,7 @@ class Context:
         return name
 
     def fresh_variant(self) -> str:
-        name = f"whatif{next(_counter)}"
+        name = f"whatif{next(_names)}"
         self.store.create_variant(SYSTEM, "small", name)
         return name
 
@@ -231,7 +233,7 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/scenarios/{name}/runs"): lambda c, w: ("/scenarios/small/runs", None),
     ("POST", "/scenarios/{name}/variants"): lambda c, w: (
         "/scenarios/small/variants",
-        {"name": f"variant{N(_counter)}"},
+        {"name": f"variant{N(_names)}"},
     ),
     ("POST", "/scenarios/{name}/promote"): lambda c, w: (
         f"/scenarios/{c.fresh_variant()}/promote",

@@ -81,8 +81,10 @@ def _scenario_and_run(
     who = session.principal(request)
     store = _store(request)
     may_read_runs = store.policy(who).may("run.read")
-    if run_id is not None and may_read_runs:
-        name = store.run(who, run_id).scenario  # 404 for a run the user may not see
+    if run_id is not None:  # 404 for a run the user may not see, as for none
+        if not may_read_runs:
+            raise NotFound(f"no run {run_id}")
+        name = store.run(who, run_id).scenario
     scenario = views.pick_scenario(store, who, name)
     run: RunInfo | None = None
     runs: list[RunInfo] = []
