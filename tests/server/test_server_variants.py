@@ -174,6 +174,18 @@ def test_a_variant_stores_only_what_it_changes_and_leaves_the_base_alone(
         TRIED_TARGET
     )
     assert stored_rows(space, VARIANT) == 3
+    # deleting the variant's own change of a base row: it becomes a tombstone
+    override = row_of(items(client, aaa, VARIANT, "stockpiles"), ally="AAA")
+    deleted = client.delete(
+        f"{API}/scenarios/{VARIANT}/tables/stockpiles/{override['id']}"
+        f"?version={override['version']}",
+        headers=aaa,
+    )
+    assert deleted.status_code == 204, deleted.text
+    assert audit(space, 1)[0]["before"]["target"] == TRIED_TARGET
+    assert stored_rows(space, VARIANT) == 3
+    assert not [r for r in items(client, aaa, VARIANT, "stockpiles") if r["data"].get("ally")]
+    assert row_of(items(client, aaa, "small", "stockpiles"), ally="AAA")["data"]["target"] == 55555
 
 
 def test_a_variant_is_a_missing_scenario_to_everyone_but_its_owner_and_staff(
@@ -341,3 +353,68 @@ def test_a_variants_runs_plan_the_merged_scenario_and_are_private_and_a_baseline
     cleared = client.put(url, headers=alliance, json={"run": None})
     assert cleared.json()["baseline_run"] is None
     assert audit(space, 1)[0]["before"] == {"run": shared["id"]}
+
+
+def test_a_change_of_key_in_a_variant_deletes_the_old_key_and_promotes_as_such(
+    space: Workspace, client: TestClient
+) -> None:
+    """Rows are matched by key: a variant's row whose key changed (budgets are keyed by
+    ally and year) hides the base's row of the old key with a tombstone."""
+    admin = space.headers("admin")
+    made = client.post(f"{API}/scenarios/small/variants", headers=admin, json={"name": VARIANT})
+    assert made.status_code == 201
+    budget = row_of(items(client, admin, VARIANT, "budgets"), ally="AAA")
+    moved = client.put(
+        f"{API}/scenarios/{VARIANT}/tables/budgets/{budget['id']}",
+        headers=admin,
+        json={"version": budget["version"], "data": {**budget["data"], "year": 2026}},
+    )
+    assert moved.status_code == 200, moved.text
+    assert stored_rows(space, VARIANT) == 2  # the row of the new key, a tombstone of the old
+    years = {
+        r["data"]["year"]
+        for r in items(client, admin, VARIANT, "budgets")
+        if r["data"]["ally"] == "AAA"
+    }
+    assert years == {2026}
+    base_years = {
+        r["data"]["year"]
+        for r in items(client, admin, "small", "budgets")
+        if r["data"]["ally"] == "AAA"
+    }
+    assert base_years == {2025}
+    # moved back: the base's row shows through again
+    back = client.put(
+        f"{API}/scenarios/{VARIANT}/tables/budgets/{moved.json()['id']}",
+        headers=admin,
+        json={"version": moved.json()["version"], "data": budget["data"]},
+    )
+    assert back.status_code == 200, back.text
+    years = {
+        r["data"]["year"]
+        for r in items(client, admin, VARIANT, "budgets")
+        if r["data"]["ally"] == "AAA"
+    }
+    assert years == {2025}
+    again = row_of(items(client, admin, VARIANT, "budgets"), ally="AAA")
+    client.put(
+        f"{API}/scenarios/{VARIANT}/tables/budgets/{again['id']}",
+        headers=admin,
+        json={"version": again["version"], "data": {**budget["data"], "year": 2027}},
+    )
+    version = client.get(f"{API}/scenarios/small", headers=admin).json()["version"]
+    promoted = client.post(
+        f"{API}/scenarios/{VARIANT}/promote", headers=admin, json={"version": version}
+    )
+    assert promoted.status_code == 200, promoted.text
+    base_years = {
+        r["data"]["year"]
+        for r in items(client, admin, "small", "budgets")
+        if r["data"]["ally"] == "AAA"
+    }
+    assert base_years == {2027}
+    assert [e["action"] for e in audit(space, 3)] == [
+        "scenario.promote",
+        "row.create",
+        "row.delete",
+    ]

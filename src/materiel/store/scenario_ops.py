@@ -290,13 +290,13 @@ class ScenarioOps(StoreBase):
         with self.tx(write=True) as s:
             record, rec, producers = self._writable(s, policy, name, table, row_id)
             self._check_owner(record, who)
-            before = rec.data  # an UPDATE refreshes rec.data in the session
+            before, old_key = rec.data, rec.key  # an UPDATE refreshes rec in the session
             clean = _validated(table, data, None)
             policy.check_write(table, clean, producers)
             self._own_id(s, policy, record, table, clean)
             self._unique(s, record, table, clean, rec.id)
             key = sc.key_of(table, clean)
-            if key != rec.key:
+            if key != old_key:
                 self._drop_tombstone(s, record, table, key)
             if rec.scenario_id == record.id:  # the scenario's own row (a variant's override)
                 done = s.execute(
@@ -314,8 +314,8 @@ class ScenarioOps(StoreBase):
                 s.add(override)
                 s.flush()
                 saved_id = override.id
-            if key != rec.key and self._in_base(s, record, table, rec.key):
-                s.add(_row(record.id, table, rec.position, {TOMBSTONE: True}, key=rec.key))
+            if key != old_key and self._in_base(s, record, table, old_key):
+                s.add(_row(record.id, table, rec.position, {TOMBSTONE: True}, key=old_key))
             self._bump(s, record, None)
             self.audit(s, who, "row.update", f"{name}/{table}/{row_id}", before, clean)
             return SavedRow(id=saved_id, version=version + 1, data=clean)
@@ -324,6 +324,7 @@ class ScenarioOps(StoreBase):
         with self.tx(write=True) as s:
             record, rec, _ = self._writable(s, self.policy(who), name, table, row_id)
             self._check_owner(record, who)
+            before = rec.data  # an UPDATE refreshes rec in the session
             if rec.scenario_id != record.id:  # a base row seen through a variant
                 if rec.version != version:
                     raise stale(f"row {row_id} of {table}", rec.version, version)
@@ -340,7 +341,7 @@ class ScenarioOps(StoreBase):
                 if done.rowcount == 0:  # type: ignore[attr-defined]
                     raise stale(f"row {row_id} of {table}", rec.version, version)
             self._bump(s, record, None)
-            self.audit(s, who, "row.delete", f"{name}/{table}/{row_id}", rec.data, None)
+            self.audit(s, who, "row.delete", f"{name}/{table}/{row_id}", before, None)
 
     # -- helpers -------------------------------------------------------------------
     def _writable(
