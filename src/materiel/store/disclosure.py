@@ -59,6 +59,11 @@ class Rule:
         given = settings()
         return cls(given.disclosure_min_contributors, given.disclosure_p)
 
+    def too_few(self, contributions: Mapping[str, float]) -> bool:
+        """Whether fewer allies than the threshold contribute (a figure other than 0)."""
+        count = sum(1 for v in contributions.values() if is_number(v) and abs(v) > EPS)
+        return count < self.min_contributors
+
     def sensitive(self, contributions: Mapping[str, float]) -> bool:
         """Whether a total of these contributions (ally -> figure) must not be shown."""
         values = sorted(

@@ -15,6 +15,7 @@ from materiel.store.errors import AccessDenied, NotFound
 from materiel.store.models import RunRecord, ScenarioRecord
 from materiel.store.policy import Principal
 from materiel.store.records import RunInfo
+from materiel.store.scenario_ops import delivered
 
 ACTIVE = ("queued", "running")
 #: A run is queued, running, then done, failed or cancelled.
@@ -159,7 +160,14 @@ class RunOps(StoreBase):
                 raise NotFound(f"run {run_id} has no result ({record.status})")
             result = record.result
         rows = result["tables"].get(table, [])
-        return policy.rows(f"plan.{table}", rows, result.get("producers") or {})
+        if table not in ("stock", "capacity"):
+            return policy.rows(f"plan.{table}", rows, result.get("producers") or {})
+        # what a line's output and a group's stock over time tell of deliveries
+        with self.tx() as s:
+            deliveries = delivered(s, record.scenario_id, result["tables"].get("deliveries", []))
+        return policy.rows(
+            f"plan.{table}", rows, result.get("producers") or {}, deliveries=deliveries
+        )
 
     def _run_view(self, who: Principal, record: RunRecord, name: str) -> RunInfo:
         policy = self.policy(who)

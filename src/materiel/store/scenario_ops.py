@@ -22,7 +22,7 @@ from materiel.store import scenarios as sc
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, Conflict, NotFound, stale
 from materiel.store.models import RowRecord, ScenarioRecord
-from materiel.store.policy import Policy, Principal, See
+from materiel.store.policy import RULES, Policy, Principal, See
 from materiel.store.records import (
     RowInfo,
     SavedRow,
@@ -363,6 +363,16 @@ class ScenarioOps(StoreBase):
         return sc.groups_of(items)
 
     @staticmethod
+    def _rows_of(s: Session, scenario_id: int, table: str) -> list[dict[str, Any]]:
+        return list(
+            s.scalars(
+                select(RowRecord.data).where(
+                    RowRecord.scenario_id == scenario_id, RowRecord.table_name == table
+                )
+            )
+        )
+
+    @staticmethod
     def _row_for(
         s: Session,
         policy: Policy,
@@ -515,3 +525,42 @@ def _validated(table: str, data: dict[str, Any], line: int | None) -> dict[str, 
     if row is None:
         raise ScenarioError(problems)
     return row.model_dump(mode="json")
+
+
+def delivered(s: Session, scenario_id: int, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What lines deliver, as :data:`materiel.store.policy.DELIVERED` reads it: a plan's
+    new orders (``new``, its deliveries table) and the scenario's firm existing contracts,
+    spread evenly over their delivery months as the planner spreads them, each with the
+    month it is made (``delivery_lag`` earlier) and the group it serves."""
+    groups = ScenarioOps._groups(s, scenario_id)
+    lines = {
+        str(d.get("id")): (groups.get(str(d.get("item")), str(d.get("item"))), d)
+        for d in ScenarioOps._rows_of(s, scenario_id, "lines")
+    }
+    meta = s.scalar(select(ScenarioRecord.meta).where(ScenarioRecord.id == scenario_id))
+    first = _month(str((meta or {}).get("start") or "2000-01"))
+    out: list[dict[str, Any]] = []
+
+    def add(line: str, ally: str, month: int, quantity: float) -> None:
+        group, data = lines.get(line, (line, {}))
+        made = month - int(data.get("delivery_lag") or 0)
+        row = {"line": line, "ally": ally, "month": month, "made": made, "group": group}
+        out.append({**row, "quantity": quantity})
+
+    for row in new:
+        quantity = float(row.get("quantity") or 0.0)
+        add(str(row.get("line")), str(row.get("ally")), int(row.get("month") or 0), quantity)
+    for c in ScenarioOps._rows_of(s, scenario_id, "contracts"):
+        if c.get("firm") is False:
+            continue
+        begin, end = _month(str(c["start"])) - first, _month(str(c["end"])) - first
+        per_month = float(c.get("quantity") or 0.0) / (end - begin + 1)
+        for ally, share in RULES["contracts"].owners(c).items():
+            for month in range(begin, end + 1):
+                add(str(c.get("line")), ally, month, per_month * share)
+    return out
+
+
+def _month(label: str) -> int:
+    year, month = label.split("-")
+    return int(year) * 12 + int(month) - 1
