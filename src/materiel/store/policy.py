@@ -219,9 +219,15 @@ ACTIONS: dict[str, frozenset[str]] = {
 class Policy:
     """The rule applied for one principal."""
 
-    def __init__(self, principal: Principal, rule: disclosure.Rule | None = None):
+    def __init__(
+        self,
+        principal: Principal,
+        rule: disclosure.Rule | None = None,
+        memo: disclosure.Memo | None = None,
+    ):
         self.who = principal
         self.rule = rule or disclosure.Rule()
+        self.memo = memo or disclosure.Memo(0)
 
     # -- actions -------------------------------------------------------------------
     def may(self, action: str) -> bool:
@@ -261,6 +267,7 @@ class Policy:
         producers: dict[str, str] | None = None,
         groups: dict[str, str] | None = None,
         deliveries: list[dict[str, Any]] | None = None,
+        memo_key: tuple[Any, ...] | None = None,
     ) -> list[dict[str, Any]]:
         """The rows this principal may see: detail where allowed (of a row it shares with
         other allies, its own part), then the alliance totals the disclosure rule allows.
@@ -269,7 +276,8 @@ class Policy:
         ``groups`` item -> interoperability group, for tables totalled by group that
         name an item only; ``deliveries``: what lines deliver (:data:`DELIVERED`), for
         the plan's stock and capacity, whose totals over time and outputs tell it."""
-        return [data for _, data in self.indexed_rows(table, rows, producers, groups, deliveries)]
+        seen = self.indexed_rows(table, rows, producers, groups, deliveries, memo_key)
+        return [data for _, data in seen]
 
     def indexed_rows(
         self,
@@ -278,38 +286,48 @@ class Policy:
         producers: dict[str, str] | None = None,
         groups: dict[str, str] | None = None,
         deliveries: list[dict[str, Any]] | None = None,
+        memo_key: tuple[Any, ...] | None = None,
     ) -> list[tuple[int | None, dict[str, Any]]]:
         """:meth:`rows` with the index in ``rows`` of each row shown in detail (None for
-        a total)."""
+        a total). ``memo_key`` names data that never changes (a finished run's table):
+        the rule's decisions on it are kept in :attr:`memo`."""
         rows = list(rows)
         rule = RULES.get(table)
         seen = [(i, r) for i, r in enumerate(rows) if self.sees_row(table, r, producers)]
+        key = None if memo_key is None else (*memo_key, table, self.rule)
         if table == "plan.capacity" and deliveries is not None:
-            return self._output_as_deliveries(seen, deliveries, producers)
+            return self._output_as_deliveries(seen, deliveries, producers, key)
         if self.sees(table) is not See.OWN_AND_TOTALS or rule is None or rule.totals is None:
             return list(seen)
-        keyed = [_with_group(r, groups) for r in rows] if "group" in rule.totals.by else rows
-        shown = disclosure_of(self.rule, rule, keyed)
+
+        def decide() -> tuple[Disclosed, list[dict[str, Any]]]:
+            assert rule is not None and rule.totals is not None
+            keyed = [_with_group(r, groups) for r in rows] if "group" in rule.totals.by else rows
+            shown = disclosure_of(self.rule, rule, keyed)
+            totals = shown.total_rows()
+            if table == "plan.stock" and deliveries is not None:
+                totals = stock_over_time(self.rule, totals, deliveries)
+            return shown, totals
+
+        shown, totals = self.memo.get(key, decide)
         out: list[tuple[int | None, dict[str, Any]]] = [
             (i, self._own_part(rule, r, shown) if len(rule.owners(r)) > 1 else r) for i, r in seen
         ]
-        totals = shown.total_rows()
-        if table == "plan.stock" and deliveries is not None:
-            totals = stock_over_time(self.rule, totals, deliveries)
-        return out + [(None, t) for t in totals]
+        return out + [(None, dict(t)) for t in totals]
 
     def _output_as_deliveries(
         self,
         seen: list[tuple[int, dict[str, Any]]],
         deliveries: list[dict[str, Any]],
         producers: dict[str, str] | None,
+        key: tuple[Any, ...] | None = None,
     ) -> list[tuple[int | None, dict[str, Any]]]:
         """A line's output in a month is what it delivers from it (new orders and
         existing contracts) and what it adds to the output it holds: shown to a user who
         does not see the line's deliveries only where their total may be shown."""
         if self.sees("plan.deliveries") is See.ALL:
             return list(seen)
-        shown = disclosure_of(self.rule, DELIVERED, deliveries)
+        shown = self.memo.get(key, lambda: disclosure_of(self.rule, DELIVERED, deliveries))
         out: list[tuple[int | None, dict[str, Any]]] = []
         for i, row in seen:
             key = (row.get("line"), row.get("month"))

@@ -160,13 +160,19 @@ class RunOps(StoreBase):
                 raise NotFound(f"run {run_id} has no result ({record.status})")
             result = record.result
         rows = result["tables"].get(table, [])
+        producers, memo_key = result.get("producers") or {}, ("run", run_id)
         if table not in ("stock", "capacity"):
-            return policy.rows(f"plan.{table}", rows, result.get("producers") or {})
+            return policy.rows(f"plan.{table}", rows, producers, memo_key=memo_key)
+
+        def what_lines_deliver() -> list[dict[str, Any]]:
+            with self.tx() as s:
+                new = result["tables"].get("deliveries", [])
+                return delivered(s, record.scenario_id, new)
+
         # what a line's output and a group's stock over time tell of deliveries
-        with self.tx() as s:
-            deliveries = delivered(s, record.scenario_id, result["tables"].get("deliveries", []))
+        deliveries = self.memo.get(("delivered", run_id), what_lines_deliver)
         return policy.rows(
-            f"plan.{table}", rows, result.get("producers") or {}, deliveries=deliveries
+            f"plan.{table}", rows, producers, deliveries=deliveries, memo_key=memo_key
         )
 
     def _run_view(self, who: Principal, record: RunRecord, name: str) -> RunInfo:
