@@ -619,7 +619,7 @@ def test_the_attacker_recovers_deliveries_when_every_output_is_shown(
     """Break the rule on purpose: a line's output shown every month. Less what it adds to
     what it holds, it is what the line delivered: one ally's in some months."""
     monkeypatch.setattr(
-        policy_module.Policy, "_output_as_deliveries", lambda self, seen, d, p: list(seen)
+        policy_module.Policy, "_output_as_deliveries", lambda self, seen, *_: list(seen)
     )
     leaks, _ = attack(Rule())
     assert any(leak.startswith("('deliveries'") for leak in leaks), leaks
