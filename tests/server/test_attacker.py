@@ -259,6 +259,8 @@ class Algebra:
         self.index: dict[tuple[Any, ...], int] = {}
         self.truth: dict[tuple[Any, ...], float] = {}
         self.equations: list[dict[int, float]] = []
+        #: (parts, whole): the parts add up to the whole
+        self.identities: list[tuple[dict[tuple[Any, ...], float], tuple[Any, ...]]] = []
 
     def unknown(self, key: tuple[Any, ...], value: float) -> None:
         self.index.setdefault(key, len(self.index))
@@ -292,8 +294,21 @@ def _shares(row: dict[str, Any]) -> dict[str, float]:
     return policy_module.RULES["contracts"].owners(row)
 
 
-def _model(alg: Algebra, full: dict[str, list[dict[str, Any]]], tag: str = "") -> None:
-    """The unknowns, from the alliance analyst's view (``tag`` marks a second reading)."""
+def _model(alg: Algebra, full: dict[str, list[dict[str, Any]]]) -> None:
+    """The unknowns, from the alliance analyst's view. An existing contract's deliveries
+    in a month are unknowns of their own, adding up to each buyer's part: the attacker
+    does not see another ally's contract, so not when it delivers. (Told the months too,
+    it would solve a hidden contract from the monthly totals and the line's total; the
+    rule does not protect against knowledge of hidden rows.) Other allies' demand is
+    taken as known in its months: the demand totals and a steady rate give it."""
+    for c in full["contracts"]:
+        start, end = _month(c["start"]), _month(c["end"])
+        for a, share in _shares(c).items():
+            per_month = share * float(c["quantity"]) / (end - start + 1)
+            parts = {("delivered", a, c["id"], m): 1.0 for m in range(start, end + 1)}
+            for key in parts:
+                alg.unknown(key, per_month)
+            alg.identities.append((parts, ("contracts", "quantity", a, c["id"])))
     for r in full["stockpiles"]:
         for m in ("initial", "target"):
             alg.unknown((m, r["ally"], r["item"]), float(r[m]))
@@ -425,12 +440,67 @@ def _equations(
     assert budgets  # budgets are public: the attacker knows them all (none is an unknown)
 
 
+def _month(label: str) -> int:
+    """Month index of YYYY-MM in a scenario starting 2025-01."""
+    year, month = (int(x) for x in label.split("-"))
+    return (year - 2025) * 12 + month - 1
+
+
+def _balance(alg: Algebra, full: dict[str, list[dict[str, Any]]]) -> None:
+    """The stock balance of every ally, group and month, which the attacker knows from
+    the model: stock = last month's (or the initial stock) + new deliveries + deliveries
+    of existing contracts - demand (unmet demand left out: the attacker is stronger)."""
+    item_of = {r["id"]: r["item"] for r in full["lines"]}
+    for r in full["plan.stock"]:
+        a, g, m = r["ally"], r["group"], int(r["month"])
+        terms: dict[tuple[Any, ...], float] = {("stock", a, g, m): 1.0}
+        if m == 0:
+            terms |= {k: -1.0 for k in _group_sum(full, "initial", g, {a})}
+        else:
+            terms[("stock", a, g, m - 1)] = -1.0
+        for line, item in item_of.items():
+            if GROUPS[item] == g:
+                terms[("deliveries", a, line, m)] = -1.0
+        for c in full["contracts"]:
+            start, end = _month(c["start"]), _month(c["end"])
+            if GROUPS[item_of[c["line"]]] == g and start <= m <= end and a in _shares(c):
+                terms[("delivered", a, c["id"], m)] = -1.0
+        for d in full["demand"]:
+            if (
+                d["ally"] == a
+                and GROUPS[d["item"]] == g
+                and _month(d["start"]) <= m <= _month(d["end"])
+            ):
+                terms[("demand", a, d["item"], d["kind"], d["start"])] = 1.0
+        alg.saw(terms)
+
+
+def _output(alg: Algebra, seen: dict[str, list[dict[str, Any]]], full: dict) -> None:
+    """What a line delivers in a month is its output less what it adds to the output it
+    holds: the new orders and the existing contracts it delivers then."""
+    held: dict[tuple[Any, Any], Any] = {}
+    for r in seen["plan.capacity"]:
+        held[(r["line"], int(r["month"]))] = r.get("held")
+    for r in seen["plan.capacity"]:
+        line, m = r["line"], int(r["month"])
+        before = held.get((line, m - 1), 0.0) if m > 0 else 0.0
+        if r.get("output") is None or r.get("held") is None or before is None:
+            continue
+        terms = {k: 1.0 for k in alg.index if k[0] == "deliveries" and k[2:] == (line, m)}
+        for c in full["contracts"]:
+            start, end = _month(c["start"]), _month(c["end"])
+            if c["line"] == line and start <= m <= end:
+                for a in _shares(c):
+                    terms[("delivered", a, c["id"], m)] = 1.0
+        alg.saw(terms)
+
+
 TABLES = ("stockpiles", "demand", "contracts")
-PLAN = ("contracts", "deliveries", "stock", "spending", "targets")
+PLAN = ("contracts", "deliveries", "stock", "spending", "targets", "capacity")
 
 
 def _read(client: TestClient, headers: dict[str, str], run_id: int) -> dict[str, list[dict]]:
-    out = {t: _rows(client, headers, f"/scenarios/six/tables/{t}") for t in TABLES}
+    out = {t: _rows(client, headers, f"/scenarios/six/tables/{t}") for t in (*TABLES, "lines")}
     out |= {f"plan.{t}": _rows(client, headers, f"/runs/{run_id}/tables/{t}") for t in PLAN}
     return out
 
@@ -444,6 +514,10 @@ def _attack(space: Workspace, client: TestClient) -> tuple[list[str], list[str]]
     alg = Algebra()
     _model(alg, full)
     _equations(alg, seen, full, budgets)
+    _balance(alg, full)
+    _output(alg, seen, full)
+    for parts, whole in alg.identities:
+        alg.saw({**parts, whole: -1.0})
     for r in full["stockpiles"]:  # own rows are known
         if r["ally"] == ME:
             for m in ("initial", "target"):
@@ -524,3 +598,28 @@ def test_the_attacker_recovers_figures_when_totals_are_by_item(
 def test_the_attacker_recovers_figures_when_every_total_is_shown(attack: Any) -> None:
     leaks, _ = attack(Rule(min_contributors=1, p=0.0))
     assert leaks
+
+
+@pytest.mark.slow
+def test_the_attacker_recovers_deliveries_when_stock_over_time_is_not_checked(
+    attack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Break the rule on purpose: every month's stock total shown. A month's total less
+    the last one, less the lines' outputs shown and the demand, is what the allies
+    whose deliveries are not shown received: here one ally's."""
+    monkeypatch.setattr(policy_module, "stock_over_time", lambda rule, totals, deliveries: totals)
+    leaks, _ = attack(Rule())
+    assert any(leak.startswith("('deliveries'") for leak in leaks), leaks
+
+
+@pytest.mark.slow
+def test_the_attacker_recovers_deliveries_when_every_output_is_shown(
+    attack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Break the rule on purpose: a line's output shown every month. Less what it adds to
+    what it holds, it is what the line delivered: one ally's in some months."""
+    monkeypatch.setattr(
+        policy_module.Policy, "_output_as_deliveries", lambda self, seen, *_: list(seen)
+    )
+    leaks, _ = attack(Rule())
+    assert any(leak.startswith("('deliveries'") for leak in leaks), leaks

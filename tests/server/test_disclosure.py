@@ -161,3 +161,30 @@ def test_scenario_contract_shares_in_buyer_order_are_read() -> None:
 def test_alliance_staff_see_rows_whole() -> None:
     row = {"contract": "K", "buyers": "GBR;POL", "shares": "GBR:0.5;POL:0.5", "quantity": 10.0}
     assert Policy(Principal("a", "alliance"), RULE).rows("plan.contracts", [row]) == [row]
+
+
+def test_the_rules_decisions_on_a_run_table_are_kept_for_every_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A finished run's tables never change and the decisions do not depend on who asks:
+    the rule runs once per table and rule, and two nation analysts read the same totals."""
+    from materiel.store import disclosure, policy
+
+    calls = []
+    real = policy.disclosure_of
+
+    def counted(*args: object) -> object:
+        calls.append(args[1])
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(policy, "disclosure_of", counted)
+    memo = disclosure.Memo()
+    rows = [_stock(a, "X", v) for a, v in (("POL", 10.0), ("DEU", 11.0), ("FRA", 12.0))]
+    pol = Policy(POL, RULE, memo).rows("plan.stock", rows, memo_key=("run", 1))
+    deu = Policy(Principal("d", "nation", ally="DEU"), RULE, memo)
+    seen = deu.rows("plan.stock", rows, memo_key=("run", 1))
+    assert len(calls) == 1
+    assert [r for r in pol if r.get(TOTAL_KEY)] == [r for r in seen if r.get(TOTAL_KEY)]
+    Policy(POL, Rule(min_contributors=4), memo).rows("plan.stock", rows, memo_key=("run", 1))
+    Policy(POL, RULE, memo).rows("plan.stock", rows, memo_key=("run", 2))
+    assert len(calls) == 3  # another rule, another run: decided again

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from materiel.errors import DataError, InputError
 from materiel.store.db import Database
-from materiel.store.disclosure import Rule
+from materiel.store.disclosure import Memo, Rule
 from materiel.store.errors import Conflict
 from materiel.store.models import AuditRecord
 from materiel.store.policy import Policy, Principal
@@ -23,6 +23,8 @@ class StoreBase:
         self.db = db
         #: the disclosure rule for totals (:mod:`materiel.store.disclosure`)
         self.rule = rule or Rule.from_settings()
+        #: the rule's decisions on finished runs' tables, shared by every user
+        self.memo = Memo()
 
     @contextlib.contextmanager
     def tx(self, write: bool = False) -> Iterator[Session]:
@@ -41,7 +43,7 @@ class StoreBase:
             session.close()
 
     def policy(self, who: Principal) -> Policy:
-        return Policy(who, self.rule)
+        return Policy(who, self.rule, self.memo)
 
     @staticmethod
     def audit(

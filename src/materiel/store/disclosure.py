@@ -30,9 +30,13 @@ two of them see different sides of one cell.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
+
+T = TypeVar("T")
 
 Contributions = dict[str, float]
 #: Below this a figure counts as zero (not a contributor).
@@ -58,6 +62,11 @@ class Rule:
 
         given = settings()
         return cls(given.disclosure_min_contributors, given.disclosure_p)
+
+    def too_few(self, contributions: Mapping[str, float]) -> bool:
+        """Whether fewer allies than the threshold contribute (a figure other than 0)."""
+        count = sum(1 for v in contributions.values() if is_number(v) and abs(v) > EPS)
+        return count < self.min_contributors
 
     def sensitive(self, contributions: Mapping[str, float]) -> bool:
         """Whether a total of these contributions (ally -> figure) must not be shown."""
@@ -149,3 +158,28 @@ def secondary(
                 parents_ok.discard(parent_key)
         children_ok.update(k for k, _ in public)
     return parents_ok, children_ok
+
+
+class Memo:
+    """The last ``size`` decisions of the rule on data that never changes (a finished
+    run's tables): the decisions do not depend on who asks, so every user reads them
+    from here instead of applying the rule again. Safe across the server's threads."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable | None, make: Callable[[], T]) -> T:
+        if key is None:
+            return make()
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value

@@ -16,6 +16,7 @@ from materiel.store.errors import AccessDenied, NotFound
 from materiel.store.models import BaselineRecord, RunRecord, ScenarioRecord
 from materiel.store.policy import Policy, Principal
 from materiel.store.records import RunInfo
+from materiel.store.scenario_ops import delivered
 
 ACTIVE = ("queued", "running")
 #: A run is queued, running, then done, failed or cancelled.
@@ -158,7 +159,20 @@ class RunOps(StoreBase):
                 raise NotFound(f"run {run_id} has no result ({record.status})")
             result = record.result
         rows = result["tables"].get(table, [])
-        return policy.rows(f"plan.{table}", rows, result.get("producers") or {})
+        producers, memo_key = result.get("producers") or {}, ("run", run_id)
+        if table not in ("stock", "capacity"):
+            return policy.rows(f"plan.{table}", rows, producers, memo_key=memo_key)
+
+        def what_lines_deliver() -> list[dict[str, Any]]:
+            with self.tx() as s:
+                new = result["tables"].get("deliveries", [])
+                return delivered(s, record.scenario_id, new)
+
+        # what a line's output and a group's stock over time tell of deliveries
+        deliveries = self.memo.get(("delivered", run_id), what_lines_deliver)
+        return policy.rows(
+            f"plan.{table}", rows, producers, deliveries=deliveries, memo_key=memo_key
+        )
 
     def _run_view(
         self, who: Principal, record: RunRecord, name: str, baseline: bool = False

@@ -26,7 +26,7 @@ from materiel.store import scenarios as sc
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, Conflict, NotFound, stale
 from materiel.store.models import BaselineRecord, RowRecord, ScenarioRecord
-from materiel.store.policy import Policy, Principal, See
+from materiel.store.policy import RULES, Policy, Principal, See
 from materiel.store.records import (
     RowInfo,
     SavedRow,
@@ -391,32 +391,37 @@ class ScenarioOps(StoreBase):
             tables.setdefault(rec.table_name, []).append(rec)
         return tables
 
+    @classmethod
     def _merged_tables(
-        self, s: Session, record: ScenarioRecord, table: str | None
+        cls, s: Session, record: ScenarioRecord, table: str | None
     ) -> dict[str, list[RowRecord]]:
-        own = self._stored(s, record.id, table)
+        own = cls._stored(s, record.id, table)
         if record.base_id is None:
             return own
-        base = self._stored(s, record.base_id, table)
+        base = cls._stored(s, record.base_id, table)
         return {t: _merge(base.get(t, []), own.get(t, [])) for t in set(base) | set(own)}
 
-    def _tables(self, s: Session, record: ScenarioRecord) -> dict[str, list[RowRecord]]:
+    @classmethod
+    def _tables(cls, s: Session, record: ScenarioRecord) -> dict[str, list[RowRecord]]:
         """Every table of the scenario (a variant merged with its base), in table order."""
-        tables = self._merged_tables(s, record, None)
+        tables = cls._merged_tables(s, record, None)
         return {t: tables[t] for t in TABLES if tables.get(t)}
 
-    def _merged(self, s: Session, record: ScenarioRecord, table: str) -> list[RowRecord]:
+    @classmethod
+    def _merged(cls, s: Session, record: ScenarioRecord, table: str) -> list[RowRecord]:
         """One table of the scenario: for a variant, the base's rows in the base's order,
         each replaced by the variant's row of the same key or left out for a tombstone,
         then the rows the variant added."""
-        return self._merged_tables(s, record, table).get(table, [])
+        return cls._merged_tables(s, record, table).get(table, [])
 
-    def _producers(self, s: Session, record: ScenarioRecord) -> dict[str, str]:
-        return _producers({"lines": self._merged(s, record, "lines")})
+    @classmethod
+    def _producers(cls, s: Session, record: ScenarioRecord) -> dict[str, str]:
+        return _producers({"lines": cls._merged(s, record, "lines")})
 
-    def _groups(self, s: Session, record: ScenarioRecord) -> dict[str, str]:
+    @classmethod
+    def _groups(cls, s: Session, record: ScenarioRecord) -> dict[str, str]:
         """Item code -> interoperability group (the item's own code if it has none)."""
-        return _groups({"items": self._merged(s, record, "items")})
+        return _groups({"items": cls._merged(s, record, "items")})
 
     def _row_for(
         self,
@@ -641,3 +646,48 @@ def _validated(table: str, data: dict[str, Any], line: int | None) -> dict[str, 
     if row is None:
         raise ScenarioError(problems)
     return row.model_dump(mode="json")
+
+
+def delivered(s: Session, scenario_id: int, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What lines deliver, as :data:`materiel.store.policy.DELIVERED` reads it: a plan's
+    new orders (``new``, its deliveries table) and the scenario's firm existing contracts,
+    spread evenly over their delivery months as the planner spreads them, each with the
+    month it is made (``delivery_lag`` earlier) and the group it serves. A variant's rows
+    are its base's merged with its own."""
+    record = s.get(ScenarioRecord, scenario_id)
+    assert record is not None  # a run goes with its scenario
+    groups = ScenarioOps._groups(s, record)
+    lines = {
+        str(r.data.get("id")): (
+            groups.get(str(r.data.get("item")), str(r.data.get("item"))),
+            r.data,
+        )
+        for r in ScenarioOps._merged(s, record, "lines")
+    }
+    meta = ScenarioOps._meta(s, record)
+    first = _month(str((meta or {}).get("start") or "2000-01"))
+    out: list[dict[str, Any]] = []
+
+    def add(line: str, ally: str, month: int, quantity: float) -> None:
+        group, data = lines.get(line, (line, {}))
+        made = month - int(data.get("delivery_lag") or 0)
+        row = {"line": line, "ally": ally, "month": month, "made": made, "group": group}
+        out.append({**row, "quantity": quantity})
+
+    for row in new:
+        quantity = float(row.get("quantity") or 0.0)
+        add(str(row.get("line")), str(row.get("ally")), int(row.get("month") or 0), quantity)
+    for c in (r.data for r in ScenarioOps._merged(s, record, "contracts")):
+        if c.get("firm") is False:
+            continue
+        begin, end = _month(str(c["start"])) - first, _month(str(c["end"])) - first
+        per_month = float(c.get("quantity") or 0.0) / (end - begin + 1)
+        for ally, share in RULES["contracts"].owners(c).items():
+            for month in range(begin, end + 1):
+                add(str(c.get("line")), ally, month, per_month * share)
+    return out
+
+
+def _month(label: str) -> int:
+    year, month = label.split("-")
+    return int(year) * 12 + int(month) - 1

@@ -229,18 +229,34 @@ def industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) -
     for row in capacity:
         entry = by_line.setdefault(
             str(row["line"]),
-            {"line": row["line"], "first": None, "last": None, "added": [], "busy": 0, "months": 0},
+            {
+                "line": row["line"],
+                "first": None,
+                "last": None,
+                "added": [],
+                "busy": 0,
+                "months": 0,
+                "hidden": 0,
+            },
         )
         cap = float(row.get("capacity") or 0.0)
         if entry["last"] is not None and cap > entry["last"] + 1e-6:
             entry["added"].append((row.get("month_label"), cap - entry["last"]))
         entry["first"] = cap if entry["first"] is None else entry["first"]
         entry["last"] = cap
+        if row.get("output") is None:  # hidden by the disclosure rule: neither busy nor idle
+            entry["hidden"] += 1
+            continue
         entry["months"] += 1
-        if cap > 0 and float(row.get("output") or 0.0) >= cap - 1e-6:
+        if cap > 0 and float(row["output"]) >= cap - 1e-6:
             entry["busy"] += 1
     binds = []
     for entry in by_line.values():
+        if entry["hidden"]:
+            binds.append(
+                f"Line {entry['line']}: its output in {entry['hidden']} months is not shown "
+                "(it would tell what too few allies receive)."
+            )
         if entry["months"] and entry["busy"] >= entry["months"] / 2:
             binds.append(
                 f"Line {entry['line']} runs at full capacity in {entry['busy']} of "
