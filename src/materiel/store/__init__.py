@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from materiel.store.account_ops import hash_token
 from materiel.store.db import sqlite_path
-from materiel.store.errors import AccessDenied, Conflict, NotFound, Unauthenticated
+from materiel.store.errors import AccessDenied, Conflict, LimitReached, NotFound, Unauthenticated
 from materiel.store.models import TokenRecord
 from materiel.store.policy import ROLES, SYSTEM, TOTAL, TOTAL_KEY, Principal
 from materiel.store.records import RunInfo
@@ -21,6 +21,7 @@ __all__ = [
     "TOTAL_KEY",
     "AccessDenied",
     "Conflict",
+    "LimitReached",
     "NotFound",
     "Principal",
     "RunInfo",

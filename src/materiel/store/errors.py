@@ -17,6 +17,11 @@ class Conflict(MaterielError):
     """A stale version or a duplicate key (HTTP 409): nothing was changed."""
 
 
+class LimitReached(MaterielError):
+    """The user has as many of something as it may have at once (HTTP 429): nothing was
+    made."""
+
+
 class Unauthenticated(MaterielError):
     """No valid credentials (HTTP 401)."""
 
