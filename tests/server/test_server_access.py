@@ -18,6 +18,7 @@ from tests.server_kit import PASSWORD, SECRETS, Workspace, small_tables, wait_fo
 API = "/api/v1"
 ROLES = ("anonymous", "admin", "alliance", "nation_AAA", "nation_BBB", "industry", "viewer")
 _counter = itertools.count(1)
+_users = itertools.count(1)  # apart: budgets' years count on _counter staying small
 
 
 def expect(
@@ -132,7 +133,7 @@ class Context:
         )
 
     def fresh_user(self) -> int:
-        made = self.store.create_user(SYSTEM, f"fresh{next(_counter)}", "viewer", PASSWORD)
+        made = self.store.create_user(SYSTEM, f"fresh{next(_users)}", "viewer", PASSWORD)
         return int(made.id)
 
     def fresh_pledge(self) -> dict[str, Any]:

@@ -168,8 +168,8 @@ class RunManager:
             process.start()
             try:
                 outcome = self._watch(run_id, process, messages)
-                if outcome is not None:
-                    process.join(timeout=10)  # ends by itself once it has said so
+                if outcome is not None:  # it ends by itself once it has said so
+                    process.join(timeout=self.grace)
             finally:
                 end_group(process, self.grace)
             if outcome is None:

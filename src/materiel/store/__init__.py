@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from materiel.store.account_ops import hash_token
 from materiel.store.db import sqlite_path
-from materiel.store.errors import AccessDenied, Conflict, LimitReached, NotFound, Unauthenticated
+from materiel.store.errors import (
+    AccessDenied,
+    Conflict,
+    LimitReached,
+    NotFound,
+    Unauthenticated,
+    UserDisabled,
+)
 from materiel.store.models import TokenRecord
 from materiel.store.policy import ROLES, SYSTEM, TOTAL, TOTAL_KEY, Principal
 from materiel.store.records import RunInfo
@@ -28,6 +35,7 @@ __all__ = [
     "Store",
     "TokenRecord",
     "Unauthenticated",
+    "UserDisabled",
     "hash_token",
     "open_store",
     "sqlite_path",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from materiel.errors import InputError
 from materiel.store.base import StoreBase, aware
-from materiel.store.errors import Conflict, NotFound, Unauthenticated
+from materiel.store.errors import Conflict, NotFound, Unauthenticated, UserDisabled
 from materiel.store.models import RowRecord, ScenarioRecord, TokenRecord, UserRecord
 from materiel.store.policy import ROLES, Principal
 from materiel.store.records import NewToken, TokenInfo, UserInfo
@@ -161,7 +161,7 @@ class AccountOps(StoreBase):
         if not ok or user is None:
             raise Unauthenticated("wrong user name or password")
         if not user.active:
-            raise Unauthenticated("this user is disabled; ask an admin")
+            raise UserDisabled("this user is disabled; ask an admin")
         return self._issue(user.id, user.name, "sign-in", dt.timedelta(hours=hours))
 
     def create_token(self, who: Principal, name: str, days: float) -> NewToken:
@@ -227,7 +227,7 @@ class AccountOps(StoreBase):
         if record.revoked_at is not None:
             raise Unauthenticated("this token was revoked")
         if not user.active:
-            raise Unauthenticated("this user is disabled")
+            raise UserDisabled("this user is disabled; ask an admin")
         if aware(record.expires_at) <= _now():
             raise Unauthenticated("this token has expired; sign in again")
         return Principal(

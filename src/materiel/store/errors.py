@@ -32,3 +32,7 @@ def stale(what: str, current: int, given: int | None) -> Conflict:
         f"{what} was changed by someone else: you sent version {given}, it is now at "
         f"version {current} or later; reload it and apply your change again"
     )
+
+
+class UserDisabled(Unauthenticated):
+    """The user's name and password are right but an admin has disabled it (HTTP 401)."""

@@ -209,7 +209,7 @@ class RunOps(StoreBase):
             progress=record.progress,
             error=error,
             created_by=record.created_by,
-            created_at=record.created_at.isoformat() if record.created_at else None,
+            created_at=aware(record.created_at).isoformat() if record.created_at else None,
             finished_at=finished.isoformat() if finished else None,
             started_at=started.isoformat() if started else None,
             elapsed_seconds=elapsed,

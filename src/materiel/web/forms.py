@@ -15,7 +15,7 @@ from sqlalchemy import select
 from materiel.errors import InputError, MaterielError, ScenarioError
 from materiel.scenario import TABLES
 from materiel.server import TooManyAttempts
-from materiel.store import AccessDenied, Conflict, NotFound, Unauthenticated
+from materiel.store import AccessDenied, Conflict, NotFound, Unauthenticated, UserDisabled
 from materiel.web import session
 from materiel.web.pages import _local, _store, table_rows
 from materiel.web.render import WebRoute, page
@@ -61,10 +61,10 @@ async def sign_in(request: Request) -> Response:
             store.principal(token)  # refuses an unknown, revoked or expired token
         else:
             token, _ = store.sign_in(form.get("name", ""), form.get("password", ""), hours)
-    except MaterielError as exc:  # wrong password, too many attempts
+    except MaterielError as exc:  # wrong password, disabled user, too many attempts
         message = (
             str(exc)
-            if not isinstance(exc, Unauthenticated)
+            if not isinstance(exc, Unauthenticated) or isinstance(exc, UserDisabled)
             else ("Wrong user name, password or token.")
         )
         return page(
