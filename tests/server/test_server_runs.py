@@ -193,6 +193,61 @@ def test_a_run_leaves_no_process_behind(space: Workspace, how: str) -> None:
                     os.kill(pid, signal.SIGKILL)
 
 
+def _children(parent: int) -> list[int]:
+    """The running children of a process, by listing /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[1]) == parent and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _run_processes() -> list[int]:
+    """This process's run processes (spawned) and their children."""
+    runs = []
+    for child in _children(os.getpid()):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                runs.append(child)
+    return runs + [grandchild for run in runs for grandchild in _children(run)]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="lists processes in /proc")
+def test_cancelling_a_real_plan_ends_its_pooling_comparison(space: Workspace) -> None:
+    """The built-in scenario's plan solves its pooling comparison in a process of its
+    own from the start: cancelled while it solves, no process of the run is left."""
+    from materiel.scenario.load import load_scenario
+
+    space.store.import_scenario(SYSTEM, load_scenario("nato-2024"))
+    jobs = RunManager(space.store, grace=2.0)
+    run, snapshot = space.store.create_run(SYSTEM, "nato-2024")
+    jobs.submit(run.id, snapshot)
+    members: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(members) < 2:
+            stage = space.store.run(SYSTEM, run.id).stage
+            members = _run_processes() if stage >= 2 else []
+            time.sleep(0.2)
+        assert len(members) >= 2, "the plan and its pooling comparison never ran side by side"
+        space.store.cancel_run(SYSTEM, run.id)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_running(p) for p in members):
+            time.sleep(0.2)
+        assert not [p for p in members if _running(p)], "processes of the run were left"
+    finally:
+        jobs.shutdown()
+        for pid in members:  # on a failure, leave nothing running either
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
+
 # -- elapsed time and stage ----------------------------------------------------------------
 def test_the_planners_messages_map_to_stages_in_order(space: Workspace, tmp_path: Path) -> None:
     _run, snapshot = space.store.create_run(space.store.principal(space.tokens["admin"]), "small")
