@@ -78,6 +78,21 @@ class Settings(BaseSettings):
         "SIGTERM before they are killed [s]",
     )
     debug: bool = Field(False, description="show tracebacks of unexpected errors")
+    disclosure_min_contributors: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        description="a total of allies' figures is shown to those who may not see them in "
+        "detail only if at least this many allies contribute (the threshold rule)",
+    )
+    disclosure_p: float = Field(
+        0.10,
+        ge=0.0,
+        le=1.0,
+        description="... and only if the contributors other than the two largest add up to "
+        "at least this fraction of the largest (the p% rule): no ally can estimate "
+        "another's figure to within it",
+    )
 
     def folder(self) -> Path:
         """The data folder: ``data_dir`` or the platform's."""

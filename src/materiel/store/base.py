@@ -13,14 +13,17 @@ from sqlalchemy.orm import Session
 
 from materiel.errors import DataError, InputError
 from materiel.store.db import Database
+from materiel.store.disclosure import Rule
 from materiel.store.errors import Conflict
 from materiel.store.models import AuditRecord
 from materiel.store.policy import Policy, Principal
 
 
 class StoreBase:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, rule: Rule | None = None):
         self.db = db
+        #: the disclosure rule for totals (:mod:`materiel.store.disclosure`)
+        self.rule = rule or Rule.from_settings()
 
     @contextlib.contextmanager
     def tx(self, write: bool = False) -> Iterator[Session]:
@@ -38,9 +41,8 @@ class StoreBase:
         finally:
             session.close()
 
-    @staticmethod
-    def policy(who: Principal) -> Policy:
-        return Policy(who)
+    def policy(self, who: Principal) -> Policy:
+        return Policy(who, self.rule)
 
     @staticmethod
     def audit(

@@ -9,9 +9,10 @@ Roles:
 - ``admin`` and ``alliance`` (alliance analyst): everything; admins also manage users
   and read the audit log.
 - ``nation`` (nation analyst of one ally): its own ally's stockpiles, targets, demand
-  and orders in detail; the other allies' only as alliance totals, and a total only where
-  at least :data:`MIN_OTHERS` other allies contribute (so that no single ally's figure
-  can be recovered by subtracting one's own); edits only rows of its own ally.
+  and orders in detail (of a pooled contract, its own part and share only); the other
+  allies' only as alliance totals that pass the disclosure rule of
+  :mod:`materiel.store.disclosure` (enough contributors, none dominant, no hidden cell
+  recoverable from the shown ones); edits only rows of its own ally.
 - ``industry`` (one producer): lines, components, bills of materials, capacity, and the
   contracts that name its own producer; edits only its own lines.
 - ``viewer``: public figures only: allies, items, budgets (spending), aid, contracts not
@@ -25,13 +26,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from materiel.store import disclosure
 from materiel.store.errors import AccessDenied
 
 ROLES: tuple[str, ...] = ("admin", "alliance", "nation", "industry", "viewer")
 #: Label of the alliance-total rows a nation analyst sees in place of other allies' rows.
 TOTAL = "ALLIANCE"
-#: A total is shown only where at least this many other allies contribute to it.
-MIN_OTHERS = 2
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,17 @@ class See(Enum):
 
 @dataclass(frozen=True)
 class Totals:
-    """How alliance totals of a table are formed: group by ``by``, sum ``sums``."""
+    """How alliance totals of a table are formed: group by ``by``, sum ``sums``.
+
+    ``nests``: each row is itself a total of its owners (a pooled contract) nested in its
+    group's total, so the two are suppressed together
+    (:func:`materiel.store.disclosure.secondary`); its co-owners see their own part."""
 
     by: tuple[str, ...]
     sums: tuple[str, ...]
+    nests: bool = False
+    #: a total by group also fills the table's ``item`` column with the group
+    item_is_group: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,14 +88,36 @@ class TableRule:
     totals: Totals | None = None
     allies: Callable[[dict[str, Any]], set[str]] = field(default=lambda r: set())
     public: Callable[[dict[str, Any]], bool] = field(default=lambda r: True)
+    #: each owner's fraction of the row (1 for a row of one ally)
+    owners: Callable[[dict[str, Any]], dict[str, float]] = field(default=lambda r: {})
 
 
 def _ally(row: dict[str, Any]) -> set[str]:
     return {str(row.get("ally") or "")}
 
 
+def _one(row: dict[str, Any]) -> dict[str, float]:
+    return {str(row.get("ally") or ""): 1.0}
+
+
 def _buyers(row: dict[str, Any]) -> set[str]:
     return {b.strip() for b in str(row.get("buyers") or "").split(";") if b.strip()}
+
+
+def _shares(row: dict[str, Any]) -> dict[str, float]:
+    """A contract's buyers and their shares: ``shares`` is ``A:0.6;B:0.4`` (plans),
+    ``0.6;0.4`` in the order of ``buyers`` (scenarios), or empty (equal shares)."""
+    buyers = [b.strip() for b in str(row.get("buyers") or "").split(";") if b.strip()]
+    parts = [p.strip() for p in str(row.get("shares") or "").split(";") if p.strip()]
+    try:
+        if parts and all(":" in p for p in parts):
+            named = {a.strip(): float(v) for a, v in (p.split(":", 1) for p in parts)}
+            return {b: named.get(b, 0.0) for b in buyers}
+        if len(parts) == len(buyers) and buyers:
+            return {b: float(v) for b, v in zip(buyers, parts, strict=True)}
+    except ValueError:
+        pass
+    return {b: 1.0 / len(buyers) for b in buyers} if buyers else {}
 
 
 def _not_assumed(row: dict[str, Any]) -> bool:
@@ -111,31 +140,38 @@ RULES: dict[str, TableRule] = {
     "bom": TableRule(_roles(A, viewer=N)),
     "stockpiles": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=N),
-        Totals(("item",), ("initial", "target")),
+        # by interoperability group, as the plan's stock and targets (never by item here
+        # and by group there: the difference would give an item's total)
+        Totals(("group",), ("initial", "target"), item_is_group=True),
         _ally,
+        owners=_one,
     ),
     "demand": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=PUB),
         Totals(("item", "kind"), ("per_month",)),
         _ally,
         public=lambda r: r.get("kind") == "aid",
+        owners=_one,
     ),
     "contracts": TableRule(
         _roles(A, nation=OWN, industry=PROD, viewer=PUB),
-        Totals(("line",), ("quantity", "value")),
+        Totals(("line",), ("quantity", "value"), nests=True),
         _buyers,
         public=_not_assumed,
+        owners=_shares,
     ),
     "budgets": TableRule(_roles(A, industry=N), allies=_ally),
     "plan.contracts": TableRule(
         _roles(A, nation=OWN, industry=PROD, viewer=N),
-        Totals(("line", "item"), ("quantity", "value")),
+        Totals(("line", "item"), ("quantity", "value"), nests=True),
         _buyers,
+        owners=_shares,
     ),
     "plan.deliveries": TableRule(
         _roles(A, nation=OWN, industry=PROD, viewer=N),
         Totals(("line", "month"), ("quantity",)),
         _ally,
+        owners=_one,
     ),
     "plan.capacity": TableRule(_roles(A, viewer=N)),
     "plan.supply": TableRule(_roles(A, viewer=N)),
@@ -143,16 +179,19 @@ RULES: dict[str, TableRule] = {
         _roles(A, nation=OWN, industry=N, viewer=N),
         Totals(("group", "month"), ("stock", "target")),
         _ally,
+        owners=_one,
     ),
     "plan.spending": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=N),
         Totals(("year",), ("new_orders_and_expansion", "existing_contracts", "budget", "total")),
         _ally,
+        owners=_one,
     ),
     "plan.targets": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=N),
         Totals(("group",), ("initial", "target", "stock_at_date", "shortfall_at_date")),
         _ally,
+        owners=_one,
     ),
 }
 
@@ -176,8 +215,9 @@ ACTIONS: dict[str, frozenset[str]] = {
 class Policy:
     """The rule applied for one principal."""
 
-    def __init__(self, principal: Principal):
+    def __init__(self, principal: Principal, rule: disclosure.Rule | None = None):
         self.who = principal
+        self.rule = rule or disclosure.Rule()
 
     # -- actions -------------------------------------------------------------------
     def may(self, action: str) -> bool:
@@ -221,16 +261,74 @@ class Policy:
         table: str,
         rows: Iterable[dict[str, Any]],
         producers: dict[str, str] | None = None,
+        groups: dict[str, str] | None = None,
     ) -> list[dict[str, Any]]:
-        """The rows this principal may see: detail where allowed, then alliance totals.
+        """The rows this principal may see: detail where allowed (of a row it shares with
+        other allies, its own part), then the alliance totals the disclosure rule allows.
 
-        ``producers`` maps line id -> producer, for tables that name a line only."""
+        ``producers`` maps line id -> producer, for tables that name a line only;
+        ``groups`` item -> interoperability group, for tables totalled by group that
+        name an item only."""
+        return [data for _, data in self.indexed_rows(table, rows, producers, groups)]
+
+    def indexed_rows(
+        self,
+        table: str,
+        rows: Iterable[dict[str, Any]],
+        producers: dict[str, str] | None = None,
+        groups: dict[str, str] | None = None,
+    ) -> list[tuple[int | None, dict[str, Any]]]:
+        """:meth:`rows` with the index in ``rows`` of each row shown in detail (None for
+        a total)."""
         rows = list(rows)
-        shown = [r for r in rows if self.sees_row(table, r, producers)]
         rule = RULES.get(table)
-        if self.sees(table) is See.OWN_AND_TOTALS and rule is not None and rule.totals:
-            shown += self._totals(rule, rows)
-        return shown
+        seen = [(i, r) for i, r in enumerate(rows) if self.sees_row(table, r, producers)]
+        if self.sees(table) is not See.OWN_AND_TOTALS or rule is None or rule.totals is None:
+            return list(seen)
+        keyed = [_with_group(r, groups) for r in rows] if "group" in rule.totals.by else rows
+        shown = disclosure_of(self.rule, rule, keyed)
+        out: list[tuple[int | None, dict[str, Any]]] = [
+            (i, self._own_part(rule, r, shown) if len(rule.owners(r)) > 1 else r) for i, r in seen
+        ]
+        return out + [(None, t) for t in shown.total_rows()]
+
+    def detail(
+        self, table: str, row: dict[str, Any], rows: Iterable[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """One row shown in detail as this principal may see it (``rows``: its table, for
+        the disclosure rule): a shared row is cut to the principal's own part."""
+        rule = RULES.get(table)
+        if (
+            self.sees(table) is not See.OWN_AND_TOTALS
+            or rule is None
+            or rule.totals is None
+            or len(rule.owners(row)) < 2
+        ):
+            return row
+        return self._own_part(rule, row, disclosure_of(self.rule, rule, list(rows)))
+
+    def _own_part(self, rule: TableRule, row: dict[str, Any], shown: Disclosed) -> dict[str, Any]:
+        """A row shared by several allies (a pooled contract) as one of them sees it: its
+        own quantity, value, rate and share, how many others share it, and the whole
+        row's figures only where the disclosure rule allows."""
+        assert rule.totals is not None
+        ally = str(self.who.ally)
+        owners = rule.owners(row)
+        part = owners.get(ally, 0.0)
+        own = dict(row)
+        for column in (*rule.totals.sums, "rate"):
+            value = row.get(column)
+            if disclosure.is_number(value):
+                own[column] = round(part * float(value), 6)
+                whole = shown.child(row, column)
+                if column in rule.totals.sums:
+                    own[f"contract_{column}"] = whole
+        own["buyers"] = ally
+        own["shares"] = f"{ally}:{part:.4f}"
+        own["other_buyers"] = len(owners) - 1
+        if "pooled_only" in row:
+            own["pooled_only"] = ally if ally in _buyers({"buyers": row["pooled_only"]}) else ""
+        return own
 
     def may_write_row(
         self, table: str, row: dict[str, Any], producers: dict[str, str] | None = None
@@ -265,23 +363,69 @@ class Policy:
             return str(row["producer"])
         return (producers or {}).get(str(row.get("line") or ""))
 
-    def _totals(self, rule: TableRule, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        assert rule.totals is not None
-        groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-        others: dict[tuple[Any, ...], set[str]] = {}
-        for row in rows:
-            owners = rule.allies(row)
-            key = tuple(row.get(c) for c in rule.totals.by)
-            total = groups.setdefault(
-                key, {TOTAL_KEY: TOTAL, **dict(zip(rule.totals.by, key, strict=True))}
-            )
-            for column in rule.totals.sums:
-                value = row.get(column)
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    total[column] = total.get(column, 0.0) + float(value)
-            others.setdefault(key, set()).update(owners - {self.who.ally})
-        return [t for k, t in groups.items() if len(others[k]) >= MIN_OTHERS]
-
 
 #: The column that marks an alliance-total row.
 TOTAL_KEY = "scope"
+
+
+def _with_group(row: dict[str, Any], groups: dict[str, str] | None) -> dict[str, Any]:
+    if row.get("group") or "item" not in row:
+        return row
+    item = str(row.get("item") or "")
+    return {**row, "group": (groups or {}).get(item) or item}
+
+
+@dataclass
+class Disclosed:
+    """What the disclosure rule allows of one table: totals by measure, and of rows that
+    are totals themselves (pooled contracts), which measures."""
+
+    rule: TableRule
+    totals: dict[tuple[Any, ...], disclosure.Cell]
+    totals_ok: dict[str, set[tuple[Any, ...]]]
+    rows_ok: dict[str, set[tuple[Any, ...]]]
+
+    def child(self, row: dict[str, Any], column: str) -> float | None:
+        key = _row_key(row)
+        if column not in self.rows_ok or key not in self.rows_ok[column]:
+            return None
+        value = row.get(column)
+        return float(value) if disclosure.is_number(value) else None
+
+    def total_rows(self) -> list[dict[str, Any]]:
+        assert self.rule.totals is not None
+        out = []
+        for key, cell in self.totals.items():
+            sums = self.rule.totals.sums
+            shown = {m: round(cell.total(m), 6) for m in sums if key in self.totals_ok[m]}
+            if not shown:
+                continue
+            row = {TOTAL_KEY: TOTAL, **dict(zip(self.rule.totals.by, key, strict=True))}
+            if self.rule.totals.item_is_group:
+                row["item"] = row["group"]
+            out.append({**row, **{m: shown.get(m) for m in self.rule.totals.sums}})
+        return out
+
+
+def _row_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row.get("contract") or row.get("id"),)
+
+
+def disclosure_of(rule: disclosure.Rule, table: TableRule, rows: list[dict[str, Any]]) -> Disclosed:
+    """Apply the disclosure rule to a table's rows: which totals and which shared rows'
+    figures may be shown to those who see only totals."""
+    assert table.totals is not None
+    by, sums = table.totals.by, table.totals.sums
+    parents = disclosure.cells(rows, lambda r: tuple(r.get(c) for c in by), table.owners, sums)
+    children: dict[tuple[Any, ...], tuple[tuple[Any, ...], disclosure.Cell]] = {}
+    if table.totals.nests:
+        for row in rows:
+            child = disclosure.cells([row], _row_key, table.owners, sums)
+            key = _row_key(row)
+            children[key] = (tuple(row.get(c) for c in by), child[key])
+    totals_ok, rows_ok = {}, {}
+    for measure in sums:
+        totals_ok[measure], rows_ok[measure] = disclosure.secondary(
+            rule, parents, children, measure
+        )
+    return Disclosed(table, parents, totals_ok, rows_ok)

@@ -25,6 +25,20 @@ PLAN_TABLES = SERVED
 #: Runs one user may have queued or running at once (the server passes
 #: ``Settings.run_limit``).
 RUN_LIMIT = 3
+#: What of a plan's summary every reader of runs sees: counts and the solver's word.
+#: The rest are sums over all allies (spending, demand, aid, shortfall), which with a
+#: user's own figures and the shown totals could give a hidden total by difference;
+#: users who see every ally read them whole.
+SUMMARY_FOR_ALL = (
+    "targets",
+    "met_by_date",
+    "met_within_horizon",
+    "capacity_expansions",
+    "supply_expansions",
+    "currency",
+    "status",
+    "gap_pct",
+)
 
 
 class RunOps(StoreBase):
@@ -215,10 +229,16 @@ class RunOps(StoreBase):
             elapsed_seconds=elapsed,
             stage=record.stage or 0,
             stages=record.stages or 0,
-            summary=result.get("summary") if sees_all or record.status == "done" else None,
+            summary=_summary(result.get("summary"), sees_all) if record.status == "done" else None,
             tables=[
                 t
                 for t in PLAN_TABLES
                 if t in result.get("tables", {}) and policy.may_read_table(f"plan.{t}")
             ],
         )
+
+
+def _summary(summary: dict[str, Any] | None, whole: bool) -> dict[str, Any] | None:
+    if summary is None or whole:
+        return summary
+    return {k: v for k, v in summary.items() if k in SUMMARY_FOR_ALL}

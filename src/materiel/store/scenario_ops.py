@@ -22,7 +22,7 @@ from materiel.store import scenarios as sc
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, Conflict, NotFound, stale
 from materiel.store.models import RowRecord, ScenarioRecord
-from materiel.store.policy import Policy, Principal
+from materiel.store.policy import Policy, Principal, See
 from materiel.store.records import (
     RowInfo,
     SavedRow,
@@ -153,9 +153,9 @@ class ScenarioOps(StoreBase):
         with self.tx() as s:
             record = self._scenario(s, name)
             tables = self._tables(s, record.id)
-            producers = _producers(tables)
+            producers, groups = _producers(tables), _groups(tables)
             visible = {
-                t: [dict(r) for r in policy.rows(t, [rec.data for rec in recs], producers)]
+                t: [dict(r) for r in policy.rows(t, [rec.data for rec in recs], producers, groups)]
                 for t, recs in tables.items()
                 if policy.may_read_table(t)
             }
@@ -223,16 +223,13 @@ class ScenarioOps(StoreBase):
         with self.tx() as s:
             record = self._scenario(s, name)
             recs = self._table(s, record.id, table)
-            producers = self._producers(s, record.id)
-        shown = [
-            _view(r, i) for i, r in enumerate(recs) if policy.sees_row(table, r.data, producers)
+            producers, groups = self._producers(s, record.id), self._groups(s, record.id)
+        return [
+            RowInfo(id=None, version=None, line=None, data=data)
+            if i is None
+            else _view(recs[i], i, data)
+            for i, data in policy.indexed_rows(table, [r.data for r in recs], producers, groups)
         ]
-        totals = [
-            RowInfo(id=None, version=None, line=None, data=t)
-            for t in policy.rows(table, [r.data for r in recs], producers)
-            if "scope" in t
-        ]
-        return shown + totals
 
     def row(self, who: Principal, name: str, table: str, row_id: int) -> RowInfo:
         policy = self.policy(who)
@@ -240,6 +237,8 @@ class ScenarioOps(StoreBase):
         with self.tx() as s:
             record = self._scenario(s, name)
             rec = self._row_for(s, policy, record.id, table, row_id, self._producers(s, record.id))
+            everyone = [r.data for r in self._table(s, record.id, table)]
+            data = policy.detail(table, rec.data, everyone)
             index = s.scalar(
                 select(func.count()).where(
                     RowRecord.scenario_id == record.id,
@@ -247,7 +246,7 @@ class ScenarioOps(StoreBase):
                     RowRecord.position < rec.position,
                 )
             )
-            return _view(rec, int(index or 0))
+            return _view(rec, int(index or 0), data)
 
     def add_row(self, who: Principal, name: str, table: str, data: dict[str, Any]) -> SavedRow:
         policy = self.policy(who)
@@ -256,6 +255,7 @@ class ScenarioOps(StoreBase):
             record = self._scenario(s, name)
             clean = _validated(table, data, None)
             policy.check_write(table, clean, self._producers(s, record.id))
+            self._own_id(s, policy, record.id, table, clean)
             self._unique(s, record.id, table, clean, None)
             position = s.scalar(
                 select(func.coalesce(func.max(RowRecord.position), -1) + 1).where(
@@ -278,6 +278,7 @@ class ScenarioOps(StoreBase):
             record, rec, producers = self._writable(s, policy, name, table, row_id)
             clean = _validated(table, data, None)
             policy.check_write(table, clean, producers)
+            self._own_id(s, policy, record.id, table, clean)
             self._unique(s, record.id, table, clean, rec.id)
             done = s.execute(
                 update(RowRecord)
@@ -352,6 +353,16 @@ class ScenarioOps(StoreBase):
         return {str(d.get("id")): str(d.get("producer")) for d in lines}
 
     @staticmethod
+    def _groups(s: Session, scenario_id: int) -> dict[str, str]:
+        """Item code -> interoperability group (the item's own code if it has none)."""
+        items = s.scalars(
+            select(RowRecord.data).where(
+                RowRecord.scenario_id == scenario_id, RowRecord.table_name == "items"
+            )
+        )
+        return sc.groups_of(items)
+
+    @staticmethod
     def _row_for(
         s: Session,
         policy: Policy,
@@ -369,6 +380,42 @@ class ScenarioOps(StoreBase):
         ):
             raise _no_row(table, row_id)
         return rec
+
+    @staticmethod
+    def _own_id(
+        s: Session, policy: Policy, scenario_id: int, table: str, data: dict[str, Any]
+    ) -> None:
+        """Contract ids that begin with an ally's code and '-' belong to that ally's
+        contracts, and a nation analyst's contract ids begin with its own: so a nation
+        analyst's new id can only meet a row it sees, and a refusal never tells it that
+        a row it may not see exists (422 whether or not there is one)."""
+        if table != "contracts":
+            return
+        cid, buyers = (
+            str(data.get("id") or ""),
+            {b.strip() for b in str(data.get("buyers") or "").split(";")},
+        )
+        who = policy.who
+        if who.role == "nation" and not cid.startswith(f"{who.ally}-"):
+            raise InputError(
+                f"contracts.id {cid!r}: a nation analyst's contract ids begin with "
+                f"'{who.ally}-' (e.g. {who.ally}-{cid}), so that they never meet another "
+                "ally's"
+            )
+        prefix = cid.split("-", 1)[0] if "-" in cid else ""
+        allies = {
+            str(d.get("code"))
+            for d in s.scalars(
+                select(RowRecord.data).where(
+                    RowRecord.scenario_id == scenario_id, RowRecord.table_name == "allies"
+                )
+            )
+        }
+        if prefix in allies and prefix not in buyers:
+            raise InputError(
+                f"contracts.id {cid!r}: ids beginning with '{prefix}-' are for contracts "
+                f"{prefix} buys; name another id or add {prefix} to the buyers"
+            )
 
     @staticmethod
     def _unique(
@@ -406,6 +453,12 @@ class ScenarioOps(StoreBase):
                 .group_by(RowRecord.table_name)
             ).all()
         )
+        partial = [t for t in counts if policy.may_read_table(t) and policy.sees(t) is not See.ALL]
+        if partial:  # rows the user sees in detail: others' rows are not even counted
+            producers = ScenarioOps._producers(s, record.id)
+            for table in partial:
+                rows = ScenarioOps._table(s, record.id, table)
+                counts[table] = sum(policy.sees_row(table, r.data, producers) for r in rows)
         return ScenarioInfo(
             name=record.name,
             version=record.version,
@@ -426,12 +479,21 @@ def _row(scenario_id: int, table: str, position: int, data: dict[str, Any]) -> R
     )
 
 
-def _view(rec: RowRecord, index: int) -> RowInfo:
-    return RowInfo(id=rec.id, version=rec.version, line=index + FIRST_DATA_LINE, data=rec.data)
+def _view(rec: RowRecord, index: int, data: dict[str, Any] | None = None) -> RowInfo:
+    return RowInfo(
+        id=rec.id,
+        version=rec.version,
+        line=index + FIRST_DATA_LINE,
+        data=rec.data if data is None else data,
+    )
 
 
 def _producers(tables: dict[str, list[RowRecord]]) -> dict[str, str]:
     return {str(r.data.get("id")): str(r.data.get("producer")) for r in tables.get("lines", [])}
+
+
+def _groups(tables: dict[str, list[RowRecord]]) -> dict[str, str]:
+    return sc.groups_of([r.data for r in tables.get("items", [])])
 
 
 def _known(table: str) -> None:

@@ -86,3 +86,9 @@ def table_of_file(file: str) -> str | None:
     """The table a problem's file names (``stockpiles.csv`` -> ``stockpiles``)."""
     name = file.removesuffix(".csv")
     return name if name in TABLES else None
+
+
+def groups_of(items: Any) -> dict[str, str]:
+    """Item code -> interoperability group (the item's own code if it has none), from
+    rows of the items table."""
+    return {str(d.get("code")): str(d.get("group") or d.get("code")) for d in items}

@@ -154,11 +154,17 @@ def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
         key = f"{who_label(row)} · {row['group']}"
         entry = series.setdefault(key, {"label": key, "months": [], "stock": [], "target": []})
         entry["months"].append(row.get("month_label") or str(row.get("month")))
-        entry["stock"].append(round(float(row.get("stock") or 0.0), 1))
-        entry["target"].append(round(float(row.get("target") or 0.0), 1))
+        # a total the disclosure rule hides is a gap in the chart, never a zero
+        entry["stock"].append(_rounded(row.get("stock")))
+        entry["target"].append(_rounded(row.get("target")))
     for entry in series.values():
         entry["months_to_target"] = _months_to_target(entry["stock"], entry["target"])
-        entry["gap"] = entry["target"][-1] - entry["stock"][-1] if entry["stock"] else 0.0
+        last_stock, last_target = entry["stock"][-1:], entry["target"][-1:]
+        entry["gap"] = (
+            last_target[0] - last_stock[0]
+            if last_stock and last_stock[0] is not None and last_target[0] is not None
+            else 0.0
+        )
     # a chart each for the largest gaps at the end of the horizon; the table holds all
     charted = sorted(series.values(), key=lambda e: -e["gap"])[:MAX_CHARTS]
     rows = [
@@ -180,9 +186,14 @@ def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
     return {"rows": rows, "series": charted, "series_total": len(series)}
 
 
-def _months_to_target(stock: list[float], target: list[float]) -> int | None:
+def _rounded(value: Any) -> float | None:
+    number = finite(value)
+    return None if number is None else round(number, 1)
+
+
+def _months_to_target(stock: list[float | None], target: list[float | None]) -> int | None:
     for month, (have, need) in enumerate(zip(stock, target, strict=True)):
-        if need > 0 and have >= need - 1e-6:
+        if have is not None and need is not None and need > 0 and have >= need - 1e-6:
             return month
     return None
 
@@ -242,7 +253,9 @@ def compare(store: Store, who: Principal, a: RunInfo, b: RunInfo) -> dict:
         out: dict[tuple[str, ...], float] = {}
         for row in plan_table(store, who, run.id, table):
             k = tuple(who_label(row) if c == "ally" else str(row.get(c)) for c in key)
-            out[k] = float(row.get(value) or 0.0)
+            number = finite(row.get(value))
+            if number is not None:  # a total the disclosure rule hides is not compared
+                out[k] = number
         return out
 
     def side(table: str, key: tuple[str, ...], value: str) -> list[dict[str, Any]]:
