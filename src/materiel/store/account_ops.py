@@ -125,15 +125,11 @@ class AccountOps(StoreBase):
             if active is not None and active != before.active:
                 action = "user.enable" if active else "user.disable"
                 extra = {"tokens_revoked": revoked} if not active else {}
-                self.audit(
-                    s, who, action, f"user {user.name}", before.as_dict(),
-                    {**after.as_dict(), **extra},
-                )  # fmt: skip
+                changed = {**after.as_dict(), **extra}
+                self.audit(s, who, action, f"user {user.name}", before.as_dict(), changed)
             if password is not None:
-                self.audit(
-                    s, who, "user.password", f"user {user.name}", {"password": "(not shown)"},
-                    {"password": "set by an admin"},
-                )  # fmt: skip
+                hidden, reset = {"password": "(not shown)"}, {"password": "set by an admin"}
+                self.audit(s, who, "user.password", f"user {user.name}", hidden, reset)
             return after
 
     def list_users(self, who: Principal) -> list[UserInfo]:
