@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -80,6 +81,26 @@ def test_one_run_over_the_limit_is_429_and_another_user_may_still_start_one(
     space.store.cancel_run(aaa, space.store.runs(aaa)[0].id)
     again = limited.post(f"{API}/scenarios/small/runs", headers=space.headers("nation_AAA"))
     assert again.status_code == 202, again.text
+
+
+def test_two_runs_asked_at_once_past_the_limit_one_is_refused(space: Workspace) -> None:
+    settings = Settings(db=space.store.db.url, run_limit=1)
+    headers = space.headers("nation_AAA")
+    with TestClient(create_app(settings, space.store)) as c:
+        barrier = threading.Barrier(4)
+        codes: list[int] = []
+
+        def start() -> None:
+            barrier.wait()
+            codes.append(c.post(f"{API}/scenarios/small/runs", headers=headers).status_code)
+
+        threads = [threading.Thread(target=start) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(codes) == [202, 429, 429, 429]
+        assert len(space.store.runs(SYSTEM)) == 1
 
 
 def test_the_run_limit_is_a_setting() -> None:

@@ -59,3 +59,15 @@ def test_a_run_page_shows_stage_and_elapsed_time_and_cancel_to_who_may(
     space.store.set_run(run.id, status="failed", error="stopped for the test")
     ended = client.get(f"/runs/{run.id}").text
     assert "Ran for " in ended and "ended at stage 3 of 8" in ended
+
+
+def test_a_run_past_the_limit_is_refused_on_the_page(client: TestClient, space: Workspace) -> None:
+    aaa = space.store.principal(space.tokens["nation_AAA"])
+    for _ in range(3):  # the default limit, queued and never submitted
+        space.store.create_run(aaa, "small")
+    signed_in(client, "nation_AAA")
+    page = client.get("/scenarios/small")
+    answer = client.post("/scenarios/small/runs", data={"csrf": csrf_of(page.text)})
+    assert answer.status_code == 429
+    assert "the limit per user (3, MATERIEL_RUN_LIMIT)" in answer.text
+    assert len(space.store.runs(SYSTEM)) == 3
