@@ -207,7 +207,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "scenario.meta": frozenset({"admin", "alliance"}),
     "run.create": frozenset({"admin", "alliance", "nation"}),
     "run.read": frozenset({"admin", "alliance", "nation", "industry"}),
-    "run.cancel": frozenset({"admin", "alliance", "nation"}),
+    "run.cancel": frozenset({"admin", "alliance", "nation"}),  # its own runs
+    "run.cancel_any": frozenset({"admin", "alliance"}),
     "facts.write": frozenset({"admin", "alliance"}),
     "facts.unreviewed": frozenset({"admin", "alliance", "nation", "industry"}),
     "pledges.write": frozenset({"admin", "alliance", "nation"}),
@@ -236,6 +237,12 @@ class Policy:
     def require(self, action: str, what: str) -> None:
         if not self.may(action):
             raise AccessDenied(f"{self.who.role} users may not {what}")
+
+    def may_cancel_run(self, created_by: str) -> bool:
+        """A run is cancelled by the user who started it, alliance analysts or admins."""
+        if self.may("run.cancel_any"):
+            return True
+        return self.may("run.cancel") and created_by == self.who.name
 
     # -- tables --------------------------------------------------------------------
     def sees(self, table: str) -> See:

@@ -29,6 +29,20 @@ def number(value: Any, places: int = 0) -> str:
     return str(value)
 
 
+def duration(seconds: Any) -> str:
+    """A run's elapsed time as the pages print it: '42 s', '3 min 07 s', '1 h 02 min'."""
+    if seconds is None:
+        return ""
+    total = round(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
 def finite(value: Any) -> float | None:
     """A float for a chart's JSON (which has no NaN): None when absent or not finite."""
     try:
