@@ -83,6 +83,7 @@ def _tables() -> dict[str, list[dict[str, Any]]]:
                 "capacity": 4000,
                 "ceiling": 4000,
                 **line,
+                "delivery_lag": 1,  # made a month before it arrives
             },
             {
                 "id": "L_MSL",
@@ -476,8 +477,10 @@ def _balance(alg: Algebra, full: dict[str, list[dict[str, Any]]]) -> None:
 
 
 def _output(alg: Algebra, seen: dict[str, list[dict[str, Any]]], full: dict) -> None:
-    """What a line delivers in a month is its output less what it adds to the output it
-    holds: the new orders and the existing contracts it delivers then."""
+    """What a line makes in a month is its output less what it adds to the output it
+    holds: the new orders and the existing contracts it delivers ``delivery_lag`` months
+    later."""
+    lag = {r["id"]: int(r.get("delivery_lag") or 0) for r in full["lines"]}
     held: dict[tuple[Any, Any], Any] = {}
     for r in seen["plan.capacity"]:
         held[(r["line"], int(r["month"]))] = r.get("held")
@@ -486,12 +489,13 @@ def _output(alg: Algebra, seen: dict[str, list[dict[str, Any]]], full: dict) -> 
         before = held.get((line, m - 1), 0.0) if m > 0 else 0.0
         if r.get("output") is None or r.get("held") is None or before is None:
             continue
-        terms = {k: 1.0 for k in alg.index if k[0] == "deliveries" and k[2:] == (line, m)}
+        arrives = m + lag[line]
+        terms = {k: 1.0 for k in alg.index if k[0] == "deliveries" and k[2:] == (line, arrives)}
         for c in full["contracts"]:
             start, end = _month(c["start"]), _month(c["end"])
-            if c["line"] == line and start <= m <= end:
+            if c["line"] == line and start <= arrives <= end:
                 for a in _shares(c):
-                    terms[("delivered", a, c["id"], m)] = 1.0
+                    terms[("delivered", a, c["id"], arrives)] = 1.0
         alg.saw(terms)
 
 
@@ -607,7 +611,7 @@ def test_the_attacker_recovers_deliveries_when_stock_over_time_is_not_checked(
     """Break the rule on purpose: every month's stock total shown. A month's total less
     the last one, less the lines' outputs shown and the demand, is what the allies
     whose deliveries are not shown received: here one ally's."""
-    monkeypatch.setattr(policy_module, "stock_over_time", lambda rule, totals, deliveries: totals)
+    monkeypatch.setattr(policy_module, "stock_over_time", lambda *_: None)
     leaks, _ = attack(Rule())
     assert any(leak.startswith("('deliveries'") for leak in leaks), leaks
 

@@ -59,7 +59,11 @@ class RunOps(StoreBase):
             report = self.validate(who, name)  # type: ignore[attr-defined]
             shown = "\n".join(f"  - {p}" for p in report.problems)
             hidden = report.hidden_problems
-            extra = f"\n  ({hidden} more in rows you may not see)" if hidden else ""
+            extra = (
+                f"\n  ({hidden} more in rows you may not see, or found across allies' rows)"
+                if hidden
+                else ""
+            )
             raise InputError(f"scenario {name!r} does not validate; fix it first:\n{shown}{extra}")
         scenario = checked.scenario
         with self.tx(write=True) as s:
@@ -201,7 +205,9 @@ class RunOps(StoreBase):
                 raise NotFound(f"run {run_id} has no result ({record.status})")
             result = record.result
         rows = result["tables"].get(table, [])
-        producers, memo_key = result.get("producers") or {}, ("run", run_id)
+        # a run's id may come again after its scenario is deleted: the key has its time
+        memo_key = ("run", run_id, str(record.created_at), record.scenario_digest)
+        producers = result.get("producers") or {}
         if table not in ("stock", "capacity"):
             return policy.rows(f"plan.{table}", rows, producers, memo_key=memo_key)
 
@@ -211,9 +217,15 @@ class RunOps(StoreBase):
                 return delivered(s, record.scenario_id, new)
 
         # what a line's output and a group's stock over time tell of deliveries
-        deliveries = self.memo.get(("delivered", run_id), what_lines_deliver)
+        deliveries = self.memo.get(("delivered", *memo_key), what_lines_deliver)
+        initial = result["tables"].get("targets", [])
         return policy.rows(
-            f"plan.{table}", rows, producers, deliveries=deliveries, memo_key=memo_key
+            f"plan.{table}",
+            rows,
+            producers,
+            deliveries=deliveries,
+            memo_key=memo_key,
+            initial=initial,
         )
 
     def _run_view(self, who: Principal, record: RunRecord, name: str) -> RunInfo:

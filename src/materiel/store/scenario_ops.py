@@ -7,6 +7,7 @@ version given is stale, and recorded in the audit log in the same transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -192,18 +193,29 @@ class ScenarioOps(StoreBase):
         checked = sc.check(record.meta, rows)
         producers = _producers(tables)
 
+        partial = any(policy.sees(t) is not See.ALL for t in rows)
+        lines = {t: _visible_lines(policy, t, data, producers) for t, data in rows.items()}
+
         def shown(problem: Problem) -> bool:
+            if partial and problem.across:  # its text may tell of others' rows
+                return False
             table = sc.table_of_file(problem.file)
             if table is None:
                 return True
             if problem.row is None:
                 return policy.may_read_table(table)
-            index = problem.row - FIRST_DATA_LINE
-            data = rows.get(table, [])
-            return 0 <= index < len(data) and policy.sees_row(table, data[index], producers)
+            return problem.row - FIRST_DATA_LINE in lines.get(table, {})
 
-        problems = [str(p) for p in checked.problems if shown(p)]
-        warnings = [str(p) for p in checked.warnings if shown(p)]
+        def text(problem: Problem) -> str:
+            """The problem with its row numbered among the rows the user sees."""
+            table = sc.table_of_file(problem.file)
+            if table is None or problem.row is None:
+                return str(problem)
+            line = lines[table][problem.row - FIRST_DATA_LINE]
+            return str(dataclasses.replace(problem, row=line))
+
+        problems = [text(p) for p in checked.problems if shown(p)]
+        warnings = [text(p) for p in checked.warnings if shown(p)]
         hidden = len(checked.problems) - len(problems)
         return ValidationReport(
             ok=checked.scenario is not None,
@@ -224,11 +236,14 @@ class ScenarioOps(StoreBase):
             record = self._scenario(s, name)
             recs = self._table(s, record.id, table)
             producers, groups = self._producers(s, record.id), self._groups(s, record.id)
+        seen = policy.indexed_rows(table, [r.data for r in recs], producers, groups)
+        # rows are numbered among those the user sees: a gap would tell of hidden ones
+        lines = {i: n for n, i in enumerate(i for i, _ in seen if i is not None)}
         return [
             RowInfo(id=None, version=None, line=None, data=data)
             if i is None
-            else _view(recs[i], i, data)
-            for i, data in policy.indexed_rows(table, [r.data for r in recs], producers, groups)
+            else _view(recs[i], lines[i], data)
+            for i, data in seen
         ]
 
     def row(self, who: Principal, name: str, table: str, row_id: int) -> RowInfo:
@@ -239,14 +254,17 @@ class ScenarioOps(StoreBase):
             rec = self._row_for(s, policy, record.id, table, row_id, self._producers(s, record.id))
             everyone = [r.data for r in self._table(s, record.id, table)]
             data = policy.detail(table, rec.data, everyone)
-            index = s.scalar(
-                select(func.count()).where(
+            producers = self._producers(s, record.id)
+            before = s.scalars(
+                select(RowRecord.data).where(
                     RowRecord.scenario_id == record.id,
                     RowRecord.table_name == table,
                     RowRecord.position < rec.position,
                 )
             )
-            return _view(rec, int(index or 0), data)
+            # numbered among the rows the user sees, as in the table's listing
+            index = sum(policy.sees_row(table, d, producers) for d in before)
+            return _view(rec, index, data)
 
     def add_row(self, who: Principal, name: str, table: str, data: dict[str, Any]) -> SavedRow:
         policy = self.policy(who)
@@ -278,7 +296,8 @@ class ScenarioOps(StoreBase):
             record, rec, producers = self._writable(s, policy, name, table, row_id)
             clean = _validated(table, data, None)
             policy.check_write(table, clean, producers)
-            self._own_id(s, policy, record.id, table, clean)
+            if sc.key_of(table, clean) != sc.key_of(table, rec.data):  # a row keeps its id
+                self._own_id(s, policy, record.id, table, clean)
             self._unique(s, record.id, table, clean, rec.id)
             done = s.execute(
                 update(RowRecord)
@@ -564,3 +583,11 @@ def delivered(s: Session, scenario_id: int, new: list[dict[str, Any]]) -> list[d
 def _month(label: str) -> int:
     year, month = label.split("-")
     return int(year) * 12 + int(month) - 1
+
+
+def _visible_lines(
+    policy: Policy, table: str, rows: list[dict[str, Any]], producers: dict[str, str]
+) -> dict[int, int]:
+    """Index of each row the user sees -> its line among them (as in its listing)."""
+    seen = [i for i, row in enumerate(rows) if policy.sees_row(table, row, producers)]
+    return {i: n + FIRST_DATA_LINE for n, i in enumerate(seen)}
