@@ -627,3 +627,43 @@ def test_the_attacker_recovers_deliveries_when_every_output_is_shown(
     )
     leaks, _ = attack(Rule())
     assert any(leak.startswith("('deliveries'") for leak in leaks), leaks
+
+
+@pytest.mark.slow
+def test_a_runs_outputs_are_judged_on_the_scenario_it_planned(db_url: str, tmp_path: Path) -> None:
+    """After a run, AAA adds contracts of its own in the months where a line's output is
+    hidden: were the rule judged on the scenario as it is now, AAA's own deliveries would
+    make enough contributors and show the output, and the others' part by difference.
+    Judged on the scenario the run planned, what is hidden stays hidden."""
+    space = Workspace(db_url, tmp_path, Rule())
+    app = create_app(Settings(db=db_url), space.store)
+    with TestClient(app) as client:
+        admin, me = space.headers("admin"), space.headers("me")
+        run = client.post(f"{API}/scenarios/six/runs", headers=admin).json()
+        assert wait_for_run(client, admin, run["id"])["status"] == "done"
+        url = f"{API}/runs/{run['id']}/tables/capacity?limit=500"
+        before = client.get(url, headers=me).json()["items"]
+        hidden = [(r["line"], r["month"]) for r in before if r["output"] is None]
+        assert hidden
+        for n, (line, month) in enumerate(hidden):
+            label = f"{2025 + month // 12}-{month % 12 + 1:02d}"
+            row = {
+                "id": f"AAA-{n}",
+                "buyers": "AAA",
+                "line": line,
+                "quantity": 1,
+                "value": 1,
+                "currency": "USD",
+                "start": label,
+                "end": label,
+            }
+            made = client.post(
+                f"{API}/scenarios/six/tables/contracts", headers=me, json={"data": row}
+            )
+            assert made.status_code == 201, made.text
+    fresh = open_store(db_url)  # no decision kept in memory
+    try:
+        again = fresh.run_table(Principal("me", "nation", ME), run["id"], "capacity")
+    finally:
+        fresh.db.dispose()
+    assert [(r["line"], r["month"]) for r in again if r["output"] is None] == hidden

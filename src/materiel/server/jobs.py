@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from materiel.store import Store
+from materiel.store import Store, delivered_by
 from materiel.workflows import RUN_STAGES, run_snapshot, stage_of
 
 log = logging.getLogger("materiel.server.jobs")
@@ -104,7 +104,10 @@ def end_group(process: Any, grace: float = GRACE_S) -> None:
     process.join()
 
 
-def _records(folder: Path) -> dict[str, Any]:
+def _records(folder: Path, snapshot: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The run's result as the store keeps it: summary, tables, the lines' producers and
+    what the lines deliver (new orders and the planned scenario's existing contracts, for
+    the disclosure rule: :func:`materiel.store.delivered_by`)."""
     from materiel.planner import Plan
 
     plan = Plan.load(folder / "plan")
@@ -114,7 +117,12 @@ def _records(folder: Path) -> dict[str, Any]:
     }
     producers = json.loads((folder / "producers.json").read_text(encoding="utf-8"))
     summary = json.loads(json.dumps(plan.summary, default=str))
-    return {"summary": summary, "tables": tables, "producers": producers}
+    result = {"summary": summary, "tables": tables, "producers": producers}
+    if snapshot is not None:
+        start = str(snapshot["meta"].get("start"))
+        new = tables.get("deliveries", [])
+        result["delivered"] = delivered_by(snapshot["tables"], start, new)
+    return result
 
 
 class RunManager:
@@ -180,7 +188,7 @@ class RunManager:
                     status="done",
                     progress="done",
                     stage=len(RUN_STAGES),
-                    result=_records(Path(tmp)),
+                    result=_records(Path(tmp), snapshot),
                 )
             else:
                 self.store.set_run(run_id, status="failed", error=outcome[1], progress="failed")

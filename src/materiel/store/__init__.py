@@ -20,6 +20,7 @@ from materiel.store.models import TokenRecord
 from materiel.store.policy import ROLES, SYSTEM, TOTAL, TOTAL_KEY, Principal
 from materiel.store.records import RunInfo
 from materiel.store.repo import Store, open_store
+from materiel.store.scenario_ops import delivered_by
 
 __all__ = [
     "ROLES",
@@ -36,6 +37,7 @@ __all__ = [
     "TokenRecord",
     "Unauthenticated",
     "UserDisabled",
+    "delivered_by",
     "hash_token",
     "open_store",
     "sqlite_path",

@@ -212,6 +212,8 @@ class RunOps(StoreBase):
             return policy.rows(f"plan.{table}", rows, producers, memo_key=memo_key)
 
         def what_lines_deliver() -> list[dict[str, Any]]:
+            if "delivered" in result:  # kept from the planned scenario when the run ended
+                return list(result["delivered"])
             with self.tx() as s:
                 new = result["tables"].get("deliveries", [])
                 return delivered(s, record.scenario_id, new)

@@ -547,17 +547,27 @@ def _validated(table: str, data: dict[str, Any], line: int | None) -> dict[str, 
 
 
 def delivered(s: Session, scenario_id: int, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`delivered_by` from the stored scenario as it is now (for runs that did not
+    keep it: those made before runs kept it)."""
+    tables = {t: ScenarioOps._rows_of(s, scenario_id, t) for t in ("items", "lines", "contracts")}
+    meta = s.scalar(select(ScenarioRecord.meta).where(ScenarioRecord.id == scenario_id))
+    return delivered_by(tables, str((meta or {}).get("start") or "2000-01"), new)
+
+
+def delivered_by(
+    tables: dict[str, list[dict[str, Any]]], start: str, new: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """What lines deliver, as :data:`materiel.store.policy.DELIVERED` reads it: a plan's
-    new orders (``new``, its deliveries table) and the scenario's firm existing contracts,
-    spread evenly over their delivery months as the planner spreads them, each with the
-    month it is made (``delivery_lag`` earlier) and the group it serves."""
-    groups = ScenarioOps._groups(s, scenario_id)
+    new orders (``new``, its deliveries table) and the scenario's firm existing contracts
+    (``tables``: its rows; ``start``: its first month), spread evenly over their delivery
+    months as the planner spreads them, each with the month it is made
+    (``delivery_lag`` earlier) and the group it serves."""
+    groups = sc.groups_of(tables.get("items", []))
     lines = {
         str(d.get("id")): (groups.get(str(d.get("item")), str(d.get("item"))), d)
-        for d in ScenarioOps._rows_of(s, scenario_id, "lines")
+        for d in tables.get("lines", [])
     }
-    meta = s.scalar(select(ScenarioRecord.meta).where(ScenarioRecord.id == scenario_id))
-    first = _month(str((meta or {}).get("start") or "2000-01"))
+    first = _month(start)
     out: list[dict[str, Any]] = []
 
     def add(line: str, ally: str, month: int, quantity: float) -> None:
@@ -569,7 +579,7 @@ def delivered(s: Session, scenario_id: int, new: list[dict[str, Any]]) -> list[d
     for row in new:
         quantity = float(row.get("quantity") or 0.0)
         add(str(row.get("line")), str(row.get("ally")), int(row.get("month") or 0), quantity)
-    for c in ScenarioOps._rows_of(s, scenario_id, "contracts"):
+    for c in tables.get("contracts", []):
         if c.get("firm") is False:
             continue
         begin, end = _month(str(c["start"])) - first, _month(str(c["end"])) - first
