@@ -485,7 +485,7 @@ def _openapi_spec() -> dict[str, Any]:
         from materiel.settings import Settings
 
         with tempfile.TemporaryDirectory() as tmp:
-            app = factory(Settings(db_url=f"sqlite:///{Path(tmp) / 'docs.db'}"))
+            app = factory(Settings(db=f"sqlite:///{Path(tmp) / 'docs.db'}"))
             spec = app.openapi()
             store = getattr(app.state, "store", None)
             dispose = getattr(getattr(store, "db", None), "engine", None)

@@ -36,6 +36,9 @@ class Problem:
     column: str | None = None
     expected: str | None = None
     found: str | None = None
+    #: found by comparing several allies' rows (a line's firm contracts, the buyers of a
+    #: pooled one): its text may tell of rows a nation analyst may not see
+    across: bool = False
 
     def __str__(self) -> str:
         where = self.file

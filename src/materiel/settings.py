@@ -63,6 +63,20 @@ class Settings(BaseSettings):
     run_workers: int = Field(
         1, ge=1, le=64, description="plan runs solved at the same time (a process each)"
     )
+    run_limit: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        description="plan runs one user may have queued or running at once; one more is "
+        "refused (429)",
+    )
+    run_grace_s: float = Field(
+        3.0,
+        gt=0,
+        le=60,
+        description="how long a cancelled or stopped run's processes have to end after "
+        "SIGTERM before they are killed [s]",
+    )
     debug: bool = Field(False, description="show tracebacks of unexpected errors")
     disclosure_min_contributors: int = Field(
         3,

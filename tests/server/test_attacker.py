@@ -83,6 +83,7 @@ def _tables() -> dict[str, list[dict[str, Any]]]:
                 "capacity": 4000,
                 "ceiling": 4000,
                 **line,
+                "delivery_lag": 1,  # made a month before it arrives
             },
             {
                 "id": "L_MSL",
@@ -476,8 +477,10 @@ def _balance(alg: Algebra, full: dict[str, list[dict[str, Any]]]) -> None:
 
 
 def _output(alg: Algebra, seen: dict[str, list[dict[str, Any]]], full: dict) -> None:
-    """What a line delivers in a month is its output less what it adds to the output it
-    holds: the new orders and the existing contracts it delivers then."""
+    """What a line makes in a month is its output less what it adds to the output it
+    holds: the new orders and the existing contracts it delivers ``delivery_lag`` months
+    later."""
+    lag = {r["id"]: int(r.get("delivery_lag") or 0) for r in full["lines"]}
     held: dict[tuple[Any, Any], Any] = {}
     for r in seen["plan.capacity"]:
         held[(r["line"], int(r["month"]))] = r.get("held")
@@ -486,12 +489,13 @@ def _output(alg: Algebra, seen: dict[str, list[dict[str, Any]]], full: dict) -> 
         before = held.get((line, m - 1), 0.0) if m > 0 else 0.0
         if r.get("output") is None or r.get("held") is None or before is None:
             continue
-        terms = {k: 1.0 for k in alg.index if k[0] == "deliveries" and k[2:] == (line, m)}
+        arrives = m + lag[line]
+        terms = {k: 1.0 for k in alg.index if k[0] == "deliveries" and k[2:] == (line, arrives)}
         for c in full["contracts"]:
             start, end = _month(c["start"]), _month(c["end"])
-            if c["line"] == line and start <= m <= end:
+            if c["line"] == line and start <= arrives <= end:
                 for a in _shares(c):
-                    terms[("delivered", a, c["id"], m)] = 1.0
+                    terms[("delivered", a, c["id"], arrives)] = 1.0
         alg.saw(terms)
 
 
@@ -607,7 +611,7 @@ def test_the_attacker_recovers_deliveries_when_stock_over_time_is_not_checked(
     """Break the rule on purpose: every month's stock total shown. A month's total less
     the last one, less the lines' outputs shown and the demand, is what the allies
     whose deliveries are not shown received: here one ally's."""
-    monkeypatch.setattr(policy_module, "stock_over_time", lambda rule, totals, deliveries: totals)
+    monkeypatch.setattr(policy_module, "stock_over_time", lambda *_: None)
     leaks, _ = attack(Rule())
     assert any(leak.startswith("('deliveries'") for leak in leaks), leaks
 
@@ -623,3 +627,43 @@ def test_the_attacker_recovers_deliveries_when_every_output_is_shown(
     )
     leaks, _ = attack(Rule())
     assert any(leak.startswith("('deliveries'") for leak in leaks), leaks
+
+
+@pytest.mark.slow
+def test_a_runs_outputs_are_judged_on_the_scenario_it_planned(db_url: str, tmp_path: Path) -> None:
+    """After a run, AAA adds contracts of its own in the months where a line's output is
+    hidden: were the rule judged on the scenario as it is now, AAA's own deliveries would
+    make enough contributors and show the output, and the others' part by difference.
+    Judged on the scenario the run planned, what is hidden stays hidden."""
+    space = Workspace(db_url, tmp_path, Rule())
+    app = create_app(Settings(db=db_url), space.store)
+    with TestClient(app) as client:
+        admin, me = space.headers("admin"), space.headers("me")
+        run = client.post(f"{API}/scenarios/six/runs", headers=admin).json()
+        assert wait_for_run(client, admin, run["id"])["status"] == "done"
+        url = f"{API}/runs/{run['id']}/tables/capacity?limit=500"
+        before = client.get(url, headers=me).json()["items"]
+        hidden = [(r["line"], r["month"]) for r in before if r["output"] is None]
+        assert hidden
+        for n, (line, month) in enumerate(hidden):
+            label = f"{2025 + month // 12}-{month % 12 + 1:02d}"
+            row = {
+                "id": f"AAA-{n}",
+                "buyers": "AAA",
+                "line": line,
+                "quantity": 1,
+                "value": 1,
+                "currency": "USD",
+                "start": label,
+                "end": label,
+            }
+            made = client.post(
+                f"{API}/scenarios/six/tables/contracts", headers=me, json={"data": row}
+            )
+            assert made.status_code == 201, made.text
+    fresh = open_store(db_url)  # no decision kept in memory
+    try:
+        again = fresh.run_table(Principal("me", "nation", ME), run["id"], "capacity")
+    finally:
+        fresh.db.dispose()
+    assert [(r["line"], r["month"]) for r in again if r["output"] is None] == hidden

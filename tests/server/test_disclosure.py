@@ -126,7 +126,8 @@ def test_a_co_buyer_sees_its_own_part_of_a_pooled_contract_only() -> None:
     (mine,) = [r for r in seen if not r.get(TOTAL_KEY)]
     assert mine["quantity"] == pytest.approx(28_000.0) and mine["value"] == pytest.approx(280_000)
     assert mine["rate"] == pytest.approx(40.0)
-    assert mine["buyers"] == "POL" and mine["shares"] == "POL:0.0400" and mine["other_buyers"] == 2
+    # its share and its part would give the whole: no share where the whole is hidden
+    assert mine["buyers"] == "POL" and mine["shares"] is None and mine["other_buyers"] == 2
     assert mine["pooled_only"] == "POL"
     # three buyers, but GBR holds 70 %: after the two largest, POL's 4 % is under 10 %
     # of 70 % (DEU would know GBR's part within 4 %): neither the whole nor the line's
@@ -147,6 +148,7 @@ def test_a_co_buyer_sees_the_whole_contract_where_the_rule_allows() -> None:
     }
     (mine, total) = Policy(POL, RULE).rows("plan.contracts", [row])
     assert mine["quantity"] == pytest.approx(200.0) and mine["contract_quantity"] == 1000.0
+    assert mine["shares"] == "POL:0.2000"
     assert total[TOTAL_KEY] and total["quantity"] == 1000.0
 
 
@@ -188,3 +190,115 @@ def test_the_rules_decisions_on_a_run_table_are_kept_for_every_user(
     Policy(POL, Rule(min_contributors=4), memo).rows("plan.stock", rows, memo_key=("run", 1))
     Policy(POL, RULE, memo).rows("plan.stock", rows, memo_key=("run", 2))
     assert len(calls) == 3  # another rule, another run: decided again
+
+
+def test_a_total_is_hidden_with_any_of_its_parts() -> None:
+    """Spending ``total`` is new orders plus existing contracts. Only AAA and BBB have
+    existing contracts (two: hidden); shown, the total less new orders would give them,
+    and AAA knows its own 10, so BBB's 50. New orders (four allies) stay."""
+    rows = [
+        {
+            "ally": a,
+            "year": 2025,
+            "new_orders_and_expansion": n,
+            "existing_contracts": e,
+            "budget": 1000.0,
+            "total": n + e,
+        }
+        for a, n, e in (
+            ("AAA", 100.0, 10.0),
+            ("BBB", 120.0, 50.0),
+            ("CCC", 110.0, 0.0),
+            ("DDD", 90.0, 0.0),
+        )
+    ]
+    (total,) = [
+        r
+        for r in Policy(Principal("a", "nation", ally="AAA"), RULE).rows("plan.spending", rows)
+        if r.get(TOTAL_KEY)
+    ]
+    assert total["existing_contracts"] is None and total["total"] is None
+    assert total["new_orders_and_expansion"] == 420.0 and total["budget"] == 4000.0
+
+
+def test_a_shortfall_hidden_hides_its_target_and_stock() -> None:
+    """Shortfall = target - stock at the date for each ally short of it: if only the
+    shortfall were hidden, the target and the stock shown would give it."""
+    rows = [
+        {
+            "ally": a,
+            "group": "G",
+            "initial": 50.0,
+            "target": t,
+            "stock_at_date": st,
+            "shortfall_at_date": max(t - st, 0.0),
+        }
+        for a, t, st in (
+            ("AAA", 100.0, 90.0),
+            ("BBB", 100.0, 60.0),
+            ("CCC", 100.0, 120.0),
+            ("DDD", 100.0, 130.0),
+        )
+    ]
+    (total,) = [
+        r
+        for r in Policy(Principal("a", "nation", ally="AAA"), RULE).rows("plan.targets", rows)
+        if r.get(TOTAL_KEY)
+    ]
+    # two allies short (AAA 10, BBB 40): the shortfall is hidden, and so are its ties
+    assert total["shortfall_at_date"] is None
+    assert total["target"] is None and total["stock_at_date"] is None
+    assert total["initial"] == 200.0
+
+
+def test_stock_is_hidden_until_the_deliveries_since_come_from_enough_allies() -> None:
+    """Group G: four allies hold stock. Month 0: only BBB receives (1 ally: hidden, its
+    delivery would be the change from the initial stock); month 1: CCC and DDD receive
+    too (3 allies since month -1: shown); month 2: nothing arrives (shown)."""
+    from materiel.store.policy import RULES as TABLE_RULES
+    from materiel.store.policy import disclosure_of, stock_over_time
+
+    stock = [
+        {"ally": a, "group": "G", "month": m, "stock": 100.0 + m}
+        for a in ("AAA", "BBB", "CCC", "DDD")
+        for m in range(3)
+    ]
+    deliveries = [
+        {"line": "L", "ally": a, "month": m, "made": m, "group": "G", "quantity": 5.0}
+        for a, m in (("BBB", 0), ("CCC", 1), ("DDD", 1))
+    ]
+    shown = disclosure_of(RULE, TABLE_RULES["plan.stock"], stock)
+    stock_over_time(RULE, shown, deliveries, [])
+    assert shown.totals_ok["stock"] == {("G", 1), ("G", 2)}
+
+
+def test_a_hidden_initial_total_hides_the_months_that_would_give_it() -> None:
+    """DEU holds 247 of 283 missiles (hidden by the p% rule). Month 0 adds nothing that
+    is hidden, so month 0's stock total less the deliveries shown would be the initial
+    total: hidden until what is added since dilutes DEU's share."""
+    from materiel.store.policy import RULES as TABLE_RULES
+    from materiel.store.policy import disclosure_of, stock_over_time
+
+    initial = {"DEU": 247.0, "POL": 20.0, "FRA": 16.0}
+    extra = {"ITA": 0.0, "ESP": 0.0}
+    stock = [
+        {"ally": a, "group": "M", "month": m, "stock": v + (30.0 if m == 1 and a in extra else 0)}
+        for a, v in {**initial, **extra}.items()
+        for m in range(2)
+    ]
+    deliveries = [
+        {"line": "L", "ally": a, "month": 1, "made": 1, "group": "M", "quantity": 30.0}
+        for a in extra
+    ]
+    targets = [{"ally": a, "group": "M", "initial": v} for a, v in initial.items()]
+    shown = disclosure_of(RULE, TABLE_RULES["plan.stock"], stock)
+    # month 0's level is DEU-dominated too; month 1's is not (ITA and ESP 30 each)
+    assert shown.totals_ok["stock"] == {("M", 1)}
+    stock_over_time(RULE, shown, deliveries, targets)
+    # initial + what arrived unshown by month 1: DEU 247, POL 20, FRA 16, ITA 30, ESP 30:
+    # 66 after the two largest >= 24.7: month 1 may be shown
+    assert shown.totals_ok["stock"] == {("M", 1)}
+    # without any arrival, month 1 less the deliveries shown is the initial total
+    shown = disclosure_of(RULE, TABLE_RULES["plan.stock"], stock)
+    stock_over_time(RULE, shown, [], targets)
+    assert ("M", 1) not in shown.totals_ok["stock"]

@@ -105,3 +105,36 @@ _SUMS = {
     "budget_total",
     "lp_bound",
 }
+
+
+def test_problems_found_across_allies_rows_are_counted_not_shown(
+    space: Workspace, client: TestClient
+) -> None:
+    """AAA overloads line L2, where BBB's and CCC's contracts deliver: the problem names
+    every contract on the line and its monthly load. AAA's analyst is told there is a
+    problem it may not read; the alliance analyst reads it whole."""
+    aaa = space.headers("nation_AAA")
+    url = f"{API}/scenarios/small/tables/contracts"
+    big = _contract("AAA-BIG")
+    big["data"] |= {"line": "L2", "quantity": 30, "start": "2025-02", "end": "2025-04"}
+    assert client.post(url, headers=aaa, json=big).status_code == 201
+    whole = client.get(f"{API}/scenarios/small/validation", headers=space.headers("alliance"))
+    assert "C_BBB" in whole.text and "AAA-BIG" in whole.text
+    mine = client.get(f"{API}/scenarios/small/validation", headers=aaa).json()
+    assert not mine["ok"] and mine["hidden_problems"] >= 1
+    assert "C_BBB" not in str(mine) and "units/month" not in str(mine)
+    refused = client.post(f"{API}/scenarios/small/runs", headers=aaa)
+    assert refused.status_code == 422 and "C_BBB" not in refused.text
+
+
+def test_rows_are_numbered_among_those_the_user_sees(space: Workspace, client: TestClient) -> None:
+    """Rows are stockpiles AAA... in the order BBB, CCC, AAA: AAA's analyst sees its own
+    as row 2 (the first data row), not row 4, which would tell two rows come first."""
+    url = f"{API}/scenarios/small/tables/stockpiles"
+    mine = client.get(url, headers=space.headers("nation_AAA")).json()["items"]
+    own = [r for r in mine if r["data"].get("ally") == "AAA"]
+    everyone = client.get(url, headers=space.headers("alliance")).json()["items"]
+    assert [r["line"] for r in own] == [2]
+    assert next(r["line"] for r in everyone if r["data"]["ally"] == "AAA") == 4
+    one = client.get(f"{url}/{own[0]['id']}", headers=space.headers("nation_AAA")).json()
+    assert one["line"] == 2

@@ -18,6 +18,7 @@ from tests.server_kit import PASSWORD, SECRETS, Workspace, small_tables, wait_fo
 API = "/api/v1"
 ROLES = ("anonymous", "admin", "alliance", "nation_AAA", "nation_BBB", "industry", "viewer")
 _counter = itertools.count(1)
+_users = itertools.count(1)  # apart: budgets' years count on _counter staying small
 #: Names of variants (apart from _counter, whose numbers make budget years up to 2200).
 _names = itertools.count(1)
 
@@ -45,6 +46,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("DELETE", "/tokens/{token_id}"): expect(200),
     ("GET", "/users"): expect(200, **ADMIN_ONLY),
     ("POST", "/users"): expect(201, **ADMIN_ONLY),
+    ("PATCH", "/users/{user_id}"): expect(200, **ADMIN_ONLY),
     ("GET", "/audit"): expect(200, **ADMIN_ONLY),
     ("GET", "/scenarios"): expect(200),
     ("POST", "/scenarios"): expect(201, **ALLIANCE_WIDE),
@@ -72,7 +74,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("PUT", "/scenarios/{name}/baseline"): expect(200, **ALLIANCE_WIDE),
     ("GET", "/runs"): expect(200, viewer=403),
     ("GET", "/runs/{run_id}"): expect(200, viewer=403),
-    ("POST", "/runs/{run_id}/cancel"): expect(200, industry=403, viewer=403),
+    # the run is the admin's: a nation analyst may cancel its own runs only
+    ("POST", "/runs/{run_id}/cancel"): expect(
+        200, nation_AAA=403, nation_BBB=403, industry=403, viewer=403
+    ),
     ("GET", "/runs/{run_id}/tables/{table}"): expect(200, industry=403, viewer=403),
     ("GET", "/facts"): expect(200),
     ("POST", "/facts"): expect(201, **ALLIANCE_WIDE),
@@ -137,6 +142,10 @@ class Context:
             else 1
         )
 
+    def fresh_user(self) -> int:
+        made = self.store.create_user(SYSTEM, f"fresh{next(_users)}", "viewer", PASSWORD)
+        return int(made.id)
+
     def fresh_pledge(self) -> dict[str, Any]:
         fields = {
             "ally": "FRA",
@@ -187,6 +196,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         {"name": f"u{N(_counter)}", "role": "viewer", "password": "long enough"},
     ),
     ("GET", "/audit"): lambda c, w: ("/audit", None),
+    ("PATCH", "/users/{user_id}"): lambda c, w: (
+        f"/users/{c.fresh_user()}",
+        {"active": False, "password": "a new password"},
+    ),
     ("GET", "/scenarios"): lambda c, w: ("/scenarios", None),
     ("POST", "/scenarios"): lambda c, w: (
         "/scenarios",

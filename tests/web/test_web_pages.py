@@ -216,6 +216,7 @@ def test_a_cell_edit_is_saved_and_audited(client: TestClient, space: Workspace) 
         ("initial", "-5", "greater than or equal"),
         ("target", "lots", "valid number"),
         ("target_date", "2025-13", "month"),
+        ("note", "n" * 3000, "at most 2000 characters"),  # refused, never cut (issue 21)
     ],
 )
 def test_an_invalid_cell_is_told_beside_the_field_and_changes_nothing(
@@ -377,14 +378,22 @@ def test_a_viewer_sees_no_stockpile_figure(client: TestClient, space: Workspace)
 
 
 # -- facts -----------------------------------------------------------------------------
+def review_form(
+    client: TestClient, space: Workspace, n: int, **fields: str
+) -> tuple[Any, dict[str, str]]:
+    """Fact ``n`` imported, an alliance analyst signed in: the ledger page and the
+    review form's data (version 1, with ``fields``)."""
+    space.store.import_facts(SYSTEM, [_fact(n)])
+    signed_in(client, "alliance")
+    page = client.get("/ledger")
+    return page, {"csrf": csrf_of(page.text), "version": "1", **fields}
+
+
 def test_a_fact_review_is_recorded_and_a_stale_one_refused(
     client: TestClient, space: Workspace
 ) -> None:
-    space.store.import_facts(SYSTEM, [_fact(3)])
-    signed_in(client, "alliance")
-    page = client.get("/ledger")
+    page, data = review_form(client, space, 3, status="rejected", note="wrong")
     assert "Facts waiting for review (1)" in page.text
-    data = {"csrf": csrf_of(page.text), "version": "1", "status": "rejected", "note": "wrong"}
     assert client.post("/facts/fweb0003/review", data=data).status_code == 200
     fact = space.store.facts(SYSTEM)[0]
     assert (fact["status"], fact["note"]) == ("rejected", "wrong")

@@ -183,6 +183,7 @@ def check_prices_and_buyers(rows: dict[str, list[Located]], problems: list[Probl
                         row=loc.line,
                         column="buyers",
                         found=buyer,
+                        across=True,
                     )
                 )
 
@@ -240,6 +241,7 @@ def check_contracts_fit(
                         column="quantity",
                         expected=f"at most {can:,.6g} units/month",
                         found=f"{loc.row.quantity:g} over {loc.row.start}..{loc.row.end}",
+                        across=True,
                     )
                 )
             break

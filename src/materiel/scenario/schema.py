@@ -68,6 +68,10 @@ def month_label(index: int, start: str) -> str:
 MonthStr = Annotated[str, Field(description="a month, YYYY-MM")]
 
 
+#: The longest ``note`` a row may carry [characters]; a longer one is refused, never cut.
+MAX_NOTE = 2000
+
+
 class _Row(BaseModel):
     """Columns every table may carry."""
 
@@ -77,7 +81,9 @@ class _Row(BaseModel):
 
     source: str | None = Field(None, description="where the figures of this row come from")
     assumption: bool = Field(False, description="true when the figures are assumed, not public")
-    note: str | None = Field(None, description="free text")
+    note: str | None = Field(
+        None, max_length=MAX_NOTE, description=f"free text, at most {MAX_NOTE:,} characters"
+    )
 
 
 def _check_month(value: str | None) -> str | None:

@@ -37,7 +37,7 @@ def create_api(settings: Settings | None = None, store: Store | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store.fail_unfinished_runs()
-        app.state.jobs = RunManager(store, settings.run_workers)
+        app.state.jobs = RunManager(store, settings.run_workers, settings.run_grace_s)
         try:
             yield
         finally:

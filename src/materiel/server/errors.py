@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from materiel.errors import DataError, InputError, MaterielError, ScenarioError, SolveError
-from materiel.store import AccessDenied, Conflict, NotFound, Unauthenticated
+from materiel.store import AccessDenied, Conflict, LimitReached, NotFound, Unauthenticated
 
 log = logging.getLogger("materiel.server")
 
@@ -17,6 +17,7 @@ STATUS: tuple[tuple[type[MaterielError], int], ...] = (
     (AccessDenied, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (LimitReached, 429),
     (ScenarioError, 422),
     (InputError, 422),
     (SolveError, 422),

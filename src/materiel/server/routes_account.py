@@ -19,6 +19,7 @@ from materiel.server.schemas import (
     UserCreate,
     UserPublic,
     UsersPublic,
+    UserUpdate,
 )
 
 router = APIRouter(tags=["account"])
@@ -76,6 +77,23 @@ def users(who: Who, store: StoreDep, paging: PageDep) -> UsersPublic:
 def create_user(body: UserCreate, who: Who, store: StoreDep) -> UserPublic:
     user = store.create_user(who, body.name, body.role, body.password, body.ally, body.producer)
     return UserPublic.model_validate(user)
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserPublic,
+    summary="Disable or enable a user, or set its password (admin)",
+)
+def update_user(
+    user_id: Annotated[int, Path(ge=1, le=MAX_INT)], body: UserUpdate, who: Who, store: StoreDep
+) -> UserPublic:
+    """``{"active": false}`` refuses the user's sign-in and revokes every token and
+    browser session it holds at once; ``{"active": true}`` lets it sign in again (the
+    old tokens stay revoked). ``{"password": ...}`` sets its password (at least 8
+    characters). Each change is in the audit log, never the password."""
+    return UserPublic.model_validate(
+        store.update_user(who, user_id, active=body.active, password=body.password)
+    )
 
 
 @router.get(

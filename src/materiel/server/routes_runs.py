@@ -18,6 +18,7 @@ RunId = Annotated[int, Path(ge=1, le=MAX_INT)]
     status_code=202,
     response_model=RunPublic,
     summary="Plan the scenario as it is now",
+    responses={429: {"description": "you have as many runs queued or running as you may"}},
 )
 def start_run(
     name: Annotated[str, Path(min_length=1, max_length=100)],
@@ -25,7 +26,7 @@ def start_run(
     who: Who,
     store: StoreDep,
 ) -> RunPublic:
-    run, snapshot = store.create_run(who, name)
+    run, snapshot = store.create_run(who, name, request.app.state.settings.run_limit)
     request.app.state.jobs.submit(run.id, snapshot)
     return RunPublic.model_validate(run)
 
@@ -43,9 +44,12 @@ def run(run_id: RunId, who: Who, store: StoreDep) -> RunPublic:
 
 
 @router.post(
-    "/runs/{run_id}/cancel", response_model=RunPublic, summary="Cancel a queued or running run"
+    "/runs/{run_id}/cancel",
+    response_model=RunPublic,
+    summary="Cancel a queued or running run (yours; alliance analysts and admins: any)",
 )
 def cancel(run_id: RunId, who: Who, store: StoreDep) -> RunPublic:
+    """Ends the run's process and every process it started, within seconds."""
     return RunPublic.model_validate(store.cancel_run(who, run_id))
 
 

@@ -155,13 +155,26 @@ class TokensPublic(Page[TokenPublic]):
     pass
 
 
+class UserUpdate(Body):
+    """What an admin may change of a user: disable (``active`` false: its sign-in is
+    refused and every token and session it holds is revoked at once) or enable it, set
+    its password."""
+
+    active: bool | None = None
+    password: Annotated[str | None, Field(max_length=1000)] = None
+
+
 class UserPublic(Public):
+    """A user; ``warnings`` says what could not be checked when it was created."""
+
     id: int
     name: str
     role: str
     ally: str | None
     producer: str | None
     has_password: bool
+    active: bool
+    warnings: list[str] = []
 
 
 class UsersPublic(Page[UserPublic]):
@@ -248,7 +261,9 @@ class SavedRowPublic(Public):
 
 class RunPublic(Public):
     """A plan run; ``summary`` is the planner's summary, ``tables`` the plan tables the
-    user may read."""
+    user may read. ``stage`` of ``stages`` is how far the planning is (0 while queued;
+    ``progress`` says what it is doing); ``elapsed_seconds`` runs from ``started_at`` to
+    ``finished_at`` (or now), null until it starts."""
 
     id: int
     scenario: str
@@ -262,6 +277,10 @@ class RunPublic(Public):
     finished_at: str | None
     summary: dict[str, Any] | None
     tables: list[str]
+    started_at: str | None
+    elapsed_seconds: float | None
+    stage: int
+    stages: int
     baseline: bool = Field(False, description="the scenario's baseline run")
 
 

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from materiel.store.account_ops import hash_token
 from materiel.store.db import sqlite_path
-from materiel.store.errors import AccessDenied, Conflict, NotFound, Unauthenticated
+from materiel.store.errors import (
+    AccessDenied,
+    Conflict,
+    LimitReached,
+    NotFound,
+    Unauthenticated,
+    UserDisabled,
+)
 from materiel.store.models import TokenRecord
 from materiel.store.policy import ROLES, SYSTEM, TOTAL, TOTAL_KEY, Principal
 from materiel.store.records import RunInfo
 from materiel.store.repo import Store, open_store
+from materiel.store.scenario_ops import delivered_by
 
 __all__ = [
     "ROLES",
@@ -21,12 +29,15 @@ __all__ = [
     "TOTAL_KEY",
     "AccessDenied",
     "Conflict",
+    "LimitReached",
     "NotFound",
     "Principal",
     "RunInfo",
     "Store",
     "TokenRecord",
     "Unauthenticated",
+    "UserDisabled",
+    "delivered_by",
     "hash_token",
     "open_store",
     "sqlite_path",

@@ -3,6 +3,7 @@ every token expires)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -11,11 +12,12 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from materiel.errors import InputError
-from materiel.store.base import StoreBase
-from materiel.store.errors import Conflict, NotFound, Unauthenticated
-from materiel.store.models import TokenRecord, UserRecord
+from materiel.store.base import StoreBase, aware
+from materiel.store.errors import Conflict, NotFound, Unauthenticated, UserDisabled
+from materiel.store.models import RowRecord, ScenarioRecord, TokenRecord, UserRecord
 from materiel.store.policy import ROLES, Principal
 from materiel.store.records import NewToken, TokenInfo, UserInfo
 
@@ -37,10 +39,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 class AccountOps(StoreBase):
     def create_user(
         self,
@@ -58,8 +56,8 @@ class AccountOps(StoreBase):
             )
         if role not in ROLES:
             raise InputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
-        if password is not None and len(password) < MIN_PASSWORD:
-            raise InputError(f"a password has at least {MIN_PASSWORD} characters")
+        if password is not None:
+            _check_password(password)
         if role == "nation":
             if not ally or not re.match(r"^[A-Z]{3}$", ally):
                 raise InputError("a nation analyst needs ally: the ISO3 code of its ally")
@@ -73,6 +71,7 @@ class AccountOps(StoreBase):
         with self.tx(write=True) as s:
             if s.scalar(select(UserRecord.id).where(UserRecord.name == name)):
                 raise Conflict(f"a user named {name!r} exists")
+            warnings = _check_owner(s, ally, producer)
             user = UserRecord(
                 name=name,
                 role=role,
@@ -82,9 +81,56 @@ class AccountOps(StoreBase):
             )
             s.add(user)
             s.flush()
-            view = _user_view(user)
+            view = dataclasses.replace(_user_view(user), warnings=warnings)
             self.audit(s, who, "user.create", f"user {name}", None, view.as_dict())
             return view
+
+    def update_user(
+        self,
+        who: Principal,
+        user_id: int,
+        active: bool | None = None,
+        password: str | None = None,
+    ) -> UserInfo:
+        """Disable (``active=False``) or enable a user, or set its password (admin).
+        Disabling revokes every token of the user at once, so its API tokens and browser
+        sessions end; enabling again does not bring them back. Audited, never with the
+        password."""
+        self.policy(who).require("users.manage", "manage users")
+        if active is None and password is None:
+            raise InputError("nothing to change: give active, password or both")
+        if password is not None:
+            _check_password(password)
+        if active is False and user_id == who.user_id:
+            raise InputError("active: you may not disable yourself; ask another admin")
+        with self.tx(write=True) as s:
+            user = s.get(UserRecord, user_id)
+            if user is None:
+                raise NotFound(f"no user {user_id}")
+            before = _user_view(user)
+            if password is not None:
+                user.password_hash = _hasher.hash(password)
+            if active is not None:
+                user.active = active
+            revoked = 0
+            if active is False:
+                done = s.execute(
+                    update(TokenRecord)
+                    .where(TokenRecord.user_id == user_id, TokenRecord.revoked_at.is_(None))
+                    .values(revoked_at=_now())
+                )
+                revoked = int(done.rowcount)  # type: ignore[attr-defined]
+            s.flush()
+            after = _user_view(user)
+            if active is not None and active != before.active:
+                action = "user.enable" if active else "user.disable"
+                extra = {"tokens_revoked": revoked} if not active else {}
+                changed = {**after.as_dict(), **extra}
+                self.audit(s, who, action, f"user {user.name}", before.as_dict(), changed)
+            if password is not None:
+                hidden, reset = {"password": "(not shown)"}, {"password": "set by an admin"}
+                self.audit(s, who, "user.password", f"user {user.name}", hidden, reset)
+            return after
 
     def list_users(self, who: Principal) -> list[UserInfo]:
         self.policy(who).require("users.manage", "list users")
@@ -110,6 +156,8 @@ class AccountOps(StoreBase):
             ok = False
         if not ok or user is None:
             raise Unauthenticated("wrong user name or password")
+        if not user.active:
+            raise UserDisabled("this user is disabled; ask an admin")
         return self._issue(user.id, user.name, "sign-in", dt.timedelta(hours=hours))
 
     def create_token(self, who: Principal, name: str, days: float) -> NewToken:
@@ -174,7 +222,9 @@ class AccountOps(StoreBase):
         record, user = row
         if record.revoked_at is not None:
             raise Unauthenticated("this token was revoked")
-        if _aware(record.expires_at) <= _now():
+        if not user.active:
+            raise UserDisabled("this user is disabled; ask an admin")
+        if aware(record.expires_at) <= _now():
             raise Unauthenticated("this token has expired; sign in again")
         return Principal(
             name=user.name,
@@ -219,14 +269,42 @@ def _user_view(user: UserRecord) -> UserInfo:
         ally=user.ally,
         producer=user.producer,
         has_password=user.password_hash is not None,
+        active=user.active is not False,
     )
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InputError(f"password: a password has at least {MIN_PASSWORD} characters")
+
+
+def _check_owner(s: Session, ally: str | None, producer: str | None) -> list[str]:
+    """Refuse an ally or producer that no stored scenario knows (its allies table, its
+    lines' producers); a code known in any stored scenario is accepted. Without a stored
+    scenario nothing can be checked: the warning says so."""
+    if ally is None and producer is None:
+        return []
+    if s.scalar(select(ScenarioRecord.id).limit(1)) is None:
+        return ["no scenario is stored: the ally or producer could not be checked against one"]
+
+    def known(table: str, column: str) -> set[str]:
+        rows = s.scalars(select(RowRecord.data).where(RowRecord.table_name == table))
+        return {str(data.get(column)) for data in rows if data.get(column) is not None}
+
+    if ally is not None and ally not in known("allies", "code"):
+        raise InputError(f"ally {ally!r} is not an ally of any stored scenario")
+    if producer is not None and producer not in known("lines", "producer"):
+        raise InputError(
+            f"producer {producer!r} is not the producer of a line in any stored scenario"
+        )
+    return []
 
 
 def _token_view(t: TokenRecord) -> TokenInfo:
     return TokenInfo(
         id=t.id,
         name=t.name,
-        created_at=_aware(t.created_at).isoformat(),
-        expires_at=_aware(t.expires_at).isoformat(),
-        revoked_at=_aware(t.revoked_at).isoformat() if t.revoked_at else None,
+        created_at=aware(t.created_at).isoformat(),
+        expires_at=aware(t.expires_at).isoformat(),
+        revoked_at=aware(t.revoked_at).isoformat() if t.revoked_at else None,
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy.exc import DataError as DatabaseRefusedValue
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -58,6 +59,17 @@ class StoreBase:
         session.add(
             AuditRecord(actor=who.name, action=action, target=target, before=before, after=after)
         )
+
+
+@overload
+def aware(value: dt.datetime) -> dt.datetime: ...
+@overload
+def aware(value: None) -> None: ...
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A time of the database as UTC (SQLite gives it back without its zone)."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _first(exc: Exception) -> str:

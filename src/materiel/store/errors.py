@@ -17,6 +17,11 @@ class Conflict(MaterielError):
     """A stale version or a duplicate key (HTTP 409): nothing was changed."""
 
 
+class LimitReached(MaterielError):
+    """The user has as many of something as it may have at once (HTTP 429): nothing was
+    made."""
+
+
 class Unauthenticated(MaterielError):
     """No valid credentials (HTTP 401)."""
 
@@ -27,3 +32,7 @@ def stale(what: str, current: int, given: int | None) -> Conflict:
         f"{what} was changed by someone else: you sent version {given}, it is now at "
         f"version {current} or later; reload it and apply your change again"
     )
+
+
+class UserDisabled(Unauthenticated):
+    """The user's name and password are right but an admin has disabled it (HTTP 401)."""

@@ -83,7 +83,10 @@ class LedgerOps(StoreBase):
         if status not in STATUSES:
             raise InputError(f"status must be one of {', '.join(STATUSES)}")
         if note is not None and len(note) > MAX_NOTE:
-            raise InputError(f"a note has at most {MAX_NOTE} characters")
+            raise InputError(
+                f"note: a note has at most {MAX_NOTE:,} characters, this one has "
+                f"{len(note):,}; nothing was saved"
+            )
         with self.tx(write=True) as s:
             record = s.get(FactRecord, fact_id)
             if record is None:

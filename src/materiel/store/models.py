@@ -6,7 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -86,6 +96,8 @@ class UserRecord(Base):
     role: Mapped[str] = mapped_column(String(20))
     ally: Mapped[str | None] = mapped_column(String(3), nullable=True)
     producer: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    #: A disabled user cannot sign in; disabling revokes every token it holds.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
@@ -103,7 +115,9 @@ class TokenRecord(Base):
 
 
 class RunRecord(Base):
-    """A plan run: a background job on one version of one scenario."""
+    """A plan run: a background job on one version of one scenario. ``stage`` of
+    ``stages`` is where the planning is (0 while queued); ``started_at`` is when it
+    began to run."""
 
     __tablename__ = "plan_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,10 +126,13 @@ class RunRecord(Base):
     scenario_digest: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))  # queued running done failed cancelled
     progress: Mapped[str] = mapped_column(String(400), default="")
+    stage: Mapped[int] = mapped_column(Integer, default=0)
+    stages: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(4000), nullable=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 

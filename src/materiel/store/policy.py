@@ -82,6 +82,11 @@ class Totals:
     nests: bool = False
     #: a total by group also fills the table's ``item`` column with the group
     item_is_group: bool = False
+    #: measures tied by an identity (shortfall = target - stock at the date; value =
+    #: quantity x price): one hidden hides them all, or the shown ones would give it
+    linked: tuple[tuple[str, ...], ...] = ()
+    #: (whole, parts): the whole is the sum of the parts, so a hidden part hides it
+    sum_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,7 +162,7 @@ RULES: dict[str, TableRule] = {
     ),
     "contracts": TableRule(
         _roles(A, nation=OWN, industry=PROD, viewer=PUB),
-        Totals(("line",), ("quantity", "value"), nests=True),
+        Totals(("line",), ("quantity", "value"), nests=True, linked=(("quantity", "value"),)),
         _buyers,
         public=_not_assumed,
         owners=_shares,
@@ -165,7 +170,9 @@ RULES: dict[str, TableRule] = {
     "budgets": TableRule(_roles(A, industry=N), allies=_ally),
     "plan.contracts": TableRule(
         _roles(A, nation=OWN, industry=PROD, viewer=N),
-        Totals(("line", "item"), ("quantity", "value"), nests=True),
+        Totals(
+            ("line", "item"), ("quantity", "value"), nests=True, linked=(("quantity", "value"),)
+        ),
         _buyers,
         owners=_shares,
     ),
@@ -184,13 +191,22 @@ RULES: dict[str, TableRule] = {
     ),
     "plan.spending": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=N),
-        Totals(("year",), ("new_orders_and_expansion", "existing_contracts", "budget", "total")),
+        Totals(
+            ("year",),
+            ("new_orders_and_expansion", "existing_contracts", "budget", "total"),
+            sum_of=(("total", ("new_orders_and_expansion", "existing_contracts")),),
+        ),
         _ally,
         owners=_one,
     ),
     "plan.targets": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=N),
-        Totals(("group",), ("initial", "target", "stock_at_date", "shortfall_at_date")),
+        Totals(
+            ("group",),
+            ("initial", "target", "stock_at_date", "shortfall_at_date"),
+            # shortfall = target - stock at the date for each ally short of its target
+            linked=(("target", "stock_at_date", "shortfall_at_date"),),
+        ),
         _ally,
         owners=_one,
     ),
@@ -212,7 +228,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "scenario.baseline": frozenset({"admin", "alliance"}),
     "run.create": frozenset({"admin", "alliance", "nation"}),
     "run.read": frozenset({"admin", "alliance", "nation", "industry"}),
-    "run.cancel": frozenset({"admin", "alliance", "nation"}),
+    "run.cancel": frozenset({"admin", "alliance", "nation"}),  # its own runs
+    "run.cancel_any": frozenset({"admin", "alliance"}),
     "facts.write": frozenset({"admin", "alliance"}),
     "facts.unreviewed": frozenset({"admin", "alliance", "nation", "industry"}),
     "pledges.write": frozenset({"admin", "alliance", "nation"}),
@@ -241,6 +258,12 @@ class Policy:
     def require(self, action: str, what: str) -> None:
         if not self.may(action):
             raise AccessDenied(f"{self.who.role} users may not {what}")
+
+    def may_cancel_run(self, created_by: str) -> bool:
+        """A run is cancelled by the user who started it, alliance analysts or admins."""
+        if self.may("run.cancel_any"):
+            return True
+        return self.may("run.cancel") and created_by == self.who.name
 
     # -- scenarios -----------------------------------------------------------------
     def sees_scenario(self, owner: str | None) -> bool:
@@ -280,6 +303,7 @@ class Policy:
         groups: dict[str, str] | None = None,
         deliveries: list[dict[str, Any]] | None = None,
         memo_key: tuple[Any, ...] | None = None,
+        initial: list[dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
         """The rows this principal may see: detail where allowed (of a row it shares with
         other allies, its own part), then the alliance totals the disclosure rule allows.
@@ -288,7 +312,7 @@ class Policy:
         ``groups`` item -> interoperability group, for tables totalled by group that
         name an item only; ``deliveries``: what lines deliver (:data:`DELIVERED`), for
         the plan's stock and capacity, whose totals over time and outputs tell it."""
-        seen = self.indexed_rows(table, rows, producers, groups, deliveries, memo_key)
+        seen = self.indexed_rows(table, rows, producers, groups, deliveries, memo_key, initial)
         return [data for _, data in seen]
 
     def indexed_rows(
@@ -299,6 +323,7 @@ class Policy:
         groups: dict[str, str] | None = None,
         deliveries: list[dict[str, Any]] | None = None,
         memo_key: tuple[Any, ...] | None = None,
+        initial: list[dict[str, Any]] | None = None,
     ) -> list[tuple[int | None, dict[str, Any]]]:
         """:meth:`rows` with the index in ``rows`` of each row shown in detail (None for
         a total). ``memo_key`` names data that never changes (a finished run's table):
@@ -316,10 +341,9 @@ class Policy:
             assert rule is not None and rule.totals is not None
             keyed = [_with_group(r, groups) for r in rows] if "group" in rule.totals.by else rows
             shown = disclosure_of(self.rule, rule, keyed)
-            totals = shown.total_rows()
             if table == "plan.stock" and deliveries is not None:
-                totals = stock_over_time(self.rule, totals, deliveries)
-            return shown, totals
+                stock_over_time(self.rule, shown, deliveries, initial or [])
+            return shown, shown.total_rows()
 
         shown, totals = self.memo.get(key, decide)
         out: list[tuple[int | None, dict[str, Any]]] = [
@@ -367,8 +391,9 @@ class Policy:
 
     def _own_part(self, rule: TableRule, row: dict[str, Any], shown: Disclosed) -> dict[str, Any]:
         """A row shared by several allies (a pooled contract) as one of them sees it: its
-        own quantity, value, rate and share, how many others share it, and the whole
-        row's figures only where the disclosure rule allows."""
+        own quantity, value and rate, how many others share it, and the whole row's
+        figures and its share only where the disclosure rule allows (the share and its
+        own part would give the whole)."""
         assert rule.totals is not None
         ally = str(self.who.ally)
         owners = rule.owners(row)
@@ -382,7 +407,8 @@ class Policy:
                 if column in rule.totals.sums:
                     own[f"contract_{column}"] = whole
         own["buyers"] = ally
-        own["shares"] = f"{ally}:{part:.4f}"
+        whole_shown = all(own.get(f"contract_{c}") is not None for c in rule.totals.sums)
+        own["shares"] = f"{ally}:{part:.4f}" if whole_shown else None
         own["other_buyers"] = len(owners) - 1
         if "pooled_only" in row:
             own["pooled_only"] = ally if ally in _buyers({"buyers": row["pooled_only"]}) else ""
@@ -442,6 +468,8 @@ class Disclosed:
     totals: dict[tuple[Any, ...], disclosure.Cell]
     totals_ok: dict[str, set[tuple[Any, ...]]]
     rows_ok: dict[str, set[tuple[Any, ...]]]
+    #: a total's month label (tables by month)
+    labels: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def child(self, row: dict[str, Any], column: str) -> float | None:
         key = _row_key(row)
@@ -461,6 +489,8 @@ class Disclosed:
             row = {TOTAL_KEY: TOTAL, **dict(zip(self.rule.totals.by, key, strict=True))}
             if self.rule.totals.item_is_group:
                 row["item"] = row["group"]
+            if key in self.labels:
+                row["month_label"] = self.labels[key]
             out.append({**row, **{m: shown.get(m) for m in self.rule.totals.sums}})
         return out
 
@@ -486,42 +516,72 @@ def disclosure_of(rule: disclosure.Rule, table: TableRule, rows: list[dict[str, 
         totals_ok[measure], rows_ok[measure] = disclosure.secondary(
             rule, parents, children, measure
         )
-    return Disclosed(table, parents, totals_ok, rows_ok)
+    for decided in (totals_ok, rows_ok):
+        for linked in table.totals.linked:
+            together = set.intersection(*(decided[m] for m in linked))
+            for measure in linked:
+                decided[measure] = together
+        for whole, parts in table.totals.sum_of:
+            decided[whole] = set.intersection(decided[whole], *(decided[m] for m in parts))
+    labels = {tuple(r.get(c) for c in by): r["month_label"] for r in rows if r.get("month_label")}
+    return Disclosed(table, parents, totals_ok, rows_ok, labels)
 
 
 def stock_over_time(
-    rule: disclosure.Rule, totals: list[dict[str, Any]], deliveries: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Other allies' stock totals month by month, hidden where the change from the last
-    shown month would tell what few allies received.
+    rule: disclosure.Rule,
+    shown: Disclosed,
+    deliveries: list[dict[str, Any]],
+    initial: list[dict[str, Any]],
+) -> None:
+    """Hide other allies' monthly stock totals (``shown``'s ``stock``) where the change
+    from the last shown month would tell what few allies received.
 
     A stock total less an earlier one is what the group's allies received in between
     (less their demand, which its own totals give). Of that, the lines' outputs shown
     give some; the rest is a total over the allies who received the deliveries not shown.
-    A month's stock is shown only if those since the last shown month (the initial stock
-    before the first) come from at least the threshold's number of allies, or there were
-    none; as deliveries are never negative, every longer span then has as many. So no
-    ally's deliveries are recovered exactly. The p% rule is not applied to these
-    differences: an ally that receives most of a group's deliveries (the USA's 155mm)
-    would hide its group's stock for the rest of the horizon (82 % of the monthly totals
-    of ``nato-2024`` for a nation analyst, against 16 % with the threshold alone).
-    ``deliveries`` as :data:`DELIVERED` reads them."""
-    shown = disclosure_of(rule, DELIVERED, deliveries)
+    A month's stock is shown only if those since the last shown month come from at least
+    the threshold's number of allies, or there were none; as deliveries are never
+    negative, every longer span then has as many. So no ally's deliveries are recovered
+    exactly. Before the first shown month, a group whose initial stock total is hidden
+    also counts its initial stock (``initial``: rows of ally, group, initial): the first
+    shown month less the flows shown would give it, so the two must pass the whole rule.
+
+    The p% rule is not applied to the flows alone: an ally that receives most of a
+    group's deliveries (the USA's 155mm) would hide its group's stock for the rest of the
+    horizon (82 % of the monthly totals of ``nato-2024`` for a nation analyst, against 16 %
+    with the threshold alone). ``deliveries`` as :data:`DELIVERED` reads them."""
+    if "stock" not in shown.totals_ok:
+        return
+    delivered = disclosure_of(rule, DELIVERED, deliveries)
     flows: dict[tuple[Any, Any], disclosure.Contributions] = {}
     for row in deliveries:
-        if (row.get("line"), row.get("made")) in shown.totals_ok["quantity"]:
+        if (row.get("line"), row.get("made")) in delivered.totals_ok["quantity"]:
             continue  # the attacker has it from the line's output
         cell = flows.setdefault((row.get("group"), row.get("month")), {})
         disclosure.add(cell, {str(row.get("ally")): float(row.get("quantity") or 0.0)})
-    pending: dict[Any, disclosure.Contributions] = {}
-    out = []
-    for row in sorted(totals, key=lambda r: (str(r.get("group")), r.get("month") or 0)):
-        group = row.get("group")
-        since = pending.setdefault(group, {})
-        disclosure.add(since, flows.get((group, row.get("month")), {}))
-        if any(abs(v) > disclosure.EPS for v in since.values()) and rule.too_few(since):
-            row = {**row, "stock": None}
-        elif row.get("stock") is not None:
-            pending[group] = {}
-        out.append(row)
-    return out
+    starts: dict[Any, disclosure.Contributions] = {}
+    for row in initial:
+        value = row.get("initial")
+        if disclosure.is_number(value):
+            disclosure.add(starts.setdefault(row.get("group"), {}), {str(row.get("ally")): value})
+    months: dict[Any, set[Any]] = {}
+    for group, month in [*shown.totals, *flows]:
+        months.setdefault(group, set()).add(month)
+    ok = set(shown.totals_ok["stock"])
+    for group, seen in months.items():
+        pending = dict(starts.get(group, {}))
+        strict = rule.sensitive(pending) if pending else False
+        if not strict:
+            pending = {}
+        for month in sorted(seen, key=lambda m: (m is None, m)):
+            disclosure.add(pending, flows.get((group, month), {}))
+            if strict:
+                hidden = rule.sensitive(pending)
+            else:
+                moved = any(abs(v) > disclosure.EPS for v in pending.values())
+                hidden = moved and rule.too_few(pending)
+            if hidden:
+                ok.discard((group, month))
+            elif (group, month) in ok:
+                pending, strict = {}, False
+    shown.totals_ok["stock"] = ok

@@ -95,8 +95,10 @@ class SavedRow(Record):
 # -- plan runs -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RunInfo(Record):
-    """A plan run: what it plans, its status and progress, and what the user may read of
-    its result (the summary, the names of the plan tables)."""
+    """A plan run: what it plans, its status and progress (``stage`` of ``stages`` of
+    the planning; 0 while queued), how long it has run (from ``started_at`` to
+    ``finished_at`` or now), and what the user may read of its result (the summary, the
+    names of the plan tables)."""
 
     id: int
     scenario: str
@@ -110,13 +112,19 @@ class RunInfo(Record):
     finished_at: str | None
     summary: dict[str, Any] | None
     tables: list[str]
+    started_at: str | None = None
+    elapsed_seconds: float | None = None
+    stage: int = 0
+    stages: int = 0
     baseline: bool = False
 
 
 # -- accounts and the audit log ---------------------------------------------------------
 @dataclass(frozen=True)
 class UserInfo(Record):
-    """A user (never the password's hash: only whether there is one)."""
+    """A user (never the password's hash: only whether there is one). ``active`` is
+    false for a disabled user; ``warnings`` says what could not be checked when it was
+    made (empty otherwise)."""
 
     id: int
     name: str
@@ -124,6 +132,8 @@ class UserInfo(Record):
     ally: str | None
     producer: str | None
     has_password: bool
+    active: bool = True
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)

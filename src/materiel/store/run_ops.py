@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
 
 from materiel.errors import InputError
 from materiel.planner import SERVED
-from materiel.store.base import StoreBase
-from materiel.store.errors import AccessDenied, NotFound
-from materiel.store.models import BaselineRecord, RunRecord, ScenarioRecord
+from materiel.store.base import StoreBase, aware
+from materiel.store.errors import AccessDenied, LimitReached, NotFound
+from materiel.store.models import BaselineRecord, RunRecord, ScenarioRecord, UserRecord
 from materiel.store.policy import Policy, Principal
 from materiel.store.records import RunInfo
 from materiel.store.scenario_ops import delivered
@@ -23,6 +24,9 @@ ACTIVE = ("queued", "running")
 STATES = ("queued", "running", "done", "failed", "cancelled")
 #: The plan tables a run serves (each with its rule in :mod:`materiel.store.policy`).
 PLAN_TABLES = SERVED
+#: Runs one user may have queued or running at once (the server passes
+#: ``Settings.run_limit``).
+RUN_LIMIT = 3
 #: What of a plan's summary every reader of runs sees: counts and the solver's word.
 #: The rest are sums over all allies (spending, demand, aid, shortfall), which with a
 #: user's own figures and the shown totals could give a hidden total by difference;
@@ -40,20 +44,32 @@ SUMMARY_FOR_ALL = (
 
 
 class RunOps(StoreBase):
-    def create_run(self, who: Principal, name: str) -> tuple[RunInfo, dict[str, Any]]:
+    def create_run(
+        self, who: Principal, name: str, limit: int | None = RUN_LIMIT
+    ) -> tuple[RunInfo, dict[str, Any]]:
         """Queue a plan of the scenario as it is now: (the run, the snapshot to plan:
         ``{"meta": ..., "tables": ...}`` as :func:`materiel.workflows.run.run_snapshot`
-        takes it)."""
+        takes it). A user with ``limit`` runs queued or running gets
+        :class:`LimitReached` and no run (None: no limit)."""
         self.policy(who).require("run.create", "start plan runs")
+        if limit is not None:
+            with self.tx() as s:
+                self._check_run_limit(s, who, limit)
         checked, version, snapshot = self.load(who, name)  # type: ignore[attr-defined]
         if checked.scenario is None:
             report = self.validate(who, name)  # type: ignore[attr-defined]
             shown = "\n".join(f"  - {p}" for p in report.problems)
             hidden = report.hidden_problems
-            extra = f"\n  ({hidden} more in rows you may not see)" if hidden else ""
+            extra = (
+                f"\n  ({hidden} more in rows you may not see, or found across allies' rows)"
+                if hidden
+                else ""
+            )
             raise InputError(f"scenario {name!r} does not validate; fix it first:\n{shown}{extra}")
         scenario = checked.scenario
         with self.tx(write=True) as s:
+            if limit is not None:  # again, in the transaction that adds the run
+                self._check_run_limit(s, who, limit)
             record_id = s.scalar(select(ScenarioRecord.id).where(ScenarioRecord.name == name))
             run = RunRecord(
                 scenario_id=record_id,
@@ -71,11 +87,32 @@ class RunOps(StoreBase):
             run_id = run.id
         return self.run(who, run_id), snapshot
 
+    @staticmethod
+    def _check_run_limit(s: Session, who: Principal, limit: int) -> None:
+        """Refuse a run beyond the user's ``limit`` of queued and running ones. The
+        user's row is locked first (PostgreSQL; SQLite's write transactions are already
+        one at a time), so that two requests at once cannot both pass."""
+        if who.user_id is not None:
+            s.execute(select(UserRecord.id).where(UserRecord.id == who.user_id).with_for_update())
+        active = s.scalar(
+            select(func.count())
+            .select_from(RunRecord)
+            .where(RunRecord.created_by == who.name, RunRecord.status.in_(ACTIVE))
+        )
+        if (active or 0) >= limit:
+            raise LimitReached(
+                f"you have {active} plan runs queued or running, the limit per user "
+                f"({limit}, MATERIEL_RUN_LIMIT); wait for one to end or cancel one"
+            )
+
     def set_run(self, run_id: int, **values: Any) -> bool:
         """Change a run still queued or running (the job runner's calls); False if it had
-        already ended (cancelled while it ran)."""
+        already ended (cancelled while it ran). A run set running records when it
+        started."""
         if values.get("status") in ("done", "failed", "cancelled"):
             values["finished_at"] = dt.datetime.now(dt.UTC)
+        if values.get("status") == "running":
+            values.setdefault("started_at", dt.datetime.now(dt.UTC))
         if "progress" in values:
             values["progress"] = str(values["progress"])[:400]
         if "error" in values and values["error"] is not None:
@@ -107,8 +144,16 @@ class RunOps(StoreBase):
             return int(done.rowcount)  # type: ignore[attr-defined]
 
     def cancel_run(self, who: Principal, run_id: int) -> RunInfo:
-        self.policy(who).require("run.cancel", "cancel plan runs")
-        self.run(who, run_id)  # 404 if absent
+        """Cancel a queued or running run: the user who started it, alliance analysts
+        and admins may; others get :class:`AccessDenied` and the run goes on."""
+        policy = self.policy(who)
+        policy.require("run.cancel", "cancel plan runs")
+        run = self.run(who, run_id)  # 404 if absent
+        if not policy.may_cancel_run(run.created_by):
+            raise AccessDenied(
+                f"run {run_id} was started by another user: only they, alliance analysts "
+                "and admins may cancel it"
+            )
         with self.tx(write=True) as s:
             done = s.execute(
                 update(RunRecord)
@@ -159,19 +204,29 @@ class RunOps(StoreBase):
                 raise NotFound(f"run {run_id} has no result ({record.status})")
             result = record.result
         rows = result["tables"].get(table, [])
-        producers, memo_key = result.get("producers") or {}, ("run", run_id)
+        # a run's id may come again after its scenario is deleted: the key has its time
+        memo_key = ("run", run_id, str(record.created_at), record.scenario_digest)
+        producers = result.get("producers") or {}
         if table not in ("stock", "capacity"):
             return policy.rows(f"plan.{table}", rows, producers, memo_key=memo_key)
 
         def what_lines_deliver() -> list[dict[str, Any]]:
+            if "delivered" in result:  # kept from the planned scenario when the run ended
+                return list(result["delivered"])
             with self.tx() as s:
                 new = result["tables"].get("deliveries", [])
                 return delivered(s, record.scenario_id, new)
 
         # what a line's output and a group's stock over time tell of deliveries
-        deliveries = self.memo.get(("delivered", run_id), what_lines_deliver)
+        deliveries = self.memo.get(("delivered", *memo_key), what_lines_deliver)
+        initial = result["tables"].get("targets", [])
         return policy.rows(
-            f"plan.{table}", rows, producers, deliveries=deliveries, memo_key=memo_key
+            f"plan.{table}",
+            rows,
+            producers,
+            deliveries=deliveries,
+            memo_key=memo_key,
+            initial=initial,
         )
 
     def _run_view(
@@ -181,6 +236,11 @@ class RunOps(StoreBase):
         sees_all = policy.may("scenario.create")  # alliance-wide users
         result = record.result or {}
         error = record.error
+        started = aware(record.started_at)
+        finished = aware(record.finished_at)
+        elapsed = None
+        if started is not None:
+            elapsed = max(0.0, ((finished or dt.datetime.now(dt.UTC)) - started).total_seconds())
         if error and not sees_all:
             error = "the run failed; an alliance analyst or admin can read why"
         return RunInfo(
@@ -192,8 +252,12 @@ class RunOps(StoreBase):
             progress=record.progress,
             error=error,
             created_by=record.created_by,
-            created_at=record.created_at.isoformat() if record.created_at else None,
-            finished_at=record.finished_at.isoformat() if record.finished_at else None,
+            created_at=aware(record.created_at).isoformat() if record.created_at else None,
+            finished_at=finished.isoformat() if finished else None,
+            started_at=started.isoformat() if started else None,
+            elapsed_seconds=elapsed,
+            stage=record.stage or 0,
+            stages=record.stages or 0,
             summary=_summary(result.get("summary"), sees_all) if record.status == "done" else None,
             tables=[
                 t

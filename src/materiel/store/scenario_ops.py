@@ -11,6 +11,7 @@ every write to a variant writes the variant's own rows, never the base's.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -209,18 +210,29 @@ class ScenarioOps(StoreBase):
         checked = sc.check(meta, rows)
         producers = _producers(tables)
 
+        partial = any(policy.sees(t) is not See.ALL for t in rows)
+        lines = {t: _visible_lines(policy, t, data, producers) for t, data in rows.items()}
+
         def shown(problem: Problem) -> bool:
+            if partial and problem.across:  # its text may tell of others' rows
+                return False
             table = sc.table_of_file(problem.file)
             if table is None:
                 return True
             if problem.row is None:
                 return policy.may_read_table(table)
-            index = problem.row - FIRST_DATA_LINE
-            data = rows.get(table, [])
-            return 0 <= index < len(data) and policy.sees_row(table, data[index], producers)
+            return problem.row - FIRST_DATA_LINE in lines.get(table, {})
 
-        problems = [str(p) for p in checked.problems if shown(p)]
-        warnings = [str(p) for p in checked.warnings if shown(p)]
+        def text(problem: Problem) -> str:
+            """The problem with its row numbered among the rows the user sees."""
+            table = sc.table_of_file(problem.file)
+            if table is None or problem.row is None:
+                return str(problem)
+            line = lines[table][problem.row - FIRST_DATA_LINE]
+            return str(dataclasses.replace(problem, row=line))
+
+        problems = [text(p) for p in checked.problems if shown(p)]
+        warnings = [text(p) for p in checked.warnings if shown(p)]
         hidden = len(checked.problems) - len(problems)
         return ValidationReport(
             ok=checked.scenario is not None,
@@ -241,11 +253,14 @@ class ScenarioOps(StoreBase):
             record = self._scenario(s, name, policy)
             recs = self._merged(s, record, table)
             producers, groups = self._producers(s, record), self._groups(s, record)
+        seen = policy.indexed_rows(table, [r.data for r in recs], producers, groups)
+        # rows are numbered among those the user sees: a gap would tell of hidden ones
+        lines = {i: n for n, i in enumerate(i for i, _ in seen if i is not None)}
         return [
             RowInfo(id=None, version=None, line=None, data=data)
             if i is None
-            else _view(recs[i], i, data)
-            for i, data in policy.indexed_rows(table, [r.data for r in recs], producers, groups)
+            else _view(recs[i], lines[i], data)
+            for i, data in seen
         ]
 
     def row(self, who: Principal, name: str, table: str, row_id: int) -> RowInfo:
@@ -253,10 +268,13 @@ class ScenarioOps(StoreBase):
         _known(table)
         with self.tx() as s:
             record = self._scenario(s, name, policy)
-            rec = self._row_for(s, policy, record, table, row_id, self._producers(s, record))
+            producers = self._producers(s, record)
+            rec = self._row_for(s, policy, record, table, row_id, producers)
             merged = self._merged(s, record, table)
             data = policy.detail(table, rec.data, [r.data for r in merged])
-            index = [r.id for r in merged].index(rec.id)
+            before = merged[: [r.id for r in merged].index(rec.id)]
+            # numbered among the rows the user sees, as in the table's listing
+            index = sum(policy.sees_row(table, r.data, producers) for r in before)
             return _view(rec, index, data)
 
     def add_row(self, who: Principal, name: str, table: str, data: dict[str, Any]) -> SavedRow:
@@ -293,9 +311,10 @@ class ScenarioOps(StoreBase):
             before, old_key = rec.data, rec.key  # an UPDATE refreshes rec in the session
             clean = _validated(table, data, None)
             policy.check_write(table, clean, producers)
-            self._own_id(s, policy, record, table, clean)
-            self._unique(s, record, table, clean, rec.id)
             key = sc.key_of(table, clean)
+            if key != old_key:  # a row keeps its id
+                self._own_id(s, policy, record, table, clean)
+            self._unique(s, record, table, clean, rec.id)
             if key != old_key:
                 self._drop_tombstone(s, record, table, key)
             if rec.scenario_id == record.id:  # the scenario's own row (a variant's override)
@@ -649,23 +668,32 @@ def _validated(table: str, data: dict[str, Any], line: int | None) -> dict[str, 
 
 
 def delivered(s: Session, scenario_id: int, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What lines deliver, as :data:`materiel.store.policy.DELIVERED` reads it: a plan's
-    new orders (``new``, its deliveries table) and the scenario's firm existing contracts,
-    spread evenly over their delivery months as the planner spreads them, each with the
-    month it is made (``delivery_lag`` earlier) and the group it serves. A variant's rows
-    are its base's merged with its own."""
+    """:func:`delivered_by` from the stored scenario as it is now (for runs that did not
+    keep it: those made before runs kept it); a variant's rows merged with its base's."""
     record = s.get(ScenarioRecord, scenario_id)
     assert record is not None  # a run goes with its scenario
-    groups = ScenarioOps._groups(s, record)
-    lines = {
-        str(r.data.get("id")): (
-            groups.get(str(r.data.get("item")), str(r.data.get("item"))),
-            r.data,
-        )
-        for r in ScenarioOps._merged(s, record, "lines")
+    tables = {
+        t: [r.data for r in ScenarioOps._merged(s, record, t)]
+        for t in ("items", "lines", "contracts")
     }
     meta = ScenarioOps._meta(s, record)
-    first = _month(str((meta or {}).get("start") or "2000-01"))
+    return delivered_by(tables, str(meta.get("start") or "2000-01"), new)
+
+
+def delivered_by(
+    tables: dict[str, list[dict[str, Any]]], start: str, new: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """What lines deliver, as :data:`materiel.store.policy.DELIVERED` reads it: a plan's
+    new orders (``new``, its deliveries table) and the scenario's firm existing contracts
+    (``tables``: its rows; ``start``: its first month), spread evenly over their delivery
+    months as the planner spreads them, each with the month it is made
+    (``delivery_lag`` earlier) and the group it serves."""
+    groups = sc.groups_of(tables.get("items", []))
+    lines = {
+        str(d.get("id")): (groups.get(str(d.get("item")), str(d.get("item"))), d)
+        for d in tables.get("lines", [])
+    }
+    first = _month(start)
     out: list[dict[str, Any]] = []
 
     def add(line: str, ally: str, month: int, quantity: float) -> None:
@@ -677,7 +705,7 @@ def delivered(s: Session, scenario_id: int, new: list[dict[str, Any]]) -> list[d
     for row in new:
         quantity = float(row.get("quantity") or 0.0)
         add(str(row.get("line")), str(row.get("ally")), int(row.get("month") or 0), quantity)
-    for c in (r.data for r in ScenarioOps._merged(s, record, "contracts")):
+    for c in tables.get("contracts", []):
         if c.get("firm") is False:
             continue
         begin, end = _month(str(c["start"])) - first, _month(str(c["end"])) - first
@@ -691,3 +719,11 @@ def delivered(s: Session, scenario_id: int, new: list[dict[str, Any]]) -> list[d
 def _month(label: str) -> int:
     year, month = label.split("-")
     return int(year) * 12 + int(month) - 1
+
+
+def _visible_lines(
+    policy: Policy, table: str, rows: list[dict[str, Any]], producers: dict[str, str]
+) -> dict[int, int]:
+    """Index of each row the user sees -> its line among them (as in its listing)."""
+    seen = [i for i, row in enumerate(rows) if policy.sees_row(table, row, producers)]
+    return {i: n + FIRST_DATA_LINE for n, i in enumerate(seen)}

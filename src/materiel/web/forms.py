@@ -15,18 +15,27 @@ from sqlalchemy import select
 from materiel.errors import InputError, MaterielError, ScenarioError
 from materiel.scenario import TABLES
 from materiel.server import TooManyAttempts
-from materiel.store import AccessDenied, Conflict, NotFound, Unauthenticated
+from materiel.store import AccessDenied, Conflict, NotFound, Unauthenticated, UserDisabled
 from materiel.web import session
 from materiel.web.pages import _local, _store, table_rows
 from materiel.web.render import WebRoute, page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-MAX_FIELD = 2000
+#: A form field longer than this is refused, never cut; each field's own limit (a row's
+#: note, a fact's review note: 2,000 characters) is the store's to check and tell.
+MAX_FIELD = 20_000
 
 
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
-    return {k: str(v)[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    for name, value in fields.items():
+        if len(value) > MAX_FIELD:
+            raise InputError(
+                f"{name}: at most {MAX_FIELD:,} characters, this has {len(value):,}; "
+                "nothing was saved"
+            )
+    return fields
 
 
 def _int(text: str | None, what: str) -> int:
@@ -52,10 +61,10 @@ async def sign_in(request: Request) -> Response:
             store.principal(token)  # refuses an unknown, revoked or expired token
         else:
             token, _ = store.sign_in(form.get("name", ""), form.get("password", ""), hours)
-    except MaterielError as exc:  # wrong password, too many attempts
+    except MaterielError as exc:  # wrong password, disabled user, too many attempts
         message = (
             str(exc)
-            if not isinstance(exc, Unauthenticated)
+            if not isinstance(exc, Unauthenticated) or isinstance(exc, UserDisabled)
             else ("Wrong user name, password or token.")
         )
         return page(
@@ -160,7 +169,8 @@ async def edit_cell(request: Request, name: str, table: str, row_id: int) -> Res
 async def start_run(request: Request, name: str) -> Response:
     await session.check_csrf(request)
     who = session.principal(request)
-    run, snapshot = _store(request).create_run(who, name)
+    limit = request.app.state.settings.run_limit
+    run, snapshot = _store(request).create_run(who, name, limit)
     request.app.state.jobs.submit(run.id, snapshot)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
 

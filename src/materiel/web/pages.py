@@ -262,9 +262,11 @@ def run_status(request: Request, run_id: int) -> Response:
 
 
 def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
+    """The run's outlook when it is done, and whether this user may cancel it."""
+    may_cancel = store.policy(who).may_cancel_run(info.created_by)
     if info.status != "done":
-        return {"result": None}
-    return {"result": views.outlook(store, who, info)}
+        return {"result": None, "may_cancel": may_cancel}
+    return {"result": views.outlook(store, who, info), "may_cancel": may_cancel}
 
 
 @router.get("/compare")

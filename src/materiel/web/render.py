@@ -20,7 +20,7 @@ from materiel.server import status_of
 from materiel.store import Principal, Unauthenticated
 from materiel.version import __version__
 from materiel.web import session
-from materiel.web.views import number
+from materiel.web.views import duration, number
 
 log = logging.getLogger("materiel.web")
 HERE = Path(__file__).parent
@@ -38,6 +38,7 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.filters["num"] = number
+env.filters["duration"] = duration
 env.globals["version"] = __version__
 
 NAV = (

@@ -29,6 +29,20 @@ def number(value: Any, places: int = 0) -> str:
     return str(value)
 
 
+def duration(seconds: Any) -> str:
+    """A run's elapsed time as the pages print it: '42 s', '3 min 07 s', '1 h 02 min'."""
+    if seconds is None:
+        return ""
+    total = round(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
 def finite(value: Any) -> float | None:
     """A float for a chart's JSON (which has no NaN): None when absent or not finite."""
     try:
@@ -173,13 +187,18 @@ def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
     series: dict[str, dict[str, Any]] = {}
     for row in stock:
         key = f"{who_label(row)} · {row['group']}"
-        entry = series.setdefault(key, {"label": key, "months": [], "stock": [], "target": []})
+        entry = series.setdefault(
+            key, {"label": key, "months": [], "month": [], "stock": [], "target": []}
+        )
         entry["months"].append(row.get("month_label") or str(row.get("month")))
+        entry["month"].append(row.get("month"))
         # a total the disclosure rule hides is a gap in the chart, never a zero
         entry["stock"].append(_rounded(row.get("stock")))
         entry["target"].append(_rounded(row.get("target")))
     for entry in series.values():
-        entry["months_to_target"] = _months_to_target(entry["stock"], entry["target"])
+        entry["months_to_target"] = _months_to_target(
+            entry["month"], entry["stock"], entry["target"]
+        )
         last_stock, last_target = entry["stock"][-1:], entry["target"][-1:]
         entry["gap"] = (
             last_target[0] - last_stock[0]
@@ -212,10 +231,13 @@ def _rounded(value: Any) -> float | None:
     return None if number is None else round(number, 1)
 
 
-def _months_to_target(stock: list[float | None], target: list[float | None]) -> int | None:
-    for month, (have, need) in enumerate(zip(stock, target, strict=True)):
+def _months_to_target(
+    months: list[Any], stock: list[float | None], target: list[float | None]
+) -> int | None:
+    """The first month (its index from the start) whose stock reaches the target."""
+    for month, have, need in zip(months, stock, target, strict=True):
         if have is not None and need is not None and need > 0 and have >= need - 1e-6:
-            return month
+            return int(month) if month is not None else None
     return None
 
 

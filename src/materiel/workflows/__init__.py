@@ -5,16 +5,18 @@ once.
 - :func:`plan_report`: plan a scenario (to a confidence level if asked), simulate it if
   asked, write the report (``materiel plan``);
 - :func:`plan_with_confidence`: plan so that targets hold in a share of futures;
-- :func:`run_snapshot`: plan a stored scenario's rows for a server run;
+- :func:`run_snapshot`: plan a stored scenario's rows for a server run (its stages:
+  :data:`RUN_STAGES`, :func:`stage_of`);
 - :func:`run_combination`: one cell of a sweep (plan with overrides, figures).
 """
 
 from materiel.workflows.cell import plan_figures, run_combination, simulate_figures
 from materiel.workflows.confidence import ConfidentPlan, check_confidence, plan_with_confidence
 from materiel.workflows.plan import PlanReport, plan_report
-from materiel.workflows.run import run_snapshot
+from materiel.workflows.run import RUN_STAGES, run_snapshot, stage_of
 
 __all__ = [
+    "RUN_STAGES",
     "ConfidentPlan",
     "PlanReport",
     "check_confidence",
@@ -24,4 +26,5 @@ __all__ = [
     "run_combination",
     "run_snapshot",
     "simulate_figures",
+    "stage_of",
 ]
