@@ -526,27 +526,49 @@ def _attack(space: Workspace, client: TestClient) -> tuple[list[str], list[str]]
         if r["ally"] == ME:
             for m in ("initial", "target"):
                 alg.saw({(m, ME, r["item"]): 1.0})
-    # BBB edits its missile target; the attacker reads the scenario's stocks again, in
-    # which BBB's target is a new unknown
+    # BBB edits its XEU target (in G's total, which is shown) and adds a contract on
+    # L_XEU (whose line total is shown); the attacker reads the scenario again. BBB's new
+    # target and its new contract are new unknowns.
     bbb = space.headers("bbb")
     row = next(
         r
         for r in client.get(f"{API}/scenarios/six/tables/stockpiles", headers=bbb).json()["items"]
-        if r["data"].get("item") == "MSL" and r["id"]
+        if r["data"].get("item") == "XEU" and r["id"]
     )
     edited = client.put(
         f"{API}/scenarios/six/tables/stockpiles/{row['id']}",
         headers=bbb,
-        json={"version": row["version"], "data": {**row["data"], "target": 650.0}},
+        json={"version": row["version"], "data": {**row["data"], "target": 60013.0}},
     )
     assert edited.status_code == 200, edited.text
-    again = {t: [] for t in seen} | {
-        "stockpiles": _rows(client, me, "/scenarios/six/tables/stockpiles")
+    new_contract = {
+        "id": "BBB-NEW",
+        "buyers": "BBB",
+        "line": "L_XEU",
+        "quantity": 137,
+        "value": 15070,
+        "currency": "USD",
+        "start": "2025-03",
+        "end": "2025-03",
     }
-    alg.unknown(("target'", "BBB", "MSL"), 650.0)
+    added = client.post(
+        f"{API}/scenarios/six/tables/contracts", headers=bbb, json={"data": new_contract}
+    )
+    assert added.status_code == 201, added.text
+    after = {t: _rows(client, admin, f"/scenarios/six/tables/{t}") for t in TABLES}
+    again = {t: [] for t in seen} | {
+        t: _rows(client, me, f"/scenarios/six/tables/{t}") for t in TABLES
+    }
+    for rows in again.values():  # a total kept as it was tells nothing new
+        for r in rows:
+            for measure in r.pop("as_of_version", {}) or {}:
+                r[measure] = None
+    alg.unknown(("target'", "BBB", "XEU"), 60013.0)
+    for m in ("quantity", "value"):
+        alg.unknown(("contracts", m, "BBB", "BBB-NEW"), float(new_contract[m]))
     first = len(alg.equations)
-    _equations(alg, again, full, budgets)
-    old, new = alg.index[("target", "BBB", "MSL")], alg.index[("target'", "BBB", "MSL")]
+    _equations(alg, again, {**full, **after}, budgets)
+    old, new = alg.index[("target", "BBB", "XEU")], alg.index[("target'", "BBB", "XEU")]
     for equation in alg.equations[first:]:
         if old in equation:
             equation[new] = equation.pop(old)
@@ -558,7 +580,7 @@ def _attack(space: Workspace, client: TestClient) -> tuple[list[str], list[str]]
         if r.get("scope")
         for k, v in r.items()
     )
-    assert shown >= 50, f"only {shown} totals shown: the attack would prove nothing"
+    assert shown >= 20, f"only {shown} totals shown: the attack would prove nothing"
     leaks = sorted(
         f"{k} = {alg.truth[k]}"
         for k in alg.recovered()
@@ -587,13 +609,21 @@ def test_a_nation_analyst_recovers_no_other_allys_figure(attack: Any) -> None:
 def test_the_attacker_recovers_figures_when_totals_are_by_item(
     attack: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Break the rule on purpose: other allies' stocks totalled by item in the scenario
-    (by group in the plan, as before the rule). FFF's XUS is then G's total less XEU's."""
+    """Break the rule on purpose, as it was before: other allies' stocks totalled by item
+    in the scenario and by group in the plan's targets. FFF's XUS is then G's total less
+    XEU's."""
     rule = policy_module.RULES["stockpiles"]
     broken = type(rule)(
         rule.see, Totals(("item",), ("initial", "target")), rule.allies, rule.public, rule.owners
     )
     monkeypatch.setitem(policy_module.RULES, "stockpiles", broken)
+    plan = policy_module.RULES["plan.targets"]
+    by_group = Totals(("group",), ("initial", "target", "stock_at_date", "shortfall_at_date"))
+    monkeypatch.setitem(
+        policy_module.RULES,
+        "plan.targets",
+        type(plan)(plan.see, by_group, plan.allies, plan.public, plan.owners),
+    )
     leaks, _ = attack(Rule())
     assert any("'FFF', 'XUS'" in leak for leak in leaks), leaks
 
@@ -667,3 +697,16 @@ def test_a_runs_outputs_are_judged_on_the_scenario_it_planned(db_url: str, tmp_p
     finally:
         fresh.db.dispose()
     assert [(r["line"], r["month"]) for r in again if r["output"] is None] == hidden
+
+
+@pytest.mark.slow
+def test_the_attacker_recovers_an_added_contract_when_totals_follow_every_edit(
+    attack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Break the rule on purpose: totals follow every edit. BBB's new contract is then
+    the line's total after less the total before."""
+    from materiel.store.scenario_ops import ScenarioOps
+
+    monkeypatch.setattr(ScenarioOps, "_as_published", lambda self, *_: None)
+    leaks, _ = attack(Rule())
+    assert any("BBB-NEW" in leak for leak in leaks), leaks

@@ -161,3 +161,22 @@ class AuditRecord(Base):
     target: Mapped[str] = mapped_column(String(400))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class PublishedRecord(Base):
+    """An alliance total of a scenario's table as last shown to users who see only
+    totals: its value and each ally's part then (see
+    :meth:`materiel.store.scenario_ops.ScenarioOps.rows`)."""
+
+    __tablename__ = "published_totals"
+    __table_args__ = (
+        UniqueConstraint("scenario_id", "table_name", "cell", "measure", name="uq_published"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"))
+    table_name: Mapped[str] = mapped_column(String(40))
+    cell: Mapped[str] = mapped_column(String(400))
+    measure: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    parts: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer)

@@ -185,7 +185,7 @@ RULES: dict[str, TableRule] = {
     "plan.supply": TableRule(_roles(A, viewer=N)),
     "plan.stock": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=N),
-        Totals(("group", "month"), ("stock", "target")),
+        Totals(("group", "month"), ("stock",)),  # targets: the scenario's totals
         _ally,
         owners=_one,
     ),
@@ -201,11 +201,14 @@ RULES: dict[str, TableRule] = {
     ),
     "plan.targets": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=N),
+        # the initial stock and the target are the scenario's (its stockpiles' totals by
+        # group, which move only when enough allies' figures change): shown again here,
+        # two runs before and after one ally's edit would give the edit
         Totals(
             ("group",),
-            ("initial", "target", "stock_at_date", "shortfall_at_date"),
+            ("stock_at_date", "shortfall_at_date"),
             # shortfall = target - stock at the date for each ally short of its target
-            linked=(("target", "stock_at_date", "shortfall_at_date"),),
+            linked=(("stock_at_date", "shortfall_at_date"),),
         ),
         _ally,
         owners=_one,
@@ -339,7 +342,7 @@ class Policy:
 
         def decide() -> tuple[Disclosed, list[dict[str, Any]]]:
             assert rule is not None and rule.totals is not None
-            keyed = [_with_group(r, groups) for r in rows] if "group" in rule.totals.by else rows
+            keyed = [with_group(r, groups) for r in rows] if "group" in rule.totals.by else rows
             shown = disclosure_of(self.rule, rule, keyed)
             if table == "plan.stock" and deliveries is not None:
                 stock_over_time(self.rule, shown, deliveries, initial or [])
@@ -452,7 +455,7 @@ class Policy:
 TOTAL_KEY = "scope"
 
 
-def _with_group(row: dict[str, Any], groups: dict[str, str] | None) -> dict[str, Any]:
+def with_group(row: dict[str, Any], groups: dict[str, str] | None) -> dict[str, Any]:
     if row.get("group") or "item" not in row:
         return row
     item = str(row.get("item") or "")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -23,11 +24,12 @@ from sqlalchemy.orm import Session
 
 from materiel.errors import InputError, Problem, ScenarioError
 from materiel.scenario import FIRST_DATA_LINE, TABLES, Scenario, ScenarioMeta, validate_row
+from materiel.store import disclosure
 from materiel.store import scenarios as sc
 from materiel.store.base import StoreBase
 from materiel.store.errors import AccessDenied, Conflict, NotFound, stale
-from materiel.store.models import BaselineRecord, RowRecord, ScenarioRecord
-from materiel.store.policy import RULES, Policy, Principal, See
+from materiel.store.models import BaselineRecord, PublishedRecord, RowRecord, ScenarioRecord
+from materiel.store.policy import RULES, TOTAL, TOTAL_KEY, Policy, Principal, See, with_group
 from materiel.store.records import (
     RowInfo,
     SavedRow,
@@ -170,14 +172,17 @@ class ScenarioOps(StoreBase):
             record = self._scenario(s, name, policy)
             tables = self._tables(s, record)
             producers, groups = _producers(tables), _groups(tables)
+            everyone = {t: [rec.data for rec in recs] for t, recs in tables.items()}
             visible = {
-                t: [dict(r) for r in policy.rows(t, [rec.data for rec in recs], producers, groups)]
-                for t, recs in tables.items()
+                t: [dict(r) for r in policy.rows(t, rows, producers, groups)]
+                for t, rows in everyone.items()
                 if policy.may_read_table(t)
             }
-            return ScenarioExport(
-                name=record.name, version=record.version, meta=self._meta(s, record), tables=visible
-            )
+            meta = self._meta(s, record)
+        for t, rows in visible.items():
+            if policy.sees(t) is See.OWN_AND_TOTALS:
+                self._as_published(record, t, rows, everyone[t], groups)
+        return ScenarioExport(name=record.name, version=record.version, meta=meta, tables=visible)
 
     def export_folder(self, who: Principal, name: str, folder: Path) -> Path:
         """Write the stored scenario as a folder (only a user who sees it all may)."""
@@ -254,6 +259,9 @@ class ScenarioOps(StoreBase):
             recs = self._merged(s, record, table)
             producers, groups = self._producers(s, record), self._groups(s, record)
         seen = policy.indexed_rows(table, [r.data for r in recs], producers, groups)
+        if policy.sees(table) is See.OWN_AND_TOTALS:
+            totals = [data for i, data in seen if i is None]
+            self._as_published(record, table, totals, [r.data for r in recs], groups)
         # rows are numbered among those the user sees: a gap would tell of hidden ones
         lines = {i: n for n, i in enumerate(i for i, _ in seen if i is not None)}
         return [
@@ -361,6 +369,91 @@ class ScenarioOps(StoreBase):
                     raise stale(f"row {row_id} of {table}", rec.version, version)
             self._bump(s, record, None)
             self.audit(s, who, "row.delete", f"{name}/{table}/{row_id}", before, None)
+
+    # -- totals as published ----------------------------------------------------------
+    def _as_published(
+        self,
+        record: ScenarioRecord,
+        table: str,
+        shown: list[dict[str, Any]],
+        everyone: list[dict[str, Any]],
+        groups: dict[str, str],
+    ) -> None:
+        """Alliance totals (rows of ``shown``) as last published, where too few allies'
+        figures changed since: a total read before and after one ally's edit would
+        give its change. A total moves once the allies whose figures changed since it
+        was last shown reach the rule's threshold; until then ``as_of_version`` names,
+        for each figure kept, the scenario version it is of. Totals are changed in
+        place."""
+        totals = [t for t in shown if t.get(TOTAL_KEY) == TOTAL]
+        rule = RULES[table].totals
+        if not totals or rule is None:
+            return
+        keyed = [with_group(r, groups) for r in everyone] if "group" in rule.by else everyone
+        cells = disclosure.cells(
+            keyed, lambda r: tuple(r.get(c) for c in rule.by), RULES[table].owners, rule.sums
+        )
+        for attempt in (1, 2):  # two readers may publish the same total at once
+            try:
+                with self.tx(write=True) as s:
+                    kept = {
+                        (p.cell, p.measure): p
+                        for p in s.scalars(
+                            select(PublishedRecord).where(
+                                PublishedRecord.scenario_id == record.id,
+                                PublishedRecord.table_name == table,
+                            )
+                        )
+                    }
+                    for total in totals:
+                        self._publish(s, record, table, total, cells, kept)
+                return
+            except Conflict:
+                if attempt == 2:
+                    raise
+
+    def _publish(
+        self,
+        s: Session,
+        record: ScenarioRecord,
+        table: str,
+        total: dict[str, Any],
+        cells: dict[tuple[Any, ...], disclosure.Cell],
+        kept: dict[tuple[str, str], PublishedRecord],
+    ) -> None:
+        rule = RULES[table].totals
+        assert rule is not None
+        key = tuple(total.get(c) for c in rule.by)
+        cell = json.dumps(key, default=str)
+        for measure in rule.sums:
+            value = total.get(measure)
+            if value is None or key not in cells:
+                continue
+            now = cells[key].parts.get(measure, {})
+            last = kept.get((cell, measure))
+            if last is None:
+                s.add(
+                    PublishedRecord(
+                        scenario_id=record.id,
+                        table_name=table,
+                        cell=cell,
+                        measure=measure,
+                        value=float(value),
+                        parts=now,
+                        version=record.version,
+                    )
+                )
+                continue
+            changed = {
+                a: now.get(a, 0.0) - float(last.parts.get(a, 0.0)) for a in {*now, *last.parts}
+            }
+            if not any(abs(v) > disclosure.EPS for v in changed.values()):
+                total[measure] = last.value
+            elif self.rule.too_few(changed):
+                total[measure] = last.value
+                total.setdefault("as_of_version", {})[measure] = last.version
+            else:
+                last.value, last.parts, last.version = float(value), now, record.version
 
     # -- helpers -------------------------------------------------------------------
     def _writable(
