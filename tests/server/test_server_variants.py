@@ -295,11 +295,17 @@ def test_promotion_applies_the_changes_to_the_base_audited_and_refuses_a_stale_v
     assert delete["target"] == f"small/demand/{changed['demand']['id']}"
     assert delete["before"] == changed["demand"]["data"] and delete["after"] is None
     assert create["after"]["year"] == 2031 and create["before"] is None
-    # the variant is emptied: it reads as the base again
+    # the variant is emptied: its rows are the base's again (alliance totals are kept
+    # as last published for each scenario, so they may lag: see the disclosure rule)
     assert stored_rows(space, VARIANT) == 0
     aaa = space.headers("nation_AAA")
     for table in ("stockpiles", "demand", "budgets"):
-        assert items(client, aaa, VARIANT, table) == items(client, aaa, "small", table)
+        mine, base = (
+            [r for r in items(client, aaa, name, table) if r["id"] is not None]
+            for name in (VARIANT, "small")
+        )
+        assert mine == base, table
+        assert mine or table == "demand", table  # AAA's demand row was promoted away
 
 
 @pytest.mark.slow
