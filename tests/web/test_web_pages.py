@@ -366,6 +366,9 @@ def test_a_nation_analysts_pages_never_show_another_allys_stockpile_figure(
     own = client.get("/outlook").text
     assert "10,101" in own and "20,202" in own  # its own ally in detail
     assert "Alliance total" in own
+    # the alliance total's initial stock and target come from the scenario's totals
+    # (the plan's totals carry none): 10,101 + 31,337 + 42,424 and 20,202 + 91,919 + 52,525
+    assert "83,862" in own and "164,646" in own
 
 
 def test_a_viewer_sees_no_stockpile_figure(client: TestClient, space: Workspace) -> None:

@@ -184,6 +184,19 @@ def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
     """Stock against target by ally (or alliance total) and item, from one run."""
     targets = plan_table(store, who, run.id, "targets")
     stock = plan_table(store, who, run.id, "stock")
+    # a plan's alliance totals carry no initial stock or target: those are the
+    # scenario's totals by group (as published to users who see only totals)
+    scenario_totals = {
+        str(r.get("group")): r
+        for r in _rows(store, who, run.scenario, "stockpiles")
+        if r.get(TOTAL_KEY) == TOTAL
+    }
+
+    def given(row: dict[str, Any], column: str) -> Any:
+        if row.get(TOTAL_KEY) == TOTAL and column not in row:
+            return scenario_totals.get(str(row.get("group")), {}).get(column)
+        return row.get(column)
+
     series: dict[str, dict[str, Any]] = {}
     for row in stock:
         key = f"{who_label(row)} · {row['group']}"
@@ -194,7 +207,7 @@ def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
         entry["month"].append(row.get("month"))
         # a total the disclosure rule hides is a gap in the chart, never a zero
         entry["stock"].append(_rounded(row.get("stock")))
-        entry["target"].append(_rounded(row.get("target")))
+        entry["target"].append(_rounded(given(row, "target")))
     for entry in series.values():
         entry["months_to_target"] = _months_to_target(
             entry["month"], entry["stock"], entry["target"]
@@ -213,8 +226,8 @@ def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
             "total": r.get(TOTAL_KEY) == TOTAL,
             "group": r.get("group"),
             "label": r.get("label") or r.get("group"),
-            "initial": r.get("initial"),
-            "target": r.get("target"),
+            "initial": given(r, "initial"),
+            "target": given(r, "target"),
             "target_date": r.get("target_date", ""),
             "stock_at_date": r.get("stock_at_date"),
             "shortfall": r.get("shortfall_at_date"),
