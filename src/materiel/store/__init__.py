@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from materiel.store.account_ops import hash_token
 from materiel.store.db import sqlite_path
+from materiel.store.delivered import delivered_by
 from materiel.store.errors import (
     AccessDenied,
     Conflict,
@@ -20,7 +21,6 @@ from materiel.store.models import TokenRecord
 from materiel.store.policy import ROLES, SYSTEM, TOTAL, TOTAL_KEY, Principal
 from materiel.store.records import RunInfo
 from materiel.store.repo import Store, open_store
-from materiel.store.scenario_ops import delivered_by
 
 __all__ = [
     "ROLES",

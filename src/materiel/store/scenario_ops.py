@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -24,12 +23,12 @@ from sqlalchemy.orm import Session
 
 from materiel.errors import InputError, Problem, ScenarioError
 from materiel.scenario import FIRST_DATA_LINE, TABLES, Scenario, ScenarioMeta, validate_row
-from materiel.store import disclosure
 from materiel.store import scenarios as sc
-from materiel.store.base import StoreBase
+from materiel.store.delivered import delivered_by
 from materiel.store.errors import AccessDenied, Conflict, NotFound, stale
-from materiel.store.models import BaselineRecord, PublishedRecord, RowRecord, ScenarioRecord
-from materiel.store.policy import RULES, TOTAL, TOTAL_KEY, Policy, Principal, See, with_group
+from materiel.store.models import BaselineRecord, RowRecord, ScenarioRecord
+from materiel.store.policy import Policy, Principal, See
+from materiel.store.published import PublishedOps
 from materiel.store.records import (
     RowInfo,
     SavedRow,
@@ -45,7 +44,7 @@ IMPORT_BATCH = 500
 TOMBSTONE = "__deleted__"
 
 
-class ScenarioOps(StoreBase):
+class ScenarioOps(PublishedOps):
     # -- whole scenarios -----------------------------------------------------------
     def import_scenario(
         self,
@@ -370,91 +369,6 @@ class ScenarioOps(StoreBase):
             self._bump(s, record, None)
             self.audit(s, who, "row.delete", f"{name}/{table}/{row_id}", before, None)
 
-    # -- totals as published ----------------------------------------------------------
-    def _as_published(
-        self,
-        record: ScenarioRecord,
-        table: str,
-        shown: list[dict[str, Any]],
-        everyone: list[dict[str, Any]],
-        groups: dict[str, str],
-    ) -> None:
-        """Alliance totals (rows of ``shown``) as last published, where too few allies'
-        figures changed since: a total read before and after one ally's edit would
-        give its change. A total moves once the allies whose figures changed since it
-        was last shown reach the rule's threshold; until then ``as_of_version`` names,
-        for each figure kept, the scenario version it is of. Totals are changed in
-        place."""
-        totals = [t for t in shown if t.get(TOTAL_KEY) == TOTAL]
-        rule = RULES[table].totals
-        if not totals or rule is None:
-            return
-        keyed = [with_group(r, groups) for r in everyone] if "group" in rule.by else everyone
-        cells = disclosure.cells(
-            keyed, lambda r: tuple(r.get(c) for c in rule.by), RULES[table].owners, rule.sums
-        )
-        for attempt in (1, 2):  # two readers may publish the same total at once
-            try:
-                with self.tx(write=True) as s:
-                    kept = {
-                        (p.cell, p.measure): p
-                        for p in s.scalars(
-                            select(PublishedRecord).where(
-                                PublishedRecord.scenario_id == record.id,
-                                PublishedRecord.table_name == table,
-                            )
-                        )
-                    }
-                    for total in totals:
-                        self._publish(s, record, table, total, cells, kept)
-                return
-            except Conflict:
-                if attempt == 2:
-                    raise
-
-    def _publish(
-        self,
-        s: Session,
-        record: ScenarioRecord,
-        table: str,
-        total: dict[str, Any],
-        cells: dict[tuple[Any, ...], disclosure.Cell],
-        kept: dict[tuple[str, str], PublishedRecord],
-    ) -> None:
-        rule = RULES[table].totals
-        assert rule is not None
-        key = tuple(total.get(c) for c in rule.by)
-        cell = json.dumps(key, default=str)
-        for measure in rule.sums:
-            value = total.get(measure)
-            if value is None or key not in cells:
-                continue
-            now = cells[key].parts.get(measure, {})
-            last = kept.get((cell, measure))
-            if last is None:
-                s.add(
-                    PublishedRecord(
-                        scenario_id=record.id,
-                        table_name=table,
-                        cell=cell,
-                        measure=measure,
-                        value=float(value),
-                        parts=now,
-                        version=record.version,
-                    )
-                )
-                continue
-            changed = {
-                a: now.get(a, 0.0) - float(last.parts.get(a, 0.0)) for a in {*now, *last.parts}
-            }
-            if not any(abs(v) > disclosure.EPS for v in changed.values()):
-                total[measure] = last.value
-            elif self.rule.too_few(changed):
-                total[measure] = last.value
-                total.setdefault("as_of_version", {})[measure] = last.version
-            else:
-                last.value, last.parts, last.version = float(value), now, record.version
-
     # -- helpers -------------------------------------------------------------------
     def _writable(
         self, s: Session, policy: Policy, name: str, table: str, row_id: int
@@ -771,47 +685,6 @@ def delivered(s: Session, scenario_id: int, new: list[dict[str, Any]]) -> list[d
     }
     meta = ScenarioOps._meta(s, record)
     return delivered_by(tables, str(meta.get("start") or "2000-01"), new)
-
-
-def delivered_by(
-    tables: dict[str, list[dict[str, Any]]], start: str, new: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """What lines deliver, as :data:`materiel.store.policy.DELIVERED` reads it: a plan's
-    new orders (``new``, its deliveries table) and the scenario's firm existing contracts
-    (``tables``: its rows; ``start``: its first month), spread evenly over their delivery
-    months as the planner spreads them, each with the month it is made
-    (``delivery_lag`` earlier) and the group it serves."""
-    groups = sc.groups_of(tables.get("items", []))
-    lines = {
-        str(d.get("id")): (groups.get(str(d.get("item")), str(d.get("item"))), d)
-        for d in tables.get("lines", [])
-    }
-    first = _month(start)
-    out: list[dict[str, Any]] = []
-
-    def add(line: str, ally: str, month: int, quantity: float) -> None:
-        group, data = lines.get(line, (line, {}))
-        made = month - int(data.get("delivery_lag") or 0)
-        row = {"line": line, "ally": ally, "month": month, "made": made, "group": group}
-        out.append({**row, "quantity": quantity})
-
-    for row in new:
-        quantity = float(row.get("quantity") or 0.0)
-        add(str(row.get("line")), str(row.get("ally")), int(row.get("month") or 0), quantity)
-    for c in tables.get("contracts", []):
-        if c.get("firm") is False:
-            continue
-        begin, end = _month(str(c["start"])) - first, _month(str(c["end"])) - first
-        per_month = float(c.get("quantity") or 0.0) / (end - begin + 1)
-        for ally, share in RULES["contracts"].owners(c).items():
-            for month in range(begin, end + 1):
-                add(str(c.get("line")), ally, month, per_month * share)
-    return out
-
-
-def _month(label: str) -> int:
-    year, month = label.split("-")
-    return int(year) * 12 + int(month) - 1
 
 
 def _visible_lines(
