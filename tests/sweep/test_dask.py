@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -76,6 +77,16 @@ def _computed(dask_scheduler) -> dict[str, int]:  # runs on the scheduler
     return counts
 
 
+def _forgotten(dask_scheduler) -> set[str]:  # results finished, then released by the client
+    finished = {
+        str(entry[0])
+        for entry in dask_scheduler.transition_log
+        if "run_combination" in str(entry[0]) and entry[2] == "memory"
+    }
+    held = {str(key) for key, task in dask_scheduler.tasks.items() if task.state == "memory"}
+    return finished - held
+
+
 def _holder(dask_scheduler) -> str | None:  # the worker holding a finished sweep result, if any
     for key, task in dask_scheduler.tasks.items():
         if "run_combination" in str(key) and task.state == "memory" and task.who_has:
@@ -92,9 +103,19 @@ def test_a_lost_worker_does_not_make_delivered_results_computed_again(
         pids = client.run(os.getpid)
         killed: list[int] = []
 
+        delivered: set[str] = set()
+
         def kill_once(done: int, total: int, row: dict) -> None:
             if not killed and done < total:
-                # the worker that holds a delivered result, if one does; else any
+                # wait (5 s at most) until the scheduler has forgotten the results
+                # delivered so far: their release is a message of its own
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline:
+                    delivered.update(client.run_on_scheduler(_forgotten))
+                    if len(delivered) >= done:
+                        break
+                    time.sleep(0.05)
+                # the worker that holds a finished result, if one does; else any
                 holder = client.run_on_scheduler(_holder)
                 victim = pids.get(holder) if holder else sorted(pids.values())[0]
                 os.kill(victim, signal.SIGKILL)
@@ -108,5 +129,9 @@ def test_a_lost_worker_does_not_make_delivered_results_computed_again(
     pd.testing.assert_frame_equal(table, reference)
     assert killed
     new = {k: n for k, n in after.items() if n > before.get(k, 0)}
-    assert len(new) == len(reference)  # every combination computed ...
-    assert all(n - before.get(k, 0) == 1 for k, n in new.items()), new  # ... once
+    assert len(new) == len(reference)  # every combination computed
+    # a result delivered before the worker was lost is forgotten by the cluster and never
+    # computed again; one finished on the lost worker but not yet delivered, or running
+    # there, is rightly computed again (how many depends on the machine's load)
+    assert delivered, "no delivered result was released"
+    assert all(new[k] - before.get(k, 0) == 1 for k in delivered), (delivered, new)
