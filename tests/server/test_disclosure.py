@@ -3,6 +3,8 @@ tables: totals by group, pooled contracts cut to the viewer's part."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from materiel.store.disclosure import Rule, cells, secondary
@@ -39,6 +41,19 @@ def test_rule_refuses_nonsense_parameters() -> None:
         Rule(p=1.5)
 
 
+def _lines_and_contracts(rows: list[dict[str, Any]]) -> tuple[Any, Any]:
+    """Cells of lines, and each contract as a cell nested in its line's."""
+    parents = cells(rows, lambda r: (r["line"],), lambda r: r["own"], ["quantity"])
+    children = {
+        (r["id"],): (
+            (r["line"],),
+            cells([r], lambda r: (r["id"],), lambda r: r["own"], ["quantity"])[(r["id"],)],
+        )
+        for r in rows
+    }
+    return parents, children
+
+
 def test_secondary_suppression_hides_the_smallest_sibling_by_hand() -> None:
     """Line L: K1 (A, B, C: shown), K2 (D alone: hidden), K3 (E, F, G: 90 in all, the
     smallest shown). L minus K1 would give K2, so K3 is hidden too; K2 + K3 passes
@@ -48,14 +63,7 @@ def test_secondary_suppression_hides_the_smallest_sibling_by_hand() -> None:
         {"id": "K2", "line": "L", "quantity": 50.0, "own": {"D": 1.0}},
         {"id": "K3", "line": "L", "quantity": 90.0, "own": {"E": 1 / 3, "F": 1 / 3, "G": 1 / 3}},
     ]
-    parents = cells(rows, lambda r: (r["line"],), lambda r: r["own"], ["quantity"])
-    children = {
-        (r["id"],): (
-            (r["line"],),
-            cells([r], lambda r: (r["id"],), lambda r: r["own"], ["quantity"])[(r["id"],)],
-        )
-        for r in rows
-    }
+    parents, children = _lines_and_contracts(rows)
     parents_ok, children_ok = secondary(RULE, parents, children, "quantity")
     assert parents_ok == {("L",)}
     assert children_ok == {("K1",)}
@@ -68,14 +76,7 @@ def test_a_parent_whose_hidden_children_cannot_be_covered_is_hidden() -> None:
         {"id": "K1", "line": "M", "quantity": 5.0, "own": {"A": 1.0}},
         {"id": "K2", "line": "M", "quantity": 7.0, "own": {"B": 1.0}},
     ]
-    parents = cells(rows, lambda r: (r["line"],), lambda r: r["own"], ["quantity"])
-    children = {
-        (r["id"],): (
-            (r["line"],),
-            cells([r], lambda r: (r["id"],), lambda r: r["own"], ["quantity"])[(r["id"],)],
-        )
-        for r in rows
-    }
+    parents, children = _lines_and_contracts(rows)
     assert secondary(RULE, parents, children, "quantity") == (set(), set())
 
 

@@ -335,8 +335,17 @@ class Policy:
         rule = RULES.get(table)
         seen = [(i, r) for i, r in enumerate(rows) if self.sees_row(table, r, producers)]
         key = None if memo_key is None else (*memo_key, table, self.rule)
+        # what lines deliver, judged once per run for its outputs and its stock
+        delivered_key = None if memo_key is None else (*memo_key, "delivered", self.rule)
+
+        def delivered() -> Disclosed:
+            assert deliveries is not None
+            return self.memo.get(
+                delivered_key, lambda: disclosure_of(self.rule, DELIVERED, deliveries)
+            )
+
         if table == "plan.capacity" and deliveries is not None:
-            return self._output_as_deliveries(seen, deliveries, producers, key)
+            return self._output_as_deliveries(seen, delivered, producers)
         if self.sees(table) is not See.OWN_AND_TOTALS or rule is None or rule.totals is None:
             return list(seen)
 
@@ -345,7 +354,7 @@ class Policy:
             keyed = [with_group(r, groups) for r in rows] if "group" in rule.totals.by else rows
             shown = disclosure_of(self.rule, rule, keyed)
             if table == "plan.stock" and deliveries is not None:
-                stock_over_time(self.rule, shown, deliveries, initial or [])
+                stock_over_time(self.rule, shown, deliveries, initial or [], delivered())
             return shown, shown.total_rows()
 
         shown, totals = self.memo.get(key, decide)
@@ -357,16 +366,15 @@ class Policy:
     def _output_as_deliveries(
         self,
         seen: list[tuple[int, dict[str, Any]]],
-        deliveries: list[dict[str, Any]],
+        delivered: Callable[[], Disclosed],
         producers: dict[str, str] | None,
-        key: tuple[Any, ...] | None = None,
     ) -> list[tuple[int | None, dict[str, Any]]]:
         """A line's output in a month is what it delivers from it (new orders and
         existing contracts) and what it adds to the output it holds: shown to a user who
         does not see the line's deliveries only where their total may be shown."""
         if self.sees("plan.deliveries") is See.ALL:
             return list(seen)
-        shown = self.memo.get(key, lambda: disclosure_of(self.rule, DELIVERED, deliveries))
+        shown = delivered()
         out: list[tuple[int | None, dict[str, Any]]] = []
         for i, row in seen:
             key = (row.get("line"), row.get("month"))
@@ -535,6 +543,7 @@ def stock_over_time(
     shown: Disclosed,
     deliveries: list[dict[str, Any]],
     initial: list[dict[str, Any]],
+    delivered: Disclosed | None = None,
 ) -> None:
     """Hide other allies' monthly stock totals (``shown``'s ``stock``) where the change
     from the last shown month would tell what few allies received.
@@ -555,7 +564,7 @@ def stock_over_time(
     with the threshold alone). ``deliveries`` as :data:`DELIVERED` reads them."""
     if "stock" not in shown.totals_ok:
         return
-    delivered = disclosure_of(rule, DELIVERED, deliveries)
+    delivered = delivered or disclosure_of(rule, DELIVERED, deliveries)
     flows: dict[tuple[Any, Any], disclosure.Contributions] = {}
     for row in deliveries:
         if (row.get("line"), row.get("made")) in delivered.totals_ok["quantity"]:

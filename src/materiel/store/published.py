@@ -5,10 +5,10 @@ after an edit", see :mod:`materiel.store.disclosure`)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
 
 from materiel.store import disclosure
 from materiel.store.base import StoreBase
@@ -40,38 +40,57 @@ class PublishedOps(StoreBase):
         cells = disclosure.cells(
             keyed, lambda r: tuple(r.get(c) for c in rule.by), RULES[table].owners, rule.sums
         )
+        # read what was published, and write only what moves: most reads change nothing,
+        # and a write transaction would queue every reader behind it (SQLite)
         for attempt in (1, 2):  # two readers may publish the same total at once
-            try:
-                with self.tx(write=True) as s:
-                    kept = {
-                        (p.cell, p.measure): p
-                        for p in s.scalars(
-                            select(PublishedRecord).where(
-                                PublishedRecord.scenario_id == record.id,
-                                PublishedRecord.table_name == table,
-                            )
+            shown_now = [dict(t) for t in totals]
+            with self.tx() as s:
+                kept = {
+                    (p.cell, p.measure): Kept(p.id, p.value, dict(p.parts), p.version)
+                    for p in s.scalars(
+                        select(PublishedRecord).where(
+                            PublishedRecord.scenario_id == record.id,
+                            PublishedRecord.table_name == table,
                         )
-                    }
-                    for total in totals:
-                        self._publish(s, record, table, total, cells, kept)
-                return
+                    )
+                }
+            moves = [m for t in shown_now for m in self._publish(record, table, t, cells, kept)]
+            try:
+                if moves:
+                    with self.tx(write=True) as s:
+                        for move in moves:
+                            if isinstance(move, PublishedRecord):
+                                s.add(move)
+                            else:
+                                s.execute(
+                                    update(PublishedRecord)
+                                    .where(PublishedRecord.id == move[0])
+                                    .values(**move[1])
+                                )
             except Conflict:
                 if attempt == 2:
                     raise
+                continue
+            for total, now in zip(totals, shown_now, strict=True):
+                total.clear()
+                total.update(now)
+            return
 
     def _publish(
         self,
-        s: Session,
         record: ScenarioRecord,
         table: str,
         total: dict[str, Any],
         cells: dict[tuple[Any, ...], disclosure.Cell],
-        kept: dict[tuple[str, str], PublishedRecord],
-    ) -> None:
+        kept: dict[tuple[str, str], Kept],
+    ) -> list[PublishedRecord | tuple[int, dict[str, Any]]]:
+        """Show ``total`` as published (changed in place), and what to write: a new
+        record, or (id, new values) of one that moves."""
         rule = RULES[table].totals
         assert rule is not None
         key = tuple(total.get(c) for c in rule.by)
         cell = json.dumps(key, default=str)
+        moves: list[PublishedRecord | tuple[int, dict[str, Any]]] = []
         for measure in rule.sums:
             value = total.get(measure)
             if value is None or key not in cells:
@@ -79,7 +98,7 @@ class PublishedOps(StoreBase):
             now = cells[key].parts.get(measure, {})
             last = kept.get((cell, measure))
             if last is None:
-                s.add(
+                moves.append(
                     PublishedRecord(
                         scenario_id=record.id,
                         table_name=table,
@@ -100,4 +119,17 @@ class PublishedOps(StoreBase):
                 total[measure] = last.value
                 total.setdefault("as_of_version", {})[measure] = last.version
             else:
-                last.value, last.parts, last.version = float(value), now, record.version
+                moves.append(
+                    (last.id, {"value": float(value), "parts": now, "version": record.version})
+                )
+        return moves
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A published total as read (outside its session)."""
+
+    id: int
+    value: float
+    parts: dict[str, Any]
+    version: int
