@@ -115,6 +115,64 @@ def test_the_relaxation_buys_what_the_line_makes(tmp_path: Path) -> None:
     assert float(result.contracts["quantity"].sum()) == pytest.approx(24.0, rel=1e-6)
 
 
+def missile_and_shells(folder: Path) -> Path:
+    """One ally, 200 to spend in 2025: a missile of 100 whose stock of 2 is its target
+    and is used at 0.05 a month, and shells of 1 with a target of 1,000 and none held;
+    one 12-month contract period, deliveries from month 0."""
+    tables: dict[str, list[dict[str, Any]]] = {
+        "allies": [{"code": "AAA", "name": "Ally A"}],
+        "items": [
+            {"code": "MSL", "name": "Missile", "unit_price": 100},
+            {"code": "SHL", "name": "Shell", "unit_price": 1},
+        ],
+        "lines": [
+            {
+                "id": f"L_{item}",
+                "item": item,
+                "producer": "P",
+                "host": "AAA",
+                "capacity": cap,
+                "ceiling": cap,
+                "lead_time": 3,
+                "ramp": NO_RAMP,
+            }
+            for item, cap in (("MSL", 10), ("SHL", 1000))
+        ],
+        "stockpiles": [
+            {"ally": "AAA", "item": "MSL", "initial": 2, "target": 2, "target_date": "2025-12"},
+            {"ally": "AAA", "item": "SHL", "initial": 0, "target": 1000, "target_date": "2025-12"},
+        ],
+        "demand": [
+            {
+                "ally": "AAA",
+                "item": "MSL",
+                "kind": "consumption",
+                "start": "2025-01",
+                "end": "2025-12",
+                "per_month": 0.05,
+            }
+        ],
+        "budgets": [{"ally": "AAA", "year": 2025, "amount": 200}],
+    }
+    return write_scenario(folder, tables, policy={**NO_RULE, "order_period_months": 12})
+
+
+def test_a_missile_short_is_paid_for_with_shells(tmp_path: Path) -> None:
+    # A missile bought at q over the year keeps the stock at 2 + (q/12 - 0.05)(t+1): each
+    # missile is worth 1/2 (its target-month weight) x (sum_{t<11} (t+1)/12 + 10 overdue in
+    # the due month) = 7.75 target-months up to q = 0.6, nothing beyond; a shell is worth
+    # 15.5/1000. So the relaxation buys 0.6 missile (60) and 140 shells: 21 - 2.17 = 18.83.
+    # In whole missiles: none and 200 shells is 4.65 + 21 - 3.1 = 22.55; one missile and
+    # 100 shells is 0 + 21 - 1.55 = 19.45, the best. Rounding the missile down first and
+    # letting the shells take the money (the earlier dive) bought none.
+    result = plan(load_scenario(missile_and_shells(tmp_path)), explain=0)
+    bought = result.contracts.groupby("item")["quantity"].sum()
+    assert float(bought["MSL"]) == pytest.approx(1.0, abs=1e-6)
+    assert float(bought["SHL"]) == pytest.approx(100.0, abs=1e-6)
+    assert result.objective == pytest.approx(19.45, abs=1e-6)
+    assert result.solution.bound == pytest.approx(18.83, abs=1e-6)
+
+
 def many_buyers(folder: Path, *, pooling: bool, lot: int, min_rate: float) -> Path:
     """Five allies of unequal budgets and targets, two lines of one group."""
     allies = ["AAA", "BBB", "CCC", "DDD", "EEE"]

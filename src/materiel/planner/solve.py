@@ -411,7 +411,8 @@ def solve_inputs(
         say("rounding every contract to whole lots")
         clock = time.perf_counter()
         relaxed = solution
-        h3, dived = _round(h, whole, inp)
+        worth = lots.lot_worth(m, layout, inp)
+        h3, dived = _round(h, whole, inp, worth)
         if h3 is None and len(tiers):
             # A price tier's threshold the relaxed plan sits on can be out of reach in
             # whole lots with the money there is: try every contract at its base price.
@@ -419,7 +420,7 @@ def solve_inputs(
             before = h.getLp()
             _base_tiers(h, m, layout)
             run(h, inp, method="simplex")
-            h3, dived = _round(h, whole, inp)
+            h3, dived = _round(h, whole, inp, worth)
             if h3 is None:  # back to the plan's LP as it was
                 low, high = np.asarray(before.col_lower_), np.asarray(before.col_upper_)
                 h.changeColsBounds(len(tiers), tiers, low[tiers], high[tiers])
@@ -490,11 +491,13 @@ REPAIR_SECONDS = 2.0
 
 
 def _round(
-    h: highspy.Highs, whole: np.ndarray, inp: ModelInputs
+    h: highspy.Highs, whole: np.ndarray, inp: ModelInputs, worth: np.ndarray
 ) -> tuple[highspy.Highs | None, np.ndarray | None]:
     """The plan's LP rounded to whole lots (see :func:`lots.round_lots`), or None."""
     try:
-        return lots.round_lots(h.getLp(), whole, _solver(inp, STEP_SECONDS), basis=h.getBasis())
+        return lots.round_lots(
+            h.getLp(), whole, _solver(inp, STEP_SECONDS), basis=h.getBasis(), worth=worth
+        )
     except SolveError:
         return None, None
 
