@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from materiel.planner import contracts
-from materiel.planner.model import V, objective_weights
+from materiel.planner import contracts, supplychain
+from materiel.planner.model import V, objective_weights, supply_now
 from materiel.planner.plan import PLAN_TABLES, Plan
 from materiel.planner.solve import Solution, Status
 from materiel.scenario import ModelInputs, Scenario, target_threshold
@@ -89,6 +89,12 @@ class PlanResult:
     bottlenecks: pd.DataFrame = field(default_factory=pd.DataFrame)
     bottleneck_groups: pd.DataFrame = field(default_factory=pd.DataFrame)
     pooling: pd.DataFrame | None = None
+    #: outage what-ifs by component (supplychain.outage_risks); None: not measured
+    supply_risk: pd.DataFrame | None = None
+    #: what each qualification row is worth (supplychain.qualification_worth)
+    qualification_worth: pd.DataFrame | None = None
+    #: [target-months] the value of standardisation (every item qualified everywhere)
+    standardisation: float = float("nan")
 
     @property
     def status(self) -> Status:
@@ -266,12 +272,24 @@ class PlanResult:
         }
         return frame
 
-    def supply_added(self) -> pd.DataFrame:
-        """Supply added by component, like :meth:`capacity_added` [units/month]."""
+    def _supply_added(self, *, usable: bool = False) -> xr.DataArray:
+        """Supply added to each component [units/month] (component, month): its own, or
+        its suppliers' (``usable``: only where they may supply, see policy.restrict)."""
         inp = self.inputs
-        like = inp.supply0 * xr.zeros_like(inp.month_year)
+        like = inp.supply0 * xr.zeros_like(inp.month_year, dtype=float)
+        added = self._added(V.SUPPLY_ADDED, like)
+        sup = inp.suppliers
+        if sup is not None and V.SOURCE_ADDED in self.solution.values:
+            by = self._value(V.SOURCE_ADDED) * (sup.available if usable else 1.0)
+            added = added + (sup.onehot * by).sum("supplier")
+        return added
+
+    def supply_added(self) -> pd.DataFrame:
+        """Supply added by component, like :meth:`capacity_added` [units/month]; a
+        component's suppliers' together (see :meth:`suppliers`)."""
+        inp = self.inputs
         return self._growth(
-            self._added(V.SUPPLY_ADDED, like),
+            self._supply_added(),
             inp.supply0,
             inp.supply_ceiling,
             inp.supply_lead,
@@ -330,10 +348,15 @@ class PlanResult:
         inp = self.inputs
         columns = ["kind", "for", "ally", "share", "year", "amount"]
         parts = []
-        for name, cost, lead, share, dim in (
+        growing = [
             (V.ADDED, inp.expansion_cost, inp.lead, inp.line_payer, "line"),
             (V.SUPPLY_ADDED, inp.supply_cost, inp.supply_lead, inp.supply_payer, "component"),
-        ):
+        ]
+        if inp.suppliers is not None:
+            sup = inp.suppliers
+            payer = (sup.onehot * inp.supply_payer).sum("component")
+            growing.append((V.SOURCE_ADDED, sup.cost, sup.lead, payer, "supplier"))
+        for name, cost, lead, share, dim in growing:
             if name not in self.solution.values:
                 continue
             like = cost * xr.zeros_like(inp.month_year, dtype=float)
@@ -370,12 +393,30 @@ class PlanResult:
     def supply_by_month(self) -> pd.DataFrame:
         """Supply of each component by month, now plus added [units/month], long format."""
         inp = self.inputs
-        like = inp.supply0 * xr.zeros_like(inp.month_year, dtype=float)
-        added = self._added(V.SUPPLY_ADDED, like)
-        frame = xr.Dataset({"supply": inp.supply0 + added, "added": added}).to_dataframe()
+        added = self._supply_added(usable=True)
+        frame = xr.Dataset({"supply": supply_now(inp) + added, "added": added}).to_dataframe()
         frame = frame.reset_index()[["component", "month", "supply", "added"]]
         frame.attrs["units"] = {"supply": "units/month", "added": "units/month"}
         return frame
+
+    def suppliers(self) -> pd.DataFrame:
+        """Each component's suppliers: supply, added, and share of the supply used
+        (see :mod:`.supplychain`)."""
+        return supplychain.supplier_table(
+            self.inputs, self.solution.values, self.scenario.month_label
+        )
+
+    def supply_chain(self) -> pd.DataFrame:
+        """The supply-chain register, worst first (see :mod:`.supplychain`)."""
+        return supplychain.register(
+            self.inputs, self.solution.values, self.scenario.month_label, self.supply_risk
+        )
+
+    def qualifications(self) -> pd.DataFrame:
+        """Items not qualified for an ally: taken or not, when usable, cost and worth."""
+        return supplychain.qualification_table(
+            self.inputs, self.solution.values, self.scenario.month_label, self.qualification_worth
+        )
 
     @property
     def plan(self) -> Plan:
@@ -586,6 +627,7 @@ class PlanResult:
             "budget_total": float(spend["budget"].sum()),
             "capacity_expansions": int((self.capacity_added()["added"] > 1e-6).sum()),
             "supply_expansions": int((self.supply_added()["added"] > 1e-6).sum()),
+            "standardisation_value": float(self.standardisation),
             "currency": self.scenario.meta.currency,
             "status": str(self.status),
             "lp_bound": float(self.solution.bound),

@@ -81,6 +81,7 @@ def cross_check(
         _unknown(rows.get(table, []), "item", items, "item", problems)
     _unknown(rows.get("budgets", []), "ally", allies, "ally", problems)
     _unknown(rows.get("contracts", []), "line", lines, "line", problems)
+    check_sources(rows, components, allies, items, problems)
 
     horizon = meta.horizon
     first, last = meta.start, month_label(horizon - 1, meta.start)
@@ -134,6 +135,45 @@ def cross_check(
                     column="currency",
                     expected=meta.currency,
                     found=r.currency,
+                )
+            )
+
+
+def check_sources(
+    rows: dict[str, list[Located]],
+    components: set[str],
+    allies: set[str],
+    items: set[str],
+    problems: list[Problem],
+) -> None:
+    """Suppliers of known components; qualifications of known allies for items of the
+    groups they stock (an item outside them serves none of the ally's stocks)."""
+    _unknown(rows.get("suppliers", []), "component", components, "component", problems)
+    quals = rows.get("qualifications", [])
+    _unknown(quals, "ally", allies, "ally", problems)
+    _unknown(quals, "item", items, "item", problems)
+    groups = {loc.row.code: (loc.row.group or loc.row.code) for loc in rows.get("items", [])}
+    stocked: dict[str, set[str]] = {}
+    for table in ("stockpiles", "demand"):
+        for loc in rows.get(table, []):
+            stocked.setdefault(loc.row.ally, set()).add(groups.get(loc.row.item, ""))
+    for loc in quals:
+        r: Any = loc.row
+        if (
+            r.ally in allies
+            and r.item in items
+            and groups[r.item] not in stocked.get(r.ally, set())
+        ):
+            problems.append(
+                Problem(
+                    loc.file,
+                    f"item {r.item} is of group {groups[r.item]}, which ally {r.ally} does "
+                    "not stock",
+                    row=loc.line,
+                    column="item",
+                    expected=f"an item of a group {r.ally} stocks: "
+                    + (", ".join(sorted(stocked.get(r.ally, set()))) or "none"),
+                    found=r.item,
                 )
             )
 
