@@ -680,22 +680,22 @@ def define_spending(m: linopy.Model, inp: ModelInputs, options: BuildOptions) ->
     ):
         paid = expansion_paid(m, inp, added=added, cost=cost / scale, lead=lead)
         if paid is not None:
-            total = total + qualifying + (share * paid).sum(dim)
+            total = total + (share * paid).sum(dim)
     sup = inp.suppliers
     if sup is not None:
         paid = expansion_paid(m, inp, added=V.SOURCE_ADDED, cost=sup.cost / scale, lead=sup.lead)
         if paid is not None:
             payer = (sup.onehot * inp.supply_payer).sum("component")
-            total = total + qualifying + (payer * paid).sum("supplier")
+            total = total + (payer * paid).sum("supplier")
     qualifying = qualification_paid(m, inp)
     if qualifying is not None:
         total = total + qualifying
     if V.IDLE in m.variables:
         idle = (inp.idle_cost / scale * m.variables[V.IDLE]).groupby(inp.month_year).sum()
-        total = total + qualifying + (inp.line_payer * idle).sum("line")
+        total = total + (inp.line_payer * idle).sum("line")
     closing = closure_paid(m, inp)
     if closing is not None:
-        total = total + qualifying + (inp.line_payer * closing).sum("line")
+        total = total + (inp.line_payer * closing).sum("line")
     m.add_expressions(total, name=E.SPENDING)
     m.add_constraints(total <= (inp.budget - inp.fixed_spend) / scale, name=C.BUDGET)
 
