@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 
 from materiel.errors import ScenarioError
+from materiel.planner import supplychain
 from materiel.planner.api import plan
 from materiel.planner.plan import Plan
 from materiel.planner.result import PlanResult
+from materiel.report.words import supply_chain_words
 from materiel.scenario.load import load_scenario
 from tests.scenario_kit import NO_RAMP, base_tables, write_scenario
 
@@ -30,6 +32,7 @@ def two_suppliers(
     small_ceiling: float = 2,
     restrict: dict[str, str] | None = None,
     line: float = 100,
+    big: float = 8,
 ) -> Path:
     """One shell line (``line`` a month; 100: never the limit) whose motor comes from BIG
     (CHN, 8 a month, 80 %) and SMALL (AAA, 2 a month, 20 %; up to ``small_ceiling`` from
@@ -39,7 +42,7 @@ def two_suppliers(
     tables["components"] = [{"code": "MOTOR", "name": "Motor", "supply": 0, "ceiling": 0}]
     tables["bom"] = [{"item": "SHELL", "component": "MOTOR", "quantity": 1}]
     tables["suppliers"] = [
-        {"component": "MOTOR", "supplier": "BIG", "country": "CHN", "capacity": 8, "ceiling": 8},
+        {"component": "MOTOR", "supplier": "BIG", "country": "CHN", "capacity": big, "ceiling": 8},
         {
             "component": "MOTOR",
             "supplier": "SMALL",
@@ -85,6 +88,16 @@ def test_two_suppliers_and_the_outage_of_the_larger(tmp_path: Path) -> None:
     assert row["second_source"] == ""
 
 
+def test_the_outage_stops_what_the_plan_adds_to_the_larger_too(tmp_path: Path) -> None:
+    """BIG has 6 now and grows to 8 at once (lead 0, free): the plan takes it to 8, and
+    its outage stops all 8 (what was added with it), the loss of the case above."""
+    result = solve(two_suppliers(tmp_path / "s", big=6))
+    assert result.suppliers().set_index("supplier").at["BIG", "added"] == pytest.approx(2.0)
+    assert result.objective == pytest.approx(5.5, rel=1e-6)
+    row = result.supply_chain().iloc[0]
+    assert row["outage_loss"] == pytest.approx(12.9 - 5.5, rel=1e-6)
+
+
 def test_restricting_the_larger_country_expands_the_smaller(tmp_path: Path) -> None:
     result = solve(two_suppliers(tmp_path / "s", small_ceiling=10, restrict={"CHN": "2025-01"}))
     # BIG gives nothing; SMALL gives 2, 2, then 10 from month 2 (8 added, its lead 2):
@@ -103,6 +116,17 @@ def test_restricting_the_larger_country_expands_the_smaller(tmp_path: Path) -> N
     assert funding[funding["kind"] == "supplier"]["amount"].sum() == pytest.approx(80.0)
     supply = result.supply_by_month()
     assert supply["supply"].tolist() == pytest.approx([2, 2] + [10] * 10)
+
+
+def test_a_restriction_from_a_later_month_stops_what_was_added_too(tmp_path: Path) -> None:
+    """BIG (6, grown to 8 at once) is restricted from 2025-07 (month 6): 10 a month
+    to month 5, then SMALL's 2: stock 10, ..., 60, 62, ..., 72; shortfall
+    (110 + ... + 60) + (58 + ... + 50) + 10 x 48 = 510 + 270 + 480 over 120."""
+    result = solve(two_suppliers(tmp_path / "s", big=6, restrict={"CHN": "2025-07"}))
+    want = [*(10.0 * np.arange(1, 7)), *(60 + 2.0 * np.arange(1, 7))]
+    assert stock(result) == pytest.approx(want, abs=1e-6)
+    assert result.objective == pytest.approx(1260 / 120, rel=1e-6)
+    assert result.supply_by_month()["supply"].tolist() == pytest.approx([10] * 6 + [2] * 6)
 
 
 def test_register_recomputed_from_the_plans_tables(tmp_path: Path) -> None:
@@ -137,6 +161,19 @@ def test_a_component_without_suppliers_is_its_own(tmp_path: Path) -> None:
     row = result.supply_chain().iloc[0]
     assert (row["suppliers"], row["largest_supplier"], row["hhi"]) == (1, "MOTOR", 10_000.0)
     assert row["non_allied_share_pct"] == 0.0  # its country is unknown
+    assert np.isnan(row["outage_loss"])  # not measured without listed suppliers
+    assert "no suppliers listed" in supply_chain_words(result.supply_chain(), "USD")[0]
+
+
+def test_the_outage_of_a_component_without_suppliers_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(supplychain, "OUTAGE_OF_UNLISTED", True)
+    tables = base_tables(capacity=100, ceiling=100)
+    tables["stockpiles"][0].update(target=120, target_date="2025-12")
+    tables["components"] = [{"code": "MOTOR", "name": "Motor", "supply": 10, "ceiling": 10}]
+    tables["bom"] = [{"item": "SHELL", "component": "MOTOR", "quantity": 1}]
+    row = solve(write_scenario(tmp_path / "s", tables, policy=NO_RULE)).supply_chain().iloc[0]
     # no motor for six months: stock 0 to month 5, then 10 a month to 60 at month 11
     lost = (6 * 120 + sum(120 - 10 * k for k in range(1, 6)) + 10 * 60) / 120
     assert row["outage_loss"] == pytest.approx(lost - 5.5, rel=1e-6)

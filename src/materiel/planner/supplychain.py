@@ -13,7 +13,7 @@ it; each month's use is taken from the suppliers in proportion to the supply eac
 give that month (capacity now plus added, none while restricted).
 
 A component without rows in the ``suppliers`` table is its own single supplier (named
-by its code, country unknown).
+by its code, country unknown); its outage is not measured (:data:`OUTAGE_OF_UNLISTED`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pandas as pd
 import xarray as xr
 
 from materiel.errors import SolveError
-from materiel.planner.model import C, V, qualification_coef
+from materiel.planner.model import C, V, qualification_coef, supply_now
 from materiel.planner.solve import Solved
 from materiel.planner.whatif import what_if
 from materiel.scenario import ModelInputs
@@ -36,6 +36,12 @@ from materiel.scenario import ModelInputs
 #: the start of the plan.
 OUTAGE_MONTHS = 6
 OUTAGE_START = 0
+#: Whether the outage of a component without rows in the suppliers table (the whole
+#: component) is measured too. An outage is a large change: its warm re-solve takes
+#: seconds at nato-2024's size (5 to 14 s each, measured under load), where a 10 %
+#: what-if takes half a second; the register measures the components whose suppliers
+#: are listed, where the question is asked.
+OUTAGE_OF_UNLISTED = False
 
 SUPPLIER_COLUMNS = [
     "component",
@@ -277,14 +283,19 @@ def _stop(
     solved: Solved, source: Source, months: np.ndarray
 ) -> tuple[dict[str, xr.DataArray], list[tuple[int, int, float, float]]]:
     """The rhs changes and coefficients that stop ``source`` in ``months``: its supply
-    now leaves the component's supply rows, and what the plan adds to it enters them
-    with coefficient 0 (it was ``−available``, see ``model.define_suppliers``)."""
+    now leaves the component's supply rows (but for what existing contracts take, whose
+    output is given), and what the plan adds to it enters them with coefficient 0 (it
+    was ``−available``, see ``model.define_suppliers``)."""
     inp, m, layout = solved.inputs, solved.model, solved.layout
     rows = layout.rows(m.constraints[C.SUPPLY]).sel(component=source.component).values
     t = np.arange(inp.horizon)
     hit = np.isin(t, months)
+    # Existing contracts keep what they take of the component (their output is given):
+    # the outage cuts the supply left for new orders, never below none.
+    fixed_use = (inp.bom * inp.fixed_make).sum("line").sel(component=source.component).values
+    left = np.clip(supply_now(inp).sel(component=source.component).values - fixed_use, 0, None)
     cut = xr.DataArray(
-        np.where(hit, -source.cap0 * source.available, 0.0),
+        np.where(hit, -np.minimum(source.cap0 * source.available, left), 0.0),
         coords=[inp.month_year.coords["month"]],
     )
     comp = inp.bom.coords["component"]
@@ -331,6 +342,8 @@ def outage_risks(solved: Solved, by_group: BySource, say: Callable[[str], None])
     for comp, part in table.groupby("component", sort=False):
         top = part.sort_values("share_pct", ascending=False).iloc[0]
         largest = found[(str(comp), str(top["supplier"]))]
+        if largest.own and not OUTAGE_OF_UNLISTED:  # no suppliers listed: not measured
+            continue
         say(f"supply chain: {comp} without {largest.name} for {OUTAGE_MONTHS} months")
         row: dict[str, object] = {"component": comp}
         mine = [s for s in found.values() if s.component == comp]

@@ -130,6 +130,24 @@ def industry(request: Request, scenario: Name = None, run: RunQ = None) -> Respo
     )
 
 
+@router.get("/supply-chain")
+def supply_chain(request: Request, scenario: Name = None, run: RunQ = None) -> Response:
+    who, name, shown, picker = _scenario_and_run(request, scenario, run)
+    store = _store(request)
+    currency = str((shown.summary or {}).get("currency") or "") if shown else ""
+    data = views.supply_chain(store, who, shown, currency) if shown else {}
+    return page(
+        request,
+        "supply_chain.html",
+        who,
+        scenario=name,
+        scenarios=views.scenario_names(store, who),
+        run=shown,
+        data=data,
+        **picker,
+    )
+
+
 @router.get("/ledger")
 def ledger(request: Request, scenario: Name = None) -> Response:
     who = session.principal(request)
