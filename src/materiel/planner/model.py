@@ -442,15 +442,26 @@ def define_components(m: linopy.Model, inp: ModelInputs) -> None:
     if sources is not None:
         lhs = lhs - sources
     m.add_constraints(lhs <= supply_now(inp) - fixed_use, name=C.SUPPLY, mask=used & (t >= 0))
-    if bool(mask.any()):
-        m.add_constraints(
-            sadded - sadded.shift(month=1) >= 0, name=C.SUPPLY_MONOTONE, mask=mask & (t >= 1)
-        )
-        m.add_constraints(
-            sadded.isel(month=-1) <= inp.supply_ceiling - inp.supply0,
-            name=C.SUPPLY_CEILING,
-            mask=mask.isel(month=-1),
-        )
+    _kept_to_ceiling(
+        m, sadded, mask, inp.supply_ceiling - inp.supply0, C.SUPPLY_MONOTONE, C.SUPPLY_CEILING
+    )
+
+
+def _kept_to_ceiling(
+    m: linopy.Model,
+    added: linopy.Variable,
+    mask: xr.DataArray,
+    room: xr.DataArray,
+    kept: str,
+    ceiling: str,
+) -> None:
+    """Supply added is kept, ``added[x,t] ≥ added[x,t−1]``, and stops at the ceiling,
+    ``added[x,H−1] ≤ room[x]``."""
+    if not bool(mask.any()):
+        return
+    t = xr.DataArray(np.arange(mask.sizes["month"]), coords=[mask.coords["month"]])
+    m.add_constraints(added - added.shift(month=1) >= 0, name=kept, mask=mask & (t >= 1))
+    m.add_constraints(added.isel(month=-1) <= room, name=ceiling, mask=mask.isel(month=-1))
 
 
 def supply_now(inp: ModelInputs) -> xr.DataArray:
@@ -481,15 +492,7 @@ def define_suppliers(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpressi
     mask = grow & (t >= sup.lead) & (sup.available > 0).any("month")
     m.add_variables(lower=0, coords=mask.coords, name=V.SOURCE_ADDED, mask=mask)
     added = m.variables[V.SOURCE_ADDED]
-    if bool(mask.any()):
-        m.add_constraints(
-            added - added.shift(month=1) >= 0, name=C.SOURCE_MONOTONE, mask=mask & (t >= 1)
-        )
-        m.add_constraints(
-            added.isel(month=-1) <= sup.ceiling - sup.cap0,
-            name=C.SOURCE_CEILING,
-            mask=mask.isel(month=-1),
-        )
+    _kept_to_ceiling(m, added, mask, sup.ceiling - sup.cap0, C.SOURCE_MONOTONE, C.SOURCE_CEILING)
     return (sup.onehot * sup.available * added).sum("supplier")
 
 
