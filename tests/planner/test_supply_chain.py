@@ -129,6 +129,21 @@ def test_a_restriction_from_a_later_month_stops_what_was_added_too(tmp_path: Pat
     assert result.supply_by_month()["supply"].tolist() == pytest.approx([10] * 6 + [2] * 6)
 
 
+def test_an_unmeasured_component_beside_a_measured_one(tmp_path: Path) -> None:
+    folder = two_suppliers(tmp_path / "s")
+    path = folder / "components.csv"
+    path.write_text(path.read_text() + "FUZE,Fuze,1000,1000\n", encoding="utf-8")
+    path = folder / "bom.csv"
+    path.write_text(path.read_text() + "SHELL,FUZE,1\n", encoding="utf-8")
+    register = solve(folder).supply_chain().set_index("component")
+    assert list(register.index) == ["MOTOR", "FUZE"]  # the measured loss first
+    assert (register.at["FUZE", "outage_most_in"], register.at["FUZE", "second_source"]) == (
+        "",
+        "",
+    )
+    assert np.isnan(register.at["FUZE", "outage_loss"])
+
+
 def test_register_recomputed_from_the_plans_tables(tmp_path: Path) -> None:
     """Shares, HHI, largest and non-allied shares from the saved plan's own tables:
     output by month (capacity), bills of materials and the suppliers' supply."""
@@ -313,3 +328,27 @@ def test_restrict_names_a_country_and_a_month(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as exc:
         load_scenario(two_suppliers(tmp_path / "s", restrict={"CHN": "2025-13"}))
     assert "restrict" in str(exc.value)
+
+
+# --- the report -----------------------------------------------------------------------
+
+
+def test_the_report_says_where_the_plan_hangs_and_what_standards_are_worth(
+    tmp_path: Path,
+) -> None:
+    from materiel.report import write_report
+
+    chain = solve(two_suppliers(tmp_path / "chain"))
+    page = write_report(chain, tmp_path / "out1").html.read_text(encoding="utf-8")
+    assert (
+        "Motor: 2 suppliers, 80 % from one (BIG), 80 % from non-allied countries; if it "
+        "stops for 6 months, 7.4 target-months are lost, most in Shell." in page
+    )
+    files = write_report(solve(qualification(tmp_path / "q", cost=50)), tmp_path / "out2")
+    page = files.html.read_text(encoding="utf-8")
+    assert (
+        "1 item is not qualified for an ally; the plan qualifies 1 for 50 USD, worth 14.5 "
+        "target-months. Rounds that exist but are not qualified where they are needed cost "
+        "the plan 2.0 target-months" in page
+    )
+    assert "qualifications" in files.tables

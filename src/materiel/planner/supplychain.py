@@ -235,6 +235,9 @@ def register(
         table = table.drop(columns=list(risk.columns.drop("component"))).merge(
             risk, on="component", how="left"
         )
+        for column in ("outage_most_in", "second_source"):
+            if column in table:
+                table[column] = table[column].fillna("")
     table = table.sort_values(
         ["outage_loss", "hhi", "component"], ascending=[False, False, True], na_position="last"
     )
