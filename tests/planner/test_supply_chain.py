@@ -177,7 +177,9 @@ def test_a_component_without_suppliers_is_its_own(tmp_path: Path) -> None:
     assert (row["suppliers"], row["largest_supplier"], row["hhi"]) == (1, "MOTOR", 10_000.0)
     assert row["non_allied_share_pct"] == 0.0  # its country is unknown
     assert np.isnan(row["outage_loss"])  # not measured without listed suppliers
-    assert "no suppliers listed" in supply_chain_words(result.supply_chain(), "USD")[0]
+    assert supply_chain_words(result.supply_chain(), "USD") == [
+        "Motor: one source, its suppliers not listed: what an outage costs is not measured."
+    ]
 
 
 def test_the_outage_of_a_component_without_suppliers_when_asked(

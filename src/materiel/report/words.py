@@ -171,16 +171,19 @@ def supply_chain_words(register: pd.DataFrame, currency: str) -> list[str]:
     out = []
     for row in register.itertuples(index=False):
         count = int(row.suppliers)
-        text = (
-            f"{row.name}: {count} supplier{'s' if count != 1 else ''}, "
-            f"{row.largest_share_pct:.0f} % from one ({row.largest_supplier})"
-        )
+        if count == 1 and row.largest_supplier == row.component:
+            text = f"{row.name}: one source, its suppliers not listed"
+        else:
+            text = (
+                f"{row.name}: {count} supplier{'s' if count != 1 else ''}, "
+                f"{row.largest_share_pct:.0f} % from one ({row.largest_supplier})"
+            )
         if row.non_allied_share_pct > 0.05:
             text += f", {row.non_allied_share_pct:.0f} % from non-allied countries"
         loss = _number(row.outage_loss)
         months = int(row.outage_months)
         if pd.isna(loss) and not row.outage_most_in:
-            text += "; no suppliers listed: what an outage costs is not measured"
+            text += ": what an outage costs is not measured"
         elif pd.isna(loss):
             text += f"; what an outage costs is unavailable ({row.outage_most_in})"
         elif loss <= 1e-6:
