@@ -215,7 +215,7 @@ def test_second_source_value(tmp_path: Path) -> None:
 # --- qualifications ------------------------------------------------------------------
 
 
-def qualification(folder: Path, *, cost: float) -> Path:
+def qualification(folder: Path, *, cost: float | None) -> Path:
     """AAA stocks group G through round RA, which no line makes; BBB's round RB (group
     G) has a line of 10 a month at 5 a round. RB is not qualified for AAA: qualifying
     costs ``cost``, usable from month 2. AAA: target 100 by month 11, budget 600."""
@@ -277,6 +277,17 @@ def test_qualification_not_taken_beyond_the_budget(tmp_path: Path) -> None:
     assert (bool(row["taken"]), row["usable_from"], row["cost_paid"]) == (False, "", 0.0)
     # were it free, usable from month 2: the plan above, 6.5 target-months
     assert row["value"] == pytest.approx(21.0 - 6.5, rel=1e-6)
+
+
+def test_an_item_that_cannot_be_qualified_never_serves(tmp_path: Path) -> None:
+    result = solve(qualification(tmp_path / "s", cost=None))
+    assert "qualification_taken" not in result.solution.values  # no decision to make
+    assert stock(result, "G") == pytest.approx(np.zeros(12), abs=1e-6)
+    row = result.qualifications().iloc[0]
+    assert (bool(row["can_qualify"]), bool(row["taken"])) == (False, False)
+    # were it qualified from the start, at no cost: 10, 20, ..., 100 by month 9 (4.5)
+    assert row["value"] == pytest.approx(21.0 - 4.5, rel=1e-6)
+    assert result.standardisation == pytest.approx(21.0 - 4.5, rel=1e-6)
 
 
 def test_every_item_qualified_by_default(tmp_path: Path) -> None:

@@ -516,6 +516,9 @@ def define_qualifications(m: linopy.Model, inp: ModelInputs) -> None:
     if not bool(mask.any()):
         return
     qmask = qual.qualifiable
+    if not bool(qmask.any()):  # none can be qualified: those pairs never serve
+        m.add_constraints(1 * rate <= 0, name=C.QUALIFIED, mask=mask)
+        return
     m.add_variables(coords=qmask.coords, name=V.QUALIFY, binary=True, mask=qmask)
     q_line = take(m.variables[V.QUALIFY], "item", qual.item_pos)  # (ally, line)
     coef = qualification_coef(inp)
