@@ -365,3 +365,21 @@ def test_the_report_says_where_the_plan_hangs_and_what_standards_are_worth(
         "the plan 2.0 target-months" in page
     )
     assert "qualifications" in files.tables
+
+
+def test_the_simulator_takes_a_restricted_supplier_out_too(tmp_path: Path) -> None:
+    """The restriction case with a line of 10 a month, simulated with every supplier
+    losing half its output every month: SMALL gives 2, 2, then 10 (its expansion), half
+    of it arrives as cover, so the line makes 2, 2, then 5 a month (its capacity times
+    the cover): stock 2, 4, 9, ..., 54. Were BIG's 8 counted, the cover would be 0.9."""
+    from materiel.scenario.schema import OutageRisk, Risks
+    from materiel.simulation.api import simulate
+
+    folder = two_suppliers(tmp_path / "s", small_ceiling=10, restrict={"CHN": "2025-01"}, line=10)
+    scenario = load_scenario(folder)
+    result = plan(scenario, explain=0, compare_pooling=False)
+    risks = Risks(outage=OutageRisk(probability=1.0, max_months=1, loss_min=0.5, loss_max=0.5))
+    sim = simulate(result.plan, scenario, futures=5, seed=1, risks=risks, sensitivity=0)
+    assert sim.outcome.paths is not None
+    want = [2, 4, *(4 + 5.0 * np.arange(1, 11))]
+    assert np.asarray(sim.outcome.paths)[:, 0, :] == pytest.approx(np.tile(want, (5, 1)))
