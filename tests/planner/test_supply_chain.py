@@ -383,3 +383,13 @@ def test_the_simulator_takes_a_restricted_supplier_out_too(tmp_path: Path) -> No
     assert sim.outcome.paths is not None
     want = [2, 4, *(4 + 5.0 * np.arange(1, 11))]
     assert np.asarray(sim.outcome.paths)[:, 0, :] == pytest.approx(np.tile(want, (5, 1)))
+
+
+def test_a_warm_what_if_on_a_sourced_component_equals_a_cold_solve(tmp_path: Path) -> None:
+    """10 % more motor supply: each supplier's supply now and ceiling (none from BIG once
+    restricted), warm on the solved model and cold on the changed inputs."""
+    from tests.planner.test_properties import check_warm_what_if_equals_cold
+
+    check_warm_what_if_equals_cold(
+        two_suppliers(tmp_path / "s", small_ceiling=10, big=6, restrict={"CHN": "2025-07"})
+    )
