@@ -13,6 +13,7 @@ from materiel.report.words import (
     bottleneck_words,
     demand_sentence,
     pooling_sentence,
+    standardisation_sentence,
     supply_chain_words,
 )
 from materiel.report.write import ReportFiles, real_targets, write_report
@@ -27,6 +28,7 @@ __all__ = [
     "pooling_sentence",
     "real_targets",
     "save_chart",
+    "standardisation_sentence",
     "supply_chain_words",
     "tell",
     "to_json",

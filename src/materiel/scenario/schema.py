@@ -199,7 +199,11 @@ class ComponentRow(_Row):
     code: Code
     name: str = Field(min_length=1, max_length=100)
     unit: str = Field("units", max_length=40)
-    supply: Quantity = Field(description="supplier capacity now [units/month]")
+    supply: Quantity = Field(
+        description="supplier capacity now [units/month]; where the component has rows "
+        "in suppliers, theirs are used instead (this row's supply, ceiling, lead time "
+        "and cost are not)"
+    )
     ceiling: Quantity = Field(description="[units/month]")
     lead_time: Months = 0
     expansion_cost: Money = Field(0.0, description="[currency per unit/month of supply added]")
