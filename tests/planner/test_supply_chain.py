@@ -393,3 +393,14 @@ def test_a_warm_what_if_on_a_sourced_component_equals_a_cold_solve(tmp_path: Pat
     check_warm_what_if_equals_cold(
         two_suppliers(tmp_path / "s", small_ceiling=10, big=6, restrict={"CHN": "2025-07"})
     )
+
+
+def test_a_qualification_serves_from_the_next_contract_period(tmp_path: Path) -> None:
+    """Contract periods of 3 months: a qualification usable from month 2 serves from the
+    period starting in month 3 (2025-04): 10 a month from then, 90 by month 11."""
+    folder = qualification(tmp_path / "s", cost=50)
+    scenario = load_scenario(folder, overrides=["policy.order_period_months=3"])
+    result = plan(scenario, explain=0, compare_pooling=False)
+    row = result.qualifications().iloc[0]
+    assert (bool(row["taken"]), row["usable_from"]) == (True, "2025-04")
+    assert stock(result, "G") == pytest.approx([0, 0, 0, *(10.0 * np.arange(1, 10))], abs=1e-6)

@@ -448,7 +448,7 @@ def qualification_table(
                 "cost": r.cost if r.cost is not None else np.nan,
                 "lead_time": r.lead_time,
                 "taken": took,
-                "usable_from": label(int(r.lead_time)) if took else "",
+                "usable_from": label(_usable(inp, r.lead_time)) if took else "",
                 "cost_paid": float(r.cost) if took and r.cost is not None else 0.0,
                 "value": np.nan,
             }
@@ -465,6 +465,13 @@ def qualification_table(
         "value": "target-months",
     }
     return frame
+
+
+def _usable(inp: ModelInputs, lead: int) -> int:
+    """The first month a qualification with this lead time serves: the start of the
+    first contract period that starts at or after it (a period's rate is one)."""
+    period = inp.scenario.meta.policy.order_period_months
+    return -(-int(lead) // period) * period
 
 
 def _qualification_delta(
