@@ -266,6 +266,7 @@ def test_qualification_taken_when_it_pays(tmp_path: Path) -> None:
     assert row["value"] == pytest.approx(21.0 - 6.5, rel=1e-6)
     # qualified from the start: 10, 20, ..., 100 by month 9: (90 + 80 + ... + 10) / 100
     assert result.standardisation == pytest.approx(6.5 - 4.5, rel=1e-6)
+    assert result.plan.summary["standardisation_value"] == pytest.approx(2.0, rel=1e-6)
 
 
 def test_qualification_not_taken_beyond_the_budget(tmp_path: Path) -> None:

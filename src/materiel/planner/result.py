@@ -610,6 +610,9 @@ class PlanResult:
         unmet = self.unmet_demand
         demand = float(unmet["demand"].sum()) if len(unmet) else 0.0
         parts = self.objective_parts
+        # measured when planned by planner.api (NaN otherwise, which JSON cannot hold)
+        value = float(self.standardisation)
+        measured = {"standardisation_value": value} if np.isfinite(value) else {}
         return {
             "targets": len(targets),
             "met_by_date": int(targets["met_by_date"].sum()) if len(targets) else 0,
@@ -627,9 +630,9 @@ class PlanResult:
             "budget_total": float(spend["budget"].sum()),
             "capacity_expansions": int((self.capacity_added()["added"] > 1e-6).sum()),
             "supply_expansions": int((self.supply_added()["added"] > 1e-6).sum()),
-            "standardisation_value": float(self.standardisation),
             "currency": self.scenario.meta.currency,
             "status": str(self.status),
             "lp_bound": float(self.solution.bound),
             "gap_pct": 100.0 * float(self.solution.gap),
+            **measured,
         }
