@@ -381,9 +381,10 @@ def outage_risks(solved: Solved, by_group: BySource, say: Callable[[str], None])
             removes = loss - max(after, 0.0)
             if removes > best + 1e-9:
                 best = removes
+                more = other.ceiling - other.cap0 - _added(other, sol.values, inp.horizon)[-1]
                 row.update(
                     second_source=other.name,
-                    second_source_cost=(other.ceiling - other.cap0) * other.cost,
+                    second_source_cost=max(more, 0.0) * other.cost,  # beyond the plan's
                     second_source_removes=removes,
                 )
         rows.append(row)
