@@ -288,13 +288,32 @@ class PlanResult:
         """Supply added by component, like :meth:`capacity_added` [units/month]; a
         component's suppliers' together (see :meth:`suppliers`)."""
         inp = self.inputs
-        return self._growth(
+        frame = self._growth(
             self._supply_added(),
             inp.supply0,
             inp.supply_ceiling,
             inp.supply_lead,
             "component",
         )
+        sup = inp.suppliers
+        if sup is None or V.SOURCE_ADDED not in self.solution.values:
+            return frame
+        # a sourced component is ordered when its first supplier's expansion is, by
+        # that supplier's lead time (the components row's is not used)
+        by = self._value(V.SOURCE_ADDED)
+        orders: dict[str, int] = {}
+        for key in by.coords["supplier"].values:
+            first = np.flatnonzero(by.sel(supplier=key).values > 1e-6)
+            if first.size:
+                comp = str(sup.component.sel(supplier=key).item())
+                month = int(first[0]) - int(sup.lead.sel(supplier=key))
+                orders[comp] = min(month, orders.get(comp, month))
+        sourced = [bool(sup.sourced.sel(component=c)) for c in frame["component"]]
+        frame.loc[sourced, "ordered"] = [
+            self.scenario.month_label(orders[c]) if c in orders else ""
+            for c in frame.loc[sourced, "component"]
+        ]
+        return frame
 
     def _growth(
         self,
