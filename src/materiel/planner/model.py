@@ -530,11 +530,18 @@ def qualification_coef(inp: ModelInputs) -> xr.DataArray:
     where the item cannot be qualified or the period starts before the lead time."""
     qual = inp.qualifications
     assert qual is not None
-    period = xr.DataArray(np.arange(inp.periods), coords=[("period", np.arange(inp.periods))])
-    first = np.maximum(period * inp.scenario.meta.policy.order_period_months, inp.lag)
+    first = first_arrival(inp)
     lead = qual.lead.isel(item=qual.item_pos).drop_vars("item")
     can = qual.qualifiable.isel(item=qual.item_pos).drop_vars("item")
     return (inp.ceiling * ((first >= lead) & can)).astype(float)
+
+
+def first_arrival(inp: ModelInputs) -> xr.DataArray:
+    """The month period p's rate first arrives from line l (line, period): the period's
+    start, or the line's delivery lag if later (:func:`arrival_period`)."""
+    period = xr.DataArray(np.arange(inp.periods), coords=[("period", np.arange(inp.periods))])
+    start = period * inp.scenario.meta.policy.order_period_months
+    return xr.where(start >= inp.lag, start, inp.lag)
 
 
 def qualification_paid(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression | None:

@@ -27,7 +27,7 @@ import pandas as pd
 import xarray as xr
 
 from materiel.errors import SolveError
-from materiel.planner.model import C, V, qualification_coef, supply_now
+from materiel.planner.model import C, V, first_arrival, qualification_coef, supply_now
 from materiel.planner.solve import Solved
 from materiel.planner.whatif import what_if
 from materiel.scenario import ModelInputs
@@ -449,7 +449,7 @@ def qualification_table(
                 "cost": r.cost if r.cost is not None else np.nan,
                 "lead_time": r.lead_time,
                 "taken": took,
-                "usable_from": label(_usable(inp, r.lead_time)) if took else "",
+                "usable_from": _label(label, _usable(inp, r.ally, r.item)) if took else "",
                 "cost_paid": float(r.cost) if took and r.cost is not None else 0.0,
                 "value": np.nan,
             }
@@ -468,11 +468,19 @@ def qualification_table(
     return frame
 
 
-def _usable(inp: ModelInputs, lead: int) -> int:
-    """The first month a qualification with this lead time serves: the start of the
-    first contract period that starts at or after it (a period's rate is one)."""
-    period = inp.scenario.meta.policy.order_period_months
-    return -(-int(lead) // period) * period
+def _usable(inp: ModelInputs, ally: str, item: str) -> int | None:
+    """The first month a qualification serves, as the model has it
+    (:func:`~materiel.planner.model.qualification_coef`): the first delivery of the
+    first contract period of one of the item's lines that arrives at or after its lead
+    time (a period's rate is one); None where none does within the horizon."""
+    usable = qualification_coef(inp).sel(ally=ally) > 0  # (line, period)
+    usable = usable & (inp.line_item == item)
+    months = first_arrival(inp).where(usable).values
+    return int(np.nanmin(months)) if np.isfinite(months).any() else None
+
+
+def _label(label: Callable[[int], str], month: int | None) -> str:
+    return "" if month is None else label(month)
 
 
 def _qualification_delta(
