@@ -42,3 +42,22 @@ def test_a_qualification_is_usable_when_the_model_first_uses_it(tmp_path: Path) 
     assert stock(result, "G") == pytest.approx([0, 0, *(10.0 * np.arange(1, 11))], abs=1e-6)
     row = result.qualifications().iloc[0]
     assert (bool(row["taken"]), row["usable_from"]) == (True, "2025-03")
+
+
+def test_a_restriction_or_a_supplier_country_that_changes_nothing_is_warned(
+    tmp_path: Path,
+) -> None:
+    """policy.restrict of a country no restrictable supplier is in, or from a month past
+    the horizon, changes nothing; a supplier's country neither known nor an ally of the
+    scenario (a typo: 'DUE' for DEU) counts as non-allied. Each loads, with a warning
+    naming the file, the row and the column."""
+    folder = two_suppliers(tmp_path / "s", restrict={"CHA": "2025-01", "CHN": "2031-01"})
+    path = folder / "suppliers.csv"
+    path.write_text(path.read_text().replace(",AAA,", ",DUE,"), encoding="utf-8")
+    warned = {(Path(w.file).name, w.row, w.column, w.found) for w in load_scenario(folder).warnings}
+    assert warned == {
+        ("scenario.yaml", None, "policy.restrict.CHA", "CHA"),
+        ("scenario.yaml", None, "policy.restrict.CHN", "2031-01"),
+        ("suppliers.csv", 3, "country", "DUE"),
+    }
+    assert not load_scenario(two_suppliers(tmp_path / "t", restrict={"CHN": "2025-06"})).warnings

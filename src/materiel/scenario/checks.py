@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from materiel.countries import BY_ISO3
 from materiel.errors import InputError, Problem
 from materiel.scenario.model import Located, Scenario
 from materiel.scenario.schema import Risks, ScenarioMeta, month_index, month_label
@@ -287,13 +288,16 @@ def check_contracts_fit(
             break
 
 
-def warnings_for(meta: ScenarioMeta, rows: dict[str, list[Located]]) -> list[Problem]:
+def warnings_for(
+    meta: ScenarioMeta, rows: dict[str, list[Located]], where: str = "scenario.yaml"
+) -> list[Problem]:
     """Things that load but that a planner probably did not mean.
 
     An ally that holds stock but has no budget in the horizon can buy nothing; a target
-    that no line can serve is never met; budget rows outside the horizon are ignored.
+    that no line can serve is never met; budget rows outside the horizon are ignored;
+    see :func:`source_warnings` for suppliers (``where``: the scenario's yaml).
     """
-    notes: list[Problem] = []
+    notes: list[Problem] = source_warnings(meta, rows, where)
     first_year = int(meta.start[:4])
     last_year = int(month_label(meta.horizon - 1, meta.start)[:4])
     funded = {
@@ -339,6 +343,55 @@ def warnings_for(meta: ScenarioMeta, rows: dict[str, list[Located]]) -> list[Pro
                     column="year",
                     expected=f"{first_year} to {last_year}",
                     found=str(loc.row.year),
+                )
+            )
+    return notes
+
+
+def source_warnings(
+    meta: ScenarioMeta, rows: dict[str, list[Located]], where: str
+) -> list[Problem]:
+    """A ``policy.restrict`` that changes nothing (no restrictable supplier in that
+    country, or from a month past the horizon), and a supplier's country that is neither
+    a country materiel knows nor an ally of the scenario (it counts as non-allied)."""
+    notes: list[Problem] = []
+    suppliers = rows.get("suppliers", [])
+    restrictable = {loc.row.country for loc in suppliers if loc.row.restrictable}
+    last = month_label(meta.horizon - 1, meta.start)
+    for code, month in meta.policy.restrict.items():
+        column = f"policy.restrict.{code}"
+        if code not in restrictable:
+            notes.append(
+                Problem(
+                    where,
+                    f"no restrictable supplier is in {code}: restricting it changes nothing",
+                    column=column,
+                    expected="the country of a supplier in suppliers",
+                    found=code,
+                )
+            )
+        elif month_index(month, meta.start) >= meta.horizon:
+            notes.append(
+                Problem(
+                    where,
+                    "a restriction from a month past the horizon changes nothing",
+                    column=column,
+                    expected=f"{meta.start} to {last}",
+                    found=month,
+                )
+            )
+    allies = {loc.row.code for loc in rows.get("allies", [])}
+    for loc in suppliers:
+        country = loc.row.country
+        if country not in allies and country not in BY_ISO3:
+            notes.append(
+                Problem(
+                    loc.file,
+                    f"country {country} is neither one materiel knows nor an ally of the "
+                    "scenario: check the code; it counts as non-allied",
+                    row=loc.line,
+                    column="country",
+                    found=country,
                 )
             )
     return notes
