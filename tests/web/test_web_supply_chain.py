@@ -16,11 +16,14 @@ from tests.server_kit import Workspace, small_tables
 from tests.web_kit import csrf_of, sign_in
 
 
-def chain_run(client: TestClient, space: Workspace, tmp_path: Path) -> int:
-    """The small scenario whose shells take one motor each: BIG (CHN) 16 a month, SMALL
-    (FRA) 4, neither able to grow: the lines' 20 a month take all of it, 80 % from BIG."""
+def chain_run(
+    client: TestClient, space: Workspace, tmp_path: Path, name: str = "Rocket motor"
+) -> int:
+    """The small scenario whose shells take one motor each (the component called
+    ``name``): BIG (CHN) 16 a month, SMALL (FRA) 4, neither able to grow: the lines' 20 a
+    month take all of it, 80 % from BIG."""
     tables: dict[str, Any] = small_tables()
-    tables["components"] = [{"code": "MOTOR", "name": "Rocket motor", "supply": 0, "ceiling": 0}]
+    tables["components"] = [{"code": "MOTOR", "name": name, "supply": 0, "ceiling": 0}]
     tables["bom"] = [{"item": "SHELL", "component": "MOTOR", "quantity": 1}]
     tables["suppliers"] = [
         {"component": "MOTOR", "supplier": "BIG", "country": "CHN", "capacity": 16, "ceiling": 16},
@@ -55,3 +58,16 @@ def test_the_register_in_words_for_alliance_staff_only(
     shown = client.get(f"/supply-chain?run={run_id}").text
     assert "does not see the supply-chain register" in shown
     assert "BIG" not in shown
+
+
+def test_a_hostile_component_name_is_escaped_and_an_unknown_run_is_404(
+    client: TestClient, space: Workspace, tmp_path: Path
+) -> None:
+    hostile = "<script>alert(1)</script>"
+    run_id = chain_run(client, space, tmp_path, name=hostile)
+    text = client.get(f"/supply-chain?run={run_id}").text
+    assert hostile not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;: 2 suppliers, 80 % from one (BIG)" in text
+    missing = client.get(f"/supply-chain?run={run_id + 1000}")
+    assert missing.status_code == 404 and "Traceback" not in missing.text
+    assert client.get("/supply-chain?run=abc").status_code == 422
