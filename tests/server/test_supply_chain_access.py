@@ -46,3 +46,25 @@ def test_suppliers_and_qualifications_by_role(space: Workspace, tmp_path: Path) 
         assert [r["supplier"] for r in rows(who, "suppliers")] == ["BIG"]
     with pytest.raises(AccessDenied):
         rows(viewer, "suppliers")
+
+
+def test_a_restriction_that_changes_nothing_is_told_to_those_who_see_suppliers(
+    space: Workspace, tmp_path: Path
+) -> None:
+    """The warning that no restrictable supplier is in a restricted country tells of the
+    suppliers table: alliance staff read it, a viewer (who may not read suppliers) not."""
+    tables = small_tables()
+    tables["components"] = [{"code": "MOTOR", "name": "Motor", "supply": 0, "ceiling": 0}]
+    tables["bom"] = [{"item": "SHELL", "component": "MOTOR", "quantity": 1}]
+    tables["suppliers"] = [
+        {"component": "MOTOR", "supplier": "BIG", "country": "CHN", "capacity": 20, "ceiling": 20}
+    ]
+    folder = write_scenario(
+        tmp_path / "r", tables, name="restricted", policy={"restrict": {"IND": "2025-06"}}
+    )
+    space.store.import_scenario(SYSTEM, load_scenario(folder))
+    said = "no restrictable supplier is in IND"
+    alliance = space.store.validate(Principal("alliance", "alliance"), "restricted")
+    assert any(said in w for w in alliance.warnings)
+    viewer = space.store.validate(Principal("viewer", "viewer"), "restricted")
+    assert viewer.ok and not any(said in w for w in viewer.warnings)

@@ -368,6 +368,7 @@ def source_warnings(
                     column=column,
                     expected="the country of a supplier in suppliers",
                     found=code,
+                    across=True,  # tells of the suppliers table
                 )
             )
         elif month_index(month, meta.start) >= meta.horizon:
@@ -378,6 +379,7 @@ def source_warnings(
                     column=column,
                     expected=f"{meta.start} to {last}",
                     found=month,
+                    across=True,
                 )
             )
     allies = {loc.row.code for loc in rows.get("allies", [])}
