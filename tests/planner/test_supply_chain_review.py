@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from materiel.errors import InfeasibleError
 from materiel.planner.api import plan
 from materiel.scenario.load import load_scenario
 from tests.planner.test_supply_chain import qualification, solve, stock, two_suppliers
@@ -61,3 +62,33 @@ def test_a_restriction_or_a_supplier_country_that_changes_nothing_is_warned(
         ("suppliers.csv", 3, "country", "DUE"),
     }
     assert not load_scenario(two_suppliers(tmp_path / "t", restrict={"CHN": "2025-06"})).warnings
+
+
+def with_contract(folder: Path) -> Path:
+    """An existing contract of 60 shells from L1 in 2025: 5 shells (5 motors) a month."""
+    (folder / "contracts.csv").write_text(
+        "id,buyers,line,quantity,value,currency,start,end\nC1,AAA,L1,60,6000,USD,2025-01,2025-12\n",
+        encoding="utf-8",
+    )
+    yaml = folder / "scenario.yaml"
+    tables = "  suppliers: suppliers.csv\n"
+    text = yaml.read_text(encoding="utf-8").replace(tables, tables + "  contracts: contracts.csv\n")
+    yaml.write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_restriction_existing_contracts_cannot_survive_is_named(tmp_path: Path) -> None:
+    """With BIG (CHN) restricted from the start only SMALL's 2 motors a month are left
+    and it cannot grow, where the contract takes 5: no plan exists. The error says so
+    before any solve, naming the component, the month and the restriction (it said
+    'check the contracts table')."""
+    folder = with_contract(two_suppliers(tmp_path / "s", restrict={"CHN": "2025-01"}))
+    with pytest.raises(InfeasibleError) as exc:
+        solve(folder)
+    assert exc.value.constraint == "component_supply[MOTOR, 2025-01]"
+    assert "existing contracts take 5 a month" in exc.value.detail
+    assert "at most 2 can be supplied" in exc.value.detail
+    assert "policy.restrict stops BIG (CHN) from 2025-01" in exc.value.detail
+    # without the restriction BIG's 8 are there: the contract's 5 and 5 more a month
+    result = solve(with_contract(two_suppliers(tmp_path / "t")))
+    assert stock(result) == pytest.approx(10.0 * np.arange(1, 13), abs=1e-6)

@@ -23,6 +23,7 @@ from materiel.scenario.sources import (
     Suppliers,
     build_qualifications,
     build_suppliers,
+    check_fixed_supply,
 )
 
 
@@ -285,6 +286,12 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         ),
     )
     _check_fixed(inputs)
+    check_fixed_supply(
+        scenario,
+        (inputs.bom * inputs.fixed_make).sum("line"),
+        (inputs.supply0, inputs.supply_ceiling, inputs.supply_lead),
+        suppliers,
+    )
     return inputs
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 import xarray as xr
 
 from materiel.countries import nato_allies
+from materiel.errors import InfeasibleError
 from materiel.scenario.model import Scenario
 
 #: Separates a component from its supplier in the ``supplier`` coordinate.
@@ -96,6 +97,53 @@ def build_suppliers(
         available=xr.DataArray(available, coords=[index, months]),
         onehot=xr.DataArray(onehot, coords=[index, components]),
     )
+
+
+def check_fixed_supply(
+    scenario: Scenario,
+    fixed_use: xr.DataArray,
+    supply: tuple[xr.DataArray, xr.DataArray, xr.DataArray],
+    suppliers: Suppliers | None,
+) -> None:
+    """Name the component existing contracts take more of than can ever be supplied
+    in a month, before any solve: supply now (none from a restricted supplier) and every
+    expansion at its ceiling from its lead time. ``fixed_use`` [units/month]
+    (component, month); ``supply``: the components' supply now, ceiling and lead time.
+    """
+    if fixed_use.size == 0:  # no components
+        return
+    supply0, ceiling, lead = supply
+    months = fixed_use.coords["month"]
+    t = xr.DataArray(np.arange(months.size), coords=[months])
+    grows = scenario.meta.policy.expansion
+    most = supply0 + xr.where((t >= lead) & grows, ceiling - supply0, 0.0)
+    if suppliers is not None:
+        s = suppliers
+        room = xr.where((t >= s.lead) & grows, s.ceiling - s.cap0, 0.0)
+        sourced = (s.available * (s.cap0 + room) * s.onehot).sum("supplier")
+        most = xr.where(s.sourced, sourced, most)
+    short = fixed_use - most
+    worst = float(short.max())
+    if worst <= 1e-6 * max(1.0, float(fixed_use.max())):
+        return
+    at = short.where(short == worst, drop=True)
+    comp, month = str(at.coords["component"].values[0]), int(at.coords["month"].values[0])
+    label = scenario.month_label(month)
+    detail = (
+        f"existing contracts take {float(fixed_use.sel(component=comp, month=month)):,.6g} "
+        f"a month of it in {label}, but at most "
+        f"{float(most.sel(component=comp, month=month)):,.6g} can be supplied"
+    )
+    if suppliers is not None:
+        stopped = [
+            f"{suppliers.name.values[i]} ({suppliers.country.values[i]}) from "
+            + scenario.month_label(int(np.flatnonzero(suppliers.available.values[i] < 0.5)[0]))
+            for i in range(suppliers.name.size)
+            if suppliers.component.values[i] == comp and suppliers.available.values[i, month] < 0.5
+        ]
+        if stopped:
+            detail += "; policy.restrict stops " + ", ".join(stopped)
+    raise InfeasibleError(f"component_supply[{comp}, {label}]", detail)
 
 
 def build_qualifications(
