@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from materiel.errors import InfeasibleError
+from materiel.errors import InfeasibleError, ScenarioError
 from materiel.planner.api import plan
 from materiel.scenario.load import load_scenario
 from tests.planner.test_supply_chain import qualification, solve, stock, two_suppliers
@@ -92,3 +92,20 @@ def test_a_restriction_existing_contracts_cannot_survive_is_named(tmp_path: Path
     # without the restriction BIG's 8 are there: the contract's 5 and 5 more a month
     result = solve(with_contract(two_suppliers(tmp_path / "t")))
     assert stock(result) == pytest.approx(10.0 * np.arange(1, 13), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("restrict", "said"),
+    [
+        ({"CHN": "2025-13"}, "'2025-13' is not a month written YYYY-MM"),
+        ({"china": "2025-01"}, "'china' is not an ISO3 code"),
+    ],
+)
+def test_a_bad_restriction_is_named_in_the_yaml(
+    tmp_path: Path, restrict: dict[str, str], said: str
+) -> None:
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(two_suppliers(tmp_path / "s", restrict=restrict))
+    (problem,) = exc.value.problems
+    assert (Path(problem.file).name, problem.column) == ("scenario.yaml", "policy.restrict")
+    assert said in problem.message
