@@ -109,3 +109,15 @@ def test_a_bad_restriction_is_named_in_the_yaml(
     (problem,) = exc.value.problems
     assert (Path(problem.file).name, problem.column) == ("scenario.yaml", "policy.restrict")
     assert said in problem.message
+
+
+def test_an_outage_stops_existing_contracts_too(tmp_path: Path) -> None:
+    """The outage case with an existing contract taking 5 of the 10 motors a month. BIG
+    stopping leaves SMALL's 2 for everything: the contract gets 2 (3 a month of its
+    shells are not made), new orders none; stock 2, ..., 12, then 10 a month to 72, as
+    without the contract: 12.9 − 5.5 target-months lost. (It said 4.625: the contract
+    kept its 5 motors a month that no one supplied.)"""
+    result = solve(with_contract(two_suppliers(tmp_path / "s")))
+    assert result.objective == pytest.approx(5.5, rel=1e-6)
+    row = result.supply_chain().iloc[0]
+    assert row["outage_loss"] == pytest.approx(12.9 - 5.5, rel=1e-6)

@@ -286,19 +286,19 @@ def _stop(
     solved: Solved, source: Source, months: np.ndarray
 ) -> tuple[dict[str, xr.DataArray], list[tuple[int, int, float, float]]]:
     """The rhs changes and coefficients that stop ``source`` in ``months``: its supply
-    now leaves the component's supply rows (but for what existing contracts take, whose
-    output is given), and what the plan adds to it enters them with coefficient 0 (it
-    was ``−available``, see ``model.define_suppliers``)."""
+    now leaves the component's supply rows, and what the plan adds to it enters them
+    with coefficient 0 (it was ``−available``, see ``model.define_suppliers``).
+
+    Existing contracts share what is left: where they take more than the other suppliers
+    give that month (supply now and the plan's expansions, held), the lines' output for
+    them falls in proportion and its deliveries never arrive (:func:`_lost_fixed`); new
+    orders get what the contracts leave, never below none."""
     inp, m, layout = solved.inputs, solved.model, solved.layout
     rows = layout.rows(m.constraints[C.SUPPLY]).sel(component=source.component).values
-    t = np.arange(inp.horizon)
-    hit = np.isin(t, months)
-    # Existing contracts keep what they take of the component (their output is given):
-    # the outage cuts the supply left for new orders, never below none.
-    fixed_use = (inp.bom * inp.fixed_make).sum("line").sel(component=source.component).values
-    left = np.clip(supply_now(inp).sel(component=source.component).values - fixed_use, 0, None)
+    hit = np.isin(np.arange(inp.horizon), months)
+    lost, balance = _lost_fixed(solved, source, hit)
     cut = xr.DataArray(
-        np.where(hit, -np.minimum(source.cap0 * source.available, left), 0.0),
+        np.where(hit, lost - source.cap0 * source.available, 0.0),
         coords=[inp.month_year.coords["month"]],
     )
     comp = inp.bom.coords["component"]
@@ -311,7 +311,33 @@ def _stop(
             if cols[month] >= 0 and rows[month] >= 0:
                 was = -1.0 if source.own else -float(source.available[month])
                 coeffs.append((int(rows[month]), int(cols[month]), 0.0, was))
-    return {C.SUPPLY: delta}, coeffs
+    return {C.SUPPLY: delta, C.BALANCE: balance}, coeffs
+
+
+def _lost_fixed(solved: Solved, source: Source, hit: np.ndarray) -> tuple[np.ndarray, xr.DataArray]:
+    """What existing contracts lose of the component in the months ``hit`` with
+    ``source`` stopped [units/month] (month): their use beyond what the other suppliers
+    give (supply now and the plan's expansions); and the deliveries that never arrive
+    for it, ``−lost`` on the stock balance (ally, group, month) [units]."""
+    inp, values = solved.inputs, solved.solution.values
+    comp = source.component
+    bom = inp.bom.sel(component=comp)
+    fixed_use = (bom * inp.fixed_make).sum("line").values
+    left = supply_now(inp).sel(component=comp).values - source.cap0 * source.available
+    for other in sources(inp):
+        if other.component == comp and other.key != source.key:
+            left = left + other.available * _added(other, values, inp.horizon)
+    lost = np.where(hit, np.clip(fixed_use - np.clip(left, 0.0, None), 0.0, None), 0.0)
+    share = np.divide(lost, fixed_use, out=np.zeros(inp.horizon), where=fixed_use > 1e-12)
+    # a line's output made in month t arrives lag[l] months later
+    t = np.arange(inp.horizon)
+    made = t[None, :] - inp.lag.values[:, None]  # (line, arrival month)
+    fraction = np.where(made >= 0, share[np.clip(made, 0, None)], 0.0)
+    fraction = fraction * (bom.values > 0)[:, None]
+    kept = xr.DataArray(fraction, coords=[inp.lag.coords["line"], inp.month_year.coords["month"]])
+    gone = (inp.fixed_delivery * kept).groupby(inp.line_group.rename("group")).sum()
+    gone = gone.reindex(group=inp.has_stock.coords["group"].values, fill_value=0.0)
+    return lost, -gone
 
 
 def _held(
