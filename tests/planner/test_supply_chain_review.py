@@ -121,3 +121,17 @@ def test_an_outage_stops_existing_contracts_too(tmp_path: Path) -> None:
     assert result.objective == pytest.approx(5.5, rel=1e-6)
     row = result.supply_chain().iloc[0]
     assert row["outage_loss"] == pytest.approx(12.9 - 5.5, rel=1e-6)
+
+
+def test_a_second_source_serves_existing_contracts_too(tmp_path: Path) -> None:
+    """The second-source case (a line of 10 a month) with the contract taking 5 motors
+    a month: BIG stopped, SMALL at its ceiling (10 from month 2) gives the contract its 5
+    and new orders 5 from month 2: stock 2, 4, 14, ..., 104 as in the first tests, so
+    the second source removes 12.9 − 8.2333 target-months (it said less: the contract
+    was left short of the motors SMALL's expansion gives)."""
+    result = solve(with_contract(two_suppliers(tmp_path / "s", small_ceiling=10, line=10)))
+    row = result.supply_chain().iloc[0]
+    assert row["outage_loss"] == pytest.approx(12.9 - 5.5, rel=1e-6)
+    assert row["second_source"] == "SMALL"
+    restricted = (118 + 116 + sum(120 - (4 + 10 * k) for k in range(1, 10)) + 10 * 16) / 120
+    assert row["second_source_removes"] == pytest.approx(12.9 - restricted, rel=1e-6)

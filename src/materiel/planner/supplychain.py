@@ -283,7 +283,7 @@ def _changed(
 
 
 def _stop(
-    solved: Solved, source: Source, months: np.ndarray
+    solved: Solved, source: Source, months: np.ndarray, grown: Source | None = None
 ) -> tuple[dict[str, xr.DataArray], list[tuple[int, int, float, float]]]:
     """The rhs changes and coefficients that stop ``source`` in ``months``: its supply
     now leaves the component's supply rows, and what the plan adds to it enters them
@@ -291,12 +291,13 @@ def _stop(
 
     Existing contracts share what is left: where they take more than the other suppliers
     give that month (supply now and the plan's expansions, held), the lines' output for
-    them falls in proportion and its deliveries never arrive (:func:`_lost_fixed`); new
-    orders get what the contracts leave, never below none."""
+    them falls in proportion and its deliveries never arrive (:func:`_lost_fixed`,
+    ``grown``: a second source held at its ceiling); new orders get what the contracts
+    leave, never below none."""
     inp, m, layout = solved.inputs, solved.model, solved.layout
     rows = layout.rows(m.constraints[C.SUPPLY]).sel(component=source.component).values
     hit = np.isin(np.arange(inp.horizon), months)
-    lost, balance = _lost_fixed(solved, source, hit)
+    lost, balance = _lost_fixed(solved, source, hit, grown)
     cut = xr.DataArray(
         np.where(hit, lost - source.cap0 * source.available, 0.0),
         coords=[inp.month_year.coords["month"]],
@@ -314,23 +315,31 @@ def _stop(
     return {C.SUPPLY: delta, C.BALANCE: balance}, coeffs
 
 
-def _lost_fixed(solved: Solved, source: Source, hit: np.ndarray) -> tuple[np.ndarray, xr.DataArray]:
+def _lost_fixed(
+    solved: Solved, source: Source, hit: np.ndarray, grown: Source | None = None
+) -> tuple[np.ndarray, xr.DataArray]:
     """What existing contracts lose of the component in the months ``hit`` with
     ``source`` stopped [units/month] (month): their use beyond what the other suppliers
-    give (supply now and the plan's expansions); and the deliveries that never arrive
-    for it, ``−lost`` on the stock balance (ally, group, month) [units]."""
+    give (supply now and the plan's expansions, ``grown``'s at its ceiling from its lead
+    time, as :func:`_held` holds it); and the deliveries that never arrive for it,
+    ``−lost`` on the stock balance (ally, group, month) [units]."""
     inp, values = solved.inputs, solved.solution.values
     comp = source.component
     bom = inp.bom.sel(component=comp)
     fixed_use = (bom * inp.fixed_make).sum("line").values
     left = supply_now(inp).sel(component=comp).values - source.cap0 * source.available
+    t = np.arange(inp.horizon)
     for other in sources(inp):
-        if other.component == comp and other.key != source.key:
-            left = left + other.available * _added(other, values, inp.horizon)
+        if other.component != comp or other.key == source.key:
+            continue
+        if grown is not None and other.key == grown.key:
+            added = np.where(t >= other.lead, other.ceiling - other.cap0, 0.0)
+        else:
+            added = _added(other, values, inp.horizon)
+        left = left + other.available * added
     lost = np.where(hit, np.clip(fixed_use - np.clip(left, 0.0, None), 0.0, None), 0.0)
     share = np.divide(lost, fixed_use, out=np.zeros(inp.horizon), where=fixed_use > 1e-12)
     # a line's output made in month t arrives lag[l] months later
-    t = np.arange(inp.horizon)
     made = t[None, :] - inp.lag.values[:, None]  # (line, arrival month)
     fraction = np.where(made >= 0, share[np.clip(made, 0, None)], 0.0)
     fraction = fraction * (bom.values > 0)[:, None]
@@ -398,9 +407,8 @@ def outage_risks(solved: Solved, by_group: BySource, say: Callable[[str], None])
             if other.own or not grown or loss <= 1e-9:
                 continue
             try:
-                after, _ = _loss(
-                    solved, largest, months, {**planned, **grown}, before, base, by_group
-                )
+                held = {**planned, **grown}
+                after, _ = _loss(solved, largest, months, held, before, base, by_group, other)
             except SolveError:
                 continue
             # measured against the plan: the expansion may also help outside the outage
@@ -425,8 +433,9 @@ def _loss(
     before: float,
     base: pd.Series,
     by_group: BySource,
+    grown: Source | None = None,
 ) -> tuple[float, pd.Series]:
-    changes, coeffs = _stop(solved, source, months)
+    changes, coeffs = _stop(solved, source, months, grown)
     with _changed(solved, coeffs, bounds):
         after, values = what_if(solved, changes)
     change = by_group(values).sub(base, fill_value=0.0)
