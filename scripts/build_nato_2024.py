@@ -330,6 +330,10 @@ def components() -> list[Row]:
     return [provenance(r) for r in data("components.csv")]
 
 
+def suppliers() -> list[Row]:
+    return [provenance(r) for r in data("suppliers.csv")]
+
+
 def bom() -> list[Row]:
     return [{**provenance(r), "quantity": num(float(r["quantity"]), 4)} for r in data("bom.csv")]
 
@@ -492,6 +496,8 @@ COLUMNS = {
               "expansion_cost", "delivery_lag", "ramp"],
     "components": ["code", "name", "unit", "supply", "ceiling", "lead_time", "expansion_cost"],
     "bom": ["item", "component", "quantity"],
+    "suppliers": ["component", "supplier", "country", "capacity", "ceiling", "lead_time",
+                  "expansion_cost", "restrictable"],
     "stockpiles": ["ally", "item", "initial", "target", "target_date", "priority"],
     "demand": ["ally", "item", "kind", "recipient", "start", "end", "per_month"],
     "contracts": ["id", "buyers", "shares", "agency", "line", "quantity", "value", "currency",
@@ -514,6 +520,7 @@ def build() -> dict[str, str]:
         "lines": lines(),
         "components": components(),
         "bom": bom(),
+        "suppliers": suppliers(),
         "stockpiles": stockpiles(expenditure),
         "demand": demand(expenditure),
         "contracts": contracts(expenditure),

@@ -127,3 +127,8 @@ def try_resolve(name: str) -> str | None:
 def name_of(iso3: str) -> str:
     country = BY_ISO3.get(iso3)
     return country.name if country else iso3
+
+
+def nato_allies() -> frozenset[str]:
+    """ISO3 codes of the NATO allies (as of March 2024)."""
+    return frozenset(c.iso3 for c in _COUNTRIES if c.is_ally)

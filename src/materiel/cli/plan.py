@@ -111,7 +111,14 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
     ``levels`` is the table of a plan made to a confidence level: the plan's own targets
     are then the buffered levels it was made for, shown beside the real targets.
     """
-    from materiel.report import bottleneck_words, demand_sentence, pooling_sentence, real_targets
+    from materiel.report import (
+        bottleneck_words,
+        demand_sentence,
+        pooling_sentence,
+        real_targets,
+        standardisation_sentence,
+        supply_chain_words,
+    )
 
     currency = result.scenario.meta.currency
     targets = result.targets
@@ -186,6 +193,15 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
     if result.pooling is not None:
         console.print("\n[bold]Pooling[/]")
         console.print(pooling_sentence(result.pooling.attrs), highlight=False, markup=False)
+    chain = result.supply_chain()
+    if len(chain):
+        console.print("\n[bold]Supply chains[/] (worst first)")
+        for words in supply_chain_words(chain, currency)[:3]:
+            console.print(f" • {words}", highlight=False, markup=False)
+    standard = standardisation_sentence(result)
+    if standard:
+        console.print("\n[bold]Interoperability[/]")
+        console.print(standard, highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

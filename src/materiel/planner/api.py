@@ -13,6 +13,7 @@ import pandas as pd
 
 from materiel.errors import InfeasibleError, InputError, MaterielError, SolveError
 from materiel.planner import bottlenecks as bn
+from materiel.planner import supplychain
 from materiel.planner.result import PlanResult, objective_by_group
 from materiel.planner.solve import Progress, Solution, solve_inputs
 from materiel.scenario import ModelInputs, Scenario, apply_overrides, build_inputs, load_scenario
@@ -62,6 +63,10 @@ def plan(
             lambda values: objective_by_group(inputs, values, labels),
             say,
         )
+        risk = supplychain.outage_risks(
+            solved, lambda values: objective_by_group(inputs, values, labels), say
+        )
+        worth, standard = supplychain.qualification_worth(solved, say)
         if pending is not None:
             say("waiting for the pooling comparison")
         comparison: Solution | SolveError | None = None
@@ -80,7 +85,13 @@ def plan(
     if compare_pooling:
         pooling = value_of_pooling(result, say, comparison=comparison)
     return dataclasses.replace(
-        result, bottlenecks=ranked, bottleneck_groups=groups, pooling=pooling
+        result,
+        bottlenecks=ranked,
+        bottleneck_groups=groups,
+        pooling=pooling,
+        supply_risk=risk,
+        qualification_worth=worth,
+        standardisation=standard,
     )
 
 

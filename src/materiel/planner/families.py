@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import xarray as xr
 
-from materiel.planner.model import C, V
+from materiel.planner.model import C, V, supply_now
 from materiel.scenario import ModelInputs
 
 if TYPE_CHECKING:
@@ -54,10 +54,17 @@ def _line(inp: ModelInputs, name: str) -> dict[str, xr.DataArray]:
 
 
 def _component(inp: ModelInputs, name: str) -> dict[str, xr.DataArray]:
-    return {
-        C.SUPPLY: RELAX * _only(inp.supply0, "component", name),
+    """Supply now and the ceiling 10 % larger: the component's own, or each of its
+    suppliers' (supply now only where it may supply, see ``policy.restrict``)."""
+    changes = {
+        C.SUPPLY: RELAX * _only(supply_now(inp), "component", name),
         C.SUPPLY_CEILING: RELAX * _only(inp.supply_ceiling - inp.supply0, "component", name),
     }
+    sup = inp.suppliers
+    if sup is not None:
+        mine = sup.component == name
+        changes[C.SOURCE_CEILING] = RELAX * (sup.ceiling - sup.cap0).where(mine, 0.0)
+    return changes
 
 
 def _budget(inp: ModelInputs, name: str) -> dict[str, xr.DataArray]:
@@ -145,7 +152,16 @@ def _component_unit(scenario: Scenario, code: str) -> str:
 
 
 def _component_grown(inp: ModelInputs, name: str) -> ModelInputs:
-    return _grown(inp, "component", name, "supply0", "supply_ceiling")
+    grown = _grown(inp, "component", name, "supply0", "supply_ceiling")
+    sup = inp.suppliers
+    if sup is None:
+        return grown
+    mine = sup.component == name
+    more = {
+        f: getattr(sup, f).where(~mine, getattr(sup, f) * (1.0 + RELAX))
+        for f in ("cap0", "ceiling")
+    }
+    return dataclasses.replace(grown, suppliers=dataclasses.replace(sup, **more))
 
 
 def _budget_increase(inp: ModelInputs, name: str) -> float:

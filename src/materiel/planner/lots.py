@@ -95,6 +95,28 @@ def place_one_by_one(
     _place_batch(h, index, order, run)
 
 
+def qualify_used(
+    h: highspy.Highs,
+    m: linopy.Model,
+    layout: compat.Layout,
+    x: np.ndarray,
+    run: Callable[[highspy.Highs], None],
+) -> None:
+    """Take the qualifications the relaxed plan ``x`` uses at all, most used first, in
+    batches halved where a batch cannot hold (its cost beyond the budget); the rest not.
+    """
+    cols = layout.columns(m.variables[V.QUALIFY]).values.ravel()
+    keep = cols >= 0
+    index = cols[keep].astype(np.int32)
+    used = x[index]
+    wanted = used > INTEGRAL
+    h.changeColsBounds(len(index), index, np.zeros(len(index)), np.where(wanted, 1.0, 0.0))
+    order = np.flatnonzero(wanted)
+    order = order[np.argsort(-used[order], kind="stable")]
+    _settle(run, h)
+    _place_batch(h, index, order, run)
+
+
 def _place_batch(
     h: highspy.Highs, index: np.ndarray, pick: np.ndarray, run: Callable[[highspy.Highs], None]
 ) -> None:

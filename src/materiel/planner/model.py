@@ -33,6 +33,8 @@ class V:
     ADDED = "added_capacity"  # [units/month] (line, month) usable extra capacity
     ATTRIBUTED = "output_of_added_capacity"  # [units/month] (line, month), industry rule
     SUPPLY_ADDED = "added_supply"  # [units/month] (component, month)
+    SOURCE_ADDED = "added_supplier_supply"  # [units/month] (supplier, month)
+    QUALIFY = "qualification_taken"  # binary (ally, item): the plan qualifies the item
     STOCK = "stock"  # [units] (ally, group, month), end of month
     SHORT = "shortfall"  # [units] (ally, group, month) below target
     UNMET = "unmet_demand"  # [units] (ally, group, month)
@@ -64,6 +66,9 @@ class C:
     SUPPLY = "component_supply"
     SUPPLY_CEILING = "component_ceiling"
     SUPPLY_MONOTONE = "supply_kept"
+    SOURCE_CEILING = "supplier_ceiling"
+    SOURCE_MONOTONE = "supplier_supply_kept"
+    QUALIFIED = "qualified_only"
     BALANCE = "stock_balance"
     SHORTFALL = "shortfall"
     TIER_SPLIT = "tier_split"
@@ -424,22 +429,129 @@ def define_components(m: linopy.Model, inp: ModelInputs) -> None:
         return
     t = _months(inp)
     expand = (inp.supply_ceiling > inp.supply0) & inp.scenario.meta.policy.expansion
+    if inp.suppliers is not None:  # a sourced component grows by its suppliers
+        expand = expand & ~inp.suppliers.sourced
     mask = expand & (t >= inp.supply_lead)
     m.add_variables(lower=0, coords=mask.coords, name=V.SUPPLY_ADDED, mask=mask)
     sadded = m.variables[V.SUPPLY_ADDED]
     use = (inp.bom * m.variables[V.MAKE]).sum("line")
     fixed_use = (inp.bom * inp.fixed_make).sum("line")
     used = (inp.bom > 0).any("line")
-    m.add_constraints(use - sadded <= inp.supply0 - fixed_use, name=C.SUPPLY, mask=used & (t >= 0))
-    if bool(mask.any()):
-        m.add_constraints(
-            sadded - sadded.shift(month=1) >= 0, name=C.SUPPLY_MONOTONE, mask=mask & (t >= 1)
-        )
-        m.add_constraints(
-            sadded.isel(month=-1) <= inp.supply_ceiling - inp.supply0,
-            name=C.SUPPLY_CEILING,
-            mask=mask.isel(month=-1),
-        )
+    lhs = use - sadded
+    sources = define_suppliers(m, inp)
+    if sources is not None:
+        lhs = lhs - sources
+    m.add_constraints(lhs <= supply_now(inp) - fixed_use, name=C.SUPPLY, mask=used & (t >= 0))
+    _kept_to_ceiling(
+        m, sadded, mask, inp.supply_ceiling - inp.supply0, C.SUPPLY_MONOTONE, C.SUPPLY_CEILING
+    )
+
+
+def _kept_to_ceiling(
+    m: linopy.Model,
+    added: linopy.Variable,
+    mask: xr.DataArray,
+    room: xr.DataArray,
+    kept: str,
+    ceiling: str,
+) -> None:
+    """Supply added is kept, ``added[x,t] ≥ added[x,t−1]``, and stops at the ceiling,
+    ``added[x,H−1] ≤ room[x]``."""
+    if not bool(mask.any()):
+        return
+    t = xr.DataArray(np.arange(mask.sizes["month"]), coords=[mask.coords["month"]])
+    m.add_constraints(added - added.shift(month=1) >= 0, name=kept, mask=mask & (t >= 1))
+    m.add_constraints(added.isel(month=-1) <= room, name=ceiling, mask=mask.isel(month=-1))
+
+
+def supply_now(inp: ModelInputs) -> xr.DataArray:
+    """Supply without expansion [units/month] (component, month): the component's own,
+    or the sum of its suppliers' where they may supply (``policy.restrict``)."""
+    now = inp.supply0 * xr.ones_like(inp.month_year, dtype=float)
+    sup = inp.suppliers
+    if sup is None:
+        return now
+    sourced = (sup.available * sup.cap0 * sup.onehot).sum("supplier")
+    return xr.where(sup.sourced, sourced, now)
+
+
+def define_suppliers(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression | None:
+    """Suppliers of a component (the ``suppliers`` table): supply added by each.
+
+    ``added_s[s,t]`` is kept, capped by the supplier's ceiling and usable after its lead
+    time, like a component's own. A sourced component's supply is
+    ``Σ_s a[s,t]·(cap0[s] + added_s[s,t])`` with ``a[s,t] = 0`` from the month
+    ``policy.restrict`` stops trade with the supplier's country (if restrictable), else
+    1. Returns ``Σ_s a·added_s`` by component (component, month), or None.
+    """
+    sup = inp.suppliers
+    if sup is None:
+        return None
+    t = _months(inp)
+    grow = (sup.ceiling > sup.cap0) & inp.scenario.meta.policy.expansion
+    mask = grow & (t >= sup.lead) & (sup.available > 0).any("month")
+    m.add_variables(lower=0, coords=mask.coords, name=V.SOURCE_ADDED, mask=mask)
+    added = m.variables[V.SOURCE_ADDED]
+    _kept_to_ceiling(m, added, mask, sup.ceiling - sup.cap0, C.SOURCE_MONOTONE, C.SOURCE_CEILING)
+    return (sup.onehot * sup.available * added).sum("supplier")
+
+
+def define_qualifications(m: linopy.Model, inp: ModelInputs) -> None:
+    """An item serves an ally's stock only where it is qualified for the ally.
+
+    Where a ``qualifications`` row says an item is not qualified for ally n:
+    ``rate[l,n,p] ≤ ceiling[l]·u[l,n,p]·q[n,i(l)]`` for every line l of the item, with
+    ``q`` binary (only where the row gives a cost: else the right-hand side is 0) and
+    ``u = 1`` where the period's first delivery comes at or after the qualification's
+    lead time (a contract period's rate is one: a period that starts earlier cannot
+    use it). Qualifying costs ``cost[n,i]·q[n,i]``, paid by the ally in the first year
+    (:func:`define_spending`). The stock balance is untouched: rows only for the pairs
+    the table names, so a model without them is the model it was.
+    """
+    qual = inp.qualifications
+    if qual is None:
+        return
+    rate = m.variables[V.RATE]
+    mask = (rate.labels >= 0) & qual.unqualified
+    if not bool(mask.any()):
+        return
+    qmask = qual.qualifiable
+    if not bool(qmask.any()):  # none can be qualified: those pairs never serve
+        m.add_constraints(1 * rate <= 0, name=C.QUALIFIED, mask=mask)
+        return
+    m.add_variables(coords=qmask.coords, name=V.QUALIFY, binary=True, mask=qmask)
+    q_line = take(m.variables[V.QUALIFY], "item", qual.item_pos)  # (ally, line)
+    coef = qualification_coef(inp)
+    m.add_constraints(rate - coef * q_line <= 0, name=C.QUALIFIED, mask=mask)
+
+
+def qualification_coef(inp: ModelInputs) -> xr.DataArray:
+    """``ceiling[l]·u[l,n,p]`` of :func:`define_qualifications` (line, ally, period), 0
+    where the item cannot be qualified or the period starts before the lead time."""
+    qual = inp.qualifications
+    assert qual is not None
+    first = first_arrival(inp)
+    lead = qual.lead.isel(item=qual.item_pos).drop_vars("item")
+    can = qual.qualifiable.isel(item=qual.item_pos).drop_vars("item")
+    return (inp.ceiling * ((first >= lead) & can)).astype(float)
+
+
+def first_arrival(inp: ModelInputs) -> xr.DataArray:
+    """The month period p's rate first arrives from line l (line, period): the period's
+    start, or the line's delivery lag if later (:func:`arrival_period`)."""
+    period = xr.DataArray(np.arange(inp.periods), coords=[("period", np.arange(inp.periods))])
+    start = period * inp.scenario.meta.policy.order_period_months
+    return xr.where(start >= inp.lag, start, inp.lag)
+
+
+def qualification_paid(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression | None:
+    """Money for qualifications [money_scale] (ally, year): paid in the first year."""
+    if V.QUALIFY not in m.variables or inp.qualifications is None:
+        return None
+    years = inp.months_in_year.coords["year"]
+    first = (years == years[0]).astype(float)
+    cost = inp.qualifications.cost.fillna(0.0) / inp.money_scale
+    return first * (cost * m.variables[V.QUALIFY]).sum("item")
 
 
 def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
@@ -582,6 +694,15 @@ def define_spending(m: linopy.Model, inp: ModelInputs, options: BuildOptions) ->
         paid = expansion_paid(m, inp, added=added, cost=cost / scale, lead=lead)
         if paid is not None:
             total = total + (share * paid).sum(dim)
+    sup = inp.suppliers
+    if sup is not None:
+        paid = expansion_paid(m, inp, added=V.SOURCE_ADDED, cost=sup.cost / scale, lead=sup.lead)
+        if paid is not None:
+            payer = (sup.onehot * inp.supply_payer).sum("component")
+            total = total + (payer * paid).sum("supplier")
+    qualifying = qualification_paid(m, inp)
+    if qualifying is not None:
+        total = total + qualifying
     if V.IDLE in m.variables:
         idle = (inp.idle_cost / scale * m.variables[V.IDLE]).groupby(inp.month_year).sum()
         total = total + (inp.line_payer * idle).sum("line")
@@ -644,6 +765,7 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     options = options or BuildOptions()
     m = compat.new_model()
     define_contracts(m, inp)
+    define_qualifications(m, inp)
     define_min_rates(m, inp)
     define_output(m, inp)
     if C.SUSTAINING not in options.without:

@@ -64,6 +64,26 @@ PLAN_TABLES: tuple[PlanTable, ...] = (
         "spending",
     ),
     PlanTable("targets", "ally, group: target, date, month met, met by date", "targets"),
+    PlanTable(
+        "suppliers",
+        "component, supplier, country: supply now and added [units/month], supplied [units], "
+        "share of the supply used [%]",
+        "suppliers",
+    ),
+    PlanTable(
+        "supply_chain",
+        "component: suppliers, largest share [%], HHI, non-allied share [%], target-months "
+        "lost if the largest supplier stops for six months, the second source's value",
+        "supply_chain",
+    ),
+    # not served: per ally, and the workspace's disclosure rules have no rule for it yet
+    PlanTable(
+        "qualifications",
+        "ally, item: qualified by the plan or not, usable from, cost [currency], value "
+        "[target-months]",
+        "qualifications",
+        served=False,
+    ),
     # not served: the workspace's disclosure rules have no rule for it yet
     PlanTable(
         "unmet",

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from materiel.planner import contracts
-from materiel.planner.model import V, objective_weights
+from materiel.planner import contracts, supplychain
+from materiel.planner.model import V, objective_weights, supply_now
 from materiel.planner.plan import PLAN_TABLES, Plan
 from materiel.planner.solve import Solution, Status
 from materiel.scenario import ModelInputs, Scenario, target_threshold
@@ -89,6 +89,12 @@ class PlanResult:
     bottlenecks: pd.DataFrame = field(default_factory=pd.DataFrame)
     bottleneck_groups: pd.DataFrame = field(default_factory=pd.DataFrame)
     pooling: pd.DataFrame | None = None
+    #: outage what-ifs by component (supplychain.outage_risks); None: not measured
+    supply_risk: pd.DataFrame | None = None
+    #: what each qualification row is worth (supplychain.qualification_worth)
+    qualification_worth: pd.DataFrame | None = None
+    #: [target-months] the value of standardisation (every item qualified everywhere)
+    standardisation: float = float("nan")
 
     @property
     def status(self) -> Status:
@@ -266,17 +272,48 @@ class PlanResult:
         }
         return frame
 
-    def supply_added(self) -> pd.DataFrame:
-        """Supply added by component, like :meth:`capacity_added` [units/month]."""
+    def _supply_added(self, *, usable: bool = False) -> xr.DataArray:
+        """Supply added to each component [units/month] (component, month): its own, or
+        its suppliers' (``usable``: only where they may supply, see policy.restrict)."""
         inp = self.inputs
-        like = inp.supply0 * xr.zeros_like(inp.month_year)
-        return self._growth(
-            self._added(V.SUPPLY_ADDED, like),
+        like = inp.supply0 * xr.zeros_like(inp.month_year, dtype=float)
+        added = self._added(V.SUPPLY_ADDED, like)
+        sup = inp.suppliers
+        if sup is not None and V.SOURCE_ADDED in self.solution.values:
+            by = self._value(V.SOURCE_ADDED) * (sup.available if usable else 1.0)
+            added = added + (sup.onehot * by).sum("supplier")
+        return added
+
+    def supply_added(self) -> pd.DataFrame:
+        """Supply added by component, like :meth:`capacity_added` [units/month]; a
+        component's suppliers' together (see :meth:`suppliers`)."""
+        inp = self.inputs
+        frame = self._growth(
+            self._supply_added(),
             inp.supply0,
             inp.supply_ceiling,
             inp.supply_lead,
             "component",
         )
+        sup = inp.suppliers
+        if sup is None or V.SOURCE_ADDED not in self.solution.values:
+            return frame
+        # a sourced component is ordered when its first supplier's expansion is, by
+        # that supplier's lead time (the components row's is not used)
+        by = self._value(V.SOURCE_ADDED)
+        orders: dict[str, int] = {}
+        for key in by.coords["supplier"].values:
+            first = np.flatnonzero(by.sel(supplier=key).values > 1e-6)
+            if first.size:
+                comp = str(sup.component.sel(supplier=key).item())
+                month = int(first[0]) - int(sup.lead.sel(supplier=key))
+                orders[comp] = min(month, orders.get(comp, month))
+        sourced = [bool(sup.sourced.sel(component=c)) for c in frame["component"]]
+        frame.loc[sourced, "ordered"] = [
+            self.scenario.month_label(orders[c]) if c in orders else ""
+            for c in frame.loc[sourced, "component"]
+        ]
+        return frame
 
     def _growth(
         self,
@@ -330,10 +367,15 @@ class PlanResult:
         inp = self.inputs
         columns = ["kind", "for", "ally", "share", "year", "amount"]
         parts = []
-        for name, cost, lead, share, dim in (
+        growing = [
             (V.ADDED, inp.expansion_cost, inp.lead, inp.line_payer, "line"),
             (V.SUPPLY_ADDED, inp.supply_cost, inp.supply_lead, inp.supply_payer, "component"),
-        ):
+        ]
+        if inp.suppliers is not None:
+            sup = inp.suppliers
+            payer = (sup.onehot * inp.supply_payer).sum("component")
+            growing.append((V.SOURCE_ADDED, sup.cost, sup.lead, payer, "supplier"))
+        for name, cost, lead, share, dim in growing:
             if name not in self.solution.values:
                 continue
             like = cost * xr.zeros_like(inp.month_year, dtype=float)
@@ -370,12 +412,30 @@ class PlanResult:
     def supply_by_month(self) -> pd.DataFrame:
         """Supply of each component by month, now plus added [units/month], long format."""
         inp = self.inputs
-        like = inp.supply0 * xr.zeros_like(inp.month_year, dtype=float)
-        added = self._added(V.SUPPLY_ADDED, like)
-        frame = xr.Dataset({"supply": inp.supply0 + added, "added": added}).to_dataframe()
+        added = self._supply_added(usable=True)
+        frame = xr.Dataset({"supply": supply_now(inp) + added, "added": added}).to_dataframe()
         frame = frame.reset_index()[["component", "month", "supply", "added"]]
         frame.attrs["units"] = {"supply": "units/month", "added": "units/month"}
         return frame
+
+    def suppliers(self) -> pd.DataFrame:
+        """Each component's suppliers: supply, added, and share of the supply used
+        (see :mod:`.supplychain`)."""
+        return supplychain.supplier_table(
+            self.inputs, self.solution.values, self.scenario.month_label
+        )
+
+    def supply_chain(self) -> pd.DataFrame:
+        """The supply-chain register, worst first (see :mod:`.supplychain`)."""
+        return supplychain.register(
+            self.inputs, self.solution.values, self.scenario.month_label, self.supply_risk
+        )
+
+    def qualifications(self) -> pd.DataFrame:
+        """Items not qualified for an ally: taken or not, when usable, cost and worth."""
+        return supplychain.qualification_table(
+            self.inputs, self.solution.values, self.scenario.month_label, self.qualification_worth
+        )
 
     @property
     def plan(self) -> Plan:
@@ -569,6 +629,9 @@ class PlanResult:
         unmet = self.unmet_demand
         demand = float(unmet["demand"].sum()) if len(unmet) else 0.0
         parts = self.objective_parts
+        # measured when planned by planner.api (NaN otherwise, which JSON cannot hold)
+        value = float(self.standardisation)
+        measured = {"standardisation_value": value} if np.isfinite(value) else {}
         return {
             "targets": len(targets),
             "met_by_date": int(targets["met_by_date"].sum()) if len(targets) else 0,
@@ -590,4 +653,5 @@ class PlanResult:
             "status": str(self.status),
             "lp_bound": float(self.solution.bound),
             "gap_pct": 100.0 * float(self.solution.gap),
+            **measured,
         }

@@ -359,7 +359,7 @@ def solve_inputs(
     stats["build_s"] = time.perf_counter() - started
     tiers = lots.columns(m, layout, V.TIER)
     whole = lots.columns(m, layout, V.LOTS)
-    decided = [lots.columns(m, layout, name) for name in (V.PLACED, V.OPEN)]
+    decided = [lots.columns(m, layout, name) for name in (V.PLACED, V.OPEN, V.QUALIFY)]
     # HiGHS would run its MIP on any integer column: every solve here is an LP, the
     # integer decisions being fixed by the stages below.
     lots.relax(h, whole)
@@ -551,8 +551,9 @@ def _solver(inp: ModelInputs, seconds: float | None = None) -> Callable[[highspy
 def _decide(
     h: highspy.Highs, m: linopy.Model, layout: compat.Layout, inp: ModelInputs, say: Progress
 ) -> None:
-    """Open or close warm lines and place contracts on lines with a least rate, from the
-    least-cost relaxed plan (see :mod:`materiel.planner.lots`), and solve the plan's LP.
+    """Take qualifications, open or close warm lines and place contracts on lines with a
+    least rate, from the least-cost relaxed plan (see :mod:`materiel.planner.lots`),
+    and solve the plan's LP.
 
     Warm lines are open where the relaxation keeps them half open or more, else where it
     keeps them fully open, else all open, the first that holds; contracts are placed in
@@ -560,6 +561,10 @@ def _decide(
     """
     best = float(h.getInfo().objective_function_value)
     x, _ = _cost_stage(h, m, layout, inp, best)
+    if V.QUALIFY in m.variables:  # qualifications first: they decide what may be ordered
+        lots.qualify_used(h, m, layout, x, _solver(inp, STEP_SECONDS))
+        best = float(h.getInfo().objective_function_value)
+        x, _ = _cost_stage(h, m, layout, inp, best)
     openings: list[np.ndarray | None] = [None]
     if V.OPEN in m.variables:  # half open or more; fully open only; every line open
         openings = [lots.open_lines(m, layout, inp, x, share=k) for k in (0.5, 1.0)] + [None]

@@ -9,7 +9,13 @@ from materiel.report.fan import write_simulation
 from materiel.report.sweep_charts import months_charts
 from materiel.report.track_charts import check_chart_path, save_chart
 from materiel.report.track_render import emit, tell, to_json
-from materiel.report.words import bottleneck_words, demand_sentence, pooling_sentence
+from materiel.report.words import (
+    bottleneck_words,
+    demand_sentence,
+    pooling_sentence,
+    standardisation_sentence,
+    supply_chain_words,
+)
 from materiel.report.write import ReportFiles, real_targets, write_report
 
 __all__ = [
@@ -22,6 +28,8 @@ __all__ = [
     "pooling_sentence",
     "real_targets",
     "save_chart",
+    "standardisation_sentence",
+    "supply_chain_words",
     "tell",
     "to_json",
     "write_report",

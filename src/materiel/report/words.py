@@ -162,3 +162,74 @@ def describe(
         parts = [f"{label} {-float(v):,.3g}" for label, v in falls.head(3).items()]
         text += ", most in " + ", ".join(parts)
     return text + "."
+
+
+def supply_chain_words(register: pd.DataFrame, currency: str) -> list[str]:
+    """One sentence per component of the supply-chain register, in its order (worst
+    first): "rocket motors: 2 suppliers, 71 % from one; if it stops for six months,
+    412 target-months are lost, most in PAC-3 MSE"."""
+    out = []
+    for row in register.itertuples(index=False):
+        count = int(row.suppliers)
+        if count == 1 and row.largest_supplier == row.component:
+            text = f"{row.name}: one source, its suppliers not listed"
+        else:
+            text = (
+                f"{row.name}: {count} supplier{'s' if count != 1 else ''}, "
+                f"{row.largest_share_pct:.0f} % from one ({row.largest_supplier})"
+            )
+        if row.non_allied_share_pct > 0.05:
+            text += f", {row.non_allied_share_pct:.0f} % from non-allied countries"
+        loss = _number(row.outage_loss)
+        months = int(row.outage_months)
+        if pd.isna(loss) and not row.outage_most_in:
+            text += ": what an outage costs is not measured"
+        elif pd.isna(loss):
+            text += f"; what an outage costs is unavailable ({row.outage_most_in})"
+        elif loss <= 1e-6:
+            text += f"; if it stops for {months} months, no target-month is lost"
+        else:
+            text += f"; if it stops for {months} months, {loss:,.1f} target-months are lost" + (
+                f", most in {row.outage_most_in}" if row.outage_most_in else ""
+            )
+            removes = _number(row.second_source_removes)
+            if row.second_source and not pd.isna(removes) and removes > 1e-6:
+                text += (
+                    f"; expanding {row.second_source} to its ceiling "
+                    f"({human(_number(row.second_source_cost))} {currency}) saves "
+                    f"{removes:,.1f} of them"
+                )
+        out.append(text + ".")
+    return out
+
+
+def _number(value: object) -> float:
+    """A figure of a table read back from a store (None where it was NaN)."""
+    return float("nan") if value is None else float(value)  # type: ignore[arg-type]
+
+
+def standardisation_sentence(result: PlanResult) -> str | None:
+    """What qualifications are worth: those the plan takes, and the value of
+    standardisation (every item of a group qualified for every ally from the start)."""
+    table = result.qualifications()
+    if table.empty:
+        return None
+    taken = table[table["taken"].astype(bool)]
+    currency = result.scenario.meta.currency
+    text = (
+        f"{len(table)} item{'s are' if len(table) != 1 else ' is'} not qualified for an "
+        f"ally; the plan qualifies {len(taken)}"
+    )
+    if len(taken):
+        text += (
+            f" for {human(float(taken['cost_paid'].sum()))} {currency}, worth "
+            f"{float(taken['value'].fillna(0.0).sum()):,.1f} target-months"
+        )
+    value = float(result.standardisation)
+    if not pd.isna(value):
+        text += (
+            f". Rounds that exist but are not qualified where they are needed cost the plan "
+            f"{value:,.1f} target-months: what standardisation (every item of a group "
+            "qualified for every ally from the start) would save"
+        )
+    return text + "."

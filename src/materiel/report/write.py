@@ -54,6 +54,9 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     }
     if result.pooling is not None:
         tables["pooling"] = result.pooling
+    tables["suppliers"] = result.suppliers()
+    tables["supply_chain"] = result.supply_chain()
+    tables["qualifications"] = result.qualifications()
     return tables
 
 
@@ -345,6 +348,12 @@ def render_html(
         pooling=(
             words.pooling_sentence(result.pooling.attrs) if result.pooling is not None else None
         ),
+        supply_chain=words.supply_chain_words(
+            tables["supply_chain"], result.scenario.meta.currency
+        ),
+        supply_table=_html_table(tables["supply_chain"]),
+        standardisation=words.standardisation_sentence(result),
+        qualifications_table=_html_table(tables["qualifications"]),
         assumptions=assumptions,
         images=images,
         risk=risk,

@@ -18,6 +18,13 @@ import xarray as xr
 from materiel.errors import InfeasibleError
 from materiel.scenario.model import Scenario
 from materiel.scenario.schema import parse_month
+from materiel.scenario.sources import (
+    Qualifications,
+    Suppliers,
+    build_qualifications,
+    build_suppliers,
+    check_fixed_supply,
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,9 @@ class ModelInputs:
     month_year: xr.DataArray  # calendar year of each month (month)
     months_in_year: xr.DataArray  # (year)
     month_period: xr.DataArray  # contract period of each month (month)
+    # suppliers of components and qualifications of items (scenario.sources); None: none
+    suppliers: Suppliers | None = None
+    qualifications: Qualifications | None = None
 
     @property
     def horizon(self) -> int:
@@ -207,6 +217,13 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
     def comp_attr(column: str, dtype: type = float) -> xr.DataArray:
         return xr.DataArray(comps[column].to_numpy(dtype=dtype), coords=[comp_index])
 
+    suppliers = build_suppliers(scenario, comp_index, months)
+    supply0, supply_ceiling = comp_attr("supply"), comp_attr("ceiling")
+    if suppliers is not None:  # a sourced component's supply is its suppliers'
+        sourced = suppliers.sourced
+        supply0 = xr.where(sourced, suppliers.cap0.dot(suppliers.onehot), supply0)
+        supply_ceiling = xr.where(sourced, suppliers.ceiling.dot(suppliers.onehot), supply_ceiling)
+
     inputs = ModelInputs(
         scenario=scenario,
         cap0=line_attr("capacity"),
@@ -246,8 +263,8 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         demand=demand_da,
         aid_demand=xr.DataArray(aid, coords=[ally_index, groups, months]),
         bom=bom_da,
-        supply0=comp_attr("supply"),
-        supply_ceiling=comp_attr("ceiling"),
+        supply0=supply0,
+        supply_ceiling=supply_ceiling,
         supply_lead=comp_attr("lead_time", int),
         supply_cost=comp_attr("expansion_cost"),
         comp_users=comp_users,
@@ -260,8 +277,21 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         months_in_year=months_in_year,
         month_period=month_period,
         **fixed,
+        suppliers=suppliers,
+        qualifications=build_qualifications(
+            scenario,
+            xr.DataArray(lines["item"].to_numpy(dtype=object), coords=[line_index]),
+            uses,
+            item_index,
+        ),
     )
     _check_fixed(inputs)
+    check_fixed_supply(
+        scenario,
+        (inputs.bom * inputs.fixed_make).sum("line"),
+        (inputs.supply0, inputs.supply_ceiling, inputs.supply_lead),
+        suppliers,
+    )
     return inputs
 
 

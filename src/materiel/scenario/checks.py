@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from materiel.countries import BY_ISO3
 from materiel.errors import InputError, Problem
 from materiel.scenario.model import Located, Scenario
 from materiel.scenario.schema import Risks, ScenarioMeta, month_index, month_label
@@ -81,6 +82,7 @@ def cross_check(
         _unknown(rows.get(table, []), "item", items, "item", problems)
     _unknown(rows.get("budgets", []), "ally", allies, "ally", problems)
     _unknown(rows.get("contracts", []), "line", lines, "line", problems)
+    check_sources(rows, components, allies, items, problems)
 
     horizon = meta.horizon
     first, last = meta.start, month_label(horizon - 1, meta.start)
@@ -134,6 +136,45 @@ def cross_check(
                     column="currency",
                     expected=meta.currency,
                     found=r.currency,
+                )
+            )
+
+
+def check_sources(
+    rows: dict[str, list[Located]],
+    components: set[str],
+    allies: set[str],
+    items: set[str],
+    problems: list[Problem],
+) -> None:
+    """Suppliers of known components; qualifications of known allies for items of the
+    groups they stock (an item outside them serves none of the ally's stocks)."""
+    _unknown(rows.get("suppliers", []), "component", components, "component", problems)
+    quals = rows.get("qualifications", [])
+    _unknown(quals, "ally", allies, "ally", problems)
+    _unknown(quals, "item", items, "item", problems)
+    groups = {loc.row.code: (loc.row.group or loc.row.code) for loc in rows.get("items", [])}
+    stocked: dict[str, set[str]] = {}
+    for table in ("stockpiles", "demand"):
+        for loc in rows.get(table, []):
+            stocked.setdefault(loc.row.ally, set()).add(groups.get(loc.row.item, ""))
+    for loc in quals:
+        r: Any = loc.row
+        if (
+            r.ally in allies
+            and r.item in items
+            and groups[r.item] not in stocked.get(r.ally, set())
+        ):
+            problems.append(
+                Problem(
+                    loc.file,
+                    f"item {r.item} is of group {groups[r.item]}, which ally {r.ally} does "
+                    "not stock",
+                    row=loc.line,
+                    column="item",
+                    expected=f"an item of a group {r.ally} stocks: "
+                    + (", ".join(sorted(stocked.get(r.ally, set()))) or "none"),
+                    found=r.item,
                 )
             )
 
@@ -247,13 +288,16 @@ def check_contracts_fit(
             break
 
 
-def warnings_for(meta: ScenarioMeta, rows: dict[str, list[Located]]) -> list[Problem]:
+def warnings_for(
+    meta: ScenarioMeta, rows: dict[str, list[Located]], where: str = "scenario.yaml"
+) -> list[Problem]:
     """Things that load but that a planner probably did not mean.
 
     An ally that holds stock but has no budget in the horizon can buy nothing; a target
-    that no line can serve is never met; budget rows outside the horizon are ignored.
+    that no line can serve is never met; budget rows outside the horizon are ignored;
+    see :func:`source_warnings` for suppliers (``where``: the scenario's yaml).
     """
-    notes: list[Problem] = []
+    notes: list[Problem] = source_warnings(meta, rows, where)
     first_year = int(meta.start[:4])
     last_year = int(month_label(meta.horizon - 1, meta.start)[:4])
     funded = {
@@ -299,6 +343,57 @@ def warnings_for(meta: ScenarioMeta, rows: dict[str, list[Located]]) -> list[Pro
                     column="year",
                     expected=f"{first_year} to {last_year}",
                     found=str(loc.row.year),
+                )
+            )
+    return notes
+
+
+def source_warnings(
+    meta: ScenarioMeta, rows: dict[str, list[Located]], where: str
+) -> list[Problem]:
+    """A ``policy.restrict`` that changes nothing (no restrictable supplier in that
+    country, or from a month past the horizon), and a supplier's country that is neither
+    a country materiel knows nor an ally of the scenario (it counts as non-allied)."""
+    notes: list[Problem] = []
+    suppliers = rows.get("suppliers", [])
+    restrictable = {loc.row.country for loc in suppliers if loc.row.restrictable}
+    last = month_label(meta.horizon - 1, meta.start)
+    for code, month in meta.policy.restrict.items():
+        column = f"policy.restrict.{code}"
+        if code not in restrictable:
+            notes.append(
+                Problem(
+                    where,
+                    f"no restrictable supplier is in {code}: restricting it changes nothing",
+                    column=column,
+                    expected="the country of a supplier in suppliers",
+                    found=code,
+                    across=True,  # tells of the suppliers table
+                )
+            )
+        elif month_index(month, meta.start) >= meta.horizon:
+            notes.append(
+                Problem(
+                    where,
+                    "a restriction from a month past the horizon changes nothing",
+                    column=column,
+                    expected=f"{meta.start} to {last}",
+                    found=month,
+                    across=True,
+                )
+            )
+    allies = {loc.row.code for loc in rows.get("allies", [])}
+    for loc in suppliers:
+        country = loc.row.country
+        if country not in allies and country not in BY_ISO3:
+            notes.append(
+                Problem(
+                    loc.file,
+                    f"country {country} is neither one materiel knows nor an ally of the "
+                    "scenario: check the code; it counts as non-allied",
+                    row=loc.line,
+                    column="country",
+                    found=country,
                 )
             )
     return notes

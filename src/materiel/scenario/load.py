@@ -156,7 +156,7 @@ def _finish(
         rows={name: tuple(locs) for name, locs in rows.items()},
         origin=origin,
         overrides=tuple(f"{k}={v}" for k, v in pairs),
-        warnings=tuple(warnings_for(meta, rows)),
+        warnings=tuple(warnings_for(meta, rows, yaml_file)),
     )
 
 
@@ -185,7 +185,7 @@ def apply_overrides(
         rows={name: tuple(locs) for name, locs in rows.items()},
         origin=scenario.origin,
         overrides=(*scenario.overrides, *(f"{k}={v}" for k, v in pairs)),
-        warnings=tuple(warnings_for(meta, rows)),
+        warnings=tuple(warnings_for(meta, rows, f"{scenario.origin or scenario.name} (overrides)")),
     )
 
 

@@ -89,6 +89,8 @@ class Scenario:
         meta = self.meta.model_dump(mode="json", exclude={"tables", "extends", "risks"})
         if meta.get("spending") is None:
             meta.pop("spending", None)  # digests of scenarios without a path stay as they were
+        if not meta["policy"].get("restrict"):
+            meta["policy"].pop("restrict", None)  # as were digests before restrictions
         rows = {
             name: [loc.row.model_dump(mode="json") for loc in self.rows[name]]
             for name in sorted(self.rows)

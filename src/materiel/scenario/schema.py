@@ -199,7 +199,11 @@ class ComponentRow(_Row):
     code: Code
     name: str = Field(min_length=1, max_length=100)
     unit: str = Field("units", max_length=40)
-    supply: Quantity = Field(description="supplier capacity now [units/month]")
+    supply: Quantity = Field(
+        description="supplier capacity now [units/month]; where the component has rows "
+        "in suppliers, theirs are used instead (this row's supply, ceiling, lead time "
+        "and cost are not)"
+    )
     ceiling: Quantity = Field(description="[units/month]")
     lead_time: Months = 0
     expansion_cost: Money = Field(0.0, description="[currency per unit/month of supply added]")
@@ -209,6 +213,39 @@ class ComponentRow(_Row):
         if self.ceiling < self.supply:
             raise ValueError(f"ceiling {self.ceiling:g} is below supply {self.supply:g}")
         return self
+
+
+class SupplierRow(_Row):
+    component: Code = Field(description="the component supplied (components table)")
+    supplier: Code = Field(description="the supplier (a firm or plant)")
+    country: Iso3 = Field(
+        description="where it makes the component, ISO alpha-3 (non-allied allowed)"
+    )
+    capacity: Quantity = Field(description="supply now [units/month]")
+    ceiling: Quantity = Field(description="largest supply after expansion [units/month]")
+    lead_time: Months = Field(0, description="months from ordering supply to using it")
+    expansion_cost: Money = Field(0.0, description="[currency per unit/month of supply added]")
+    restrictable: bool = Field(
+        True, description="trade with it stops under policy.restrict of its country"
+    )
+
+    @model_validator(mode="after")
+    def _ceiling_not_below_capacity(self) -> SupplierRow:
+        if self.ceiling < self.capacity:
+            raise ValueError(f"ceiling {self.ceiling:g} is below capacity {self.capacity:g}")
+        return self
+
+
+class QualificationRow(_Row):
+    ally: Iso3
+    item: Code = Field(description="an item of a group the ally stocks")
+    qualified: bool = Field(description="the item serves the ally's stock of its group now")
+    cost: Money | None = Field(
+        None, description="cost to qualify it, paid by the ally at the start; empty: it cannot be"
+    )
+    lead_time: Months = Field(
+        0, description="months from the start until a qualification is usable"
+    )
 
 
 class BomRow(_Row):
@@ -336,6 +373,20 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("lines", LineRow, ("id",), True, "production lines"),
         TableSpec("components", ComponentRow, ("code",), False, "critical inputs"),
         TableSpec("bom", BomRow, ("item", "component"), False, "bill of materials"),
+        TableSpec(
+            "suppliers",
+            SupplierRow,
+            ("component", "supplier"),
+            False,
+            "sources of a component: its supply is the sum of its suppliers'",
+        ),
+        TableSpec(
+            "qualifications",
+            QualificationRow,
+            ("ally", "item"),
+            False,
+            "which items serve which ally's stock (default: every item of a group, every ally)",
+        ),
         TableSpec("stockpiles", StockpileRow, ("ally", "item"), True, "stocks and targets"),
         TableSpec(
             "demand",
@@ -411,6 +462,11 @@ class Policy(BaseModel):
         "allies that stock the line's group, in proportion to their requirement of it "
         "(target above initial stock plus demand over the horizon)",
     )
+    restrict: dict[str, str] = Field(
+        default_factory=dict,
+        description="ISO3 -> YYYY-MM: no supply from restrictable suppliers in that "
+        "country from that month on",
+    )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
     whole_lots: bool = Field(
@@ -432,6 +488,15 @@ class Policy(BaseModel):
         description="relative slack on the shortfall when the second solve minimises cost "
         "(the solver's own accuracy is about 1e-7) [-]",
     )
+
+    @field_validator("restrict")
+    @classmethod
+    def _restrict(cls, value: dict[str, str]) -> dict[str, str]:
+        for code, month in value.items():
+            if not re.match(_ISO3_RE, code):
+                raise ValueError(f"restrict: {code!r} is not an ISO3 code")
+            parse_month(month)
+        return value
 
 
 class Spending(BaseModel):

@@ -211,7 +211,7 @@ def run(inputs: SimInputs, risks: Risks, draws: Draws, keep_paths: int = 0) -> O
         by_month(inputs.output),
         comp_start,
         comp_of,
-        inputs.supply0,
+        by_month(inputs.supply0),
         by_month(inputs.supply_added),
         by_month(inputs.comp_use),
         offsets,
@@ -281,7 +281,7 @@ def _run(
     output,  # (T, L)
     comp_start,
     comp_of,
-    supply0,
+    supply0,  # (T, C)
     supply_added,  # (T, C)
     comp_use,  # (T, C)
     offsets,
@@ -307,7 +307,7 @@ def _run(
 ):
     futures, horizon = at_due.shape[0], consumption.shape[0]
     n_th = u_surge.shape[1]  # 0 when surges are off
-    n_lines, n_comp = cap0.shape[0], supply0.shape[0]
+    n_lines, n_comp = cap0.shape[0], supply0.shape[1]
     n_rows = initial.shape[0]
     p_start, p_end, m_cons, m_aid = par[0], par[1], par[2], par[3]
     p_delay, max_delay = par[4], par[5]
@@ -361,7 +361,7 @@ def _run(
                     out_loss[c] = 0.0
                 d = comp_d[c]
                 added = supply_added[t - d, c] if t >= d else 0.0
-                supply = (supply0[c] + added) * (1.0 - out_loss[c])
+                supply = (supply0[t, c] + added) * (1.0 - out_loss[c])
                 cover[c] = supply / comp_use[t, c] if comp_use[t, c] > supply else 1.0
             # lines: output, then dispatch in planned order into the ring of arrivals
             for li in range(n_lines):

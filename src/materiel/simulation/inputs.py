@@ -52,7 +52,7 @@ class SimInputs:
     bom: np.ndarray  # (L, C) [component units per unit]
     # components
     comp_ids: np.ndarray  # (C,) str
-    supply0: np.ndarray  # (C,) [units/month]
+    supply0: np.ndarray  # (C, T) [units/month] supply now (none from a restricted supplier)
     supply_added: np.ndarray  # (C, T)
     comp_use: np.ndarray  # (C, T) planned use [units/month]
     # deliveries
@@ -128,9 +128,13 @@ def build(plan: Plan, scenario: Scenario) -> SimInputs:
     comps = list(inp.supply0.coords["component"].values)
     c_pos = {c: i for i, c in enumerate(comps)}
     supply_added = np.zeros((len(comps), horizon))
+    # supply now by month: the plan's supply less what it added (policy.restrict takes a
+    # restricted supplier's part out of both)
+    supply0 = np.repeat(inp.supply0.to_numpy().astype(np.float64)[:, None], horizon, axis=1)
     for rec in plan.supply.itertuples(index=False):
         if rec.component in c_pos:
             supply_added[c_pos[rec.component], int(rec.month)] = float(rec.added)
+            supply0[c_pos[rec.component], int(rec.month)] = float(rec.supply) - float(rec.added)
     bom = inp.bom.to_numpy().astype(np.float64)
     lag = inp.lag.to_numpy().astype(np.int64)
 
@@ -184,7 +188,7 @@ def build(plan: Plan, scenario: Scenario) -> SimInputs:
         output=output,
         bom=bom,
         comp_ids=np.array(comps, dtype=object),
-        supply0=inp.supply0.to_numpy().astype(np.float64),
+        supply0=supply0,
         supply_added=supply_added,
         comp_use=bom.T @ output,
         pair_line=pair_line,

@@ -145,6 +145,11 @@ RULES: dict[str, TableRule] = {
     "lines": TableRule(_roles(A, viewer=N)),
     "components": TableRule(_roles(A, viewer=N)),
     "bom": TableRule(_roles(A, viewer=N)),
+    "suppliers": TableRule(_roles(A, viewer=N)),
+    # which of another ally's rounds an ally may use, and its cost: the ally's own rows
+    "qualifications": TableRule(
+        _roles(A, nation=OWN, industry=N, viewer=N), None, _ally, owners=_one
+    ),
     "stockpiles": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=N),
         # by interoperability group, as the plan's stock and targets (never by item here
@@ -183,6 +188,11 @@ RULES: dict[str, TableRule] = {
     ),
     "plan.capacity": TableRule(_roles(A, viewer=N)),
     "plan.supply": TableRule(_roles(A, viewer=N)),
+    # what each supplier supplies is what the lines make (which the disclosure rule may
+    # hide, see DELIVERED), and the outage's loss sums every ally's shortfall: for
+    # alliance staff only
+    "plan.suppliers": TableRule(_roles(N, admin=A, alliance=A)),
+    "plan.supply_chain": TableRule(_roles(N, admin=A, alliance=A)),
     "plan.stock": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=N),
         Totals(("group", "month"), ("stock",)),  # targets: the scenario's totals

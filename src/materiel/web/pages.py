@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -115,17 +116,44 @@ def outlook(request: Request, scenario: Name = None, run: RunQ = None) -> Respon
 
 @router.get("/industry")
 def industry(request: Request, scenario: Name = None, run: RunQ = None) -> Response:
+    return _run_page(
+        request,
+        scenario,
+        run,
+        "industry.html",
+        lambda store, who, name, shown: views.industry(store, who, name, shown) if name else {},
+    )
+
+
+@router.get("/supply-chain")
+def supply_chain(request: Request, scenario: Name = None, run: RunQ = None) -> Response:
+    def data(store: Store, who: Any, _name: str | None, shown: RunInfo | None) -> dict:
+        if shown is None:
+            return {}
+        currency = str((shown.summary or {}).get("currency") or "")
+        return views.supply_chain(store, who, shown, currency)
+
+    return _run_page(request, scenario, run, "supply_chain.html", data)
+
+
+def _run_page(
+    request: Request,
+    scenario: str | None,
+    run: int | None,
+    template: str,
+    data: Callable[[Store, Any, str | None, RunInfo | None], dict],
+) -> Response:
+    """A page about a scenario's run, with the scenario and run pickers."""
     who, name, shown, picker = _scenario_and_run(request, scenario, run)
     store = _store(request)
-    data = views.industry(store, who, name, shown) if name else {}
     return page(
         request,
-        "industry.html",
+        template,
         who,
         scenario=name,
         scenarios=views.scenario_names(store, who),
         run=shown,
-        data=data,
+        data=data(store, who, name, shown),
         **picker,
     )
 

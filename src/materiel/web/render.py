@@ -45,6 +45,7 @@ NAV = (
     ("/", "Alliance overview"),
     ("/outlook", "Stockpile outlook"),
     ("/industry", "Industry"),
+    ("/supply-chain", "Supply chains"),
     ("/ledger", "Contracts and facts"),
     ("/scenarios", "Scenarios"),
 )

@@ -11,6 +11,9 @@ import math
 from functools import lru_cache
 from typing import Any
 
+import pandas as pd
+
+from materiel.report import supply_chain_words
 from materiel.store import TOTAL, TOTAL_KEY, AccessDenied, NotFound, Principal, RunInfo, Store
 
 THRESHOLDS = (2.0, 3.5, 5.0)
@@ -308,6 +311,19 @@ def industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) -
         "capacity": list(by_line.values()),
         "binds": binds,
         "contracts": contracts,
+    }
+
+
+def supply_chain(store: Store, who: Principal, run: RunInfo, currency: str) -> dict[str, Any]:
+    """The supply-chain register of a run, worst first, in words and figures, and each
+    component's suppliers; empty where the role may not read them."""
+    register = plan_table(store, who, run.id, "supply_chain")
+    frame = pd.DataFrame(register)
+    return {
+        "register": register,
+        "words": supply_chain_words(frame, currency) if len(frame) else [],
+        "suppliers": plan_table(store, who, run.id, "suppliers"),
+        "may_read": store.policy(who).may_read_table("plan.supply_chain"),
     }
 
 
