@@ -15,7 +15,7 @@ import linopy
 import numpy as np
 import xarray as xr
 
-from materiel.planner import compat
+from materiel.planner import aid, compat
 from materiel.scenario import ModelInputs
 
 
@@ -442,6 +442,14 @@ def define_components(m: linopy.Model, inp: ModelInputs) -> None:
         )
 
 
+def group_arrivals(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
+    """New orders arriving [units/month] (ally, group, month)."""
+    # Each group sums only its own lines (a one-hot over all lines would give every row a
+    # term slot per line, nearly all empty: most of the build's time at alliance scale).
+    arrived = arrivals(m, inp).groupby(inp.line_group.rename("group")).sum()
+    return arrived.reindex(group=inp.has_stock.coords["group"].values)
+
+
 def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
     """Stock balance and target gaps, by ally and interoperability group.
 
@@ -461,13 +469,14 @@ def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
         lower=0, upper=inp.target.broadcast_like(gap), coords=gap.coords, name=V.SHORT, mask=gap
     )
     stock, unmet = m.variables[V.STOCK], m.variables[V.UNMET]
-    # Each group sums only its own lines (a one-hot over all lines would give every row a
-    # term slot per line, nearly all empty: most of the build's time at alliance scale).
-    arrived = arrivals(m, inp).groupby(inp.line_group.rename("group")).sum()
-    arrived = arrived.reindex(group=inp.has_stock.coords["group"].values)
+    arrived = group_arrivals(m, inp)
     first = xr.where(t == 0, inp.initial, 0.0)
+    lhs = stock - stock.shift(month=1) - arrived - unmet
+    given = aid.given_by_donor(m, inp)  # aid to a recipient leaves the donor's stock
+    if given is not None:
+        lhs = lhs + given
     m.add_constraints(
-        stock - stock.shift(month=1) - arrived - unmet == inp.fixed_arrival - inp.demand + first,
+        lhs == inp.fixed_arrival - inp.demand + first,
         name=C.BALANCE,
         mask=has,
     )
@@ -614,13 +623,19 @@ def objective_weights(inp: ModelInputs) -> tuple[xr.DataArray, xr.DataArray]:
     due = _months(inp) >= inp.target_month
     overdue = xr.where(due & (inp.target_month >= 0), policy.overdue_weight, 1.0)
     short = (inp.priority / inp.target * overdue).where(inp.target > 0, 0.0)
+    return short, inp.priority * unmet_unit_weight(inp)
+
+
+def unmet_unit_weight(inp: ModelInputs) -> xr.DataArray:
+    """``u · ω[g] · (2H − t)`` (group, month): the weight of a unit of demand of priority
+    1 left unmet in month t (see :func:`objective_weights`)."""
+    policy = inp.scenario.meta.policy
     yearly = 12 * inp.demand.mean("month")
     reference = inp.target.where(inp.target > 0, yearly)
     reference = reference.where(inp.has_stock & (reference > 0))
     smallest = reference.min("ally").fillna(1.0)
     left = 2 * inp.horizon - _months(inp)
-    unmet = policy.unmet_demand_weight * inp.priority * policy.overdue_weight * left / smallest
-    return short, unmet
+    return policy.unmet_demand_weight * policy.overdue_weight * left / smallest
 
 
 def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
@@ -634,6 +649,9 @@ def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
     shortfall = (w_short * m.variables[V.SHORT]).sum()
     if V.UNMET in m.variables:
         shortfall = shortfall + (w_unmet * m.variables[V.UNMET]).sum()
+    aid_part = aid.objective(m, inp, unmet_unit_weight(inp))
+    if aid_part is not None:
+        shortfall = shortfall + aid_part
     m.add_expressions(shortfall, name=E.SHORTFALL)
     m.add_expressions(m.expressions[E.SPENDING].sum(), name=E.COST)
     m.add_objective(shortfall)
@@ -652,7 +670,10 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     if C.INDUSTRY not in options.without:
         define_industry_rule(m, inp)
     define_components(m, inp)
+    aid.define_aid_variables(m, inp)
     define_stock(m, inp)
+    if inp.aid is not None:
+        aid.define_aid(m, inp, stock=m.variables[V.STOCK], arrived=group_arrivals(m, inp))
     define_spending(m, inp, options)
     define_objective(m, inp)
     return m

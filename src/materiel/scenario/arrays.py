@@ -9,13 +9,14 @@ year. Nothing here touches the solver.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from materiel.errors import InfeasibleError
+from materiel.scenario.aid import AidInputs, aid_inputs, requirement_groups
 from materiel.scenario.model import Scenario
 from materiel.scenario.schema import parse_month
 
@@ -73,6 +74,8 @@ class ModelInputs:
     month_year: xr.DataArray  # calendar year of each month (month)
     months_in_year: xr.DataArray  # (year)
     month_period: xr.DataArray  # contract period of each month (month)
+    # a recipient's requirements, shared out among donors (None: no requirements table)
+    aid: AidInputs | None = None
 
     @property
     def horizon(self) -> int:
@@ -163,6 +166,9 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
                 aid[i, j, first : last + 1] += r.per_month
     ag = [ally_index, groups]
     prio[prio == 0] = 1.0
+    # Every ally may pay for new contracts to a recipient: it holds the groups asked for.
+    for group in requirement_groups(scenario):
+        has[:, g_pos[group]] = True
 
     line_groups = [group_of[i] for i in lines["item"]]
     line_group = xr.DataArray(np.array(line_groups, dtype=object), coords=[line_index])
@@ -262,7 +268,14 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         **fixed,
     )
     _check_fixed(inputs)
-    return inputs
+    aid = aid_inputs(
+        scenario,
+        initial=inputs.initial,
+        target=inputs.target,
+        demand=inputs.demand,
+        fixed_arrival=inputs.fixed_arrival,
+    )
+    return inputs if aid is None else replace(inputs, aid=aid)
 
 
 def funding_shares(

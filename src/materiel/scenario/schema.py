@@ -304,6 +304,26 @@ class ContractRow(_Row):
         return self
 
 
+class RequirementRow(_Row):
+    recipient: Iso3 = Field(
+        description="who needs the item (ISO alpha-3, not an ally of the scenario: allies "
+        "are donors)"
+    )
+    item: Code
+    start: MonthStr = Field(description="first month of the requirement")
+    end: MonthStr = Field(description="last month of the requirement")
+    per_month: Quantity = Field(description="quantity required each month [units/month]")
+    priority: Priority = Field(1.0, description="weight of a unit of it left unmet [-]")
+
+    _months = field_validator("start", "end")(_check_month)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RequirementRow:
+        if parse_month(self.end) < parse_month(self.start):
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
 class BudgetRow(_Row):
     ally: Iso3
     year: int = Field(ge=1900, le=2200)
@@ -345,6 +365,14 @@ TABLES: dict[str, TableSpec] = {
             "consumption and aid, per month over a period",
         ),
         TableSpec("contracts", ContractRow, ("id",), False, "existing contracts"),
+        TableSpec(
+            "requirements",
+            RequirementRow,
+            ("recipient", "item", "start"),
+            False,
+            "a recipient's prioritised requirements: the planner decides which donor "
+            "gives what (aid demand rows stay firm commitments)",
+        ),
         TableSpec(
             "budgets",
             BudgetRow,
@@ -410,6 +438,30 @@ class Policy(BaseModel):
         "component supplier, which has no host, is paid by its users); 'users' = the "
         "allies that stock the line's group, in proportion to their requirement of it "
         "(target above initial stock plus demand over the horizon)",
+    )
+    donor_floor: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="a donor gives from its stock only while the stock stays at or above "
+        "this share of its own target (1: only what is above the target) [-]",
+    )
+    aid_fairness: float = Field(
+        0.5,
+        ge=0,
+        le=1e3,
+        description="weight of fairness against speed in meeting requirements: each "
+        "donor's share of the value given should be its share of the donors' GDP; below 1 "
+        "no requirement is left unmet for fairness, from 1 on fairness may leave it unmet "
+        "(0: no fairness at all) [-]",
+    )
+    requirement_weight: float = Field(
+        1.0,
+        gt=0,
+        le=1e3,
+        description="a unit of a requirement left unmet costs this many times a unit of "
+        "aid demand left unmet (1: requirements are served like firm aid, before donors "
+        "build stock above their floor or buy for themselves) [-]",
     )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
