@@ -265,17 +265,20 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         month_year=month_year,
         months_in_year=months_in_year,
         month_period=month_period,
-        **fixed,
+        fixed_make=fixed["fixed_make"],
+        fixed_arrival=fixed["fixed_arrival"],
+        fixed_delivery=fixed["fixed_delivery"],
+        fixed_spend=fixed["fixed_spend"],
     )
     _check_fixed(inputs)
-    aid = aid_inputs(
+    requirements = aid_inputs(
         scenario,
         initial=inputs.initial,
         target=inputs.target,
         demand=inputs.demand,
         fixed_arrival=inputs.fixed_arrival,
     )
-    return inputs if aid is None else replace(inputs, aid=aid)
+    return inputs if requirements is None else replace(inputs, aid=requirements)
 
 
 def funding_shares(
