@@ -298,3 +298,18 @@ def test_floor_outside_zero_one(tmp_path: Path, floor: float) -> None:
     folder = donors_scenario(tmp_path / "s", policy={"donor_floor": floor})
     message = load_problem_text(folder)
     assert "scenario.yaml" in message and "donor_floor" in message
+
+
+def test_donor_at_its_floor_passes_on_only_what_is_delivered(tmp_path: Path) -> None:
+    # As above, but the line makes 3 a month: 30 can be bought in the 10 months. B, at
+    # its floor, can give only what is delivered (30), never its own 50 (it would give
+    # more, and the requirement weighs more than its shortfall, were it allowed);
+    # A gives its 50 above the floor; 20 are unmet.
+    result = solve(
+        donors_scenario(tmp_path / "s", months=10, initial=(100, 50), gdp=(1, 1), capacity=3)
+    )
+    assert given_by(result, "stock")["BBB"] == pytest.approx(0, abs=1e-9)
+    assert sum(given_by(result).values()) == pytest.approx(80, abs=1e-6)
+    assert given_by(result, "stock")["AAA"] == pytest.approx(50, abs=1e-6)
+    np.testing.assert_allclose(stock_path(result, "BBB"), 50, atol=1e-6)
+    assert result.aid_requirements().iloc[0]["unmet"] == pytest.approx(20, abs=1e-6)
