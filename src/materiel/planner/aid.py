@@ -1,10 +1,10 @@
 """Aid coordination: a recipient's requirements met by donors, from stock above their
 floors and from new contracts they pay for, shared by GDP (the model's aid family).
 
-Variables exist only where a requirement asks for something in a month: ``aid_from_stock``
-(ally, requirement, month) where the donor's stock may give (see
-:mod:`materiel.scenario.aid`), ``aid_from_new`` (ally, requirement, month) where a line
-of the group exists, ``requirement_unmet`` (requirement, month) and ``aid_unfair``
+Variables exist only where a requirement asks for something: ``aid_from_stock``
+(ally, requirement, period) where the donor's stock may give (see
+:mod:`materiel.scenario.aid`), ``aid_from_new`` (ally, requirement, period) where a line
+of the group exists (a steady rate in each contract period, as contracts deliver), ``requirement_unmet`` (requirement, month) and ``aid_unfair``
 (ally). New contracts for the recipient are the donor's own contract variables
 (``rate``, ``lots``): the donor buys, the deliveries are passed on in the month they
 arrive, so whole lots, least rates and pooling (several donors on one line and period
@@ -23,10 +23,12 @@ from materiel.scenario import ModelInputs
 class AV:
     """Variable names of the aid family."""
 
-    STOCK = "aid_from_stock"  # [units/month] (ally, requirement, month)
-    NEW = "aid_from_new"  # [units/month] (ally, requirement, month)
+    STOCK = "aid_from_stock"  # [units/month] (ally, requirement, period)
+    NEW = "aid_from_new"  # [units/month] (ally, requirement, period)
     UNMET = "requirement_unmet"  # [units/month] (requirement, month)
     UNFAIR = "aid_unfair"  # [money_scale] (ally): value given off the donor's fair share
+    VALUE = "aid_value"  # [money_scale] (ally): value a donor gives
+    TOTAL = "aid_value_total"  # [money_scale]: value all donors give
 
 
 class AC:
@@ -35,6 +37,8 @@ class AC:
     REQUIREMENT = "requirement_met"
     FLOOR = "donor_floor"
     NEW = "aid_within_new_deliveries"
+    VALUE = "aid_value"
+    TOTAL = "aid_value_total"
     FAIR_ABOVE = "aid_fair_above"
     FAIR_BELOW = "aid_fair_below"
 
@@ -47,17 +51,43 @@ def _line_for_group(inp: ModelInputs) -> xr.DataArray:
     return by_group.sel(group=inp.aid.group).drop_vars("group").astype(bool)
 
 
+def _periods(inp: ModelInputs) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    """Where a requirement asks in a contract period (requirement, period); where a donor
+    may give from stock in it (ally, requirement, period): in every month it asks; and
+    the period a month's gift is given in, -1 where nothing is asked (requirement, month).
+    """
+    aid = inp.aid
+    assert aid is not None
+    asked = aid.need > 0
+    period = inp.month_period
+    asked_p = asked.groupby(period).max().astype(bool)
+    not_yet = (asked & ~aid.from_stock).groupby(period).max().astype(bool)
+    stock_p = asked_p & ~not_yet
+    src = xr.where(asked, period, -1)
+    return asked_p, stock_p.transpose("ally", "requirement", "period"), src
+
+
 def define_aid_variables(m: linopy.Model, inp: ModelInputs) -> None:
-    """What each donor gives each requirement each month, from stock and from new
-    contracts [units/month], and what is left unmet."""
+    """What each donor gives each requirement, from stock and from new contracts
+    [units/month], at a steady rate within each contract period (as contracts deliver:
+    one rate a period keeps the model small), and what is left unmet each month."""
     aid = inp.aid
     if aid is None:
         return
     asked = aid.need > 0
-    m.add_variables(lower=0, coords=aid.from_stock.coords, name=AV.STOCK, mask=aid.from_stock)
-    new = (_line_for_group(inp) & asked).transpose("ally", "requirement", "month")
+    asked_p, stock_p, _ = _periods(inp)
+    m.add_variables(lower=0, coords=stock_p.coords, name=AV.STOCK, mask=stock_p)
+    new = (_line_for_group(inp) & asked_p).transpose("ally", "requirement", "period")
     m.add_variables(lower=0, coords=new.coords, name=AV.NEW, mask=new)
     m.add_variables(lower=0, upper=aid.need, coords=asked.coords, name=AV.UNMET, mask=asked)
+
+
+def _monthly(m: linopy.Model, inp: ModelInputs, name: str) -> linopy.LinearExpression:
+    """A gift by month [units/month] (ally, requirement, month): the period's rate in the
+    months the requirement asks."""
+    from materiel.planner.model import take  # the model module calls this one
+
+    return take(m.variables[name], "period", _periods(inp)[2])
 
 
 def _by_group(inp: ModelInputs, expr: linopy.LinearExpression) -> linopy.LinearExpression:
@@ -71,7 +101,7 @@ def given_by_donor(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression
     month), None without requirements."""
     if inp.aid is None:
         return None
-    return _by_group(inp, m.variables[AV.STOCK] + m.variables[AV.NEW])
+    return _by_group(inp, _monthly(m, inp, AV.STOCK) + _monthly(m, inp, AV.NEW))
 
 
 def define_aid(
@@ -98,7 +128,7 @@ def define_aid(
     """
     aid = inp.aid
     assert aid is not None
-    s, n = m.variables[AV.STOCK], m.variables[AV.NEW]
+    s, n = _monthly(m, inp, AV.STOCK), _monthly(m, inp, AV.NEW)
     asked = aid.need > 0
     given = (s + n).sum("ally") + m.variables[AV.UNMET]
     m.add_constraints(given == aid.need, name=AC.REQUIREMENT, mask=asked)
@@ -108,26 +138,35 @@ def define_aid(
     held = held.reindex(group=groups, fill_value=False).astype(bool)
     floor = inp.scenario.meta.policy.donor_floor * inp.target
     m.add_constraints(stock >= floor, name=AC.FLOOR, mask=held & inp.has_stock)
-    passed = _by_group(inp, 1 * n)
+    passed = _by_group(inp, n)
     asks = asked.groupby(aid.group.rename("group")).max()
     asks = asks.reindex(group=groups, fill_value=False).astype(bool)
     m.add_constraints(passed - arrived <= 0, name=AC.NEW, mask=asks & inp.has_stock)
     if inp.scenario.meta.policy.aid_fairness > 0:
-        value = _value_given(inp, s, n)
-        fair = aid.gdp_share * value.sum("ally")
-        m.add_variables(lower=0, coords=[aid.gdp_share.indexes["ally"]], name=AV.UNFAIR)
+        # Each donor's value and the total as variables: written out, every donor's
+        # fairness rows would hold every donor's gifts (dense rows, slow solves).
+        allies = [aid.gdp_share.indexes["ally"]]
+        m.add_variables(lower=0, coords=allies, name=AV.VALUE)
+        m.add_variables(lower=0, name=AV.TOTAL)
+        m.add_variables(lower=0, coords=allies, name=AV.UNFAIR)
+        value, total = m.variables[AV.VALUE], m.variables[AV.TOTAL]
         unfair = m.variables[AV.UNFAIR]
+        m.add_constraints(value - _value_given(m, inp) == 0, name=AC.VALUE)
+        m.add_constraints(total - value.sum() == 0, name=AC.TOTAL)
+        fair = aid.gdp_share * total
         m.add_constraints(unfair - value + fair >= 0, name=AC.FAIR_ABOVE)
         m.add_constraints(unfair + value - fair >= 0, name=AC.FAIR_BELOW)
 
 
-def _value_given(
-    inp: ModelInputs, s: linopy.Variable, n: linopy.Variable
-) -> linopy.LinearExpression:
-    """Value each donor gives [money_scale] (ally), at the items' base prices."""
-    assert inp.aid is not None
-    price = inp.aid.price / inp.money_scale
-    return (price * (s + n)).sum(["requirement", "month"])
+def _value_given(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
+    """Value each donor gives [money_scale] (ally), at the items' base prices: a period's
+    rate times the months it asks in the period."""
+    aid = inp.aid
+    assert aid is not None
+    months = (aid.need > 0).astype(float).groupby(inp.month_period).sum()
+    price = aid.price / inp.money_scale * months
+    rates = m.variables[AV.STOCK] + m.variables[AV.NEW]
+    return (price * rates).sum(["requirement", "period"])
 
 
 def requirement_weights(inp: ModelInputs, unit_weight: xr.DataArray) -> xr.DataArray:

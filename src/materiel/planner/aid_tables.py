@@ -73,11 +73,14 @@ def _given(inp: ModelInputs, values: Mapping[str, xr.DataArray]) -> dict[str, xr
     aid = inp.aid
     if aid is None or AV.STOCK not in values:
         return None
-    like = xr.zeros_like(aid.from_stock, dtype=float)
-    return {
-        source: values[name].reindex_like(like).fillna(0.0).clip(0, None)
-        for source, name in (("stock", AV.STOCK), ("new", AV.NEW))
-    }
+    asked = aid.need > 0
+    out = {}
+    for source, name in (("stock", AV.STOCK), ("new", AV.NEW)):
+        rate = values[name].fillna(0.0).clip(0, None)  # (ally, requirement, period)
+        by_month = rate.isel(period=inp.month_period).drop_vars("period", errors="ignore")
+        by_month = by_month.assign_coords(month=aid.need.coords["month"])
+        out[source] = by_month.where(asked, 0.0).transpose("ally", "requirement", "month")
+    return out
 
 
 def _frame(columns: list[str], units: dict[str, str]) -> pd.DataFrame:

@@ -168,6 +168,9 @@ RULES: dict[str, TableRule] = {
         owners=_shares,
     ),
     "budgets": TableRule(_roles(A, industry=N), allies=_ally),
+    # a recipient's requirements: no ally's figure in them; not for industry or viewers
+    # (what a recipient lacks is not public)
+    "requirements": TableRule(_roles(A, industry=N, viewer=N)),
     "plan.contracts": TableRule(
         _roles(A, nation=OWN, industry=PROD, viewer=N),
         Totals(
