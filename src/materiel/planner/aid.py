@@ -4,12 +4,12 @@ floors and from new contracts they pay for, shared by GDP (the model's aid famil
 Variables exist only where a requirement asks for something: ``aid_from_stock``
 (ally, requirement, period) where the donor's stock may give (see
 :mod:`materiel.scenario.aid`), ``aid_from_new`` (ally, requirement, period) where a line
-of the group exists (a steady rate in each contract period, as contracts deliver), ``requirement_unmet`` (requirement, month) and ``aid_unfair``
-(ally). New contracts for the recipient are the donor's own contract variables
-(``rate``, ``lots``): the donor buys, the deliveries are passed on in the month they
-arrive, so whole lots, least rates and pooling (several donors on one line and period
-form one multinational contract) work unchanged. The recipient is not an ally: it has
-no stock, budget or target in the model.
+of the group exists (a steady rate in each contract period, as contracts deliver),
+``requirement_unmet`` (requirement, month) and ``aid_unfair`` (ally). New contracts for
+the recipient are the donor's own contract variables (``rate``, ``lots``): the donor
+buys, the deliveries are passed on in the month they arrive, so whole lots, least rates
+and pooling (several donors on one line and period form one multinational contract) work
+unchanged. The recipient is not an ally: it has no stock, budget or target in the model.
 """
 
 from __future__ import annotations
