@@ -313,3 +313,27 @@ def test_donor_at_its_floor_passes_on_only_what_is_delivered(tmp_path: Path) -> 
     assert given_by(result, "stock")["AAA"] == pytest.approx(50, abs=1e-6)
     np.testing.assert_allclose(stock_path(result, "BBB"), 50, atol=1e-6)
     assert result.aid_requirements().iloc[0]["unmet"] == pytest.approx(20, abs=1e-6)
+
+
+# --- what-ifs -----------------------------------------------------------------------------
+
+
+def test_what_ifs_in_requirement_months(tmp_path: Path) -> None:
+    # The 10-month case: 8 of 10 requirement-months met (20 unmet, see above).
+    # - floor 0.9: 45 + 35 = 90 given, months 0..8 met: 9, one more;
+    # - a third donor CCC with budget and no stock: nothing can be bought (no line
+    #   capacity), so no change;
+    # - a new line of 2 a month: 20 more over the 10 months, all 10 months met.
+    from materiel.planner.aid_whatif import Donor, NewLine, aid_what_ifs
+
+    scenario = load_scenario(donors_scenario(tmp_path / "s", months=10))
+    frame = aid_what_ifs(
+        scenario,
+        floor=0.9,
+        donor=Donor("CCC", "Ally C", gdp=1, budget=1e9),
+        line=NewLine("L2", "SHELL", "Q", "BBB", capacity=2),
+    ).set_index("what_if")
+    assert frame["requirement_months"].tolist() == [10, 10, 10, 10]
+    assert frame["requirement_months_met"].tolist() == [8, 9, 8, 10]
+    assert frame["change"].tolist() == [0, 1, 0, 2]
+    assert frame["unmet_change"].tolist() == pytest.approx([0, -10, 0, -20], abs=1e-6)

@@ -443,3 +443,38 @@ def test_a_scenario_with_price_tiers_plans_from_the_page(
     run = wait_done(space, run_id)
     assert run["status"] == "done", run["error"]
     assert "Targets met by their date" in client.get(f"/runs/{run_id}").text
+
+
+@pytest.mark.slow
+def test_a_run_shows_alliance_staff_the_aid_coordination_table(
+    client: TestClient, space: Workspace, tmp_path: Any
+) -> None:
+    """Alliance staff see each requirement, who fills it and what is left; a nation
+    analyst sees none of it (every donor's figures are in it)."""
+    from materiel.scenario.load import load_scenario
+    from tests.scenario_kit import write_scenario
+    from tests.server_kit import small_tables
+
+    tables = small_tables()
+    tables["requirements"] = [
+        {"recipient": "UKR", "item": "SHELL", "start": "2025-02", "end": "2025-03", "per_month": 3}
+    ]
+    folder = write_scenario(tmp_path / "aid", tables, name="aid")
+    space.store.import_scenario(SYSTEM, load_scenario(folder))
+    signed_in(client, "alliance")
+    page = client.get("/scenarios/aid")
+    answer = client.post(
+        "/scenarios/aid/runs", data={"csrf": csrf_of(page.text)}, follow_redirects=False
+    )
+    run_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    run = wait_done(space, run_id)
+    assert run["status"] == "done", run["error"]
+    text = client.get(f"/runs/{run_id}").text
+    assert 'id="aid-coordination"' in text
+    table = text[text.index('id="aid-coordination"') :]
+    assert "<td>UKR</td><td>SHELL</td><td>2025-02</td><td>2025-03</td><td>6</td>" in table
+    client.cookies.clear()
+    signed_in(client, "nation_AAA")
+    seen = client.get(f"/runs/{run_id}")
+    assert seen.status_code == 200 and "Targets met by their date" in seen.text
+    assert 'id="aid-coordination"' not in seen.text

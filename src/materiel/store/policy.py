@@ -216,6 +216,12 @@ RULES: dict[str, TableRule] = {
         _ally,
         owners=_one,
     ),
+    # Aid coordination is alliance staff's work: who gives what names every donor's
+    # figures, so nation analysts, industry and viewers see none of it (no totals either:
+    # a requirement's total given less one's own would give the others').
+    "plan.aid_allocation": TableRule(_roles(N, admin=A, alliance=A)),
+    "plan.aid_requirements": TableRule(_roles(N, admin=A, alliance=A)),
+    "plan.aid_by_donor": TableRule(_roles(N, admin=A, alliance=A)),
 }
 
 #: What lines deliver, by line and the month it is made (new orders and existing
