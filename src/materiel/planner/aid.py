@@ -122,9 +122,10 @@ def define_aid(
       floor never binds its own plan, only its aid);
     - new contracts: ``Σ_{k of g} from_new[d,k,t] ≤ arrivals of new orders[d,g,t]`` (a
       donor passes on what its contracts deliver in the month they arrive);
-    - fairness: ``unfair[d] ≥ |V[d] − s[d]·Σ_e V[e]|`` with ``V[d] = Σ_{k,t}
-      price[k]·(from_stock + from_new)[d,k,t]`` the value donor d gives and ``s[d]`` its
-      share of the donors' GDP.
+    - fairness: ``unfair[d] ≥ V[d] − (1 + b)·s[d]·T`` and ``unfair[d] ≥ (1 − b)·s[d]·T −
+      V[d]`` with ``V[d] = Σ_{k,t} price[k]·(from_stock + from_new)[d,k,t]`` the value
+      donor d gives, ``T = Σ_e V[e]``, ``s[d]`` its share of the donors' GDP and ``b``
+      ``policy.aid_fairness_tolerance``.
     """
     aid = inp.aid
     assert aid is not None
@@ -153,9 +154,10 @@ def define_aid(
         unfair = m.variables[AV.UNFAIR]
         m.add_constraints(value - _value_given(m, inp) == 0, name=AC.VALUE)
         m.add_constraints(total - value.sum() == 0, name=AC.TOTAL)
+        band = inp.scenario.meta.policy.aid_fairness_tolerance
         fair = aid.gdp_share * total
-        m.add_constraints(unfair - value + fair >= 0, name=AC.FAIR_ABOVE)
-        m.add_constraints(unfair + value - fair >= 0, name=AC.FAIR_BELOW)
+        m.add_constraints(unfair - value + (1 + band) * fair >= 0, name=AC.FAIR_ABOVE)
+        m.add_constraints(unfair + value - (1 - band) * fair >= 0, name=AC.FAIR_BELOW)
 
 
 def _value_given(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:

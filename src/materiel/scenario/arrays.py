@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from materiel.errors import InfeasibleError
-from materiel.scenario.aid import AidInputs, aid_inputs, requirement_groups
+from materiel.scenario.aid import AidInputs, aid_inputs
 from materiel.scenario.model import Scenario
 from materiel.scenario.schema import parse_month
 
@@ -166,10 +166,6 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
                 aid[i, j, first : last + 1] += r.per_month
     ag = [ally_index, groups]
     prio[prio == 0] = 1.0
-    # Every ally may pay for new contracts to a recipient: it holds the groups asked for.
-    for group in requirement_groups(scenario):
-        has[:, g_pos[group]] = True
-
     line_groups = [group_of[i] for i in lines["item"]]
     line_group = xr.DataArray(np.array(line_groups, dtype=object), coords=[line_index])
     uses = xr.DataArray(

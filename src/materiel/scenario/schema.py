@@ -455,6 +455,14 @@ class Policy(BaseModel):
         "no requirement is left unmet for fairness, from 1 on fairness may leave it unmet "
         "(0: no fairness at all) [-]",
     )
+    aid_fairness_tolerance: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="a donor's value given may differ from its fair share by this "
+        "fraction of it at no cost (0: fairness is exact where donors can give their "
+        "shares) [-]",
+    )
     requirement_weight: float = Field(
         1.0,
         gt=0,
