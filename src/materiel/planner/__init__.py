@@ -17,9 +17,9 @@ from materiel.planner.result import PlanResult
 
 __all__ = [
     "KINDS",
+    "SERVED",
     "Donor",
     "NewLine",
-    "SERVED",
     "Plan",
     "PlanResult",
     "aid_what_ifs",

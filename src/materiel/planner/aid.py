@@ -17,6 +17,7 @@ from __future__ import annotations
 import linopy
 import xarray as xr
 
+from materiel.planner import compat
 from materiel.scenario import ModelInputs
 
 
@@ -85,9 +86,7 @@ def define_aid_variables(m: linopy.Model, inp: ModelInputs) -> None:
 def _monthly(m: linopy.Model, inp: ModelInputs, name: str) -> linopy.LinearExpression:
     """A gift by month [units/month] (ally, requirement, month): the period's rate in the
     months the requirement asks."""
-    from materiel.planner.model import take  # the model module calls this one
-
-    return take(m.variables[name], "period", _periods(inp)[2])
+    return compat.take(m.variables[name], "period", _periods(inp)[2])
 
 
 def _by_group(inp: ModelInputs, expr: linopy.LinearExpression) -> linopy.LinearExpression:

@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from materiel.planner import aid, compat
+from materiel.planner.compat import take
 from materiel.scenario import ModelInputs
 
 
@@ -87,29 +88,6 @@ class BuildOptions:
 
     tier_choice: xr.DataArray | None = None  # 1.0 on the chosen tier, same dims as V.TIER
     without: frozenset[str] = field(default_factory=frozenset)  # families left out
-
-
-def take(
-    expr: linopy.LinearExpression | linopy.Variable, dim: str, src: xr.DataArray
-) -> linopy.LinearExpression:
-    """``out[..., s] = expr[..., dim=src[..., s]]``; where ``src`` is -1 the term is dropped.
-
-    ``src`` may share dimensions with ``expr`` (taken pointwise along them, as for a
-    per-line lag) and brings its own (the month a period is delivered in). Each
-    constraint keeps only the few terms it needs.
-    """
-    expr = 1 * expr if isinstance(expr, linopy.Variable) else expr
-    data = expr.data
-    size = data.sizes[dim]
-    valid = (src >= 0) & (src < size)
-    index = src.clip(0, size - 1)
-    if dim in index.coords:
-        index = index.drop_vars(dim)
-    taken = data[["coeffs", "vars"]].isel({dim: index})
-    coeffs = taken["coeffs"].where(valid, 0.0)
-    labels = taken["vars"].where(valid, -1).astype(int)
-    out = xr.Dataset({"coeffs": coeffs, "vars": labels}).transpose(..., "_term")
-    return linopy.LinearExpression(out, expr.model)
 
 
 def _months(inp: ModelInputs) -> xr.DataArray:
