@@ -18,7 +18,7 @@ from materiel.errors import ScenarioError
 from materiel.planner.api import plan
 from materiel.planner.result import PlanResult
 from materiel.scenario.load import load_scenario
-from tests.scenario_kit import NO_RAMP, write_scenario
+from tests.scenario_kit import base_tables, demand_row, write_scenario
 
 TARGET = 50.0
 
@@ -43,18 +43,7 @@ def donors_scenario(
             {"code": "BBB", "name": "Ally B", "gdp": gdp[1]},
         ],
         "items": [{"code": "SHELL", "name": "Shell", "unit_price": 100}],
-        "lines": [
-            {
-                "id": "L1",
-                "item": "SHELL",
-                "producer": "P",
-                "host": "AAA",
-                "capacity": capacity,
-                "ceiling": capacity,
-                "lead_time": 0,
-                "ramp": NO_RAMP,
-            }
-        ],
+        "lines": base_tables(capacity=capacity, ceiling=capacity, lead_time=0)["lines"],
         "stockpiles": [
             {
                 "ally": a,
@@ -208,18 +197,7 @@ def test_properties(
     capacity: float,
     consumption: float,
 ) -> None:
-    extra = {
-        "demand": [
-            {
-                "ally": "AAA",
-                "item": "SHELL",
-                "kind": "consumption",
-                "start": "2025-01",
-                "end": "2025-12",
-                "per_month": consumption,
-            }
-        ]
-    }
+    extra = {"demand": [demand_row(consumption)]}
     folder = donors_scenario(
         tmp_path / f"p{initial}{gdp}{floor}{months}{capacity}{consumption}",
         months=months,
@@ -275,20 +253,22 @@ def load_problem_text(folder: Path) -> str:
     return str(exc.value)
 
 
-def test_requirement_for_unknown_item(tmp_path: Path) -> None:
+def requirement_refused(tmp_path: Path, old: str, new: str) -> str:
+    """The loader's message for the requirement with ``old`` written ``new``."""
     folder = donors_scenario(tmp_path / "s")
     text = (folder / "requirements.csv").read_text(encoding="utf-8")
-    (folder / "requirements.csv").write_text(text.replace("SHELL", "ROCKET"), encoding="utf-8")
-    message = load_problem_text(folder)
+    (folder / "requirements.csv").write_text(text.replace(old, new), encoding="utf-8")
+    return load_problem_text(folder)
+
+
+def test_requirement_for_unknown_item(tmp_path: Path) -> None:
+    message = requirement_refused(tmp_path, "SHELL", "ROCKET")
     assert "requirements.csv, row 2, column 'item'" in message
     assert "unknown item" in message and "ROCKET" in message
 
 
 def test_recipient_that_is_a_donor(tmp_path: Path) -> None:
-    folder = donors_scenario(tmp_path / "s")
-    text = (folder / "requirements.csv").read_text(encoding="utf-8")
-    (folder / "requirements.csv").write_text(text.replace("UKR", "BBB"), encoding="utf-8")
-    message = load_problem_text(folder)
+    message = requirement_refused(tmp_path, "UKR", "BBB")
     assert "requirements.csv, row 2, column 'recipient'" in message
     assert "BBB" in message and "donor" in message
 

@@ -135,8 +135,9 @@ def requirements(
     assert aid is not None
     by_month = (given["stock"] + given["new"]).sum("ally")
     short = (aid.need - by_month).clip(0, None)
+    short = short.where(short > MET_TOLERANCE * aid.need, 0.0)  # the solver's hair
     asked = aid.need > 0
-    met = asked & (short <= MET_TOLERANCE * aid.need)
+    met = asked & (short <= 0)
     rows = []
     for k, row in enumerate(inp.scenario.records("requirements")):
         need_k = aid.need.isel(requirement=k).values
@@ -171,7 +172,7 @@ def requirements(
                 "months_met": int(met_k[months].sum()),
                 "month_met": first_met,
                 "donors": "; ".join(
-                    f"{d} {float(q):,.0f}"
+                    f"{d} {float(q):,.0f}" if q >= 1 else f"{d} {float(q):.2g}"
                     for d, q in zip(donors.coords["ally"].values, donors.values, strict=True)
                 ),
             }
