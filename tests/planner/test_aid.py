@@ -161,6 +161,20 @@ def test_lower_floor_gives_more(tmp_path: Path) -> None:
         assert stock_path(result, ally).min() >= 0.9 * TARGET - 1e-6
 
 
+def test_a_pledge_caps_a_donor(tmp_path: Path) -> None:
+    # The 6-month case with A's pledge capped at 2,000 a year (12 months: 2,000 in all,
+    # 20 shells at 100): A gives 20, B all it has above its floor, 30; 10 are unmet.
+    folder = donors_scenario(tmp_path / "s")
+    text = (folder / "allies.csv").read_text(encoding="utf-8")
+    text = text.replace("code,name,gdp", "code,name,gdp,aid_cap").replace(
+        "AAA,Ally A,2", "AAA,Ally A,2,2000"
+    )
+    (folder / "allies.csv").write_text(text.replace("BBB,Ally B,1", "BBB,Ally B,1,"), "utf-8")
+    result = solve(folder)
+    assert given_by(result) == pytest.approx({"AAA": 20, "BBB": 30}, abs=1e-6)
+    assert result.aid_requirements().iloc[0]["unmet"] == pytest.approx(10, abs=1e-6)
+
+
 def test_no_requirements_no_aid_tables_rows(tmp_path: Path) -> None:
     folder = donors_scenario(tmp_path / "s")
     (folder / "requirements.csv").write_text(

@@ -15,6 +15,7 @@ unchanged. The recipient is not an ally: it has no stock, budget or target in th
 from __future__ import annotations
 
 import linopy
+import numpy as np
 import xarray as xr
 
 from materiel.planner import compat
@@ -121,6 +122,7 @@ def define_aid(
       floor never binds its own plan, only its aid);
     - new contracts: ``Σ_{k of g} from_new[d,k,t] ≤ arrivals of new orders[d,g,t]`` (a
       donor passes on what its contracts deliver in the month they arrive);
+    - a pledge: ``V[d] ≤ aid_cap[d]·H/12`` where the ally has one;
     - fairness: ``unfair[d] ≥ V[d] − (1 + b)·s[d]·T`` and ``unfair[d] ≥ (1 − b)·s[d]·T −
       V[d]`` with ``V[d] = Σ_{k,t} price[k]·(from_stock + from_new)[d,k,t]`` the value
       donor d gives, ``T = Σ_e V[e]``, ``s[d]`` its share of the donors' GDP and ``b``
@@ -142,16 +144,19 @@ def define_aid(
     asks = asked.groupby(aid.group.rename("group")).max()
     asks = asks.reindex(group=groups, fill_value=False).astype(bool)
     m.add_constraints(passed - arrived <= 0, name=AC.NEW, mask=asks & inp.has_stock)
+    # Each donor's value and the total as variables: written out, every donor's
+    # fairness rows would hold every donor's gifts (dense rows, slow solves).
+    allies = [aid.gdp_share.indexes["ally"]]
+    capped = aid.cap.notnull()
+    cap = (aid.cap / inp.money_scale).where(capped, np.inf)
+    m.add_variables(lower=0, upper=cap, coords=allies, name=AV.VALUE)
+    value = m.variables[AV.VALUE]
+    m.add_constraints(value - _value_given(m, inp) == 0, name=AC.VALUE)
     if inp.scenario.meta.policy.aid_fairness > 0:
-        # Each donor's value and the total as variables: written out, every donor's
-        # fairness rows would hold every donor's gifts (dense rows, slow solves).
-        allies = [aid.gdp_share.indexes["ally"]]
-        m.add_variables(lower=0, coords=allies, name=AV.VALUE)
         m.add_variables(lower=0, name=AV.TOTAL)
         m.add_variables(lower=0, coords=allies, name=AV.UNFAIR)
-        value, total = m.variables[AV.VALUE], m.variables[AV.TOTAL]
+        total = m.variables[AV.TOTAL]
         unfair = m.variables[AV.UNFAIR]
-        m.add_constraints(value - _value_given(m, inp) == 0, name=AC.VALUE)
         m.add_constraints(total - value.sum() == 0, name=AC.TOTAL)
         band = inp.scenario.meta.policy.aid_fairness_tolerance
         fair = aid.gdp_share * total

@@ -5,7 +5,8 @@ ally is a possible donor), ``group``, ``month``. The rules these arrays encode a
 the model page (docs/model.md, *Aid coordination*):
 
 - **donors** are the allies with a ``gdp``; each donor's fair share of the value given
-  is its share of the donors' GDP (every ally, in equal shares, when none has a GDP);
+  is its share of the donors' GDP (every ally, in equal shares, when none has a GDP); a
+  donor's ``aid_cap`` (a pledge, a year) bounds the value it gives over the horizon;
 - a donor gives **from stock** only in months from which its stock without any stock
   aid and without new orders (initial stock, plus existing contracts, less its own
   demand) stays above ``policy.donor_floor`` × its target to the end of the horizon;
@@ -40,6 +41,7 @@ class AidInputs:
     priority: xr.DataArray  # [-] (requirement)
     price: xr.DataArray  # [currency/unit] (requirement): the item's base price
     gdp_share: xr.DataArray  # [-] (ally): fair share of the value given, 0 for non-donors
+    cap: xr.DataArray  # [currency] (ally): most value given over the horizon, NaN: none
     floor: xr.DataArray  # [units] (ally, requirement): donor_floor x the donor's target
     from_stock: xr.DataArray  # bool (ally, requirement, month): stock aid allowed
 
@@ -51,6 +53,14 @@ def donors(scenario: Scenario, allies: pd.Index) -> np.ndarray:
     if gdp.sum() <= 0:
         gdp = np.ones(len(allies))
     return gdp / gdp.sum()
+
+
+def caps(scenario: Scenario, allies: pd.Index) -> np.ndarray:
+    """Each ally's pledge cap over the horizon [currency]: ``aid_cap`` a year times the
+    horizon's years; NaN where it has none."""
+    table = scenario.table("allies").set_index("code")
+    yearly = table["aid_cap"].reindex(allies).astype(float).to_numpy()
+    return yearly * scenario.horizon / 12.0
 
 
 def aid_inputs(
@@ -99,6 +109,7 @@ def aid_inputs(
         priority=by_row([r.priority for r in rows], float),
         price=by_row([float(items.at[r.item, "unit_price"]) for r in rows], float),
         gdp_share=xr.DataArray(donors(scenario, allies), coords=[allies]),
+        cap=xr.DataArray(caps(scenario, allies), coords=[allies]),
         floor=floor.transpose("ally", "requirement"),
         from_stock=(ok_to_end & (need_da > 0)).transpose("ally", "requirement", "month"),
     )

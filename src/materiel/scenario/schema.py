@@ -103,6 +103,11 @@ class AllyRow(_Row):
     equipment_share: float | None = Field(
         None, ge=0, le=100, description="equipment [% of defence expenditure]"
     )
+    aid_cap: Money | None = Field(
+        None,
+        description="most value this ally gives a year to recipients' requirements, a "
+        "pledge (items at their base prices; empty: no cap) [currency/year]",
+    )
 
 
 class ItemRow(_Row):
