@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from materiel.errors import ScenarioError
 from materiel.planner.api import plan
 from materiel.planner.result import PlanResult
+from materiel.report import requirements_sentence
 from materiel.scenario.load import load_scenario
 from tests.scenario_kit import base_tables, demand_row, write_scenario
 
@@ -131,6 +132,10 @@ def test_ten_months_what_is_left_is_unmet_and_reported(tmp_path: Path) -> None:
     totals = result.totals()
     assert totals["requirements_unmet_total"] == pytest.approx(20, abs=1e-6)
     assert (totals["requirement_months"], totals["requirement_months_met"]) == (10, 8)
+    assert requirements_sentence(result) == (
+        "Requirements: 8 of 10 requirement-months met in full; 20 of 100 units unmet "
+        "(worst: UKR SHELL, 20% unmet)."
+    )
 
 
 def test_donor_at_its_floor_pays_for_new_contracts(tmp_path: Path) -> None:

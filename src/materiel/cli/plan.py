@@ -111,7 +111,13 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
     ``levels`` is the table of a plan made to a confidence level: the plan's own targets
     are then the buffered levels it was made for, shown beside the real targets.
     """
-    from materiel.report import bottleneck_words, demand_sentence, pooling_sentence, real_targets
+    from materiel.report import (
+        bottleneck_words,
+        demand_sentence,
+        pooling_sentence,
+        real_targets,
+        requirements_sentence,
+    )
 
     currency = result.scenario.meta.currency
     targets = result.targets
@@ -158,6 +164,9 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
         highlight=False,
     )
     console.print(demand_sentence(result), highlight=False, markup=False)
+    requirements = requirements_sentence(result)
+    if requirements is not None:
+        console.print(requirements, highlight=False, markup=False)
     console.print(
         f"Weighted shortfall {float(totals['weighted_shortfall']):,.4g} [target-months]"
         + (

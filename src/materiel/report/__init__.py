@@ -9,7 +9,12 @@ from materiel.report.fan import write_simulation
 from materiel.report.sweep_charts import months_charts
 from materiel.report.track_charts import check_chart_path, save_chart
 from materiel.report.track_render import emit, tell, to_json
-from materiel.report.words import bottleneck_words, demand_sentence, pooling_sentence
+from materiel.report.words import (
+    bottleneck_words,
+    demand_sentence,
+    pooling_sentence,
+    requirements_sentence,
+)
 from materiel.report.write import ReportFiles, real_targets, write_report
 
 __all__ = [
@@ -21,6 +26,7 @@ __all__ = [
     "months_charts",
     "pooling_sentence",
     "real_targets",
+    "requirements_sentence",
     "save_chart",
     "tell",
     "to_json",
