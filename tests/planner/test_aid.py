@@ -336,3 +336,14 @@ def test_what_ifs_in_requirement_months(tmp_path: Path) -> None:
     assert frame["requirement_months_met"].tolist() == [8, 9, 8, 10]
     assert frame["change"].tolist() == [0, 1, 0, 2]
     assert frame["unmet_change"].tolist() == pytest.approx([0, -10, 0, -20], abs=1e-6)
+
+
+def test_the_simulator_serves_the_gifts(tmp_path: Path) -> None:
+    # With no risk, every future is the plan: the donors end at 60 and 60 (they gave 40
+    # and 20), not at 100 and 80 as if they had given nothing.
+    from materiel.simulation.api import simulate
+
+    result = solve(donors_scenario(tmp_path / "s"))
+    sim = simulate(result.plan, result.scenario, futures=8, sensitivity=False)
+    at_date = sim.targets.set_index("ally")["stock_at_date_p50"]
+    assert at_date.to_dict() == pytest.approx({"AAA": 60, "BBB": 60}, abs=1e-6)
