@@ -34,6 +34,8 @@ def donors_scenario(
     per_month: float = 10,
     policy: dict[str, Any] | None = None,
     extra: dict[str, list[dict[str, Any]]] | None = None,
+    target: float = TARGET,
+    budget: tuple[float, float] = (1e9, 1e9),
 ) -> Path:
     """Two donors AAA, BBB (target 50 each, due 2025-12), one recipient UKR asking for
     ``per_month`` shells a month from 2025-01 for ``months`` months; one line of
@@ -50,14 +52,14 @@ def donors_scenario(
                 "ally": a,
                 "item": "SHELL",
                 "initial": i,
-                "target": TARGET,
+                "target": target,
                 "target_date": "2025-12",
             }
             for a, i in zip(("AAA", "BBB"), initial, strict=True)
         ],
         "budgets": [
-            {"ally": "AAA", "year": 2025, "amount": 1e9},
-            {"ally": "BBB", "year": 2025, "amount": 1e9},
+            {"ally": a, "year": 2025, "amount": b}
+            for a, b in zip(("AAA", "BBB"), budget, strict=True)
         ],
         "requirements": [
             {
@@ -156,6 +158,30 @@ def test_donor_at_its_floor_pays_for_new_contracts(tmp_path: Path) -> None:
     assert float(result.aid_by_donor().set_index("donor").loc["BBB", "from_new_value"]) == (
         pytest.approx(5_000, abs=1e-3)
     )
+
+
+@pytest.mark.parametrize(("weight", "unmet"), [(None, 60.0), (2.0, 0.0)])
+def test_a_donors_consumption_comes_first(
+    tmp_path: Path, weight: float | None, unmet: float
+) -> None:
+    # No stock and no target anywhere; A's money buys 10 shells a month (12,000 a year at
+    # 100), all the line makes; B has none. A needs 10 a month itself, the recipient 10
+    # a month for 6 months. By default (requirement_weight 0.5) A's consumption comes
+    # first: all 60 asked are unmet. Weighted 2, the requirement comes first: A's
+    # consumption goes unmet in those months instead.
+    policy = {} if weight is None else {"requirement_weight": weight}
+    folder = donors_scenario(
+        tmp_path / "s",
+        initial=(0, 0),
+        target=0,
+        capacity=10,
+        budget=(12_000, 0),
+        policy=policy,
+        extra={"demand": [demand_row(10)]},
+    )
+    result = solve(folder)
+    assert result.aid_requirements().iloc[0]["unmet"] == pytest.approx(unmet, abs=1e-6)
+    assert result.totals()["unmet_demand_total"] == pytest.approx(60 - unmet, abs=1e-6)
 
 
 def test_lower_floor_gives_more(tmp_path: Path) -> None:

@@ -178,8 +178,9 @@ def _value_given(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
 def requirement_weights(inp: ModelInputs, unit_weight: xr.DataArray) -> xr.DataArray:
     """Weight of a unit of requirement k left unmet in month t [target-months per unit]
     (requirement, month): ``requirement_weight · priority[k] · u·ω[g]·(2H − t)``, the
-    weight of a unit of the donors' aid demand of the group left unmet, times the
-    requirement's priority and ``policy.requirement_weight``."""
+    weight of a unit of the donors' own demand of the group left unmet, times the
+    requirement's priority and ``policy.requirement_weight`` (0.5: the donors' own
+    consumption and firm aid first)."""
     aid = inp.aid
     assert aid is not None
     per_group = unit_weight.sel(group=aid.group).drop_vars("group")

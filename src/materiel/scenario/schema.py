@@ -469,12 +469,14 @@ class Policy(BaseModel):
         "shares) [-]",
     )
     requirement_weight: float = Field(
-        1.0,
+        0.5,
         gt=0,
         le=1e3,
         description="a unit of a requirement left unmet costs this many times a unit of "
-        "aid demand left unmet (1: requirements are served like firm aid, before donors "
-        "build stock above their floor or buy for themselves) [-]",
+        "the donors' own demand left unmet: 0.5 puts their consumption and firm aid "
+        "first, and (with unmet_demand_weight 2) still serves requirements before donors "
+        "build stock above their floors or buy it for themselves; 1 serves them like "
+        "firm aid [-]",
     )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
