@@ -473,6 +473,11 @@ def demand(expenditure_bn: dict[str, float]) -> list[Row]:
     return rows
 
 
+def requirements() -> list[Row]:
+    """Ukraine's requirements: every row is copied with its provenance."""
+    return [provenance(r) for r in data("requirements.csv")]
+
+
 def contracts(expenditure_bn: dict[str, float]) -> list[Row]:
     """Contracts; shares ``by_expenditure``: in proportion to 2024e defence expenditure."""
     rows: list[Row] = []
@@ -503,6 +508,7 @@ COLUMNS = {
     "contracts": ["id", "buyers", "shares", "agency", "line", "quantity", "value", "currency",
                   "start", "end", "firm"],
     "budgets": ["ally", "year", "amount"],
+    "requirements": ["recipient", "item", "start", "end", "per_month", "priority"],
 }
 # fmt: on
 PROVENANCE = ["source", "assumption", "note"]
@@ -525,6 +531,7 @@ def build() -> dict[str, str]:
         "demand": demand(expenditure),
         "contracts": contracts(expenditure),
         "budgets": budgets(expenditure, ally_codes),
+        "requirements": requirements(),
     }
     files = {
         f"{name}.csv": table_text(COLUMNS[name] + PROVENANCE, rows) for name, rows in tables.items()

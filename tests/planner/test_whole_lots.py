@@ -115,7 +115,7 @@ def test_the_relaxation_buys_what_the_line_makes(tmp_path: Path) -> None:
     assert float(result.contracts["quantity"].sum()) == pytest.approx(24.0, rel=1e-6)
 
 
-def missile_and_shells(folder: Path) -> Path:
+def missile_and_shells(folder: Path, rounding: str = "nearer") -> Path:
     """One ally, 200 to spend in 2025: a missile of 100 whose stock of 2 is its target
     and is used at 0.05 a month, and shells of 1 with a target of 1,000 and none held;
     one 12-month contract period, deliveries from month 0."""
@@ -154,7 +154,9 @@ def missile_and_shells(folder: Path) -> Path:
         ],
         "budgets": [{"ally": "AAA", "year": 2025, "amount": 200}],
     }
-    return write_scenario(folder, tables, policy={**NO_RULE, "order_period_months": 12})
+    return write_scenario(
+        folder, tables, policy={**NO_RULE, "order_period_months": 12, "rounding": rounding}
+    )
 
 
 def test_a_missile_short_is_paid_for_with_shells(tmp_path: Path) -> None:
@@ -164,13 +166,17 @@ def test_a_missile_short_is_paid_for_with_shells(tmp_path: Path) -> None:
     # 15.5/1000. So the relaxation buys 0.6 missile (60) and 140 shells: 21 - 2.17 = 18.83.
     # In whole missiles: none and 200 shells is 4.65 + 21 - 3.1 = 22.55; one missile and
     # 100 shells is 0 + 21 - 1.55 = 19.45, the best. Rounding the missile down first and
-    # letting the shells take the money (the earlier dive) bought none.
+    # letting the shells take the money (policy.rounding: down, the default) buys none.
     result = plan(load_scenario(missile_and_shells(tmp_path)), explain=0)
     bought = result.contracts.groupby("item")["quantity"].sum()
     assert float(bought["MSL"]) == pytest.approx(1.0, abs=1e-6)
     assert float(bought["SHL"]) == pytest.approx(100.0, abs=1e-6)
     assert result.objective == pytest.approx(19.45, abs=1e-6)
     assert result.solution.bound == pytest.approx(18.83, abs=1e-6)
+    down = plan(load_scenario(missile_and_shells(tmp_path / "down", "down")), explain=0)
+    bought = down.contracts.groupby("item")["quantity"].sum()
+    assert "MSL" not in bought.index or float(bought["MSL"]) == pytest.approx(0.0, abs=1e-6)
+    assert down.objective == pytest.approx(22.55, abs=1e-6)
 
 
 def many_buyers(folder: Path, *, pooling: bool, lot: int, min_rate: float) -> Path:

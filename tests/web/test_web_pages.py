@@ -426,20 +426,58 @@ def test_a_scenario_with_price_tiers_plans_from_the_page(
 ) -> None:
     """The planner solves its pooling comparison in a process of its own: the run's
     process must be allowed to start it (a daemon process may not)."""
-    from materiel.scenario.load import load_scenario
-    from tests.scenario_kit import write_scenario
     from tests.server_kit import small_tables
 
     tables = small_tables()
     tables["price_tiers"] = [{"item": "SHELL", "min_quantity": 50, "unit_price": 90}]
-    folder = write_scenario(tmp_path / "tiers", tables, name="tiers")
+    run_id = planned_from_the_page(client, space, tmp_path, "tiers", tables)
+    assert "Targets met by their date" in client.get(f"/runs/{run_id}").text
+
+
+def planned_from_the_page(
+    client: TestClient,
+    space: Workspace,
+    tmp_path: Any,
+    name: str,
+    tables: dict[str, list[dict[str, Any]]],
+) -> int:
+    """Import a scenario of these tables, plan it from its page as alliance staff and
+    wait for the run to end well; its id."""
+    from materiel.scenario.load import load_scenario
+    from tests.scenario_kit import write_scenario
+
+    folder = write_scenario(tmp_path / name, tables, name=name)
     space.store.import_scenario(SYSTEM, load_scenario(folder))
     signed_in(client, "alliance")
-    page = client.get("/scenarios/tiers")
+    page = client.get(f"/scenarios/{name}")
     answer = client.post(
-        "/scenarios/tiers/runs", data={"csrf": csrf_of(page.text)}, follow_redirects=False
+        f"/scenarios/{name}/runs", data={"csrf": csrf_of(page.text)}, follow_redirects=False
     )
     run_id = int(answer.headers["location"].rsplit("/", 1)[1])
     run = wait_done(space, run_id)
     assert run["status"] == "done", run["error"]
-    assert "Targets met by their date" in client.get(f"/runs/{run_id}").text
+    return run_id
+
+
+@pytest.mark.slow
+def test_a_run_shows_alliance_staff_the_aid_coordination_table(
+    client: TestClient, space: Workspace, tmp_path: Any
+) -> None:
+    """Alliance staff see each requirement, who fills it and what is left; a nation
+    analyst sees none of it (every donor's figures are in it)."""
+    from tests.server_kit import small_tables
+
+    tables = small_tables()
+    tables["requirements"] = [
+        {"recipient": "UKR", "item": "SHELL", "start": "2025-02", "end": "2025-03", "per_month": 3}
+    ]
+    run_id = planned_from_the_page(client, space, tmp_path, "aid", tables)
+    text = client.get(f"/runs/{run_id}").text
+    assert 'id="aid-coordination"' in text
+    table = text[text.index('id="aid-coordination"') :]
+    assert "<td>UKR</td><td>SHELL</td><td>2025-02</td><td>2025-03</td><td>6</td>" in table
+    client.cookies.clear()
+    signed_in(client, "nation_AAA")
+    seen = client.get(f"/runs/{run_id}")
+    assert seen.status_code == 200 and "Targets met by their date" in seen.text
+    assert 'id="aid-coordination"' not in seen.text

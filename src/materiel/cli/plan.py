@@ -116,6 +116,7 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
         demand_sentence,
         pooling_sentence,
         real_targets,
+        requirements_sentence,
         standardisation_sentence,
         supply_chain_words,
     )
@@ -165,6 +166,9 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
         highlight=False,
     )
     console.print(demand_sentence(result), highlight=False, markup=False)
+    requirements = requirements_sentence(result)
+    if requirements is not None:
+        console.print(requirements, highlight=False, markup=False)
     console.print(
         f"Weighted shortfall {float(totals['weighted_shortfall']):,.4g} [target-months]"
         + (

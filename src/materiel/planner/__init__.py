@@ -9,6 +9,7 @@ packages import them from here, never from its modules.
 
 from __future__ import annotations
 
+from materiel.planner.aid_whatif import Donor, NewLine, aid_what_ifs
 from materiel.planner.api import plan, value_of_pooling
 from materiel.planner.families import KINDS
 from materiel.planner.plan import SERVED, Plan
@@ -17,8 +18,11 @@ from materiel.planner.result import PlanResult
 __all__ = [
     "KINDS",
     "SERVED",
+    "Donor",
+    "NewLine",
     "Plan",
     "PlanResult",
+    "aid_what_ifs",
     "plan",
     "value_of_pooling",
 ]

@@ -117,3 +117,26 @@ def duals_of(con: linopy.Constraint, layout: Layout, row_dual: np.ndarray) -> xr
     rows = layout.rows(con)
     values = np.where(rows.values >= 0, row_dual[np.clip(rows.values, 0, None)], np.nan)
     return xr.DataArray(values, coords=rows.coords, dims=rows.dims)
+
+
+def take(
+    expr: linopy.LinearExpression | linopy.Variable, dim: str, src: xr.DataArray
+) -> linopy.LinearExpression:
+    """``out[..., s] = expr[..., dim=src[..., s]]``; where ``src`` is -1 the term is dropped.
+
+    ``src`` may share dimensions with ``expr`` (taken pointwise along them, as for a
+    per-line lag) and brings its own (the month a period is delivered in). Each
+    constraint keeps only the few terms it needs.
+    """
+    expr = 1 * expr if isinstance(expr, linopy.Variable) else expr
+    data = expr.data
+    size = data.sizes[dim]
+    valid = (src >= 0) & (src < size)
+    index = src.clip(0, size - 1)
+    if dim in index.coords:
+        index = index.drop_vars(dim)
+    taken = data[["coeffs", "vars"]].isel({dim: index})
+    coeffs = taken["coeffs"].where(valid, 0.0)
+    labels = taken["vars"].where(valid, -1).astype(int)
+    out = xr.Dataset({"coeffs": coeffs, "vars": labels}).transpose(..., "_term")
+    return linopy.LinearExpression(out, expr.model)

@@ -15,7 +15,8 @@ import linopy
 import numpy as np
 import xarray as xr
 
-from materiel.planner import compat
+from materiel.planner import aid, compat
+from materiel.planner.compat import take
 from materiel.scenario import ModelInputs
 
 
@@ -92,29 +93,6 @@ class BuildOptions:
 
     tier_choice: xr.DataArray | None = None  # 1.0 on the chosen tier, same dims as V.TIER
     without: frozenset[str] = field(default_factory=frozenset)  # families left out
-
-
-def take(
-    expr: linopy.LinearExpression | linopy.Variable, dim: str, src: xr.DataArray
-) -> linopy.LinearExpression:
-    """``out[..., s] = expr[..., dim=src[..., s]]``; where ``src`` is -1 the term is dropped.
-
-    ``src`` may share dimensions with ``expr`` (taken pointwise along them, as for a
-    per-line lag) and brings its own (the month a period is delivered in). Each
-    constraint keeps only the few terms it needs.
-    """
-    expr = 1 * expr if isinstance(expr, linopy.Variable) else expr
-    data = expr.data
-    size = data.sizes[dim]
-    valid = (src >= 0) & (src < size)
-    index = src.clip(0, size - 1)
-    if dim in index.coords:
-        index = index.drop_vars(dim)
-    taken = data[["coeffs", "vars"]].isel({dim: index})
-    coeffs = taken["coeffs"].where(valid, 0.0)
-    labels = taken["vars"].where(valid, -1).astype(int)
-    out = xr.Dataset({"coeffs": coeffs, "vars": labels}).transpose(..., "_term")
-    return linopy.LinearExpression(out, expr.model)
 
 
 def _months(inp: ModelInputs) -> xr.DataArray:
@@ -554,6 +532,14 @@ def qualification_paid(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpres
     return first * (cost * m.variables[V.QUALIFY]).sum("item")
 
 
+def group_arrivals(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
+    """New orders arriving [units/month] (ally, group, month)."""
+    # Each group sums only its own lines (a one-hot over all lines would give every row a
+    # term slot per line, nearly all empty: most of the build's time at alliance scale).
+    arrived = arrivals(m, inp).groupby(inp.line_group.rename("group")).sum()
+    return arrived.reindex(group=inp.has_stock.coords["group"].values)
+
+
 def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
     """Stock balance and target gaps, by ally and interoperability group.
 
@@ -573,13 +559,14 @@ def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
         lower=0, upper=inp.target.broadcast_like(gap), coords=gap.coords, name=V.SHORT, mask=gap
     )
     stock, unmet = m.variables[V.STOCK], m.variables[V.UNMET]
-    # Each group sums only its own lines (a one-hot over all lines would give every row a
-    # term slot per line, nearly all empty: most of the build's time at alliance scale).
-    arrived = arrivals(m, inp).groupby(inp.line_group.rename("group")).sum()
-    arrived = arrived.reindex(group=inp.has_stock.coords["group"].values)
+    arrived = group_arrivals(m, inp)
     first = xr.where(t == 0, inp.initial, 0.0)
+    lhs = stock - stock.shift(month=1) - arrived - unmet
+    given = aid.given_by_donor(m, inp)  # aid to a recipient leaves the donor's stock
+    if given is not None:
+        lhs = lhs + given
     m.add_constraints(
-        stock - stock.shift(month=1) - arrived - unmet == inp.fixed_arrival - inp.demand + first,
+        lhs == inp.fixed_arrival - inp.demand + first,
         name=C.BALANCE,
         mask=has,
     )
@@ -735,13 +722,19 @@ def objective_weights(inp: ModelInputs) -> tuple[xr.DataArray, xr.DataArray]:
     due = _months(inp) >= inp.target_month
     overdue = xr.where(due & (inp.target_month >= 0), policy.overdue_weight, 1.0)
     short = (inp.priority / inp.target * overdue).where(inp.target > 0, 0.0)
+    return short, inp.priority * unmet_unit_weight(inp)
+
+
+def unmet_unit_weight(inp: ModelInputs) -> xr.DataArray:
+    """``u · ω[g] · (2H − t)`` (group, month): the weight of a unit of demand of priority
+    1 left unmet in month t (see :func:`objective_weights`)."""
+    policy = inp.scenario.meta.policy
     yearly = 12 * inp.demand.mean("month")
     reference = inp.target.where(inp.target > 0, yearly)
     reference = reference.where(inp.has_stock & (reference > 0))
     smallest = reference.min("ally").fillna(1.0)
     left = 2 * inp.horizon - _months(inp)
-    unmet = policy.unmet_demand_weight * inp.priority * policy.overdue_weight * left / smallest
-    return short, unmet
+    return policy.unmet_demand_weight * policy.overdue_weight * left / smallest
 
 
 def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
@@ -755,6 +748,9 @@ def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
     shortfall = (w_short * m.variables[V.SHORT]).sum()
     if V.UNMET in m.variables:
         shortfall = shortfall + (w_unmet * m.variables[V.UNMET]).sum()
+    aid_part = aid.objective(m, inp, unmet_unit_weight(inp))
+    if aid_part is not None:
+        shortfall = shortfall + aid_part
     m.add_expressions(shortfall, name=E.SHORTFALL)
     m.add_expressions(m.expressions[E.SPENDING].sum(), name=E.COST)
     m.add_objective(shortfall)
@@ -774,7 +770,10 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     if C.INDUSTRY not in options.without:
         define_industry_rule(m, inp)
     define_components(m, inp)
+    aid.define_aid_variables(m, inp)
     define_stock(m, inp)
+    if inp.aid is not None:
+        aid.define_aid(m, inp, stock=m.variables[V.STOCK], arrived=group_arrivals(m, inp))
     define_spending(m, inp, options)
     define_objective(m, inp)
     return m

@@ -84,6 +84,23 @@ PLAN_TABLES: tuple[PlanTable, ...] = (
         "qualifications",
         served=False,
     ),
+    # served to alliance staff only (store.policy)
+    PlanTable(
+        "aid_allocation",
+        "donor, recipient, item, source (stock or new), month: quantity [units], value [currency]",
+        "aid_allocation",
+    ),
+    PlanTable(
+        "aid_requirements",
+        "recipient, item: required, given, unmet [units], requirement-months met, month "
+        "met, donors",
+        "aid_requirements",
+    ),
+    PlanTable(
+        "aid_by_donor",
+        "donor: value given, fair share [currency], against the EUR 40 bn a year baseline",
+        "aid_by_donor",
+    ),
     # not served: the workspace's disclosure rules have no rule for it yet
     PlanTable(
         "unmet",

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from materiel.planner import contracts, supplychain
-from materiel.planner.model import V, objective_weights, supply_now
+from materiel.planner import aid_tables, contracts, supplychain
+from materiel.planner.aid import AV, fairness_weight, requirement_weights
+from materiel.planner.model import V, objective_weights, supply_now, unmet_unit_weight
 from materiel.planner.plan import PLAN_TABLES, Plan
 from materiel.planner.solve import Solution, Status
 from materiel.scenario import ModelInputs, Scenario, target_threshold
@@ -520,10 +521,39 @@ class PlanResult:
         w_short, w_unmet = objective_weights(self.inputs)
         short = self._value(V.SHORT) if V.SHORT in self.solution.values else None
         unmet = self._value(V.UNMET) if V.UNMET in self.solution.values else None
-        return {
+        parts = {
             "shortfall": float((w_short * short).sum()) if short is not None else 0.0,
             "unmet_demand": float((w_unmet * unmet).sum()) if unmet is not None else 0.0,
         }
+        if AV.UNMET in self.solution.values:
+            parts["requirements"] = self._aid_objective()
+        return parts
+
+    def _aid_objective(self) -> float:
+        """The aid part of the first objective: requirements unmet and value given off
+        fair shares [target-months]."""
+        values = self.solution.values
+        inp = self.inputs
+        assert inp.aid is not None
+        unit = unmet_unit_weight(inp)
+        total = float((requirement_weights(inp, unit) * values[AV.UNMET].fillna(0.0)).sum())
+        if AV.UNFAIR in values:
+            total += fairness_weight(inp, unit) * float(values[AV.UNFAIR].fillna(0.0).sum())
+        return total
+
+    def aid_allocation(self) -> pd.DataFrame:
+        """Who gives what to a recipient's requirements: donor, recipient, item, source
+        (stock or new), month, quantity [units], value [currency]."""
+        return aid_tables.allocation(self.inputs, self.solution.values, self.scenario.month_label)
+
+    def aid_requirements(self) -> pd.DataFrame:
+        """Each requirement: required, given, unmet [units], requirement-months met, the
+        month met and its donors."""
+        return aid_tables.requirements(self.inputs, self.solution.values, self.scenario.month_label)
+
+    def aid_by_donor(self) -> pd.DataFrame:
+        """Each donor's value given against its fair share and the EUR 40 bn baseline."""
+        return aid_tables.by_donor(self.inputs, self.solution.values)
 
     def objective_by_group(self) -> pd.Series:
         """The first objective by group label [target-months]: shortfall plus unmet demand."""
@@ -622,6 +652,19 @@ class PlanResult:
         frame.attrs["units"] = {c: "units" for c in ("aid", "served", "unmet")}
         return frame
 
+    def _aid_totals(self, parts: dict[str, float]) -> dict[str, float | int]:
+        """Requirements in the summary (nothing without requirements)."""
+        if "requirements" not in parts:
+            return {}
+        frame = self.aid_requirements()
+        return {
+            "requirements_penalty": parts["requirements"],
+            "requirements_total": float(frame["required"].sum()),
+            "requirements_unmet_total": float(frame["unmet"].sum()),
+            "requirement_months": int(frame["months"].sum()),
+            "requirement_months_met": int(frame["months_met"].sum()),
+        }
+
     def totals(self) -> dict[str, float | int | str]:
         """Alliance totals for the summary."""
         spend = self.spending()
@@ -640,6 +683,7 @@ class PlanResult:
             else 0,
             "weighted_shortfall": parts["shortfall"],
             "unmet_demand_penalty": parts["unmet_demand"],
+            **self._aid_totals(parts),
             "demand_total": demand,
             "unmet_demand_total": float(unmet["unmet"].sum()) if len(unmet) else 0.0,
             "unmet_demand_pct": 100.0 * float(unmet["unmet"].sum()) / demand if demand else 0.0,

@@ -411,7 +411,8 @@ def solve_inputs(
         say("rounding every contract to whole lots")
         clock = time.perf_counter()
         relaxed = solution
-        worth = lots.lot_worth(m, layout, inp)
+        nearer = inp.scenario.meta.policy.rounding == "nearer"
+        worth = lots.lot_worth(m, layout, inp) if nearer else None
         h3, dived = _round(h, whole, inp, worth)
         if h3 is None and len(tiers):
             # A price tier's threshold the relaxed plan sits on can be out of reach in
@@ -491,7 +492,7 @@ REPAIR_SECONDS = 2.0
 
 
 def _round(
-    h: highspy.Highs, whole: np.ndarray, inp: ModelInputs, worth: np.ndarray
+    h: highspy.Highs, whole: np.ndarray, inp: ModelInputs, worth: np.ndarray | None
 ) -> tuple[highspy.Highs | None, np.ndarray | None]:
     """The plan's LP rounded to whole lots (see :func:`lots.round_lots`), or None."""
     try:

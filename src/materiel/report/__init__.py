@@ -13,6 +13,7 @@ from materiel.report.words import (
     bottleneck_words,
     demand_sentence,
     pooling_sentence,
+    requirements_sentence,
     standardisation_sentence,
     supply_chain_words,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "months_charts",
     "pooling_sentence",
     "real_targets",
+    "requirements_sentence",
     "save_chart",
     "standardisation_sentence",
     "supply_chain_words",

@@ -1,4 +1,5 @@
-"""Sentences a planner reads: unmet demand and the value of pooling.
+"""Sentences a planner reads: unmet demand, recipients' requirements and the value of
+pooling.
 
 Drawn from a plan's tables only, in measures that are the same for every optimal plan
 where a comparison is made.
@@ -12,6 +13,26 @@ import pandas as pd
 
 from materiel.planner import KINDS, PlanResult
 from materiel.units import human
+
+
+def requirements_sentence(result: PlanResult) -> str | None:
+    """Recipients' requirements in one sentence (None without requirements): the
+    requirement-months met in full, units asked and unmet, the worst requirement."""
+    totals = result.totals()
+    if "requirement_months" not in totals:
+        return None
+    text = (
+        f"Requirements: {int(totals['requirement_months_met']):,} of "
+        f"{int(totals['requirement_months']):,} requirement-months met in full; "
+        f"{float(totals['requirements_unmet_total']):,.0f} of "
+        f"{float(totals['requirements_total']):,.0f} units unmet"
+    )
+    table = result.aid_requirements()
+    short = table[table["unmet"] > 0]
+    if len(short):
+        worst = short.sort_values("unmet_pct", ascending=False).iloc[0]
+        text += f" (worst: {worst['recipient']} {worst['item']}, {worst['unmet_pct']:.0f}% unmet)"
+    return text + "."
 
 
 def demand_sentence(result: PlanResult) -> str:

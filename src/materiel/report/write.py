@@ -49,6 +49,9 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
         "unmet_demand": result.unmet_demand,
         "unmet_by_year": result.unmet_by_year(),
         "aid_served": result.aid_served(),
+        "aid_requirements": result.aid_requirements(),
+        "aid_by_donor": result.aid_by_donor(),
+        "aid_allocation": result.aid_allocation(),
         "line_closures": result.line_closures(),
         "bottlenecks": _with_words(result),
     }
@@ -61,7 +64,7 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
 
 
 #: Long monthly series: in the Parquet and CSV files, not in the workbook.
-MONTHLY = ("capacity_by_month", "stock", "unmet_demand")
+MONTHLY = ("capacity_by_month", "stock", "unmet_demand", "aid_allocation")
 
 _QUANTITIES = {"units", "units/month", "months", "target-months", "-"}
 
@@ -302,6 +305,22 @@ _CATCH_UP = {
 }
 
 
+def _coordination(frame: pd.DataFrame) -> pd.DataFrame:
+    """The coordinator's table: each requirement, who fills it, when, what is left."""
+    columns = ["recipient", "item", "start", "end", "required", "given", "from_stock"]
+    columns += ["from_new", "unmet", "months_met", "months", "month_met", "donors"]
+    return frame[columns] if len(frame) else frame
+
+
+def _donors(frame: pd.DataFrame) -> pd.DataFrame:
+    """Donors who give, and their figures against fair share and baseline."""
+    if not len(frame):
+        return frame
+    columns = ["donor", "gdp_share_pct", "value_given", "fair_share_value"]
+    columns += ["given_vs_fair_pct", "value_per_year", "baseline_eur_per_year"]
+    return frame[frame["value_given"] > 0][columns]
+
+
 def render_html(
     result: PlanResult,
     tables: dict[str, pd.DataFrame],
@@ -341,6 +360,9 @@ def render_html(
         funding_rule=result.scenario.meta.policy.expansion_funding,
         demand_sentence=words.demand_sentence(result),
         aid_table=_html_table(tables["aid_served"]),
+        requirements_table=_html_table(_coordination(tables["aid_requirements"])),
+        donors_table=_html_table(_donors(tables["aid_by_donor"]), limit=32),
+        policy=result.scenario.meta.policy,
         unmet_table=_html_table(tables["unmet_by_year"][lambda f: f["unmet"] > 1e-6], limit=15),
         bottlenecks=words.bottleneck_words(result)[:10],
         contracts_table=_html_table(_largest_contracts(tables["contracts"]), limit=20),

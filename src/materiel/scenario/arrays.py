@@ -9,13 +9,14 @@ year. Nothing here touches the solver.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from materiel.errors import InfeasibleError
+from materiel.scenario.aid import AidInputs, aid_inputs
 from materiel.scenario.model import Scenario
 from materiel.scenario.schema import parse_month
 from materiel.scenario.sources import (
@@ -83,6 +84,8 @@ class ModelInputs:
     # suppliers of components and qualifications of items (scenario.sources); None: none
     suppliers: Suppliers | None = None
     qualifications: Qualifications | None = None
+    # a recipient's requirements, shared out among donors (None: no requirements table)
+    aid: AidInputs | None = None
 
     @property
     def horizon(self) -> int:
@@ -173,7 +176,6 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
                 aid[i, j, first : last + 1] += r.per_month
     ag = [ally_index, groups]
     prio[prio == 0] = 1.0
-
     line_groups = [group_of[i] for i in lines["item"]]
     line_group = xr.DataArray(np.array(line_groups, dtype=object), coords=[line_index])
     uses = xr.DataArray(
@@ -276,7 +278,10 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         month_year=month_year,
         months_in_year=months_in_year,
         month_period=month_period,
-        **fixed,
+        fixed_make=fixed["fixed_make"],
+        fixed_arrival=fixed["fixed_arrival"],
+        fixed_delivery=fixed["fixed_delivery"],
+        fixed_spend=fixed["fixed_spend"],
         suppliers=suppliers,
         qualifications=build_qualifications(
             scenario,
@@ -292,7 +297,14 @@ def build_inputs(scenario: Scenario) -> ModelInputs:
         (inputs.supply0, inputs.supply_ceiling, inputs.supply_lead),
         suppliers,
     )
-    return inputs
+    requirements = aid_inputs(
+        scenario,
+        initial=inputs.initial,
+        target=inputs.target,
+        demand=inputs.demand,
+        fixed_arrival=inputs.fixed_arrival,
+    )
+    return inputs if requirements is None else replace(inputs, aid=requirements)
 
 
 def funding_shares(

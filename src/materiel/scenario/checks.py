@@ -81,6 +81,8 @@ def cross_check(
         _unknown(rows.get(table, []), "ally", allies, "ally", problems)
         _unknown(rows.get(table, []), "item", items, "item", problems)
     _unknown(rows.get("budgets", []), "ally", allies, "ally", problems)
+    _unknown(rows.get("requirements", []), "item", items, "item", problems)
+    check_recipients(rows, allies, problems)
     _unknown(rows.get("contracts", []), "line", lines, "line", problems)
     check_sources(rows, components, allies, items, problems)
 
@@ -175,6 +177,26 @@ def check_sources(
                     expected=f"an item of a group {r.ally} stocks: "
                     + (", ".join(sorted(stocked.get(r.ally, set()))) or "none"),
                     found=r.item,
+                )
+            )
+
+
+def check_recipients(
+    rows: dict[str, list[Located]], allies: set[str], problems: list[Problem]
+) -> None:
+    """A requirement's recipient is not an ally of the scenario: allies are the donors."""
+    for loc in rows.get("requirements", []):
+        recipient = str(getattr(loc.row, "recipient", ""))
+        if recipient in allies:
+            problems.append(
+                Problem(
+                    loc.file,
+                    "the recipient of a requirement is an ally of the scenario, and every "
+                    "ally is a donor",
+                    row=loc.line,
+                    column="recipient",
+                    expected="a recipient that is not in the allies table",
+                    found=recipient,
                 )
             )
 

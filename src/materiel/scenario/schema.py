@@ -103,6 +103,11 @@ class AllyRow(_Row):
     equipment_share: float | None = Field(
         None, ge=0, le=100, description="equipment [% of defence expenditure]"
     )
+    aid_cap: Money | None = Field(
+        None,
+        description="most value this ally gives a year to recipients' requirements, a "
+        "pledge (items at their base prices; empty: no cap) [currency/year]",
+    )
 
 
 class ItemRow(_Row):
@@ -341,6 +346,26 @@ class ContractRow(_Row):
         return self
 
 
+class RequirementRow(_Row):
+    recipient: Iso3 = Field(
+        description="who needs the item (ISO alpha-3, not an ally of the scenario: allies "
+        "are donors)"
+    )
+    item: Code
+    start: MonthStr = Field(description="first month of the requirement")
+    end: MonthStr = Field(description="last month of the requirement")
+    per_month: Quantity = Field(description="quantity required each month [units/month]")
+    priority: Priority = Field(1.0, description="weight of a unit of it left unmet [-]")
+
+    _months = field_validator("start", "end")(_check_month)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RequirementRow:
+        if parse_month(self.end) < parse_month(self.start):
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
 class BudgetRow(_Row):
     ally: Iso3
     year: int = Field(ge=1900, le=2200)
@@ -396,6 +421,14 @@ TABLES: dict[str, TableSpec] = {
             "consumption and aid, per month over a period",
         ),
         TableSpec("contracts", ContractRow, ("id",), False, "existing contracts"),
+        TableSpec(
+            "requirements",
+            RequirementRow,
+            ("recipient", "item", "start"),
+            False,
+            "a recipient's prioritised requirements: the planner decides which donor "
+            "gives what (aid demand rows stay firm commitments)",
+        ),
         TableSpec(
             "budgets",
             BudgetRow,
@@ -467,12 +500,53 @@ class Policy(BaseModel):
         description="ISO3 -> YYYY-MM: no supply from restrictable suppliers in that "
         "country from that month on",
     )
+    donor_floor: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="a donor gives from its stock only while the stock stays at or above "
+        "this share of its own target (1: only what is above the target) [-]",
+    )
+    aid_fairness: float = Field(
+        0.5,
+        ge=0,
+        le=1e3,
+        description="weight of fairness against speed in meeting requirements: each "
+        "donor's share of the value given should be its share of the donors' GDP; below 1 "
+        "no requirement is left unmet for fairness, from 1 on fairness may leave it unmet "
+        "(0: no fairness at all) [-]",
+    )
+    aid_fairness_tolerance: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="a donor's value given may differ from its fair share by this "
+        "fraction of it at no cost (0: fairness is exact where donors can give their "
+        "shares) [-]",
+    )
+    requirement_weight: float = Field(
+        0.5,
+        gt=0,
+        le=1e3,
+        description="a unit of a requirement left unmet costs this many times a unit of "
+        "the donors' own demand left unmet: 0.5 puts their consumption and firm aid "
+        "first, and (with unmet_demand_weight 2) still serves requirements before donors "
+        "build stock above their floors or buy it for themselves; 1 serves them like "
+        "firm aid [-]",
+    )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
     whole_lots: bool = Field(
         True,
         description="contracts buy whole lots (items.lot) and take at least their line's "
         "min_rate; false: the LP relaxation, fractional quantities (for comparison only)",
+    )
+    rounding: Literal["down", "nearer"] = Field(
+        "down",
+        description="how whole lots are found: 'down' rounds every lot down, re-solving "
+        "in between (fastest); 'nearer' first holds the dear lots (missiles beside "
+        "shells) at the nearer whole number while cheap lots give or take the money, "
+        "closer to the bound and several times slower (docs: Performance)",
     )
     plan_gap: float = Field(
         1e-3,

@@ -106,6 +106,16 @@ def build(plan: Plan, scenario: Scenario) -> SimInputs:
     )
     demand = by_row(inp.demand)
     aid = by_row(inp.aid_demand)
+    # what the plan gives to recipients' requirements is aid the donor serves like its own
+    gifts = np.zeros_like(aid)
+    given = plan.tables.get("aid_allocation")
+    if given is not None and len(given):
+        group_of = scenario.group_of()
+        for rec in given.itertuples(index=False):
+            i = r_pos.get((rec.donor, group_of.get(rec.item, rec.item)))
+            if i is not None:
+                gifts[i, int(rec.month)] += float(rec.quantity)
+    demand, aid = demand + gifts, aid + gifts
     unmet = np.zeros((len(rows), horizon))
     table = plan.tables.get("unmet")
     if table is not None:

@@ -173,6 +173,9 @@ RULES: dict[str, TableRule] = {
         owners=_shares,
     ),
     "budgets": TableRule(_roles(A, industry=N), allies=_ally),
+    # a recipient's requirements: no ally's figure in them; not for industry or viewers
+    # (what a recipient lacks is not public)
+    "requirements": TableRule(_roles(A, industry=N, viewer=N)),
     "plan.contracts": TableRule(
         _roles(A, nation=OWN, industry=PROD, viewer=N),
         Totals(
@@ -223,6 +226,12 @@ RULES: dict[str, TableRule] = {
         _ally,
         owners=_one,
     ),
+    # Aid coordination is alliance staff's work: who gives what names every donor's
+    # figures, so nation analysts, industry and viewers see none of it (no totals either:
+    # a requirement's total given less one's own would give the others').
+    "plan.aid_allocation": TableRule(_roles(N, admin=A, alliance=A)),
+    "plan.aid_requirements": TableRule(_roles(N, admin=A, alliance=A)),
+    "plan.aid_by_donor": TableRule(_roles(N, admin=A, alliance=A)),
 }
 
 #: What lines deliver, by line and the month it is made (new orders and existing

@@ -294,7 +294,12 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
     may_cancel = store.policy(who).may_cancel_run(info.created_by)
     if info.status != "done":
         return {"result": None, "may_cancel": may_cancel}
-    return {"result": views.outlook(store, who, info), "may_cancel": may_cancel}
+    return {
+        "result": views.outlook(store, who, info),
+        "aid": views.aid_coordination(store, who, info),
+        "aid_columns": views.AID_COLUMNS,
+        "may_cancel": may_cancel,
+    }
 
 
 @router.get("/compare")

@@ -183,6 +183,32 @@ def plan_table(store: Store, who: Principal, run_id: int, table: str) -> list[di
         return []
 
 
+AID_COLUMNS = (
+    "recipient",
+    "item",
+    "start",
+    "end",
+    "required",
+    "given",
+    "from_stock",
+    "from_new",
+    "unmet",
+    "months_met",
+    "months",
+    "month_met",
+    "donors",
+)
+
+
+def aid_coordination(store: Store, who: Principal, run: RunInfo) -> list[dict[str, Any]]:
+    """The coordinator's table of a run: each requirement, who fills it, when, what is
+    left; empty where the role may not read it or the scenario has no requirements."""
+    return [
+        {c: row.get(c) for c in AID_COLUMNS}
+        for row in plan_table(store, who, run.id, "aid_requirements")
+    ]
+
+
 def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
     """Stock against target by ally (or alliance total) and item, from one run."""
     targets = plan_table(store, who, run.id, "targets")

@@ -1,0 +1,218 @@
+"""Aid coordination: a recipient's requirements met by donors, from stock above their
+floors and from new contracts they pay for, shared by GDP (the model's aid family).
+
+Variables exist only where a requirement asks for something: ``aid_from_stock``
+(ally, requirement, period) where the donor's stock may give (see
+:mod:`materiel.scenario.aid`), ``aid_from_new`` (ally, requirement, period) where a line
+of the group exists (a steady rate in each contract period, as contracts deliver),
+``requirement_unmet`` (requirement, month) and ``aid_unfair`` (ally). New contracts for
+the recipient are the donor's own contract variables (``rate``, ``lots``): the donor
+buys, the deliveries are passed on in the month they arrive, so whole lots, least rates
+and pooling (several donors on one line and period form one multinational contract) work
+unchanged. The recipient is not an ally: it has no stock, budget or target in the model.
+"""
+
+from __future__ import annotations
+
+import linopy
+import numpy as np
+import xarray as xr
+
+from materiel.planner import compat
+from materiel.scenario import ModelInputs
+
+
+class AV:
+    """Variable names of the aid family."""
+
+    STOCK = "aid_from_stock"  # [units/month] (ally, requirement, period)
+    NEW = "aid_from_new"  # [units/month] (ally, requirement, period)
+    UNMET = "requirement_unmet"  # [units/month] (requirement, month)
+    UNFAIR = "aid_unfair"  # [money_scale] (ally): value given off the donor's fair share
+    VALUE = "aid_value"  # [money_scale] (ally): value a donor gives
+    TOTAL = "aid_value_total"  # [money_scale]: value all donors give
+
+
+class AC:
+    """Constraint names of the aid family."""
+
+    REQUIREMENT = "requirement_met"
+    FLOOR = "donor_floor"
+    NEW = "aid_within_new_deliveries"
+    VALUE = "aid_value"
+    TOTAL = "aid_value_total"
+    FAIR_ABOVE = "aid_fair_above"
+    FAIR_BELOW = "aid_fair_below"
+
+
+def _line_for_group(inp: ModelInputs) -> xr.DataArray:
+    """Where some line makes the requirement's group (ally, requirement), bool."""
+    assert inp.aid is not None
+    by_group = inp.uses.groupby(inp.line_group.rename("group")).max()
+    by_group = by_group.reindex(group=inp.has_stock.coords["group"].values, fill_value=False)
+    return by_group.sel(group=inp.aid.group).drop_vars("group").astype(bool)
+
+
+def _periods(inp: ModelInputs) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    """Where a requirement asks in a contract period (requirement, period); where a donor
+    may give from stock in it (ally, requirement, period): in every month it asks; and
+    the period a month's gift is given in, -1 where nothing is asked (requirement, month).
+    """
+    aid = inp.aid
+    assert aid is not None
+    asked = aid.need > 0
+    period = inp.month_period
+    asked_p = asked.groupby(period).max().astype(bool)
+    not_yet = (asked & ~aid.from_stock).groupby(period).max().astype(bool)
+    stock_p = asked_p & ~not_yet
+    src = xr.where(asked, period, -1)
+    return asked_p, stock_p.transpose("ally", "requirement", "period"), src
+
+
+def define_aid_variables(m: linopy.Model, inp: ModelInputs) -> None:
+    """What each donor gives each requirement, from stock and from new contracts
+    [units/month], at a steady rate within each contract period (as contracts deliver:
+    one rate a period keeps the model small), and what is left unmet each month."""
+    aid = inp.aid
+    if aid is None:
+        return
+    asked = aid.need > 0
+    asked_p, stock_p, _ = _periods(inp)
+    m.add_variables(lower=0, coords=stock_p.coords, name=AV.STOCK, mask=stock_p)
+    new = (_line_for_group(inp) & asked_p).transpose("ally", "requirement", "period")
+    m.add_variables(lower=0, coords=new.coords, name=AV.NEW, mask=new)
+    m.add_variables(lower=0, upper=aid.need, coords=asked.coords, name=AV.UNMET, mask=asked)
+
+
+def _monthly(m: linopy.Model, inp: ModelInputs, name: str) -> linopy.LinearExpression:
+    """A gift by month [units/month] (ally, requirement, month): the period's rate in the
+    months the requirement asks."""
+    return compat.take(m.variables[name], "period", _periods(inp)[2])
+
+
+def _by_group(inp: ModelInputs, expr: linopy.LinearExpression) -> linopy.LinearExpression:
+    assert inp.aid is not None
+    summed = expr.groupby(inp.aid.group.rename("group")).sum()
+    return summed.reindex(group=inp.has_stock.coords["group"].values)
+
+
+def given_by_donor(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression | None:
+    """What leaves each donor's stock for the recipients [units/month] (ally, group,
+    month), None without requirements."""
+    if inp.aid is None:
+        return None
+    return _by_group(inp, _monthly(m, inp, AV.STOCK) + _monthly(m, inp, AV.NEW))
+
+
+def define_aid(
+    m: linopy.Model,
+    inp: ModelInputs,
+    *,
+    stock: linopy.Variable,
+    arrived: linopy.LinearExpression,
+) -> None:
+    """Requirements, floors, new deliveries passed on and fairness.
+
+    - each requirement k in each month t it asks for:
+      ``Σ_d (from_stock[d,k,t] + from_new[d,k,t]) + unmet[k,t] = need[k,t]`` (nothing
+      is given beyond the requirement);
+    - a donor's floor: ``stock[d,g,t] ≥ donor_floor·target[d,g]`` in every month from the
+      first in which it may give group g from stock (it may from a month on only if its
+      stock without new orders or stock aid stays above the floor from then on, so the
+      floor never binds its own plan, only its aid);
+    - new contracts: ``Σ_{k of g} from_new[d,k,t] ≤ arrivals of new orders[d,g,t]`` (a
+      donor passes on what its contracts deliver in the month they arrive);
+    - a pledge: ``V[d] ≤ aid_cap[d]·H/12`` where the ally has one;
+    - fairness: ``unfair[d] ≥ V[d] − (1 + b)·s[d]·T`` and ``unfair[d] ≥ (1 − b)·s[d]·T −
+      V[d]`` with ``V[d] = Σ_{k,t} price[k]·(from_stock + from_new)[d,k,t]`` the value
+      donor d gives, ``T = Σ_e V[e]``, ``s[d]`` its share of the donors' GDP and ``b``
+      ``policy.aid_fairness_tolerance``.
+    """
+    aid = inp.aid
+    assert aid is not None
+    s, n = _monthly(m, inp, AV.STOCK), _monthly(m, inp, AV.NEW)
+    asked = aid.need > 0
+    given = (s + n).sum("ally") + m.variables[AV.UNMET]
+    m.add_constraints(given == aid.need, name=AC.REQUIREMENT, mask=asked)
+    groups = inp.has_stock.coords["group"].values
+    started = aid.from_stock.astype(int).cumsum("month") > 0
+    held = started.groupby(aid.group.rename("group")).max()
+    held = held.reindex(group=groups, fill_value=False).astype(bool)
+    floor = inp.scenario.meta.policy.donor_floor * inp.target
+    m.add_constraints(stock >= floor, name=AC.FLOOR, mask=held & inp.has_stock)
+    passed = _by_group(inp, n)
+    asks = asked.groupby(aid.group.rename("group")).max()
+    asks = asks.reindex(group=groups, fill_value=False).astype(bool)
+    m.add_constraints(passed - arrived <= 0, name=AC.NEW, mask=asks & inp.has_stock)
+    # Each donor's value and the total as variables: written out, every donor's
+    # fairness rows would hold every donor's gifts (dense rows, slow solves).
+    allies = [aid.gdp_share.indexes["ally"]]
+    capped = aid.cap.notnull()
+    cap = (aid.cap / inp.money_scale).where(capped, np.inf)
+    m.add_variables(lower=0, upper=cap, coords=allies, name=AV.VALUE)
+    value = m.variables[AV.VALUE]
+    m.add_constraints(value - _value_given(m, inp) == 0, name=AC.VALUE)
+    if inp.scenario.meta.policy.aid_fairness > 0:
+        m.add_variables(lower=0, name=AV.TOTAL)
+        m.add_variables(lower=0, coords=allies, name=AV.UNFAIR)
+        total = m.variables[AV.TOTAL]
+        unfair = m.variables[AV.UNFAIR]
+        m.add_constraints(total - value.sum() == 0, name=AC.TOTAL)
+        band = inp.scenario.meta.policy.aid_fairness_tolerance
+        fair = aid.gdp_share * total
+        m.add_constraints(unfair - value + (1 + band) * fair >= 0, name=AC.FAIR_ABOVE)
+        m.add_constraints(unfair + value - (1 - band) * fair >= 0, name=AC.FAIR_BELOW)
+
+
+def _value_given(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
+    """Value each donor gives [money_scale] (ally), at the items' base prices: a period's
+    rate times the months it asks in the period."""
+    aid = inp.aid
+    assert aid is not None
+    months = (aid.need > 0).astype(float).groupby(inp.month_period).sum()
+    price = aid.price / inp.money_scale * months
+    rates = m.variables[AV.STOCK] + m.variables[AV.NEW]
+    return (price * rates).sum(["requirement", "period"])
+
+
+def requirement_weights(inp: ModelInputs, unit_weight: xr.DataArray) -> xr.DataArray:
+    """Weight of a unit of requirement k left unmet in month t [target-months per unit]
+    (requirement, month): ``requirement_weight · priority[k] · u·ω[g]·(2H − t)``, the
+    weight of a unit of the donors' own demand of the group left unmet, times the
+    requirement's priority and ``policy.requirement_weight`` (0.5: the donors' own
+    consumption and firm aid first)."""
+    aid = inp.aid
+    assert aid is not None
+    per_group = unit_weight.sel(group=aid.group).drop_vars("group")
+    weight = inp.scenario.meta.policy.requirement_weight * aid.priority * per_group
+    return weight.where(aid.need > 0, 0.0)
+
+
+def fairness_weight(inp: ModelInputs, unit_weight: xr.DataArray) -> float:
+    """Weight of a unit of value [money_scale] given off a donor's fair share
+    [target-months]: ``aid_fairness / 2`` times the least weight of a unit of requirement
+    unmet per unit of its value. A unit given off a fair share moves two donors' figures
+    at most, so with ``aid_fairness < 1`` meeting a requirement always outweighs being
+    fair and fairness only chooses among donors; from 1 on it may leave a requirement
+    unmet rather than have one donor give beyond its share."""
+    aid = inp.aid
+    assert aid is not None
+    weight = requirement_weights(inp, unit_weight)
+    price = (aid.price / inp.money_scale).where(aid.price > 0)
+    per_value = (weight / price).where(aid.need > 0)
+    least = float(per_value.min()) if bool(per_value.notnull().any()) else 0.0
+    return inp.scenario.meta.policy.aid_fairness * least / 2.0
+
+
+def objective(
+    m: linopy.Model, inp: ModelInputs, unit_weight: xr.DataArray
+) -> linopy.LinearExpression | None:
+    """The aid part of the first objective [target-months]: requirements left unmet
+    (:func:`requirement_weights`) plus value given off fair shares
+    (:func:`fairness_weight`)."""
+    if inp.aid is None:
+        return None
+    part = (requirement_weights(inp, unit_weight) * m.variables[AV.UNMET]).sum()
+    if AV.UNFAIR in m.variables:
+        part = part + fairness_weight(inp, unit_weight) * m.variables[AV.UNFAIR].sum()
+    return part
