@@ -3,9 +3,10 @@
     .venv/bin/python bench/lots.py [SCENARIO ...] [--out FILE]
 
 For each scenario (default: the built-in ``nato-2024`` and the planner benchmark's size
-S), ``solve_inputs`` is run twice on the same machine, one after the other: with
+S), ``solve_inputs`` is run three times on the same machine, one after the other: with
 ``policy.whole_lots=false`` (the LP relaxation: fractional quantities, the first
-generation's model) and with whole lots (the default). Each run reports its stages'
+generation's model), with whole lots (the default, ``policy.rounding=down``) and with
+whole lots rounded dear lots first (``policy.rounding=nearer``). Each run reports its stages'
 seconds (build, least shortfall with tiers and placements, least cost, whole lots),
 the weighted shortfall of the plan, the relaxation's bound and the gap between them,
 and how many contract quantities are not whole. The load average is printed beside the
@@ -43,8 +44,9 @@ def _source(name: str, folder: Path) -> str:
     return name
 
 
-def measure(source: str, whole: bool) -> dict[str, Any]:
-    scenario = load_scenario(source, overrides=[f"policy.whole_lots={str(whole).lower()}"])
+def measure(source: str, whole: bool, rounding: str = "down") -> dict[str, Any]:
+    overrides = [f"policy.whole_lots={str(whole).lower()}", f"policy.rounding={rounding}"]
+    scenario = load_scenario(source, overrides=overrides)
     inputs = build_inputs(scenario)
     started = time.perf_counter()
     solved = solve_inputs(inputs)
@@ -54,6 +56,7 @@ def measure(source: str, whole: bool) -> dict[str, Any]:
     quantity = result.contracts["quantity"].to_numpy(dtype=float)
     return {
         "whole_lots": whole,
+        "rounding": rounding if whole else None,
         "seconds": round(seconds, 2),
         "stages": {k: round(v, 2) for k, v in sol.stats.items() if k.endswith("_s")},
         "objective": sol.objective,
@@ -81,9 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.scenarios:
             source = _source(name, Path(tmp))
-            for whole in (False, True):
+            for whole, rounding in ((False, "down"), (True, "down"), (True, "nearer")):
                 load = os.getloadavg()[0]
-                row = {"scenario": name, "load_before": round(load, 2), **measure(source, whole)}
+                measured = measure(source, whole, rounding)
+                row = {"scenario": name, "load_before": round(load, 2), **measured}
                 print(json.dumps(row), flush=True)
                 rows.append(row)
             row = {"scenario": name, "end_to_end_s": end_to_end(source)}
