@@ -57,7 +57,7 @@ class Tables:
     dispatch: list[list[float]]  # [line][t]
     uses: list[tuple[int, ...]]  # the components of each line
     # components
-    supply0: list[float]
+    supply0: list[list[float]]  # (component, month): supply now, as the plan has it
     supply_added: list[list[float]]  # [component][t]
     comp_use: list[list[float]]  # [component][t]
     # the planned arrivals of each line by dispatch month: [(row, quantity), ...]
@@ -160,7 +160,7 @@ def future(
                 outage_loss[c] = 0.0
             dc = comp_delay[c]
             added = tab.supply_added[c][t - dc] if t >= dc else 0.0
-            supply = (tab.supply0[c] + added) * (1.0 - outage_loss[c])
+            supply = (tab.supply0[c][t] + added) * (1.0 - outage_loss[c])
             use = tab.comp_use[c][t]
             if use > supply:
                 cover[c] = supply / use
