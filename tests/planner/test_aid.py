@@ -184,6 +184,27 @@ def test_a_donors_consumption_comes_first(
     assert result.totals()["unmet_demand_total"] == pytest.approx(60 - unmet, abs=1e-6)
 
 
+@pytest.mark.parametrize("priority", [1.0, 3.0])
+def test_a_donor_never_gives_stock_its_own_consumption_needs(
+    tmp_path: Path, priority: float
+) -> None:
+    # A holds 100 (target 50) and consumes 2 a month all year (24): 100 - 24 - 50 = 26
+    # lie above its floor, whatever the requirement's priority. B is at its floor and
+    # nothing can be bought. Asked 60: A gives 26, 34 unmet, A's consumption served in
+    # full. (Priority 3 weighs a unit of the requirement 0.5 x 3 = 1.5 times A's own
+    # consumption: A left 20 of it unmet to give 46, its stock still at 50.)
+    folder = donors_scenario(
+        tmp_path / "s", initial=(100, 50), gdp=(1, 1), extra={"demand": [demand_row(2)]}
+    )
+    path = folder / "requirements.csv"
+    head, row = path.read_text(encoding="utf-8").strip().split("\n")
+    path.write_text(f"{head},priority\n{row},{priority}\n", encoding="utf-8")
+    result = solve(folder)
+    assert given_by(result) == pytest.approx({"AAA": 26, "BBB": 0}, abs=1e-6)
+    assert result.totals()["unmet_demand_total"] == pytest.approx(0, abs=1e-6)
+    assert stock_path(result, "AAA")[-1] == pytest.approx(50, abs=1e-6)
+
+
 def test_lower_floor_gives_more(tmp_path: Path) -> None:
     # Floor 0.9: A may go down to 45 and B to 45, so 55 + 35 = 90 of 100 are given.
     result = solve(donors_scenario(tmp_path / "s", months=10, policy={"donor_floor": 0.9}))
