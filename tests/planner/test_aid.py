@@ -385,6 +385,22 @@ def test_what_ifs_in_requirement_months(tmp_path: Path) -> None:
     assert frame["unmet_change"].tolist() == pytest.approx([0, -10, 0, -20], abs=1e-6)
 
 
+def test_one_more_donor_pays_for_what_the_line_can_still_make(tmp_path: Path) -> None:
+    # The 10-month case (50 + 30 above the floors, 20 unmet), now with a line of 10 a
+    # month that neither A nor B can pay for (no budget). CCC joins with GDP 1 and money:
+    # it holds no stock, but it can pay for new contracts, so it buys the 20 missing
+    # shells and every requirement-month is met (before, a joining donor held no stock of
+    # the group and so could buy nothing: the what-if always said no change).
+    from materiel.planner.aid_whatif import Donor, aid_what_ifs
+
+    folder = donors_scenario(tmp_path / "s", months=10, capacity=10, budget=(0, 0))
+    frame = aid_what_ifs(
+        load_scenario(folder), floor=None, donor=Donor("CCC", "Ally C", gdp=1, budget=1e9)
+    ).set_index("what_if")
+    assert frame["requirement_months_met"].tolist() == [8, 10]
+    assert frame["unmet"].tolist() == pytest.approx([20, 0], abs=1e-6)
+
+
 def test_the_simulator_serves_the_gifts(tmp_path: Path) -> None:
     # With no risk, every future is the plan: the donors end at 60 and 60 (they gave 40
     # and 20), not at 100 and 80 as if they had given nothing.
