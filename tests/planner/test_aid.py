@@ -346,6 +346,22 @@ def test_floor_outside_zero_one(tmp_path: Path, floor: float) -> None:
     assert "scenario.yaml" in message and "donor_floor" in message
 
 
+def test_requirement_outside_the_horizon_is_warned_of(tmp_path: Path) -> None:
+    # The horizon is 2025-01..2025-12: a requirement for 2027 loads (it is not wrong,
+    # the horizon may be too short) but is ignored, so the loader says so, naming the
+    # file, row and column; one that only runs past the end is not warned of.
+    folder = donors_scenario(tmp_path / "s")
+    path = folder / "requirements.csv"
+    head, row = path.read_text(encoding="utf-8").strip().split("\n")
+    late = row.replace("2025-01,2025-06", "2027-01,2027-06")
+    past_end = row.replace("2025-01,2025-06", "2025-10,2026-03")
+    path.write_text(f"{head}\n{row}\n{late}\n{past_end}\n", encoding="utf-8")
+    warned = load_scenario(folder).warnings
+    assert [(p.row, p.column, p.found) for p in warned] == [(3, "start", "2027-01")]
+    assert "requirements.csv" in str(warned[0].file)
+    assert "outside the horizon" in warned[0].message
+
+
 def test_donor_at_its_floor_passes_on_only_what_is_delivered(tmp_path: Path) -> None:
     # As above, but the line makes 3 a month: 30 can be bought in the 10 months. B, at
     # its floor, can give only what is delivered (30), never its own 50 (it would give

@@ -316,10 +316,10 @@ def warnings_for(
     """Things that load but that a planner probably did not mean.
 
     An ally that holds stock but has no budget in the horizon can buy nothing; a target
-    that no line can serve is never met; budget rows outside the horizon are ignored;
-    see :func:`source_warnings` for suppliers (``where``: the scenario's yaml).
+    that no line can serve is never met; budget rows and requirements outside the horizon
+    are ignored; see :func:`source_warnings` for suppliers (``where``: the scenario's yaml).
     """
-    notes: list[Problem] = source_warnings(meta, rows, where)
+    notes: list[Problem] = source_warnings(meta, rows, where) + requirement_warnings(meta, rows)
     first_year = int(meta.start[:4])
     last_year = int(month_label(meta.horizon - 1, meta.start)[:4])
     funded = {
@@ -368,6 +368,24 @@ def warnings_for(
                 )
             )
     return notes
+
+
+def requirement_warnings(meta: ScenarioMeta, rows: dict[str, list[Located]]) -> list[Problem]:
+    """A requirement whose months all lie outside the horizon (it is ignored)."""
+    first, last = meta.start, month_label(meta.horizon - 1, meta.start)
+    return [
+        Problem(
+            loc.file,
+            "a requirement outside the horizon is ignored",
+            row=loc.line,
+            column="start",
+            expected=f"months within {first} to {last}",
+            found=loc.row.start,
+        )
+        for loc in rows.get("requirements", [])
+        if month_index(loc.row.end, meta.start) < 0
+        or month_index(loc.row.start, meta.start) >= meta.horizon
+    ]
 
 
 def source_warnings(
