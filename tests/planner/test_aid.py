@@ -119,6 +119,24 @@ def test_six_months_shared_by_gdp(tmp_path: Path) -> None:
     assert np.isnan(donors.loc["BBB", "given_vs_baseline_pct"])
 
 
+def test_the_report_shows_the_coordination_table(tmp_path: Path) -> None:
+    # The 6-month case written out: the CSVs and the page's coordination table say who
+    # fills the requirement (A 40, B 20) and the donors' values (4,000 and 2,000).
+    import pandas as pd
+
+    from materiel.report.write import write_report
+
+    files = write_report(solve(donors_scenario(tmp_path / "s")), tmp_path / "out")
+    out = files.folder
+    reqs = pd.read_csv(out / "aid_requirements.csv")
+    assert reqs[["given", "unmet"]].values.ravel().tolist() == pytest.approx([60, 0], abs=1e-6)
+    donors = pd.read_csv(out / "aid_by_donor.csv").set_index("donor")["value_given"]
+    assert donors.to_dict() == pytest.approx({"AAA": 4_000, "BBB": 2_000}, abs=1e-3)
+    page = files.html.read_text(encoding="utf-8")
+    table = page[page.index("<h2>Aid coordination</h2>") :]
+    assert "<td>AAA 40; BBB 20</td>" in table
+
+
 def test_ten_months_what_is_left_is_unmet_and_reported(tmp_path: Path) -> None:
     # 100 asked; only 50 + 30 lie above the floors and nothing can be bought: both give
     # all they can (B beyond its third, since A cannot give more), 20 are unmet. Earlier
