@@ -271,6 +271,7 @@ def test_no_requirements_no_aid_tables_rows(tmp_path: Path) -> None:
     months=st.integers(1, 12),
     capacity=st.sampled_from([0, 5]),
     consumption=st.sampled_from([0, 2]),
+    weight=st.sampled_from([0.5, 3.0]),
 )
 def test_properties(
     tmp_path: Path,
@@ -280,19 +281,24 @@ def test_properties(
     months: int,
     capacity: float,
     consumption: float,
+    weight: float,
 ) -> None:
     extra = {"demand": [demand_row(consumption)]}
     folder = donors_scenario(
-        tmp_path / f"p{initial}{gdp}{floor}{months}{capacity}{consumption}",
+        tmp_path / f"p{initial}{gdp}{floor}{months}{capacity}{consumption}{weight}",
         months=months,
         initial=initial,
         gdp=gdp,
         capacity=capacity,
-        policy={"donor_floor": floor},
+        policy={"donor_floor": floor, "requirement_weight": weight},
         extra=extra,
     )
     result = solve(folder)
     alloc = result.aid_allocation()
+    # A donor that may give from stock can serve its own consumption (A's, 2 a month):
+    # none of it is left unmet to give more, even with the requirement weighted 3
+    if bool(result.inputs.aid is not None and result.inputs.aid.from_stock.sel(ally="AAA").any()):
+        assert result.totals()["unmet_demand_total"] == pytest.approx(0, abs=1e-6)
     # nothing beyond the requirement, in any month
     per_month = alloc.groupby("month")["quantity"].sum()
     assert (per_month <= 10 + 1e-6).all()
