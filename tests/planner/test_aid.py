@@ -386,6 +386,29 @@ def test_requirement_outside_the_horizon_is_warned_of(tmp_path: Path) -> None:
     assert "outside the horizon" in warned[0].message
 
 
+def test_requirement_no_ally_can_give_is_warned_of(tmp_path: Path) -> None:
+    # A missile no ally stocks: no donor may give it from stock or buy it (a donor buys
+    # only on lines of groups it stocks), so it is all unmet; the loader says so.
+    folder = donors_scenario(
+        tmp_path / "s",
+        extra={
+            "items": [{"code": "MSL", "name": "Missile", "unit_price": 1000}],
+            "requirements": [
+                {
+                    "recipient": "UKR",
+                    "item": "MSL",
+                    "start": "2025-01",
+                    "end": "2025-06",
+                    "per_month": 1,
+                }
+            ],
+        },
+    )
+    warned = load_scenario(folder).warnings
+    assert [(p.row, p.column, p.found) for p in warned] == [(3, "item", "MSL")]
+    assert "no ally stocks" in warned[0].message
+
+
 def test_donor_at_its_floor_passes_on_only_what_is_delivered(tmp_path: Path) -> None:
     # As above, but the line makes 3 a month: 30 can be bought in the 10 months. B, at
     # its floor, can give only what is delivered (30), never its own 50 (it would give

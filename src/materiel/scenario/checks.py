@@ -371,21 +371,43 @@ def warnings_for(
 
 
 def requirement_warnings(meta: ScenarioMeta, rows: dict[str, list[Located]]) -> list[Problem]:
-    """A requirement whose months all lie outside the horizon (it is ignored)."""
+    """A requirement whose months all lie outside the horizon (it is ignored), and one of
+    a group no ally stocks (no donor may give it from stock or buy it: all unmet)."""
     first, last = meta.start, month_label(meta.horizon - 1, meta.start)
-    return [
-        Problem(
-            loc.file,
-            "a requirement outside the horizon is ignored",
-            row=loc.line,
-            column="start",
-            expected=f"months within {first} to {last}",
-            found=loc.row.start,
+    groups = {loc.row.code: (loc.row.group or loc.row.code) for loc in rows.get("items", [])}
+    stocked = {groups.get(loc.row.item) for loc in rows.get("stockpiles", [])}
+    notes = []
+    for loc in rows.get("requirements", []):
+        r = loc.row
+        outside = month_index(r.end, meta.start) < 0 or month_index(r.start, meta.start) >= (
+            meta.horizon
         )
-        for loc in rows.get("requirements", [])
-        if month_index(loc.row.end, meta.start) < 0
-        or month_index(loc.row.start, meta.start) >= meta.horizon
-    ]
+        if outside:
+            message, column, found = (
+                "a requirement outside the horizon is ignored",
+                "start",
+                r.start,
+            )
+        elif groups.get(r.item) not in stocked:
+            message = (
+                f"no ally stocks group {groups.get(r.item)}: no donor can give or buy this "
+                "requirement, it is all unmet"
+            )
+            column, found = "item", r.item
+        else:
+            continue
+        notes.append(
+            Problem(
+                loc.file,
+                message,
+                row=loc.line,
+                column=column,
+                expected=f"months within {first} to {last}" if outside else None,
+                found=found,
+                across=not outside,  # the second tells of every ally's stockpiles
+            )
+        )
+    return notes
 
 
 def source_warnings(
