@@ -104,6 +104,8 @@ _SUMS = {
     "spending_total",
     "budget_total",
     "lp_bound",
+    # what standards are worth sums every ally's shortfall
+    "standardisation_value",
 }
 
 
