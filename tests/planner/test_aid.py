@@ -119,6 +119,24 @@ def test_six_months_shared_by_gdp(tmp_path: Path) -> None:
     assert np.isnan(donors.loc["BBB", "given_vs_baseline_pct"])
 
 
+def test_the_report_shows_the_coordination_table(tmp_path: Path) -> None:
+    # The 6-month case written out: the CSVs and the page's coordination table say who
+    # fills the requirement (A 40, B 20) and the donors' values (4,000 and 2,000).
+    import pandas as pd
+
+    from materiel.report.write import write_report
+
+    files = write_report(solve(donors_scenario(tmp_path / "s")), tmp_path / "out")
+    out = files.folder
+    reqs = pd.read_csv(out / "aid_requirements.csv")
+    assert reqs[["given", "unmet"]].values.ravel().tolist() == pytest.approx([60, 0], abs=1e-6)
+    donors = pd.read_csv(out / "aid_by_donor.csv").set_index("donor")["value_given"]
+    assert donors.to_dict() == pytest.approx({"AAA": 4_000, "BBB": 2_000}, abs=1e-3)
+    page = files.html.read_text(encoding="utf-8")
+    table = page[page.index("<h2>Aid coordination</h2>") :]
+    assert "<td>AAA 40; BBB 20</td>" in table
+
+
 def test_ten_months_what_is_left_is_unmet_and_reported(tmp_path: Path) -> None:
     # 100 asked; only 50 + 30 lie above the floors and nothing can be bought: both give
     # all they can (B beyond its third, since A cannot give more), 20 are unmet. Earlier
@@ -184,6 +202,27 @@ def test_a_donors_consumption_comes_first(
     assert result.totals()["unmet_demand_total"] == pytest.approx(60 - unmet, abs=1e-6)
 
 
+@pytest.mark.parametrize("priority", [1.0, 3.0])
+def test_a_donor_never_gives_stock_its_own_consumption_needs(
+    tmp_path: Path, priority: float
+) -> None:
+    # A holds 100 (target 50) and consumes 2 a month all year (24): 100 - 24 - 50 = 26
+    # lie above its floor, whatever the requirement's priority. B is at its floor and
+    # nothing can be bought. Asked 60: A gives 26, 34 unmet, A's consumption served in
+    # full. (Priority 3 weighs a unit of the requirement 0.5 x 3 = 1.5 times A's own
+    # consumption: A left 20 of it unmet to give 46, its stock still at 50.)
+    folder = donors_scenario(
+        tmp_path / "s", initial=(100, 50), gdp=(1, 1), extra={"demand": [demand_row(2)]}
+    )
+    path = folder / "requirements.csv"
+    head, row = path.read_text(encoding="utf-8").strip().split("\n")
+    path.write_text(f"{head},priority\n{row},{priority}\n", encoding="utf-8")
+    result = solve(folder)
+    assert given_by(result) == pytest.approx({"AAA": 26, "BBB": 0}, abs=1e-6)
+    assert result.totals()["unmet_demand_total"] == pytest.approx(0, abs=1e-6)
+    assert stock_path(result, "AAA")[-1] == pytest.approx(50, abs=1e-6)
+
+
 def test_lower_floor_gives_more(tmp_path: Path) -> None:
     # Floor 0.9: A may go down to 45 and B to 45, so 55 + 35 = 90 of 100 are given.
     result = solve(donors_scenario(tmp_path / "s", months=10, policy={"donor_floor": 0.9}))
@@ -232,6 +271,7 @@ def test_no_requirements_no_aid_tables_rows(tmp_path: Path) -> None:
     months=st.integers(1, 12),
     capacity=st.sampled_from([0, 5]),
     consumption=st.sampled_from([0, 2]),
+    weight=st.sampled_from([0.5, 3.0]),
 )
 def test_properties(
     tmp_path: Path,
@@ -241,19 +281,24 @@ def test_properties(
     months: int,
     capacity: float,
     consumption: float,
+    weight: float,
 ) -> None:
     extra = {"demand": [demand_row(consumption)]}
     folder = donors_scenario(
-        tmp_path / f"p{initial}{gdp}{floor}{months}{capacity}{consumption}",
+        tmp_path / f"p{initial}{gdp}{floor}{months}{capacity}{consumption}{weight}",
         months=months,
         initial=initial,
         gdp=gdp,
         capacity=capacity,
-        policy={"donor_floor": floor},
+        policy={"donor_floor": floor, "requirement_weight": weight},
         extra=extra,
     )
     result = solve(folder)
     alloc = result.aid_allocation()
+    # A donor that may give from stock can serve its own consumption (A's, 2 a month):
+    # none of it is left unmet to give more, even with the requirement weighted 3
+    if bool(result.inputs.aid is not None and result.inputs.aid.from_stock.sel(ally="AAA").any()):
+        assert result.totals()["unmet_demand_total"] == pytest.approx(0, abs=1e-6)
     # nothing beyond the requirement, in any month
     per_month = alloc.groupby("month")["quantity"].sum()
     assert (per_month <= 10 + 1e-6).all()
@@ -325,6 +370,45 @@ def test_floor_outside_zero_one(tmp_path: Path, floor: float) -> None:
     assert "scenario.yaml" in message and "donor_floor" in message
 
 
+def test_requirement_outside_the_horizon_is_warned_of(tmp_path: Path) -> None:
+    # The horizon is 2025-01..2025-12: a requirement for 2027 loads (it is not wrong,
+    # the horizon may be too short) but is ignored, so the loader says so, naming the
+    # file, row and column; one that only runs past the end is not warned of.
+    folder = donors_scenario(tmp_path / "s")
+    path = folder / "requirements.csv"
+    head, row = path.read_text(encoding="utf-8").strip().split("\n")
+    late = row.replace("2025-01,2025-06", "2027-01,2027-06")
+    past_end = row.replace("2025-01,2025-06", "2025-10,2026-03")
+    path.write_text(f"{head}\n{row}\n{late}\n{past_end}\n", encoding="utf-8")
+    warned = load_scenario(folder).warnings
+    assert [(p.row, p.column, p.found) for p in warned] == [(3, "start", "2027-01")]
+    assert "requirements.csv" in str(warned[0].file)
+    assert "outside the horizon" in warned[0].message
+
+
+def test_requirement_no_ally_can_give_is_warned_of(tmp_path: Path) -> None:
+    # A missile no ally stocks: no donor may give it from stock or buy it (a donor buys
+    # only on lines of groups it stocks), so it is all unmet; the loader says so.
+    folder = donors_scenario(
+        tmp_path / "s",
+        extra={
+            "items": [{"code": "MSL", "name": "Missile", "unit_price": 1000}],
+            "requirements": [
+                {
+                    "recipient": "UKR",
+                    "item": "MSL",
+                    "start": "2025-01",
+                    "end": "2025-06",
+                    "per_month": 1,
+                }
+            ],
+        },
+    )
+    warned = load_scenario(folder).warnings
+    assert [(p.row, p.column, p.found) for p in warned] == [(3, "item", "MSL")]
+    assert "no ally stocks" in warned[0].message
+
+
 def test_donor_at_its_floor_passes_on_only_what_is_delivered(tmp_path: Path) -> None:
     # As above, but the line makes 3 a month: 30 can be bought in the 10 months. B, at
     # its floor, can give only what is delivered (30), never its own 50 (it would give
@@ -362,6 +446,22 @@ def test_what_ifs_in_requirement_months(tmp_path: Path) -> None:
     assert frame["requirement_months_met"].tolist() == [8, 9, 8, 10]
     assert frame["change"].tolist() == [0, 1, 0, 2]
     assert frame["unmet_change"].tolist() == pytest.approx([0, -10, 0, -20], abs=1e-6)
+
+
+def test_one_more_donor_pays_for_what_the_line_can_still_make(tmp_path: Path) -> None:
+    # The 10-month case (50 + 30 above the floors, 20 unmet), now with a line of 10 a
+    # month that neither A nor B can pay for (no budget). CCC joins with GDP 1 and money:
+    # it holds no stock, but it can pay for new contracts, so it buys the 20 missing
+    # shells and every requirement-month is met (before, a joining donor held no stock of
+    # the group and so could buy nothing: the what-if always said no change).
+    from materiel.planner.aid_whatif import Donor, aid_what_ifs
+
+    folder = donors_scenario(tmp_path / "s", months=10, capacity=10, budget=(0, 0))
+    frame = aid_what_ifs(
+        load_scenario(folder), floor=None, donor=Donor("CCC", "Ally C", gdp=1, budget=1e9)
+    ).set_index("what_if")
+    assert frame["requirement_months_met"].tolist() == [8, 10]
+    assert frame["unmet"].tolist() == pytest.approx([20, 0], abs=1e-6)
 
 
 def test_the_simulator_serves_the_gifts(tmp_path: Path) -> None:

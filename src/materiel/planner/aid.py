@@ -29,6 +29,8 @@ class AV:
     NEW = "aid_from_new"  # [units/month] (ally, requirement, period)
     UNMET = "requirement_unmet"  # [units/month] (requirement, month)
     UNFAIR = "aid_unfair"  # [money_scale] (ally): value given off the donor's fair share
+    FORGONE = "donor_demand_forgone"  # [units] (ally, group, month): own demand left
+    # unmet since the month the donor may first give the group from stock
     VALUE = "aid_value"  # [money_scale] (ally): value a donor gives
     TOTAL = "aid_value_total"  # [money_scale]: value all donors give
 
@@ -38,6 +40,7 @@ class AC:
 
     REQUIREMENT = "requirement_met"
     FLOOR = "donor_floor"
+    FORGONE = "donor_demand_forgone"
     NEW = "aid_within_new_deliveries"
     VALUE = "aid_value"
     TOTAL = "aid_value_total"
@@ -110,16 +113,20 @@ def define_aid(
     *,
     stock: linopy.Variable,
     arrived: linopy.LinearExpression,
+    unmet: linopy.Variable | None = None,
 ) -> None:
     """Requirements, floors, new deliveries passed on and fairness.
 
     - each requirement k in each month t it asks for:
       ``Σ_d (from_stock[d,k,t] + from_new[d,k,t]) + unmet[k,t] = need[k,t]`` (nothing
       is given beyond the requirement);
-    - a donor's floor: ``stock[d,g,t] ≥ donor_floor·target[d,g]`` in every month from the
-      first in which it may give group g from stock (it may from a month on only if its
-      stock without new orders or stock aid stays above the floor from then on, so the
-      floor never binds its own plan, only its aid);
+    - a donor's floor: ``stock[d,g,t] − forgone[d,g,t] ≥ donor_floor·target[d,g]`` in
+      every month t from the first m in which it may give group g from stock, with
+      ``forgone[d,g,t] = Σ_{m≤τ≤t} unmet_demand[d,g,τ]`` its own demand left unmet since
+      then (it may from a month on only if its stock without new orders or stock aid
+      stays above the floor from then on, so the floor never binds its own plan, only
+      its aid; and stock kept by leaving its own consumption or firm aid unmet is not
+      above the floor, whatever a requirement's priority);
     - new contracts: ``Σ_{k of g} from_new[d,k,t] ≤ arrivals of new orders[d,g,t]`` (a
       donor passes on what its contracts deliver in the month they arrive);
     - a pledge: ``V[d] ≤ aid_cap[d]·H/12`` where the ally has one;
@@ -139,7 +146,9 @@ def define_aid(
     held = started.groupby(aid.group.rename("group")).max()
     held = held.reindex(group=groups, fill_value=False).astype(bool)
     floor = inp.scenario.meta.policy.donor_floor * inp.target
-    m.add_constraints(stock >= floor, name=AC.FLOOR, mask=held & inp.has_stock)
+    floored = held & inp.has_stock
+    kept = stock - _forgone(m, floored, unmet) if unmet is not None else stock
+    m.add_constraints(kept >= floor, name=AC.FLOOR, mask=floored)
     passed = _by_group(inp, n)
     asks = asked.groupby(aid.group.rename("group")).max()
     asks = asks.reindex(group=groups, fill_value=False).astype(bool)
@@ -162,6 +171,16 @@ def define_aid(
         fair = aid.gdp_share * total
         m.add_constraints(unfair - value + (1 + band) * fair >= 0, name=AC.FAIR_ABOVE)
         m.add_constraints(unfair + value - (1 - band) * fair >= 0, name=AC.FAIR_BELOW)
+
+
+def _forgone(m: linopy.Model, floored: xr.DataArray, unmet: linopy.Variable) -> linopy.Variable:
+    """A donor's own demand left unmet in the months its floor holds, summed from the
+    first (ally, group, month) [units]: ``forgone[t] = forgone[t−1] + unmet_demand[t]``,
+    the first month's ``forgone[t−1]`` absent (masked)."""
+    m.add_variables(lower=0, coords=floored.coords, name=AV.FORGONE, mask=floored)
+    forgone = m.variables[AV.FORGONE]
+    m.add_constraints(forgone - forgone.shift(month=1) - unmet == 0, name=AC.FORGONE, mask=floored)
+    return forgone
 
 
 def _value_given(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:

@@ -64,9 +64,19 @@ def _meta(scenario: Scenario) -> dict[str, Any]:
 
 
 def with_donor(scenario: Scenario, donor: Donor) -> Scenario:
-    """The scenario with one more ally, its GDP and a budget in every year."""
+    """The scenario with one more ally, its GDP and a budget in every year, and an empty
+    stockpile (no stock, no target) of each requirement's group: a donor buys for a
+    recipient only on lines of groups it stocks, so without one it could buy nothing."""
     tables = _tables(scenario)
     tables["allies"].append({"code": donor.code, "name": donor.name, "gdp": donor.gdp})
+    group_of = scenario.group_of()
+    first_item: dict[str, str] = {}
+    for r in tables.get("requirements", []):
+        first_item.setdefault(group_of[r["item"]], r["item"])
+    tables.setdefault("stockpiles", []).extend(
+        {"ally": donor.code, "item": item, "initial": 0.0, "target": 0.0}
+        for item in first_item.values()
+    )
     years = sorted({int(r["year"]) for r in tables.get("budgets", [])})
     tables["budgets"] += [{"ally": donor.code, "year": y, "amount": donor.budget} for y in years]
     return load_tables(_meta(scenario), tables, origin=f"{scenario.origin} + {donor.code}")

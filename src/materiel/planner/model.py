@@ -773,7 +773,12 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     aid.define_aid_variables(m, inp)
     define_stock(m, inp)
     if inp.aid is not None:
-        aid.define_aid(m, inp, stock=m.variables[V.STOCK], arrived=group_arrivals(m, inp))
+        unmet = None  # linopy's Variables has no get()
+        if V.UNMET in m.variables:
+            unmet = m.variables[V.UNMET]
+        aid.define_aid(
+            m, inp, stock=m.variables[V.STOCK], arrived=group_arrivals(m, inp), unmet=unmet
+        )
     define_spending(m, inp, options)
     define_objective(m, inp)
     return m

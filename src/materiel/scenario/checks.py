@@ -316,10 +316,10 @@ def warnings_for(
     """Things that load but that a planner probably did not mean.
 
     An ally that holds stock but has no budget in the horizon can buy nothing; a target
-    that no line can serve is never met; budget rows outside the horizon are ignored;
-    see :func:`source_warnings` for suppliers (``where``: the scenario's yaml).
+    that no line can serve is never met; budget rows and requirements outside the horizon
+    are ignored; see :func:`source_warnings` for suppliers (``where``: the scenario's yaml).
     """
-    notes: list[Problem] = source_warnings(meta, rows, where)
+    notes: list[Problem] = source_warnings(meta, rows, where) + requirement_warnings(meta, rows)
     first_year = int(meta.start[:4])
     last_year = int(month_label(meta.horizon - 1, meta.start)[:4])
     funded = {
@@ -367,6 +367,46 @@ def warnings_for(
                     found=str(loc.row.year),
                 )
             )
+    return notes
+
+
+def requirement_warnings(meta: ScenarioMeta, rows: dict[str, list[Located]]) -> list[Problem]:
+    """A requirement whose months all lie outside the horizon (it is ignored), and one of
+    a group no ally stocks (no donor may give it from stock or buy it: all unmet)."""
+    first, last = meta.start, month_label(meta.horizon - 1, meta.start)
+    groups = {loc.row.code: (loc.row.group or loc.row.code) for loc in rows.get("items", [])}
+    stocked = {groups.get(loc.row.item) for loc in rows.get("stockpiles", [])}
+    notes = []
+    for loc in rows.get("requirements", []):
+        r = loc.row
+        outside = month_index(r.end, meta.start) < 0 or month_index(r.start, meta.start) >= (
+            meta.horizon
+        )
+        if outside:
+            message, column, found = (
+                "a requirement outside the horizon is ignored",
+                "start",
+                r.start,
+            )
+        elif groups.get(r.item) not in stocked:
+            message = (
+                f"no ally stocks group {groups.get(r.item)}: no donor can give or buy this "
+                "requirement, it is all unmet"
+            )
+            column, found = "item", r.item
+        else:
+            continue
+        notes.append(
+            Problem(
+                loc.file,
+                message,
+                row=loc.line,
+                column=column,
+                expected=f"months within {first} to {last}" if outside else None,
+                found=found,
+                across=not outside,  # the second tells of every ally's stockpiles
+            )
+        )
     return notes
 
 

@@ -173,9 +173,10 @@ RULES: dict[str, TableRule] = {
         owners=_shares,
     ),
     "budgets": TableRule(_roles(A, industry=N), allies=_ally),
-    # a recipient's requirements: no ally's figure in them; not for industry or viewers
-    # (what a recipient lacks is not public)
-    "requirements": TableRule(_roles(A, industry=N, viewer=N)),
+    # a recipient's requirements: alliance staff's (docs/workspace.md). What a recipient
+    # lacks is not public, and a nation analyst knows its own gifts (its stock): a
+    # requirement met in full, less its own gift, is what the other donors gave
+    "requirements": TableRule(_roles(N, admin=A, alliance=A)),
     "plan.contracts": TableRule(
         _roles(A, nation=OWN, industry=PROD, viewer=N),
         Totals(
