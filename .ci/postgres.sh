@@ -22,4 +22,8 @@ if ! as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
   as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c \
     "CREATE DATABASE materiel OWNER materiel" >/dev/null
 fi
+# Tests drop their databases WITH (FORCE), which must be allowed to end an autovacuum
+# worker's connection too (a superuser's): without this role it fails now and then.
+as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c \
+  "GRANT pg_signal_backend TO materiel" >/dev/null
 echo "postgresql+psycopg://materiel:materiel@127.0.0.1:$PORT/materiel"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from tests.scenario_kit import NO_RAMP, write_scenario
 
@@ -123,9 +124,30 @@ def fresh_pg_database() -> Iterator[str]:
     try:
         yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(admin, name)
         admin.dispose()
+
+
+def _drop_database(admin: Any, name: str) -> None:
+    """Drop a test database. ``WITH (FORCE)`` ends the test's own connections, but it also
+    checks the right to end an autovacuum worker's (a superuser's) and fails without
+    ``pg_signal_backend`` (seen on CI); a plain DROP then ends the autovacuum worker
+    itself, and is tried again while a last connection of the test closes."""
+    with admin.connect() as conn:
+        try:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except DBAPIError:
+            pass
+    for attempt in range(20):
+        with admin.connect() as conn:
+            try:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+                return
+            except DBAPIError:
+                if attempt == 19:
+                    raise
+        time.sleep(0.25)
 
 
 ROLE_USERS: dict[str, dict[str, Any]] = {
