@@ -178,6 +178,28 @@ def test_donor_at_its_floor_pays_for_new_contracts(tmp_path: Path) -> None:
     )
 
 
+def test_a_donors_own_target_comes_before_new_contracts_for_the_recipient(
+    tmp_path: Path,
+) -> None:
+    # Both donors hold nothing (target 50 each, due 2025-12); the line makes 10 a month,
+    # 120 in the year, and the recipient asks 10 a month all year. Each donor's own
+    # target first: 100 of the 120 go to A's and B's stocks, the last 20 to the
+    # recipient, and only once the donor giving them is at its target (before, a donor
+    # bought for the recipient while its own target went unmet: one gave all 120).
+    result = solve(donors_scenario(tmp_path / "s", months=12, initial=(0, 0), capacity=10))
+    assert sum(given_by(result, "new").values()) == pytest.approx(20, abs=1e-6)
+    assert sum(given_by(result, "stock").values()) == pytest.approx(0, abs=1e-9)
+    req = result.aid_requirements().iloc[0]
+    assert (req["given"], req["unmet"]) == pytest.approx((20, 100), abs=1e-6)
+    alloc = result.aid_allocation()
+    for ally in ("AAA", "BBB"):
+        path = stock_path(result, ally)
+        assert path[11] == pytest.approx(TARGET, abs=1e-6)
+        mine = alloc[alloc["donor"] == ally]
+        if not mine.empty:
+            assert path[int(mine["month"].min()) :].min() >= TARGET - 1e-6
+
+
 @pytest.mark.parametrize(("weight", "unmet"), [(None, 60.0), (2.0, 0.0)])
 def test_a_donors_consumption_comes_first(
     tmp_path: Path, weight: float | None, unmet: float
@@ -304,14 +326,17 @@ def test_properties(
     assert (per_month <= 10 + 1e-6).all()
     assert set(per_month.index) <= set(range(months))
     # a donor that gives from stock never goes below floor x target from then on, nor
-    # after its own due date (month 11)
+    # after its own due date (month 11); with the requirement weighted below a target
+    # (0.5), neither does one that gives from new contracts
     for ally in ("AAA", "BBB"):
-        mine = alloc[(alloc["donor"] == ally) & (alloc["source"] == "stock")]
+        mine = alloc[alloc["donor"] == ally]
+        if weight >= 1:
+            mine = mine[mine["source"] == "stock"]
         if mine.empty:
             continue
         path = stock_path(result, ally)
         first = int(mine["month"].min())
-        assert path[first:].min() >= floor * TARGET - 1e-6
+        assert path[first:].min() >= floor * TARGET - 1e-6, (ally, path, mine)
         assert path[11] >= floor * TARGET - 1e-6
     # fairness (aid_fairness 0.5 < 1: speed first; the rule): each donor gives its GDP
     # share of the value given, within 1e-6 of it, unless it gives all it can: then the
