@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -498,3 +499,52 @@ def test_the_simulator_serves_the_gifts(tmp_path: Path) -> None:
     sim = simulate(result.plan, result.scenario, futures=8, sensitivity=False)
     at_date = sim.targets.set_index("ally")["stock_at_date_p50"]
     assert at_date.to_dict() == pytest.approx({"AAA": 60, "BBB": 60}, abs=1e-6)
+
+
+def test_plan_command_writes_the_coordinators_what_ifs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 10 months of 10 asked. Above the floors A has 50 and B 30, and the line makes 1 a
+    # month (10): 90 given, 10 unmet. Floor 0.9 frees 5 more of A's stock and 5 of B's
+    # (45 kept each): 100, nothing unmet. The suggested line copies L1 (1 a
+    # month): 10 more, nothing unmet. CCC joins with money, but the line is full: no
+    # change.
+    from materiel.cli.main import main
+
+    folder = donors_scenario(tmp_path / "s", months=10, capacity=1)
+    out = tmp_path / "out"
+    args = ["plan", str(folder), "--out", str(out), "--explain", "0", "--no-pooling-value"]
+    assert main([*args, "--aid-what-ifs", "--aid-donor", "CCC:1:1e9"]) == 0
+    printed = capsys.readouterr().out
+    assert "Aid what-ifs" in printed
+    frame = pd.read_csv(out / "aid_what_ifs.csv").set_index("what_if")
+    assert frame.index.tolist() == [
+        "plan",
+        "donor_floor 0.9",
+        "one more donor: CCC",
+        "new line L1_NEW (SHELL, 1/month)",
+    ]
+    assert frame["unmet"].tolist() == pytest.approx([10, 0, 10, 0], abs=1e-6)
+    assert frame["requirement_months_met"].iloc[[1, 3]].tolist() == [10, 10]
+    assert frame["change"].iloc[2] == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "What-ifs for coordinators" in page and "L1_NEW" in page
+
+
+@pytest.mark.parametrize(
+    ("donor", "words"),
+    [("CCC", "CODE:GDP:BUDGET"), ("CCC:x:1", "GDP 'x' is not a number"), ("CCC:1:-5", "BUDGET")],
+)
+def test_plan_command_refuses_a_bad_donor_before_planning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], donor: str, words: str
+) -> None:
+    from materiel.cli.main import main
+
+    folder = donors_scenario(tmp_path / "s")
+    out = tmp_path / "out"
+    code = main(["plan", str(folder), "--out", str(out), "--aid-donor", donor])
+    captured = capsys.readouterr()
+    assert code != 0
+    assert words in captured.err and "--aid-donor" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert not out.exists()  # refused before anything was planned or written
