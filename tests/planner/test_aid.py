@@ -159,6 +159,15 @@ def test_ten_months_what_is_left_is_unmet_and_reported(tmp_path: Path) -> None:
     )
 
 
+def test_a_usd_scenario_compares_with_the_baseline_at_the_users_rate(tmp_path: Path) -> None:
+    # The 6-month case with 1.25 USD a EUR: B gives 2,000 USD in the 12-month horizon,
+    # 2,000 a year, against its third of EUR 40 bn = 16.67 bn USD a year.
+    result = solve(donors_scenario(tmp_path / "s", policy={"eur_usd": 1.25}))
+    donors = result.aid_by_donor().set_index("donor")
+    expected = 100 * 2_000 / (40e9 / 3 * 1.25)
+    assert donors.loc["BBB", "given_vs_baseline_pct"] == pytest.approx(expected, rel=1e-9)
+
+
 def test_donor_at_its_floor_pays_for_new_contracts(tmp_path: Path) -> None:
     # B holds exactly its floor (50 of 50): it gives nothing from stock. Equal GDP, 100
     # asked over 10 months: A gives its 50 above the floor, B buys its 50 on the line

@@ -525,6 +525,13 @@ class Policy(BaseModel):
         "fraction of it at no cost (0: fairness is exact where donors can give their "
         "shares) [-]",
     )
+    eur_usd: float | None = Field(
+        None,
+        ge=0.5,
+        le=2.0,
+        description="your own EUR/USD rate (USD per EUR) to compare a USD scenario's aid "
+        "with the EUR 40 bn a year baseline; empty: not compared (no rate is assumed) [-]",
+    )
     requirement_weight: float = Field(
         0.5,
         gt=0,
