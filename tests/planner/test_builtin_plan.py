@@ -162,10 +162,10 @@ def test_ukraine_requirements_are_labelled_and_shared_within_floors(nato: PlanRe
     # first gift of the group on: its own target comes first.
     scenario = load_scenario("nato-2024")
     rows = scenario.records("requirements")
-    assert {r.recipient for r in rows} == {"UKR"} and len(rows) == 4
+    assert {r.recipient for r in rows} == {"UKR"} and len(rows) == 8
     assert all(r.source and (r.assumption or "assumption" not in r.source) for r in rows)
     table = nato.aid_requirements()
-    assert len(table) == 4
+    assert len(table) == 8
     np.testing.assert_allclose(table["given"] + table["unmet"], table["required"], rtol=1e-9)
     alloc = nato.aid_allocation()
     groups = scenario.group_of()

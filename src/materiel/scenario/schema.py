@@ -537,10 +537,11 @@ class Policy(BaseModel):
         gt=0,
         le=1e3,
         description="a unit of a requirement left unmet (times its priority) costs this "
-        "many times a unit-month missing from the largest target of its group: below 1 "
-        "every ally's own target, up to its donor_floor, comes first; where no ally has a "
-        "target of the group, this many times a unit of the donors' own demand left unmet "
-        "(0.5: their consumption and firm aid first; 1: like firm aid) [-]",
+        "many times a unit-month missing from the largest target of its group, or its "
+        "price's worth missing from any target, whichever weighs less: below 1 every "
+        "ally's own targets, up to its donor_floor, come first, for capacity and for "
+        "money; without targets, this many times a unit of the donors' own demand left "
+        "unmet (0.5: their consumption and firm aid first; 1: like firm aid) [-]",
     )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
