@@ -78,6 +78,8 @@ def nation_view(
     scenario_tables: dict[str, list[dict[str, Any]]] | None = None,
     extra: dict[str, list[dict[str, Any]]] | None = None,
     rule: disclosure.Rule | None = None,
+    memo: disclosure.Memo | None = None,
+    memo_key: tuple[Any, ...] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """What a nation analyst of ``ally`` sees of a run's ``result`` and of its scenario's
     rows, keyed as the access rules name tables (``plan.contracts``, ``lines``): every
@@ -85,9 +87,11 @@ def nation_view(
     not read are absent. ``extra``: other tables keyed the same way (e.g.
     ``simulation.targets``, ``plan.bottlenecks``), shown in detail only where the rule of
     that name lets the analyst see a row (no rule: none); a table named ``simulation.X``
-    follows the rule of ``plan.X`` row by row, without totals."""
+    follows the rule of ``plan.X`` row by row, without totals. ``memo`` and ``memo_key``
+    (a stored run's) keep the rule's decisions, as :meth:`RunOps.run_table` does."""
     rule = rule or disclosure.Rule.from_settings()
-    policy = Policy(Principal(name=f"nation analyst of {ally}", role="nation", ally=ally), rule)
+    who = Principal(name=f"nation analyst of {ally}", role="nation", ally=ally)
+    policy = Policy(who, rule, memo)
     out: dict[str, list[dict[str, Any]]] = {}
     delivered = result.get("delivered")
 
@@ -98,7 +102,7 @@ def nation_view(
 
     for table in result.get("tables", {}):
         if policy.may_read_table(f"plan.{table}"):
-            out[f"plan.{table}"] = plan_rows(policy, table, result, deliveries)
+            out[f"plan.{table}"] = plan_rows(policy, table, result, deliveries, memo_key)
     producers = result.get("producers") or {}
     for table, rows in (scenario_tables or {}).items():
         if policy.may_read_table(table):

@@ -45,12 +45,13 @@ def national_plan(
     out: Path,
     *,
     run: Path | None = None,
-    explain: int = 3,
+    explain: int = 0,
     say: Callable[[str], None] | None = None,
 ) -> NationalFiles:
     """Write the national plan of ``ally`` (HTML and PDF) into ``out``: of the report
     folder ``run`` (made by ``materiel plan --out``; a simulation in it gives each
-    target's probability), or of a plan made now."""
+    target's probability), or of a plan made now (``explain``: bottlenecks to value by
+    re-solving; none by default, as the what-ifs are not a nation analyst's to see)."""
     from materiel.report import write_national
 
     say = say or (lambda _message: None)
