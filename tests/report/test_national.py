@@ -14,6 +14,7 @@ with one contract of 4,000 shells for 400,000 USD (no more: more only costs). BB
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,7 @@ def test_the_ally_s_own_figures_by_hand(made: tuple[str, str]) -> None:
     assert re.search(r"<td>Shell</td><td>4,000</td><td>2025-12</td>.*<td>2025-04</td>", targets)
     contracts = _section(page, "contracts")
     assert "1 contracts: 4,000 units for 400,000 USD" in contracts
-    assert "<td>L1</td><td>PAAA</td><td>HE</td><td>2025-01</td><td>2025-04</td>" in contracts
+    assert "<td>L1</td><td>HE</td><td>2025-01</td><td>2025-04</td>" in contracts
     spending = _section(page, "spending")
     # 2025: 400,000 spent of the budget of 1,234,567; the paths at 2, 3.5 and 5 % of GDP
     row = "<td>2025</td><td>400,000</td><td>0</td><td>400,000</td><td>1,234,567</td>"
@@ -125,7 +126,7 @@ def test_nothing_of_another_ally_in_the_html_or_the_pdf(made: tuple[str, str]) -
         assert figure not in text, figure
         assert figure.replace(",", "") not in page, figure
     # BBB's contracts on AAA's own line are not listed
-    assert "<td>L1</td><td>PAAA</td><td>HE</td><td>2025-05</td>" not in page
+    assert "<td>L1</td><td>HE</td><td>2025-05</td>" not in page
 
 
 def test_the_pdf_has_every_section(made: tuple[str, str]) -> None:
@@ -241,3 +242,29 @@ def _section(page: str, anchor: str) -> str:
 def _source(seen: dict[str, list[dict[str, Any]]]) -> NationalSource:
     meta = {"start": "2025-01", "horizon": 12, "currency": "USD", "policy": {}}
     return NationalSource("AAA", "test", "2025-01", 12, "USD", meta, "a test", seen)
+
+
+@pytest.mark.slow
+def test_the_national_plan_of_an_ally_of_nato_2024_holds_its_own_rows_only() -> None:
+    from materiel.planner import plan
+    from materiel.workflows.national import national_source
+
+    scenario = load_scenario("nato-2024")
+    result = plan(scenario, explain=0, compare_pooling=False)
+    page = render_national(national_source(scenario, result.plan, "POL", "a test"))
+    contracts = result.contracts
+    listed = set(re.findall(r"<tr><td>(K\d+)</td>", _section(page, "contracts")))
+    # the contracts POL signs a part of (not nothing) are listed, and no other
+    mine = {
+        contract
+        for contract, shares, quantity in zip(
+            contracts["contract"], contracts["shares"], contracts["quantity"], strict=True
+        )
+        if float(dict(p.split(":") for p in shares.split(";")).get("POL", 0)) * quantity > 1e-6
+    }
+    assert listed and listed == mine
+    targets = _section(page, "targets")
+    for row in result.targets.itertuples():
+        label = html.escape(str(row.label))
+        shown = f"<td>{label}</td><td>{row.target:,.0f}</td><td>{row.target_date}</td>"
+        assert (shown in targets) == (row.ally == "POL"), row

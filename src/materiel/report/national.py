@@ -146,6 +146,8 @@ def _contracts(source: NationalSource) -> dict[str, Any] | None:
         buyers = {b.strip() for b in str(r.get("buyers") or "").split(";")}
         if r.get(TOTAL_KEY) == TOTAL or source.ally not in buyers:
             continue
+        if abs(float(r.get("quantity") or 0.0)) <= EPS:
+            continue  # a pooled contract of which the ally's share is nothing
         others = r.get("other_buyers")
         if others is None:
             others = len(buyers) - 1
@@ -222,14 +224,26 @@ def gdp_paths(
         )
         frame = derive([held], settings, start, horizon)
         for row in frame.itertuples(index=False):
-            out[(int(row.year), share)] = float(row.amount)
+            year = int(row.year)
+            out[(year, share)] = float(row.amount) * _months_in(year, start, horizon) / 12.0
     note = (
         f"Each path is the budget for the modelled items were the ally to spend that share "
         f"of its GDP on defence: GDP (allies table, {float(ally['gdp']):,.4g} bn, growing "
         f"{growth:g} % a year) x share x equipment share ({float(equipment):g} %) x the "
-        f"modelled part ({part:g} % of equipment spending, an assumption)."
+        f"modelled part ({part:g} % of equipment spending, an assumption); prorated, as "
+        f"budgets are, by the months of the year in the horizon."
     )
     return out, note
+
+
+def _months_in(year: int, start: str, horizon: int) -> int:
+    """The months of ``year`` within the horizon of ``horizon`` months from ``start``.
+
+    >>> _months_in(2024, "2024-07", 120), _months_in(2025, "2024-07", 120)
+    (6, 12)
+    """
+    first = int(start[:4]) * 12 + int(start[5:7]) - 1
+    return max(0, min(first + horizon, (year + 1) * 12) - max(first, year * 12))
 
 
 def _lines(source: NationalSource) -> dict[str, Any] | None:
