@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import html
 import io
-import time
 
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from materiel.store.policy import SYSTEM
 from tests.server_kit import SECRETS, Workspace
-from tests.web_kit import csrf_of, sign_in
+from tests.web_kit import csrf_of, plan_from_page, sign_in
 
 #: The stockpile figures of BBB and CCC, as the small scenario has them and as a page
 #: would print them.
@@ -26,16 +24,7 @@ def small_run(client: TestClient, space: Workspace) -> int:
     """A finished run of the small scenario, started by an alliance analyst (signed out
     after)."""
     assert sign_in(client, "alliance").status_code == 303
-    page = client.get("/scenarios/small")
-    answer = client.post(
-        "/scenarios/small/runs", data={"csrf": csrf_of(page.text)}, follow_redirects=False
-    )
-    run_id = int(answer.headers["location"].rsplit("/", 1)[1])
-    deadline = time.monotonic() + 120
-    while space.store.run(SYSTEM, run_id)["status"] in ("queued", "running"):
-        assert time.monotonic() < deadline, "the run did not end"
-        time.sleep(0.2)
-    assert space.store.run(SYSTEM, run_id)["status"] == "done"
+    run_id = plan_from_page(client, space, "small")
     client.post("/sign-out", data={"csrf": csrf_of(client.get("/").text)})
     return run_id
 
