@@ -268,3 +268,14 @@ def test_the_national_plan_of_an_ally_of_nato_2024_holds_its_own_rows_only() -> 
         label = html.escape(str(row.label))
         shown = f"<td>{label}</td><td>{row.target:,.0f}</td><td>{row.target_date}</td>"
         assert (shown in targets) == (row.ally == "POL"), row
+
+
+def test_hostile_text_is_shown_as_text() -> None:
+    hostile = '<script>alert("x")</script>'
+    seen = {
+        "allies": [{"code": "AAA", "name": hostile}],
+        "lines": [{"id": "L1", "item": hostile, "producer": hostile, "host": "AAA"}],
+    }
+    page = render_national(_source(seen))
+    assert hostile not in page and "<script" not in page.lower()
+    assert "National plan of &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; (AAA)" in page
