@@ -9,7 +9,7 @@ packages import them from here, never from its modules.
 
 from __future__ import annotations
 
-from materiel.planner.aid_whatif import Donor, NewLine, aid_what_ifs
+from materiel.planner.aid_whatif import Donor, NewLine, aid_what_ifs, parse_donor, suggested_line
 from materiel.planner.api import plan, value_of_pooling
 from materiel.planner.families import KINDS
 from materiel.planner.plan import SERVED, Plan
@@ -23,6 +23,8 @@ __all__ = [
     "Plan",
     "PlanResult",
     "aid_what_ifs",
+    "parse_donor",
     "plan",
+    "suggested_line",
     "value_of_pooling",
 ]
