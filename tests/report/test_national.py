@@ -279,3 +279,14 @@ def test_hostile_text_is_shown_as_text() -> None:
     page = render_national(_source(seen))
     assert hostile not in page and "<script" not in page.lower()
     assert "National plan of &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; (AAA)" in page
+
+
+def test_without_weasyprint_the_pdf_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from materiel.errors import DataError
+    from materiel.report import national_pdf
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if it could not be imported
+    with pytest.raises(DataError, match="make pdf-libs"):
+        national_pdf("<p>x</p>")

@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from materiel.errors import InputError
+from materiel.errors import DataError, InputError
 from materiel.spending import GDP_GROWTH_PCT, MODELLED_PART_PCT, derive
 
 #: The defence spending guidelines drawn against the ally's spending [% of GDP]: the
@@ -73,8 +73,16 @@ def write_national(source: NationalSource, folder: Path) -> NationalFiles:
 
 def national_pdf(page: str) -> bytes:
     """The PDF of a national plan's HTML (WeasyPrint; no URL is fetched: the page has
-    no external asset, and any link it might hold is refused)."""
-    import weasyprint
+    no external asset, and any link it might hold is refused). A :class:`DataError`
+    when WeasyPrint cannot load the system's Pango (``make pdf-libs`` installs it)."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:
+        raise DataError(
+            f"the national plan's PDF needs WeasyPrint and the system's Pango and HarfBuzz "
+            f"(Debian: libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; `make pdf-libs` "
+            f"installs them): {exc}"
+        ) from exc
 
     def refuse(url: str) -> dict[str, Any]:
         raise ValueError(f"a national plan fetches nothing ({url})")
