@@ -6,6 +6,13 @@ names are the package's face: other packages import them from here.
 from __future__ import annotations
 
 from materiel.report.fan import write_simulation
+from materiel.report.national import (
+    NationalFiles,
+    NationalSource,
+    national_pdf,
+    render_national,
+    write_national,
+)
 from materiel.report.sweep_charts import months_charts
 from materiel.report.track_charts import check_chart_path, save_chart
 from materiel.report.track_render import emit, tell, to_json
@@ -20,20 +27,25 @@ from materiel.report.words import (
 from materiel.report.write import ReportFiles, real_targets, write_report
 
 __all__ = [
+    "NationalFiles",
+    "NationalSource",
     "ReportFiles",
     "bottleneck_words",
     "check_chart_path",
     "demand_sentence",
     "emit",
     "months_charts",
+    "national_pdf",
     "pooling_sentence",
     "real_targets",
+    "render_national",
     "requirements_sentence",
     "save_chart",
     "standardisation_sentence",
     "supply_chain_words",
     "tell",
     "to_json",
+    "write_national",
     "write_report",
     "write_simulation",
 ]
