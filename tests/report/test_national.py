@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -229,6 +230,27 @@ def test_bad_input_is_one_line_and_no_plan(
         assert message in " ".join(err.split()), err
         assert "Traceback" not in err
         assert not out.exists()
+
+
+def test_a_simulation_left_by_an_earlier_plan_in_the_run_folder_is_refused(
+    scenario_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `materiel plan --out RUN --simulate N`, then the scenario edited and planned again
+    # into RUN without --simulate: RUN/simulation is still the earlier plan's (there AAA
+    # wanted 5,000 shells, met with probability 0.5), and must not pass for this plan's
+    run = tmp_path / "run"
+    plan = ["plan", str(scenario_folder), "--out", str(run), "--no-pooling-value"]
+    assert main([*plan, "--explain", "0"]) == 0
+    (run / "simulation").mkdir(exist_ok=True)
+    stale = {"ally": "AAA", "group": "HE", "target": 5000.0, "target_date": "2025-12"}
+    odds = {"plan_stock_at_date": 5000.0, "probability": 0.5, "month_met_p50": "2025-06"}
+    pd.DataFrame([{**stale, **odds}]).to_parquet(run / "simulation" / "targets.parquet")
+    out = tmp_path / "national"
+    args = ["national-plan", str(scenario_folder), "AAA", "--run", str(run), "--out", str(out)]
+    assert main(args) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "is not a simulation of the plan in" in err and "AAA HE" in err, err
+    assert "Traceback" not in err and not out.exists()
 
 
 def _section(page: str, anchor: str) -> str:

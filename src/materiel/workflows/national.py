@@ -9,6 +9,7 @@ only then rendered: the document holds nothing that analyst could not see there.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -64,7 +65,7 @@ def national_plan(
             raise InputError(f"--run {run}: no such folder (a folder `materiel plan --out` wrote)")
         say(f"reading the plan in {run}")
         made = Plan.load(Path(run), scenario)
-        extra = _extras(Path(run))
+        extra = _extras(Path(run), _records(made.tables["targets"]))
         origin = f"the plan in {run}"
     else:
         from materiel.planner import plan
@@ -128,9 +129,10 @@ def _source(
     )
 
 
-def _extras(folder: Path) -> dict[str, list[dict[str, Any]]]:
+def _extras(folder: Path, targets: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The tables of a report folder besides its plan: the simulation's targets (each
-    target's probability) and the bottlenecks with their what-ifs, where written."""
+    target's probability; refused unless of the plan's ``targets``) and the bottlenecks
+    with their what-ifs, where written."""
     found = {
         "simulation.targets": folder / "simulation" / "targets.parquet",
         "plan.bottlenecks": folder / "bottlenecks.parquet",
@@ -142,7 +144,39 @@ def _extras(folder: Path) -> dict[str, list[dict[str, Any]]]:
                 out[name] = _records(pd.read_parquet(path))
             except (OSError, ValueError) as exc:
                 raise InputError(f"{path}: cannot read this table of the run: {exc}") from exc
+    if "simulation.targets" in out:
+        _check_simulation(folder, out["simulation.targets"], targets)
     return out
+
+
+def _check_simulation(
+    folder: Path, simulated: list[dict[str, Any]], targets: list[dict[str, Any]]
+) -> None:
+    """Refuse a simulation that is not of the plan in ``folder``: ``materiel plan --out``
+    without ``--simulate`` leaves an earlier plan's simulation in place. Each of its
+    targets must be one of the plan's, with the same target, date and planned stock at
+    the date (named by ally and group only: no figure in the message)."""
+    plan = {(str(t.get("ally")), str(t.get("group"))): t for t in targets}
+
+    def same(a: Any, b: Any) -> bool:
+        if a is None or b is None:
+            return a is None and b is None
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
+
+    for row in simulated:
+        key = (str(row.get("ally")), str(row.get("group")))
+        mine = plan.get(key)
+        if (
+            mine is None
+            or str(mine.get("target_date") or "") != str(row.get("target_date") or "")
+            or not same(mine.get("target"), row.get("target"))
+            or not same(mine.get("stock_at_date"), row.get("plan_stock_at_date"))
+        ):
+            raise InputError(
+                f"{folder / 'simulation'} is not a simulation of the plan in {folder} (the "
+                f"target of {key[0]} {key[1]} differs): an earlier `materiel plan --out` "
+                f"left it; plan again with --simulate N, or remove that folder"
+            )
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
