@@ -41,6 +41,7 @@ def test_a_nation_analyst_gets_its_own_national_plan_and_not_another_s(
     page = client.get(f"/runs/{run_id}/national")
     assert page.status_code == 200
     assert "National plan of Ally A (AAA)" in page.text
+    assert "has changed since this run" not in page.text  # the run's version is the scenario's
     assert "default-src 'none'" in page.headers["content-security-policy"]
     # its own target (20,202) is there; no figure of another ally is
     assert "20,202" in page.text
@@ -60,6 +61,20 @@ def test_a_nation_analyst_gets_its_own_national_plan_and_not_another_s(
         assert "may read AAA's national plans only" in html.unescape(answer.text)
         assert not [f for f in OTHERS if f in answer.text]
     assert client.get(f"/runs/{run_id + 1000}/national").status_code == 404
+    # neither the page nor the PDF is kept by a browser or a proxy
+    for answer in (page, pdf):
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    # a hostile ally code is refused (422), shown as text, and no plan is drawn
+    for code in ("../", "<script>", "A" * 5000, "AA%00", "AAAA", "AA1"):
+        for where in ("national", "national.pdf"):
+            answer = client.get(f"/runs/{run_id}/{where}", params={"ally": code})
+            assert answer.status_code in (400, 422), (code, where)
+            assert "<script>" not in answer.text and "20,202" not in answer.text
+    # a national plan is read only: no other method changes anything
+    for method in ("post", "put", "delete"):
+        answer = getattr(client, method)(f"/runs/{run_id}/national?ally=AAA")
+        assert answer.status_code == 405, method
 
 
 def test_alliance_staff_pick_any_ally_and_other_roles_get_none(
@@ -87,3 +102,22 @@ def test_alliance_staff_pick_any_ally_and_other_roles_get_none(
         assert answer.status_code == 403, user
         assert "20,202" not in answer.text
         client.post("/sign-out", data={"csrf": csrf_of(client.get("/").text)})
+
+
+def test_a_national_plan_of_a_run_of_an_earlier_version_says_what_it_reads_now(
+    client: TestClient, space: Workspace
+) -> None:
+    # the run planned L1 as AAA's line; then L1 is moved to BBB: the run's plan is not
+    # the scenario's any more, and AAA's national plan reads its lines as they are now,
+    # so it must say so (the command line refuses such a plan outright)
+    from materiel.store import SYSTEM
+
+    run_id = small_run(client, space)
+    (line,) = [r for r in space.store.rows(SYSTEM, "small", "lines") if r.data["id"] == "L1"]
+    space.store.update_row(
+        SYSTEM, "small", "lines", line.id, line.version, {**line.data, "host": "BBB"}
+    )
+    assert sign_in(client, "nation_AAA").status_code == 303
+    page = html.unescape(client.get(f"/runs/{run_id}/national").text)
+    assert "The scenario has changed since this run" in page
+    assert "version 1, now version 2" in page

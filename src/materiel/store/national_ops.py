@@ -43,9 +43,13 @@ class NationalOps(StoreBase):
                 new = result["tables"].get("deliveries", [])
                 result["delivered"] = delivered(s, record.scenario_id, new)
             name = scenario.name
+            versions = (record.scenario_version, scenario.version)
             # the key run_table keeps the rule's decisions on this run's tables under
             memo_key = ("run", run_id, str(record.created_at), record.scenario_digest)
         if ally not in {str(r.get("code")) for r in tables.get("allies", [])}:
             raise NotFound(f"scenario {name!r} of run {run_id} has no ally {ally!r}")
         seen = nation_view(ally, result, tables, rule=self.rule, memo=self.memo, memo_key=memo_key)
-        return NationalView(run=run_id, scenario=name, ally=ally, meta=meta, tables=seen)
+        changed = versions if versions[0] != versions[1] else None
+        return NationalView(
+            run=run_id, scenario=name, ally=ally, meta=meta, tables=seen, versions=changed
+        )

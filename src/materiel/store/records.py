@@ -183,10 +183,13 @@ class AuditPage(Record):
 class NationalView(Record):
     """What a nation analyst of ``ally`` sees of a finished run and of its scenario:
     tables keyed as the access rules name them (``plan.contracts``, ``lines``), each as
-    the workspace shows it to that analyst; the scenario's settings (``meta``)."""
+    the workspace shows it to that analyst; the scenario's settings (``meta``).
+    ``versions``: (the scenario's version the run planned, its version now) when they
+    differ: the scenario's tables and settings are read as they are now."""
 
     run: int
     scenario: str
     ally: str
     meta: dict[str, Any]
     tables: dict[str, list[dict[str, Any]]]
+    versions: tuple[int, int] | None = None

@@ -105,7 +105,15 @@ def national_source(
 def national_of_run(view: NationalView) -> NationalSource:
     """The national plan of a workspace run, from what the store shows a nation analyst
     of its ally (:meth:`materiel.store.Store.national_view`)."""
-    return _source(view.ally, view.scenario, view.meta, f"run {view.run}", view.tables)
+    origin = f"run {view.run}"
+    if view.versions is not None:
+        then, now = view.versions
+        origin += (
+            f". The scenario has changed since this run (version {then}, now version {now}): "
+            f"its allies, lines, suppliers and settings are read as they are now, not as "
+            f"they were planned"
+        )
+    return _source(view.ally, view.scenario, view.meta, origin, view.tables)
 
 
 def _source(
