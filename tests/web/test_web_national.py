@@ -98,9 +98,10 @@ def test_alliance_staff_pick_any_ally_and_other_roles_get_none(
     client.post("/sign-out", data={"csrf": csrf_of(run_page)})
     for user in ("industry", "viewer"):
         assert sign_in(client, user).status_code == 303
-        answer = client.get(f"/runs/{run_id}/national?ally=AAA")
-        assert answer.status_code == 403, user
-        assert "20,202" not in answer.text
+        for where in ("national", "national.pdf"):
+            answer = client.get(f"/runs/{run_id}/{where}?ally=AAA")
+            assert answer.status_code == 403, (user, where)
+            assert "20,202" not in answer.text
         client.post("/sign-out", data={"csrf": csrf_of(client.get("/").text)})
 
 
