@@ -120,6 +120,19 @@ def test_the_ally_s_own_figures_by_hand(made: tuple[str, str]) -> None:
     assert "<td>L1</td><td>HE</td><td>PAAA</td>" in lines and "L2" not in lines
 
 
+def test_the_month_met_is_named_for_what_it_is() -> None:
+    # met by its date (2025-06) but below the target after, at it for good from 2025-09
+    # (the plan's month_met): the column must not read as a contradiction ("met (month)
+    # 2025-09", "met by its date: yes")
+    row = {"ally": "AAA", "group": "HE", "label": "Shell", "target": 100.0}
+    row |= {"target_date": "2025-06", "stock_at_date": 100.0, "month_met": "2025-09"}
+    row |= {"met_by_date": True, "shortfall_at_date": 0.0}
+    targets = _section(render_national(_source({"plan.targets": [row]})), "targets")
+    assert "<th>at target for good from</th>" in targets
+    assert "<td>2025-06</td><td>100</td><td>2025-09</td><td>yes</td>" in targets
+    assert "met (month)" not in targets
+
+
 def test_nothing_of_another_ally_in_the_html_or_the_pdf(made: tuple[str, str]) -> None:
     page, text = made
     for figure in BBB_FIGURES:
