@@ -245,6 +245,18 @@ def test_bad_input_is_one_line_and_no_plan(
         assert not out.exists()
 
 
+def test_an_out_that_is_a_file_is_refused_before_any_planning(
+    scenario_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "a-file"
+    out.write_text("not a folder", encoding="utf-8")
+    assert main(["national-plan", str(scenario_folder), "AAA", "--out", str(out)]) == 2
+    said = capsys.readouterr()
+    assert "is not a folder" in " ".join(said.err.split()), said.err
+    assert "planning" not in said.out and "writing the national plan" not in said.out
+    assert out.read_text(encoding="utf-8") == "not a folder"
+
+
 def test_a_simulation_left_by_an_earlier_plan_in_the_run_folder_is_refused(
     scenario_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -57,6 +57,8 @@ def national_plan(
 
     say = say or (lambda _message: None)
     code = check_ally(scenario, ally)
+    if Path(out).exists() and not Path(out).is_dir():  # before any planning
+        raise InputError(f"--out {out} is not a folder (national-{code}.html and .pdf go in one)")
     extra: dict[str, list[dict[str, Any]]] = {}
     if run is not None:
         from materiel.planner import Plan
