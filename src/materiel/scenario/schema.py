@@ -108,6 +108,12 @@ class AllyRow(_Row):
         description="most value this ally gives a year to recipients' requirements, a "
         "pledge (items at their base prices; empty: no cap) [currency/year]",
     )
+    work_share_group: Code | None = Field(
+        None,
+        description="a group of allies that count as one for policy.work_share (the fair "
+        "return of OCCAR or ESA programmes): an ally of the group may place its share "
+        "with lines any ally of the group hosts (empty: its own lines only)",
+    )
 
 
 class ItemRow(_Row):
@@ -533,6 +539,14 @@ class Policy(BaseModel):
         "first, and (with unmet_demand_weight 2) still serves requirements before donors "
         "build stock above their floors or buy it for themselves; 1 serves them like "
         "firm aid [-]",
+    )
+    work_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="each ally places at least this share of the value of its new orders "
+        "(at the items' base prices) with lines it hosts, or that an ally of its "
+        "work_share_group (allies table) hosts (0: no rule) [-]",
     )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")
