@@ -19,7 +19,17 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from materiel.cli import ingest, plan, scenario, serve, simulate, spending, sweep, track
+from materiel.cli import (
+    alternatives,
+    ingest,
+    plan,
+    scenario,
+    serve,
+    simulate,
+    spending,
+    sweep,
+    track,
+)
 from materiel.errors import MaterielError
 
 app = typer.Typer(
@@ -41,7 +51,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for _family in (scenario, plan, simulate, spending, sweep, track, ingest, serve):
+for _family in (scenario, plan, alternatives, simulate, spending, sweep, track, ingest, serve):
     _family.register(app)
 
 

@@ -10,6 +10,12 @@ packages import them from here, never from its modules.
 from __future__ import annotations
 
 from materiel.planner.aid_whatif import Donor, NewLine, aid_what_ifs
+from materiel.planner.alternatives import (
+    MEASURES,
+    Alternatives,
+    check_options,
+    plan_alternatives,
+)
 from materiel.planner.api import plan, value_of_pooling
 from materiel.planner.families import KINDS
 from materiel.planner.plan import SERVED, Plan
@@ -17,12 +23,16 @@ from materiel.planner.result import PlanResult
 
 __all__ = [
     "KINDS",
+    "MEASURES",
     "SERVED",
+    "Alternatives",
     "Donor",
     "NewLine",
     "Plan",
     "PlanResult",
     "aid_what_ifs",
+    "check_options",
     "plan",
+    "plan_alternatives",
     "value_of_pooling",
 ]

@@ -10,6 +10,7 @@ once.
 - :func:`run_combination`: one cell of a sweep (plan with overrides, figures).
 """
 
+from materiel.workflows.alternatives import alternatives_report
 from materiel.workflows.cell import plan_figures, run_combination, simulate_figures
 from materiel.workflows.confidence import ConfidentPlan, check_confidence, plan_with_confidence
 from materiel.workflows.plan import PlanReport, plan_report
@@ -19,6 +20,7 @@ __all__ = [
     "RUN_STAGES",
     "ConfidentPlan",
     "PlanReport",
+    "alternatives_report",
     "check_confidence",
     "plan_figures",
     "plan_report",
