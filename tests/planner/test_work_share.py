@@ -186,7 +186,8 @@ def test_report_states_the_price(tmp_path: Path) -> None:
     table = pd.read_csv(files.tables["work_share"]).set_index("ally")
     assert table.at["BBB", "money_price"] == pytest.approx(2_400)
     page = files.html.read_text(encoding="utf-8")
-    assert "A work share of 50 % costs 0 target-months of shortfall" in page
-    assert "most for BBB (0 target-months" in page
+    said = "A work share of 50 % costs 0 target-months of shortfall and 2.4k USD more spending"
+    assert said in page
+    assert "most for BBB (0 target-months, 2.4k USD more spending)" in page
     saved = pd.read_parquet(tmp_path / "out" / "plan" / "work_share.parquet")
     assert list(saved["ally"]) == ["AAA", "BBB"]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from materiel.planner import Remote
 
 console = Console()
 
@@ -35,6 +39,14 @@ def alternatives_command(
         list[str] | None,
         typer.Option("--set", help="override, e.g. policy.pooling=false"),
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address, e.g. tcp://127.0.0.1:8786: the alternatives after "
+            "the first are solved there, one task each",
+        ),
+    ] = None,
 ) -> None:
     """Alternatives near the optimum (MGA): alternatives.csv, alternatives.html, plan-K/."""
     from materiel.cli.scenario import print_warnings
@@ -45,7 +57,12 @@ def alternatives_command(
 
     check_options(slack, count, measure)  # before any loading or solving
     started = time.perf_counter()
-    with console.status("loading the scenario") as status:
+    cluster: contextlib.AbstractContextManager[Remote | None] = contextlib.nullcontext()
+    if scheduler is not None:
+        from materiel.sweeps import on_cluster
+
+        cluster = on_cluster(scheduler)
+    with cluster as remote, console.status("loading the scenario") as status:
         loaded = load_scenario(scenario, overrides=set_ or [])
         print_warnings(loaded)
 
@@ -60,6 +77,7 @@ def alternatives_command(
             count=count,
             measure=measure,
             say=progress,
+            remote=remote,
         )
     console.print(alternatives_headline(found), highlight=False, markup=False)
     console.print(

@@ -13,7 +13,9 @@ from materiel.planner.aid_whatif import Donor, NewLine, aid_what_ifs
 from materiel.planner.alternatives import (
     MEASURES,
     Alternatives,
+    Remote,
     check_options,
+    most_of,
     plan_alternatives,
 )
 from materiel.planner.api import plan, value_of_pooling
@@ -30,8 +32,10 @@ __all__ = [
     "NewLine",
     "Plan",
     "PlanResult",
+    "Remote",
     "aid_what_ifs",
     "check_options",
+    "most_of",
     "plan",
     "plan_alternatives",
     "value_of_pooling",

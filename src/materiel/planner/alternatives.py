@@ -19,6 +19,9 @@ has used (the Hop-Skip-Jump step); the next ones each maximise one unit that the
 so far have used least. A plan the same as one before (its measure within 1e-6) is
 dropped, so fewer than ``count`` may come back.
 
+With a cluster (``remote``), the alternatives after the first are solved there at
+once, each a task that solves the optimum again (:func:`most_of`).
+
 Everything here is the **LP relaxation**: the scenario is solved with
 ``policy.whole_lots`` false (fractional lots), the optimum included, so that every plan
 is compared on the same model; contracts placed on lines with a least rate and warm
@@ -29,14 +32,14 @@ minimised), so they are what their tables say.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import pandas as pd
 
-from materiel.errors import InputError
+from materiel.errors import InputError, SolveError
 from materiel.planner import compat
 from materiel.planner.model import E, V, line_base_price, objective_weights, order_value_coef
 from materiel.planner.result import PlanResult
@@ -216,19 +219,25 @@ def _plan_of(solved: Solved, x: np.ndarray) -> tuple[PlanResult, float]:
     return PlanResult(scenario=inp.scenario, inputs=inp, solution=solution), shortfall
 
 
-def plan_alternatives(
-    scenario: Scenario,
-    *,
-    slack: float = 0.02,
-    count: int = 3,
-    measure: str = "hosts",
-    progress: Callable[[str], None] | None = None,
-) -> Alternatives:
-    """The optimum and up to ``count`` alternatives whose weighted shortfall and cost
-    are within ``slack`` of it and whose ``measure`` differs as much as it can (see the
-    module's text)."""
-    check_options(slack, count, measure)
-    say = progress or (lambda _msg: None)
+@dataclass
+class _Setup:
+    """The optimum's LP with the two slack rows, and each unit's measure on it."""
+
+    solved: Solved
+    terms: Terms
+    movable: list[str]  # units whose measure has a variable
+    x0: np.ndarray  # the optimum: least shortfall, then least cost
+    alt: highspy.Highs  # the LP with the slack rows
+    cost: tuple[np.ndarray, np.ndarray]  # the cost's columns and coefficients
+
+    def solve(self, units: list[str], sign: float) -> np.ndarray:
+        """The least-cost plan at the best of ``sign``·(the units' measure)."""
+        n = self.alt.getNumCol()
+        objective = _objective(self.terms, units, sign, n)
+        return _least_cost_at_best(self.alt, self.solved.inputs, objective, self.cost)
+
+
+def _prepare(scenario: Scenario, slack: float, measure: str, say: Callable[[str], None]) -> _Setup:
     relaxed = apply_overrides(scenario, ["policy.whole_lots=false"])
     inp = build_inputs(relaxed)
     solved = solve_inputs(inp, say)
@@ -236,40 +245,99 @@ def plan_alternatives(
     best = float(h.getInfo().objective_function_value)
     x0, _ = _cost_stage(h, m, layout, inp, best)
     terms = _unit_terms(solved, measure)
-    movable = [u for u, (index, _c) in terms.items() if len(index)]
-    optimum, s0 = _plan_of(solved, x0)
-    plans = [
-        Alternative(0, "the optimum", optimum, s0, optimum.solution.cost, _measure(terms, x0, inp))
-    ]
     with quiet():
         alt = highspy.Highs()
     alt.setOptionValue("output_flag", False)
     alt.passModel(h.getLp())
-    n = alt.getNumCol()
     short_i, short_c = layout.terms(m.expressions[E.SHORTFALL])
     cost_i, cost_c = layout.terms(m.expressions[E.COST])
     s_best = float(short_c @ x0[short_i])
     c_best = float(cost_c @ x0[cost_i])
     alt.addRow(-highspy.kHighsInf, _within(s_best, slack), len(short_i), short_i, short_c)
     alt.addRow(-highspy.kHighsInf, _within(c_best, slack), len(cost_i), cost_i, cost_c)
+    movable = [u for u, (index, _c) in terms.items() if len(index)]
+    return _Setup(solved, terms, movable, x0, alt, (cost_i, cost_c))
+
+
+def most_of(scenario: Scenario, slack: float, measure: str, unit: str) -> np.ndarray:
+    """One alternative on its own (a task for a cluster): the optimum solved again, then
+    the least-cost plan with the most of ``unit``'s measure within the slack; the plan's
+    column values (the same model and columns as every other solve of the scenario)."""
+    return _prepare(scenario, slack, measure, lambda _msg: None).solve([unit], -1.0)
+
+
+#: Solves ``most_of`` for each unit elsewhere (a cluster), yielding (unit, plan) as done.
+Remote = Callable[[Scenario, float, str, list[str]], Iterable[tuple[str, np.ndarray]]]
+
+
+def plan_alternatives(
+    scenario: Scenario,
+    *,
+    slack: float = 0.02,
+    count: int = 3,
+    measure: str = "hosts",
+    progress: Callable[[str], None] | None = None,
+    remote: Remote | None = None,
+) -> Alternatives:
+    """The optimum and up to ``count`` alternatives whose weighted shortfall and cost
+    are within ``slack`` of it and whose ``measure`` differs as much as it can (see the
+    module's text).
+
+    With ``remote`` (a cluster), the optimum and the first alternative are solved here,
+    and the next ones at once elsewhere: each maximises one of the units the first two
+    plans used least (each task solves the optimum again; the order of the units is
+    then that of the first two plans, not updated after each)."""
+    check_options(slack, count, measure)
+    say = progress or (lambda _msg: None)
+    setup = _prepare(scenario, slack, measure, say)
+    solved, terms, inp = setup.solved, setup.terms, setup.solved.inputs
+    optimum, s0 = _plan_of(solved, setup.x0)
+    first = _measure(terms, setup.x0, inp)
+    plans = [Alternative(0, "the optimum", optimum, s0, optimum.solution.cost, first)]
+
+    def keep(found_by: str, x: np.ndarray) -> None:
+        values = _measure(terms, x, inp)
+        if len(plans) > count or any(_same(values, p.measure) for p in plans):
+            return
+        result, shortfall = _plan_of(solved, x)
+        cost = result.solution.cost
+        plans.append(Alternative(len(plans), found_by, result, shortfall, cost, values))
+
     tried: set[tuple[str, ...]] = set()
     for attempt in range(TRIES * count):
-        if len(plans) > count:
+        if len(plans) > count or (remote is not None and attempt == 1):
             break
-        found_by, units, sign = _next_objective(plans, measure, movable, tried, attempt == 0)
+        found_by, units, sign = _next_objective(plans, measure, setup.movable, tried, attempt == 0)
         if not units:
             break
         tried.add((found_by,))
         say(f"alternative {len(plans)} of {count}: {found_by}")
-        x = _least_cost_at_best(alt, inp, _objective(terms, units, sign, n), (cost_i, cost_c))
-        values = _measure(terms, x, inp)
-        if any(_same(values, p.measure) for p in plans):
-            continue
-        result, shortfall = _plan_of(solved, x)
-        plans.append(
-            Alternative(len(plans), found_by, result, shortfall, result.solution.cost, values)
-        )
+        keep(found_by, setup.solve(units, sign))
+    if remote is not None and len(plans) <= count:
+        wanted: list[str] = []
+        while len(wanted) < TRIES * count:
+            found_by, units, _sign = _next_objective(plans, measure, setup.movable, tried, False)
+            if not units:
+                break
+            tried.add((found_by,))
+            wanted.append(units[0])
+        say(f"solving {len(wanted)} alternatives on the cluster")
+        words = {"hosts": "capacity hosted by", "money": "spending of", "pooled": "orders on"}
+        done = dict(remote(scenario, slack, measure, wanted))
+        for unit in wanted:  # in the order asked, whatever the order they came back in
+            if unit in done:
+                keep(f"most {words[measure]} {unit}", _checked(done[unit], setup))
+    relaxed = solved.inputs.scenario
     return Alternatives(scenario=relaxed, measure=measure, slack=slack, plans=plans)
+
+
+def _checked(x: np.ndarray, setup: _Setup) -> np.ndarray:
+    if len(x) != setup.alt.getNumCol():
+        raise SolveError(
+            f"an alternative solved elsewhere has {len(x)} columns, this model "
+            f"{setup.alt.getNumCol()}: the cluster runs another version of materiel"
+        )
+    return np.asarray(x, dtype=float)
 
 
 def _least_cost_at_best(
