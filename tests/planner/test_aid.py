@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -158,6 +159,15 @@ def test_ten_months_what_is_left_is_unmet_and_reported(tmp_path: Path) -> None:
     )
 
 
+def test_a_usd_scenario_compares_with_the_baseline_at_the_users_rate(tmp_path: Path) -> None:
+    # The 6-month case with 1.25 USD a EUR: B gives 2,000 USD in the 12-month horizon,
+    # 2,000 a year, against its third of EUR 40 bn = 16.67 bn USD a year.
+    result = solve(donors_scenario(tmp_path / "s", policy={"eur_usd": 1.25}))
+    donors = result.aid_by_donor().set_index("donor")
+    expected = 100 * 2_000 / (40e9 / 3 * 1.25)
+    assert donors.loc["BBB", "given_vs_baseline_pct"] == pytest.approx(expected, rel=1e-9)
+
+
 def test_donor_at_its_floor_pays_for_new_contracts(tmp_path: Path) -> None:
     # B holds exactly its floor (50 of 50): it gives nothing from stock. Equal GDP, 100
     # asked over 10 months: A gives its 50 above the floor, B buys its 50 on the line
@@ -176,6 +186,28 @@ def test_donor_at_its_floor_pays_for_new_contracts(tmp_path: Path) -> None:
     assert float(result.aid_by_donor().set_index("donor").loc["BBB", "from_new_value"]) == (
         pytest.approx(5_000, abs=1e-3)
     )
+
+
+def test_a_donors_own_target_comes_before_new_contracts_for_the_recipient(
+    tmp_path: Path,
+) -> None:
+    # Both donors hold nothing (target 50 each, due 2025-12); the line makes 10 a month,
+    # 120 in the year, and the recipient asks 10 a month all year. Each donor's own
+    # target first: 100 of the 120 go to A's and B's stocks, the last 20 to the
+    # recipient, and only once the donor giving them is at its target (before, a donor
+    # bought for the recipient while its own target went unmet: one gave all 120).
+    result = solve(donors_scenario(tmp_path / "s", months=12, initial=(0, 0), capacity=10))
+    assert sum(given_by(result, "new").values()) == pytest.approx(20, abs=1e-6)
+    assert sum(given_by(result, "stock").values()) == pytest.approx(0, abs=1e-9)
+    req = result.aid_requirements().iloc[0]
+    assert (req["given"], req["unmet"]) == pytest.approx((20, 100), abs=1e-6)
+    alloc = result.aid_allocation()
+    for ally in ("AAA", "BBB"):
+        path = stock_path(result, ally)
+        assert path[11] == pytest.approx(TARGET, abs=1e-6)
+        mine = alloc[alloc["donor"] == ally]
+        if not mine.empty:
+            assert path[int(mine["month"].min()) :].min() >= TARGET - 1e-6
 
 
 @pytest.mark.parametrize(("weight", "unmet"), [(None, 60.0), (2.0, 0.0)])
@@ -304,14 +336,17 @@ def test_properties(
     assert (per_month <= 10 + 1e-6).all()
     assert set(per_month.index) <= set(range(months))
     # a donor that gives from stock never goes below floor x target from then on, nor
-    # after its own due date (month 11)
+    # after its own due date (month 11); with the requirement weighted below a target
+    # (0.5), neither does one that gives from new contracts
     for ally in ("AAA", "BBB"):
-        mine = alloc[(alloc["donor"] == ally) & (alloc["source"] == "stock")]
+        mine = alloc[alloc["donor"] == ally]
+        if weight >= 1:
+            mine = mine[mine["source"] == "stock"]
         if mine.empty:
             continue
         path = stock_path(result, ally)
         first = int(mine["month"].min())
-        assert path[first:].min() >= floor * TARGET - 1e-6
+        assert path[first:].min() >= floor * TARGET - 1e-6, (ally, path, mine)
         assert path[11] >= floor * TARGET - 1e-6
     # fairness (aid_fairness 0.5 < 1: speed first; the rule): each donor gives its GDP
     # share of the value given, within 1e-6 of it, unless it gives all it can: then the
@@ -473,3 +508,52 @@ def test_the_simulator_serves_the_gifts(tmp_path: Path) -> None:
     sim = simulate(result.plan, result.scenario, futures=8, sensitivity=False)
     at_date = sim.targets.set_index("ally")["stock_at_date_p50"]
     assert at_date.to_dict() == pytest.approx({"AAA": 60, "BBB": 60}, abs=1e-6)
+
+
+def test_plan_command_writes_the_coordinators_what_ifs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 10 months of 10 asked. Above the floors A has 50 and B 30, and the line makes 1 a
+    # month (10): 90 given, 10 unmet. Floor 0.9 frees 5 more of A's stock and 5 of B's
+    # (45 kept each): 100, nothing unmet. The suggested line copies L1 (1 a
+    # month): 10 more, nothing unmet. CCC joins with money, but the line is full: no
+    # change.
+    from materiel.cli.main import main
+
+    folder = donors_scenario(tmp_path / "s", months=10, capacity=1)
+    out = tmp_path / "out"
+    args = ["plan", str(folder), "--out", str(out), "--explain", "0", "--no-pooling-value"]
+    assert main([*args, "--aid-what-ifs", "--aid-donor", "CCC:1:1e9"]) == 0
+    printed = capsys.readouterr().out
+    assert "Aid what-ifs" in printed
+    frame = pd.read_csv(out / "aid_what_ifs.csv").set_index("what_if")
+    assert frame.index.tolist() == [
+        "plan",
+        "donor_floor 0.9",
+        "one more donor: CCC",
+        "new line L1_NEW (SHELL, 1/month)",
+    ]
+    assert frame["unmet"].tolist() == pytest.approx([10, 0, 10, 0], abs=1e-6)
+    assert frame["requirement_months_met"].iloc[[1, 3]].tolist() == [10, 10]
+    assert frame["change"].iloc[2] == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "What-ifs for coordinators" in page and "L1_NEW" in page
+
+
+@pytest.mark.parametrize(
+    ("donor", "words"),
+    [("CCC", "CODE:GDP:BUDGET"), ("CCC:x:1", "GDP 'x' is not a number"), ("CCC:1:-5", "BUDGET")],
+)
+def test_plan_command_refuses_a_bad_donor_before_planning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], donor: str, words: str
+) -> None:
+    from materiel.cli.main import main
+
+    folder = donors_scenario(tmp_path / "s")
+    out = tmp_path / "out"
+    code = main(["plan", str(folder), "--out", str(out), "--aid-donor", donor])
+    captured = capsys.readouterr()
+    assert code != 0
+    assert words in captured.err and "--aid-donor" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert not out.exists()  # refused before anything was planned or written

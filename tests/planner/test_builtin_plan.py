@@ -157,8 +157,9 @@ def test_a_plausible_budget_change_keeps_the_plan() -> None:
 
 def test_ukraine_requirements_are_labelled_and_shared_within_floors(nato: PlanResult) -> None:
     # Every requirement row says where it comes from, or that it is assumed (Ukraine's
-    # needs by item are not public); the plan answers each, and no donor giving from
-    # stock goes below its own target (donor_floor 1) from its first gift on.
+    # needs by item are not public); the plan answers each, and no donor, giving from
+    # stock or from new contracts, goes below its own target (donor_floor 1) from its
+    # first gift of the group on: its own target comes first.
     scenario = load_scenario("nato-2024")
     rows = scenario.records("requirements")
     assert {r.recipient for r in rows} == {"UKR"} and len(rows) == 4
@@ -168,7 +169,7 @@ def test_ukraine_requirements_are_labelled_and_shared_within_floors(nato: PlanRe
     np.testing.assert_allclose(table["given"] + table["unmet"], table["required"], rtol=1e-9)
     alloc = nato.aid_allocation()
     groups = scenario.group_of()
-    for (ally, item), gifts in alloc[alloc["source"] == "stock"].groupby(["donor", "item"]):
+    for (ally, item), gifts in alloc.groupby(["donor", "item"]):
         group = groups[item]
         path = nato.stock.sel(ally=ally, group=group).values
         target = float(nato.inputs.target.sel(ally=ally, group=group))

@@ -57,6 +57,21 @@ def plan_command(
     rounds: Annotated[
         int, typer.Option(min=1, max=20, help="re-planning rounds for --confidence")
     ] = 4,
+    aid_what_ifs: Annotated[
+        bool,
+        typer.Option(
+            "--aid-what-ifs",
+            help="plan the aid coordinators' what-ifs too (a donor floor of 0.9, a new line "
+            "for the requirement most unmet, --aid-donor joining): each a full plan",
+        ),
+    ] = False,
+    aid_donor: Annotated[
+        str | None,
+        typer.Option(
+            help="with --aid-what-ifs, one more donor joining: CODE:GDP:BUDGET "
+            "(budget a year), e.g. SWE:600:5e8"
+        ),
+    ] = None,
 ) -> None:
     """Plan a scenario: what to order, which capacity to build, what binds."""
     from materiel.cli.scenario import print_warnings
@@ -69,6 +84,11 @@ def plan_command(
         check_futures(simulate)  # before any planning: a wrong number costs no solve
     if confidence is not None:
         check_confidence(confidence, "--confidence")
+    donor = None
+    if aid_donor is not None:
+        from materiel.planner import parse_donor
+
+        donor = parse_donor(aid_donor)  # before any planning, as above
     started = time.perf_counter()
     with console.status("loading the scenario") as status:
         loaded = load_scenario(scenario, overrides=set_ or [])
@@ -88,6 +108,8 @@ def plan_command(
             futures=simulate,
             seed=seed,
             rounds=rounds,
+            aid_what_ifs=aid_what_ifs or donor is not None,
+            aid_donor=donor,
             say=progress,
         )
     result, sim, table, files = report.result, report.simulation, report.confidence, report.files
@@ -98,6 +120,8 @@ def plan_command(
         if table is not None and confidence is not None:
             print_confidence(table, confidence)
         print_simulation(sim, top)
+    if report.aid_what_ifs is not None:
+        print_aid_what_ifs(report.aid_what_ifs)
     console.print(
         f"\nReport: [bold]{files.html}[/]  (tables, plan.xlsx and charts in "
         f"{files.folder}/)  [{time.perf_counter() - started:.0f} s]",
@@ -206,6 +230,24 @@ def print_summary(result: PlanResult, top: int, levels: pd.DataFrame | None = No
     if standard:
         console.print("\n[bold]Interoperability[/]")
         console.print(standard, highlight=False, markup=False)
+
+
+def print_aid_what_ifs(frame: pd.DataFrame) -> None:
+    """The coordinators' what-ifs: requirement-months met and units unmet, against the
+    plan."""
+    table = Table(title="Aid what-ifs (requirement-months met in full)", title_justify="left")
+    for column in ("what if", "met", "of", "change", "units unmet", "change in unmet"):
+        table.add_column(column, justify="left" if column == "what if" else "right")
+    for row in frame.itertuples():
+        table.add_row(
+            Text(str(row.what_if)),
+            f"{row.requirement_months_met:,}",
+            f"{row.requirement_months:,}",
+            f"{row.change:+,}",
+            f"{row.unmet:,.0f}",
+            f"{row.unmet_change:+,.0f}",
+        )
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ packages import them from here, never from its modules.
 
 from __future__ import annotations
 
-from materiel.planner.aid_whatif import Donor, NewLine, aid_what_ifs
+from materiel.planner.aid_whatif import Donor, NewLine, aid_what_ifs, parse_donor, suggested_line
 from materiel.planner.alternatives import (
     MEASURES,
     Alternatives,
@@ -36,7 +36,9 @@ __all__ = [
     "aid_what_ifs",
     "check_options",
     "most_of",
+    "parse_donor",
     "plan",
     "plan_alternatives",
+    "suggested_line",
     "value_of_pooling",
 ]

@@ -33,6 +33,8 @@ class AV:
     # unmet since the month the donor may first give the group from stock
     VALUE = "aid_value"  # [money_scale] (ally): value a donor gives
     TOTAL = "aid_value_total"  # [money_scale]: value all donors give
+    BELOW = "below_floor"  # [units] (ally, group, month): stock below floor x target,
+    # where a requirement may take stock between the floor and the target
 
 
 class AC:
@@ -46,6 +48,7 @@ class AC:
     TOTAL = "aid_value_total"
     FAIR_ABOVE = "aid_fair_above"
     FAIR_BELOW = "aid_fair_below"
+    BELOW = "below_floor"
 
 
 def _line_for_group(inp: ModelInputs) -> xr.DataArray:
@@ -129,6 +132,8 @@ def define_aid(
       above the floor, whatever a requirement's priority);
     - new contracts: ``Σ_{k of g} from_new[d,k,t] ≤ arrivals of new orders[d,g,t]`` (a
       donor passes on what its contracts deliver in the month they arrive);
+    - below a floor under 1: :func:`_define_below_floor` (the objective weighs stock
+      below the floor above any requirement, :func:`requirement_weights`);
     - a pledge: ``V[d] ≤ aid_cap[d]·H/12`` where the ally has one;
     - fairness: ``unfair[d] ≥ V[d] − (1 + b)·s[d]·T`` and ``unfair[d] ≥ (1 − b)·s[d]·T −
       V[d]`` with ``V[d] = Σ_{k,t} price[k]·(from_stock + from_new)[d,k,t]`` the value
@@ -149,6 +154,7 @@ def define_aid(
     floored = held & inp.has_stock
     kept = stock - _forgone(m, floored, unmet) if unmet is not None else stock
     m.add_constraints(kept >= floor, name=AC.FLOOR, mask=floored)
+    _define_below_floor(m, inp, stock, floor)
     passed = _by_group(inp, n)
     asks = asked.groupby(aid.group.rename("group")).max()
     asks = asks.reindex(group=groups, fill_value=False).astype(bool)
@@ -173,6 +179,20 @@ def define_aid(
         m.add_constraints(unfair + value - (1 - band) * fair >= 0, name=AC.FAIR_BELOW)
 
 
+def _define_below_floor(
+    m: linopy.Model, inp: ModelInputs, stock: linopy.Variable, floor: xr.DataArray
+) -> None:
+    """``below_floor[n,g,t] ≥ donor_floor·target[n,g] − stock[n,g,t]`` where the
+    shortfall's weight is split at a floor below 1 (:func:`floor_band`)."""
+    band = floor_band(inp)
+    if band is None:
+        return
+    below = band & (stock.labels != -1)
+    upper = floor.broadcast_like(below)
+    m.add_variables(lower=0, upper=upper, coords=below.coords, name=AV.BELOW, mask=below)
+    m.add_constraints(m.variables[AV.BELOW] + stock >= floor, name=AC.BELOW, mask=below)
+
+
 def _forgone(m: linopy.Model, floored: xr.DataArray, unmet: linopy.Variable) -> linopy.Variable:
     """A donor's own demand left unmet in the months its floor holds, summed from the
     first (ally, group, month) [units]: ``forgone[t] = forgone[t−1] + unmet_demand[t]``,
@@ -194,17 +214,72 @@ def _value_given(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
     return (price * rates).sum(["requirement", "period"])
 
 
+def target_unit_weight(inp: ModelInputs) -> xr.DataArray:
+    """The least weight of a unit-month missing from a target in each group (group)
+    [target-months per unit]: ``min_n priority[n,g] / target[n,g]`` over the allies with
+    a target of the group (before its date; from its date on the weight is
+    ``overdue_weight`` times more), NaN where no ally has one."""
+    per_unit = (inp.priority / inp.target).where(inp.has_stock & (inp.target > 0))
+    return per_unit.min("ally")
+
+
 def requirement_weights(inp: ModelInputs, unit_weight: xr.DataArray) -> xr.DataArray:
     """Weight of a unit of requirement k left unmet in month t [target-months per unit]
-    (requirement, month): ``requirement_weight · priority[k] · u·ω[g]·(2H − t)``, the
-    weight of a unit of the donors' own demand of the group left unmet, times the
-    requirement's priority and ``policy.requirement_weight`` (0.5: the donors' own
-    consumption and firm aid first)."""
+    (requirement, month): ``requirement_weight · priority[k] · W[g,t]`` with
+
+    - ``W[g,t] = min_n(priority[n,g] / target[n,g]) · (2H − t)/(2H)`` where an ally has a
+      target of the group: less than a unit-month missing from any ally's target (below
+      its floor), so with ``requirement_weight · priority < 1`` every ally's own target
+      comes before a recipient's requirement, and a donor never gives (from stock or
+      from new contracts) what would leave it below its floor for a month; the factor in
+      ``t`` meets a requirement as early as it can be;
+    - ``W[g,t] = u·ω[g]·(2H − t)`` where no ally has a target of the group: the weight of
+      a unit of the donors' own demand left unmet (``requirement_weight`` 0.5: their
+      consumption and firm aid first).
+    """
     aid = inp.aid
     assert aid is not None
-    per_group = unit_weight.sel(group=aid.group).drop_vars("group")
+    horizon = 2.0 * inp.horizon
+    by_target = target_unit_weight(inp) * (horizon - unit_weight.coords["month"]) / horizon
+    per_group = np.fmin(by_target, unit_weight).sel(group=aid.group).drop_vars("group")
     weight = inp.scenario.meta.policy.requirement_weight * aid.priority * per_group
     return weight.where(aid.need > 0, 0.0)
+
+
+def floor_band(inp: ModelInputs) -> xr.DataArray | None:
+    """Where a requirement may take stock between ``donor_floor · target`` and the target
+    (ally, group), bool; None with a floor of 1 (no such stock) or no requirements."""
+    aid = inp.aid
+    if aid is None or inp.scenario.meta.policy.donor_floor >= 1.0:
+        return None
+    asked = (aid.need > 0).any("month").groupby(aid.group.rename("group")).max()
+    asked = asked.reindex(group=inp.target.coords["group"].values, fill_value=False)
+    band = inp.has_stock & (inp.target > 0) & asked.astype(bool)
+    return band if bool(band.any()) else None
+
+
+def band_weights(
+    inp: ModelInputs, short: xr.DataArray, unit_weight: xr.DataArray
+) -> tuple[xr.DataArray, xr.DataArray] | None:
+    """The shortfall weight ``w`` (ally, group, month) split at the floor where
+    :func:`floor_band` holds: ``(c·w, (1 − c)·w)``, the weight of a unit-month between the
+    floor and the target and the extra of one below the floor, with
+    ``c[g] = min_{k,t} R[k,t] / (2H · max_{n,t} w[n,g,t])``: a unit kept between the floor
+    and the target for the whole horizon weighs less than half the least unit of a
+    requirement of the group, so stock there goes to the recipient first; below the floor
+    the weight is ``w`` as before. None without such a band."""
+    band = floor_band(inp)
+    if band is None:
+        return None
+    aid = inp.aid
+    assert aid is not None
+    weight = requirement_weights(inp, unit_weight).where(aid.need > 0)
+    least = weight.min("month").groupby(aid.group.rename("group")).min()
+    least = least.reindex(group=band.coords["group"].values)
+    most = short.where(band).max(["ally", "month"])
+    scale = (least / (2.0 * inp.horizon * most)).where(most > 0).fillna(1.0).clip(max=1.0)
+    inside = xr.where(band, scale, 1.0)
+    return short * inside, (short * (1.0 - inside)).where(band, 0.0)
 
 
 def fairness_weight(inp: ModelInputs, unit_weight: xr.DataArray) -> float:
@@ -224,14 +299,17 @@ def fairness_weight(inp: ModelInputs, unit_weight: xr.DataArray) -> float:
 
 
 def objective(
-    m: linopy.Model, inp: ModelInputs, unit_weight: xr.DataArray
+    m: linopy.Model, inp: ModelInputs, unit_weight: xr.DataArray, below: xr.DataArray | None
 ) -> linopy.LinearExpression | None:
     """The aid part of the first objective [target-months]: requirements left unmet
-    (:func:`requirement_weights`) plus value given off fair shares
-    (:func:`fairness_weight`)."""
+    (:func:`requirement_weights`) and value given off fair shares
+    (:func:`fairness_weight`); with ``below`` (the extra weight of stock below a floor,
+    :func:`band_weights`), the stock below the floor too."""
     if inp.aid is None:
         return None
     part = (requirement_weights(inp, unit_weight) * m.variables[AV.UNMET]).sum()
+    if below is not None and AV.BELOW in m.variables:
+        part = part + (below * m.variables[AV.BELOW]).sum()
     if AV.UNFAIR in m.variables:
         part = part + fairness_weight(inp, unit_weight) * m.variables[AV.UNFAIR].sum()
     return part

@@ -4,8 +4,8 @@ and each donor's value given against its fair share and the alliance's baseline.
 Value is quantity times the item's base price (``items.unit_price``), in the scenario's
 currency; only the modelled items count. The EUR 40 bn a year baseline agreed at the
 Washington summit (2024) is shared by GDP like the fair share; it is in EUR and is
-compared with a donor's value only when the scenario's currency is EUR (conversions are
-never silent).
+compared with a donor's value when the scenario's currency is EUR, or USD with the
+user's own rate in ``policy.eur_usd`` (no rate is ever assumed).
 """
 
 from __future__ import annotations
@@ -223,10 +223,10 @@ def by_donor(inp: ModelInputs, values: Mapping[str, xr.DataArray]) -> pd.DataFra
             "baseline_eur_per_year": baseline.values,
         }
     )
+    rate = {"EUR": 1.0, "USD": inp.scenario.meta.policy.eur_usd}.get(currency)
+    in_currency = frame["baseline_eur_per_year"] * (rate if rate is not None else np.nan)
     frame["given_vs_baseline_pct"] = (
-        100.0 * frame["value_per_year"] / frame["baseline_eur_per_year"].where(lambda b: b > 0)
-        if currency == "EUR"
-        else np.nan
+        100.0 * frame["value_per_year"] / in_currency.where(lambda b: b > 0)
     )
     frame = frame.sort_values(["value_given", "donor"], ascending=[False, True])
     frame = frame.reset_index(drop=True)

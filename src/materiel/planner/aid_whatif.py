@@ -13,7 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from materiel.errors import InputError
 from materiel.planner.api import plan
+from materiel.planner.result import PlanResult
 from materiel.scenario import Scenario, load_tables
 
 WHATIF_COLUMNS = [
@@ -99,17 +101,52 @@ def with_line(scenario: Scenario, line: NewLine) -> Scenario:
     return load_tables(_meta(scenario), tables, origin=f"{scenario.origin} + {line.id}")
 
 
+def parse_donor(text: str) -> Donor:
+    """``CODE:GDP:BUDGET`` (GDP in the scenario's GDP unit, budget a year in its
+    currency) as a :class:`Donor`; an :class:`InputError` naming the part otherwise."""
+    parts = text.split(":")
+    if len(parts) != 3 or not parts[0].strip():
+        raise InputError(f"--aid-donor {text!r}: expected CODE:GDP:BUDGET, e.g. SWE:600:5e8")
+    code = parts[0].strip().upper()
+    numbers = []
+    for name, raw in (("GDP", parts[1]), ("BUDGET", parts[2])):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise InputError(f"--aid-donor {text!r}: {name} {raw!r} is not a number") from None
+        if not 0 <= value < 1e16:
+            raise InputError(f"--aid-donor {text!r}: {name} must be between 0 and 1e16")
+        numbers.append(value)
+    return Donor(code, code, gdp=numbers[0], budget=numbers[1])
+
+
+def suggested_line(result: PlanResult) -> NewLine | None:
+    """A new line for the requirement with the most units unmet: a copy of the line of
+    its item with the largest ceiling (same producer and host), at that line's ceiling
+    from the start. None when nothing is unmet or no line makes the item."""
+    table = result.aid_requirements()
+    if table.empty or float(table["unmet"].max()) <= 1e-6:
+        return None
+    item = str(table.loc[table["unmet"].idxmax(), "item"])
+    lines = [row for row in result.scenario.records("lines") if row.item == item]
+    if not lines:
+        return None
+    best = max(lines, key=lambda row: (row.ceiling, row.id))
+    return NewLine(f"{best.id}_NEW", item, best.producer, best.host, capacity=float(best.ceiling))
+
+
 def aid_what_ifs(
     scenario: Scenario,
     *,
     floor: float | None = 0.9,
     donor: Donor | None = None,
     line: NewLine | None = None,
+    base: PlanResult | None = None,
 ) -> pd.DataFrame:
     """Requirement-months met by the plan and by each what-if, and the change; unmet
     units too [units]. Each what-if is planned in full (no explanations, no pooling
-    comparison)."""
-    cases: list[tuple[str, Scenario]] = [("plan", scenario)]
+    comparison); ``base``, the scenario's plan when it is already made."""
+    cases: list[tuple[str, Scenario | PlanResult]] = [("plan", base or scenario)]
     if floor is not None:
         changed = load_tables(
             _meta(scenario), _tables(scenario), {"policy.donor_floor": floor}, origin="floor"
@@ -122,7 +159,9 @@ def aid_what_ifs(
         cases.append((label, with_line(scenario, line)))
     rows = []
     for name, case in cases:
-        totals = plan(case, explain=0, compare_pooling=False).totals()
+        if not isinstance(case, PlanResult):
+            case = plan(case, explain=0, compare_pooling=False)
+        totals = case.totals()
         rows.append(
             {
                 "what_if": name,

@@ -766,12 +766,33 @@ def objective_weights(inp: ModelInputs) -> tuple[xr.DataArray, xr.DataArray]:
     unmet, and demand is served as early as it can be (a month's delay costs more than
     holding the unit a month is worth). A user who gives one ally's stock a higher
     priority than another's demand says otherwise, and the priorities decide.
+
+    Where a recipient's requirement may take stock down to a ``donor_floor`` below 1,
+    the shortfall's weight is split at the floor (:func:`aid.band_weights`): this is the
+    part between the floor and the target; :func:`below_floor_weight` the rest.
     """
+    short = shortfall_weight(inp)
+    unit = unmet_unit_weight(inp)
+    split = aid.band_weights(inp, short, unit)
+    if split is not None:  # stock between a floor below 1 and the target: aid.band_weights
+        short = split[0]
+    return short, inp.priority * unit
+
+
+def below_floor_weight(inp: ModelInputs) -> xr.DataArray | None:
+    """The extra weight of a unit-month below ``donor_floor · target`` where the
+    shortfall's weight is split at the floor (ally, group, month), None elsewhere."""
+    split = aid.band_weights(inp, shortfall_weight(inp), unmet_unit_weight(inp))
+    return None if split is None else split[1]
+
+
+def shortfall_weight(inp: ModelInputs) -> xr.DataArray:
+    """``w[n,g,t]``: the weight of a unit-month below target before any floor's split
+    (ally, group, month), see :func:`objective_weights`."""
     policy = inp.scenario.meta.policy
     due = _months(inp) >= inp.target_month
     overdue = xr.where(due & (inp.target_month >= 0), policy.overdue_weight, 1.0)
-    short = (inp.priority / inp.target * overdue).where(inp.target > 0, 0.0)
-    return short, inp.priority * unmet_unit_weight(inp)
+    return (inp.priority / inp.target * overdue).where(inp.target > 0, 0.0)
 
 
 def unmet_unit_weight(inp: ModelInputs) -> xr.DataArray:
@@ -797,7 +818,7 @@ def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
     shortfall = (w_short * m.variables[V.SHORT]).sum()
     if V.UNMET in m.variables:
         shortfall = shortfall + (w_unmet * m.variables[V.UNMET]).sum()
-    aid_part = aid.objective(m, inp, unmet_unit_weight(inp))
+    aid_part = aid.objective(m, inp, unmet_unit_weight(inp), below_floor_weight(inp))
     if aid_part is not None:
         shortfall = shortfall + aid_part
     m.add_expressions(shortfall, name=E.SHORTFALL)

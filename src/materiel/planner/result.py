@@ -15,7 +15,13 @@ import xarray as xr
 
 from materiel.planner import aid_tables, contracts, supplychain, workshare
 from materiel.planner.aid import AV, fairness_weight, requirement_weights
-from materiel.planner.model import V, objective_weights, supply_now, unmet_unit_weight
+from materiel.planner.model import (
+    V,
+    below_floor_weight,
+    objective_weights,
+    supply_now,
+    unmet_unit_weight,
+)
 from materiel.planner.plan import PLAN_TABLES, Plan
 from materiel.planner.solve import Solution, Status
 from materiel.scenario import ModelInputs, Scenario, target_threshold
@@ -72,7 +78,11 @@ def objective_by_group(
     """The first objective by group label [target-months]: shortfall plus unmet demand."""
     w_short, w_unmet = objective_weights(inp)
     total = xr.zeros_like(inp.target)
-    for name, weight in ((V.SHORT, w_short), (V.UNMET, w_unmet)):
+    below = below_floor_weight(inp)
+    parts = [(V.SHORT, w_short), (V.UNMET, w_unmet)]
+    if below is not None:
+        parts.append((AV.BELOW, below))
+    for name, weight in parts:
         if name in values:
             part = (weight * values[name].fillna(0.0)).sum("month")
             total = total + part.reindex_like(total, fill_value=0.0)
@@ -523,10 +533,14 @@ class PlanResult:
         w_short, w_unmet = objective_weights(self.inputs)
         short = self._value(V.SHORT) if V.SHORT in self.solution.values else None
         unmet = self._value(V.UNMET) if V.UNMET in self.solution.values else None
+        below = below_floor_weight(self.inputs)
         parts = {
             "shortfall": float((w_short * short).sum()) if short is not None else 0.0,
             "unmet_demand": float((w_unmet * unmet).sum()) if unmet is not None else 0.0,
         }
+        if below is not None and AV.BELOW in self.solution.values:
+            # stock below a floor: the rest of its shortfall's weight (aid.band_weights)
+            parts["shortfall"] += float((below * self._value(AV.BELOW)).sum())
         if AV.UNMET in self.solution.values:
             parts["requirements"] = self._aid_objective()
         return parts

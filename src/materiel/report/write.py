@@ -149,19 +149,24 @@ def write_report(
     simulation: Simulation | None = None,
     confidence: pd.DataFrame | None = None,
     plan: Plan | None = None,
+    aid_what_ifs: pd.DataFrame | None = None,
 ) -> ReportFiles:
     """Write everything about a plan into ``folder`` (created if needed).
 
     With a ``simulation`` of the plan, the report gains a risk section and the
     simulation's tables go to ``folder/simulation``; ``confidence`` is the table of a
     plan made to a confidence level; ``plan`` replaces the plan folder's plan (one made
-    to a confidence level records its buffers).
+    to a confidence level records its buffers); ``aid_what_ifs`` the coordinators'
+    what-ifs (:func:`materiel.planner.aid_what_ifs`), written as ``aid_what_ifs.csv``
+    and shown in the report's aid section.
     """
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the output folder {folder}: {exc}") from exc
     tables = plan_tables(result)
+    if aid_what_ifs is not None:
+        tables["aid_what_ifs"] = aid_what_ifs
     if confidence is not None and len(confidence):
         tables["targets"] = real_targets(tables["targets"], confidence)
     paths: dict[str, Path] = {}
@@ -363,6 +368,7 @@ def render_html(
         aid_table=_html_table(tables["aid_served"]),
         requirements_table=_html_table(_coordination(tables["aid_requirements"])),
         donors_table=_html_table(_donors(tables["aid_by_donor"]), limit=32),
+        whatifs_table=_html_table(tables["aid_what_ifs"]) if "aid_what_ifs" in tables else "",
         policy=result.scenario.meta.policy,
         unmet_table=_html_table(tables["unmet_by_year"][lambda f: f["unmet"] > 1e-6], limit=15),
         bottlenecks=words.bottleneck_words(result)[:10],

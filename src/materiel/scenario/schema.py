@@ -510,8 +510,9 @@ class Policy(BaseModel):
         1.0,
         ge=0,
         le=1,
-        description="a donor gives from its stock only while the stock stays at or above "
-        "this share of its own target (1: only what is above the target) [-]",
+        description="a donor gives (from its stock, or new contracts it buys for a "
+        "recipient) only while its stock stays at or above this share of its own target "
+        "(1: only what is above the target) [-]",
     )
     aid_fairness: float = Field(
         0.5,
@@ -530,15 +531,22 @@ class Policy(BaseModel):
         "fraction of it at no cost (0: fairness is exact where donors can give their "
         "shares) [-]",
     )
+    eur_usd: float | None = Field(
+        None,
+        ge=0.5,
+        le=2.0,
+        description="your own EUR/USD rate (USD per EUR) to compare a USD scenario's aid "
+        "with the EUR 40 bn a year baseline; empty: not compared (no rate is assumed) [-]",
+    )
     requirement_weight: float = Field(
         0.5,
         gt=0,
         le=1e3,
-        description="a unit of a requirement left unmet costs this many times a unit of "
-        "the donors' own demand left unmet: 0.5 puts their consumption and firm aid "
-        "first, and (with unmet_demand_weight 2) still serves requirements before donors "
-        "build stock above their floors or buy it for themselves; 1 serves them like "
-        "firm aid [-]",
+        description="a unit of a requirement left unmet (times its priority) costs this "
+        "many times a unit-month missing from the largest target of its group: below 1 "
+        "every ally's own target, up to its donor_floor, comes first; where no ally has a "
+        "target of the group, this many times a unit of the donors' own demand left unmet "
+        "(0.5: their consumption and firm aid first; 1: like firm aid) [-]",
     )
     work_share: float = Field(
         0.0,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from materiel.planner import Plan, PlanResult
+    from materiel.planner import Donor, Plan, PlanResult
     from materiel.report import ReportFiles
     from materiel.scenario import Scenario
     from materiel.simulation import Simulation
@@ -31,6 +31,7 @@ class PlanReport:
     confidence: pd.DataFrame | None
     plan: Plan | None  # the plan the simulator used, when it differs from result's own
     files: ReportFiles
+    aid_what_ifs: pd.DataFrame | None = None  # coordinators' what-ifs, when asked
 
 
 def plan_report(
@@ -43,13 +44,19 @@ def plan_report(
     futures: int = 0,
     seed: int = 7,
     rounds: int = 4,
+    aid_what_ifs: bool = False,
+    aid_donor: Donor | None = None,
     say: Callable[[str], None] | None = None,
 ) -> PlanReport:
     """Plan ``scenario`` and write its report to ``out``.
 
     With ``confidence``, plan so that each target is met in at least that share of
     ``futures`` simulated futures (2,000 when 0) where budgets and capacity allow; else,
-    with ``futures``, simulate the plan over that many futures. ``say`` hears progress.
+    with ``futures``, simulate the plan over that many futures. With ``aid_what_ifs``
+    and requirements in the scenario, plan the coordinators' what-ifs too: a donor floor
+    of 0.9, a new line for the requirement most unmet
+    (:func:`materiel.planner.aid_whatif.suggested_line`) and ``aid_donor`` joining, when
+    given. ``say`` hears progress.
     """
     from materiel.planner import plan
     from materiel.report import write_report
@@ -78,6 +85,17 @@ def plan_report(
 
             say(f"simulating {futures:,} futures")
             simulation = simulate(result.plan, scenario, futures=futures, seed=seed)
+    whatifs = None
+    if aid_what_ifs and result.inputs.aid is not None:
+        from materiel.planner import aid_what_ifs as plan_what_ifs
+        from materiel.planner import suggested_line
+
+        say("planning the aid coordinators' what-ifs")
+        whatifs = plan_what_ifs(
+            scenario, floor=0.9, donor=aid_donor, line=suggested_line(result), base=result
+        )
     say("writing the report")
-    files = write_report(result, out, simulation=simulation, confidence=table, plan=made)
-    return PlanReport(result, simulation, table, made, files)
+    files = write_report(
+        result, out, simulation=simulation, confidence=table, plan=made, aid_what_ifs=whatifs
+    )
+    return PlanReport(result, simulation, table, made, files, whatifs)
