@@ -86,6 +86,8 @@ def test_both_places_within_one_percent(tmp_path: Path) -> None:
     assert table["change:AAA"].iloc[1] == -table["change:BBB"].iloc[1]
     assert abs(table["change:AAA"].iloc[1]) == pytest.approx(12_000)
     assert table["relaxation"].all()
+    statuses = [str(p.result.status) for p in found.plans]
+    assert statuses[0].startswith("the LP relaxation") and statuses[1].startswith("an alternative")
     # Each plan's objective, read back from its own written tables, is within the slack
     # of the optimum's: shortfall 0, cost 132,000.
     best_short, best_cost = from_tables(files.plans[0])

@@ -191,7 +191,9 @@ def _objective(terms: Terms, units: list[str], sign: float, n: int) -> np.ndarra
     return cost
 
 
-def _plan_of(solved: Solved, x: np.ndarray) -> tuple[PlanResult, float]:
+def _plan_of(
+    solved: Solved, x: np.ndarray, status: Status = Status.ALTERNATIVE
+) -> tuple[PlanResult, float]:
     """The plan ``x`` as a result, its shortfall variables set to the gaps its stock
     leaves, and its weighted shortfall read back from stock and unmet demand."""
     m, layout, inp = solved.model, solved.layout, solved.inputs
@@ -211,7 +213,7 @@ def _plan_of(solved: Solved, x: np.ndarray) -> tuple[PlanResult, float]:
         spending=spending,
         objective=shortfall,
         cost=float(spending.sum()),
-        status=Status.OPTIMAL,
+        status=status,
         mip=False,
         bound=shortfall,
         base_objective=shortfall,
@@ -291,7 +293,7 @@ def plan_alternatives(
     say = progress or (lambda _msg: None)
     setup = _prepare(scenario, slack, measure, say)
     solved, terms, inp = setup.solved, setup.terms, setup.solved.inputs
-    optimum, s0 = _plan_of(solved, setup.x0)
+    optimum, s0 = _plan_of(solved, setup.x0, Status.RELAXED)
     first = _measure(terms, setup.x0, inp)
     plans = [Alternative(0, "the optimum", optimum, s0, optimum.solution.cost, first)]
 
