@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -13,29 +14,21 @@ from materiel.scenario import load_scenario
 from materiel.sweeps import on_cluster
 from tests.planner.test_alternatives import two_places
 
-distributed = pytest.importorskip("distributed")
-pytestmark = pytest.mark.slow  # a local Dask cluster of one worker process
+pytestmark = pytest.mark.slow  # a local Dask cluster (tests/sweep/conftest.py)
 
 
-def test_the_cluster_finds_the_plans_found_here(tmp_path: Path) -> None:
+def test_the_cluster_finds_the_plans_found_here(cluster: Any, tmp_path: Path) -> None:
     # The scenario of tests/planner/test_alternatives.py: the optimum expands one line,
     # the first alternative (solved here) the other, the second (on the cluster) adds
     # the cost's slack (1.32 units/month) to the line of the first alternative.
     scenario = load_scenario(two_places(tmp_path))
     here = plan_alternatives(scenario, slack=0.01, count=2).table()
-    with distributed.LocalCluster(
-        n_workers=1,
-        processes=True,
-        threads_per_worker=1,
-        dashboard_address=None,
-        host="127.0.0.1",
-    ) as cluster:
-        with on_cluster(cluster.scheduler_address) as remote:
-            there = plan_alternatives(scenario, slack=0.01, count=2, remote=remote).table()
-        # ...and through the command, which writes the same table
-        out = tmp_path / "out"
-        args = ["alternatives", str(tmp_path / "mga"), "--slack", "0.01", "--count", "2"]
-        assert main([*args, "--scheduler", cluster.scheduler_address, "--out", str(out)]) == 0
+    with on_cluster(cluster.scheduler_address) as remote:
+        there = plan_alternatives(scenario, slack=0.01, count=2, remote=remote).table()
+    # ...and through the command, which writes the same table
+    out = tmp_path / "out"
+    args = ["alternatives", str(tmp_path / "mga"), "--slack", "0.01", "--count", "2"]
+    assert main([*args, "--scheduler", cluster.scheduler_address, "--out", str(out)]) == 0
     assert list(there["plan"]) == [0, 1, 2]
     numbers = [c for c in here.columns if c.startswith(("value:", "change:"))]
     numbers += ["weighted_shortfall", "cost", "cost_slack_used"]
