@@ -57,7 +57,8 @@ def placed_at_home(inp: ModelInputs, rate: xr.DataArray) -> tuple[xr.DataArray, 
 
 def _by_ally(solved: Solved, x: np.ndarray) -> tuple[pd.Series, pd.Series]:
     """Weighted shortfall and unmet demand [target-months] and spending [currency] by
-    ally, of the plan ``x`` of the stage-1 model."""
+    ally, of the plan ``x`` of the stage-1 model (a recipient's requirements are no
+    ally's: their part is in the alliance's total only)."""
     m, layout, inp = solved.model, solved.layout, solved.inputs
     w_short, w_unmet = objective_weights(inp)
     shortfall = xr.zeros_like(inp.target)
@@ -128,11 +129,8 @@ def work_share_price(solved: Solved, say: Callable[[str], None] | None = None) -
     out["required_pct"] = 100.0 * share
     out["orders_value"] = total.values
     out["placed_at_home"] = home.values
-    out["placed_at_home_pct"] = np.where(
-        out["orders_value"] > 0,
-        100.0 * out["placed_at_home"] / out["orders_value"].where(out["orders_value"] > 0, 1.0),
-        np.nan,
-    )
+    ordered = out["orders_value"].where(out["orders_value"] > 0)  # NaN: no orders
+    out["placed_at_home_pct"] = 100.0 * out["placed_at_home"] / ordered
     for column, series in (
         ("shortfall_with", short_with),
         ("shortfall_without", short_without),
