@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 OUT ?= out/nato-2024
 SIZES ?= S M L
 
-.PHONY: run test test-quick bench lint docs clean
+.PHONY: run test test-quick bench lint docs clean pdf-libs
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,17 +22,27 @@ node_modules/.installed: package.json package-lock.json scripts/vendor.mjs
 	  npm ci --no-audit --no-fund --loglevel=error && node scripts/vendor.mjs && touch $@; \
 	else echo "npm not found: the web app uses its committed assets; browser tests need npm"; fi
 
-run: $(BIN)/.installed node_modules/.installed
+# WeasyPrint (the national plan's PDF) needs Pango and HarfBuzz from the system: Debian's
+# packages, installed here when missing (as root, with apt-get; .ci/run installs the same).
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@if dpkg -s $(PDF_LIBS) >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $(PDF_LIBS) >/dev/null; \
+	else echo "the national plan's PDF needs $(PDF_LIBS) (Debian's names): install them"; fi
+
+run: $(BIN)/.installed node_modules/.installed pdf-libs
 	$(BIN)/materiel plan nato-2024 --out $(OUT)
 
 # The tests, then the package's doctests as a step of their own (so that `pytest` and
 # `pytest tests/FOLDER ...` collect tests only).
-test: $(BIN)/.installed node_modules/.installed
+test: $(BIN)/.installed node_modules/.installed pdf-libs
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m pytest -q --doctest-modules src/materiel --ignore=src/materiel/store/migrations
 
 # The quick loop while working (under two minutes on two cores): all but the slow tests.
-test-quick: $(BIN)/.installed node_modules/.installed
+test-quick: $(BIN)/.installed node_modules/.installed pdf-libs
 	$(BIN)/python -m pytest -q -m "not slow"
 
 # The planner benchmark (bench/README.md): minutes at S and M, much longer at L.

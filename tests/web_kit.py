@@ -34,6 +34,24 @@ def sign_in(client: Any, user: str, password: str = PASSWORD) -> Any:
     return answer
 
 
+def plan_from_page(client: Any, space: Any, scenario: str) -> int:
+    """Start a plan run of ``scenario`` from its page as the user ``client`` is signed
+    in as, wait until it ends, and return its id (it must have finished)."""
+    from materiel.store.policy import SYSTEM
+
+    page = client.get(f"/scenarios/{scenario}")
+    answer = client.post(
+        f"/scenarios/{scenario}/runs", data={"csrf": csrf_of(page.text)}, follow_redirects=False
+    )
+    run_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    deadline = time.monotonic() + 120
+    while space.store.run(SYSTEM, run_id)["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, "the run did not end"
+        time.sleep(0.2)
+    assert space.store.run(SYSTEM, run_id)["status"] == "done"
+    return run_id
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -210,6 +210,35 @@ def test_a_donors_own_target_comes_before_new_contracts_for_the_recipient(
             assert path[int(mine["month"].min()) :].min() >= TARGET - 1e-6
 
 
+def test_a_donors_own_target_comes_first_for_its_money_too(tmp_path: Path) -> None:
+    # A holds its shells' target (50 of 50) and no missiles (target 10, 100,000 each);
+    # its budget, 1,000,000, buys the 10 missiles or 10,000 shells, not both. The
+    # recipient asks 10 shells a month for 6 months, which the shell line could make.
+    # A's missile target first: it buys the 10 missiles and gives nothing; the 60 shells
+    # are unmet. (Weighed by the shells' target alone, a shell for the recipient
+    # outweighed a missile-month of A's own target per unit of money: A gave the 60
+    # shells, 6,000, and bought 9 missiles, one short of its target.)
+    missile_line = base_tables(capacity=10, ceiling=10, lead_time=0)["lines"][0]
+    missile_line.update(id="L2", item="MSL")
+    folder = donors_scenario(
+        tmp_path / "s",
+        initial=(50, 50),
+        capacity=10,
+        budget=(1e6, 0),
+        extra={
+            "items": [{"code": "MSL", "name": "Missile", "unit_price": 100_000}],
+            "lines": [missile_line],
+            "stockpiles": [
+                {"ally": "AAA", "item": "MSL", "initial": 0, "target": 10, "target_date": "2025-12"}
+            ],
+        },
+    )
+    result = solve(folder)
+    assert result.stock.sel(ally="AAA", group="MSL").values[-1] == pytest.approx(10, abs=1e-6)
+    assert sum(given_by(result).values()) == pytest.approx(0, abs=1e-6)
+    assert result.aid_requirements().iloc[0]["unmet"] == pytest.approx(60, abs=1e-6)
+
+
 @pytest.mark.parametrize(("weight", "unmet"), [(None, 60.0), (2.0, 0.0)])
 def test_a_donors_consumption_comes_first(
     tmp_path: Path, weight: float | None, unmet: float

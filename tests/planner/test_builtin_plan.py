@@ -27,9 +27,12 @@ def nato() -> PlanResult:
 def test_plan_is_optimal_and_lists_every_target(nato: PlanResult) -> None:
     # In whole missiles the plan is not proven within policy.plan_gap of the LP bound
     # (small allies cannot pay for a whole missile a year alone; the relaxation can):
-    # its status says so, and the gap is stated (2.9 % measured, lots rounded by a dive).
+    # its status says so, and the gap is stated (lots rounded by a dive: 3.3 % measured
+    # with firm aid rows to 2028-06; 5.9 % since aid from 2026-07 is a requirement the
+    # planner places, on a smaller bound, 4,665 target-months against 5,608; 70.5 of
+    # the gap is half a Stinger of Denmark's consumption unmet in one month).
     assert nato.status in (Status.OPTIMAL, Status.GAP)
-    assert 0.0 <= nato.solution.gap < 0.05
+    assert 0.0 <= nato.solution.gap < 0.07
     assert nato.solution.bound <= nato.objective
     scenario = load_scenario("nato-2024")
     groups = scenario.group_of()
@@ -162,10 +165,10 @@ def test_ukraine_requirements_are_labelled_and_shared_within_floors(nato: PlanRe
     # first gift of the group on: its own target comes first.
     scenario = load_scenario("nato-2024")
     rows = scenario.records("requirements")
-    assert {r.recipient for r in rows} == {"UKR"} and len(rows) == 4
+    assert {r.recipient for r in rows} == {"UKR"} and len(rows) == 8
     assert all(r.source and (r.assumption or "assumption" not in r.source) for r in rows)
     table = nato.aid_requirements()
-    assert len(table) == 4
+    assert len(table) == 8
     np.testing.assert_allclose(table["given"] + table["unmet"], table["required"], rtol=1e-9)
     alloc = nato.aid_allocation()
     groups = scenario.group_of()

@@ -312,7 +312,13 @@ def test_a_nation_analysts_pages_never_show_another_allys_stockpile_figure(
         if row["ally"] in ("BBB", "CCC"):
             secret.add(f"{row['stock_at_date']:,.0f}")
     page = page_of("nation_AAA")
-    for path in [*PAGES.values(), f"/runs/{runs[-1]}", f"/compare?a={runs[0]}&b={runs[-1]}"]:
+    national = f"/runs/{runs[-1]}/national"
+    for path in [
+        *PAGES.values(),
+        f"/runs/{runs[-1]}",
+        national,
+        f"/compare?a={runs[0]}&b={runs[-1]}",
+    ]:
         page.goto(path)
         text = page.locator("body").inner_text()
         leaked = [s for s in secret if re.search(rf"(?<![\d.,]){re.escape(s)}(?!\d)", text)]

@@ -3,7 +3,6 @@ figures, for alliance staff; other roles are told they do not see it."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from materiel.scenario.load import load_scenario
 from materiel.store.policy import SYSTEM
 from tests.scenario_kit import write_scenario
 from tests.server_kit import Workspace, small_tables
-from tests.web_kit import csrf_of, sign_in
+from tests.web_kit import csrf_of, plan_from_page, sign_in
 
 
 def chain_run(
@@ -33,16 +32,7 @@ def chain_run(
         SYSTEM, load_scenario(write_scenario(tmp_path / "chain", tables, name="chain"))
     )
     assert sign_in(client, "alliance").status_code == 303
-    page = client.get("/scenarios/chain")
-    answer = client.post(
-        "/scenarios/chain/runs", data={"csrf": csrf_of(page.text)}, follow_redirects=False
-    )
-    run_id = int(answer.headers["location"].rsplit("/", 1)[1])
-    deadline = time.monotonic() + 120
-    while space.store.run(SYSTEM, run_id)["status"] in ("queued", "running"):
-        assert time.monotonic() < deadline, "the run did not end"
-        time.sleep(0.2)
-    assert space.store.run(SYSTEM, run_id)["status"] == "done"
+    run_id = plan_from_page(client, space, "chain")
     return run_id
 
 

@@ -22,6 +22,7 @@ from rich.text import Text
 from materiel.cli import (
     alternatives,
     ingest,
+    national,
     plan,
     scenario,
     serve,
@@ -51,7 +52,18 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for _family in (scenario, plan, alternatives, simulate, spending, sweep, track, ingest, serve):
+for _family in (
+    scenario,
+    plan,
+    alternatives,
+    national,
+    simulate,
+    spending,
+    sweep,
+    track,
+    ingest,
+    serve,
+):
     _family.register(app)
 
 

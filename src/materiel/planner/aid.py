@@ -223,26 +223,51 @@ def target_unit_weight(inp: ModelInputs) -> xr.DataArray:
     return per_unit.min("ally")
 
 
+def _least_per_money(inp: ModelInputs) -> float:
+    """The least weight of a unit-month missing from any target of any group per unit of
+    money [target-months per currency]: ``min_g min_n(priority/target)[g] / price[g]``,
+    with ``price[g]`` the dearest base price of the group's items; inf without targets."""
+    group_of = inp.scenario.group_of()
+    base = inp.price.isel(tier=0).drop_vars("tier", errors="ignore").to_series()
+    dearest: dict[str, float] = {}
+    for item, price in base.items():
+        group = group_of.get(str(item))
+        if group is not None and np.isfinite(price) and price > 0:
+            dearest[group] = max(dearest.get(group, 0.0), float(price))
+    per_unit = target_unit_weight(inp).to_series().dropna()
+    ratios = [w / dearest[g] for g, w in per_unit.items() if g in dearest]
+    return min(ratios) if ratios else float("inf")
+
+
 def requirement_weights(inp: ModelInputs, unit_weight: xr.DataArray) -> xr.DataArray:
     """Weight of a unit of requirement k left unmet in month t [target-months per unit]
-    (requirement, month): ``requirement_weight · priority[k] · W[g,t]`` with
+    (requirement, month): ``requirement_weight · priority[k] · W[k,t]`` with
 
-    - ``W[g,t] = min_n(priority[n,g] / target[n,g]) · (2H − t)/(2H)`` where an ally has a
-      target of the group: less than a unit-month missing from any ally's target (below
-      its floor), so with ``requirement_weight · priority < 1`` every ally's own target
-      comes before a recipient's requirement, and a donor never gives (from stock or
-      from new contracts) what would leave it below its floor for a month; the factor in
-      ``t`` meets a requirement as early as it can be;
-    - ``W[g,t] = u·ω[g]·(2H − t)`` where no ally has a target of the group: the weight of
-      a unit of the donors' own demand left unmet (``requirement_weight`` 0.5: their
-      consumption and firm aid first).
+    - ``W[k,t] = min(v[g], price[k]·m) · (2H − t)/(2H)`` where an ally has a target,
+      ``v[g] = min_n(priority[n,g] / target[n,g])`` the least weight of a unit-month
+      missing from a target of the requirement's group and ``m`` the least weight of a
+      unit-month missing from any target per unit of money (:func:`_least_per_money`):
+      a unit of requirement weighs less than one month of a unit missing from any ally's
+      target of its group (below its floor), and less than one month of its price's worth
+      missing from any target of any group. So with ``requirement_weight · priority < 1``
+      every ally's own targets come before a recipient's requirement, for line capacity
+      and for money: a donor never gives (from stock or from new contracts) what would
+      leave it below its floor for a month, nor spends on a recipient what its own
+      targets could use. The factor in ``t`` meets a requirement as early as it can be;
+    - ``W[k,t] = u·ω[g]·(2H − t)`` where no ally has a target of any group asked for: the
+      weight of a unit of the donors' own demand left unmet (``requirement_weight`` 0.5:
+      their consumption and firm aid first). ``W`` is never more than that.
     """
     aid = inp.aid
     assert aid is not None
     horizon = 2.0 * inp.horizon
-    by_target = target_unit_weight(inp) * (horizon - unit_weight.coords["month"]) / horizon
-    per_group = np.fmin(by_target, unit_weight).sel(group=aid.group).drop_vars("group")
-    weight = inp.scenario.meta.policy.requirement_weight * aid.priority * per_group
+    by_group = target_unit_weight(inp).sel(group=aid.group).drop_vars("group").fillna(np.inf)
+    by_money = (aid.price * _least_per_money(inp)).where(aid.price > 0, np.inf)
+    per_unit = xr.where(by_money < by_group, by_money, by_group)  # inf: no target at all
+    per_unit = per_unit * (horizon - unit_weight.coords["month"]) / horizon
+    own_demand = unit_weight.sel(group=aid.group).drop_vars("group")
+    weight = xr.where(per_unit < own_demand, per_unit, own_demand)
+    weight = inp.scenario.meta.policy.requirement_weight * aid.priority * weight
     return weight.where(aid.need > 0, 0.0)
 
 

@@ -8,6 +8,13 @@ from __future__ import annotations
 from materiel.report.alternatives import AlternativeFiles, write_alternatives
 from materiel.report.alternatives import headline as alternatives_headline
 from materiel.report.fan import write_simulation
+from materiel.report.national import (
+    NationalFiles,
+    NationalSource,
+    national_pdf,
+    render_national,
+    write_national,
+)
 from materiel.report.sweep_charts import months_charts
 from materiel.report.track_charts import check_chart_path, save_chart
 from materiel.report.track_render import emit, tell, to_json
@@ -23,6 +30,8 @@ from materiel.report.write import ReportFiles, real_targets, write_report
 
 __all__ = [
     "AlternativeFiles",
+    "NationalFiles",
+    "NationalSource",
     "ReportFiles",
     "alternatives_headline",
     "bottleneck_words",
@@ -30,8 +39,10 @@ __all__ = [
     "demand_sentence",
     "emit",
     "months_charts",
+    "national_pdf",
     "pooling_sentence",
     "real_targets",
+    "render_national",
     "requirements_sentence",
     "save_chart",
     "standardisation_sentence",
@@ -39,6 +50,7 @@ __all__ = [
     "tell",
     "to_json",
     "write_alternatives",
+    "write_national",
     "write_report",
     "write_simulation",
 ]

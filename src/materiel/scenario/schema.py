@@ -543,10 +543,11 @@ class Policy(BaseModel):
         gt=0,
         le=1e3,
         description="a unit of a requirement left unmet (times its priority) costs this "
-        "many times a unit-month missing from the largest target of its group: below 1 "
-        "every ally's own target, up to its donor_floor, comes first; where no ally has a "
-        "target of the group, this many times a unit of the donors' own demand left unmet "
-        "(0.5: their consumption and firm aid first; 1: like firm aid) [-]",
+        "many times a unit-month missing from the largest target of its group, or its "
+        "price's worth missing from any target, whichever weighs less: below 1 every "
+        "ally's own targets, up to its donor_floor, come first, for capacity and for "
+        "money; without targets, this many times a unit of the donors' own demand left "
+        "unmet (0.5: their consumption and firm aid first; 1: like firm aid) [-]",
     )
     work_share: float = Field(
         0.0,

@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from materiel.store import Store, delivered_by
+from materiel.store import Store, run_result
 from materiel.workflows import RUN_STAGES, run_snapshot, stage_of
 
 log = logging.getLogger("materiel.server.jobs")
@@ -107,22 +107,15 @@ def end_group(process: Any, grace: float = GRACE_S) -> None:
 def _records(folder: Path, snapshot: dict[str, Any] | None = None) -> dict[str, Any]:
     """The run's result as the store keeps it: summary, tables, the lines' producers and
     what the lines deliver (new orders and the planned scenario's existing contracts, for
-    the disclosure rule: :func:`materiel.store.delivered_by`)."""
+    the disclosure rule: :func:`materiel.store.run_result`)."""
     from materiel.planner import Plan
 
     plan = Plan.load(folder / "plan")
-    tables = {
-        name: json.loads(frame.to_json(orient="records", double_precision=15))
-        for name, frame in plan.tables.items()
-    }
     producers = json.loads((folder / "producers.json").read_text(encoding="utf-8"))
-    summary = json.loads(json.dumps(plan.summary, default=str))
-    result = {"summary": summary, "tables": tables, "producers": producers}
-    if snapshot is not None:
-        start = str(snapshot["meta"].get("start"))
-        new = tables.get("deliveries", [])
-        result["delivered"] = delivered_by(snapshot["tables"], start, new)
-    return result
+    if snapshot is None:
+        return run_result(plan, producers)
+    start = str(snapshot["meta"].get("start"))
+    return run_result(plan, producers, snapshot["tables"], start)
 
 
 class RunManager:

@@ -18,11 +18,14 @@ from materiel.store.errors import (
     UserDisabled,
 )
 from materiel.store.models import TokenRecord
+from materiel.store.plan_view import NATIONAL_SCENARIO_TABLES, nation_view, run_result
 from materiel.store.policy import ROLES, SYSTEM, TOTAL, TOTAL_KEY, Principal
-from materiel.store.records import RunInfo
+from materiel.store.records import NationalView, RunInfo
 from materiel.store.repo import Store, open_store
+from materiel.store.scenarios import rows_of as scenario_rows
 
 __all__ = [
+    "NATIONAL_SCENARIO_TABLES",
     "ROLES",
     "SYSTEM",
     "TOTAL",
@@ -30,6 +33,7 @@ __all__ = [
     "AccessDenied",
     "Conflict",
     "LimitReached",
+    "NationalView",
     "NotFound",
     "Principal",
     "RunInfo",
@@ -39,6 +43,9 @@ __all__ = [
     "UserDisabled",
     "delivered_by",
     "hash_token",
+    "nation_view",
     "open_store",
+    "run_result",
+    "scenario_rows",
     "sqlite_path",
 ]

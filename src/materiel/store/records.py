@@ -176,3 +176,17 @@ class AuditPage(Record):
     offset: int
     limit: int
     items: list[AuditEntry]
+
+
+# -- national plans --------------------------------------------------------------------
+@dataclass(frozen=True)
+class NationalView(Record):
+    """What a nation analyst of ``ally`` sees of a finished run and of its scenario:
+    tables keyed as the access rules name them (``plan.contracts``, ``lines``), each as
+    the workspace shows it to that analyst; the scenario's settings (``meta``)."""
+
+    run: int
+    scenario: str
+    ally: str
+    meta: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]]

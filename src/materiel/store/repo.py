@@ -8,13 +8,14 @@ from materiel.store.account_ops import AccountOps
 from materiel.store.db import Database, upgrade
 from materiel.store.ledger_ops import LedgerOps
 from materiel.store.models import AuditRecord
+from materiel.store.national_ops import NationalOps
 from materiel.store.policy import Principal
 from materiel.store.records import AuditEntry, AuditPage
 from materiel.store.run_ops import RunOps
 from materiel.store.variant_ops import VariantOps
 
 
-class Store(VariantOps, AccountOps, LedgerOps, RunOps):
+class Store(VariantOps, AccountOps, LedgerOps, RunOps, NationalOps):
     """Scenarios and their variants, accounts, facts, pledges, runs and the audit log of
     one database."""
 

@@ -15,6 +15,7 @@ from materiel.planner import SERVED
 from materiel.store.base import StoreBase, aware
 from materiel.store.errors import AccessDenied, LimitReached, NotFound
 from materiel.store.models import BaselineRecord, RunRecord, ScenarioRecord, UserRecord
+from materiel.store.plan_view import plan_rows
 from materiel.store.policy import Policy, Principal
 from materiel.store.records import RunInfo
 from materiel.store.scenario_ops import delivered
@@ -203,12 +204,8 @@ class RunOps(StoreBase):
             if record.status != "done" or not record.result:
                 raise NotFound(f"run {run_id} has no result ({record.status})")
             result = record.result
-        rows = result["tables"].get(table, [])
         # a run's id may come again after its scenario is deleted: the key has its time
         memo_key = ("run", run_id, str(record.created_at), record.scenario_digest)
-        producers = result.get("producers") or {}
-        if table not in ("stock", "capacity"):
-            return policy.rows(f"plan.{table}", rows, producers, memo_key=memo_key)
 
         def what_lines_deliver() -> list[dict[str, Any]]:
             if "delivered" in result:  # kept from the planned scenario when the run ended
@@ -218,15 +215,12 @@ class RunOps(StoreBase):
                 return delivered(s, record.scenario_id, new)
 
         # what a line's output and a group's stock over time tell of deliveries
-        deliveries = self.memo.get(("delivered", *memo_key), what_lines_deliver)
-        initial = result["tables"].get("targets", [])
-        return policy.rows(
-            f"plan.{table}",
-            rows,
-            producers,
-            deliveries=deliveries,
-            memo_key=memo_key,
-            initial=initial,
+        return plan_rows(
+            policy,
+            table,
+            result,
+            lambda: self.memo.get(("delivered", *memo_key), what_lines_deliver),
+            memo_key,
         )
 
     def _run_view(

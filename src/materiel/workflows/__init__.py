@@ -7,12 +7,15 @@ once.
 - :func:`plan_with_confidence`: plan so that targets hold in a share of futures;
 - :func:`run_snapshot`: plan a stored scenario's rows for a server run (its stages:
   :data:`RUN_STAGES`, :func:`stage_of`);
-- :func:`run_combination`: one cell of a sweep (plan with overrides, figures).
+- :func:`run_combination`: one cell of a sweep (plan with overrides, figures);
+- :func:`national_plan`: one ally's national plan, as a nation analyst of it sees the
+  plan (``materiel national-plan``); :func:`national_of_run` for a workspace run.
 """
 
 from materiel.workflows.alternatives import alternatives_report
 from materiel.workflows.cell import plan_figures, run_combination, simulate_figures
 from materiel.workflows.confidence import ConfidentPlan, check_confidence, plan_with_confidence
+from materiel.workflows.national import check_ally, national_of_run, national_plan
 from materiel.workflows.plan import PlanReport, plan_report
 from materiel.workflows.run import RUN_STAGES, run_snapshot, stage_of
 
@@ -21,7 +24,10 @@ __all__ = [
     "ConfidentPlan",
     "PlanReport",
     "alternatives_report",
+    "check_ally",
     "check_confidence",
+    "national_of_run",
+    "national_plan",
     "plan_figures",
     "plan_report",
     "plan_with_confidence",

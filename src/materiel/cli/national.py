@@ -1,0 +1,60 @@
+"""``materiel national-plan``: one ally's national plan, as HTML and PDF."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+console = Console()
+
+
+def national_plan_command(
+    scenario: Annotated[str, typer.Argument(help="scenario folder or built-in name")],
+    ally: Annotated[str, typer.Argument(help="the ally, by ISO 3166 alpha-3 code (DEU)")],
+    out: Annotated[Path, typer.Option(help="folder for national-ALLY.html and .pdf")],
+    run: Annotated[
+        Path | None,
+        typer.Option(
+            help="a folder `materiel plan --out` wrote (its plan, and its simulation if "
+            "any); default: plan the scenario now"
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="override, e.g. policy.pooling=false"),
+    ] = None,
+) -> None:
+    """Write an ally's national plan: its targets, contracts, spending against its
+    budget and the 2 %, 3.5 % and 5 % of GDP paths, the lines it hosts, what binds and
+    its supply risks, holding only what a nation analyst of that ally sees in the
+    workspace."""
+    from materiel.cli.scenario import print_warnings
+    from materiel.scenario import load_scenario
+    from materiel.workflows import check_ally, national_plan
+
+    started = time.perf_counter()
+    with console.status("loading the scenario") as status:
+        loaded = load_scenario(scenario, overrides=set_ or [])
+        check_ally(loaded, ally)  # before any planning: a wrong ally costs no solve
+        print_warnings(loaded)
+
+        def progress(message: str) -> None:
+            status.update(f"{message} [{time.perf_counter() - started:.0f} s]")
+            console.log(Text(message), highlight=False)
+
+        files = national_plan(loaded, ally, out, run=run, say=progress)
+    console.print(
+        f"National plan: [bold]{files.html}[/] and [bold]{files.pdf}[/]  "
+        f"[{time.perf_counter() - started:.0f} s]",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``materiel national-plan``."""
+    app.command(name="national-plan")(national_plan_command)
