@@ -52,6 +52,11 @@ class Status(StrEnum):
         "feasible in fractions only: rounding found no plan in whole lots, so the contracts "
         "keep the relaxed plan's fractional quantities"
     )
+    RELAXED = "the LP relaxation (lots fractional), optimal"
+    ALTERNATIVE = (
+        "an alternative within the slack of the optimum's shortfall and cost (the LP "
+        "relaxation, lots fractional)"
+    )
 
 
 @dataclass(frozen=True)
