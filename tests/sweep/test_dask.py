@@ -18,18 +18,6 @@ pytestmark = pytest.mark.slow  # a local Dask cluster of two worker processes
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(
-        n_workers=2,
-        processes=True,
-        threads_per_worker=1,
-        dashboard_address=None,
-        host="127.0.0.1",
-    ) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def scenario(tmp_path_factory) -> Path:
     return small_scenario(tmp_path_factory.mktemp("sweep") / "s")
 

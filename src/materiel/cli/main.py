@@ -19,7 +19,18 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from materiel.cli import ingest, national, plan, scenario, serve, simulate, spending, sweep, track
+from materiel.cli import (
+    alternatives,
+    ingest,
+    national,
+    plan,
+    scenario,
+    serve,
+    simulate,
+    spending,
+    sweep,
+    track,
+)
 from materiel.errors import MaterielError
 
 app = typer.Typer(
@@ -41,7 +52,18 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for _family in (scenario, plan, national, simulate, spending, sweep, track, ingest, serve):
+for _family in (
+    scenario,
+    plan,
+    alternatives,
+    national,
+    simulate,
+    spending,
+    sweep,
+    track,
+    ingest,
+    serve,
+):
     _family.register(app)
 
 

@@ -10,6 +10,14 @@ packages import them from here, never from its modules.
 from __future__ import annotations
 
 from materiel.planner.aid_whatif import Donor, NewLine, aid_what_ifs, parse_donor, suggested_line
+from materiel.planner.alternatives import (
+    MEASURES,
+    Alternatives,
+    Remote,
+    check_options,
+    most_of,
+    plan_alternatives,
+)
 from materiel.planner.api import plan, value_of_pooling
 from materiel.planner.families import KINDS
 from materiel.planner.plan import SERVED, Plan
@@ -17,14 +25,20 @@ from materiel.planner.result import PlanResult
 
 __all__ = [
     "KINDS",
+    "MEASURES",
     "SERVED",
+    "Alternatives",
     "Donor",
     "NewLine",
     "Plan",
     "PlanResult",
+    "Remote",
     "aid_what_ifs",
+    "check_options",
+    "most_of",
     "parse_donor",
     "plan",
+    "plan_alternatives",
     "suggested_line",
     "value_of_pooling",
 ]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from materiel.errors import InfeasibleError, InputError, MaterielError, SolveError
 from materiel.planner import bottlenecks as bn
-from materiel.planner import supplychain
+from materiel.planner import supplychain, workshare
 from materiel.planner.result import PlanResult, objective_by_group
 from materiel.planner.solve import Progress, Solution, solve_inputs
 from materiel.scenario import ModelInputs, Scenario, apply_overrides, build_inputs, load_scenario
@@ -53,6 +53,7 @@ def plan(
         if pending is not None:
             say(f"solving with pooling {'off' if scenario.meta.policy.pooling else 'on'} beside")
         solved = solve_inputs(inputs, say)
+        work_share = workshare.work_share_price(solved, say)
         result = PlanResult(scenario=scenario, inputs=inputs, solution=solved.solution)
         ranked = bn.rank(inputs, solved.solution)
         labels = result.group_labels
@@ -92,6 +93,7 @@ def plan(
         supply_risk=risk,
         qualification_worth=worth,
         standardisation=standard,
+        work_share_price=work_share,
     )
 
 

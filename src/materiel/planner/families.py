@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import xarray as xr
 
-from materiel.planner.model import C, V, supply_now
+from materiel.planner.model import C, V, order_value_coef, supply_now
 from materiel.scenario import ModelInputs
 
 if TYPE_CHECKING:
@@ -79,6 +79,17 @@ def _industry_size(inp: ModelInputs, values: dict[str, xr.DataArray]) -> xr.Data
     return k * added.fillna(0.0).isel(month=-1)
 
 
+def _work_share_size(inp: ModelInputs, values: dict[str, xr.DataArray]) -> xr.DataArray:
+    """The value each ally must place at home [money_scale] (ally): the share times the
+    value of its orders in the plan; 10 % of it is what a 10 % lower share frees."""
+    rate = values.get(V.RATE)
+    share = inp.scenario.meta.policy.work_share
+    if rate is None:
+        return xr.zeros_like(inp.budget.isel(year=0, drop=True))
+    total = (order_value_coef(inp) * rate.fillna(0.0)).sum(["line", "period"])
+    return share * total
+
+
 FAMILIES: tuple[Family, ...] = (
     Family(C.CAPACITY, "line", "line", lambda inp, _: inp.cap0, _line),
     Family(C.CEILING, "line", "line", lambda inp, _: inp.ceiling - inp.cap0, _line),
@@ -93,6 +104,9 @@ FAMILIES: tuple[Family, ...] = (
     Family(C.BUDGET, "budget", "ally", lambda inp, _: inp.budget / inp.money_scale, _budget),
     # The rule asks K months of orders for the capacity added: 10 % less of that.
     Family(C.INDUSTRY, "industry_rule", "line", _industry_size, None),
+    # Work share: 10 % of the value an ally must place at home; its price in target-months
+    # and money is measured by re-solving without it (planner.workshare), not here.
+    Family(C.WORK_SHARE, "work_share", "ally", _work_share_size, None),
 )
 
 #: Constraint families whose duals are kept with a solution.
@@ -203,6 +217,15 @@ KINDS: dict[str, Kind] = {
             _money_unit,
             _budget_increase,
             _budget_grown,
+            digits=",.0f",
+        ),
+        Kind(
+            "work_share",
+            "the work share (orders placed with its own or its group's lines) of",
+            "a lower work share for",
+            _money_unit,
+            lambda _inp, _name: 0.0,
+            None,
             digits=",.0f",
         ),
         Kind(

@@ -17,8 +17,9 @@ result is proven against that relaxation's bound:
    lots at whole numbers half a batch at a time, re-solving warm in between, so that
    the lots still free take up what rounding gave back; then a repair pass
    (:func:`raise_affordable`) buys one more lot where that lowers the shortfall and the
-   money is there. Least shortfall, then least cost, are solved again with every
-   quantity held.
+   money is there, and another (:func:`trade_for_lots`) buys one where the money is not,
+   with fewer of the buyer's other lots. Least shortfall, then least cost, are solved
+   again with every quantity held.
 
 The weighted shortfall of the plan so found, over the relaxation's, is the gap the plan
 reports (``Solution.gap``); above ``policy.plan_gap`` its status says it is not proven.
@@ -354,6 +355,65 @@ def raise_affordable(
         if whole.sum() == before.sum():
             break
     return added
+
+
+def trade_for_lots(
+    h: highspy.Highs,
+    m: linopy.Model,
+    layout: compat.Layout,
+    run: Callable[[highspy.Highs], None],
+    *,
+    tries: int = 8,
+) -> int:
+    """Repair after :func:`raise_affordable`: one more lot where its buyer has no money
+    left, paid for with fewer lots of the buyer's other contracts. The lots whose reduced
+    cost says one more lowers the weighted shortfall most are tried in turn (``tries``):
+    the lot is raised by one, the buyer's other lots freed between nothing and what they
+    hold, the LP solved (it drops what pays best for the lot), the freed lots held at the
+    whole number below, and the LP solved again; the trade is kept only where the
+    weighted shortfall falls. A buyer whose money is spent keeps a missile short of its
+    target, or half a missile of its consumption unmet, where a few shells fewer would
+    pay for it: this is the trade the relaxation makes. Returns the trades kept; ``h``
+    ends solved with every lot held."""
+    var = m.variables[V.LOTS]
+    grid = layout.columns(var).transpose("line", "ally", "period")
+    where = np.argwhere(grid.values >= 0)
+    cols = grid.values[grid.values >= 0].astype(np.int32)
+    if not len(cols):
+        return 0
+    buyer = where[:, 1]
+    first = np.asarray(h.getSolution().col_dual)[cols]
+    scale = max(float(np.abs(first).max(initial=0.0)), 1e-12)
+    order = np.flatnonzero(first < -1e-6 * scale)
+    order = order[np.argsort(first[order], kind="stable")][:tries]
+    kept = 0
+    for k in order:
+        whole = np.round(np.asarray(h.getSolution().col_value)[cols])
+        before = float(h.getInfo().objective_function_value)
+        mine = np.flatnonzero((buyer == buyer[k]) & (whole > 0.5))
+        mine = mine[mine != k]
+        if not len(mine):
+            continue
+        up = np.array([whole[k] + 1.0])
+        h.changeColsBounds(1, cols[[k]], up, up)
+        h.changeColsBounds(len(mine), cols[mine], np.zeros(len(mine)), whole[mine])
+        try:
+            run(h)
+            down = np.floor(np.asarray(h.getSolution().col_value)[cols[mine]] + INTEGRAL)
+            h.changeColsBounds(len(mine), cols[mine], down, down)
+            run(h)
+            better = float(h.getInfo().objective_function_value) < before - 1e-9 * max(
+                abs(before), 1.0
+            )
+        except SolveError:
+            better = False
+        if better:
+            kept += 1
+            continue
+        back = np.concatenate([[k], mine])
+        h.changeColsBounds(len(back), cols[back], whole[back], whole[back])
+        _settle(run, h)
+    return kept
 
 
 def _raise_batch(

@@ -77,6 +77,7 @@ class C:
     TIER_OPEN = "tier_open"
     TIER_REACH = "tier_reach"
     BUDGET = "budget"
+    WORK_SHARE = "work_share"
 
 
 class E:
@@ -157,6 +158,54 @@ def define_contracts(m: linopy.Model, inp: ModelInputs) -> None:
         name=C.WHOLE_LOTS,
         mask=mask,
     )
+
+
+def work_share_partners(inp: ModelInputs) -> xr.DataArray:
+    """Where line l counts towards ally n's work share (line, ally), bool: the line's
+    host is n, or an ally of n's ``work_share_group`` (allies table)."""
+    allies = inp.uses.coords["ally"]
+    group = {r.code: r.work_share_group for r in inp.scenario.records("allies")}
+    hosts = {r.id: r.host for r in inp.scenario.records("lines")}
+    lines = inp.uses.coords["line"].values
+
+    def counts(line: str, ally: str) -> bool:
+        mine = group.get(ally)
+        return hosts[line] == ally or (mine is not None and group.get(hosts[line]) == mine)
+
+    same = [[counts(str(line), str(ally)) for ally in allies.values] for line in lines]
+    return xr.DataArray(np.array(same, dtype=bool), coords=[inp.uses.coords["line"], allies])
+
+
+def order_value_coef(inp: ModelInputs) -> xr.DataArray:
+    """What a unit/month of ``rate[l,n,p]`` is worth over the horizon [money_scale]
+    (line, period): the months period p delivers from line l times the base price."""
+    return months_delivered(inp).sum("year") * line_base_price(inp)
+
+
+def define_work_share(m: linopy.Model, inp: ModelInputs) -> None:
+    """Work share (``policy.work_share`` s > 0): each ally places at least s of the value
+    of its new orders with lines it hosts or an ally of its work-share group hosts:
+
+    ``Σ_{l,p} v[l,p]·(h[l,n] − s)·rate[l,n,p] ≥ 0`` for each ally n, with
+    ``v[l,p] = months[l,p]·price[item(l)]`` the value of a unit/month of period p's rate
+    at the item's base price and ``h[l,n] = 1`` where line l counts for n
+    (:func:`work_share_partners`). Over the whole horizon; orders bought for a
+    recipient's requirements count as the donor's. With volume price tiers an item's
+    tier price applies alike to all its lines, so base prices differ from what is paid
+    only across items. An ally whose every line counts gets no row; with s = 0 the
+    model has no row at all.
+    """
+    share = inp.scenario.meta.policy.work_share
+    if share <= 0:
+        return
+    rate = m.variables[V.RATE]
+    exists = rate.labels >= 0
+    home = work_share_partners(inp)
+    abroad = (exists & ~home).any(["line", "period"])
+    if not bool(abroad.any()):
+        return
+    coef = order_value_coef(inp) * (home.astype(float) - share)
+    m.add_constraints((coef * rate).sum(["line", "period"]) >= 0, name=C.WORK_SHARE, mask=abroad)
 
 
 def define_min_rates(m: linopy.Model, inp: ModelInputs) -> None:
@@ -782,6 +831,7 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     options = options or BuildOptions()
     m = compat.new_model()
     define_contracts(m, inp)
+    define_work_share(m, inp)
     define_qualifications(m, inp)
     define_min_rates(m, inp)
     define_output(m, inp)

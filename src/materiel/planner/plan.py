@@ -101,6 +101,14 @@ PLAN_TABLES: tuple[PlanTable, ...] = (
         "donor: value given, fair share [currency], against the EUR 40 bn a year baseline",
         "aid_by_donor",
     ),
+    # per ally: an ally sees its own row only (store.policy)
+    PlanTable(
+        "work_share",
+        "ally: work share required [%], orders' value and the part placed at home "
+        "[currency], weighted shortfall [target-months] and spending [currency] with the "
+        "rule and without, and the difference (its price)",
+        "work_share",
+    ),
     # not served: the workspace's disclosure rules have no rule for it yet
     PlanTable(
         "unmet",

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from materiel.planner import aid_tables, contracts, supplychain
+from materiel.planner import aid_tables, contracts, supplychain, workshare
 from materiel.planner.aid import AV, fairness_weight, requirement_weights
 from materiel.planner.model import (
     V,
@@ -106,6 +106,8 @@ class PlanResult:
     qualification_worth: pd.DataFrame | None = None
     #: [target-months] the value of standardisation (every item qualified everywhere)
     standardisation: float = float("nan")
+    #: the work share's price by ally (workshare.work_share_price); None: not measured
+    work_share_price: pd.DataFrame | None = None
 
     @property
     def status(self) -> Status:
@@ -554,6 +556,20 @@ class PlanResult:
         if AV.UNFAIR in values:
             total += fairness_weight(inp, unit) * float(values[AV.UNFAIR].fillna(0.0).sum())
         return total
+
+    def work_share(self) -> pd.DataFrame:
+        """The work share by ally: required, placed at home, and its price in
+        target-months and money against the plan without it (see :mod:`.workshare`)."""
+        if self.work_share_price is not None:
+            return self.work_share_price
+        frame = pd.DataFrame(columns=workshare.COLUMNS)
+        if V.RATE in self.solution.values and self.scenario.meta.policy.work_share > 0:
+            total, home = workshare.placed_at_home(self.inputs, self._value(V.RATE))
+            frame = pd.DataFrame({"ally": [str(a) for a in total.coords["ally"].values]}).assign(
+                orders_value=total.values, placed_at_home=home.values
+            )
+            frame = frame.reindex(columns=workshare.COLUMNS)
+        return frame
 
     def aid_allocation(self) -> pd.DataFrame:
         """Who gives what to a recipient's requirements: donor, recipient, item, source

@@ -52,6 +52,11 @@ class Status(StrEnum):
         "feasible in fractions only: rounding found no plan in whole lots, so the contracts "
         "keep the relaxed plan's fractional quantities"
     )
+    RELAXED = "the LP relaxation (lots fractional), optimal"
+    ALTERNATIVE = (
+        "an alternative within the slack of the optimum's shortfall and cost (the LP "
+        "relaxation, lots fractional)"
+    )
 
 
 @dataclass(frozen=True)
@@ -440,6 +445,14 @@ def solve_inputs(
                 run(h3, inp, method="simplex")
                 added = 0
             stats["lots_added_by_repair"] = float(added)
+            repaired = np.round(np.asarray(h3.getSolution().col_value)[whole])
+            try:
+                traded = lots.trade_for_lots(h3, m, layout, _solver(inp, REPAIR_SECONDS))
+            except SolveError:  # a trade could not be undone: back to the repaired plan
+                h3.changeColsBounds(len(whole), whole, repaired, repaired)
+                run(h3, inp, method="simplex")
+                traded = 0
+            stats["lots_traded_by_repair"] = float(traded)
             objective = float(h3.getInfo().objective_function_value)
             solution = np.asarray(h3.getSolution().col_value)
             if cost_stage:

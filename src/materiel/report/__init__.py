@@ -5,6 +5,8 @@ names are the package's face: other packages import them from here.
 
 from __future__ import annotations
 
+from materiel.report.alternatives import AlternativeFiles, write_alternatives
+from materiel.report.alternatives import headline as alternatives_headline
 from materiel.report.fan import write_simulation
 from materiel.report.national import (
     NationalFiles,
@@ -27,9 +29,11 @@ from materiel.report.words import (
 from materiel.report.write import ReportFiles, real_targets, write_report
 
 __all__ = [
+    "AlternativeFiles",
     "NationalFiles",
     "NationalSource",
     "ReportFiles",
+    "alternatives_headline",
     "bottleneck_words",
     "check_chart_path",
     "demand_sentence",
@@ -45,6 +49,7 @@ __all__ = [
     "supply_chain_words",
     "tell",
     "to_json",
+    "write_alternatives",
     "write_national",
     "write_report",
     "write_simulation",

@@ -87,6 +87,42 @@ def pooling_sentence(p: dict[str, object]) -> str:
     return text + "."
 
 
+def work_share_sentence(frame: pd.DataFrame, currency: str) -> str | None:
+    """What the work share rule costs: "a work share of 50 % costs 3.5 target-months of
+    shortfall and 2.4k USD more spending than the plan without it, most for BBB (...)";
+    None without the rule."""
+    if "work_share" not in frame.attrs:
+        if frame.attrs.get("unavailable"):
+            return f"The work share's price is unavailable: {frame.attrs['unavailable']}."
+        return None
+    a = frame.attrs
+
+    def months(value: float) -> str:
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+    def money(value: float) -> str:
+        more = "more" if value >= 0 else "less"
+        return f"{human(abs(value))} {currency} {more} spending"
+
+    text = (
+        f"A work share of {100 * float(a['work_share']):.0f} % costs "
+        f"{months(max(float(a['shortfall_price']), 0.0))} target-months of shortfall and "
+        f"{money(float(a['money_price']))} than the plan without it"
+    )
+    dear = frame.assign(
+        weight=frame["shortfall_price"].clip(lower=0) * 1e12 + frame["money_price"].abs()
+    ).sort_values("weight", ascending=False)
+    dear = dear[(dear["shortfall_price"] > 1e-6) | (dear["money_price"].abs() > 0.5)]
+    if len(dear):
+        parts = [
+            f"{row.ally} ({months(float(row.shortfall_price))} target-months, "
+            f"{money(float(row.money_price))})"
+            for row in dear.head(3).itertuples()
+        ]
+        text += ", most for " + ", ".join(parts)
+    return text + "."
+
+
 def namer(result: PlanResult) -> Callable[[str, str], str]:
     """Display names: a line with its producer and item, a component, an ally."""
     lines = result.scenario.table("lines").set_index("id")

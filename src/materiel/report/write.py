@@ -60,6 +60,7 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     tables["suppliers"] = result.suppliers()
     tables["supply_chain"] = result.supply_chain()
     tables["qualifications"] = result.qualifications()
+    tables["work_share"] = result.work_share()
     return tables
 
 
@@ -382,6 +383,8 @@ def render_html(
         supply_table=_html_table(tables["supply_chain"]),
         standardisation=words.standardisation_sentence(result),
         qualifications_table=_html_table(tables["qualifications"]),
+        work_share=words.work_share_sentence(tables["work_share"], result.scenario.meta.currency),
+        work_share_table=_html_table(tables["work_share"]),
         assumptions=assumptions,
         images=images,
         risk=risk,

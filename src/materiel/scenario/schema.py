@@ -108,6 +108,12 @@ class AllyRow(_Row):
         description="most value this ally gives a year to recipients' requirements, a "
         "pledge (items at their base prices; empty: no cap) [currency/year]",
     )
+    work_share_group: Code | None = Field(
+        None,
+        description="a group of allies that count as one for policy.work_share (the fair "
+        "return of OCCAR or ESA programmes): an ally of the group may place its share "
+        "with lines any ally of the group hosts (empty: its own lines only)",
+    )
 
 
 class ItemRow(_Row):
@@ -542,6 +548,14 @@ class Policy(BaseModel):
         "ally's own targets, up to its donor_floor, come first, for capacity and for "
         "money; without targets, this many times a unit of the donors' own demand left "
         "unmet (0.5: their consumption and firm aid first; 1: like firm aid) [-]",
+    )
+    work_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="each ally places at least this share of the value of its new orders "
+        "(at the items' base prices) with lines it hosts, or that an ally of its "
+        "work_share_group (allies table) hosts (0: no rule) [-]",
     )
     time_limit: float = Field(600.0, gt=0, le=86400, description="solver time limit [s]")
     mip_gap: float = Field(1e-4, ge=0, le=1, description="relative MIP gap for price tiers")

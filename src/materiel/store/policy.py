@@ -227,6 +227,11 @@ RULES: dict[str, TableRule] = {
         _ally,
         owners=_one,
     ),
+    # the work share's price: each ally its own row (its orders, its shortfall and
+    # spending with the rule and without); no totals of the others
+    "plan.work_share": TableRule(
+        _roles(A, nation=OWN, industry=N, viewer=N), None, _ally, owners=_one
+    ),
     # Aid coordination is alliance staff's work: who gives what names every donor's
     # figures, so nation analysts, industry and viewers see none of it (no totals either:
     # a requirement's total given less one's own would give the others').

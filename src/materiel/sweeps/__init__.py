@@ -8,10 +8,12 @@ run again computes only what is missing.
 
 from __future__ import annotations
 
+from materiel.sweeps.alternatives import on_cluster
 from materiel.sweeps.run import Interrupted, sweep
 
 __all__ = [
     "Interrupted",
     "annotations",
+    "on_cluster",
     "sweep",
 ]

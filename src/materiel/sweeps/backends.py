@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -132,30 +132,42 @@ def dask(
     every worker once and each task carries only its overrides. A worker lost mid-sweep
     has its unfinished tasks run again elsewhere (Dask's rescheduling); results already
     delivered are released, so none is computed twice."""
-    from distributed import as_completed
-
     client = connect(address, timeout)
     try:
-        if not tasks:
-            return
-        [scattered] = client.scatter([base], broadcast=True, hash=False)
-        submitted = {
-            client.submit(run_combination, scattered, ov, futures, seed, pure=False): i
-            for i, ov in tasks
-        }
-        with client.as_current():
-            for future in as_completed(submitted):
-                try:
-                    row = future.result()
-                except Exception as exc:  # a task that failed on every worker it was given
-                    raise MaterielError(f"a sweep task failed on the cluster: {exc}") from exc
-                index = submitted.pop(future)
-                # let the cluster forget a result once it is here: one held on a worker
-                # that is lost later would be computed again for nothing
-                future.release()
-                yield index, row
+        work = [(i, (ov, futures, seed)) for i, ov in tasks]
+        yield from on_workers(client, run_combination, base, work, "a sweep task")
     finally:
         client.close()
+
+
+def on_workers(
+    client: Any,
+    function: Callable[..., Any],
+    base: Any,
+    tasks: list[tuple[Any, tuple[Any, ...]]],
+    what: str,
+) -> Iterator[tuple[Any, Any]]:
+    """``function(base, *args)`` for each task ``(key, args)`` on the cluster of
+    ``client``, ``base`` scattered to every worker once; yields ``(key, result)`` as they
+    arrive. A worker lost midway has its unfinished tasks run again elsewhere (Dask's
+    rescheduling); results already delivered are released, so none is computed twice."""
+    from distributed import as_completed
+
+    if not tasks:
+        return
+    [scattered] = client.scatter([base], broadcast=True, hash=False)
+    submitted = {client.submit(function, scattered, *args, pure=False): key for key, args in tasks}
+    with client.as_current():
+        for future in as_completed(submitted):
+            try:
+                result = future.result()
+            except Exception as exc:  # a task that failed on every worker it was given
+                raise MaterielError(f"{what} failed on the cluster: {exc}") from exc
+            key = submitted.pop(future)
+            # let the cluster forget a result once it is here: one held on a worker that
+            # is lost later would be computed again for nothing
+            future.release()
+            yield key, result
 
 
 def default_workers() -> int:

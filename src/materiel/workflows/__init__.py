@@ -12,6 +12,7 @@ once.
   plan (``materiel national-plan``); :func:`national_of_run` for a workspace run.
 """
 
+from materiel.workflows.alternatives import alternatives_report
 from materiel.workflows.cell import plan_figures, run_combination, simulate_figures
 from materiel.workflows.confidence import ConfidentPlan, check_confidence, plan_with_confidence
 from materiel.workflows.national import check_ally, national_of_run, national_plan
@@ -22,6 +23,7 @@ __all__ = [
     "RUN_STAGES",
     "ConfidentPlan",
     "PlanReport",
+    "alternatives_report",
     "check_ally",
     "check_confidence",
     "national_of_run",

@@ -1,0 +1,398 @@
+"""Alternatives near the optimum: modelling to generate alternatives (MGA).
+
+After the optimum (the staged solve: least weighted shortfall S*, then least cost C* at
+it), two rows are added to the plan's LP: ``shortfall ≤ (1 + slack)·S*`` and
+``cost ≤ (1 + slack)·C*``, and a measure is optimised instead, to find plans that are
+nearly as good and as different as they can be (as PyPSA's ``optimize_mga`` does for
+energy systems, with the Hop-Skip-Jump order of objectives of Brill et al.):
+
+- ``hosts`` (default): which allies host the capacity added: the value of a month's
+  output of the capacity added on lines each ally hosts (added capacity at the horizon's
+  end times the item's base price) [currency/month];
+- ``money``: where the money goes: each ally's spending over the horizon [currency];
+- ``pooled``: which lines take the orders (the value of all buyers' orders on each line
+  [currency]), the linear stand-in for which orders are pooled together; the table gives
+  the value of each plan's pooled contracts too.
+
+The first alternative minimises the measure on every unit (ally or line) a plan so far
+has used (the Hop-Skip-Jump step); the next ones each maximise one unit that the plans
+so far have used least. A plan the same as one before (its measure within 1e-6) is
+dropped, so fewer than ``count`` may come back.
+
+With a cluster (``remote``), the alternatives after the first are solved there at
+once, each a task that solves the optimum again (:func:`most_of`).
+
+Everything here is the **LP relaxation**: the scenario is solved with
+``policy.whole_lots`` false (fractional lots), the optimum included, so that every plan
+is compared on the same model; contracts placed on lines with a least rate and warm
+lines open are the optimum's and stay so. The plans' objectives are read back from
+their stock and spending (a shortfall variable may sit above the gap when it is not
+minimised), so they are what their tables say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from materiel.errors import InputError, SolveError
+from materiel.planner import compat
+from materiel.planner.model import E, V, line_base_price, objective_weights, order_value_coef
+from materiel.planner.result import PlanResult
+from materiel.planner.solve import (
+    Solution,
+    Solved,
+    Status,
+    _cost_stage,
+    _evaluate,
+    quiet,
+    run,
+    solve_inputs,
+)
+from materiel.scenario import ModelInputs, Scenario, apply_overrides, build_inputs
+
+MEASURES: dict[str, str] = {
+    "hosts": "value of a month's output of the capacity added, by host ally [currency/month]",
+    "money": "spending over the horizon, by ally [currency]",
+    "pooled": "value of all buyers' orders, by line [currency]",
+}
+#: Two plans whose measures differ by less than this (relative to the larger total) are
+#: the same plan.
+SAME = 1e-3
+#: Most solves made to find ``count`` alternatives, per alternative asked.
+TRIES = 3
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One plan: its id, the objective that found it, the plan, its measure by unit."""
+
+    plan_id: int
+    found_by: str
+    result: PlanResult
+    shortfall: float  # [target-months] read back from the plan's stock and unmet demand
+    cost: float  # [currency] new orders, expansions, idle lines
+    measure: pd.Series  # by unit (ally or line), in the measure's unit
+
+
+@dataclass(frozen=True)
+class Alternatives:
+    """The optimum (first) and the alternatives within the slack."""
+
+    scenario: Scenario
+    measure: str
+    slack: float
+    plans: list[Alternative]
+
+    def table(self) -> pd.DataFrame:
+        """alternatives.csv: plan id, what found it, the shortfall and cost and the
+        slack each uses, the measure by unit and its change from the optimum."""
+        best = self.plans[0]
+        units = sorted(
+            {u for p in self.plans for u, v in p.measure.items() if abs(v) > SAME * _scale(p)}
+        )
+        rows = []
+        for p in self.plans:
+            row: dict[str, object] = {
+                "plan": p.plan_id,
+                "found_by": p.found_by,
+                "relaxation": True,
+                "weighted_shortfall": p.shortfall,
+                "shortfall_slack_used": _used(p.shortfall, best.shortfall),
+                "cost": p.cost,
+                "cost_slack_used": _used(p.cost, best.cost),
+                "measure": self.measure,
+                "distance": float((p.measure - best.measure).abs().sum()),
+            }
+            for u in units:
+                row[f"value:{u}"] = float(p.measure.get(u, 0.0))
+            for u in units:
+                row[f"change:{u}"] = float(p.measure.get(u, 0.0) - best.measure.get(u, 0.0))
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        currency = self.scenario.meta.currency
+        frame.attrs["units"] = {
+            "weighted_shortfall": "target-months",
+            "cost": currency,
+            "shortfall_slack_used": "-",
+            "cost_slack_used": "-",
+        }
+        return frame
+
+
+def _scale(p: Alternative) -> float:
+    return max(float(p.measure.abs().sum()), 1.0)
+
+
+def _used(value: float, best: float) -> float:
+    """The slack a plan uses: (value − best) / best, 0 where both are 0 [-]."""
+    if abs(best) <= 1e-9:
+        return 0.0 if abs(value) <= 1e-7 else float("inf")
+    return (value - best) / abs(best)
+
+
+def check_options(slack: float, count: int, measure: str) -> None:
+    """A one-line error for an option out of range (nothing is solved)."""
+    if not 0 <= slack <= 1:
+        raise InputError(f"--slack must be between 0 and 1 (a share of the optimum), got {slack:g}")
+    if count < 1:
+        raise InputError(f"--count must be 1 or more, got {count}")
+    if measure not in MEASURES:
+        raise InputError(f"--measure must be one of {', '.join(MEASURES)}, got {measure!r}")
+
+
+Terms = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _unit_terms(solved: Solved, measure: str) -> Terms:
+    """Each unit's measure as columns and coefficients of the LP [money_scale]."""
+    m, layout, inp = solved.model, solved.layout, solved.inputs
+    if measure == "money":
+        spending = m.expressions[E.SPENDING]
+        return {
+            str(a): layout.terms(spending.sel(ally=a).sum("year"))
+            for a in spending.coords["ally"].values
+        }
+    if measure == "pooled":
+        by_line = (order_value_coef(inp) * m.variables[V.RATE]).sum(["ally", "period"])
+        return {
+            str(line): layout.terms(by_line.sel(line=line))
+            for line in inp.cap0.coords["line"].values
+        }
+    if V.ADDED not in m.variables:
+        raise InputError(
+            "no line of this scenario can add capacity (policy.expansion off, or every "
+            "ceiling at capacity): the measure hosts has nothing to vary; try --measure money"
+        )
+    last = line_base_price(inp) * m.variables[V.ADDED].isel(month=-1)
+    hosts = {r.id: r.host for r in inp.scenario.records("lines")}
+    out: Terms = {}
+    for host in sorted(set(hosts.values())):
+        mine = [line for line, h in hosts.items() if h == host]
+        out[host] = layout.terms(last.sel(line=mine).sum("line"))
+    return out
+
+
+def _measure(terms: Terms, x: np.ndarray, inp: ModelInputs) -> pd.Series:
+    return pd.Series(
+        {u: float(c @ x[i]) * inp.money_scale for u, (i, c) in terms.items()}, dtype=float
+    )
+
+
+def _objective(terms: Terms, units: list[str], sign: float, n: int) -> np.ndarray:
+    cost = np.zeros(n)
+    for u in units:
+        index, coeffs = terms[u]
+        np.add.at(cost, index, sign * coeffs)
+    return cost
+
+
+def _plan_of(
+    solved: Solved, x: np.ndarray, status: Status = Status.ALTERNATIVE
+) -> tuple[PlanResult, float]:
+    """The plan ``x`` as a result, its shortfall variables set to the gaps its stock
+    leaves, and its weighted shortfall read back from stock and unmet demand."""
+    m, layout, inp = solved.model, solved.layout, solved.inputs
+    values = {name: compat.values_of(m.variables[name], layout, x) for name in m.variables}
+    stock = values[V.STOCK]
+    if V.SHORT in values:
+        gap = (inp.target - stock).clip(0, None)
+        values[V.SHORT] = gap.where(values[V.SHORT].notnull())
+    w_short, w_unmet = objective_weights(inp)
+    shortfall = float((w_short * values[V.SHORT].fillna(0.0)).sum()) if V.SHORT in values else 0.0
+    if V.UNMET in values:
+        shortfall += float((w_unmet * values[V.UNMET].fillna(0.0)).sum())
+    spending = _evaluate(m.expressions[E.SPENDING], layout, x) * inp.money_scale
+    solution = Solution(
+        values=values,
+        duals={},
+        spending=spending,
+        objective=shortfall,
+        cost=float(spending.sum()),
+        status=status,
+        mip=False,
+        bound=shortfall,
+        base_objective=shortfall,
+    )
+    return PlanResult(scenario=inp.scenario, inputs=inp, solution=solution), shortfall
+
+
+@dataclass
+class _Setup:
+    """The optimum's LP with the two slack rows, and each unit's measure on it."""
+
+    solved: Solved
+    terms: Terms
+    movable: list[str]  # units whose measure has a variable
+    x0: np.ndarray  # the optimum: least shortfall, then least cost
+    alt: highspy.Highs  # the LP with the slack rows
+    cost: tuple[np.ndarray, np.ndarray]  # the cost's columns and coefficients
+
+    def solve(self, units: list[str], sign: float) -> np.ndarray:
+        """The least-cost plan at the best of ``sign``·(the units' measure)."""
+        n = self.alt.getNumCol()
+        objective = _objective(self.terms, units, sign, n)
+        return _least_cost_at_best(self.alt, self.solved.inputs, objective, self.cost)
+
+
+def _prepare(scenario: Scenario, slack: float, measure: str, say: Callable[[str], None]) -> _Setup:
+    relaxed = apply_overrides(scenario, ["policy.whole_lots=false"])
+    inp = build_inputs(relaxed)
+    solved = solve_inputs(inp, say)
+    m, layout, h = solved.model, solved.layout, solved.highs
+    best = float(h.getInfo().objective_function_value)
+    x0, _ = _cost_stage(h, m, layout, inp, best)
+    terms = _unit_terms(solved, measure)
+    with quiet():
+        alt = highspy.Highs()
+    alt.setOptionValue("output_flag", False)
+    alt.passModel(h.getLp())
+    short_i, short_c = layout.terms(m.expressions[E.SHORTFALL])
+    cost_i, cost_c = layout.terms(m.expressions[E.COST])
+    s_best = float(short_c @ x0[short_i])
+    c_best = float(cost_c @ x0[cost_i])
+    alt.addRow(-highspy.kHighsInf, _within(s_best, slack), len(short_i), short_i, short_c)
+    alt.addRow(-highspy.kHighsInf, _within(c_best, slack), len(cost_i), cost_i, cost_c)
+    movable = [u for u, (index, _c) in terms.items() if len(index)]
+    return _Setup(solved, terms, movable, x0, alt, (cost_i, cost_c))
+
+
+def most_of(scenario: Scenario, slack: float, measure: str, unit: str) -> np.ndarray:
+    """One alternative on its own (a task for a cluster): the optimum solved again, then
+    the least-cost plan with the most of ``unit``'s measure within the slack; the plan's
+    column values (the same model and columns as every other solve of the scenario)."""
+    return _prepare(scenario, slack, measure, lambda _msg: None).solve([unit], -1.0)
+
+
+#: Solves ``most_of`` for each unit elsewhere (a cluster), yielding (unit, plan) as done.
+Remote = Callable[[Scenario, float, str, list[str]], Iterable[tuple[str, np.ndarray]]]
+
+
+def plan_alternatives(
+    scenario: Scenario,
+    *,
+    slack: float = 0.02,
+    count: int = 3,
+    measure: str = "hosts",
+    progress: Callable[[str], None] | None = None,
+    remote: Remote | None = None,
+) -> Alternatives:
+    """The optimum and up to ``count`` alternatives whose weighted shortfall and cost
+    are within ``slack`` of it and whose ``measure`` differs as much as it can (see the
+    module's text).
+
+    With ``remote`` (a cluster), the optimum and the first alternative are solved here,
+    and the next ones at once elsewhere: each maximises one of the units the first two
+    plans used least (each task solves the optimum again; the order of the units is
+    then that of the first two plans, not updated after each)."""
+    check_options(slack, count, measure)
+    say = progress or (lambda _msg: None)
+    setup = _prepare(scenario, slack, measure, say)
+    solved, terms, inp = setup.solved, setup.terms, setup.solved.inputs
+    optimum, s0 = _plan_of(solved, setup.x0, Status.RELAXED)
+    first = _measure(terms, setup.x0, inp)
+    plans = [Alternative(0, "the optimum", optimum, s0, optimum.solution.cost, first)]
+
+    def keep(found_by: str, x: np.ndarray) -> None:
+        values = _measure(terms, x, inp)
+        if len(plans) > count or any(_same(values, p.measure) for p in plans):
+            return
+        result, shortfall = _plan_of(solved, x)
+        cost = result.solution.cost
+        plans.append(Alternative(len(plans), found_by, result, shortfall, cost, values))
+
+    tried: set[tuple[str, ...]] = set()
+    for attempt in range(TRIES * count):
+        if len(plans) > count or (remote is not None and attempt == 1):
+            break
+        found_by, units, sign = _next_objective(plans, measure, setup.movable, tried, attempt == 0)
+        if not units:
+            break
+        tried.add((found_by,))
+        say(f"alternative {len(plans)} of {count}: {found_by}")
+        keep(found_by, setup.solve(units, sign))
+    if remote is not None and len(plans) <= count:
+        wanted: list[str] = []
+        while len(wanted) < TRIES * count:
+            found_by, units, _sign = _next_objective(plans, measure, setup.movable, tried, False)
+            if not units:
+                break
+            tried.add((found_by,))
+            wanted.append(units[0])
+        say(f"solving {len(wanted)} alternatives on the cluster")
+        words = {"hosts": "capacity hosted by", "money": "spending of", "pooled": "orders on"}
+        done = dict(remote(scenario, slack, measure, wanted))
+        for unit in wanted:  # in the order asked, whatever the order they came back in
+            if unit in done:
+                keep(f"most {words[measure]} {unit}", _checked(done[unit], setup))
+    relaxed = solved.inputs.scenario
+    return Alternatives(scenario=relaxed, measure=measure, slack=slack, plans=plans)
+
+
+def _checked(x: np.ndarray, setup: _Setup) -> np.ndarray:
+    if len(x) != setup.alt.getNumCol():
+        raise SolveError(
+            f"an alternative solved elsewhere has {len(x)} columns, this model "
+            f"{setup.alt.getNumCol()}: the cluster runs another version of materiel"
+        )
+    return np.asarray(x, dtype=float)
+
+
+def _least_cost_at_best(
+    h: highspy.Highs, inp: ModelInputs, objective: np.ndarray, cost: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """Optimise the measure, then the least cost at its optimum (so that a plan carries
+    nothing the measure does not ask for: capacity or goods bought only because the
+    cost's slack allowed them); the model is left with the slack rows only."""
+    n = h.getNumCol()
+    every = np.arange(n, dtype=np.int32)
+    h.changeColsCost(n, every, objective)
+    run(h, inp, method="simplex")
+    best = float(h.getInfo().objective_function_value)
+    used = np.flatnonzero(objective).astype(np.int32)
+    h.addRow(-highspy.kHighsInf, _within(best, 0.0), len(used), used, objective[used])
+    row = h.getNumRow() - 1
+    costs = np.zeros(n)
+    costs[cost[0]] = cost[1]
+    h.changeColsCost(n, every, costs / max(float(np.abs(cost[1]).max(initial=0.0)), 1e-12))
+    try:
+        run(h, inp, method="simplex")
+        return np.asarray(h.getSolution().col_value)
+    finally:
+        h.deleteRows(1, np.array([row], dtype=np.int32))
+
+
+def _within(best: float, slack: float) -> float:
+    """The bound of a row ``value ≤ (1 + slack)·best``, with the solver's accuracy."""
+    return best + slack * abs(best) + max(1e-7, 1e-7 * abs(best))
+
+
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    scale = max(float(a.abs().sum()), float(b.abs().sum()), 1.0)
+    return float((a - b.reindex(a.index, fill_value=0.0)).abs().sum()) <= SAME * scale
+
+
+def _next_objective(
+    plans: list[Alternative],
+    measure: str,
+    movable: list[str],
+    tried: set[tuple[str, ...]],
+    first: bool,
+) -> tuple[str, list[str], float]:
+    """What to optimise next: (words, units, +1 to minimise or −1 to maximise); only
+    ``movable`` units (whose measure has a variable) are tried."""
+    total = pd.DataFrame([p.measure.abs() for p in plans]).sum().reindex(movable, fill_value=0.0)
+    scale = max(float(total.abs().sum()), 1.0)
+    used = sorted(u for u, v in total.items() if abs(v) > SAME * scale)
+    what = {"hosts": "capacity hosted by", "money": "spending of", "pooled": "orders on"}[measure]
+    if first and used:
+        return f"least {what} {', '.join(used)}", used, 1.0
+    for unit in total.sort_values(kind="stable").index:
+        words = f"most {what} {unit}"
+        if (words,) not in tried:
+            return words, [str(unit)], -1.0
+    return "", [], 0.0

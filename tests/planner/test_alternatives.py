@@ -1,0 +1,164 @@
+"""Alternatives near the optimum (MGA), solved by hand.
+
+Ally AAA needs 120 shells (price 100) by 2025-12, none in stock. Two identical lines
+can make them: LA hosted by AAA and LB hosted by BBB, each with no capacity now, a
+ceiling of 240 a month, no lead time, 1,000 per unit/month of capacity added. The least
+shortfall is 0 (120 made in month 0 on 120 of added capacity), and its least cost is
+120 x 100 + 120 x 1,000 = 132,000 however the 120 of capacity is split between the two
+lines: two equally good places to expand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from materiel.cli.main import main
+from materiel.planner import plan_alternatives
+from materiel.report import write_alternatives
+from materiel.scenario import load_scenario
+from tests.scenario_kit import NO_RAMP, write_scenario
+
+OVERDUE = 10.0  # policy.overdue_weight, the default
+
+
+def _line(code: str, host: str) -> dict[str, object]:
+    return {
+        "id": code,
+        "item": "SHELL",
+        "producer": f"P{code}",
+        "host": host,
+        "capacity": 0,
+        "ceiling": 240,
+        "lead_time": 0,
+        "expansion_cost": 1000,
+        "ramp": NO_RAMP,
+    }
+
+
+def two_places(tmp_path: Path) -> Path:
+    return write_scenario(
+        tmp_path / "mga",
+        {
+            "allies": [{"code": "AAA", "name": "Ally A"}, {"code": "BBB", "name": "Ally B"}],
+            "items": [{"code": "SHELL", "name": "Shell", "unit_price": 100}],
+            "lines": [_line("LA", "AAA"), _line("LB", "BBB")],
+            "stockpiles": [
+                {
+                    "ally": "AAA",
+                    "item": "SHELL",
+                    "initial": 0,
+                    "target": 120,
+                    "target_date": "2025-12",
+                }
+            ],
+            "budgets": [
+                {"ally": "AAA", "year": 2025, "amount": 1e9},
+                {"ally": "BBB", "year": 2025, "amount": 1e9},
+            ],
+        },
+        policy={"industry_rule_months": 0},
+    )
+
+
+def from_tables(folder: Path) -> tuple[float, float]:
+    """The weighted shortfall [target-months] and cost [currency] of a written plan,
+    from its stock and spending tables: a month's gap to target counts 1/target before
+    the target month (11) and OVERDUE/target from it."""
+    stock = pd.read_csv(folder / "stock.csv")
+    weight = [1.0 if m < 11 else OVERDUE for m in stock["month"]]
+    gap = (stock["target"] - stock["stock"]).clip(lower=0) / stock["target"]
+    spending = pd.read_csv(folder / "spending.csv")
+    return float((gap * weight).sum()), float(spending["new_orders_and_expansion"].sum())
+
+
+def test_both_places_within_one_percent(tmp_path: Path) -> None:
+    found = plan_alternatives(load_scenario(two_places(tmp_path)), slack=0.01, count=1)
+    files = write_alternatives(found, tmp_path / "out")
+    table = pd.read_csv(files.table)
+    # The optimum expands one line by 120 (a month's output worth 12,000), the
+    # alternative (least capacity where the optimum put it) the other.
+    assert list(table["plan"]) == [0, 1]
+    hosted = table[["value:AAA", "value:BBB"]].to_numpy()
+    assert sorted(hosted.tolist()) == [[0, 12_000], [12_000, 0]]
+    assert table["change:AAA"].iloc[1] == -table["change:BBB"].iloc[1]
+    assert abs(table["change:AAA"].iloc[1]) == pytest.approx(12_000)
+    assert table["relaxation"].all()
+    statuses = [str(p.result.status) for p in found.plans]
+    assert statuses[0].startswith("the LP relaxation") and statuses[1].startswith("an alternative")
+    # Each plan's objective, read back from its own written tables, is within the slack
+    # of the optimum's: shortfall 0, cost 132,000.
+    best_short, best_cost = from_tables(files.plans[0])
+    assert best_short == pytest.approx(0, abs=1e-6)
+    assert best_cost == pytest.approx(132_000, abs=1)
+    for folder in files.plans[1:]:
+        short, cost = from_tables(folder)
+        assert short <= 1.01 * best_short + 1e-6
+        assert cost <= 1.01 * best_cost + 1
+    capacity = pd.read_csv(files.plans[1] / "capacity_added.csv").set_index("line")["added"]
+    first = pd.read_csv(files.plans[0] / "capacity_added.csv").set_index("line")["added"]
+    assert sorted([first["LA"], capacity["LA"]]) == pytest.approx([0, 120])
+    assert first["LA"] + first["LB"] == pytest.approx(120)
+    page = files.html.read_text(encoding="utf-8")
+    said = "Two plans within 1 % of the best in weighted shortfall and cost: the second adds"
+    assert said in page
+    assert ("capacity in Ally B instead of Ally A" in page) != (
+        "capacity in Ally A instead of Ally B" in page
+    )
+
+
+def test_the_cost_slack_is_used_and_not_exceeded(tmp_path: Path) -> None:
+    # The third plan maximises capacity on the line the second used: 1 % of 132,000 is
+    # 1,320, which buys 1.32 units/month more capacity at 1,000: 121.32 on one line
+    # (worth 12,132 a month), cost 133,320 = 1.01 x 132,000, read back from its tables.
+    found = plan_alternatives(load_scenario(two_places(tmp_path)), slack=0.01, count=2)
+    files = write_alternatives(found, tmp_path / "out")
+    table = pd.read_csv(files.table)
+    assert list(table["plan"]) == [0, 1, 2]
+    third = table.iloc[2]
+    assert max(third["value:AAA"], third["value:BBB"]) == pytest.approx(12_132, abs=0.2)
+    assert third["cost_slack_used"] == pytest.approx(0.01, abs=1e-6)
+    best_short, best_cost = from_tables(files.plans[0])
+    short, cost = from_tables(files.plans[2])
+    assert cost == pytest.approx(133_320, abs=1)
+    assert cost <= 1.01 * best_cost + 1
+    assert short <= 1.01 * best_short + 1e-6
+
+
+def test_money_measure_moves_the_spending(tmp_path: Path) -> None:
+    # Who pays follows the host (policy.expansion_funding host). The optimum expands one
+    # line: its host pays 120,000 for the capacity, AAA 12,000 for the goods. The most
+    # AAA can spend within 1 % is all of it on LA plus the slack: 12,000 + 120,000 +
+    # 1,320 = 133,320 (BBB nothing); the most BBB can spend, 120,000 + 1,320 = 121,320.
+    found = plan_alternatives(
+        load_scenario(two_places(tmp_path)), slack=0.01, count=2, measure="money"
+    )
+    spent = [(round(p.measure["AAA"]), round(p.measure["BBB"])) for p in found.plans]
+    assert len(spent) == 3
+    assert (133_320, 0) in spent
+    assert (12_000, 121_320) in spent
+    assert spent[0] in ((132_000, 0), (12_000, 120_000))
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--slack", "-0.1"], "--slack must be between 0 and 1"),
+        (["--slack", "1.5"], "--slack must be between 0 and 1"),
+        (["--count", "0"], "--count must be 1 or more"),
+        (["--measure", "colour"], "--measure must be one of hosts, money, pooled"),
+    ],
+)
+def test_bad_options_one_line_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], said: str
+) -> None:
+    folder = two_places(tmp_path)
+    out = tmp_path / "out"
+    assert main(["alternatives", str(folder), "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert said in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert not out.exists()
