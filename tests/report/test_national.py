@@ -384,3 +384,25 @@ def test_without_weasyprint_the_pdf_is_a_clear_error(monkeypatch: pytest.MonkeyP
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if it could not be imported
     with pytest.raises(DataError, match="make pdf-libs"):
         national_pdf("<p>x</p>")
+
+
+def test_the_work_share_shows_the_ally_s_own_row_and_price(tmp_path: Path) -> None:
+    # The work share case solved by hand in tests/planner/test_work_share.py: at half
+    # the value at home BBB buys 48 on its own dearer line (7,200) and 72 on AAA's
+    # (7,200), 2,400 more than without the rule and no shortfall. BBB's plan says so;
+    # AAA's (100 % at home, 6,000) holds none of BBB's figures.
+    from tests.planner.test_work_share import two_allies as work_share_allies
+
+    scenario = load_scenario(work_share_allies(tmp_path / "s", work_share=0.5))
+    files = national_plan(scenario, "BBB", tmp_path / "bbb", explain=0)
+    section = _section(files.html.read_text(encoding="utf-8"), "work-share")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", section))
+    assert "at least 50 % of the value of its new orders" in text
+    assert "BBB places 7,200 of 14,400 USD there (50 %)" in text
+    assert "0 target-months of its own shortfall and 2,400 USD of its spending" in text
+    aaa = national_plan(scenario, "AAA", tmp_path / "aaa", explain=0).html
+    page = aaa.read_text(encoding="utf-8")
+    assert "AAA places 6,000 of 6,000 USD there (100 %)" in re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", "", _section(page, "work-share"))
+    )
+    assert "14,400" not in page and "7,200" not in page and "2,400" not in page

@@ -109,6 +109,7 @@ def render_national(source: NationalSource) -> str:
         chart=Markup(_spending_chart(spending["rows"], source.currency)),
         lines=_lines(source),
         aid=_aid(source),
+        work_share=_work_share(source),
         binds=_binds(source, spending["rows"]),
         supply=_supply(source),
     )
@@ -300,6 +301,13 @@ def _aid(source: NationalSource) -> dict[str, Any] | None:
     if "plan.aid_by_donor" not in source.tables:
         return None
     return {"rows": own(source.tables["plan.aid_by_donor"], source.ally, column="donor")}
+
+
+def _work_share(source: NationalSource) -> dict[str, Any] | None:
+    """The ally's own row of the work share table, where the plan has the rule (None: no
+    rule, or not shown)."""
+    rows = own(source.tables.get("plan.work_share", []), source.ally)
+    return rows[0] if rows and float(rows[0].get("required_pct") or 0) > 0 else None
 
 
 def _binds(source: NationalSource, spending: list[dict[str, Any]]) -> dict[str, Any]:
