@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
+
+from materiel.errors import InputError
 
 console = Console()
 
@@ -28,6 +31,14 @@ def national_plan_command(
         list[str] | None,
         typer.Option("--set", help="override, e.g. policy.pooling=false"),
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address, e.g. tcp://127.0.0.1:8786: the plan is made on "
+            "the cluster (not with --run)",
+        ),
+    ] = None,
 ) -> None:
     """Write an ally's national plan: its targets, contracts, spending against its
     budget and the 2 %, 3.5 % and 5 % of GDP paths, the lines it hosts, what binds and
@@ -37,8 +48,15 @@ def national_plan_command(
     from materiel.scenario import load_scenario
     from materiel.workflows import check_ally, national_plan
 
+    if scheduler is not None and run is not None:
+        raise InputError("--scheduler plans on a cluster; --run reads a plan made: not both")
     started = time.perf_counter()
-    with console.status("loading the scenario") as status:
+    cluster: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if scheduler is not None:
+        from materiel.sweeps import planned_on_cluster
+
+        cluster = planned_on_cluster(scheduler)  # an address not reached: refused now
+    with cluster as remote, console.status("loading the scenario") as status:
         loaded = load_scenario(scenario, overrides=set_ or [])
         check_ally(loaded, ally)  # before any planning: a wrong ally costs no solve
         print_warnings(loaded)
@@ -47,7 +65,7 @@ def national_plan_command(
             status.update(f"{message} [{time.perf_counter() - started:.0f} s]")
             console.log(Text(message), highlight=False)
 
-        files = national_plan(loaded, ally, out, run=run, say=progress)
+        files = national_plan(loaded, ally, out, run=run, remote=remote, say=progress)
     console.print(
         f"National plan: [bold]{files.html}[/] and [bold]{files.pdf}[/]  "
         f"[{time.perf_counter() - started:.0f} s]",

@@ -9,11 +9,13 @@ run again computes only what is missing.
 from __future__ import annotations
 
 from materiel.sweeps.alternatives import on_cluster
+from materiel.sweeps.national import planned_on_cluster
 from materiel.sweeps.run import Interrupted, sweep
 
 __all__ = [
     "Interrupted",
     "annotations",
     "on_cluster",
+    "planned_on_cluster",
     "sweep",
 ]

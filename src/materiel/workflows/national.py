@@ -47,12 +47,15 @@ def national_plan(
     *,
     run: Path | None = None,
     explain: int = 0,
+    remote: Callable[[Scenario, int], tuple[Any, pd.DataFrame]] | None = None,
     say: Callable[[str], None] | None = None,
 ) -> NationalFiles:
     """Write the national plan of ``ally`` (HTML and PDF) into ``out``: of the report
     folder ``run`` (made by ``materiel plan --out``; a simulation in it gives each
     target's probability), or of a plan made now (``explain``: bottlenecks to value by
-    re-solving; none by default, as the what-ifs are not a nation analyst's to see)."""
+    re-solving; none by default, as the what-ifs are not a nation analyst's to see);
+    ``remote(scenario, explain)`` makes that plan elsewhere (a Dask cluster:
+    :func:`materiel.sweeps.planned_on_cluster`), returning its plan and bottlenecks."""
     from materiel.report import write_national
 
     say = say or (lambda _message: None)
@@ -69,6 +72,11 @@ def national_plan(
         made = Plan.load(Path(run), scenario)
         extra = _extras(Path(run), _records(made.tables["targets"]))
         origin = f"the plan in {run}"
+    elif remote is not None:
+        say("planning on the cluster")
+        made, bottlenecks = remote(scenario, explain)
+        extra["plan.bottlenecks"] = _records(bottlenecks)
+        origin = "a plan made now, on a Dask cluster"
     else:
         from materiel.planner import plan
 
