@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.scenario import TABLES
 from materiel.store import AccessDenied, NotFound, RunInfo, Store
-from materiel.web import national, session, views
+from materiel.web import downloads, national, session, views
 from materiel.web.render import WebRoute, page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -300,6 +300,7 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
         "aid_columns": views.AID_COLUMNS,
         "may_cancel": may_cancel,
         "national": national.choice(store, who, info),
+        "downloads": downloads.readable(store, who, info),
     }
 
 
