@@ -1,10 +1,14 @@
-"""Downloads of a run's plan tables (CSV, XLSX) in the web app: the rows the API gives
+"""A run in the web app says what the plan says: its tables to download (CSV, XLSX), the
+rows the API gives the same user and no more; the outlook's months to target, the plan's.
+Downloads:
 the same user, no more; a table the user may not read is refused. On SQLite and
 PostgreSQL (the ``db_url`` fixture)."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from typing import Any
 
 import pandas as pd
@@ -81,3 +85,59 @@ def test_text_a_spreadsheet_would_run_is_defused() -> None:
     assert "'=HYPERLINK" in text and "'+1" in text and ",5.0" in text
     sheet = load_workbook(io.BytesIO(table_bytes(rows, "xlsx", "t"))).active
     assert sheet["A2"].value == '\'=HYPERLINK("x")' and sheet["C2"].value == 5
+
+
+def test_the_outlook_s_months_to_target_are_the_plan_s(
+    client: TestClient, space: Workspace
+) -> None:
+    # One definition of months to target everywhere: each chart's "at target for good
+    # from month N" is the plan's targets table's months_to_target for that ally and
+    # item (before, the chart took the first month the stock touched the target), and
+    # the charts come latest target first.
+    assert sign_in(client, "alliance").status_code == 303
+    run_id = plan_from_page(client, space, "small")
+    page = html.unescape(client.get("/outlook", params={"scenario": "small", "run": run_id}).text)
+    planned = {
+        (r["ally"], r["group"]): r
+        for r in _api_rows(client, space, "alliance", run_id, "targets")
+        if r.get("ally")
+    }
+    found = re.findall(r"Stock against target: (\w+) · (\w+) — ([^\"<(]+?)[\"<(]", page)
+    charts = list(dict.fromkeys((a, g, w.strip()) for a, g, w in found))
+    assert len(charts) == len(planned) > 1
+    order = []
+    for ally, group, words in charts:
+        months = planned[(ally, group)]["months_to_target"]
+        if months is None:
+            assert words.startswith("not at target for good"), words
+        else:
+            assert words == f"at target for good from month {int(months)}", words
+        due = planned[(ally, group)]["target_date"]
+        order.append(10**6 if months is None else int(months) - _index(due))
+    assert order == sorted(order, reverse=True)
+
+
+def _index(label: str) -> int:
+    """Month index of YYYY-MM in the small scenario (month 0 is 2025-01)."""
+    year, month = (int(p) for p in label.split("-"))
+    return (year - 2025) * 12 + month - 1
+
+
+def test_a_stock_that_touches_its_target_and_falls_back_is_not_at_target() -> None:
+    # Stock 0, 60, 40, 50, 55 against 50: it touches the target in month 1 and falls
+    # back; it stays at target from month 3 (the planner's definition; the chart said 1).
+    # With a row of the plan's targets table, its figure is the one shown.
+    from materiel.web.views import _lateness, _months_to_target
+
+    entry: dict[str, Any] = {
+        "months": ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"],
+        "stock": [0.0, 60.0, 40.0, 50.0, 55.0],
+        "target": [50.0] * 5,
+    }
+    assert _months_to_target(entry, None) == 3
+    assert _months_to_target(entry, {"months_to_target": 4.0}) == 4
+    entry["months_to_target"] = 3
+    # due 2025-02 (month 1): two months late; never met sorts later than any
+    assert _lateness(entry, {"target_date": "2025-02"})[0] == 2
+    entry["months_to_target"] = None
+    assert _lateness(entry, {"target_date": "2025-02"})[0] > len(entry["months"]) - 1
