@@ -1,8 +1,6 @@
 """A run in the web app says what the plan says: its tables to download (CSV, XLSX), the
-rows the API gives the same user and no more; the outlook's months to target, the plan's.
-Downloads:
-the same user, no more; a table the user may not read is refused. On SQLite and
-PostgreSQL (the ``db_url`` fixture)."""
+rows the API gives the same user and no more (a table the user may not read is refused);
+the outlook's months to target, the plan's. On SQLite and PostgreSQL (``db_url``)."""
 
 from __future__ import annotations
 
