@@ -139,3 +139,37 @@ def test_a_stock_that_touches_its_target_and_falls_back_is_not_at_target() -> No
     assert _lateness(entry, {"target_date": "2025-02"})[0] == 2
     entry["months_to_target"] = None
     assert _lateness(entry, {"target_date": "2025-02"})[0] > len(entry["months"]) - 1
+
+
+def test_a_running_run_says_about_how_long_is_left() -> None:
+    # Runs of the scenario that took 40, 60 and 200 s: typically 60 s (the median); one
+    # running for 45 s has about 15 s left; past 60 s, nothing (not a negative time).
+    from materiel.store import RunInfo
+    from materiel.web.views import run_estimate
+
+    def info(run_id: int, status: str, elapsed: float | None, scenario: str = "s") -> RunInfo:
+        return RunInfo(
+            id=run_id,
+            scenario=scenario,
+            scenario_version=1,
+            scenario_digest="d",
+            status=status,
+            progress="",
+            error=None,
+            created_by="u",
+            created_at=None,
+            finished_at=None,
+            summary=None,
+            tables=[],
+            elapsed_seconds=elapsed,
+        )
+
+    done = [info(1, "done", 40.0), info(2, "done", 200.0), info(3, "done", 60.0)]
+    other = [info(4, "done", 1.0, scenario="t"), info(5, "failed", 1.0)]
+    running = info(6, "running", 45.0)
+    assert run_estimate([*done, *other, running], running) == {"typical": 60.0, "left": 15.0}
+    late = info(7, "running", 90.0)
+    assert run_estimate([*done, late], late) == {"typical": 60.0, "left": 0.0}
+    assert run_estimate([*done[:2], late], late) == {"typical": 120.0, "left": 30.0}
+    assert run_estimate(other, running) is None  # no finished run of its scenario
+    assert run_estimate(done, done[0]) is None  # it has ended

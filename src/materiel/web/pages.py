@@ -293,7 +293,8 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
     """The run's outlook when it is done, and whether this user may cancel it."""
     may_cancel = store.policy(who).may_cancel_run(info.created_by)
     if info.status != "done":
-        return {"result": None, "may_cancel": may_cancel}
+        estimate = views.run_estimate(store.runs(who), info)
+        return {"result": None, "may_cancel": may_cancel, "estimate": estimate}
     return {
         "result": views.outlook(store, who, info),
         "aid": views.aid_coordination(store, who, info),

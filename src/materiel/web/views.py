@@ -418,3 +418,21 @@ def compare(store: Store, who: Principal, a: RunInfo, b: RunInfo) -> dict:
         "spending": side("spending", ("ally", "year"), "total"),
         "capacity": capacity,
     }
+
+
+def run_estimate(runs: list[RunInfo], run: RunInfo) -> dict[str, float] | None:
+    """How long a queued or running run may take: the median time the finished runs of
+    its scenario the user sees took [s], and what is left of it now (at least 0); None
+    when the run has ended or no run of the scenario has finished."""
+    if run.status not in ("queued", "running"):
+        return None
+    took = sorted(
+        r.elapsed_seconds
+        for r in runs
+        if r.scenario == run.scenario and r.status == "done" and r.elapsed_seconds is not None
+    )
+    if not took:
+        return None
+    middle = len(took) // 2
+    typical = took[middle] if len(took) % 2 else (took[middle - 1] + took[middle]) / 2
+    return {"typical": typical, "left": max(typical - (run.elapsed_seconds or 0.0), 0.0)}
