@@ -173,3 +173,24 @@ def test_a_running_run_says_about_how_long_is_left() -> None:
     assert run_estimate([*done[:2], late], late) == {"typical": 120.0, "left": 30.0}
     assert run_estimate(other, running) is None  # no finished run of its scenario
     assert run_estimate(done, done[0]) is None  # it has ended
+
+
+def test_the_run_page_gives_the_plan_s_headline_figures_to_those_who_see_them(
+    client: TestClient, space: Workspace
+) -> None:
+    # Alliance staff see the plan's spending against the budget and its weighted
+    # shortfall, as the run's summary has them; a nation analyst sees neither (the
+    # summary it is served holds only counts of targets, status and gap).
+    assert sign_in(client, "alliance").status_code == 303
+    run_id = plan_from_page(client, space, "small")
+    summary = client.get(f"{API}/runs/{run_id}", headers=space.headers("alliance")).json()
+    summary = summary["summary"]
+    page = client.get(f"/runs/{run_id}").text
+    spent = f"{summary['spending_total']:,.0f} of {summary['budget_total']:,.0f} USD budget"
+    assert f'<dd id="spending">{spent}</dd>' in page
+    assert f"{summary['weighted_shortfall']:,.1f} target-months" in page
+    client.post("/sign-out", data={"csrf": csrf_of(client.get("/").text)})
+    assert sign_in(client, "nation_AAA").status_code == 303
+    page = client.get(f"/runs/{run_id}").text
+    assert 'id="spending"' not in page and 'id="weighted-shortfall"' not in page
+    assert 'id="met-by-date"' in page
