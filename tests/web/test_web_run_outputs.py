@@ -194,3 +194,44 @@ def test_the_run_page_gives_the_plan_s_headline_figures_to_those_who_see_them(
     page = client.get(f"/runs/{run_id}").text
     assert 'id="spending"' not in page and 'id="weighted-shortfall"' not in page
     assert 'id="met-by-date"' in page
+
+
+def test_compare_opens_on_the_headline_then_only_what_changed(
+    client: TestClient, space: Workspace
+) -> None:
+    # Two runs of the small scenario, CCC's target raised from 52,525 to 60,000 between
+    # them: the targets table lists CCC's row alone ("1 changed of 3"), the headline
+    # table comes first.
+    from materiel.store.policy import SYSTEM
+
+    assert sign_in(client, "alliance").status_code == 303
+    first = plan_from_page(client, space, "small")
+    row = next(
+        r for r in space.store.rows(SYSTEM, "small", "stockpiles") if r["data"]["ally"] == "CCC"
+    )
+    space.store.update_row(
+        SYSTEM, "small", "stockpiles", row["id"], row["version"], {**row["data"], "target": 6e4}
+    )
+    second = plan_from_page(client, space, "small")
+    page = client.get("/compare", params={"a": first, "b": second}).text
+    assert page.index('id="cmp-headline"') < page.index('id="cmp-targets"')
+    targets = page[page.index('id="cmp-targets"') : page.index('id="cmp-stock_at_date"')]
+    assert "1 changed of 3" in targets
+    assert "CCC · SHELL" in targets and "52,525" in targets and "+7,475" in targets
+    assert "AAA · SHELL" not in targets and "BBB · SHELL" not in targets
+    assert ">+0<" not in page and ">-0<" not in page and ">−0<" not in page
+
+
+def test_a_difference_that_rounds_to_nothing_is_no_difference() -> None:
+    from materiel.web.views import _changed
+
+    rows = [
+        {"key": "a", "a": 1.0, "b": 1.4, "delta": 0.4},
+        {"key": "b", "a": 1.0, "b": 0.6, "delta": -0.4},
+        {"key": "c", "a": 1.0, "b": 2.0, "delta": 1.0},
+        {"key": "d", "a": None, "b": 2.0, "delta": None},
+    ]
+    shown = _changed(rows, 0)
+    assert [r["key"] for r in shown["rows"]] == ["c", "d"]
+    assert (shown["unchanged"], shown["total"]) == (2, 4)
+    assert [r["key"] for r in _changed(rows, 1)["rows"]] == ["a", "b", "c", "d"]

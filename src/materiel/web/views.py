@@ -412,12 +412,48 @@ def compare(store: Store, who: Principal, a: RunInfo, b: RunInfo) -> dict:
         }
         for k in sorted(set(cap_a) | set(cap_b))
     ]
-    return {
+    tables = {
         "targets": side("targets", ("ally", "group"), "target"),
         "stock_at_date": side("targets", ("ally", "group"), "stock_at_date"),
         "spending": side("spending", ("ally", "year"), "total"),
         "capacity": capacity,
     }
+    out: dict[str, Any] = {k: _changed(rows, COMPARE_PLACES[k]) for k, rows in tables.items()}
+    out["headline"] = _headline(a, b)
+    return out
+
+
+#: Decimal places each compared table is shown with: a difference that rounds to 0 there
+#: is no difference on the page.
+COMPARE_PLACES = {"targets": 0, "stock_at_date": 0, "spending": 0, "capacity": 1}
+#: The summary's figures the compare page opens with, where the user's summary has them.
+HEADLINE = (
+    ("met_by_date", "Targets met by their date", 0),
+    ("met_within_horizon", "Targets met within the horizon", 0),
+    ("spending_total", "Spending", 0),
+    ("weighted_shortfall", "Weighted shortfall [target-months]", 1),
+    ("requirement_months_met", "Requirement-months met", 0),
+    ("capacity_expansions", "Lines expanded", 0),
+)
+
+
+def _changed(rows: list[dict[str, Any]], places: int) -> dict[str, Any]:
+    """The rows whose difference shows at ``places`` decimals (or that one run lacks),
+    and how many others there are."""
+    shown = [r for r in rows if r["delta"] is None or round(r["delta"], places) != 0]
+    return {"rows": shown, "unchanged": len(rows) - len(shown), "total": len(rows)}
+
+
+def _headline(a: RunInfo, b: RunInfo) -> list[dict[str, Any]]:
+    """The two runs' headline figures (those both summaries hold), B − A."""
+    left, right = a.summary or {}, b.summary or {}
+    out = []
+    for key, title, places in HEADLINE:
+        x, y = finite(left.get(key)), finite(right.get(key))
+        if x is None or y is None:
+            continue
+        out.append({"key": title, "a": x, "b": y, "delta": y - x, "places": places})
+    return out
 
 
 def run_estimate(runs: list[RunInfo], run: RunInfo) -> dict[str, float] | None:
