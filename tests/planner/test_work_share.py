@@ -103,6 +103,29 @@ def test_half_the_value_at_home_costs_money(tmp_path: Path) -> None:
     assert result.work_share().attrs["money_price"] == pytest.approx(2_400)
 
 
+def test_the_price_drops_a_contract_only_the_rule_placed(tmp_path: Path) -> None:
+    # L2 (BBB's dearer home line) takes a contract only at 3.5 a month or more. With the
+    # rule BBB still buys 48 on L2 and 72 on L1 (14,400): 48 is above L2's least rate.
+    # Without the rule BBB would place nothing on L2 and buy its 120 on L1 (12,000), as
+    # a plan of the scenario without the rule does: the price is 2,400, as without the
+    # least rate. (Holding the contract the rule placed on L2 in the plan without it
+    # kept a least-rate contract there and priced the rule lower.)
+    folder = two_allies(tmp_path, work_share=0.5)
+    overrides = ["lines.L2.min_rate=3.5"]
+    result = plan(load_scenario(folder, overrides=overrides), explain=0, compare_pooling=False)
+    assert bought(result, "BBB", "L2") == pytest.approx(48, abs=TOL)
+    without = plan(
+        load_scenario(two_allies(tmp_path / "off"), overrides=overrides),
+        explain=0,
+        compare_pooling=False,
+    )
+    assert bought(without, "BBB", "L2") == pytest.approx(0, abs=TOL)
+    b = row_of(result, "BBB")
+    assert b["spending_with"] == pytest.approx(14_400)
+    assert b["spending_without"] == pytest.approx(12_000)
+    assert b["money_price"] == pytest.approx(2_400)
+
+
 def test_a_budget_too_small_for_home_lines_costs_target_months(tmp_path: Path) -> None:
     # BBB's budget is 12,000. Without the rule it buys 120 on L1 (12,000): target met in
     # month 0. With half the value at home, 150x >= 100y and 150x + 100y <= 12,000 give

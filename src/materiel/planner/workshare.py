@@ -3,11 +3,12 @@
 The rule itself is :func:`materiel.planner.model.define_work_share`: one row per ally,
 ``Σ v·(h − s)·rate ≥ 0``, whose right-hand side is 0. Dropping the rule is a change of
 those rows' lower bounds (to −∞), so its price is a what-if on the solved model,
-re-solved warm like the others (:mod:`materiel.planner.whatif`): the plan's LP (its
-contracts placed and tiers held, lots relaxed) is solved for the least weighted
-shortfall and then the least cost at it, with the rule and without; the differences,
-per ally, are the rule's price in target-months and in money. Like every what-if it is
-measured on the plan's LP, not on the plan in whole lots.
+re-solved warm like the others (:mod:`materiel.planner.whatif`): the plan's LP (tiers
+held, lots relaxed, contracts placed relaxed between 0 and 1 in both, so that only the
+rule differs) is solved for the least weighted shortfall and then the least cost at it,
+with the rule and without; the differences, per ally, are the rule's price in
+target-months and in money. Like every what-if it is measured on an LP, not on the plan
+in whole lots.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 import xarray as xr
 
 from materiel.errors import SolveError
-from materiel.planner import compat
+from materiel.planner import compat, lots
 from materiel.planner.model import (
     C,
     E,
@@ -105,6 +106,14 @@ def work_share_price(solved: Solved, say: Callable[[str], None] | None = None) -
         rows = rows[rows >= 0].astype(np.int32)
     lp = h.getLp()
     lower, upper = np.asarray(lp.row_lower_)[rows], np.asarray(lp.row_upper_)[rows]
+    # The contracts placed are the plan's, made with the rule: a contract only the rule
+    # asked for would stay placed (at its least rate) without it. Both solves leave
+    # them free between 0 and 1 (the relaxation of placing), so that only the rule
+    # differs between them.
+    placed = lots.columns(m, layout, V.PLACED)
+    col_lower = np.asarray(lp.col_lower_)[placed]
+    col_upper = np.asarray(lp.col_upper_)[placed]
+    h.changeColsBounds(len(placed), placed, np.zeros(len(placed)), np.ones(len(placed)))
     try:
         with_rule, x_with = _least_cost(solved)
         without, x_without = with_rule, x_with
@@ -114,11 +123,13 @@ def work_share_price(solved: Solved, say: Callable[[str], None] | None = None) -
                 without, x_without = _least_cost(solved)
             finally:
                 compat.change_rows_bounds(h, rows, lower, upper)
-                run(h, inp, method="simplex")  # back to the plan's LP, for later what-ifs
     except SolveError as exc:  # a side solve never costs the plan
         say(f"the work share's price is unavailable: {exc}")
         frame.attrs["unavailable"] = str(exc)
         return frame
+    finally:
+        h.changeColsBounds(len(placed), placed, col_lower, col_upper)
+        run(h, inp, method="simplex")  # back to the plan's LP, for later what-ifs
     short_with, spend_with = _by_ally(solved, x_with)
     short_without, spend_without = _by_ally(solved, x_without)
     total, home = placed_at_home(inp, solved.solution.values[V.RATE])
