@@ -74,7 +74,7 @@ class Alternative:
     plan_id: int
     found_by: str
     result: PlanResult
-    shortfall: float  # [target-months] read back from the plan's stock and unmet demand
+    shortfall: float  # [target-months] read back: stock, unmet demand, requirements
     cost: float  # [currency] new orders, expansions, idle lines
     measure: pd.Series  # by unit (ally or line), in the measure's unit
 
@@ -195,7 +195,8 @@ def _plan_of(
     solved: Solved, x: np.ndarray, status: Status = Status.ALTERNATIVE
 ) -> tuple[PlanResult, float]:
     """The plan ``x`` as a result, its shortfall variables set to the gaps its stock
-    leaves, and its weighted shortfall read back from stock and unmet demand."""
+    leaves, and its weighted shortfall read back from stock, unmet demand and a
+    recipient's requirements."""
     m, layout, inp = solved.model, solved.layout, solved.inputs
     values = {name: compat.values_of(m.variables[name], layout, x) for name in m.variables}
     stock = values[V.STOCK]
