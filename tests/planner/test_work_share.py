@@ -295,3 +295,21 @@ def test_report_states_the_price(tmp_path: Path) -> None:
     assert "most for BBB (0 target-months, 2.4k USD more spending)" in page
     saved = pd.read_parquet(tmp_path / "out" / "plan" / "work_share.parquet")
     assert list(saved["ally"]) == ["AAA", "BBB"]
+
+
+def test_an_allys_shortfall_counts_its_stock_below_a_floor(tmp_path: Path) -> None:
+    # With donor_floor 0.5 a unit-month below half the target weighs more (its own
+    # variable, aid.band_weights): each ally's shortfall with the rule must count it, so
+    # that in the LP (whole lots off) the allies' shortfalls add up to the plan's
+    # shortfall and unmet demand (its first objective less the recipient's part).
+    from tests.planner.test_aid import donors_scenario
+
+    policy = {"donor_floor": 0.5, "work_share": 0.5, "whole_lots": False}
+    folder = donors_scenario(tmp_path / "aid", initial=(60, 20), capacity=5, policy=policy)
+    result = plan(load_scenario(folder), explain=0, compare_pooling=False)
+    parts = result.objective_parts
+    assert parts["shortfall"] > 1  # BBB starts at 20, below its floor of 25
+    frame = result.work_share()
+    assert frame["shortfall_with"].sum() == pytest.approx(
+        parts["shortfall"] + parts["unmet_demand"], rel=1e-6
+    )

@@ -21,10 +21,12 @@ import xarray as xr
 
 from materiel.errors import SolveError
 from materiel.planner import compat, lots
+from materiel.planner.aid import AV
 from materiel.planner.model import (
     C,
     E,
     V,
+    below_floor_weight,
     objective_weights,
     order_value_coef,
     work_share_partners,
@@ -57,13 +59,17 @@ def placed_at_home(inp: ModelInputs, rate: xr.DataArray) -> tuple[xr.DataArray, 
 
 
 def _by_ally(solved: Solved, x: np.ndarray) -> tuple[pd.Series, pd.Series]:
-    """Weighted shortfall and unmet demand [target-months] and spending [currency] by
-    ally, of the plan ``x`` of the stage-1 model (a recipient's requirements are no
-    ally's: their part is in the alliance's total only)."""
+    """Weighted shortfall (below a floor too) and unmet demand [target-months] and
+    spending [currency] by ally, of the plan ``x`` of the stage-1 model (a recipient's
+    requirements are no ally's: their part is in the alliance's total only)."""
     m, layout, inp = solved.model, solved.layout, solved.inputs
     w_short, w_unmet = objective_weights(inp)
     shortfall = xr.zeros_like(inp.target)
-    for name, weight in ((V.SHORT, w_short), (V.UNMET, w_unmet)):
+    parts = [(V.SHORT, w_short), (V.UNMET, w_unmet)]
+    below = below_floor_weight(inp)
+    if below is not None:  # stock below a floor: the rest of its weight (aid.band_weights)
+        parts.append((AV.BELOW, below))
+    for name, weight in parts:
         if name in m.variables:
             part = (weight * compat.values_of(m.variables[name], layout, x).fillna(0.0)).sum(
                 "month"
