@@ -187,3 +187,20 @@ def test_the_weighted_shortfall_counts_a_recipients_requirements(tmp_path: Path)
     for p in found.plans:
         assert p.shortfall == pytest.approx(sum(p.result.objective_parts.values()))
         assert p.shortfall <= 1.05 * table["weighted_shortfall"].iloc[0] + 1e-6
+
+
+def test_an_out_path_that_cannot_be_a_folder_is_refused_before_solving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --out names a file (or a folder under one): refused in one line before the
+    # scenario is solved (on nato-2024 the solves take a minute and more), nothing written.
+    folder = two_places(tmp_path)
+    afile = tmp_path / "afile"
+    afile.write_text("mine", encoding="utf-8")
+    for out in (afile, afile / "sub"):
+        assert main(["alternatives", str(folder), "--out", str(out)]) == 2
+        captured = capsys.readouterr()
+        assert "cannot create the output folder" in captured.err
+        assert "Traceback" not in captured.err
+        assert "solving" not in captured.out + captured.err
+    assert afile.read_text(encoding="utf-8") == "mine"
