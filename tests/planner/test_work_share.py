@@ -313,3 +313,20 @@ def test_an_allys_shortfall_counts_its_stock_below_a_floor(tmp_path: Path) -> No
     assert frame["shortfall_with"].sum() == pytest.approx(
         parts["shortfall"] + parts["unmet_demand"], rel=1e-6
     )
+
+
+def test_a_large_lot_at_home_is_bought_once(tmp_path: Path) -> None:
+    # S2 comes in lots of 200 (30,000 a lot). With half the value at home BBB must buy
+    # on L2 to buy at all: one lot (200 units >= its 120) meets its target in month 0
+    # and L1 is then not needed: 30,000 for BBB, AAA's 60 on L1 6,000, 36,000 in all.
+    # (The repair after rounding raised every period's lot at once: 12 lots, 2,400
+    # units, 360,000 for BBB, at the same shortfall.)
+    result = plan(
+        load_scenario(two_allies(tmp_path, work_share=0.5), overrides=["items.S2.lot=200"]),
+        explain=0,
+        compare_pooling=False,
+    )
+    assert result.solution.objective == pytest.approx(0, abs=TOL)
+    assert bought(result, "BBB", "L2") == pytest.approx(200, abs=TOL)
+    assert bought(result, "BBB", "L1") == pytest.approx(0, abs=TOL)
+    assert result.solution.cost == pytest.approx(36_000)
