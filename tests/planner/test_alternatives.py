@@ -162,3 +162,45 @@ def test_bad_options_one_line_no_traceback(
     assert len(err.strip().splitlines()) == 1, err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_the_weighted_shortfall_counts_a_recipients_requirements(tmp_path: Path) -> None:
+    # The slack rows bound the whole first objective, a recipient's requirements left
+    # unmet included; alternatives.csv must say the same objective. Two donors at 65 and
+    # 62 (floors 60) and a line of 5 a month cannot give UKR its 60 shells in time: the
+    # optimum's objective is its requirements part only (no ally below target).
+    from materiel.planner.api import plan
+    from materiel.scenario import apply_overrides
+    from tests.planner.test_aid import donors_scenario
+
+    scenario = load_scenario(
+        donors_scenario(tmp_path / "aid", initial=(65, 62), capacity=5, target=60)
+    )
+    relaxed = plan(apply_overrides(scenario, ["policy.whole_lots=false"]))
+    parts = relaxed.objective_parts
+    assert parts["shortfall"] == pytest.approx(0, abs=1e-9)
+    assert parts["requirements"] > 0.1
+    found = plan_alternatives(scenario, slack=0.05, count=2, measure="money")
+    table = found.table()
+    assert len(table) == 3
+    assert table["weighted_shortfall"].iloc[0] == pytest.approx(relaxed.solution.objective)
+    for p in found.plans:
+        assert p.shortfall == pytest.approx(sum(p.result.objective_parts.values()))
+        assert p.shortfall <= 1.05 * table["weighted_shortfall"].iloc[0] + 1e-6
+
+
+def test_an_out_path_that_cannot_be_a_folder_is_refused_before_solving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --out names a file (or a folder under one): refused in one line before the
+    # scenario is solved (on nato-2024 the solves take a minute and more), nothing written.
+    folder = two_places(tmp_path)
+    afile = tmp_path / "afile"
+    afile.write_text("mine", encoding="utf-8")
+    for out in (afile, afile / "sub"):
+        assert main(["alternatives", str(folder), "--out", str(out)]) == 2
+        captured = capsys.readouterr()
+        assert "cannot create the output folder" in captured.err
+        assert "Traceback" not in captured.err
+        assert "solving" not in captured.out + captured.err
+    assert afile.read_text(encoding="utf-8") == "mine"

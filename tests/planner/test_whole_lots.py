@@ -439,3 +439,23 @@ def test_when_rounding_finds_no_whole_lots_the_plan_says_so() -> None:
     assert "fractions" in str(result.status)
     assert len(result.contracts) > 0
     check_balances(result)
+
+
+def test_the_repair_buys_no_lot_the_shortfall_does_not_need(tmp_path: Path) -> None:
+    # Two allies need 60 and 120 of S2, sold in lots of 200 at 150 from one line (L1
+    # makes nothing): rounding down leaves both short, and one lot each (200 units,
+    # 30,000) meets both targets in month 0: 60,000. The repair raised every monthly
+    # period's lot with a helpful reduced cost at once: 12 lots each, 720,000 spent at
+    # the same (zero) shortfall.
+    from tests.planner.test_work_share import bought, two_allies
+
+    overrides = ["items.S2.lot=200", "lines.L1.capacity=0", "lines.L1.ceiling=0"]
+    result = plan(
+        load_scenario(two_allies(tmp_path), overrides=overrides),
+        explain=0,
+        compare_pooling=False,
+    )
+    assert result.solution.objective == pytest.approx(0, abs=1e-6)
+    assert bought(result, "AAA", "L2") == pytest.approx(200)
+    assert bought(result, "BBB", "L2") == pytest.approx(200)
+    assert result.solution.cost == pytest.approx(60_000)

@@ -33,7 +33,7 @@ minimised), so they are what their tables say.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
@@ -41,7 +41,7 @@ import pandas as pd
 
 from materiel.errors import InputError, SolveError
 from materiel.planner import compat
-from materiel.planner.model import E, V, line_base_price, objective_weights, order_value_coef
+from materiel.planner.model import E, V, line_base_price, order_value_coef
 from materiel.planner.result import PlanResult
 from materiel.planner.solve import (
     Solution,
@@ -74,7 +74,7 @@ class Alternative:
     plan_id: int
     found_by: str
     result: PlanResult
-    shortfall: float  # [target-months] read back from the plan's stock and unmet demand
+    shortfall: float  # [target-months] read back: stock, unmet demand, requirements
     cost: float  # [currency] new orders, expansions, idle lines
     measure: pd.Series  # by unit (ally or line), in the measure's unit
 
@@ -195,29 +195,31 @@ def _plan_of(
     solved: Solved, x: np.ndarray, status: Status = Status.ALTERNATIVE
 ) -> tuple[PlanResult, float]:
     """The plan ``x`` as a result, its shortfall variables set to the gaps its stock
-    leaves, and its weighted shortfall read back from stock and unmet demand."""
+    leaves, and its weighted shortfall read back from stock, unmet demand and a
+    recipient's requirements."""
     m, layout, inp = solved.model, solved.layout, solved.inputs
     values = {name: compat.values_of(m.variables[name], layout, x) for name in m.variables}
     stock = values[V.STOCK]
     if V.SHORT in values:
         gap = (inp.target - stock).clip(0, None)
         values[V.SHORT] = gap.where(values[V.SHORT].notnull())
-    w_short, w_unmet = objective_weights(inp)
-    shortfall = float((w_short * values[V.SHORT].fillna(0.0)).sum()) if V.SHORT in values else 0.0
-    if V.UNMET in values:
-        shortfall += float((w_unmet * values[V.UNMET].fillna(0.0)).sum())
     spending = _evaluate(m.expressions[E.SPENDING], layout, x) * inp.money_scale
     solution = Solution(
         values=values,
         duals={},
         spending=spending,
-        objective=shortfall,
+        objective=0.0,
         cost=float(spending.sum()),
         status=status,
         mip=False,
-        bound=shortfall,
-        base_objective=shortfall,
+        bound=0.0,
+        base_objective=0.0,
     )
+    # the whole first objective, as the slack row bounds it: shortfall (below a floor
+    # too), unmet demand and a recipient's requirements (PlanResult.objective_parts)
+    parts = PlanResult(scenario=inp.scenario, inputs=inp, solution=solution).objective_parts
+    shortfall = float(sum(parts.values()))
+    solution = replace(solution, objective=shortfall, bound=shortfall, base_objective=shortfall)
     return PlanResult(scenario=inp.scenario, inputs=inp, solution=solution), shortfall
 
 

@@ -3,11 +3,12 @@
 The rule itself is :func:`materiel.planner.model.define_work_share`: one row per ally,
 ``Σ v·(h − s)·rate ≥ 0``, whose right-hand side is 0. Dropping the rule is a change of
 those rows' lower bounds (to −∞), so its price is a what-if on the solved model,
-re-solved warm like the others (:mod:`materiel.planner.whatif`): the plan's LP (its
-contracts placed and tiers held, lots relaxed) is solved for the least weighted
-shortfall and then the least cost at it, with the rule and without; the differences,
-per ally, are the rule's price in target-months and in money. Like every what-if it is
-measured on the plan's LP, not on the plan in whole lots.
+re-solved warm like the others (:mod:`materiel.planner.whatif`): the plan's LP (tiers
+held, lots relaxed, contracts placed relaxed between 0 and 1 in both, so that only the
+rule differs) is solved for the least weighted shortfall and then the least cost at it,
+with the rule and without; the differences, per ally, are the rule's price in
+target-months and in money. Like every what-if it is measured on an LP, not on the plan
+in whole lots.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import pandas as pd
 import xarray as xr
 
 from materiel.errors import SolveError
-from materiel.planner import compat
+from materiel.planner import compat, lots
+from materiel.planner.aid import AV
 from materiel.planner.model import (
     C,
     E,
     V,
+    below_floor_weight,
     objective_weights,
     order_value_coef,
     work_share_partners,
@@ -56,13 +59,17 @@ def placed_at_home(inp: ModelInputs, rate: xr.DataArray) -> tuple[xr.DataArray, 
 
 
 def _by_ally(solved: Solved, x: np.ndarray) -> tuple[pd.Series, pd.Series]:
-    """Weighted shortfall and unmet demand [target-months] and spending [currency] by
-    ally, of the plan ``x`` of the stage-1 model (a recipient's requirements are no
-    ally's: their part is in the alliance's total only)."""
+    """Weighted shortfall (below a floor too) and unmet demand [target-months] and
+    spending [currency] by ally, of the plan ``x`` of the stage-1 model (a recipient's
+    requirements are no ally's: their part is in the alliance's total only)."""
     m, layout, inp = solved.model, solved.layout, solved.inputs
     w_short, w_unmet = objective_weights(inp)
     shortfall = xr.zeros_like(inp.target)
-    for name, weight in ((V.SHORT, w_short), (V.UNMET, w_unmet)):
+    parts = [(V.SHORT, w_short), (V.UNMET, w_unmet)]
+    below = below_floor_weight(inp)
+    if below is not None:  # stock below a floor: the rest of its weight (aid.band_weights)
+        parts.append((AV.BELOW, below))
+    for name, weight in parts:
         if name in m.variables:
             part = (weight * compat.values_of(m.variables[name], layout, x).fillna(0.0)).sum(
                 "month"
@@ -105,6 +112,14 @@ def work_share_price(solved: Solved, say: Callable[[str], None] | None = None) -
         rows = rows[rows >= 0].astype(np.int32)
     lp = h.getLp()
     lower, upper = np.asarray(lp.row_lower_)[rows], np.asarray(lp.row_upper_)[rows]
+    # The contracts placed are the plan's, made with the rule: a contract only the rule
+    # asked for would stay placed (at its least rate) without it. Both solves leave
+    # them free between 0 and 1 (the relaxation of placing), so that only the rule
+    # differs between them.
+    placed = lots.columns(m, layout, V.PLACED)
+    col_lower = np.asarray(lp.col_lower_)[placed]
+    col_upper = np.asarray(lp.col_upper_)[placed]
+    h.changeColsBounds(len(placed), placed, np.zeros(len(placed)), np.ones(len(placed)))
     try:
         with_rule, x_with = _least_cost(solved)
         without, x_without = with_rule, x_with
@@ -114,11 +129,13 @@ def work_share_price(solved: Solved, say: Callable[[str], None] | None = None) -
                 without, x_without = _least_cost(solved)
             finally:
                 compat.change_rows_bounds(h, rows, lower, upper)
-                run(h, inp, method="simplex")  # back to the plan's LP, for later what-ifs
     except SolveError as exc:  # a side solve never costs the plan
         say(f"the work share's price is unavailable: {exc}")
         frame.attrs["unavailable"] = str(exc)
         return frame
+    finally:
+        h.changeColsBounds(len(placed), placed, col_lower, col_upper)
+        run(h, inp, method="simplex")  # back to the plan's LP, for later what-ifs
     short_with, spend_with = _by_ally(solved, x_with)
     short_without, spend_without = _by_ally(solved, x_without)
     total, home = placed_at_home(inp, solved.solution.values[V.RATE])

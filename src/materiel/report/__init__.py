@@ -5,7 +5,7 @@ names are the package's face: other packages import them from here.
 
 from __future__ import annotations
 
-from materiel.report.alternatives import AlternativeFiles, write_alternatives
+from materiel.report.alternatives import AlternativeFiles, check_out_folder, write_alternatives
 from materiel.report.alternatives import headline as alternatives_headline
 from materiel.report.fan import write_simulation
 from materiel.report.national import (
@@ -36,6 +36,7 @@ __all__ = [
     "alternatives_headline",
     "bottleneck_words",
     "check_chart_path",
+    "check_out_folder",
     "demand_sentence",
     "emit",
     "months_charts",

@@ -104,6 +104,18 @@ def side_by_side(alts: Alternatives) -> pd.DataFrame:
     return frame.rename_axis("unit").reset_index()
 
 
+def check_out_folder(folder: Path) -> None:
+    """Refuse, before anything is solved, an output folder that cannot be made: a file,
+    or a folder under a file (nothing is written here)."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise InputError(
+                    f"cannot create the output folder {folder}: {path} is a file, not a folder"
+                )
+            return
+
+
 def write_alternatives(alts: Alternatives, folder: Path) -> AlternativeFiles:
     """Write ``alternatives.csv``, ``plan-K/`` (the report ``materiel plan`` writes, for
     each plan, the optimum as plan-0) and ``alternatives.html`` into ``folder``."""
@@ -153,7 +165,8 @@ def _page(alts: Alternatives, table: pd.DataFrame) -> str:
         f"{html.escape(MEASURES[alts.measure])}. Every plan here is the LP relaxation "
         "(fractional lots, policy.whole_lots off), the optimum included; each plan's "
         "folder <code>plan-K/</code> holds the tables <code>materiel plan</code> writes. "
-        "The weighted shortfall is read back from each plan's stock and unmet demand.</p>"
+        "The weighted shortfall is read back from each plan's stock, unmet demand and "
+        "requirements unmet.</p>"
         f"<h2>The plans</h2>{_html_table(summary)}"
         f"<h2>Side by side</h2>{_html_table(side_by_side(alts))}"
         "</body></html>"

@@ -26,9 +26,10 @@ def alternatives_report(
     most in ``measure``, written to ``out`` (alternatives.csv and .html, plan-K/);
     ``remote`` solves alternatives on a cluster (see :func:`materiel.sweeps.on_cluster`)."""
     from materiel.planner import check_options, plan_alternatives
-    from materiel.report import write_alternatives
+    from materiel.report import check_out_folder, write_alternatives
 
     check_options(slack, count, measure)
+    check_out_folder(out)
     say = say or (lambda _message: None)
     found = plan_alternatives(
         scenario, slack=slack, count=count, measure=measure, progress=say, remote=remote
