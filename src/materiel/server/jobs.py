@@ -27,52 +27,20 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from materiel.run_process import Planner, work
 from materiel.store import Store, run_result
 from materiel.workflows import RUN_STAGES, run_snapshot, stage_of
 
 log = logging.getLogger("materiel.server.jobs")
 POLL_S = 0.2
-#: How often a run's process checks that its worker is still there [s].
-ORPHAN_CHECK_S = 1.0
 GRACE_S = 3.0  # the default of Settings.run_grace_s
 LEASE_S = 30.0  # the default of Settings.run_lease_s
 IDLE_POLL_S = 1.0  # the default of Settings.run_poll_s
 #: A worker sends this many heartbeats per lease while it plans a run.
 HEARTBEATS_PER_LEASE = 5
-#: Plans a snapshot into a folder, telling its progress: :func:`run_snapshot` or, in
-#: tests, a module-level stand-in (it must be importable by the run's process).
-Planner = Callable[[dict[str, Any], Path, Callable[[str], None]], Any]
-
-
-def _work(snapshot: dict[str, Any], out: str, messages: Any, planner: Planner) -> None:
-    """In the run's process: lead a process group of its own, plan the snapshot, save
-    the plan folder to ``out``."""
-    _lead_group()
-    try:
-        planner(snapshot, Path(out), lambda text: messages.put(("progress", str(text))))
-        messages.put(("done", ""))
-    except Exception as exc:  # every failure is reported as the run's error
-        messages.put(("failed", f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)))
-
-
-def _lead_group() -> None:
-    """Start a session (and process group) of our own, and end the whole group if the
-    worker that started us goes away (its children are then re-parented)."""
-    if not hasattr(os, "setsid"):  # Windows: the run's process alone is ended
-        return
-    os.setsid()
-    worker = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == worker:
-            time.sleep(ORPHAN_CHECK_S)
-        os.killpg(os.getpgid(0), signal.SIGKILL)
-
-    threading.Thread(target=watch, name="materiel-run-orphan", daemon=True).start()
 
 
 def _signal_group(process: Any, sig: int) -> None:
@@ -197,7 +165,7 @@ class RunWorker:
             # not a daemon: the planner runs its pooling comparison in a process of its
             # own, which a daemon may not start; the run's group is ended below
             process = self._context.Process(
-                target=_work, args=(snapshot, tmp, messages, self.planner)
+                target=work, args=(snapshot, tmp, messages, self.planner)
             )
             process.start()
             try:
