@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from materiel.app import create_app
 from materiel.settings import Settings
@@ -79,6 +79,19 @@ def _planner_pid(space: Workspace, run_id: int) -> int:
 
     _wait_until(told, 120, f"run {run_id} to be planned")
     return int(said[0].split()[1])
+
+
+def _planning(space: Workspace, workers: Workers) -> tuple[int, int, int]:
+    """A worker w1 planning a run with the sleeping stand-in: (the worker's process id,
+    the run's id, its planning process's id)."""
+    worker = workers.start("w1", "sleeping", LEASE)
+    [run] = _queue(space, 1)
+    return worker, run, _planner_pid(space, run)
+
+
+def _heartbeat(space: Workspace, run_id: int) -> object:
+    with space.store.tx() as s:
+        return s.scalar(select(RunRecord.heartbeat_at).where(RunRecord.id == run_id))
 
 
 # -- the store: claims -----------------------------------------------------------------------
@@ -178,9 +191,7 @@ def test_two_worker_processes_plan_each_of_ten_runs_exactly_once(
 def test_a_killed_workers_run_is_failed_after_the_lease_never_lost_or_doubled(
     space: Workspace, workers: Workers
 ) -> None:
-    doomed = workers.start("w1", "sleeping", LEASE)
-    [lost] = _queue(space, 1)
-    planner = _planner_pid(space, lost)
+    doomed, lost, planner = _planning(space, workers)
     os.kill(doomed, signal.SIGKILL)
     killed_at = time.monotonic()
     assert space.store.fail_lost_runs(LEASE) == []  # within the lease: still its run
@@ -206,9 +217,7 @@ def test_a_killed_workers_run_is_failed_after_the_lease_never_lost_or_doubled(
 def test_a_worker_stopped_by_sigterm_queues_its_run_again_for_another(
     space: Workspace, workers: Workers
 ) -> None:
-    first = workers.start("w1", "sleeping", LEASE)
-    [run] = _queue(space, 1)
-    planner = _planner_pid(space, run)
+    first, run, planner = _planning(space, workers)
     os.kill(first, signal.SIGTERM)
     assert workers.started["w1"].wait(timeout=60) == 0, workers.errors("w1")
     assert not running(planner)  # its run's group was ended before it stopped
@@ -223,9 +232,15 @@ def test_a_worker_stopped_by_sigterm_queues_its_run_again_for_another(
 
 
 def test_a_cancel_reaches_a_worker_in_another_process(space: Workspace, workers: Workers) -> None:
-    worker = workers.start("w1", "sleeping", LEASE)
-    [run] = _queue(space, 1)
-    planner = _planner_pid(space, run)
+    worker, run, planner = _planning(space, workers)
+    beats = {_heartbeat(space, run)}
+
+    def two_more_beats() -> bool:  # a worker at work keeps its run's heartbeat fresh
+        beats.add(_heartbeat(space, run))
+        return len(beats) >= 3
+
+    _wait_until(two_more_beats, 60, "two more heartbeats")
+    assert space.store.fail_lost_runs(LEASE) == []
     space.store.cancel_run(space.store.principal(space.tokens["admin"]), run)
     _wait_until(lambda: not running(planner), 60, "the cancelled run's planning to end")
     assert space.store.run_status(run) == "cancelled"
