@@ -59,7 +59,7 @@ def test_the_starter_and_alliance_analysts_may_cancel(space: Workspace) -> None:
 # -- the per-user limit -----------------------------------------------------------------
 @pytest.fixture
 def limited(space: Workspace) -> Iterator[TestClient]:
-    settings = Settings(db=space.store.db.url, run_limit=2)
+    settings = Settings(db=space.store.db.url, run_limit=2, run_workers=0)
     with TestClient(create_app(settings, space.store)) as c:
         yield c
 
@@ -68,7 +68,7 @@ def test_one_run_over_the_limit_is_429_and_another_user_may_still_start_one(
     space: Workspace, limited: TestClient
 ) -> None:
     aaa = space.store.principal(space.tokens["nation_AAA"])
-    for _ in range(2):  # queued, never submitted: they stay queued
+    for _ in range(2):  # queued: no worker takes them
         space.store.create_run(aaa, "small", limit=2)
     before = len(space.store.runs(SYSTEM))
     refused = limited.post(f"{API}/scenarios/small/runs", headers=space.headers("nation_AAA"))
@@ -84,7 +84,7 @@ def test_one_run_over_the_limit_is_429_and_another_user_may_still_start_one(
 
 
 def test_two_runs_asked_at_once_past_the_limit_one_is_refused(space: Workspace) -> None:
-    settings = Settings(db=space.store.db.url, run_limit=1)
+    settings = Settings(db=space.store.db.url, run_limit=1, run_workers=0)
     headers = space.headers("nation_AAA")
     with TestClient(create_app(settings, space.store)) as c:
         barrier = threading.Barrier(4)

@@ -275,3 +275,38 @@ def test_materiel_worker_once_plans_one_queued_run(space: Workspace) -> None:
     assert space.store.run_status(ids[0]) == "done"
     assert space.store.run_worker(ids[0]) == "cli"
     assert space.store.run_status(ids[1]) == "queued"  # once: one run
+
+
+def test_the_migration_fails_runs_an_older_server_left_running(db_url: str) -> None:
+    """Runs left running by a server before 0005 have no heartbeat to lapse: the
+    migration fails them (as that server's next start did); queued ones stay queued and
+    are failed when a worker takes them (they have no snapshot)."""
+    from sqlalchemy import text
+
+    from materiel.store.db import Database, upgrade
+    from materiel.store.repo import open_store
+
+    db = Database(db_url)
+    upgrade(db, "0004")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO scenarios (id, name, meta, version, created_at, updated_at) "
+                "VALUES (1, 's', '{}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        for run_id, status in ((1, "running"), (2, "queued"), (3, "done")):
+            conn.execute(
+                text(
+                    "INSERT INTO plan_runs (id, scenario_id, scenario_version, scenario_digest,"
+                    " status, progress, stage, stages, created_by, created_at) VALUES "
+                    "(:id, 1, 1, 'd', :status, '', 0, 0, 'u', CURRENT_TIMESTAMP)"
+                ),
+                {"id": run_id, "status": status},
+            )
+    db.dispose()
+    store = open_store(db_url)  # upgrades to the head
+    assert [store.run_status(i) for i in (1, 2, 3)] == ["failed", "queued", "done"]
+    assert store.claim_run("w") is None  # the queued one had no snapshot: failed
+    assert [store.run_status(i) for i in (1, 2, 3)] == ["failed", "failed", "done"]
+    store.db.dispose()

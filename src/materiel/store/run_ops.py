@@ -229,7 +229,9 @@ class RunOps(StoreBase):
     def fail_lost_runs(self, lease_s: float) -> list[int]:
         """Runs whose worker has gone: running, with no heartbeat for longer than
         ``lease_s`` seconds. Each is marked failed (not retried: a run that made its
-        worker die would make the next one die too), and its error says so. Their ids."""
+        worker die would make the next one die too), and its error says so. Their ids.
+        (Every run a worker takes has a heartbeat; one left running by an older server
+        was failed by migration 0005.)"""
         cutoff = self._db_now() - dt.timedelta(seconds=lease_s)
         lost = (RunRecord.status == "running", RunRecord.heartbeat_at < cutoff)
         failed = []

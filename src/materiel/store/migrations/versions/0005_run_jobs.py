@@ -23,6 +23,13 @@ def upgrade() -> None:
     op.add_column("plan_runs", sa.Column("worker", sa.String(200), nullable=True))
     op.add_column("plan_runs", sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index("ix_runs_status", "plan_runs", ["status", "id"])
+    # a run left running by an older server has no heartbeat to lapse: it was failed at
+    # that server's next start, as it is now
+    op.execute(
+        "UPDATE plan_runs SET status = 'failed', progress = 'failed', "
+        "error = 'the server stopped before the run ended', finished_at = CURRENT_TIMESTAMP "
+        "WHERE status = 'running'"
+    )
 
 
 def downgrade() -> None:
