@@ -149,6 +149,12 @@ class RunOps(StoreBase):
         are one at a time. The run is set running, held by ``worker``, with a first
         heartbeat; ``stages`` is how many stages its planning has."""
         while True:
+            with self.tx() as s:  # an idle worker looks without taking the write lock
+                if (
+                    s.scalar(select(RunRecord.id).where(RunRecord.status == "queued").limit(1))
+                    is None
+                ):
+                    return None
             with self.tx(write=True) as s:
                 oldest = (
                     select(RunRecord.id)
@@ -234,9 +240,14 @@ class RunOps(StoreBase):
         was failed by migration 0005.)"""
         cutoff = self._db_now() - dt.timedelta(seconds=lease_s)
         lost = (RunRecord.status == "running", RunRecord.heartbeat_at < cutoff)
-        failed = []
+        failed: list[int] = []
+        with self.tx() as s:  # most looks find none: no write lock for them
+            if s.scalar(select(RunRecord.id).where(*lost).limit(1)) is None:
+                return failed
         with self.tx(write=True) as s:
-            for run_id, worker in s.execute(select(RunRecord.id, RunRecord.worker).where(*lost)):
+            for run_id, worker in s.execute(
+                select(RunRecord.id, RunRecord.worker).where(*lost)
+            ).all():
                 done = s.execute(
                     update(RunRecord)
                     .where(RunRecord.id == run_id, *lost)
