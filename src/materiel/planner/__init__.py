@@ -21,7 +21,7 @@ from materiel.planner.alternatives import (
 from materiel.planner.api import plan, value_of_pooling
 from materiel.planner.families import KINDS
 from materiel.planner.plan import SERVED, Plan
-from materiel.planner.result import PlanResult
+from materiel.planner.result import PlanResult, months_to_target
 
 __all__ = [
     "KINDS",
@@ -35,6 +35,7 @@ __all__ = [
     "Remote",
     "aid_what_ifs",
     "check_options",
+    "months_to_target",
     "most_of",
     "parse_donor",
     "plan",

@@ -26,7 +26,7 @@ from materiel.report.words import (
     standardisation_sentence,
     supply_chain_words,
 )
-from materiel.report.write import ReportFiles, real_targets, write_report
+from materiel.report.write import ReportFiles, real_targets, table_bytes, write_report
 
 __all__ = [
     "AlternativeFiles",
@@ -47,6 +47,7 @@ __all__ = [
     "save_chart",
     "standardisation_sentence",
     "supply_chain_words",
+    "table_bytes",
     "tell",
     "to_json",
     "write_alternatives",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -140,6 +141,21 @@ def _safe_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
                 lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
             )
     return out
+
+
+def table_bytes(rows: list[dict[str, Any]], fmt: str, sheet: str) -> bytes:
+    """One table's rows as a file to download: ``csv`` (UTF-8) or ``xlsx`` (one sheet
+    named ``sheet``), text a spreadsheet would run as a formula prefixed with a quote
+    in both."""
+    frame = _safe_for_spreadsheet(pd.DataFrame.from_records(rows))
+    if fmt == "csv":
+        return frame.to_csv(index=False).encode("utf-8")
+    if fmt != "xlsx":
+        raise InputError(f"format {fmt!r}: csv or xlsx")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet[:31] or "table", index=False)
+    return buffer.getvalue()
 
 
 def write_report(

@@ -25,11 +25,13 @@ class Assets(StaticFiles):
 
 def mount(app: FastAPI) -> None:
     """Add the pages, forms and static assets to the API application."""
+    from materiel.web.downloads import router as downloads
     from materiel.web.forms import router as forms
     from materiel.web.national import router as national
     from materiel.web.pages import router as pages
 
     app.include_router(pages)
     app.include_router(national)
+    app.include_router(downloads)
     app.include_router(forms)
     app.mount("/static", Assets(directory=STATIC), name="static")

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.scenario import TABLES
 from materiel.store import AccessDenied, NotFound, RunInfo, Store
-from materiel.web import national, session, views
+from materiel.web import downloads, national, session, views
 from materiel.web.render import WebRoute, page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -293,13 +293,15 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
     """The run's outlook when it is done, and whether this user may cancel it."""
     may_cancel = store.policy(who).may_cancel_run(info.created_by)
     if info.status != "done":
-        return {"result": None, "may_cancel": may_cancel}
+        estimate = views.run_estimate(store.runs(who), info)
+        return {"result": None, "may_cancel": may_cancel, "estimate": estimate}
     return {
         "result": views.outlook(store, who, info),
         "aid": views.aid_coordination(store, who, info),
         "aid_columns": views.AID_COLUMNS,
         "may_cancel": may_cancel,
         "national": national.choice(store, who, info),
+        "downloads": downloads.readable(store, who, info),
     }
 
 

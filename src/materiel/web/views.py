@@ -11,8 +11,10 @@ import math
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from materiel.planner import months_to_target
 from materiel.report import supply_chain_words
 from materiel.store import TOTAL, TOTAL_KEY, AccessDenied, NotFound, Principal, RunInfo, Store
 
@@ -237,18 +239,13 @@ def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
         # a total the disclosure rule hides is a gap in the chart, never a zero
         entry["stock"].append(_rounded(row.get("stock")))
         entry["target"].append(_rounded(given(row, "target")))
-    for entry in series.values():
-        entry["months_to_target"] = _months_to_target(
-            entry["month"], entry["stock"], entry["target"]
-        )
-        last_stock, last_target = entry["stock"][-1:], entry["target"][-1:]
-        entry["gap"] = (
-            last_target[0] - last_stock[0]
-            if last_stock and last_stock[0] is not None and last_target[0] is not None
-            else 0.0
-        )
-    # a chart each for the largest gaps at the end of the horizon; the table holds all
-    charted = sorted(series.values(), key=lambda e: -e["gap"])[:MAX_CHARTS]
+    planned = {f"{who_label(r)} · {r['group']}": r for r in targets}
+    for key, entry in series.items():
+        entry["months_to_target"] = _months_to_target(entry, planned.get(key))
+        entry["lateness"] = _lateness(entry, planned.get(key))
+    # a chart each for the latest targets (never met first), then the largest gaps as
+    # a share of the target; the table holds all
+    charted = sorted(series.values(), key=lambda e: e["lateness"], reverse=True)[:MAX_CHARTS]
     rows = [
         {
             "who": who_label(r),
@@ -273,14 +270,32 @@ def _rounded(value: Any) -> float | None:
     return None if number is None else round(number, 1)
 
 
-def _months_to_target(
-    months: list[Any], stock: list[float | None], target: list[float | None]
-) -> int | None:
-    """The first month (its index from the start) whose stock reaches the target."""
-    for month, have, need in zip(months, stock, target, strict=True):
-        if have is not None and need is not None and need > 0 and have >= need - 1e-6:
-            return int(month) if month is not None else None
-    return None
+def _months_to_target(entry: dict[str, Any], planned: dict[str, Any] | None) -> int | None:
+    """Months from the start until the stock stays at target to the end: the planner's
+    own figure (its ``targets`` table) where the series has a row there, else the
+    planner's definition (:func:`materiel.planner.months_to_target`) on the series as
+    shown (a total the disclosure rule hides in a month is not at target then)."""
+    if planned is not None:
+        value = finite(planned.get("months_to_target"))
+        return None if value is None else int(value)
+    need = [t for t in entry["target"] if t is not None and t > 0]
+    if not need or len(need) != len(entry["target"]):
+        return None
+    stock = np.array([np.nan if v is None else v for v in entry["stock"]], dtype=float)
+    return months_to_target(np.nan_to_num(stock, nan=-np.inf), float(need[-1]))
+
+
+def _lateness(entry: dict[str, Any], planned: dict[str, Any] | None) -> tuple[float, float]:
+    """How late a series' target is met (months after its date; never met: later than
+    any), then its gap at the end as a share of the target: the order of the charts."""
+    target = entry["target"][-1] if entry["target"] else None
+    stock = entry["stock"][-1] if entry["stock"] else None
+    share = (target - stock) / target if target and stock is not None else 0.0
+    due_label = str((planned or {}).get("target_date") or "")
+    due = entry["months"].index(due_label) if due_label in entry["months"] else 0
+    met = entry["months_to_target"]
+    late = float(len(entry["months"]) + 1 - due) if met is None else float(met - due)
+    return (late if target else -math.inf, share)
 
 
 def industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) -> dict:
@@ -397,9 +412,63 @@ def compare(store: Store, who: Principal, a: RunInfo, b: RunInfo) -> dict:
         }
         for k in sorted(set(cap_a) | set(cap_b))
     ]
-    return {
+    tables = {
         "targets": side("targets", ("ally", "group"), "target"),
         "stock_at_date": side("targets", ("ally", "group"), "stock_at_date"),
         "spending": side("spending", ("ally", "year"), "total"),
         "capacity": capacity,
     }
+    out: dict[str, Any] = {k: _changed(rows, COMPARE_PLACES[k]) for k, rows in tables.items()}
+    out["headline"] = _headline(a, b)
+    return out
+
+
+#: Decimal places each compared table is shown with: a difference that rounds to 0 there
+#: is no difference on the page.
+COMPARE_PLACES = {"targets": 0, "stock_at_date": 0, "spending": 0, "capacity": 1}
+#: The summary's figures the compare page opens with, where the user's summary has them.
+HEADLINE = (
+    ("met_by_date", "Targets met by their date", 0),
+    ("met_within_horizon", "Targets met within the horizon", 0),
+    ("spending_total", "Spending", 0),
+    ("weighted_shortfall", "Weighted shortfall [target-months]", 1),
+    ("requirement_months_met", "Requirement-months met", 0),
+    ("capacity_expansions", "Lines expanded", 0),
+)
+
+
+def _changed(rows: list[dict[str, Any]], places: int) -> dict[str, Any]:
+    """The rows whose difference shows at ``places`` decimals (or that one run lacks),
+    and how many others there are."""
+    shown = [r for r in rows if r["delta"] is None or round(r["delta"], places) != 0]
+    return {"rows": shown, "unchanged": len(rows) - len(shown), "total": len(rows)}
+
+
+def _headline(a: RunInfo, b: RunInfo) -> list[dict[str, Any]]:
+    """The two runs' headline figures (those both summaries hold), B − A."""
+    left, right = a.summary or {}, b.summary or {}
+    out = []
+    for key, title, places in HEADLINE:
+        x, y = finite(left.get(key)), finite(right.get(key))
+        if x is None or y is None:
+            continue
+        out.append({"key": title, "a": x, "b": y, "delta": y - x, "places": places})
+    return out
+
+
+def run_estimate(runs: list[RunInfo], run: RunInfo) -> dict[str, float] | None:
+    """How long a queued or running run may take: the median time the finished runs of
+    its scenario the user sees took [s], and what is left of it now (at least 0); None
+    when the run has ended or no run of the scenario has finished."""
+    if run.status not in ("queued", "running"):
+        return None
+    took = sorted(
+        r.elapsed_seconds
+        for r in runs
+        if r.scenario == run.scenario and r.status == "done" and r.elapsed_seconds is not None
+    )
+    if not took:
+        return None
+    middle = len(took) // 2
+    typical = took[middle] if len(took) % 2 else (took[middle - 1] + took[middle]) / 2
+    return {"typical": typical, "left": max(typical - (run.elapsed_seconds or 0.0), 0.0)}

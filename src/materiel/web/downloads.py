@@ -1,0 +1,49 @@
+"""Downloads of a finished run's plan tables, as CSV or XLSX, as the user may see them:
+the rows are the store's (:meth:`materiel.store.Store.run_table`, the API's rule), so a
+nation analyst's file holds what its pages and the API show it, and no more."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from materiel.planner import SERVED
+from materiel.report import table_bytes
+from materiel.store import Principal, RunInfo, Store
+from materiel.web import session
+from materiel.web.render import WebRoute
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def readable(store: Store, who: Principal, run: RunInfo) -> list[str]:
+    """The plan tables of a finished run this user may download, in the planner's order."""
+    if run.status != "done":
+        return []
+    policy = store.policy(who)
+    if not policy.may("run.read"):
+        return []
+    return [t for t in SERVED if policy.may_read_table(f"plan.{t}")]
+
+
+@router.get("/runs/{run_id}/tables/{table}.{fmt}")
+def download(
+    request: Request,
+    run_id: int,
+    table: str = Path(pattern=r"^[a-z_]{1,40}$"),
+    fmt: Literal["csv", "xlsx"] = Path(),
+) -> Response:
+    who: Principal = session.principal(request)
+    store: Store = request.app.state.store
+    rows: list[dict[str, Any]] = store.run_table(who, run_id, table)
+    return Response(
+        table_bytes(rows, fmt, table),
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="run-{run_id}-{table}.{fmt}"'},
+    )
