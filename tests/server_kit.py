@@ -200,3 +200,20 @@ def wait_for_run(
             return run
         time.sleep(0.2)
     raise AssertionError(f"run {run_id} did not end within {timeout} s")
+
+
+def proc_stat(pid: int) -> tuple[str, int] | None:
+    """(state, process group) of a process from /proc, None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = text.rsplit(")", 1)[1].split()
+    return fields[0], int(fields[2])
+
+
+def running(pid: int) -> bool:
+    """A process that exists and is not a zombie (a zombie holds nothing; one whose
+    parent has gone waits for PID 1 to reap it)."""
+    stat = proc_stat(pid)
+    return stat is not None and stat[0] != "Z"

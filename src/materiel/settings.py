@@ -61,7 +61,21 @@ class Settings(BaseSettings):
     sign_in_attempts: int = Field(10, gt=0, description="sign-in attempts per client and window")
     sign_in_window_s: float = Field(60.0, gt=0, description="the window of sign-in attempts [s]")
     run_workers: int = Field(
-        1, ge=1, le=64, description="plan runs solved at the same time (a process each)"
+        1,
+        ge=0,
+        le=64,
+        description="workers the server starts itself: plan runs it solves at the same "
+        "time (a process each); 0: none, separate `materiel worker` processes take the runs",
+    )
+    run_lease_s: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="a running plan run whose worker has sent no heartbeat for this long "
+        "has lost its worker and is failed (workers send one every fifth of it) [s]",
+    )
+    run_poll_s: float = Field(
+        1.0, gt=0, le=60, description="how often an idle worker looks for queued runs [s]"
     )
     run_limit: int = Field(
         3,

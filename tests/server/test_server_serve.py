@@ -112,6 +112,55 @@ def test_serve_on_the_given_database(db_url: str, tmp_path: Path) -> None:
         _stop(process)
 
 
+@pytest.mark.slow
+def test_a_server_without_workers_and_two_materiel_workers_plan_ten_runs(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a deployment runs it: `materiel serve --run-workers 0` queues the runs, two
+    `materiel worker` processes (the real command and planner) plan them all."""
+    from materiel.store import SYSTEM, open_store
+    from tests.server_kit import make_workspace
+
+    make_workspace(db_url, tmp_path).store.db.dispose()  # the small scenario, stored
+    monkeypatch.setenv("MATERIEL_RUN_LIMIT", "20")
+    server, said = _start(["--db", db_url, "--run-workers", "0"], tmp_path)
+    workers = [
+        subprocess.Popen(
+            [*MATERIEL, "worker", "--db", db_url, "--name", name],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("w1", "w2")
+    ]
+    store = open_store(db_url)
+    try:
+        headers = {"Authorization": f"Bearer {said['token']}"}
+        ids = []
+        for _ in range(10):
+            run = httpx.post(
+                f"{said['address']}/api/v1/scenarios/small/runs", headers=headers, timeout=30
+            )
+            assert run.status_code == 202, run.text
+            ids.append(run.json()["id"])
+        deadline = time.monotonic() + 600
+        while any(store.run_status(i) in ("queued", "running") for i in ids):
+            assert time.monotonic() < deadline, "the runs did not end"
+            time.sleep(0.5)
+        assert [store.run_status(i) for i in ids] == ["done"] * 10
+        assert {store.run_worker(i) for i in ids} == {"w1", "w2"}  # the server took none
+        assert all(store.run(SYSTEM, i).tables for i in ids)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=60) == 0, worker.stderr.read() if worker.stderr else ""
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+        _stop(server)
+        store.db.dispose()
+
+
 def test_serve_refuses_a_bad_database_url_without_a_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(tmp_path)}
     got = subprocess.run(

@@ -40,7 +40,8 @@ def test_variables_name_the_store_and_the_ledger(monkeypatch, tmp_path):
     [
         ("MATERIEL_SESSION_HOURS", "soon"),
         ("MATERIEL_SESSION_HOURS", "-1"),
-        ("MATERIEL_RUN_WORKERS", "0"),
+        ("MATERIEL_RUN_WORKERS", "-1"),  # 0 is allowed: separate workers take the runs
+        ("MATERIEL_RUN_LEASE_S", "0"),
     ],
 )
 def test_a_bad_value_is_an_error_naming_the_variable(monkeypatch, variable, value):

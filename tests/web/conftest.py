@@ -29,3 +29,11 @@ def app(space: Workspace):  # type: ignore[no-untyped-def]
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def idle_client(space: Workspace) -> Iterator[TestClient]:
+    """A client of an app that starts no run worker: runs queued in a test stay queued."""
+    settings = Settings(db=space.store.db.url, run_workers=0)
+    with TestClient(create_app(settings, space.store)) as c:
+        yield c

@@ -41,10 +41,11 @@ def test_a_review_note_over_its_limit_is_refused_never_cut(
 
 
 def test_a_run_page_shows_stage_and_elapsed_time_and_cancel_to_who_may(
-    client: TestClient, space: Workspace
+    idle_client: TestClient, space: Workspace
 ) -> None:
+    client = idle_client
     aaa = space.store.principal(space.tokens["nation_AAA"])
-    run, _ = space.store.create_run(aaa, "small")  # not submitted: it stays where we put it
+    run, _ = space.store.create_run(aaa, "small")  # no worker: it stays where we put it
     space.store.set_run(run.id, status="running", stage=3, stages=8, progress="solving now")
     signed_in(client, "nation_AAA")
     mine = client.get(f"/runs/{run.id}").text
@@ -61,9 +62,12 @@ def test_a_run_page_shows_stage_and_elapsed_time_and_cancel_to_who_may(
     assert "Ran for " in ended and "ended at stage 3 of 8" in ended
 
 
-def test_a_run_past_the_limit_is_refused_on_the_page(client: TestClient, space: Workspace) -> None:
+def test_a_run_past_the_limit_is_refused_on_the_page(
+    idle_client: TestClient, space: Workspace
+) -> None:
+    client = idle_client
     aaa = space.store.principal(space.tokens["nation_AAA"])
-    for _ in range(3):  # the default limit, queued and never submitted
+    for _ in range(3):  # the default limit, queued (no worker takes them)
         space.store.create_run(aaa, "small")
     signed_in(client, "nation_AAA")
     page = client.get("/scenarios/small")

@@ -38,9 +38,21 @@ def serve(
     db: DbOpt = None,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="port (0: any free port)")] = 8000,
+    run_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--run-workers",
+            min=0,
+            max=64,
+            help="plan-run workers to start in this server (default $MATERIEL_RUN_WORKERS "
+            "or 1); 0: none, when `materiel worker` processes take the runs",
+        ),
+    ] = None,
 ) -> None:
     """Start the server: upgrade the store, load the built-in scenario on first start,
-    print the address and a one-time admin token, serve until Ctrl-C."""
+    print the address and a one-time admin token, serve until Ctrl-C. Plan runs are
+    queued in the store and taken by the server's own worker (one by default) and by
+    any `materiel worker` processes."""
     import socket
 
     import uvicorn
@@ -68,9 +80,46 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     console.print(f"serving on http://{shown}:{bound}/  (API: /api/v1, schema: /openapi.json)")
     console.print(f"admin token (user {user}, valid 24 h, shown once): {token}")
-    app = create_app(settings(db=store.db.url), store=store)
+    given: dict[str, object] = {"db": store.db.url}
+    if run_workers is not None:
+        given["run_workers"] = run_workers
+    app = create_app(settings(**given), store=store)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=30)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def worker(
+    db: DbOpt = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="the name written on the runs it takes (default HOST:PID)"),
+    ] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="plan at most one queued run, then stop")
+    ] = False,
+) -> None:
+    """Take queued plan runs from the store and plan them, one at a time, until SIGTERM
+    or Ctrl-C (the run in hand is then stopped and queued again for another worker).
+    Start any number, on any machine that reaches the database; a run whose worker
+    stops sending heartbeats for $MATERIEL_RUN_LEASE_S seconds is failed."""
+    from materiel.server import RunWorker, work_until_stopped
+    from materiel.settings import settings
+
+    store = _store(db)
+    given = settings(db=store.db.url)
+    runner = RunWorker(
+        store,
+        name,
+        grace=given.run_grace_s,
+        lease_s=given.run_lease_s,
+        poll_s=given.run_poll_s,
+    )
+    console.print(f"worker {runner.name} on {store.db.display}: taking plan runs")
+    try:
+        work_until_stopped(runner, once=once)
+    finally:
+        store.db.dispose()
+    console.print(f"worker {runner.name} stopped")
 
 
 @db_app.command("upgrade")
@@ -153,4 +202,5 @@ def admin_token_cmd(
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command()(worker)
     app.add_typer(db_app, name="db")

@@ -2,17 +2,21 @@
 
 :func:`materiel.server.app.create_api` builds the API application: the API under
 ``/api/v1`` (OpenAPI schema at ``/openapi.json``). The web app mounts its routes on the
-same application later.
+same application later. :class:`RunWorker` takes queued plan runs from the store
+(``materiel worker``, and the server's own workers).
 """
 
 from __future__ import annotations
 
 from materiel.server.app import create_api
 from materiel.server.errors import status_of
+from materiel.server.jobs import RunWorker, work_until_stopped
 from materiel.server.limits import TooManyAttempts
 
 __all__ = [
+    "RunWorker",
     "TooManyAttempts",
     "create_api",
     "status_of",
+    "work_until_stopped",
 ]

@@ -36,8 +36,15 @@ def create_api(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store.fail_unfinished_runs()
-        app.state.jobs = RunManager(store, settings.run_workers, settings.run_grace_s)
+        # runs stay queued across a restart; a run whose worker has gone is failed
+        store.fail_lost_runs(settings.run_lease_s)
+        app.state.jobs = RunManager(
+            store,
+            settings.run_workers,
+            settings.run_grace_s,
+            lease_s=settings.run_lease_s,
+            poll_s=settings.run_poll_s,
+        )
         try:
             yield
         finally:

@@ -1,12 +1,16 @@
-"""Plan runs as background jobs: each in its own process (so that a cancel can stop a
-solver mid-solve), watched by a thread of the server that records progress, stage,
-result or failure in the store.
+"""Plan runs as jobs in the database, taken by workers: a :class:`RunWorker` claims the
+oldest queued run (any number of workers, in ``materiel worker`` processes on any
+machine that reaches the database, or threads of the server: :class:`RunManager`),
+plans it in a process of its own (so that a cancel can stop a solver mid-solve), and
+records progress, stage, result or failure in the store, with a heartbeat every few
+seconds; a run whose worker's heartbeat lapses for longer than the lease is failed by
+the next worker that looks for work.
 
 A run is a process group: its process starts a session of its own (``os.setsid``), and
 every process it starts (the planner's pooling comparison runs in one) belongs to it.
-When the run ends, however it ends (done, failed, cancelled, the server stopping), the
+When the run ends, however it ends (done, failed, cancelled, the worker stopping), the
 whole group is sent SIGTERM, then SIGKILL after a grace of ``Settings.run_grace_s``, so
-that nothing it started goes on solving. A run's process whose server has gone (killed
+that nothing it started goes on solving. A run's process whose worker has gone (killed
 without a chance to clean up) ends its group itself.
 """
 
@@ -19,52 +23,24 @@ import multiprocessing
 import os
 import queue
 import signal
+import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from materiel.run_process import Planner, work
 from materiel.store import Store, run_result
 from materiel.workflows import RUN_STAGES, run_snapshot, stage_of
 
 log = logging.getLogger("materiel.server.jobs")
 POLL_S = 0.2
-#: How often a run's process checks that its server is still there [s].
-ORPHAN_CHECK_S = 1.0
 GRACE_S = 3.0  # the default of Settings.run_grace_s
-#: Plans a snapshot into a folder, telling its progress: :func:`run_snapshot` or, in
-#: tests, a module-level stand-in (it must be importable by the run's process).
-Planner = Callable[[dict[str, Any], Path, Callable[[str], None]], Any]
-
-
-def _work(snapshot: dict[str, Any], out: str, messages: Any, planner: Planner) -> None:
-    """In the run's process: lead a process group of its own, plan the snapshot, save
-    the plan folder to ``out``."""
-    _lead_group()
-    try:
-        planner(snapshot, Path(out), lambda text: messages.put(("progress", str(text))))
-        messages.put(("done", ""))
-    except Exception as exc:  # every failure is reported as the run's error
-        messages.put(("failed", f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)))
-
-
-def _lead_group() -> None:
-    """Start a session (and process group) of our own, and end the whole group if the
-    server that started us goes away (its children are then re-parented)."""
-    if not hasattr(os, "setsid"):  # Windows: the run's process alone is ended
-        return
-    os.setsid()
-    server = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == server:
-            time.sleep(ORPHAN_CHECK_S)
-        os.killpg(os.getpgid(0), signal.SIGKILL)
-
-    threading.Thread(target=watch, name="materiel-run-orphan", daemon=True).start()
+LEASE_S = 30.0  # the default of Settings.run_lease_s
+IDLE_POLL_S = 1.0  # the default of Settings.run_poll_s
+#: A worker sends this many heartbeats per lease while it plans a run.
+HEARTBEATS_PER_LEASE = 5
 
 
 def _signal_group(process: Any, sig: int) -> None:
@@ -118,53 +94,78 @@ def _records(folder: Path, snapshot: dict[str, Any] | None = None) -> dict[str, 
     return run_result(plan, producers, snapshot["tables"], start)
 
 
-class RunManager:
-    """Runs queued plans, ``workers`` at a time; ``grace`` is how long a run's processes
-    have between SIGTERM and SIGKILL; ``planner`` plans a snapshot (tests pass a
-    stand-in)."""
+class RunWorker:
+    """Takes queued runs from the store, one at a time, and plans each in a process
+    group of its own: the one code path of ``materiel worker`` and of the workers a
+    server starts (:class:`RunManager`).
+
+    ``name`` is written on each run it takes; ``grace`` is how long a run's processes
+    have between SIGTERM and SIGKILL; ``lease_s`` how long a run may go without a
+    heartbeat before it counts as lost (this worker sends one every fifth of it);
+    ``poll_s`` how often an idle worker looks for queued runs; ``planner`` plans a
+    snapshot (tests pass a stand-in). Setting ``stopping`` ends the loop, and the run in
+    hand (its process group ended, the run queued again); setting ``wake`` makes an
+    idle worker look at once."""
 
     def __init__(
         self,
         store: Store,
-        workers: int = 1,
+        name: str | None = None,
+        *,
         grace: float = GRACE_S,
         planner: Planner = run_snapshot,
+        lease_s: float = LEASE_S,
+        poll_s: float = IDLE_POLL_S,
+        stopping: threading.Event | None = None,
+        wake: threading.Event | None = None,
     ):
         self.store = store
+        self.name = name or default_name()
         self.grace = grace
         self.planner = planner
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="materiel-run")
-        self._stopping = threading.Event()
+        self.lease_s = lease_s
+        self.poll_s = poll_s
+        self.stopping = stopping or threading.Event()
+        self.wake = wake or threading.Event()
         self._context = multiprocessing.get_context("spawn")
 
-    def submit(self, run_id: int, snapshot: dict[str, Any]) -> None:
-        self._pool.submit(self._run, run_id, snapshot)
+    def loop(self, once: bool = False) -> None:
+        """Take and plan runs until ``stopping`` is set (``once``: plan at most one
+        queued run, then return)."""
+        while not self.stopping.is_set():
+            try:
+                took = self.run_one()
+            except Exception:  # the database is away for a moment: look again later
+                log.exception("worker %s could not look for runs", self.name)
+                took = False
+            if once:
+                return
+            if not took and self.wake.wait(self.poll_s):
+                self.wake.clear()
 
-    def shutdown(self) -> None:
-        """Stop: every running run's process group is ended; queued runs stay queued
-        (the next start marks them failed)."""
-        self._stopping.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def _run(self, run_id: int, snapshot: dict[str, Any]) -> None:
+    def run_one(self) -> bool:
+        """Look for work: fail the runs whose worker has gone (the lease rule), take the
+        oldest queued run and plan it. False if none was queued."""
+        for run_id in self.store.fail_lost_runs(self.lease_s):
+            log.warning("run %s failed: its worker stopped (no heartbeat)", run_id)
+        claimed = self.store.claim_run(self.name, stages=len(RUN_STAGES))
+        if claimed is None:
+            return False
+        run_id, snapshot = claimed
         try:
-            self._run_inner(run_id, snapshot)
-        except Exception as exc:  # the run fails; the server goes on
+            self._plan(run_id, snapshot)
+        except Exception as exc:  # the run fails; the worker goes on
             log.exception("run %s failed", run_id)
             self.store.set_run(run_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+        return True
 
-    def _run_inner(self, run_id: int, snapshot: dict[str, Any]) -> None:
-        if self.store.run_status(run_id) != "queued":
-            return
-        self.store.set_run(
-            run_id, status="running", progress="starting", stage=0, stages=len(RUN_STAGES)
-        )
+    def _plan(self, run_id: int, snapshot: dict[str, Any]) -> None:
         messages = self._context.Queue()
         with tempfile.TemporaryDirectory(prefix=f"materiel-run-{run_id}-") as tmp:
             # not a daemon: the planner runs its pooling comparison in a process of its
             # own, which a daemon may not start; the run's group is ended below
             process = self._context.Process(
-                target=_work, args=(snapshot, tmp, messages, self.planner)
+                target=work, args=(snapshot, tmp, messages, self.planner)
             )
             process.start()
             try:
@@ -173,7 +174,9 @@ class RunManager:
                     process.join(timeout=self.grace)
             finally:
                 end_group(process, self.grace)
-            if outcome is None:
+            if outcome is None and self.stopping.is_set():
+                self.store.release_run(run_id, self.name)  # another worker plans it
+            elif outcome is None:  # no-op if it had failed for a lapsed lease
                 self.store.set_run(run_id, status="cancelled", progress="cancelled")
             elif outcome[0] == "done":
                 self.store.set_run(
@@ -187,14 +190,20 @@ class RunManager:
                 self.store.set_run(run_id, status="failed", error=outcome[1], progress="failed")
 
     def _watch(self, run_id: int, process: Any, messages: Any) -> tuple[str, str] | None:
-        """Record the run's progress until it says it is done or failed (the outcome),
-        or is cancelled or the server stops (None)."""
+        """Record the run's progress, and send heartbeats, until it says it is done or
+        failed (the outcome), or is cancelled, is no longer this worker's, or the worker
+        stops (None)."""
         stage = 0
+        beat = time.monotonic()
         while True:
+            if time.monotonic() - beat >= self.lease_s / HEARTBEATS_PER_LEASE:
+                beat = time.monotonic()
+                if not self.store.heartbeat_run(run_id, self.name):
+                    return None
             try:
                 kind, text = messages.get(timeout=POLL_S)
             except queue.Empty:
-                if self._stopping.is_set() or self.store.run_status(run_id) != "running":
+                if self.stopping.is_set() or self.store.run_status(run_id) != "running":
                     return None
                 if not process.is_alive() and messages.empty():
                     return ("failed", f"the planning process ended (code {process.exitcode})")
@@ -204,3 +213,76 @@ class RunManager:
             stage = stage_of(text, stage)
             if not self.store.set_run(run_id, progress=text, stage=stage):
                 return None  # cancelled meanwhile
+
+
+def default_name() -> str:
+    """A worker's name: its machine and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def work_until_stopped(worker: RunWorker, once: bool = False) -> None:
+    """Run ``worker`` in this process until SIGTERM or SIGINT (Ctrl-C), which end the
+    run in hand (its process group ended, the run queued again for another worker)
+    and then the loop: ``materiel worker``."""
+    stop_signals = [signal.SIGINT, getattr(signal, "SIGTERM", signal.SIGINT)]
+
+    def stop(_signum: int, _frame: object) -> None:
+        worker.stopping.set()
+        worker.wake.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in stop_signals}
+    try:
+        worker.loop(once=once)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+class RunManager:
+    """The server's own workers: ``workers`` threads, each a :class:`RunWorker` taking
+    queued runs from the store (0: none; ``materiel worker`` processes take them)."""
+
+    def __init__(
+        self,
+        store: Store,
+        workers: int = 1,
+        grace: float = GRACE_S,
+        planner: Planner = run_snapshot,
+        lease_s: float = LEASE_S,
+        poll_s: float = IDLE_POLL_S,
+    ):
+        self.store = store
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self.workers = [
+            RunWorker(
+                store,
+                f"{default_name()}/server-{i + 1}",
+                grace=grace,
+                planner=planner,
+                lease_s=lease_s,
+                poll_s=poll_s,
+                stopping=self._stopping,
+                wake=self._wake,
+            )
+            for i in range(workers)
+        ]
+        self._threads = [
+            threading.Thread(target=w.loop, name=f"materiel-run-{i + 1}", daemon=True)
+            for i, w in enumerate(self.workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, run_id: int | None = None, snapshot: dict[str, Any] | None = None) -> None:
+        """A run was queued (it is in the store, snapshot and all): an idle worker of
+        this server looks at once rather than at its next poll."""
+        self._wake.set()
+
+    def shutdown(self) -> None:
+        """Stop: every running run's process group is ended and the run queued again
+        (the next worker to look plans it); queued runs stay queued."""
+        self._stopping.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join()

@@ -115,11 +115,16 @@ class TokenRecord(Base):
 
 
 class RunRecord(Base):
-    """A plan run: a background job on one version of one scenario. ``stage`` of
+    """A plan run: a job in the database on one version of one scenario. ``snapshot``
+    is what it plans (the scenario as it was when the run was asked for), so that any
+    worker process that reaches the database can take it; ``worker`` is the process that
+    took it and ``heartbeat_at`` when that process last said it was still at it (a run
+    whose heartbeat is older than the lease has lost its worker). ``stage`` of
     ``stages`` is where the planning is (0 while queued); ``started_at`` is when it
     began to run."""
 
     __tablename__ = "plan_runs"
+    __table_args__ = (Index("ix_runs_status", "status", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"))
     scenario_version: Mapped[int] = mapped_column(Integer)
@@ -134,6 +139,10 @@ class RunRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # deferred: read only by the worker that takes the run, never by lists of runs
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class BaselineRecord(Base):

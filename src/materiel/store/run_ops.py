@@ -1,6 +1,14 @@
-"""Plan runs in the store: a run records the scenario version it plans, its status and
-progress, and its result tables, which are read through the access policy. A run of a
-variant is seen only by those who see the variant (its owner, alliance staff, admins)."""
+"""Plan runs in the store: a run records the scenario version it plans (and the snapshot
+of it that a worker plans), its status and progress, and its result tables, which are
+read through the access policy. A run of a variant is seen only by those who see the
+variant (its owner, alliance staff, admins).
+
+Runs are jobs in the database: any worker process that reaches it takes the oldest
+queued run (:meth:`RunOps.claim_run`), says it is still at it every few seconds
+(:meth:`RunOps.heartbeat_run`), and records the outcome. A run whose worker has sent no
+heartbeat for longer than the lease has lost its worker (killed, its machine gone): it
+is failed, not retried (:meth:`RunOps.fail_lost_runs`), by whichever worker or server
+looks for work next."""
 
 from __future__ import annotations
 
@@ -79,6 +87,7 @@ class RunOps(StoreBase):
                 status="queued",
                 progress="queued",
                 created_by=who.name,
+                snapshot=snapshot,
             )
             s.add(run)
             s.flush()
@@ -130,19 +139,142 @@ class RunOps(StoreBase):
         with self.tx() as s:
             return s.scalar(select(RunRecord.status).where(RunRecord.id == run_id))
 
-    def fail_unfinished_runs(self) -> int:
-        """Runs left queued or running by a server that stopped: marked failed."""
+    def claim_run(self, worker: str, stages: int = 0) -> tuple[int, dict[str, Any]] | None:
+        """Take the oldest queued run for ``worker``: (its id, the snapshot to plan), or
+        None when no run is queued (or, on PostgreSQL, every queued one is being taken by
+        another worker). One statement takes it: ``UPDATE ... WHERE id = (the oldest
+        queued run) AND status = 'queued'``; on PostgreSQL the inner ``SELECT`` is
+        ``FOR UPDATE SKIP LOCKED``, so that workers on any machine never take the same
+        run and never wait for each other; on SQLite (one machine) write transactions
+        are one at a time. The run is set running, held by ``worker``, with a first
+        heartbeat; ``stages`` is how many stages its planning has."""
+        while True:
+            with self.tx() as s:  # an idle worker looks without taking the write lock
+                if (
+                    s.scalar(select(RunRecord.id).where(RunRecord.status == "queued").limit(1))
+                    is None
+                ):
+                    return None
+            with self.tx(write=True) as s:
+                oldest = (
+                    select(RunRecord.id)
+                    .where(RunRecord.status == "queued")
+                    .order_by(RunRecord.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                    .scalar_subquery()
+                )
+                taken = s.execute(
+                    update(RunRecord)
+                    .where(RunRecord.id == oldest, RunRecord.status == "queued")
+                    .values(
+                        status="running",
+                        progress="starting",
+                        stage=0,
+                        stages=stages,
+                        worker=worker[:200],
+                        heartbeat_at=self._db_now(),
+                        started_at=dt.datetime.now(dt.UTC),
+                    )
+                    .returning(RunRecord.id, RunRecord.snapshot)
+                    .execution_options(synchronize_session=False)
+                ).first()
+            if taken is None:
+                return None
+            run_id, snapshot = taken
+            if snapshot is not None:
+                return int(run_id), snapshot
+            # queued by a version of materiel that kept the snapshot in memory only
+            self.set_run(
+                run_id,
+                status="failed",
+                progress="failed",
+                error="the run was queued before runs kept their scenario in the store "
+                "(an older materiel); start it again",
+            )
+
+    def heartbeat_run(self, run_id: int, worker: str) -> bool:
+        """``worker`` is still planning the run: its heartbeat is now. False if the run
+        is no longer running in that worker's hands (cancelled, or failed for a lapsed
+        lease): the worker then stops planning it."""
         with self.tx(write=True) as s:
             done = s.execute(
                 update(RunRecord)
-                .where(RunRecord.status.in_(ACTIVE))
+                .where(
+                    RunRecord.id == run_id,
+                    RunRecord.status == "running",
+                    RunRecord.worker == worker[:200],
+                )
+                .values(heartbeat_at=self._db_now())
+            )
+            return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    def release_run(self, run_id: int, worker: str) -> bool:
+        """A worker that stops (SIGTERM, Ctrl-C, the server stopping) puts the run it
+        was planning back in the queue, to be planned again from the start by any
+        worker; False if the run was no longer its own (cancelled, failed)."""
+        with self.tx(write=True) as s:
+            done = s.execute(
+                update(RunRecord)
+                .where(
+                    RunRecord.id == run_id,
+                    RunRecord.status == "running",
+                    RunRecord.worker == worker[:200],
+                )
                 .values(
-                    status="failed",
-                    error="the server stopped before the run ended",
-                    finished_at=dt.datetime.now(dt.UTC),
+                    status="queued",
+                    progress="queued (its worker stopped; it will be planned again)",
+                    stage=0,
+                    worker=None,
+                    heartbeat_at=None,
+                    started_at=None,
                 )
             )
-            return int(done.rowcount)  # type: ignore[attr-defined]
+            return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    def fail_lost_runs(self, lease_s: float) -> list[int]:
+        """Runs whose worker has gone: running, with no heartbeat for longer than
+        ``lease_s`` seconds. Each is marked failed (not retried: a run that made its
+        worker die would make the next one die too), and its error says so. Their ids.
+        (Every run a worker takes has a heartbeat; one left running by an older server
+        was failed by migration 0005.)"""
+        cutoff = self._db_now() - dt.timedelta(seconds=lease_s)
+        lost = (RunRecord.status == "running", RunRecord.heartbeat_at < cutoff)
+        failed: list[int] = []
+        with self.tx() as s:  # most looks find none: no write lock for them
+            if s.scalar(select(RunRecord.id).where(*lost).limit(1)) is None:
+                return failed
+        with self.tx(write=True) as s:
+            for run_id, worker in s.execute(
+                select(RunRecord.id, RunRecord.worker).where(*lost)
+            ).all():
+                done = s.execute(
+                    update(RunRecord)
+                    .where(RunRecord.id == run_id, *lost)
+                    .values(
+                        status="failed",
+                        progress="failed",
+                        error=f"its worker stopped: {worker or 'the worker'} sent no "
+                        f"heartbeat for over {lease_s:g} s (the lease, MATERIEL_RUN_LEASE_S); "
+                        "a run whose worker stops is failed, not retried: start it again",
+                        finished_at=dt.datetime.now(dt.UTC),
+                    )
+                )
+                if done.rowcount:  # type: ignore[attr-defined]
+                    failed.append(int(run_id))
+        return failed
+
+    def run_worker(self, run_id: int) -> str | None:
+        """The worker that holds (or last held) the run."""
+        with self.tx() as s:
+            return s.scalar(select(RunRecord.worker).where(RunRecord.id == run_id))
+
+    def _db_now(self) -> Any:
+        """Now, by the database's clock on PostgreSQL (workers on several machines share
+        it, whatever their own clocks say), by this machine's on SQLite (one machine)."""
+        if self.db.is_sqlite:
+            return dt.datetime.now(dt.UTC)
+        return func.now()
 
     def cancel_run(self, who: Principal, run_id: int) -> RunInfo:
         """Cancel a queued or running run: the user who started it, alliance analysts
