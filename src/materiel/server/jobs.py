@@ -135,8 +135,8 @@ class RunWorker:
         while not self.stopping.is_set():
             try:
                 took = self.run_one()
-            except Exception:  # the database is away for a moment: look again later
-                log.exception("worker %s could not look for runs", self.name)
+            except Exception as exc:  # the database is away for a moment: look again later
+                log.warning("worker %s could not look for runs: %s", self.name, exc)
                 took = False
             if once:
                 return
