@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.text import Text
 
 if TYPE_CHECKING:
     from materiel.planner import Remote
@@ -49,7 +48,7 @@ def alternatives_command(
     ] = None,
 ) -> None:
     """Alternatives near the optimum (MGA): alternatives.csv, alternatives.html, plan-K/."""
-    from materiel.cli.scenario import print_warnings
+    from materiel.cli.scenario import print_warnings, stage_reporter
     from materiel.planner import check_options
     from materiel.report import alternatives_headline
     from materiel.scenario import load_scenario
@@ -66,9 +65,7 @@ def alternatives_command(
         loaded = load_scenario(scenario, overrides=set_ or [])
         print_warnings(loaded)
 
-        def progress(message: str) -> None:
-            status.update(f"{message} [{time.perf_counter() - started:.0f} s]")
-            console.log(Text(message), highlight=False)
+        progress = stage_reporter(status, started)
 
         found, files = alternatives_report(
             loaded,

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.text import Text
 
 from materiel.errors import InputError
 
@@ -44,7 +43,7 @@ def national_plan_command(
     budget and the 2 %, 3.5 % and 5 % of GDP paths, the lines it hosts, what binds and
     its supply risks, holding only what a nation analyst of that ally sees in the
     workspace."""
-    from materiel.cli.scenario import print_warnings
+    from materiel.cli.scenario import print_warnings, stage_reporter
     from materiel.scenario import load_scenario
     from materiel.workflows import check_ally, national_plan
 
@@ -61,9 +60,7 @@ def national_plan_command(
         check_ally(loaded, ally)  # before any planning: a wrong ally costs no solve
         print_warnings(loaded)
 
-        def progress(message: str) -> None:
-            status.update(f"{message} [{time.perf_counter() - started:.0f} s]")
-            console.log(Text(message), highlight=False)
+        progress = stage_reporter(status, started)
 
         files = national_plan(loaded, ally, out, run=run, remote=remote, say=progress)
     console.print(

@@ -74,7 +74,7 @@ def plan_command(
     ] = None,
 ) -> None:
     """Plan a scenario: what to order, which capacity to build, what binds."""
-    from materiel.cli.scenario import print_warnings
+    from materiel.cli.scenario import print_warnings, stage_reporter
     from materiel.scenario import load_scenario
     from materiel.workflows import check_confidence, plan_report
 
@@ -94,10 +94,7 @@ def plan_command(
         loaded = load_scenario(scenario, overrides=set_ or [])
         print_warnings(loaded)
 
-        def progress(message: str) -> None:
-            elapsed = time.perf_counter() - started
-            status.update(f"{message} [{elapsed:.0f} s]")
-            console.log(Text(message), highlight=False)
+        progress = stage_reporter(status, started)
 
         report = plan_report(
             loaded,

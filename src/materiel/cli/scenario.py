@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +17,8 @@ from materiel.errors import InputError
 from materiel.scenario import builtin
 
 if TYPE_CHECKING:
+    from rich.status import Status
+
     from materiel.scenario import Scenario
 
 console = Console()
@@ -81,6 +85,17 @@ def validate(
         f"[green]ok[/]: {s.name}: {counts}; {assumed} of {total} rows are assumptions",
         highlight=False,
     )
+
+
+def stage_reporter(status: Status, started: float) -> Callable[[str], None]:
+    """What a long command says of its stages: the spinner's text with the seconds since
+    ``started`` (a ``time.perf_counter()``), and a line logged for each stage."""
+
+    def progress(message: str) -> None:
+        status.update(f"{message} [{time.perf_counter() - started:.0f} s]")
+        console.log(Text(message), highlight=False)
+
+    return progress
 
 
 def print_warnings(s: Scenario) -> None:

@@ -200,11 +200,7 @@ class RunOps(StoreBase):
         with self.tx(write=True) as s:
             done = s.execute(
                 update(RunRecord)
-                .where(
-                    RunRecord.id == run_id,
-                    RunRecord.status == "running",
-                    RunRecord.worker == worker[:200],
-                )
+                .where(*_held_by(run_id, worker))
                 .values(heartbeat_at=self._db_now())
             )
             return bool(done.rowcount)  # type: ignore[attr-defined]
@@ -216,11 +212,7 @@ class RunOps(StoreBase):
         with self.tx(write=True) as s:
             done = s.execute(
                 update(RunRecord)
-                .where(
-                    RunRecord.id == run_id,
-                    RunRecord.status == "running",
-                    RunRecord.worker == worker[:200],
-                )
+                .where(*_held_by(run_id, worker))
                 .values(
                     status="queued",
                     progress="queued (its worker stopped; it will be planned again)",
@@ -392,6 +384,15 @@ class RunOps(StoreBase):
             ],
             baseline=baseline,
         )
+
+
+def _held_by(run_id: int, worker: str) -> tuple[Any, ...]:
+    """The run ``run_id`` while it is running in ``worker``'s hands."""
+    return (
+        RunRecord.id == run_id,
+        RunRecord.status == "running",
+        RunRecord.worker == worker[:200],
+    )
 
 
 def _with_scenario() -> Select[RunRecord, str, str | None, int]:
