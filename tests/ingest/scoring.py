@@ -34,6 +34,8 @@ HERE = Path(__file__).parent
 DEV = HERE.parents[2] / "shared" / "corpus" / "dev"
 #: Held-out articles written for this project and never tuned on.
 HELDOUT = HERE / "heldout"
+#: Excerpts of real articles (issue 27): ``tune/`` may be tuned on, ``heldout/`` never.
+REAL = HERE / "real"
 #: The synthetic corpus the first rules were written with.
 OWN = HERE / "corpus"
 TOLERANCE = 0.01
@@ -151,6 +153,8 @@ class Score:
     qualifier: tuple[int, int] = (0, 0)
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
+    #: kind -> [matched predictions, predictions, matched gold facts, gold facts]
+    kinds: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def precision(self) -> float:
@@ -193,9 +197,13 @@ def score_facts(gold_data: dict[str, Any], facts: list[Fact], names: Names) -> S
     found: dict[str, list[int]] = {}
     matched_facts: set[int] = set()
     counts = {"date": [0, 0], "status": [0, 0], "qualifier": [0, 0]}
+    kinds = result.kinds
     for entry in gold:
         hits = [i for i, fact in enumerate(facts) if matches(entry, fact, names)]
         found[entry["id"]] = hits
+        tally = kinds.setdefault(entry["kind"], [0, 0, 0, 0])
+        tally[3] += 1
+        tally[2] += bool(hits)
         if not hits:
             result.misses.append(f"{entry['id']} {entry['article'][:24]}: {_short(entry)}")
             continue
@@ -215,6 +223,10 @@ def score_facts(gold_data: dict[str, Any], facts: list[Fact], names: Names) -> S
                 fact.fields.get("quantity_qualifier"),
             )
     result.matched_predictions = len(matched_facts)
+    for i, fact in enumerate(facts):
+        tally = kinds.setdefault(fact.kind, [0, 0, 0, 0])
+        tally[1] += 1
+        tally[0] += i in matched_facts
     result.extras = [_describe(f) for i, f in enumerate(facts) if i not in matched_facts]
     result.date, result.status, result.qualifier = (
         (counts[k][0], counts[k][1]) for k in ("date", "status", "qualifier")
@@ -248,13 +260,37 @@ def _describe(fact: Fact) -> str:
 
 
 def article_files(folder: Path, gold_data: dict[str, Any]) -> list[Path]:
+    """The articles a gold file speaks of: those with facts and those with decoys only
+    (an article with no fact still counts every fact read from it as a false positive)."""
     names = {f["article"] for f in gold_data["facts"]}
+    names |= {d["article"] for d in gold_data.get("decoys") or [] if "article" in d}
     return sorted(p for p in folder.iterdir() if p.name in names)
 
 
+def load_gold(path: Path) -> dict[str, Any]:
+    """A gold file, or a folder's ``gold.*.json`` files as one (the real corpus is
+    labelled in parts, one a labeller): their facts, decoys, groups and aliases joined."""
+    if path.is_file():
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+    parts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(path.glob("gold.*.json"))]
+    if not parts:
+        raise FileNotFoundError(f"{path}: no gold.*.json")
+    joined: dict[str, Any] = {"corpus": path.name, "aliases": {"actors": {}, "items": {}}}
+    for key in ("facts", "decoys", "same_event", "must_not_merge"):
+        joined[key] = [x for part in parts for x in part.get(key) or []]
+    for part in parts:
+        for table, names in (part.get("aliases") or {}).items():
+            joined["aliases"].setdefault(table, {}).update(names)
+    ids = [f["id"] for f in joined["facts"]]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"{path}: fact ids repeat across gold files")
+    return joined
+
+
 def score_corpus(gold_path: Path, articles: Path, gazetteer: Gazetteer | None = None) -> Score:
-    """Run ``ingest`` on the articles of a gold file and score it."""
-    gold_data = json.loads(gold_path.read_text(encoding="utf-8"))
+    """Run ``ingest`` on the articles of a gold file (or folder of them) and score it."""
+    gold_data = load_gold(gold_path)
     gazetteer = gazetteer or load_gazetteer()
     facts = ingest(article_files(articles, gold_data)).facts
     return score_facts(gold_data, facts, Names(gold_data.get("aliases") or {}, gazetteer))
@@ -265,6 +301,18 @@ def corpora() -> Iterable[tuple[str, Path, Path]]:
     if (DEV / "gold.json").exists():
         yield "dev (issue 13)", DEV / "gold.json", DEV / "articles"
     yield "held out (ours)", HELDOUT / "gold.json", HELDOUT
+    yield "real, tuned on", REAL / "tune", REAL / "tune"
+    yield "real, held out", REAL / "heldout", REAL / "heldout"
+
+
+def kind_table(label: str, score: Score) -> str:
+    """Precision and recall of one corpus, kind by kind (Markdown)."""
+    rows = [f"| {label}: kind | precision | recall |", "| --- | --- | --- |"]
+    for kind, (mp, p, mg, g) in sorted(score.kinds.items()):
+        prec = f"{mp / p:.2f} ({mp}/{p})" if p else "-"
+        rec = f"{mg / g:.2f} ({mg}/{g})" if g else "-"
+        rows.append(f"| {kind} | {prec} | {rec} |")
+    return "\n".join(rows)
 
 
 def main(argv: list[str]) -> int:
@@ -275,6 +323,8 @@ def main(argv: list[str]) -> int:
         result = score_corpus(gold_path, folder)
         print(result.row(label))
         details.append((label, result))
+    for label, result in details:
+        print("\n" + kind_table(label, result))
     for label, result in details:
         print(f"\n{label}: missed")
         print("\n".join(f"  {m}" for m in result.misses) or "  none")

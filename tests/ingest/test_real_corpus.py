@@ -1,0 +1,73 @@
+"""The corpus of real articles (issue 27): its labels hold together, and ``ingest`` is
+scored on it, the tuning part and the held-out part apart.
+
+The floors are the scores measured when each was last set (``python
+tests/ingest/scoring.py``), a little below, so that a change that loses facts on real
+news fails here; the issue's targets (precision 0.9, recall 0.8 on text not tuned on)
+are a strict expected failure until they are met.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ingest.scoring import REAL, load_gold, score_corpus
+
+SPLITS = ("tune", "heldout")
+#: (precision, recall) floors, measured 2026-12-06 before any tuning on this corpus:
+#: tune 0.46 / 0.15, held out 0.27 / 0.13.
+FLOORS = {"tune": (0.40, 0.13), "heldout": (0.22, 0.11)}
+TARGET = (0.9, 0.8)
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_every_label_points_into_its_article(split: str) -> None:
+    folder = REAL / split
+    gold = load_gold(folder)
+    files = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
+    ids = set()
+    for fact in gold["facts"]:
+        assert fact["article"] in files, fact["id"]
+        text = files[fact["article"]]
+        assert fact["evidence"], fact["id"]
+        for span in fact["evidence"]:
+            assert span in text, (fact["id"], span)
+        assert fact["public"] is True, fact["id"]
+        ids.add(fact["id"])
+    for decoy in gold["decoys"]:
+        assert decoy["text"] in files[decoy["article"]], decoy
+    for group in gold["same_event"]:
+        assert set(group["facts"]) <= ids, group["id"]
+    for group in gold["must_not_merge"]:
+        assert {f for part in group["facts"] for f in part} <= ids, group["id"]
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_every_article_gives_its_address_and_is_an_excerpt(split: str) -> None:
+    articles = [p for p in (REAL / split).iterdir() if not p.name.startswith("gold.")]
+    assert len(articles) >= 20
+    for path in articles:
+        head = path.read_text(encoding="utf-8")[:1500]
+        assert "\nSource: http" in head, path.name
+        assert "\nPublished: " in head, path.name
+        assert len(path.read_text(encoding="utf-8").split()) <= 450, path.name
+
+
+def test_the_corpus_has_sixty_articles_a_third_held_out() -> None:
+    counts = {s: sum(not p.name.startswith("gold.") for p in (REAL / s).iterdir()) for s in SPLITS}
+    assert sum(counts.values()) >= 60
+    assert counts["heldout"] >= sum(counts.values()) // 3
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_scores_on_real_articles_stay_above_their_floor(split: str) -> None:
+    score = score_corpus(REAL / split, REAL / split)
+    assert score.precision >= FLOORS[split][0], score.extras
+    assert score.recall >= FLOORS[split][1], score.misses
+
+
+@pytest.mark.xfail(strict=True, reason="issue 27: not yet 0.9 / 0.8 on real text not tuned on")
+def test_held_out_real_articles_reach_the_issue_targets() -> None:
+    score = score_corpus(REAL / "heldout", REAL / "heldout")
+    assert score.precision >= TARGET[0]
+    assert score.recall >= TARGET[1]
