@@ -459,3 +459,40 @@ def test_the_repair_buys_no_lot_the_shortfall_does_not_need(tmp_path: Path) -> N
     assert bought(result, "AAA", "L2") == pytest.approx(200)
     assert bought(result, "BBB", "L2") == pytest.approx(200)
     assert result.solution.cost == pytest.approx(60_000)
+
+
+def test_a_failed_rounding_step_leaves_the_basis_it_started_from(tmp_path: Path) -> None:
+    # A step that cannot hold (a line made to deliver above its capacity) raises, and
+    # the instance keeps the optimal basis of the last plan that held: the next solve,
+    # the step undone, starts there and needs no simplex iteration.
+    from materiel.planner import compat, solve
+    from materiel.planner.model import V, build_model
+    from materiel.scenario.arrays import build_inputs
+
+    folder = write_scenario(tmp_path, base_tables(capacity=10, ceiling=10), horizon=12)
+    inp = build_inputs(load_scenario(folder))
+    m = build_model(inp)
+    h, layout = compat.to_highs(m)
+    n = h.getNumCol()
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), compat.integrality(n, False))
+    step = solve._solver(inp, 5.0)
+    step(h)
+    held = [int(s) for s in h.getBasis().col_status]
+    cols = layout.columns(m.variables[V.MAKE]).sel(line="L1").values.astype(np.int32)
+    low, high = np.asarray(h.getLp().col_lower_)[cols], np.asarray(h.getLp().col_upper_)[cols]
+    h.changeColsBounds(len(cols), cols, np.full(len(cols), 1e6), np.full(len(cols), 1e6))
+    with pytest.raises(SolveError):
+        step(h)
+    assert [int(s) for s in h.getBasis().col_status] == held
+    h.changeColsBounds(len(cols), cols, low, high)
+    step(h)
+    assert h.getInfo().simplex_iteration_count == 0
+
+
+@pytest.mark.parametrize(("relaxation", "limit"), [(0.01, 1.0), (9.0, 4.5), (60.0, 10.0)])
+def test_a_rounding_step_may_take_half_the_relaxations_time(
+    relaxation: float, limit: float
+) -> None:
+    from materiel.planner.solve import step_seconds
+
+    assert step_seconds(relaxation) == pytest.approx(limit)

@@ -98,8 +98,12 @@ def plan(
 
 
 #: The comparison's tier choice is proven within this relative gap of the best weighted
-#: shortfall: buying alone has a price tier per ally, a harder choice than pooled.
-COMPARISON_GAP = 1e-3
+#: shortfall: buying alone has a price tier per ally, a harder choice than pooled. Both
+#: plans are then rounded to whole lots, which leaves each some 3-6 % above its
+#: relaxation on nato-2024 (the ``gap_pooled`` and ``gap_alone`` the report states):
+#: proving the tiers to 0.1 % took the comparison 49 s of local search against 11 s at
+#: 1 % (this machine at load 3), for no difference the rounding does not swamp.
+COMPARISON_GAP = 1e-2
 
 
 def _solve_quietly(inputs: ModelInputs) -> Solution:

@@ -389,9 +389,10 @@ def solve_inputs(
         raise _named_infeasibility(inp) from None
     if status is not Status.OPTIMAL:  # a time-limited relaxation bounds nothing
         bound = float("nan")
+    stats["step_limit_s"] = step = step_seconds(time.perf_counter() - clock)
     if any(len(cols) for cols in decided):
         try:
-            _decide(h, m, layout, inp, say)
+            _decide(h, m, layout, inp, say, step)
         except _Infeasible:
             # The relaxation has a plan: it is the rounding that found none, not the
             # scenario that has none.
@@ -418,7 +419,8 @@ def solve_inputs(
         relaxed = solution
         nearer = inp.scenario.meta.policy.rounding == "nearer"
         worth = lots.lot_worth(m, layout, inp) if nearer else None
-        h3, dived = _round(h, whole, inp, worth)
+        h3, dived = _round(h, whole, inp, worth, step)
+        stats["dive_s"] = time.perf_counter() - clock
         if h3 is None and len(tiers):
             # A price tier's threshold the relaxed plan sits on can be out of reach in
             # whole lots with the money there is: try every contract at its base price.
@@ -426,7 +428,7 @@ def solve_inputs(
             before = h.getLp()
             _base_tiers(h, m, layout)
             run(h, inp, method="simplex")
-            h3, dived = _round(h, whole, inp, worth)
+            h3, dived = _round(h, whole, inp, worth, step)
             if h3 is None:  # back to the plan's LP as it was
                 low, high = np.asarray(before.col_lower_), np.asarray(before.col_upper_)
                 h.changeColsBounds(len(tiers), tiers, low[tiers], high[tiers])
@@ -438,6 +440,7 @@ def solve_inputs(
             say("no plan in whole lots was found by rounding: the plan keeps fractions")
             status, solution = Status.FRACTIONAL, relaxed
         else:
+            step = time.perf_counter()
             try:
                 added = lots.raise_affordable(h3, m, layout, inp, _solver(inp, REPAIR_SECONDS))
             except SolveError:  # the repair only adds: the dive's plan stands
@@ -445,6 +448,7 @@ def solve_inputs(
                 run(h3, inp, method="simplex")
                 added = 0
             stats["lots_added_by_repair"] = float(added)
+            stats["raise_s"], step = time.perf_counter() - step, time.perf_counter()
             repaired = np.round(np.asarray(h3.getSolution().col_value)[whole])
             try:
                 traded = lots.trade_for_lots(h3, m, layout, _solver(inp, REPAIR_SECONDS))
@@ -453,9 +457,11 @@ def solve_inputs(
                 run(h3, inp, method="simplex")
                 traded = 0
             stats["lots_traded_by_repair"] = float(traded)
+            stats["trade_s"], step = time.perf_counter() - step, time.perf_counter()
             if cost_stage:
                 dropped = _drop_unneeded_lots(h3, m, layout, inp, whole, dived)
                 stats["lots_dropped_by_repair"] = float(dropped)
+                stats["drop_s"] = time.perf_counter() - step
             objective = float(h3.getInfo().objective_function_value)
             solution = np.asarray(h3.getSolution().col_value)
             if cost_stage:
@@ -499,10 +505,22 @@ def solve_inputs(
 
 #: A rounding step's LP re-solve is warm and takes a second or two at nato-2024's size
 #: when it holds; one that runs longer (an infeasibility the dual simplex is slow to
-#: prove) counts as failed. HiGHS's simplex iteration limit did not stop such a solve
-#: (measured), so the bound is in seconds, and a busy machine may fail a step that an
-#: idle one completes: the plan can differ with the load, never its validity.
+#: prove, or a batch that moves the plan so far that halving it is quicker) counts as
+#: failed. HiGHS's simplex iteration limit did not stop such a solve (measured), so the
+#: bound is in seconds: half the relaxation's own solve (a warm step slower
+#: than that is no longer warm), between STEP_FLOOR and STEP_SECONDS. It scales with
+#: the machine and its load; a busy machine may still fail a step that an idle one
+#: completes: the plan can differ with the load, never its validity.
 STEP_SECONDS = 10.0
+STEP_FLOOR = 1.0
+STEP_SHARE = 0.5
+
+
+def step_seconds(relaxation_seconds: float) -> float:
+    """The time limit of one rounding step, from the relaxation's solve time."""
+    return min(max(STEP_SHARE * relaxation_seconds, STEP_FLOOR), STEP_SECONDS)
+
+
 #: A repair step adds a few lots to a solved plan: under a second when it holds.
 REPAIR_SECONDS = 2.0
 
@@ -547,12 +565,16 @@ def _drop_unneeded_lots(
 
 
 def _round(
-    h: highspy.Highs, whole: np.ndarray, inp: ModelInputs, worth: np.ndarray | None
+    h: highspy.Highs,
+    whole: np.ndarray,
+    inp: ModelInputs,
+    worth: np.ndarray | None,
+    seconds: float,
 ) -> tuple[highspy.Highs | None, np.ndarray | None]:
     """The plan's LP rounded to whole lots (see :func:`lots.round_lots`), or None."""
     try:
         return lots.round_lots(
-            h.getLp(), whole, _solver(inp, STEP_SECONDS), basis=h.getBasis(), worth=worth
+            h.getLp(), whole, _solver(inp, seconds), basis=h.getBasis(), worth=worth
         )
     except SolveError:
         return None, None
@@ -594,8 +616,18 @@ def _solver(inp: ModelInputs, seconds: float | None = None) -> Callable[[highspy
     known to hold after a failed step)."""
 
     def solve(h: highspy.Highs) -> None:
-        if run(h, inp, method="simplex", retry=False, seconds=seconds) is not Status.OPTIMAL:
-            raise SolveError(f"a rounding step found no optimal LP within {seconds:g} s")
+        # The basis the step starts from is the last plan that held: a failed step
+        # leaves it, so that the solve after (the step undone, or half of it) starts
+        # warm again, not from wherever the failed one stopped.
+        basis = h.getBasis()
+        try:
+            if run(h, inp, method="simplex", retry=False, seconds=seconds) is Status.OPTIMAL:
+                return
+        except SolveError:
+            h.setBasis(basis)
+            raise
+        h.setBasis(basis)
+        raise SolveError(f"a rounding step found no optimal LP within {seconds:g} s")
 
     def full(h: highspy.Highs) -> None:
         run(h, inp, method="simplex")
@@ -605,7 +637,12 @@ def _solver(inp: ModelInputs, seconds: float | None = None) -> Callable[[highspy
 
 
 def _decide(
-    h: highspy.Highs, m: linopy.Model, layout: compat.Layout, inp: ModelInputs, say: Progress
+    h: highspy.Highs,
+    m: linopy.Model,
+    layout: compat.Layout,
+    inp: ModelInputs,
+    say: Progress,
+    seconds: float,
 ) -> None:
     """Take qualifications, open or close warm lines and place contracts on lines with a
     least rate, from the least-cost relaxed plan (see :mod:`materiel.planner.lots`),
@@ -618,7 +655,7 @@ def _decide(
     best = float(h.getInfo().objective_function_value)
     x, _ = _cost_stage(h, m, layout, inp, best)
     if V.QUALIFY in m.variables:  # qualifications first: they decide what may be ordered
-        lots.qualify_used(h, m, layout, x, _solver(inp, STEP_SECONDS))
+        lots.qualify_used(h, m, layout, x, _solver(inp, seconds))
         best = float(h.getInfo().objective_function_value)
         x, _ = _cost_stage(h, m, layout, inp, best)
     openings: list[np.ndarray | None] = [None]
@@ -628,7 +665,7 @@ def _decide(
         lots.fix_open(h, m, layout, opening)
         try:
             if V.PLACED in m.variables:
-                lots.place_one_by_one(h, m, layout, inp, x, _solver(inp, STEP_SECONDS))
+                lots.place_one_by_one(h, m, layout, inp, x, _solver(inp, seconds))
             else:
                 run(h, inp, method="simplex")
             return
