@@ -235,3 +235,45 @@ def test_a_difference_that_rounds_to_nothing_is_no_difference() -> None:
     assert [r["key"] for r in shown["rows"]] == ["c", "d"]
     assert (shown["unchanged"], shown["total"]) == (2, 4)
     assert [r["key"] for r in _changed(rows, 1)["rows"]] == ["a", "b", "c", "d"]
+
+
+def test_compare_lists_the_inputs_that_changed_as_each_user_may_see_them(
+    client: TestClient, space: Workspace
+) -> None:
+    # Between two runs of the small scenario AAA's and CCC's targets change and the
+    # order period is set to 6 months: alliance staff see all three changes, AAA's
+    # analyst its own row and the setting, never CCC's row or that it changed.
+    from materiel.store.policy import SYSTEM
+
+    assert sign_in(client, "alliance").status_code == 303
+    first = plan_from_page(client, space, "small")
+    rows = {r["data"]["ally"]: r for r in space.store.rows(SYSTEM, "small", "stockpiles")}
+    for ally, target in (("AAA", 4321.0), ("CCC", 60_000.0)):
+        row = rows[ally]
+        space.store.update_row(
+            SYSTEM,
+            "small",
+            "stockpiles",
+            row["id"],
+            row["version"],
+            {**row["data"], "target": target},
+        )
+    info = space.store.get_scenario(SYSTEM, "small")
+    space.store.update_meta(SYSTEM, "small", info.version, {"policy": {"order_period_months": 6}})
+    second = plan_from_page(client, space, "small")
+
+    def inputs(who: str) -> str:
+        client.post("/sign-out", data={"csrf": csrf_of(client.get("/").text)})
+        assert sign_in(client, who).status_code == 303
+        page = client.get("/compare", params={"a": first, "b": second}).text
+        return page[page.index('id="cmp-inputs"') : page.index("compare-other")]
+
+    staff = inputs("alliance")
+    assert "stockpiles · AAA:SHELL" in staff and "stockpiles · CCC:SHELL" in staff
+    assert "4321" in staff and "60000" in staff
+    assert "setting policy.order_period_months" in staff
+    mine = inputs("nation_AAA")
+    assert "stockpiles · AAA:SHELL" in mine and "4321" in mine
+    assert "setting policy.order_period_months" in mine
+    assert "CCC" not in mine and "60000" not in mine
+    assert "(2 rows)" not in mine  # the count is of the rows it sees

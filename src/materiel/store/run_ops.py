@@ -22,6 +22,7 @@ from materiel.errors import InputError
 from materiel.planner import SERVED
 from materiel.store.base import StoreBase, aware
 from materiel.store.errors import AccessDenied, LimitReached, NotFound
+from materiel.store.inputs_diff import InputChanges, input_changes
 from materiel.store.models import BaselineRecord, RunRecord, ScenarioRecord, UserRecord
 from materiel.store.plan_view import plan_rows
 from materiel.store.policy import Policy, Principal
@@ -312,6 +313,21 @@ class RunOps(StoreBase):
             if row is None or not policy.sees_scenario(row[2]):
                 raise NotFound(f"no run {run_id}")
             return self._run_view(who, row[0], row[1], row[3] is not None)
+
+    def input_changes(self, who: Principal, a: int, b: int) -> InputChanges:
+        """What changed in the inputs from run ``a`` to run ``b``, as the user may see
+        it (:mod:`materiel.store.inputs_diff`); 404 for a run the user may not see."""
+        for run_id in (a, b):
+            self.run(who, run_id)
+        with self.tx() as s:
+            found = s.execute(
+                select(RunRecord.id, RunRecord.snapshot).where(RunRecord.id.in_((a, b)))
+            )
+            snaps: dict[int, dict[str, Any] | None] = {int(i): snap for i, snap in found}
+        left, right = snaps.get(a), snaps.get(b)
+        if left is None or right is None:
+            return InputChanges(known=False)
+        return input_changes(self.policy(who), left, right)
 
     def run_table(self, who: Principal, run_id: int, table: str) -> list[dict[str, Any]]:
         """One table of a finished run's plan, as the user may see it. Rows stay

@@ -420,6 +420,7 @@ def compare(store: Store, who: Principal, a: RunInfo, b: RunInfo) -> dict:
     }
     out: dict[str, Any] = {k: _changed(rows, COMPARE_PLACES[k]) for k, rows in tables.items()}
     out["headline"] = _headline(a, b)
+    out["inputs"] = store.input_changes(who, a.id, b.id)
     return out
 
 
