@@ -1,0 +1,681 @@
+"""Spending facts from lists and tables: one fact per ally and figure.
+
+News gives shares of GDP as lists as often as in prose. This module reads them by their
+structure, not by their wording:
+
+- **runs of items**: an ally named by the gazetteer followed straight away by its figures,
+  item after item ("Poland: 4.12" lines, "Croatia (2.03%), Albania (2.0%)", "Latvia
+  3.45%, Lithuania 3.03% and Estonia 3.4%", a table flattened to "Poland 1.88 3.90 U.S.
+  3.49 3.72 ..."). Every item of a run has as many figures; the text before the run (its
+  header) says what they are: a share of GDP ("% of GDP", "as a percentage of their
+  GDP", or a ``%`` on the figures) and the year, or one year per column ("2014 2023");
+- **tables**, Markdown (``| Country | 2023 | 2024 |``) or HTML (``<table>``): the row's
+  ally, and each cell's meaning from its column header (a year, "% of GDP", "spending
+  (€bn)"), the caption or the text before the table;
+- **one share, several allies**: "members spending more than 3% include Estonia, Norway
+  and Denmark" is a fact for each ally, and "Luxembourg, Spain and Portugal are projected
+  to reach the benchmark" one at the share of the target named just before;
+- **counts of allies**: "Eighteen of NATO's 31 members will meet the 2% commitment", "In
+  2021, only six countries met the target", "11 nations met 2% ..., up from three in
+  2014": a fact with ``quantity``, ``out_of`` and unit "allies at or above 2% of GDP".
+
+Lists and tables must sit in text about defence or the alliance, and shares be plausible
+(above 0 and at most 15% of GDP); other lists give nothing. Facts the sentence reader
+drew from the same figures (the figures of a list read as prose) are replaced.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from materiel.ingest.dates import find_dates
+from materiel.ingest.document import Document
+from materiel.ingest.gazetteer import Gazetteer, Mention
+from materiel.ingest.model import Fact, Source
+from materiel.ingest.money import canonical_qualifier, find_money, find_percents
+from materiel.ingest.numbers import parse_number
+from materiel.ingest.spending import ref_year
+
+#: Largest plausible share of GDP spent on defence, in percent.
+MAX_SHARE = 15.0
+#: Characters before a list searched for what its figures mean and their year.
+HEADER_CHARS = 400
+#: Sentences before a count or a list searched for the share of the target it refers to.
+TARGET_WINDOW = 3
+CONFIDENCE = 0.8
+#: Characters just before a list in which "target" or "pledge" makes its shares pledges.
+PLEDGE_CHARS = 60
+
+_FIGURE = r"\d{1,3}(?:[.,]\d{1,2})?(?!\d)"
+_PCT = r"(?:\s*(?:%|per ?cent\b|percent\b))"
+#: The figures right after an ally's name: "Poland: 4.12", "Croatia (2.03%)", "UK 2.07 2.14".
+_FIGURES_RE = re.compile(rf"\s*[:=–—-]?\s*\(?\s*((?:{_FIGURE}{_PCT}?\s*\*?\s*){{1,6}})\)?")
+_ONE_FIGURE_RE = re.compile(rf"({_FIGURE})({_PCT})?")
+#: What may stand between two items of a run.
+_GAP_RE = re.compile(r"^\s*(?:[,;|/•·]|\band\b|\*)?\s*(?:\band\b)?\s*$", re.IGNORECASE)
+_YEAR = r"(?:19|20)\d\d"
+_YEAR_RE = re.compile(rf"(?<![\d.,$€£])({_YEAR})(?!\d|\s*prices|\s*exchange)", re.IGNORECASE)
+_SHARE_WORDS_RE = re.compile(
+    r"%|\bper ?cent|\bpercent|\bpercentage|\bshare of (?:their |its )?(?:GDP|gross)|\bof GDP\b",
+    re.IGNORECASE,
+)
+_DEFENCE_RE = re.compile(
+    r"\bdefen[cs]e|\bmilitary|\bNATO\b|\barmed forces|\bspending|\bexpenditure|\ballies\b",
+    re.IGNORECASE,
+)
+_GDP_RE = re.compile(r"\bGDP\b|gross domestic product|economic output|national output", re.I)
+_PLEDGE_RE = re.compile(r"\b(?:target|pledge[sd]?|goal|commitment)\b", re.IGNORECASE)
+_THIS_YEAR_RE = re.compile(r"\bthis year\b", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"[.!?:]\s+(?=[A-Z“\"])|\n")
+
+
+@dataclass
+class _Item:
+    """An ally and the figures written right after its name, in document text offsets."""
+
+    ally: str
+    figures: list[tuple[float, bool]]
+    start: int
+    end: int
+
+
+@dataclass
+class _Found:
+    """Facts read from a list, a table or a sentence, and the figures they replace."""
+
+    facts: list[Fact] = field(default_factory=list)
+    #: (raw start, raw end, shares) of each region: sentence facts there with these shares go.
+    regions: list[tuple[int, int, set[float]]] = field(default_factory=list)
+    counts: list[tuple[int, int]] = field(default_factory=list)
+
+
+def list_facts(doc: Document, gazetteer: Gazetteer, facts: Sequence[Fact]) -> list[Fact]:
+    """``facts`` of one article with the facts of its lists and tables added, and the facts
+    the sentence reader drew from the same figures removed."""
+    text = doc.text.text
+    if not re.search(r"\d", text):
+        return list(facts)
+    found = _Found()
+    _read_runs(doc, gazetteer, found)
+    _read_tables(doc, gazetteer, found)
+    _read_sentences(doc, gazetteer, found)
+    if not found.facts:
+        return list(facts)
+    kept = [f for f in facts if not _replaced(f, found)]
+    return kept + _dedupe_counts(found.facts)
+
+
+def _replaced(fact: Fact, found: _Found) -> bool:
+    if fact.kind not in ("spending", "pledge"):
+        return False
+    start, end = fact.span
+    share = fact.fields.get("share_of_gdp")
+    if _is_count(fact.fields):
+        return any(a < end and start < b for a, b in found.counts)
+    for a, b, shares in found.regions:
+        if a < end and start < b and (share is None or any(_near(share, s) for s in shares)):
+            return True
+    return False
+
+
+def _near(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.01 * max(abs(a), abs(b), 1e-9)
+
+
+def _is_count(fields: dict[str, Any]) -> bool:
+    return str(fields.get("quantity_unit") or "").startswith("allies")
+
+
+def _base_year(doc: Document) -> int | None:
+    return doc.date.year if doc.date else None
+
+
+def _fact(
+    doc: Document, kind: str, fields: dict[str, Any], span: tuple[int, int], sentence: str
+) -> Fact:
+    """A fact with its source; ``span`` is in raw file offsets."""
+    base = _base_year(doc)
+    if "status" not in fields:
+        year = fields.get("year")
+        if kind == "pledge":
+            fields["status"] = "pledged"
+        else:
+            later = year is not None and base is not None and year > base
+            fields["status"] = "planned" if later else "estimate"
+    source = Source(
+        file=doc.path,
+        start=span[0],
+        end=span[1],
+        sentence=" ".join(sentence.split()),
+        article_date=doc.date.isoformat() if doc.date else None,
+        title=doc.title,
+        publisher=doc.publisher,
+    )
+    clean = {k: v for k, v in fields.items() if v is not None}
+    return Fact(kind, clean, [source], CONFIDENCE)
+
+
+# --- runs of items ------------------------------------------------------------------
+
+
+def _countries(gazetteer: Gazetteer, text: str) -> list[Mention]:
+    return [m for m in gazetteer.find(text) if m.kind == "country"]
+
+
+def _items(text: str, mentions: list[Mention]) -> Iterator[_Item]:
+    for index, m in enumerate(mentions):
+        limit = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
+        match = _FIGURES_RE.match(text, m.end, limit)
+        if not match:
+            continue
+        figures = []
+        for one in _ONE_FIGURE_RE.finditer(match.group(1)):
+            value = parse_number(one.group(1).replace(",", "."))
+            if value is not None:
+                figures.append((value, bool(one.group(2))))
+        end = match.end()
+        while end > m.end and text[end - 1].isspace():
+            end -= 1
+        yield _Item(m.id, figures, m.start, end)
+
+
+def _runs(text: str, mentions: list[Mention]) -> Iterator[list[_Item]]:
+    """Consecutive items with as many figures each, separated by nothing but a comma,
+    "and", a bar or a line break."""
+    run: list[_Item] = []
+    for item in _items(text, mentions):
+        if run and (
+            len(item.figures) != len(run[-1].figures)
+            or not _GAP_RE.match(text[run[-1].end : item.start])
+        ):
+            yield run
+            run = []
+        run.append(item)
+    if run:
+        yield run
+
+
+def _is_list(run: list[_Item]) -> bool:
+    """Three items, or two whose figures carry a percent sign."""
+    with_percent = all(pct for item in run for _, pct in item.figures)
+    return len(run) >= 3 or (len(run) >= 2 and with_percent)
+
+
+def _last_sentence(header: str) -> str:
+    parts = [p for p in _SENTENCE_END_RE.split(header.rstrip(" :\n")) if p.strip()]
+    return parts[-1] if parts else ""
+
+
+def _column_years(header: str, columns: int, base: int | None) -> list[int | None] | None:
+    """The year of each column: a row of as many years in the header ("2014 2023"); for one
+    column, the year of the sentence just before the list (or of the header, or the
+    article's). None when several columns have no years."""
+    if columns > 1:
+        row = rf"(?<![\d–-])({_YEAR})" + rf"(?:[\s|,/]+({_YEAR}))" * (columns - 1)
+        pattern = re.compile(row + rf"(?![\s|,/]*{_YEAR})(?![\d–-])")
+        matches = list(pattern.finditer(header))
+        if not matches:
+            return None
+        return [int(y) for y in matches[-1].groups()]
+    for part in (_last_sentence(header), header):
+        years = [int(y) for y in _YEAR_RE.findall(part)]
+        if years:
+            return [years[0] if part is not header else years[-1]]
+    return [base]
+
+
+def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
+    text = doc.text.text
+    mentions = _countries(gazetteer, text)
+    if len(mentions) < 2:
+        return
+    for run in _runs(text, mentions):
+        if not _is_list(run):
+            continue
+        header = text[max(0, run[0].start - HEADER_CHARS) : run[0].start]
+        header = header.split("\n\n")[-1] if len(header.split("\n\n")[-1]) > 40 else header
+        percent = all(pct for item in run for _, pct in item.figures)
+        if not (percent or _SHARE_WORDS_RE.search(header)):
+            continue
+        if not (_DEFENCE_RE.search(header) or _DEFENCE_RE.search(doc.title or "")):
+            continue
+        if not all(0 < v <= MAX_SHARE for item in run for v, _ in item.figures):
+            continue
+        years = _column_years(header, len(run[0].figures), _base_year(doc))
+        if years is None:
+            continue
+        kind = "pledge" if _PLEDGE_RE.search(header[-PLEDGE_CHARS:]) else "spending"
+        intro = _last_sentence(header).strip()
+        for item in run:
+            span = doc.text.span(item.start, item.end)
+            for (value, _), year in zip(item.figures, years, strict=True):
+                fields = {"actors": {"ally": item.ally}, "share_of_gdp": value, "year": year}
+                line = f"{intro} … {text[item.start : item.end]}".lstrip(" …")
+                found.facts.append(_fact(doc, kind, fields, span, line))
+        start, end = doc.text.span(run[0].start, run[-1].end)
+        values = {v for item in run for v, _ in item.figures}
+        found.regions.append((start, end, values))
+
+
+# --- tables -------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    """Rows of cells (text, raw start, raw end), the text around the table, and its span."""
+
+    rows: list[list[tuple[str, int, int]]]
+    context: str
+    start: int
+    end: int
+
+
+_MD_ROW_RE = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.MULTILINE)
+_MD_RULE_RE = re.compile(r"^[\s|:-]+$")
+
+
+def _markdown_tables(doc: Document) -> Iterator[_Table]:
+    text = doc.text.text
+    rows: list[list[tuple[str, int, int]]] = []
+    first = last = 0
+    for match in [*_MD_ROW_RE.finditer(text), None]:
+        if match is not None and rows and text[last : match.start()].strip() == "":
+            pass
+        elif rows:
+            if len(rows) >= 2:
+                yield _Table(rows, text[max(0, first - HEADER_CHARS) : first], first, last)
+            rows = []
+        if match is None:
+            break
+        if _MD_RULE_RE.match(match.group(0)):
+            last = match.end()
+            continue
+        if not rows:
+            first = match.start()
+        cells, pos = [], match.start() + match.group(0).index("|") + 1
+        for part in match.group(0).strip().strip("|").split("|"):
+            start, end = doc.text.span(pos, pos + len(part))
+            cells.append((part.strip(), start, end))
+            pos += len(part) + 1
+        rows.append(cells)
+        last = match.end()
+
+
+_HTML_TABLE_RE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_ROW_RE = re.compile(r"<tr\b.*?(?:</tr\s*>|(?=<tr\b)|$)", re.IGNORECASE | re.DOTALL)
+_HTML_CELL_RE = re.compile(r"<t[hd]\b[^>]*>(.*?)(?:</t[hd]\s*>|(?=<t[hd]\b)|$)", re.I | re.S)
+_HTML_CAPTION_RE = re.compile(r"<caption\b[^>]*>(.*?)</caption\s*>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG_RE.sub(" ", fragment)).split())
+
+
+def _html_tables(doc: Document) -> Iterator[_Table]:
+    raw = doc.raw
+    if "<table" not in raw.lower():
+        return
+    for table in _HTML_TABLE_RE.finditer(raw):
+        rows = []
+        for row in _HTML_ROW_RE.finditer(raw, table.start(), table.end()):
+            cells = [
+                (_plain(c.group(1)), row.start() + c.start(), row.start() + c.end())
+                for c in _HTML_CELL_RE.finditer(row.group(0))
+            ]
+            if cells:
+                rows.append(cells)
+        caption = _HTML_CAPTION_RE.search(table.group(0))
+        before = _plain(raw[max(0, table.start() - 3 * HEADER_CHARS) : table.start()])
+        context = before[-HEADER_CHARS:] + " " + (_plain(caption.group(1)) if caption else "")
+        yield _Table(rows, context, table.start(), table.end())
+
+
+_CELL_NUMBER_RE = re.compile(r"^\s*[$€£¥]?\s*(-?\d+(?:[.,]\d+)*)\s*(%)?\s*\*?\s*$")
+_SCALE_RE = re.compile(r"\b(bn|billions?|mn|millions?|m|trillions?|tn)\b", re.IGNORECASE)
+_SCALES = {"b": 1e9, "m": 1e6, "t": 1e12}
+
+
+def _cell_number(cell: str) -> float | None:
+    match = _CELL_NUMBER_RE.match(cell)
+    if not match:
+        return None
+    digits = match.group(1)
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", digits):
+        digits = digits.replace(",", "")
+    return parse_number(digits.replace(",", "."))
+
+
+def _column_money(header: str) -> tuple[str, float] | None:
+    """Currency and scale of a money column ("Spending (US$ bn)", "€ billion")."""
+    scale = _SCALE_RE.search(header)
+    money = find_money(f"{header} 1" if scale is None else f"1 {scale.group(1)} {header}")
+    currency = next((m.currency for m in money if m.currency), None)
+    if currency is None:
+        for symbol, code in (("US$", "USD"), ("$", "USD"), ("€", "EUR"), ("£", "GBP")):
+            if symbol in header:
+                currency = code
+                break
+    if currency is None or scale is None:
+        return None
+    return currency, _SCALES[scale.group(1)[0].lower()]
+
+
+def _ally_column(table: _Table, gazetteer: Gazetteer) -> int | None:
+    for j in range(max(len(r) for r in table.rows)):
+        named = sum(
+            1 for row in table.rows[1:] if j < len(row) and _country_cell(gazetteer, row[j][0])
+        )
+        if named >= max(1, (len(table.rows) - 1) // 2):
+            return j
+    return None
+
+
+def _country_cell(gazetteer: Gazetteer, cell: str) -> str | None:
+    found = _countries(gazetteer, cell)
+    if len(found) != 1:
+        return None
+    rest = (cell[: found[0].start] + cell[found[0].end :]).strip(" *†‡()[]0-9")
+    return found[0].id if len(rest) <= 3 else None
+
+
+def _read_tables(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
+    if "|" not in doc.text.text and "<table" not in doc.raw.lower():
+        return
+    for table in [*_markdown_tables(doc), *_html_tables(doc)]:
+        if len(table.rows) >= 2:
+            _read_table(doc, gazetteer, table, found)
+
+
+#: What a column gives: its year, the kind of fact, and "share" or (currency, scale).
+_Meaning = tuple[int | None, str, str | tuple[str, float]]
+
+
+def _read_table(doc: Document, gazetteer: Gazetteer, table: _Table, found: _Found) -> None:
+    column = _ally_column(table, gazetteer)
+    if column is None:
+        return
+    heads = [cell[0] for cell in table.rows[0]]
+    around = f"{table.context} {' '.join(heads)} {doc.title or ''}"
+    if not _DEFENCE_RE.search(around):
+        return
+    context_years = [int(y) for y in _YEAR_RE.findall(_last_sentence(table.context))]
+    default_year = context_years[0] if context_years else _base_year(doc)
+    context_share = bool(_SHARE_WORDS_RE.search(table.context)) and bool(
+        _GDP_RE.search(table.context)
+    )
+    meanings: list[_Meaning | None] = []
+    for j, head in enumerate(heads):
+        years = [int(y) for y in _YEAR_RE.findall(head)]
+        year = years[0] if years else default_year
+        money = _column_money(head)
+        share = bool(_SHARE_WORDS_RE.search(head)) or (money is None and context_share)
+        if j == column or not (share or money):
+            meanings.append(None)
+            continue
+        kind = "pledge" if _PLEDGE_RE.search(head) else "spending"
+        meanings.append((year, kind, money if money is not None else "share"))
+    values: set[float] = set()
+    for row in table.rows[1:]:
+        if column >= len(row):
+            continue
+        ally = _country_cell(gazetteer, row[column][0])
+        if ally is None:
+            continue
+        by_year: dict[tuple[int | None, str], dict[str, Any]] = {}
+        for j, (cell, _start, _end) in enumerate(row):
+            meaning = meanings[j] if j < len(meanings) else None
+            number = _cell_number(cell)
+            if meaning is None or number is None:
+                continue
+            year, kind, what = meaning
+            fields = by_year.setdefault((year, kind), {"actors": {"ally": ally}, "year": year})
+            if what == "share":
+                if not 0 < number <= MAX_SHARE:
+                    continue
+                fields["share_of_gdp"] = number
+                values.add(number)
+            else:
+                assert isinstance(what, tuple)
+                fields.update(value=number * what[1], currency=what[0])
+        line = " | ".join(cell[0] for cell in row)
+        span = (row[0][1], row[-1][2])
+        for (_, kind), fields in by_year.items():
+            if "share_of_gdp" in fields or "value" in fields:
+                found.facts.append(_fact(doc, kind, fields, span, line))
+    found.regions.append((*_raw_span(doc, table), values))
+
+
+def _raw_span(doc: Document, table: _Table) -> tuple[int, int]:
+    if table.rows and table.start == table.rows[0][0][1]:
+        return table.start, table.end
+    first, last = table.rows[0][0], table.rows[-1][-1]
+    return min(first[1], table.start), max(last[2], table.end)
+
+
+# --- list-like sentences and counts ----------------------------------------------------
+
+_COUNTWORD = (
+    r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty(?:-\w+)?|thirty(?:-\w+)?"
+)
+_COUNT_RE = re.compile(
+    rf"(?<![\w.,])(?P<qual>more than|over|at least|fewer than|less than|nearly|almost|about|"
+    rf"all|a total of|only|just)?\s*\b(?P<n>{_COUNTWORD})\s+"
+    rf"(?:of\s+(?:the\s+)?(?:then\s+|alliance[’']s\s+|current\s+)?(?:NATO[’']*s?\s+)?"
+    rf"(?P<total>{_COUNTWORD})\s+)?(?:NATO\s+|Nato\s+|alliance\s+|European\s+)?"
+    rf"(?:allies|members|member states|member countries|countries|nations)\b\*?",
+    re.IGNORECASE,
+)
+_MEET_RE = re.compile(
+    r"\b(?:met|meets?|meeting|reach(?:ed|es|ing)?|hit|hits|exceed\w*|spen[dt]\w*|surpass\w*|"
+    r"above|achiev\w*|fulfil\w*)\b",
+    re.IGNORECASE,
+)
+_TARGET_RE = re.compile(
+    r"\b(?:target|goal|guideline|benchmark|threshold|pledge|commitment|mark)\b", re.IGNORECASE
+)
+_THEN_RE = re.compile(
+    rf"\b(?:up from|compared with|compared to|against)\s+(?:just\s+|only\s+)?"
+    rf"(?P<n>{_COUNTWORD})\b(?!\s*(?:%|per ?cent|percent))",
+    re.IGNORECASE,
+)
+#: Characters after an earlier count searched for its date ("in 2014", "a decade ago").
+THEN_CHARS = 40
+_WITH_RE = re.compile(
+    rf",?\s+with\s+(?P<n>{_COUNTWORD})\s+(?:at|above|below|under)\b[^,;.]*?"
+    rf"(?P<share>\d+(?:\.\d+)?)\s*(?:%|per ?cent|percent)",
+    re.IGNORECASE,
+)
+_ENUMERATION_RE = re.compile(r"(?:,\s*|\s+and\s+|\s*[—–]\s*)")
+
+
+def _sentences(doc: Document) -> Iterator[tuple[int, str, tuple[int, int]]]:
+    for index in range(len(doc.sentences)):
+        start, end = doc.sentences[index]
+        yield index, doc.sentence(index), doc.text.span(start, end)
+
+
+def _target_share(previous: list[str]) -> float | None:
+    """The share of a target named in the sentences before ("a target of at least 2%")."""
+    for sentence in reversed(previous):
+        if _TARGET_RE.search(sentence):
+            shares = [p.value for p in find_percents(sentence) if p.value]
+            if shares:
+                return shares[-1]
+    return None
+
+
+_CLAUSE_RE = re.compile(r"\s[–—-]\s|;|\(|\)")
+
+
+def _year_in(sentence: str, base: int | None, near: int = 0) -> int | None:
+    """The year written nearest to ``near`` in its clause, else the article's year."""
+    start = max((m.end() for m in _CLAUSE_RE.finditer(sentence, 0, near)), default=0)
+    found = _CLAUSE_RE.search(sentence, near)
+    clause = sentence[start : found.start() if found else len(sentence)]
+    years = [(abs(m.start() + start - near), int(m.group(1))) for m in _YEAR_RE.finditer(clause)]
+    return min(years)[1] if years else base
+
+
+def _read_sentences(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
+    previous: list[str] = []
+    for _index, sentence, span in _sentences(doc):
+        if _COUNT_RE.search(sentence) and (_MEET_RE.search(sentence)):
+            _read_counts(doc, sentence, span, previous, found)
+        elif _ENUMERATION_RE.search(sentence):
+            _read_enumeration(doc, gazetteer, sentence, span, previous, found)
+        previous = [*previous[-(TARGET_WINDOW - 1) :], sentence]
+
+
+def _count_fields(n: float, share: float, year: int | None, qual: str | None) -> dict[str, Any]:
+    return {
+        "actors": {"ally": "NATO"},
+        "quantity": int(n),
+        "quantity_unit": f"allies at or above {share:g}% of GDP",
+        "quantity_qualifier": canonical_qualifier(qual),
+        "share_of_gdp": share,
+        "year": year,
+    }
+
+
+def _read_counts(
+    doc: Document, sentence: str, span: tuple[int, int], previous: list[str], found: _Found
+) -> None:
+    """ "Eighteen of NATO's 31 members will meet ... 2%", "In 2021, only six countries met
+    the target", "... up from three in 2014", "all 32 members ..., with seven at 2%"."""
+    base = _base_year(doc)
+    percents = [p for p in find_percents(sentence) if p.value]
+    match = _COUNT_RE.search(sentence)
+    assert match is not None
+    n = parse_number(match.group("n").lower())
+    total = parse_number(match.group("total").lower()) if match.group("total") else None
+    if n is None or n > 40 or (total is not None and (n > total or total > 40)):
+        return
+    if not (percents or _TARGET_RE.search(sentence)):
+        return
+    if not _MEET_RE.search(sentence, match.end()) or not _about_defence(sentence, previous):
+        return
+    after = [p.value for p in percents if p.start >= match.end()]
+    share = (after or [p.value for p in percents] or [_target_share(previous) or 2.0])[0]
+    assert share is not None
+    qual = match.group("qual")
+    qual = None if qual and qual.lower() in ("all", "a total of", "only", "just") else qual
+    year = _year_in(sentence, base, match.start())
+    fields = _count_fields(n, share, year, qual)
+    if total is not None:
+        fields["out_of"] = int(total)
+    elif match.group("qual") and match.group("qual").lower() == "all":
+        fields["out_of"] = int(n)
+    found.facts.append(_fact(doc, "spending", fields, span, sentence))
+    then = _THEN_RE.search(sentence, match.end())
+    m = parse_number(then.group("n").lower()) if then else None
+    if then and m is not None and m <= (total or 40):
+        when = find_dates(sentence[then.end() : then.end() + THEN_CHARS], doc.date)
+        years = [y for y in (ref_year(r) for r in when) if y is not None]
+        if years and years[0] != year:
+            earlier = _count_fields(m, share, years[0], None)
+            found.facts.append(_fact(doc, "spending", earlier, span, sentence))
+    with_ = _WITH_RE.search(sentence, match.end())
+    w = parse_number(with_.group("n").lower()) if with_ else None
+    if with_ and w is not None and w <= (total or n):
+        other = _count_fields(w, float(with_.group("share")), year, None)
+        found.facts.append(_fact(doc, "spending", other, span, sentence))
+    found.counts.append(span)
+    found.regions.append((*span, {share}))
+
+
+def _about_defence(sentence: str, previous: list[str]) -> bool:
+    return bool(_DEFENCE_RE.search(sentence) or _GDP_RE.search(sentence)) or any(
+        _GDP_RE.search(p) or _DEFENCE_RE.search(p) for p in previous
+    )
+
+
+_LIST_OF_ALLIES_RE = re.compile(r"^(?:\s*(?:,|and|, and|[—–])\s*(?:the\s+)?)$", re.IGNORECASE)
+
+
+def _enumerated(gazetteer: Gazetteer, sentence: str) -> tuple[list[str], int, int] | None:
+    """Three or more countries named one after another ("Estonia, Norway, the United States
+    and Denmark"), with the span of the enumeration."""
+    best: list[Mention] = []
+    run: list[Mention] = []
+    for m in _countries(gazetteer, sentence):
+        gap = sentence[run[-1].end : m.start] if run else ""
+        if run and not _LIST_OF_ALLIES_RE.match(gap.replace("the ", "")):
+            run = []
+        run.append(m)
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < 3:
+        return None
+    return [m.id for m in best], best[0].start, best[-1].end
+
+
+_REACH_TARGET_RE = re.compile(
+    r"\b(?:reach|meet|hit|exceed|surpass|above|achieve)\w*\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
+    r"(?:benchmark|target|goal|guideline|threshold)\b",
+    re.IGNORECASE,
+)
+
+
+def _read_enumeration(
+    doc: Document,
+    gazetteer: Gazetteer,
+    sentence: str,
+    span: tuple[int, int],
+    previous: list[str],
+    found: _Found,
+) -> None:
+    """One share for several allies: "members spending more than 3% include Estonia, Norway
+    and Denmark"; "Luxembourg, Spain and Portugal are projected to reach the benchmark"."""
+    if not (_DEFENCE_RE.search(sentence) or _REACH_TARGET_RE.search(sentence)):
+        return
+    listed = _enumerated(gazetteer, sentence)
+    if listed is None:
+        return
+    allies = listed[0]
+    percents = [p for p in find_percents(sentence) if p.value]
+    if len(percents) > 1 or find_money(sentence):
+        return
+    if percents:
+        share, qual = percents[0].value, percents[0].qualifier
+    elif _REACH_TARGET_RE.search(sentence):
+        share, qual = _target_share(previous), None
+    else:
+        return
+    if share is None or not 0 < share <= MAX_SHARE:
+        return
+    year = _year_in(sentence, _base_year(doc))
+    kind = "spending"
+    for ally in allies:
+        fields = {
+            "actors": {"ally": ally},
+            "share_of_gdp": share,
+            "share_qualifier": canonical_qualifier(qual),
+            "year": year,
+        }
+        found.facts.append(_fact(doc, kind, fields, span, sentence))
+    found.regions.append((*span, {share}))
+
+
+def _dedupe_counts(facts: list[Fact]) -> list[Fact]:
+    """Of two counts of allies for the same share and year, the exact one ("a total of 23"
+    over "more than 20")."""
+    exact = {
+        (f.fields.get("share_of_gdp"), f.fields.get("year"))
+        for f in facts
+        if _is_count(f.fields) and not f.fields.get("quantity_qualifier")
+    }
+    return [
+        f
+        for f in facts
+        if not (
+            _is_count(f.fields)
+            and f.fields.get("quantity_qualifier")
+            and (f.fields.get("share_of_gdp"), f.fields.get("year")) in exact
+        )
+    ]
