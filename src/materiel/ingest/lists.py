@@ -69,7 +69,7 @@ _DEFENCE_RE = re.compile(
 )
 _GDP_RE = re.compile(r"\bGDP\b|gross domestic product|economic output|national output", re.I)
 _PLEDGE_RE = re.compile(r"\b(?:target|pledge[sd]?|goal|commitment)\b", re.IGNORECASE)
-_THIS_YEAR_RE = re.compile(r"\bthis year\b", re.IGNORECASE)
+_AID_RE = re.compile(r"\b(?:aid|assistance|donors?|donat\w+|to Ukraine|for Ukraine)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?:]\s+(?=[A-Z“\"])|\n")
 
 
@@ -103,7 +103,7 @@ def list_facts(doc: Document, gazetteer: Gazetteer, facts: Sequence[Fact]) -> li
     _read_runs(doc, gazetteer, found)
     _read_tables(doc, gazetteer, found)
     _read_sentences(doc, gazetteer, found)
-    if not found.facts:
+    if not (found.facts or found.regions):
         return list(facts)
     kept = [f for f in facts if not _replaced(f, found)]
     return kept + _dedupe_counts(found.facts)
@@ -243,6 +243,11 @@ def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
             continue
         if not (_DEFENCE_RE.search(header) or _DEFENCE_RE.search(doc.title or "")):
             continue
+        values = {v for item in run for v, _ in item.figures}
+        start, end = doc.text.span(run[0].start, run[-1].end)
+        found.regions.append((start, end, values))
+        if _AID_RE.search(_last_sentence(header)):
+            continue  # aid as a share of the donor's GDP is not its defence spending
         if not all(0 < v <= MAX_SHARE for item in run for v, _ in item.figures):
             continue
         years = _column_years(header, len(run[0].figures), _base_year(doc))
@@ -256,9 +261,6 @@ def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
                 fields = {"actors": {"ally": item.ally}, "share_of_gdp": value, "year": year}
                 line = f"{intro} … {text[item.start : item.end]}".lstrip(" …")
                 found.facts.append(_fact(doc, kind, fields, span, line))
-        start, end = doc.text.span(run[0].start, run[-1].end)
-        values = {v for item in run for v, _ in item.figures}
-        found.regions.append((start, end, values))
 
 
 # --- tables -------------------------------------------------------------------------

@@ -1,0 +1,199 @@
+"""Spending and pledges in lists and tables (issue 27), on short texts written for these
+tests: each states the facts it must give, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from materiel.ingest import Fact, ingest
+
+HEAD = "Defence budgets\n\nBy A. Reporter | 3 March 2026\n\n"
+
+
+def _facts(tmp_path: Path, text: str, name: str = "a.txt") -> list[Fact]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return ingest([path], merge=False).facts
+
+
+def _shares(facts: list[Fact]) -> set[tuple[str, str, float, int | None]]:
+    """(kind, ally, share, year) of each fact."""
+    return {
+        (f.kind, f.fields["actors"]["ally"], f.fields["share_of_gdp"], f.fields.get("year"))
+        for f in facts
+    }
+
+
+def _counts(facts: list[Fact]) -> set[tuple[Any, ...]]:
+    """(quantity, out_of, share, year) of each count of allies."""
+    return {
+        (f.fields["quantity"], f.fields.get("out_of"), f.fields["share_of_gdp"], f.fields["year"])
+        for f in facts
+        if str(f.fields.get("quantity_unit", "")).startswith("allies at or above")
+    }
+
+
+def test_lines_of_ally_and_share_under_a_header_with_the_year(tmp_path: Path) -> None:
+    text = HEAD + (
+        "The alliance published its estimates on Monday.\n"
+        "Military expenditure of allies in 2025, as a percentage of GDP:\n"
+        "Norway: 3.21\nItaly: 1.77\nPortugal: 1.62\n"
+        "Note: member number 33, Iceland, keeps no army.\n"
+    )
+    assert _shares(_facts(tmp_path, text)) == {
+        ("spending", "NOR", 3.21, 2025),
+        ("spending", "ITA", 1.77, 2025),
+        ("spending", "PRT", 1.62, 2025),
+    }
+
+
+def test_inline_list_with_shares_in_brackets(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Among the allies spending least on defence in 2024 were Croatia (1.96%), "
+        "Slovenia (1.34%) and Spain (1.31%).\n"
+    )
+    assert _shares(_facts(tmp_path, text)) == {
+        ("spending", "HRV", 1.96, 2024),
+        ("spending", "SVN", 1.34, 2024),
+        ("spending", "ESP", 1.31, 2024),
+    }
+
+
+def test_flattened_table_gives_one_fact_per_cell_with_its_column_year(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Allies on the eastern flank Defence expenditure (% of GDP) 2019 2025 "
+        "Sweden 1.11 2.41 Finland 1.53 2.45 Norway 1.85 3.21 Source: alliance data\n"
+    )
+    assert _shares(_facts(tmp_path, text)) == {
+        ("spending", "SWE", 1.11, 2019),
+        ("spending", "SWE", 2.41, 2025),
+        ("spending", "FIN", 1.53, 2019),
+        ("spending", "FIN", 2.45, 2025),
+        ("spending", "NOR", 1.85, 2019),
+        ("spending", "NOR", 3.21, 2025),
+    }
+
+
+def test_sentence_listing_allies_with_their_shares(tmp_path: Path) -> None:
+    text = HEAD + "By NATO's 2025 figures, Romania 2.31%, Bulgaria 2.09% and Greece 3.12% of GDP.\n"
+    assert _shares(_facts(tmp_path, text)) == {
+        ("spending", "ROU", 2.31, 2025),
+        ("spending", "BGR", 2.09, 2025),
+        ("spending", "GRC", 3.12, 2025),
+    }
+
+
+def test_one_share_for_several_listed_allies(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Allies spending more than 2.5 percent of GDP on defence this year include Finland, "
+        "Sweden, the Netherlands and Greece.\n"
+    )
+    facts = _facts(tmp_path, text)
+    assert _shares(facts) == {
+        ("spending", ally, 2.5, 2026) for ally in ("FIN", "SWE", "NLD", "GRC")
+    }
+    assert {f.fields["share_qualifier"] for f in facts} == {"more than"}
+
+
+def test_listed_allies_reaching_the_target_named_before(tmp_path: Path) -> None:
+    text = HEAD + (
+        "All NATO allies are expected to hit the target of 2% of GDP on defence this year. "
+        "Those that only just make it, Canada, Italy and Belgium, are forecast to reach the "
+        "target exactly.\n"
+    )
+    got = {s for s in _shares(_facts(tmp_path, text)) if s[1] != "NATO"}
+    assert got == {("spending", ally, 2.0, 2026) for ally in ("CAN", "ITA", "BEL")}
+
+
+def test_count_of_members_with_its_total_and_an_earlier_count(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Twelve of the alliance's 30 members spent 2% of GDP on defence in 2022, up from "
+        "four in 2016.\n"
+    )
+    assert _counts(_facts(tmp_path, text)) == {(12, 30, 2.0, 2022), (4, None, 2.0, 2016)}
+
+
+def test_count_of_countries_meeting_the_target_named_before(tmp_path: Path) -> None:
+    text = HEAD + (
+        "The alliance's guideline asks members to spend 2.5% of GDP on defence. "
+        "In 2019, only nine countries met the target.\n"
+    )
+    assert _counts(_facts(tmp_path, text)) == {(9, None, 2.5, 2019)}
+
+
+def test_rounded_count_gives_way_to_the_exact_one(tmp_path: Path) -> None:
+    text = HEAD + (
+        "More than 20 member countries are expected to reach the 2% defence target by 2027. "
+        "In all, 22 countries are expected to reach the target by 2027, officials said.\n"
+    )
+    assert _counts(_facts(tmp_path, text)) == {(22, None, 2.0, 2027)}
+
+
+def test_markdown_table_with_years_in_the_header(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Defence spending of the Nordic allies\n\n"
+        "| Ally | 2024 (% of GDP) | 2025 (% of GDP) |\n"
+        "|---|---|---|\n"
+        "| Denmark | 2.37 | 3.22 |\n"
+        "| Iceland | – | – |\n"
+        "| Norway | 2.20 | 3.35 |\n"
+    )
+    assert _shares(_facts(tmp_path, text, "t.md")) == {
+        ("spending", "DNK", 2.37, 2024),
+        ("spending", "DNK", 3.22, 2025),
+        ("spending", "NOR", 2.2, 2024),
+        ("spending", "NOR", 3.35, 2025),
+    }
+
+
+def test_markdown_table_with_a_budget_and_a_share_is_one_fact_a_row(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Military budgets for 2025:\n\n"
+        "| Country | Budget (€ billion) | Share of GDP (%) |\n"
+        "| --- | ---: | ---: |\n"
+        "| Spain | 19.7 | 1.24 |\n"
+        "| Belgium | 8.9 | 1.31 |\n"
+    )
+    got = {
+        (f.fields["actors"]["ally"], f.fields["value"], f.fields["currency"],
+         f.fields["share_of_gdp"], f.fields["year"])
+        for f in _facts(tmp_path, text, "b.md")
+    }  # fmt: skip
+    assert got == {("ESP", 19.7e9, "EUR", 1.24, 2025), ("BEL", 8.9e9, "EUR", 1.31, 2025)}
+
+
+def test_html_table_with_a_caption_and_a_target_column(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>Budgets</title></head><body><article>"
+        "<h1>Allies set out their defence plans</h1>"
+        "<p>Published 3 March 2026. Ministers met in Brussels to compare plans.</p>"
+        "<table><caption>Defence spending, % of GDP</caption>"
+        "<tr><th>Country</th><th>2025</th><th>Target for 2030</th></tr>"
+        "<tr><td>Poland</td><td>4.70</td><td>5.00</td></tr>"
+        "<tr><td>Lithuania</td><td>4.00</td><td>5.50</td></tr>"
+        "</table><p>The figures are the governments' own.</p></article></body></html>"
+    )
+    assert _shares(_facts(tmp_path, page, "p.html")) == {
+        ("spending", "POL", 4.7, 2025),
+        ("pledge", "POL", 5.0, 2030),
+        ("spending", "LTU", 4.0, 2025),
+        ("pledge", "LTU", 5.5, 2030),
+    }
+
+
+def test_lists_that_are_not_defence_spending_give_nothing(tmp_path: Path) -> None:
+    text = HEAD.replace("Defence budgets", "Weekend results") + (
+        "Football results on Saturday: Spain 2, Italy 1, France 3.\n\n"
+        "Inflation in January, in percent:\nPoland: 4.9\nHungary: 5.5\nRomania: 6.1\n\n"
+        "| Country | GDP growth 2025 (%) |\n|---|---|\n| Germany | 0.3 |\n| France | 0.8 |\n"
+    )
+    assert _facts(tmp_path, text, "n.md") == []
+
+
+def test_list_of_aid_as_a_share_of_gdp_is_neither_spending_nor_pledge(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Military aid to Ukraine pledged in 2025, as a share of the donor's GDP: "
+        "Denmark 0.81%, Estonia 0.72% and Lithuania 0.55%.\n"
+    )
+    assert not [f for f in _facts(tmp_path, text) if f.kind in ("spending", "pledge")]
