@@ -197,3 +197,45 @@ def test_list_of_aid_as_a_share_of_gdp_is_neither_spending_nor_pledge(tmp_path: 
         "Denmark 0.81%, Estonia 0.72% and Lithuania 0.55%.\n"
     )
     assert not [f for f in _facts(tmp_path, text) if f.kind in ("spending", "pledge")]
+
+
+def test_amount_and_its_share_of_gdp_are_one_fact_of_the_ally_named_before(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Ottawa announced an extra C$9 billion for the armed forces on Monday. That brings "
+        "total defence outlays to $48.3 billion, equal to 2%, meeting the NATO target.\n"
+    )
+    got = [
+        (f.kind, f.fields["actors"]["ally"], f.fields.get("value"), f.fields.get("share_of_gdp"))
+        for f in _facts(tmp_path, text)
+        if f.kind in ("spending", "pledge")
+    ]
+    assert got == [("spending", "CAN", 48.3e9, 2.0)]
+
+
+def test_amount_with_a_conversion_then_its_share(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Romania's cabinet set defence spending for 2026 at RON 62 billion (about €12.4 "
+        "billion), equivalent to 2.5% of GDP.\n"
+    )
+    (fact,) = _facts(tmp_path, text)
+    assert (fact.kind, fact.fields["actors"]["ally"], fact.fields["value"]) == (
+        "spending", "ROU", 62e9)  # fmt: skip
+    assert (fact.fields["currency"], fact.fields["share_of_gdp"], fact.fields["year"]) == (
+        "RON", 2.5, 2026)  # fmt: skip
+    assert fact.fields["alt_values"] == [{"value": 12.4e9, "currency": "EUR"}]
+
+
+def test_all_allies_meeting_the_share(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Officials said all member states are expected to hit the guideline of 2 percent of "
+        "GDP on defence this year.\n"
+    )
+    assert _shares(_facts(tmp_path, text)) == {("spending", "NATO", 2.0, 2026)}
+
+
+def test_shares_of_a_common_budget_are_not_shares_of_gdp(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Allies also pay into the alliance's civil budget for defence. Canada's share of the "
+        "civil budget is about 6.9%, followed by Italy (8.5%), Spain (5.9%) and Poland (3.2%).\n"
+    )
+    assert _facts(tmp_path, text) == []

@@ -32,6 +32,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from materiel.ingest.analyse import SPENDING_RE
 from materiel.ingest.dates import find_dates
 from materiel.ingest.document import Document
 from materiel.ingest.gazetteer import Gazetteer, Mention
@@ -69,6 +70,13 @@ _DEFENCE_RE = re.compile(
 )
 _GDP_RE = re.compile(r"\bGDP\b|gross domestic product|economic output|national output", re.I)
 _PLEDGE_RE = re.compile(r"\b(?:target|pledge[sd]?|goal|commitment)\b", re.IGNORECASE)
+#: "share of these common-funded budgets", "share of the costs": a share of something else.
+_OTHER_SHARE_RE = re.compile(
+    r"\bshare of (?!(?:their |its |the |national )?(?:GDP|gross|economic|national output))"
+    r"(?:the |these |its |their |this )?[\w -]{0,40}?\b(?:budgets?|costs?|funding|bill|"
+    r"contributions?|market|exports?|imports?|votes?|population)\b",
+    re.IGNORECASE,
+)
 _AID_RE = re.compile(r"\b(?:aid|assistance|donors?|donat\w+|to Ukraine|for Ukraine)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?:]\s+(?=[A-Z“\"])|\n")
 
@@ -88,9 +96,12 @@ class _Found:
     """Facts read from a list, a table or a sentence, and the figures they replace."""
 
     facts: list[Fact] = field(default_factory=list)
-    #: (raw start, raw end, shares) of each region: sentence facts there with these shares go.
-    regions: list[tuple[int, int, set[float]]] = field(default_factory=list)
+    #: (raw start, raw end, figures) of each region: sentence facts there with a share or an
+    #: amount among these figures (any, for None) are replaced.
+    regions: list[tuple[int, int, set[float] | None]] = field(default_factory=list)
     counts: list[tuple[int, int]] = field(default_factory=list)
+    #: Sentences whose facts without an ally are replaced ("all allies ... 2%").
+    allyless: list[tuple[int, int]] = field(default_factory=list)
 
 
 def list_facts(doc: Document, gazetteer: Gazetteer, facts: Sequence[Fact]) -> list[Fact]:
@@ -110,16 +121,22 @@ def list_facts(doc: Document, gazetteer: Gazetteer, facts: Sequence[Fact]) -> li
 
 
 def _replaced(fact: Fact, found: _Found) -> bool:
+    """Whether a sentence fact gives a share or an amount that a list, a table or a
+    sentence read here gives (or a count of allies in a sentence whose counts were read)."""
     if fact.kind not in ("spending", "pledge"):
         return False
     start, end = fact.span
-    share = fact.fields.get("share_of_gdp")
     if _is_count(fact.fields):
         return any(a < end and start < b for a, b in found.counts)
-    for a, b, shares in found.regions:
-        if a < end and start < b and (share is None or any(_near(share, s) for s in shares)):
-            return True
-    return False
+    if not (fact.fields.get("actors") or {}).get("ally"):
+        return any(a < end and start < b for a, b in found.allyless)
+    figures = [fact.fields.get(k) for k in ("share_of_gdp", "value")]
+    return any(
+        a < end
+        and start < b
+        and (values is None or any(_near(f, v) for f in figures if f is not None for v in values))
+        for a, b, values in found.regions
+    )
 
 
 def _near(a: float, b: float) -> bool:
@@ -210,6 +227,12 @@ def _last_sentence(header: str) -> str:
     return parts[-1] if parts else ""
 
 
+def _sentences_around(doc: Document, start: int, end: int) -> tuple[int, int]:
+    """The raw span of the sentences that ``[start, end)`` of the text overlaps."""
+    spans = [(a, b) for a, b in doc.sentences if a < end and start < b] or [(start, end)]
+    return doc.text.span(spans[0][0], spans[-1][1])
+
+
 def _column_years(header: str, columns: int, base: int | None) -> list[int | None] | None:
     """The year of each column: a row of as many years in the header ("2014 2023"); for one
     column, the year of the sentence just before the list (or of the header, or the
@@ -244,8 +267,12 @@ def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
         if not (_DEFENCE_RE.search(header) or _DEFENCE_RE.search(doc.title or "")):
             continue
         values = {v for item in run for v, _ in item.figures}
-        start, end = doc.text.span(run[0].start, run[-1].end)
-        found.regions.append((start, end, values))
+        if _OTHER_SHARE_RE.search(_last_sentence(header)):
+            # "the U.S. share of the common budget is 22%, followed by Germany (15%) ...":
+            # shares of something else, and so are the sentence's other figures
+            found.regions.append((*_sentences_around(doc, run[0].start, run[-1].end), None))
+            continue
+        found.regions.append((*doc.text.span(run[0].start, run[-1].end), values))
         if _AID_RE.search(_last_sentence(header)):
             continue  # aid as a share of the donor's GDP is not its defence spending
         if not all(0 < v <= MAX_SHARE for item in run for v, _ in item.figures):
@@ -444,6 +471,7 @@ def _read_table(doc: Document, gazetteer: Gazetteer, table: _Table, found: _Foun
             else:
                 assert isinstance(what, tuple)
                 fields.update(value=number * what[1], currency=what[0])
+                values.add(number * what[1])
         line = " | ".join(cell[0] for cell in row)
         span = (row[0][1], row[-1][2])
         for (_, kind), fields in by_year.items():
@@ -493,6 +521,13 @@ _WITH_RE = re.compile(
     rf"(?P<share>\d+(?:\.\d+)?)\s*(?:%|per ?cent|percent)",
     re.IGNORECASE,
 )
+_ALL_ALLIES_RE = re.compile(
+    r"\ball\s+(?:the\s+)?(?:NATO\s+|alliance\s+)?(?:allies|members|member states|member countries|"
+    r"countries)\b(?!\s+(?:of|in)\b)",
+    re.IGNORECASE,
+)
+#: Characters after "all allies" within which the verb of meeting the share must come.
+ALL_CHARS = 50
 _ENUMERATION_RE = re.compile(r"(?:,\s*|\s+and\s+|\s*[—–]\s*)")
 
 
@@ -524,13 +559,30 @@ def _year_in(sentence: str, base: int | None, near: int = 0) -> int | None:
     return min(years)[1] if years else base
 
 
+@dataclass
+class _At:
+    """A sentence being read, with its article, the sentences before it and what was found."""
+
+    doc: Document
+    gazetteer: Gazetteer
+    sentence: str
+    span: tuple[int, int]
+    previous: list[str]
+    found: _Found
+
+
 def _read_sentences(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
     previous: list[str] = []
     for _index, sentence, span in _sentences(doc):
+        at = _At(doc, gazetteer, sentence, span, previous, found)
         if _COUNT_RE.search(sentence) and (_MEET_RE.search(sentence)):
-            _read_counts(doc, sentence, span, previous, found)
+            _read_counts(at)
+        elif _ALL_ALLIES_RE.search(sentence) and _MEET_RE.search(sentence):
+            _read_all_allies(at)
         elif _ENUMERATION_RE.search(sentence):
-            _read_enumeration(doc, gazetteer, sentence, span, previous, found)
+            _read_enumeration(at)
+        if _EQUAL_HINT_RE.search(sentence):
+            _read_equal(at)
         previous = [*previous[-(TARGET_WINDOW - 1) :], sentence]
 
 
@@ -545,26 +597,20 @@ def _count_fields(n: float, share: float, year: int | None, qual: str | None) ->
     }
 
 
-def _read_counts(
-    doc: Document, sentence: str, span: tuple[int, int], previous: list[str], found: _Found
-) -> None:
+def _read_counts(at: _At) -> None:
     """ "Eighteen of NATO's 31 members will meet ... 2%", "In 2021, only six countries met
     the target", "... up from three in 2014", "all 32 members ..., with seven at 2%"."""
+    doc, sentence, span, previous, found = at.doc, at.sentence, at.span, at.previous, at.found
     base = _base_year(doc)
-    percents = [p for p in find_percents(sentence) if p.value]
     match = _COUNT_RE.search(sentence)
     assert match is not None
     n = parse_number(match.group("n").lower())
     total = parse_number(match.group("total").lower()) if match.group("total") else None
     if n is None or n > 40 or (total is not None and (n > total or total > 40)):
         return
-    if not (percents or _TARGET_RE.search(sentence)):
+    share = _threshold(sentence, match.end(), previous)
+    if share is None:
         return
-    if not _MEET_RE.search(sentence, match.end()) or not _about_defence(sentence, previous):
-        return
-    after = [p.value for p in percents if p.start >= match.end()]
-    share = (after or [p.value for p in percents] or [_target_share(previous) or 2.0])[0]
-    assert share is not None
     qual = match.group("qual")
     qual = None if qual and qual.lower() in ("all", "a total of", "only", "just") else qual
     year = _year_in(sentence, base, match.start())
@@ -589,6 +635,34 @@ def _read_counts(
         found.facts.append(_fact(doc, "spending", other, span, sentence))
     found.counts.append(span)
     found.regions.append((*span, {share}))
+
+
+def _threshold(sentence: str, position: int, previous: list[str]) -> float | None:
+    """The share of GDP the allies counted at ``position`` meet: the one written after the
+    count, or in the sentence, or the target named before (2% when none is named); None
+    when the sentence does not speak of meeting a share or a target of defence spending."""
+    percents = [p for p in find_percents(sentence) if p.value]
+    if not (percents or _TARGET_RE.search(sentence)):
+        return None
+    if not _MEET_RE.search(sentence, position) or not _about_defence(sentence, previous):
+        return None
+    after = [p.value for p in percents if p.start >= position]
+    return (after or [p.value for p in percents] or [_target_share(previous) or 2.0])[0]
+
+
+def _read_all_allies(at: _At) -> None:
+    """ "All NATO countries are expected to meet the target of 2% of GDP this year": the
+    share, for the alliance as a whole."""
+    doc, sentence, span, previous, found = at.doc, at.sentence, at.span, at.previous, at.found
+    match = _ALL_ALLIES_RE.search(sentence)
+    assert match is not None
+    share = _threshold(sentence, match.end(), previous)
+    if share is None or not _MEET_RE.search(sentence, match.end(), match.end() + ALL_CHARS):
+        return
+    year = _year_in(sentence, _base_year(doc), match.start())
+    fields = {"actors": {"ally": "NATO"}, "share_of_gdp": share, "year": year}
+    found.facts.append(_fact(doc, "spending", fields, span, sentence))
+    found.allyless.append(span)  # a reading as the target itself (a pledge of NATO) stays
 
 
 def _about_defence(sentence: str, previous: list[str]) -> bool:
@@ -624,16 +698,11 @@ _REACH_TARGET_RE = re.compile(
 )
 
 
-def _read_enumeration(
-    doc: Document,
-    gazetteer: Gazetteer,
-    sentence: str,
-    span: tuple[int, int],
-    previous: list[str],
-    found: _Found,
-) -> None:
+def _read_enumeration(at: _At) -> None:
     """One share for several allies: "members spending more than 3% include Estonia, Norway
     and Denmark"; "Luxembourg, Spain and Portugal are projected to reach the benchmark"."""
+    doc, gazetteer, sentence, span = at.doc, at.gazetteer, at.sentence, at.span
+    previous, found = at.previous, at.found
     if not (_DEFENCE_RE.search(sentence) or _REACH_TARGET_RE.search(sentence)):
         return
     listed = _enumerated(gazetteer, sentence)
@@ -662,6 +731,74 @@ def _read_enumeration(
         }
         found.facts.append(_fact(doc, kind, fields, span, sentence))
     found.regions.append((*span, {share}))
+
+
+#: Words between an amount and the share of GDP it is.
+_EQUAL = r"(?:equal to|equivalent to|or|representing|amounting to|i\.e\.)"
+_EQUAL_HINT_RE = re.compile(
+    rf"\b{_EQUAL}\s+(?:about\s+|around\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?\d", re.I
+)
+_BETWEEN_RE = re.compile(rf"^\s*(?P<alt>\([^()]*\))?\s*,?\s*{_EQUAL}\s+$", re.IGNORECASE)
+_SPENDING_PLEDGE_RE = re.compile(
+    r"\b(?:pledged?|commit\w*|target|goal|aims?|ambition|to reach|expected to reach|set to|"
+    r"promised?)\b",
+    re.IGNORECASE,
+)
+
+
+def _read_equal(at: _At) -> None:
+    """An amount and the share of GDP it is ("brings total defence outlays to $41.5 billion,
+    equal to 2.1%", "€153 billion, or 3.5 percent of GDP"): one fact, of the ally the
+    sentence names or, when it names none ("That brings ..."), of the last one named."""
+    doc, gazetteer, sentence, span = at.doc, at.gazetteer, at.sentence, at.span
+    previous, found = at.previous, at.found
+    if not SPENDING_RE.search(sentence):
+        return
+    shares = [p for p in find_percents(sentence) if p.value]
+    amounts = find_money(sentence)
+    for money in amounts:
+        between = [(p, _BETWEEN_RE.match(sentence[money.end : p.start])) for p in shares]
+        share, joined = next(((p, m) for p, m in between if m), (None, None))
+        if share is None or money.value is None or not 0 < (share.value or 0) <= MAX_SHARE:
+            continue
+        assert joined is not None
+        alts = [
+            {"value": other.value, "currency": other.currency}
+            for other in amounts
+            if joined.group("alt") and money.end < other.start < share.start
+        ]
+        ally = _ally_of(gazetteer, sentence, previous)
+        if ally is None:
+            return
+        pledge = _SPENDING_PLEDGE_RE.search(sentence, 0, money.start)
+        fields = {
+            "actors": {"ally": ally},
+            "value": money.value,
+            "currency": money.currency,
+            "value_qualifier": canonical_qualifier(money.qualifier),
+            "share_of_gdp": share.value,
+            "year": _year_in(sentence, _base_year(doc), money.start),
+            "alt_values": alts or None,
+        }
+        kind = "pledge" if pledge else "spending"
+        found.facts.append(_fact(doc, kind, {**fields, **_day(doc, sentence)}, span, sentence))
+        found.regions.append((*span, {money.value, share.value or 0.0}))
+        return
+
+
+def _day(doc: Document, sentence: str) -> dict[str, str]:
+    """The day the sentence says something happened ("approved on Wednesday"), if any."""
+    days = [r.day for r in find_dates(sentence, doc.date) if r.day is not None]
+    return {"date": days[0].isoformat()} if days else {}
+
+
+def _ally_of(gazetteer: Gazetteer, sentence: str, previous: list[str]) -> str | None:
+    """The first country the sentence names, else the last one named before it."""
+    for text in (sentence, *reversed(previous)):
+        named = _countries(gazetteer, text)
+        if named:
+            return named[0].id if text is sentence else named[-1].id
+    return None
 
 
 def _dedupe_counts(facts: list[Fact]) -> list[Fact]:
