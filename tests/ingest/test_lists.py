@@ -18,11 +18,13 @@ def _facts(tmp_path: Path, text: str, name: str = "a.txt") -> list[Fact]:
 
 
 def _shares(facts: list[Fact]) -> set[tuple[str, str, float, int | None]]:
-    """(kind, ally, share, year) of each fact."""
-    return {
+    """(kind, ally, share, year) of each fact; no fact is given twice."""
+    found = [
         (f.kind, f.fields["actors"]["ally"], f.fields["share_of_gdp"], f.fields.get("year"))
         for f in facts
-    }
+    ]
+    assert len(found) == len(set(found)), found
+    return set(found)
 
 
 def _counts(facts: list[Fact]) -> set[tuple[Any, ...]]:
@@ -172,6 +174,7 @@ def test_html_table_with_a_caption_and_a_target_column(tmp_path: Path) -> None:
         "<tr><th>Country</th><th>2025</th><th>Target for 2030</th></tr>"
         "<tr><td>Poland</td><td>4.70</td><td>5.00</td></tr>"
         "<tr><td>Lithuania</td><td>4.00</td><td>5.50</td></tr>"
+        "<tr><td>Latvia</td><td>3.70</td><td>5.00</td></tr>"
         "</table><p>The figures are the governments' own.</p></article></body></html>"
     )
     assert _shares(_facts(tmp_path, page, "p.html")) == {
@@ -179,7 +182,28 @@ def test_html_table_with_a_caption_and_a_target_column(tmp_path: Path) -> None:
         ("pledge", "POL", 5.0, 2030),
         ("spending", "LTU", 4.0, 2025),
         ("pledge", "LTU", 5.5, 2030),
+        ("spending", "LVA", 3.7, 2025),
+        ("pledge", "LVA", 5.0, 2030),
     }
+
+
+def test_html_table_with_years_as_columns_is_read_once(tmp_path: Path) -> None:
+    rows = "".join(
+        f"<tr><td>{ally}</td><td>{a}</td><td>{b}</td></tr>"
+        for ally, a, b in (("Greece", "3.08", "2.85"), ("Turkey", "2.09", "1.90"),
+                           ("Albania", "2.03", "2.01"))
+    )  # fmt: skip
+    page = (
+        "<html><body><article><h1>Southern allies' defence spending</h1>"
+        "<p>Published 3 March 2026. Shares of GDP spent on defence, by year:</p>"
+        f"<table><tr><th>Ally</th><th>2024</th><th>2025</th></tr>{rows}</table>"
+        "</article></body></html>"
+    )
+    assert _shares(_facts(tmp_path, page, "y.html")) == {
+        ("spending", "GRC", 3.08, 2024), ("spending", "GRC", 2.85, 2025),
+        ("spending", "TUR", 2.09, 2024), ("spending", "TUR", 1.9, 2025),
+        ("spending", "ALB", 2.03, 2024), ("spending", "ALB", 2.01, 2025),
+    }  # fmt: skip
 
 
 def test_lists_that_are_not_defence_spending_give_nothing(tmp_path: Path) -> None:

@@ -100,6 +100,8 @@ class _Found:
     #: amount among these figures (any, for None) are replaced.
     regions: list[tuple[int, int, set[float] | None]] = field(default_factory=list)
     counts: list[tuple[int, int]] = field(default_factory=list)
+    #: Raw spans of the tables read (a table's cells are not read again as a run of items).
+    tables: list[tuple[int, int]] = field(default_factory=list)
     #: Sentences whose facts without an ally are replaced ("all allies ... 2%").
     allyless: list[tuple[int, int]] = field(default_factory=list)
 
@@ -111,8 +113,8 @@ def list_facts(doc: Document, gazetteer: Gazetteer, facts: Sequence[Fact]) -> li
     if not re.search(r"\d", text):
         return list(facts)
     found = _Found()
-    _read_runs(doc, gazetteer, found)
     _read_tables(doc, gazetteer, found)
+    _read_runs(doc, gazetteer, found)
     _read_sentences(doc, gazetteer, found)
     if not (found.facts or found.regions):
         return list(facts)
@@ -257,7 +259,8 @@ def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
     if len(mentions) < 2:
         return
     for run in _runs(text, mentions):
-        if not _is_list(run):
+        start, end = doc.text.span(run[0].start, run[-1].end)
+        if not _is_list(run) or any(a < end and start < b for a, b in found.tables):
             continue
         header = text[max(0, run[0].start - HEADER_CHARS) : run[0].start]
         header = header.split("\n\n")[-1] if len(header.split("\n\n")[-1]) > 40 else header
@@ -272,7 +275,7 @@ def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
             # shares of something else, and so are the sentence's other figures
             found.regions.append((*_sentences_around(doc, run[0].start, run[-1].end), None))
             continue
-        found.regions.append((*doc.text.span(run[0].start, run[-1].end), values))
+        found.regions.append((start, end, values))
         if _AID_RE.search(_last_sentence(header)):
             continue  # aid as a share of the donor's GDP is not its defence spending
         if not all(0 < v <= MAX_SHARE for item in run for v, _ in item.figures):
@@ -295,7 +298,8 @@ def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
 
 @dataclass
 class _Table:
-    """Rows of cells (text, raw start, raw end), the text around the table, and its span."""
+    """Rows of cells (text, raw start, raw end), the text before the table (and its caption),
+    and its raw span."""
 
     rows: list[list[tuple[str, int, int]]]
     context: str
@@ -316,7 +320,8 @@ def _markdown_tables(doc: Document) -> Iterator[_Table]:
             pass
         elif rows:
             if len(rows) >= 2:
-                yield _Table(rows, text[max(0, first - HEADER_CHARS) : first], first, last)
+                context = text[max(0, first - HEADER_CHARS) : first]
+                yield _Table(rows, context, *doc.text.span(first, last))
             rows = []
         if match is None:
             break
@@ -477,14 +482,8 @@ def _read_table(doc: Document, gazetteer: Gazetteer, table: _Table, found: _Foun
         for (_, kind), fields in by_year.items():
             if "share_of_gdp" in fields or "value" in fields:
                 found.facts.append(_fact(doc, kind, fields, span, line))
-    found.regions.append((*_raw_span(doc, table), values))
-
-
-def _raw_span(doc: Document, table: _Table) -> tuple[int, int]:
-    if table.rows and table.start == table.rows[0][0][1]:
-        return table.start, table.end
-    first, last = table.rows[0][0], table.rows[-1][-1]
-    return min(first[1], table.start), max(last[2], table.end)
+    found.regions.append((table.start, table.end, values))
+    found.tables.append((table.start, table.end))
 
 
 # --- list-like sentences and counts ----------------------------------------------------
