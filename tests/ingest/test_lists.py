@@ -263,3 +263,23 @@ def test_shares_of_a_common_budget_are_not_shares_of_gdp(tmp_path: Path) -> None
         "civil budget is about 6.9%, followed by Italy (8.5%), Spain (5.9%) and Poland (3.2%).\n"
     )
     assert _facts(tmp_path, text) == []
+
+
+def test_a_long_article_is_searched_for_names_paragraph_by_paragraph(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The gazetteer's fuzzy pass grows with the square of the text it is given: a 5 MB
+    file searched whole took minutes."""
+    from materiel.ingest.gazetteer import Gazetteer
+
+    searched: list[int] = []
+    find = Gazetteer.find
+
+    def spy(self: Gazetteer, text: str) -> Any:
+        searched.append(len(text))
+        return find(self, text)
+
+    monkeypatch.setattr(Gazetteer, "find", spy)
+    paragraph = "Poland: 4.1, Spain: 1.3 and Italy: 1.5 are shares of GDP spent on defence.\n\n"
+    facts = _facts(tmp_path, HEAD + paragraph * 400)
+    assert len(facts) >= 3 and max(searched) < 1000

@@ -29,7 +29,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from materiel.ingest.analyse import SPENDING_RE
@@ -39,6 +39,7 @@ from materiel.ingest.gazetteer import Gazetteer, Mention
 from materiel.ingest.model import Fact, Source
 from materiel.ingest.money import canonical_qualifier, find_money, find_percents
 from materiel.ingest.numbers import parse_number
+from materiel.ingest.sentences import split_paragraphs
 from materiel.ingest.spending import ref_year
 
 #: Largest plausible share of GDP spent on defence, in percent.
@@ -55,6 +56,9 @@ _FIGURE = r"\d{1,3}(?:[.,]\d{1,2})?(?!\d)"
 _PCT = r"(?:\s*(?:%|per ?cent\b|percent\b))"
 #: The figures right after an ally's name: "Poland: 4.12", "Croatia (2.03%)", "UK 2.07 2.14".
 _FIGURES_RE = re.compile(rf"\s*[:=–—-]?\s*\(?\s*((?:{_FIGURE}{_PCT}?\s*\*?\s*){{1,6}})\)?")
+#: A figure right after a capitalised word ("Poland: 4.12", "Croatia (2.03%)", "U.S. 3.49"):
+#: a paragraph without two of them holds no list.
+_ITEM_HINT_RE = re.compile(rf"[A-Z][\w.’']*\s*[:=–—-]?\s*\(?\s*{_FIGURE}")
 _ONE_FIGURE_RE = re.compile(rf"({_FIGURE})({_PCT})?")
 #: What may stand between two items of a run.
 _GAP_RE = re.compile(r"^\s*(?:[,;|/•·]|\band\b|\*)?\s*(?:\band\b)?\s*$", re.IGNORECASE)
@@ -185,6 +189,20 @@ def _countries(gazetteer: Gazetteer, text: str) -> list[Mention]:
     return [m for m in gazetteer.find(text) if m.kind == "country"]
 
 
+def _paragraph_countries(gazetteer: Gazetteer, text: str) -> list[Mention]:
+    """Countries named in the paragraphs that may hold a list, with offsets into ``text``
+    (paragraph by paragraph: the gazetteer's fuzzy pass grows with the square of its text)."""
+    found: list[Mention] = []
+    for start, end in split_paragraphs(text):
+        paragraph = text[start:end]
+        if len(_ITEM_HINT_RE.findall(paragraph)) >= 2:
+            found += [
+                replace(m, start=m.start + start, end=m.end + start)
+                for m in _countries(gazetteer, paragraph)
+            ]
+    return found
+
+
 def _items(text: str, mentions: list[Mention]) -> Iterator[_Item]:
     for index, m in enumerate(mentions):
         limit = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
@@ -255,7 +273,7 @@ def _column_years(header: str, columns: int, base: int | None) -> list[int | Non
 
 def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
     text = doc.text.text
-    mentions = _countries(gazetteer, text)
+    mentions = _paragraph_countries(gazetteer, text)
     if len(mentions) < 2:
         return
     for run in _runs(text, mentions):
@@ -527,7 +545,10 @@ _ALL_ALLIES_RE = re.compile(
 )
 #: Characters after "all allies" within which the verb of meeting the share must come.
 ALL_CHARS = 50
-_ENUMERATION_RE = re.compile(r"(?:,\s*|\s+and\s+|\s*[—–]\s*)")
+#: A sentence that may give one share for several allies: a percentage or a target.
+_ENUMERATION_HINT_RE = re.compile(
+    r"%|per ?cent|percent|benchmark|target|goal|guideline|threshold", re.IGNORECASE
+)
 
 
 def _sentences(doc: Document) -> Iterator[tuple[int, str, tuple[int, int]]]:
@@ -578,7 +599,7 @@ def _read_sentences(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
             _read_counts(at)
         elif _ALL_ALLIES_RE.search(sentence) and _MEET_RE.search(sentence):
             _read_all_allies(at)
-        elif _ENUMERATION_RE.search(sentence):
+        elif _ENUMERATION_HINT_RE.search(sentence):
             _read_enumeration(at)
         if _EQUAL_HINT_RE.search(sentence):
             _read_equal(at)
