@@ -56,9 +56,12 @@ _FIGURE = r"\d{1,3}(?:[.,]\d{1,2})?(?!\d)"
 _PCT = r"(?:\s*(?:%|per ?cent\b|percent\b))"
 #: The figures right after an ally's name: "Poland: 4.12", "Croatia (2.03%)", "UK 2.07 2.14".
 _FIGURES_RE = re.compile(rf"\s*[:=–—-]?\s*\(?\s*((?:{_FIGURE}{_PCT}?\s*\*?\s*){{1,6}})\)?")
-#: A figure right after a capitalised word ("Poland: 4.12", "Croatia (2.03%)", "U.S. 3.49"):
+#: A figure right after a capitalised word and a colon or bracket, or with decimals or a
+#: percent sign ("Poland: 4.12", "Croatia (2.03%)", "U.S. 3.49", "Latvia 3%"):
 #: a paragraph without two of them holds no list.
-_ITEM_HINT_RE = re.compile(rf"[A-Z][\w.’']*\s*[:=–—-]?\s*\(?\s*{_FIGURE}")
+_ITEM_HINT_RE = re.compile(
+    r"[A-Z][\w.’']*(?:\s*[:=(–—-]\s*\(?\s*\d|\s+\d{1,3}[.,]\d|\s+\d{1,3}\s*(?:%|per))"
+)
 _ONE_FIGURE_RE = re.compile(rf"({_FIGURE})({_PCT})?")
 #: What may stand between two items of a run.
 _GAP_RE = re.compile(r"^\s*(?:[,;|/•·]|\band\b|\*)?\s*(?:\band\b)?\s*$", re.IGNORECASE)
@@ -551,12 +554,6 @@ _ENUMERATION_HINT_RE = re.compile(
 )
 
 
-def _sentences(doc: Document) -> Iterator[tuple[int, str, tuple[int, int]]]:
-    for index in range(len(doc.sentences)):
-        start, end = doc.sentences[index]
-        yield index, doc.sentence(index), doc.text.span(start, end)
-
-
 def _target_share(previous: list[str]) -> float | None:
     """The share of a target named in the sentences before ("a target of at least 2%")."""
     for sentence in reversed(previous):
@@ -579,6 +576,12 @@ def _year_in(sentence: str, base: int | None, near: int = 0) -> int | None:
     return min(years)[1] if years else base
 
 
+#: Words without one of which a sentence holds no count, share list or amount-and-share.
+_HINT_RE = re.compile(
+    r"allies|member|countr|nation|%|cent|target|goal|guideline|benchmark|threshold", re.I
+)
+
+
 @dataclass
 class _At:
     """A sentence being read, with its article, the sentences before it and what was found."""
@@ -592,9 +595,14 @@ class _At:
 
 
 def _read_sentences(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
-    previous: list[str] = []
-    for _index, sentence, span in _sentences(doc):
-        at = _At(doc, gazetteer, sentence, span, previous, found)
+    previous: list[str] = []  # the sentences just before, as written
+    for start, end in doc.sentences:
+        written = doc.text.text[start:end]
+        if not _HINT_RE.search(written):
+            previous = [*previous[-(TARGET_WINDOW - 1) :], written]
+            continue
+        sentence = " ".join(written.split())
+        at = _At(doc, gazetteer, sentence, doc.text.span(start, end), previous, found)
         if _COUNT_RE.search(sentence) and (_MEET_RE.search(sentence)):
             _read_counts(at)
         elif _ALL_ALLIES_RE.search(sentence) and _MEET_RE.search(sentence):
@@ -603,7 +611,7 @@ def _read_sentences(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
             _read_enumeration(at)
         if _EQUAL_HINT_RE.search(sentence):
             _read_equal(at)
-        previous = [*previous[-(TARGET_WINDOW - 1) :], sentence]
+        previous = [*previous[-(TARGET_WINDOW - 1) :], written]
 
 
 def _count_fields(n: float, share: float, year: int | None, qual: str | None) -> dict[str, Any]:
