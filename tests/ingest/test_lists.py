@@ -215,6 +215,21 @@ def test_lists_that_are_not_defence_spending_give_nothing(tmp_path: Path) -> Non
     assert _facts(tmp_path, text, "n.md") == []
 
 
+def test_other_measures_among_defence_news_give_no_share(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Before the defence spending figures, ministers heard that unemployment among the "
+        "allies in 2025, in percent, was: Spain: 11.2, Greece: 9.4, Italy: 6.1.\n\n"
+        "Inflation was higher than 3 percent in Estonia, Latvia and Lithuania, the ministers "
+        "heard before turning to defence spending.\n\n"
+        "| Country | Unemployment 2024 (%) | Defence spending 2025 (% of GDP) |\n|---|---|---|\n"
+        "| Spain | 11.2 | 1.3 |\n| Greece | 9.4 | 3.1 |\n"
+    )
+    assert _shares(_facts(tmp_path, text, "m.md")) == {
+        ("spending", "ESP", 1.3, 2025),
+        ("spending", "GRC", 3.1, 2025),
+    }
+
+
 def test_list_of_aid_as_a_share_of_gdp_is_neither_spending_nor_pledge(tmp_path: Path) -> None:
     text = HEAD + (
         "Military aid to Ukraine pledged in 2025, as a share of the donor's GDP: "

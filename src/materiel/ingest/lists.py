@@ -84,6 +84,12 @@ _OTHER_SHARE_RE = re.compile(
     r"contributions?|market|exports?|imports?|votes?|population)\b",
     re.IGNORECASE,
 )
+#: Measures given as percentages that are not shares of GDP spent on defence.
+_OTHER_MEASURE_RE = re.compile(
+    r"\b(?:unemploy\w*|inflation|growth|debt|deficit|turnout|support|polls?|approval|"
+    r"interest rates?|population|exports?|imports?|tax\w*|votes?|inflation)\b",
+    re.IGNORECASE,
+)
 _AID_RE = re.compile(r"\b(?:aid|assistance|donors?|donat\w+|to Ukraine|for Ukraine)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?:]\s+(?=[A-Z“\"])|\n")
 
@@ -192,6 +198,27 @@ def _countries(gazetteer: Gazetteer, text: str) -> list[Mention]:
     return [m for m in gazetteer.find(text) if m.kind == "country"]
 
 
+def _what_run_gives(doc: Document, header: str, run: list[_Item]) -> str | None:
+    """What the figures of a run are, from its header: "shares" of GDP spent on defence;
+    "other" shares or measures (of a common budget, unemployment ...); "aid" as a share of
+    the donor's GDP; None when the run is no list of shares at all."""
+    last = _last_sentence(header)
+    percent = all(pct for item in run for _, pct in item.figures)
+    if not (percent or _SHARE_WORDS_RE.search(header)):
+        return None
+    if not (_DEFENCE_RE.search(header) or _DEFENCE_RE.search(doc.title or "")):
+        return None
+    if _OTHER_SHARE_RE.search(last) or _OTHER_MEASURE_RE.search(last):
+        return "other"
+    if not (SPENDING_RE.search(header) or _GDP_RE.search(header)):
+        return None
+    if _AID_RE.search(last):
+        return "aid"
+    if not all(0 < v <= MAX_SHARE for item in run for v, _ in item.figures):
+        return None
+    return "shares"
+
+
 def _paragraph_countries(gazetteer: Gazetteer, text: str) -> list[Mention]:
     """Countries named in the paragraphs that may hold a list, with offsets into ``text``
     (paragraph by paragraph: the gazetteer's fuzzy pass grows with the square of its text)."""
@@ -256,6 +283,14 @@ def _sentences_around(doc: Document, start: int, end: int) -> tuple[int, int]:
     return doc.text.span(spans[0][0], spans[-1][1])
 
 
+def _measures_spending(text: str) -> bool:
+    """Whether ``text`` speaks of defence spending or of GDP, and of no other measure
+    (unemployment, inflation, growth, poll support ...)."""
+    return bool(SPENDING_RE.search(text) or _GDP_RE.search(text)) and not (
+        _OTHER_MEASURE_RE.search(text)
+    )
+
+
 def _column_years(header: str, columns: int, base: int | None) -> list[int | None] | None:
     """The year of each column: a row of as many years in the header ("2014 2023"); for one
     column, the year of the sentence just before the list (or of the header, or the
@@ -285,21 +320,14 @@ def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
             continue
         header = text[max(0, run[0].start - HEADER_CHARS) : run[0].start]
         header = header.split("\n\n")[-1] if len(header.split("\n\n")[-1]) > 40 else header
-        percent = all(pct for item in run for _, pct in item.figures)
-        if not (percent or _SHARE_WORDS_RE.search(header)):
-            continue
-        if not (_DEFENCE_RE.search(header) or _DEFENCE_RE.search(doc.title or "")):
-            continue
-        values = {v for item in run for v, _ in item.figures}
-        if _OTHER_SHARE_RE.search(_last_sentence(header)):
+        gives = _what_run_gives(doc, header, run)
+        if gives == "other":
             # "the U.S. share of the common budget is 22%, followed by Germany (15%) ...":
             # shares of something else, and so are the sentence's other figures
             found.regions.append((*_sentences_around(doc, run[0].start, run[-1].end), None))
-            continue
-        found.regions.append((start, end, values))
-        if _AID_RE.search(_last_sentence(header)):
-            continue  # aid as a share of the donor's GDP is not its defence spending
-        if not all(0 < v <= MAX_SHARE for item in run for v, _ in item.figures):
+        if gives in ("aid", "shares"):
+            found.regions.append((start, end, {v for item in run for v, _ in item.figures}))
+        if gives != "shares":
             continue
         years = _column_years(header, len(run[0].figures), _base_year(doc))
         if years is None:
@@ -458,6 +486,9 @@ def _read_table(doc: Document, gazetteer: Gazetteer, table: _Table, found: _Foun
     around = f"{table.context} {' '.join(heads)} {doc.title or ''}"
     if not _DEFENCE_RE.search(around):
         return
+    named = f"{_last_sentence(table.context)} {' '.join(heads)}"
+    if not (SPENDING_RE.search(named) or _GDP_RE.search(named)):
+        return  # a column of another measure is skipped below
     context_years = [int(y) for y in _YEAR_RE.findall(_last_sentence(table.context))]
     default_year = context_years[0] if context_years else _base_year(doc)
     context_share = bool(_SHARE_WORDS_RE.search(table.context)) and bool(
@@ -469,7 +500,7 @@ def _read_table(doc: Document, gazetteer: Gazetteer, table: _Table, found: _Foun
         year = years[0] if years else default_year
         money = _column_money(head)
         share = bool(_SHARE_WORDS_RE.search(head)) or (money is None and context_share)
-        if j == column or not (share or money):
+        if j == column or not (share or money) or _OTHER_MEASURE_RE.search(head):
             meanings.append(None)
             continue
         kind = "pledge" if _PLEDGE_RE.search(head) else "spending"
@@ -731,13 +762,19 @@ def _read_enumeration(at: _At) -> None:
     and Denmark"; "Luxembourg, Spain and Portugal are projected to reach the benchmark"."""
     doc, gazetteer, sentence, span = at.doc, at.gazetteer, at.sentence, at.span
     previous, found = at.previous, at.found
-    if not (_DEFENCE_RE.search(sentence) or _REACH_TARGET_RE.search(sentence)):
-        return
     listed = _enumerated(gazetteer, sentence)
     if listed is None:
         return
     allies = listed[0]
     percents = [p for p in find_percents(sentence) if p.value]
+    other = [
+        p for p in percents if _OTHER_MEASURE_RE.search(sentence, max(0, p.start - 40), p.start)
+    ]
+    if other:  # "Inflation was above 3% in Estonia, Latvia and Lithuania": no share of GDP
+        found.regions.append((*span, {p.value or 0.0 for p in other}))
+        return
+    if not (_measures_spending(sentence) or _REACH_TARGET_RE.search(sentence)):
+        return
     if len(percents) > 1 or find_money(sentence):
         return
     if percents:
