@@ -298,3 +298,26 @@ def test_a_long_article_is_searched_for_names_paragraph_by_paragraph(
     paragraph = "Poland: 4.1, Spain: 1.3 and Italy: 1.5 are shares of GDP spent on defence.\n\n"
     facts = _facts(tmp_path, HEAD + paragraph * 400)
     assert len(facts) >= 3 and max(searched) < 1000
+
+
+def test_a_table_in_the_comments_of_a_page_gives_nothing(tmp_path: Path) -> None:
+    rows = "".join(
+        f"<tr><td>{ally}</td><td>{share}</td></tr>"
+        for ally, share in (("Poland", "4.7"), ("Estonia", "3.4"), ("Latvia", "3.5"))
+    )
+    page = (
+        "<html><body><article><h1>Allies raise defence spending</h1>"
+        "<p>Published 3 March 2026. Ministers in Brussels compared their defence budgets "
+        "and agreed to publish the figures next month.</p></article>"
+        "<section class='comments'><p>A reader wrote:</p>"
+        f"<table><tr><th>Ally</th><th>Defence spending 2026 (% of GDP)</th></tr>{rows}</table>"
+        "</section></body></html>"
+    )
+    assert _facts(tmp_path, page, "c.html") == []
+
+
+def test_a_count_of_allies_without_a_year_is_no_fact(tmp_path: Path) -> None:
+    text = "Alliance budgets\n\nSeventeen of the 31 allies will meet the 2% guideline this year.\n"
+    assert _counts(_facts(tmp_path, text)) == set()
+    dated = "Alliance budgets\n\nBy A. Reporter | 3 March 2026\n\n" + text.split("\n\n")[1]
+    assert _counts(_facts(tmp_path, dated, "d.txt")) == {(17, 31, 2.0, 2026)}

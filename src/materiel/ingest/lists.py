@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -129,7 +130,7 @@ def list_facts(doc: Document, gazetteer: Gazetteer, facts: Sequence[Fact]) -> li
     _read_tables(doc, gazetteer, found)
     _read_runs(doc, gazetteer, found)
     _read_sentences(doc, gazetteer, found)
-    if not (found.facts or found.regions):
+    if not (found.facts or found.regions or found.counts or found.allyless):
         return list(facts)
     kept = [f for f in facts if not _replaced(f, found)]
     return kept + _dedupe_counts(found.facts)
@@ -399,11 +400,20 @@ def _plain(fragment: str) -> str:
     return " ".join(html.unescape(_TAG_RE.sub(" ", fragment)).split())
 
 
+def _kept(doc: Document, start: int, end: int) -> bool:
+    """Whether some of the raw ``[start, end)`` is in the article's kept text."""
+    starts = doc.text.starts
+    index = bisect_left(starts, start)
+    return index < len(starts) and starts[index] < end
+
+
 def _html_tables(doc: Document) -> Iterator[_Table]:
     raw = doc.raw
     if "<table" not in raw.lower():
         return
     for table in _HTML_TABLE_RE.finditer(raw):
+        if not _kept(doc, table.start(), table.end()):
+            continue  # in a comment section, a sidebar or navigation: not the article
         rows = []
         for row in _HTML_ROW_RE.finditer(raw, table.start(), table.end()):
             cells = [
@@ -673,6 +683,9 @@ def _read_counts(at: _At) -> None:
     qual = match.group("qual")
     qual = None if qual and qual.lower() in ("all", "a total of", "only", "just") else qual
     year = _year_in(sentence, base, match.start())
+    if year is None:  # a count of allies meeting a share is a figure of some year
+        found.counts.append(span)
+        return
     fields = _count_fields(n, share, year, qual)
     if total is not None:
         fields["out_of"] = int(total)
