@@ -321,3 +321,28 @@ def test_a_count_of_allies_without_a_year_is_no_fact(tmp_path: Path) -> None:
     assert _counts(_facts(tmp_path, text)) == set()
     dated = "Alliance budgets\n\nBy A. Reporter | 3 March 2026\n\n" + text.split("\n\n")[1]
     assert _counts(_facts(tmp_path, dated, "d.txt")) == {(17, 31, 2.0, 2026)}
+
+
+def test_list_of_budgets_gives_an_amount_for_each_ally(tmp_path: Path) -> None:
+    text = HEAD + (
+        "The largest defence budgets in Europe in 2025: Germany ($88.5 billion), the United "
+        "Kingdom ($81.1 billion) and France ($64.0 billion).\n"
+    )
+    got = {
+        (f.kind, f.fields["actors"]["ally"], f.fields["value"], f.fields["currency"],
+         f.fields["year"])
+        for f in _facts(tmp_path, text)
+    }  # fmt: skip
+    assert got == {
+        ("spending", "DEU", 88.5e9, "USD", 2025),
+        ("spending", "GBR", 81.1e9, "USD", 2025),
+        ("spending", "FRA", 64.0e9, "USD", 2025),
+    }
+
+
+def test_list_of_aid_amounts_is_not_spending(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Military aid to Ukraine in 2025, on top of their own defence spending: Germany: €7bn, "
+        "Denmark: €3bn, Norway: €2.9bn.\n"
+    )
+    assert not [f for f in _facts(tmp_path, text) if f.kind in ("spending", "pledge")]

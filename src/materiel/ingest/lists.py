@@ -38,7 +38,7 @@ from materiel.ingest.dates import find_dates
 from materiel.ingest.document import Document
 from materiel.ingest.gazetteer import Gazetteer, Mention
 from materiel.ingest.model import Fact, Source
-from materiel.ingest.money import canonical_qualifier, find_money, find_percents
+from materiel.ingest.money import Money, canonical_qualifier, find_money, find_percents
 from materiel.ingest.numbers import parse_number
 from materiel.ingest.sentences import split_paragraphs
 from materiel.ingest.spending import ref_year
@@ -61,11 +61,14 @@ _FIGURES_RE = re.compile(rf"\s*[:=–—-]?\s*\(?\s*((?:{_FIGURE}{_PCT}?\s*\*?\s
 #: percent sign ("Poland: 4.12", "Croatia (2.03%)", "U.S. 3.49", "Latvia 3%"):
 #: a paragraph without two of them holds no list.
 _ITEM_HINT_RE = re.compile(
-    r"[A-Z][\w.’']*(?:\s*[:=(–—-]\s*\(?\s*\d|\s+\d{1,3}[.,]\d|\s+\d{1,3}\s*(?:%|per))"
+    r"[A-Z][\w.’']*(?:\s*[:=(–—-]\s*\(?\s*(?:US|C)?[$€£¥]?\s?\d|\s+\d{1,3}[.,]\d|"
+    r"\s+\d{1,3}\s*(?:%|per))"
 )
 _ONE_FIGURE_RE = re.compile(rf"({_FIGURE})({_PCT})?")
 #: What may stand between two items of a run.
-_GAP_RE = re.compile(r"^\s*(?:[,;|/•·]|\band\b|\*)?\s*(?:\band\b)?\s*$", re.IGNORECASE)
+_GAP_RE = re.compile(r"^\s*(?:[,;|/•·]|\band\b|\*)?\s*(?:\band\b)?\s*(?:\bthe\s+)?$", re.IGNORECASE)
+#: What may stand between an ally and its amount: "Germany: €86bn", "Germany ($88.5bn)".
+_MONEY_LEAD_RE = re.compile(r"\s*[:=–—-]?\s*\(?\s*(?=[$€£¥]|US\$|C\$|[A-Z]{3}\s?\d)")
 _YEAR = r"(?:19|20)\d\d"
 _YEAR_RE = re.compile(rf"(?<![\d.,$€£])({_YEAR})(?!\d|\s*prices|\s*exchange)", re.IGNORECASE)
 _SHARE_WORDS_RE = re.compile(
@@ -103,6 +106,8 @@ class _Item:
     figures: list[tuple[float, bool]]
     start: int
     end: int
+    #: An amount instead of figures ("Germany ($88.5 billion)", "France: €50bn").
+    money: Money | None = None
 
 
 @dataclass
@@ -237,6 +242,13 @@ def _paragraph_countries(gazetteer: Gazetteer, text: str) -> list[Mention]:
 def _items(text: str, mentions: list[Mention]) -> Iterator[_Item]:
     for index, m in enumerate(mentions):
         limit = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
+        lead = _MONEY_LEAD_RE.match(text, m.end, limit)
+        amounts = find_money(text[lead.end() : min(limit, lead.end() + 40)]) if lead else []
+        if amounts and amounts[0].start == 0 and amounts[0].value is not None:
+            end = lead.end() + amounts[0].end if lead else m.end
+            end += 1 if text[end : end + 1] == ")" else 0
+            yield _Item(m.id, [], m.start, end, amounts[0])
+            continue
         match = _FIGURES_RE.match(text, m.end, limit)
         if not match:
             continue
@@ -258,6 +270,7 @@ def _runs(text: str, mentions: list[Mention]) -> Iterator[list[_Item]]:
     for item in _items(text, mentions):
         if run and (
             len(item.figures) != len(run[-1].figures)
+            or (item.money is None) != (run[-1].money is None)
             or not _GAP_RE.match(text[run[-1].end : item.start])
         ):
             yield run
@@ -270,7 +283,7 @@ def _runs(text: str, mentions: list[Mention]) -> Iterator[list[_Item]]:
 def _is_list(run: list[_Item]) -> bool:
     """Three items, or two whose figures carry a percent sign."""
     with_percent = all(pct for item in run for _, pct in item.figures)
-    return len(run) >= 3 or (len(run) >= 2 and with_percent)
+    return len(run) >= 3 or (len(run) >= 2 and (with_percent or run[0].money is not None))
 
 
 def _last_sentence(header: str) -> str:
@@ -321,6 +334,9 @@ def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
             continue
         header = text[max(0, run[0].start - HEADER_CHARS) : run[0].start]
         header = header.split("\n\n")[-1] if len(header.split("\n\n")[-1]) > 40 else header
+        if run[0].money is not None:
+            _read_amounts(doc, header, run, found)
+            continue
         gives = _what_run_gives(doc, header, run)
         if gives == "other":
             # "the U.S. share of the common budget is 22%, followed by Germany (15%) ...":
@@ -341,6 +357,34 @@ def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
                 fields = {"actors": {"ally": item.ally}, "share_of_gdp": value, "year": year}
                 line = f"{intro} … {text[item.start : item.end]}".lstrip(" …")
                 found.facts.append(_fact(doc, kind, fields, span, line))
+
+
+def _read_amounts(doc: Document, header: str, run: list[_Item], found: _Found) -> None:
+    """A run of amounts under a header about defence budgets or spending ("Defence
+    budgets for 2025: Germany €86bn, France €50.5bn, Italy €32bn"): one fact each."""
+    last = _last_sentence(header)
+    if not (SPENDING_RE.search(last) or re.search(r"\bbudgets?\b", last, re.IGNORECASE)):
+        return
+    if not (_DEFENCE_RE.search(header) or _DEFENCE_RE.search(doc.title or "")):
+        return
+    if _AID_RE.search(last) or _OTHER_SHARE_RE.search(last) or _OTHER_MEASURE_RE.search(last):
+        return
+    years = _column_years(header, 1, _base_year(doc))
+    assert years is not None
+    for item in run:
+        assert item.money is not None
+        fields = {
+            "actors": {"ally": item.ally},
+            "value": item.money.value,
+            "currency": item.money.currency,
+            "value_qualifier": canonical_qualifier(item.money.qualifier),
+            "year": years[0],
+        }
+        span = doc.text.span(item.start, item.end)
+        line = f"{last.strip()} … {doc.text.text[item.start : item.end]}".lstrip(" …")
+        found.facts.append(_fact(doc, "spending", fields, span, line))
+    start, end = doc.text.span(run[0].start, run[-1].end)
+    found.regions.append((start, end, {i.money.value for i in run if i.money and i.money.value}))
 
 
 # --- tables -------------------------------------------------------------------------
