@@ -346,3 +346,39 @@ def test_list_of_aid_amounts_is_not_spending(tmp_path: Path) -> None:
         "Denmark: €3bn, Norway: €2.9bn.\n"
     )
     assert not [f for f in _facts(tmp_path, text) if f.kind in ("spending", "pledge")]
+
+
+def test_bulleted_lists_in_markdown_and_text(tmp_path: Path) -> None:
+    md = HEAD + (
+        "Defence spending in 2025 as a share of GDP:\n\n"
+        "- Romania: 2.31%\n- Bulgaria: 2.09%\n- Hungary: 2.11%\n"
+    )
+    txt = HEAD + (
+        "Defence expenditure, % of GDP (2025 estimates)\n"
+        "• Romania – 2.31\n• Bulgaria – 2.09\n• Hungary – 2.11\n"
+    )
+    expected = {("spending", a, v, 2025) for a, v in (("ROU", 2.31), ("BGR", 2.09), ("HUN", 2.11))}
+    assert _shares(_facts(tmp_path, md, "l.md")) == expected
+    assert _shares(_facts(tmp_path, txt, "l.txt")) == expected
+
+
+def test_tab_separated_table_with_its_caption_below(tmp_path: Path) -> None:
+    text = HEAD + (
+        "Country\t2024\t2025e\nRomania\t2.25\t2.31\nBulgaria\t2.18\t2.09\nHungary\t2.11\t2.11\n"
+        "(defence spending, % of GDP)\n"
+    )
+    assert len(_shares(_facts(tmp_path, text))) == 6
+    assert ("spending", "BGR", 2.18, 2024) in _shares(_facts(tmp_path, text))
+    assert ("spending", "BGR", 2.09, 2025) in _shares(_facts(tmp_path, text))
+
+
+def test_markdown_table_with_bold_names_and_percent_cells(tmp_path: Path) -> None:
+    text = HEAD + (
+        "NATO figures show defence spending as a share of GDP.\n\n"
+        "| | 2024 | 2025 |\n|:--|--:|--:|\n| **Romania** | 2.25% | 2.31% |\n"
+        "| **Hungary** | 2.11% | 2.11% |\n"
+    )
+    assert _shares(_facts(tmp_path, text, "b.md")) == {
+        ("spending", "ROU", 2.25, 2024), ("spending", "ROU", 2.31, 2025),
+        ("spending", "HUN", 2.11, 2024), ("spending", "HUN", 2.11, 2025),
+    }  # fmt: skip

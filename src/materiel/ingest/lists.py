@@ -50,6 +50,8 @@ HEADER_CHARS = 400
 #: Sentences before a count or a list searched for the share of the target it refers to.
 TARGET_WINDOW = 3
 CONFIDENCE = 0.8
+#: Characters after a list read for a caption in brackets ("(defence spending, % of GDP)").
+FOOTER_CHARS = 120
 #: Characters just before a list in which "target" or "pledge" makes its shares pledges.
 PLEDGE_CHARS = 60
 
@@ -205,18 +207,22 @@ def _countries(gazetteer: Gazetteer, text: str) -> list[Mention]:
 
 
 def _what_run_gives(doc: Document, header: str, run: list[_Item]) -> str | None:
-    """What the figures of a run are, from its header: "shares" of GDP spent on defence;
-    "other" shares or measures (of a common budget, unemployment ...); "aid" as a share of
-    the donor's GDP; None when the run is no list of shares at all."""
-    last = _last_sentence(header)
+    """What the figures of a run are, from its header and the line right after it (a
+    caption under a table): "shares" of GDP spent on defence; "other" shares or measures
+    (of a common budget, unemployment ...); "aid" as a share of the donor's GDP; None when
+    the run is no list of shares at all."""
+    after = doc.text.text[run[-1].end : run[-1].end + FOOTER_CHARS].lstrip().split("\n")[0]
+    caption = after if after.startswith("(") else ""
+    last = f"{_last_sentence(header)} {caption}"
+    said = f"{header} {caption}"
     percent = all(pct for item in run for _, pct in item.figures)
-    if not (percent or _SHARE_WORDS_RE.search(header)):
+    if not (percent or _SHARE_WORDS_RE.search(said)):
         return None
-    if not (_DEFENCE_RE.search(header) or _DEFENCE_RE.search(doc.title or "")):
+    if not (_DEFENCE_RE.search(said) or _DEFENCE_RE.search(doc.title or "")):
         return None
     if _OTHER_SHARE_RE.search(last) or _OTHER_MEASURE_RE.search(last):
         return "other"
-    if not (SPENDING_RE.search(header) or _GDP_RE.search(header)):
+    if not (SPENDING_RE.search(said) or _GDP_RE.search(said)):
         return None
     if _AID_RE.search(last):
         return "aid"
