@@ -382,3 +382,8 @@ def test_markdown_table_with_bold_names_and_percent_cells(tmp_path: Path) -> Non
         ("spending", "ROU", 2.25, 2024), ("spending", "ROU", 2.31, 2025),
         ("spending", "HUN", 2.11, 2024), ("spending", "HUN", 2.11, 2025),
     }  # fmt: skip
+
+
+def test_a_proposal_that_all_allies_should_spend_more_is_no_spending(tmp_path: Path) -> None:
+    text = HEAD + "Romania's president proposed that all allies should spend at least 4% of GDP.\n"
+    assert not [f for f in _facts(tmp_path, text) if f.fields["actors"].get("ally") == "NATO"]

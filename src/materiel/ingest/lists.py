@@ -620,6 +620,11 @@ _MEET_RE = re.compile(
 _TARGET_RE = re.compile(
     r"\b(?:target|goal|guideline|benchmark|threshold|pledge|commitment|mark)\b", re.IGNORECASE
 )
+_PROPOSAL_RE = re.compile(
+    r"\b(?:propos\w*|should|ought to|urg\w*|call(?:s|ed)? (?:on|for)|demand\w*|wants?|"
+    r"must)\b",
+    re.IGNORECASE,
+)
 _THEN_RE = re.compile(
     rf"\b(?:up from|compared with|compared to|against)\s+(?:just\s+|only\s+)?"
     rf"(?P<n>{_COUNTWORD})\b(?!\s*(?:%|per ?cent|percent))",
@@ -766,6 +771,8 @@ def _threshold(sentence: str, position: int, previous: list[str]) -> float | Non
     percents = [p for p in find_percents(sentence) if p.value]
     if not (percents or _TARGET_RE.search(sentence)):
         return None
+    if _PROPOSAL_RE.search(sentence):
+        return None  # "X proposed all allies should spend 3%": nobody's figure yet
     if not _MEET_RE.search(sentence, position) or not _about_defence(sentence, previous):
         return None
     after = [p.value for p in percents if p.start >= position]
