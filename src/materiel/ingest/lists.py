@@ -8,7 +8,9 @@ structure, not by their wording:
   3.45%, Lithuania 3.03% and Estonia 3.4%", a table flattened to "Poland 1.88 3.90 U.S.
   3.49 3.72 ..."). Every item of a run has as many figures; the text before the run (its
   header) says what they are: a share of GDP ("% of GDP", "as a percentage of their
-  GDP", or a ``%`` on the figures) and the year, or one year per column ("2014 2023");
+  GDP", or a ``%`` on the figures, or a caption in brackets under it) and the year, or
+  one year per column ("2014 2023"); a run of amounts ("Germany ($88.5 billion), the
+  United Kingdom ($81.1 billion) ...") under a header about defence budgets;
 - **tables**, Markdown (``| Country | 2023 | 2024 |``) or HTML (``<table>``): the row's
   ally, and each cell's meaning from its column header (a year, "% of GDP", "spending
   (€bn)"), the caption or the text before the table;
@@ -17,11 +19,18 @@ structure, not by their wording:
   to reach the benchmark" one at the share of the target named just before;
 - **counts of allies**: "Eighteen of NATO's 31 members will meet the 2% commitment", "In
   2021, only six countries met the target", "11 nations met 2% ..., up from three in
-  2014": a fact with ``quantity``, ``out_of`` and unit "allies at or above 2% of GDP".
+  2014": a fact with ``quantity``, ``out_of`` and unit "allies at or above 2% of GDP"
+  (none without a year, none from a proposal); "all allies will meet the 2% target" a
+  spending fact of NATO;
+- **an amount and the share it is**: "brings total defence outlays to $62.7 billion,
+  equal to 2%": one fact, of the ally the sentence names or the one named before.
 
-Lists and tables must sit in text about defence or the alliance, and shares be plausible
-(above 0 and at most 15% of GDP); other lists give nothing. Facts the sentence reader
-drew from the same figures (the figures of a list read as prose) are replaced.
+Lists and tables must sit in text about defence or the alliance and speak of spending or
+GDP, and shares be plausible (above 0 and at most 15% of GDP); shares of something else
+("the U.S. share of the common-funded budgets"), other measures (unemployment, inflation)
+and aid as a share of the donor's GDP give nothing; an HTML table outside the article's
+kept text (comments, sidebars) is not read. Facts the sentence reader drew from the same
+figures (the figures of a list read as prose) are replaced.
 """
 
 from __future__ import annotations
@@ -93,7 +102,7 @@ _OTHER_SHARE_RE = re.compile(
 #: Measures given as percentages that are not shares of GDP spent on defence.
 _OTHER_MEASURE_RE = re.compile(
     r"\b(?:unemploy\w*|inflation|growth|debt|deficit|turnout|support|polls?|approval|"
-    r"interest rates?|population|exports?|imports?|tax\w*|votes?|inflation)\b",
+    r"interest rates?|population|exports?|imports?|tax\w*|votes?)\b",
     re.IGNORECASE,
 )
 _AID_RE = re.compile(r"\b(?:aid|assistance|donors?|donat\w+|to Ukraine|for Ukraine)\b", re.I)
