@@ -249,6 +249,8 @@ def test_amount_and_its_share_of_gdp_are_one_fact_of_the_ally_named_before(tmp_p
         if f.kind in ("spending", "pledge")
     ]
     assert got == [("spending", "CAN", 48.3e9, 2.0)]
+    (fact,) = [f for f in _facts(tmp_path, text) if f.kind == "spending"]
+    assert fact.fields["currency"] == "CAD"  # a bare "$" of Canada's budget
 
 
 def test_amount_with_a_conversion_then_its_share(tmp_path: Path) -> None:

@@ -918,7 +918,7 @@ def _read_equal(at: _At) -> None:
         fields = {
             "actors": {"ally": ally},
             "value": money.value,
-            "currency": money.currency,
+            "currency": _local_dollar(doc, money, ally),
             "value_qualifier": canonical_qualifier(money.qualifier),
             "share_of_gdp": share.value,
             "year": _year_in(sentence, _base_year(doc), money.start),
@@ -928,6 +928,20 @@ def _read_equal(at: _At) -> None:
         found.facts.append(_fact(doc, kind, {**fields, **_day(doc, sentence)}, span, sentence))
         found.regions.append((*span, {money.value, share.value or 0.0}))
         return
+
+
+#: The dollar a bare "$" stands for when an ally's own budget is given as a share of its GDP.
+_DOLLARS = {"CAN": "CAD", "AUS": "AUD", "NZL": "NZD"}
+_US_DOLLAR_RE = re.compile(r"US\$|U\.S\. dollars|US dollars|USD", re.IGNORECASE)
+
+
+def _local_dollar(doc: Document, money: Money, ally: str) -> str | None:
+    """A bare "$" in a figure of Canada's budget and GDP is the Canadian dollar (C$62.7bn is
+    2% of Canada's GDP; US$62.7bn would be 2.8%), unless the article writes US dollars."""
+    bare = money.text.lstrip().startswith("$") and money.currency == "USD"
+    if bare and ally in _DOLLARS and not _US_DOLLAR_RE.search(doc.text.text):
+        return _DOLLARS[ally]
+    return money.currency
 
 
 def _day(doc: Document, sentence: str) -> dict[str, str]:
