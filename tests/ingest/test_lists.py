@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from materiel.ingest import Fact, ingest
 
 HEAD = "Defence budgets\n\nBy A. Reporter | 3 March 2026\n\n"
@@ -374,18 +376,31 @@ def test_tab_separated_table_with_its_caption_below(tmp_path: Path) -> None:
     assert ("spending", "BGR", 2.09, 2025) in _shares(_facts(tmp_path, text))
 
 
-def test_markdown_table_with_bold_names_and_percent_cells(tmp_path: Path) -> None:
-    text = HEAD + (
-        "NATO figures show defence spending as a share of GDP.\n\n"
-        "| | 2024 | 2025 |\n|:--|--:|--:|\n| **Romania** | 2.25% | 2.31% |\n"
-        "| **Hungary** | 2.11% | 2.11% |\n"
-    )
-    assert _shares(_facts(tmp_path, text, "b.md")) == {
-        ("spending", "ROU", 2.25, 2024), ("spending", "ROU", 2.31, 2025),
-        ("spending", "HUN", 2.11, 2024), ("spending", "HUN", 2.11, 2025),
-    }  # fmt: skip
-
-
 def test_a_proposal_that_all_allies_should_spend_more_is_no_spending(tmp_path: Path) -> None:
     text = HEAD + "Romania's president proposed that all allies should spend at least 4% of GDP.\n"
     assert not [f for f in _facts(tmp_path, text) if f.fields["actors"].get("ally") == "NATO"]
+
+
+#: Markdown tables laid out in other ways, and the facts each gives.
+LAYOUTS = {
+    "bold names and percent cells": (
+        "NATO figures show defence spending as a share of GDP.\n\n"
+        "| | 2024 | 2025 |\n|:--|--:|--:|\n| **Romania** | 2.25% | 2.31% |\n"
+        "| **Hungary** | 2.11% | 2.11% |\n",
+        {("ROU", 2.25, 2024), ("ROU", 2.31, 2025), ("HUN", 2.11, 2024), ("HUN", 2.11, 2025)},
+    ),
+    "allies as columns": (
+        "Baltic defence spending, % of GDP\n\n"
+        "| Year | Estonia | Latvia | Lithuania |\n|---|---|---|---|\n"
+        "| 2024 | 3.43 | 3.15 | 2.85 |\n| 2025 | 3.38 | 3.73 | 4.00 |\n",
+        {("EST", 3.43, 2024), ("LVA", 3.15, 2024), ("LTU", 2.85, 2024),
+         ("EST", 3.38, 2025), ("LVA", 3.73, 2025), ("LTU", 4.0, 2025)},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_markdown_tables_laid_out_otherwise(tmp_path: Path, layout: str) -> None:
+    table, expected = LAYOUTS[layout]
+    got = _shares(_facts(tmp_path, HEAD + table, "t.md"))
+    assert got == {("spending", ally, share, year) for ally, share, year in expected}

@@ -539,8 +539,17 @@ def _read_tables(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
     if "|" not in doc.text.text and "<table" not in doc.raw.lower():
         return
     for table in [*_markdown_tables(doc), *_html_tables(doc)]:
+        if len(table.rows) >= 2 and _ally_column(table, gazetteer) is None:
+            table = _transposed(table)  # allies as columns, years or measures as rows
         if len(table.rows) >= 2:
             _read_table(doc, gazetteer, table, found)
+
+
+def _transposed(table: _Table) -> _Table:
+    width = max(len(row) for row in table.rows)
+    full = [row + [("", row[-1][2], row[-1][2])] * (width - len(row)) for row in table.rows]
+    rows = [[row[j] for row in full] for j in range(width)]
+    return _Table(rows, table.context, table.start, table.end)
 
 
 #: What a column gives: its year, the kind of fact, and "share" or (currency, scale).
