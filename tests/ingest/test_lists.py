@@ -404,3 +404,14 @@ def test_markdown_tables_laid_out_otherwise(tmp_path: Path, layout: str) -> None
     table, expected = LAYOUTS[layout]
     got = _shares(_facts(tmp_path, HEAD + table, "t.md"))
     assert got == {("spending", ally, share, year) for ally, share, year in expected}
+
+
+def test_table_year_from_the_heading_above_it(tmp_path: Path) -> None:
+    text = HEAD + (
+        "## Defence spending in 2024\n\nThe alliance's figures, as a share of GDP:\n\n"
+        "| Ally | Share |\n|---|---|\n| Romania | 2.25 |\n| Hungary | 2.11 |\n"
+    )
+    assert _shares(_facts(tmp_path, text, "h.md")) == {
+        ("spending", "ROU", 2.25, 2024),
+        ("spending", "HUN", 2.11, 2024),
+    }

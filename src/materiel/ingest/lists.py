@@ -567,8 +567,7 @@ def _read_table(doc: Document, gazetteer: Gazetteer, table: _Table, found: _Foun
     named = f"{_last_sentence(table.context)} {' '.join(heads)}"
     if not (SPENDING_RE.search(named) or _GDP_RE.search(named)):
         return  # a column of another measure is skipped below
-    context_years = [int(y) for y in _YEAR_RE.findall(_last_sentence(table.context))]
-    default_year = context_years[0] if context_years else _base_year(doc)
+    default_year = (_column_years(table.context, 1, _base_year(doc)) or [None])[0]
     context_share = bool(_SHARE_WORDS_RE.search(table.context)) and bool(
         _GDP_RE.search(table.context)
     )
