@@ -47,7 +47,13 @@ from materiel.ingest.dates import find_dates
 from materiel.ingest.document import Document
 from materiel.ingest.gazetteer import Gazetteer, Mention
 from materiel.ingest.model import Fact, Source
-from materiel.ingest.money import Money, canonical_qualifier, find_money, find_percents
+from materiel.ingest.money import (
+    Money,
+    Percent,
+    canonical_qualifier,
+    find_money,
+    find_percents,
+)
 from materiel.ingest.numbers import parse_number
 from materiel.ingest.sentences import split_paragraphs
 from materiel.ingest.spending import ref_year
@@ -667,14 +673,19 @@ _ENUMERATION_HINT_RE = re.compile(
 )
 
 
-def _target_share(previous: list[str]) -> float | None:
-    """The share of a target named in the sentences before ("a target of at least 2%")."""
+def _target_share(previous: list[str]) -> tuple[float, str | None] | None:
+    """The share of a target named in the sentences before, with its qualifier ("a target
+    of at least 2%")."""
     for sentence in reversed(previous):
         if _TARGET_RE.search(sentence):
-            shares = [p.value for p in find_percents(sentence) if p.value]
+            shares = [p for p in find_percents(sentence) if p.value]
             if shares:
-                return shares[-1]
+                return _share_of(shares[-1])
     return None
+
+
+def _share_of(p: Percent) -> tuple[float, str | None]:
+    return (p.value or 0.0), canonical_qualifier(p.qualifier)
 
 
 _CLAUSE_RE = re.compile(r"\s[–—-]\s|;|\(|\)")
@@ -749,9 +760,10 @@ def _read_counts(at: _At) -> None:
     total = parse_number(match.group("total").lower()) if match.group("total") else None
     if n is None or n > 40 or (total is not None and (n > total or total > 40)):
         return
-    share = _threshold(sentence, match.end(), previous)
-    if share is None:
+    threshold = _threshold(sentence, match.end(), previous)
+    if threshold is None:
         return
+    share = threshold[0]
     qual = match.group("qual")
     qual = None if qual and qual.lower() in ("all", "a total of", "only", "just") else qual
     year = _year_in(sentence, base, match.start())
@@ -781,7 +793,9 @@ def _read_counts(at: _At) -> None:
     found.regions.append((*span, {share}))
 
 
-def _threshold(sentence: str, position: int, previous: list[str]) -> float | None:
+def _threshold(
+    sentence: str, position: int, previous: list[str]
+) -> tuple[float, str | None] | None:
     """The share of GDP the allies counted at ``position`` meet: the one written after the
     count, or in the sentence, or the target named before (2% when none is named); None
     when the sentence does not speak of meeting a share or a target of defence spending."""
@@ -792,8 +806,10 @@ def _threshold(sentence: str, position: int, previous: list[str]) -> float | Non
         return None  # "X proposed all allies should spend 3%": nobody's figure yet
     if not _MEET_RE.search(sentence, position) or not _about_defence(sentence, previous):
         return None
-    after = [p.value for p in percents if p.start >= position]
-    return (after or [p.value for p in percents] or [_target_share(previous) or 2.0])[0]
+    after = [p for p in percents if p.start >= position]
+    if after or percents:
+        return _share_of((after or percents)[0])
+    return _target_share(previous) or (2.0, None)
 
 
 def _read_all_allies(at: _At) -> None:
@@ -802,11 +818,16 @@ def _read_all_allies(at: _At) -> None:
     doc, sentence, span, previous, found = at.doc, at.sentence, at.span, at.previous, at.found
     match = _ALL_ALLIES_RE.search(sentence)
     assert match is not None
-    share = _threshold(sentence, match.end(), previous)
-    if share is None or not _MEET_RE.search(sentence, match.end(), match.end() + ALL_CHARS):
+    threshold = _threshold(sentence, match.end(), previous)
+    if threshold is None or not _MEET_RE.search(sentence, match.end(), match.end() + ALL_CHARS):
         return
     year = _year_in(sentence, _base_year(doc), match.start())
-    fields = {"actors": {"ally": "NATO"}, "share_of_gdp": share, "year": year}
+    fields = {
+        "actors": {"ally": "NATO"},
+        "share_of_gdp": threshold[0],
+        "share_qualifier": threshold[1],
+        "year": year,
+    }
     found.facts.append(_fact(doc, "spending", fields, span, sentence))
     found.allyless.append(span)  # a reading as the target itself (a pledge of NATO) stays
 
@@ -867,7 +888,7 @@ def _read_enumeration(at: _At) -> None:
     if percents:
         share, qual = percents[0].value, percents[0].qualifier
     elif _REACH_TARGET_RE.search(sentence):
-        share, qual = _target_share(previous), None
+        share, qual = _target_share(previous) or (None, None)
     else:
         return
     if share is None or not 0 < share <= MAX_SHARE:
