@@ -12,6 +12,7 @@ from materiel.errors import InputError
 from materiel.ingest.context import facts_of_document
 from materiel.ingest.document import SUFFIXES, BadFile, Document, read_document
 from materiel.ingest.gazetteer import Gazetteer, load_gazetteer
+from materiel.ingest.lists import list_facts
 from materiel.ingest.merge import merge_facts
 from materiel.ingest.model import Fact
 
@@ -85,7 +86,7 @@ def _warnings(doc: Document) -> list[str]:
 
 
 def _facts_and_warnings(doc: Document, gazetteer: Gazetteer) -> _Outcome:
-    return facts_of_document(doc, gazetteer), _warnings(doc)
+    return list_facts(doc, gazetteer, facts_of_document(doc, gazetteer)), _warnings(doc)
 
 
 def _read_one(path: Path, default_date: date | None, gazetteer: Gazetteer) -> _Outcome:
@@ -156,7 +157,8 @@ def _read_all(
             if len(doc.sentences) < PARTS_FROM or workers < 2 or not forks:
                 yield path, _facts_and_warnings(doc, gazetteer)
             else:
-                yield path, (_read_big(doc, gazetteer, workers), _warnings(doc))
+                found = list_facts(doc, gazetteer, _read_big(doc, gazetteer, workers))
+                yield path, (found, _warnings(doc))
         return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
