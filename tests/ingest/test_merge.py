@@ -100,3 +100,20 @@ def test_spending_needs_same_ally_and_year() -> None:
         {"value": 2.12, "source": 0},
         {"value": 2.1, "source": 1},
     ]
+
+
+def test_a_fact_with_no_year_joins_the_event_whose_figures_are_nearest() -> None:
+    # Poland's 4.12 % of 2024, then its 4.48 % of 2025 (another article), then an
+    # undated 4.48 %: both years are within the figure ratio, the 2025 event is the
+    # one it reports, not the first seen.
+    merged = merge_facts(
+        [
+            _fact("a.txt", buyer="POL", share_of_gdp=4.12, year=2024),
+            _fact("b.txt", buyer="POL", share_of_gdp=4.48, year=2025),
+            _fact("c.txt", buyer="POL", share_of_gdp=4.48),
+        ]
+    )
+    assert [sorted(s.file for s in f.sources) for f in merged] == [
+        ["a.txt"],
+        ["b.txt", "c.txt"],
+    ]

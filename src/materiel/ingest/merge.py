@@ -17,6 +17,7 @@ in the number of statements.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
@@ -113,6 +114,16 @@ def _identity(
         if min(x, y) > 0 and max(x, y) / min(x, y) > FIGURE_RATIO:
             return False
     return a.get("currency") is None or b.get("currency") in (None, a.get("currency"))
+
+
+def _figure_gap(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """The largest relative difference between the figures two facts both give."""
+    gap = 0.0
+    for key in ("value", "quantity", "share_of_gdp"):
+        x, y = a.get(key), b.get(key)
+        if isinstance(x, int | float) and isinstance(y, int | float) and max(abs(x), abs(y)):
+            gap = max(gap, abs(x - y) / max(abs(x), abs(y)))
+    return gap
 
 
 def _dates_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -245,13 +256,18 @@ def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) ->
                 candidates.update(by_actor[head])
             else:
                 candidates.update(blocks[(*head, year)], blocks[(*head, None)])
-        chosen = None
+        chosen, nearest = None, math.inf
         for index in sorted(candidates):
             cluster = clusters[index]
             members = cluster if len(cluster) <= _FULL_COMPARE else cluster[:1]
             if all(same_fact(member, fact, families) for member in members):
-                chosen = index
-                break
+                # of the events it may be (a fact with no year may be any year's), the
+                # one whose figures are nearest; the first seen of equals
+                gap = _figure_gap(cluster[0].fields, fact.fields)
+                if gap < nearest:
+                    chosen, nearest = index, gap
+                if gap == 0.0:
+                    break
         if chosen is None:
             chosen = len(clusters)
             clusters.append([fact])
