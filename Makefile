@@ -38,7 +38,7 @@ run: $(BIN)/.installed node_modules/.installed pdf-libs
 # The tests, then the package's doctests as a step of their own (so that `pytest` and
 # `pytest tests/FOLDER ...` collect tests only).
 test: $(BIN)/.installed node_modules/.installed pdf-libs
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 	$(BIN)/python -m pytest -q --doctest-modules src/materiel --ignore=src/materiel/store/migrations
 
 # The quick loop while working (under two minutes on two cores): all but the slow tests.

@@ -18,6 +18,9 @@ from materiel.store.errors import Conflict
 from materiel.store.models import AuditRecord
 from materiel.store.policy import Policy, Principal
 
+#: Finished runs' results kept in memory by each store (each server process).
+RESULTS_KEPT = 8
+
 
 class StoreBase:
     def __init__(self, db: Database, rule: Rule | None = None):
@@ -26,6 +29,9 @@ class StoreBase:
         self.rule = rule or Rule.from_settings()
         #: the rule's decisions on finished runs' tables, shared by every user
         self.memo = Memo()
+        #: the last finished runs' results, read from the database once (a result never
+        #: changes once its run is done; a few MB of JSON each for nato-2024)
+        self.results = Memo(size=RESULTS_KEPT)
 
     @contextlib.contextmanager
     def tx(self, write: bool = False) -> Iterator[Session]:

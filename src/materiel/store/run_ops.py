@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from materiel.errors import InputError
 from materiel.planner import SERVED
@@ -341,11 +341,14 @@ class RunOps(StoreBase):
             raise AccessDenied(f"{who.role} users may not read the plan's {table}")
         with self.tx() as s:
             record = _visible_run(s, policy, run_id)
-            if record.status != "done" or not record.result:
+            if record.status != "done":
                 raise NotFound(f"run {run_id} has no result ({record.status})")
-            result = record.result
-        # a run's id may come again after its scenario is deleted: the key has its time
-        memo_key = ("run", run_id, str(record.created_at), record.scenario_digest)
+            # a run's id may come again after its scenario is deleted: the key has its time
+            memo_key = ("run", run_id, str(record.created_at), record.scenario_digest)
+            # the result of a finished run never changes: parsed once, kept by the store
+            result = self.results.get(memo_key, lambda: record.result)
+        if not result:
+            raise NotFound(f"run {run_id} has no result ({record.status})")
 
         def what_lines_deliver() -> list[dict[str, Any]]:
             if "delivered" in result:  # kept from the planned scenario when the run ended
@@ -355,13 +358,14 @@ class RunOps(StoreBase):
                 return delivered(s, record.scenario_id, new)
 
         # what a line's output and a group's stock over time tell of deliveries
-        return plan_rows(
+        rows = plan_rows(
             policy,
             table,
             result,
             lambda: self.memo.get(("delivered", *memo_key), what_lines_deliver),
             memo_key,
         )
+        return [dict(row) for row in rows]  # the kept result's rows stay as they are
 
     def _run_view(
         self, who: Principal, record: RunRecord, name: str, baseline: bool = False
@@ -422,7 +426,8 @@ def _with_scenario() -> Select[RunRecord, str, str | None, int]:
 
 def _visible_run(s: Any, policy: Policy, run_id: int) -> RunRecord:
     """The run, if the user may see its scenario (else 404, as for no run)."""
-    record = s.get(RunRecord, run_id)
+    # the result (a few MB of JSON) is read only by those who need it, when they do
+    record = s.get(RunRecord, run_id, options=[defer(RunRecord.result)])
     owner = None
     if record is not None:
         owner = s.scalar(
