@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from materiel.scenario.schema import TABLES
+from materiel.scenario import TABLES
 from materiel.store.policy import Policy
 from materiel.store.scenarios import key_of
 
