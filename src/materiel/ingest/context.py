@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from materiel.ingest import roles
+from materiel.ingest import roles, tables
 from materiel.ingest.analyse import Sentence, analyse
 from materiel.ingest.document import Document
 from materiel.ingest.extract import extract, quantity_fields
@@ -50,7 +50,10 @@ _REFERS_RE = re.compile(
 _SAME_AGENCY_RE = re.compile(r"\b(?:the same|the) agency\b", re.IGNORECASE)
 _PARTICIPANTS_RE = re.compile(
     r"\b(?:also participat\w+|can also order|may also order|also take part|group comprises|"
-    r"comprises|are also (?:buying|party)|joined by|participants are)\b",
+    r"comprises|are also (?:buying|party)|joined by|participants are|"
+    r"(?:is|was|are|were) (?:one|two|three|four|five|\w+) of (?:the )?\w+ (?:countries|allies|"
+    r"nations|member states|participants|buyers) (?:in|taking part|joining|that)|"
+    r"(?:is|are|was|were) among (?:the )?(?:\w+ )?(?:countries|allies|nations|buyers))\b",
     re.IGNORECASE,
 )
 _INCLUSIVE_RE = re.compile(r"\b(?:besides|including|in addition to)\b", re.IGNORECASE)
@@ -107,14 +110,16 @@ class _Reader:
         self.last_agency: str | None = None
         self.in_title = False
 
-    def add(self, found: dict[str, Any], s: Sentence, index: int) -> None:
+    def add(self, found: dict[str, Any], s: Sentence, index: int) -> Fact | None:
+        """Add a fact the sentence states, or complete the fact before it; the fact added,
+        if a new one."""
         fields = found["fields"]
         fields.setdefault("actors", {})
         self._fill_buyer(found, s)
         target = self.last if self._recent(index) else None
         if target is not None and s.anaphoric and self._completes(target, found):
             self._complete(target, fields, index)
-            return
+            return None
         same_family = target is not None and (
             found["kind"] == target.kind or {found["kind"], target.kind} <= set(_CONTRACT_KINDS)
         )
@@ -128,17 +133,31 @@ class _Reader:
         if not fields["actors"] and found["kind"] in _CONTRACT_KINDS and s.doc_company:
             fields["actors"] = {"supplier": s.doc_company}  # "the order" of the article's firm
         if not fields["actors"]:
-            return
+            return None
         fact = Fact(found["kind"], fields, [_source(self.doc, index)], found["confidence"])
         if target is not None and self._complementary(target, fact, index):
             self._complete(target, fields, index)
-            return
+            return None
         self.facts.append(fact)
         if self.in_title:
-            return  # a headline repeats the lead; it is merged with it later
+            return fact  # a headline repeats the lead; it is merged with it later
         self.last, self.last_index = fact, index
         if fact.kind in ("contract", "joint_procurement") and self.first_contract is None:
             self.first_contract = fact
+        return fact
+
+    def add_table(self, gazetteer: Gazetteer, s: Sentence, index: int) -> None:
+        """The spending facts of a table, one per ally and figure, each sourced to its row."""
+        start, end = self.doc.sentences[index]
+        table = tables.rows(self.doc.text.text[start:end], start)
+        base_year = self.doc.date.year if self.doc.date else None
+        for fields, row in tables.table_facts(table, gazetteer, s.context, base_year):
+            o_start, o_end = self.doc.text.span(row.start, row.end)
+            line = " ".join(self.doc.text.text[row.start : row.end].split())
+            source = Source(self.doc.path, o_start, o_end, line,
+                            _source(self.doc, index).article_date, self.doc.title,
+                            self.doc.publisher)  # fmt: skip
+            self.facts.append(Fact("spending", fields, [source], 0.8))
 
     def figures_only(self, s: Sentence) -> dict[str, Any]:
         """A sentence that only gives figures of the fact before it ("It is worth about
@@ -329,6 +348,10 @@ def facts_of_document(
         s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))
         s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country
         s.doc_item = item
+        start, end = doc.sentences[index]
+        if tables.is_table(doc.text.text[start:end]):
+            reader.add_table(gazetteer, s, index)
+            continue
         agencies = roles.agencies(s)
         found = extract(s)
         if not found and s.anaphoric and reader.last is not None and (s.money or s.quantities):
@@ -341,8 +364,13 @@ def facts_of_document(
                 or reader.start_year(s, index)
                 or reader.roles_only(s, index)
             )
+        total: Fact | None = None
         for fact in found:
-            reader.add(fact, s, index)
+            if fact["fields"].pop("part_of_total", False) and total is not None:
+                fact["fields"]["part_of"] = total.id  # "made up of 500,000 of 155mm and ..."
+                reader.add(fact, s, index)
+            else:
+                total = reader.add(fact, s, index)
         if agencies:
             reader.last_agency = agencies[0]
         previous_actor = roles.subject(s) or previous_actor

@@ -20,29 +20,35 @@ from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
 from materiel.ingest.dates import date_fields
 from materiel.ingest.money import Quantity, canonical_qualifier
+from materiel.ingest.rates import UNIT_WORD_RE, Rate, plural
 from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
 _CONTRACT_RE = re.compile(
     r"\b(?:contracts?|ordered|orders?|awarded|awards?|signed|deal|purchased?|procured?|"
-    r"framework|call-offs?|bought|buys?|buy|booked|agreement|concluded|sign|"
+    r"framework|call-offs?|bought|buys?|buy|booked|agreement|concluded|sign|signs|"
+    r"acquire|acquiring|acquisition|handed|"
     r"(?:will|to) (?:build|supply|deliver))\b",
     re.IGNORECASE,
 )
 _AID_RE = re.compile(
     r"\b(?:aid|assistance|donat\w*|donors?|gift\w*|(?:military|financial|budget) support|"
-    r"support to|lend|lent|loan|package|facility|pay for|contribut\w+)\b",
+    r"support (?:to|for)|lend\w*|lent|loans?|package|facility|pay for|contribut\w+|"
+    r"put up|signed off)\b",
     re.IGNORECASE,
 )
 _CAPACITY_RE = re.compile(
     r"\b(?:production capacity|capacity|annual output|output|turn out|to produce|"
     r"expand(?:ing)? (?:the |its )?(?:\w+ )?(?:production|manufacturing)|production line|"
     r"production of|manufactur\w+ capacity|ramp(?:ing)?[- ]up|invest\w*|putting [^.]{0,40} into "
-    r"the (?:site|plant|factory)|new (?:plant|factory|line))\b",
+    r"the (?:site|plant|factory)|new (?:plant|factory|line))\b|"
+    r"\b(?:build|open|construct)\w*\b[^.]{0,60}?\b(?:factor(?:y|ies)|plants|production lines)\b",
     re.IGNORECASE,
 )
 #: Words that make a sentence about capacity rather than a contract that mentions it.
 _CAPACITY_FIRST_RE = re.compile(
-    r"\b(?:capacity|annual output|turn out|a year|per year|annually|invest\w*|putting)\b", re.I
+    r"\b(?:capacity|annual output|turn out|a year|per year|annually|invest\w*|putting|"
+    r"factor(?:y|ies))\b",
+    re.I,
 )
 _FOR_UKRAINE_RE = re.compile(
     r"\bfor Ukraine\b|\bUkraine(?:'s|’s) behalf\b|\bUkraine will receive\b|"
@@ -75,20 +81,27 @@ _FUTURE_RE = re.compile(
     r"expected|due to|sets? aside|reserved|should|asked|to approve|approval|seeks?)\b",
     re.IGNORECASE,
 )
-_PLEDGE_RE = re.compile(r"\b(?:pledged?|committed|promised|agreed to|will provide|would "
+_PLEDGE_RE = re.compile(r"\b(?:pledged?|committed|promised|agreed to|signed off|will provide|would "
                         r"provide|is providing|commits?)\b", re.IGNORECASE)  # fmt: skip
 _SIGNED_RE = re.compile(
     r"\b(?:signed|awarded|ordered|concluded|placed|booked|agreed a|has agreed|won|bought)\b",
+    re.IGNORECASE,
+)
+#: An intention to buy: "agreed to jointly purchase", "plans to acquire", "decided to order".
+_INTENT_RE = re.compile(
+    r"\b(?:agreed|agree|agrees|plans?|planning|intends?|aims?|wants?|decided|decides|"
+    r"is set|are set|hopes?|seeks?|proposed?)\s+to\s+(?:\w+ly\s+)?"
+    r"(?:buy|purchase|procure|order|acquire)\b",
     re.IGNORECASE,
 )
 _REACHED_RE = re.compile(r"\b(?:had reached|has reached|reached|is producing|can turn out|"
                          r"able to turn out|currently)\b", re.IGNORECASE)  # fmt: skip
 _PER_YEAR_RE = re.compile(r"^\s*(?:a|per|each|every)\s+year\b|^\s*annually\b", re.IGNORECASE)
 _ANNUAL_BEFORE_RE = re.compile(r"\b(?:annual|yearly)\b[^.;]{0,60}$", re.IGNORECASE)
-_FINANCIAL_RE = re.compile(r"\b(?:financial|budget support|loans?|lend|lent|salaries|pensions|"
+_FINANCIAL_RE = re.compile(r"\b(?:financial|budget support|loans?|lend\w*|lent|salaries|pensions|"
                            r"reconstruction|macro-financial)\b", re.I)  # fmt: skip
 _MILITARY_RE = re.compile(r"\b(?:military|weapons|arms|ammunition|missiles?|air defen[cs]e|"
-                          r"shells)\b", re.I)  # fmt: skip
+                          r"shells|rounds)\b", re.I)  # fmt: skip
 _FRAMEWORK_RE = re.compile(r"\bframework\b", re.IGNORECASE)
 _CALL_OFF_RE = re.compile(r"\bcall-offs?\b|\bcall offs?\b", re.IGNORECASE)
 
@@ -104,7 +117,10 @@ def quantity_fields(s: Sentence, q: Quantity | None) -> dict[str, Any]:
     if q is None:
         return {}
     unit = q.unit
-    if _PER_YEAR_RE.match(s.text[q.end :]) or _ANNUAL_BEFORE_RE.search(s.text[: q.start]):
+    rate = next((r for r in s.rates if r.start == q.start), None)
+    if rate is not None:
+        unit = f"{unit} per {rate.per}"
+    elif _PER_YEAR_RE.match(s.text[q.end :]) or _ANNUAL_BEFORE_RE.search(s.text[: q.start]):
         unit = f"{unit} per year"
     qualifier = canonical_qualifier(q.qualifier)
     return {"quantity": q.value, "quantity_unit": unit, "quantity_qualifier": qualifier}
@@ -134,6 +150,8 @@ def _status(s: Sentence, kind: str) -> str:
         return "pledged"
     if kind == "capacity_plan":
         return "estimate" if _REACHED_RE.search(text) else "planned"
+    if _INTENT_RE.search(text):
+        return "planned"  # "agreed to jointly purchase", "plans to acquire": no contract yet
     if _SIGNED_RE.search(text):
         return "signed"
     if _FUTURE_RE.search(text):
@@ -156,6 +174,9 @@ def _compact(actors: dict[str, Any]) -> dict[str, Any]:
 
 def _fact(kind: str, actors: dict[str, Any], s: Sentence, **fields: Any) -> dict[str, Any]:
     body = {"actors": _compact(actors), **{k: v for k, v in fields.items() if v is not None}}
+    over = _OVER_YEARS_RE.search(s.text)
+    if over and "period" not in body:
+        body["period"] = over.group(0)  # "850 aircraft over five years"
     body.setdefault("status", _status(s, kind))
     return {"kind": kind, "fields": body}
 
@@ -206,7 +227,7 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     return _fact("joint_procurement" if joint else "contract", actors, s, **fields)
 
 
-def aid_fact(s: Sentence) -> dict[str, Any] | None:
+def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """Aid: a donor gives or lends money or materiel to a recipient (Ukraine by default in
     an article about aid to Ukraine). A donor and a recipient named without a figure
     ("Norway channels its support to Kyiv through the Nansen programme") open a fact that
@@ -226,7 +247,7 @@ def aid_fact(s: Sentence) -> dict[str, Any] | None:
     donor = (
         (groups + donors)[:1]
         if groups and (not donors or s.text.find(groups[0]) < 5)
-        else (donors[:1])
+        else (roles.coordinated(s, donors[0]) if donors else [])
     )
     if not donor and s.previous_actor and re.match(r"^\s*(?:its|it|their)\b", s.text, re.I):
         donor = [s.previous_actor]
@@ -241,16 +262,114 @@ def aid_fact(s: Sentence) -> dict[str, Any] | None:
             fields["per_year"] = True
     suppliers = roles.companies(s)
     actors = {"donor": donor, "recipient": recipient, "supplier": suppliers[:1]}
-    return _fact("aid", actors, s, aid_type=aid_type, **fields)
+    fact = _fact("aid", actors, s, aid_type=aid_type, **fields)
+    pairs = [(who, money) for who, money in roles.actor_per_amount(s) if who != recipient]
+    if len(pairs) < 2:
+        return fact
+    return [  # "the United States is lending $20bn, the EU €18.1bn ...": one fact per donor
+        {"kind": "aid", "fields": {**fact["fields"], "actors": {**fact["fields"]["actors"],
+         "donor": who}, **money_fields(money, s)}}
+        for who, money in pairs
+    ]  # fmt: skip
+
+
+_PARTS_RE = re.compile(
+    r"\b(?:made up of|comprising|consisting of|of which|split into|broken down into|"
+    r"divided into)\b",
+    re.IGNORECASE,
+)
+
+
+def part_facts(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parts of a total that the sentence breaks down ("800,000 rounds ..., made up of
+    500,000 of 155mm and 300,000 of 122mm"): one fact per part, each with its own item and
+    count, marked as part of ``fact`` (whose item becomes the parts' one item, if shared)."""
+    cue = _PARTS_RE.search(s.text)
+    fields = fact["fields"]
+    if cue is None or fields.get("quantity") is None:
+        return []
+    parts = [q for q in s.quantities if q.start > cue.end()]
+    if len(parts) < 2 or sum(q.value for q in parts) > fields["quantity"] * 1.01:
+        return []
+    found = []
+    for q in parts:
+        items = [m.id for m in s.mentions if m.kind == "item" and q.start <= m.start < q.end]
+        part = {**fields, "item": items[0] if items else None, "quantity": q.value}
+        part.update(quantity_qualifier=canonical_qualifier(q.qualifier), part_of_total=True)
+        found.append({"kind": fact["kind"], "fields": part})
+    named = {f["fields"]["item"] for f in found}
+    fields["item"] = named.pop() if len(named) == 1 else None
+    return found
+
+
+#: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").
+_FACTORY_RE = re.compile(r"\b(?:factor(?:y|ies)|plants?|production lines?)\b", re.IGNORECASE)
+_OVER_YEARS_RE = re.compile(
+    r"\bover (?:the next |the coming )?(?:\w+|\d+) years\b|\bby (?:the end of )?(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+#: Words of making things: a rate after (or just before) one is an output.
+_PRODUCE_RE = re.compile(
+    r"\b(?:produc\w*|output|forg(?:e|es|ed|ing)|manufactur\w*|makes?|making|turns? out|"
+    r"turning out|roll(?:s|ed|ing)? out|capacity|assembl\w*|target|goal|ambition|aims?)\b",
+    re.IGNORECASE,
+)
+#: A rate that is a goal, not an output reached ("a target of", "could go as high as", "by 2027").
+_GOAL_RATE_RE = re.compile(
+    r"\b(?:target|goal|aims?|ambition|plans?|planned|will|would|could|should|expects?|"
+    r"expected|intends?|to reach|to rise|to increase|to double|to triple|"
+    r"by (?:the end of )?(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_NOW_RE = re.compile(
+    r"\b(?:now|currently|today|at present|this year|produces|forges|makes|manufactures|"
+    r"turns out|(?:is|are) (?:producing|making|manufacturing|turning out))\b",
+    re.IGNORECASE,
+)
+#: How far before (and after) a rate a word of making may stand [characters].
+CUE_BEFORE, CUE_AFTER = 90, 40
+
+
+def output_rate(s: Sentence) -> Rate | None:
+    """The first rate of the sentence that a word of making stands next to ("is now
+    producing about 40,000 rounds a month", "a target of 650 missiles a year"); shells
+    fired a day or bought a year are not outputs."""
+    for rate in s.rates:
+        near = s.text[max(0, rate.start - CUE_BEFORE) : rate.end + CUE_AFTER]
+        if _PRODUCE_RE.search(near):
+            return rate
+    return None
+
+
+def rate_fields(s: Sentence, rate: Rate) -> dict[str, Any]:
+    """Quantity, unit ("rounds per month"), hedge, status and year of an output rate; a
+    bare rate ("as high as 750 a year") counts the unit noun or item named nearest it."""
+    unit = rate.unit
+    if unit is None:
+        words = sorted(UNIT_WORD_RE.finditer(s.text), key=lambda m: abs(m.start() - rate.start))
+        items = [m.text for m in s.mentions if m.kind == "item"]
+        unit = plural(words[0].group(0).lower()) if words else (items[0] if items else "units")
+    goal = bool(_GOAL_RATE_RE.search(s.text))
+    fields: dict[str, Any] = {
+        "quantity": rate.value,
+        "quantity_unit": f"{unit} per {rate.per}",
+        "quantity_qualifier": canonical_qualifier(rate.qualifier),
+        "status": "planned" if goal else "estimate",
+        **_dates(s, default_year=False),
+    }
+    if "year" not in fields and not goal and _NOW_RE.search(s.text) and s.base is not None:
+        fields["year"] = s.base.year  # "is now producing": the article's year
+    return fields
 
 
 def capacity_fact(s: Sentence) -> dict[str, Any] | None:
     """A production capacity or its expansion: a producer, and an output or money for it."""
-    if not _CAPACITY_RE.search(s.text):
+    rate = output_rate(s)
+    if rate is None and not _CAPACITY_RE.search(s.text):
         return None
-    q = _quantity(s)
-    bare = _BARE_COUNT_RE.search(s.text) if q is None else None
-    if not (q or s.money or bare):
+    q = _quantity(s) if rate is None else None
+    bare = _BARE_COUNT_RE.search(s.text) if q is None and rate is None else None
+    if not (rate or q or s.money or bare):
         return None
     producers = roles.companies(s)
     funders = [c for c in roles.countries(s)] + [g for g in roles.groups(s) if g != "NATO"]
@@ -258,12 +377,20 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
         producers = ["EU"]
     if not producers and s.doc_company and not funders:
         producers = [s.doc_company]
-    if not producers:
+    if not producers and rate is not None:
+        producers = funders[:1]  # "Ukraine now makes 2,000 drones a month"
+    state_built = not producers and bool(s.money and funders and _FACTORY_RE.search(s.text))
+    if not producers and not state_built:
         return None
     actors: dict[str, Any] = {"producer": producers[:1]}
     if s.money:
         actors["funder"] = [f for f in funders if f not in producers][:1]
-    fields: dict[str, Any] = {"item": _item(s), **quantity_fields(s, q)}
+    if rate is not None:
+        fields = {"item": _item(s), **rate_fields(s, rate)}
+        if s.money:
+            fields.update(money_fields(s.money[0], s))
+        return _fact("capacity_plan", actors, s, **fields)
+    fields = {"item": _item(s), **quantity_fields(s, q)}
     if bare is not None:
         count = float(bare.group("num")) * (
             1e6 if bare.group("scale").lower() == "million" else 1e3
@@ -278,13 +405,13 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
 def extract(s: Sentence) -> list[dict[str, Any]]:
     """Every candidate fact one sentence states (``kind`` and ``fields``)."""
     found: list[dict[str, Any]] = []
-    capacity_first = bool(_CAPACITY_FIRST_RE.search(s.text))
+    capacity_first = bool(_CAPACITY_FIRST_RE.search(s.text)) or output_rate(s) is not None
     finders = (aid_fact, capacity_fact, contract_fact) if capacity_first else (
         aid_fact, contract_fact, capacity_fact)  # fmt: skip
     for finder in finders:
         fact = finder(s)
-        if fact is not None:
-            found.append(fact)
+        if fact:
+            found.extend(fact if isinstance(fact, list) else [fact, *part_facts(s, fact)])
             break
     found = spending_facts(s, bool(found)) + found
     denied = _DENIED_RE.search(s.text)

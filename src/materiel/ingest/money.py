@@ -14,7 +14,7 @@ from materiel.ingest.numbers import LONG_SCALE, NUMBER, SHORT_SCALE, parse_numbe
 
 #: Hedges and bounds, longest first so that "just over" wins over "over".
 QUALIFIERS = (
-    "as much as|as many as|as few as|as little as|in excess of|upwards of|no less than|"
+    "as much as|as many as|as high as|as few as|as little as|in excess of|upwards of|no less than|"
     "no more than|not less than|not more than|more than|less than|fewer than|at least|"
     "at most|just over|just under|well over|well above|close to|an estimated|almost|nearly|"
     "about|around|approximately|approx\\.|roughly|some|up to|over|under|above|below|"
@@ -22,7 +22,8 @@ QUALIFIERS = (
 )
 #: The qualifier a fact carries for each hedge as written.
 CANONICAL_QUALIFIERS = {
-    "up to": ("up to", "as much as", "as many as", "no more than", "not more than", "at most"),
+    "up to": ("up to", "as much as", "as many as", "as high as", "no more than", "not more than",
+              "at most"),
     "nearly": ("nearly", "almost", "close to", "just under"),
     "about": ("about", "around", "approximately", "approx.", "roughly", "some", "an estimated"),
     "more than": ("more than", "over", "in excess of", "upwards of", "just over", "well over",
@@ -44,7 +45,8 @@ def canonical_qualifier(words: str | None) -> str | None:
     return None if words is None else _CANONICAL.get(words.lower(), words.lower())
 
 
-_QUAL = rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?"
+#: An optional hedge before a figure, in a group named ``qual``.
+QUALIFIER_BEFORE = _QUAL = rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?"
 _IGNORED_QUALIFIERS = {"from", "only", "just"}
 
 _SYMBOLS = {
@@ -235,19 +237,22 @@ def find_percents(sentence: str) -> list[Percent]:
     return found
 
 
-_UNIT_NOUNS = (
-    r"missiles?|rounds?|shells?|interceptors?|vehicles?|tanks?|jets?|aircraft|fighters?|"
+#: Nouns that count munitions, weapons and systems (singular or plural).
+UNIT_NOUNS = (
+    r"weapons?|missiles?|rounds?|shells?|interceptors?|vehicles?|tanks?|jets?|aircraft|fighters?|"
     r"systems?|launchers?|batteries|battery|howitzers?|drones?|helicopters?|munitions|"
     r"projectiles?|warheads?|rockets?|guns?|pieces|ships?|frigates?|submarines?|"
-    r"charges|fuzes|motors|kits|units|carriers|radars?"
+    r"charges|fuzes|motors|kits|units|carriers|radars?|factor(?:y|ies)|plants?"
 )
 _QUANTITY_RE = re.compile(
     rf"(?<![\w.,]){_QUAL}(?<![\w.,-])(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?\s+"
-    rf"(?P<noun>(?:[\w][\w-]*\s+){{0,3}}?(?:{_UNIT_NOUNS}))\b",
+    rf"(?P<noun>(?:[\w][\w-]*\s+){{0,3}}?(?:{UNIT_NOUNS}))\b",
     re.IGNORECASE,
 )
 
 
+#: A head noun after the matched one ("munitions and energetics factories"): the count is of it.
+_HEAD_AFTER_RE = re.compile(rf"^(?:\s+and\s+[\w-]+)?\s+(?:{UNIT_NOUNS})\b", re.IGNORECASE)
 _VAGUE_RE = re.compile(r"\b(?:several|a few|few|many|hundreds of|thousands of|tens of)\s+$", re.I)
 
 
@@ -280,6 +285,9 @@ def find_quantities(sentence: str, taken: list[tuple[int, int]]) -> list[Quantit
         qual = (match.group("qual") or "").lower() or None
         qual = None if qual in _IGNORED_QUALIFIERS else qual
         start = match.start() if qual else match.start("num")
-        text = sentence[start : match.end()]
-        found.append(Quantity(value, match.group("noun"), qual, text, start, match.end()))
+        end = match.end()
+        head = _HEAD_AFTER_RE.match(sentence[end:])
+        end += head.end() if head else 0
+        noun = sentence[match.start("noun") : end]
+        found.append(Quantity(value, noun, qual, sentence[start:end], start, end))
     return found

@@ -14,6 +14,7 @@ import re
 
 from materiel.ingest.analyse import Sentence
 from materiel.ingest.gazetteer import Mention
+from materiel.ingest.money import Money
 
 _PLACE_BEFORE_RE = re.compile(
     r"\b(?:in|at|across|outside|inside|throughout|near|within|into|of the|sites in|"
@@ -129,3 +130,53 @@ def subject(s: Sentence) -> str | None:
         if m.kind == "country" and acts(s, m) and not is_end_user(s, m):
             return m.id
     return None
+
+
+_CONVERSION_BEFORE_RE = re.compile(r"[(/]\s*(?:about|around|roughly|some|approximately|or)?\s*$")
+
+
+def actor_per_amount(s: Sentence) -> list[tuple[str, Money]]:
+    """A list of actors each with its own amount ("the United States is lending $20bn, the
+    EU €18.1bn, the UK £2.26bn and Canada C$5bn"): each amount with the acting country or
+    group named after the amount before it. Empty unless there are two amounts or more and
+    each has an actor of its own (a conversion in brackets is not an amount of its own)."""
+    amounts = [
+        m
+        for m in s.money
+        if not _CONVERSION_BEFORE_RE.search(s.text[max(0, m.start - 16) : m.start])
+    ]
+    if len(amounts) < 2:
+        return []
+    pairs: list[tuple[str, Money]] = []
+    previous_end = 0
+    for money in amounts:
+        named = [
+            m.id
+            for m in s.mentions
+            if previous_end <= m.start < money.start
+            and ((m.kind == "country" and acts(s, m) and not is_end_user(s, m)) or m.id in GROUPS)
+        ]
+        if not named or named[-1] in (who for who, _ in pairs):
+            return []
+        pairs.append((named[-1], money))
+        previous_end = money.end
+    return pairs
+
+
+_AND_RE = re.compile(r"^\s*(?:,\s*and|,|and|as well as)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def coordinated(s: Sentence, first: str) -> list[str]:
+    """``first`` and the acting countries listed right after it ("Denmark and the
+    Netherlands have put up ...", "Spain, Italy and Greece ...")."""
+    found: list[str] = []
+    previous_end: int | None = None
+    for m in s.mentions:
+        if m.kind != "country" or (previous_end is None and m.id != first):
+            continue
+        if previous_end is not None and not _AND_RE.match(s.text[previous_end : m.start]):
+            break
+        if acts(s, m) and not is_end_user(s, m) and m.id not in found:
+            found.append(m.id)
+        previous_end = m.end
+    return found or [first]

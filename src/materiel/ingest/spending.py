@@ -25,8 +25,8 @@ from materiel.ingest.numbers import parse_number
 
 _COUNT_RES = (
     re.compile(
-        r"\b(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:of|out of)\s+(?:the\s+|its\s+|nato's\s+|"
-        r"the alliance's\s+)?(?P<total>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:nato\s+)?"
+        r"\b(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:of|out of)\s+(?:the\s+(?:then\s+)?|its\s+|"
+        r"nato's\s+|the alliance's\s+)?(?P<total>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:nato\s+)?"
         r"(?:allies|members|member states|nations)",
         re.IGNORECASE,
     ),
