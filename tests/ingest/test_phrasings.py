@@ -133,6 +133,9 @@ def test_rate_parser_reads_counts_bare_numbers_and_period_words() -> None:
         "Rheinmetall shares rose 4% to €1,500 a share on Tuesday.",
         "About 1,200 soldiers a day were killed or wounded in the spring, officials said.",
         "Ukraine needs some 200,000 shells a month, its defence minister said.",
+        "Europe fires around 2,000 shells a day, while Russia fires 10,000.",
+        "Rheinmetall shares traded at €1,600, up 4% on the day, giving a market value of €70bn.",
+        "Germany is giving its troops a pay rise of €1.2bn a year.",
     ],
 )
 def test_rate_decoys_give_no_fact(tmp_path: Path, decoy: str) -> None:
@@ -328,3 +331,50 @@ def test_spending_sentences_plans_and_totals(
     facts = _facts(tmp_path, sentence)
     _one(facts, kind, **expected)
     assert len(facts) == 1
+
+
+# -- the same structures in other words: not the sentences above --------------------
+
+PARAPHRASES = [
+    ("Annual production of 155mm rounds reached 300,000 last year, Rheinmetall said.",
+     "capacity_plan", {"actors": {"producer": "RHM"}, "item": "155mm", "quantity": 300000,
+                       "quantity_unit": "rounds per year", "year": 2023, "status": "estimate"}),
+    ("Rheinmetall's output is expected to reach 1.1 million shells a year by 2027.",
+     "capacity_plan", {"actors": {"producer": "RHM"}, "quantity": 1.1e6,
+                       "quantity_unit": "shells per year", "year": 2027, "status": "planned"}),
+    ("MBDA aims to build 40 Aster missiles per month by 2026.",
+     "capacity_plan", {"actors": {"producer": "MBDA"}, "item": "aster", "quantity": 40,
+                       "quantity_unit": "Aster missiles per month", "year": 2026,
+                       "status": "planned"}),
+    ("Sweden and Finland will jointly buy up to 2,000 Carl-Gustaf rounds.",
+     "joint_procurement", {"actors": {"ally": ["SWE", "FIN"]}, "item": "carl-gustaf",
+                           "quantity": 2000, "status": "planned"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("sentence", "kind", "expected"), PARAPHRASES)
+def test_paraphrases(tmp_path: Path, sentence: str, kind: str, expected: dict[str, Any]) -> None:
+    facts = _facts(tmp_path, sentence)
+    _one(facts, kind, **expected)
+    assert len(facts) == 1
+
+
+LISTED = [
+    ("Germany is giving €7bn and France €3bn to Ukraine this year.",
+     "aid", "donor", [("DEU", 7e9, "EUR"), ("FRA", 3e9, "EUR")]),
+    ("Denmark committed DKK 1.3 billion and Sweden SEK 1.5 billion to the Czech initiative "
+     "for Ukraine.",
+     "aid", "donor", [("DNK", 1.3e9, "DKK"), ("SWE", 1.5e9, "SEK")]),
+    ("This year Germany spends €90bn on defence, France €60bn and Italy €32bn.",
+     "spending", "ally", [("DEU", 9e10, "EUR"), ("FRA", 6e10, "EUR"), ("ITA", 3.2e10, "EUR")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("sentence", "kind", "role", "pairs"), LISTED)
+def test_a_fact_per_listed_actor(
+    tmp_path: Path, sentence: str, kind: str, role: str, pairs: list[tuple[str, float, str]]
+) -> None:
+    facts = _facts(tmp_path, sentence)
+    got = [(f.fields["actors"][role], f.fields["value"], f.fields["currency"]) for f in facts]
+    assert sorted(got) == sorted(pairs) and all(f.kind == kind for f in facts)
+    assert all(f.fields["year"] == 2024 for f in facts)

@@ -254,8 +254,8 @@ class _Reader:
         for role, who in (parent.fields.get("actors") or {}).items():
             if role != "ally":
                 actors.setdefault(role, who)
-        if fields.get("item") is None:
-            fields["item"] = parent.fields.get("item")
+        if fields.get("item") is None and parent.fields.get("item") is not None:
+            fields["item"] = parent.fields["item"]
         if not s.dates and s.context_year is not None:
             fields["year"] = s.context_year
         if found["kind"] != parent.kind and found["kind"] in _CONTRACT_KINDS:

@@ -36,6 +36,13 @@ _AID_RE = re.compile(
     r"put up|signed off)\b",
     re.IGNORECASE,
 )
+#: Verbs of giving that make aid only when Ukraine and a giver are named ("Germany is giving
+#: €7bn and France €3bn to Ukraine"; "giving a market value of" is not aid).
+_GIVE_RE = re.compile(
+    r"\b(?:giv(?:e|es|ing)|gave|provid(?:e|es|ed|ing)|send(?:s|ing)?|sent|deliver(?:s|ed|ing)?|"
+    r"commit(?:s|ted)?|pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|allocat\w+|earmark\w*)\b",
+    re.IGNORECASE,
+)
 _CAPACITY_RE = re.compile(
     r"\b(?:production capacity|capacity|annual output|output|turn out|to produce|"
     r"expand(?:ing)? (?:the |its )?(?:\w+ )?(?:production|manufacturing)|production line|"
@@ -232,7 +239,8 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     an article about aid to Ukraine). A donor and a recipient named without a figure
     ("Norway channels its support to Kyiv through the Nansen programme") open a fact that
     a later sentence may give its figures to; if none does, it is dropped."""
-    if not _AID_RE.search(s.text):
+    giving = _GIVE_RE.search(s.text) and "UKR" in s.ids("country") and roles.countries(s)
+    if not (_AID_RE.search(s.text) or giving):
         return None
     if not (s.money or _quantity(s)) and not ("UKR" in roles.end_users(s) and roles.countries(s)):
         return None

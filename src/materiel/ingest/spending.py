@@ -250,22 +250,30 @@ def _named_after(s: Sentence, position: int) -> str | None:
 
 
 def spending_money(s: Sentence, aid_or_contract: bool) -> list[dict[str, Any]]:
-    """A defence budget or spending total ("defence spending set at PLN 186 billion")."""
+    """A defence budget or spending total ("defence spending set at PLN 186 billion"); one
+    per ally when the sentence lists allies each with an amount ("Germany spends €90bn and
+    France €60bn")."""
     if not s.money or aid_or_contract or not SPENDING_RE.search(s.text):
         return []
-    money = s.money[0]
-    ally = _named_after(s, money.end) or roles.subject(s)
-    if ally is None or ally in roles.AGENCY_BUYERS:
-        return []
-    fields = {
-        "actors": {"ally": ally},
-        **money_fields(money, s),
-        "year": _year_near(s, money.start, money.end, s.base.year if s.base else None),
-    }
+    pairs = roles.actor_per_amount(s)
+    if not pairs:
+        money = s.money[0]
+        ally = _named_after(s, money.end) or roles.subject(s)
+        pairs = [] if ally is None else [(ally, money)]
     base_year = s.base.year if s.base else None
-    later = base_year is not None and (fields["year"] or 0) > base_year
-    fields["status"] = "planned" if later or _PLANNED_RE.search(s.text) else "estimate"
-    return [{"kind": "spending", "fields": fields, "start": money.start}]
+    found = []
+    for ally, money in pairs:
+        if ally in roles.AGENCY_BUYERS:
+            continue
+        fields = {
+            "actors": {"ally": ally},
+            **money_fields(money, s),
+            "year": _year_near(s, money.start, money.end, base_year),
+        }
+        later = base_year is not None and (fields["year"] or 0) > base_year
+        fields["status"] = "planned" if later or _PLANNED_RE.search(s.text) else "estimate"
+        found.append({"kind": "spending", "fields": fields, "start": money.start})
+    return found
 
 
 _ALT_RE = re.compile(r"^\s*\(\s*(?:about|around|roughly|some|approximately|or)?\s*$")
