@@ -122,8 +122,22 @@ def test_rate_parser_reads_counts_bare_numbers_and_period_words() -> None:
         (900, None, "month"),
     ]
     assert find_rates("It was founded in 2019 a year after the war.", []) == []
+    assert find_rates("Up from 100,000 a year earlier, and 400 more in a year's time.", []) == []
     assert plural("missile") == "missiles" and plural("factory") == "factories"
     assert plural("aircraft") == "aircraft"
+
+
+def test_each_rate_read_in_its_own_clause(tmp_path: Path) -> None:
+    text = "KNDS builds around 6 Caesar howitzers a month and aims for 12 a month by 2026."
+    facts = _facts(tmp_path, text)
+    unit = "Caesar howitzers per month"
+    common = {"actors": {"producer": "KNDS"}, "item": "caesar", "quantity_unit": unit}
+    _one(facts, "capacity_plan", quantity=6, year=2024, status="estimate", **common)
+    _one(facts, "capacity_plan", quantity=12, year=2026, status="planned", **common)
+    text = "Ukraine's forces use 6,000 rounds a day, but EU production is about 1 million a year."
+    facts = _facts(tmp_path, text)
+    _one(facts, "capacity_plan", actors={"producer": "EU"}, quantity=1e6, status="estimate")
+    assert len(facts) == 1  # the rounds used a day are not an output
 
 
 @pytest.mark.parametrize(

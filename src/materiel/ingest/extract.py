@@ -20,7 +20,7 @@ from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
 from materiel.ingest.dates import date_fields
 from materiel.ingest.money import Quantity, canonical_qualifier
-from materiel.ingest.rates import UNIT_WORD_RE, Rate, plural
+from materiel.ingest.outputs import output_rates
 from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
 _CONTRACT_RE = re.compile(
@@ -313,71 +313,21 @@ def part_facts(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
 #: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").
 _FACTORY_RE = re.compile(r"\b(?:factor(?:y|ies)|plants?|production lines?)\b", re.IGNORECASE)
 _OVER_YEARS_RE = re.compile(
-    r"\bover (?:the next |the coming )?(?:\w+|\d+) years\b|\bby (?:the end of )?(?:19|20)\d\d\b",
+    r"\bover (?:the next |the coming )?(?:\w+|\d+) years\b",
     re.IGNORECASE,
 )
-#: Words of making things: a rate after (or just before) one is an output.
-_PRODUCE_RE = re.compile(
-    r"\b(?:produc\w*|output|forg(?:e|es|ed|ing)|manufactur\w*|makes?|making|turns? out|"
-    r"turning out|roll(?:s|ed|ing)? out|capacity|assembl\w*|target|goal|ambition|aims?)\b",
-    re.IGNORECASE,
-)
-#: A rate that is a goal, not an output reached ("a target of", "could go as high as", "by 2027").
-_GOAL_RATE_RE = re.compile(
-    r"\b(?:target|goal|aims?|ambition|plans?|planned|will|would|could|should|expects?|"
-    r"expected|intends?|to reach|to rise|to increase|to double|to triple|"
-    r"by (?:the end of )?(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-_NOW_RE = re.compile(
-    r"\b(?:now|currently|today|at present|this year|produces|forges|makes|manufactures|"
-    r"turns out|(?:is|are) (?:producing|making|manufacturing|turning out))\b",
-    re.IGNORECASE,
-)
-#: How far before (and after) a rate a word of making may stand [characters].
-CUE_BEFORE, CUE_AFTER = 90, 40
 
 
-def output_rate(s: Sentence) -> Rate | None:
-    """The first rate of the sentence that a word of making stands next to ("is now
-    producing about 40,000 rounds a month", "a target of 650 missiles a year"); shells
-    fired a day or bought a year are not outputs."""
-    for rate in s.rates:
-        near = s.text[max(0, rate.start - CUE_BEFORE) : rate.end + CUE_AFTER]
-        if _PRODUCE_RE.search(near):
-            return rate
-    return None
-
-
-def rate_fields(s: Sentence, rate: Rate) -> dict[str, Any]:
-    """Quantity, unit ("rounds per month"), hedge, status and year of an output rate; a
-    bare rate ("as high as 750 a year") counts the unit noun or item named nearest it."""
-    unit = rate.unit
-    if unit is None:
-        words = sorted(UNIT_WORD_RE.finditer(s.text), key=lambda m: abs(m.start() - rate.start))
-        items = [m.text for m in s.mentions if m.kind == "item"]
-        unit = plural(words[0].group(0).lower()) if words else (items[0] if items else "units")
-    goal = bool(_GOAL_RATE_RE.search(s.text))
-    fields: dict[str, Any] = {
-        "quantity": rate.value,
-        "quantity_unit": f"{unit} per {rate.per}",
-        "quantity_qualifier": canonical_qualifier(rate.qualifier),
-        "status": "planned" if goal else "estimate",
-        **_dates(s, default_year=False),
-    }
-    if "year" not in fields and not goal and _NOW_RE.search(s.text) and s.base is not None:
-        fields["year"] = s.base.year  # "is now producing": the article's year
-    return fields
-
-
-def capacity_fact(s: Sentence) -> dict[str, Any] | None:
-    """A production capacity or its expansion: a producer, and an output or money for it."""
-    rate = output_rate(s)
-    if rate is None and not _CAPACITY_RE.search(s.text):
+def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
+    """A production capacity or its expansion: a producer, and an output or money for it;
+    one fact per output rate when the sentence gives several ("builds 6 a month and aims
+    for 12 a month by 2026")."""
+    outputs = output_rates(s)
+    if not outputs and not _CAPACITY_RE.search(s.text):
         return None
-    q = _quantity(s) if rate is None else None
-    bare = _BARE_COUNT_RE.search(s.text) if q is None and rate is None else None
-    if not (rate or q or s.money or bare):
+    q = _quantity(s) if not outputs else None
+    bare = _BARE_COUNT_RE.search(s.text) if q is None and not outputs else None
+    if not (outputs or q or s.money or bare):
         return None
     producers = roles.companies(s)
     funders = [c for c in roles.countries(s)] + [g for g in roles.groups(s) if g != "NATO"]
@@ -385,7 +335,7 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
         producers = ["EU"]
     if not producers and s.doc_company and not funders:
         producers = [s.doc_company]
-    if not producers and rate is not None:
+    if not producers and outputs:
         producers = funders[:1]  # "Ukraine now makes 2,000 drones a month"
     state_built = not producers and bool(s.money and funders and _FACTORY_RE.search(s.text))
     if not producers and not state_built:
@@ -393,11 +343,13 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
     actors: dict[str, Any] = {"producer": producers[:1]}
     if s.money:
         actors["funder"] = [f for f in funders if f not in producers][:1]
-    if rate is not None:
-        fields = {"item": _item(s), **rate_fields(s, rate)}
-        if s.money:
-            fields.update(money_fields(s.money[0], s))
-        return _fact("capacity_plan", actors, s, **fields)
+    if outputs:
+        money = money_fields(s.money[0], s) if s.money else {}
+        found = [
+            _fact("capacity_plan", actors, s, item=_item(s), **fields, **(money if i == 0 else {}))
+            for i, fields in enumerate(outputs)
+        ]
+        return found[0] if len(found) == 1 else found
     fields = {"item": _item(s), **quantity_fields(s, q)}
     if bare is not None:
         count = float(bare.group("num")) * (
@@ -413,7 +365,7 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
 def extract(s: Sentence) -> list[dict[str, Any]]:
     """Every candidate fact one sentence states (``kind`` and ``fields``)."""
     found: list[dict[str, Any]] = []
-    capacity_first = bool(_CAPACITY_FIRST_RE.search(s.text)) or output_rate(s) is not None
+    capacity_first = bool(_CAPACITY_FIRST_RE.search(s.text)) or bool(output_rates(s))
     finders = (aid_fact, capacity_fact, contract_fact) if capacity_first else (
         aid_fact, contract_fact, capacity_fact)  # fmt: skip
     for finder in finders:

@@ -28,8 +28,8 @@ _ADVERBS = {"annually": "year", "yearly": "year", "per annum": "year", "monthly"
 _ADJECTIVES = {"annual": "year", "yearly": "year", "monthly": "month", "weekly": "week",
                "daily": "day"}  # fmt: skip
 _PERIOD = (
-    r"(?:(?:a|an|per|each|every)\s+(?P<per>month|year|week|day)\b|"
-    r"(?P<adv>annually|yearly|per annum|monthly)\b)"
+    r"(?:(?:a|an|per|each|every)\s+(?P<per>month|year|week|day)\b(?!['’]s|\s+(?:earlier|ago|"
+    r"later|before|after|on|from now))|(?P<adv>annually|yearly|per annum|monthly)\b)"
 )
 _PERIOD_AFTER_RE = re.compile(rf"^\s*{_PERIOD}", re.IGNORECASE)
 _BARE_RE = re.compile(
