@@ -167,6 +167,10 @@ CONTRACTS = [
     ("The Pentagon placed a $5.3 billion multiyear award with Raytheon for AMRAAM missiles.",
      "contract", {"actors": {"buyer": "USA", "supplier": "RTX"}, "item": "amraam",
                   "value": 5.3e9, "currency": "USD", "year": 2024, "status": "signed"}),
+    ("The US Army gave Raytheon a $1.2 billion order for 1,700 Stinger missiles to refill "
+     "stocks sent to Ukraine.",
+     "contract", {"actors": {"buyer": "USA", "supplier": "RTX"}, "item": "stinger",
+                  "quantity": 1700, "value": 1.2e9, "status": "signed"}),
     ("Germany plans to buy up to 7,000 long-range weapons.",
      "contract", {"actors": {"buyer": "DEU"}, "quantity": 7000,
                   "quantity_unit": "long-range weapons", "quantity_qualifier": "up to",

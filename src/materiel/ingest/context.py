@@ -51,8 +51,9 @@ _SAME_AGENCY_RE = re.compile(r"\b(?:the same|the) agency\b", re.IGNORECASE)
 _PARTICIPANTS_RE = re.compile(
     r"\b(?:also participat\w+|can also order|may also order|also take part|group comprises|"
     r"comprises|are also (?:buying|party)|joined by|participants are|"
-    r"(?:is|was|are|were) (?:one|two|three|four|five|\w+) of (?:the )?\w+ (?:countries|allies|"
-    r"nations|member states|participants|buyers) (?:in|taking part|joining|that)|"
+    r"(?:is|was|are|were) (?:one|two|three|four|five|six|\d+) of (?:the )?(?:two|three|four|five|"
+    r"six|seven|eight|nine|ten|\d+) (?:countries|allies|nations|member states|participants|"
+    r"buyers) (?:in|taking part|joining|that)|"
     r"(?:is|are|was|were) among (?:the )?(?:\w+ )?(?:countries|allies|nations|buyers))\b",
     re.IGNORECASE,
 )
@@ -349,7 +350,7 @@ def facts_of_document(
         s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country
         s.doc_item = item
         start, end = doc.sentences[index]
-        if tables.is_table(doc.text.text[start:end]):
+        if "|" in s.text and tables.is_table(doc.text.text[start:end]):
             reader.add_table(gazetteer, s, index)
             continue
         agencies = roles.agencies(s)

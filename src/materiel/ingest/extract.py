@@ -157,7 +157,7 @@ def _status(s: Sentence, kind: str) -> str:
         return "pledged"
     if kind == "capacity_plan":
         return "estimate" if _REACHED_RE.search(text) else "planned"
-    if _INTENT_RE.search(text):
+    if " to " in text and _INTENT_RE.search(text):
         return "planned"  # "agreed to jointly purchase", "plans to acquire": no contract yet
     if _SIGNED_RE.search(text):
         return "signed"
@@ -181,7 +181,7 @@ def _compact(actors: dict[str, Any]) -> dict[str, Any]:
 
 def _fact(kind: str, actors: dict[str, Any], s: Sentence, **fields: Any) -> dict[str, Any]:
     body = {"actors": _compact(actors), **{k: v for k, v in fields.items() if v is not None}}
-    over = _OVER_YEARS_RE.search(s.text)
+    over = _OVER_YEARS_RE.search(s.text) if "over " in s.text else None
     if over and "period" not in body:
         body["period"] = over.group(0)  # "850 aircraft over five years"
     body.setdefault("status", _status(s, kind))
@@ -234,13 +234,24 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     return _fact("joint_procurement" if joint else "contract", actors, s, **fields)
 
 
+def _gives(s: Sentence) -> bool:
+    """Whether a giver named in the sentence gives Ukraine what the sentence counts: a verb
+    of giving before the first figure, and no award to a firm ("awarded RTX a contract ...
+    to replace weapons sent to Ukraine" is a contract)."""
+    first = min([m.start for m in s.money] + [q.start for q in s.quantities], default=-1)
+    if first < 0 or "UKR" not in s.ids("country") or not _GIVE_RE.search(s.text, 0, first):
+        return False
+    if not roles.countries(s):
+        return False
+    return not (roles.companies(s) and _CONTRACT_RE.search(s.text))
+
+
 def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """Aid: a donor gives or lends money or materiel to a recipient (Ukraine by default in
     an article about aid to Ukraine). A donor and a recipient named without a figure
     ("Norway channels its support to Kyiv through the Nansen programme") open a fact that
     a later sentence may give its figures to; if none does, it is dropped."""
-    giving = _GIVE_RE.search(s.text) and "UKR" in s.ids("country") and roles.countries(s)
-    if not (_AID_RE.search(s.text) or giving):
+    if not (_AID_RE.search(s.text) or _gives(s)):
         return None
     if not (s.money or _quantity(s)) and not ("UKR" in roles.end_users(s) and roles.countries(s)):
         return None
@@ -292,8 +303,8 @@ def part_facts(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
     """The parts of a total that the sentence breaks down ("800,000 rounds ..., made up of
     500,000 of 155mm and 300,000 of 122mm"): one fact per part, each with its own item and
     count, marked as part of ``fact`` (whose item becomes the parts' one item, if shared)."""
-    cue = _PARTS_RE.search(s.text)
     fields = fact["fields"]
+    cue = _PARTS_RE.search(s.text) if len(s.quantities) > 2 else None
     if cue is None or fields.get("quantity") is None:
         return []
     parts = [q for q in s.quantities if q.start > cue.end()]

@@ -69,6 +69,8 @@ def _clauses(s: Sentence) -> list[tuple[Rate, int, int]]:
 def output_rates(s: Sentence) -> list[dict[str, Any]]:
     """The fields (quantity, unit such as "rounds per month", hedge, status, year) of each
     rate of the sentence that is an output."""
+    if not s.rates:
+        return []
     found: list[dict[str, Any]] = []
     unit: str | None = None
     for rate, start, end in _clauses(s):

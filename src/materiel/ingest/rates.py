@@ -32,11 +32,14 @@ _PERIOD = (
     r"later|before|after|on|from now))|(?P<adv>annually|yearly|per annum|monthly)\b)"
 )
 _PERIOD_AFTER_RE = re.compile(rf"^\s*{_PERIOD}", re.IGNORECASE)
-_BARE_RE = re.compile(
-    rf"(?<![\w.,$€£-]){QUALIFIER_BEFORE}(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?"
-    rf"(?=\s+{_PERIOD})",
+#: A period after a word or figure; the number before it is looked for only there (fast).
+_PERIOD_SCAN_RE = re.compile(rf"(?<=\w)\s+{_PERIOD}", re.IGNORECASE)
+_NUMBER_BEFORE_RE = re.compile(
+    rf"(?<![\w.,$€£-]){QUALIFIER_BEFORE}(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?$",
     re.IGNORECASE,
 )
+#: How far before a period its bare number may start [characters].
+BARE_WINDOW = 40
 _PERIOD_BEFORE_RE = re.compile(
     rf"\b(?P<adj>monthly|annual|yearly|weekly|daily)\s+(?:[\w-]+\s+){{0,2}}?"
     rf"(?:output|production|capacity|deliveries|rate)\b[^.;:]{{0,50}}?\b(?:stood at|stands at|"
@@ -98,10 +101,12 @@ def find_rates(
         per = _period_after(text, q.end)
         if per is not None and free(q.start):
             found.append(Rate(q.value, q.unit, per, q.qualifier, q.start, q.end))
-    for match in _BARE_RE.finditer(text):
-        value = _number(match)
-        inside = any(q.start <= match.start("num") < q.end for q in quantities)
-        if value is None or inside or not free(match.start("num")):
+    for period in _PERIOD_SCAN_RE.finditer(text):
+        match = _NUMBER_BEFORE_RE.search(text, max(0, period.start() - BARE_WINDOW), period.start())
+        value = _number(match) if match else None
+        if match is None or value is None or not free(match.start("num")):
+            continue
+        if any(q.start <= match.start("num") < q.end for q in quantities):
             continue
         per = _period_after(text, match.end()) or "year"
         found.append(Rate(value, None, per, _qualifier(match), match.start(), match.end()))
