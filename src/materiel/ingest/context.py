@@ -263,11 +263,16 @@ class _Reader:
             found["kind"] = parent.kind
 
     def _framework(self, year: Any) -> Fact | None:
-        contracts = [f for f in self.facts if f.kind in ("contract", "joint_procurement")]
-        for fact in reversed(contracts):
+        """The latest framework of that year, else the latest contract (read from the end,
+        so that a long file does not rescan all its facts for each call-off)."""
+        latest: Fact | None = None
+        for fact in reversed(self.facts):
+            if fact.kind not in ("contract", "joint_procurement"):
+                continue
+            latest = latest or fact
             if fact.fields.get("contract_type") == "framework" and fact.fields.get("year") == year:
                 return fact
-        return contracts[-1] if contracts else None
+        return latest
 
     def participants(self, s: Sentence, index: int) -> bool:
         """Add the allies named in a participants sentence to the first contract."""
