@@ -24,9 +24,9 @@ from materiel.ingest.outputs import output_rates
 from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
 _CONTRACT_RE = re.compile(
-    r"\b(?:contracts?|ordered|orders?|awarded|awards?|signed|deal|purchased?|procured?|"
-    r"framework|call-offs?|bought|buys?|buy|booked|agreement|concluded|sign|signs|"
-    r"acquire|acquiring|acquisition|handed|"
+    r"\b(?:contracts?|order(?:s|ed|ing)?|award(?:s|ed|ing)?|sign(?:s|ed|ing)?|deal|"
+    r"purchas(?:e|es|ed|ing)|procur(?:e|es|ed|ing)|buy(?:s|ing)?|bought|acquir(?:e|es|ed|ing)|"
+    r"acquisition|framework|call-offs?|booked|agreement|concluded|handed|"
     r"(?:will|to) (?:build|supply|deliver))\b",
     re.IGNORECASE,
 )
@@ -196,6 +196,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     suppliers, item, q = roles.companies(s), _item(s), _quantity(s)
     agencies = roles.agencies(s)
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
+    if agencies:  # "placed via NSPA on behalf of Germany, the Netherlands and Spain"
+        buyers = [*roles.on_behalf_of(s), *(b for b in buyers if b not in roles.on_behalf_of(s))]
     if _FOR_UKRAINE_RE.search(s.text):
         buyers = [b for b in buyers if b != "UKR"]
     groups = [g for g in roles.groups(s) if g != "NATO"]
@@ -228,7 +230,7 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
         fields["contract_type"] = "call_off"
     elif _FRAMEWORK_RE.search(s.text):
         fields["contract_type"] = "framework"
-    recipients = roles.end_users(s)
+    recipients = [r for r in roles.end_users(s) if r not in buyers]
     if recipients:
         fields["end_user"] = recipients
     return _fact("joint_procurement" if joint else "contract", actors, s, **fields)

@@ -167,16 +167,28 @@ _AND_RE = re.compile(r"^\s*(?:,\s*and|,|and|as well as)\s+(?:the\s+)?$", re.IGNO
 
 
 def coordinated(s: Sentence, first: str) -> list[str]:
-    """``first`` and the acting countries listed right after it ("Denmark and the
-    Netherlands have put up ...", "Spain, Italy and Greece ...")."""
-    found: list[str] = []
+    """``first`` and the countries listed right after it, which share its role ("Denmark
+    and the Netherlands have put up ...", "on behalf of Germany, the Netherlands and
+    Spain")."""
+    found = [first]
     previous_end: int | None = None
     for m in s.mentions:
         if m.kind != "country" or (previous_end is None and m.id != first):
             continue
         if previous_end is not None and not _AND_RE.match(s.text[previous_end : m.start]):
             break
-        if acts(s, m) and not is_end_user(s, m) and m.id not in found:
+        if m.id not in found and (m.form == "name" or acts(s, m)):
             found.append(m.id)
         previous_end = m.end
-    return found or [first]
+    return found
+
+
+_BEHALF_BEFORE_RE = re.compile(r"\bon behalf of\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def on_behalf_of(s: Sentence) -> list[str]:
+    """The countries an agency buys for ("on behalf of Germany, the Netherlands and Spain")."""
+    for m in s.mentions:
+        if m.kind == "country" and _BEHALF_BEFORE_RE.search(s.text[max(0, m.start - 20) : m.start]):
+            return coordinated(s, m.id)
+    return []

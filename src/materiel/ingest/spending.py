@@ -196,6 +196,11 @@ def _pair_allies(s: Sentence, found: list[Percent]) -> list[str | None]:
     return allies
 
 
+def _place(s: Sentence) -> str | None:
+    """The country whose spending it is when none acts: "defence spending in Germany"."""
+    return next((m.id for m in s.mentions if m.kind == "country" and m.form == "name"), None)
+
+
 def shares(s: Sentence) -> list[dict[str, Any]]:
     """One fact per share of GDP in the sentence."""
     gdp_context = s.about_spending or s.spending_context
@@ -203,7 +208,7 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
     if not found:
         return []
     allies = _pair_allies(s, found)
-    fallback = roles.subject(s) or s.previous_actor
+    fallback = roles.subject(s) or s.previous_actor or _place(s)
     spans = [(p.start, p.end) for p in found]
     base_year = s.base.year if s.base else None
     stated = sorted((r for r in s.dates if ref_year(r) is not None), key=lambda r: r.kind == "day")
