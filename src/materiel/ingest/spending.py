@@ -219,7 +219,7 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
         year = _year_near(s, pct.start, pct.end, None, spans)
         pledge = bool(_PLEDGE_RE.search(s.text))
         fields: dict[str, Any] = {
-            "actors": {"ally": ally or fallback},
+            "actors": {"ally": ally or fallback} if (ally or fallback) else {},
             "share_of_gdp": pct.value if pct.value is not None else pct.low,
             "share_qualifier": canonical_qualifier(pct.qualifier),
         }
