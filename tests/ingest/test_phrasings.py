@@ -318,6 +318,45 @@ def test_html_table_read_as_a_table(tmp_path: Path) -> None:
     assert len(facts) == 4  # the annual change is not a share of GDP
 
 
+OTHER_TABLES = """Defence spending as a share of GDP (%), 2023 and 2024:
+
+Country | 2023 | 2024
+--- | --- | ---
+Poland | 3.8 | 4.1
+NATO Europe and Canada | 1.8 | 2.0
+
+Casualty estimates by country:
+
+| Country | Soldiers lost a day |
+| --- | --- |
+| Ukraine | 12 |
+
+Share prices this week:
+
+| Company | Price (€) | Change |
+| --- | --- | --- |
+| Rheinmetall | 1,550 | +4% |
+"""
+
+CAPTION_TABLE = """<html><body><article><h1>Budgets</h1><p>By A. Reporter | 10 July 2024</p>
+<table><caption>Defence budgets, € million, 2025</caption>
+<tr><th>Country</th><th>Budget</th></tr>
+<tr><td>Norway</td><td>9,100</td></tr>
+</table></article></body></html>
+"""
+
+
+def test_tables_without_outer_pipes_or_with_a_caption(tmp_path: Path) -> None:
+    facts = _facts(tmp_path, OTHER_TABLES, name="a.md")
+    got = {(f.fields["actors"]["ally"], f.fields["year"], f.fields["share_of_gdp"]) for f in facts}
+    assert got == {("POL", 2023, 3.8), ("POL", 2024, 4.1), ("NATO Europe and Canada", 2023, 1.8),
+                   ("NATO Europe and Canada", 2024, 2.0)}  # fmt: skip
+    assert len(facts) == 4  # casualties and share prices are not spending
+    facts = _facts(tmp_path, CAPTION_TABLE, name="b.html", head="")
+    _one(facts, "spending", actors={"ally": "NOR"}, value=9.1e9, currency="EUR", year=2025,
+         status="planned")  # fmt: skip
+
+
 LISTS = [
     ("In 2023, eleven of the then 31 allies spent 2% or more of GDP on defence.",
      "spending", {"actors": {"ally": "NATO"}, "quantity": 11, "out_of": 31,

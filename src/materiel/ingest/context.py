@@ -152,7 +152,8 @@ class _Reader:
         start, end = self.doc.sentences[index]
         table = tables.rows(self.doc.text.text[start:end], start)
         base_year = self.doc.date.year if self.doc.date else None
-        for fields, row in tables.table_facts(table, gazetteer, s.context, base_year):
+        caption = self.doc.sentence(index - 1) if index > 0 else ""
+        for fields, row in tables.table_facts(table, gazetteer, caption, base_year):
             o_start, o_end = self.doc.text.span(row.start, row.end)
             line = " ".join(self.doc.text.text[row.start : row.end].split())
             source = Source(self.doc.path, o_start, o_end, line,

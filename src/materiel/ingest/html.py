@@ -24,7 +24,7 @@ _SKIP_TAGS = {
 }  # fmt: skip
 _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "br", "li", "ul", "ol", "h1", "h2", "h3",
-    "h4", "h5", "h6", "blockquote", "table", "dd", "dt", "hr", "pre",
+    "h4", "h5", "h6", "blockquote", "table", "caption", "dd", "dt", "hr", "pre",
     "time", "title", "body",
 }  # fmt: skip
 _VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "wbr"}

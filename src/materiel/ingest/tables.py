@@ -5,11 +5,12 @@ way, a row a line, ``| Greece | 2.21 | 3.08 |``), is one paragraph that the sent
 splitter keeps whole. Its first row is the header. Each later row whose first cell names
 an ally (or a group such as NATO Europe) gives one spending fact per figure in it:
 
-- a column is a share of GDP when its header, a cell or the paragraph before the table
-  says so ("% of GDP", "share of GDP", "2.21%"); it is an amount when its header names a
+- a column is a share of GDP when its header, a cell or the caption says so ("% of GDP",
+  "share of GDP", "2.21%"); it is an amount when its header, or the caption, names a
   currency and a scale ("US$ bn", "€ million");
 - the year of a column is the year in its header ("2024e"), else the last year in the
-  paragraph before the table, else the article's year;
+  caption (the sentence just before the table, or its ``<caption>``), else the article's
+  year;
 - columns of something else (change, growth, rank, per capita, equipment's share of the
   budget, personnel) are not read.
 
@@ -85,11 +86,14 @@ def rows(text: str, offset: int = 0) -> list[Row]:
     return found
 
 
-def _column(head: str, gdp_context: bool) -> dict[str, Any] | None:
-    """What a column holds: ``{"share": True}`` or ``{"currency": .., "scale": ..}``."""
+def _column(head: str, gdp_context: bool, caption: str) -> dict[str, Any] | None:
+    """What a column holds: ``{"share": True}`` or ``{"currency": .., "scale": ..}`` (the
+    currency in the header, or in the caption when the header names no share)."""
     if _OTHER_RE.search(head):
         return None
     money = _CURRENCY_RE.search(head)
+    if money is None and not _SHARE_RE.search(head):
+        money = _CURRENCY_RE.search(caption)
     if money:
         code = money.group("cur")
         currency = _CURRENCIES.get(code.lower(), code.upper())
@@ -105,15 +109,16 @@ def _number(cell: str) -> float | None:
 
 
 def table_facts(
-    table: list[Row], gazetteer: Gazetteer, context: str, base_year: int | None
+    table: list[Row], gazetteer: Gazetteer, caption: str, base_year: int | None
 ) -> list[tuple[dict[str, Any], Row]]:
-    """One spending fact (its fields) per figure of each ally's row, with the row."""
+    """One spending fact (its fields) per figure of each ally's row, with the row;
+    ``caption`` is the sentence just before the table."""
     if len(table) < 2:
         return []
     header = table[0].cells
-    caption_years = _YEAR_RE.findall(context)
+    caption_years = _YEAR_RE.findall(caption)
     default_year = int(caption_years[-1]) if caption_years else base_year
-    gdp_context = bool(_SHARE_RE.search(context) or _SHARE_RE.search(" ".join(header)))
+    gdp_context = bool(_SHARE_RE.search(caption) or _SHARE_RE.search(" ".join(header)))
     found: list[tuple[dict[str, Any], Row]] = []
     for row in table[1:]:
         names = [m for m in gazetteer.find(row.cells[0]) if m.kind in ("country", "agency")]
@@ -121,7 +126,7 @@ def table_facts(
             continue
         for j, cell in enumerate(row.cells[1:], start=1):
             head = header[j] if j < len(header) else ""
-            column = _column(head, gdp_context or "%" in cell)
+            column = _column(head, gdp_context or "%" in cell, caption)
             value = _number(cell)
             if column is None or value is None:
                 continue
