@@ -251,6 +251,14 @@ def test_signed_off_on_at_least_for_a_year(tmp_path: Path) -> None:
          currency="NOK", value_qualifier="at least", year=2025, status="pledged")  # fmt: skip
 
 
+def test_signed_off_by_the_minister_of_the_article_s_country(tmp_path: Path) -> None:
+    text = ("Norway's support for Ukraine keeps growing. The government backs the Nansen "
+            "programme for Ukraine. The minister signed off on at least NOK 35 billion for "
+            "2025.")  # fmt: skip
+    _one(_facts(tmp_path, text), "aid", actors={"donor": "NOR", "recipient": "UKR"}, value=35e9,
+         year=2025, status="pledged")  # fmt: skip
+
+
 # -- spending in tables and lists -----------------------------------------------------
 
 MARKDOWN_TABLE = """Defence spending of three allies, as a share of GDP:

@@ -62,7 +62,8 @@ _START_RE = re.compile(r"\b(?:production|output|it|the plant|the line)\b[^.]{0,3
                        r"will|should|is to|is expected to)\s+(?:start|begin)\b", re.I)  # fmt: skip
 _GOVERNMENT_RE = re.compile(
     r"\b(?:the government|the ministry|the department|the state|the defen[cs]e ministry|"
-    r"we|the cabinet)\b",
+    r"we|the cabinet|the (?:defen[cs]e |finance |foreign |prime )?minister|the parliament|"
+    r"lawmakers|the legislature)\b",
     re.IGNORECASE,
 )
 _FIGURES = ("value", "quantity", "share_of_gdp")
