@@ -347,14 +347,16 @@ Share prices this week:
 """
 
 CAPTION_TABLE = """<html><body><article><h1>Budgets</h1><p>By A. Reporter | 10 July 2024</p>
-<table><caption>Defence budgets, € million, 2025</caption>
+<figure class="wp-block-table"><table><caption>Defence budgets, € million, 2025</caption>
 <tr><th>Country</th><th>Budget</th></tr>
 <tr><td>Norway</td><td>9,100</td></tr>
-</table></article></body></html>
+</table></figure>
+<figure><img src="a.jpg"><figcaption>Denmark spends 2.4% of GDP on defence.</figcaption></figure>
+</article></body></html>
 """
 
 
-def test_tables_without_outer_pipes_or_with_a_caption(tmp_path: Path) -> None:
+def test_tables_without_outer_pipes_or_in_a_figure_with_a_caption(tmp_path: Path) -> None:
     facts = _facts(tmp_path, OTHER_TABLES, name="a.md")
     got = {(f.fields["actors"]["ally"], f.fields["year"], f.fields["share_of_gdp"]) for f in facts}
     assert got == {("POL", 2023, 3.8), ("POL", 2024, 4.1), ("NATO Europe and Canada", 2023, 1.8),
@@ -363,6 +365,7 @@ def test_tables_without_outer_pipes_or_with_a_caption(tmp_path: Path) -> None:
     facts = _facts(tmp_path, CAPTION_TABLE, name="b.html", head="")
     _one(facts, "spending", actors={"ally": "NOR"}, value=9.1e9, currency="EUR", year=2025,
          status="planned")  # fmt: skip
+    assert len(facts) == 1  # a table in a figure is read, an image's caption is not
 
 
 LISTS = [

@@ -24,7 +24,7 @@ _SKIP_TAGS = {
 }  # fmt: skip
 _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "br", "li", "ul", "ol", "h1", "h2", "h3",
-    "h4", "h5", "h6", "blockquote", "table", "caption", "dd", "dt", "hr", "pre",
+    "h4", "h5", "h6", "blockquote", "table", "caption", "figcaption", "dd", "dt", "hr", "pre",
     "time", "title", "body",
 }  # fmt: skip
 _VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "wbr"}
@@ -73,6 +73,8 @@ class _Extractor(HTMLParser):
             return
         names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
         skip = tag in _SKIP_TAGS or bool(names and _BOILERPLATE_ATTR.search(names))
+        if tag == "figure" and self._holds_table():
+            skip = False  # a table in a figure (as WordPress writes tables) is read
         if tag == "title":
             skip = True
         self._stack.append((tag, skip))
@@ -84,6 +86,12 @@ class _Extractor(HTMLParser):
             self._table_start(tag)
         if tag == "table":
             self._tables += 1
+
+    def _holds_table(self) -> bool:
+        """Whether the element opening here holds a table before its figure closes."""
+        at = self._offset()
+        end = self._source.find("</figure", at)
+        return "<table" in self._source[at : end if end >= 0 else len(self._source)]
 
     def _table_start(self, tag: str) -> None:
         """A table is written as Markdown writes one: a row a line, ``| a | b |``, the
@@ -186,6 +194,7 @@ def keep_main_text(mapped: MappedText, source: str) -> MappedText:
         return mapped
     lines = [" ".join(line.split()) for line in main.splitlines() if line.strip()]
     joined = "\n".join(lines)
+    flat = " ".join(joined.replace("|", " ").split())  # tables as trafilatura may flatten them
     edits = []
     pos = 0
     for block in mapped.text.split("\n"):
@@ -193,6 +202,8 @@ def keep_main_text(mapped: MappedText, source: str) -> MappedText:
         text = " ".join(block.split())
         if not text or text in joined:
             continue
+        if text.startswith("|") and " ".join(text.replace("|", " ").split()) in flat:
+            continue  # a table row whose cells trafilatura kept
         if process.extractOne(text, lines, scorer=fuzz.ratio, score_cutoff=MATCH_SCORE):
             continue
         edits.append((start, start + len(block), ""))
