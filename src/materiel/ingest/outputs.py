@@ -4,7 +4,8 @@ A sentence may hold several rates (see :mod:`materiel.ingest.rates`), each in it
 clause: "KNDS builds around 6 howitzers a month and aims for 12 a month by 2026";
 "Ukraine's forces use 6,000 rounds a day, but EU production is about 1 million a year".
 The sentence is cut between consecutive rates at the first clause boundary (a comma, a
-semicolon, "and", "but", "while"), and each rate is read in its own clause:
+semicolon, "and", "but", "while"), and a rate's clause ends where a figure it is compared
+with begins ("..., up from four in 2022"); each rate is read in its own clause:
 
 - it is an output when a word of making (produce, output, forge, manufacture, turn out,
   capacity, target, aim ...) stands in its clause before it, or just after it, and no
@@ -52,6 +53,12 @@ _NOW_RE = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_RE = re.compile(r"[,;]|\b(?:and|but|while|whereas)\b", re.IGNORECASE)
+#: A figure compared with the rate ("up from four in 2022"): its date is not the rate's.
+_COMPARED_RE = re.compile(
+    r",?\s*\b(?:up|down|rising|falling) from\b|\bcompared (?:with|to)\b|\bagainst\b|"
+    r"\b(?:from|than) (?:just |only |about |some )?\d",
+    re.IGNORECASE,
+)
 #: How far before (and after) a rate a word of making may stand [characters].
 CUE_BEFORE, CUE_AFTER = 90, 40
 
@@ -63,7 +70,11 @@ def _clauses(s: Sentence) -> list[tuple[Rate, int, int]]:
         boundary = _CLAUSE_RE.search(s.text, rate.end, following.start)
         cuts.append(boundary.start() if boundary else following.start)
     cuts.append(len(s.text))
-    return [(rate, cuts[i], cuts[i + 1]) for i, rate in enumerate(s.rates)]
+    found = []
+    for i, rate in enumerate(s.rates):
+        compared = _COMPARED_RE.search(s.text, rate.end, cuts[i + 1])
+        found.append((rate, cuts[i], compared.start() if compared else cuts[i + 1]))
+    return found
 
 
 def output_rates(s: Sentence) -> list[dict[str, Any]]:
