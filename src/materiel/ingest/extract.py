@@ -196,8 +196,9 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     suppliers, item, q = roles.companies(s), _item(s), _quantity(s)
     agencies = roles.agencies(s)
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
-    if agencies:  # "placed via NSPA on behalf of Germany, the Netherlands and Spain"
-        buyers = [*roles.on_behalf_of(s), *(b for b in buyers if b not in roles.on_behalf_of(s))]
+    if agencies:  # an agency buys "for" or "on behalf of" its members: they are the allies
+        members = [u for u in roles.end_users(s) if u != "UKR"]
+        buyers = [*members, *(b for b in buyers if b not in members)]
     if _FOR_UKRAINE_RE.search(s.text):
         buyers = [b for b in buyers if b != "UKR"]
     groups = [g for g in roles.groups(s) if g != "NATO"]

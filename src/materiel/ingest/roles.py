@@ -78,7 +78,7 @@ def countries(s: Sentence, start: int = 0, end: int | None = None) -> list[str]:
     for m in s.mentions:
         if m.kind != "country" or not (start <= m.start < end) or m.id in found:
             continue
-        if acts(s, m) and not is_end_user(s, m):
+        if acts(s, m) and str(m.start) not in _end_user_starts(s):
             found.append(m.id)
     if whole:
         s.cache["countries"] = list(found)
@@ -86,15 +86,53 @@ def countries(s: Sentence, start: int = 0, end: int | None = None) -> list[str]:
 
 
 def end_users(s: Sentence) -> list[str]:
-    """Countries that receive ("for Ukraine", "to Kyiv", "on Ukraine's behalf")."""
+    """Countries that receive ("for Ukraine", "to Kyiv", "on Ukraine's behalf"), with the
+    countries listed after one ("to Germany, Spain and Romania")."""
     if "end_users" in s.cache:
         return list(s.cache["end_users"])
+    starts = _end_user_starts(s)
     found: list[str] = []
     for m in s.mentions:
-        if m.kind == "country" and m.form != "demonym" and m.id not in found and is_end_user(s, m):
+        if m.kind == "country" and m.id not in found and str(m.start) in starts:
             found.append(m.id)
     s.cache["end_users"] = list(found)
     return found
+
+
+def _end_user_starts(s: Sentence) -> list[str]:
+    """Where the end users' mentions start (as strings, for the sentence's cache)."""
+    if "end_user_starts" not in s.cache:
+        direct = [m for m in s.mentions
+                  if m.kind == "country" and m.form != "demonym" and is_end_user(s, m)]  # fmt: skip
+        listed = [x for m in direct for x in _listed_after(s, m)]
+        s.cache["end_user_starts"] = [str(m.start) for m in direct + listed]
+    return s.cache["end_user_starts"]
+
+
+_VERB_AFTER_RE = re.compile(
+    r"^\s+(?:will|would|has|have|had|is|are|was|were|said|says|plans?|agreed|signed|can|"
+    r"could|must|should|\w+ed)\b",
+    re.IGNORECASE,
+)
+
+
+def _listed_after(s: Sentence, first: Mention) -> list[Mention]:
+    """The countries of a list that ``first`` opens and "and" closes ("to Germany, Spain
+    and Romania"); none when the last of them starts a clause of its own ("to Ukraine, and
+    Germany will pay") or no "and" closes the list ("to Ukraine, Germany said")."""
+    chain: list[Mention] = []
+    previous_end = first.end
+    for m in s.mentions:
+        if m.kind != "country" or m.start < first.end:
+            continue
+        gap = s.text[previous_end : m.start]
+        if not _AND_RE.match(gap):
+            break
+        chain.append(m)
+        previous_end = m.end
+        if re.search(r"\band\b|\bas well as\b", gap):
+            return [] if _VERB_AFTER_RE.match(s.text[previous_end:]) else chain
+    return []
 
 
 def groups(s: Sentence) -> list[str]:
@@ -181,14 +219,3 @@ def coordinated(s: Sentence, first: str) -> list[str]:
             found.append(m.id)
         previous_end = m.end
     return found
-
-
-_BEHALF_BEFORE_RE = re.compile(r"\bon behalf of\s+(?:the\s+)?$", re.IGNORECASE)
-
-
-def on_behalf_of(s: Sentence) -> list[str]:
-    """The countries an agency buys for ("on behalf of Germany, the Netherlands and Spain")."""
-    for m in s.mentions:
-        if m.kind == "country" and _BEHALF_BEFORE_RE.search(s.text[max(0, m.start - 20) : m.start]):
-            return coordinated(s, m.id)
-    return []
