@@ -275,10 +275,10 @@ HTML_TABLE = """<html><head><title>Defence budgets</title></head><body><article>
 <h1>Defence budgets</h1><p>By A. Reporter | 10 July 2024</p>
 <p>The alliance published its estimates of members' defence spending on Wednesday.</p>
 <table>
-  <tr><th>Country</th><th>Spending (US$ bn)</th><th>% of GDP</th>
+  <tr><th><p>Country</p></th><th>Spending<br>(US$ bn)</th><th>% of GDP</th>
       <th>Annual change (%)</th></tr>
   <tr><td>Greece</td><td>7.1</td><td>3.08</td><td>4.2</td></tr>
-  <tr><td>Finland</td>
+  <tr><td><p>Finland</p></td>
       <td>7.3</td><td>2.41</td><td>5.0</td></tr>
 </table>
 <p>Figures for 2024 are estimates.</p>

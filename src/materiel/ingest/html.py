@@ -54,6 +54,11 @@ class _Extractor(HTMLParser):
         return self._line_starts[line - 1] + col
 
     def _break(self) -> None:
+        if self._in_cell:  # a paragraph or line break inside a cell is a space
+            if self.out.tail and not self.out.tail.endswith(" "):
+                at = self._offset()
+                self.out.add_standin(" ", at, at)
+            return
         if self.out.tail and not self.out.tail.endswith("\n\n"):
             at = self._offset()
             self.out.add_standin("\n\n" if not self.out.tail.endswith("\n") else "\n", at, at)
