@@ -328,10 +328,10 @@ def test_html_table_read_as_a_table(tmp_path: Path) -> None:
 
 OTHER_TABLES = """Defence spending as a share of GDP (%), 2023 and 2024:
 
-Country | 2023 | 2024
---- | --- | ---
-Poland | 3.8 | 4.1
-NATO Europe and Canada | 1.8 | 2.0
+Rank | Country | 2023 | 2024
+--- | --- | --- | ---
+1 | Poland | 3.8 | 4.1
+12 | NATO Europe and Canada | 1.8 | 2.0
 
 Casualty estimates by country:
 

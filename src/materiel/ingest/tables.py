@@ -2,8 +2,9 @@
 
 A Markdown table, and an HTML table (which :mod:`materiel.ingest.html` writes the same
 way, a row a line, ``| Greece | 2.21 | 3.08 |``), is one paragraph that the sentence
-splitter keeps whole. Its first row is the header. Each later row whose first cell names
-an ally (or a group such as NATO Europe) gives one spending fact per figure in it:
+splitter keeps whole. Its first row is the header. Each later row with a cell naming an
+ally (or a group such as NATO Europe) among its first three gives one spending fact per
+figure after that cell (a rank before it is not read):
 
 - a column is a share of GDP when its header, a cell or the caption says so ("% of GDP",
   "share of GDP", "2.21%"); it is an amount when its header, or the caption, names a
@@ -108,6 +109,15 @@ def _number(cell: str) -> float | None:
     return parse_number(match.group("num")) if match else None
 
 
+def _ally_cell(row: Row, gazetteer: Gazetteer) -> tuple[int, str] | None:
+    """The first cell of a row that names an ally or group (after a rank, say), and who."""
+    for index, cell in enumerate(row.cells[:3]):
+        names = [m for m in gazetteer.find(cell) if m.kind in ("country", "agency")]
+        if names:
+            return index, names[0].id
+    return None
+
+
 def table_facts(
     table: list[Row], gazetteer: Gazetteer, caption: str, base_year: int | None
 ) -> list[tuple[dict[str, Any], Row]]:
@@ -121,10 +131,11 @@ def table_facts(
     gdp_context = bool(_SHARE_RE.search(caption) or _SHARE_RE.search(" ".join(header)))
     found: list[tuple[dict[str, Any], Row]] = []
     for row in table[1:]:
-        names = [m for m in gazetteer.find(row.cells[0]) if m.kind in ("country", "agency")]
-        if not names:
+        named = _ally_cell(row, gazetteer)
+        if named is None:
             continue
-        for j, cell in enumerate(row.cells[1:], start=1):
+        first, ally = named
+        for j, cell in enumerate(row.cells[first + 1 :], start=first + 1):
             head = header[j] if j < len(header) else ""
             column = _column(head, gdp_context or "%" in cell, caption)
             value = _number(cell)
@@ -132,7 +143,7 @@ def table_facts(
                 continue
             years = _YEAR_RE.findall(head)
             year = int(years[0]) if years else default_year
-            fields: dict[str, Any] = {"actors": {"ally": names[0].id}}
+            fields: dict[str, Any] = {"actors": {"ally": ally}}
             if column.get("share"):
                 if value > 25:
                     continue  # not a share of GDP
