@@ -150,9 +150,10 @@ def test_each_rate_read_in_its_own_clause(tmp_path: Path) -> None:
         "Europe fires around 2,000 shells a day, while Russia fires 10,000.",
         "Rheinmetall shares traded at €1,600, up 4% on the day, giving a market value of €70bn.",
         "Germany is giving its troops a pay rise of €1.2bn a year.",
+        "Rheinmetall's sales rose to €9.8 billion last year as orders for shells grew.",
     ],
 )
-def test_rate_decoys_give_no_fact(tmp_path: Path, decoy: str) -> None:
+def test_decoys_give_no_fact(tmp_path: Path, decoy: str) -> None:
     assert _facts(tmp_path, decoy) == []
 
 
@@ -436,6 +437,9 @@ PARAPHRASES = [
                                       "ally": ["ITA", "GRC", "PRT"]}, "end_user": None}),
     ("The 100 Piorun missiles will go to Ukraine, and Poland will pay for them.",
      "aid", {"actors": {"donor": "POL", "recipient": "UKR"}, "quantity": 100}),
+    ("Washington approved a possible $2.5 billion sale of Patriot missiles to Poland.",
+     "contract", {"actors": {"buyer": "POL"}, "item": "patriot", "value": 2.5e9,
+                  "status": "planned"}),
     ("Sweden and Finland will jointly buy up to 2,000 Carl-Gustaf rounds.",
      "joint_procurement", {"actors": {"ally": ["SWE", "FIN"]}, "item": "carl-gustaf",
                            "quantity": 2000, "status": "planned"}),

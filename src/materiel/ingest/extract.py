@@ -94,6 +94,10 @@ _SIGNED_RE = re.compile(
     r"\b(?:signed|awarded|ordered|concluded|placed|booked|agreed a|has agreed|won|bought)\b",
     re.IGNORECASE,
 )
+#: A sale to a country: the country it goes to buys (the seller is a government or a firm).
+_SALE_RE = re.compile(r"\b(?:sales? of|sell(?:s|ing)?|sold)\b", re.IGNORECASE)
+#: A sale or deal that may still not happen ("approved a possible sale").
+_POSSIBLE_RE = re.compile(r"\b(?:possible|potential|proposed|prospective)\b", re.IGNORECASE)
 #: An intention to buy: "agreed to jointly purchase", "plans to acquire", "decided to order".
 _INTENT_RE = re.compile(
     r"\b(?:agreed|agree|agrees|plans?|planning|intends?|aims?|wants?|decided|decides|"
@@ -159,6 +163,8 @@ def _status(s: Sentence, kind: str) -> str:
         return "estimate" if _REACHED_RE.search(text) else "planned"
     if " to " in text and _INTENT_RE.search(text):
         return "planned"  # "agreed to jointly purchase", "plans to acquire": no contract yet
+    if _POSSIBLE_RE.search(text) and _SALE_RE.search(text):
+        return "planned"  # "approved a possible sale"
     if _SIGNED_RE.search(text):
         return "signed"
     if _FUTURE_RE.search(text):
@@ -188,10 +194,26 @@ def _fact(kind: str, actors: dict[str, Any], s: Sentence, **fields: Any) -> dict
     return {"kind": kind, "fields": body}
 
 
+#: A firm's results ("sales rose to €9.8 billion", "an order backlog of €55bn").
+_RESULTS_RE = re.compile(
+    r"\b(?:sales|revenues?|turnover|profits?|earnings|backlog|order intake|market (?:value|"
+    r"capitali[sz]ation)|share price|valuation)\b[^.;]*$",
+    re.IGNORECASE,
+)
+
+
+def _company_results(s: Sentence) -> bool:
+    """Whether the sentence's first amount is a firm's results, not a contract's value."""
+    if not s.money:
+        return False
+    return bool(_RESULTS_RE.search(s.text, max(0, s.money[0].start - 50), s.money[0].start))
+
+
 def contract_fact(s: Sentence) -> dict[str, Any] | None:
     """A contract or joint procurement: a contract word and a supplier, or an item with a
     value or quantity."""
-    if not _CONTRACT_RE.search(s.text):
+    sale = bool(_SALE_RE.search(s.text) and roles.end_users(s))  # not a firm's sales figure
+    if not (_CONTRACT_RE.search(s.text) or sale) or _company_results(s):
         return None
     suppliers, item, q = roles.companies(s), _item(s), _quantity(s)
     agencies = roles.agencies(s)
@@ -199,6 +221,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     if agencies:  # an agency buys "for" or "on behalf of" its members: they are the allies
         members = [u for u in roles.end_users(s) if u != "UKR"]
         buyers = [*members, *(b for b in buyers if b not in members)]
+    elif sale:
+        buyers = roles.end_users(s)[:1]  # "a $2.5 billion sale of Patriot missiles to Poland"
     if _FOR_UKRAINE_RE.search(s.text):
         buyers = [b for b in buyers if b != "UKR"]
     groups = [g for g in roles.groups(s) if g != "NATO"]
