@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from materiel.ingest import Fact, ingest
-from materiel.ingest.money import find_quantities
+from materiel.ingest.money import find_money, find_quantities
 from materiel.ingest.rates import find_rates, plural
 
 HEAD = "Title line\n\nBy A. Reporter | 10 July 2024\n\n"
@@ -111,6 +111,14 @@ def test_output_rates_and_goals_are_capacity_facts(
     tmp_path: Path, sentence: str, expected: dict[str, Any]
 ) -> None:
     _one(_facts(tmp_path, sentence), "capacity_plan", **expected)
+
+
+def test_two_amounts_joined_by_and_are_not_a_range() -> None:
+    found = [(m.value, m.low, m.high, m.currency) for m in find_money("£2.26bn and C$5bn")]
+    assert found == [(2.26e9, None, None, "GBP"), (5e9, None, None, "CAD")]
+    for text in ("between $6.5 and $7.2 billion", "€1.2 and 1.5 billion"):
+        (money,) = find_money(text)
+        assert money.value is None and money.low is not None and money.high is not None
 
 
 def test_rate_parser_reads_counts_bare_numbers_and_period_words() -> None:
@@ -459,6 +467,11 @@ LISTED = [
     ("Denmark committed DKK 1.3 billion and Sweden SEK 1.5 billion to the Czech initiative "
      "for Ukraine.",
      "aid", "donor", [("DNK", 1.3e9, "DKK"), ("SWE", 1.5e9, "SEK")]),
+    ("Of the $50 billion, the US is lending $20 billion and the EU €18.1 billion to Ukraine.",
+     "aid", "donor", [("USA", 2e10, "USD"), ("EU", 1.81e10, "EUR")]),
+    ("The US, the EU, the UK and Canada are lending $20bn, €18.1bn, £2.26bn and C$5bn "
+     "respectively to Ukraine.",
+     "aid", "donor", LOANS),
     ("This year Germany spends €90bn on defence, France €60bn and Italy €32bn.",
      "spending", "ally", [("DEU", 9e10, "EUR"), ("FRA", 6e10, "EUR"), ("ITA", 3.2e10, "EUR")]),
 ]  # fmt: skip

@@ -93,10 +93,12 @@ def _amount(i: int) -> str:
 
 
 _MONEY_RE = re.compile(
-    rf"(?<![\w.,]){_QUAL}(?<![\w.,-]){_amount(1)}(?:\s*(?:-|–|—|to|and)\s*{_amount(2)})?(?![\w%])",
+    rf"(?<![\w.,]){_QUAL}(?<![\w.,-]){_amount(1)}"
+    rf"(?:\s*(?P<sep>-|–|—|to|and)\s*{_amount(2)})?(?![\w%])",
     re.IGNORECASE,
 )
 _A_SCALE_RE = re.compile(r"^an?$", re.IGNORECASE)
+_FIRST_GROUPS = ("sym1", "code1", "num1", "long1", "short1", "cw1")
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,29 @@ def _value(match: re.Match[str], i: int) -> tuple[float | None, str | None]:
     return number * scale_of(scale), scale
 
 
+def _two_amounts(match: re.Match[str]) -> bool:
+    """Whether "A and B" are two amounts: each with its own currency, A with a scale if B
+    has one, and no "between" before them ("€1.2 and 1.5 billion" is a range)."""
+    if (match.group("sep") or "").lower() != "and" or (match.group("qual") or "").lower() == (
+        "between"
+    ):
+        return False
+    own = [bool(match.group(f"sym{i}") or match.group(f"code{i}") or match.group(f"cw{i}"))
+           for i in (1, 2)]  # fmt: skip
+    scaled = [bool(match.group(f"long{i}") or match.group(f"short{i}")) for i in (1, 2)]
+    return all(own) and (scaled[0] or not scaled[1])
+
+
 def find_money(sentence: str) -> list[Money]:
     """Every amount of money in ``sentence``, each with currency, qualifier and span."""
     found: list[Money] = []
-    for match in _MONEY_RE.finditer(sentence):
+    pos = 0
+    while (match := _MONEY_RE.search(sentence, pos)) is not None:
+        pos = match.end()
+        if _two_amounts(match):  # "£2.26bn and C$5bn": two amounts, not a range
+            first = max(match.end(g) for g in _FIRST_GROUPS if match.group(g))
+            pos = first
+            match = _MONEY_RE.match(sentence, match.start(), first) or match
         cur1, cur2 = _currency(match, 1), match.group("num2") and _currency(match, 2)
         currency = cur1 or cur2 or None
         if currency is None:

@@ -176,8 +176,11 @@ _CONVERSION_BEFORE_RE = re.compile(r"[(/]\s*(?:about|around|roughly|some|approxi
 def actor_per_amount(s: Sentence) -> list[tuple[str, Money]]:
     """A list of actors each with its own amount ("the United States is lending $20bn, the
     EU €18.1bn, the UK £2.26bn and Canada C$5bn"): each amount with the acting country or
-    group named after the amount before it. Empty unless there are two amounts or more and
-    each has an actor of its own (a conversion in brackets is not an amount of its own)."""
+    group named after the amount before it; a total named before them all ("Of the $50bn,
+    the US lends $20bn and the EU €18.1bn") is left out. With "respectively", the actors
+    named before the first amount go with the amounts in order ("The US and the EU lend $20bn
+    and €18.1bn respectively"). Empty unless two amounts or more each have an actor of their
+    own (a conversion in brackets is not an amount of its own)."""
     amounts = [
         m
         for m in s.money
@@ -185,20 +188,31 @@ def actor_per_amount(s: Sentence) -> list[tuple[str, Money]]:
     ]
     if len(amounts) < 2:
         return []
+    if "respectively" in s.text:
+        named = _actors_between(s, 0, amounts[0].start)
+        return list(zip(named, amounts, strict=True)) if len(named) == len(amounts) else []
     pairs: list[tuple[str, Money]] = []
     previous_end = 0
     for money in amounts:
-        named = [
-            m.id
-            for m in s.mentions
-            if previous_end <= m.start < money.start
-            and ((m.kind == "country" and acts(s, m) and not is_end_user(s, m)) or m.id in GROUPS)
-        ]
+        named = _actors_between(s, previous_end, money.start)
+        previous_end = money.end
+        if not named and not pairs:
+            continue  # a total before the parts
         if not named or named[-1] in (who for who, _ in pairs):
             return []
         pairs.append((named[-1], money))
-        previous_end = money.end
-    return pairs
+    return pairs if len(pairs) >= 2 else []
+
+
+def _actors_between(s: Sentence, start: int, end: int) -> list[str]:
+    """Acting countries and groups named in ``s.text[start:end]``, in order, each once."""
+    found: list[str] = []
+    for m in s.mentions:
+        if not start <= m.start < end or m.id in found:
+            continue
+        if (m.kind == "country" and acts(s, m) and not is_end_user(s, m)) or m.id in GROUPS:
+            found.append(m.id)
+    return found
 
 
 _AND_RE = re.compile(r"^\s*(?:,\s*and|,|and|as well as)\s+(?:the\s+)?$", re.IGNORECASE)
