@@ -206,11 +206,21 @@ def test_awards_and_joint_purchases(
     _one(_facts(tmp_path, sentence), kind, **expected)
 
 
-def test_headline_signs_contract(tmp_path: Path) -> None:
-    head = "NSPA signs $647 million contract for 155mm ammunition\n\nBy A. Reporter | 10 July 2024"
-    facts = _facts(tmp_path, "The agency did not name the supplier.", head=head + "\n\n")
-    _one(facts, "joint_procurement", actors={"buyer": "NSPA"}, item="155mm", value=6.47e8,
-         currency="USD", year=2024, status="signed")  # fmt: skip
+HEADLINES = [
+    ("NSPA signs $647 million contract for 155mm ammunition", "joint_procurement",
+     {"actors": {"buyer": "NSPA"}, "item": "155mm", "value": 6.47e8, "currency": "USD"}),
+    ("Rheinmetall wins €8.5bn German order for 155mm shells", "contract",
+     {"actors": {"buyer": "DEU", "supplier": "RHM"}, "item": "155mm", "value": 8.5e9}),
+    ("Saab gets SEK 5.2 billion Swedish contract for Carl-Gustaf ammunition", "contract",
+     {"actors": {"buyer": "SWE", "supplier": "SAAB"}, "item": "carl-gustaf", "value": 5.2e9}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("headline", "kind", "expected"), HEADLINES)
+def test_headlines(tmp_path: Path, headline: str, kind: str, expected: dict[str, Any]) -> None:
+    head = headline + "\n\nBy A. Reporter | 10 July 2024\n\n"
+    facts = _facts(tmp_path, "The statement gave no more detail.", head=head)
+    _one(facts, kind, year=2024, status="signed", **expected)
 
 
 def test_joining_the_order_named_before(tmp_path: Path) -> None:

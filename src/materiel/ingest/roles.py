@@ -3,8 +3,9 @@
 Without a parser, roles come from the words around each mention: a country after "in",
 "at" or "across" is a place, not an actor; one after "for", "to" or "on behalf of" is an
 end user; a demonym ("Danish", "Norwegian") is an actor only before an institution
-("Norwegian government", "Polish defence ministry"); a country that only names a firm's
-nationality ("German arms maker Rheinmetall") is not a buyer. The subject of the
+("Norwegian government", "Polish defence ministry") or a purchase ("a German order"); a
+country that only names a firm's nationality ("German arms maker Rheinmetall") is not a
+buyer. The subject of the
 sentence (the first actor before its verb) is the one that buys, gives, spends or pledges.
 """
 
@@ -29,6 +30,11 @@ _END_USER_BEFORE_RE = re.compile(
 _INSTITUTION_AFTER_RE = re.compile(
     r"^\s+(?:state|government|cabinet|ministry|defen[cs]e|military|armed forces|army|navy|"
     r"air force|parliament|finance ministry|treasury|authorities|officials)\b",
+    re.IGNORECASE,
+)
+#: A demonym before a purchase acts as its buyer ("a €8.5bn German order", "British deal").
+_PURCHASE_AFTER_RE = re.compile(
+    r"^\s+(?:[\w-]+\s+)?(?:order|contract|deal|purchase|procurement|award|aid package)s?\b",
     re.IGNORECASE,
 )
 _BEHALF_AFTER_RE = re.compile(r"^(?:'s|’s)\s+behalf\b", re.IGNORECASE)
@@ -62,7 +68,7 @@ def acts(s: Sentence, m: Mention) -> bool:
     if m.form == "metonym" and _LOCATIVE_START_RE.match(s.text[: m.start]):
         return after.startswith(",")
     if m.form == "demonym":
-        return bool(_INSTITUTION_AFTER_RE.match(after))
+        return bool(_INSTITUTION_AFTER_RE.match(after) or _PURCHASE_AFTER_RE.match(after))
     if _PERSON_AFTER_RE.match(after) and not _INSTITUTION_AFTER_RE.match(after[4:]):
         return False
     return not (m.start in s.maker_starts or _is_place(s, m))
