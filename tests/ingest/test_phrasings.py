@@ -315,7 +315,10 @@ def test_markdown_table_gives_a_fact_per_ally_and_year(tmp_path: Path) -> None:
         ("LVA", 2014, 0.94),
         ("LVA", 2024, 3.15),
     }
-    got = {(f.fields["actors"]["ally"], f.fields["year"], f.fields["share_of_gdp"]) for f in facts}
+    spending = [f for f in facts if f.kind == "spending"]
+    got = {
+        (f.fields["actors"]["ally"], f.fields["year"], f.fields["share_of_gdp"]) for f in spending
+    }
     assert got == rows and len(facts) == 6
     assert all(f.kind == "spending" and f.fields["status"] == "estimate" for f in facts)
     poland = _one(facts, "spending", share_of_gdp=4.12)
@@ -358,6 +361,18 @@ Casualty estimates by country:
 | --- | --- |
 | Ukraine | 12 |
 
+Military aid to Ukraine by donor, € billion, 2024:
+
+| Donor | Committed |
+| --- | --- |
+| Denmark | 7.2 |
+
+Orders placed with NSPA in 2024:
+
+| Country | Value (€ m) |
+| --- | --- |
+| Belgium | 310 |
+
 Share prices this week:
 
 | Company | Price (€) | Change |
@@ -377,10 +392,15 @@ CAPTION_TABLE = """<html><body><article><h1>Budgets</h1><p>By A. Reporter | 10 J
 
 def test_tables_without_outer_pipes_or_in_a_figure_with_a_caption(tmp_path: Path) -> None:
     facts = _facts(tmp_path, OTHER_TABLES, name="a.md")
-    got = {(f.fields["actors"]["ally"], f.fields["year"], f.fields["share_of_gdp"]) for f in facts}
+    spending = [f for f in facts if f.kind == "spending"]
+    got = {
+        (f.fields["actors"]["ally"], f.fields["year"], f.fields["share_of_gdp"]) for f in spending
+    }
     assert got == {("POL", 2023, 3.8), ("POL", 2024, 4.1), ("NATO Europe and Canada", 2023, 1.8),
                    ("NATO Europe and Canada", 2024, 2.0)}  # fmt: skip
-    assert len(facts) == 4  # casualties and share prices are not spending
+    aid = _one(facts, "aid", actors={"donor": "DNK", "recipient": "UKR"}, value=7.2e9, year=2024)
+    assert len(facts) == 5  # orders, casualties and share prices are not spending
+    assert aid.fields["status"] == "pledged"
     facts = _facts(tmp_path, CAPTION_TABLE, name="b.html", head="")
     _one(facts, "spending", actors={"ally": "NOR"}, value=9.1e9, currency="EUR", year=2025,
          status="planned")  # fmt: skip

@@ -149,18 +149,19 @@ class _Reader:
         return fact
 
     def add_table(self, gazetteer: Gazetteer, s: Sentence, index: int) -> None:
-        """The spending facts of a table, one per ally and figure, each sourced to its row."""
+        """The spending (or aid) facts of a table, one per ally and figure, each sourced to
+        its row."""
         start, end = self.doc.sentences[index]
         table = tables.rows(self.doc.text.text[start:end], start)
         base_year = self.doc.date.year if self.doc.date else None
         caption = self.doc.sentence(index - 1) if index > 0 else ""
-        for fields, row in tables.table_facts(table, gazetteer, caption, base_year):
+        for kind, fields, row in tables.table_facts(table, gazetteer, caption, base_year):
             o_start, o_end = self.doc.text.span(row.start, row.end)
             line = " ".join(self.doc.text.text[row.start : row.end].split())
             source = Source(self.doc.path, o_start, o_end, line,
                             _source(self.doc, index).article_date, self.doc.title,
                             self.doc.publisher)  # fmt: skip
-            self.facts.append(Fact("spending", fields, [source], 0.8))
+            self.facts.append(Fact(kind, fields, [source], 0.8))
 
     def figures_only(self, s: Sentence) -> dict[str, Any]:
         """A sentence that only gives figures of the fact before it ("It is worth about

@@ -15,7 +15,10 @@ figure after that cell (a rank before it is not read):
 - columns of something else (change, growth, rank, per capita, equipment's share of the
   budget, personnel) are not read.
 
-A figure of a year after the article's is ``planned``, any other an ``estimate``.
+A figure of a year after the article's is ``planned``, any other an ``estimate``. A table
+about aid to Ukraine ("Military aid to Ukraine by donor, € billion") gives aid facts
+(donor, Ukraine, pledged); a table about something else (orders, casualties, share
+prices) gives none.
 """
 
 from __future__ import annotations
@@ -118,18 +121,34 @@ def _ally_cell(row: Row, gazetteer: Gazetteer) -> tuple[int, str] | None:
     return None
 
 
+#: What a table is about, from its caption and header: aid given, or defence spending.
+_AID_TOPIC_RE = re.compile(
+    r"\baid\b|assistance|\bsupport\b|donors?\b|donat|pledg|commitments?\b", re.IGNORECASE
+)
+_SPENDING_TOPIC_RE = re.compile(
+    r"spend|budget|expenditure|outlay|GDP|share of|defen[cs]e", re.IGNORECASE
+)
+_UKRAINE_RE = re.compile(r"\bUkrain|\bKyiv\b", re.IGNORECASE)
+
+
 def table_facts(
     table: list[Row], gazetteer: Gazetteer, caption: str, base_year: int | None
-) -> list[tuple[dict[str, Any], Row]]:
-    """One spending fact (its fields) per figure of each ally's row, with the row;
-    ``caption`` is the sentence just before the table."""
+) -> list[tuple[str, dict[str, Any], Row]]:
+    """One fact (kind and fields) per figure of each ally's row, with the row; ``caption``
+    is the sentence just before the table. A table of aid to Ukraine ("Military aid to
+    Ukraine by donor") gives aid facts, one of defence spending spending facts, any other
+    (orders, casualties, prices) none."""
     if len(table) < 2:
         return []
     header = table[0].cells
+    topic = caption + " " + " ".join(header)
+    aid = bool(_AID_TOPIC_RE.search(topic))
+    if (aid and not _UKRAINE_RE.search(topic)) or not (aid or _SPENDING_TOPIC_RE.search(topic)):
+        return []
     caption_years = _YEAR_RE.findall(caption)
     default_year = int(caption_years[-1]) if caption_years else base_year
-    gdp_context = bool(_SHARE_RE.search(caption) or _SHARE_RE.search(" ".join(header)))
-    found: list[tuple[dict[str, Any], Row]] = []
+    gdp_context = not aid and bool(_SHARE_RE.search(topic))
+    found: list[tuple[str, dict[str, Any], Row]] = []
     for row in table[1:]:
         named = _ally_cell(row, gazetteer)
         if named is None:
@@ -139,18 +158,21 @@ def table_facts(
             head = header[j] if j < len(header) else ""
             column = _column(head, gdp_context or "%" in cell, caption)
             value = _number(cell)
-            if column is None or value is None:
+            if column is None or value is None or (aid and column.get("share")):
                 continue
             years = _YEAR_RE.findall(head)
             year = int(years[0]) if years else default_year
-            fields: dict[str, Any] = {"actors": {"ally": ally}}
+            later = year is not None and base_year is not None and year > base_year
+            fields: dict[str, Any] = {"year": year, "status": "planned" if later else "estimate"}
+            if aid:
+                fields.update(actors={"donor": ally, "recipient": "UKR"}, status="pledged")
+            else:
+                fields["actors"] = {"ally": ally}
             if column.get("share"):
                 if value > 25:
                     continue  # not a share of GDP
                 fields["share_of_gdp"] = value
             else:
                 fields.update(value=value * column["scale"], currency=column["currency"])
-            later = year is not None and base_year is not None and year > base_year
-            fields.update(year=year, status="planned" if later else "estimate")
-            found.append((fields, row))
+            found.append(("aid" if aid else "spending", fields, row))
     return found
