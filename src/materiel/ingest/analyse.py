@@ -22,6 +22,7 @@ from materiel.ingest.money import (
     find_quantities,
 )
 from materiel.ingest.numbers import DIGIT_NUMBER, LONG_SCALE, parse_number, scale_of
+from materiel.ingest.rates import Rate, find_rates
 
 _MAKER_RE = re.compile(
     r"^\s*(?:'s\s+|’s\s+)?(?:[\w-]+\s+){0,3}?(?:arms\s+|defen[cs]e\s+)?"
@@ -45,6 +46,8 @@ class Sentence:
     money: list[Money] = field(default_factory=list)
     percents: list[Percent] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
+    #: Counts per month, year, week or day ("40,000 rounds a month", "750 a year").
+    rates: list[Rate] = field(default_factory=list)
     dates: list[DateRef] = field(default_factory=list)
     maker_nations: set[str] = field(default_factory=set)
     #: Where country mentions only name a firm's nationality ("German arms maker").
@@ -157,6 +160,8 @@ def _figures(sentence: Sentence) -> None:
     sentence.quantities = find_quantities(text, taken)
     sentence.quantities += _item_counts(sentence, taken)
     sentence.quantities.sort(key=lambda q: q.start)
+    if _HAS_PERIOD_RE.search(text):
+        sentence.rates = find_rates(text, sentence.quantities, taken)
 
 
 def _crowns(money: Money, mentions: list[Mention]) -> Money:
@@ -185,6 +190,9 @@ _HAS_MONEY_RE = re.compile(
     r"dollars?|euros?|pounds?|sterling|zlot\w*|złot\w*|crowns|kron\w*|korun\w*|francs?|yen|"
     r"won|hryvnias?)\b",
     re.IGNORECASE,
+)
+_HAS_PERIOD_RE = re.compile(
+    r"\b(?:month|year|week|day|annual|annually|yearly|monthly|weekly|daily|per annum)", re.I
 )
 _HAS_PERCENT_RE = re.compile(r"%|per ?cent|percentage", re.IGNORECASE)
 _HAS_DATE_RE = re.compile(

@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from materiel.ingest import roles
+from materiel.ingest import roles, tables
 from materiel.ingest.analyse import Sentence, analyse
 from materiel.ingest.document import Document
 from materiel.ingest.extract import extract, quantity_fields
@@ -50,7 +50,11 @@ _REFERS_RE = re.compile(
 _SAME_AGENCY_RE = re.compile(r"\b(?:the same|the) agency\b", re.IGNORECASE)
 _PARTICIPANTS_RE = re.compile(
     r"\b(?:also participat\w+|can also order|may also order|also take part|group comprises|"
-    r"comprises|are also (?:buying|party)|joined by|participants are)\b",
+    r"comprises|are also (?:buying|party)|joined by|participants are|"
+    r"(?:is|was|are|were) (?:one|two|three|four|five|six|\d+) of (?:the )?(?:two|three|four|five|"
+    r"six|seven|eight|nine|ten|\d+) (?:countries|allies|nations|member states|participants|"
+    r"buyers) (?:in|taking part|joining|that)|"
+    r"(?:is|are|was|were) among (?:the )?(?:\w+ )?(?:countries|allies|nations|buyers))\b",
     re.IGNORECASE,
 )
 _INCLUSIVE_RE = re.compile(r"\b(?:besides|including|in addition to)\b", re.IGNORECASE)
@@ -58,7 +62,8 @@ _START_RE = re.compile(r"\b(?:production|output|it|the plant|the line)\b[^.]{0,3
                        r"will|should|is to|is expected to)\s+(?:start|begin)\b", re.I)  # fmt: skip
 _GOVERNMENT_RE = re.compile(
     r"\b(?:the government|the ministry|the department|the state|the defen[cs]e ministry|"
-    r"we|the cabinet)\b",
+    r"we|the cabinet|the (?:defen[cs]e |finance |foreign |prime )?minister|the parliament|"
+    r"lawmakers|the legislature)\b",
     re.IGNORECASE,
 )
 _FIGURES = ("value", "quantity", "share_of_gdp")
@@ -107,14 +112,16 @@ class _Reader:
         self.last_agency: str | None = None
         self.in_title = False
 
-    def add(self, found: dict[str, Any], s: Sentence, index: int) -> None:
+    def add(self, found: dict[str, Any], s: Sentence, index: int) -> Fact | None:
+        """Add a fact the sentence states, or complete the fact before it; the fact added,
+        if a new one."""
         fields = found["fields"]
         fields.setdefault("actors", {})
         self._fill_buyer(found, s)
         target = self.last if self._recent(index) else None
         if target is not None and s.anaphoric and self._completes(target, found):
             self._complete(target, fields, index)
-            return
+            return None
         same_family = target is not None and (
             found["kind"] == target.kind or {found["kind"], target.kind} <= set(_CONTRACT_KINDS)
         )
@@ -128,17 +135,33 @@ class _Reader:
         if not fields["actors"] and found["kind"] in _CONTRACT_KINDS and s.doc_company:
             fields["actors"] = {"supplier": s.doc_company}  # "the order" of the article's firm
         if not fields["actors"]:
-            return
+            return None
         fact = Fact(found["kind"], fields, [_source(self.doc, index)], found["confidence"])
         if target is not None and self._complementary(target, fact, index):
             self._complete(target, fields, index)
-            return
+            return None
         self.facts.append(fact)
         if self.in_title:
-            return  # a headline repeats the lead; it is merged with it later
+            return fact  # a headline repeats the lead; it is merged with it later
         self.last, self.last_index = fact, index
         if fact.kind in ("contract", "joint_procurement") and self.first_contract is None:
             self.first_contract = fact
+        return fact
+
+    def add_table(self, gazetteer: Gazetteer, s: Sentence, index: int) -> None:
+        """The spending (or aid) facts of a table, one per ally and figure, each sourced to
+        its row."""
+        start, end = self.doc.sentences[index]
+        table = tables.rows(self.doc.text.text[start:end], start)
+        base_year = self.doc.date.year if self.doc.date else None
+        caption = self.doc.sentence(index - 1) if index > 0 else ""
+        for kind, fields, row in tables.table_facts(table, gazetteer, caption, base_year):
+            o_start, o_end = self.doc.text.span(row.start, row.end)
+            line = " ".join(self.doc.text.text[row.start : row.end].split())
+            source = Source(self.doc.path, o_start, o_end, line,
+                            _source(self.doc, index).article_date, self.doc.title,
+                            self.doc.publisher)  # fmt: skip
+            self.facts.append(Fact(kind, fields, [source], 0.8))
 
     def figures_only(self, s: Sentence) -> dict[str, Any]:
         """A sentence that only gives figures of the fact before it ("It is worth about
@@ -235,19 +258,24 @@ class _Reader:
         for role, who in (parent.fields.get("actors") or {}).items():
             if role != "ally":
                 actors.setdefault(role, who)
-        if fields.get("item") is None:
-            fields["item"] = parent.fields.get("item")
+        if fields.get("item") is None and parent.fields.get("item") is not None:
+            fields["item"] = parent.fields["item"]
         if not s.dates and s.context_year is not None:
             fields["year"] = s.context_year
         if found["kind"] != parent.kind and found["kind"] in _CONTRACT_KINDS:
             found["kind"] = parent.kind
 
     def _framework(self, year: Any) -> Fact | None:
-        contracts = [f for f in self.facts if f.kind in ("contract", "joint_procurement")]
-        for fact in reversed(contracts):
+        """The latest framework of that year, else the latest contract (read from the end,
+        so that a long file does not rescan all its facts for each call-off)."""
+        latest: Fact | None = None
+        for fact in reversed(self.facts):
+            if fact.kind not in ("contract", "joint_procurement"):
+                continue
+            latest = latest or fact
             if fact.fields.get("contract_type") == "framework" and fact.fields.get("year") == year:
                 return fact
-        return contracts[-1] if contracts else None
+        return latest
 
     def participants(self, s: Sentence, index: int) -> bool:
         """Add the allies named in a participants sentence to the first contract."""
@@ -329,6 +357,10 @@ def facts_of_document(
         s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))
         s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country
         s.doc_item = item
+        start, end = doc.sentences[index]
+        if "|" in s.text and tables.is_table(doc.text.text[start:end]):
+            reader.add_table(gazetteer, s, index)
+            continue
         agencies = roles.agencies(s)
         found = extract(s)
         if not found and s.anaphoric and reader.last is not None and (s.money or s.quantities):
@@ -341,8 +373,13 @@ def facts_of_document(
                 or reader.start_year(s, index)
                 or reader.roles_only(s, index)
             )
+        total: Fact | None = None
         for fact in found:
-            reader.add(fact, s, index)
+            if fact["fields"].pop("part_of_total", False) and total is not None:
+                fact["fields"]["part_of"] = total.id  # "made up of 500,000 of 155mm and ..."
+                reader.add(fact, s, index)
+            else:
+                total = reader.add(fact, s, index)
         if agencies:
             reader.last_agency = agencies[0]
         previous_actor = roles.subject(s) or previous_actor

@@ -20,29 +20,42 @@ from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
 from materiel.ingest.dates import date_fields
 from materiel.ingest.money import Quantity, canonical_qualifier
+from materiel.ingest.outputs import output_rates
 from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
 _CONTRACT_RE = re.compile(
-    r"\b(?:contracts?|ordered|orders?|awarded|awards?|signed|deal|purchased?|procured?|"
-    r"framework|call-offs?|bought|buys?|buy|booked|agreement|concluded|sign|"
+    r"\b(?:contracts?|order(?:s|ed|ing)?|award(?:s|ed|ing)?|sign(?:s|ed|ing)?|deal|"
+    r"purchas(?:e|es|ed|ing)|procur(?:e|es|ed|ing)|buy(?:s|ing)?|bought|acquir(?:e|es|ed|ing)|"
+    r"acquisition|framework|call-offs?|booked|agreement|concluded|handed|"
     r"(?:will|to) (?:build|supply|deliver))\b",
     re.IGNORECASE,
 )
 _AID_RE = re.compile(
     r"\b(?:aid|assistance|donat\w*|donors?|gift\w*|(?:military|financial|budget) support|"
-    r"support to|lend|lent|loan|package|facility|pay for|contribut\w+)\b",
+    r"support (?:to|for)|lend\w*|lent|loans?|package|facility|pay for|contribut\w+|"
+    r"put up|signed off)\b",
+    re.IGNORECASE,
+)
+#: Verbs of giving that make aid only when Ukraine and a giver are named ("Germany is giving
+#: €7bn and France €3bn to Ukraine"; "giving a market value of" is not aid).
+_GIVE_RE = re.compile(
+    r"\b(?:giv(?:e|es|ing)|gave|provid(?:e|es|ed|ing)|send(?:s|ing)?|sent|deliver(?:s|ed|ing)?|"
+    r"commit(?:s|ted)?|pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|allocat\w+|earmark\w*)\b",
     re.IGNORECASE,
 )
 _CAPACITY_RE = re.compile(
     r"\b(?:production capacity|capacity|annual output|output|turn out|to produce|"
     r"expand(?:ing)? (?:the |its )?(?:\w+ )?(?:production|manufacturing)|production line|"
     r"production of|manufactur\w+ capacity|ramp(?:ing)?[- ]up|invest\w*|putting [^.]{0,40} into "
-    r"the (?:site|plant|factory)|new (?:plant|factory|line))\b",
+    r"the (?:site|plant|factory)|new (?:plant|factory|line))\b|"
+    r"\b(?:build|open|construct)\w*\b[^.]{0,60}?\b(?:factor(?:y|ies)|plants|production lines)\b",
     re.IGNORECASE,
 )
 #: Words that make a sentence about capacity rather than a contract that mentions it.
 _CAPACITY_FIRST_RE = re.compile(
-    r"\b(?:capacity|annual output|turn out|a year|per year|annually|invest\w*|putting)\b", re.I
+    r"\b(?:capacity|annual output|turn out|a year|per year|annually|invest\w*|putting|"
+    r"factor(?:y|ies))\b",
+    re.I,
 )
 _FOR_UKRAINE_RE = re.compile(
     r"\bfor Ukraine\b|\bUkraine(?:'s|’s) behalf\b|\bUkraine will receive\b|"
@@ -75,20 +88,31 @@ _FUTURE_RE = re.compile(
     r"expected|due to|sets? aside|reserved|should|asked|to approve|approval|seeks?)\b",
     re.IGNORECASE,
 )
-_PLEDGE_RE = re.compile(r"\b(?:pledged?|committed|promised|agreed to|will provide|would "
+_PLEDGE_RE = re.compile(r"\b(?:pledged?|committed|promised|agreed to|signed off|will provide|would "
                         r"provide|is providing|commits?)\b", re.IGNORECASE)  # fmt: skip
 _SIGNED_RE = re.compile(
     r"\b(?:signed|awarded|ordered|concluded|placed|booked|agreed a|has agreed|won|bought)\b",
+    re.IGNORECASE,
+)
+#: A sale to a country: the country it goes to buys (the seller is a government or a firm).
+_SALE_RE = re.compile(r"\b(?:sales? of|sell(?:s|ing)?|sold)\b", re.IGNORECASE)
+#: A sale or deal that may still not happen ("approved a possible sale").
+_POSSIBLE_RE = re.compile(r"\b(?:possible|potential|proposed|prospective)\b", re.IGNORECASE)
+#: An intention to buy: "agreed to jointly purchase", "plans to acquire", "decided to order".
+_INTENT_RE = re.compile(
+    r"\b(?:agreed|agree|agrees|plans?|planning|intends?|aims?|wants?|decided|decides|"
+    r"is set|are set|hopes?|seeks?|proposed?)\s+to\s+(?:\w+ly\s+)?"
+    r"(?:buy|purchase|procure|order|acquire)\b",
     re.IGNORECASE,
 )
 _REACHED_RE = re.compile(r"\b(?:had reached|has reached|reached|is producing|can turn out|"
                          r"able to turn out|currently)\b", re.IGNORECASE)  # fmt: skip
 _PER_YEAR_RE = re.compile(r"^\s*(?:a|per|each|every)\s+year\b|^\s*annually\b", re.IGNORECASE)
 _ANNUAL_BEFORE_RE = re.compile(r"\b(?:annual|yearly)\b[^.;]{0,60}$", re.IGNORECASE)
-_FINANCIAL_RE = re.compile(r"\b(?:financial|budget support|loans?|lend|lent|salaries|pensions|"
+_FINANCIAL_RE = re.compile(r"\b(?:financial|budget support|loans?|lend\w*|lent|salaries|pensions|"
                            r"reconstruction|macro-financial)\b", re.I)  # fmt: skip
 _MILITARY_RE = re.compile(r"\b(?:military|weapons|arms|ammunition|missiles?|air defen[cs]e|"
-                          r"shells)\b", re.I)  # fmt: skip
+                          r"shells|rounds)\b", re.I)  # fmt: skip
 _FRAMEWORK_RE = re.compile(r"\bframework\b", re.IGNORECASE)
 _CALL_OFF_RE = re.compile(r"\bcall-offs?\b|\bcall offs?\b", re.IGNORECASE)
 
@@ -104,7 +128,10 @@ def quantity_fields(s: Sentence, q: Quantity | None) -> dict[str, Any]:
     if q is None:
         return {}
     unit = q.unit
-    if _PER_YEAR_RE.match(s.text[q.end :]) or _ANNUAL_BEFORE_RE.search(s.text[: q.start]):
+    rate = next((r for r in s.rates if r.start == q.start), None)
+    if rate is not None:
+        unit = f"{unit} per {rate.per}"
+    elif _PER_YEAR_RE.match(s.text[q.end :]) or _ANNUAL_BEFORE_RE.search(s.text[: q.start]):
         unit = f"{unit} per year"
     qualifier = canonical_qualifier(q.qualifier)
     return {"quantity": q.value, "quantity_unit": unit, "quantity_qualifier": qualifier}
@@ -134,6 +161,10 @@ def _status(s: Sentence, kind: str) -> str:
         return "pledged"
     if kind == "capacity_plan":
         return "estimate" if _REACHED_RE.search(text) else "planned"
+    if " to " in text and _INTENT_RE.search(text):
+        return "planned"  # "agreed to jointly purchase", "plans to acquire": no contract yet
+    if _POSSIBLE_RE.search(text) and _SALE_RE.search(text):
+        return "planned"  # "approved a possible sale"
     if _SIGNED_RE.search(text):
         return "signed"
     if _FUTURE_RE.search(text):
@@ -156,18 +187,42 @@ def _compact(actors: dict[str, Any]) -> dict[str, Any]:
 
 def _fact(kind: str, actors: dict[str, Any], s: Sentence, **fields: Any) -> dict[str, Any]:
     body = {"actors": _compact(actors), **{k: v for k, v in fields.items() if v is not None}}
+    over = _OVER_YEARS_RE.search(s.text) if "over " in s.text else None
+    if over and "period" not in body:
+        body["period"] = over.group(0)  # "850 aircraft over five years"
     body.setdefault("status", _status(s, kind))
     return {"kind": kind, "fields": body}
+
+
+#: A firm's results ("sales rose to €9.8 billion", "an order backlog of €55bn").
+_RESULTS_RE = re.compile(
+    r"\b(?:sales|revenues?|turnover|profits?|earnings|backlog|order intake|market (?:value|"
+    r"capitali[sz]ation)|share price|valuation)\b[^.;]*$",
+    re.IGNORECASE,
+)
+
+
+def _company_results(s: Sentence) -> bool:
+    """Whether the sentence's first amount is a firm's results, not a contract's value."""
+    if not s.money:
+        return False
+    return bool(_RESULTS_RE.search(s.text, max(0, s.money[0].start - 50), s.money[0].start))
 
 
 def contract_fact(s: Sentence) -> dict[str, Any] | None:
     """A contract or joint procurement: a contract word and a supplier, or an item with a
     value or quantity."""
-    if not _CONTRACT_RE.search(s.text):
+    sale = bool(_SALE_RE.search(s.text) and roles.end_users(s))  # not a firm's sales figure
+    if not (_CONTRACT_RE.search(s.text) or sale) or _company_results(s):
         return None
     suppliers, item, q = roles.companies(s), _item(s), _quantity(s)
     agencies = roles.agencies(s)
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
+    if agencies:  # an agency buys "for" or "on behalf of" its members: they are the allies
+        members = [u for u in roles.end_users(s) if u != "UKR"]
+        buyers = [*members, *(b for b in buyers if b not in members)]
+    elif sale:
+        buyers = roles.end_users(s)[:1]  # "a $2.5 billion sale of Patriot missiles to Poland"
     if _FOR_UKRAINE_RE.search(s.text):
         buyers = [b for b in buyers if b != "UKR"]
     groups = [g for g in roles.groups(s) if g != "NATO"]
@@ -200,18 +255,30 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
         fields["contract_type"] = "call_off"
     elif _FRAMEWORK_RE.search(s.text):
         fields["contract_type"] = "framework"
-    recipients = roles.end_users(s)
+    recipients = [r for r in roles.end_users(s) if r not in buyers]
     if recipients:
         fields["end_user"] = recipients
     return _fact("joint_procurement" if joint else "contract", actors, s, **fields)
 
 
-def aid_fact(s: Sentence) -> dict[str, Any] | None:
+def _gives(s: Sentence) -> bool:
+    """Whether a giver named in the sentence gives Ukraine what the sentence counts: a verb
+    of giving before the first figure, and no award to a firm ("awarded RTX a contract ...
+    to replace weapons sent to Ukraine" is a contract)."""
+    first = min([m.start for m in s.money] + [q.start for q in s.quantities], default=-1)
+    if first < 0 or "UKR" not in s.ids("country") or not _GIVE_RE.search(s.text, 0, first):
+        return False
+    if not roles.countries(s):
+        return False
+    return not (roles.companies(s) and _CONTRACT_RE.search(s.text))
+
+
+def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """Aid: a donor gives or lends money or materiel to a recipient (Ukraine by default in
     an article about aid to Ukraine). A donor and a recipient named without a figure
     ("Norway channels its support to Kyiv through the Nansen programme") open a fact that
     a later sentence may give its figures to; if none does, it is dropped."""
-    if not _AID_RE.search(s.text):
+    if not (_AID_RE.search(s.text) or _gives(s)):
         return None
     if not (s.money or _quantity(s)) and not ("UKR" in roles.end_users(s) and roles.countries(s)):
         return None
@@ -226,7 +293,7 @@ def aid_fact(s: Sentence) -> dict[str, Any] | None:
     donor = (
         (groups + donors)[:1]
         if groups and (not donors or s.text.find(groups[0]) < 5)
-        else (donors[:1])
+        else (roles.coordinated(s, donors[0]) if donors else [])
     )
     if not donor and s.previous_actor and re.match(r"^\s*(?:its|it|their)\b", s.text, re.I):
         donor = [s.previous_actor]
@@ -241,16 +308,64 @@ def aid_fact(s: Sentence) -> dict[str, Any] | None:
             fields["per_year"] = True
     suppliers = roles.companies(s)
     actors = {"donor": donor, "recipient": recipient, "supplier": suppliers[:1]}
-    return _fact("aid", actors, s, aid_type=aid_type, **fields)
+    fact = _fact("aid", actors, s, aid_type=aid_type, **fields)
+    pairs = [(who, money) for who, money in roles.actor_per_amount(s) if who != recipient]
+    if len(pairs) < 2:
+        return fact
+    return [  # "the United States is lending $20bn, the EU €18.1bn ...": one fact per donor
+        {"kind": "aid", "fields": {**fact["fields"], "actors": {**fact["fields"]["actors"],
+         "donor": who}, **money_fields(money, s)}}
+        for who, money in pairs
+    ]  # fmt: skip
 
 
-def capacity_fact(s: Sentence) -> dict[str, Any] | None:
-    """A production capacity or its expansion: a producer, and an output or money for it."""
-    if not _CAPACITY_RE.search(s.text):
+_PARTS_RE = re.compile(
+    r"\b(?:made up of|comprising|consisting of|of which|split into|broken down into|"
+    r"divided into)\b",
+    re.IGNORECASE,
+)
+
+
+def part_facts(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parts of a total that the sentence breaks down ("800,000 rounds ..., made up of
+    500,000 of 155mm and 300,000 of 122mm"): one fact per part, each with its own item and
+    count, marked as part of ``fact`` (whose item becomes the parts' one item, if shared)."""
+    fields = fact["fields"]
+    cue = _PARTS_RE.search(s.text) if len(s.quantities) > 2 else None
+    if cue is None or fields.get("quantity") is None:
+        return []
+    parts = [q for q in s.quantities if q.start > cue.end()]
+    if len(parts) < 2 or sum(q.value for q in parts) > fields["quantity"] * 1.01:
+        return []
+    found = []
+    for q in parts:
+        items = [m.id for m in s.mentions if m.kind == "item" and q.start <= m.start < q.end]
+        part = {**fields, "item": items[0] if items else None, "quantity": q.value}
+        part.update(quantity_qualifier=canonical_qualifier(q.qualifier), part_of_total=True)
+        found.append({"kind": fact["kind"], "fields": part})
+    named = {f["fields"]["item"] for f in found}
+    fields["item"] = named.pop() if len(named) == 1 else None
+    return found
+
+
+#: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").
+_FACTORY_RE = re.compile(r"\b(?:factor(?:y|ies)|plants?|production lines?)\b", re.IGNORECASE)
+_OVER_YEARS_RE = re.compile(
+    r"\bover (?:the next |the coming )?(?:\w+|\d+) years\b",
+    re.IGNORECASE,
+)
+
+
+def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
+    """A production capacity or its expansion: a producer, and an output or money for it;
+    one fact per output rate when the sentence gives several ("builds 6 a month and aims
+    for 12 a month by 2026")."""
+    outputs = output_rates(s)
+    if not outputs and not _CAPACITY_RE.search(s.text):
         return None
-    q = _quantity(s)
-    bare = _BARE_COUNT_RE.search(s.text) if q is None else None
-    if not (q or s.money or bare):
+    q = _quantity(s) if not outputs else None
+    bare = _BARE_COUNT_RE.search(s.text) if q is None and not outputs else None
+    if not (outputs or q or s.money or bare):
         return None
     producers = roles.companies(s)
     funders = [c for c in roles.countries(s)] + [g for g in roles.groups(s) if g != "NATO"]
@@ -258,12 +373,22 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
         producers = ["EU"]
     if not producers and s.doc_company and not funders:
         producers = [s.doc_company]
-    if not producers:
+    if not producers and outputs:
+        producers = funders[:1]  # "Ukraine now makes 2,000 drones a month"
+    state_built = not producers and bool(s.money and funders and _FACTORY_RE.search(s.text))
+    if not producers and not state_built:
         return None
     actors: dict[str, Any] = {"producer": producers[:1]}
     if s.money:
         actors["funder"] = [f for f in funders if f not in producers][:1]
-    fields: dict[str, Any] = {"item": _item(s), **quantity_fields(s, q)}
+    if outputs:
+        money = money_fields(s.money[0], s) if s.money else {}
+        found = [
+            _fact("capacity_plan", actors, s, item=_item(s), **fields, **(money if i == 0 else {}))
+            for i, fields in enumerate(outputs)
+        ]
+        return found[0] if len(found) == 1 else found
+    fields = {"item": _item(s), **quantity_fields(s, q)}
     if bare is not None:
         count = float(bare.group("num")) * (
             1e6 if bare.group("scale").lower() == "million" else 1e3
@@ -278,13 +403,13 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | None:
 def extract(s: Sentence) -> list[dict[str, Any]]:
     """Every candidate fact one sentence states (``kind`` and ``fields``)."""
     found: list[dict[str, Any]] = []
-    capacity_first = bool(_CAPACITY_FIRST_RE.search(s.text))
+    capacity_first = bool(_CAPACITY_FIRST_RE.search(s.text)) or bool(output_rates(s))
     finders = (aid_fact, capacity_fact, contract_fact) if capacity_first else (
         aid_fact, contract_fact, capacity_fact)  # fmt: skip
     for finder in finders:
         fact = finder(s)
-        if fact is not None:
-            found.append(fact)
+        if fact:
+            found.extend(fact if isinstance(fact, list) else [fact, *part_facts(s, fact)])
             break
     found = spending_facts(s, bool(found)) + found
     denied = _DENIED_RE.search(s.text)

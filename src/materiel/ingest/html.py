@@ -24,7 +24,7 @@ _SKIP_TAGS = {
 }  # fmt: skip
 _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "br", "li", "ul", "ol", "h1", "h2", "h3",
-    "h4", "h5", "h6", "blockquote", "table", "tr", "td", "th", "dd", "dt", "hr", "pre",
+    "h4", "h5", "h6", "blockquote", "table", "caption", "figcaption", "dd", "dt", "hr", "pre",
     "time", "title", "body",
 }  # fmt: skip
 _VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "wbr"}
@@ -44,12 +44,21 @@ class _Extractor(HTMLParser):
         self._stack: list[tuple[str, bool]] = []
         self._skipping = 0
         self.meta: dict[str, str] = {}
+        #: Inside a table: cells written so far in this row, and whether in a cell.
+        self._cells = 0
+        self._in_cell = False
+        self._tables = 0
 
     def _offset(self) -> int:
         line, col = self.getpos()
         return self._line_starts[line - 1] + col
 
     def _break(self) -> None:
+        if self._in_cell:  # a paragraph or line break inside a cell is a space
+            if self.out.tail and not self.out.tail.endswith(" "):
+                at = self._offset()
+                self.out.add_standin(" ", at, at)
+            return
         if self.out.tail and not self.out.tail.endswith("\n\n"):
             at = self._offset()
             self.out.add_standin("\n\n" if not self.out.tail.endswith("\n") else "\n", at, at)
@@ -69,6 +78,8 @@ class _Extractor(HTMLParser):
             return
         names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
         skip = tag in _SKIP_TAGS or bool(names and _BOILERPLATE_ATTR.search(names))
+        if tag == "figure" and self._holds_table():
+            skip = False  # a table in a figure (as WordPress writes tables) is read
         if tag == "title":
             skip = True
         self._stack.append((tag, skip))
@@ -76,6 +87,34 @@ class _Extractor(HTMLParser):
             self._skipping += 1
         elif tag in _BLOCK_TAGS and not self._skipping:
             self._break()
+        elif tag in ("tr", "td", "th") and not self._skipping:
+            self._table_start(tag)
+        if tag == "table":
+            self._tables += 1
+
+    def _holds_table(self) -> bool:
+        """Whether the element opening here holds a table before its figure closes."""
+        at = self._offset()
+        end = self._source.find("</figure", at)
+        return "<table" in self._source[at : end if end >= 0 else len(self._source)]
+
+    def _table_start(self, tag: str) -> None:
+        """A table is written as Markdown writes one: a row a line, ``| a | b |``, the
+        whole table one paragraph (see :mod:`materiel.ingest.tables`)."""
+        at = self._offset()
+        if tag == "tr":
+            self._end_row(at)
+            if self.out.tail and not self.out.tail.endswith("\n"):
+                self.out.add_standin("\n", at, at)
+            return
+        self.out.add_standin("| " if self._cells == 0 else " | ", at, at)
+        self._cells += 1
+        self._in_cell = True
+
+    def _end_row(self, at: int) -> None:
+        if self._cells:
+            self.out.add_standin(" |", at, at)
+        self._cells, self._in_cell = 0, False
 
     def handle_endtag(self, tag: str) -> None:
         for index in range(len(self._stack) - 1, -1, -1):
@@ -84,6 +123,12 @@ class _Extractor(HTMLParser):
                     self._skipping -= int(skipped)
                 del self._stack[index:]
                 break
+        if tag == "table":
+            self._tables = max(0, self._tables - 1)
+        if tag in ("tr", "table") and not self._skipping:
+            self._end_row(self._offset())
+        elif tag in ("td", "th"):
+            self._in_cell = False
         if tag in _BLOCK_TAGS and not self._skipping:
             self._break()
 
@@ -92,6 +137,10 @@ class _Extractor(HTMLParser):
             if self._stack and self._stack[-1][0] == "title":
                 self.meta.setdefault("title", " ".join(data.split()))
             return
+        if self._tables and not self._in_cell and not data.strip():
+            return  # the layout between cells and rows
+        if self._tables:  # one row, one line: a cell's line breaks are spaces
+            data = data.replace("\n", " ").replace("|", "/")
         self.out.add_exact(data, self._offset())
 
     def _entity(self, raw: str, text: str) -> None:
@@ -150,6 +199,7 @@ def keep_main_text(mapped: MappedText, source: str) -> MappedText:
         return mapped
     lines = [" ".join(line.split()) for line in main.splitlines() if line.strip()]
     joined = "\n".join(lines)
+    flat = " ".join(joined.replace("|", " ").split())  # tables as trafilatura may flatten them
     edits = []
     pos = 0
     for block in mapped.text.split("\n"):
@@ -157,6 +207,8 @@ def keep_main_text(mapped: MappedText, source: str) -> MappedText:
         text = " ".join(block.split())
         if not text or text in joined:
             continue
+        if text.startswith("|") and " ".join(text.replace("|", " ").split()) in flat:
+            continue  # a table row whose cells trafilatura kept
         if process.extractOne(text, lines, scorer=fuzz.ratio, score_cutoff=MATCH_SCORE):
             continue
         edits.append((start, start + len(block), ""))

@@ -14,7 +14,7 @@ from materiel.ingest.numbers import LONG_SCALE, NUMBER, SHORT_SCALE, parse_numbe
 
 #: Hedges and bounds, longest first so that "just over" wins over "over".
 QUALIFIERS = (
-    "as much as|as many as|as few as|as little as|in excess of|upwards of|no less than|"
+    "as much as|as many as|as high as|as few as|as little as|in excess of|upwards of|no less than|"
     "no more than|not less than|not more than|more than|less than|fewer than|at least|"
     "at most|just over|just under|well over|well above|close to|an estimated|almost|nearly|"
     "about|around|approximately|approx\\.|roughly|some|up to|over|under|above|below|"
@@ -22,7 +22,8 @@ QUALIFIERS = (
 )
 #: The qualifier a fact carries for each hedge as written.
 CANONICAL_QUALIFIERS = {
-    "up to": ("up to", "as much as", "as many as", "no more than", "not more than", "at most"),
+    "up to": ("up to", "as much as", "as many as", "as high as", "no more than", "not more than",
+              "at most"),
     "nearly": ("nearly", "almost", "close to", "just under"),
     "about": ("about", "around", "approximately", "approx.", "roughly", "some", "an estimated"),
     "more than": ("more than", "over", "in excess of", "upwards of", "just over", "well over",
@@ -44,7 +45,8 @@ def canonical_qualifier(words: str | None) -> str | None:
     return None if words is None else _CANONICAL.get(words.lower(), words.lower())
 
 
-_QUAL = rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?"
+#: An optional hedge before a figure, in a group named ``qual``.
+QUALIFIER_BEFORE = _QUAL = rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?"
 _IGNORED_QUALIFIERS = {"from", "only", "just"}
 
 _SYMBOLS = {
@@ -91,10 +93,12 @@ def _amount(i: int) -> str:
 
 
 _MONEY_RE = re.compile(
-    rf"(?<![\w.,]){_QUAL}(?<![\w.,-]){_amount(1)}(?:\s*(?:-|–|—|to|and)\s*{_amount(2)})?(?![\w%])",
+    rf"(?<![\w.,]){_QUAL}(?<![\w.,-]){_amount(1)}"
+    rf"(?:\s*(?P<sep>-|–|—|to|and)\s*{_amount(2)})?(?![\w%])",
     re.IGNORECASE,
 )
 _A_SCALE_RE = re.compile(r"^an?$", re.IGNORECASE)
+_FIRST_GROUPS = ("sym1", "code1", "num1", "long1", "short1", "cw1")
 
 
 @dataclass(frozen=True)
@@ -136,10 +140,29 @@ def _value(match: re.Match[str], i: int) -> tuple[float | None, str | None]:
     return number * scale_of(scale), scale
 
 
+def _two_amounts(match: re.Match[str]) -> bool:
+    """Whether "A and B" are two amounts: each with its own currency, A with a scale if B
+    has one, and no "between" before them ("€1.2 and 1.5 billion" is a range)."""
+    if (match.group("sep") or "").lower() != "and" or (match.group("qual") or "").lower() == (
+        "between"
+    ):
+        return False
+    own = [bool(match.group(f"sym{i}") or match.group(f"code{i}") or match.group(f"cw{i}"))
+           for i in (1, 2)]  # fmt: skip
+    scaled = [bool(match.group(f"long{i}") or match.group(f"short{i}")) for i in (1, 2)]
+    return all(own) and (scaled[0] or not scaled[1])
+
+
 def find_money(sentence: str) -> list[Money]:
     """Every amount of money in ``sentence``, each with currency, qualifier and span."""
     found: list[Money] = []
-    for match in _MONEY_RE.finditer(sentence):
+    pos = 0
+    while (match := _MONEY_RE.search(sentence, pos)) is not None:
+        pos = match.end()
+        if _two_amounts(match):  # "£2.26bn and C$5bn": two amounts, not a range
+            first = max(match.end(g) for g in _FIRST_GROUPS if match.group(g))
+            pos = first
+            match = _MONEY_RE.match(sentence, match.start(), first) or match
         cur1, cur2 = _currency(match, 1), match.group("num2") and _currency(match, 2)
         currency = cur1 or cur2 or None
         if currency is None:
@@ -235,19 +258,22 @@ def find_percents(sentence: str) -> list[Percent]:
     return found
 
 
-_UNIT_NOUNS = (
-    r"missiles?|rounds?|shells?|interceptors?|vehicles?|tanks?|jets?|aircraft|fighters?|"
+#: Nouns that count munitions, weapons and systems (singular or plural).
+UNIT_NOUNS = (
+    r"weapons?|missiles?|rounds?|shells?|interceptors?|vehicles?|tanks?|jets?|aircraft|fighters?|"
     r"systems?|launchers?|batteries|battery|howitzers?|drones?|helicopters?|munitions|"
     r"projectiles?|warheads?|rockets?|guns?|pieces|ships?|frigates?|submarines?|"
-    r"charges|fuzes|motors|kits|units|carriers|radars?"
+    r"charges|fuzes|motors|kits|units|carriers|radars?|factor(?:y|ies)|plants?"
 )
 _QUANTITY_RE = re.compile(
     rf"(?<![\w.,]){_QUAL}(?<![\w.,-])(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?\s+"
-    rf"(?P<noun>(?:[\w][\w-]*\s+){{0,3}}?(?:{_UNIT_NOUNS}))\b",
+    rf"(?P<noun>(?:[\w][\w-]*\s+){{0,3}}?(?:{UNIT_NOUNS}))\b",
     re.IGNORECASE,
 )
 
 
+#: A head noun after the matched one ("munitions and energetics factories"): the count is of it.
+_HEAD_AFTER_RE = re.compile(rf"^(?:\s+and\s+[\w-]+)?\s+(?:{UNIT_NOUNS})\b", re.IGNORECASE)
 _VAGUE_RE = re.compile(r"\b(?:several|a few|few|many|hundreds of|thousands of|tens of)\s+$", re.I)
 
 
@@ -280,6 +306,9 @@ def find_quantities(sentence: str, taken: list[tuple[int, int]]) -> list[Quantit
         qual = (match.group("qual") or "").lower() or None
         qual = None if qual in _IGNORED_QUALIFIERS else qual
         start = match.start() if qual else match.start("num")
-        text = sentence[start : match.end()]
-        found.append(Quantity(value, match.group("noun"), qual, text, start, match.end()))
+        end = match.end()
+        head = _HEAD_AFTER_RE.match(sentence[end:])
+        end += head.end() if head else 0
+        noun = sentence[match.start("noun") : end]
+        found.append(Quantity(value, noun, qual, sentence[start:end], start, end))
     return found

@@ -3,8 +3,9 @@
 Without a parser, roles come from the words around each mention: a country after "in",
 "at" or "across" is a place, not an actor; one after "for", "to" or "on behalf of" is an
 end user; a demonym ("Danish", "Norwegian") is an actor only before an institution
-("Norwegian government", "Polish defence ministry"); a country that only names a firm's
-nationality ("German arms maker Rheinmetall") is not a buyer. The subject of the
+("Norwegian government", "Polish defence ministry") or a purchase ("a German order"); a
+country that only names a firm's nationality ("German arms maker Rheinmetall") is not a
+buyer. The subject of the
 sentence (the first actor before its verb) is the one that buys, gives, spends or pledges.
 """
 
@@ -14,6 +15,7 @@ import re
 
 from materiel.ingest.analyse import Sentence
 from materiel.ingest.gazetteer import Mention
+from materiel.ingest.money import Money
 
 _PLACE_BEFORE_RE = re.compile(
     r"\b(?:in|at|across|outside|inside|throughout|near|within|into|of the|sites in|"
@@ -28,6 +30,11 @@ _END_USER_BEFORE_RE = re.compile(
 _INSTITUTION_AFTER_RE = re.compile(
     r"^\s+(?:state|government|cabinet|ministry|defen[cs]e|military|armed forces|army|navy|"
     r"air force|parliament|finance ministry|treasury|authorities|officials)\b",
+    re.IGNORECASE,
+)
+#: A demonym before a purchase acts as its buyer ("a €8.5bn German order", "British deal").
+_PURCHASE_AFTER_RE = re.compile(
+    r"^\s+(?:[\w-]+\s+)?(?:order|contract|deal|purchase|procurement|award|aid package)s?\b",
     re.IGNORECASE,
 )
 _BEHALF_AFTER_RE = re.compile(r"^(?:'s|’s)\s+behalf\b", re.IGNORECASE)
@@ -61,7 +68,7 @@ def acts(s: Sentence, m: Mention) -> bool:
     if m.form == "metonym" and _LOCATIVE_START_RE.match(s.text[: m.start]):
         return after.startswith(",")
     if m.form == "demonym":
-        return bool(_INSTITUTION_AFTER_RE.match(after))
+        return bool(_INSTITUTION_AFTER_RE.match(after) or _PURCHASE_AFTER_RE.match(after))
     if _PERSON_AFTER_RE.match(after) and not _INSTITUTION_AFTER_RE.match(after[4:]):
         return False
     return not (m.start in s.maker_starts or _is_place(s, m))
@@ -77,7 +84,7 @@ def countries(s: Sentence, start: int = 0, end: int | None = None) -> list[str]:
     for m in s.mentions:
         if m.kind != "country" or not (start <= m.start < end) or m.id in found:
             continue
-        if acts(s, m) and not is_end_user(s, m):
+        if acts(s, m) and str(m.start) not in _end_user_starts(s):
             found.append(m.id)
     if whole:
         s.cache["countries"] = list(found)
@@ -85,15 +92,53 @@ def countries(s: Sentence, start: int = 0, end: int | None = None) -> list[str]:
 
 
 def end_users(s: Sentence) -> list[str]:
-    """Countries that receive ("for Ukraine", "to Kyiv", "on Ukraine's behalf")."""
+    """Countries that receive ("for Ukraine", "to Kyiv", "on Ukraine's behalf"), with the
+    countries listed after one ("to Germany, Spain and Romania")."""
     if "end_users" in s.cache:
         return list(s.cache["end_users"])
+    starts = _end_user_starts(s)
     found: list[str] = []
     for m in s.mentions:
-        if m.kind == "country" and m.form != "demonym" and m.id not in found and is_end_user(s, m):
+        if m.kind == "country" and m.id not in found and str(m.start) in starts:
             found.append(m.id)
     s.cache["end_users"] = list(found)
     return found
+
+
+def _end_user_starts(s: Sentence) -> list[str]:
+    """Where the end users' mentions start (as strings, for the sentence's cache)."""
+    if "end_user_starts" not in s.cache:
+        direct = [m for m in s.mentions
+                  if m.kind == "country" and m.form != "demonym" and is_end_user(s, m)]  # fmt: skip
+        listed = [x for m in direct for x in _listed_after(s, m)]
+        s.cache["end_user_starts"] = [str(m.start) for m in direct + listed]
+    return s.cache["end_user_starts"]
+
+
+_VERB_AFTER_RE = re.compile(
+    r"^\s+(?:will|would|has|have|had|is|are|was|were|said|says|plans?|agreed|signed|can|"
+    r"could|must|should|\w+ed)\b",
+    re.IGNORECASE,
+)
+
+
+def _listed_after(s: Sentence, first: Mention) -> list[Mention]:
+    """The countries of a list that ``first`` opens and "and" closes ("to Germany, Spain
+    and Romania"); none when the last of them starts a clause of its own ("to Ukraine, and
+    Germany will pay") or no "and" closes the list ("to Ukraine, Germany said")."""
+    chain: list[Mention] = []
+    previous_end = first.end
+    for m in s.mentions:
+        if m.kind != "country" or m.start < first.end:
+            continue
+        gap = s.text[previous_end : m.start]
+        if not _AND_RE.match(gap):
+            break
+        chain.append(m)
+        previous_end = m.end
+        if re.search(r"\band\b|\bas well as\b", gap):
+            return [] if _VERB_AFTER_RE.match(s.text[previous_end:]) else chain
+    return []
 
 
 def groups(s: Sentence) -> list[str]:
@@ -129,3 +174,68 @@ def subject(s: Sentence) -> str | None:
         if m.kind == "country" and acts(s, m) and not is_end_user(s, m):
             return m.id
     return None
+
+
+_CONVERSION_BEFORE_RE = re.compile(r"[(/]\s*(?:about|around|roughly|some|approximately|or)?\s*$")
+
+
+def actor_per_amount(s: Sentence) -> list[tuple[str, Money]]:
+    """A list of actors each with its own amount ("the United States is lending $20bn, the
+    EU €18.1bn, the UK £2.26bn and Canada C$5bn"): each amount with the acting country or
+    group named after the amount before it; a total named before them all ("Of the $50bn,
+    the US lends $20bn and the EU €18.1bn") is left out. With "respectively", the actors
+    named before the first amount go with the amounts in order ("The US and the EU lend $20bn
+    and €18.1bn respectively"). Empty unless two amounts or more each have an actor of their
+    own (a conversion in brackets is not an amount of its own)."""
+    amounts = [
+        m
+        for m in s.money
+        if not _CONVERSION_BEFORE_RE.search(s.text[max(0, m.start - 16) : m.start])
+    ]
+    if len(amounts) < 2:
+        return []
+    if "respectively" in s.text:
+        named = _actors_between(s, 0, amounts[0].start)
+        return list(zip(named, amounts, strict=True)) if len(named) == len(amounts) else []
+    pairs: list[tuple[str, Money]] = []
+    previous_end = 0
+    for money in amounts:
+        named = _actors_between(s, previous_end, money.start)
+        previous_end = money.end
+        if not named and not pairs:
+            continue  # a total before the parts
+        if not named or named[-1] in (who for who, _ in pairs):
+            return []
+        pairs.append((named[-1], money))
+    return pairs if len(pairs) >= 2 else []
+
+
+def _actors_between(s: Sentence, start: int, end: int) -> list[str]:
+    """Acting countries and groups named in ``s.text[start:end]``, in order, each once."""
+    found: list[str] = []
+    for m in s.mentions:
+        if not start <= m.start < end or m.id in found:
+            continue
+        if (m.kind == "country" and acts(s, m) and not is_end_user(s, m)) or m.id in GROUPS:
+            found.append(m.id)
+    return found
+
+
+_AND_RE = re.compile(r"^\s*(?:,\s*and|,|and|as well as)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def coordinated(s: Sentence, first: str) -> list[str]:
+    """``first`` and the countries listed right after it, which share its role ("Denmark
+    and the Netherlands have put up ...", "on behalf of Germany, the Netherlands and
+    Spain")."""
+    found = [first]
+    previous_end: int | None = None
+    for m in s.mentions:
+        if m.kind != "country" or (previous_end is None and m.id != first):
+            continue
+        if previous_end is not None and not _AND_RE.match(s.text[previous_end : m.start]):
+            break
+        if m.id not in found and (m.form == "name" or acts(s, m)):
+            found.append(m.id)
+        previous_end = m.end
+    return found

@@ -3,12 +3,15 @@
 A sentence ends at ``.``, ``!`` or ``?`` (with any closing quotes or brackets) followed by
 white space and a capital letter, digit or opening quote, unless the word before the stop
 is a known abbreviation ("U.S.", "Gen.", "Jan.") or a single initial. Paragraph breaks
-always end a sentence. Decimal points ("1.2") never do.
+always end a sentence. Decimal points ("1.2") never do. A table (a Markdown table, or an
+HTML table as the HTML reader writes it) is one block, never split.
 """
 
 from __future__ import annotations
 
 import re
+
+from materiel.ingest.tables import is_table
 
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "cmdr", "adm", "sgt", "rep",
@@ -45,6 +48,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     spans = []
     for p_start, p_end in split_paragraphs(text[start:end]):
         p_start, p_end = p_start + start, p_end + start
+        if is_table(text[p_start:p_end]):
+            spans.append((p_start, p_end))  # a table is read row by row, as one block
+            continue
         pos = p_start
         for match in _END_RE.finditer(text, p_start, p_end):
             if _is_abbreviation(text, pos, match.start()):

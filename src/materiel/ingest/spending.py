@@ -25,8 +25,8 @@ from materiel.ingest.numbers import parse_number
 
 _COUNT_RES = (
     re.compile(
-        r"\b(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:of|out of)\s+(?:the\s+|its\s+|nato's\s+|"
-        r"the alliance's\s+)?(?P<total>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:nato\s+)?"
+        r"\b(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:of|out of)\s+(?:the\s+(?:then\s+)?|its\s+|"
+        r"nato's\s+|the alliance's\s+)?(?P<total>\d+|[a-z]+(?:-[a-z]+)?)\s+(?:nato\s+)?"
         r"(?:allies|members|member states|nations)",
         re.IGNORECASE,
     ),
@@ -196,6 +196,11 @@ def _pair_allies(s: Sentence, found: list[Percent]) -> list[str | None]:
     return allies
 
 
+def _place(s: Sentence) -> str | None:
+    """The country whose spending it is when none acts: "defence spending in Germany"."""
+    return next((m.id for m in s.mentions if m.kind == "country" and m.form == "name"), None)
+
+
 def shares(s: Sentence) -> list[dict[str, Any]]:
     """One fact per share of GDP in the sentence."""
     gdp_context = s.about_spending or s.spending_context
@@ -203,7 +208,7 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
     if not found:
         return []
     allies = _pair_allies(s, found)
-    fallback = roles.subject(s) or s.previous_actor
+    fallback = roles.subject(s) or s.previous_actor or _place(s)
     spans = [(p.start, p.end) for p in found]
     base_year = s.base.year if s.base else None
     stated = sorted((r for r in s.dates if ref_year(r) is not None), key=lambda r: r.kind == "day")
@@ -214,7 +219,7 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
         year = _year_near(s, pct.start, pct.end, None, spans)
         pledge = bool(_PLEDGE_RE.search(s.text))
         fields: dict[str, Any] = {
-            "actors": {"ally": ally or fallback},
+            "actors": {"ally": ally or fallback} if (ally or fallback) else {},
             "share_of_gdp": pct.value if pct.value is not None else pct.low,
             "share_qualifier": canonical_qualifier(pct.qualifier),
         }
@@ -250,22 +255,30 @@ def _named_after(s: Sentence, position: int) -> str | None:
 
 
 def spending_money(s: Sentence, aid_or_contract: bool) -> list[dict[str, Any]]:
-    """A defence budget or spending total ("defence spending set at PLN 186 billion")."""
+    """A defence budget or spending total ("defence spending set at PLN 186 billion"); one
+    per ally when the sentence lists allies each with an amount ("Germany spends €90bn and
+    France €60bn")."""
     if not s.money or aid_or_contract or not SPENDING_RE.search(s.text):
         return []
-    money = s.money[0]
-    ally = _named_after(s, money.end) or roles.subject(s)
-    if ally is None or ally in roles.AGENCY_BUYERS:
-        return []
-    fields = {
-        "actors": {"ally": ally},
-        **money_fields(money, s),
-        "year": _year_near(s, money.start, money.end, s.base.year if s.base else None),
-    }
+    pairs = roles.actor_per_amount(s)
+    if not pairs:
+        money = s.money[0]
+        ally = _named_after(s, money.end) or roles.subject(s)
+        pairs = [] if ally is None else [(ally, money)]
     base_year = s.base.year if s.base else None
-    later = base_year is not None and (fields["year"] or 0) > base_year
-    fields["status"] = "planned" if later or _PLANNED_RE.search(s.text) else "estimate"
-    return [{"kind": "spending", "fields": fields, "start": money.start}]
+    found = []
+    for ally, money in pairs:
+        if ally in roles.AGENCY_BUYERS:
+            continue
+        fields = {
+            "actors": {"ally": ally},
+            **money_fields(money, s),
+            "year": _year_near(s, money.start, money.end, base_year),
+        }
+        later = base_year is not None and (fields["year"] or 0) > base_year
+        fields["status"] = "planned" if later or _PLANNED_RE.search(s.text) else "estimate"
+        found.append({"kind": "spending", "fields": fields, "start": money.start})
+    return found
 
 
 _ALT_RE = re.compile(r"^\s*\(\s*(?:about|around|roughly|some|approximately|or)?\s*$")
