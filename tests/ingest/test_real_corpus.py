@@ -16,8 +16,10 @@ from tests.ingest.scoring import REAL, load_gold, score_corpus
 SPLITS = ("tune", "heldout")
 #: (precision, recall) floors. Measured 2026-12-06 before any tuning on this corpus: tune
 #: 0.46 / 0.15, held out 0.27 / 0.13; after lists and tables were read (``lists.py``): tune
-#: 0.80 (136/170) / 0.60 (147/247), held out 0.49 (20/41) / 0.24 (21/89).
-FLOORS = {"tune": (0.75, 0.55), "heldout": (0.44, 0.21)}
+#: 0.80 (136/170) / 0.60 (147/247), held out 0.49 (20/41) / 0.24 (21/89); with the
+#: phrasings of issue 27 too (rates, awards, loans, tables): tune 0.81 (143/177) / 0.62
+#: (154/247), held out 0.57 (24/42) / 0.28 (25/89).
+FLOORS = {"tune": (0.76, 0.57), "heldout": (0.50, 0.25)}
 TARGET = (0.9, 0.8)
 
 

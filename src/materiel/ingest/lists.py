@@ -111,6 +111,11 @@ _OTHER_MEASURE_RE = re.compile(
     r"interest rates?|population|exports?|imports?|tax\w*|votes?)\b",
     re.IGNORECASE,
 )
+#: A table's column of another measure, or of a change or a rank of this one.
+_OTHER_COLUMN_RE = re.compile(
+    rf"{_OTHER_MEASURE_RE.pattern}|\b(?:change|rank\w*|increase|decrease|per capita|real terms)\b",
+    re.IGNORECASE,
+)
 _AID_RE = re.compile(r"\b(?:aid|assistance|donors?|donat\w+|to Ukraine|for Ukraine)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?:]\s+(?=[A-Z“\"])|\n")
 
@@ -544,7 +549,15 @@ def _country_cell(gazetteer: Gazetteer, cell: str) -> str | None:
 def _read_tables(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
     if "|" not in doc.text.text and "<table" not in doc.raw.lower():
         return
-    for table in [*_markdown_tables(doc), *_html_tables(doc)]:
+    pages = list(_html_tables(doc))
+    # an HTML table is also in the article's text as Markdown rows (document.html):
+    # it is read once, from the page, where its caption and cells are
+    written = [
+        t
+        for t in _markdown_tables(doc)
+        if not any(p.start < t.end and t.start < p.end for p in pages)
+    ]
+    for table in [*written, *pages]:
         if len(table.rows) >= 2 and _ally_column(table, gazetteer) is None:
             table = _transposed(table)  # allies as columns, years or measures as rows
         if len(table.rows) >= 2:
@@ -583,7 +596,7 @@ def _read_table(doc: Document, gazetteer: Gazetteer, table: _Table, found: _Foun
         year = years[0] if years else default_year
         money = _column_money(head)
         share = bool(_SHARE_WORDS_RE.search(head)) or (money is None and context_share)
-        if j == column or not (share or money) or _OTHER_MEASURE_RE.search(head):
+        if j == column or not (share or money) or _OTHER_COLUMN_RE.search(head):
             meanings.append(None)
             continue
         kind = "pledge" if _PLEDGE_RE.search(head) else "spending"

@@ -35,7 +35,8 @@ _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _SHARE_RE = re.compile(r"GDP|gross domestic|share|%|per ?cent|percent", re.IGNORECASE)
 _OTHER_RE = re.compile(
     r"change|growth|rank|increase|decrease|capita|equipment|personnel|of defen[cs]e|"
-    r"of (?:the )?budget|real terms|population|troops",
+    r"of (?:the )?budget|real terms|population|troops|unemploy|inflation|debt|deficit|"
+    r"turnout|interest rate|exports?\b|imports?\b",
     re.IGNORECASE,
 )
 _CURRENCY_RE = re.compile(
