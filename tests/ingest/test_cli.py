@@ -109,3 +109,25 @@ def test_review_refuses_unknown_or_contradictory_ids(tmp_path: Path, article: Pa
     assert main(["facts", "review", str(out), "--accept", fact_id, "--reject", fact_id]) == 2
     assert main(["facts", "review", str(out), "--set", f"{fact_id} novalue"]) == 2
     assert out.read_text() == before
+
+
+def test_the_command_line_starts_without_pandas_or_the_planner(tmp_path: Path) -> None:
+    # `materiel ingest` (and `materiel --help`) load the command line and the ingest
+    # pipeline only: the scenario package, the tracker and the planner load pandas,
+    # xarray and HiGHS, a second and more of start-up (issue 27: start-up under 0.5 s).
+    import subprocess
+    import sys
+
+    article = tmp_path / "a.txt"
+    article.write_text("Germany ordered 100 shells from Rheinmetall.", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from materiel.cli.main import main\n"
+        f"sys.argv = ['materiel', 'ingest', {str(article)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pandas', 'xarray', 'highspy', 'linopy') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr

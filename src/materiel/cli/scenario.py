@@ -14,7 +14,6 @@ from rich.table import Table
 from rich.text import Text
 
 from materiel.errors import InputError
-from materiel.scenario import builtin
 
 if TYPE_CHECKING:
     from rich.status import Status
@@ -29,7 +28,7 @@ def scenarios() -> None:
     table = Table(title="Built-in scenarios")
     for column in ("name", "start", "months", "allies", "items", "lines", "description"):
         table.add_column(column)
-    from materiel.scenario import load_scenario
+    from materiel.scenario import builtin, load_scenario
 
     for name in builtin.names():
         s = load_scenario(name)
@@ -50,6 +49,8 @@ def init(
     source: Annotated[str, typer.Option("--from", help="built-in scenario to copy")] = "nato-2024",
 ) -> None:
     """Copy a built-in scenario into FOLDER for you to edit."""
+    from materiel.scenario import builtin  # the scenario package loads pandas: when run
+
     if source not in builtin.names():
         raise InputError(f"no built-in scenario {source!r}; built-ins: {builtin.names()}")
     if folder.exists() and any(folder.iterdir()):

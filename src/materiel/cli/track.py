@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from materiel.errors import InputError
-from materiel.track import OutputFormat, all_pledges
+from materiel.formats import OutputFormat
 
 if TYPE_CHECKING:
     from materiel.track import JsonPledgeFile, TrackResult
@@ -125,7 +125,7 @@ def outlook_cmd(
     chart: ChartOpt = None,
 ) -> None:
     """The year each ally reaches a target [% of GDP] on its trend or pledged path."""
-    from materiel.track import OutlookOptions, outlook
+    from materiel.track import OutlookOptions, all_pledges, outlook
 
     options = OutlookOptions(target=target, by=by, window=years, method=method, base_year=base_year)
     if ledger is not None and method != "pledge":
@@ -220,7 +220,7 @@ def aid_cmd(
     chart: ChartOpt = None,
 ) -> None:
     """Aid to Ukraine by donor [EUR bn], % of GDP, fair share and a yearly pledge check."""
-    from materiel.track import AidOptions, aid, parse_period, user_eur_usd
+    from materiel.track import AidOptions, aid, all_pledges, parse_period, user_eur_usd
 
     if period_source.strip() and aid_period is None:
         raise InputError("--period-source describes --aid-period; give the period too")
@@ -282,7 +282,7 @@ def pledges_list_cmd(
     out: OutOpt = None,
 ) -> None:
     """List the pledges: built in (from public data) and those you added."""
-    from materiel.track import pledge_table
+    from materiel.track import all_pledges, pledge_table
 
     repo = _repo(ledger)
     result = pledge_table(all_pledges(repo, include_builtin=builtin), ally=ally, kind=kind)

@@ -1,15 +1,9 @@
-"""The formats every ``track`` command writes (kept apart from the renderers, so that
-the command line can name them without loading pandas)."""
+"""The formats every ``track`` command writes: :class:`materiel.formats.OutputFormat`,
+which lives outside this package so that the command line can name them without
+loading the tracker (and pandas)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from materiel.formats import OutputFormat
 
-
-class OutputFormat(StrEnum):
-    """The formats every ``track`` command writes."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-    xlsx = "xlsx"
+__all__ = ["OutputFormat"]
