@@ -17,7 +17,6 @@ in the number of statements.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
@@ -256,18 +255,18 @@ def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) ->
                 candidates.update(by_actor[head])
             else:
                 candidates.update(blocks[(*head, year)], blocks[(*head, None)])
-        chosen, nearest = None, math.inf
-        for index in sorted(candidates):
+        chosen = None
+        ranked = sorted(candidates)
+        if year is None:
+            # of the events it may be (a fact with no year may be any year's), the one
+            # whose figures are nearest; the first seen of equals
+            ranked.sort(key=lambda i: _figure_gap(clusters[i][0].fields, fact.fields))
+        for index in ranked:
             cluster = clusters[index]
             members = cluster if len(cluster) <= _FULL_COMPARE else cluster[:1]
             if all(same_fact(member, fact, families) for member in members):
-                # of the events it may be (a fact with no year may be any year's), the
-                # one whose figures are nearest; the first seen of equals
-                gap = _figure_gap(cluster[0].fields, fact.fields)
-                if gap < nearest:
-                    chosen, nearest = index, gap
-                if gap == 0.0:
-                    break
+                chosen = index
+                break
         if chosen is None:
             chosen = len(clusters)
             clusters.append([fact])
