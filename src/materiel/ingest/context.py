@@ -315,9 +315,9 @@ class _Reader:
         if not re.search(r"\b(?:contract|order|deal|agreement)\b", s.text, re.I):
             return False
         actors = target.fields.setdefault("actors", {})
-        companies = roles.companies(s)
+        companies = roles.listed_companies(s)
         if companies and "supplier" not in actors:
-            actors["supplier"] = companies[0]
+            actors["supplier"] = companies[0] if len(companies) == 1 else companies
         days = [r for r in s.dates if r.day is not None]
         if days and not target.fields.get("date"):
             target.fields["date"] = days[0].day.isoformat() if days[0].day else None

@@ -235,7 +235,7 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     if not (suppliers or item or agencies or (buyers and q)) and not s.anaphoric:
         return None
     joint = bool(agencies) or bool(_JOINT_RE.search(s.text)) or len(buyers) > 1
-    actors: dict[str, Any] = {"supplier": suppliers[:1]}
+    actors: dict[str, Any] = {"supplier": roles.listed_companies(s)}
     if agencies:
         actors.update(buyer=agencies[0], ally=buyers)
     elif joint and len(buyers) > 1:
@@ -299,6 +299,8 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
         donor = [s.previous_actor]
     if not donor and s.previous_actor and s.anaphoric:
         donor = [s.previous_actor]
+    if not donor and s.doc_country and s.doc_country != recipient:
+        donor = [s.doc_country]  # "Oslo's minister announced a loan ...": the article's country
     aid_type = "financial" if _FINANCIAL_RE.search(s.text) else (
         "military" if _MILITARY_RE.search(s.text) else None)  # fmt: skip
     fields: dict[str, Any] = {"item": _item(s), **quantity_fields(s, _quantity(s)), **_dates(s)}

@@ -166,6 +166,34 @@ def companies(s: Sentence) -> list[str]:
     return found
 
 
+#: What may stand between two firms of one list: the rest of the first firm's name ("Northrop
+#: Grumman Systems", "Nexter Munitions") and the joining word.
+_FIRM_AND_RE = re.compile(
+    r"^(?:\s+(?:Systems|Munitions|Defen[cs]e|Inc\.?|Ltd\.?|AG|SA|GmbH|Corp\.?|Corporation|"
+    r"LLC|plc))*\s*(?:,\s*and|,|and|as well as)\s+(?:the\s+)?$"
+)
+
+
+def listed_companies(s: Sentence) -> list[str]:
+    """The first firm of the sentence and the firms listed right after it ("with Nexter
+    Munitions and Junghans Defence", "to X, Y and Z"), who share its role."""
+    first = companies(s)[:1]
+    if not first:
+        return []
+    found = list(first)
+    previous_end: int | None = None
+    for m in s.mentions:
+        if m.kind != "company" or (previous_end is None and m.id != first[0]):
+            continue
+        if previous_end is not None:
+            if not _FIRM_AND_RE.match(s.text[previous_end : m.start]):
+                break
+            if m.id not in found:
+                found.append(m.id)
+        previous_end = m.end
+    return found
+
+
 def subject(s: Sentence) -> str | None:
     """The first actor of the sentence: a group, agency or acting country."""
     for m in s.mentions:

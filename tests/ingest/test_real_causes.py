@@ -1,0 +1,48 @@
+"""Causes of misses and false facts found on the real tuning articles (issue 27), each
+with a short sentence written for this test (not taken from any article) and the fact it
+must give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from materiel.ingest import Fact, ingest
+
+HEAD = "Title line\n\nBy A. Reporter | 10 July 2024\n\n"
+
+
+def _facts(tmp_path: Path, text: str, head: str = HEAD) -> list[Fact]:
+    path = tmp_path / "a.txt"
+    path.write_text(head + text + "\n", encoding="utf-8")
+    return ingest([path], merge=False).facts
+
+
+def _one(facts: list[Fact], kind: str, **expected: Any) -> Fact:
+    found = [
+        f
+        for f in facts
+        if f.kind == kind and all(f.fields.get(k) == v for k, v in expected.items())
+    ]
+    assert len(found) == 1, [(f.kind, f.fields) for f in facts]
+    return found[0]
+
+
+def test_firms_listed_together_are_all_suppliers(tmp_path: Path) -> None:
+    text = "Belgium signed contracts worth €400 million with Nexter Munitions and Junghans "
+    text += "Defence for 155mm shells."
+    fact = _one(_facts(tmp_path, text), "contract", value=4e8)
+    assert fact.fields["actors"]["supplier"] == ["KNDS", "JUNGHANS"]
+
+
+def test_firms_named_in_the_next_sentence_are_all_suppliers(tmp_path: Path) -> None:
+    text = "Spain has signed a €90 million contract for 155mm shells. The order went to "
+    text += "Patria, Kongsberg and Saab."
+    fact = _one(_facts(tmp_path, text), "contract", value=9e7)
+    assert fact.fields["actors"]["supplier"] == ["PATRIA", "KONGSBERG", "SAAB"]
+
+
+def test_aid_announced_by_a_person_is_given_by_the_article_s_country(tmp_path: Path) -> None:
+    text = "Norway will keep backing Kyiv, Norway's parliament said on Monday. "
+    text += "Finance chief Jens Holm announced a NOK 2 billion loan to Ukraine."
+    _one(_facts(tmp_path, text), "aid", actors={"donor": "NOR", "recipient": "UKR"}, value=2e9)
