@@ -46,3 +46,14 @@ def test_aid_announced_by_a_person_is_given_by_the_article_s_country(tmp_path: P
     text = "Norway will keep backing Kyiv, Norway's parliament said on Monday. "
     text += "Finance chief Jens Holm announced a NOK 2 billion loan to Ukraine."
     _one(_facts(tmp_path, text), "aid", actors={"donor": "NOR", "recipient": "UKR"}, value=2e9)
+
+
+def test_a_range_of_counts_gives_its_low_end(tmp_path: Path) -> None:
+    text = "Thales says it can turn out 3,000–4,000 missiles a year by 2027."
+    facts = _facts(tmp_path, text)
+    _one(facts, "capacity_plan", actors={"producer": "THALES"}, quantity=3000, year=2027)
+
+
+def test_a_count_joined_to_its_noun_before_a_goal_is_a_capacity(tmp_path: Path) -> None:
+    text = "Saab is hiring staff. The firm hopes to meet its 2,400-missile goal soon."
+    _one(_facts(tmp_path, text), "capacity_plan", actors={"producer": "SAAB"}, quantity=2400)

@@ -48,6 +48,7 @@ _CAPACITY_RE = re.compile(
     r"expand(?:ing)? (?:the |its )?(?:\w+ )?(?:production|manufacturing)|production line|"
     r"production of|manufactur\w+ capacity|ramp(?:ing)?[- ]up|invest\w*|putting [^.]{0,40} into "
     r"the (?:site|plant|factory)|new (?:plant|factory|line))\b|"
+    r"\b\d[\d,.]*(?:-[\w-]+|\s+[\w-]+){0,2}\s+(?:goal|target)\b|"  # "its 180,000-shell goal"
     r"\b(?:build|open|construct)\w*\b[^.]{0,60}?\b(?:factor(?:y|ies)|plants|production lines)\b",
     re.IGNORECASE,
 )
