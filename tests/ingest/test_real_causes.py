@@ -57,3 +57,27 @@ def test_a_range_of_counts_gives_its_low_end(tmp_path: Path) -> None:
 def test_a_count_joined_to_its_noun_before_a_goal_is_a_capacity(tmp_path: Path) -> None:
     text = "Saab is hiring staff. The firm hopes to meet its 2,400-missile goal soon."
     _one(_facts(tmp_path, text), "capacity_plan", actors={"producer": "SAAB"}, quantity=2400)
+
+
+def test_an_earlier_contract_of_its_own_buyer_is_no_joint_purchase(tmp_path: Path) -> None:
+    text = "NSPA signed a €300 million contract for Mistral missiles for Belgium and Spain. "
+    text += "The previous contract for Mistral missiles was placed in 2021 when France ordered "
+    text += "€200 million worth of them from MBDA."
+    facts = _facts(tmp_path, text)
+    _one(facts, "contract", actors={"buyer": "FRA", "supplier": "MBDA"}, value=2e8)
+
+
+def test_small_arms_and_small_calibre_rounds_are_items(tmp_path: Path) -> None:
+    text = "Italy placed a €12 million order with Leonardo for small arms munitions. "
+    text += "Nammo makes 300,000 small-caliber rounds a week at one plant."
+    facts = _facts(tmp_path, text)
+    _one(facts, "contract", item="small-arms", value=1.2e7)
+    _one(facts, "capacity_plan", item="small-calibre", quantity=300000)
+
+
+def test_another_maker_s_goal_does_not_take_the_item_before_it(tmp_path: Path) -> None:
+    text = "Nammo makes 300,000 small-caliber rounds a week at one plant. "
+    text += "The group Saab hopes to meet its 2,400-missile goal soon."
+    fact = _one(_facts(tmp_path, text), "capacity_plan", quantity=2400)
+    assert fact.fields["actors"] == {"producer": "SAAB"}
+    assert fact.fields.get("item") is None

@@ -255,15 +255,18 @@ class _Reader:
     def _inherit(found: dict[str, Any], parent: Fact, s: Sentence) -> None:
         fields = found["fields"]
         actors = fields.setdefault("actors", {})
-        for role, who in (parent.fields.get("actors") or {}).items():
+        parent_actors = parent.fields.get("actors") or {}
+        own_buyer = actors.get("buyer") not in (None, [], parent_actors.get("buyer"))
+        other_maker = actors.get("producer") not in (None, [], parent_actors.get("producer"))
+        for role, who in parent_actors.items():
             if role != "ally":
                 actors.setdefault(role, who)
-        if fields.get("item") is None and parent.fields.get("item") is not None:
+        if fields.get("item") is None and parent.fields.get("item") is not None and not other_maker:
             fields["item"] = parent.fields["item"]
         if not s.dates and s.context_year is not None:
             fields["year"] = s.context_year
-        if found["kind"] != parent.kind and found["kind"] in _CONTRACT_KINDS:
-            found["kind"] = parent.kind
+        if found["kind"] != parent.kind and found["kind"] in _CONTRACT_KINDS and not own_buyer:
+            found["kind"] = parent.kind  # not "the last contract", a buyer's own, before it
 
     def _framework(self, year: Any) -> Fact | None:
         """The latest framework of that year, else the latest contract (read from the end,
