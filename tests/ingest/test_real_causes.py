@@ -81,3 +81,22 @@ def test_another_maker_s_goal_does_not_take_the_item_before_it(tmp_path: Path) -
     fact = _one(_facts(tmp_path, text), "capacity_plan", quantity=2400)
     assert fact.fields["actors"] == {"producer": "SAAB"}
     assert fact.fields.get("item") is None
+
+
+def test_the_maker_of_an_output_is_the_country_in_its_clause(tmp_path: Path) -> None:
+    text = "When Finland joined NATO in 2023, Sweden produced about 2,000 shells a month."
+    fact = _one(_facts(tmp_path, text), "capacity_plan", quantity=2000)
+    assert fact.fields["actors"] == {"producer": "SWE"}
+
+
+def test_a_stop_without_a_space_ends_a_sentence(tmp_path: Path) -> None:
+    text = "Kongsberg has sold out.Finland now produces 4,000 rounds a month."
+    fact = _one(_facts(tmp_path, text), "capacity_plan", quantity=4000)
+    assert fact.fields["actors"] == {"producer": "FIN"}
+
+
+def test_a_passive_verb_of_making_between_count_and_period(tmp_path: Path) -> None:
+    text = "Under the plan, 5,000 rounds will be produced each month by Nammo."
+    facts = _facts(tmp_path, text)
+    _one(facts, "capacity_plan", actors={"producer": "NAMMO"}, quantity=5000,
+         quantity_unit="rounds per month", status="planned")  # fmt: skip

@@ -359,6 +359,16 @@ _OVER_YEARS_RE = re.compile(
 )
 
 
+def _clause_countries(s: Sentence, value: float) -> list[str]:
+    """The countries acting in the clause of the rate of that value, before it ("Before
+    Russia invaded Ukraine in 2022, the U.S. made 14,400 shells a month": the U.S.)."""
+    rate = next((r for r in s.rates if r.value == value), None)
+    if rate is None:
+        return []
+    start = max(s.text.rfind(",", 0, rate.start), s.text.rfind(";", 0, rate.start)) + 1
+    return roles.countries(s, start, rate.start)[:1]
+
+
 def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """A production capacity or its expansion: a producer, and an output or money for it;
     one fact per output rate when the sentence gives several ("builds 6 a month and aims
@@ -377,7 +387,7 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     if not producers and s.doc_company and not funders:
         producers = [s.doc_company]
     if not producers and outputs:
-        producers = funders[:1]  # "Ukraine now makes 2,000 drones a month"
+        producers = _clause_countries(s, outputs[0]["quantity"]) or funders[:1]
     state_built = not producers and bool(s.money and funders and _FACTORY_RE.search(s.text))
     if not producers and not state_built:
         return None

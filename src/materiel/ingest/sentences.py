@@ -3,8 +3,10 @@
 A sentence ends at ``.``, ``!`` or ``?`` (with any closing quotes or brackets) followed by
 white space and a capital letter, digit or opening quote, unless the word before the stop
 is a known abbreviation ("U.S.", "Gen.", "Jan.") or a single initial. Paragraph breaks
-always end a sentence. Decimal points ("1.2") never do. A table (a Markdown table, or an
-HTML table as the HTML reader writes it) is one block, never split.
+always end a sentence. A stop between a lower-case word and a capitalised one with no
+space ("ammunition.The", as pasted text often has it) ends a sentence too. Decimal points
+("1.2") never do. A table (a Markdown table, or an HTML table as the HTML reader writes
+it) is one block, never split.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ _ABBREVIATIONS = {
     "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "no", "nos", "vs",
     "approx", "est", "dept", "u.s", "u.k", "e.u", "e.g", "i.e", "etc", "fig", "vol", "mt",
 }  # fmt: skip
-_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘„«(\[]?[A-Z0-9€$£„«])")
+_END_RE = re.compile(
+    r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘„«(\[]?[A-Z0-9€$£„«])|"
+    r"(?<=[a-z]{2})\.(?=[A-Z][a-z]+\s)"  # "ran out of ammunition.The deliveries": no space
+)
 _BREAK_RE = re.compile(r"\n\s*\n")
 
 
