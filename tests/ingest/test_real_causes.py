@@ -100,3 +100,20 @@ def test_a_passive_verb_of_making_between_count_and_period(tmp_path: Path) -> No
     facts = _facts(tmp_path, text)
     _one(facts, "capacity_plan", actors={"producer": "NAMMO"}, quantity=5000,
          quantity_unit="rounds per month", status="planned")  # fmt: skip
+
+
+def test_the_buyer_of_the_next_contract_of_the_same_firm(tmp_path: Path) -> None:
+    text = "Saab said it was awarded a $50 million task order for Carl-Gustaf ammunition. "
+    text += "The task order falls under a $400 million Swedish Army contract awarded to Saab."
+    facts = _facts(tmp_path, text)
+    _one(facts, "contract", actors={"buyer": "SWE", "supplier": "SAAB"}, value=5e7)
+
+
+def test_an_order_named_without_figures_takes_those_of_the_next_sentence(
+    tmp_path: Path,
+) -> None:
+    text = "Norway has placed an order for NASAMS with Kongsberg. As part of a NOK 2 billion "
+    text += "contract, Kongsberg will deliver the systems within two years."
+    facts = _facts(tmp_path, text)
+    _one(facts, "contract", actors={"buyer": "NOR", "supplier": "KONGSBERG"}, item="nasams",
+         value=2e9)  # fmt: skip

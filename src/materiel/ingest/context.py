@@ -137,6 +137,8 @@ class _Reader:
         if not fields["actors"]:
             return None
         fact = Fact(found["kind"], fields, [_source(self.doc, index)], found["confidence"])
+        if found["kind"] in _CONTRACT_KINDS and target is not None and not self.in_title:
+            self._share_buyer(target, fact)
         if target is not None and self._complementary(target, fact, index):
             self._complete(target, fields, index)
             return None
@@ -180,6 +182,20 @@ class _Reader:
         fields["status"] = self.last.fields.get("status")
         return {"kind": self.last.kind, "fields": fields, "confidence": 0.6}
 
+    @staticmethod
+    def _share_buyer(target: Fact, fact: Fact) -> None:
+        """The contract just before, of the same firm and without a buyer, has this one's
+        buyer ("X was awarded a $218 million task order. The task order, under a $974
+        million U.S. Army contract, ...")."""
+        mine, theirs = fact.fields.get("actors") or {}, target.fields.get("actors") or {}
+        if target.kind not in ("contract", "joint_procurement") or theirs.get("buyer"):
+            return
+        if not mine.get("buyer") or not set(_as_list(mine.get("supplier"))) & set(
+            _as_list(theirs.get("supplier"))
+        ):
+            return
+        theirs["buyer"] = mine["buyer"]
+
     def _recent(self, index: int) -> bool:
         return self.last is not None and index - self.last_index <= WINDOW
 
@@ -222,9 +238,16 @@ class _Reader:
         """Neighbouring facts of one kind, same actors, figures in one or the other."""
         if fact.kind != target.kind or index - self.last_index > 2:
             return False
-        if fact.kind not in ("capacity_plan",):
-            return False
         mine, theirs = fact.fields.get("actors") or {}, target.fields.get("actors") or {}
+        if fact.kind in ("contract", "joint_procurement"):
+            # "X placed an order for 155mm shells with Y. As part of a £190m contract, Y ...":
+            # the figures of the order named just before, by the same firm
+            bare = not any(target.fields.get(k) is not None for k in _FIGURES)
+            firms = set(_as_list(mine.get("supplier"))) & set(_as_list(theirs.get("supplier")))
+            if not (bare and firms and index - self.last_index == 1):
+                return False
+        elif fact.kind not in ("capacity_plan",):
+            return False
         if any(role in theirs and theirs[role] != who for role, who in mine.items()):
             return False
         if any(fact.fields.get(k) is not None and target.fields.get(k) is not None for k in
@@ -387,6 +410,10 @@ def facts_of_document(
             reader.last_agency = agencies[0]
         previous_actor = roles.subject(s) or previous_actor
     return [f for f in reader.facts if any(f.fields.get(k) is not None for k in _FIGURES)]
+
+
+def _as_list(who: Any) -> list[Any]:
+    return [] if who is None else who if isinstance(who, list) else [who]
 
 
 def _context_year(sentences: list[Sentence]) -> int | None:
