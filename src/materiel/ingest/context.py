@@ -369,7 +369,7 @@ def facts_of_document(
     ``part[0]`` to ``part[1] - 1`` only, when given (a very large file read in parts)."""
     base = doc.date
     first, last = part or (0, len(doc.sentences))
-    sentences = [analyse(doc.sentence(i), gazetteer, base) for i in range(first, last)]
+    sentences = [analyse(text, gazetteer, base) for text in _with_leads(doc, first, last)]
     company, country, item = _main_entities(sentences)
     about_ukraine = sum(s.ids("country").count("UKR") for s in sentences) >= 2
     reader = _Reader(doc)
@@ -410,6 +410,26 @@ def facts_of_document(
             reader.last_agency = agencies[0]
         previous_actor = roles.subject(s) or previous_actor
     return [f for f in reader.facts if any(f.fields.get(k) is not None for k in _FIGURES)]
+
+
+#: A sentence that is an item of a list ("-- 75,000 rounds of 155mm ammunition.").
+_LIST_ITEM_RE = re.compile(r"^(?:-{1,2}|•|\*|–|—)\s")
+
+
+def _with_leads(doc: Document, first: int, last: int) -> list[str]:
+    """The text of each sentence; a list item is read after the sentence that leads into
+    the list, when that has no figure of its own ("Also in the drawdown are: -- 75,000
+    rounds ...": aid, as the lead says)."""
+    texts: list[str] = []
+    lead = ""
+    for i in range(first, last):
+        text = doc.sentence(i)
+        if _LIST_ITEM_RE.match(text):
+            texts.append(f"{lead} {text}" if lead else text)
+            continue
+        lead = "" if any(c.isdigit() for c in text) or len(text) > 300 else text
+        texts.append(text)
+    return texts
 
 
 def _as_list(who: Any) -> list[Any]:

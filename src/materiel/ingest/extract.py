@@ -33,7 +33,7 @@ _CONTRACT_RE = re.compile(
 _AID_RE = re.compile(
     r"\b(?:aid|assistance|donat\w*|donors?|gift\w*|(?:military|financial|budget) support|"
     r"support (?:to|for)|lend\w*|lent|loans?|package|facility|pay for|contribut\w+|"
-    r"put up|signed off)\b",
+    r"put up|signed off|drawdowns?)\b",
     re.IGNORECASE,
 )
 #: Verbs of giving that make aid only when Ukraine and a giver are named ("Germany is giving
