@@ -95,6 +95,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Also in the drawdown for Ukraine are:\n-- 400 Javelin missiles.\n"
      "-- 20,000 rounds of 155mm ammunition.\n",
      "aid", {"actors": US_UA, "item": "155mm", "quantity": 20000}),
+    # a country that builds a count of factories makes and pays for them
+    ("state factories",
+     "Norway will build two new munitions and energetics factories near Oslo.",
+     "capacity_plan", {"actors": {"producer": "NOR", "funder": "NOR"}, "quantity": 2,
+                       "item": "energetics"}),
 ]  # fmt: skip
 
 

@@ -389,11 +389,14 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     if not producers and outputs:
         producers = _clause_countries(s, outputs[0]["quantity"]) or funders[:1]
     state_built = not producers and bool(s.money and funders and _FACTORY_RE.search(s.text))
+    if not producers and funders and q is not None and _FACTORY_RE.fullmatch(q.unit.split()[-1]):
+        producers = funders[:1]  # "The UK will build six new munitions factories"
+        state_built = True
     if not producers and not state_built:
         return None
     actors: dict[str, Any] = {"producer": producers[:1]}
-    if s.money:
-        actors["funder"] = [f for f in funders if f not in producers][:1]
+    if s.money or state_built:
+        actors["funder"] = [f for f in funders if f not in producers or state_built][:1]
     if outputs:
         money = money_fields(s.money[0], s) if s.money else {}
         found = [
