@@ -100,6 +100,15 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Norway will build two new munitions and energetics factories near Oslo.",
      "capacity_plan", {"actors": {"producer": "NOR", "funder": "NOR"}, "quantity": 2,
                        "item": "energetics"}),
+    # a firm that orders from another firm is the buyer; item Protector
+    ("firm buyer",
+     "Patria orders Kongsberg Protectors for €80 million.",
+     "contract", {"actors": {"buyer": "PATRIA", "supplier": "KONGSBERG"},
+                  "item": "protector-rs4", "value": 8e7}),
+    # a contract's year is not that of its deliveries
+    ("delivery year",
+     "Denmark signed a €200 million contract with Saab, and deliveries will begin in 2027.",
+     "contract", {"actors": {"buyer": "DNK", "supplier": "SAAB"}, "value": 2e8, "year": 2024}),
 ]  # fmt: skip
 
 

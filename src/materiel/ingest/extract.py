@@ -18,7 +18,7 @@ from typing import Any
 
 from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
-from materiel.ingest.dates import date_fields
+from materiel.ingest.dates import DateRef, date_fields
 from materiel.ingest.money import Quantity, canonical_qualifier
 from materiel.ingest.outputs import output_rates
 from materiel.ingest.spending import money_fields, ref_year, spending_facts
@@ -143,9 +143,33 @@ def _item(s: Sentence) -> str | None:
     return items[0] if items else None
 
 
-def _dates(s: Sentence, default_year: bool = True) -> dict[str, Any]:
-    fields = date_fields(s.dates)
-    refs = sorted(s.dates, key=lambda r: (r.kind == "day", r.start))
+#: Words before a date that make it a delivery's, not the deal's ("deliveries will begin
+#: next year", "lasting into the 2030s", "to be completed by 2027").
+_DELIVERY_BEFORE_RE = re.compile(
+    r"\b(?:deliver(?:y|ies|ed)?|begin|start|lasting|until|through|into|complet\w*)\b"
+    r"[^.;,]{0,25}$",
+    re.IGNORECASE,
+)
+
+
+def _deal_dates(s: Sentence) -> dict[str, Any]:
+    """The dates of a contract: those of its deliveries left out."""
+    if not s.dates or not any(
+        _DELIVERY_BEFORE_RE.search(s.text, max(0, r.start - 40), r.start) for r in s.dates
+    ):
+        return _dates(s)
+    kept = [
+        r for r in s.dates if not _DELIVERY_BEFORE_RE.search(s.text, max(0, r.start - 40), r.start)
+    ]
+    return _dates(s, refs=kept)
+
+
+def _dates(
+    s: Sentence, default_year: bool = True, refs: list[DateRef] | None = None
+) -> dict[str, Any]:
+    dates = s.dates if refs is None else refs
+    fields = date_fields(dates)
+    refs = sorted(dates, key=lambda r: (r.kind == "day", r.start))
     years = [ref_year(r) for r in refs if ref_year(r) is not None]
     if years:
         fields["year"] = years[0]
@@ -236,16 +260,17 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     if not (suppliers or item or agencies or (buyers and q)) and not s.anaphoric:
         return None
     joint = bool(agencies) or bool(_JOINT_RE.search(s.text)) or len(buyers) > 1
-    actors: dict[str, Any] = {"supplier": roles.listed_companies(s)}
+    firm_buyer = roles.company_buyer(s)
+    actors: dict[str, Any] = {"supplier": roles.listed_companies(s, skip=firm_buyer)}
     if agencies:
         actors.update(buyer=agencies[0], ally=buyers)
     elif joint and len(buyers) > 1:
         actors.update(ally=buyers)
     else:
-        actors.update(buyer=buyers[:1])
+        actors.update(buyer=[firm_buyer] if firm_buyer else buyers[:1])
     if item is None and (q is not None or s.anaphoric):
         item = s.doc_item  # "1,300 of the missiles", "the order": the article's one item
-    fields: dict[str, Any] = {"item": item, **quantity_fields(s, q), **_dates(s)}
+    fields: dict[str, Any] = {"item": item, **quantity_fields(s, q), **_deal_dates(s)}
     if s.money:
         fields.update(money_fields(s.money[0], s))
     if _FOR_UKRAINE_RE.search(s.text):

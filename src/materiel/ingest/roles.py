@@ -174,10 +174,11 @@ _FIRM_AND_RE = re.compile(
 )
 
 
-def listed_companies(s: Sentence) -> list[str]:
-    """The first firm of the sentence and the firms listed right after it ("with Nexter
-    Munitions and Junghans Defence", "to X, Y and Z"), who share its role."""
-    first = companies(s)[:1]
+def listed_companies(s: Sentence, skip: str | None = None) -> list[str]:
+    """The first firm of the sentence (other than ``skip``) and the firms listed right
+    after it ("with Nexter Munitions and Junghans Defence", "to X, Y and Z"), who share its
+    role."""
+    first = [c for c in companies(s) if c != skip][:1]
     if not first:
         return []
     found = list(first)
@@ -192,6 +193,24 @@ def listed_companies(s: Sentence) -> list[str]:
                 found.append(m.id)
         previous_end = m.end
     return found
+
+
+_BUYS_AFTER_RE = re.compile(
+    r"^\s+(?:has\s+|have\s+|is\s+)?(?:orders?|ordered|ordering|buys|bought|buying|"
+    r"purchases|purchased|awards|awarded|contracts|contracted|selects|selected|picks|picked|"
+    r"taps|tapped)\b",
+    re.IGNORECASE,
+)
+
+
+def company_buyer(s: Sentence) -> str | None:
+    """A firm that buys from another ("Patria orders Kongsberg's Protectors", "Rheinmetall
+    has awarded Diehl a contract"): the first firm, right before a verb of buying, with a
+    second firm after it."""
+    firms = [m for m in s.mentions if m.kind == "company"]
+    if len(firms) < 2 or not _BUYS_AFTER_RE.match(s.text[firms[0].end :]):
+        return None
+    return firms[0].id if any(m.id != firms[0].id for m in firms[1:]) else None
 
 
 def subject(s: Sentence) -> str | None:
