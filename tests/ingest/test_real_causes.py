@@ -109,6 +109,22 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("delivery year",
      "Denmark signed a €200 million contract with Saab, and deliveries will begin in 2027.",
      "contract", {"actors": {"buyer": "DNK", "supplier": "SAAB"}, "value": 2e8, "year": 2024}),
+    # money given to make more, without a maker named, is a capacity plan of its funder
+    ("funder only",
+     "The European Commission allocated €200 million to boost the production of shells.",
+     "capacity_plan", {"actors": {"funder": "EC"}, "value": 2e8, "year": 2024}),
+    # the whole industry as a maker; a remark in brackets between a count and its period
+    ("industry, bracket",
+     "The European defence industry will make 3 million shells (of all calibres) per year "
+     "by 2027.",
+     "capacity_plan", {"actors": {"producer": "EDI"}, "quantity": 3e6, "year": 2027}),
+    # money, then a maker's output: two facts
+    ("money then maker",
+     "The European Commission allocated €200 million to boost the production of shells. "
+     "This will let the European defence industry make 3 million shells a year by 2027.",
+     "capacity_plan", {"actors": {"funder": "EC"}, "value": 2e8}),
+    ("155-mm", "Nammo makes 5,000 155-mm shells a month.",
+     "capacity_plan", {"actors": {"producer": "NAMMO"}, "item": "155mm", "quantity": 5000}),
 ]  # fmt: skip
 
 
@@ -127,3 +143,13 @@ def test_cause_gives_the_fact(
         if f.kind == kind and all(f.fields.get(k) == v for k, v in expected.items())
     ]
     assert len(found) == 1, [(f.kind, f.fields) for f in facts]
+
+
+def test_an_industry_is_not_the_firm_an_article_is_about(tmp_path: Path) -> None:
+    """A contract without actors is not given the whole industry as its supplier."""
+    path = tmp_path / "a.txt"
+    text = "The European defence industry makes 2 million shells a year. The European "
+    text += "defence industry is growing. The joint order is backed by a budget of €300 million."
+    path.write_text(HEAD + text + "\n", encoding="utf-8")
+    facts = ingest([path], merge=False).facts
+    assert not [f for f in facts if f.kind in ("contract", "joint_procurement")], facts

@@ -67,6 +67,8 @@ _GOVERNMENT_RE = re.compile(
     re.IGNORECASE,
 )
 _FIGURES = ("value", "quantity", "share_of_gdp")
+#: Makers that are a whole industry, not a firm an article is about.
+_AGGREGATES = frozenset({"EDI"})
 _CONTRACT_KINDS = ("contract", "joint_procurement", "aid")
 #: Sentences before a fact within which a completing sentence may come.
 WINDOW = 3
@@ -91,7 +93,9 @@ def _main_entities(sentences: list[Sentence]) -> tuple[str | None, str | None, s
     countries: Counter[str] = Counter()
     items: Counter[str] = Counter()
     for s in sentences:
-        companies.update(m.id for m in s.mentions if m.kind == "company")
+        companies.update(
+            m.id for m in s.mentions if m.kind == "company" and m.id not in _AGGREGATES
+        )
         countries.update(c for c in roles.countries(s) if c != "UKR")
         items.update(m.id for m in s.mentions if m.kind == "item")
     company = companies.most_common(1)[0][0] if companies else None
@@ -226,6 +230,8 @@ class _Reader:
             "contract_type"
         ):
             return False
+        if _maker_joins(target.fields.get("actors") or {}, fields.get("actors") or {}):
+            return False
         for role, who in (fields.get("actors") or {}).items():
             known = (target.fields.get("actors") or {}).get(role)
             if known is not None and known != who:
@@ -246,8 +252,8 @@ class _Reader:
             firms = set(_as_list(mine.get("supplier"))) & set(_as_list(theirs.get("supplier")))
             if not (bare and firms and index - self.last_index == 1):
                 return False
-        elif fact.kind not in ("capacity_plan",):
-            return False
+        elif fact.kind != "capacity_plan" or _maker_joins(theirs, mine):
+            return False  # a funder's money, then a maker's output: two facts
         if any(role in theirs and theirs[role] != who for role, who in mine.items()):
             return False
         if any(fact.fields.get(k) is not None and target.fields.get(k) is not None for k in
@@ -430,6 +436,13 @@ def _with_leads(doc: Document, first: int, last: int) -> list[str]:
         lead = "" if any(c.isdigit() for c in text) or len(text) > 300 else text
         texts.append(text)
     return texts
+
+
+def _maker_joins(known: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether a maker comes in where none was ("The Commission allocated €500 million.
+    This will allow the industry to make 2 million shells a year": money, then an output;
+    two facts)."""
+    return bool(new.get("producer")) and not known.get("producer")
 
 
 def _as_list(who: Any) -> list[Any]:

@@ -376,6 +376,12 @@ def part_facts(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+#: Money to make more ("to increase and accelerate the production of ammunition").
+_MORE_OUTPUT_RE = re.compile(
+    r"\b(?:increas|expand|boost|ramp(?:ing)? up|accelerat|rais)\w*\b[^.;]{0,40}?\b(?:production|"
+    r"output|manufacturing)\b",
+    re.IGNORECASE,
+)
 #: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").
 _FACTORY_RE = re.compile(r"\b(?:factor(?:y|ies)|plants?|production lines?)\b", re.IGNORECASE)
 _OVER_YEARS_RE = re.compile(
@@ -413,7 +419,9 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
         producers = [s.doc_company]
     if not producers and outputs:
         producers = _clause_countries(s, outputs[0]["quantity"]) or funders[:1]
-    state_built = not producers and bool(s.money and funders and _FACTORY_RE.search(s.text))
+    state_built = not producers and bool(
+        s.money and funders and (_FACTORY_RE.search(s.text) or _MORE_OUTPUT_RE.search(s.text))
+    )  # "six factories for £1.5bn", "allocated €500 million to increase the production"
     if not producers and funders and q is not None and _FACTORY_RE.fullmatch(q.unit.split()[-1]):
         producers = funders[:1]  # "The UK will build six new munitions factories"
         state_built = True
@@ -435,7 +443,7 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
             1e6 if bare.group("scale").lower() == "million" else 1e3
         )
         fields.update(quantity=count, quantity_unit=f"{fields.get('item') or 'units'} per year")
-    fields.update(_dates(s, default_year=False))
+    fields.update(_dates(s, default_year=state_built and q is None))
     if s.money:
         fields.update(money_fields(s.money[0], s))
     return _fact("capacity_plan", actors, s, **fields)

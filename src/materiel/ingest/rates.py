@@ -32,7 +32,9 @@ _PERIOD = (
     r"(?:(?:a|an|per|each|every)\s+(?P<per>month|year|week|day)\b(?!['’]s|\s+(?:earlier|ago|"
     r"later|before|after|on|from now))|(?P<adv>annually|yearly|per annum|monthly)\b)"
 )
-_PERIOD_AFTER_RE = re.compile(rf"^\s*{_PERIOD}", re.IGNORECASE)
+#: A period after a count, also past a short remark in brackets ("2 million shells (155mm)
+#: per year").
+_PERIOD_AFTER_RE = re.compile(rf"^(?:\s*\([^()]{{1,40}}\))?\s*{_PERIOD}", re.IGNORECASE)
 #: A period after a word or figure; the number before it is looked for only there (fast).
 _PERIOD_SCAN_RE = re.compile(rf"(?<=\w)\s+{_PERIOD}", re.IGNORECASE)
 _NUMBER_BEFORE_RE = re.compile(
