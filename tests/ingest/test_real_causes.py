@@ -125,6 +125,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "capacity_plan", {"actors": {"funder": "EC"}, "value": 2e8}),
     ("155-mm", "Nammo makes 5,000 155-mm shells a month.",
      "capacity_plan", {"actors": {"producer": "NAMMO"}, "item": "155mm", "quantity": 5000}),
+    # a verb of giving to Ukraine with no giver named: the article's country gives
+    ("giving, giver by the article",
+     "Sweden will keep helping Kyiv, Sweden's government said. The parties agreed to "
+     "provide SEK 5 billion to Ukraine next year.",
+     "aid", {"actors": {"donor": "SWE", "recipient": "UKR"}, "value": 5e9, "year": 2025}),
 ]  # fmt: skip
 
 

@@ -294,8 +294,8 @@ def _gives(s: Sentence) -> bool:
     first = min([m.start for m in s.money] + [q.start for q in s.quantities], default=-1)
     if first < 0 or "UKR" not in s.ids("country") or not _GIVE_RE.search(s.text, 0, first):
         return False
-    if not roles.countries(s):
-        return False
+    if not roles.countries(s) and not s.doc_country:
+        return False  # the giver may be the article's country ("the parties agreed to provide")
     return not (roles.companies(s) and _CONTRACT_RE.search(s.text))
 
 
