@@ -130,6 +130,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Sweden will keep helping Kyiv, Sweden's government said. The parties agreed to "
      "provide SEK 5 billion to Ukraine next year.",
      "aid", {"actors": {"donor": "SWE", "recipient": "UKR"}, "value": 5e9, "year": 2025}),
+    # a noun in quotes after its count; "in three years" is a deadline
+    ("quoted noun, in N years",
+     'Saab says it will make 900 "complete rounds" a year in three years.',
+     "capacity_plan", {"actors": {"producer": "SAAB"}, "quantity": 900, "year": 2027,
+                       "quantity_unit": "complete rounds per year"}),
 ]  # fmt: skip
 
 

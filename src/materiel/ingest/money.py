@@ -267,7 +267,7 @@ UNIT_NOUNS = (
 )
 _QUANTITY_RE = re.compile(
     rf"(?<![\w.,]){_QUAL}(?<![\w.,-])(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?\s+"
-    rf"(?P<noun>(?:[\w][\w-]*\s+){{0,3}}?(?:{UNIT_NOUNS}))\b",
+    rf"[\"“]?(?P<noun>(?:[\w][\w-]*\s+){{0,3}}?(?:{UNIT_NOUNS}))\b[\"”]?",
     re.IGNORECASE,
 )
 
@@ -334,7 +334,7 @@ def find_quantities(sentence: str, taken: list[tuple[int, int]]) -> list[Quantit
         end = match.end()
         head = _HEAD_AFTER_RE.match(sentence[end:])
         end += head.end() if head else 0
-        noun = sentence[match.start("noun") : end]
+        noun = sentence[match.start("noun") : end].replace('"', "").replace("”", "")
         found.append(Quantity(value, noun, qual, sentence[start:end], start, end))
     if "-" in sentence:
         for match in _HYPHEN_COUNT_RE.finditer(sentence):
