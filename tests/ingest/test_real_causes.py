@@ -135,6 +135,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      'Saab says it will make 900 "complete rounds" a year in three years.',
      "capacity_plan", {"actors": {"producer": "SAAB"}, "quantity": 900, "year": 2027,
                        "quantity_unit": "complete rounds per year"}),
+    # the output now that a goal rises from is an output of the article's year
+    ("from the current",
+     "Thales will raise output from the current 1,000 to 4,000 missiles a year by 2027.",
+     "capacity_plan", {"actors": {"producer": "THALES"}, "quantity": 1000, "year": 2024,
+                       "status": "estimate"}),
 ]  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
 from materiel.ingest.dates import DateRef, date_fields
 from materiel.ingest.money import Quantity, canonical_qualifier
+from materiel.ingest.numbers import DIGIT_NUMBER, parse_number
 from materiel.ingest.outputs import output_rates
 from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
@@ -400,6 +401,32 @@ def _clause_countries(s: Sentence, value: float) -> list[str]:
     return roles.countries(s, start, rate.start)[:1]
 
 
+#: The output now, before the goal it rises to ("from the current 50,000 to 400,000 rounds
+#: per year").
+_FROM_CURRENT_RE = re.compile(
+    rf"\bfrom (?:the |its |a )?(?:current|present|today['’]s) (?:level of |output of )?"
+    rf"(?P<num>{DIGIT_NUMBER})\s+to\s+(?:about\s+|around\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _current_output(
+    s: Sentence, actors: dict[str, Any], goal: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The output reached now that a goal starts from, as an estimate of the article's
+    year."""
+    rate = next((r for r in s.rates if r.value == goal["quantity"]), None)
+    if rate is None or not any(w in s.text for w in ("current", "present", "today")):
+        return []
+    match = _FROM_CURRENT_RE.search(s.text, max(0, rate.start - 60), rate.start)
+    number = parse_number(match.group("num")) if match else None
+    if number is None:
+        return []
+    fields = {**goal, "quantity": number, "quantity_qualifier": None, "status": "estimate"}
+    fields["year"] = s.base.year if s.base else None
+    return [_fact("capacity_plan", actors, s, item=_item(s), **fields)]
+
+
 def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """A production capacity or its expansion: a producer, and an output or money for it;
     one fact per output rate when the sentence gives several ("builds 6 a month and aims
@@ -436,6 +463,7 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
             _fact("capacity_plan", actors, s, item=_item(s), **fields, **(money if i == 0 else {}))
             for i, fields in enumerate(outputs)
         ]
+        found += _current_output(s, actors, outputs[0])
         return found[0] if len(found) == 1 else found
     fields = {"item": _item(s), **quantity_fields(s, q)}
     if bare is not None:
