@@ -140,6 +140,20 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Thales will raise output from the current 1,000 to 4,000 missiles a year by 2027.",
      "capacity_plan", {"actors": {"producer": "THALES"}, "quantity": 1000, "year": 2024,
                        "status": "estimate"}),
+    # counts of different items in one sentence without money: a fact per item; items
+    # 120mm mortar, armored medical treatment vehicle
+    ("a fact per item 1",
+     "Germany will send Ukraine 12 Leopard tanks and 3,000 rounds of 120mm ammunition.",
+     "aid", {"actors": {"donor": "DEU", "recipient": "UKR"}, "item": "120mm",
+             "quantity": 3000}),
+    ("a fact per item 2",
+     "The United States will send Ukraine 40 120mm mortar systems and 30 armored medical "
+     "treatment vehicles.",
+     "aid", {"actors": US_UA, "item": "amtv", "quantity": 30}),
+    ("a fact per item 3",
+     "The United States will send Ukraine 40 120mm mortar systems and 30 armored medical "
+     "treatment vehicles.",
+     "aid", {"actors": US_UA, "item": "120mm-mortar", "quantity": 40}),
 ]  # fmt: skip
 
 

@@ -340,11 +340,39 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     fact = _fact("aid", actors, s, aid_type=aid_type, **fields)
     pairs = [(who, money) for who, money in roles.actor_per_amount(s) if who != recipient]
     if len(pairs) < 2:
-        return fact
+        return _per_item(s, fact) or fact
     return [  # "the United States is lending $20bn, the EU €18.1bn ...": one fact per donor
         {"kind": "aid", "fields": {**fact["fields"], "actors": {**fact["fields"]["actors"],
          "donor": who}, **money_fields(money, s)}}
         for who, money in pairs
+    ]  # fmt: skip
+
+
+def _item_of(s: Sentence, q: Quantity) -> str | None:
+    """The item a count counts: named inside it ("20 120mm mortar systems") or right after
+    it ("20,000 rounds of 120mm ammunition")."""
+    for m in s.mentions:
+        if m.kind != "item":
+            continue
+        if q.start <= m.start < q.end or (
+            q.end <= m.start <= q.end + 5 and s.text[q.end : m.start].strip() == "of"
+        ):
+            return m.id
+    return None
+
+
+def _per_item(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
+    """One fact per count when a sentence without money lists counts of different items
+    ("20 120mm mortar systems and 20,000 rounds of 120mm mortar ammunition")."""
+    if s.money or len(s.quantities) < 2 or _PARTS_RE.search(s.text):
+        return []
+    items = [_item_of(s, q) for q in s.quantities]
+    if None in items or len(set(items)) < len(items):
+        return []
+    return [
+        {"kind": fact["kind"],
+         "fields": {**fact["fields"], "item": item, **quantity_fields(s, q)}}
+        for q, item in zip(s.quantities, items, strict=True)
     ]  # fmt: skip
 
 
