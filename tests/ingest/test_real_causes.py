@@ -154,6 +154,12 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "The United States will send Ukraine 40 120mm mortar systems and 30 armored medical "
      "treatment vehicles.",
      "aid", {"actors": US_UA, "item": "120mm-mortar", "quantity": 40}),
+    # an output of rounds with no item named is of the article's one calibre (named beside
+    # its family, "artillery ammunition")
+    ("the article's calibre",
+     "Nammo makes 155mm shells and other artillery ammunition in Raufoss. Nammo will raise "
+     "its output to 90,000 rounds a year.",
+     "capacity_plan", {"actors": {"producer": "NAMMO"}, "item": "155mm", "quantity": 90000}),
 ]  # fmt: skip
 
 

@@ -87,8 +87,12 @@ def _source(doc: Document, index: int) -> Source:
     )
 
 
-def _main_entities(sentences: list[Sentence]) -> tuple[str | None, str | None, str | None]:
-    """The company, country and item an article names most often."""
+def _main_entities(
+    sentences: list[Sentence], gazetteer: Gazetteer
+) -> tuple[str | None, str | None, str | None]:
+    """The company, country and item an article names most often (its item: the one item
+    it names, or the one calibre it names besides the family of it: 155mm besides
+    "artillery ammunition")."""
     companies: Counter[str] = Counter()
     countries: Counter[str] = Counter()
     items: Counter[str] = Counter()
@@ -100,7 +104,10 @@ def _main_entities(sentences: list[Sentence]) -> tuple[str | None, str | None, s
         items.update(m.id for m in s.mentions if m.kind == "item")
     company = companies.most_common(1)[0][0] if companies else None
     country = countries.most_common(1)[0][0] if countries else None
-    item = next(iter(items)) if len(items) == 1 else None  # an article about one item
+    named = set(items)
+    if len(named) > 1:
+        named = {i for i in named if not any(_family_of(gazetteer, o) == i for o in named)}
+    item = next(iter(named)) if len(named) == 1 else None  # an article about one item
     return company, country, item
 
 
@@ -376,7 +383,7 @@ def facts_of_document(
     base = doc.date
     first, last = part or (0, len(doc.sentences))
     sentences = [analyse(text, gazetteer, base) for text in _with_leads(doc, first, last)]
-    company, country, item = _main_entities(sentences)
+    company, country, item = _main_entities(sentences, gazetteer)
     about_ukraine = sum(s.ids("country").count("UKR") for s in sentences) >= 2
     reader = _Reader(doc)
     previous_actor: str | None = None
@@ -436,6 +443,11 @@ def _with_leads(doc: Document, first: int, last: int) -> list[str]:
         lead = "" if any(c.isdigit() for c in text) or len(text) > 300 else text
         texts.append(text)
     return texts
+
+
+def _family_of(gazetteer: Gazetteer, item: str) -> str | None:
+    entry = gazetteer.get("item", item)
+    return entry.extra.get("family") if entry is not None else None
 
 
 def _maker_joins(known: dict[str, Any], new: dict[str, Any]) -> bool:

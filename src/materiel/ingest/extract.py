@@ -455,6 +455,20 @@ def _current_output(
     return [_fact("capacity_plan", actors, s, item=_item(s), **fields)]
 
 
+#: Counting nouns of ammunition that name no calibre.
+_ROUNDS_RE = re.compile(r"\b(?:rounds|shells|projectiles|ammunition|munitions)\b", re.IGNORECASE)
+
+
+def _output_item(s: Sentence, fields: dict[str, Any]) -> str | None:
+    """The item of an output: named in the sentence, else the article's one item when the
+    output counts rounds or shells ("Nexter's ammunition production to 60,000 rounds per
+    year" in an article about 155mm rounds)."""
+    item = _item(s)
+    if item is None and s.doc_item and _ROUNDS_RE.search(str(fields.get("quantity_unit"))):
+        return s.doc_item
+    return item
+
+
 def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """A production capacity or its expansion: a producer, and an output or money for it;
     one fact per output rate when the sentence gives several ("builds 6 a month and aims
@@ -488,7 +502,14 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     if outputs:
         money = money_fields(s.money[0], s) if s.money else {}
         found = [
-            _fact("capacity_plan", actors, s, item=_item(s), **fields, **(money if i == 0 else {}))
+            _fact(
+                "capacity_plan",
+                actors,
+                s,
+                item=_output_item(s, fields),
+                **fields,
+                **(money if i == 0 else {}),
+            )
             for i, fields in enumerate(outputs)
         ]
         found += _current_output(s, actors, outputs[0])
