@@ -188,3 +188,16 @@ def test_an_industry_is_not_the_firm_an_article_is_about(tmp_path: Path) -> None
     path.write_text(HEAD + text + "\n", encoding="utf-8")
     facts = ingest([path], merge=False).facts
     assert not [f for f in facts if f.kind in ("contract", "joint_procurement")], facts
+
+
+def test_a_firm_named_alone_and_with_others_is_one_contract(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        HEAD + "NSPA signed contracts worth €900 million with Nexter Munitions and Junghans "
+        "Defence for 155mm shells.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        HEAD + "NSPA has ordered 155mm shells from Nexter for €900 million.\n", encoding="utf-8"
+    )
+    facts = [f for f in ingest([tmp_path]).facts if f.kind == "joint_procurement"]
+    assert [f.fields["actors"]["supplier"] for f in facts] == [["KNDS", "JUNGHANS"]], facts
