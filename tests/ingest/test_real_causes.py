@@ -201,3 +201,12 @@ def test_a_firm_named_alone_and_with_others_is_one_contract(tmp_path: Path) -> N
     )
     facts = [f for f in ingest([tmp_path]).facts if f.kind == "joint_procurement"]
     assert [f.fields["actors"]["supplier"] for f in facts] == [["KNDS", "JUNGHANS"]], facts
+
+
+def test_an_undated_article_is_dated_by_its_address(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    head = "Title line\n\nSource: https://news.example/2023/02/15/title\nPublished: n/a\n\n"
+    text = "Poland signed a €50 million contract with Nammo for 155mm shells on Tuesday."
+    path.write_text(head + text + "\n", encoding="utf-8")
+    facts = ingest([path], merge=False).facts
+    assert [(f.fields.get("year"), f.fields.get("date")) for f in facts] == [(2023, "2023-02-14")]
