@@ -160,6 +160,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Nammo makes 155mm shells and other artillery ammunition in Raufoss. Nammo will raise "
      "its output to 90,000 rounds a year.",
      "capacity_plan", {"actors": {"producer": "NAMMO"}, "item": "155mm", "quantity": 90000}),
+    # "shipped" gives; "a million" before an item's name is a count
+    ("shipped a million",
+     "Canada has shipped more than a million artillery rounds to Ukraine.",
+     "aid", {"actors": {"donor": "CAN", "recipient": "UKR"}, "item": "artillery-shells",
+             "quantity": 1e6}),
 ]  # fmt: skip
 
 

@@ -113,7 +113,7 @@ class Sentence:
 
 
 _COUNT_BEFORE_ITEM_RE = re.compile(
-    rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?(?<![\w.,-])(?P<num>{DIGIT_NUMBER})"
+    rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?(?<![\w.,-])(?P<num>{DIGIT_NUMBER}|a(?=\s+million))"
     rf"(?:\s+(?P<scale>{LONG_SCALE}))?\s+(?:more\s+|additional\s+|new\s+|of\s+the\s+"
     rf"(?:same\s+)?|of\s+)?$",
     re.IGNORECASE,

@@ -41,6 +41,7 @@ _AID_RE = re.compile(
 #: €7bn and France €3bn to Ukraine"; "giving a market value of" is not aid).
 _GIVE_RE = re.compile(
     r"\b(?:giv(?:e|es|ing)|gave|provid(?:e|es|ed|ing)|send(?:s|ing)?|sent|deliver(?:s|ed|ing)?|"
+    r"ship(?:s|ped|ping)?|"
     r"commit(?:s|ted)?|pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|allocat\w+|earmark\w*)\b",
     re.IGNORECASE,
 )
