@@ -165,6 +165,16 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Canada has shipped more than a million artillery rounds to Ukraine.",
      "aid", {"actors": {"donor": "CAN", "recipient": "UKR"}, "item": "artillery-shells",
              "quantity": 1e6}),
+    # "Of this, ..." breaks down the amount before it: of that sentence's year, a year
+    # named there before a day ("today")
+    ("of this",
+     "In 2026, Denmark will give Ukraine DKK 9 billion in aid. Of this, DKK 4 billion is "
+     "military support for Ukraine.",
+     "aid", {"actors": {"donor": "DNK", "recipient": "UKR"}, "value": 4e9, "year": 2026}),
+    ("of this, today",
+     "Today the parliament agreed that in 2026 Denmark will give Ukraine DKK 9 billion in "
+     "aid. Of this, DKK 4 billion is military support for Ukraine.",
+     "aid", {"actors": {"donor": "DNK", "recipient": "UKR"}, "value": 4e9, "year": 2026}),
 ]  # fmt: skip
 
 

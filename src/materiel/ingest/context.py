@@ -462,8 +462,9 @@ def _as_list(who: Any) -> list[Any]:
 
 
 def _context_year(sentences: list[Sentence]) -> int | None:
+    """The year of the first date of the sentences, a year named before a day ("today")."""
     for s in sentences:
-        for ref in s.dates:
+        for ref in sorted(s.dates, key=lambda r: r.kind == "day"):
             year = ref.day.year if ref.day else (ref.year_from or ref.year_to)
             if year is not None:
                 return year

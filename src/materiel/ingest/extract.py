@@ -145,6 +145,10 @@ def _item(s: Sentence) -> str | None:
     return items[0] if items else None
 
 
+#: A sentence that breaks down the amount of the sentence before ("Of this, ...").
+_SHARE_OF_BEFORE_RE = re.compile(
+    r"^\s*(?:of (?:this|that|these|which|the total|the sum|the amount)|of it)\b", re.IGNORECASE
+)
 #: Words before a date that make it a delivery's, not the deal's ("deliveries will begin
 #: next year", "lasting into the 2030s", "to be completed by 2027").
 _DELIVERY_BEFORE_RE = re.compile(
@@ -177,6 +181,8 @@ def _dates(
         fields["year"] = years[0]
     elif fields.get("date"):
         fields["year"] = int(str(fields["date"])[:4])
+    elif default_year and s.context_year is not None and _SHARE_OF_BEFORE_RE.match(s.text):
+        fields["year"] = s.context_year  # "In 2025, ... NOK 35 billion. Of this, 22.5 billion"
     elif default_year and s.base is not None:
         fields["year"] = s.base.year
     return fields
