@@ -175,6 +175,13 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Today the parliament agreed that in 2026 Denmark will give Ukraine DKK 9 billion in "
      "aid. Of this, DKK 4 billion is military support for Ukraine.",
      "aid", {"actors": {"donor": "DNK", "recipient": "UKR"}, "value": 4e9, "year": 2026}),
+    # "the procurement of" is a purchase; an agency's order named without figures and the
+    # same agency's figures in the next sentence are one fact
+    ("procurement of",
+     "NSPA signed the contract for Stinger missiles with RTX on Monday. NSPA applied for "
+     "the procurement of 500 Stinger missiles for €300 million.",
+     "joint_procurement", {"actors": {"buyer": "NSPA", "supplier": "RTX"}, "item": "stinger",
+                           "quantity": 500, "value": 3e8}),
 ]  # fmt: skip
 
 

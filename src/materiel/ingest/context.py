@@ -257,6 +257,7 @@ class _Reader:
             # the figures of the order named just before, by the same firm
             bare = not any(target.fields.get(k) is not None for k in _FIGURES)
             firms = set(_as_list(mine.get("supplier"))) & set(_as_list(theirs.get("supplier")))
+            firms |= {mine.get("buyer")} & {theirs.get("buyer")} & roles.AGENCY_BUYERS
             if not (bare and firms and index - self.last_index == 1):
                 return False
         elif fact.kind != "capacity_plan" or _maker_joins(theirs, mine):

@@ -26,7 +26,8 @@ from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
 _CONTRACT_RE = re.compile(
     r"\b(?:contracts?|order(?:s|ed|ing)?|award(?:s|ed|ing)?|sign(?:s|ed|ing)?|deal|"
-    r"purchas(?:e|es|ed|ing)|procur(?:e|es|ed|ing)|buy(?:s|ing)?|bought|acquir(?:e|es|ed|ing)|"
+    r"purchas(?:e|es|ed|ing)|procur(?:e|es|ed|ing)|procurement of|buy(?:s|ing)?|bought|"
+    r"acquir(?:e|es|ed|ing)|"
     r"acquisition|framework|call-offs?|booked|agreement|concluded|handed|"
     r"(?:will|to) (?:build|supply|deliver))\b",
     re.IGNORECASE,
