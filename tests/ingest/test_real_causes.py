@@ -182,6 +182,14 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "the procurement of 500 Stinger missiles for €300 million.",
      "joint_procurement", {"actors": {"buyer": "NSPA", "supplier": "RTX"}, "item": "stinger",
                            "quantity": 500, "value": 3e8}),
+    # a government that approves the sale does not buy
+    ("approver",
+     "NSPA applied for the procurement of 300 Stinger missiles for $200 million, which the "
+     "US government approved.",
+     "joint_procurement", {"actors": {"buyer": "NSPA"}, "quantity": 300, "value": 2e8}),
+    # a count and its noun with four words between
+    ("four words", "Italy ordered 120 FIM-92K Stinger Block I missiles from RTX.",
+     "contract", {"actors": {"buyer": "ITA", "supplier": "RTX"}, "quantity": 120}),
 ]  # fmt: skip
 
 

@@ -252,6 +252,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     suppliers, item, q = roles.companies(s), _item(s), _quantity(s)
     agencies = roles.agencies(s)
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
+    if "approv" in s.text or "authori" in s.text:
+        buyers = [c for c in buyers if c not in roles.approvers(s)]
     if agencies:  # an agency buys "for" or "on behalf of" its members: they are the allies
         members = [u for u in roles.end_users(s) if u != "UKR"]
         buyers = [*members, *(b for b in buyers if b not in members)]

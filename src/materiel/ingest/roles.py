@@ -213,6 +213,22 @@ def company_buyer(s: Sentence) -> str | None:
     return firms[0].id if any(m.id != firms[0].id for m in firms[1:]) else None
 
 
+_APPROVES_AFTER_RE = re.compile(
+    r"^(?:\s+(?:government|administration|state department|congress))?\s+(?:has\s+|had\s+)?"
+    r"(?:approved|authori[sz]ed|cleared)\b",
+    re.IGNORECASE,
+)
+
+
+def approvers(s: Sentence) -> list[str]:
+    """Countries that approve a sale rather than buy ("which the US government approved")."""
+    return [
+        m.id
+        for m in s.mentions
+        if m.kind == "country" and _APPROVES_AFTER_RE.match(s.text[m.end : m.end + 40])
+    ]
+
+
 def subject(s: Sentence) -> str | None:
     """The first actor of the sentence: a group, agency or acting country."""
     for m in s.mentions:
