@@ -190,6 +190,12 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     # a count and its noun with four words between
     ("four words", "Italy ordered 120 FIM-92K Stinger Block I missiles from RTX.",
      "contract", {"actors": {"buyer": "ITA", "supplier": "RTX"}, "quantity": 120}),
+    # an output with no maker in its sentence is the article's country's, not that of a
+    # firm named once, nor of the country supplied
+    ("article's country makes",
+     "The United States gave Northrop Grumman a $100 million order. The United States wants "
+     "more shells. To supply Ukraine, 9,000 shells would be produced per month.",
+     "capacity_plan", {"actors": {"producer": "USA"}, "quantity": 9000}),
 ]  # fmt: skip
 
 

@@ -71,6 +71,8 @@ class Sentence:
     doc_company: str | None = None
     doc_country: str | None = None
     doc_item: str | None = None
+    #: How often the article names its company.
+    doc_company_mentions: int = 0
     #: Roles worked out once per sentence (see :mod:`materiel.ingest.roles`).
     cache: dict[str, list[str]] = field(default_factory=dict)
 

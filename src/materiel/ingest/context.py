@@ -385,6 +385,7 @@ def facts_of_document(
     first, last = part or (0, len(doc.sentences))
     sentences = [analyse(text, gazetteer, base) for text in _with_leads(doc, first, last)]
     company, country, item = _main_entities(sentences, gazetteer)
+    company_mentions = sum(s.ids("company").count(company) for s in sentences) if company else 0
     about_ukraine = sum(s.ids("country").count("UKR") for s in sentences) >= 2
     reader = _Reader(doc)
     previous_actor: str | None = None
@@ -397,6 +398,7 @@ def facts_of_document(
         s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))
         s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country
         s.doc_item = item
+        s.doc_company_mentions = company_mentions
         start, end = doc.sentences[index]
         if "|" in s.text and tables.is_table(doc.text.text[start:end]):
             reader.add_table(gazetteer, s, index)

@@ -465,6 +465,13 @@ def _current_output(
     return [_fact("capacity_plan", actors, s, item=_item(s), **fields)]
 
 
+#: Words for a firm: a capacity without a maker named is that of a firm the article names
+#: once only with one of them ("The group plans to reach ..."), else its country's.
+_FIRM_WORD_RE = re.compile(
+    r"\b(?:the|its|our) (?:firm|company|group|maker|manufacturer|producer|plant|factory)\b|"
+    r"\b(?:we|it)\b",
+    re.IGNORECASE,
+)
 #: Counting nouns of ammunition that name no calibre.
 _ROUNDS_RE = re.compile(r"\b(?:rounds|shells|projectiles|ammunition|munitions)\b", re.IGNORECASE)
 
@@ -494,10 +501,12 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     funders = [c for c in roles.countries(s)] + [g for g in roles.groups(s) if g != "NATO"]
     if not producers and "EU" in funders:
         producers = ["EU"]
-    if not producers and s.doc_company and not funders:
+    firm_meant = s.doc_company_mentions >= 2 or s.anaphoric or bool(_FIRM_WORD_RE.search(s.text))
+    if not producers and s.doc_company and not funders and firm_meant:
         producers = [s.doc_company]
     if not producers and outputs:
         producers = _clause_countries(s, outputs[0]["quantity"]) or funders[:1]
+        producers = producers or ([s.doc_country] if s.doc_country else [])
     state_built = not producers and bool(
         s.money and funders and (_FACTORY_RE.search(s.text) or _MORE_OUTPUT_RE.search(s.text))
     )  # "six factories for £1.5bn", "allocated €500 million to increase the production"

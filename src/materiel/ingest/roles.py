@@ -24,7 +24,7 @@ _PLACE_BEFORE_RE = re.compile(
 )
 _END_USER_BEFORE_RE = re.compile(
     r"\b(?:for|to|sent to|supplied to|delivered to|given to|gifted to|lend|lent|help|"
-    r"on behalf of|reach|reached)\s+(?:the\s+)?$",
+    r"on behalf of|reach|reached|supply|supplying)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _INSTITUTION_AFTER_RE = re.compile(
