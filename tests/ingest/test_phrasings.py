@@ -426,7 +426,7 @@ LISTS = [
                   "quantity_unit": "modern aircraft", "period": "over five years",
                   "status": "planned"}),
     ("Britain will build at least six new munitions and energetics factories for £1.5bn.",
-     "capacity_plan", {"actors": {"funder": "GBR"}, "quantity": 6,
+     "capacity_plan", {"actors": {"producer": "GBR", "funder": "GBR"}, "quantity": 6,
                        "quantity_unit": "new munitions and energetics factories",
                        "quantity_qualifier": "at least", "value": 1.5e9, "currency": "GBP",
                        "year": None, "status": "planned"}),

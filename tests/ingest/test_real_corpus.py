@@ -18,8 +18,11 @@ SPLITS = ("tune", "heldout")
 #: 0.46 / 0.15, held out 0.27 / 0.13; after lists and tables were read (``lists.py``): tune
 #: 0.80 (136/170) / 0.60 (147/247), held out 0.49 (20/41) / 0.24 (21/89); with the
 #: phrasings of issue 27 too (rates, awards, loans, tables): tune 0.81 (143/177) / 0.62
-#: (154/247), held out 0.57 (24/42) / 0.28 (25/89).
-FLOORS = {"tune": (0.76, 0.57), "heldout": (0.50, 0.25)}
+#: (154/247), held out 0.57 (24/42) / 0.28 (25/89); after the causes of misses on the
+#: tuning set were fixed (``test_real_causes.py``: firms listed together, aid from the
+#: article's country, ranges, list items, dates from the page's address ...): tune 0.90
+#: (168/187) / 0.74 (184/247), held out 0.62 (29/47) / 0.35 (31/89).
+FLOORS = {"tune": (0.87, 0.71), "heldout": (0.58, 0.32)}
 TARGET = (0.9, 0.8)
 
 

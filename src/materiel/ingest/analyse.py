@@ -71,6 +71,8 @@ class Sentence:
     doc_company: str | None = None
     doc_country: str | None = None
     doc_item: str | None = None
+    #: How often the article names its company.
+    doc_company_mentions: int = 0
     #: Roles worked out once per sentence (see :mod:`materiel.ingest.roles`).
     cache: dict[str, list[str]] = field(default_factory=dict)
 
@@ -113,7 +115,7 @@ class Sentence:
 
 
 _COUNT_BEFORE_ITEM_RE = re.compile(
-    rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?(?<![\w.,-])(?P<num>{DIGIT_NUMBER})"
+    rf"(?:(?P<qual>\b(?:{QUALIFIERS}))\s+)?(?<![\w.,-])(?P<num>{DIGIT_NUMBER}|a(?=\s+million))"
     rf"(?:\s+(?P<scale>{LONG_SCALE}))?\s+(?:more\s+|additional\s+|new\s+|of\s+the\s+"
     rf"(?:same\s+)?|of\s+)?$",
     re.IGNORECASE,

@@ -67,6 +67,8 @@ _GOVERNMENT_RE = re.compile(
     re.IGNORECASE,
 )
 _FIGURES = ("value", "quantity", "share_of_gdp")
+#: Makers that are a whole industry, not a firm an article is about.
+_AGGREGATES = frozenset({"EDI"})
 _CONTRACT_KINDS = ("contract", "joint_procurement", "aid")
 #: Sentences before a fact within which a completing sentence may come.
 WINDOW = 3
@@ -85,18 +87,27 @@ def _source(doc: Document, index: int) -> Source:
     )
 
 
-def _main_entities(sentences: list[Sentence]) -> tuple[str | None, str | None, str | None]:
-    """The company, country and item an article names most often."""
+def _main_entities(
+    sentences: list[Sentence], gazetteer: Gazetteer
+) -> tuple[str | None, str | None, str | None]:
+    """The company, country and item an article names most often (its item: the one item
+    it names, or the one calibre it names besides the family of it: 155mm besides
+    "artillery ammunition")."""
     companies: Counter[str] = Counter()
     countries: Counter[str] = Counter()
     items: Counter[str] = Counter()
     for s in sentences:
-        companies.update(m.id for m in s.mentions if m.kind == "company")
+        companies.update(
+            m.id for m in s.mentions if m.kind == "company" and m.id not in _AGGREGATES
+        )
         countries.update(c for c in roles.countries(s) if c != "UKR")
         items.update(m.id for m in s.mentions if m.kind == "item")
     company = companies.most_common(1)[0][0] if companies else None
     country = countries.most_common(1)[0][0] if countries else None
-    item = next(iter(items)) if len(items) == 1 else None  # an article about one item
+    named = set(items)
+    if len(named) > 1:
+        named = {i for i in named if not any(_family_of(gazetteer, o) == i for o in named)}
+    item = next(iter(named)) if len(named) == 1 else None  # an article about one item
     return company, country, item
 
 
@@ -137,6 +148,8 @@ class _Reader:
         if not fields["actors"]:
             return None
         fact = Fact(found["kind"], fields, [_source(self.doc, index)], found["confidence"])
+        if found["kind"] in _CONTRACT_KINDS and target is not None and not self.in_title:
+            self._share_buyer(target, fact)
         if target is not None and self._complementary(target, fact, index):
             self._complete(target, fields, index)
             return None
@@ -180,6 +193,20 @@ class _Reader:
         fields["status"] = self.last.fields.get("status")
         return {"kind": self.last.kind, "fields": fields, "confidence": 0.6}
 
+    @staticmethod
+    def _share_buyer(target: Fact, fact: Fact) -> None:
+        """The contract just before, of the same firm and without a buyer, has this one's
+        buyer ("X was awarded a $218 million task order. The task order, under a $974
+        million U.S. Army contract, ...")."""
+        mine, theirs = fact.fields.get("actors") or {}, target.fields.get("actors") or {}
+        if target.kind not in ("contract", "joint_procurement") or theirs.get("buyer"):
+            return
+        if not mine.get("buyer") or not set(_as_list(mine.get("supplier"))) & set(
+            _as_list(theirs.get("supplier"))
+        ):
+            return
+        theirs["buyer"] = mine["buyer"]
+
     def _recent(self, index: int) -> bool:
         return self.last is not None and index - self.last_index <= WINDOW
 
@@ -210,6 +237,8 @@ class _Reader:
             "contract_type"
         ):
             return False
+        if _maker_joins(target.fields.get("actors") or {}, fields.get("actors") or {}):
+            return False
         for role, who in (fields.get("actors") or {}).items():
             known = (target.fields.get("actors") or {}).get(role)
             if known is not None and known != who:
@@ -222,9 +251,17 @@ class _Reader:
         """Neighbouring facts of one kind, same actors, figures in one or the other."""
         if fact.kind != target.kind or index - self.last_index > 2:
             return False
-        if fact.kind not in ("capacity_plan",):
-            return False
         mine, theirs = fact.fields.get("actors") or {}, target.fields.get("actors") or {}
+        if fact.kind in ("contract", "joint_procurement"):
+            # "X placed an order for 155mm shells with Y. As part of a £190m contract, Y ...":
+            # the figures of the order named just before, by the same firm
+            bare = not any(target.fields.get(k) is not None for k in _FIGURES)
+            firms = set(_as_list(mine.get("supplier"))) & set(_as_list(theirs.get("supplier")))
+            firms |= {mine.get("buyer")} & {theirs.get("buyer")} & roles.AGENCY_BUYERS
+            if not (bare and firms and index - self.last_index == 1):
+                return False
+        elif fact.kind != "capacity_plan" or _maker_joins(theirs, mine):
+            return False  # a funder's money, then a maker's output: two facts
         if any(role in theirs and theirs[role] != who for role, who in mine.items()):
             return False
         if any(fact.fields.get(k) is not None and target.fields.get(k) is not None for k in
@@ -255,15 +292,18 @@ class _Reader:
     def _inherit(found: dict[str, Any], parent: Fact, s: Sentence) -> None:
         fields = found["fields"]
         actors = fields.setdefault("actors", {})
-        for role, who in (parent.fields.get("actors") or {}).items():
+        parent_actors = parent.fields.get("actors") or {}
+        own_buyer = actors.get("buyer") not in (None, [], parent_actors.get("buyer"))
+        other_maker = actors.get("producer") not in (None, [], parent_actors.get("producer"))
+        for role, who in parent_actors.items():
             if role != "ally":
                 actors.setdefault(role, who)
-        if fields.get("item") is None and parent.fields.get("item") is not None:
+        if fields.get("item") is None and parent.fields.get("item") is not None and not other_maker:
             fields["item"] = parent.fields["item"]
         if not s.dates and s.context_year is not None:
             fields["year"] = s.context_year
-        if found["kind"] != parent.kind and found["kind"] in _CONTRACT_KINDS:
-            found["kind"] = parent.kind
+        if found["kind"] != parent.kind and found["kind"] in _CONTRACT_KINDS and not own_buyer:
+            found["kind"] = parent.kind  # not "the last contract", a buyer's own, before it
 
     def _framework(self, year: Any) -> Fact | None:
         """The latest framework of that year, else the latest contract (read from the end,
@@ -315,9 +355,9 @@ class _Reader:
         if not re.search(r"\b(?:contract|order|deal|agreement)\b", s.text, re.I):
             return False
         actors = target.fields.setdefault("actors", {})
-        companies = roles.companies(s)
+        companies = roles.listed_companies(s)
         if companies and "supplier" not in actors:
-            actors["supplier"] = companies[0]
+            actors["supplier"] = companies[0] if len(companies) == 1 else companies
         days = [r for r in s.dates if r.day is not None]
         if days and not target.fields.get("date"):
             target.fields["date"] = days[0].day.isoformat() if days[0].day else None
@@ -343,8 +383,9 @@ def facts_of_document(
     ``part[0]`` to ``part[1] - 1`` only, when given (a very large file read in parts)."""
     base = doc.date
     first, last = part or (0, len(doc.sentences))
-    sentences = [analyse(doc.sentence(i), gazetteer, base) for i in range(first, last)]
-    company, country, item = _main_entities(sentences)
+    sentences = [analyse(text, gazetteer, base) for text in _with_leads(doc, first, last)]
+    company, country, item = _main_entities(sentences, gazetteer)
+    company_mentions = sum(s.ids("company").count(company) for s in sentences) if company else 0
     about_ukraine = sum(s.ids("country").count("UKR") for s in sentences) >= 2
     reader = _Reader(doc)
     previous_actor: str | None = None
@@ -357,6 +398,7 @@ def facts_of_document(
         s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))
         s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country
         s.doc_item = item
+        s.doc_company_mentions = company_mentions
         start, end = doc.sentences[index]
         if "|" in s.text and tables.is_table(doc.text.text[start:end]):
             reader.add_table(gazetteer, s, index)
@@ -386,9 +428,46 @@ def facts_of_document(
     return [f for f in reader.facts if any(f.fields.get(k) is not None for k in _FIGURES)]
 
 
+#: A sentence that is an item of a list ("-- 75,000 rounds of 155mm ammunition.").
+_LIST_ITEM_RE = re.compile(r"^(?:-{1,2}|•|\*|–|—)\s")
+
+
+def _with_leads(doc: Document, first: int, last: int) -> list[str]:
+    """The text of each sentence; a list item is read after the sentence that leads into
+    the list, when that has no figure of its own ("Also in the drawdown are: -- 75,000
+    rounds ...": aid, as the lead says)."""
+    texts: list[str] = []
+    lead = ""
+    for i in range(first, last):
+        text = doc.sentence(i)
+        if _LIST_ITEM_RE.match(text):
+            texts.append(f"{lead} {text}" if lead else text)
+            continue
+        lead = "" if any(c.isdigit() for c in text) or len(text) > 300 else text
+        texts.append(text)
+    return texts
+
+
+def _family_of(gazetteer: Gazetteer, item: str) -> str | None:
+    entry = gazetteer.get("item", item)
+    return entry.extra.get("family") if entry is not None else None
+
+
+def _maker_joins(known: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether a maker comes in where none was ("The Commission allocated €500 million.
+    This will allow the industry to make 2 million shells a year": money, then an output;
+    two facts)."""
+    return bool(new.get("producer")) and not known.get("producer")
+
+
+def _as_list(who: Any) -> list[Any]:
+    return [] if who is None else who if isinstance(who, list) else [who]
+
+
 def _context_year(sentences: list[Sentence]) -> int | None:
+    """The year of the first date of the sentences, a year named before a day ("today")."""
     for s in sentences:
-        for ref in s.dates:
+        for ref in sorted(s.dates, key=lambda r: r.kind == "day"):
             year = ref.day.year if ref.day else (ref.year_from or ref.year_to)
             if year is not None:
                 return year

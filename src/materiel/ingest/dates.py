@@ -46,6 +46,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("budget_year", rf"\b(?P<yb>{_YEAR}) (?:draft |defen[cs]e |military )?(?:budget|estimates|"
      rf"figures)\b"),
     ("ago", r"\b(?:a|one|two|three|four|five|ten|\d+) (?P<unit>decades?|years?) ago\b"),
+    ("in_years", r"\bin (?P<n>a|one|two|three|four|five|ten|\d) years?(?:['’] time)?\b"),
     ("bare_month", rf"\b(?:in|since|from|until|by|last) (?:early |late |mid-?)?"
      rf"(?P<bm>{_MONTH})(?![a-z])(?! \d)"),
 )  # fmt: skip
@@ -165,6 +166,7 @@ _GATES: dict[str, Callable[[str], bool]] = {
     "relday": lambda low: any(w in low for w in ("yesterday", "today", "week", "month")),
     "relyear": lambda low: "year" in low,
     "ago": lambda low: " ago" in low,
+    "in_years": lambda low: "year" in low and "in " in low,
 }
 _COMBINED: dict[tuple[str, ...], re.Pattern[str]] = {}
 
@@ -229,6 +231,9 @@ def find_dates(sentence: str, base: date | None) -> list[DateRef]:
             count = _COUNTS.get(text.split()[0].lower()) or int(text.split()[0])
             y = base.year - count * (10 if m.group("unit").startswith("decade") else 1)
             ref = DateRef("year", text, m.start(), m.end(), None, y, y)
+        elif kind == "in_years" and base is not None:  # "in three years": a deadline
+            y = base.year + (_COUNTS.get(m.group("n").lower()) or int(m.group("n")))
+            ref = DateRef("deadline", text, m.start(), m.end(), None, None, y)
         elif kind == "bare_month" and base is not None:
             month = _month_number(m.group("bm"))
             y = base.year if month <= base.month else base.year - 1

@@ -8,6 +8,7 @@ the decoded text of the file (for UTF-8 files, the text an editor shows).
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -80,6 +81,30 @@ def header_date(text: str) -> date | None:
     return max(found) if found else None
 
 
+#: A date in a page's address: /2023/02/15/ or /2024/07/ (year, month, day).
+_ADDRESS_DATE_RE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(?:(0?[1-9]|[12]\d|3[01])/)?")
+
+
+def address_date(address: str | None) -> date | None:
+    """The date a page's address gives ("https://x.com/2023/02/15/title" → 15 February
+    2023); an address with a year and month only gives the month's last day (so that a
+    day named in the text, "on July 9", falls in that month); None without one.
+
+    >>> address_date("https://e.de/en/2024/07/news/1/title"), address_date("https://e.com/a")
+    (datetime.date(2024, 7, 31), None)
+    """
+    match = _ADDRESS_DATE_RE.search(address or "")
+    if match is None:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if match.group(3):
+        try:
+            return date(year, month, int(match.group(3)))
+        except ValueError:
+            return None
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def _numeric_date(text: str) -> date | None:
     parts = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
     if not parts:
@@ -110,6 +135,8 @@ class Document:
     date_origin: str | None = None
     title: str | None = None
     publisher: str | None = None
+    #: The page's address, when the file gives it ("Source: https://...").
+    address: str | None = None
     warnings: list[str] = field(default_factory=list)
 
     def sentence(self, index: int) -> str:
@@ -236,6 +263,8 @@ def _metadata(doc: Document, key: str, value: str) -> None:
             _set_date(doc, value, "dateline")
     elif key in ("source", "publisher", "outlet"):
         doc.publisher = value.strip()
+        if value.strip().startswith(("http://", "https://")):
+            doc.address = value.strip()
     elif key in ("title", "headline"):
         doc.title = value.strip()
 
@@ -281,6 +310,10 @@ def read_document(path: Path, default_date: date | None = None) -> Document:
         found = header_date(full_text)
         if found is not None and (doc.date is None or found > doc.date):
             doc.date, doc.date_origin = found, "header"
+    if doc.date is None:
+        found = address_date(doc.address or meta.get("og:url"))
+        if found is not None:
+            doc.date, doc.date_origin = found, "address"
     if doc.date is None and default_date is not None:
         doc.date, doc.date_origin = default_date, "--date"
     doc.sentences = split_sentences(doc.text.text)

@@ -18,14 +18,16 @@ from typing import Any
 
 from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
-from materiel.ingest.dates import date_fields
+from materiel.ingest.dates import DateRef, date_fields
 from materiel.ingest.money import Quantity, canonical_qualifier
+from materiel.ingest.numbers import DIGIT_NUMBER, parse_number
 from materiel.ingest.outputs import output_rates
 from materiel.ingest.spending import money_fields, ref_year, spending_facts
 
 _CONTRACT_RE = re.compile(
     r"\b(?:contracts?|order(?:s|ed|ing)?|award(?:s|ed|ing)?|sign(?:s|ed|ing)?|deal|"
-    r"purchas(?:e|es|ed|ing)|procur(?:e|es|ed|ing)|buy(?:s|ing)?|bought|acquir(?:e|es|ed|ing)|"
+    r"purchas(?:e|es|ed|ing)|procur(?:e|es|ed|ing)|procurement of|buy(?:s|ing)?|bought|"
+    r"acquir(?:e|es|ed|ing)|"
     r"acquisition|framework|call-offs?|booked|agreement|concluded|handed|"
     r"(?:will|to) (?:build|supply|deliver))\b",
     re.IGNORECASE,
@@ -33,13 +35,14 @@ _CONTRACT_RE = re.compile(
 _AID_RE = re.compile(
     r"\b(?:aid|assistance|donat\w*|donors?|gift\w*|(?:military|financial|budget) support|"
     r"support (?:to|for)|lend\w*|lent|loans?|package|facility|pay for|contribut\w+|"
-    r"put up|signed off)\b",
+    r"put up|signed off|drawdowns?)\b",
     re.IGNORECASE,
 )
 #: Verbs of giving that make aid only when Ukraine and a giver are named ("Germany is giving
 #: €7bn and France €3bn to Ukraine"; "giving a market value of" is not aid).
 _GIVE_RE = re.compile(
     r"\b(?:giv(?:e|es|ing)|gave|provid(?:e|es|ed|ing)|send(?:s|ing)?|sent|deliver(?:s|ed|ing)?|"
+    r"ship(?:s|ped|ping)?|"
     r"commit(?:s|ted)?|pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|allocat\w+|earmark\w*)\b",
     re.IGNORECASE,
 )
@@ -48,6 +51,7 @@ _CAPACITY_RE = re.compile(
     r"expand(?:ing)? (?:the |its )?(?:\w+ )?(?:production|manufacturing)|production line|"
     r"production of|manufactur\w+ capacity|ramp(?:ing)?[- ]up|invest\w*|putting [^.]{0,40} into "
     r"the (?:site|plant|factory)|new (?:plant|factory|line))\b|"
+    r"\b\d[\d,.]*(?:-[\w-]+|\s+[\w-]+){0,2}\s+(?:goal|target)\b|"  # "its 180,000-shell goal"
     r"\b(?:build|open|construct)\w*\b[^.]{0,60}?\b(?:factor(?:y|ies)|plants|production lines)\b",
     re.IGNORECASE,
 )
@@ -142,14 +146,44 @@ def _item(s: Sentence) -> str | None:
     return items[0] if items else None
 
 
-def _dates(s: Sentence, default_year: bool = True) -> dict[str, Any]:
-    fields = date_fields(s.dates)
-    refs = sorted(s.dates, key=lambda r: (r.kind == "day", r.start))
+#: A sentence that breaks down the amount of the sentence before ("Of this, ...").
+_SHARE_OF_BEFORE_RE = re.compile(
+    r"^\s*(?:of (?:this|that|these|which|the total|the sum|the amount)|of it)\b", re.IGNORECASE
+)
+#: Words before a date that make it a delivery's, not the deal's ("deliveries will begin
+#: next year", "lasting into the 2030s", "to be completed by 2027").
+_DELIVERY_BEFORE_RE = re.compile(
+    r"\b(?:deliver(?:y|ies|ed)?|begin|start|lasting|until|through|into|complet\w*)\b"
+    r"[^.;,]{0,25}$",
+    re.IGNORECASE,
+)
+
+
+def _deal_dates(s: Sentence) -> dict[str, Any]:
+    """The dates of a contract: those of its deliveries left out."""
+    if not s.dates or not any(
+        _DELIVERY_BEFORE_RE.search(s.text, max(0, r.start - 40), r.start) for r in s.dates
+    ):
+        return _dates(s)
+    kept = [
+        r for r in s.dates if not _DELIVERY_BEFORE_RE.search(s.text, max(0, r.start - 40), r.start)
+    ]
+    return _dates(s, refs=kept)
+
+
+def _dates(
+    s: Sentence, default_year: bool = True, refs: list[DateRef] | None = None
+) -> dict[str, Any]:
+    dates = s.dates if refs is None else refs
+    fields = date_fields(dates)
+    refs = sorted(dates, key=lambda r: (r.kind == "day", r.start))
     years = [ref_year(r) for r in refs if ref_year(r) is not None]
     if years:
         fields["year"] = years[0]
     elif fields.get("date"):
         fields["year"] = int(str(fields["date"])[:4])
+    elif default_year and s.context_year is not None and _SHARE_OF_BEFORE_RE.match(s.text):
+        fields["year"] = s.context_year  # "In 2025, ... NOK 35 billion. Of this, 22.5 billion"
     elif default_year and s.base is not None:
         fields["year"] = s.base.year
     return fields
@@ -218,6 +252,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     suppliers, item, q = roles.companies(s), _item(s), _quantity(s)
     agencies = roles.agencies(s)
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
+    if "approv" in s.text or "authori" in s.text:
+        buyers = [c for c in buyers if c not in roles.approvers(s)]
     if agencies:  # an agency buys "for" or "on behalf of" its members: they are the allies
         members = [u for u in roles.end_users(s) if u != "UKR"]
         buyers = [*members, *(b for b in buyers if b not in members)]
@@ -235,16 +271,17 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     if not (suppliers or item or agencies or (buyers and q)) and not s.anaphoric:
         return None
     joint = bool(agencies) or bool(_JOINT_RE.search(s.text)) or len(buyers) > 1
-    actors: dict[str, Any] = {"supplier": suppliers[:1]}
+    firm_buyer = roles.company_buyer(s)
+    actors: dict[str, Any] = {"supplier": roles.listed_companies(s, skip=firm_buyer)}
     if agencies:
         actors.update(buyer=agencies[0], ally=buyers)
     elif joint and len(buyers) > 1:
         actors.update(ally=buyers)
     else:
-        actors.update(buyer=buyers[:1])
+        actors.update(buyer=[firm_buyer] if firm_buyer else buyers[:1])
     if item is None and (q is not None or s.anaphoric):
         item = s.doc_item  # "1,300 of the missiles", "the order": the article's one item
-    fields: dict[str, Any] = {"item": item, **quantity_fields(s, q), **_dates(s)}
+    fields: dict[str, Any] = {"item": item, **quantity_fields(s, q), **_deal_dates(s)}
     if s.money:
         fields.update(money_fields(s.money[0], s))
     if _FOR_UKRAINE_RE.search(s.text):
@@ -268,8 +305,8 @@ def _gives(s: Sentence) -> bool:
     first = min([m.start for m in s.money] + [q.start for q in s.quantities], default=-1)
     if first < 0 or "UKR" not in s.ids("country") or not _GIVE_RE.search(s.text, 0, first):
         return False
-    if not roles.countries(s):
-        return False
+    if not roles.countries(s) and not s.doc_country:
+        return False  # the giver may be the article's country ("the parties agreed to provide")
     return not (roles.companies(s) and _CONTRACT_RE.search(s.text))
 
 
@@ -299,6 +336,8 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
         donor = [s.previous_actor]
     if not donor and s.previous_actor and s.anaphoric:
         donor = [s.previous_actor]
+    if not donor and s.doc_country and s.doc_country != recipient:
+        donor = [s.doc_country]  # "Oslo's minister announced a loan ...": the article's country
     aid_type = "financial" if _FINANCIAL_RE.search(s.text) else (
         "military" if _MILITARY_RE.search(s.text) else None)  # fmt: skip
     fields: dict[str, Any] = {"item": _item(s), **quantity_fields(s, _quantity(s)), **_dates(s)}
@@ -311,11 +350,39 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     fact = _fact("aid", actors, s, aid_type=aid_type, **fields)
     pairs = [(who, money) for who, money in roles.actor_per_amount(s) if who != recipient]
     if len(pairs) < 2:
-        return fact
+        return _per_item(s, fact) or fact
     return [  # "the United States is lending $20bn, the EU €18.1bn ...": one fact per donor
         {"kind": "aid", "fields": {**fact["fields"], "actors": {**fact["fields"]["actors"],
          "donor": who}, **money_fields(money, s)}}
         for who, money in pairs
+    ]  # fmt: skip
+
+
+def _item_of(s: Sentence, q: Quantity) -> str | None:
+    """The item a count counts: named inside it ("20 120mm mortar systems") or right after
+    it ("20,000 rounds of 120mm ammunition")."""
+    for m in s.mentions:
+        if m.kind != "item":
+            continue
+        if q.start <= m.start < q.end or (
+            q.end <= m.start <= q.end + 5 and s.text[q.end : m.start].strip() == "of"
+        ):
+            return m.id
+    return None
+
+
+def _per_item(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
+    """One fact per count when a sentence without money lists counts of different items
+    ("20 120mm mortar systems and 20,000 rounds of 120mm mortar ammunition")."""
+    if s.money or len(s.quantities) < 2 or _PARTS_RE.search(s.text):
+        return []
+    items = [_item_of(s, q) for q in s.quantities]
+    if None in items or len(set(items)) < len(items):
+        return []
+    return [
+        {"kind": fact["kind"],
+         "fields": {**fact["fields"], "item": item, **quantity_fields(s, q)}}
+        for q, item in zip(s.quantities, items, strict=True)
     ]  # fmt: skip
 
 
@@ -348,12 +415,75 @@ def part_facts(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+#: Money to make more ("to increase and accelerate the production of ammunition").
+_MORE_OUTPUT_RE = re.compile(
+    r"\b(?:increas|expand|boost|ramp(?:ing)? up|accelerat|rais)\w*\b[^.;]{0,40}?\b(?:production|"
+    r"output|manufacturing)\b",
+    re.IGNORECASE,
+)
 #: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").
 _FACTORY_RE = re.compile(r"\b(?:factor(?:y|ies)|plants?|production lines?)\b", re.IGNORECASE)
 _OVER_YEARS_RE = re.compile(
     r"\bover (?:the next |the coming )?(?:\w+|\d+) years\b",
     re.IGNORECASE,
 )
+
+
+def _clause_countries(s: Sentence, value: float) -> list[str]:
+    """The countries acting in the clause of the rate of that value, before it ("Before
+    Russia invaded Ukraine in 2022, the U.S. made 14,400 shells a month": the U.S.)."""
+    rate = next((r for r in s.rates if r.value == value), None)
+    if rate is None:
+        return []
+    start = max(s.text.rfind(",", 0, rate.start), s.text.rfind(";", 0, rate.start)) + 1
+    return roles.countries(s, start, rate.start)[:1]
+
+
+#: The output now, before the goal it rises to ("from the current 50,000 to 400,000 rounds
+#: per year").
+_FROM_CURRENT_RE = re.compile(
+    rf"\bfrom (?:the |its |a )?(?:current|present|today['’]s) (?:level of |output of )?"
+    rf"(?P<num>{DIGIT_NUMBER})\s+to\s+(?:about\s+|around\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _current_output(
+    s: Sentence, actors: dict[str, Any], goal: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The output reached now that a goal starts from, as an estimate of the article's
+    year."""
+    rate = next((r for r in s.rates if r.value == goal["quantity"]), None)
+    if rate is None or not any(w in s.text for w in ("current", "present", "today")):
+        return []
+    match = _FROM_CURRENT_RE.search(s.text, max(0, rate.start - 60), rate.start)
+    number = parse_number(match.group("num")) if match else None
+    if number is None:
+        return []
+    fields = {**goal, "quantity": number, "quantity_qualifier": None, "status": "estimate"}
+    fields["year"] = s.base.year if s.base else None
+    return [_fact("capacity_plan", actors, s, item=_item(s), **fields)]
+
+
+#: Words for a firm: a capacity without a maker named is that of a firm the article names
+#: once only with one of them ("The group plans to reach ..."), else its country's.
+_FIRM_WORD_RE = re.compile(
+    r"\b(?:the|its|our) (?:firm|company|group|maker|manufacturer|producer|plant|factory)\b|"
+    r"\b(?:we|it)\b",
+    re.IGNORECASE,
+)
+#: Counting nouns of ammunition that name no calibre.
+_ROUNDS_RE = re.compile(r"\b(?:rounds|shells|projectiles|ammunition|munitions)\b", re.IGNORECASE)
+
+
+def _output_item(s: Sentence, fields: dict[str, Any]) -> str | None:
+    """The item of an output: named in the sentence, else the article's one item when the
+    output counts rounds or shells ("Nexter's ammunition production to 60,000 rounds per
+    year" in an article about 155mm rounds)."""
+    item = _item(s)
+    if item is None and s.doc_item and _ROUNDS_RE.search(str(fields.get("quantity_unit"))):
+        return s.doc_item
+    return item
 
 
 def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
@@ -371,22 +501,37 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     funders = [c for c in roles.countries(s)] + [g for g in roles.groups(s) if g != "NATO"]
     if not producers and "EU" in funders:
         producers = ["EU"]
-    if not producers and s.doc_company and not funders:
+    firm_meant = s.doc_company_mentions >= 2 or s.anaphoric or bool(_FIRM_WORD_RE.search(s.text))
+    if not producers and s.doc_company and not funders and firm_meant:
         producers = [s.doc_company]
     if not producers and outputs:
-        producers = funders[:1]  # "Ukraine now makes 2,000 drones a month"
-    state_built = not producers and bool(s.money and funders and _FACTORY_RE.search(s.text))
+        producers = _clause_countries(s, outputs[0]["quantity"]) or funders[:1]
+        producers = producers or ([s.doc_country] if s.doc_country else [])
+    state_built = not producers and bool(
+        s.money and funders and (_FACTORY_RE.search(s.text) or _MORE_OUTPUT_RE.search(s.text))
+    )  # "six factories for £1.5bn", "allocated €500 million to increase the production"
+    if not producers and funders and q is not None and _FACTORY_RE.fullmatch(q.unit.split()[-1]):
+        producers = funders[:1]  # "The UK will build six new munitions factories"
+        state_built = True
     if not producers and not state_built:
         return None
     actors: dict[str, Any] = {"producer": producers[:1]}
-    if s.money:
-        actors["funder"] = [f for f in funders if f not in producers][:1]
+    if s.money or state_built:
+        actors["funder"] = [f for f in funders if f not in producers or state_built][:1]
     if outputs:
         money = money_fields(s.money[0], s) if s.money else {}
         found = [
-            _fact("capacity_plan", actors, s, item=_item(s), **fields, **(money if i == 0 else {}))
+            _fact(
+                "capacity_plan",
+                actors,
+                s,
+                item=_output_item(s, fields),
+                **fields,
+                **(money if i == 0 else {}),
+            )
             for i, fields in enumerate(outputs)
         ]
+        found += _current_output(s, actors, outputs[0])
         return found[0] if len(found) == 1 else found
     fields = {"item": _item(s), **quantity_fields(s, q)}
     if bare is not None:
@@ -394,7 +539,7 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
             1e6 if bare.group("scale").lower() == "million" else 1e3
         )
         fields.update(quantity=count, quantity_unit=f"{fields.get('item') or 'units'} per year")
-    fields.update(_dates(s, default_year=False))
+    fields.update(_dates(s, default_year=state_built and q is None))
     if s.money:
         fields.update(money_fields(s.money[0], s))
     return _fact("capacity_plan", actors, s, **fields)

@@ -74,10 +74,22 @@ def principal(fact: Fact) -> Any:
 
 
 def _actors_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Same actor role by role; a firm named alone and the same firm named with others
+    ("with Nexter", "with Nexter and Junghans") are the same suppliers."""
     actors_a, actors_b = a.get("actors") or {}, b.get("actors") or {}
     return all(
-        _key(who) == _key(actors_b[role]) for role, who in actors_a.items() if role in actors_b
+        _key(who) == _key(actors_b[role]) or (role == "supplier" and _nested(who, actors_b[role]))
+        for role, who in actors_a.items()
+        if role in actors_b
     )
+
+
+def _as_set(who: Any) -> set[Any]:
+    return set(who) if isinstance(who, list) else {who}
+
+
+def _nested(a: Any, b: Any) -> bool:
+    return _as_set(a) <= _as_set(b) or _as_set(b) <= _as_set(a)
 
 
 def _items_agree(a: Any, b: Any, families: Mapping[str, str] | None = None) -> bool:
@@ -153,7 +165,8 @@ def _merge_actors(members: list[Fact]) -> dict[str, Any]:
     actors: dict[str, Any] = {}
     for member in members:
         for role, who in (member.fields.get("actors") or {}).items():
-            actors.setdefault(role, who)
+            if role not in actors or len(_as_set(who)) > len(_as_set(actors[role])):
+                actors[role] = who  # the fullest list of suppliers
     return actors
 
 

@@ -267,10 +267,15 @@ UNIT_NOUNS = (
 )
 _QUANTITY_RE = re.compile(
     rf"(?<![\w.,]){_QUAL}(?<![\w.,-])(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?\s+"
-    rf"(?P<noun>(?:[\w][\w-]*\s+){{0,3}}?(?:{UNIT_NOUNS}))\b",
+    rf"[\"“]?(?P<noun>(?:[\w][\w-]*\s+){{0,4}}?(?:{UNIT_NOUNS}))\b[\"”]?",
     re.IGNORECASE,
 )
 
+
+#: A count joined to its noun ("its 180,000-shell goal", "a 5,000-missile order").
+_HYPHEN_COUNT_RE = re.compile(
+    rf"(?<![\w.,-])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d{{2,}})-(?P<noun>{UNIT_NOUNS})\b", re.IGNORECASE
+)
 
 #: A head noun after the matched one ("munitions and energetics factories"): the count is of it.
 _HEAD_AFTER_RE = re.compile(rf"^(?:\s+and\s+[\w-]+)?\s+(?:{UNIT_NOUNS})\b", re.IGNORECASE)
@@ -289,9 +294,21 @@ class Quantity:
     end: int
 
 
+#: The low end of a range of counts written before its top ("150,000–180,000 shells",
+#: "between 40 and 50 missiles"); "from 50,000 to 400,000" is a change, not a range.
+_RANGE_LOW_RE = re.compile(
+    rf"(?P<between>\bbetween\s+)?(?<![\w.,])(?P<low>{NUMBER})\s*(?P<sep>[–—-]|\band\b)\s*$",
+    re.IGNORECASE,
+)
+
+
 def find_quantities(sentence: str, taken: list[tuple[int, int]]) -> list[Quantity]:
     """Counts of munitions, vehicles or systems, skipping spans already ``taken``."""
     found: list[Quantity] = []
+
+    def taken_by(start: int) -> bool:
+        return any(s <= start < e for s, e in taken)
+
     for match in _QUANTITY_RE.finditer(sentence):
         if any(s < match.end() and match.start() < e for s, e in taken):
             continue
@@ -306,9 +323,25 @@ def find_quantities(sentence: str, taken: list[tuple[int, int]]) -> list[Quantit
         qual = (match.group("qual") or "").lower() or None
         qual = None if qual in _IGNORED_QUALIFIERS else qual
         start = match.start() if qual else match.start("num")
+        low = None if qual else _RANGE_LOW_RE.search(sentence, max(0, start - 30), start)
+        if low is not None and low.group("sep") == "and" and not low.group("between"):
+            low = None
+        if low is not None and not taken_by(low.start("low")):
+            low_value = parse_number(low.group("low"))
+            if low_value is not None and low_value * scale_of(match.group("scale")) < value:
+                value = low_value * scale_of(match.group("scale"))  # "150,000–180,000 shells"
+                start = low.start("low")
         end = match.end()
         head = _HEAD_AFTER_RE.match(sentence[end:])
         end += head.end() if head else 0
-        noun = sentence[match.start("noun") : end]
+        noun = sentence[match.start("noun") : end].replace('"', "").replace("”", "")
         found.append(Quantity(value, noun, qual, sentence[start:end], start, end))
+    if "-" in sentence:
+        for match in _HYPHEN_COUNT_RE.finditer(sentence):
+            number = parse_number(match.group("num"))
+            year = re.fullmatch(r"(19|20)\d\d", match["num"])
+            if number is None or taken_by(match.start()) or year:
+                continue
+            noun = match.group("noun")
+            found.append(Quantity(number, noun, None, match.group(0), match.start(), match.end()))
     return found

@@ -3,7 +3,8 @@
 One parser for the ways news writes an output or a goal:
 
 - a count then its period: "40,000 rounds a month", "650 missiles a year", "750 per
-  year", "200,000 shells annually", "2,000 drones each month";
+  year", "200,000 shells annually", "2,000 drones each month", also with a passive verb of
+  making between them ("90,000 shells would be produced per month");
 - a bare number then its period, the thing counted named elsewhere in the sentence:
   "could go as high as 750 a year";
 - a period word before the figure: "monthly output stood at 14,400", "annual production
@@ -31,11 +32,20 @@ _PERIOD = (
     r"(?:(?:a|an|per|each|every)\s+(?P<per>month|year|week|day)\b(?!['’]s|\s+(?:earlier|ago|"
     r"later|before|after|on|from now))|(?P<adv>annually|yearly|per annum|monthly)\b)"
 )
-_PERIOD_AFTER_RE = re.compile(rf"^\s*{_PERIOD}", re.IGNORECASE)
+#: A period after a count, also past a short remark in brackets ("2 million shells (155mm)
+#: per year").
+_PERIOD_AFTER_RE = re.compile(rf"^(?:\s*\([^()]{{1,40}}\))?\s*{_PERIOD}", re.IGNORECASE)
 #: A period after a word or figure; the number before it is looked for only there (fast).
 _PERIOD_SCAN_RE = re.compile(rf"(?<=\w)\s+{_PERIOD}", re.IGNORECASE)
 _NUMBER_BEFORE_RE = re.compile(
     rf"(?<![\w.,$€£-]){QUALIFIER_BEFORE}(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?$",
+    re.IGNORECASE,
+)
+#: A passive verb of making between a count and its period ("90,000 shells would be
+#: produced per month", "2,000 drones are built each month").
+_MADE_AFTER_RE = re.compile(
+    r"\s+(?:(?:would|will|could|can|are|were|is|was|to|should)\s+)?(?:be\s+|being\s+)?"
+    r"(?:produced|made|manufactured|built|assembled|turned out)(?=\s)",
     re.IGNORECASE,
 )
 #: How far before a period its bare number may start [characters].
@@ -99,6 +109,9 @@ def find_rates(
 
     for q in quantities:
         per = _period_after(text, q.end)
+        made = _MADE_AFTER_RE.match(text, q.end) if per is None else None
+        if made is not None:
+            per = _period_after(text, made.end())  # "90,000 shells would be produced a month"
         if per is not None and free(q.start):
             found.append(Rate(q.value, q.unit, per, q.qualifier, q.start, q.end))
     for period in _PERIOD_SCAN_RE.finditer(text):

@@ -24,7 +24,7 @@ _PLACE_BEFORE_RE = re.compile(
 )
 _END_USER_BEFORE_RE = re.compile(
     r"\b(?:for|to|sent to|supplied to|delivered to|given to|gifted to|lend|lent|help|"
-    r"on behalf of|reach|reached)\s+(?:the\s+)?$",
+    r"on behalf of|reach|reached|supply|supplying)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _INSTITUTION_AFTER_RE = re.compile(
@@ -164,6 +164,69 @@ def companies(s: Sentence) -> list[str]:
             continue
         found.append(m.id)
     return found
+
+
+#: What may stand between two firms of one list: the rest of the first firm's name ("Northrop
+#: Grumman Systems", "Nexter Munitions") and the joining word.
+_FIRM_AND_RE = re.compile(
+    r"^(?:\s+(?:Systems|Munitions|Defen[cs]e|Inc\.?|Ltd\.?|AG|SA|GmbH|Corp\.?|Corporation|"
+    r"LLC|plc))*\s*(?:,\s*and|,|and|as well as)\s+(?:the\s+)?$"
+)
+
+
+def listed_companies(s: Sentence, skip: str | None = None) -> list[str]:
+    """The first firm of the sentence (other than ``skip``) and the firms listed right
+    after it ("with Nexter Munitions and Junghans Defence", "to X, Y and Z"), who share its
+    role."""
+    first = [c for c in companies(s) if c != skip][:1]
+    if not first:
+        return []
+    found = list(first)
+    previous_end: int | None = None
+    for m in s.mentions:
+        if m.kind != "company" or (previous_end is None and m.id != first[0]):
+            continue
+        if previous_end is not None:
+            if not _FIRM_AND_RE.match(s.text[previous_end : m.start]):
+                break
+            if m.id not in found:
+                found.append(m.id)
+        previous_end = m.end
+    return found
+
+
+_BUYS_AFTER_RE = re.compile(
+    r"^\s+(?:has\s+|have\s+|is\s+)?(?:orders?|ordered|ordering|buys|bought|buying|"
+    r"purchases|purchased|awards|awarded|contracts|contracted|selects|selected|picks|picked|"
+    r"taps|tapped)\b",
+    re.IGNORECASE,
+)
+
+
+def company_buyer(s: Sentence) -> str | None:
+    """A firm that buys from another ("Patria orders Kongsberg's Protectors", "Rheinmetall
+    has awarded Diehl a contract"): the first firm, right before a verb of buying, with a
+    second firm after it."""
+    firms = [m for m in s.mentions if m.kind == "company"]
+    if len(firms) < 2 or not _BUYS_AFTER_RE.match(s.text[firms[0].end :]):
+        return None
+    return firms[0].id if any(m.id != firms[0].id for m in firms[1:]) else None
+
+
+_APPROVES_AFTER_RE = re.compile(
+    r"^(?:\s+(?:government|administration|state department|congress))?\s+(?:has\s+|had\s+)?"
+    r"(?:approved|authori[sz]ed|cleared)\b",
+    re.IGNORECASE,
+)
+
+
+def approvers(s: Sentence) -> list[str]:
+    """Countries that approve a sale rather than buy ("which the US government approved")."""
+    return [
+        m.id
+        for m in s.mentions
+        if m.kind == "country" and _APPROVES_AFTER_RE.match(s.text[m.end : m.end + 40])
+    ]
 
 
 def subject(s: Sentence) -> str | None:

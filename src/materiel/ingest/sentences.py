@@ -3,12 +3,16 @@
 A sentence ends at ``.``, ``!`` or ``?`` (with any closing quotes or brackets) followed by
 white space and a capital letter, digit or opening quote, unless the word before the stop
 is a known abbreviation ("U.S.", "Gen.", "Jan.") or a single initial. Paragraph breaks
-always end a sentence. Decimal points ("1.2") never do. A table (a Markdown table, or an
-HTML table as the HTML reader writes it) is one block, never split.
+always end a sentence. A stop between a lower-case word and a capitalised one with no
+space ("ammunition.The", as pasted text often has it) ends a sentence too. Decimal points
+("1.2") never do. A line that opens a list item ("-- 75,000 rounds ...", "• ...") starts a
+sentence. A table (a Markdown table, or an HTML table as the HTML reader writes
+it) is one block, never split.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from materiel.ingest.tables import is_table
@@ -19,7 +23,10 @@ _ABBREVIATIONS = {
     "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "no", "nos", "vs",
     "approx", "est", "dept", "u.s", "u.k", "e.u", "e.g", "i.e", "etc", "fig", "vol", "mt",
 }  # fmt: skip
-_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘„«(\[]?[A-Z0-9€$£„«])")
+_END_RE = re.compile(
+    r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘„«(\[]?[A-Z0-9€$£„«])|"
+    r"(?<=[a-z]{2})\.(?=[A-Z][a-z]+\s)"  # "ran out of ammunition.The deliveries": no space
+)
 _BREAK_RE = re.compile(r"\n\s*\n")
 
 
@@ -51,15 +58,29 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         if is_table(text[p_start:p_end]):
             spans.append((p_start, p_end))  # a table is read row by row, as one block
             continue
-        pos = p_start
-        for match in _END_RE.finditer(text, p_start, p_end):
-            if _is_abbreviation(text, pos, match.start()):
-                continue
-            spans.append(_strip(text, pos, match.end()))
-            pos = match.end()
-        if text[pos:p_end].strip():
-            spans.append(_strip(text, pos, p_end))
+        for b_start, b_end in _bullet_blocks(text, p_start, p_end):
+            pos = b_start
+            for match in _END_RE.finditer(text, b_start, b_end):
+                if _is_abbreviation(text, pos, match.start()):
+                    continue
+                spans.append(_strip(text, pos, match.end()))
+                pos = match.end()
+            if text[pos:b_end].strip():
+                spans.append(_strip(text, pos, b_end))
     return spans
+
+
+#: A line that starts a list item ("-- 75,000 rounds", "- Norway $112 million", "• ...").
+_BULLET_RE = re.compile(r"\n[ \t]*(?:-{1,2}|•|\*|–|—)[ \t]+(?=\S)")
+
+
+def _bullet_blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The paragraph ``text[start:end]`` cut before each line that opens a list item."""
+    if "\n" not in text[start:end]:
+        return [(start, end)]
+    cuts = [m.start() for m in _BULLET_RE.finditer(text, start, end)]
+    bounds = [start, *cuts, end]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
 
 
 def _is_abbreviation(text: str, sentence_start: int, stop: int) -> bool:

@@ -1,0 +1,248 @@
+"""Causes of misses and false facts found on the real tuning articles (issue 27), each
+with a short text written for this test (not taken from any article) and the fact it must
+give: its kind and the fields it must hold (``actors`` compared whole; ``item=None``: no
+item)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from materiel.ingest import ingest
+
+HEAD = "Title line\n\nBy A. Reporter | 10 July 2024\n\n"
+US_UA = {"donor": "USA", "recipient": "UKR"}
+
+CASES: list[tuple[str, str, str, dict[str, Any]]] = [
+    # firms listed together are all suppliers, also when named in the next sentence
+    ("listed firms",
+     "Belgium signed contracts worth €400 million with Nexter Munitions and Junghans "
+     "Defence for 155mm shells.",
+     "contract", {"value": 4e8, "actors": {"buyer": "BEL", "supplier": ["KNDS", "JUNGHANS"]}}),
+    ("firms in the next sentence",
+     "Spain has signed a €90 million contract for 155mm shells. The order went to "
+     "Patria, Kongsberg and Saab.",
+     "contract", {"value": 9e7,
+                  "actors": {"buyer": "ESP", "supplier": ["PATRIA", "KONGSBERG", "SAAB"]}}),
+    # aid announced by a person is given by the article's country
+    ("giver by the article",
+     "Norway will keep backing Kyiv, Norway's parliament said on Monday. "
+     "Finance chief Jens Holm announced a NOK 2 billion loan to Ukraine.",
+     "aid", {"actors": {"donor": "NOR", "recipient": "UKR"}, "value": 2e9}),
+    # a range of counts gives its low end
+    ("range",
+     "Thales says it can turn out 3,000–4,000 missiles a year by 2027.",
+     "capacity_plan", {"actors": {"producer": "THALES"}, "quantity": 3000, "year": 2027}),
+    # a count joined to its noun, before "goal", is a capacity
+    ("hyphenated goal",
+     "Saab is hiring staff. The firm hopes to meet its 2,400-missile goal soon.",
+     "capacity_plan", {"actors": {"producer": "SAAB"}, "quantity": 2400}),
+    # "the last contract" with a buyer of its own is no part of the joint purchase before it
+    ("own buyer",
+     "NSPA signed a €300 million contract for Mistral missiles for Belgium and Spain. "
+     "The previous contract for Mistral missiles was placed in 2021 when France ordered "
+     "€200 million worth of them from MBDA.",
+     "contract", {"actors": {"buyer": "FRA", "supplier": "MBDA"}, "value": 2e8}),
+    # items: small arms ammunition, small-calibre rounds
+    ("small arms",
+     "Italy placed a €12 million order with Leonardo for small arms munitions.",
+     "contract", {"item": "small-arms", "value": 1.2e7}),
+    ("small calibre",
+     "Nammo makes 300,000 small-caliber rounds a week at one plant.",
+     "capacity_plan", {"item": "small-calibre", "quantity": 300000}),
+    # another maker's goal does not take the item of the fact before it
+    ("other maker",
+     "Nammo makes 300,000 small-caliber rounds a week at one plant. "
+     "The group Saab hopes to meet its 2,400-missile goal soon.",
+     "capacity_plan", {"quantity": 2400, "actors": {"producer": "SAAB"}, "item": None}),
+    # the maker of an output is the country acting in the rate's clause
+    ("clause maker",
+     "When Finland joined NATO in 2023, Sweden produced about 2,000 shells a month.",
+     "capacity_plan", {"quantity": 2000, "actors": {"producer": "SWE"}}),
+    # a stop with no space before a capitalised word ends a sentence
+    ("no space",
+     "Kongsberg has sold out.Finland now produces 4,000 rounds a month.",
+     "capacity_plan", {"quantity": 4000, "actors": {"producer": "FIN"}}),
+    # a passive verb of making between a count and its period
+    ("passive rate",
+     "Under the plan, 5,000 rounds will be produced each month by Nammo.",
+     "capacity_plan", {"actors": {"producer": "NAMMO"}, "quantity": 5000,
+                       "quantity_unit": "rounds per month", "status": "planned"}),
+    # a contract without a buyer takes that of the same firm's contract in the next sentence
+    ("next buyer",
+     "Saab said it was awarded a $50 million task order for Carl-Gustaf ammunition. "
+     "The task order falls under a $400 million Swedish Army contract awarded to Saab.",
+     "contract", {"actors": {"buyer": "SWE", "supplier": "SAAB"}, "value": 5e7}),
+    # an order named without figures and the same firm's figures just after are one fact
+    ("named order",
+     "Norway has placed an order for NASAMS with Kongsberg. As part of a NOK 2 billion "
+     "contract, Kongsberg will deliver the systems within two years.",
+     "contract", {"actors": {"buyer": "NOR", "supplier": "KONGSBERG"}, "item": "nasams",
+                  "value": 2e9}),
+    # a drawdown is aid
+    ("drawdown",
+     "The president authorized a drawdown of $300 million in U.S. weapons for Ukraine. "
+     "The United States has sent such aid since 2022.",
+     "aid", {"actors": US_UA, "value": 3e8}),
+    # each item of a list is a sentence, read after the sentence that leads into the list
+    ("list item 1", "The United States announced new aid for Ukraine on Monday.\n"
+     "Also in the drawdown for Ukraine are:\n-- 400 Javelin missiles.\n"
+     "-- 20,000 rounds of 155mm ammunition.\n",
+     "aid", {"actors": US_UA, "item": "javelin", "quantity": 400}),
+    ("list item 2", "The United States announced new aid for Ukraine on Monday.\n"
+     "Also in the drawdown for Ukraine are:\n-- 400 Javelin missiles.\n"
+     "-- 20,000 rounds of 155mm ammunition.\n",
+     "aid", {"actors": US_UA, "item": "155mm", "quantity": 20000}),
+    # a country that builds a count of factories makes and pays for them
+    ("state factories",
+     "Norway will build two new munitions and energetics factories near Oslo.",
+     "capacity_plan", {"actors": {"producer": "NOR", "funder": "NOR"}, "quantity": 2,
+                       "item": "energetics"}),
+    # a firm that orders from another firm is the buyer; item Protector
+    ("firm buyer",
+     "Patria orders Kongsberg Protectors for €80 million.",
+     "contract", {"actors": {"buyer": "PATRIA", "supplier": "KONGSBERG"},
+                  "item": "protector-rs4", "value": 8e7}),
+    # a contract's year is not that of its deliveries
+    ("delivery year",
+     "Denmark signed a €200 million contract with Saab, and deliveries will begin in 2027.",
+     "contract", {"actors": {"buyer": "DNK", "supplier": "SAAB"}, "value": 2e8, "year": 2024}),
+    # money given to make more, without a maker named, is a capacity plan of its funder
+    ("funder only",
+     "The European Commission allocated €200 million to boost the production of shells.",
+     "capacity_plan", {"actors": {"funder": "EC"}, "value": 2e8, "year": 2024}),
+    # the whole industry as a maker; a remark in brackets between a count and its period
+    ("industry, bracket",
+     "The European defence industry will make 3 million shells (of all calibres) per year "
+     "by 2027.",
+     "capacity_plan", {"actors": {"producer": "EDI"}, "quantity": 3e6, "year": 2027}),
+    # money, then a maker's output: two facts
+    ("money then maker",
+     "The European Commission allocated €200 million to boost the production of shells. "
+     "This will let the European defence industry make 3 million shells a year by 2027.",
+     "capacity_plan", {"actors": {"funder": "EC"}, "value": 2e8}),
+    ("155-mm", "Nammo makes 5,000 155-mm shells a month.",
+     "capacity_plan", {"actors": {"producer": "NAMMO"}, "item": "155mm", "quantity": 5000}),
+    # a verb of giving to Ukraine with no giver named: the article's country gives
+    ("giving, giver by the article",
+     "Sweden will keep helping Kyiv, Sweden's government said. The parties agreed to "
+     "provide SEK 5 billion to Ukraine next year.",
+     "aid", {"actors": {"donor": "SWE", "recipient": "UKR"}, "value": 5e9, "year": 2025}),
+    # a noun in quotes after its count; "in three years" is a deadline
+    ("quoted noun, in N years",
+     'Saab says it will make 900 "complete rounds" a year in three years.',
+     "capacity_plan", {"actors": {"producer": "SAAB"}, "quantity": 900, "year": 2027,
+                       "quantity_unit": "complete rounds per year"}),
+    # the output now that a goal rises from is an output of the article's year
+    ("from the current",
+     "Thales will raise output from the current 1,000 to 4,000 missiles a year by 2027.",
+     "capacity_plan", {"actors": {"producer": "THALES"}, "quantity": 1000, "year": 2024,
+                       "status": "estimate"}),
+    # counts of different items in one sentence without money: a fact per item; items
+    # 120mm mortar, armored medical treatment vehicle
+    ("a fact per item 1",
+     "Germany will send Ukraine 12 Leopard tanks and 3,000 rounds of 120mm ammunition.",
+     "aid", {"actors": {"donor": "DEU", "recipient": "UKR"}, "item": "120mm",
+             "quantity": 3000}),
+    ("a fact per item 2",
+     "The United States will send Ukraine 40 120mm mortar systems and 30 armored medical "
+     "treatment vehicles.",
+     "aid", {"actors": US_UA, "item": "amtv", "quantity": 30}),
+    ("a fact per item 3",
+     "The United States will send Ukraine 40 120mm mortar systems and 30 armored medical "
+     "treatment vehicles.",
+     "aid", {"actors": US_UA, "item": "120mm-mortar", "quantity": 40}),
+    # an output of rounds with no item named is of the article's one calibre (named beside
+    # its family, "artillery ammunition")
+    ("the article's calibre",
+     "Nammo makes 155mm shells and other artillery ammunition in Raufoss. Nammo will raise "
+     "its output to 90,000 rounds a year.",
+     "capacity_plan", {"actors": {"producer": "NAMMO"}, "item": "155mm", "quantity": 90000}),
+    # "shipped" gives; "a million" before an item's name is a count
+    ("shipped a million",
+     "Canada has shipped more than a million artillery rounds to Ukraine.",
+     "aid", {"actors": {"donor": "CAN", "recipient": "UKR"}, "item": "artillery-shells",
+             "quantity": 1e6}),
+    # "Of this, ..." breaks down the amount before it: of that sentence's year, a year
+    # named there before a day ("today")
+    ("of this",
+     "In 2026, Denmark will give Ukraine DKK 9 billion in aid. Of this, DKK 4 billion is "
+     "military support for Ukraine.",
+     "aid", {"actors": {"donor": "DNK", "recipient": "UKR"}, "value": 4e9, "year": 2026}),
+    ("of this, today",
+     "Today the parliament agreed that in 2026 Denmark will give Ukraine DKK 9 billion in "
+     "aid. Of this, DKK 4 billion is military support for Ukraine.",
+     "aid", {"actors": {"donor": "DNK", "recipient": "UKR"}, "value": 4e9, "year": 2026}),
+    # "the procurement of" is a purchase; an agency's order named without figures and the
+    # same agency's figures in the next sentence are one fact
+    ("procurement of",
+     "NSPA signed the contract for Stinger missiles with RTX on Monday. NSPA applied for "
+     "the procurement of 500 Stinger missiles for €300 million.",
+     "joint_procurement", {"actors": {"buyer": "NSPA", "supplier": "RTX"}, "item": "stinger",
+                           "quantity": 500, "value": 3e8}),
+    # a government that approves the sale does not buy
+    ("approver",
+     "NSPA applied for the procurement of 300 Stinger missiles for $200 million, which the "
+     "US government approved.",
+     "joint_procurement", {"actors": {"buyer": "NSPA"}, "quantity": 300, "value": 2e8}),
+    # a count and its noun with four words between
+    ("four words", "Italy ordered 120 FIM-92K Stinger Block I missiles from RTX.",
+     "contract", {"actors": {"buyer": "ITA", "supplier": "RTX"}, "quantity": 120}),
+    # an output with no maker in its sentence is the article's country's, not that of a
+    # firm named once, nor of the country supplied
+    ("article's country makes",
+     "The United States gave Northrop Grumman a $100 million order. The United States wants "
+     "more shells. To supply Ukraine, 9,000 shells would be produced per month.",
+     "capacity_plan", {"actors": {"producer": "USA"}, "quantity": 9000}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_cause_gives_the_fact(
+    tmp_path: Path, text: str, kind: str, expected: dict[str, Any]
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(HEAD + text + "\n", encoding="utf-8")
+    facts = ingest([path], merge=False).facts
+    found = [
+        f
+        for f in facts
+        if f.kind == kind and all(f.fields.get(k) == v for k, v in expected.items())
+    ]
+    assert len(found) == 1, [(f.kind, f.fields) for f in facts]
+
+
+def test_an_industry_is_not_the_firm_an_article_is_about(tmp_path: Path) -> None:
+    """A contract without actors is not given the whole industry as its supplier."""
+    path = tmp_path / "a.txt"
+    text = "The European defence industry makes 2 million shells a year. The European "
+    text += "defence industry is growing. The joint order is backed by a budget of €300 million."
+    path.write_text(HEAD + text + "\n", encoding="utf-8")
+    facts = ingest([path], merge=False).facts
+    assert not [f for f in facts if f.kind in ("contract", "joint_procurement")], facts
+
+
+def test_a_firm_named_alone_and_with_others_is_one_contract(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        HEAD + "NSPA signed contracts worth €900 million with Nexter Munitions and Junghans "
+        "Defence for 155mm shells.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        HEAD + "NSPA has ordered 155mm shells from Nexter for €900 million.\n", encoding="utf-8"
+    )
+    facts = [f for f in ingest([tmp_path]).facts if f.kind == "joint_procurement"]
+    assert [f.fields["actors"]["supplier"] for f in facts] == [["KNDS", "JUNGHANS"]], facts
+
+
+def test_an_undated_article_is_dated_by_its_address(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    head = "Title line\n\nSource: https://news.example/2023/02/15/title\nPublished: n/a\n\n"
+    text = "Poland signed a €50 million contract with Nammo for 155mm shells on Tuesday."
+    path.write_text(head + text + "\n", encoding="utf-8")
+    facts = ingest([path], merge=False).facts
+    assert [(f.fields.get("year"), f.fields.get("date")) for f in facts] == [(2023, "2023-02-14")]
