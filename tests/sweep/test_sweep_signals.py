@@ -48,7 +48,7 @@ def test_a_stopped_sweep_keeps_what_it_did_and_resumes(tmp_path: Path, sig, code
     os.kill(running.pid, sig)
     stopped = time.monotonic()
     _, err = running.communicate(timeout=30)
-    assert time.monotonic() - stopped < 10  # it did not wait for the running plans
+    assert time.monotonic() - stopped < 5  # it did not wait for the running plans (0.3-0.7 s idle)
     assert running.returncode == code, err
     said = " ".join(err.split())
     assert "combinations done, kept in" in said and "Traceback" not in err

@@ -16,6 +16,7 @@ from materiel.planner import bottlenecks as bn
 from materiel.planner import supplychain, workshare
 from materiel.planner.result import PlanResult, objective_by_group
 from materiel.planner.solve import Progress, Solution, solve_inputs
+from materiel.processes import as_worker
 from materiel.scenario import ModelInputs, Scenario, apply_overrides, build_inputs, load_scenario
 
 
@@ -47,7 +48,7 @@ def plan(
     other = _flipped(inputs) if compare_pooling and inputs.pooling_matters else None
     context = multiprocessing.get_context("fork")
     before = set(multiprocessing.active_children())  # the caller's own, left alone
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=as_worker)
     try:
         pending = pool.submit(_solve_quietly, other) if other is not None else None
         if pending is not None:

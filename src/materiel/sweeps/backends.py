@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from materiel.errors import InputError, MaterielError
+from materiel.processes import as_worker
 from materiel.scenario import Scenario
 from materiel.workflows import run_combination
 
@@ -35,6 +36,7 @@ _BASE: Scenario | None = None
 
 def _keep_base(base: Scenario) -> None:
     global _BASE
+    as_worker()
     _BASE = base
 
 
