@@ -489,8 +489,8 @@ def test_a_failed_rounding_step_leaves_the_basis_it_started_from(tmp_path: Path)
     assert h.getInfo().simplex_iteration_count == 0
 
 
-@pytest.mark.parametrize(("relaxation", "limit"), [(0.01, 1.0), (9.0, 4.5), (60.0, 10.0)])
-def test_a_rounding_step_may_take_half_the_relaxations_time(
+@pytest.mark.parametrize(("relaxation", "limit"), [(0.01, 1.0), (7.5, 7.5), (60.0, 10.0)])
+def test_a_rounding_step_may_take_as_long_as_the_relaxation(
     relaxation: float, limit: float
 ) -> None:
     from materiel.planner.solve import step_seconds
