@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import highspy
 import numpy as np
 import pytest
 
@@ -461,10 +462,9 @@ def test_the_repair_buys_no_lot_the_shortfall_does_not_need(tmp_path: Path) -> N
     assert result.solution.cost == pytest.approx(60_000)
 
 
-def test_a_failed_rounding_step_leaves_the_basis_it_started_from(tmp_path: Path) -> None:
-    # A step that cannot hold (a line made to deliver above its capacity) raises, and
-    # the instance keeps the optimal basis of the last plan that held: the next solve,
-    # the step undone, starts there and needs no simplex iteration.
+def _solved_lp(tmp_path: Path) -> tuple[Any, highspy.Highs, np.ndarray]:
+    """A small scenario's LP solved (every column continuous): the inputs, the instance
+    and line L1's output columns."""
     from materiel.planner import compat, solve
     from materiel.planner.model import V, build_model
     from materiel.scenario.arrays import build_inputs
@@ -475,10 +475,20 @@ def test_a_failed_rounding_step_leaves_the_basis_it_started_from(tmp_path: Path)
     h, layout = compat.to_highs(m)
     n = h.getNumCol()
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), compat.integrality(n, False))
-    step = solve._solver(inp, 5.0)
-    step(h)
-    held = [int(s) for s in h.getBasis().col_status]
+    solve._solver(inp, 10**6)(h)
     cols = layout.columns(m.variables[V.MAKE]).sel(line="L1").values.astype(np.int32)
+    return inp, h, cols
+
+
+def test_a_failed_rounding_step_leaves_the_basis_it_started_from(tmp_path: Path) -> None:
+    # A step that cannot hold (a line made to deliver above its capacity) raises, and
+    # the instance keeps the optimal basis of the last plan that held: the next solve,
+    # the step undone, starts there and needs no simplex iteration.
+    from materiel.planner import solve
+
+    inp, h, cols = _solved_lp(tmp_path)
+    step = solve._solver(inp, 10**6)
+    held = [int(s) for s in h.getBasis().col_status]
     low, high = np.asarray(h.getLp().col_lower_)[cols], np.asarray(h.getLp().col_upper_)[cols]
     h.changeColsBounds(len(cols), cols, np.full(len(cols), 1e6), np.full(len(cols), 1e6))
     with pytest.raises(SolveError):
@@ -489,10 +499,24 @@ def test_a_failed_rounding_step_leaves_the_basis_it_started_from(tmp_path: Path)
     assert h.getInfo().simplex_iteration_count == 0
 
 
-@pytest.mark.parametrize(("relaxation", "limit"), [(0.01, 1.0), (7.5, 7.5), (60.0, 10.0)])
-def test_a_rounding_step_may_take_as_long_as_the_relaxation(
-    relaxation: float, limit: float
+@pytest.mark.parametrize(("relaxation", "limit"), [(40, 500), (26_055, 3_257), (10**6, 50_000)])
+def test_a_rounding_step_may_take_an_eighth_of_the_relaxation_s_iterations(
+    relaxation: int, limit: int
 ) -> None:
-    from materiel.planner.solve import step_seconds
+    from materiel.planner.solve import step_iterations
 
-    assert step_seconds(relaxation) == pytest.approx(limit)
+    assert step_iterations(relaxation) == limit
+
+
+def test_a_step_over_its_iteration_limit_fails_however_fast_it_ran(tmp_path: Path) -> None:
+    # The limit is a count of simplex iterations, not seconds: the same step fails with
+    # too few iterations and holds with enough, on any machine at any load.
+    from materiel.planner import solve
+
+    inp, h, cols = _solved_lp(tmp_path)
+    zero = np.zeros(len(cols))
+    h.changeColsBounds(len(cols), cols, zero, zero)  # the line makes nothing: a new plan
+    with pytest.raises(SolveError, match="within 1 simplex iterations"):
+        solve._solver(inp, 1)(h)
+    solve._solver(inp, 10**6)(h)
+    assert h.getInfo().simplex_iteration_count > 1

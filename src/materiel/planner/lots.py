@@ -363,11 +363,12 @@ def trade_for_lots(
     layout: compat.Layout,
     run: Callable[[highspy.Highs], None],
     *,
-    tries: int = 8,
+    tries: int = 32,
 ) -> int:
     """Repair after :func:`raise_affordable`: one more lot where its buyer has no money
-    left, paid for with fewer lots of the buyer's other contracts. The lots whose reduced
-    cost says one more lowers the weighted shortfall most are tried in turn (``tries``):
+    left, paid for with fewer lots of the buyer's other contracts. The lot whose reduced
+    cost says one more lowers the weighted shortfall most is tried, ``tries`` times, the
+    reduced costs read afresh after each trade kept:
     the lot is raised by one, the buyer's other lots freed between nothing and what they
     hold, the LP solved (it drops what pays best for the lot), the freed lots held at the
     whole number below, and the LP solved again; the trade is kept only where the
@@ -382,12 +383,18 @@ def trade_for_lots(
     if not len(cols):
         return 0
     buyer = where[:, 1]
-    first = np.asarray(h.getSolution().col_dual)[cols]
-    scale = max(float(np.abs(first).max(initial=0.0)), 1e-12)
-    order = np.flatnonzero(first < -1e-6 * scale)
-    order = order[np.argsort(first[order], kind="stable")][:tries]
+    tried = np.zeros(len(cols), dtype=bool)
     kept = 0
-    for k in order:
+    for _ in range(tries):
+        # The most helpful lot not yet tried, by the reduced costs of the plan as it
+        # stands: a trade kept moves them.
+        rc = np.asarray(h.getSolution().col_dual)[cols]
+        scale = max(float(np.abs(rc).max(initial=0.0)), 1e-12)
+        order = np.flatnonzero((rc < -1e-6 * scale) & ~tried)
+        if not len(order):
+            break
+        k = order[np.argmin(rc[order])]
+        tried[k] = True
         whole = np.round(np.asarray(h.getSolution().col_value)[cols])
         before = float(h.getInfo().objective_function_value)
         mine = np.flatnonzero((buyer == buyer[k]) & (whole > 0.5))

@@ -139,19 +139,23 @@ def run(
     crossover: bool = True,
     strategy: int = 1,
     retry: bool = True,
-    seconds: float | None = None,
+    iterations: int | None = None,
 ) -> Status:
     """One HiGHS run with a fresh time limit; a named error if no plan comes back.
 
     ``method``: HiGHS's solver option (simplex, ipm, choose); ``strategy``: its simplex
-    strategy (1 dual, 4 primal). A run that ends with no verdict (HiGHS's "Unknown") is
+    strategy (1 dual, 4 primal). ``iterations``: a rounding step's simplex iteration
+    limit (see :data:`STEP_SHARE`), which also bounds the step's time by
+    :data:`STEP_GUARD_SECONDS`. A run that ends with no verdict (HiGHS's "Unknown") is
     retried once by interior point before it is an error.
     """
     policy = inp.scenario.meta.policy
     h.setOptionValue("solver", method)
     h.setOptionValue("simplex_strategy", strategy)
     h.setOptionValue("run_crossover", "on" if crossover else "off")
-    limit = policy.time_limit if seconds is None else min(seconds, policy.time_limit)
+    h.setOptionValue("simplex_iteration_limit", _NO_LIMIT if iterations is None else iterations)
+    step = iterations is not None
+    limit = min(STEP_GUARD_SECONDS, policy.time_limit) if step else policy.time_limit
     h.setOptionValue("time_limit", float(h.getRunTime()) + limit)
     h.setOptionValue("mip_rel_gap", policy.mip_gap)
     h.setOptionValue("threads", 1)
@@ -169,8 +173,10 @@ def run(
         if feasible:
             return Status.FEASIBLE
         raise SolveError(
-            f"the solver reached its time limit ({limit:g} s) without a plan"
-            + (": raise policy.time_limit" if seconds is None else " (a rounding step)")
+            f"a rounding step found no plan within {iterations:,} simplex iterations or {limit:g} s"
+            if step
+            else f"the solver reached its time limit ({limit:g} s) without a plan: "
+            "raise policy.time_limit"
         )
     if status in (
         highspy.HighsModelStatus.kInfeasible,
@@ -294,18 +300,20 @@ def _fix_tiers(
     inp: ModelInputs,
     tiers: np.ndarray,
     say: Progress,
-) -> tuple[bool, float]:
+) -> tuple[bool, float, int]:
     """Fix the tier binaries at a choice proven within ``policy.mip_gap`` of the best.
 
     The LP relaxation is a lower bound. Its tier choice is used when integral, else the
     tiers holding the quantities it buys; when the plan with those tiers is within the
     gap of the bound, that is proof enough. Otherwise the MIP is solved, starting from
-    that plan. Returns whether the MIP had to be solved, and the relaxation's bound.
+    that plan. Returns whether the MIP had to be solved, the relaxation's bound and its
+    simplex iterations.
     """
     n = len(tiers)
     lots.relax(h, tiers)
     run(h, inp, method="simplex")
     bound = float(h.getInfo().objective_function_value)
+    iterations = int(h.getInfo().simplex_iteration_count)
     x = np.asarray(h.getSolution().col_value)
     value = x[tiers]
     gap = inp.scenario.meta.policy.mip_gap
@@ -313,7 +321,7 @@ def _fix_tiers(
         choice = np.round(value)
         h.changeColsBounds(n, tiers, choice, choice)
         run(h, inp, method="simplex")
-        return False, bound
+        return False, bound, iterations
     choice, groups = _round_by_quantity(m, layout, inp, x)
     good_enough = bound + gap * abs(bound) + 1e-9
     choice, found = _improve(h, inp, tiers, choice, value, groups, good_enough)
@@ -321,7 +329,7 @@ def _fix_tiers(
     if np.isfinite(found):
         run(h, inp, method="simplex")
         if found <= good_enough:
-            return False, bound
+            return False, bound, iterations
         start = h.getSolution()
     say(
         "the price tiers of the relaxation "
@@ -337,7 +345,7 @@ def _fix_tiers(
     lots.relax(h, tiers)
     h.changeColsBounds(n, tiers, choice, choice)
     run(h, inp, method="simplex")
-    return True, bound
+    return True, bound, iterations
 
 
 def solve_inputs(
@@ -380,19 +388,21 @@ def solve_inputs(
     status = Status.OPTIMAL
     try:
         if len(tiers):
-            mip, bound = _fix_tiers(h, m, layout, inp, tiers, say)
+            mip, bound, relaxed_iterations = _fix_tiers(h, m, layout, inp, tiers, say)
         else:
             mip = False
             status = run(h, inp, method="simplex")
             bound = float(h.getInfo().objective_function_value)
+            relaxed_iterations = int(h.getInfo().simplex_iteration_count)
     except _Infeasible:
         raise _named_infeasibility(inp) from None
     if status is not Status.OPTIMAL:  # a time-limited relaxation bounds nothing
         bound = float("nan")
-    stats["step_limit_s"] = step = step_seconds(time.perf_counter() - clock)
+    stats["relaxation_iterations"] = float(relaxed_iterations)
+    stats["step_iterations"] = limit = step_iterations(relaxed_iterations)
     if any(len(cols) for cols in decided):
         try:
-            _decide(h, m, layout, inp, say, step)
+            _decide(h, m, layout, inp, say, limit)
         except _Infeasible:
             # The relaxation has a plan: it is the rounding that found none, not the
             # scenario that has none.
@@ -419,7 +429,7 @@ def solve_inputs(
         relaxed = solution
         nearer = inp.scenario.meta.policy.rounding == "nearer"
         worth = lots.lot_worth(m, layout, inp) if nearer else None
-        h3, dived = _round(h, whole, inp, worth, step)
+        h3, dived = _round(h, whole, inp, worth, limit)
         stats["dive_s"] = time.perf_counter() - clock
         if h3 is None and len(tiers):
             # A price tier's threshold the relaxed plan sits on can be out of reach in
@@ -428,7 +438,7 @@ def solve_inputs(
             before = h.getLp()
             _base_tiers(h, m, layout)
             run(h, inp, method="simplex")
-            h3, dived = _round(h, whole, inp, worth, step)
+            h3, dived = _round(h, whole, inp, worth, limit)
             if h3 is None:  # back to the plan's LP as it was
                 low, high = np.asarray(before.col_lower_), np.asarray(before.col_upper_)
                 h.changeColsBounds(len(tiers), tiers, low[tiers], high[tiers])
@@ -440,23 +450,26 @@ def solve_inputs(
             say("no plan in whole lots was found by rounding: the plan keeps fractions")
             status, solution = Status.FRACTIONAL, relaxed
         else:
+            stats["dive_objective"] = float(h3.getInfo().objective_function_value)
             step = time.perf_counter()
             try:
-                added = lots.raise_affordable(h3, m, layout, inp, _solver(inp, REPAIR_SECONDS))
+                added = lots.raise_affordable(h3, m, layout, inp, _solver(inp, limit))
             except SolveError:  # the repair only adds: the dive's plan stands
                 h3.changeColsBounds(len(whole), whole, dived, dived)
                 run(h3, inp, method="simplex")
                 added = 0
             stats["lots_added_by_repair"] = float(added)
+            stats["raise_objective"] = float(h3.getInfo().objective_function_value)
             stats["raise_s"], step = time.perf_counter() - step, time.perf_counter()
             repaired = np.round(np.asarray(h3.getSolution().col_value)[whole])
             try:
-                traded = lots.trade_for_lots(h3, m, layout, _solver(inp, REPAIR_SECONDS))
+                traded = lots.trade_for_lots(h3, m, layout, _solver(inp, limit))
             except SolveError:  # a trade could not be undone: back to the repaired plan
                 h3.changeColsBounds(len(whole), whole, repaired, repaired)
                 run(h3, inp, method="simplex")
                 traded = 0
             stats["lots_traded_by_repair"] = float(traded)
+            stats["trade_objective"] = float(h3.getInfo().objective_function_value)
             stats["trade_s"], step = time.perf_counter() - step, time.perf_counter()
             if cost_stage:
                 dropped = _drop_unneeded_lots(h3, m, layout, inp, whole, dived)
@@ -503,28 +516,31 @@ def solve_inputs(
     )
 
 
-#: A rounding step's LP re-solve is warm and takes a second or two at nato-2024's size
-#: when it holds; one that runs longer (an infeasibility the dual simplex is slow to
-#: prove, or a batch that moves the plan so far that halving it is quicker) counts as
-#: failed. HiGHS's simplex iteration limit did not stop such a solve (measured), so the
-#: bound is in seconds: the relaxation's own solve time (a warm step slower than the
-#: cold solve is no longer warm), between STEP_FLOOR and STEP_SECONDS, so that it
-#: scales with the machine and its load. Half of that was tried: on nato-2024 under
-#: load (CI) more steps failed and the plan ended 5.4 % above its bound instead of about
-#: 4 %. A busy machine may still fail a step that an idle one completes: the plan can
-#: differ with the load, never its validity.
-STEP_SECONDS = 10.0
-STEP_FLOOR = 1.0
-STEP_SHARE = 1.0
+#: A rounding step's LP re-solve is warm and takes a few hundred simplex iterations at
+#: nato-2024's size when it holds; one that runs longer (an infeasibility the dual
+#: simplex is slow to prove, or a batch that moves the plan so far that halving it is
+#: quicker) counts as failed. The bound is in simplex iterations, so that the same
+#: scenario gives the same plan on any machine at any load: a share of the
+#: relaxation's own iterations (a warm step that needs a good part of a cold solve is
+#: no longer warm), between STEP_FLOOR and STEP_CAP. It was a time limit (the
+#: relaxation's time, 1-10 s) until CI's loaded machine failed more steps than an idle
+#: one and ended nato-2024's plan 5.2 % above its bound instead of about 4 %.
+STEP_SHARE = 0.125  # nato-2024: 26,055 iterations cold, so 3,257 a step
+STEP_FLOOR = 500
+STEP_CAP = 50_000
+
+#: Now and then HiGHS's dual simplex spins inside one iteration (in its ratio test,
+#: HEkkDualRow::chooseFinal, seen on a repair step of nato-2024: over nine minutes
+#: without reaching its iteration limit); a step still running after this long is
+#: failed. A step at its iteration limit takes about 2 s on an idle 2-core machine.
+STEP_GUARD_SECONDS = 20.0
+
+_NO_LIMIT = 2**31 - 1
 
 
-def step_seconds(relaxation_seconds: float) -> float:
-    """The time limit of one rounding step, from the relaxation's solve time."""
-    return min(max(STEP_SHARE * relaxation_seconds, STEP_FLOOR), STEP_SECONDS)
-
-
-#: A repair step adds a few lots to a solved plan: under a second when it holds.
-REPAIR_SECONDS = 2.0
+def step_iterations(relaxation_iterations: int) -> int:
+    """The simplex iteration limit of one rounding or repair step."""
+    return int(min(max(round(STEP_SHARE * relaxation_iterations), STEP_FLOOR), STEP_CAP))
 
 
 def _drop_unneeded_lots(
@@ -571,12 +587,12 @@ def _round(
     whole: np.ndarray,
     inp: ModelInputs,
     worth: np.ndarray | None,
-    seconds: float,
+    iterations: int,
 ) -> tuple[highspy.Highs | None, np.ndarray | None]:
     """The plan's LP rounded to whole lots (see :func:`lots.round_lots`), or None."""
     try:
         return lots.round_lots(
-            h.getLp(), whole, _solver(inp, seconds), basis=h.getBasis(), worth=worth
+            h.getLp(), whole, _solver(inp, iterations), basis=h.getBasis(), worth=worth
         )
     except SolveError:
         return None, None
@@ -612,7 +628,7 @@ def _base_tiers(h: highspy.Highs, m: linopy.Model, layout: compat.Layout) -> Non
     h.changeColsBounds(len(index), index, value, value)
 
 
-def _solver(inp: ModelInputs, seconds: float | None = None) -> Callable[[highspy.Highs], None]:
+def _solver(inp: ModelInputs, iterations: int) -> Callable[[highspy.Highs], None]:
     """Solve and return only on an optimal LP; raise otherwise (a failed rounding step).
     Its ``full`` attribute solves without the step's limit (to settle back on a plan
     known to hold after a failed step)."""
@@ -623,13 +639,13 @@ def _solver(inp: ModelInputs, seconds: float | None = None) -> Callable[[highspy
         # warm again, not from wherever the failed one stopped.
         basis = h.getBasis()
         try:
-            if run(h, inp, method="simplex", retry=False, seconds=seconds) is Status.OPTIMAL:
+            if run(h, inp, method="simplex", retry=False, iterations=iterations) is Status.OPTIMAL:
                 return
         except SolveError:
             h.setBasis(basis)
             raise
         h.setBasis(basis)
-        raise SolveError(f"a rounding step found no optimal LP within {seconds:g} s")
+        raise SolveError(f"a rounding step found no optimal LP within {iterations:,} iterations")
 
     def full(h: highspy.Highs) -> None:
         run(h, inp, method="simplex")
@@ -644,7 +660,7 @@ def _decide(
     layout: compat.Layout,
     inp: ModelInputs,
     say: Progress,
-    seconds: float,
+    iterations: int,
 ) -> None:
     """Take qualifications, open or close warm lines and place contracts on lines with a
     least rate, from the least-cost relaxed plan (see :mod:`materiel.planner.lots`),
@@ -657,7 +673,7 @@ def _decide(
     best = float(h.getInfo().objective_function_value)
     x, _ = _cost_stage(h, m, layout, inp, best)
     if V.QUALIFY in m.variables:  # qualifications first: they decide what may be ordered
-        lots.qualify_used(h, m, layout, x, _solver(inp, seconds))
+        lots.qualify_used(h, m, layout, x, _solver(inp, iterations))
         best = float(h.getInfo().objective_function_value)
         x, _ = _cost_stage(h, m, layout, inp, best)
     openings: list[np.ndarray | None] = [None]
@@ -667,7 +683,7 @@ def _decide(
         lots.fix_open(h, m, layout, opening)
         try:
             if V.PLACED in m.variables:
-                lots.place_one_by_one(h, m, layout, inp, x, _solver(inp, seconds))
+                lots.place_one_by_one(h, m, layout, inp, x, _solver(inp, iterations))
             else:
                 run(h, inp, method="simplex")
             return
