@@ -24,6 +24,8 @@ class V:
     """Variable names."""
 
     RATE = "rate"  # [units/month] (line, ally, period): contract delivery rate
+    DISPATCHED = "dispatched"  # [units/month] (line, period): Σ_n rate, see define_period_totals
+    ARRIVING = "arriving"  # [units/month] (ally, group, period): Σ_{l of g} rate, likewise
     LOTS = "lots"  # integer (line, ally, period): whole lots delivered in the period
     PLACED = "contract_placed"  # binary (line, period) pooled, (line, ally, period) alone
     OPEN = "line_open"  # binary (line, period): a line with a sustaining rate is open
@@ -47,6 +49,8 @@ class C:
     """Constraint names; what each means to a user is in ``families.FAMILIES``."""
 
     WHOLE_LOTS = "whole_lots"
+    DISPATCHED = "dispatched_total"
+    ARRIVING = "arriving_total"
     PLACED_OPEN = "contract_within_line"
     MIN_RATE = "min_rate"
     PRODUCER = "producer_stock"
@@ -90,10 +94,18 @@ class E:
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How to build: a fixed tier choice turns the MIP into an LP (for duals)."""
+    """How to build: a fixed tier choice turns the MIP into an LP (for duals).
+
+    The boolean fields are formulation options: each writes the same LP (the same
+    optimum) with fewer nonzeros or rows; ``bench/model_size.py`` measures them.
+    """
 
     tier_choice: xr.DataArray | None = None  # 1.0 on the chosen tier, same dims as V.TIER
     without: frozenset[str] = field(default_factory=frozenset)  # families left out
+    #: ``Σ_n rate[l,n,p]`` once per line and period (:func:`define_period_totals`)
+    dispatch_per_period: bool = False
+    #: ``Σ_{l of g} rate[l,n,p]`` once per ally, group and period (likewise)
+    arrivals_per_period: bool = False
 
 
 def _months(inp: ModelInputs) -> xr.DataArray:
@@ -241,6 +253,39 @@ def define_min_rates(m: linopy.Model, inp: ModelInputs) -> None:
     m.add_constraints(lots_total - least * placed >= 0, name=C.MIN_RATE, mask=mask)
 
 
+def define_period_totals(m: linopy.Model, inp: ModelInputs, options: BuildOptions) -> None:
+    """A contract period's totals, written once instead of in every month of the period.
+
+    A rate is constant within its contract period, so every month of the period repeats
+    the same sums of rates: what a line dispatches, ``Σ_n rate[l,n,p]``, in the rows of
+    :func:`define_output`, :func:`define_sustainment` and
+    :func:`define_industry_rule`; what a group's holder receives,
+    ``Σ_{l of g} rate[l,n,p]``, in the stock balance of :func:`define_stock`. With
+    ``options.dispatch_per_period``: ``dispatched[l,p] = Σ_n rate[l,n,p]``, one row a
+    line and period, and those rows take ``dispatched`` (one term a month instead of
+    one per buyer). With ``options.arrivals_per_period``:
+    ``arriving[n,g,p] = Σ_{l of g} rate[l,n,p]``, and a month's arrivals are
+    ``arriving[n,g,p(t)]`` once every line of g delivers (``t ≥ max lag``), the sum of
+    the lines that deliver before then. The LP is the same (each new variable is fixed
+    by its row); each rate then sits in a few rows instead of four a month of its period.
+    """
+    rate = m.variables[V.RATE]
+    exists = rate.labels >= 0
+    if options.dispatch_per_period:
+        lines = exists.any("ally")
+        m.add_variables(lower=0, coords=lines.coords, name=V.DISPATCHED, mask=lines)
+        total = m.variables[V.DISPATCHED] - rate.sum("ally")
+        m.add_constraints(total == 0, name=C.DISPATCHED, mask=lines)
+    if options.arrivals_per_period:
+        group = inp.line_group.rename("group")
+        groups = inp.has_stock.coords["group"].values
+        held = exists.groupby(group).any().reindex(group=groups, fill_value=False)
+        held = held.transpose("ally", "group", "period")
+        m.add_variables(lower=0, coords=held.coords, name=V.ARRIVING, mask=held)
+        summed = (1 * rate).groupby(group).sum().reindex(group=groups)
+        m.add_constraints(m.variables[V.ARRIVING] - summed == 0, name=C.ARRIVING, mask=held)
+
+
 def arrivals(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
     """New orders arriving [units/month] (line, ally, month)."""
     return take(m.variables[V.RATE], "period", arrival_period(inp))
@@ -248,6 +293,8 @@ def arrivals(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
 
 def dispatch(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
     """New orders leaving each line [units/month] (line, month)."""
+    if V.DISPATCHED in m.variables:  # options.dispatch_per_period
+        return take(m.variables[V.DISPATCHED], "period", dispatch_period(inp))
     return take(m.variables[V.RATE], "period", dispatch_period(inp)).sum("ally")
 
 
@@ -585,8 +632,17 @@ def group_arrivals(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression
     """New orders arriving [units/month] (ally, group, month)."""
     # Each group sums only its own lines (a one-hot over all lines would give every row a
     # term slot per line, nearly all empty: most of the build's time at alliance scale).
-    arrived = arrivals(m, inp).groupby(inp.line_group.rename("group")).sum()
-    return arrived.reindex(group=inp.has_stock.coords["group"].values)
+    group = inp.line_group.rename("group")
+    groups = inp.has_stock.coords["group"].values
+    arrived = arrivals(m, inp).groupby(group).sum().reindex(group=groups)
+    if V.ARRIVING not in m.variables:
+        return arrived
+    # options.arrivals_per_period: the period's total once every line of the group
+    # delivers, the lines' own sum before then.
+    last = inp.lag.groupby(group).max().reindex(group=groups, fill_value=0)
+    every = _months(inp) >= last
+    total = take(m.variables[V.ARRIVING], "period", inp.month_period)
+    return total.where(every) + arrived.where(~every)
 
 
 def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
@@ -831,6 +887,7 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     options = options or BuildOptions()
     m = compat.new_model()
     define_contracts(m, inp)
+    define_period_totals(m, inp, options)
     define_work_share(m, inp)
     define_qualifications(m, inp)
     define_min_rates(m, inp)
