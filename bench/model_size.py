@@ -31,7 +31,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
@@ -40,6 +40,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+
+import run  # noqa: E402
 
 SOLVERS: dict[str, dict[str, Any]] = {
     "simplex": {"solver": "simplex", "simplex_strategy": 1, "threads": 1},
@@ -127,9 +129,10 @@ def one(source: str, spec: str, solver: str, with_families: bool) -> dict[str, A
     for key, value in {**COMMON, **SOLVERS[solver]}.items():
         h.setOptionValue(key, value)
     out["load_before"] = os.getloadavg()[0]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     h.run()
     out["solve_s"] = time.perf_counter() - t0
+    out["solve_cpu_s"] = time.process_time() - c0  # all of the process's threads
     out["load_after"] = os.getloadavg()[0]
     info = h.getInfo()
     out["status"] = h.modelStatusToString(h.getModelStatus())
@@ -145,20 +148,13 @@ def fresh(source: str, spec: str, solver: str, with_families: bool) -> dict[str,
     cmd = [sys.executable, __file__, "--one", source, "--options", spec, "--solvers", solver]
     if with_families:
         cmd.append("--families")
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"{source} {spec} {solver} failed:\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+    return run.json_line(cmd, f"{source} {spec} {solver}")
 
 
 def source_of(name: str, tmp: Path) -> str:
     """A size's scenario folder, written to ``tmp``; a built-in scenario's name as is."""
-    import generate
-
-    if name in generate.SIZES:
-        return str(generate.write(generate.SIZES[name], tmp / name))
+    if name in run.generate.SIZES:
+        return str(run.generate.write(run.generate.SIZES[name], tmp / name))
     return name
 
 
@@ -171,11 +167,48 @@ def report_families(name: str, spec: str, fam: dict[str, Any]) -> None:
         print(f"  {key:34s} {n:9,d} {nz:11,d} {top:7,d}")
 
 
+HEAD = (
+    "| scenario | formulation | solver | rows | columns | nonzeros | build s | solve s "
+    "| solve CPU s | CPU vs base | iterations | objective | vs base | UTC | load before/after |"
+)
+
+
+def measure(source: str, spec: str, solver: str, runs: int, families: bool) -> dict[str, Any]:
+    """:func:`fresh` ``runs`` times; the first run's figures with the median times."""
+    results = [fresh(source, spec, solver, families and k == 0) for k in range(runs)]
+    res = results[0]
+    for key in ("build_s", "solve_s", "solve_cpu_s"):
+        if key in res:
+            res[key] = statistics.median(r[key] for r in results)
+            res[key + "_all"] = [r[key] for r in results]
+    if "load_before" in res:
+        res["load_before"] = min(r["load_before"] for r in results)
+        res["load_after"] = max(r["load_after"] for r in results)
+    return res
+
+
+def row(res: dict[str, Any], base: dict[str, Any] | None) -> str:
+    """A line of the table; ``base`` the same solver's run with every option off."""
+    cells = [res["scenario"], res["formulation"], res["solver"]]
+    cells += [f"{res[k]:,}" for k in ("rows", "cols", "nonzeros")] + [f"{res['build_s']:.2f}"]
+    if "objective" not in res:
+        return "| " + " | ".join(cells + [""] * 8) + " |"
+    cpu, diff = "", ""
+    if base is not None and "objective" in base:
+        cpu = f"{res['solve_cpu_s'] / base['solve_cpu_s']:.2f}"
+        diff = f"{res['relative_difference']:.1e}"
+    cells += [f"{res['solve_s']:.2f}", f"{res['solve_cpu_s']:.2f}", cpu, str(res["iterations"])]
+    cells += [f"{res['objective']:.6f}", diff, res["date"][11:16]]
+    cells.append(f"{res['load_before']:.2f}/{res['load_after']:.2f}")
+    return "| " + " | ".join(cells) + " |"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", default=["M"], help="sizes or built-in scenarios")
     parser.add_argument("--options", nargs="+", default=["base"], help="base, or flags joined by +")
     parser.add_argument("--solvers", nargs="+", default=list(SOLVERS), help="or none")
+    parser.add_argument("--runs", type=int, default=1, help="solves of each (median times)")
     parser.add_argument("--families", action="store_true", help="nonzeros by family")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help="append the results (JSON lines) here")
@@ -187,43 +220,28 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(one(args.one, args.options[0], args.solvers[0], args.families)))
         return
     print(f"# {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}, load {os.getloadavg()}")
-    head = "| scenario | formulation | solver | rows | columns | nonzeros | build s | solve s "
-    print(head + "| iterations | objective | vs base | load before/after |")
-    print("|" + " --- |" * 12)
+    print(HEAD)
+    print("|" + " --- |" * (HEAD.count("|") - 1))
     with tempfile.TemporaryDirectory(prefix="materiel-size-") as tmp:
         for name in args.names:
             source = source_of(name, Path(tmp))
-            base: dict[str, float] = {}
+            bases: dict[str, dict[str, Any]] = {}
             for spec in args.options:
                 for k, solver in enumerate(args.solvers):
-                    res = fresh(source, spec, solver, args.families and k == 0)
+                    res = measure(source, spec, solver, args.runs, args.families and k == 0)
                     res.update(scenario=name, formulation=spec, solver=solver)
                     res["date"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
                     if "families" in res:
                         report_families(name, spec, res.pop("families"))
-                    if "objective" in res and spec == "base":
-                        base[solver] = res["objective"]
-                    diff = ""
-                    if "objective" in res and solver in base:
-                        rel = abs(res["objective"] - base[solver]) / max(1.0, abs(base[solver]))
-                        res["relative_difference"] = rel
-                        diff = f"{rel:.1e}"
-                    solve = f"{res['solve_s']:.2f}" if "solve_s" in res else ""
-                    load = (
-                        f"{res['load_before']:.2f}/{res['load_after']:.2f}"
-                        if "load_before" in res
-                        else ""
-                    )
-                    print(
-                        f"| {name} | {spec} | {solver} | {res['rows']:,} | {res['cols']:,} "
-                        f"| {res['nonzeros']:,} | {res['build_s']:.2f} | {solve} "
-                        f"| {res.get('iterations', '')} | {res.get('objective', ''):.6f} "
-                        f"| {diff} | {load} |"
-                        if "objective" in res
-                        else f"| {name} | {spec} | {solver} | {res['rows']:,} | {res['cols']:,} "
-                        f"| {res['nonzeros']:,} | {res['build_s']:.2f} | | | | | |",
-                        flush=True,
-                    )
+                    if spec == "base":
+                        bases[solver] = res
+                    base = bases.get(solver)
+                    if base is not None and "objective" in res and "objective" in base:
+                        best = base["objective"]
+                        res["relative_difference"] = abs(res["objective"] - best) / max(
+                            1.0, abs(best)
+                        )
+                    print(row(res, base), flush=True)
                     if args.out:
                         with args.out.open("a", encoding="utf-8") as f:
                             f.write(json.dumps(res) + "\n")

@@ -43,15 +43,20 @@ TARGETS = {  # at L, issue 8
 }
 
 
-def peer(name: str, folder: Path, mps: Path, timeout: float = 7200) -> dict[str, Any]:
-    """Run one peer once in a fresh process; its JSON line."""
-    cmd = [sys.executable, str(HERE / "peers.py"), name, str(folder), "--mps", str(mps)]
+def json_line(cmd: list[str], what: str, timeout: float | None = None) -> dict[str, Any]:
+    """Run ``cmd`` in a fresh process; the last JSON line it prints."""
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
     if done.returncode != 0 or not lines:
-        raise RuntimeError(f"{name} on {folder} failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{what} failed:\n{done.stderr[-3000:]}")
     out: dict[str, Any] = json.loads(lines[-1])
     return out
+
+
+def peer(name: str, folder: Path, mps: Path, timeout: float = 7200) -> dict[str, Any]:
+    """Run one peer once in a fresh process; its JSON line."""
+    cmd = [sys.executable, str(HERE / "peers.py"), name, str(folder), "--mps", str(mps)]
+    return json_line(cmd, f"{name} on {folder}", timeout)
 
 
 def derived(run: dict[str, Any], name: str) -> dict[str, float]:
@@ -159,13 +164,7 @@ def table(results: dict[str, Any]) -> str:
 
 
 def profile(folder: Path) -> dict[str, Any]:
-    cmd = [sys.executable, str(HERE / "peers.py"), "profile", str(folder)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"profile failed:\n{done.stderr[-3000:]}")
-    out: dict[str, Any] = json.loads(lines[-1])
-    return out
+    return json_line([sys.executable, str(HERE / "peers.py"), "profile", str(folder)], "profile")
 
 
 def summarise(size: str, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
