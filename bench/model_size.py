@@ -15,7 +15,9 @@ iterations and objective:
 - ``simplex``: dual simplex, presolve on, one thread (the planner's stage 1 and the
   benchmark's peers);
 - ``ipm1``, ``ipm2``: interior point (HiGHS's IPX) without crossover, on one and on two
-  threads.
+  threads;
+- on request: ``primal`` (primal simplex), ``pami2`` (HiGHS's parallel dual simplex on
+  two threads), ``ipm1x`` (interior point with crossover, one thread).
 
 Each solve runs in a fresh process (HiGHS's thread pool is set once per process), which
 builds the model again. ``--families`` prints the nonzeros of each constraint family
@@ -47,7 +49,12 @@ SOLVERS: dict[str, dict[str, Any]] = {
     "simplex": {"solver": "simplex", "simplex_strategy": 1, "threads": 1},
     "ipm1": {"solver": "ipm", "run_crossover": "off", "threads": 1},
     "ipm2": {"solver": "ipm", "run_crossover": "off", "threads": 2},
+    # not run unless asked (--solvers): other ways HiGHS could solve stage 1
+    "primal": {"solver": "simplex", "simplex_strategy": 4, "threads": 1},
+    "pami2": {"solver": "simplex", "simplex_strategy": 3, "threads": 2},
+    "ipm1x": {"solver": "ipm", "run_crossover": "on", "threads": 1},
 }
+DEFAULT_SOLVERS = ("simplex", "ipm1", "ipm2")
 COMMON = {"presolve": "on", "output_flag": False, "log_to_console": False}
 
 
@@ -207,7 +214,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", default=["M"], help="sizes or built-in scenarios")
     parser.add_argument("--options", nargs="+", default=["base"], help="base, or flags joined by +")
-    parser.add_argument("--solvers", nargs="+", default=list(SOLVERS), help="or none")
+    parser.add_argument(
+        "--solvers", nargs="+", default=list(DEFAULT_SOLVERS), help=f"{', '.join(SOLVERS)} or none"
+    )
     parser.add_argument("--runs", type=int, default=1, help="solves of each (median times)")
     parser.add_argument("--families", action="store_true", help="nonzeros by family")
     parser.add_argument("--one", help=argparse.SUPPRESS)

@@ -145,3 +145,15 @@ def test_a_rate_sits_in_a_few_rows(size_s: ModelInputs) -> None:
 
     assert most(OFF) > 30
     assert most(dict.fromkeys(FLAGS, True)) <= 2 + 2 + 3
+
+
+@pytest.mark.slow
+def test_nato_2024_same_optimum() -> None:
+    # The built-in scenario: aid requirements, suppliers, warm lines, least rates, long
+    # delivery lags and yearly contracts. Its relaxation's optimum (bench/README.md,
+    # 2026-12-06: 4,665.320154 target-months) with every option on.
+    inp = build_inputs(materiel.load_scenario("nato-2024"))
+    best, nonzeros, _ = relaxation(inp, **OFF)
+    optimum, fewer, _ = relaxation(inp, **dict.fromkeys(FLAGS, True))
+    assert optimum == pytest.approx(best, rel=1e-6)
+    assert fewer < 0.7 * nonzeros
