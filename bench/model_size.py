@@ -21,7 +21,8 @@ iterations and objective:
 
 Each solve runs in a fresh process (HiGHS's thread pool is set once per process), which
 builds the model again. ``--families`` prints the nonzeros of each constraint family
-and of each variable (where they come from). Every objective is compared with the
+and of each variable (where they come from) and the fill-in of the normal equations
+(:func:`families`). Every objective is compared with the
 ``base`` formulation's with the same solver (relative difference). The load average is
 printed before and after each solve: figures measured under load say so.
 """
@@ -101,8 +102,15 @@ def build(source: str, spec: str) -> tuple[Any, Any, float]:
 
 def families(m: Any) -> dict[str, Any]:
     """Rows and nonzeros of each constraint family, columns and nonzeros of each variable
-    (in linopy's matrix, duplicate terms merged, zeros dropped)."""
+    (in linopy's matrix, duplicate terms merged, zeros dropped), and the fill-in: the
+    nonzeros of the normal equations ``A·Aᵀ`` (lower triangle; each column j puts up to
+    ``nnz_j²`` entries there, counted by variable) and of their factor, ``L`` of
+    SuperLU's LU of ``A·Aᵀ + I`` in symmetric mode with the minimum-degree ordering of
+    ``A·Aᵀ`` (the Cholesky factor an interior point with normal equations would build;
+    HiGHS's IPX instead preconditions with a basis, whose factors fill in likewise)."""
     import numpy as np
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as sla
 
     A = m.matrices.A.tocsr()
     A.eliminate_zeros()
@@ -114,9 +122,25 @@ def families(m: Any) -> dict[str, Any]:
         at = np.searchsorted(order, lab[lab >= 0])
         return [len(at), int(nz[at].sum()), int(nz[at].max()) if len(at) else 0]
 
+    def squares(labels: Any) -> int:
+        lab = labels.values.ravel()
+        return int((col_nz[np.searchsorted(cols, lab[lab >= 0])].astype(np.int64) ** 2).sum())
+
+    normal = (A @ A.T).tocsc() + sp.identity(A.shape[0], format="csc")
+    t0 = time.perf_counter()
+    factor = sla.splu(
+        normal,
+        permc_spec="MMD_AT_PLUS_A",
+        diag_pivot_thresh=0.0,
+        options={"SymmetricMode": True},
+    )
     return {
         "constraints": {k: count(m.constraints[k].labels, rows, row_nz) for k in m.constraints},
         "variables": {k: count(m.variables[k].labels, cols, col_nz) for k in m.variables},
+        "normal_by_variable": {k: squares(m.variables[k].labels) for k in m.variables},
+        "normal_nonzeros": int(sp.tril(normal).nnz),
+        "factor_nonzeros": int(factor.L.nnz),
+        "factor_s": time.perf_counter() - t0,
     }
 
 
@@ -144,9 +168,10 @@ def one(source: str, spec: str, solver: str, with_families: bool) -> dict[str, A
     info = h.getInfo()
     out["status"] = h.modelStatusToString(h.getModelStatus())
     out["objective"] = float(info.objective_function_value)
-    out["iterations"] = int(
-        info.simplex_iteration_count if solver == "simplex" else info.ipm_iteration_count
-    )
+    simplex = SOLVERS[solver]["solver"] == "simplex"
+    out["iterations"] = int(info.simplex_iteration_count if simplex else info.ipm_iteration_count)
+    if not simplex:
+        out["crossover_iterations"] = int(info.crossover_iteration_count)
     return out
 
 
@@ -169,9 +194,13 @@ def report_families(name: str, spec: str, fam: dict[str, Any]) -> None:
     print(f"\n{name} {spec}: family rows nonzeros (largest row)")
     for key, (n, nz, top) in sorted(fam["constraints"].items(), key=lambda kv: -kv[1][1]):
         print(f"  {key:34s} {n:9,d} {nz:11,d} {top:7,d}")
-    print(f"{name} {spec}: variable columns nonzeros (largest column)")
+    print(f"{name} {spec}: variable columns nonzeros (largest column) Σ nonzeros²")
     for key, (n, nz, top) in sorted(fam["variables"].items(), key=lambda kv: -kv[1][1]):
-        print(f"  {key:34s} {n:9,d} {nz:11,d} {top:7,d}")
+        print(f"  {key:34s} {n:9,d} {nz:11,d} {top:7,d} {fam['normal_by_variable'][key]:13,d}")
+    print(
+        f"{name} {spec}: A·Aᵀ {fam['normal_nonzeros']:,} nonzeros (lower), its factor "
+        f"{fam['factor_nonzeros']:,} ({fam['factor_s']:.1f} s)"
+    )
 
 
 HEAD = (
