@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from materiel.server.deps import MAX_INT, PageDep, StoreDep, Who
-from materiel.server.schemas import PlanTablePublic, RunPublic, RunsPublic
+from materiel.server.schemas import PlanTablePublic, RunPublic, RunsPublic, SimulationCreate
 
 router = APIRouter(tags=["runs"])
 RunId = Annotated[int, Path(ge=1, le=MAX_INT)]
@@ -28,6 +28,31 @@ def start_run(
 ) -> RunPublic:
     run, snapshot = store.create_run(who, name, request.app.state.settings.run_limit)
     request.app.state.jobs.submit(run.id, snapshot)
+    return RunPublic.model_validate(run)
+
+
+@router.post(
+    "/runs/{run_id}/simulations",
+    status_code=202,
+    response_model=RunPublic,
+    summary="Simulate a finished plan run over sampled futures (a run of its own)",
+    responses={429: {"description": "you have as many runs queued or running as you may"}},
+)
+def start_simulation(
+    run_id: RunId, body: SimulationCreate, request: Request, who: Who, store: StoreDep
+) -> RunPublic:
+    """Queues a simulation run of plan run ``run_id``; when done, its table
+    ``simulation_targets`` gives each target's probability of being met by its date
+    and the months it is met in (5th, 50th, 95th percentiles of the futures)."""
+    run = store.create_simulation(
+        who,
+        run_id,
+        body.futures,
+        body.seed,
+        body.confidence,
+        request.app.state.settings.run_limit,
+    )
+    request.app.state.jobs.submit(run.id)
     return RunPublic.model_validate(run)
 
 

@@ -227,6 +227,11 @@ RULES: dict[str, TableRule] = {
         _ally,
         owners=_one,
     ),
+    # a simulation run's targets: each ally its own rows (the probability that its
+    # target is met, when); no totals of the others (the targets' totals are the plan's)
+    "plan.simulation_targets": TableRule(
+        _roles(A, nation=OWN, industry=N, viewer=N), None, _ally, owners=_one
+    ),
     # the work share's price: each ally its own row (its orders, its shortfall and
     # spending with the rule and without); no totals of the others
     "plan.work_share": TableRule(

@@ -12,10 +12,11 @@ from materiel.store.national_ops import NationalOps
 from materiel.store.policy import Principal
 from materiel.store.records import AuditEntry, AuditPage
 from materiel.store.run_ops import RunOps
+from materiel.store.sim_ops import SimOps
 from materiel.store.variant_ops import VariantOps
 
 
-class Store(VariantOps, AccountOps, LedgerOps, RunOps, NationalOps):
+class Store(VariantOps, AccountOps, LedgerOps, RunOps, SimOps, NationalOps):
     """Scenarios and their variants, accounts, facts, pledges, runs and the audit log of
     one database."""
 

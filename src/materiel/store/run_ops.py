@@ -28,12 +28,15 @@ from materiel.store.plan_view import plan_rows
 from materiel.store.policy import Policy, Principal
 from materiel.store.records import RunInfo
 from materiel.store.scenario_ops import delivered
+from materiel.store.sim_ops import SIM_TABLE
 
 ACTIVE = ("queued", "running")
 #: A run is queued, running, then done, failed or cancelled.
 STATES = ("queued", "running", "done", "failed", "cancelled")
 #: The plan tables a run serves (each with its rule in :mod:`materiel.store.policy`).
 PLAN_TABLES = SERVED
+#: The tables a run serves: a plan run the plan tables, a simulation run its targets.
+RUN_TABLES = (*SERVED, SIM_TABLE)
 #: Runs one user may have queued or running at once (the server passes
 #: ``Settings.run_limit``).
 RUN_LIMIT = 3
@@ -50,6 +53,11 @@ SUMMARY_FOR_ALL = (
     "currency",
     "status",
     "gap_pct",
+    # a simulation run's settings
+    "plan_run",
+    "futures",
+    "seed",
+    "confidence",
 )
 
 
@@ -335,8 +343,8 @@ class RunOps(StoreBase):
         alliance totals only the grouping and summed ones."""
         policy = self.policy(who)
         policy.require("run.read", "read plan runs")
-        if table not in PLAN_TABLES:
-            raise NotFound(f"no plan table {table!r}; tables: {', '.join(PLAN_TABLES)}")
+        if table not in RUN_TABLES:
+            raise NotFound(f"no plan table {table!r}; tables: {', '.join(RUN_TABLES)}")
         if not policy.may_read_table(f"plan.{table}"):
             raise AccessDenied(f"{who.role} users may not read the plan's {table}")
         with self.tx() as s:
@@ -399,7 +407,7 @@ class RunOps(StoreBase):
             summary=_summary(result.get("summary"), sees_all) if record.status == "done" else None,
             tables=[
                 t
-                for t in PLAN_TABLES
+                for t in RUN_TABLES
                 if t in result.get("tables", {}) and policy.may_read_table(f"plan.{t}")
             ],
             baseline=baseline,
