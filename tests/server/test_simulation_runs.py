@@ -72,6 +72,8 @@ def test_a_simulation_run_agrees_with_materiel_simulate_and_each_nation_sees_its
     assert asked.status_code == 202, asked.text
     sim_run = int(asked.json()["id"])
     assert asked.json()["scenario"] == "odds"
+    assert asked.json()["simulates"] == plan_run
+    assert client.get(f"{API}/runs/{plan_run}", headers=aaa).json()["simulates"] is None
     done = wait_for_run(client, aaa, sim_run)
     assert done["status"] == "done", done
     assert done["tables"] == ["simulation_targets"]

@@ -292,6 +292,9 @@ class RunPublic(Public):
     stage: int
     stages: int
     baseline: bool = Field(False, description="the scenario's baseline run")
+    simulates: int | None = Field(
+        None, description="the plan run a simulation run simulates (null: a plan run)"
+    )
 
 
 class RunsPublic(Page[RunPublic]):

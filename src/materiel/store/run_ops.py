@@ -307,8 +307,8 @@ class RunOps(StoreBase):
         with self.tx() as s:
             records = s.execute(_with_scenario().order_by(RunRecord.id)).all()
             return [
-                self._run_view(who, r, name, chosen is not None)
-                for r, name, owner, chosen in records
+                self._run_view(who, r, name, chosen is not None, simulates)
+                for r, name, owner, chosen, simulates in records
                 if policy.sees_scenario(owner)
             ]
 
@@ -320,7 +320,7 @@ class RunOps(StoreBase):
             row = s.execute(_with_scenario().where(RunRecord.id == run_id)).first()
             if row is None or not policy.sees_scenario(row[2]):
                 raise NotFound(f"no run {run_id}")
-            return self._run_view(who, row[0], row[1], row[3] is not None)
+            return self._run_view(who, row[0], row[1], row[3] is not None, row[4])
 
     def input_changes(self, who: Principal, a: int, b: int) -> InputChanges:
         """What changed in the inputs from run ``a`` to run ``b``, as the user may see
@@ -376,7 +376,12 @@ class RunOps(StoreBase):
         return [dict(row) for row in rows]  # the kept result's rows stay as they are
 
     def _run_view(
-        self, who: Principal, record: RunRecord, name: str, baseline: bool = False
+        self,
+        who: Principal,
+        record: RunRecord,
+        name: str,
+        baseline: bool = False,
+        simulates: int | None = None,
     ) -> RunInfo:
         policy = self.policy(who)
         sees_all = policy.may("scenario.create")  # alliance-wide users
@@ -411,6 +416,7 @@ class RunOps(StoreBase):
                 if t in result.get("tables", {}) and policy.may_read_table(f"plan.{t}")
             ],
             baseline=baseline,
+            simulates=simulates,
         )
 
 
@@ -423,10 +429,19 @@ def _held_by(run_id: int, worker: str) -> tuple[Any, ...]:
     )
 
 
-def _with_scenario() -> Select[RunRecord, str, str | None, int]:
-    """Runs with their scenario's name and owner, and whether each is its baseline."""
+def _with_scenario() -> Select[RunRecord, str, str | None, int, int | None]:
+    """Runs with their scenario's name and owner, whether each is its baseline, and the
+    plan run a simulation run simulates (None for a plan run; read from its snapshot in
+    the database, which is not loaded)."""
+    simulates = RunRecord.snapshot["simulation"]["plan_run"].as_integer()
     return (
-        select(RunRecord, ScenarioRecord.name, ScenarioRecord.owner, BaselineRecord.run_id)
+        select(
+            RunRecord,
+            ScenarioRecord.name,
+            ScenarioRecord.owner,
+            BaselineRecord.run_id,
+            simulates,
+        )
         .join(ScenarioRecord, ScenarioRecord.id == RunRecord.scenario_id)
         .outerjoin(BaselineRecord, BaselineRecord.run_id == RunRecord.id)
     )

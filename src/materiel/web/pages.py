@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.scenario import TABLES
-from materiel.store import AccessDenied, NotFound, RunInfo, Store
+from materiel.store import SIM_TABLE, AccessDenied, NotFound, RunInfo, Store
 from materiel.web import downloads, national, session, views
 from materiel.web.render import WebRoute, page
 
@@ -292,6 +292,10 @@ def run_status(request: Request, run_id: int) -> Response:
 def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
     """The run's outlook when it is done, and whether this user may cancel it."""
     may_cancel = store.policy(who).may_cancel_run(info.created_by)
+    if info.simulates is not None:  # a simulation run: its targets' odds, once done
+        done = info.status == "done"
+        rows = views.plan_table(store, who, info.id, SIM_TABLE) if done else []
+        return {"result": None, "may_cancel": may_cancel, "estimate": None, "simulation": rows}
     if info.status != "done":
         estimate = views.run_estimate(store.runs(who), info)
         return {"result": None, "may_cancel": may_cancel, "estimate": estimate}
@@ -302,6 +306,7 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
         "may_cancel": may_cancel,
         "national": national.choice(store, who, info),
         "downloads": downloads.readable(store, who, info),
+        "may_simulate": store.policy(who).may("run.create"),
     }
 
 
