@@ -108,11 +108,11 @@ def delivered() -> list[dict[str, Any]]:
     return rows
 
 
-def finished_run(store: Any, with_limits: bool = True) -> int:
-    """A done run of ``small`` whose result holds these tables (without ``bottlenecks``
-    and ``bottleneck_groups`` when not ``with_limits``: a run made before plans kept
-    them); its id."""
-    run, _ = store.create_run(SYSTEM, "small")
+def finished_run(store: Any, with_limits: bool = True, scenario: str = "small") -> int:
+    """A done run of ``scenario`` whose result holds these tables (without
+    ``bottlenecks`` and ``bottleneck_groups`` when not ``with_limits``: a run made
+    before plans kept them); its id."""
+    run, _ = store.create_run(SYSTEM, scenario)
     tables: dict[str, Any] = {"capacity": capacity(), "contracts": []}
     if with_limits:
         tables |= {"bottlenecks": LIMITS, "bottleneck_groups": GROUPS}

@@ -310,6 +310,14 @@ class Policy:
         self.rule = rule or disclosure.Rule()
         self.memo = memo or disclosure.Memo(0)
 
+    def view(self) -> tuple[str, ...]:
+        """What decides the rows of a table this principal is served: its role, its
+        ally and producer (a nation analyst's own rows, an industry user's lines), and
+        the disclosure rule on totals. Two principals with the same view are served the
+        same rows of the same data (a cache may key on it); its user name is not in it."""
+        rule = f"min_contributors={self.rule.min_contributors},p={self.rule.p!r}"
+        return (self.who.role, self.who.ally or "", self.who.producer or "", rule)
+
     # -- actions -------------------------------------------------------------------
     def may(self, action: str) -> bool:
         return self.who.role in ACTIONS[action]
