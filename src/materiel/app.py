@@ -10,8 +10,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from materiel.server import create_api
-from materiel.settings import Settings
-from materiel.store import Store
+from materiel.settings import Settings, settings
+from materiel.store import Store, open_store
 from materiel.web import mount
 
 
@@ -21,3 +21,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app = create_api(settings, store)
     mount(app)
     return app
+
+
+def http_worker() -> FastAPI:
+    """The application of one of the processes of ``materiel serve --workers N`` (an
+    app factory: uvicorn calls it in each process it starts). The settings are the
+    environment's (``materiel serve`` sets ``MATERIEL_DB``); the store was upgraded by
+    ``materiel serve`` before the processes started, and the plan-run workers are that
+    command's, not one set per process: this process starts none."""
+    given = settings(run_workers=0)
+    return create_app(given, open_store(given.db, migrate=False))

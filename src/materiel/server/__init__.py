@@ -8,7 +8,7 @@ same application later. :class:`RunWorker` takes queued plan runs from the store
 
 from __future__ import annotations
 
-from materiel.server.app import create_api
+from materiel.server.app import create_api, start_run_workers
 from materiel.server.errors import status_of
 from materiel.server.jobs import RunWorker, work_until_stopped
 from materiel.server.limits import TooManyAttempts
@@ -17,6 +17,7 @@ __all__ = [
     "RunWorker",
     "TooManyAttempts",
     "create_api",
+    "start_run_workers",
     "status_of",
     "work_until_stopped",
 ]
