@@ -58,7 +58,7 @@ def _longest_wait(
     for key, attempts in keys:
         seen, oldest = s.execute(
             select(func.count(), func.min(SignInAttemptRecord.at)).where(
-                SignInAttemptRecord.key == key
+                SignInAttemptRecord.key == key, SignInAttemptRecord.at > now - window_s
             )
         ).one()
         if seen >= attempts:
