@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from materiel.errors import InputError
+from materiel.errors import DataError, InputError
 
 if TYPE_CHECKING:
     import socket
@@ -126,6 +126,7 @@ def _serve_processes(store: Store, given: Settings, sock: socket.socket, workers
     import os
 
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
     from materiel.server import start_run_workers
@@ -133,11 +134,15 @@ def _serve_processes(store: Store, given: Settings, sock: socket.socket, workers
     os.environ["MATERIEL_DB"] = store.db.url  # the processes read their settings from it
     config = uvicorn.Config("materiel.app:http_worker", factory=True, workers=workers, **UVICORN)
     jobs = start_run_workers(store, given)
+    supervisor = Multiprocess(config, sockets=[sock])
     try:
-        Multiprocess(config, sockets=[sock]).run()
+        supervisor.run()
     finally:
         jobs.shutdown()
         store.db.dispose()
+    failed = [p.pid for p in supervisor.processes if p.exitcode == STARTUP_FAILURE]
+    if failed:  # uvicorn stops them all when one cannot start; its message is above
+        raise DataError(f"server process {failed[0]} could not start; all were stopped")
 
 
 def worker(
