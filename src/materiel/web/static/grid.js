@@ -1,0 +1,41 @@
+// materiel web app: a table marked data-grid becomes sortable, filterable and paged
+// (DataTables, served by this server). The server renders the whole table, so without
+// JavaScript it is a plain table; numeric columns (th.n) sort by each cell's data-order,
+// the raw value the server writes there, not by the text shown ("12,500").
+(function () {
+  "use strict";
+  var PAGE = 25;
+
+  function enhance(table) {
+    if (typeof DataTable === "undefined" || DataTable.isDataTable(table)) return;
+    var body = table.tBodies[0];
+    var rows = body ? body.rows.length : 0;
+    new DataTable(table, {
+      order: [],  // the server's order until a header is chosen
+      autoWidth: false,
+      paging: rows > PAGE,
+      lengthChange: rows > PAGE,
+      pageLength: PAGE,
+      lengthMenu: [25, 50, 100],
+      // numbers by data-order; the others as text (an id such as "K001" is not a number)
+      columnDefs: [{ targets: "n", type: "num" }, { targets: "_all", type: "html" }],
+      language: {
+        search: "Filter rows:",
+        lengthMenu: "_MENU_ rows a page",
+        info: "Rows _START_ to _END_ of _TOTAL_",
+        infoEmpty: "No rows",
+        infoFiltered: "(filtered from _MAX_)",
+        zeroRecords: "No row matches the filter",
+        entries: { _: "rows", 1: "row" }
+      }
+    });
+  }
+
+  function enhanceAll() {
+    if (typeof DataTable === "undefined") return;
+    DataTable.ext.errMode = "throw";  // a console error, never an alert()
+    document.querySelectorAll("table[data-grid]").forEach(enhance);
+  }
+  document.addEventListener("DOMContentLoaded", enhanceAll);
+  document.addEventListener("htmx:afterSettle", enhanceAll);
+})();
