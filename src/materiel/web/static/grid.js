@@ -29,6 +29,20 @@
         entries: { _: "rows", 1: "row" }
       }
     });
+    name(table);
+  }
+
+  // A page may hold several grids: each one's filter and page length are named after
+  // its table's caption ("Filter rows of New contracts of the plan"), the words shown
+  // first, so that speech input and screen readers tell them apart.
+  function name(table) {
+    var caption = table.caption ? table.caption.textContent.trim() : "";
+    var box = table.closest(".dt-container");
+    if (!caption || !box) return;
+    var search = box.querySelector(".dt-search input");
+    if (search) search.setAttribute("aria-label", "Filter rows of " + caption);
+    var length = box.querySelector(".dt-length select");
+    if (length) length.setAttribute("aria-label", "Rows a page of " + caption);
   }
 
   function enhanceAll() {
