@@ -433,9 +433,31 @@ def test_the_contracts_grid_sorts_numbers_filters_by_ally_and_pages(
         page.get_by_label("Filter rows of New contracts of the plan").fill("")
         page.get_by_label("Rows a page of New contracts of the plan").select_option("50")
         expect(rows).to_have_count(len(plan))
+        # by keyboard: Enter on a header's sort button
+        page.get_by_role("button", name="Rate [units/month]: Activate to sort").press("Enter")
+        rate = grid.locator("thead th", has_text="Rate [units/month]")
+        expect(rate).to_have_attribute("aria-sort", "ascending")
         violations = axe_violations(page)
         assert not violations, violations
         assert not page.errors, page.errors
     finally:
         for context in contexts:
             context.close()
+
+
+def test_the_ledger_scrolls_sideways_in_its_box_not_the_page(page_of: Any) -> None:
+    page = page_of("alliance")
+    page.set_viewport_size({"width": 800, "height": 860})
+    page.goto("/ledger")
+    box = page.locator("#ledger").locator("xpath=..")  # the grid's cell that scrolls
+    expect(box).to_have_attribute("role", "region")  # a region one may focus to scroll
+    width = "e => [e.scrollWidth, e.clientWidth]"
+    inner, shown = box.evaluate(width)
+    assert inner > shown, "the ledger is wider than the window: it scrolls in its box"
+    page_width, window_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert page_width <= window_width
+    assert page.get_by_label("Filter rows of The contract ledger").is_visible()
+    assert not axe_violations(page)
+    shot(page, "ledger-narrow")

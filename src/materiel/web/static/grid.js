@@ -43,6 +43,18 @@
     if (search) search.setAttribute("aria-label", "Filter rows of " + caption);
     var length = box.querySelector(".dt-length select");
     if (length) length.setAttribute("aria-label", "Rows a page of " + caption);
+    // A wide table's scrolling box (the server's .table-scroll, a region one can focus to
+    // scroll by keyboard) is now the grid's table cell: the filter and pages stay put.
+    var outer = box.parentNode;
+    if (outer && outer.classList.contains("table-scroll")) {
+      var cell = table.parentNode;
+      ["tabindex", "role", "aria-label"].forEach(function (attribute) {
+        var value = outer.getAttribute(attribute);
+        if (value !== null) cell.setAttribute(attribute, value);
+        outer.removeAttribute(attribute);
+      });
+      outer.classList.remove("table-scroll");
+    }
   }
 
   function enhanceAll() {
