@@ -8,7 +8,7 @@ same application later. :class:`RunWorker` takes queued plan runs from the store
 
 from __future__ import annotations
 
-from materiel.server.app import create_api
+from materiel.server.app import create_api, start_run_workers
 from materiel.server.caching import cache_headers, etag, matches, not_modified
 from materiel.server.errors import status_of
 from materiel.server.jobs import RunWorker, work_until_stopped
@@ -22,6 +22,7 @@ __all__ = [
     "etag",
     "matches",
     "not_modified",
+    "start_run_workers",
     "status_of",
     "work_until_stopped",
 ]
