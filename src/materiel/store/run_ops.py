@@ -12,7 +12,10 @@ looks for work next."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
@@ -341,18 +344,10 @@ class RunOps(StoreBase):
         """One table of a finished run's plan, as the user may see it. Rows stay
         column -> value: each plan table has its own columns (the planner's frames), and
         alliance totals only the grouping and summed ones."""
-        policy = self.policy(who)
-        policy.require("run.read", "read plan runs")
-        if table not in RUN_TABLES:
-            raise NotFound(f"no plan table {table!r}; tables: {', '.join(RUN_TABLES)}")
-        if not policy.may_read_table(f"plan.{table}"):
-            raise AccessDenied(f"{who.role} users may not read the plan's {table}")
+        policy = self._table_policy(who, table)
         with self.tx() as s:
-            record = _visible_run(s, policy, run_id)
-            if record.status != "done":
-                raise NotFound(f"run {run_id} has no result ({record.status})")
-            # a run's id may come again after its scenario is deleted: the key has its time
-            memo_key = ("run", run_id, str(record.created_at), record.scenario_digest)
+            record = _finished_run(s, policy, run_id)
+            memo_key = _run_key(record)
             # the result of a finished run never changes: parsed once, kept by the store
             result = self.results.get(memo_key, lambda: record.result)
         if not result:
@@ -374,6 +369,29 @@ class RunOps(StoreBase):
             memo_key,
         )
         return [dict(row) for row in rows]  # the kept result's rows stay as they are
+
+    def run_table_tag(self, who: Principal, run_id: int, table: str) -> str:
+        """A strong validator of what :meth:`run_table` gives ``who``, made without
+        reading the table: a finished run's table never changes, so the rows served are
+        decided by the run (its id, when it was made, the scenario it planned), the
+        table, what decides the rows a user is served (:meth:`Policy.view`) and the code
+        that serves them (:data:`SERVING`). Refused as :meth:`run_table` refuses (403, or
+        404 for a run the user may not see and a run that has not finished)."""
+        policy = self._table_policy(who, table)
+        with self.tx() as s:
+            key = _run_key(_finished_run(s, policy, run_id))
+        parts = (SERVING, *map(str, key), table, *policy.view())
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+    def _table_policy(self, who: Principal, table: str) -> Policy:
+        """The user's policy, if it may read plan runs and this plan table."""
+        policy = self.policy(who)
+        policy.require("run.read", "read plan runs")
+        if table not in RUN_TABLES:
+            raise NotFound(f"no plan table {table!r}; tables: {', '.join(RUN_TABLES)}")
+        if not policy.may_read_table(f"plan.{table}"):
+            raise AccessDenied(f"{who.role} users may not read the plan's {table}")
+        return policy
 
     def _run_view(
         self,
@@ -459,6 +477,38 @@ def _visible_run(s: Any, policy: Policy, run_id: int) -> RunRecord:
     if record is None or not policy.sees_scenario(owner):
         raise NotFound(f"no run {run_id}")
     return record
+
+
+def _finished_run(s: Any, policy: Policy, run_id: int) -> RunRecord:
+    """The run, if the user may see it and it has finished (else 404)."""
+    record = _visible_run(s, policy, run_id)
+    if record.status != "done":
+        raise NotFound(f"run {run_id} has no result ({record.status})")
+    return record
+
+
+def _run_key(record: RunRecord) -> tuple[Any, ...]:
+    """What names a finished run's result, which never changes: a run's id may come
+    again after its scenario is deleted, so the key has its time and digest too."""
+    return ("run", record.id, str(record.created_at), record.scenario_digest)
+
+
+def _serving() -> str:
+    """The code that decides which rows of a run a user is served: materiel's version
+    and the source of the access rule, the disclosure rule and the plan's view (a
+    server with another rule serves other rows under other tags)."""
+    from materiel.store import disclosure, plan_view, policy
+    from materiel.version import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for module in (policy, disclosure, plan_view):
+        with contextlib.suppress(OSError):  # no source to read: the version alone
+            digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()
+
+
+#: What :meth:`RunOps.run_table_tag` holds of the code that serves the rows.
+SERVING = _serving()
 
 
 def _summary(summary: dict[str, Any] | None, whole: bool) -> dict[str, Any] | None:

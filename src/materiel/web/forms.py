@@ -54,8 +54,7 @@ async def sign_in(request: Request) -> Response:
     client = request.client.host if request.client else "unknown"
     hours = request.app.state.settings.session_hours  # the sign-in and its cookie alike
     try:
-        request.app.state.sign_in_limit.hit(f"{client}|{form.get('name', '')}")
-        request.app.state.sign_in_client_limit.hit(client)
+        request.app.state.sign_in_limit.hit(client, form.get("name", ""))
         if form.get("token"):
             token = form["token"].strip()
             store.principal(token)  # refuses an unknown, revoked or expired token

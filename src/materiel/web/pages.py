@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from materiel.scenario import TABLES
 from materiel.store import SIM_TABLE, AccessDenied, NotFound, RunInfo, Store
 from materiel.web import downloads, national, session, views
+from materiel.web.grid import AID_UNITS, numeric_columns, schema_units
 from materiel.web.render import WebRoute, page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -170,6 +171,7 @@ def ledger(request: Request, scenario: Name = None) -> Response:
         except AccessDenied:
             contracts = []
     facts = store.facts(who)
+    columns = _columns(contracts)
     return page(
         request,
         "ledger.html",
@@ -177,7 +179,9 @@ def ledger(request: Request, scenario: Name = None) -> Response:
         scenario=name,
         scenarios=views.scenario_names(store, who),
         contracts=contracts,
-        columns=_columns(contracts),
+        columns=columns,
+        units=schema_units("contracts", columns),
+        numeric=numeric_columns(contracts, columns),
         waiting=[f for f in facts if f.get("status") == "unreviewed"],
         reviewed=[f for f in facts if f.get("status") != "unreviewed"],
         may_review=store.policy(who).may("facts.write"),
@@ -303,6 +307,7 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
         "result": views.outlook(store, who, info),
         "aid": views.aid_coordination(store, who, info),
         "aid_columns": views.AID_COLUMNS,
+        "aid_units": AID_UNITS,
         "may_cancel": may_cancel,
         "national": national.choice(store, who, info),
         "downloads": downloads.readable(store, who, info),
