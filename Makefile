@@ -13,8 +13,8 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test,dev]'
 	touch $@
 
-# The web app's browser assets (htmx, Chart.js) and the accessibility checker (axe-core)
-# come from the npm registry at build time; scripts/vendor.mjs copies the served ones into
+# The web app's browser assets (htmx, Chart.js, DataTables) and the accessibility checker
+# (axe-core) come from the npm registry at build time; scripts/vendor.mjs copies the served ones into
 # src/materiel/web/static/vendor/ (committed, so the server runs without npm).
 # Without npm the committed copies serve; the browser tests then skip (fail when CI=true).
 node_modules/.installed: package.json package-lock.json scripts/vendor.mjs

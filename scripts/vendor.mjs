@@ -11,6 +11,7 @@ const out = join(root, "src", "materiel", "web", "static", "vendor");
 const FILES = [
   ["htmx.org", "dist/htmx.min.js", "htmx.min.js", "LICENSE"],
   ["chart.js", "dist/chart.umd.min.js", "chart.umd.min.js", "LICENSE.md"],
+  ["datatables.net", "js/dataTables.min.js", "dataTables.min.js", "License.txt"],
 ];
 
 mkdirSync(out, { recursive: true });

@@ -58,7 +58,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         5 * 1024 * 1024, gt=0, description="a request larger than this is refused (413)"
     )
-    sign_in_attempts: int = Field(10, gt=0, description="sign-in attempts per client and window")
+    sign_in_attempts: int = Field(
+        10,
+        gt=0,
+        description="sign-in attempts per client and name within the window (six times as "
+        "many per client over all names); counted in the database, so every server "
+        "process on it counts the same attempts",
+    )
     sign_in_window_s: float = Field(60.0, gt=0, description="the window of sign-in attempts [s]")
     run_workers: int = Field(
         1,

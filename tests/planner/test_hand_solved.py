@@ -7,6 +7,7 @@ from t + lead_time, money is spent on delivery and when capacity is ordered.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -437,6 +438,17 @@ def test_h_contract_above_ceiling_is_refused_and_named(tmp_path: Path, capsys) -
     said = " ".join((out.out + out.err).split())
     assert "contracts.csv, row 2, column 'quantity'" in said
     assert "firm contract C1 needs 20 units/month from line L1" in said
+
+
+def test_a_problem_with_a_long_path_prints_on_one_line(tmp_path: Path, capsys) -> None:
+    # The CLI leaves wrapping to the terminal: a path longer than a line is printed whole,
+    # its file, row and column together (rich broke it at 80 columns).
+    folder = _contract_scenario(tmp_path / ("a-scenario-folder-with-a-long-name-" * 3), 60)
+    assert main(["validate", str(folder)]) == 2
+    out = capsys.readouterr()
+    lines = (out.out + out.err).splitlines()
+    [line] = [x for x in lines if "contracts.csv" in x]
+    assert f"{folder}{os.sep}contracts.csv, row 2, column 'quantity': firm contract C1" in line
 
 
 # --- i) interoperability group --------------------------------------------------------

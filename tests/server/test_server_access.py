@@ -79,6 +79,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         200, nation_AAA=403, nation_BBB=403, industry=403, viewer=403
     ),
     ("GET", "/runs/{run_id}/tables/{table}"): expect(200, industry=403, viewer=403),
+    # a simulation of the admin's finished plan run: whoever may start runs and see it
+    ("POST", "/runs/{run_id}/simulations"): expect(202, industry=403, viewer=403),
     ("GET", "/facts"): expect(200),
     ("POST", "/facts"): expect(201, **ALLIANCE_WIDE),
     ("PATCH", "/facts/{fact_id}"): expect(200, **ALLIANCE_WIDE),
@@ -259,6 +261,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/runs"): lambda c, w: ("/runs", None),
     ("GET", "/runs/{run_id}"): lambda c, w: (f"/runs/{c.done_run}", None),
     ("POST", "/runs/{run_id}/cancel"): lambda c, w: (f"/runs/{c.done_run}/cancel", None),
+    ("POST", "/runs/{run_id}/simulations"): lambda c, w: (
+        f"/runs/{c.done_run}/simulations",
+        {"futures": 100, "seed": 1},
+    ),
     ("GET", "/runs/{run_id}/tables/{table}"): lambda c, w: (
         f"/runs/{c.done_run}/tables/stock",
         None,

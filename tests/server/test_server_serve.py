@@ -4,63 +4,15 @@ port, answering HTTP."""
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-MATERIEL = [sys.executable, "-m", "materiel.cli"]
-
-
-def _start(args: list[str], home: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "XDG_DATA_HOME": str(home / "data"),
-        "PYTHONUNBUFFERED": "1",
-        "COLUMNS": "10000",
-    }
-    env.pop("MATERIEL_DB", None)
-    process = subprocess.Popen(
-        [*MATERIEL, "serve", "--port", "0", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    said: dict[str, str] = {}
-    deadline = time.monotonic() + 60
-    while "token" not in said and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        if line.startswith("store: "):
-            said["store"] = line.removeprefix("store: ").strip()
-        if match := re.search(r"serving on (http://127\.0\.0\.1:\d+)/", line):
-            said["address"] = match.group(1)
-        if match := re.search(r"admin token .*: (mat_\S+)", line):
-            said["token"] = match.group(1)
-    if "token" not in said:
-        process.kill()
-        raise AssertionError(
-            f"serve said {said}; stderr: {process.stderr.read() if process.stderr else ''}"
-        )
-    return process, said
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
+from tests.serve_kit import MATERIEL, start_serve, stop_serve
 
 
 def _get(url: str, token: str | None = None) -> httpx.Response:
@@ -75,7 +27,7 @@ def _get(url: str, token: str | None = None) -> httpx.Response:
 
 @pytest.mark.slow
 def test_serve_with_the_default_sqlite_file(tmp_path: Path) -> None:
-    process, said = _start([], tmp_path)
+    process, said = start_serve([], tmp_path)
     try:
         assert said["store"] == str(tmp_path / "data" / "materiel" / "materiel.db")
         assert Path(said["store"]).is_file()
@@ -88,28 +40,28 @@ def test_serve_with_the_default_sqlite_file(tmp_path: Path) -> None:
             schema.status_code == 200 and "/api/v1/scenarios/{name}/runs" in schema.json()["paths"]
         )
     finally:
-        _stop(process)
+        stop_serve(process)
     assert process.returncode == 0, process.stderr.read() if process.stderr else ""
     # a second start keeps the store: nato-2024 is not loaded twice, a new token works
-    process, again = _start([], tmp_path)
+    process, again = start_serve([], tmp_path)
     try:
         assert again["token"] != said["token"]
         listed = _get(f"{again['address']}/api/v1/scenarios", again["token"])
         assert listed.json()["total"] == 1
     finally:
-        _stop(process)
+        stop_serve(process)
 
 
 @pytest.mark.slow
 def test_serve_on_the_given_database(db_url: str, tmp_path: Path) -> None:
-    process, said = _start(["--db", db_url], tmp_path)
+    process, said = start_serve(["--db", db_url], tmp_path)
     try:
         got = _get(
             f"{said['address']}/api/v1/scenarios/nato-2024/tables/allies?limit=5", said["token"]
         )
         assert got.status_code == 200 and got.json()["total"] == 32
     finally:
-        _stop(process)
+        stop_serve(process)
 
 
 @pytest.mark.slow
@@ -123,7 +75,7 @@ def test_a_server_without_workers_and_two_materiel_workers_plan_ten_runs(
 
     make_workspace(db_url, tmp_path).store.db.dispose()  # the small scenario, stored
     monkeypatch.setenv("MATERIEL_RUN_LIMIT", "20")
-    server, said = _start(["--db", db_url, "--run-workers", "0"], tmp_path)
+    server, said = start_serve(["--db", db_url, "--run-workers", "0"], tmp_path)
     workers = [
         subprocess.Popen(
             [*MATERIEL, "worker", "--db", db_url, "--name", name],
@@ -157,7 +109,7 @@ def test_a_server_without_workers_and_two_materiel_workers_plan_ten_runs(
         for worker in workers:
             if worker.poll() is None:
                 worker.kill()
-        _stop(server)
+        stop_serve(server)
         store.db.dispose()
 
 
@@ -262,7 +214,7 @@ def test_server_killed_during_an_import_leaves_the_store_as_it_was(
     from materiel.store.policy import SYSTEM
     from materiel.store.repo import open_store
 
-    process, said = _start(["--db", db_url], tmp_path)
+    process, said = start_serve(["--db", db_url], tmp_path)
     store = open_store(db_url)
     before = store.export(SYSTEM, "nato-2024")
     audit = store.audit_log(SYSTEM, 0, 1)["total"]
@@ -301,9 +253,9 @@ def test_server_killed_during_an_import_leaves_the_store_as_it_was(
     assert store.export(SYSTEM, "nato-2024") == before
     assert store.audit_log(SYSTEM, 0, 1)["total"] == audit
     store.db.dispose()
-    again, said = _start(["--db", db_url], tmp_path)  # and the server starts again on it
+    again, said = start_serve(["--db", db_url], tmp_path)  # and the server starts again on it
     try:
         listed = _get(f"{said['address']}/api/v1/scenarios", said["token"]).json()
         assert [s["name"] for s in listed["items"]] == ["nato-2024"]
     finally:
-        _stop(again)
+        stop_serve(again)

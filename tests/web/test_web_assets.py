@@ -51,7 +51,7 @@ def test_the_build_step_reproduces_the_vendor_files() -> None:
 
 
 def test_no_page_or_script_refers_to_another_site() -> None:
-    own = [*WEB.glob("templates/*.html"), WEB / "static" / "app.js", WEB / "static" / "app.css"]
+    own = [*WEB.glob("templates/*.html"), *WEB.glob("static/*.js"), WEB / "static" / "app.css"]
     for path in own:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"""(src|href|url)\s*[=(]\s*["']?(https?:)?//""", text), path
@@ -76,5 +76,7 @@ def test_the_app_serves_its_assets_and_pages_allow_only_its_own(tmp_path: Path) 
         assert scripts == [
             "/static/vendor/htmx.min.js",
             "/static/vendor/chart.umd.min.js",
+            "/static/vendor/dataTables.min.js",
             "/static/app.js",
+            "/static/grid.js",
         ]

@@ -27,7 +27,7 @@ from materiel.app import create_app
 from materiel.settings import Settings
 from materiel.store.policy import SYSTEM
 from tests.server_kit import PASSWORD, SECRETS, Workspace, make_workspace, sqlite_url
-from tests.web_kit import live_server
+from tests.web_kit import live_server, wide_tables
 
 pytestmark = pytest.mark.requires_browser
 
@@ -107,36 +107,39 @@ def page_of(browser: Any, site: tuple[str, Workspace]) -> Iterator[Any]:
     """A function: a new page signed in as a user through the sign-in form."""
     url, _ = site
     contexts: list[Any] = []
-
-    def open_as(user: str) -> Any:
-        context = browser.new_context(
-            base_url=url, viewport={"width": 1280, "height": 860}, accept_downloads=True
-        )
-        contexts.append(context)
-        if not AXE.exists():
-            _missing(f"axe-core ({AXE}; run `make` or `npm ci`)")
-        context.add_init_script(path=str(AXE))  # injected past the pages' CSP
-        page = context.new_page()
-        page.errors = []  # type: ignore[attr-defined]
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.dialogs = []  # type: ignore[attr-defined]
-
-        def dialog(d: Any) -> None:
-            page.dialogs.append(d.message)
-            d.dismiss()
-
-        page.on("dialog", dialog)
-        page.goto("/sign-in")
-        page.fill("#name", user)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/")
-        return page
-
-    yield open_as
+    yield lambda user: signed_in_page(browser, url, user, contexts)
     for context in contexts:
         context.close()
+
+
+def signed_in_page(browser: Any, url: str, user: str, contexts: list[Any]) -> Any:
+    """A new page of the server at ``url`` signed in as ``user`` through the sign-in
+    form, with axe-core loaded and its script errors and dialogs kept (its context is
+    added to ``contexts``, for the caller to close)."""
+    context = browser.new_context(
+        base_url=url, viewport={"width": 1280, "height": 860}, accept_downloads=True
+    )
+    contexts.append(context)
+    if not AXE.exists():
+        _missing(f"axe-core ({AXE}; run `make` or `npm ci`)")
+    context.add_init_script(path=str(AXE))  # injected past the pages' CSP
+    page = context.new_page()
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.dialogs = []  # type: ignore[attr-defined]
+
+    def dialog(d: Any) -> None:
+        page.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    page.goto("/sign-in")
+    page.fill("#name", user)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+    return page
 
 
 def shot(page: Any, name: str) -> Path:
@@ -357,3 +360,104 @@ def test_script_in_names_and_notes_is_shown_as_text_and_never_runs(
     audit = space.store.audit_log(SYSTEM, 0, 5)["items"]
     assert any(a["action"] == "fact.review" and a["actor"] == "alliance" for a in audit)
     assert json.dumps(HOSTILE)[1:-1] in json.dumps([a.as_dict() for a in audit])
+
+
+# -- grids: sorting, filtering, paging ---------------------------------------------------
+@pytest.fixture(scope="module")
+def wide_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Workspace, int]]:
+    """A workspace of its own with the wide scenario (more contracts than a grid's page)
+    and a finished run of it: the module's site keeps only the small scenario's runs."""
+    from materiel.scenario.load import load_scenario
+    from materiel.server.jobs import RunManager
+    from tests.scenario_kit import write_scenario
+
+    folder = tmp_path_factory.mktemp("wide")
+    space = make_workspace(sqlite_url(folder), folder)
+    scenario = write_scenario(folder / "wide", wide_tables(), name="wide")
+    space.store.import_scenario(SYSTEM, load_scenario(scenario))
+    manager = RunManager(space.store)
+    try:
+        who = space.store.principal(space.tokens["alliance"])
+        run, snapshot = space.store.create_run(who, "wide")
+        manager.submit(run["id"], snapshot)
+        _wait(space, run["id"])
+    finally:
+        manager.shutdown()
+    app = create_app(Settings(db=space.store.db.url), space.store)
+    with live_server(app) as url:
+        yield url, space, run["id"]
+    space.store.db.dispose()
+
+
+def test_the_contracts_grid_sorts_numbers_filters_by_ally_and_pages(
+    browser: Any, wide_site: tuple[str, Workspace, int]
+) -> None:
+    url, space, run_id = wide_site
+    plan = space.store.run_table(SYSTEM, run_id, "contracts")
+    assert len(plan) > 25, "the wide plan has more contracts than a page"
+    contexts: list[Any] = []
+    page = signed_in_page(browser, url, "alliance", contexts)
+    try:
+        page.goto(f"/industry?scenario=wide&run={run_id}")
+        grid = page.locator("#contracts")
+        rows = grid.locator("tbody tr")
+        expect(rows).to_have_count(25)  # a page of 25 rows, of all the plan's
+        expect(page.locator("#contracts_info")).to_have_text(f"Rows 1 to 25 of {len(plan)}")
+
+        def values() -> list[float]:
+            cells = grid.locator("tbody tr td.n:last-child")
+            return [float(v) for v in cells.evaluate_all("c => c.map(e => e.dataset.order)")]
+
+        # sorted by value, largest first (the second click), as numbers: as text, "600"
+        # would come before "4,500"
+        value = grid.locator("thead th", has_text="Value [USD]")
+        value.click()
+        value.click()
+        expect(value).to_have_attribute("aria-sort", "descending")
+        largest = sorted((r["value"] for r in plan), reverse=True)
+        assert values() == largest[:25]
+        shot(page, "grid-sorted")
+        # the next page holds the rest, still largest first
+        page.locator(".dt-paging button", has_text="2").click()
+        expect(page.locator("#contracts_info")).to_have_text(
+            f"Rows 26 to {len(plan)} of {len(plan)}"
+        )
+        assert values() == largest[25:]
+        # filtered by an ally's code: its contracts only, from every page
+        page.get_by_label("Filter rows of New contracts of the plan").fill("DDD")
+        mine = sorted(r["contract"] for r in plan if "DDD" in r["buyers"].split(";"))
+        expect(rows).to_have_count(len(mine))
+        assert sorted(rows.locator("th").all_inner_texts()) == mine
+        assert all(b == "DDD" for b in rows.locator("td:nth-of-type(1)").all_inner_texts())
+        shot(page, "grid-filtered")
+        page.get_by_label("Filter rows of New contracts of the plan").fill("")
+        page.get_by_label("Rows a page of New contracts of the plan").select_option("50")
+        expect(rows).to_have_count(len(plan))
+        # by keyboard: Enter on a header's sort button
+        page.get_by_role("button", name="Rate [units/month]: Activate to sort").press("Enter")
+        rate = grid.locator("thead th", has_text="Rate [units/month]")
+        expect(rate).to_have_attribute("aria-sort", "ascending")
+        violations = axe_violations(page)
+        assert not violations, violations
+        assert not page.errors, page.errors
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_the_ledger_scrolls_sideways_in_its_box_not_the_page(page_of: Any) -> None:
+    page = page_of("alliance")
+    page.set_viewport_size({"width": 800, "height": 860})
+    page.goto("/ledger")
+    box = page.locator("#ledger").locator("xpath=..")  # the grid's cell that scrolls
+    expect(box).to_have_attribute("role", "region")  # a region one may focus to scroll
+    width = "e => [e.scrollWidth, e.clientWidth]"
+    inner, shown = box.evaluate(width)
+    assert inner > shown, "the ledger is wider than the window: it scrolls in its box"
+    page_width, window_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert page_width <= window_width
+    assert page.get_by_label("Filter rows of The contract ledger").is_visible()
+    assert not axe_violations(page)
+    shot(page, "ledger-narrow")

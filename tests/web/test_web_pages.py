@@ -475,7 +475,10 @@ def test_a_run_shows_alliance_staff_the_aid_coordination_table(
     text = client.get(f"/runs/{run_id}").text
     assert 'id="aid-coordination"' in text
     table = text[text.index('id="aid-coordination"') :]
-    assert "<td>UKR</td><td>SHELL</td><td>2025-02</td><td>2025-03</td><td>6</td>" in table
+    assert (
+        "<td>UKR</td><td>SHELL</td><td>2025-02</td><td>2025-03</td>"
+        '<td class="n" data-order="6.0">6</td>' in table
+    )
     client.cookies.clear()
     signed_in(client, "nation_AAA")
     seen = client.get(f"/runs/{run_id}")

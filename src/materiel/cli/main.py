@@ -41,7 +41,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-err_console = Console(stderr=True)
+# soft_wrap: an error is printed as one line a problem, for the terminal to wrap: a hard
+# break inserted at 80 columns split long file paths where they could not be copied
+# (and, with a path of the wrong length, "contracts.csv\n, row 2").
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()

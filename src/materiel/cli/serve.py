@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from materiel.errors import InputError
+from materiel.errors import DataError, InputError
 
 if TYPE_CHECKING:
+    import socket
+
+    from materiel.settings import Settings
     from materiel.store import Store
 
 console = Console(highlight=False, soft_wrap=True)
@@ -26,6 +29,10 @@ DbOpt = Annotated[
     ),
 ]
 BUILTIN = "nato-2024"
+#: The most server processes ``materiel serve --workers`` starts.
+MAX_WORKERS = 16
+#: How every server process runs uvicorn.
+UVICORN: dict[str, Any] = {"log_level": "warning", "access_log": False, "timeout_keep_alive": 30}
 
 
 def _store(db: str | None, migrate: bool = True) -> Store:
@@ -48,11 +55,22 @@ def serve(
             "or 1); 0: none, when `materiel worker` processes take the runs",
         ),
     ] = None,
+    workers: Annotated[
+        str,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            help="server processes answering on the address, each a whole server on the "
+            "same database (sessions, tokens, sign-in limits and runs are all kept there); "
+            "the plan-run workers are started once, not in each",
+        ),
+    ] = "1",
 ) -> None:
     """Start the server: upgrade the store, load the built-in scenario on first start,
     print the address and a one-time admin token, serve until Ctrl-C. Plan runs are
     queued in the store and taken by the server's own worker (one by default) and by
-    any `materiel worker` processes."""
+    any `materiel worker` processes. With --workers N, N processes answer on the one
+    address."""
     import socket
 
     import uvicorn
@@ -62,6 +80,7 @@ def serve(
     from materiel.settings import settings
     from materiel.store import SYSTEM, sqlite_path
 
+    processes = _workers(workers)  # before anything is made
     store = _store(db)
     where = sqlite_path(store.db.url)
     console.print(f"store: {where if where else store.db.display}")
@@ -83,9 +102,47 @@ def serve(
     given: dict[str, object] = {"db": store.db.url}
     if run_workers is not None:
         given["run_workers"] = run_workers
+    if processes > 1:
+        _serve_processes(store, settings(**given), sock, processes)
+        return
     app = create_app(settings(**given), store=store)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=30)
+    config = uvicorn.Config(app, **UVICORN)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _workers(text: str) -> int:
+    """The number of server processes ``--workers`` asks for (1 to MAX_WORKERS)."""
+    number = int(text) if text.isascii() and text.isdigit() else 0
+    if not 1 <= number <= MAX_WORKERS:
+        raise InputError(f"--workers must be a whole number from 1 to {MAX_WORKERS}, not {text!r}")
+    return number
+
+
+def _serve_processes(store: Store, given: Settings, sock: socket.socket, workers: int) -> None:
+    """``workers`` server processes on ``sock`` (uvicorn's own supervisor, which starts
+    them, restarts one that dies and stops them all on Ctrl-C or SIGTERM), each building
+    its application with :func:`materiel.app.http_worker` on the same database. The
+    plan-run workers are this process's, started once."""
+    import os
+
+    import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    from materiel.server import start_run_workers
+
+    os.environ["MATERIEL_DB"] = store.db.url  # the processes read their settings from it
+    config = uvicorn.Config("materiel.app:http_worker", factory=True, workers=workers, **UVICORN)
+    jobs = start_run_workers(store, given)
+    supervisor = Multiprocess(config, sockets=[sock])
+    try:
+        supervisor.run()
+    finally:
+        jobs.shutdown()
+        store.db.dispose()
+    failed = [p.pid for p in supervisor.processes if p.exitcode == STARTUP_FAILURE]
+    if failed:  # uvicorn stops them all when one cannot start; its message is above
+        raise DataError(f"server process {failed[0]} could not start; all were stopped")
 
 
 def worker(

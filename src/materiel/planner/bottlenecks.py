@@ -20,11 +20,25 @@ from materiel.planner import families
 from materiel.planner.families import FAMILIES, RELAX
 from materiel.planner.solve import Solution, Solved
 from materiel.planner.whatif import what_if
-from materiel.scenario import ModelInputs
+from materiel.scenario import ModelInputs, Scenario
 
 _EPS = 1e-9
 RANK_COLUMNS = ["kind", "name", "shadow_price", "gain"]
 EXPLAIN_COLUMNS = ["increase", "shortfall_before", "shortfall_after", "shortfall_gain"]
+#: The plan's table of what binds (:func:`table`): who a limit is, then its measures.
+TABLE_COLUMNS = [
+    "kind",
+    "name",
+    "label",
+    "unit",
+    "ally",
+    "lines",
+    "shadow_price",
+    "gain",
+    *EXPLAIN_COLUMNS,
+    "unavailable",
+]
+GROUP_COLUMNS = ["kind", "name", "label", "change"]
 
 
 def rank(inp: ModelInputs, sol: Solution) -> pd.DataFrame:
@@ -151,3 +165,68 @@ def months_gained(base: pd.DataFrame, new: pd.DataFrame, horizon: int) -> pd.Dat
     after = merged["months_to_target_new"].fillna(horizon)
     merged["gained"] = (before - after).astype(int)
     return merged
+
+
+def table(inp: ModelInputs, ranked: pd.DataFrame) -> pd.DataFrame:
+    """The ranked limits as the plan keeps them (:data:`TABLE_COLUMNS`), in their order:
+    each with its display ``label`` and ``unit``, the ``ally`` whose limit it is (a
+    budget or work share; empty for a line or component), and the ``lines`` it limits
+    (``;``-separated: the line itself, or the lines whose items use a component), which
+    say what a limit's binding tells of the lines' output."""
+    scenario = inp.scenario
+    rows = []
+    for row in ranked.to_dict("records"):
+        kind, name = str(row["kind"]), str(row["name"])
+        kinds = families.KINDS.get(kind)
+        rows.append(
+            {
+                **{c: row.get(c, float("nan")) for c in TABLE_COLUMNS},
+                "kind": kind,
+                "name": name,
+                "label": label(scenario, kind, name),
+                "unit": kinds.unit(scenario, name) if kinds is not None else "",
+                "ally": name if kind in families.PER_ALLY else "",
+                "lines": ";".join(_limited_lines(inp, kind, name)),
+                "unavailable": str(row.get("unavailable") or ""),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    frame.attrs["units"] = {
+        c: "target-months"
+        for c in ("gain", "shortfall_before", "shortfall_after", "shortfall_gain")
+    }
+    return frame
+
+
+def group_table(groups: pd.DataFrame) -> pd.DataFrame:
+    """The change of the weighted shortfall by group of each re-solved limit
+    (:data:`GROUP_COLUMNS`: kind, name, group label, change [target-months], after minus
+    before)."""
+    frame = groups.reindex(columns=GROUP_COLUMNS).reset_index(drop=True)
+    frame.attrs["units"] = {"change": "target-months"}
+    return frame
+
+
+def label(scenario: Scenario, kind: str, code: str) -> str:
+    """A limit's display name: a line with its producer and item, a component by its
+    name, an ally by its name and code."""
+    lines = scenario.table("lines").set_index("id")
+    if kind in ("line", "industry_rule") and code in lines.index:
+        items = scenario.table("items").set_index("code")
+        row = lines.loc[code]
+        return f"{code} ({row['producer']}, {items.at[row['item'], 'name']})"
+    comps = scenario.table("components").set_index("code")
+    if kind == "component" and code in comps.index:
+        return str(comps.at[code, "name"])
+    allies = scenario.table("allies").set_index("code")
+    return f"{allies.at[code, 'name']} ({code})" if code in allies.index else code
+
+
+def _limited_lines(inp: ModelInputs, kind: str, name: str) -> list[str]:
+    """The lines whose output a limit bounds: a line's own, a component's users'."""
+    if kind in ("line", "industry_rule"):
+        return [name]
+    if kind == "component" and name in inp.bom.coords["component"].values:
+        uses = inp.bom.sel(component=name)
+        return [str(line) for line in uses.coords["line"].values if float(uses.sel(line=line)) > 0]
+    return []

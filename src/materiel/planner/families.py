@@ -109,6 +109,9 @@ FAMILIES: tuple[Family, ...] = (
     Family(C.WORK_SHARE, "work_share", "ally", _work_share_size, None),
 )
 
+#: Kinds of limit that are one ally's own (named by the ally: a budget, a work share).
+PER_ALLY: frozenset[str] = frozenset(f.kind for f in FAMILIES if f.dim == "ally")
+
 #: Constraint families whose duals are kept with a solution.
 BINDING: tuple[str, ...] = tuple(dict.fromkeys(f.constraint for f in FAMILIES))
 

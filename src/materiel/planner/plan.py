@@ -109,6 +109,25 @@ PLAN_TABLES: tuple[PlanTable, ...] = (
         "rule and without, and the difference (its price)",
         "work_share",
     ),
+    # what binds (store.policy): a line's or component's row to those who see the
+    # industry page and every month's output of the lines it bounds, an ally's budget or
+    # work share row to that ally's analysts; the re-solved weighted shortfall (a sum
+    # over every ally) and the groups' changes to alliance staff only
+    PlanTable(
+        "bottlenecks",
+        "limits that bind, largest first: kind (line, component, budget, industry_rule, "
+        "work_share), name, label, unit, the ally whose limit it is, the lines it bounds; "
+        "shadow price, gain [target-months] (first order, 10 % more), and for the top "
+        "few re-solved 10 % larger: the increase [unit], the weighted shortfall before "
+        "and after and the gain [target-months]",
+        "bottleneck_table",
+    ),
+    PlanTable(
+        "bottleneck_groups",
+        "kind, name, group label: change of the weighted shortfall when the limit is "
+        "10 % larger [target-months], after minus before",
+        "bottleneck_group_table",
+    ),
     # not served: the workspace's disclosure rules have no rule for it yet
     PlanTable(
         "unmet",

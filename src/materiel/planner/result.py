@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from materiel.planner import aid_tables, contracts, supplychain, workshare
+from materiel.planner import aid_tables, bottlenecks, contracts, supplychain, workshare
 from materiel.planner.aid import AV, fairness_weight, requirement_weights
 from materiel.planner.model import (
     V,
@@ -443,6 +443,15 @@ class PlanResult:
         return supplychain.register(
             self.inputs, self.solution.values, self.scenario.month_label, self.supply_risk
         )
+
+    def bottleneck_table(self) -> pd.DataFrame:
+        """What binds, as the plan keeps it: the ranked limits with their labels, units,
+        whose they are and the lines they bound (see :func:`.bottlenecks.table`)."""
+        return bottlenecks.table(self.inputs, self.bottlenecks)
+
+    def bottleneck_group_table(self) -> pd.DataFrame:
+        """The re-solved limits' change of the weighted shortfall by group."""
+        return bottlenecks.group_table(self.bottleneck_groups)
 
     def qualifications(self) -> pd.DataFrame:
         """Items not qualified for an ally: taken or not, when usable, cost and worth."""

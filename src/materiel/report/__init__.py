@@ -19,6 +19,7 @@ from materiel.report.sweep_charts import months_charts
 from materiel.report.track_charts import check_chart_path, save_chart
 from materiel.report.track_render import emit, tell, to_json
 from materiel.report.words import (
+    bottleneck_sentences,
     bottleneck_words,
     demand_sentence,
     pooling_sentence,
@@ -34,6 +35,7 @@ __all__ = [
     "NationalSource",
     "ReportFiles",
     "alternatives_headline",
+    "bottleneck_sentences",
     "bottleneck_words",
     "check_chart_path",
     "check_out_folder",

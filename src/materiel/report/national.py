@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from materiel.errors import DataError, InputError
+from materiel.report.words import bottleneck_sentences
 from materiel.spending import GDP_GROWTH_PCT, MODELLED_PART_PCT, derive
 
 #: The defence spending guidelines drawn against the ally's spending [% of GDP]: the
@@ -341,10 +342,16 @@ def _binds(source: NationalSource, spending: list[dict[str, Any]]) -> dict[str, 
                 f"Line {line}, which it buys from, runs at its ceiling ({ceiling:,.6g} "
                 f"units/month) in {len(full)} months, from {full[0].get('month_label')}."
             )
-    whatifs = own(source.tables.get("plan.bottlenecks", []), source.ally)
+    # the planner's ranking, of the rows the analyst sees: its own limits (its budget,
+    # its work share) and those on the lines it buys from
+    limits = [
+        r
+        for r in source.tables.get("plan.bottlenecks", [])
+        if r.get("ally") == source.ally or set(str(r.get("lines") or "").split(";")) & set(bought)
+    ]
     return {
         "words": words,
-        "whatifs": whatifs,
+        "whatifs": bottleneck_sentences(limits),
         "whatifs_shown": "plan.bottlenecks" in source.tables,
     }
 

@@ -7,7 +7,7 @@ where a comparison is made.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -123,64 +123,55 @@ def work_share_sentence(frame: pd.DataFrame, currency: str) -> str | None:
     return text + "."
 
 
-def namer(result: PlanResult) -> Callable[[str, str], str]:
-    """Display names: a line with its producer and item, a component, an ally."""
-    lines = result.scenario.table("lines").set_index("id")
-    comps = result.scenario.table("components").set_index("code")
-    allies = result.scenario.table("allies").set_index("code")
-    items = result.scenario.table("items").set_index("code")
-
-    def name(kind: str, code: str) -> str:
-        if kind in ("line", "industry_rule") and code in lines.index:
-            row = lines.loc[code]
-            return f"{code} ({row['producer']}, {items.at[row['item'], 'name']})"
-        if kind == "component" and code in comps.index:
-            return str(comps.at[code, "name"])
-        return f"{allies.at[code, 'name']} ({code})" if code in allies.index else code
-
-    return name
-
-
-def unit_of(result: PlanResult, kind: str, code: str) -> str:
-    """The unit of a limit: the line's item per month, the component's, or money/year."""
-    return KINDS[kind].unit(result.scenario, code)
-
-
 def bottleneck_words(result: PlanResult) -> list[str]:
-    """One sentence per ranked limit, in the order of ``result.bottlenecks``.
+    """One sentence per ranked limit, in the order of ``result.bottlenecks``: the
+    sentences of the plan's own table of what binds (:func:`bottleneck_sentences`)."""
+    return bottleneck_sentences(result.bottleneck_table(), result.bottleneck_group_table())
+
+
+def bottleneck_sentences(
+    limits: pd.DataFrame | list[dict[str, Any]],
+    groups: pd.DataFrame | list[dict[str, Any]] | None = None,
+) -> list[str]:
+    """One sentence per row of a plan's ``bottlenecks`` table, in its order (``groups``:
+    its ``bottleneck_groups``), from the rows alone: the report's sentences and the web
+    app's, of a stored run's rows as a user may see them.
 
     A re-solved limit is said in the weighted shortfall before and after, which is the
-    same for every optimal plan, and the groups where it fell; the others by their
-    first-order value from the shadow price.
+    same for every optimal plan, and the groups where it fell; the others (and a row
+    whose re-solved figures the reader may not see) by their first-order value from the
+    shadow price.
     """
-    name = namer(result)
-    frame = result.bottlenecks
-    groups = result.bottleneck_groups
+    frame = pd.DataFrame(limits)
+    changes = pd.DataFrame(groups if groups is not None else [])
     out = []
-    for row in frame.itertuples():
-        kind, code = str(row.kind), str(row.name)
-        before = getattr(row, "shortfall_before", float("nan"))
-        if before != before:  # NaN: not re-solved
+    for row in frame.to_dict("records"):
+        kind, code = str(row["kind"]), str(row["name"])
+        display = str(row.get("label") or code)
+        before, after = _number(row.get("shortfall_before")), _number(row.get("shortfall_after"))
+        if pd.isna(before) or pd.isna(after):  # not re-solved, or not the reader's to see
             what = KINDS[kind].what if kind in KINDS else kind
             out.append(
-                f"{what} {name(kind, code)} binds: 10% more is worth about "
-                f"{row.gain:.3g} target-months of shortfall (first-order estimate from its "
-                "shadow price)"
+                f"{what} {display} binds: 10% more is worth about "
+                f"{_number(row['gain']):.3g} target-months of shortfall (first-order "
+                "estimate from its shadow price)"
             )
             continue
         mine = (
-            groups[(groups["kind"] == kind) & (groups["name"] == code)] if len(groups) else groups
+            changes[(changes["kind"] == kind) & (changes["name"] == code)]
+            if len(changes)
+            else changes
         )
         change = mine.set_index("label")["change"] if len(mine) else pd.Series(dtype=float)
         out.append(
             describe(
                 kind,
-                name(kind, code),
-                float(row.increase),
-                unit_of(result, kind, code),
-                float(before),
-                float(row.shortfall_after),
-                change,
+                display,
+                _number(row.get("increase")),
+                str(row.get("unit") or ""),
+                before,
+                after,
+                change.astype(float),
             )
         )
     return out

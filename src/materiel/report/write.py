@@ -6,6 +6,8 @@ import base64
 import html
 import io
 import math
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -146,7 +148,7 @@ def _safe_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
 def table_bytes(rows: list[dict[str, Any]], fmt: str, sheet: str) -> bytes:
     """One table's rows as a file to download: ``csv`` (UTF-8) or ``xlsx`` (one sheet
     named ``sheet``), text a spreadsheet would run as a formula prefixed with a quote
-    in both."""
+    in both. The same rows make the same bytes (a strong ETag names them)."""
     frame = _safe_for_spreadsheet(pd.DataFrame.from_records(rows))
     if fmt == "csv":
         return frame.to_csv(index=False).encode("utf-8")
@@ -155,7 +157,31 @@ def table_bytes(rows: list[dict[str, Any]], fmt: str, sheet: str) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=sheet[:31] or "table", index=False)
-    return buffer.getvalue()
+    return _timeless(buffer.getvalue())
+
+
+#: The time a workbook's files and properties are given: the earliest a zip file holds.
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+_STAMPED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*")
+
+
+def _timeless(workbook: bytes) -> bytes:
+    """The workbook with the times in it (its files' in the zip, its properties'
+    created and modified, which openpyxl sets to now) set to :data:`_EPOCH`."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _STAMPED.sub(rb"\g<1>1980-01-01T00:00:00Z", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_EPOCH)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, data)
+    return out.getvalue()
 
 
 def write_report(

@@ -124,7 +124,7 @@ class ItemRow(_Row):
         None, description="interoperability group; items of a group serve one stock"
     )
     unit_price: Money = Field(description="base price [currency/unit]")
-    priority: Priority = 1.0
+    priority: Priority = Field(1.0, description="weight of shortfalls of this item [-]")
     lot: int = Field(
         1,
         ge=1,
@@ -148,9 +148,11 @@ class LineRow(_Row):
     host: Iso3 = Field(description="host nation, ISO alpha-3")
     capacity: Quantity = Field(description="output now [units/month]")
     ceiling: Quantity = Field(description="largest output after expansion [units/month]")
-    lead_time: Months = Field(description="months from ordering capacity to using it")
+    lead_time: Months = Field(description="months from ordering capacity to using it [months]")
     expansion_cost: Money = Field(0.0, description="[currency per unit/month of capacity added]")
-    delivery_lag: Months = Field(0, description="months from production to the buyer's stock")
+    delivery_lag: Months = Field(
+        0, description="months from production to the buyer's stock [months]"
+    )
     ramp: Quantity | None = Field(
         None,
         description="most the output may change from one month to the next [units/month "
@@ -216,7 +218,7 @@ class ComponentRow(_Row):
         "and cost are not)"
     )
     ceiling: Quantity = Field(description="[units/month]")
-    lead_time: Months = 0
+    lead_time: Months = Field(0, description="months from ordering supply to using it [months]")
     expansion_cost: Money = Field(0.0, description="[currency per unit/month of supply added]")
 
     @model_validator(mode="after")
@@ -234,7 +236,7 @@ class SupplierRow(_Row):
     )
     capacity: Quantity = Field(description="supply now [units/month]")
     ceiling: Quantity = Field(description="largest supply after expansion [units/month]")
-    lead_time: Months = Field(0, description="months from ordering supply to using it")
+    lead_time: Months = Field(0, description="months from ordering supply to using it [months]")
     expansion_cost: Money = Field(0.0, description="[currency per unit/month of supply added]")
     restrictable: bool = Field(
         True, description="trade with it stops under policy.restrict of its country"
@@ -252,17 +254,19 @@ class QualificationRow(_Row):
     item: Code = Field(description="an item of a group the ally stocks")
     qualified: bool = Field(description="the item serves the ally's stock of its group now")
     cost: Money | None = Field(
-        None, description="cost to qualify it, paid by the ally at the start; empty: it cannot be"
+        None,
+        description="cost to qualify it, paid by the ally at the start; empty: it cannot be "
+        "[currency]",
     )
     lead_time: Months = Field(
-        0, description="months from the start until a qualification is usable"
+        0, description="months from the start until a qualification is usable [months]"
     )
 
 
 class BomRow(_Row):
     item: Code
     component: Code
-    quantity: float = Field(gt=0, le=1e6, description="component units per item unit")
+    quantity: float = Field(gt=0, le=1e6, description="component units per item unit [units/unit]")
 
 
 class StockpileRow(_Row):
@@ -271,7 +275,7 @@ class StockpileRow(_Row):
     initial: Quantity = Field(description="stock at the end of the month before the start [units]")
     target: Quantity = Field(0.0, description="level to reach [units]")
     target_date: MonthStr | None = Field(None, description="month by which the target is due")
-    priority: Priority = 1.0
+    priority: Priority = Field(1.0, description="weight of this stock's shortfalls [-]")
 
     _month = field_validator("target_date")(_check_month)
 
@@ -300,7 +304,7 @@ class ContractRow(_Row):
     shares: str | None = Field(None, description="buyers' shares separated by ';' (equal if empty)")
     agency: str | None = Field(None, max_length=40, description="e.g. NSPA, for pooled contracts")
     line: Code
-    quantity: Quantity = Field(gt=0)
+    quantity: Quantity = Field(gt=0, description="[units]")
     value: Money = Field(description="[currency]")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     start: MonthStr = Field(description="first month of deliveries")

@@ -8,7 +8,8 @@ same application later. :class:`RunWorker` takes queued plan runs from the store
 
 from __future__ import annotations
 
-from materiel.server.app import create_api
+from materiel.server.app import create_api, start_run_workers
+from materiel.server.caching import cache_headers, etag, matches, not_modified
 from materiel.server.errors import status_of
 from materiel.server.jobs import RunWorker, work_until_stopped
 from materiel.server.limits import TooManyAttempts
@@ -16,7 +17,12 @@ from materiel.server.limits import TooManyAttempts
 __all__ = [
     "RunWorker",
     "TooManyAttempts",
+    "cache_headers",
     "create_api",
+    "etag",
+    "matches",
+    "not_modified",
+    "start_run_workers",
     "status_of",
     "work_until_stopped",
 ]

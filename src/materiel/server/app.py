@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from materiel.server import errors
 from materiel.server.jobs import RunManager
-from materiel.server.limits import Guard, RateLimiter, TooManyAttempts
+from materiel.server.limits import Guard, SignInLimit, TooManyAttempts
 from materiel.server.routes_account import router as account
 from materiel.server.routes_data import router as data
 from materiel.server.routes_runs import router as runs
@@ -29,6 +29,19 @@ ROUTERS = (account, scenarios, runs, data)
 CLIENT_FACTOR = 6
 
 
+def start_run_workers(store: Store, settings: Settings) -> RunManager:
+    """The server's own plan-run workers (``settings.run_workers`` of them). Runs stay
+    queued across a restart; a run whose worker has gone is failed first."""
+    store.fail_lost_runs(settings.run_lease_s)
+    return RunManager(
+        store,
+        settings.run_workers,
+        settings.run_grace_s,
+        lease_s=settings.run_lease_s,
+        poll_s=settings.run_poll_s,
+    )
+
+
 def create_api(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The API application on ``store`` (or on the database of ``settings``)."""
     settings = settings or read_settings()
@@ -36,15 +49,7 @@ def create_api(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # runs stay queued across a restart; a run whose worker has gone is failed
-        store.fail_lost_runs(settings.run_lease_s)
-        app.state.jobs = RunManager(
-            store,
-            settings.run_workers,
-            settings.run_grace_s,
-            lease_s=settings.run_lease_s,
-            poll_s=settings.run_poll_s,
-        )
+        app.state.jobs = start_run_workers(store, settings)
         try:
             yield
         finally:
@@ -61,9 +66,8 @@ def create_api(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.store = store
     app.state.settings = settings
-    app.state.sign_in_limit = RateLimiter(settings.sign_in_attempts, settings.sign_in_window_s)
-    app.state.sign_in_client_limit = RateLimiter(
-        settings.sign_in_attempts * CLIENT_FACTOR, settings.sign_in_window_s
+    app.state.sign_in_limit = SignInLimit(
+        store, settings.sign_in_attempts, settings.sign_in_window_s, CLIENT_FACTOR
     )
     errors.install(app)
 

@@ -27,12 +27,21 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from materiel.run_process import Planner, work
-from materiel.store import Store, run_result
-from materiel.workflows import RUN_STAGES, run_snapshot, stage_of
+from materiel.store import SIM_TABLE, Store, run_result
+from materiel.workflows import (
+    RUN_STAGES,
+    SIM_STAGES,
+    read_result,
+    run_snapshot,
+    sim_stage_of,
+    simulate_snapshot,
+    stage_of,
+)
 
 log = logging.getLogger("materiel.server.jobs")
 POLL_S = 0.2
@@ -153,23 +162,72 @@ class RunWorker:
             return False
         run_id, snapshot = claimed
         try:
-            self._plan(run_id, snapshot)
+            if "simulation" in snapshot:
+                self._simulate(run_id, snapshot)
+            else:
+                self._plan(run_id, snapshot)
         except Exception as exc:  # the run fails; the worker goes on
             log.exception("run %s failed", run_id)
             self.store.set_run(run_id, status="failed", error=f"{type(exc).__name__}: {exc}")
         return True
 
     def _plan(self, run_id: int, snapshot: dict[str, Any]) -> None:
+        self._in_process(
+            run_id,
+            snapshot,
+            self.planner,
+            lambda tmp: _records(tmp, snapshot),
+            len(RUN_STAGES),
+        )
+
+    def _simulate(self, run_id: int, snapshot: dict[str, Any]) -> None:
+        """A simulation run: the plan run's stored result goes to the run's process with
+        the snapshot (not kept again in the store); the result is the targets table."""
+        self.store.set_run(run_id, stages=len(SIM_STAGES))
+        plan_run = int(snapshot["simulation"]["plan_run"])
+        plan = self.store.plan_result(plan_run)
+        if plan is None:
+            self.store.set_run(
+                run_id,
+                status="failed",
+                progress="failed",
+                error=f"run {plan_run}, whose plan it simulates, has no result any more",
+            )
+            return
+
+        def records(tmp: Path) -> dict[str, Any]:
+            saved = read_result(tmp)
+            return {"summary": saved["summary"], "tables": {SIM_TABLE: saved["rows"]}}
+
+        self._in_process(
+            run_id,
+            {**snapshot, "plan": plan},
+            simulate_snapshot,
+            records,
+            len(SIM_STAGES),
+            sim_stage_of,
+        )
+
+    def _in_process(
+        self,
+        run_id: int,
+        snapshot: dict[str, Any],
+        planner: Planner,
+        records: Callable[[Path], dict[str, Any]],
+        stages: int,
+        stage_of: Callable[[str, int], int] = stage_of,
+    ) -> None:
+        """Run ``planner`` on ``snapshot`` in a process group of its own, and record how
+        it ended: done (its result: ``records`` of its folder), failed, cancelled, or
+        queued again when this worker stops."""
         messages = self._context.Queue()
         with tempfile.TemporaryDirectory(prefix=f"materiel-run-{run_id}-") as tmp:
             # not a daemon: the planner runs its pooling comparison in a process of its
             # own, which a daemon may not start; the run's group is ended below
-            process = self._context.Process(
-                target=work, args=(snapshot, tmp, messages, self.planner)
-            )
+            process = self._context.Process(target=work, args=(snapshot, tmp, messages, planner))
             process.start()
             try:
-                outcome = self._watch(run_id, process, messages)
+                outcome = self._watch(run_id, process, messages, stage_of)
                 if outcome is not None:  # it ends by itself once it has said so
                     process.join(timeout=self.grace)
             finally:
@@ -180,16 +238,18 @@ class RunWorker:
                 self.store.set_run(run_id, status="cancelled", progress="cancelled")
             elif outcome[0] == "done":
                 self.store.set_run(
-                    run_id,
-                    status="done",
-                    progress="done",
-                    stage=len(RUN_STAGES),
-                    result=_records(Path(tmp), snapshot),
+                    run_id, status="done", progress="done", stage=stages, result=records(Path(tmp))
                 )
             else:
                 self.store.set_run(run_id, status="failed", error=outcome[1], progress="failed")
 
-    def _watch(self, run_id: int, process: Any, messages: Any) -> tuple[str, str] | None:
+    def _watch(
+        self,
+        run_id: int,
+        process: Any,
+        messages: Any,
+        stage_of: Callable[[str, int], int] = stage_of,
+    ) -> tuple[str, str] | None:
         """Record the run's progress, and send heartbeats, until it says it is done or
         failed (the outcome), or is cancelled, is no longer this worker's, or the worker
         stops (None)."""

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections import deque
 from typing import Any, ClassVar
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from materiel.errors import MaterielError
+from materiel.store import Store
 
 
 class TooManyAttempts(MaterielError):
@@ -22,23 +20,27 @@ class TooManyAttempts(MaterielError):
         super().__init__(f"too many sign-in attempts; try again in {retry_after:.0f} s")
 
 
-class RateLimiter:
-    """At most ``attempts`` per key within a sliding ``window`` of seconds."""
+class SignInLimit:
+    """At most ``attempts`` sign-in attempts per client and name, and ``attempts *
+    client_factor`` per client over all names, within a sliding ``window`` of seconds.
+    The attempts are counted in the store (:meth:`materiel.store.Store.count_attempt`),
+    so every server process on one database limits them as one. A refused attempt is
+    not counted."""
 
-    def __init__(self, attempts: int, window: float):
-        self.attempts, self.window = attempts, window
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, store: Store, attempts: int, window: float, client_factor: int):
+        self.store, self.window = store, window
+        self.attempts, self.client_attempts = attempts, attempts * client_factor
 
-    def hit(self, key: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            seen = self._seen.setdefault(key, deque())
-            while seen and seen[0] <= now - self.window:
-                seen.popleft()
-            if len(seen) >= self.attempts:
-                raise TooManyAttempts(self.window - (now - seen[0]))
-            seen.append(now)
+    def hit(self, client: str, name: str) -> None:
+        """Count one attempt of ``client`` at ``name``; :class:`TooManyAttempts` if
+        either limit is reached (then nothing is counted)."""
+        limits = [
+            (f"name|{client}|{name}", self.attempts),
+            (f"client|{client}", self.client_attempts),
+        ]
+        wait = self.store.count_attempt(limits, self.window)
+        if wait is not None:
+            raise TooManyAttempts(wait)
 
 
 async def _answer(send: Send, status: int, text: str) -> None:

@@ -32,8 +32,7 @@ router = APIRouter(tags=["account"])
 )
 def sign_in(body: SignIn, request: Request, store: StoreDep) -> SignedInPublic:
     client = request.client.host if request.client else "unknown"
-    request.app.state.sign_in_limit.hit(f"{client}|{body.name}")
-    request.app.state.sign_in_client_limit.hit(client)
+    request.app.state.sign_in_limit.hit(client, body.name)
     hours = request.app.state.settings.session_hours
     token, expires = store.sign_in(body.name, body.password, hours)
     return SignedInPublic(token=token, expires_at=expires.isoformat(), token_type="bearer")

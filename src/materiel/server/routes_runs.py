@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
+from materiel.server.caching import cache_headers, etag, matches, not_modified
 from materiel.server.deps import MAX_INT, PageDep, StoreDep, Who
-from materiel.server.schemas import PlanTablePublic, RunPublic, RunsPublic
+from materiel.server.schemas import PlanTablePublic, RunPublic, RunsPublic, SimulationCreate
 
 router = APIRouter(tags=["runs"])
 RunId = Annotated[int, Path(ge=1, le=MAX_INT)]
+#: Whose a run's table is, to a cache: the API's token.
+VARY = "Authorization"
 
 
 @router.post(
@@ -28,6 +31,31 @@ def start_run(
 ) -> RunPublic:
     run, snapshot = store.create_run(who, name, request.app.state.settings.run_limit)
     request.app.state.jobs.submit(run.id, snapshot)
+    return RunPublic.model_validate(run)
+
+
+@router.post(
+    "/runs/{run_id}/simulations",
+    status_code=202,
+    response_model=RunPublic,
+    summary="Simulate a finished plan run over sampled futures (a run of its own)",
+    responses={429: {"description": "you have as many runs queued or running as you may"}},
+)
+def start_simulation(
+    run_id: RunId, body: SimulationCreate, request: Request, who: Who, store: StoreDep
+) -> RunPublic:
+    """Queues a simulation run of plan run ``run_id``; when done, its table
+    ``simulation_targets`` gives each target's probability of being met by its date
+    and the months it is met in (5th, 50th, 95th percentiles of the futures)."""
+    run = store.create_simulation(
+        who,
+        run_id,
+        body.futures,
+        body.seed,
+        body.confidence,
+        request.app.state.settings.run_limit,
+    )
+    request.app.state.jobs.submit(run.id)
     return RunPublic.model_validate(run)
 
 
@@ -57,6 +85,7 @@ def cancel(run_id: RunId, who: Who, store: StoreDep) -> RunPublic:
     "/runs/{run_id}/tables/{table}",
     response_model=PlanTablePublic,
     summary="A table of the run's plan",
+    responses={304: {"description": "not modified: the If-None-Match named its ETag"}},
 )
 def run_table(
     run_id: RunId,
@@ -64,7 +93,17 @@ def run_table(
     who: Who,
     store: StoreDep,
     paging: PageDep,
-) -> PlanTablePublic:
+    request: Request,
+    response: Response,
+) -> PlanTablePublic | Response:
     """Rows are column: value, each plan table with its own columns (see
-    :class:`~materiel.server.schemas.PlanTablePublic`)."""
-    return paging.page(PlanTablePublic, store.run_table(who, run_id, table))
+    :class:`~materiel.server.schemas.PlanTablePublic`). A finished run's table never
+    changes: the answer has a strong ETag (of the run, the table, what decides the rows
+    this user is served, and the page) and may be kept a day by the user's own client;
+    sent back in ``If-None-Match``, it is answered 304 with no body."""
+    tag = etag(store.run_table_tag(who, run_id, table), f"json {paging.offset} {paging.limit}")
+    if matches(request.headers.get("if-none-match"), tag):
+        return not_modified(tag, VARY)
+    page = paging.page(PlanTablePublic, store.run_table(who, run_id, table))
+    response.headers.update(cache_headers(tag, VARY))
+    return page

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from materiel.store import ROLES
+from materiel.store import MAX_RUN_FUTURES, MAX_SEED, ROLES
 
 Version = Annotated[int, Field(ge=0, le=2**31 - 1, description="the version you read")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
@@ -91,6 +91,16 @@ class FactReview(Body):
 class PledgeUpdate(Body):
     version: Version
     changes: dict[str, Any]
+
+
+class SimulationCreate(Body):
+    """A simulation of a finished plan run: ``futures`` sampled futures from ``seed``
+    (the same seed, the same numbers, as ``materiel simulate``); with ``confidence``,
+    each target says whether it reaches that level (the lower end of its 95 % interval)."""
+
+    futures: Annotated[int, Field(strict=True, ge=1, le=MAX_RUN_FUTURES)] = 10_000
+    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)] = 7
+    confidence: Annotated[float | None, Field(strict=True, gt=0, lt=1)] = None
 
 
 # -- answers ---------------------------------------------------------------------------
@@ -282,6 +292,9 @@ class RunPublic(Public):
     stage: int
     stages: int
     baseline: bool = Field(False, description="the scenario's baseline run")
+    simulates: int | None = Field(
+        None, description="the plan run a simulation run simulates (null: a plan run)"
+    )
 
 
 class RunsPublic(Page[RunPublic]):

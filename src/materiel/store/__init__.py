@@ -23,10 +23,14 @@ from materiel.store.policy import ROLES, SYSTEM, TOTAL, TOTAL_KEY, Principal
 from materiel.store.records import NationalView, RunInfo
 from materiel.store.repo import Store, open_store
 from materiel.store.scenarios import rows_of as scenario_rows
+from materiel.store.sim_ops import MAX_RUN_FUTURES, MAX_SEED, SIM_TABLE
 
 __all__ = [
+    "MAX_RUN_FUTURES",
+    "MAX_SEED",
     "NATIONAL_SCENARIO_TABLES",
     "ROLES",
+    "SIM_TABLE",
     "SYSTEM",
     "TOTAL",
     "TOTAL_KEY",

@@ -189,3 +189,20 @@ class PublishedRecord(Base):
     value: Mapped[float] = mapped_column(Float)
     parts: Mapped[dict[str, Any]]
     version: Mapped[int] = mapped_column(Integer)
+
+
+class SignInAttemptRecord(Base):
+    """One sign-in attempt counted against one limit: ``key`` is the SHA-256 of what is
+    limited (a client and the name it tried, or a client), never the name itself; ``at``
+    is when, in seconds since 1970 by the database's clock, so that every server process
+    on the database counts the same attempts in the same window. Rows older than the
+    window are deleted at the next attempt (:mod:`materiel.store.attempt_ops`)."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (
+        Index("ix_attempts_key", "key", "at"),
+        Index("ix_attempts_at", "at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[float] = mapped_column(Float)

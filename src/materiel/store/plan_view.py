@@ -20,8 +20,9 @@ from materiel.store.policy import Policy, Principal
 if TYPE_CHECKING:
     from materiel.planner import Plan
 
-#: The tables whose disclosure needs what the lines deliver.
-BY_DELIVERIES = ("stock", "capacity")
+#: The tables whose disclosure needs what the lines deliver (stock and output over time,
+#: and the limits on lines whose output may be hidden).
+BY_DELIVERIES = ("stock", "capacity", "bottlenecks")
 #: The scenario's tables a national plan reads (each through its own access rule).
 NATIONAL_SCENARIO_TABLES = ("allies", "items", "lines", "components", "suppliers", "bom")
 
@@ -85,7 +86,7 @@ def nation_view(
     rows, keyed as the access rules name tables (``plan.contracts``, ``lines``): every
     table it may read, through the same filter as the workspace's; the tables it may
     not read are absent. ``extra``: other tables keyed the same way (e.g.
-    ``simulation.targets``, ``plan.bottlenecks``), shown in detail only where the rule of
+    ``simulation.targets``), shown in detail only where the rule of
     that name lets the analyst see a row (no rule: none); a table named ``simulation.X``
     follows the rule of ``plan.X`` row by row, without totals. ``memo`` and ``memo_key``
     (a stored run's) keep the rule's decisions, as :meth:`RunOps.run_table` does."""

@@ -67,6 +67,7 @@ class See(Enum):
     OWN_AND_TOTALS = "own ally in detail, alliance totals of others"
     OWN_PRODUCER = "rows naming its own producer"
     PUBLIC = "public rows"
+    OWN_OR_SHARED = "its own ally's rows and the rows of no ally"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,9 @@ class TableRule:
     public: Callable[[dict[str, Any]], bool] = field(default=lambda r: True)
     #: each owner's fraction of the row (1 for a row of one ally)
     owners: Callable[[dict[str, Any]], dict[str, float]] = field(default=lambda r: {})
+    #: columns that sum every ally's figures (the weighted shortfall): shown to those who
+    #: see the whole table only, None to the others (as the run summary's, SUMMARY_FOR_ALL)
+    alliance_wide: tuple[str, ...] = ()
 
 
 def _ally(row: dict[str, Any]) -> set[str]:
@@ -136,6 +140,13 @@ def _roles(default: See, **by_role: See) -> dict[str, See]:
 
 
 A, N, OWN, PROD, PUB = See.ALL, See.NONE, See.OWN_AND_TOTALS, See.OWN_PRODUCER, See.PUBLIC
+SHARED = See.OWN_OR_SHARED
+
+
+def _lines(row: dict[str, Any]) -> set[str]:
+    """The lines a row names, ``;``-separated (a limit's ``lines``)."""
+    return {s.strip() for s in str(row.get("lines") or "").split(";") if s.strip()}
+
 
 #: Scenario tables (see materiel.scenario.schema.TABLES) and plan tables ("plan.NAME").
 RULES: dict[str, TableRule] = {
@@ -227,6 +238,11 @@ RULES: dict[str, TableRule] = {
         _ally,
         owners=_one,
     ),
+    # a simulation run's targets: each ally its own rows (the probability that its
+    # target is met, when); no totals of the others (the targets' totals are the plan's)
+    "plan.simulation_targets": TableRule(
+        _roles(A, nation=OWN, industry=N, viewer=N), None, _ally, owners=_one
+    ),
     # the work share's price: each ally its own row (its orders, its shortfall and
     # spending with the rule and without); no totals of the others
     "plan.work_share": TableRule(
@@ -238,6 +254,26 @@ RULES: dict[str, TableRule] = {
     "plan.aid_allocation": TableRule(_roles(N, admin=A, alliance=A)),
     "plan.aid_requirements": TableRule(_roles(N, admin=A, alliance=A)),
     "plan.aid_by_donor": TableRule(_roles(N, admin=A, alliance=A)),
+    # What binds (the planner's ranking by shadow price; docs/workspace.md). Alliance
+    # staff see it whole. An ally's own limits (its budget, its work share: ``ally`` set)
+    # only its own analysts. A line's, a component's or an industry rule's limit (no
+    # ally) those who see the industry page (nation analysts, industry), but only where
+    # they see every month's output of the lines it bounds (``lines``): a limit binds
+    # only where the output meets it, so "line L binds" with one month of L's output
+    # hidden would give that month's output, hidden because it tells what too few allies
+    # receive (see DELIVERED and Policy._limits_seen). Its shadow price and first-order
+    # gain are marginal values of the whole plan, not sums of allies' figures; the
+    # re-solved weighted shortfall before and after (and so the gain) sums every ally's
+    # shortfall, as the summary's, which with a user's own would give the others': for
+    # staff only, and so the change by group. Viewers see none of it.
+    "plan.bottlenecks": TableRule(
+        _roles(A, nation=SHARED, industry=SHARED, viewer=N),
+        None,
+        _ally,
+        owners=_one,
+        alliance_wide=("shortfall_before", "shortfall_after", "shortfall_gain"),
+    ),
+    "plan.bottleneck_groups": TableRule(_roles(N, admin=A, alliance=A)),
 }
 
 #: What lines deliver, by line and the month it is made (new orders and existing
@@ -278,6 +314,14 @@ class Policy:
         self.who = principal
         self.rule = rule or disclosure.Rule()
         self.memo = memo or disclosure.Memo(0)
+
+    def view(self) -> tuple[str, ...]:
+        """What decides the rows of a table this principal is served: its role, its
+        ally and producer (a nation analyst's own rows, an industry user's lines), and
+        the disclosure rule on totals. Two principals with the same view are served the
+        same rows of the same data (a cache may key on it); its user name is not in it."""
+        rule = f"min_contributors={self.rule.min_contributors},p={self.rule.p!r}"
+        return (self.who.role, self.who.ally or "", self.who.producer or "", rule)
 
     # -- actions -------------------------------------------------------------------
     def may(self, action: str) -> bool:
@@ -321,6 +365,9 @@ class Policy:
             return rule.public(row)
         if see is See.OWN_PRODUCER:
             return self._producer_of(row, producers) == self.who.producer
+        if see is See.OWN_OR_SHARED:
+            allies = rule.allies(row) - {""}
+            return not allies or self.who.ally in allies
         return self.who.ally in rule.allies(row)
 
     def rows(
@@ -371,6 +418,10 @@ class Policy:
 
         if table == "plan.capacity" and deliveries is not None:
             return self._output_as_deliveries(seen, delivered, producers)
+        if self.sees(table) is See.OWN_OR_SHARED and rule is not None:
+            return self._limits_seen(
+                rule, seen, delivered if deliveries is not None else None, producers
+            )
         if self.sees(table) is not See.OWN_AND_TOTALS or rule is None or rule.totals is None:
             return list(seen)
 
@@ -409,6 +460,42 @@ class Policy:
                 row = {**row, "output": None, "held": None}
             out.append((i, row))
         return out
+
+    def _limits_seen(
+        self,
+        rule: TableRule,
+        seen: list[tuple[int, dict[str, Any]]],
+        delivered: Callable[[], Disclosed] | None,
+        producers: dict[str, str] | None,
+    ) -> list[tuple[int | None, dict[str, Any]]]:
+        """Limits (rows naming the ``lines`` they bound) shown only where this user sees
+        every month's output of those lines, without the ``alliance_wide`` columns."""
+        hidden = self._outputs_hidden(delivered, producers)
+        out: list[tuple[int | None, dict[str, Any]]] = []
+        for i, row in seen:
+            lines = _lines(row)
+            if lines and (hidden is None or lines & hidden):
+                continue
+            out.append((i, {**row, **dict.fromkeys(rule.alliance_wide)}))
+        return out
+
+    def _outputs_hidden(
+        self, delivered: Callable[[], Disclosed] | None, producers: dict[str, str] | None
+    ) -> set[str] | None:
+        """The lines with a month's output this user is not shown (see
+        :meth:`_output_as_deliveries`); None (every line) when what the lines deliver is
+        not given."""
+        if self.sees("plan.deliveries") is See.ALL:
+            return set()
+        if delivered is None:
+            return None
+        shown = delivered()
+        return {
+            str(key[0])
+            for key in shown.totals
+            if key not in shown.totals_ok["quantity"]
+            and not self.sees_row("plan.deliveries", {"line": key[0]}, producers)
+        }
 
     def detail(
         self, table: str, row: dict[str, Any], rows: Iterable[dict[str, Any]]

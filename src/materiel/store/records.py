@@ -117,6 +117,8 @@ class RunInfo(Record):
     stage: int = 0
     stages: int = 0
     baseline: bool = False
+    #: the plan run a simulation run simulates (None: a plan run)
+    simulates: int | None = None
 
 
 # -- accounts and the audit log ---------------------------------------------------------

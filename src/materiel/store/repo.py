@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from materiel.store.account_ops import AccountOps
+from materiel.store.attempt_ops import AttemptOps
 from materiel.store.db import Database, upgrade
 from materiel.store.ledger_ops import LedgerOps
 from materiel.store.models import AuditRecord
@@ -12,12 +13,13 @@ from materiel.store.national_ops import NationalOps
 from materiel.store.policy import Principal
 from materiel.store.records import AuditEntry, AuditPage
 from materiel.store.run_ops import RunOps
+from materiel.store.sim_ops import SimOps
 from materiel.store.variant_ops import VariantOps
 
 
-class Store(VariantOps, AccountOps, LedgerOps, RunOps, NationalOps):
-    """Scenarios and their variants, accounts, facts, pledges, runs and the audit log of
-    one database."""
+class Store(VariantOps, AccountOps, AttemptOps, LedgerOps, RunOps, SimOps, NationalOps):
+    """Scenarios and their variants, accounts, sign-in attempts, facts, pledges, runs
+    and the audit log of one database."""
 
     def audit_log(self, who: Principal, offset: int, limit: int) -> AuditPage:
         """The audit log, newest first. There is no method to change or delete it."""

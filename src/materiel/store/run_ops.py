@@ -12,7 +12,10 @@ looks for work next."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
@@ -28,12 +31,15 @@ from materiel.store.plan_view import plan_rows
 from materiel.store.policy import Policy, Principal
 from materiel.store.records import RunInfo
 from materiel.store.scenario_ops import delivered
+from materiel.store.sim_ops import SIM_TABLE
 
 ACTIVE = ("queued", "running")
 #: A run is queued, running, then done, failed or cancelled.
 STATES = ("queued", "running", "done", "failed", "cancelled")
 #: The plan tables a run serves (each with its rule in :mod:`materiel.store.policy`).
 PLAN_TABLES = SERVED
+#: The tables a run serves: a plan run the plan tables, a simulation run its targets.
+RUN_TABLES = (*SERVED, SIM_TABLE)
 #: Runs one user may have queued or running at once (the server passes
 #: ``Settings.run_limit``).
 RUN_LIMIT = 3
@@ -50,6 +56,11 @@ SUMMARY_FOR_ALL = (
     "currency",
     "status",
     "gap_pct",
+    # a simulation run's settings
+    "plan_run",
+    "futures",
+    "seed",
+    "confidence",
 )
 
 
@@ -299,8 +310,8 @@ class RunOps(StoreBase):
         with self.tx() as s:
             records = s.execute(_with_scenario().order_by(RunRecord.id)).all()
             return [
-                self._run_view(who, r, name, chosen is not None)
-                for r, name, owner, chosen in records
+                self._run_view(who, r, name, chosen is not None, simulates)
+                for r, name, owner, chosen, simulates in records
                 if policy.sees_scenario(owner)
             ]
 
@@ -312,7 +323,7 @@ class RunOps(StoreBase):
             row = s.execute(_with_scenario().where(RunRecord.id == run_id)).first()
             if row is None or not policy.sees_scenario(row[2]):
                 raise NotFound(f"no run {run_id}")
-            return self._run_view(who, row[0], row[1], row[3] is not None)
+            return self._run_view(who, row[0], row[1], row[3] is not None, row[4])
 
     def input_changes(self, who: Principal, a: int, b: int) -> InputChanges:
         """What changed in the inputs from run ``a`` to run ``b``, as the user may see
@@ -333,18 +344,10 @@ class RunOps(StoreBase):
         """One table of a finished run's plan, as the user may see it. Rows stay
         column -> value: each plan table has its own columns (the planner's frames), and
         alliance totals only the grouping and summed ones."""
-        policy = self.policy(who)
-        policy.require("run.read", "read plan runs")
-        if table not in PLAN_TABLES:
-            raise NotFound(f"no plan table {table!r}; tables: {', '.join(PLAN_TABLES)}")
-        if not policy.may_read_table(f"plan.{table}"):
-            raise AccessDenied(f"{who.role} users may not read the plan's {table}")
+        policy = self._table_policy(who, table)
         with self.tx() as s:
-            record = _visible_run(s, policy, run_id)
-            if record.status != "done":
-                raise NotFound(f"run {run_id} has no result ({record.status})")
-            # a run's id may come again after its scenario is deleted: the key has its time
-            memo_key = ("run", run_id, str(record.created_at), record.scenario_digest)
+            record = _finished_run(s, policy, run_id)
+            memo_key = _run_key(record)
             # the result of a finished run never changes: parsed once, kept by the store
             result = self.results.get(memo_key, lambda: record.result)
         if not result:
@@ -367,8 +370,36 @@ class RunOps(StoreBase):
         )
         return [dict(row) for row in rows]  # the kept result's rows stay as they are
 
+    def run_table_tag(self, who: Principal, run_id: int, table: str) -> str:
+        """A strong validator of what :meth:`run_table` gives ``who``, made without
+        reading the table: a finished run's table never changes, so the rows served are
+        decided by the run (its id, when it was made, the scenario it planned), the
+        table, what decides the rows a user is served (:meth:`Policy.view`) and the code
+        that serves them (:data:`SERVING`). Refused as :meth:`run_table` refuses (403, or
+        404 for a run the user may not see and a run that has not finished)."""
+        policy = self._table_policy(who, table)
+        with self.tx() as s:
+            key = _run_key(_finished_run(s, policy, run_id))
+        parts = (SERVING, *map(str, key), table, *policy.view())
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+    def _table_policy(self, who: Principal, table: str) -> Policy:
+        """The user's policy, if it may read plan runs and this plan table."""
+        policy = self.policy(who)
+        policy.require("run.read", "read plan runs")
+        if table not in RUN_TABLES:
+            raise NotFound(f"no plan table {table!r}; tables: {', '.join(RUN_TABLES)}")
+        if not policy.may_read_table(f"plan.{table}"):
+            raise AccessDenied(f"{who.role} users may not read the plan's {table}")
+        return policy
+
     def _run_view(
-        self, who: Principal, record: RunRecord, name: str, baseline: bool = False
+        self,
+        who: Principal,
+        record: RunRecord,
+        name: str,
+        baseline: bool = False,
+        simulates: int | None = None,
     ) -> RunInfo:
         policy = self.policy(who)
         sees_all = policy.may("scenario.create")  # alliance-wide users
@@ -399,10 +430,11 @@ class RunOps(StoreBase):
             summary=_summary(result.get("summary"), sees_all) if record.status == "done" else None,
             tables=[
                 t
-                for t in PLAN_TABLES
+                for t in RUN_TABLES
                 if t in result.get("tables", {}) and policy.may_read_table(f"plan.{t}")
             ],
             baseline=baseline,
+            simulates=simulates,
         )
 
 
@@ -415,10 +447,19 @@ def _held_by(run_id: int, worker: str) -> tuple[Any, ...]:
     )
 
 
-def _with_scenario() -> Select[RunRecord, str, str | None, int]:
-    """Runs with their scenario's name and owner, and whether each is its baseline."""
+def _with_scenario() -> Select[RunRecord, str, str | None, int, int | None]:
+    """Runs with their scenario's name and owner, whether each is its baseline, and the
+    plan run a simulation run simulates (None for a plan run; read from its snapshot in
+    the database, which is not loaded)."""
+    simulates = RunRecord.snapshot["simulation"]["plan_run"].as_integer()
     return (
-        select(RunRecord, ScenarioRecord.name, ScenarioRecord.owner, BaselineRecord.run_id)
+        select(
+            RunRecord,
+            ScenarioRecord.name,
+            ScenarioRecord.owner,
+            BaselineRecord.run_id,
+            simulates,
+        )
         .join(ScenarioRecord, ScenarioRecord.id == RunRecord.scenario_id)
         .outerjoin(BaselineRecord, BaselineRecord.run_id == RunRecord.id)
     )
@@ -436,6 +477,38 @@ def _visible_run(s: Any, policy: Policy, run_id: int) -> RunRecord:
     if record is None or not policy.sees_scenario(owner):
         raise NotFound(f"no run {run_id}")
     return record
+
+
+def _finished_run(s: Any, policy: Policy, run_id: int) -> RunRecord:
+    """The run, if the user may see it and it has finished (else 404)."""
+    record = _visible_run(s, policy, run_id)
+    if record.status != "done":
+        raise NotFound(f"run {run_id} has no result ({record.status})")
+    return record
+
+
+def _run_key(record: RunRecord) -> tuple[Any, ...]:
+    """What names a finished run's result, which never changes: a run's id may come
+    again after its scenario is deleted, so the key has its time and digest too."""
+    return ("run", record.id, str(record.created_at), record.scenario_digest)
+
+
+def _serving() -> str:
+    """The code that decides which rows of a run a user is served: materiel's version
+    and the source of the access rule, the disclosure rule and the plan's view (a
+    server with another rule serves other rows under other tags)."""
+    from materiel.store import disclosure, plan_view, policy
+    from materiel.version import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for module in (policy, disclosure, plan_view):
+        with contextlib.suppress(OSError):  # no source to read: the version alone
+            digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()
+
+
+#: What :meth:`RunOps.run_table_tag` holds of the code that serves the rows.
+SERVING = _serving()
 
 
 def _summary(summary: dict[str, Any] | None, whole: bool) -> dict[str, Any] | None:

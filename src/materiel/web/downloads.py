@@ -11,11 +11,14 @@ from fastapi.responses import Response
 
 from materiel.planner import SERVED
 from materiel.report import table_bytes
+from materiel.server import cache_headers, etag, matches, not_modified
 from materiel.store import Principal, RunInfo, Store
 from materiel.web import session
 from materiel.web.render import WebRoute
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+#: Whose a download is, to a browser's cache: the session cookie.
+VARY = "Cookie"
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -39,11 +42,20 @@ def download(
     table: str = Path(pattern=r"^[a-z_]{1,40}$"),
     fmt: Literal["csv", "xlsx"] = Path(),
 ) -> Response:
+    """A finished run's table never changes: the file has a strong ETag (of the run,
+    the table, what decides the rows this user is served, and the format), and a
+    request that sends it back in ``If-None-Match`` is answered 304, the table unread."""
     who: Principal = session.principal(request)
     store: Store = request.app.state.store
+    tag = etag(store.run_table_tag(who, run_id, table), fmt)
+    if matches(request.headers.get("if-none-match"), tag):
+        return not_modified(tag, VARY)
     rows: list[dict[str, Any]] = store.run_table(who, run_id, table)
     return Response(
         table_bytes(rows, fmt, table),
         media_type=MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="run-{run_id}-{table}.{fmt}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="run-{run_id}-{table}.{fmt}"',
+            **cache_headers(tag, VARY),
+        },
     )

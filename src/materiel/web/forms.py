@@ -54,8 +54,7 @@ async def sign_in(request: Request) -> Response:
     client = request.client.host if request.client else "unknown"
     hours = request.app.state.settings.session_hours  # the sign-in and its cookie alike
     try:
-        request.app.state.sign_in_limit.hit(f"{client}|{form.get('name', '')}")
-        request.app.state.sign_in_client_limit.hit(client)
+        request.app.state.sign_in_limit.hit(client, form.get("name", ""))
         if form.get("token"):
             token = form["token"].strip()
             store.principal(token)  # refuses an unknown, revoked or expired token
@@ -173,6 +172,35 @@ async def start_run(request: Request, name: str) -> Response:
     run, snapshot = _store(request).create_run(who, name, limit)
     request.app.state.jobs.submit(run.id, snapshot)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+@router.post("/runs/{run_id}/simulations")
+async def start_simulation(request: Request, run_id: int) -> Response:
+    """Simulate a finished plan run (futures, seed, an optional confidence level, as
+    the form gives them; the store checks them as the API does); then the new run."""
+    await session.check_csrf(request)
+    who = session.principal(request)
+    form = await _form(request)
+    confidence = form.get("confidence", "").strip()
+    run = _store(request).create_simulation(
+        who,
+        run_id,
+        _number(form.get("futures", ""), int),
+        _number(form.get("seed", "7"), int),
+        _number(confidence, float) if confidence else None,
+        request.app.state.settings.run_limit,
+    )
+    request.app.state.jobs.submit(run.id)
+    return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+def _number(text: str, kind: type[int] | type[float]) -> object:
+    """A form's number as ``kind``, or the text as given (the store's check then says
+    what is wrong with it, naming the field)."""
+    try:
+        return kind(text.strip())
+    except ValueError:
+        return text
 
 
 @router.post("/scenarios/{name}/variants")

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.scenario import TABLES
-from materiel.store import AccessDenied, NotFound, RunInfo, Store
+from materiel.store import SIM_TABLE, AccessDenied, NotFound, RunInfo, Store
 from materiel.web import downloads, national, session, views
+from materiel.web.grid import AID_UNITS, numeric_columns, schema_units
 from materiel.web.render import WebRoute, page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -170,6 +171,7 @@ def ledger(request: Request, scenario: Name = None) -> Response:
         except AccessDenied:
             contracts = []
     facts = store.facts(who)
+    columns = _columns(contracts)
     return page(
         request,
         "ledger.html",
@@ -177,7 +179,9 @@ def ledger(request: Request, scenario: Name = None) -> Response:
         scenario=name,
         scenarios=views.scenario_names(store, who),
         contracts=contracts,
-        columns=_columns(contracts),
+        columns=columns,
+        units=schema_units("contracts", columns),
+        numeric=numeric_columns(contracts, columns),
         waiting=[f for f in facts if f.get("status") == "unreviewed"],
         reviewed=[f for f in facts if f.get("status") != "unreviewed"],
         may_review=store.policy(who).may("facts.write"),
@@ -292,6 +296,10 @@ def run_status(request: Request, run_id: int) -> Response:
 def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
     """The run's outlook when it is done, and whether this user may cancel it."""
     may_cancel = store.policy(who).may_cancel_run(info.created_by)
+    if info.simulates is not None:  # a simulation run: its targets' odds, once done
+        done = info.status == "done"
+        rows = views.plan_table(store, who, info.id, SIM_TABLE) if done else []
+        return {"result": None, "may_cancel": may_cancel, "estimate": None, "simulation": rows}
     if info.status != "done":
         estimate = views.run_estimate(store.runs(who), info)
         return {"result": None, "may_cancel": may_cancel, "estimate": estimate}
@@ -299,9 +307,11 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
         "result": views.outlook(store, who, info),
         "aid": views.aid_coordination(store, who, info),
         "aid_columns": views.AID_COLUMNS,
+        "aid_units": AID_UNITS,
         "may_cancel": may_cancel,
         "national": national.choice(store, who, info),
         "downloads": downloads.readable(store, who, info),
+        "may_simulate": store.policy(who).may("run.create"),
     }
 
 

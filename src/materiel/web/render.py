@@ -20,6 +20,7 @@ from materiel.server import status_of
 from materiel.store import Principal, Unauthenticated
 from materiel.version import __version__
 from materiel.web import session
+from materiel.web.grid import order_value, schema_unit
 from materiel.web.views import duration, number
 
 log = logging.getLogger("materiel.web")
@@ -39,6 +40,8 @@ env = Environment(
 )
 env.filters["num"] = number
 env.filters["duration"] = duration
+env.filters["order"] = order_value
+env.globals["schema_unit"] = schema_unit
 env.globals["version"] = __version__
 
 NAV = (

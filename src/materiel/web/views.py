@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from materiel.planner import months_to_target
-from materiel.report import supply_chain_words
+from materiel.report import bottleneck_sentences, supply_chain_words
 from materiel.store import TOTAL, TOTAL_KEY, AccessDenied, NotFound, Principal, RunInfo, Store
 
 THRESHOLDS = (2.0, 3.5, 5.0)
@@ -299,7 +299,12 @@ def _lateness(entry: dict[str, Any], planned: dict[str, Any] | None) -> tuple[fl
 
 
 def industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) -> dict:
-    """Lines, components, capacity added and when, what binds, contracts to sign."""
+    """Lines, components, capacity added and when, what binds, contracts to sign.
+
+    What binds is the planner's own ranking of the run (its ``bottlenecks`` table, the
+    limits by shadow price) in the report's sentences, as the user may see it; None
+    where the run has no such table (a run made before plans kept it): nothing is said
+    of what binds then."""
     lines = _rows(store, who, scenario, "lines")
     components = _rows(store, who, scenario, "components")
     capacity = plan_table(store, who, run.id, "capacity") if run else []
@@ -308,51 +313,32 @@ def industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) -
     for row in capacity:
         entry = by_line.setdefault(
             str(row["line"]),
-            {
-                "line": row["line"],
-                "first": None,
-                "last": None,
-                "added": [],
-                "busy": 0,
-                "months": 0,
-                "hidden": 0,
-            },
+            {"line": row["line"], "first": None, "last": None, "added": [], "hidden": 0},
         )
         cap = float(row.get("capacity") or 0.0)
         if entry["last"] is not None and cap > entry["last"] + 1e-6:
             entry["added"].append((row.get("month_label"), cap - entry["last"]))
         entry["first"] = cap if entry["first"] is None else entry["first"]
         entry["last"] = cap
-        if row.get("output") is None:  # hidden by the disclosure rule: neither busy nor idle
+        if row.get("output") is None:  # hidden by the disclosure rule
             entry["hidden"] += 1
-            continue
-        entry["months"] += 1
-        if cap > 0 and float(row["output"]) >= cap - 1e-6:
-            entry["busy"] += 1
-    binds = []
-    for entry in by_line.values():
-        if entry["hidden"]:
-            binds.append(
-                f"Line {entry['line']}: its output in {entry['hidden']} months is not shown "
-                "(it would tell what too few allies receive)."
-            )
-        if entry["months"] and entry["busy"] >= entry["months"] / 2:
-            binds.append(
-                f"Line {entry['line']} runs at full capacity in {entry['busy']} of "
-                f"{entry['months']} months: more output needs more capacity there."
-            )
-        elif entry["months"]:
-            binds.append(
-                f"Line {entry['line']} has spare capacity in {entry['months'] - entry['busy']} "
-                f"of {entry['months']} months: it does not limit the plan."
-            )
     return {
         "lines": lines,
         "components": components,
         "capacity": list(by_line.values()),
-        "binds": binds,
+        "binds": binds(store, who, run) if run else None,
         "contracts": contracts,
     }
+
+
+def binds(store: Store, who: Principal, run: RunInfo) -> list[str] | None:
+    """The planner's sentences on what binds in a run, of the rows the user may see
+    (:func:`materiel.report.bottleneck_sentences`); None where the run has no ranking
+    or the user may not read it."""
+    if "bottlenecks" not in run.tables:
+        return None
+    limits = plan_table(store, who, run.id, "bottlenecks")
+    return bottleneck_sentences(limits, plan_table(store, who, run.id, "bottleneck_groups"))
 
 
 def supply_chain(store: Store, who: Principal, run: RunInfo, currency: str) -> dict[str, Any]:

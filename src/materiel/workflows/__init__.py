@@ -7,6 +7,8 @@ once.
 - :func:`plan_with_confidence`: plan so that targets hold in a share of futures;
 - :func:`run_snapshot`: plan a stored scenario's rows for a server run (its stages:
   :data:`RUN_STAGES`, :func:`stage_of`);
+- :func:`simulate_snapshot`: simulate a finished plan run's plan for a simulation run
+  (its stages: :data:`SIM_STAGES`, :func:`sim_stage_of`);
 - :func:`run_combination`: one cell of a sweep (plan with overrides, figures);
 - :func:`national_plan`: one ally's national plan, as a nation analyst of it sees the
   plan (``materiel national-plan``); :func:`national_of_run` for a workspace run.
@@ -18,9 +20,17 @@ from materiel.workflows.confidence import ConfidentPlan, check_confidence, plan_
 from materiel.workflows.national import check_ally, national_of_run, national_plan
 from materiel.workflows.plan import PlanReport, plan_report
 from materiel.workflows.run import RUN_STAGES, run_snapshot, stage_of
+from materiel.workflows.simrun import (
+    SIM_STAGES,
+    plan_of_result,
+    read_result,
+    sim_stage_of,
+    simulate_snapshot,
+)
 
 __all__ = [
     "RUN_STAGES",
+    "SIM_STAGES",
     "ConfidentPlan",
     "PlanReport",
     "alternatives_report",
@@ -29,10 +39,14 @@ __all__ = [
     "national_of_run",
     "national_plan",
     "plan_figures",
+    "plan_of_result",
     "plan_report",
     "plan_with_confidence",
+    "read_result",
     "run_combination",
     "run_snapshot",
+    "sim_stage_of",
     "simulate_figures",
+    "simulate_snapshot",
     "stage_of",
 ]

@@ -53,7 +53,8 @@ def national_plan(
     """Write the national plan of ``ally`` (HTML and PDF) into ``out``: of the report
     folder ``run`` (made by ``materiel plan --out``; a simulation in it gives each
     target's probability), or of a plan made now (``explain``: bottlenecks to value by
-    re-solving; none by default, as the what-ifs are not a nation analyst's to see);
+    re-solving; none by default, as the re-solved figures are not a nation analyst's to
+    see);
     ``remote(scenario, explain)`` makes that plan elsewhere (a Dask cluster:
     :func:`materiel.sweeps.planned_on_cluster`), returning its plan and bottlenecks."""
     from materiel.report import write_national
@@ -74,15 +75,13 @@ def national_plan(
         origin = f"the plan in {run}"
     elif remote is not None:
         say("planning on the cluster")
-        made, bottlenecks = remote(scenario, explain)
-        extra["plan.bottlenecks"] = _records(bottlenecks)
+        made, _ = remote(scenario, explain)  # its plan keeps its bottlenecks
         origin = "a plan made now, on a Dask cluster"
     else:
         from materiel.planner import plan
 
         result = plan(scenario, explain=explain, compare_pooling=False, progress=say)
         made = result.plan
-        extra["plan.bottlenecks"] = _records(result.bottlenecks)
         origin = "a plan made now"
     say(f"keeping what a nation analyst of {code} sees")
     source = national_source(scenario, made, code, origin, extra)
@@ -99,7 +98,7 @@ def national_source(
 ) -> NationalSource:
     """What the national plan of ``ally`` is drawn from: the plan ``made`` for
     ``scenario`` as the workspace would keep it as a run, seen by a nation analyst of
-    ``ally``; ``extra`` tables (``simulation.targets``, ``plan.bottlenecks``) pass the
+    ``ally``; ``extra`` tables (``simulation.targets``) pass the
     same rule."""
     from materiel.store import NATIONAL_SCENARIO_TABLES, nation_view, run_result, scenario_rows
 
@@ -149,11 +148,10 @@ def _source(
 
 def _extras(folder: Path, targets: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The tables of a report folder besides its plan: the simulation's targets (each
-    target's probability; refused unless of the plan's ``targets``) and the bottlenecks
-    with their what-ifs, where written."""
+    target's probability; refused unless of the plan's ``targets``), where written (the
+    bottlenecks are the plan's own table)."""
     found = {
         "simulation.targets": folder / "simulation" / "targets.parquet",
-        "plan.bottlenecks": folder / "bottlenecks.parquet",
     }
     out = {}
     for name, path in found.items():
