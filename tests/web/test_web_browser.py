@@ -461,3 +461,75 @@ def test_the_ledger_scrolls_sideways_in_its_box_not_the_page(page_of: Any) -> No
     assert page.get_by_label("Filter rows of The contract ledger").is_visible()
     assert not axe_violations(page)
     shot(page, "ledger-narrow")
+
+
+# -- the outlook's probabilities and fan chart ------------------------------------------
+@pytest.fixture(scope="module")
+def odds_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Workspace, int]]:
+    """A workspace of its own with a finished plan run of the small scenario and a
+    simulation run of it finished by hand (tests/odds_kit.py), served by an app without
+    a run worker (so that none takes the simulation run before the test finishes it)."""
+    from materiel.server.jobs import RunManager
+    from tests.odds_kit import ROWS, simulate_by_hand
+
+    folder = tmp_path_factory.mktemp("odds")
+    space = make_workspace(sqlite_url(folder), folder)
+    manager = RunManager(space.store)
+    try:
+        run, snapshot = space.store.create_run(
+            space.store.principal(space.tokens["alliance"]), "small"
+        )
+        manager.submit(run["id"], snapshot)
+        _wait(space, run["id"])
+    finally:
+        manager.shutdown()
+    simulate_by_hand(space, run["id"], ROWS)
+    app = create_app(Settings(db=space.store.db.url, run_workers=0), space.store)
+    with live_server(app) as url:
+        yield url, space, run["id"]
+    space.store.db.dispose()
+
+
+def test_the_outlook_draws_the_fan_of_the_month_each_target_is_met(
+    browser: Any, odds_site: tuple[str, Workspace, int]
+) -> None:
+    url, _, plan_run = odds_site
+    contexts: list[Any] = []
+    page = signed_in_page(browser, url, "alliance", contexts)
+    try:
+        page.goto(f"/outlook?scenario=small&run={plan_run}")
+        page.wait_for_load_state("networkidle")
+        fan = (
+            "id => { const c = Chart.getChart(id); return c && c.data.datasets.map(d => d.data); }"
+        )
+        drawn = page.evaluate(fan, "month-met-fan")
+        # the bars run from the 5th to the 95th percentile month (to the end of that
+        # month: + 0.5), in the simulation's order CCC, AAA, BBB; "not within horizon"
+        # is month 12, past 2025-12; then the medians and the target dates (2025-12 = 11)
+        assert drawn == [[[9, 12.5], [2, 12.5], [1, 10.5]], [12, 7, 4], [11, 11, 11]]
+        ticks = page.evaluate(
+            "() => { const x = Chart.getChart('month-met-fan').scales.x;"
+            " return [x.getLabelForValue(0), x.ticks.map(t => t.label)]; }"
+        )
+        assert "2025-01" in ticks[1] and "later" in ticks[1]
+        box = page.locator("#month-met-fan").bounding_box()
+        assert box is not None and box["height"] > 150  # three rows, readable
+        with page.expect_download() as download:
+            page.click("button[data-csv='month-met-fan']")
+        text = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+        assert text[0] == (
+            "label,month met: 5th percentile,month met: median,"
+            "month met: 95th percentile,target date"
+        )
+        assert text[1:] == [
+            "CCC · SHELL,2025-10,later,later,2025-12",
+            "AAA · SHELL,2025-03,2025-08,later,2025-12",
+            "BBB · SHELL,2025-02,2025-05,2025-11,2025-12",
+        ]
+        shot(page, "outlook-fan")
+        violations = axe_violations(page)
+        assert not violations, violations
+        assert not page.errors, page.errors  # no script or CSP error
+    finally:
+        for context in contexts:
+            context.close()

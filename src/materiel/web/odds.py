@@ -22,9 +22,9 @@ LATER = "later"
 MAX_FAN = 40
 #: The percentiles of the month met, as the simulation stores them, and their names.
 PERCENTILES = (
-    ("month_met_p05", "met by (5th percentile)"),
-    ("month_met_p50", "met by (median)"),
-    ("month_met_p95", "met by (95th percentile)"),
+    ("month_met_p05", "month met: 5th percentile"),
+    ("month_met_p50", "month met: median"),
+    ("month_met_p95", "month met: 95th percentile"),
 )
 
 

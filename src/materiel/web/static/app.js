@@ -44,8 +44,12 @@
         responsive: true, maintainAspectRatio: false, animation: false, indexAxis: "y",
         scales: {
           x: {
-            type: "linear", min: 0, max: s.months.length - 1,
-            ticks: { stepSize: 1, autoSkip: true, callback: function (v) { return month(v); } }
+            type: "linear", min: 0, max: s.months.length - 0.5,
+            // a tick at each month (past the horizon: "later"), thinned where they crowd
+            afterBuildTicks: function (axis) {
+              axis.ticks = s.months.map(function (_, i) { return { value: i }; });
+            },
+            ticks: { autoSkip: true, callback: function (v) { return month(v); } }
           }
         },
         plugins: {
