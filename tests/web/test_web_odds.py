@@ -24,7 +24,7 @@ from materiel.store import SIM_TABLE
 from materiel.store.policy import SYSTEM
 from tests.odds_kit import NEVER, ROWS, simulate_by_hand
 from tests.server_kit import Workspace, make_workspace, sqlite_url
-from tests.web_kit import plan_from_page, read_table, sign_in
+from tests.web_kit import page_as, plan_from_page, read_table, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +54,6 @@ def copy_of_plan(space: Workspace, plan_run: int) -> int:
 @pytest.fixture(scope="module")
 def simulated(site: tuple[TestClient, Workspace, int]) -> int:
     return simulate_by_hand(site[1], site[2], ROWS)
-
-
-def page_as(client: TestClient, user: str, path: str) -> str:
-    client.cookies.clear()
-    assert sign_in(client, user).status_code == 303
-    answer = client.get(path)
-    assert answer.status_code == 200, answer.text[:300]
-    return answer.text
 
 
 def fan_of(page: str) -> dict[str, Any] | None:

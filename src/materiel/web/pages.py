@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.scenario import TABLES
 from materiel.store import SIM_TABLE, AccessDenied, NotFound, RunInfo, Store
-from materiel.web import downloads, national, odds, session, views
+from materiel.web import downloads, headline, national, odds, session, views
 from materiel.web.grid import AID_UNITS, numeric_columns, schema_units
 from materiel.web.render import WebRoute, page
 
@@ -322,6 +322,8 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
         "national": national.choice(store, who, info),
         "downloads": downloads.readable(store, who, info),
         "may_simulate": store.policy(who).may("run.create"),
+        "pooling": headline.pooling(info.summary),
+        "binds": views.binds(store, who, info),
     }
 
 
