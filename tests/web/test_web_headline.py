@@ -23,7 +23,7 @@ from tests.bottleneck_kit import SAID, finished_run
 from tests.planner.test_hand_solved import _pooling_tier
 from tests.server_kit import Workspace, make_workspace, sqlite_url
 from tests.web.test_web_binds import said
-from tests.web_kit import page_as, plan_from_page, sign_in
+from tests.web_kit import page_as, plan_from_page, read_table, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +37,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
     with TestClient(create_app(Settings(db=space.store.db.url), space.store)) as client:
         sign_in(client, "alliance")
         run_id = plan_from_page(client, space, "tier")
+        client.app.state.small_run = plan_from_page(client, space, "small")  # type: ignore[attr-defined]
         yield client, space, run_id
     space.store.db.dispose()
 
@@ -97,3 +98,34 @@ def test_the_run_page_says_what_binds_as_each_user_may_see_it(
     # a run without the ranking says nothing of what binds
     older = finished_run(space.store, with_limits=False)
     assert said(page_as(client, "alliance", f"/runs/{older}")) is None
+
+
+def test_the_run_page_says_how_much_demand_is_unmet_to_those_who_see_the_sums(
+    site: tuple[TestClient, Workspace, int],
+) -> None:
+    client, _, _ = site
+    small = client.app.state.small_run  # type: ignore[attr-defined]
+    # the small scenario's demand: AAA consumes 1 a month and BBB gives UKR 2 a month
+    # for 12 months: 12 + 24 = 36 units, all served from stock (initial 10,101 and more)
+    page = page_as(client, "alliance", f"/runs/{small}")
+    assert dd(page, "unmet-demand") == "0.0 % (0 of 36 units of consumption and aid)"
+    # a nation analyst's summary has no sums over all allies: no empty "Unmet demand %"
+    page = page_as(client, "nation_AAA", f"/runs/{small}")
+    assert 'id="unmet-demand"' not in page and "<dt>Unmet demand</dt>" not in page
+
+
+def test_compare_opens_on_what_pooling_is_worth_for_staff_only(
+    site: tuple[TestClient, Workspace, int],
+) -> None:
+    client, _, tier = site
+    small = client.app.state.small_run  # type: ignore[attr-defined]
+    path = f"/compare?a={tier}&b={small}"
+    rows = {
+        r[0].text: [c.text for c in r[1:]]
+        for r in read_table(page_as(client, "alliance", path), "cmp-headline").rows
+    }
+    # the tier scenario's pooling saves 240 (above); the small one's, with no tiers, 0
+    assert rows["Pooling saves"] == ["240", "0", "-240"]
+    assert rows["Pooling's gain in shortfall [target-months]"] == ["0.0", "0.0", "same"]
+    headline = read_table(page_as(client, "nation_AAA", path), "cmp-headline")
+    assert not [r for r in headline.rows if r[0].text.startswith("Pooling")]
