@@ -13,6 +13,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,22 @@ def signed_in_page(browser: Any, url: str, user: str, contexts: list[Any]) -> An
     page.click("button[type=submit]")
     page.wait_for_url(f"{url}/")
     return page
+
+
+@contextmanager
+def checked_page(browser: Any, url: str, user: str) -> Iterator[Any]:
+    """A new page signed in as ``user`` (:func:`signed_in_page`); when the steps done with
+    it end, axe finds no serious violation on it and it logged no script or CSP error."""
+    contexts: list[Any] = []
+    try:
+        page = signed_in_page(browser, url, user, contexts)
+        yield page
+        violations = axe_violations(page)
+        assert not violations, violations
+        assert not page.errors, page.errors
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def shot(page: Any, name: str) -> Path:
@@ -395,9 +412,7 @@ def test_the_contracts_grid_sorts_numbers_filters_by_ally_and_pages(
     url, space, run_id = wide_site
     plan = space.store.run_table(SYSTEM, run_id, "contracts")
     assert len(plan) > 25, "the wide plan has more contracts than a page"
-    contexts: list[Any] = []
-    page = signed_in_page(browser, url, "alliance", contexts)
-    try:
+    with checked_page(browser, url, "alliance") as page:
         page.goto(f"/industry?scenario=wide&run={run_id}")
         grid = page.locator("#contracts")
         rows = grid.locator("tbody tr")
@@ -437,12 +452,6 @@ def test_the_contracts_grid_sorts_numbers_filters_by_ally_and_pages(
         page.get_by_role("button", name="Rate [units/month]: Activate to sort").press("Enter")
         rate = grid.locator("thead th", has_text="Rate [units/month]")
         expect(rate).to_have_attribute("aria-sort", "ascending")
-        violations = axe_violations(page)
-        assert not violations, violations
-        assert not page.errors, page.errors
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def test_the_ledger_scrolls_sideways_in_its_box_not_the_page(page_of: Any) -> None:
@@ -494,9 +503,7 @@ def test_the_outlook_draws_the_fan_of_the_month_each_target_is_met(
     browser: Any, odds_site: tuple[str, Workspace, int]
 ) -> None:
     url, _, plan_run = odds_site
-    contexts: list[Any] = []
-    page = signed_in_page(browser, url, "alliance", contexts)
-    try:
+    with checked_page(browser, url, "alliance") as page:
         page.goto(f"/outlook?scenario=small&run={plan_run}")
         page.wait_for_load_state("networkidle")
         fan = (
@@ -527,9 +534,41 @@ def test_the_outlook_draws_the_fan_of_the_month_each_target_is_met(
             "BBB · SHELL,2025-02,2025-05,2025-11,2025-12",
         ]
         shot(page, "outlook-fan")
-        violations = axe_violations(page)
-        assert not violations, violations
-        assert not page.errors, page.errors  # no script or CSP error
-    finally:
-        for context in contexts:
-            context.close()
+
+
+def test_an_editable_grid_sorts_filters_and_keeps_its_edits(
+    browser: Any, odds_site: tuple[str, Workspace, int]
+) -> None:
+    # The stockpiles of the small scenario (initial: AAA 10,101, BBB 31,337, CCC 42,424)
+    # as a grid of edit forms: sorted by a field's value (the grid reads data-order, not
+    # the text of a cell, which has none), an edit saved in place, the grid sorting by
+    # the new value, and the row's forms carrying its new version (a second edit saves).
+    url, space, _ = odds_site
+    ids = {a: _row(space, "stockpiles", ally=a)["id"] for a in ("AAA", "BBB", "CCC")}
+    with checked_page(browser, url, "alliance") as page:
+        page.goto("/scenarios/small?table=stockpiles")
+        grid = page.locator("#table-stockpiles")
+        order = "rs => rs.map(r => r.id)"
+        initial = grid.locator("thead th", has_text="initial [units]")
+        initial.click()
+        expect(initial).to_have_attribute("aria-sort", "ascending")
+        rows = grid.locator("tbody tr")
+        assert rows.evaluate_all(order) == [f"row-{ids[a]}" for a in ("AAA", "BBB", "CCC")]
+        cell = page.locator(f"#cell-{ids['CCC']}-initial")
+        cell.fill("5")
+        cell.press("Enter")
+        expect(page.locator(f"#msg-{ids['CCC']}-initial")).to_have_text("Saved.")
+        assert space.store.row(SYSTEM, "small", "stockpiles", ids["CCC"])["data"]["initial"] == 5
+        initial.click()  # descending, by the values now held: CCC's 5 comes last
+        expect(initial).to_have_attribute("aria-sort", "descending")
+        assert rows.evaluate_all(order) == [f"row-{ids[a]}" for a in ("BBB", "AAA", "CCC")]
+        again = page.locator(f"#cell-{ids['CCC']}-initial")
+        assert again.input_value() == "5.0"
+        again.fill("6")
+        again.press("Enter")  # the row's new version is in its forms: saved, not stale
+        expect(page.locator(f"#msg-{ids['CCC']}-initial")).to_have_text("Saved.")
+        assert space.store.row(SYSTEM, "small", "stockpiles", ids["CCC"])["data"]["initial"] == 6
+        page.get_by_label("Filter rows of Table stockpiles of small").fill("CCC")
+        expect(rows).to_have_count(1)
+        assert rows.evaluate_all(order) == [f"row-{ids['CCC']}"]
+        shot(page, "edit-grid")

@@ -238,6 +238,10 @@ def scenario(
         table=table,
         columns=list(TABLES[table].row.model_fields) if table else [],
         rows=rows[offset : offset + PAGE_ROWS],
+        grid=True,
+        numeric=numeric_columns([r["data"] for r in rows], TABLES[table].row.model_fields)
+        if table
+        else set(),
         offset=offset,
         total=len(rows),
         page_rows=PAGE_ROWS,
