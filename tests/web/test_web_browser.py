@@ -534,6 +534,14 @@ def test_the_outlook_draws_the_fan_of_the_month_each_target_is_met(
             "BBB · SHELL,2025-02,2025-05,2025-11,2025-12",
         ]
         shot(page, "outlook-fan")
+        assert not axe_violations(page)
+        # the plan run's page: the same fan, with the headline figures (what pooling is
+        # worth) and what binds; checked by axe as the block ends
+        page.goto(f"/runs/{plan_run}")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(fan, "month-met-fan") == drawn
+        expect(page.locator("#pooling")).to_contain_text("pooling saves")
+        shot(page, "run-fan")
 
 
 def test_an_editable_grid_sorts_filters_and_keeps_its_edits(
