@@ -196,6 +196,24 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "The United States gave Northrop Grumman a $100 million order. The United States wants "
      "more shells. To supply Ukraine, 9,000 shells would be produced per month.",
      "capacity_plan", {"actors": {"producer": "USA"}, "quantity": 9000}),
+    # the parts of a split spending target: what each share is for, due when the whole is
+    ("core part",
+     "EU leaders backed an aim of 4% of GDP by 2031, with 3% reserved for hard defence "
+     "and the remainder for resilience.",
+     "pledge", {"actors": {"ally": "EU"}, "item": "core defence", "share_of_gdp": 3.0,
+                "year": 2031}),
+    ("wider part",
+     "NATO allies agreed to a goal of 4% of GDP, with 3% for core defence spending and 1% "
+     "for wider security-related costs.",
+     "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 1.0,
+                "item": "defence- and security-related spending"}),
+    ("part due when the whole is",
+     "NATO allies agreed on Tuesday to reach 4% of GDP by 2033. Under the deal, allies will "
+     "spend at least 3% on core defence.",
+     "pledge", {"actors": {"ally": "NATO"}, "item": "core defence", "year": 2033}),
+    ("a whole is no part",
+     "NATO allies agreed to spend 4% of GDP on defence and security-related needs by 2033.",
+     "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 4.0, "item": None}),
 ]  # fmt: skip
 
 

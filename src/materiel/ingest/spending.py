@@ -65,6 +65,66 @@ _AIM_RE = re.compile(r"\b(?:ambition|aims?|intends?|hopes?|hoping|aspires?)\b", 
 _COMMIT_RE = re.compile(r"\b(?:agreed|pledged?|commit\w*|promised?|will)\b", re.IGNORECASE)
 _PLANNED_RE = re.compile(r"\b(?:plans?|planned|draft|budget|projects?|would|will|set at)\b", re.I)
 _RESPECTIVELY_RE = re.compile(r"\brespectively\b", re.IGNORECASE)
+#: What a pledged share is for, in the words right after it: core defence ("3.5% for hard
+#: defence", "earmarked for rearmament") or the wider part of a split target ("1.5% for
+#: other expenditures related to defence", "to a broader set of items", "on infrastructure").
+_PART_FOR_RE = re.compile(
+    r"^(?:\s*of\s+(?:GDP|gross domestic product))?[\s,]*(?:(?:is|are|be|was)\s+)?"
+    r"(?:earmarked|set aside|reserved|devoted|allocated|going|spent)?\s*"
+    r"(?:for|to|on|towards?)\s+(?:the\s+)?[\"“]?(?P<what>[^.;,—–]{0,50})",
+    re.IGNORECASE,
+)
+_CORE_RE = re.compile(
+    r"^(?:core|hard|pure|traditional|basic|strict)\s+(?:defen[cs]e|military)|^rearmament|"
+    r"^(?:the\s+)?(?:military|armed forces)\s+(?:itself|proper)",
+    re.IGNORECASE,
+)
+_WIDER_RE = re.compile(
+    r"\b(?:other|broader|wider|remaining|related|adjacent|security|resilience|infrastructure|"
+    r"civil)\b",
+    re.IGNORECASE,
+)
+
+
+def _whole_year(
+    s: Sentence, pct: Percent, found: Sequence[Percent], spans: Sequence[tuple[int, int]]
+) -> int | None:
+    """The year a part of a target is due: that of the larger share (the whole) in its
+    sentence, else a later year than the article's named in the sentence before ("to 5%
+    by 2035. Of it, 3.5% to core defence")."""
+    value = pct.value if pct.value is not None else pct.low
+    for whole in found:
+        if (whole.value or whole.low or 0) > (value or 0):
+            year = _year_near(s, whole.start, whole.end, None, spans)
+            if year is not None:
+                return year
+    later = s.base is not None and s.context_year is not None and s.context_year > s.base.year
+    return s.context_year if later else None
+
+
+def _part_item(s: Sentence, pct: Percent, found: Sequence[Percent]) -> str | None:
+    """The part of a split spending target a pledged share is for (``core defence``, or
+    the wider part: ``defence-related infrastructure`` or ``defence- and security-related
+    spending``); None when the share is not said to be for a part. The wider part is read
+    only where the sentence also gives a larger share (the whole) or a core part."""
+    match = _PART_FOR_RE.match(s.text[pct.end : pct.end + 90])
+    if match is None:
+        return None
+    what = match.group("what")
+    if _CORE_RE.match(what):
+        return "core defence"
+    value = pct.value if pct.value is not None else pct.low
+    larger = any((p.value or p.low or 0) > (value or 0) for p in found if p is not pct)
+    core = any(
+        (m := _PART_FOR_RE.match(s.text[p.end : p.end + 90])) and _CORE_RE.match(m["what"])
+        for p in found
+        if p is not pct
+    )
+    if not (larger or core) or not _WIDER_RE.search(what):
+        return None
+    if re.search(r"\binfrastructure\b", what, re.I) and not re.search(r"\bsecurity\b", what):
+        return "defence-related infrastructure"
+    return "defence- and security-related spending"
 
 
 def _day(s: Sentence) -> dict[str, Any]:
@@ -217,7 +277,9 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
     facts = []
     for pct, ally in zip(found, allies, strict=True):
         year = _year_near(s, pct.start, pct.end, None, spans)
-        pledge = bool(_PLEDGE_RE.search(s.text))
+        part = _part_item(s, pct, found)
+        # a share for a part of a target ("will spend 3% on core defence") is pledged too
+        pledge = bool(_PLEDGE_RE.search(s.text) or (part and _COMMIT_RE.search(s.text)))
         fields: dict[str, Any] = {
             "actors": {"ally": ally or fallback} if (ally or fallback) else {},
             "share_of_gdp": pct.value if pct.value is not None else pct.low,
@@ -231,6 +293,10 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
             kind, status = "pledge", "planned" if aim else "pledged"
             if year is None and len(found) == 1 and stated:
                 year = ref_year(stated[0])
+            if part is not None:
+                fields["item"] = part
+                if year is None:
+                    year = _whole_year(s, pct, found, spans)
         else:
             year = year if year is not None else base_year
             later = year is not None and base_year is not None and year > base_year
