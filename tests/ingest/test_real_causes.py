@@ -214,7 +214,41 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("a whole is no part",
      "NATO allies agreed to spend 4% of GDP on defence and security-related needs by 2033.",
      "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 4.0, "item": None}),
+    # no country named: the country of the national currency the figures are in
+    ("currency's country",
+     "The cabinet wants military outlays to reach 2% of GDP by 2028, and defence spending "
+     "will rise to SEK 150 billion.",
+     "pledge", {"actors": {"ally": "SWE"}, "share_of_gdp": 2.0, "year": 2028}),
+    # a budget figure with no year of its own is for the fiscal year named before it
+    ("fiscal year before",
+     "Ministers approved the budget for fiscal 2026 on Friday. Military spending will be "
+     "NOK 100 billion.",
+     "spending", {"actors": {"ally": "NOR"}, "value": 1e11, "year": 2026}),
+    # a budget with no actor in its sentence is the previous sentence's actor's
+    ("actor before",
+     "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
+     "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),
 ]  # fmt: skip
+
+#: Texts that must give no fact of the kind.
+NOT_FACTS: list[tuple[str, str, str]] = [
+    # a change is no share of GDP
+    ("increase by", "Poland's defence spending will increase by 7% next year.", "spending"),
+    # a whole budget, with defence among civil areas, is no defence figure
+    ("whole budget",
+     "The government approved a ¥100 trillion budget to increase spending on defence, "
+     "pensions and education.", "spending"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [c[1:] for c in NOT_FACTS], ids=[c[0] for c in NOT_FACTS]
+)
+def test_no_fact(tmp_path: Path, text: str, kind: str) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(HEAD + text + "\n", encoding="utf-8")
+    facts = ingest([path], merge=False).facts
+    assert not [f for f in facts if f.kind == kind], [(f.kind, f.fields) for f in facts]
 
 
 @pytest.mark.parametrize(

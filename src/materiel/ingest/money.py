@@ -53,6 +53,12 @@ _SYMBOLS = {
     "us$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "a$": "AUD",
     "¥": "JPY", "₩": "KRW", "zł": "PLN", "₴": "UAH",
 }  # fmt: skip
+#: The country of a national currency (not the dollar, the euro: many countries use them).
+CURRENCY_COUNTRY = {
+    "GBP": "GBR", "PLN": "POL", "NOK": "NOR", "SEK": "SWE", "DKK": "DNK", "CHF": "CHE",
+    "CAD": "CAN", "CZK": "CZE", "JPY": "JPN", "KRW": "KOR", "AUD": "AUS", "UAH": "UKR",
+    "HUF": "HUN", "RON": "ROU", "TRY": "TUR",
+}  # fmt: skip
 _CODES = "USD|EUR|GBP|PLN|NOK|SEK|DKK|CHF|CAD|CZK|JPY|KRW|AUD|UAH|HUF|RON|TRY"
 _WORDS = {
     r"(?:us |u\.s\. |american )?dollars?": "USD",

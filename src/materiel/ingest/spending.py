@@ -20,7 +20,7 @@ from typing import Any
 from materiel.ingest import roles
 from materiel.ingest.analyse import SPENDING_RE, Sentence
 from materiel.ingest.dates import DateRef
-from materiel.ingest.money import Money, Percent, canonical_qualifier
+from materiel.ingest.money import CURRENCY_COUNTRY, Money, Percent, canonical_qualifier
 from materiel.ingest.numbers import parse_number
 
 _COUNT_RES = (
@@ -50,6 +50,7 @@ _COMPARED_RE = re.compile(
 _GUIDELINE_RE = re.compile(r"\bguideline|\btarget|\bgoal|\b2 ?%|\btwo per ?cent", re.IGNORECASE)
 _NOT_SHARE_BEFORE_RE = re.compile(
     r"\b(?:up|down|rose|rise|rises|fell|falls?|gained?|growth of|inflation of|off|lost|"
+    r"increas(?:e|es|ed|ing)|grow(?:s|n|ing)?|grew|jump(?:s|ed)?|decreas(?:e|es|ed)|cut|"
     r"climbed|dropped|slipped|traffic|rents?|stake of|poll)\s+(?:by\s+|from\s+)?$",
     re.IGNORECASE,
 )
@@ -257,8 +258,18 @@ def _pair_allies(s: Sentence, found: list[Percent]) -> list[str | None]:
 
 
 def _place(s: Sentence) -> str | None:
-    """The country whose spending it is when none acts: "defence spending in Germany"."""
-    return next((m.id for m in s.mentions if m.kind == "country" and m.form == "name"), None)
+    """The country whose spending it is when none acts: "defence spending in Germany"; or,
+    when no country is named, the one whose currency the sentence's amounts are in
+    ("Defence spending will rise to ¥8.6 trillion": Japan)."""
+    named = next((m.id for m in s.mentions if m.kind == "country" and m.form == "name"), None)
+    return named or _currency_country(s)
+
+
+def _currency_country(s: Sentence) -> str | None:
+    if any(m.kind == "country" for m in s.mentions):
+        return None
+    countries = {CURRENCY_COUNTRY.get(m.currency or "") for m in s.money}
+    return countries.pop() if len(countries) == 1 else None
 
 
 def shares(s: Sentence) -> list[dict[str, Any]]:
@@ -307,6 +318,30 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
     return facts
 
 
+#: Civil areas of a budget: an amount spent on them with defence is no defence figure.
+_CIVIL_RE = re.compile(
+    r"\b(?:social|welfare|health ?care|healthcare|education|pensions?|ag(?:e)?ing population|"
+    r"regional economies|schools|hospitals)\b",
+    re.IGNORECASE,
+)
+#: The year of a budget named in the lines before ("the budget for fiscal 2025", "FY2025").
+_BUDGET_YEAR_RE = re.compile(
+    r"\b(?:fiscal(?:\s+year)?|financial\s+year|FY)\s?(?P<y>20\d\d)\b|"
+    r"\b(?P<y2>20\d\d)\s+(?:defen[cs]e\s+)?budget\b",
+    re.IGNORECASE,
+)
+
+
+def _budget_year(s: Sentence) -> int | None:
+    """The year of the budget the sentence or the ones before it speak of, when later
+    than the article's: a budget figure with no year of its own is for it."""
+    match = _BUDGET_YEAR_RE.search(s.text) or _BUDGET_YEAR_RE.search(s.context)
+    if match is None or s.base is None:
+        return None
+    year = int(match["y"] or match["y2"])
+    return year if year > s.base.year else None
+
+
 _FOR_WHOM_RE = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:for|by|of)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
@@ -326,10 +361,13 @@ def spending_money(s: Sentence, aid_or_contract: bool) -> list[dict[str, Any]]:
     France €60bn")."""
     if not s.money or aid_or_contract or not SPENDING_RE.search(s.text):
         return []
+    if _CIVIL_RE.search(s.text):
+        return []  # a whole budget "to increase spending on defence, social welfare ..."
     pairs = roles.actor_per_amount(s)
     if not pairs:
         money = s.money[0]
-        ally = _named_after(s, money.end) or roles.subject(s)
+        ally = _named_after(s, money.end) or roles.subject(s) or _currency_country(s)
+        ally = ally or s.previous_actor
         pairs = [] if ally is None else [(ally, money)]
     base_year = s.base.year if s.base else None
     found = []
@@ -339,7 +377,7 @@ def spending_money(s: Sentence, aid_or_contract: bool) -> list[dict[str, Any]]:
         fields = {
             "actors": {"ally": ally},
             **money_fields(money, s),
-            "year": _year_near(s, money.start, money.end, base_year),
+            "year": _year_near(s, money.start, money.end, _budget_year(s) or base_year),
         }
         later = base_year is not None and (fields["year"] or 0) > base_year
         fields["status"] = "planned" if later or _PLANNED_RE.search(s.text) else "estimate"
