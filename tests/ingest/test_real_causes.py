@@ -225,6 +225,13 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "NOK 100 billion.",
      "spending", {"actors": {"ally": "NOR"}, "value": 1e11, "year": 2026}),
     # a budget with no actor in its sentence is the previous sentence's actor's
+    # "pct." is a percent; a decimal comma before a scale word ("2,4 billion")
+    ("pct.",
+     "Norway will spend more than 2 pct. of GDP on defence in 2026.",
+     "spending", {"actors": {"ally": "NOR"}, "share_of_gdp": 2.0, "year": 2026}),
+    ("decimal comma",
+     "Finland will raise defence spending by 2,4 billion euros in 2026.",
+     "spending", {"actors": {"ally": "FIN"}, "value": 2.4e9, "year": 2026}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),

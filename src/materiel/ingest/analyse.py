@@ -196,7 +196,7 @@ _HAS_MONEY_RE = re.compile(
 _HAS_PERIOD_RE = re.compile(
     r"\b(?:month|year|week|day|annual|annually|yearly|monthly|weekly|daily|per annum)", re.I
 )
-_HAS_PERCENT_RE = re.compile(r"%|per ?cent|percentage", re.IGNORECASE)
+_HAS_PERCENT_RE = re.compile(r"%|per ?cent|percentage|\bpct\b", re.IGNORECASE)
 _HAS_DATE_RE = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|yesterday|today|week|month|"
     r"year|decade|term|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",

@@ -85,16 +85,22 @@ _CURWORD = rf"(?:{_CURWORD}|{_CODES})\b"
 _AMOUNT = (
     r"(?P<sym{i}>{sym})?\s?"
     r"(?P<code{i}>(?:{codes})\s)?"
-    r"(?P<num{i}>{num})"
+    r"(?P<num{i}>{comma}|{num})"
     r"(?:(?:[\s-]?(?P<long{i}>{long}))|(?P<short{i}>{short})\b)?"
     r"(?:\s+(?P<cw{i}>{curword}))?"
 )
 
 
+#: A decimal comma, as much of Europe writes it, before a scale word: "3,7 billion euros"
+#: (a thousands comma has three digits after it).
+_DECIMAL_COMMA = rf"\d{{1,3}},\d{{1,2}}(?=[\s-]?(?:{LONG_SCALE}|bn|mn|mln|mrd)\b)"
+_DECIMAL_COMMA_RE = re.compile(r"^\d{1,3},\d{1,2}$")
+
+
 def _amount(i: int) -> str:
     return _AMOUNT.format(
         i=i, sym=_SYMBOL, codes=_CODES, num=NUMBER, long=LONG_SCALE, short=SHORT_SCALE,
-        curword=_CURWORD,
+        curword=_CURWORD, comma=_DECIMAL_COMMA,
     )  # fmt: skip
 
 
@@ -139,7 +145,10 @@ def _currency(match: re.Match[str], i: int) -> str | None:
 
 
 def _value(match: re.Match[str], i: int) -> tuple[float | None, str | None]:
-    number = parse_number(match.group(f"num{i}") or "")
+    written = match.group(f"num{i}") or ""
+    if _DECIMAL_COMMA_RE.match(written):
+        written = written.replace(",", ".")
+    number = parse_number(written)
     scale = match.group(f"long{i}") or match.group(f"short{i}")
     if number is None:
         return None, scale
@@ -202,7 +211,7 @@ def find_money(sentence: str) -> list[Money]:
     return found
 
 
-_PCT_UNIT = r"(?:%|\s?per\s?cent\b|\s?percent\b|\s?percentage points?\b)"
+_PCT_UNIT = r"(?:%|\s?per\s?cent\b|\s?percent\b|\s?pct\b\.?|\s?percentage points?\b)"
 _PERCENT_RE = re.compile(
     rf"(?<![\w.,]){_QUAL}(?<![\w.,-])(?P<n1>{NUMBER})(?P<u1>{_PCT_UNIT})?"
     rf"(?:\s*(?:-|–|to|and)\s*(?P<n2>{NUMBER}))?(?P<u2>{_PCT_UNIT})?",
