@@ -232,6 +232,10 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("decimal comma",
      "Finland will raise defence spending by 2,4 billion euros in 2026.",
      "spending", {"actors": {"ally": "FIN"}, "value": 2.4e9, "year": 2026}),
+    # a name of several words written in title case, as in names and headlines
+    ("title case",
+     "The NATO Procurement Agency signed a €100 million contract with Saab for missiles.",
+     "joint_procurement", {"actors": {"buyer": "NSPA", "supplier": "SAAB"}, "value": 1e8}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),
