@@ -236,6 +236,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("title case",
      "The NATO Procurement Agency signed a €100 million contract with Saab for missiles.",
      "joint_procurement", {"actors": {"buyer": "NSPA", "supplier": "SAAB"}, "value": 1e8}),
+    # a scheme's total is given by the group named just before, not the article's country
+    ("group's total",
+     "France said it would lend €3 billion to Ukraine through the G7 fund. Together the "
+     "partners will lend Ukraine $45 billion.",
+     "aid", {"actors": {"donor": "G7", "recipient": "UKR"}, "value": 4.5e10}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),

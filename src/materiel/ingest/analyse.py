@@ -61,6 +61,8 @@ class Sentence:
     context: str = ""
     #: The last actor named before this sentence (for "its", "they", "the government").
     previous_actor: str | None = None
+    #: The last alliance or group (G7, EU ...) named in the sentence before.
+    previous_group: str | None = None
     #: The year of the first date in the sentence before (for "That earlier contract").
     context_year: int | None = None
     #: Whether the sentence refers back to a fact ("It is worth ...", "The contract ...").

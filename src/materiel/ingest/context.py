@@ -394,6 +394,7 @@ def facts_of_document(
         s.context = " ".join(b.text for b in before)
         s.spending_context = any(b.about_spending for b in before)
         s.context_year = _context_year(before[-1:])
+        s.previous_group = next(iter(roles.groups(before[-1])[-1:]), None) if before else None
         s.previous_actor = previous_actor
         s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))
         s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country

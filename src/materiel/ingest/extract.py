@@ -40,6 +40,13 @@ _AID_RE = re.compile(
 )
 #: Verbs of giving that make aid only when Ukraine and a giver are named ("Germany is giving
 #: €7bn and France €3bn to Ukraine"; "giving a market value of" is not aid).
+#: Words of a scheme many give to: its donor is the group named just before, not the
+#: article's country ("the G7 loans scheme. This agreement will provide a total of $50bn").
+_COLLECTIVE_RE = re.compile(
+    r"\b(?:a total of|in total|together|collective(?:ly)?|collaborative|combined|"
+    r"(?:this|the|that)\s+(?:\w+\s+)?(?:agreement|scheme|initiative|mechanism))\b",
+    re.IGNORECASE,
+)
 _GIVE_RE = re.compile(
     r"\b(?:giv(?:e|es|ing)|gave|provid(?:e|es|ed|ing)|send(?:s|ing)?|sent|deliver(?:s|ed|ing)?|"
     r"ship(?:s|ped|ping)?|"
@@ -332,6 +339,8 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
         if groups and (not donors or s.text.find(groups[0]) < 5)
         else (roles.coordinated(s, donors[0]) if donors else [])
     )
+    if not donor and s.previous_group and _COLLECTIVE_RE.search(s.text):
+        donor = [s.previous_group]  # "the G7 loans scheme. This agreement will provide a total"
     if not donor and s.previous_actor and re.match(r"^\s*(?:its|it|their)\b", s.text, re.I):
         donor = [s.previous_actor]
     if not donor and s.previous_actor and s.anaphoric:
