@@ -241,6 +241,14 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "France said it would lend €3 billion to Ukraine through the G7 fund. Together the "
      "partners will lend Ukraine $45 billion.",
      "aid", {"actors": {"donor": "G7", "recipient": "UKR"}, "value": 4.5e10}),
+    # a share to be reached by a later year, or held from a year on, is a target
+    ("by a later year",
+     "Portugal to spend 2.2% of GDP on its armed forces by 2028.",
+     "pledge", {"actors": {"ally": "PRT"}, "share_of_gdp": 2.2, "year": 2028,
+                "status": "planned"}),
+    ("from a year on",
+     "The plan foresees 2.5% of GDP going to defence from 2026 onwards, Romania said.",
+     "pledge", {"actors": {"ally": "ROU"}, "share_of_gdp": 2.5, "year": 2026}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),
@@ -249,6 +257,9 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
 #: Texts that must give no fact of the kind.
 NOT_FACTS: list[tuple[str, str, str]] = [
     # a change is no share of GDP
+    # a share reached by a year already past is spending, not a target
+    ("reached by a past year",
+     "Estonia will say that it spent 3.4% of GDP on defence by 2023.", "pledge"),
     ("increase by", "Poland's defence spending will increase by 7% next year.", "spending"),
     # a whole budget, with defence among civil areas, is no defence figure
     ("whole budget",

@@ -87,6 +87,25 @@ _WIDER_RE = re.compile(
 )
 
 
+#: A share that holds from a year on ("from 2025 onwards"): a standing target.
+_ONWARDS_RE = re.compile(r"\bfrom\s+(?:19|20)\d\d\s+(?:on(?:wards?)?|and beyond)\b", re.I)
+_TO_DO_RE = re.compile(r"\b(?:will|shall|to (?:spend|raise|increase|hit|lift|boost|allocate)|"
+                       r"set to|is to|are to)\b", re.IGNORECASE)  # fmt: skip
+
+
+def _target(s: Sentence) -> bool:
+    """Whether the sentence sets a target: a share to be reached by a later year than the
+    article's ("UK to spend 2.5% of GDP by 2027", "will raise spending to 3% by 2029"), or
+    to hold from a year on ("3% of GDP to be spent on defence from 2025 onwards")."""
+    if _ONWARDS_RE.search(s.text):
+        return True
+    base = s.base.year if s.base else None
+    return any(
+        r.kind == "deadline" and r.year_to is not None and (base is None or r.year_to > base)
+        for r in s.dates
+    ) and bool(_TO_DO_RE.search(s.text))
+
+
 def _whole_year(
     s: Sentence, pct: Percent, found: Sequence[Percent], spans: Sequence[tuple[int, int]]
 ) -> int | None:
@@ -290,7 +309,9 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
         year = _year_near(s, pct.start, pct.end, None, spans)
         part = _part_item(s, pct, found)
         # a share for a part of a target ("will spend 3% on core defence") is pledged too
-        pledge = bool(_PLEDGE_RE.search(s.text) or (part and _COMMIT_RE.search(s.text)))
+        pledge = bool(
+            _PLEDGE_RE.search(s.text) or (part and _COMMIT_RE.search(s.text)) or _target(s)
+        )
         fields: dict[str, Any] = {
             "actors": {"ally": ally or fallback} if (ally or fallback) else {},
             "share_of_gdp": pct.value if pct.value is not None else pct.low,
@@ -301,7 +322,8 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
         if pledge:
             before = s.text[max(0, pct.start - 40) : pct.start]  # the words of this share
             aim = _AIM_RE.search(before) and not _COMMIT_RE.search(before)
-            kind, status = "pledge", "planned" if aim else "pledged"
+            aim = aim or not (_PLEDGE_RE.search(s.text) or _COMMIT_RE.search(s.text))
+            kind, status = "pledge", "planned" if aim else "pledged"  # a target set: planned
             if year is None and len(found) == 1 and stated:
                 year = ref_year(stated[0])
             if part is not None:
