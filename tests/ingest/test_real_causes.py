@@ -249,6 +249,10 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("from a year on",
      "The plan foresees 2.5% of GDP going to defence from 2026 onwards, Romania said.",
      "pledge", {"actors": {"ally": "ROU"}, "share_of_gdp": 2.5, "year": 2026}),
+    # spending over a share is the share, with its qualifier
+    ("spending over",
+     "Poland projects spending over 4% of GDP on defence this year.",
+     "spending", {"actors": {"ally": "POL"}, "share_of_gdp": 4.0, "share_qualifier": "more than"}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),
@@ -260,6 +264,14 @@ NOT_FACTS: list[tuple[str, str, str]] = [
     # a share reached by a year already past is spending, not a target
     ("reached by a past year",
      "Estonia will say that it spent 3.4% of GDP on defence by 2023.", "pledge"),
+    # a fiscal rule's threshold is no share anyone spends
+    ("threshold",
+     "Austria changed its budget rule so that defence spending above 1.2% of GDP can be "
+     "debt-financed.", "spending"),
+    # "from X% of national income to Y%": Y is of national income too
+    ("measure of the first",
+     "Defence spending rose as Italy cut aid spending from 0.4% of gross national income "
+     "to 0.2% this year.", "spending"),
     ("increase by", "Poland's defence spending will increase by 7% next year.", "spending"),
     # a whole budget, with defence among civil areas, is no defence figure
     ("whole budget",

@@ -54,7 +54,9 @@ _NOT_SHARE_BEFORE_RE = re.compile(
     r"climbed|dropped|slipped|traffic|rents?|stake of|poll)\s+(?:by\s+|from\s+)?$",
     re.IGNORECASE,
 )
-_OF_OTHER_RE = re.compile(r"^\s*(?:of\s+(?!GDP|gross|economic|national)\w|VAT|off\b)", re.I)
+_OF_OTHER_RE = re.compile(
+    r"^\s*(?:of\s+(?:(?!GDP|gross|economic|national)\w|gross national income)|VAT|off\b)", re.I
+)
 _PLEDGE_RE = re.compile(
     r"\b(?:agreed|agree|pledged?|pledges|commit(?:s|ted|ment)?|targets?|goals?|ambition|"
     r"aims?|want(?:s)? to reach|expects? to reach|to reach|rise to|raise|minimum|"
@@ -232,12 +234,42 @@ def counts(s: Sentence) -> list[dict[str, Any]]:
     return [{k: v for k, v in f.items() if v is not None} for f in found]
 
 
+#: A spending threshold in a rule: the part of spending above a share ("defence spending
+#: above 1% of GDP is exempt from the debt brake"), not what anyone spends.
+_THRESHOLD_BEFORE_RE = re.compile(
+    r"\b(?:spending|expenditures?|outlays|costs)\s+$",
+    re.IGNORECASE,
+)
+#: What a fiscal rule does with the spending above its threshold.
+_EXEMPT_AFTER_RE = re.compile(
+    r"^\s*(?:of\s+(?:GDP|gross domestic product)\s*)?(?:to be|is|are|will be|would be|can be|"
+    r"may be)\s+(?:[\w]+-)?(?:financed|funded|exempt\w*|excluded|borrowed)\b",
+    re.IGNORECASE,
+)
+_ABOVE = ("above", "beyond", "exceeding", "in excess of", "over")
+_TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
+
+
 def is_share(s: Sentence, p: Percent, gdp_context: bool) -> bool:
     """Whether a percentage is a share of GDP (see the module's docstring)."""
+    if (
+        p.qualifier in _ABOVE
+        and _THRESHOLD_BEFORE_RE.search(s.text, max(0, p.start - 40), p.start)
+        and _EXEMPT_AFTER_RE.match(s.text[p.end : p.end + 80])
+    ):
+        return False  # "spending above 1% of GDP may be borrowed": a rule's threshold
     if p.of_gdp:
         return True
     if not gdp_context or (p.value is None and p.low is None):
         return False
+    if _TO_BEFORE_RE.search(s.text, max(0, p.start - 6), p.start) and any(
+        p.start - 120 < q.end <= p.start
+        and not q.of_gdp
+        and _OF_OTHER_RE.match(s.text[q.end :])
+        and q.text.lower().startswith("from")
+        for q in s.percents
+    ):
+        return False  # "from 0.5% of national income to 0.3%": the measure of the first
     before = s.text[max(0, p.start - 25) : p.start]
     if re.search(r"\b(?:the|a|an)\s+$", before, re.IGNORECASE) and re.match(
         r"^\s*[a-z]", s.text[p.end :]
