@@ -253,6 +253,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("spending over",
      "Poland projects spending over 4% of GDP on defence this year.",
      "spending", {"actors": {"ally": "POL"}, "share_of_gdp": 4.0, "share_qualifier": "more than"}),
+    # the alliance's leaders as a whole are NATO, not the last country named before
+    ("leaders as a whole",
+     "NATO met in Vilnius. The United States wants more. Leaders agreed to aim for "
+     "4% of GDP by 2032.",
+     "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 4.0, "year": 2032}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),

@@ -308,6 +308,21 @@ def _pair_allies(s: Sentence, found: list[Percent]) -> list[str | None]:
     return allies
 
 
+#: The alliance's members or leaders as a whole ("Leaders pledged", "allies agreed", "the
+#: goal agreed at a summit").
+_ALLIANCE_WORDS_RE = re.compile(
+    r"\b(?:leaders|allies|members|member (?:states|countries)|summit)\b", re.IGNORECASE
+)
+
+
+def _alliance(s: Sentence) -> str | None:
+    """NATO, for a sentence naming no country whose subject is the alliance's leaders or
+    members as a whole, in an article about NATO (not the last country named before)."""
+    if any(m.kind == "country" for m in s.mentions) or not _ALLIANCE_WORDS_RE.search(s.text):
+        return None
+    return "NATO" if "NATO" in s.text or "NATO" in s.context else None
+
+
 def _place(s: Sentence) -> str | None:
     """The country whose spending it is when none acts: "defence spending in Germany"; or,
     when no country is named, the one whose currency the sentence's amounts are in
@@ -330,7 +345,7 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
     if not found:
         return []
     allies = _pair_allies(s, found)
-    fallback = roles.subject(s) or s.previous_actor or _place(s)
+    fallback = roles.subject(s) or _alliance(s) or s.previous_actor or _place(s)
     spans = [(p.start, p.end) for p in found]
     base_year = s.base.year if s.base else None
     stated = sorted((r for r in s.dates if ref_year(r) is not None), key=lambda r: r.kind == "day")
