@@ -258,6 +258,18 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "NATO met in Vilnius. The United States wants more. Leaders agreed to aim for "
      "4% of GDP by 2032.",
      "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 4.0, "year": 2032}),
+    # an amount each project receives, then the projects with their nations in brackets
+    ("each project",
+     "The European Commission backed three joint buys on Monday. Each project gets €40 "
+     "million. One project buys Stinger missiles for three states (Poland, Greece and "
+     "Italy), the other 155mm shells for two (Spain and Portugal).",
+     "joint_procurement", {"actors": {"ally": ["ESP", "PRT"], "funder": "EC"},
+                           "item": "155mm", "value": 4e7}),
+    ("each project, item after",
+     "The European Commission backed joint buys. Each project receives €40 million. Two "
+     "states (Malta and Cyprus) have a project to buy IRIS-T systems.",
+     "joint_procurement", {"actors": {"ally": ["MLT", "CYP"], "funder": "EC"},
+                           "item": "iris-t", "value": 4e7}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),

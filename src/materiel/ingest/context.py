@@ -30,6 +30,7 @@ from typing import Any
 from materiel.ingest import roles, tables
 from materiel.ingest.analyse import Sentence, analyse
 from materiel.ingest.document import Document
+from materiel.ingest.each import Each, each_amount, unit_facts
 from materiel.ingest.extract import extract, quantity_fields
 from materiel.ingest.gazetteer import Gazetteer
 from materiel.ingest.model import Fact, Source
@@ -389,6 +390,7 @@ def facts_of_document(
     about_ukraine = sum(s.ids("country").count("UKR") for s in sentences) >= 2
     reader = _Reader(doc)
     previous_actor: str | None = None
+    each: Each | None = None
     for index, s in enumerate(sentences, start=first):
         before = sentences[max(0, index - first - WINDOW) : index - first]
         s.context = " ".join(b.text for b in before)
@@ -426,6 +428,13 @@ def facts_of_document(
         if agencies:
             reader.last_agency = agencies[0]
         previous_actor = roles.subject(s) or previous_actor
+        stated = each_amount(s, before[-1] if before else None, index)
+        if stated is not None:
+            each = stated
+        elif each is not None:  # the projects an amount each was stated for
+            for unit in unit_facts(s, each, index):
+                sources = [_source(doc, index), _source(doc, each.index)]
+                reader.facts.append(Fact(unit["kind"], unit["fields"], sources, unit["confidence"]))
     return [f for f in reader.facts if any(f.fields.get(k) is not None for k in _FIGURES)]
 
 
