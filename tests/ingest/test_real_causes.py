@@ -270,6 +270,13 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "states (Malta and Cyprus) have a project to buy IRIS-T systems.",
      "joint_procurement", {"actors": {"ally": ["MLT", "CYP"], "funder": "EC"},
                            "item": "iris-t", "value": 4e7}),
+    # money to rearm, or a defence package or fund, is defence spending
+    ("to rearm",
+     "The EU agreed a €50 billion loan fund to help member states rearm.",
+     "spending", {"actors": {"ally": "EU"}, "value": 5e10}),
+    ("defence package",
+     "Italy unveiled a €20 billion defence package on Monday.",
+     "spending", {"actors": {"ally": "ITA"}, "value": 2e10}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),

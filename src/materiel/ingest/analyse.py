@@ -186,7 +186,8 @@ _HAS_NUMBER_RE = re.compile(
 SPENDING_RE = re.compile(
     r"\b(?:defen[cs]e|military|security)(?:\s+and\s+security)?(?:-related)?\s+(?:budget|spending|"
     r"expenditure|outlays?)|\bspend(?:s|ing)?\b|\boutlays?\b|\bon defen[cs]e\b|\bof GDP\b|"
-    r"\bgross domestic product\b|\beconomic output\b",
+    r"\bgross domestic product\b|\beconomic output\b|"
+    r"\bdefen[cs]e\s+(?:package|fund|plan|programme|program)\b|\brearm(?:s|ing|ament)?\b",
     re.IGNORECASE,
 )
 _HAS_MONEY_RE = re.compile(
