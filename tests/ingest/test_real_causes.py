@@ -277,6 +277,10 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("defence package",
      "Italy unveiled a €20 billion defence package on Monday.",
      "spending", {"actors": {"ally": "ITA"}, "value": 2e10}),
+    # the European allies as a group
+    ("European allies",
+     "NATO Allies in Europe will invest $400 billion in defence spending in 2025.",
+     "spending", {"actors": {"ally": "NATO Europe"}, "value": 4e11, "year": 2025}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),

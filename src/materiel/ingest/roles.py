@@ -46,7 +46,7 @@ _PERSON_AFTER_RE = re.compile(
 #: Agencies that buy for their members.
 AGENCY_BUYERS = frozenset({"NSPA", "EDA", "OCCAR", "DSCA"})
 #: Aggregates and institutions that give, pledge or spend.
-GROUPS = frozenset({"NATO", "EU", "EC", "G7", "NATO Europe and Canada", "EPF"})
+GROUPS = frozenset({"NATO", "EU", "EC", "G7", "NATO Europe and Canada", "NATO Europe", "EPF"})
 
 
 def _is_place(s: Sentence, m: Mention) -> bool:
