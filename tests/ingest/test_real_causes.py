@@ -281,6 +281,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("European allies",
      "NATO Allies in Europe will invest $400 billion in defence spending in 2025.",
      "spending", {"actors": {"ally": "NATO Europe"}, "value": 4e11, "year": 2025}),
+    # the parts of a budget in the sentence after it
+    ("budget parts",
+     "France will spend €60 billion on defence in 2026. €15 billion is set aside for "
+     "procurement, with €5 billion for R&D.",
+     "spending", {"actors": {"ally": "FRA"}, "value": 5e9, "year": 2026}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),

@@ -318,6 +318,36 @@ class _Reader:
                 return fact
         return latest
 
+    def budget_parts(self, s: Sentence, index: int) -> bool:
+        """The parts of a budget given just before ("$824 billion for defence. $172 billion is
+        earmarked for procurement, with $148.3 billion for R&D"): one spending fact per
+        amount, of the budget's ally and year, ``part_of`` the budget."""
+        target = self.last
+        if (
+            target is None
+            or target.kind != "spending"
+            or target.fields.get("value") is None
+            or index - self.last_index != 1
+            or not s.money
+            or not _BUDGET_PART_RE.search(s.text)
+        ):
+            return False
+        total = target.fields["value"]
+        for money in roles.amounts(s):
+            fields = money_fields(money, s)
+            if fields["value"] is None or fields["currency"] != target.fields.get("currency"):
+                continue
+            if fields["value"] >= total:
+                continue  # not a part of the budget
+            fields.update(
+                actors=dict(target.fields.get("actors") or {}),
+                year=target.fields.get("year"),
+                status=target.fields.get("status"),
+                part_of=target.id,
+            )
+            self.facts.append(Fact("spending", fields, [_source(self.doc, index)], 0.6))
+        return True
+
     def participants(self, s: Sentence, index: int) -> bool:
         """Add the allies named in a participants sentence to the first contract."""
         target = self.first_contract
@@ -414,7 +444,8 @@ def facts_of_document(
         reader.in_title = is_title
         if not found:
             _ = (
-                reader.participants(s, index)
+                reader.budget_parts(s, index)
+                or reader.participants(s, index)
                 or reader.start_year(s, index)
                 or reader.roles_only(s, index)
             )
@@ -439,6 +470,13 @@ def facts_of_document(
 
 
 #: A sentence that is an item of a list ("-- 75,000 rounds of 155mm ammunition.").
+#: Parts of a defence budget.
+_BUDGET_PART_RE = re.compile(
+    r"\b(?:earmarked|set aside|allocated|goes?|going)\s+(?:to|for)\b|"
+    r"\bfor\s+(?:procurement|R&D|research and development|personnel|operations|maintenance|"
+    r"pensions|infrastructure)\b",
+    re.IGNORECASE,
+)
 _LIST_ITEM_RE = re.compile(r"^(?:-{1,2}|•|\*|–|—)\s")
 
 
