@@ -286,6 +286,16 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "France will spend €60 billion on defence in 2026. €15 billion is set aside for "
      "procurement, with €5 billion for R&D.",
      "spending", {"actors": {"ally": "FRA"}, "value": 5e9, "year": 2026}),
+    # a breakdown of a total: its bare amounts are in the total's currency, a fact each
+    ("breakdown, first part",
+     "Sweden backs Ukraine. Sweden will give Ukraine SEK 20 billion next year. Of this, "
+     "14 billion is for military support, and 6 billion for rebuilding.",
+     "aid", {"actors": {"donor": "SWE", "recipient": "UKR"}, "value": 1.4e10,
+             "currency": "SEK", "aid_type": "military"}),
+    ("breakdown, second part",
+     "Sweden backs Ukraine. Sweden will give Ukraine SEK 20 billion next year. Of this, "
+     "14 billion is for military support, and 6 billion for rebuilding.",
+     "aid", {"actors": {"donor": "SWE", "recipient": "UKR"}, "value": 6e9, "currency": "SEK"}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),

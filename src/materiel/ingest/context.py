@@ -34,6 +34,7 @@ from materiel.ingest.each import Each, each_amount, unit_facts
 from materiel.ingest.extract import extract, quantity_fields
 from materiel.ingest.gazetteer import Gazetteer
 from materiel.ingest.model import Fact, Source
+from materiel.ingest.money import Money, bare_amounts
 from materiel.ingest.spending import money_fields, ref_year
 
 _ANAPHOR_RE = re.compile(
@@ -436,6 +437,9 @@ def facts_of_document(
         if "|" in s.text and tables.is_table(doc.text.text[start:end]):
             reader.add_table(gazetteer, s, index)
             continue
+        if before and before[-1].money and _BREAKDOWN_RE.match(s.text):
+            currency = before[-1].money[0].currency or ""
+            s.money = sorted(s.money + bare_amounts(s.text, currency, s.money), key=_start)
         agencies = roles.agencies(s)
         found = extract(s)
         if not found and s.anaphoric and reader.last is not None and (s.money or s.quantities):
@@ -470,6 +474,16 @@ def facts_of_document(
 
 
 #: A sentence that is an item of a list ("-- 75,000 rounds of 155mm ammunition.").
+#: A sentence that breaks down the amount of the sentence before ("Of this, ...").
+_BREAKDOWN_RE = re.compile(
+    r"^\s*(?:of (?:this|that|these|which|the total|the sum|the amount)|of it)\b", re.IGNORECASE
+)
+
+
+def _start(money: Money) -> int:
+    return money.start
+
+
 #: Parts of a defence budget.
 _BUDGET_PART_RE = re.compile(
     r"\b(?:earmarked|set aside|allocated|goes?|going)\s+(?:to|for)\b|"

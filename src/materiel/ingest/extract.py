@@ -19,7 +19,7 @@ from typing import Any
 from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
 from materiel.ingest.dates import DateRef, date_fields
-from materiel.ingest.money import Quantity, canonical_qualifier
+from materiel.ingest.money import Money, Quantity, canonical_qualifier
 from materiel.ingest.numbers import DIGIT_NUMBER, parse_number
 from materiel.ingest.outputs import output_rates
 from materiel.ingest.spending import money_fields, ref_year, spending_facts
@@ -358,6 +358,9 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     actors = {"donor": donor, "recipient": recipient, "supplier": suppliers[:1]}
     fact = _fact("aid", actors, s, aid_type=aid_type, **fields)
     pairs = [(who, money) for who, money in roles.actor_per_amount(s) if who != recipient]
+    parts = roles.amounts(s)
+    if len(pairs) < 2 and len(parts) >= 2 and _SHARE_OF_BEFORE_RE.match(s.text):
+        return _breakdown(s, fact, parts)
     if len(pairs) < 2:
         return _per_item(s, fact) or fact
     return [  # "the United States is lending $20bn, the EU €18.1bn ...": one fact per donor
@@ -365,6 +368,20 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
          "donor": who}, **money_fields(money, s)}}
         for who, money in pairs
     ]  # fmt: skip
+
+
+def _breakdown(s: Sentence, fact: dict[str, Any], parts: list[Money]) -> list[dict[str, Any]]:
+    """A total broken down ("Of this, 22.5 billion as military support, and 12.5 billion as
+    humanitarian support"): one fact per part, its type from its own clause."""
+    found = []
+    for i, money in enumerate(parts):
+        end = parts[i + 1].start if i + 1 < len(parts) else len(s.text)
+        clause = s.text[money.start : end]
+        aid_type = "financial" if _FINANCIAL_RE.search(clause) else (
+            "military" if _MILITARY_RE.search(clause) else None)  # fmt: skip
+        fields = {**fact["fields"], **money_fields(money, s), "aid_type": aid_type}
+        found.append({"kind": fact["kind"], "fields": fields})
+    return found
 
 
 def _item_of(s: Sentence, q: Quantity) -> str | None:

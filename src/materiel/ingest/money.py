@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from materiel.ingest.numbers import LONG_SCALE, NUMBER, SHORT_SCALE, parse_number, scale_of
+from materiel.ingest.numbers import (
+    DIGIT_NUMBER,
+    LONG_SCALE,
+    NUMBER,
+    SHORT_SCALE,
+    parse_number,
+    scale_of,
+)
 
 #: Hedges and bounds, longest first so that "just over" wins over "over".
 QUALIFIERS = (
@@ -208,6 +215,30 @@ def find_money(sentence: str) -> list[Money]:
             text = sentence[start : match.end()]
             money = Money(v1, currency, qual, text, start, match.end())
         found.append(money)
+    return found
+
+
+#: An amount with a scale word and no currency ("22.5 billion").
+_BARE_AMOUNT_RE = re.compile(
+    rf"(?<![\w.,$€£¥])(?P<num>{DIGIT_NUMBER})\s?(?P<scale>billion|million|bn|mn)\b"
+    rf"(?!\s*(?:{_CURWORD}|people|rounds|shells|tons?|tonnes|barrels|residents))",
+    re.IGNORECASE,
+)
+
+
+def bare_amounts(sentence: str, currency: str, taken: list[Money]) -> list[Money]:
+    """Amounts written without a currency, in ``currency`` (a breakdown of a total given
+    just before: "NOK 35 billion. Of this, 22.5 billion ..."); those inside ``taken``
+    left out."""
+    found = []
+    for match in _BARE_AMOUNT_RE.finditer(sentence):
+        if any(m.start <= match.start() < m.end for m in taken):
+            continue
+        number = parse_number(match.group("num"))
+        if number is None:
+            continue
+        value = number * scale_of(match.group("scale"))
+        found.append(Money(value, currency, None, match.group(0), match.start(), match.end()))
     return found
 
 
