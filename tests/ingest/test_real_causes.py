@@ -296,6 +296,12 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Sweden backs Ukraine. Sweden will give Ukraine SEK 20 billion next year. Of this, "
      "14 billion is for military support, and 6 billion for rebuilding.",
      "aid", {"actors": {"donor": "SWE", "recipient": "UKR"}, "value": 6e9, "currency": "SEK"}),
+    # money to double (or triple) production, paid by a state; the year its works end
+    ("double production",
+     "The Danish government will invest $90 million to double the country's output of "
+     "mortar rounds. Officials said on Monday the plans were ready. The works should be "
+     "completed between 2027-2028.",
+     "capacity_plan", {"actors": {"funder": "DNK"}, "value": 9e7, "year": 2028}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),

@@ -62,6 +62,11 @@ _PARTICIPANTS_RE = re.compile(
 _INCLUSIVE_RE = re.compile(r"\b(?:besides|including|in addition to)\b", re.IGNORECASE)
 _START_RE = re.compile(r"\b(?:production|output|it|the plant|the line)\b[^.]{0,30}\b(?:is due to|"
                        r"will|should|is to|is expected to)\s+(?:start|begin)\b", re.I)  # fmt: skip
+_DONE_RE = re.compile(
+    r"\b(?:investments?|works?|construction|expansion|it|the plant|the line|the project)\b"
+    r"[^.]{0,30}\b(?:completed|finished|done|operational)\b",
+    re.IGNORECASE,
+)
 _GOVERNMENT_RE = re.compile(
     r"\b(?:the government|the ministry|the department|the state|the defen[cs]e ministry|"
     r"we|the cabinet|the (?:defen[cs]e |finance |foreign |prime )?minister|the parliament|"
@@ -397,10 +402,20 @@ class _Reader:
         return True
 
     def start_year(self, s: Sentence, index: int) -> bool:
+        """A year for the capacity plan just before: when its production starts, or when
+        its investments are completed (the last year: "completed between 2026-2027")."""
         target = self.last if self._recent(index) else None
-        if target is None or target.kind != "capacity_plan" or not _START_RE.search(s.text):
+        if target is None or target.kind != "capacity_plan":
+            return False
+        done = _DONE_RE.search(s.text)
+        if not (done or _START_RE.search(s.text)):
             return False
         years = [r.year_from or r.year_to for r in s.dates if (r.year_from or r.year_to)]
+        if done and s.dates:
+            last = max(r.year_to or r.year_from or 0 for r in s.dates)
+            if s.base is not None and target.fields.get("year") == s.base.year < last:
+                target.fields["year"] = None  # the article's year stood in for it
+            years = [last]
         if not years or target.fields.get("year") is not None:
             return False
         target.fields["year"] = years[0]

@@ -443,8 +443,8 @@ def part_facts(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
 
 #: Money to make more ("to increase and accelerate the production of ammunition").
 _MORE_OUTPUT_RE = re.compile(
-    r"\b(?:increas|expand|boost|ramp(?:ing)? up|accelerat|rais)\w*\b[^.;]{0,40}?\b(?:production|"
-    r"output|manufacturing)\b",
+    r"\b(?:increas|expand|boost|ramp(?:ing)? up|accelerat|rais|doubl|tripl|quadrupl)\w*\b"
+    r"[^.;]{0,40}?\b(?:production|output|manufacturing)\b",
     re.IGNORECASE,
 )
 #: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").
