@@ -302,6 +302,10 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "mortar rounds. Officials said on Monday the plans were ready. The works should be "
      "completed between 2027-2028.",
      "capacity_plan", {"actors": {"funder": "DNK"}, "value": 9e7, "year": 2028}),
+    ("leaders at a place",
+     "NATO met in June. The United States wants more. Leaders agreed at a summit in The "
+     "Hague to aim for 4% of GDP by 2032.",
+     "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 4.0, "year": 2032}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),

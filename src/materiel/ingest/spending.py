@@ -318,8 +318,8 @@ _ALLIANCE_WORDS_RE = re.compile(
 def _alliance(s: Sentence) -> str | None:
     """NATO, for a sentence naming no country whose subject is the alliance's leaders or
     members as a whole, in an article about NATO (not the last country named before)."""
-    if any(m.kind == "country" for m in s.mentions) or not _ALLIANCE_WORDS_RE.search(s.text):
-        return None
+    if roles.countries(s) or not _ALLIANCE_WORDS_RE.search(s.text):
+        return None  # a place ("a summit in The Hague") is no actor
     return "NATO" if "NATO" in s.text or "NATO" in s.context else None
 
 
