@@ -325,6 +325,10 @@ NOT_FACTS: list[tuple[str, str, str]] = [
     ("measure of the first",
      "Defence spending rose as Italy cut aid spending from 0.4% of gross national income "
      "to 0.2% this year.", "spending"),
+    # a negated share is nobody's figure
+    ("negated",
+     "Germany spends more on defence, Merz said. \"Security does not come from 4 percent.\"",
+     "spending"),
     ("increase by", "Poland's defence spending will increase by 7% next year.", "spending"),
     # a whole budget, with defence among civil areas, is no defence figure
     ("whole budget",

@@ -247,6 +247,7 @@ _EXEMPT_AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 _ABOVE = ("above", "beyond", "exceeding", "in excess of", "over")
+_NEGATED_BEFORE_RE = re.compile(r"(?:\bnot|n't|n’t|\bnever)\b[^.,;:]{0,25}$", re.IGNORECASE)
 _TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
 
 
@@ -258,6 +259,8 @@ def is_share(s: Sentence, p: Percent, gdp_context: bool) -> bool:
         and _EXEMPT_AFTER_RE.match(s.text[p.end : p.end + 80])
     ):
         return False  # "spending above 1% of GDP may be borrowed": a rule's threshold
+    if _NEGATED_BEFORE_RE.search(s.text, max(0, p.start - 40), p.start):
+        return False  # "Deterrence doesn't come from 5 percent": no figure of anyone's
     if p.of_gdp:
         return True
     if not gdp_context or (p.value is None and p.low is None):
