@@ -306,6 +306,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "NATO met in June. The United States wants more. Leaders agreed at a summit in The "
      "Hague to aim for 4% of GDP by 2032.",
      "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 4.0, "year": 2032}),
+    # the same share again for another year
+    ("the same again",
+     "Latvia spent 3.1% of GDP on defence in 2023 and plans to spend the same next year.",
+     "spending", {"actors": {"ally": "LVA"}, "share_of_gdp": 3.1, "year": 2025,
+                  "status": "planned"}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),
@@ -329,6 +334,10 @@ NOT_FACTS: list[tuple[str, str, str]] = [
     ("negated",
      "Germany spends more on defence, Merz said. \"Security does not come from 4 percent.\"",
      "spending"),
+    # a call on others to spend is no one's figure
+    ("a call on others",
+     "Latvia's president proposed last week that all alliance countries should spend at "
+     "least 4% of GDP on defence.", "spending"),
     ("increase by", "Poland's defence spending will increase by 7% next year.", "spending"),
     # a whole budget, with defence among civil areas, is no defence figure
     ("whole budget",

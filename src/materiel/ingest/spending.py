@@ -247,6 +247,11 @@ _EXEMPT_AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 _ABOVE = ("above", "beyond", "exceeding", "in excess of", "over")
+#: A call on others to spend ("proposed ... all alliance countries should spend").
+_CALL_ON_RE = re.compile(
+    r"\b(?:proposed|suggested|called for|urged|demanded|wants?|said)\b[^.;]{0,60}\bshould\b",
+    re.IGNORECASE,
+)
 _NEGATED_BEFORE_RE = re.compile(r"(?:\bnot|n't|n’t|\bnever)\b[^.,;:]{0,25}$", re.IGNORECASE)
 _TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
 
@@ -259,6 +264,8 @@ def is_share(s: Sentence, p: Percent, gdp_context: bool) -> bool:
         and _EXEMPT_AFTER_RE.match(s.text[p.end : p.end + 80])
     ):
         return False  # "spending above 1% of GDP may be borrowed": a rule's threshold
+    if _CALL_ON_RE.search(s.text, 0, p.start):
+        return False  # "Duda proposed that all allies should spend 3%": a call, not a figure
     if _NEGATED_BEFORE_RE.search(s.text, max(0, p.start - 40), p.start):
         return False  # "Deterrence doesn't come from 5 percent": no figure of anyone's
     if p.of_gdp:
@@ -387,7 +394,31 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
             kind, status = "spending", "planned" if planned else "estimate"
         fields.update(year=year, status=status, **_day(s))
         facts.append({"kind": kind, "fields": fields, "start": pct.start})
-    return facts
+    return facts + _same_again(s, facts)
+
+
+#: The same share again, for another year ("... and is projected to spend the same this year").
+_SAME_RE = re.compile(r"\bthe same\b", re.IGNORECASE)
+
+
+def _same_again(s: Sentence, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The last share of the sentence once more, for the year named after "the same"."""
+    if not facts or not _SAME_RE.search(s.text):
+        return []
+    last = facts[-1]
+    same = _SAME_RE.search(s.text, last["start"])
+    if same is None:
+        return []
+    years = [ref_year(r) for r in s.dates if r.start >= same.end() and r.start - same.end() < 20]
+    year = next((y for y in years if y is not None), None)
+    if year is None or year == last["fields"].get("year"):
+        return []
+    fields = {**last["fields"], "year": year}
+    if last["kind"] == "spending":
+        base = s.base.year if s.base else None
+        planned = (base is not None and year > base) or _PLANNED_RE.search(s.text, same.start())
+        fields["status"] = "planned" if planned else "estimate"
+    return [{"kind": last["kind"], "fields": fields, "start": same.start()}]
 
 
 #: Civil areas of a budget: an amount spent on them with defence is no defence figure.
