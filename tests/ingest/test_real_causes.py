@@ -311,6 +311,10 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Latvia spent 3.1% of GDP on defence in 2023 and plans to spend the same next year.",
      "spending", {"actors": {"ally": "LVA"}, "share_of_gdp": 3.1, "year": 2025,
                   "status": "planned"}),
+    # "the 4 percent target" of an alliance named before it is its pledge
+    ("the alliance's target",
+     "Diplomats said the EU's plan to split the 4 percent target for defence spending helps.",
+     "pledge", {"actors": {"ally": "EU"}, "share_of_gdp": 4.0}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),
@@ -338,6 +342,9 @@ NOT_FACTS: list[tuple[str, str, str]] = [
     ("a call on others",
      "Latvia's president proposed last week that all alliance countries should spend at "
      "least 4% of GDP on defence.", "spending"),
+    # a country's mention of the target is no pledge of its own
+    ("a country and the target",
+     "Spain's defence spending still falls short of the 2% target.", "pledge"),
     ("increase by", "Poland's defence spending will increase by 7% next year.", "spending"),
     # a whole budget, with defence among civil areas, is no defence figure
     ("whole budget",

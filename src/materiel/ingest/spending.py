@@ -256,6 +256,21 @@ _NEGATED_BEFORE_RE = re.compile(r"(?:\bnot|n't|n’t|\bnever)\b[^.,;:]{0,25}$", 
 _TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
 
 
+_TARGET_AFTER_RE = re.compile(r"^[\s-]*(?:target|goal|benchmark|guideline)\b", re.IGNORECASE)
+
+
+def _groups_target(s: Sentence, p: Percent) -> bool:
+    """Whether "the 5 percent target" is an alliance's target, named with the alliance
+    before it and no country ("NATO's agreement to split the 5 percent target"): its
+    pledge, not a name."""
+    if not _TARGET_AFTER_RE.match(s.text[p.end :]):
+        return False
+    named = [m for m in s.mentions if m.end <= p.start]
+    return any(m.id in roles.GROUPS for m in named) and not any(
+        m.kind == "country" and roles.acts(s, m) for m in named
+    )
+
+
 def is_share(s: Sentence, p: Percent, gdp_context: bool) -> bool:
     """Whether a percentage is a share of GDP (see the module's docstring)."""
     if (
@@ -281,8 +296,10 @@ def is_share(s: Sentence, p: Percent, gdp_context: bool) -> bool:
     ):
         return False  # "from 0.5% of national income to 0.3%": the measure of the first
     before = s.text[max(0, p.start - 25) : p.start]
-    if re.search(r"\b(?:the|a|an)\s+$", before, re.IGNORECASE) and re.match(
-        r"^\s*[a-z]", s.text[p.end :]
+    if (
+        re.search(r"\b(?:the|a|an)\s+$", before, re.IGNORECASE)
+        and re.match(r"^\s*[a-z]", s.text[p.end :])
+        and not _groups_target(s, p)
     ):
         return False  # "the 1.5% category", "the 2% guideline": a name, not a figure
     return not (_NOT_SHARE_BEFORE_RE.search(before) or _OF_OTHER_RE.match(s.text[p.end :]))
