@@ -230,7 +230,8 @@ def _prepare(doc: Document) -> None:
         if not line.strip():
             in_related = False  # a "Read also" list ends at a blank line
             continue
-        headline = _related_line(line, in_related)
+        related = in_related or _RELATED_GATE_RE.match(line)
+        headline = _related_line(line, in_related) if related else None
         if headline is not None:
             in_related = True
             if headline:
@@ -263,6 +264,8 @@ def _prepare(doc: Document) -> None:
     doc.text = doc.text.replace(edits)
 
 
+#: A line that may start a "Read also" list (a cheap test before the full ones).
+_RELATED_GATE_RE = re.compile(r"^\W*(?:read|also|see|related|more on)\b", re.IGNORECASE)
 _RELATED_LINE_RE = re.compile(
     r"^\s*[-*•>]*\s*(?:read also|also read|read more|see also|related)\s*[:–—-]\s*(?P<h>\S.*?)\s*$",
     re.IGNORECASE,

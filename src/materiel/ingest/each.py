@@ -42,8 +42,10 @@ class Each:
 
 def each_amount(s: Sentence, before: Sentence | None, index: int) -> Each | None:
     """The amount each project receives, when the sentence states one."""
+    if not s.money:
+        return None
     match = _EACH_RE.search(s.text)
-    if match is None or not s.money:
+    if match is None:
         return None
     givers = [g for g in roles.groups(s) + roles.agencies(s) if g != "NATO"]
     if not givers and before is not None:

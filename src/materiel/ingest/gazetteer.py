@@ -95,7 +95,9 @@ class Gazetteer:
         for column, form in _FORMS.items():
             for spelling in _split(row.get(column)):
                 self._spellings.setdefault(spelling, (kind, ident, form))
-        for column, form in _FORMS.items():  # as names and headlines write them
+        if kind != "agency":
+            return
+        for column, form in _FORMS.items():  # as names and headlines write an agency's
             for spelling in _split(row.get(column)):
                 self._spellings.setdefault(_title_case(spelling), (kind, ident, form))
 
