@@ -315,6 +315,12 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("the alliance's target",
      "Diplomats said the EU's plan to split the 4 percent target for defence spending helps.",
      "pledge", {"actors": {"ally": "EU"}, "share_of_gdp": 4.0}),
+    # "the initiative supplied ...": the giver of the sentence before, to Ukraine
+    ("the initiative gave",
+     "Ukraine needs shells. Slovakia runs a shell initiative for Ukraine. The initiative "
+     "supplied 300,000 rounds in 2024.",
+     "aid", {"actors": {"donor": "SVK", "recipient": "UKR"}, "quantity": 300000,
+             "year": 2024}),
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),
@@ -345,6 +351,10 @@ NOT_FACTS: list[tuple[str, str, str]] = [
     # a country's mention of the target is no pledge of its own
     ("a country and the target",
      "Spain's defence spending still falls short of the 2% target.", "pledge"),
+    # the need to supply Ukraine is no gift
+    ("need to supply",
+     "Ukraine needs shells. The need to supply Ukraine led Germany to make 9,000 shells "
+     "a month.", "aid"),
     ("increase by", "Poland's defence spending will increase by 7% next year.", "spending"),
     # a whole budget, with defence among civil areas, is no defence figure
     ("whole budget",

@@ -49,8 +49,14 @@ _COLLECTIVE_RE = re.compile(
 )
 _GIVE_RE = re.compile(
     r"\b(?:giv(?:e|es|ing)|gave|provid(?:e|es|ed|ing)|send(?:s|ing)?|sent|deliver(?:s|ed|ing)?|"
-    r"ship(?:s|ped|ping)?|"
+    r"ship(?:s|ped|ping)?|suppl(?:ies|ied|ying)|"
     r"commit(?:s|ted)?|pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|allocat\w+|earmark\w*)\b",
+    re.IGNORECASE,
+)
+#: A giver named before, referred to ("the initiative", "the coalition", "it").
+_SCHEME_SUBJECT_RE = re.compile(
+    r"\b(?:the|this|that)\s+(?:\w+\s+)?(?:initiative|coalition|scheme|programme|program|"
+    r"mechanism|fund)\b",
     re.IGNORECASE,
 )
 _CAPACITY_RE = re.compile(
@@ -310,8 +316,12 @@ def _gives(s: Sentence) -> bool:
     of giving before the first figure, and no award to a firm ("awarded RTX a contract ...
     to replace weapons sent to Ukraine" is a contract)."""
     first = min([m.start for m in s.money] + [q.start for q in s.quantities], default=-1)
-    if first < 0 or "UKR" not in s.ids("country") or not _GIVE_RE.search(s.text, 0, first):
+    if first < 0 or not _GIVE_RE.search(s.text, 0, first):
         return False
+    if "UKR" not in s.ids("country"):
+        # "the initiative already supplied 1.5 million rounds": the giver of the sentence
+        # before, in an article about aid to Ukraine
+        return bool(s.about_ukraine and s.previous_actor and _SCHEME_SUBJECT_RE.search(s.text))
     if not roles.countries(s) and not s.doc_country:
         return False  # the giver may be the article's country ("the parties agreed to provide")
     return not (roles.companies(s) and _CONTRACT_RE.search(s.text))
