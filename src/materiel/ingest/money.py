@@ -93,7 +93,7 @@ _AMOUNT = (
     r"(?P<sym{i}>{sym})?\s?"
     r"(?P<code{i}>(?:{codes})\s)?"
     r"(?P<num{i}>{comma}|{num})"
-    r"(?:(?:[\s-]?(?P<long{i}>{long}))|(?P<short{i}>{short})\b)?"
+    r"(?:(?:[\s-]?(?P<long{i}>{long}))|\s?(?P<short{i}>{short})\b)?"
     r"(?:\s+(?P<cw{i}>{curword}))?"
 )
 
