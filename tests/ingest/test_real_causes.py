@@ -355,6 +355,17 @@ NOT_FACTS: list[tuple[str, str, str]] = [
     ("need to supply",
      "Ukraine needs shells. The need to supply Ukraine led Germany to make 9,000 shells "
      "a month.", "aid"),
+    # an unknown country's figure is not the previous actor's; nor a world total
+    ("unknown country",
+     "Germany raised its budget. Russia: military spending jumped to $149 billion.",
+     "spending"),
+    ("world total",
+     "Germany raised its budget. Worldwide military spending reached $2.7 trillion.",
+     "spending"),
+    # a country excepted is no actor
+    ("except",
+     "Defence spending in Europe rose to $600 billion, in all countries except Malta.",
+     "spending"),
     ("increase by", "Poland's defence spending will increase by 7% next year.", "spending"),
     # a whole budget, with defence among civil areas, is no defence figure
     ("whole budget",

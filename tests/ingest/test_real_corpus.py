@@ -24,9 +24,13 @@ SPLITS = ("tune", "heldout")
 #: (168/187) / 0.74 (184/247), held out 0.62 (29/47) / 0.35 (31/89); after a second round
 #: of causes (parts of split targets, a currency's country, targets by a later year, shares
 #: that are no one's spending, scheme totals of a group, an amount each project receives,
-#: budget breakdowns ...), 2026-12-07: tune 0.96 (187/194) / 0.85 (210/247), held out 0.65
-#: (31/48) / 0.36 (32/89).
-FLOORS = {"tune": (0.94, 0.83), "heldout": (0.63, 0.34)}
+#: budget breakdowns ...), 2026-12-07, on the 42 + 21 articles: tune 0.96 (187/194) / 0.85
+#: (210/247), held out 0.65 (31/48) / 0.36 (32/89).
+#: When rd01-rd24 joined (tune 58, held out 29 articles), before the second round: tune
+#: 0.80 / 0.62, held out 0.63 / 0.36 (0.81 (182/225) / 0.62 (203/326) and 0.63 (40/63) /
+#: 0.36 (42/117) once every labeller's aliases count); with the second round: tune 0.87
+#: (200/229) / 0.70 (227/326), held out 0.66 (42/64) / 0.37 (43/117).
+FLOORS = {"tune": (0.85, 0.68), "heldout": (0.64, 0.35)}
 TARGET = (0.9, 0.8)
 
 
@@ -81,3 +85,9 @@ def test_held_out_real_articles_reach_the_issue_targets() -> None:
     score = score_corpus(REAL / "heldout", REAL / "heldout")
     assert score.precision >= TARGET[0]
     assert score.recall >= TARGET[1]
+
+
+def test_aliases_of_every_labeller_are_accepted() -> None:
+    """Two gold files that each list spellings of one name: both lists count."""
+    gold = load_gold(REAL / "tune")
+    assert {"European Commission", "EU Council"} <= set(gold["aliases"]["actors"]["EU"])

@@ -19,7 +19,8 @@ from materiel.ingest.money import Money
 
 _PLACE_BEFORE_RE = re.compile(
     r"\b(?:in|at|across|outside|inside|throughout|near|within|into|of the|sites in|"
-    r"plants in|projects in|base in|factory in)\s+(?:the\s+)?$",
+    r"plants in|projects in|base in|factory in|except|excluding|apart from|other than|"
+    r"but not)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _END_USER_BEFORE_RE = re.compile(

@@ -350,6 +350,20 @@ def _alliance(s: Sentence) -> str | None:
     return "NATO" if "NATO" in s.text or "NATO" in s.context else None
 
 
+#: Totals of the world or a region, no country's.
+_WORLD_RE = re.compile(
+    r"\b(?:world(?:wide)?|global(?:ly)?|region(?:al)?|continent|total)\b", re.IGNORECASE
+)
+_NAME_RE = re.compile(r"(?<=[\w,;:)] )[A-Z][\w-]+|^[A-Z][\w-]+(?=:)")  # "Russia: ..."
+
+
+def _only_known_names(s: Sentence) -> bool:
+    """Whether every capitalised word inside the sentence is a name the gazetteers know (a
+    sentence about Russia or China, which they do not, is not the previous actor's)."""
+    known = [(m.start, m.end) for m in s.mentions]
+    return all(any(a <= n.start() < b for a, b in known) for n in _NAME_RE.finditer(s.text))
+
+
 def _place(s: Sentence) -> str | None:
     """The country whose spending it is when none acts: "defence spending in Germany"; or,
     when no country is named, the one whose currency the sentence's amounts are in
@@ -487,7 +501,8 @@ def spending_money(s: Sentence, aid_or_contract: bool) -> list[dict[str, Any]]:
     if not pairs:
         money = s.money[0]
         ally = _named_after(s, money.end) or roles.subject(s) or _currency_country(s)
-        ally = ally or s.previous_actor
+        if ally is None and _only_known_names(s) and not _WORLD_RE.search(s.text):
+            ally = s.previous_actor  # "Overall, defence spending will rise, with $824bn"
         pairs = [] if ally is None else [(ally, money)]
     base_year = s.base.year if s.base else None
     found = []
