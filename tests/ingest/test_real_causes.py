@@ -324,6 +324,20 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),
+    # a military service unnamed by country buys for the article's country; a firm's long
+    # name ("... Ordnance & Tactical Systems") before "and" another firm; "the shells" are
+    # the article's item
+    ("service buys",
+     "Sweden needs more 155mm shells. General Dynamics Ordnance & Tactical Systems and Nammo "
+     "will share orders for the shells under a $40 million contract, the Army said.",
+     "contract", {"actors": {"buyer": "SWE", "supplier": ["GD", "NAMMO"]}, "item": "155mm",
+                  "value": 4e7}),
+    # "155 mm" is a calibre, no count; a country that fires what is bought does not buy it
+    ("calibre, user",
+     "The Netherlands ordered 155 mm artillery rounds, which are being fired in large "
+     "numbers by Ukraine, for $50 million from Nammo.",
+     "contract", {"actors": {"buyer": "NLD", "supplier": "NAMMO"}, "quantity": None,
+                  "value": 5e7}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

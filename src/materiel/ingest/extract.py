@@ -134,6 +134,21 @@ _FRAMEWORK_RE = re.compile(r"\bframework\b", re.IGNORECASE)
 _CALL_OFF_RE = re.compile(r"\bcall-offs?\b|\bcall offs?\b", re.IGNORECASE)
 
 
+#: A military service or its buying office, unnamed by country, buys for the article's
+#: country ("the Army said", "Army Contracting Command", "the service branch").
+_SERVICE_RE = re.compile(
+    r"\b(?:the (?:army|navy|air force|marine corps|service(?: branch)?)|"
+    r"(?:Army|Navy|Air Force) Contracting Command|Joint Program Executive Office)\b",
+    re.IGNORECASE,
+)
+#: The article's item named again by its noun ("orders of the rounds", "the same shells").
+_THE_ITEM_RE = re.compile(
+    r"\b(?:the|these|those)\s+(?:same\s+)?(?:rounds|shells|projectiles|missiles|munitions|"
+    r"interceptors|howitzers)\b",
+    re.IGNORECASE,
+)
+
+
 def _quantity(s: Sentence, skip_spans: list[tuple[int, int]] | None = None) -> Quantity | None:
     for q in s.quantities:
         if not any(a <= q.start < b for a, b in skip_spans or []):
@@ -277,6 +292,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     groups = [g for g in roles.groups(s) if g != "NATO"]
     if not buyers and not agencies and groups:
         buyers = groups[:1]  # "European allies and Canada plan to buy ...": an aggregate
+    if not buyers and not agencies and s.doc_country and _SERVICE_RE.search(s.text):
+        buyers = [s.doc_country]  # "the Army said", "Army Contracting Command"
     if not (suppliers or agencies or buyers) and not s.anaphoric:
         return None
     if not (s.money or q or item or _CALL_OFF_RE.search(s.text) or _FRAMEWORK_RE.search(s.text)):
@@ -292,7 +309,7 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
         actors.update(ally=buyers)
     else:
         actors.update(buyer=[firm_buyer] if firm_buyer else buyers[:1])
-    if item is None and (q is not None or s.anaphoric):
+    if item is None and (q is not None or s.anaphoric or _THE_ITEM_RE.search(s.text)):
         item = s.doc_item  # "1,300 of the missiles", "the order": the article's one item
     fields: dict[str, Any] = {"item": item, **quantity_fields(s, q), **_deal_dates(s)}
     if s.money:
