@@ -338,6 +338,22 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "numbers by Ukraine, for $50 million from Nammo.",
      "contract", {"actors": {"buyer": "NLD", "supplier": "NAMMO"}, "quantity": None,
                   "value": 5e7}),
+    # a change of output: the figure it starts from (of its date, else the article's year)
+    # and the steps after it ("to thirty today and must reach fifty in 2026")
+    ("change, from",
+     "Thales' monthly output has grown from twelve missiles in 2021 to thirty today and "
+     "must reach fifty in 2026.",
+     "capacity_plan", {"actors": {"producer": "THALES"}, "quantity": 12, "year": 2021,
+                       "status": "estimate", "quantity_unit": "missiles per month"}),
+    ("change, then",
+     "Thales' monthly output has grown from twelve missiles in 2021 to thirty today and "
+     "must reach fifty in 2026.",
+     "capacity_plan", {"actors": {"producer": "THALES"}, "quantity": 50, "year": 2026,
+                       "status": "planned"}),
+    ("change, from now",
+     "Saab will lift production from 300 to 900 rockets a month by 2027.",
+     "capacity_plan", {"actors": {"producer": "SAAB"}, "quantity": 300, "year": 2024,
+                       "status": "estimate", "quantity_unit": "rockets per month"}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.
@@ -445,3 +461,13 @@ def test_an_undated_article_is_dated_by_its_address(tmp_path: Path) -> None:
     path.write_text(head + text + "\n", encoding="utf-8")
     facts = ingest([path], merge=False).facts
     assert [(f.fields.get("year"), f.fields.get("date")) for f in facts] == [(2023, "2023-02-14")]
+
+
+def test_a_change_of_deliveries_is_no_output(tmp_path: Path) -> None:
+    """The figures of a change of deliveries after an output are not outputs."""
+    path = tmp_path / "a.txt"
+    text = ("Thales makes 5,000 missiles a year, which would triple the rate of delivery to "
+            "Poland from 100 to 300 missiles a month.")  # fmt: skip
+    path.write_text(HEAD + text + "\n", encoding="utf-8")
+    found = [f.fields.get("quantity") for f in ingest([path], merge=False).facts]
+    assert found == [5000], found
