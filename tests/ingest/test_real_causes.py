@@ -354,6 +354,18 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Saab will lift production from 300 to 900 rockets a month by 2027.",
      "capacity_plan", {"actors": {"producer": "SAAB"}, "quantity": 300, "year": 2024,
                        "status": "estimate", "quantity_unit": "rockets per month"}),
+    # a contract for counts of different items: a fact per count, also when an item comes
+    # back ("and then one for 12 K9 howitzers": "for 12" is no part of the noun of "one")
+    ("contract per item",
+     "Poland signed a deal with Hanwha for 40 K9 howitzers and 30 Chunmoo launchers and "
+     "then one for 12 K9 howitzers.",
+     "contract", {"actors": {"buyer": "POL", "supplier": "HANWHA"}, "item": "chunmoo",
+                  "quantity": 30}),
+    ("contract per item, again",
+     "Poland signed a deal with Hanwha for 40 K9 howitzers and 30 Chunmoo launchers and "
+     "then one for 12 K9 howitzers.",
+     "contract", {"actors": {"buyer": "POL", "supplier": "HANWHA"}, "item": "k9",
+                  "quantity": 12}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

@@ -271,7 +271,7 @@ def _company_results(s: Sentence) -> bool:
     return bool(_RESULTS_RE.search(s.text, max(0, s.money[0].start - 50), s.money[0].start))
 
 
-def contract_fact(s: Sentence) -> dict[str, Any] | None:
+def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """A contract or joint procurement: a contract word and a supplier, or an item with a
     value or quantity."""
     sale = bool(_SALE_RE.search(s.text) and roles.end_users(s))  # not a firm's sales figure
@@ -325,7 +325,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     recipients = [r for r in roles.end_users(s) if r not in buyers]
     if recipients:
         fields["end_user"] = recipients
-    return _fact("joint_procurement" if joint else "contract", actors, s, **fields)
+    fact = _fact("joint_procurement" if joint else "contract", actors, s, **fields)
+    return _per_item(s, fact) or fact  # "672 K9 howitzers and 288 Chunmoo launchers"
 
 
 def _gives(s: Sentence) -> bool:
@@ -430,7 +431,7 @@ def _per_item(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
     if s.money or len(s.quantities) < 2 or _PARTS_RE.search(s.text):
         return []
     items = [_item_of(s, q) for q in s.quantities]
-    if None in items or len(set(items)) < len(items):
+    if None in items or len(set(items)) < 2:
         return []
     return [
         {"kind": fact["kind"],
