@@ -366,6 +366,15 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "then one for 12 K9 howitzers.",
      "contract", {"actors": {"buyer": "POL", "supplier": "HANWHA"}, "item": "k9",
                   "quantity": 12}),
+    # a contract signed before any word of capacity is a purchase, not a capacity plan
+    ("contract before capacity",
+     "On behalf of five allies, NSPA has signed a contract with MBDA to manufacture 500 "
+     "Aster missiles, expanding production capacity in France.",
+     "joint_procurement", {"actors": {"buyer": "NSPA", "supplier": "MBDA"}, "quantity": 500}),
+    ("award before capacity",
+     "Italy awarded MBDA a €300 million contract to expand the production capacity of Aster "
+     "missiles.",
+     "contract", {"actors": {"buyer": "ITA", "supplier": "MBDA"}, "value": 3e8}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

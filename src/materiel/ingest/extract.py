@@ -599,10 +599,23 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     return _fact("capacity_plan", actors, s, **fields)
 
 
+#: A contract signed or awarded, before any word of capacity: the sentence is about the
+#: contract ("has signed a contract to manufacture a thousand missiles, expanding production
+#: capacity", "awarded $961 million in contracts to increase the production capacity").
+_AWARDED_RE = re.compile(
+    r"\b(?:signed|awarded|placed|concluded|award of)\b[^.;]{0,60}?\bcontracts?\b",
+    re.IGNORECASE,
+)
+
+
 def extract(s: Sentence) -> list[dict[str, Any]]:
     """Every candidate fact one sentence states (``kind`` and ``fields``)."""
     found: list[dict[str, Any]] = []
     capacity_first = bool(_CAPACITY_FIRST_RE.search(s.text)) or bool(output_rates(s))
+    if capacity_first and "contract" in s.text:
+        awarded = _AWARDED_RE.search(s.text)
+        first_cue = _CAPACITY_FIRST_RE.search(s.text)
+        capacity_first = not (awarded and first_cue and awarded.start() < first_cue.start())
     finders = (aid_fact, capacity_fact, contract_fact) if capacity_first else (
         aid_fact, contract_fact, capacity_fact)  # fmt: skip
     for finder in finders:
