@@ -375,6 +375,13 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Italy awarded MBDA a €300 million contract to expand the production capacity of Aster "
      "missiles.",
      "contract", {"actors": {"buyer": "ITA", "supplier": "MBDA"}, "value": 3e8}),
+    # the service's contracting office named in the next sentence buys for the article's
+    # country
+    ("contracting activity",
+     "The U.S. Army wants more Stinger missiles. Raytheon, Tucson, Arizona, was awarded a "
+     "$120 million contract modification for Stinger missiles. Army Contracting Command, "
+     "Redstone Arsenal, Alabama, is the contracting activity.",
+     "contract", {"actors": {"buyer": "USA", "supplier": "RTX"}, "value": 1.2e8}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

@@ -31,7 +31,7 @@ from materiel.ingest import roles, tables
 from materiel.ingest.analyse import Sentence, analyse
 from materiel.ingest.document import Document
 from materiel.ingest.each import Each, each_amount, unit_facts
-from materiel.ingest.extract import extract, quantity_fields
+from materiel.ingest.extract import SERVICE_RE, extract, quantity_fields
 from materiel.ingest.gazetteer import Gazetteer
 from materiel.ingest.model import Fact, Source
 from materiel.ingest.money import Money, bare_amounts
@@ -389,12 +389,16 @@ class _Reader:
             return True
         if target.kind not in _CONTRACT_KINDS:
             return False
-        if not re.search(r"\b(?:contract|order|deal|agreement)\b", s.text, re.I):
+        if not re.search(r"\b(?:contract(?:ing)?|order|deal|agreement)\b", s.text, re.I):
             return False
         actors = target.fields.setdefault("actors", {})
         companies = roles.listed_companies(s)
         if companies and "supplier" not in actors:
             actors["supplier"] = companies[0] if len(companies) == 1 else companies
+        if "buyer" not in actors and s.doc_country and SERVICE_RE.search(s.text):
+            actors["buyer"] = (
+                s.doc_country
+            )  # "Army Contracting Command is the contracting activity"
         days = [r for r in s.dates if r.day is not None]
         if days and not target.fields.get("date"):
             target.fields["date"] = days[0].day.isoformat() if days[0].day else None

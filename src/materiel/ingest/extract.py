@@ -136,7 +136,7 @@ _CALL_OFF_RE = re.compile(r"\bcall-offs?\b|\bcall offs?\b", re.IGNORECASE)
 
 #: A military service or its buying office, unnamed by country, buys for the article's
 #: country ("the Army said", "Army Contracting Command", "the service branch").
-_SERVICE_RE = re.compile(
+SERVICE_RE = re.compile(
     r"\b(?:the (?:army|navy|air force|marine corps|service(?: branch)?)|"
     r"(?:Army|Navy|Air Force) Contracting Command|Joint Program Executive Office)\b",
     re.IGNORECASE,
@@ -292,7 +292,7 @@ def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     groups = [g for g in roles.groups(s) if g != "NATO"]
     if not buyers and not agencies and groups:
         buyers = groups[:1]  # "European allies and Canada plan to buy ...": an aggregate
-    if not buyers and not agencies and s.doc_country and _SERVICE_RE.search(s.text):
+    if not buyers and not agencies and s.doc_country and SERVICE_RE.search(s.text):
         buyers = [s.doc_country]  # "the Army said", "Army Contracting Command"
     if not (suppliers or agencies or buyers) and not s.anaphoric:
         return None
