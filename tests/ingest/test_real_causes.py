@@ -382,6 +382,10 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "$120 million contract modification for Stinger missiles. Army Contracting Command, "
      "Redstone Arsenal, Alabama, is the contracting activity.",
      "contract", {"actors": {"buyer": "USA", "supplier": "RTX"}, "value": 1.2e8}),
+    # "facilitization of N rounds per month" is making capacity; an M795 is a 155mm shell
+    ("facilitization",
+     "Nammo was awarded a contract for the facilitization of 8,000 M795 rounds per month.",
+     "capacity_plan", {"actors": {"producer": "NAMMO"}, "item": "155mm", "quantity": 8000}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

@@ -31,7 +31,7 @@ from materiel.ingest.spending import ref_year
 _PRODUCE_RE = re.compile(
     r"\b(?:produc\w*|output|forg(?:e|es|ed|ing)|manufactur\w*|makes?|making|turns? out|"
     r"turning out|roll(?:s|ed|ing)? out|capacity|assembl\w*|build(?:s|ing)?|target|goal|"
-    r"ambition|aims?)\b",
+    r"ambition|aims?|facilitiz\w+|facilitis\w+)\b",
     re.IGNORECASE,
 )
 #: Words of using things up: a rate right after one is not an output.
