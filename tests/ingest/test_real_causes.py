@@ -386,6 +386,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("facilitization",
      "Nammo was awarded a contract for the facilitization of 8,000 M795 rounds per month.",
      "capacity_plan", {"actors": {"producer": "NAMMO"}, "item": "155mm", "quantity": 8000}),
+    # an output with no maker just after a contract with several firms is theirs
+    ("makers of the contract",
+     "Saab makes shells. Sweden said Saab and Nammo will share orders for 155mm shells "
+     "under a SEK 900 million contract. The aim is to produce 3,000 more rounds per month.",
+     "capacity_plan", {"actors": {"producer": ["SAAB", "NAMMO"]}, "quantity": 3000}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

@@ -150,6 +150,8 @@ class _Reader:
             if parent is not None:
                 fields["part_of"] = parent.id
                 self._inherit(found, parent, s)
+        if found["kind"] == "capacity_plan" and target is not None:
+            self._makers_of_contract(found, target, s)
         if not fields["actors"] and found["kind"] in _CONTRACT_KINDS and s.doc_company:
             fields["actors"] = {"supplier": s.doc_company}  # "the order" of the article's firm
         if not fields["actors"]:
@@ -199,6 +201,18 @@ class _Reader:
             fields["year"] = ref_year(refs[0])
         fields["status"] = self.last.fields.get("status")
         return {"kind": self.last.kind, "fields": fields, "confidence": 0.6}
+
+    @staticmethod
+    def _makers_of_contract(found: dict[str, Any], target: Fact, s: Sentence) -> None:
+        """An output that names no maker, just after a contract with several firms, is
+        theirs ("X and Y will compete for orders under the contract. The aim is to produce
+        12,000 more rounds per month")."""
+        actors = found["fields"]["actors"]
+        suppliers = _as_list((target.fields.get("actors") or {}).get("supplier"))
+        if target.kind != "contract" or len(suppliers) < 2 or roles.companies(s):
+            return
+        if actors.get("producer") in suppliers:
+            actors["producer"] = suppliers
 
     @staticmethod
     def _share_buyer(target: Fact, fact: Fact) -> None:
