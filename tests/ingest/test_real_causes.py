@@ -391,6 +391,12 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Saab makes shells. Sweden said Saab and Nammo will share orders for 155mm shells "
      "under a SEK 900 million contract. The aim is to produce 3,000 more rounds per month.",
      "capacity_plan", {"actors": {"producer": ["SAAB", "NAMMO"]}, "quantity": 3000}),
+    # funding provided to a maker, its giver unnamed: the article's country, this year
+    ("provides funding",
+     "Finland wants more shells. The deal provides funding of EUR 40 million, and Nammo will "
+     "keep the new production capacity for ten years.",
+     "capacity_plan", {"actors": {"producer": "NAMMO", "funder": "FIN"}, "value": 4e7,
+                       "year": 2024}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

@@ -477,6 +477,12 @@ _MORE_OUTPUT_RE = re.compile(
 )
 #: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").
 _FACTORY_RE = re.compile(r"\b(?:factor(?:y|ies)|plants?|production lines?)\b", re.IGNORECASE)
+#: Money a state gives a maker, its giver unnamed: the article's country's.
+_FUNDING_RE = re.compile(
+    r"\b(?:provides?|providing|provided|grants?|granted|awards?|awarded)\s+(?:\w+\s+)?"
+    r"(?:funding|grants?|subsid(?:y|ies)|financing)\b",
+    re.IGNORECASE,
+)
 _OVER_YEARS_RE = re.compile(
     r"\bover (?:the next |the coming )?(?:\w+|\d+) years\b",
     re.IGNORECASE,
@@ -572,6 +578,11 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     actors: dict[str, Any] = {"producer": producers[:1]}
     if s.money or state_built:
         actors["funder"] = [f for f in funders if f not in producers or state_built][:1]
+    state_funded = bool(
+        s.money and not actors.get("funder") and s.doc_country and _FUNDING_RE.search(s.text)
+    )
+    if state_funded:
+        actors["funder"] = [s.doc_country]  # "the agreement provides funding of NOK 1 billion"
     if outputs:
         money = money_fields(s.money[0], s) if s.money else {}
         found = [
@@ -593,7 +604,7 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
             1e6 if bare.group("scale").lower() == "million" else 1e3
         )
         fields.update(quantity=count, quantity_unit=f"{fields.get('item') or 'units'} per year")
-    fields.update(_dates(s, default_year=state_built and q is None))
+    fields.update(_dates(s, default_year=(state_built or state_funded) and q is None))
     if s.money:
         fields.update(money_fields(s.money[0], s))
     return _fact("capacity_plan", actors, s, **fields)
