@@ -397,6 +397,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "keep the new production capacity for ten years.",
      "capacity_plan", {"actors": {"producer": "NAMMO", "funder": "FIN"}, "value": 4e7,
                        "year": 2024}),
+    # the government a buyer signs with sells; the plural of a designation ("HIMARSs")
+    ("government sells",
+     "Poland signed a deal with the US government to buy 32 more HIMARSs.",
+     "contract", {"actors": {"buyer": "POL", "supplier": "USA"}, "item": "himars",
+                  "quantity": 32}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

@@ -282,6 +282,10 @@ def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
     if "approv" in s.text or "authori" in s.text:
         buyers = [c for c in buyers if c not in roles.approvers(s)]
+    sellers = roles.government_sellers(s) if " government" in s.text else []
+    if sellers and not suppliers:
+        buyers = [b for b in buyers if b not in sellers]
+        suppliers = sellers[:1]
     if agencies:  # an agency buys "for" or "on behalf of" its members: they are the allies
         members = [u for u in roles.end_users(s) if u != "UKR"]
         buyers = [*members, *(b for b in buyers if b not in members)]
@@ -302,7 +306,7 @@ def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
         return None
     joint = bool(agencies) or bool(_JOINT_RE.search(s.text)) or len(buyers) > 1
     firm_buyer = roles.company_buyer(s)
-    actors: dict[str, Any] = {"supplier": roles.listed_companies(s, skip=firm_buyer)}
+    actors: dict[str, Any] = {"supplier": roles.listed_companies(s, skip=firm_buyer) or sellers}
     if agencies:
         actors.update(buyer=agencies[0], ally=buyers)
     elif joint and len(buyers) > 1:

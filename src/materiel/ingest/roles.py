@@ -213,6 +213,23 @@ _BUYS_AFTER_RE = re.compile(
 )
 
 
+#: A government a buyer signs with sells ("signed an agreement with the US government to
+#: purchase 20 F-35As").
+_WITH_BEFORE_RE = re.compile(r"\bwith\s+(?:the\s+)?$", re.IGNORECASE)
+_GOVERNMENT_AFTER_RE = re.compile(r"^\s+government\b", re.IGNORECASE)
+
+
+def government_sellers(s: Sentence) -> list[str]:
+    """Countries whose government the buyer signs with: they sell."""
+    return [
+        m.id
+        for m in s.mentions
+        if m.kind == "country"
+        and _GOVERNMENT_AFTER_RE.match(s.text[m.end :])
+        and _WITH_BEFORE_RE.search(s.text[max(0, m.start - 10) : m.start])
+    ]
+
+
 def company_buyer(s: Sentence) -> str | None:
     """A firm that buys from another ("Patria orders Kongsberg's Protectors", "Rheinmetall
     has awarded Diehl a contract"): the first firm, right before a verb of buying, with a
