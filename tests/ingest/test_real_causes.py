@@ -402,6 +402,16 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Poland signed a deal with the US government to buy 32 more HIMARSs.",
      "contract", {"actors": {"buyer": "POL", "supplier": "USA"}, "item": "himars",
                   "quantity": 32}),
+    # "the awards provide for ..." lists the counts of the contract before: a fact per
+    # count, each with that contract's buyer (none of them completes it)
+    ("the awards list 1",
+     "The U.S. Army awarded $300 million in contracts for 155mm artillery. The awards "
+     "provide for the procurement of 40,000 M1128 projectiles and 90,000 M231 charges.",
+     "contract", {"actors": {"buyer": "USA"}, "item": "m1128", "quantity": 40000}),
+    ("the awards list 2",
+     "The U.S. Army awarded $300 million in contracts for 155mm artillery. The awards "
+     "provide for the procurement of 40,000 M1128 projectiles and 90,000 M231 charges.",
+     "contract", {"actors": {"buyer": "USA"}, "item": "m231", "quantity": 90000}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

@@ -40,7 +40,7 @@ from materiel.ingest.spending import money_fields, ref_year
 _ANAPHOR_RE = re.compile(
     r"^\s*(?:(?:it|this|that|these|those|its|their|they|under it|in return)\b|"
     r"(?:the|that|this|its|the new|that earlier|the earlier)\s+(?:[\w-]+\s+){0,2}?(?:contract|deal|"
-    r"order|agreement|framework|purchase|money|loan|funding|package|plant|line|programme|"
+    r"order|agreement|framework|purchase|money|loan|funding|package|plant|line|programme|awards?|"
     r"group|company|firm|maker|facility|funds?)\b)",
     re.IGNORECASE,
 )
@@ -137,7 +137,8 @@ class _Reader:
         fields.setdefault("actors", {})
         self._fill_buyer(found, s)
         target = self.last if self._recent(index) else None
-        if target is not None and s.anaphoric and self._completes(target, found):
+        several = found.pop("several", False)  # one of several counts: a fact of its own
+        if target is not None and s.anaphoric and not several and self._completes(target, found):
             self._complete(target, fields, index)
             return None
         same_family = target is not None and (

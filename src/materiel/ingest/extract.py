@@ -438,7 +438,7 @@ def _per_item(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
     if None in items or len(set(items)) < 2:
         return []
     return [
-        {"kind": fact["kind"],
+        {"kind": fact["kind"], "several": True,
          "fields": {**fact["fields"], "item": item, **quantity_fields(s, q)}}
         for q, item in zip(s.quantities, items, strict=True)
     ]  # fmt: skip
