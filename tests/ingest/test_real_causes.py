@@ -412,6 +412,13 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "The U.S. Army awarded $300 million in contracts for 155mm artillery. The awards "
      "provide for the procurement of 40,000 M1128 projectiles and 90,000 M231 charges.",
      "contract", {"actors": {"buyer": "USA"}, "item": "m231", "quantity": 90000}),
+    # a group that backs a joint purchase pays for it, it does not buy; EDIRPA is the EU's
+    ("backed by the group",
+     "The joint purchase is backed by €200 million from the EU.",
+     "joint_procurement", {"actors": {"funder": "EU"}, "value": 2e8}),
+    ("EDIRPA",
+     "The joint order under EDIRPA is supported by a budget of €310 million.",
+     "joint_procurement", {"actors": {"funder": "EU"}, "value": 3.1e8}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

@@ -294,7 +294,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     if _FOR_UKRAINE_RE.search(s.text):
         buyers = [b for b in buyers if b != "UKR"]
     groups = [g for g in roles.groups(s) if g != "NATO"]
-    if not buyers and not agencies and groups:
+    funder = groups[:1] if not buyers and groups and _FUNDED_BY_RE.search(s.text) else []
+    if not buyers and not agencies and groups and not funder:
         buyers = groups[:1]  # "European allies and Canada plan to buy ...": an aggregate
     if not buyers and not agencies and s.doc_country and SERVICE_RE.search(s.text):
         buyers = [s.doc_country]  # "the Army said", "Army Contracting Command"
@@ -307,7 +308,9 @@ def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     joint = bool(agencies) or bool(_JOINT_RE.search(s.text)) or len(buyers) > 1
     firm_buyer = roles.company_buyer(s)
     actors: dict[str, Any] = {"supplier": roles.listed_companies(s, skip=firm_buyer) or sellers}
-    if agencies:
+    if funder:
+        actors.update(funder=funder, ally=buyers if len(buyers) > 1 else [])
+    elif agencies:
         actors.update(buyer=agencies[0], ally=buyers)
     elif joint and len(buyers) > 1:
         actors.update(ally=buyers)
@@ -481,6 +484,11 @@ _MORE_OUTPUT_RE = re.compile(
 )
 #: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").
 _FACTORY_RE = re.compile(r"\b(?:factor(?:y|ies)|plants?|production lines?)\b", re.IGNORECASE)
+#: A purchase a group pays for, not buys: "supported by a budget of ... under EDIRPA".
+_FUNDED_BY_RE = re.compile(
+    r"\b(?:supported|backed|funded|financed|co-financed|subsidi[sz]ed)\s+(?:\w+\s+)?by\b",
+    re.IGNORECASE,
+)
 #: Money a state gives a maker, its giver unnamed: the article's country's.
 _FUNDING_RE = re.compile(
     r"\b(?:provides?|providing|provided|grants?|granted|awards?|awarded)\s+(?:\w+\s+)?"
