@@ -419,6 +419,18 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("EDIRPA",
      "The joint order under EDIRPA is supported by a budget of €310 million.",
      "joint_procurement", {"actors": {"funder": "EU"}, "value": 3.1e8}),
+    # a contract signed with firms to make shells for Ukraine is the signer's purchase;
+    # "two companies to produce 155mm shells" is no count of shells
+    ("contract for Ukraine",
+     "Canada has signed a $90 million contract with two companies to produce 155mm shells "
+     "for Ukraine.",
+     "contract", {"actors": {"buyer": "CAN"}, "value": 9e7, "quantity": None}),
+    # orders awarded in a deal a fund pays for are a purchase; the country in the fund's
+    # name does not buy
+    ("award a fund pays for",
+     "Canada needs 155mm shells. The Army awarded $80 million in orders for the same shells "
+     "to two firms in a deal funded by the Ukraine Assistance Fund.",
+     "contract", {"actors": {"buyer": "CAN"}, "item": "155mm", "value": 8e7}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

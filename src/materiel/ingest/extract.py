@@ -282,6 +282,12 @@ def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
     if "approv" in s.text or "authori" in s.text:
         buyers = [c for c in buyers if c not in roles.approvers(s)]
+    funded = _FUNDED_BY_RE.search(s.text) if " by " in s.text else None
+    if funded is not None:  # "funded by the Ukraine Security Assistance Initiative"
+        named_after = {m.id for m in s.mentions if m.start > funded.start()}
+        buyers = [
+            c for c in buyers if c not in named_after or c in roles.countries(s, 0, funded.start())
+        ]
     sellers = roles.government_sellers(s) if " government" in s.text else []
     if sellers and not suppliers:
         buyers = [b for b in buyers if b not in sellers]
@@ -303,6 +309,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
         return None
     if not (s.money or q or item or _CALL_OFF_RE.search(s.text) or _FRAMEWORK_RE.search(s.text)):
         return None
+    if item is None and _THE_ITEM_RE.search(s.text):
+        item = s.doc_item  # "orders for the same rounds"
     if not (suppliers or item or agencies or (buyers and q)) and not s.anaphoric:
         return None
     joint = bool(agencies) or bool(_JOINT_RE.search(s.text)) or len(buyers) > 1
@@ -316,12 +324,12 @@ def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
         actors.update(ally=buyers)
     else:
         actors.update(buyer=[firm_buyer] if firm_buyer else buyers[:1])
-    if item is None and (q is not None or s.anaphoric or _THE_ITEM_RE.search(s.text)):
+    if item is None and (q is not None or s.anaphoric):
         item = s.doc_item  # "1,300 of the missiles", "the order": the article's one item
     fields: dict[str, Any] = {"item": item, **quantity_fields(s, q), **_deal_dates(s)}
     if s.money:
         fields.update(money_fields(s.money[0], s))
-    if _FOR_UKRAINE_RE.search(s.text):
+    if _FOR_UKRAINE_RE.search(s.text) and not _AWARDED_FOR_RE.search(s.text):
         donor = [b for b in buyers if b != "UKR"] or ([s.doc_country] if s.doc_country else [])
         aid = {"donor": donor, "recipient": "UKR", "supplier": suppliers[:1]}
         return _fact("aid", aid, s, aid_type="military", **fields)
@@ -352,12 +360,22 @@ def _gives(s: Sentence) -> bool:
     return not (roles.companies(s) and _CONTRACT_RE.search(s.text))
 
 
+def _paid_award(s: Sentence) -> bool:
+    """Whether the sentence awards orders or a contract that a fund pays for ("awarded
+    $522 million in orders ... in a deal funded by the Ukraine Security Assistance
+    Initiative"): a purchase, its words of aid only in the fund's name."""
+    funded = _FUNDED_BY_RE.search(s.text)
+    if funded is None or not re.search(r"\bawarded\b", s.text[: funded.start()], re.I):
+        return False
+    return not _AID_RE.search(s.text, 0, funded.start())
+
+
 def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """Aid: a donor gives or lends money or materiel to a recipient (Ukraine by default in
     an article about aid to Ukraine). A donor and a recipient named without a figure
     ("Norway channels its support to Kyiv through the Nansen programme") open a fact that
     a later sentence may give its figures to; if none does, it is dropped."""
-    if not (_AID_RE.search(s.text) or _gives(s)):
+    if not (_AID_RE.search(s.text) or _gives(s)) or _paid_award(s):
         return None
     if not (s.money or _quantity(s)) and not ("UKR" in roles.end_users(s) and roles.countries(s)):
         return None
@@ -484,6 +502,14 @@ _MORE_OUTPUT_RE = re.compile(
 )
 #: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").
 _FACTORY_RE = re.compile(r"\b(?:factor(?:y|ies)|plants?|production lines?)\b", re.IGNORECASE)
+#: A contract signed with firms to make something for Ukraine is the signer's purchase
+#: ("has signed a $522 million contract with two companies to produce artillery ammunition
+#: for Ukraine"); one placed on Ukraine's behalf, or that Ukraine receives, is aid.
+_AWARDED_FOR_RE = re.compile(
+    r"\b(?:signed|awarded|placed)\b[^.;]{0,40}?\bcontracts?\s+(?:with|to)\b[^.;]*?"
+    r"\bfor Ukraine\b",
+    re.IGNORECASE,
+)
 #: A purchase a group pays for, not buys: "supported by a budget of ... under EDIRPA".
 _FUNDED_BY_RE = re.compile(
     r"\b(?:supported|backed|funded|financed|co-financed|subsidi[sz]ed)\s+(?:\w+\s+)?by\b",

@@ -313,7 +313,7 @@ UNIT_NOUNS = (
 )
 _QUANTITY_RE = re.compile(
     rf"(?<![\w.,]){_QUAL}(?<![\w.,-])(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?\s+"
-    rf"[\"“]?(?P<noun>(?!(?:to|for|from)\s+\d)(?:[\w][\w-]*\s+){{0,4}}?(?:{UNIT_NOUNS}))\b[\"”]?",
+    rf"[\"“]?(?P<noun>(?:(?!(?:to|for|from|with|by|at|on)\s)[\w][\w-]*\s+){{0,4}}?(?:{UNIT_NOUNS}))\b[\"”]?",
     re.IGNORECASE,
 )
 
