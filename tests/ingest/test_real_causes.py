@@ -431,6 +431,16 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Canada needs 155mm shells. The Army awarded $80 million in orders for the same shells "
      "to two firms in a deal funded by the Ukraine Assistance Fund.",
      "contract", {"actors": {"buyer": "CAN"}, "item": "155mm", "value": 8e7}),
+    # an output of "units" is of the item named in the sentences just before
+    ("units of the item before",
+     "KNDS builds Caesar howitzers in Roanne. The work is hard. Its monthly capacity rose to "
+     "four units per month in 2023.",
+     "capacity_plan", {"actors": {"producer": "KNDS"}, "item": "caesar", "quantity": 4}),
+    # rounds are of the article's one munition, named besides the system that fires it
+    ("the article's munition",
+     "KNDS makes 155mm shells and Caesar howitzers. KNDS will raise its output to 9,000 "
+     "rounds a month.",
+     "capacity_plan", {"actors": {"producer": "KNDS"}, "item": "155mm", "quantity": 9000}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

@@ -114,6 +114,9 @@ def _main_entities(
     named = set(items)
     if len(named) > 1:
         named = {i for i in named if not any(_family_of(gazetteer, o) == i for o in named)}
+    if len(named) > 1:  # one munition besides the systems that fire it ("155mm", "Caesar")
+        munitions = {i for i in named if _category_of(gazetteer, i) == "munition"}
+        named = munitions if len(munitions) == 1 else named
     item = next(iter(named)) if len(named) == 1 else None  # an article about one item
     return company, country, item
 
@@ -462,6 +465,7 @@ def facts_of_document(
         s.spending_context = any(b.about_spending for b in before)
         s.context_year = _context_year(before[-1:])
         s.previous_group = next(iter(roles.groups(before[-1])[-1:]), None) if before else None
+        s.previous_item = next((b.ids("item")[-1] for b in reversed(before) if b.ids("item")), None)
         s.previous_actor = previous_actor
         s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))
         s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country
@@ -547,6 +551,11 @@ def _with_leads(doc: Document, first: int, last: int) -> list[str]:
 def _family_of(gazetteer: Gazetteer, item: str) -> str | None:
     entry = gazetteer.get("item", item)
     return entry.extra.get("family") if entry is not None else None
+
+
+def _category_of(gazetteer: Gazetteer, item: str) -> str | None:
+    entry = gazetteer.get("item", item)
+    return entry.extra.get("category") if entry is not None else None
 
 
 def _maker_joins(known: dict[str, Any], new: dict[str, Any]) -> bool:

@@ -574,13 +574,20 @@ _FIRM_WORD_RE = re.compile(
 _ROUNDS_RE = re.compile(r"\b(?:rounds|shells|projectiles|ammunition|munitions)\b", re.IGNORECASE)
 
 
+#: Counting nouns that name nothing ("units", "systems", "pieces").
+_UNITS_RE = re.compile(r"^(?:units|systems|pieces|items)\b", re.IGNORECASE)
+
+
 def _output_item(s: Sentence, fields: dict[str, Any]) -> str | None:
     """The item of an output: named in the sentence, else the article's one item when the
     output counts rounds or shells ("Nexter's ammunition production to 60,000 rounds per
     year" in an article about 155mm rounds)."""
     item = _item(s)
-    if item is None and s.doc_item and _ROUNDS_RE.search(str(fields.get("quantity_unit"))):
+    unit = str(fields.get("quantity_unit"))
+    if item is None and s.doc_item and _ROUNDS_RE.search(unit):
         return s.doc_item
+    if item is None and s.previous_item and _UNITS_RE.match(unit):
+        return s.previous_item  # "... Caesar howitzers. Capacity rose to four units per month"
     return item
 
 
