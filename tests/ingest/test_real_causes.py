@@ -441,6 +441,11 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "KNDS makes 155mm shells and Caesar howitzers. KNDS will raise its output to 9,000 "
      "rounds a month.",
      "capacity_plan", {"actors": {"producer": "KNDS"}, "item": "155mm", "quantity": 9000}),
+    # "until 2027" in a contract that delivers is the deliveries' date, not the deal's
+    ("delivered until",
+     "Poland signed a second contract with Hanwha. The second contract covers the delivery "
+     "of 152 K9 howitzers, part of the remaining 460, sequentially until 2027.",
+     "contract", {"item": "k9", "quantity": 152, "year": 2024}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.

@@ -187,16 +187,23 @@ _DELIVERY_BEFORE_RE = re.compile(
 )
 
 
+_UNTIL_RE = re.compile(r"(?:until|till|through|to)\b", re.IGNORECASE)
+_DELIVERY_WORD_RE = re.compile(r"\bdeliver(?:y|ies|ed)?\b", re.IGNORECASE)
+
+
+def _delivery_date(s: Sentence, ref: DateRef) -> bool:
+    """Whether a date of a contract sentence is that of its deliveries ("deliveries will
+    begin next year", "sequentially until 2027")."""
+    if _DELIVERY_BEFORE_RE.search(s.text, max(0, ref.start - 40), ref.start):
+        return True
+    return bool(_UNTIL_RE.match(ref.text) and _DELIVERY_WORD_RE.search(s.text, 0, ref.start))
+
+
 def _deal_dates(s: Sentence) -> dict[str, Any]:
     """The dates of a contract: those of its deliveries left out."""
-    if not s.dates or not any(
-        _DELIVERY_BEFORE_RE.search(s.text, max(0, r.start - 40), r.start) for r in s.dates
-    ):
+    if not s.dates or not any(_delivery_date(s, r) for r in s.dates):
         return _dates(s)
-    kept = [
-        r for r in s.dates if not _DELIVERY_BEFORE_RE.search(s.text, max(0, r.start - 40), r.start)
-    ]
-    return _dates(s, refs=kept)
+    return _dates(s, refs=[r for r in s.dates if not _delivery_date(s, r)])
 
 
 def _dates(
