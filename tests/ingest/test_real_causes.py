@@ -493,6 +493,10 @@ NOT_FACTS: list[tuple[str, str, str]] = [
     ("whole budget",
      "The government approved a ¥100 trillion budget to increase spending on defence, "
      "pensions and education.", "spending"),
+    # what is still to be delivered under a deal told before is no new contract
+    ("still to supply",
+     "Hanwha signed the deal last year. The firm still has 120 K9 howitzers to supply.",
+     "contract"),
 ]  # fmt: skip
 
 

@@ -278,12 +278,22 @@ def _company_results(s: Sentence) -> bool:
     return bool(_RESULTS_RE.search(s.text, max(0, s.money[0].start - 50), s.money[0].start))
 
 
+#: What is left to deliver under a deal told before, no new purchase.
+_STILL_TO_RE = re.compile(
+    r"\bstill (?:has|have|had|needs? to|must)\b[^.;]{0,60}?\bto (?:supply|deliver|ship)\b|"
+    r"\bstill (?:needs? to|must|has to|have to) (?:supply|deliver|ship)\b",
+    re.IGNORECASE,
+)
+
+
 def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """A contract or joint procurement: a contract word and a supplier, or an item with a
     value or quantity."""
     sale = bool(_SALE_RE.search(s.text) and roles.end_users(s))  # not a firm's sales figure
     if not (_CONTRACT_RE.search(s.text) or sale) or _company_results(s):
         return None
+    if "still" in s.text and _STILL_TO_RE.search(s.text):
+        return None  # "Korea still has 308 howitzers to supply": deliveries left, no deal
     suppliers, item, q = roles.companies(s), _item(s), _quantity(s)
     agencies = roles.agencies(s)
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
