@@ -446,6 +446,12 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "Poland signed a second contract with Hanwha. The second contract covers the delivery "
      "of 152 K9 howitzers, part of the remaining 460, sequentially until 2027.",
      "contract", {"item": "k9", "quantity": 152, "year": 2024}),
+    # a step of a change after a longer phrase; a prospect is a goal
+    ("step after a phrase",
+     "KNDS builds Caesar howitzers. Its capacity now reaches six units per month with the "
+     "prospect of growth to eight units.",
+     "capacity_plan", {"actors": {"producer": "KNDS"}, "item": "caesar", "quantity": 8,
+                       "status": "planned"}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.
@@ -567,3 +573,12 @@ def test_a_change_of_deliveries_is_no_output(tmp_path: Path) -> None:
     path.write_text(HEAD + text + "\n", encoding="utf-8")
     found = [f.fields.get("quantity") for f in ingest([path], merge=False).facts]
     assert found == [5000], found
+
+
+def test_a_figure_handed_over_is_no_step_of_an_output(tmp_path: Path) -> None:
+    """ "... and delivers them to 3 countries" is no step of the output before it."""
+    path = tmp_path / "a.txt"
+    path.write_text(HEAD + "KNDS makes 6 howitzers a month and delivers them to 3 countries.\n",
+                    encoding="utf-8")  # fmt: skip
+    found = [f.fields.get("quantity") for f in ingest([path], merge=False).facts]
+    assert found == [6], found

@@ -121,6 +121,9 @@ def _fields(s: Sentence, rate: Rate, unit: str, start: int, end: int) -> dict[st
     clause = s.text[start:end]
     # the figure a change starts from is reached, of its own date or the article's year
     goal = rate.step != "from" and bool(_GOAL_RE.search(clause))
+    if rate.step == "then" and not goal:  # "... with the prospect of growth to eight"
+        before = s.text[max(0, rate.start - 40) : rate.start]
+        goal = bool(_GOAL_RE.search(before) or "prospect" in before)
     fields: dict[str, Any] = {
         "quantity": rate.value,
         "quantity_unit": f"{unit} per {rate.per}",

@@ -86,9 +86,12 @@ _FROM_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 #: The next steps of a change after its rate ("... to twenty today and must reach forty").
+#: Words of handing over: a figure after them is no step of an output ("delivers them to 3").
+_HANDING = r"(?:deliver|send|sent|ship|sell|sold|export|suppl|giv|gave|donat|transfer)"
 _STEP_AFTER_RE = re.compile(
     rf"^(?:\s+[a-z][\w-]*){{0,2}}?(?:\s+in\s+(?:19|20)\d\d)?(?:\s+today|\s+now)?,?\s+"
-    rf"(?:(?:and|then)\s+)?(?:\w+\s+){{0,2}}?(?:to|reach|hit)\s+{QUALIFIER_BEFORE}"
+    rf"(?:(?:and|then|with)\s+)?(?:(?!{_HANDING}){{1}}\w+\s+){{0,4}}?(?:to|reach|hit)\s+"
+    rf"{QUALIFIER_BEFORE}"
     rf"(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?(?![\w%,.]\d)",
     re.IGNORECASE,
 )
