@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.scenario import TABLES
-from materiel.store import SIM_TABLE, AccessDenied, NotFound, RunInfo, Store
+from materiel.store import SIM_TABLE, SWEEP_TABLE, AccessDenied, NotFound, RunInfo, Store
 from materiel.web import downloads, national, session, views
 from materiel.web.grid import AID_UNITS, numeric_columns, schema_units
 from materiel.web.render import WebRoute, page
@@ -242,6 +242,7 @@ def scenario(
         messages={},
         runs=runs,
         may_run=store.policy(who).may("run.create"),
+        may_sweep=store.policy(who).may("run.sweep"),
         validation=store.validate(who, name),
     )
 
@@ -303,6 +304,9 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
     if info.status != "done":
         estimate = views.run_estimate(store.runs(who), info)
         return {"result": None, "may_cancel": may_cancel, "estimate": estimate}
+    if info.kind == "sweep":  # a sweep run: its table, as the user may see it
+        rows = views.plan_table(store, who, info.id, SWEEP_TABLE)
+        return {"result": None, "may_cancel": may_cancel, "sweep": rows, "downloads": info.tables}
     return {
         "result": views.outlook(store, who, info),
         "aid": views.aid_coordination(store, who, info),
@@ -340,7 +344,7 @@ def compare(
         )
     every = store.runs(who)
     labels = views.run_labels(every)
-    done = [r for r in every if r.status == "done"]
+    done = [r for r in every if r.status == "done" and r.kind == "plan"]
     pair = (done[-2].id, done[-1].id) if len(done) >= 2 else None
     if scenario is not None:
         done, pair = _family(store, who, scenario, done)
