@@ -226,7 +226,7 @@ def test_a_cancelled_sweep_ends_cancelled_with_no_process_left(
     """Cancelled while its local processes plan, the sweep's run ends cancelled (not
     done, not failed) and every process it started has ended."""
     name = lever[0]
-    vary = ["lines.L1.ceiling=5,6,7,8,9,10,11,12", "policy.contract_months=1,2,3,4"]
+    vary = ["lines.L1.ceiling=5,6,7,8,9,10,11,12", "policy.contract_months=1,2,3,4,5,6,7,8"]
     members: list[int] = []
     with app_client(space, sweep_workers=2, run_grace_s=2.0) as client:
         admin = space.headers("admin")
@@ -239,19 +239,43 @@ def test_a_cancelled_sweep_ends_cancelled_with_no_process_left(
                 if (run["stage"] >= 1 and len(members) >= 3) or run["status"] != "running":
                     break
                 time.sleep(0.1)
-            assert run["status"] == "running" and run["stages"] == 32, run
+            assert run["status"] == "running" and run["stages"] == 64, run
             assert len(members) >= 3, "the run and its two local processes never ran"
             cancelled = client.post(f"{API}/runs/{run_id}/cancel", headers=admin)
             assert cancelled.status_code == 200, cancelled.text
-            deadline = time.monotonic() + 15
+            # within the grace (2 s) and a poll or two; the whole sweep takes far longer
+            deadline = time.monotonic() + 6
             while time.monotonic() < deadline and any(running(p) for p in members):
                 time.sleep(0.2)
             assert not [p for p in members if running(p)], "processes of the sweep were left"
             time.sleep(1.0)  # the worker has recorded how it ended
             ended = client.get(f"{API}/runs/{run_id}", headers=admin).json()
             assert ended["status"] == "cancelled", ended
-            assert ended["stage"] < 32 and ended["tables"] == []
+            assert ended["stage"] < 64 and ended["tables"] == []
         finally:
             for pid in members:  # on a failure, leave nothing running either
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
+
+
+def test_a_sweep_says_each_combination_planned_as_a_stage(
+    space: Workspace, lever: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The run's process says "planned k of n combinations" as each ends: stage k of n."""
+    from materiel.sweeps import check_sweep, read_sweep, sweep_snapshot, sweep_stage_of
+
+    name = lever[0]
+    _checked, _version, snapshot = space.store.load(SYSTEM, name)
+    scenario = _checked.scenario
+    job = check_sweep(scenario, VARY, SET, None, 0)
+    said: list[str] = []
+    sweep_snapshot({**snapshot, "sweep": job, "cluster": {"workers": 1}}, tmp_path, said.append)
+    stages, stage = [], 0
+    for message in said:
+        stage = sweep_stage_of(message, stage)
+        stages.append(stage)
+    assert said[0] == "reading the scenario" and said[-1] == "saving the sweep"
+    assert stages == [0, 1, 2, 3, 4, 4], said
+    assert sweep_stage_of("planned 2 of 4 combinations", 3) == 3  # never back
+    saved = read_sweep(tmp_path)
+    assert len(saved["rows"]) == 4 and saved["summary"]["on"] == "local processes"
