@@ -89,6 +89,10 @@ def test_run_a_sweep_from_the_scenario_page_and_read_its_table(
     # the scenario's outlook stays on its plan runs: a sweep has no plan to show
     outlook = client.get(f"/outlook?scenario={name}")
     assert outlook.status_code == 200 and f"No finished plan of {name} yet" in outlook.text
+    asked = client.get(f"/outlook?scenario={name}&run={run_id}")
+    assert asked.status_code == 404 and f"no finished plan run {run_id}" in asked.text
+    compared = client.get(f"/compare?a={run_id}&b={run_id}")
+    assert compared.status_code == 404 and f"run {run_id} is a sweep" in compared.text
 
     client.post("/sign-out", data={"csrf": csrf_of(client.get("/").text)})
     assert sign_in(client, "nation_AAA").status_code == 303

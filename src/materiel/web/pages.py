@@ -356,6 +356,9 @@ def compare(
         )
     try:
         run_a, run_b = store.run(who, a), store.run(who, b)
+        for shown in (run_a, run_b):
+            if shown.kind != "plan":  # a simulation or a sweep has no plan to compare
+                raise NotFound(f"run {shown.id} is a {shown.kind}, not a plan run")
     except NotFound as exc:
         return page(
             request,

@@ -159,8 +159,8 @@ def chosen_run(
     runs = done_runs(store, who, scenario)
     if run_id is not None:
         run = store.run(who, run_id)  # 404 for a run the user may not see
-        if run.scenario != scenario or run.status != "done":
-            raise NotFound(f"no finished run {run_id} of {scenario}")
+        if run.scenario != scenario or run.status != "done" or run.kind != "plan":
+            raise NotFound(f"no finished plan run {run_id} of {scenario}")
         return run, runs
     default = next((r for r in runs if r.baseline), runs[-1] if runs else None)
     return default, runs
