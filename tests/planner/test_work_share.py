@@ -221,12 +221,6 @@ def test_three_allies_a_group_of_two(tmp_path: Path) -> None:
     assert result.work_share().attrs["money_price"] == pytest.approx(240 * x - 10_000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="whole lots are rounded from the least-shortfall LP's vertex, before the cost "
-    "stage, and the cost stage then holds them: of plans of equal shortfall the rounded "
-    "one may buy dearer lines (solve.solve_inputs, lots.round_lots)",
-)
 def test_three_allies_in_whole_lots_buy_as_cheaply(tmp_path: Path) -> None:
     # Without the rule every order fits L1 (100 a unit, 1,000 a month): 280 units,
     # 28,000 at zero shortfall, in whole lots as well (every quantity is whole).

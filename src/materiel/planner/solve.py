@@ -478,7 +478,13 @@ def solve_inputs(
             objective = float(h3.getInfo().objective_function_value)
             solution = np.asarray(h3.getSolution().col_value)
             if cost_stage:
-                solution, cost_status = _cost_stage(h3, m, layout, inp, objective)
+                step = time.perf_counter()
+                solution, cost_status, cheaper = _cheaper_lots(
+                    h3, m, layout, inp, whole, relaxed, limit
+                )
+                stats["lots_moved_to_cheaper_plan"] = float(cheaper)
+                stats["cheaper_s"] = time.perf_counter() - step
+                objective = float(h3.getInfo().objective_function_value)
                 if cost_status is not Status.OPTIMAL:
                     status = cost_status
         stats["whole_lots_s"] = time.perf_counter() - clock
@@ -580,6 +586,72 @@ def _drop_unneeded_lots(
         run(h, inp, method="simplex")
         return 0
     return round(float((held[extra] - need).sum()))
+
+
+def _cheaper_lots(
+    h: highspy.Highs,
+    m: linopy.Model,
+    layout: compat.Layout,
+    inp: ModelInputs,
+    whole: np.ndarray,
+    least_cost: np.ndarray,
+    iterations: int,
+) -> tuple[np.ndarray, Status, int]:
+    """The plan's least cost at its shortfall (:func:`_cost_stage`), or a cheaper plan
+    in whole lots of no more shortfall where the least-cost relaxed plan gives one.
+
+    The dive rounds the vertex the first stage ended on: where plans of equal shortfall
+    differ in cost (three lines able to fill an order, the first the cheapest), it may
+    hold lots on a dear line that the cost stage can then not move. The least-cost
+    relaxed plan's lots (``least_cost``), rounded to the nearer and then to the upper
+    whole number, are each tried: a candidate is kept if its shortfall is no more than
+    the plan's and its least cost is lower. Each try is a step of ``iterations``
+    simplex iterations at most, so the outcome is the same at any load. ``h`` ends
+    solved, holding the lots kept; returns the least-cost solution, its status, and
+    how many lots moved.
+    """
+    held = np.round(np.asarray(h.getSolution().col_value)[whole])
+    shortfall = float(h.getInfo().objective_function_value)
+    cost = _cost_vector(m, layout, inp, h.getNumCol())
+    solution, status = _cost_stage(h, m, layout, inp, shortfall)
+    spent = float(cost @ solution)
+    target = np.asarray(least_cost)[whole]
+    candidates = (np.floor(target + 0.5), np.ceil(target - lots.INTEGRAL))
+    kept = held
+    for candidate in candidates:
+        if np.array_equal(candidate, kept):
+            continue
+        h4 = highspy.Highs()
+        h4.setOptionValue("output_flag", False)
+        h4.passModel(h.getLp())
+        h4.changeColsBounds(len(whole), whole, candidate, candidate)
+        try:
+            run(h4, inp, method="simplex", retry=False, iterations=iterations)
+        except SolveError:  # infeasible too: the candidate breaks a budget or capacity
+            continue
+        if h4.getModelStatus() != _OK:
+            continue
+        short = float(h4.getInfo().objective_function_value)
+        if short > shortfall + _slack(inp, shortfall):
+            continue
+        x, cost_status = _cost_stage(h4, m, layout, inp, short)
+        if float(cost @ x) < spent * (1 - 1e-9) - 1e-9:
+            solution, status, spent, kept = x, cost_status, float(cost @ x), candidate
+    if kept is not held:
+        h.changeColsBounds(len(whole), whole, kept, kept)
+        run(h, inp, method="simplex")
+    return solution, status, round(float(np.abs(kept - held).sum()))
+
+
+def _cost_vector(m: linopy.Model, layout: compat.Layout, inp: ModelInputs, n: int) -> np.ndarray:
+    """The cost objective's coefficients: spending over :func:`cost_scale`, and the
+    tie-break :data:`HOLDING` on output held for no order."""
+    index, coeffs = layout.terms(m.expressions[E.COST])
+    cost = np.zeros(n)
+    cost[index] = coeffs / cost_scale(inp)
+    held, holding = _holding_cost(m, layout, inp)
+    cost[held] += holding
+    return cost
 
 
 def _round(
@@ -721,11 +793,7 @@ def _cost_stage(
     h2.setOptionValue("output_flag", False)
     h2.passModel(lp)
     n = h2.getNumCol()
-    index, coeffs = layout.terms(m.expressions[E.COST])
-    cost = np.zeros(n)
-    cost[index] = coeffs / cost_scale(inp)
-    held, holding = _holding_cost(m, layout, inp)
-    cost[held] += holding
+    cost = _cost_vector(m, layout, inp, n)
     h2.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
     fixed_cols = np.flatnonzero(np.abs(rc) > FACE_TOLERANCE * weight).astype(np.int32)
     h2.changeColsBounds(len(fixed_cols), fixed_cols, x[fixed_cols], x[fixed_cols])
