@@ -65,6 +65,11 @@ def test_run_a_sweep_from_the_scenario_page_and_read_its_table(
     assert made.status_code == 303, made.text
     run_id = int(made.headers["location"].rsplit("/", 1)[1])
     wait(space, run_id)
+    listed = client.get(f"/scenarios/{name}").text  # listed with the runs, as a sweep
+    assert re.search(
+        rf'href="/runs/{run_id}">Run {run_id}</a></th><td>[^<]*</td><td>sweep<', listed
+    )
+    assert f'aria-label="Run {run_id} as A"' not in listed  # not a plan to compare
     shown = client.get(f"/runs/{run_id}").text
     assert f"Sweep run {run_id}" in shown
     assert "over lines.L1.ceiling, policy.pooling: 4 combinations" in shown
