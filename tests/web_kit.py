@@ -190,3 +190,12 @@ def wide_tables() -> dict[str, list[dict[str, Any]]]:
         ],
         "budgets": [{"ally": c, "year": 2025, "amount": 1e9} for c in WIDE_ALLIES],
     }
+
+
+def page_as(client: Any, user: str, path: str) -> str:
+    """The page at ``path`` as ``user`` sees it (signed in afresh); it must answer 200."""
+    client.cookies.clear()
+    assert sign_in(client, user).status_code == 303
+    answer = client.get(path)
+    assert answer.status_code == 200, answer.text[:300]
+    return str(answer.text)

@@ -279,9 +279,11 @@ def load_gold(path: Path) -> dict[str, Any]:
     joined: dict[str, Any] = {"corpus": path.name, "aliases": {"actors": {}, "items": {}}}
     for key in ("facts", "decoys", "same_event", "must_not_merge"):
         joined[key] = [x for part in parts for x in part.get(key) or []]
-    for part in parts:
+    for part in parts:  # each labeller's spellings of a name are all accepted
         for table, names in (part.get("aliases") or {}).items():
-            joined["aliases"].setdefault(table, {}).update(names)
+            known = joined["aliases"].setdefault(table, {})
+            for name, variants in names.items():
+                known[name] = list(dict.fromkeys([*known.get(name, []), *variants]))
     ids = [f["id"] for f in joined["facts"]]
     if len(ids) != len(set(ids)):
         raise ValueError(f"{path}: fact ids repeat across gold files")

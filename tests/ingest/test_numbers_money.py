@@ -51,6 +51,8 @@ def test_parse_number_rejects(text: str) -> None:
         ("159 billion zloty in 2025", 1.59e11, "PLN", None, "159 billion zloty"),
         ("15 billion Norwegian kroner", 1.5e10, "NOK", None, "15 billion Norwegian kroner"),
         ("costing $300m", 3e8, "USD", None, "$300m"),
+        ("Allies to Spend $2 B on Arms", 2e9, "USD", None, "$2 B"),  # a headline's scale
+        ("about 4,5 billion euros", 4.5e9, "EUR", "about", "about 4,5 billion euros"),
         (
             "nearly 150 billion Czech crowns",
             1.5e11,
@@ -95,7 +97,14 @@ def test_money_ranges_keep_both_ends(
 
 @pytest.mark.parametrize(
     "sentence",
-    ["he won 3 games", "in 2024, 5 tanks", "a 5m-long barrel", "155mm shells", "K2 tanks"],
+    [
+        "he won 3 games",
+        "in 2024, 5 tanks",
+        "a 5m-long barrel",
+        "155mm shells",
+        "K2 tanks",
+        "a 5 m wall",
+    ],
 )
 def test_not_money(sentence: str) -> None:
     assert find_money(sentence) == []

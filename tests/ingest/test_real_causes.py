@@ -196,7 +196,192 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
      "The United States gave Northrop Grumman a $100 million order. The United States wants "
      "more shells. To supply Ukraine, 9,000 shells would be produced per month.",
      "capacity_plan", {"actors": {"producer": "USA"}, "quantity": 9000}),
+    # the parts of a split spending target: what each share is for, due when the whole is
+    ("core part",
+     "EU leaders backed an aim of 4% of GDP by 2031, with 3% reserved for hard defence "
+     "and the remainder for resilience.",
+     "pledge", {"actors": {"ally": "EU"}, "item": "core defence", "share_of_gdp": 3.0,
+                "year": 2031}),
+    ("wider part",
+     "NATO allies agreed to a goal of 4% of GDP, with 3% for core defence spending and 1% "
+     "for wider security-related costs.",
+     "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 1.0,
+                "item": "defence- and security-related spending"}),
+    ("part due when the whole is",
+     "NATO allies agreed on Tuesday to reach 4% of GDP by 2033. Under the deal, allies will "
+     "spend at least 3% on core defence.",
+     "pledge", {"actors": {"ally": "NATO"}, "item": "core defence", "year": 2033}),
+    ("a whole is no part",
+     "NATO allies agreed to spend 4% of GDP on defence and security-related needs by 2033.",
+     "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 4.0, "item": None}),
+    # no country named: the country of the national currency the figures are in
+    ("currency's country",
+     "The cabinet wants military outlays to reach 2% of GDP by 2028, and defence spending "
+     "will rise to SEK 150 billion.",
+     "pledge", {"actors": {"ally": "SWE"}, "share_of_gdp": 2.0, "year": 2028}),
+    # a budget figure with no year of its own is for the fiscal year named before it
+    ("fiscal year before",
+     "Ministers approved the budget for fiscal 2026 on Friday. Military spending will be "
+     "NOK 100 billion.",
+     "spending", {"actors": {"ally": "NOR"}, "value": 1e11, "year": 2026}),
+    # a budget with no actor in its sentence is the previous sentence's actor's
+    # "pct." is a percent; a decimal comma before a scale word ("2,4 billion")
+    ("pct.",
+     "Norway will spend more than 2 pct. of GDP on defence in 2026.",
+     "spending", {"actors": {"ally": "NOR"}, "share_of_gdp": 2.0, "year": 2026}),
+    ("decimal comma",
+     "Finland will raise defence spending by 2,4 billion euros in 2026.",
+     "spending", {"actors": {"ally": "FIN"}, "value": 2.4e9, "year": 2026}),
+    # a name of several words written in title case, as in names and headlines
+    ("title case",
+     "The NATO Procurement Agency signed a €100 million contract with Saab for missiles.",
+     "joint_procurement", {"actors": {"buyer": "NSPA", "supplier": "SAAB"}, "value": 1e8}),
+    # a scheme's total is given by the group named just before, not the article's country
+    ("group's total",
+     "France said it would lend €3 billion to Ukraine through the G7 fund. Together the "
+     "partners will lend Ukraine $45 billion.",
+     "aid", {"actors": {"donor": "G7", "recipient": "UKR"}, "value": 4.5e10}),
+    # a share to be reached by a later year, or held from a year on, is a target
+    ("by a later year",
+     "Portugal to spend 2.2% of GDP on its armed forces by 2028.",
+     "pledge", {"actors": {"ally": "PRT"}, "share_of_gdp": 2.2, "year": 2028,
+                "status": "planned"}),
+    ("from a year on",
+     "The plan foresees 2.5% of GDP going to defence from 2026 onwards, Romania said.",
+     "pledge", {"actors": {"ally": "ROU"}, "share_of_gdp": 2.5, "year": 2026}),
+    # spending over a share is the share, with its qualifier
+    ("spending over",
+     "Poland projects spending over 4% of GDP on defence this year.",
+     "spending", {"actors": {"ally": "POL"}, "share_of_gdp": 4.0, "share_qualifier": "more than"}),
+    # the alliance's leaders as a whole are NATO, not the last country named before
+    ("leaders as a whole",
+     "NATO met in Vilnius. The United States wants more. Leaders agreed to aim for "
+     "4% of GDP by 2032.",
+     "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 4.0, "year": 2032}),
+    # an amount each project receives, then the projects with their nations in brackets
+    ("each project",
+     "The European Commission backed three joint buys on Monday. Each project gets €40 "
+     "million. One project buys Stinger missiles for three states (Poland, Greece and "
+     "Italy), the other 155mm shells for two (Spain and Portugal).",
+     "joint_procurement", {"actors": {"ally": ["ESP", "PRT"], "funder": "EC"},
+                           "item": "155mm", "value": 4e7}),
+    ("each project, item after",
+     "The European Commission backed joint buys. Each project receives €40 million. Two "
+     "states (Malta and Cyprus) have a project to buy IRIS-T systems.",
+     "joint_procurement", {"actors": {"ally": ["MLT", "CYP"], "funder": "EC"},
+                           "item": "iris-t", "value": 4e7}),
+    # money to rearm, or a defence package or fund, is defence spending
+    ("to rearm",
+     "The EU agreed a €50 billion loan fund to help member states rearm.",
+     "spending", {"actors": {"ally": "EU"}, "value": 5e10}),
+    ("defence package",
+     "Italy unveiled a €20 billion defence package on Monday.",
+     "spending", {"actors": {"ally": "ITA"}, "value": 2e10}),
+    # the European allies as a group
+    ("European allies",
+     "NATO Allies in Europe will invest $400 billion in defence spending in 2025.",
+     "spending", {"actors": {"ally": "NATO Europe"}, "value": 4e11, "year": 2025}),
+    # the parts of a budget in the sentence after it
+    ("budget parts",
+     "France will spend €60 billion on defence in 2026. €15 billion is set aside for "
+     "procurement, with €5 billion for R&D.",
+     "spending", {"actors": {"ally": "FRA"}, "value": 5e9, "year": 2026}),
+    # a breakdown of a total: its bare amounts are in the total's currency, a fact each
+    ("breakdown, first part",
+     "Sweden backs Ukraine. Sweden will give Ukraine SEK 20 billion next year. Of this, "
+     "14 billion is for military support, and 6 billion for rebuilding.",
+     "aid", {"actors": {"donor": "SWE", "recipient": "UKR"}, "value": 1.4e10,
+             "currency": "SEK", "aid_type": "military"}),
+    ("breakdown, second part",
+     "Sweden backs Ukraine. Sweden will give Ukraine SEK 20 billion next year. Of this, "
+     "14 billion is for military support, and 6 billion for rebuilding.",
+     "aid", {"actors": {"donor": "SWE", "recipient": "UKR"}, "value": 6e9, "currency": "SEK"}),
+    # money to double (or triple) production, paid by a state; the year its works end
+    ("double production",
+     "The Danish government will invest $90 million to double the country's output of "
+     "mortar rounds. Officials said on Monday the plans were ready. The works should be "
+     "completed between 2027-2028.",
+     "capacity_plan", {"actors": {"funder": "DNK"}, "value": 9e7, "year": 2028}),
+    ("leaders at a place",
+     "NATO met in June. The United States wants more. Leaders agreed at a summit in The "
+     "Hague to aim for 4% of GDP by 2032.",
+     "pledge", {"actors": {"ally": "NATO"}, "share_of_gdp": 4.0, "year": 2032}),
+    # the same share again for another year
+    ("the same again",
+     "Latvia spent 3.1% of GDP on defence in 2023 and plans to spend the same next year.",
+     "spending", {"actors": {"ally": "LVA"}, "share_of_gdp": 3.1, "year": 2025,
+                  "status": "planned"}),
+    # "the 4 percent target" of an alliance named before it is its pledge
+    ("the alliance's target",
+     "Diplomats said the EU's plan to split the 4 percent target for defence spending helps.",
+     "pledge", {"actors": {"ally": "EU"}, "share_of_gdp": 4.0}),
+    # "the initiative supplied ...": the giver of the sentence before, to Ukraine
+    ("the initiative gave",
+     "Ukraine needs shells. Slovakia runs a shell initiative for Ukraine. The initiative "
+     "supplied 300,000 rounds in 2024.",
+     "aid", {"actors": {"donor": "SVK", "recipient": "UKR"}, "quantity": 300000,
+             "year": 2024}),
+    ("actor before",
+     "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
+     "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),
 ]  # fmt: skip
+
+#: Texts that must give no fact of the kind.
+NOT_FACTS: list[tuple[str, str, str]] = [
+    # a change is no share of GDP
+    # a share reached by a year already past is spending, not a target
+    ("reached by a past year",
+     "Estonia will say that it spent 3.4% of GDP on defence by 2023.", "pledge"),
+    # a fiscal rule's threshold is no share anyone spends
+    ("threshold",
+     "Austria changed its budget rule so that defence spending above 1.2% of GDP can be "
+     "debt-financed.", "spending"),
+    # "from X% of national income to Y%": Y is of national income too
+    ("measure of the first",
+     "Defence spending rose as Italy cut aid spending from 0.4% of gross national income "
+     "to 0.2% this year.", "spending"),
+    # a negated share is nobody's figure
+    ("negated",
+     "Germany spends more on defence, Merz said. \"Security does not come from 4 percent.\"",
+     "spending"),
+    # a call on others to spend is no one's figure
+    ("a call on others",
+     "Latvia's president proposed last week that all alliance countries should spend at "
+     "least 4% of GDP on defence.", "spending"),
+    # a country's mention of the target is no pledge of its own
+    ("a country and the target",
+     "Spain's defence spending still falls short of the 2% target.", "pledge"),
+    # the need to supply Ukraine is no gift
+    ("need to supply",
+     "Ukraine needs shells. The need to supply Ukraine led Germany to make 9,000 shells "
+     "a month.", "aid"),
+    # an unknown country's figure is not the previous actor's; nor a world total
+    ("unknown country",
+     "Germany raised its budget. Russia: military spending jumped to $149 billion.",
+     "spending"),
+    ("world total",
+     "Germany raised its budget. Worldwide military spending reached $2.7 trillion.",
+     "spending"),
+    # a country excepted is no actor
+    ("except",
+     "Defence spending in Europe rose to $600 billion, in all countries except Malta.",
+     "spending"),
+    ("increase by", "Poland's defence spending will increase by 7% next year.", "spending"),
+    # a whole budget, with defence among civil areas, is no defence figure
+    ("whole budget",
+     "The government approved a ¥100 trillion budget to increase spending on defence, "
+     "pensions and education.", "spending"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [c[1:] for c in NOT_FACTS], ids=[c[0] for c in NOT_FACTS]
+)
+def test_no_fact(tmp_path: Path, text: str, kind: str) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(HEAD + text + "\n", encoding="utf-8")
+    facts = ingest([path], merge=False).facts
+    assert not [f for f in facts if f.kind == kind], [(f.kind, f.fields) for f in facts]
 
 
 @pytest.mark.parametrize(

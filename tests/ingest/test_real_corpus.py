@@ -21,9 +21,16 @@ SPLITS = ("tune", "heldout")
 #: (154/247), held out 0.57 (24/42) / 0.28 (25/89); after the causes of misses on the
 #: tuning set were fixed (``test_real_causes.py``: firms listed together, aid from the
 #: article's country, ranges, list items, dates from the page's address ...): tune 0.90
-#: (168/187) / 0.74 (184/247), held out 0.62 (29/47) / 0.35 (31/89).
-#: Floors as measured when rd01-rd24 joined (tune 0.80 / 0.62, held out 0.63 / 0.36).
-FLOORS = {"tune": (0.78, 0.60), "heldout": (0.60, 0.33)}
+#: (168/187) / 0.74 (184/247), held out 0.62 (29/47) / 0.35 (31/89); after a second round
+#: of causes (parts of split targets, a currency's country, targets by a later year, shares
+#: that are no one's spending, scheme totals of a group, an amount each project receives,
+#: budget breakdowns ...), 2026-12-07, on the 42 + 21 articles: tune 0.96 (187/194) / 0.85
+#: (210/247), held out 0.65 (31/48) / 0.36 (32/89).
+#: When rd01-rd24 joined (tune 58, held out 29 articles), before the second round: tune
+#: 0.80 / 0.62, held out 0.63 / 0.36 (0.81 (182/225) / 0.62 (203/326) and 0.63 (40/63) /
+#: 0.36 (42/117) once every labeller's aliases count); with the second round: tune 0.87
+#: (200/229) / 0.70 (227/326), held out 0.66 (42/64) / 0.37 (43/117).
+FLOORS = {"tune": (0.85, 0.68), "heldout": (0.64, 0.35)}
 TARGET = (0.9, 0.8)
 
 
@@ -78,3 +85,9 @@ def test_held_out_real_articles_reach_the_issue_targets() -> None:
     score = score_corpus(REAL / "heldout", REAL / "heldout")
     assert score.precision >= TARGET[0]
     assert score.recall >= TARGET[1]
+
+
+def test_aliases_of_every_labeller_are_accepted() -> None:
+    """Two gold files that each list spellings of one name: both lists count."""
+    gold = load_gold(REAL / "tune")
+    assert {"European Commission", "EU Council"} <= set(gold["aliases"]["actors"]["EU"])

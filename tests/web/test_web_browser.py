@@ -13,6 +13,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,22 @@ def signed_in_page(browser: Any, url: str, user: str, contexts: list[Any]) -> An
     page.click("button[type=submit]")
     page.wait_for_url(f"{url}/")
     return page
+
+
+@contextmanager
+def checked_page(browser: Any, url: str, user: str) -> Iterator[Any]:
+    """A new page signed in as ``user`` (:func:`signed_in_page`); when the steps done with
+    it end, axe finds no serious violation on it and it logged no script or CSP error."""
+    contexts: list[Any] = []
+    try:
+        page = signed_in_page(browser, url, user, contexts)
+        yield page
+        violations = axe_violations(page)
+        assert not violations, violations
+        assert not page.errors, page.errors
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def shot(page: Any, name: str) -> Path:
@@ -395,9 +412,7 @@ def test_the_contracts_grid_sorts_numbers_filters_by_ally_and_pages(
     url, space, run_id = wide_site
     plan = space.store.run_table(SYSTEM, run_id, "contracts")
     assert len(plan) > 25, "the wide plan has more contracts than a page"
-    contexts: list[Any] = []
-    page = signed_in_page(browser, url, "alliance", contexts)
-    try:
+    with checked_page(browser, url, "alliance") as page:
         page.goto(f"/industry?scenario=wide&run={run_id}")
         grid = page.locator("#contracts")
         rows = grid.locator("tbody tr")
@@ -437,12 +452,6 @@ def test_the_contracts_grid_sorts_numbers_filters_by_ally_and_pages(
         page.get_by_role("button", name="Rate [units/month]: Activate to sort").press("Enter")
         rate = grid.locator("thead th", has_text="Rate [units/month]")
         expect(rate).to_have_attribute("aria-sort", "ascending")
-        violations = axe_violations(page)
-        assert not violations, violations
-        assert not page.errors, page.errors
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def test_the_ledger_scrolls_sideways_in_its_box_not_the_page(page_of: Any) -> None:
@@ -461,3 +470,113 @@ def test_the_ledger_scrolls_sideways_in_its_box_not_the_page(page_of: Any) -> No
     assert page.get_by_label("Filter rows of The contract ledger").is_visible()
     assert not axe_violations(page)
     shot(page, "ledger-narrow")
+
+
+# -- the outlook's probabilities and fan chart ------------------------------------------
+@pytest.fixture(scope="module")
+def odds_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Workspace, int]]:
+    """A workspace of its own with a finished plan run of the small scenario and a
+    simulation run of it finished by hand (tests/odds_kit.py), served by an app without
+    a run worker (so that none takes the simulation run before the test finishes it)."""
+    from materiel.server.jobs import RunManager
+    from tests.odds_kit import ROWS, simulate_by_hand
+
+    folder = tmp_path_factory.mktemp("odds")
+    space = make_workspace(sqlite_url(folder), folder)
+    manager = RunManager(space.store)
+    try:
+        run, snapshot = space.store.create_run(
+            space.store.principal(space.tokens["alliance"]), "small"
+        )
+        manager.submit(run["id"], snapshot)
+        _wait(space, run["id"])
+    finally:
+        manager.shutdown()
+    simulate_by_hand(space, run["id"], ROWS)
+    app = create_app(Settings(db=space.store.db.url, run_workers=0), space.store)
+    with live_server(app) as url:
+        yield url, space, run["id"]
+    space.store.db.dispose()
+
+
+def test_the_outlook_draws_the_fan_of_the_month_each_target_is_met(
+    browser: Any, odds_site: tuple[str, Workspace, int]
+) -> None:
+    url, _, plan_run = odds_site
+    with checked_page(browser, url, "alliance") as page:
+        page.goto(f"/outlook?scenario=small&run={plan_run}")
+        page.wait_for_load_state("networkidle")
+        fan = (
+            "id => { const c = Chart.getChart(id); return c && c.data.datasets.map(d => d.data); }"
+        )
+        drawn = page.evaluate(fan, "month-met-fan")
+        # the bars run from the 5th to the 95th percentile month (to the end of that
+        # month: + 0.5), in the simulation's order CCC, AAA, BBB; "not within horizon"
+        # is month 12, past 2025-12; then the medians and the target dates (2025-12 = 11)
+        assert drawn == [[[9, 12.5], [2, 12.5], [1, 10.5]], [12, 7, 4], [11, 11, 11]]
+        ticks = page.evaluate(
+            "() => { const x = Chart.getChart('month-met-fan').scales.x;"
+            " return [x.getLabelForValue(0), x.ticks.map(t => t.label)]; }"
+        )
+        assert "2025-01" in ticks[1] and "later" in ticks[1]
+        box = page.locator("#month-met-fan").bounding_box()
+        assert box is not None and box["height"] > 150  # three rows, readable
+        with page.expect_download() as download:
+            page.click("button[data-csv='month-met-fan']")
+        text = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+        assert text[0] == (
+            "label,month met: 5th percentile,month met: median,"
+            "month met: 95th percentile,target date"
+        )
+        assert text[1:] == [
+            "CCC · SHELL,2025-10,later,later,2025-12",
+            "AAA · SHELL,2025-03,2025-08,later,2025-12",
+            "BBB · SHELL,2025-02,2025-05,2025-11,2025-12",
+        ]
+        shot(page, "outlook-fan")
+        assert not axe_violations(page)
+        # the plan run's page: the same fan, with the headline figures (what pooling is
+        # worth) and what binds; checked by axe as the block ends
+        page.goto(f"/runs/{plan_run}")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(fan, "month-met-fan") == drawn
+        expect(page.locator("#pooling")).to_contain_text("pooling saves")
+        shot(page, "run-fan")
+
+
+def test_an_editable_grid_sorts_filters_and_keeps_its_edits(
+    browser: Any, odds_site: tuple[str, Workspace, int]
+) -> None:
+    # The stockpiles of the small scenario (initial: AAA 10,101, BBB 31,337, CCC 42,424)
+    # as a grid of edit forms: sorted by a field's value (the grid reads data-order, not
+    # the text of a cell, which has none), an edit saved in place, the grid sorting by
+    # the new value, and the row's forms carrying its new version (a second edit saves).
+    url, space, _ = odds_site
+    ids = {a: _row(space, "stockpiles", ally=a)["id"] for a in ("AAA", "BBB", "CCC")}
+    with checked_page(browser, url, "alliance") as page:
+        page.goto("/scenarios/small?table=stockpiles")
+        grid = page.locator("#table-stockpiles")
+        order = "rs => rs.map(r => r.id)"
+        initial = grid.locator("thead th", has_text="initial [units]")
+        initial.click()
+        expect(initial).to_have_attribute("aria-sort", "ascending")
+        rows = grid.locator("tbody tr")
+        assert rows.evaluate_all(order) == [f"row-{ids[a]}" for a in ("AAA", "BBB", "CCC")]
+        cell = page.locator(f"#cell-{ids['CCC']}-initial")
+        cell.fill("5")
+        cell.press("Enter")
+        expect(page.locator(f"#msg-{ids['CCC']}-initial")).to_have_text("Saved.")
+        assert space.store.row(SYSTEM, "small", "stockpiles", ids["CCC"])["data"]["initial"] == 5
+        initial.click()  # descending, by the values now held: CCC's 5 comes last
+        expect(initial).to_have_attribute("aria-sort", "descending")
+        assert rows.evaluate_all(order) == [f"row-{ids[a]}" for a in ("BBB", "AAA", "CCC")]
+        again = page.locator(f"#cell-{ids['CCC']}-initial")
+        assert again.input_value() == "5.0"
+        again.fill("6")
+        again.press("Enter")  # the row's new version is in its forms: saved, not stale
+        expect(page.locator(f"#msg-{ids['CCC']}-initial")).to_have_text("Saved.")
+        assert space.store.row(SYSTEM, "small", "stockpiles", ids["CCC"])["data"]["initial"] == 6
+        page.get_by_label("Filter rows of Table stockpiles of small").fill("CCC")
+        expect(rows).to_have_count(1)
+        assert rows.evaluate_all(order) == [f"row-{ids['CCC']}"]
+        shot(page, "edit-grid")

@@ -85,6 +85,28 @@ def test_the_scenario_grids_headers_carry_the_schemas_units(site: Any) -> None:
     )
 
 
+def test_the_scenario_tables_are_grids_that_sort_by_each_fields_value(site: Any) -> None:
+    # The editable table's cells hold forms, not text: each cell carries the value to sort
+    # by (data-order: a number raw) and to filter by (data-search). The small scenario's
+    # stockpiles, as a nation analyst of AAA sees them: its own row (initial 10,101,
+    # target 20,202) and the alliance total row, which has no line and no forms.
+    page = page_as(site, "nation_AAA", "/scenarios/small?table=stockpiles")
+    table = read_table(page, "table-stockpiles")
+    assert "data-grid" in table.attrs
+    numeric = {c.text for c in table.head if "n" in (c.attrs.get("class") or "").split()}
+    assert {"Line", "initial [units]", "target [units]", "priority [-]"} <= numeric
+    assert not {"ally", "item", "target_date"} & numeric
+    own = next(r for r in table.rows if r[0].text != "Alliance total")
+    at = {c.text: i for i, c in enumerate(table.head)}
+    assert own[at["initial [units]"]].attrs["data-order"] == "10101.0"
+    assert own[at["target [units]"]].attrs["data-order"] == "20202.0"
+    assert own[at["ally"]].attrs["data-order"] == "AAA" == own[at["ally"]].attrs["data-search"]
+    assert own[at["target_date"]].attrs["data-search"] == "2025-12"
+    # an empty table is no grid (a row of one cell spanning the columns is not a row)
+    empty = page_as(site, "alliance", "/scenarios/small?table=qualifications")
+    assert "data-grid" not in read_table(empty, "table-qualifications").attrs
+
+
 def test_the_ledger_is_a_grid_with_units_and_raw_numbers(site: Any) -> None:
     page = page_as(site, "alliance", "/ledger")
     ledger = read_table(page, "ledger")

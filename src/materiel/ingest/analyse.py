@@ -61,6 +61,8 @@ class Sentence:
     context: str = ""
     #: The last actor named before this sentence (for "its", "they", "the government").
     previous_actor: str | None = None
+    #: The last alliance or group (G7, EU ...) named in the sentence before.
+    previous_group: str | None = None
     #: The year of the first date in the sentence before (for "That earlier contract").
     context_year: int | None = None
     #: Whether the sentence refers back to a fact ("It is worth ...", "The contract ...").
@@ -184,7 +186,8 @@ _HAS_NUMBER_RE = re.compile(
 SPENDING_RE = re.compile(
     r"\b(?:defen[cs]e|military|security)(?:\s+and\s+security)?(?:-related)?\s+(?:budget|spending|"
     r"expenditure|outlays?)|\bspend(?:s|ing)?\b|\boutlays?\b|\bon defen[cs]e\b|\bof GDP\b|"
-    r"\bgross domestic product\b|\beconomic output\b",
+    r"\bgross domestic product\b|\beconomic output\b|"
+    r"\bdefen[cs]e\s+(?:package|fund|plan|programme|program)\b|\brearm(?:s|ing|ament)?\b",
     re.IGNORECASE,
 )
 _HAS_MONEY_RE = re.compile(
@@ -196,7 +199,7 @@ _HAS_MONEY_RE = re.compile(
 _HAS_PERIOD_RE = re.compile(
     r"\b(?:month|year|week|day|annual|annually|yearly|monthly|weekly|daily|per annum)", re.I
 )
-_HAS_PERCENT_RE = re.compile(r"%|per ?cent|percentage", re.IGNORECASE)
+_HAS_PERCENT_RE = re.compile(r"%|per ?cent|percentage|\bpct\b", re.IGNORECASE)
 _HAS_DATE_RE = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|yesterday|today|week|month|"
     r"year|decade|term|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",

@@ -30,9 +30,11 @@ from typing import Any
 from materiel.ingest import roles, tables
 from materiel.ingest.analyse import Sentence, analyse
 from materiel.ingest.document import Document
+from materiel.ingest.each import Each, each_amount, unit_facts
 from materiel.ingest.extract import extract, quantity_fields
 from materiel.ingest.gazetteer import Gazetteer
 from materiel.ingest.model import Fact, Source
+from materiel.ingest.money import Money, bare_amounts
 from materiel.ingest.spending import money_fields, ref_year
 
 _ANAPHOR_RE = re.compile(
@@ -60,6 +62,11 @@ _PARTICIPANTS_RE = re.compile(
 _INCLUSIVE_RE = re.compile(r"\b(?:besides|including|in addition to)\b", re.IGNORECASE)
 _START_RE = re.compile(r"\b(?:production|output|it|the plant|the line)\b[^.]{0,30}\b(?:is due to|"
                        r"will|should|is to|is expected to)\s+(?:start|begin)\b", re.I)  # fmt: skip
+_DONE_RE = re.compile(
+    r"\b(?:investments?|works?|construction|expansion|it|the plant|the line|the project)\b"
+    r"[^.]{0,30}\b(?:completed|finished|done|operational)\b",
+    re.IGNORECASE,
+)
 _GOVERNMENT_RE = re.compile(
     r"\b(?:the government|the ministry|the department|the state|the defen[cs]e ministry|"
     r"we|the cabinet|the (?:defen[cs]e |finance |foreign |prime )?minister|the parliament|"
@@ -317,6 +324,36 @@ class _Reader:
                 return fact
         return latest
 
+    def budget_parts(self, s: Sentence, index: int) -> bool:
+        """The parts of a budget given just before ("$824 billion for defence. $172 billion is
+        earmarked for procurement, with $148.3 billion for R&D"): one spending fact per
+        amount, of the budget's ally and year, ``part_of`` the budget."""
+        target = self.last
+        if (
+            target is None
+            or target.kind != "spending"
+            or target.fields.get("value") is None
+            or index - self.last_index != 1
+            or not s.money
+            or not _BUDGET_PART_RE.search(s.text)
+        ):
+            return False
+        total = target.fields["value"]
+        for money in roles.amounts(s):
+            fields = money_fields(money, s)
+            if fields["value"] is None or fields["currency"] != target.fields.get("currency"):
+                continue
+            if fields["value"] >= total:
+                continue  # not a part of the budget
+            fields.update(
+                actors=dict(target.fields.get("actors") or {}),
+                year=target.fields.get("year"),
+                status=target.fields.get("status"),
+                part_of=target.id,
+            )
+            self.facts.append(Fact("spending", fields, [_source(self.doc, index)], 0.6))
+        return True
+
     def participants(self, s: Sentence, index: int) -> bool:
         """Add the allies named in a participants sentence to the first contract."""
         target = self.first_contract
@@ -365,10 +402,20 @@ class _Reader:
         return True
 
     def start_year(self, s: Sentence, index: int) -> bool:
+        """A year for the capacity plan just before: when its production starts, or when
+        its investments are completed (the last year: "completed between 2026-2027")."""
         target = self.last if self._recent(index) else None
-        if target is None or target.kind != "capacity_plan" or not _START_RE.search(s.text):
+        if target is None or target.kind != "capacity_plan":
+            return False
+        done = _DONE_RE.search(s.text)
+        if not (done or _START_RE.search(s.text)):
             return False
         years = [r.year_from or r.year_to for r in s.dates if (r.year_from or r.year_to)]
+        if done and s.dates:
+            last = max(r.year_to or r.year_from or 0 for r in s.dates)
+            if s.base is not None and target.fields.get("year") == s.base.year < last:
+                target.fields["year"] = None  # the article's year stood in for it
+            years = [last]
         if not years or target.fields.get("year") is not None:
             return False
         target.fields["year"] = years[0]
@@ -389,11 +436,13 @@ def facts_of_document(
     about_ukraine = sum(s.ids("country").count("UKR") for s in sentences) >= 2
     reader = _Reader(doc)
     previous_actor: str | None = None
+    each: Each | None = None
     for index, s in enumerate(sentences, start=first):
         before = sentences[max(0, index - first - WINDOW) : index - first]
         s.context = " ".join(b.text for b in before)
         s.spending_context = any(b.about_spending for b in before)
         s.context_year = _context_year(before[-1:])
+        s.previous_group = next(iter(roles.groups(before[-1])[-1:]), None) if before else None
         s.previous_actor = previous_actor
         s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))
         s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country
@@ -403,6 +452,9 @@ def facts_of_document(
         if "|" in s.text and tables.is_table(doc.text.text[start:end]):
             reader.add_table(gazetteer, s, index)
             continue
+        if before and before[-1].money and _BREAKDOWN_RE.match(s.text):
+            currency = before[-1].money[0].currency or ""
+            s.money = sorted(s.money + bare_amounts(s.text, currency, s.money), key=_start)
         agencies = roles.agencies(s)
         found = extract(s)
         if not found and s.anaphoric and reader.last is not None and (s.money or s.quantities):
@@ -411,7 +463,8 @@ def facts_of_document(
         reader.in_title = is_title
         if not found:
             _ = (
-                reader.participants(s, index)
+                reader.budget_parts(s, index)
+                or reader.participants(s, index)
                 or reader.start_year(s, index)
                 or reader.roles_only(s, index)
             )
@@ -425,10 +478,34 @@ def facts_of_document(
         if agencies:
             reader.last_agency = agencies[0]
         previous_actor = roles.subject(s) or previous_actor
+        stated = each_amount(s, before[-1] if before else None, index)
+        if stated is not None:
+            each = stated
+        elif each is not None:  # the projects an amount each was stated for
+            for unit in unit_facts(s, each, index):
+                sources = [_source(doc, index), _source(doc, each.index)]
+                reader.facts.append(Fact(unit["kind"], unit["fields"], sources, unit["confidence"]))
     return [f for f in reader.facts if any(f.fields.get(k) is not None for k in _FIGURES)]
 
 
 #: A sentence that is an item of a list ("-- 75,000 rounds of 155mm ammunition.").
+#: A sentence that breaks down the amount of the sentence before ("Of this, ...").
+_BREAKDOWN_RE = re.compile(
+    r"^\s*(?:of (?:this|that|these|which|the total|the sum|the amount)|of it)\b", re.IGNORECASE
+)
+
+
+def _start(money: Money) -> int:
+    return money.start
+
+
+#: Parts of a defence budget.
+_BUDGET_PART_RE = re.compile(
+    r"\b(?:earmarked|set aside|allocated|goes?|going)\s+(?:to|for)\b|"
+    r"\bfor\s+(?:procurement|R&D|research and development|personnel|operations|maintenance|"
+    r"pensions|infrastructure)\b",
+    re.IGNORECASE,
+)
 _LIST_ITEM_RE = re.compile(r"^(?:-{1,2}|•|\*|–|—)\s")
 
 

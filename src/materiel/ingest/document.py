@@ -18,7 +18,7 @@ import ftfy
 
 from materiel.ingest.boilerplate import classify_line
 from materiel.ingest.dates import parse_article_date
-from materiel.ingest.html import extract_html, keep_main_text, looks_like_html
+from materiel.ingest.html import RELATED_HEADING_RE, extract_html, keep_main_text, looks_like_html
 from materiel.ingest.mapped import MappedText
 from materiel.ingest.sentences import split_sentences
 
@@ -138,6 +138,9 @@ class Document:
     #: The page's address, when the file gives it ("Source: https://...").
     address: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Headlines of the page's "Read also" lists: (start, end) in the file, and the text.
+    #: They are not read as the article's sentences (see :mod:`materiel.ingest.related`).
+    related: list[tuple[int, int, str]] = field(default_factory=list)
 
     def sentence(self, index: int) -> str:
         start, end = self.sentences[index]
@@ -221,9 +224,21 @@ def _prepare(doc: Document) -> None:
     edits: list[tuple[int, int, str]] = []
     lines = _lines(text)
     body_seen = 0
+    in_related = False
     for start, end in lines:
         line = text[start:end]
         if not line.strip():
+            in_related = False  # a "Read also" list ends at a blank line
+            continue
+        related = in_related or _RELATED_GATE_RE.match(line)
+        headline = _related_line(line, in_related) if related else None
+        if headline is not None:
+            in_related = True
+            if headline:
+                at = start + line.index(headline)
+                o_start, o_end = doc.text.span(at, at + len(headline))
+                doc.related.append((o_start, o_end, " ".join(headline.split())))
+            edits.append((start, end, ""))
             continue
         action = classify_line(line)
         if action == "stop":
@@ -247,6 +262,30 @@ def _prepare(doc: Document) -> None:
             edits.append((start, start + dateline.end(), ""))
         body_seen += 1
     doc.text = doc.text.replace(edits)
+
+
+#: A line that may start a "Read also" list (a cheap test before the full ones).
+_RELATED_GATE_RE = re.compile(r"^\W*(?:read|also|see|related|more on)\b", re.IGNORECASE)
+_RELATED_LINE_RE = re.compile(
+    r"^\s*[-*•>]*\s*(?:read also|also read|read more|see also|related)\s*[:–—-]\s*(?P<h>\S.*?)\s*$",
+    re.IGNORECASE,
+)
+_LIST_MARK_RE = re.compile(r"^\s*(?:[-*•>]|\d+\.)?\s*")
+
+
+def _related_line(line: str, in_related: bool) -> str | None:
+    """The headline a line of a "Read also" list gives ("" for the list's heading), or
+    None for a line of the article: "Read also: <headline>", a heading "Read also" and
+    the short lines after it up to a blank line."""
+    stripped = line.strip().strip("#*_ ")
+    if RELATED_HEADING_RE.match(stripped):
+        return ""
+    match = _RELATED_LINE_RE.match(line)
+    if match:
+        return match.group("h").strip("*_ ")
+    if in_related and len(stripped) < 160 and not stripped.endswith((".", ":")):
+        return line[_LIST_MARK_RE.match(line).end() :].strip()  # type: ignore[union-attr]
+    return None
 
 
 def _metadata_line(doc: Document, line: str) -> None:
@@ -290,16 +329,16 @@ def read_document(path: Path, default_date: date | None = None) -> Document:
     mapped = MappedText.identity(raw)
     meta: dict[str, str] = {}
     if path.suffix.lower() in (".html", ".htm") or looks_like_html(raw):
-        mapped, meta = extract_html(raw)
+        mapped, meta, related = extract_html(raw)
         full_text = mapped.text
         mapped = keep_main_text(mapped, raw)
     else:
-        full_text = raw
+        full_text, related = raw, []
     mapped = _repair(mapped)
     is_markdown = path.suffix.lower() in (".md", ".markdown")
     if is_markdown:
         mapped = _markdown(mapped)
-    doc = Document(name, raw, mapped, [], warnings=warnings)
+    doc = Document(name, raw, mapped, [], warnings=warnings, related=related)
     doc.title = meta.get("og:title") or meta.get("title")
     doc.publisher = meta.get("og:site_name")
     for key in ("article:published_time", "datetime", "date", "pubdate"):

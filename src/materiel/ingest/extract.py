@@ -19,7 +19,7 @@ from typing import Any
 from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
 from materiel.ingest.dates import DateRef, date_fields
-from materiel.ingest.money import Quantity, canonical_qualifier
+from materiel.ingest.money import Money, Quantity, canonical_qualifier
 from materiel.ingest.numbers import DIGIT_NUMBER, parse_number
 from materiel.ingest.outputs import output_rates
 from materiel.ingest.spending import money_fields, ref_year, spending_facts
@@ -40,10 +40,23 @@ _AID_RE = re.compile(
 )
 #: Verbs of giving that make aid only when Ukraine and a giver are named ("Germany is giving
 #: €7bn and France €3bn to Ukraine"; "giving a market value of" is not aid).
+#: Words of a scheme many give to: its donor is the group named just before, not the
+#: article's country ("the G7 loans scheme. This agreement will provide a total of $50bn").
+_COLLECTIVE_RE = re.compile(
+    r"\b(?:a total of|in total|together|collective(?:ly)?|collaborative|combined|"
+    r"(?:this|the|that)\s+(?:\w+\s+)?(?:agreement|scheme|initiative|mechanism))\b",
+    re.IGNORECASE,
+)
 _GIVE_RE = re.compile(
     r"\b(?:giv(?:e|es|ing)|gave|provid(?:e|es|ed|ing)|send(?:s|ing)?|sent|deliver(?:s|ed|ing)?|"
-    r"ship(?:s|ped|ping)?|"
+    r"ship(?:s|ped|ping)?|suppl(?:ies|ied|ying)|"
     r"commit(?:s|ted)?|pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|allocat\w+|earmark\w*)\b",
+    re.IGNORECASE,
+)
+#: A giver named before, referred to ("the initiative", "the coalition", "it").
+_SCHEME_SUBJECT_RE = re.compile(
+    r"\b(?:the|this|that)\s+(?:\w+\s+)?(?:initiative|coalition|scheme|programme|program|"
+    r"mechanism|fund)\b",
     re.IGNORECASE,
 )
 _CAPACITY_RE = re.compile(
@@ -303,8 +316,12 @@ def _gives(s: Sentence) -> bool:
     of giving before the first figure, and no award to a firm ("awarded RTX a contract ...
     to replace weapons sent to Ukraine" is a contract)."""
     first = min([m.start for m in s.money] + [q.start for q in s.quantities], default=-1)
-    if first < 0 or "UKR" not in s.ids("country") or not _GIVE_RE.search(s.text, 0, first):
+    if first < 0 or not _GIVE_RE.search(s.text, 0, first):
         return False
+    if "UKR" not in s.ids("country"):
+        # "the initiative already supplied 1.5 million rounds": the giver of the sentence
+        # before, in an article about aid to Ukraine
+        return bool(s.about_ukraine and s.previous_actor and _SCHEME_SUBJECT_RE.search(s.text))
     if not roles.countries(s) and not s.doc_country:
         return False  # the giver may be the article's country ("the parties agreed to provide")
     return not (roles.companies(s) and _CONTRACT_RE.search(s.text))
@@ -332,6 +349,8 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
         if groups and (not donors or s.text.find(groups[0]) < 5)
         else (roles.coordinated(s, donors[0]) if donors else [])
     )
+    if not donor and s.previous_group and _COLLECTIVE_RE.search(s.text):
+        donor = [s.previous_group]  # "the G7 loans scheme. This agreement will provide a total"
     if not donor and s.previous_actor and re.match(r"^\s*(?:its|it|their)\b", s.text, re.I):
         donor = [s.previous_actor]
     if not donor and s.previous_actor and s.anaphoric:
@@ -349,6 +368,9 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     actors = {"donor": donor, "recipient": recipient, "supplier": suppliers[:1]}
     fact = _fact("aid", actors, s, aid_type=aid_type, **fields)
     pairs = [(who, money) for who, money in roles.actor_per_amount(s) if who != recipient]
+    parts = roles.amounts(s)
+    if len(pairs) < 2 and len(parts) >= 2 and _SHARE_OF_BEFORE_RE.match(s.text):
+        return _breakdown(s, fact, parts)
     if len(pairs) < 2:
         return _per_item(s, fact) or fact
     return [  # "the United States is lending $20bn, the EU €18.1bn ...": one fact per donor
@@ -356,6 +378,20 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
          "donor": who}, **money_fields(money, s)}}
         for who, money in pairs
     ]  # fmt: skip
+
+
+def _breakdown(s: Sentence, fact: dict[str, Any], parts: list[Money]) -> list[dict[str, Any]]:
+    """A total broken down ("Of this, 22.5 billion as military support, and 12.5 billion as
+    humanitarian support"): one fact per part, its type from its own clause."""
+    found = []
+    for i, money in enumerate(parts):
+        end = parts[i + 1].start if i + 1 < len(parts) else len(s.text)
+        clause = s.text[money.start : end]
+        aid_type = "financial" if _FINANCIAL_RE.search(clause) else (
+            "military" if _MILITARY_RE.search(clause) else None)  # fmt: skip
+        fields = {**fact["fields"], **money_fields(money, s), "aid_type": aid_type}
+        found.append({"kind": fact["kind"], "fields": fields})
+    return found
 
 
 def _item_of(s: Sentence, q: Quantity) -> str | None:
@@ -417,8 +453,8 @@ def part_facts(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
 
 #: Money to make more ("to increase and accelerate the production of ammunition").
 _MORE_OUTPUT_RE = re.compile(
-    r"\b(?:increas|expand|boost|ramp(?:ing)? up|accelerat|rais)\w*\b[^.;]{0,40}?\b(?:production|"
-    r"output|manufacturing)\b",
+    r"\b(?:increas|expand|boost|ramp(?:ing)? up|accelerat|rais|doubl|tripl|quadrupl)\w*\b"
+    r"[^.;]{0,40}?\b(?:production|output|manufacturing)\b",
     re.IGNORECASE,
 )
 #: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").

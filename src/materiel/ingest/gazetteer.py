@@ -60,6 +60,15 @@ def _split(cell: str | None) -> list[str]:
     return [part.strip() for part in (cell or "").split("|") if part.strip()]
 
 
+def _title_case(spelling: str) -> str:
+    """A spelling of several words with each word capitalised ("NATO procurement agency"
+    → "NATO Procurement Agency"); capitals already written are kept."""
+    words = spelling.split(" ")
+    if len(words) < 2:
+        return spelling
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
 class Gazetteer:
     """All known entities, and a matcher that finds them in text."""
 
@@ -86,6 +95,11 @@ class Gazetteer:
         for column, form in _FORMS.items():
             for spelling in _split(row.get(column)):
                 self._spellings.setdefault(spelling, (kind, ident, form))
+        if kind != "agency":
+            return
+        for column, form in _FORMS.items():  # as names and headlines write an agency's
+            for spelling in _split(row.get(column)):
+                self._spellings.setdefault(_title_case(spelling), (kind, ident, form))
 
     def _compile(self) -> re.Pattern[str]:
         spellings = sorted(self._spellings, key=lambda s: (-len(s), s))

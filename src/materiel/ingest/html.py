@@ -35,6 +35,18 @@ _BOILERPLATE_ATTR = re.compile(
 )
 
 
+#: A list of links to other articles ("Read also", "Related"): its headlines are kept
+#: apart from the article's text (see :mod:`materiel.ingest.related`).
+_RELATED_ATTR = re.compile(r"related|read-?also|read-?more|see-?also|more-?on", re.IGNORECASE)
+#: The heading of such a list, written as text ("<b>Read also</b>").
+RELATED_HEADING_RE = re.compile(
+    r"^(?:read also|also read|read more|see also|related(?: (?:articles?|stories|news|"
+    r"coverage))?|more on this(?: story)?)\s*:?$",
+    re.IGNORECASE,
+)
+_INLINE_TAGS = {"b", "strong", "em", "i", "span", "h2", "h3", "h4", "h5", "h6", "p", "a"}
+
+
 class _Extractor(HTMLParser):
     def __init__(self, source: str) -> None:
         super().__init__(convert_charrefs=False)
@@ -48,6 +60,11 @@ class _Extractor(HTMLParser):
         self._cells = 0
         self._in_cell = False
         self._tables = 0
+        #: Headlines of "Read also" lists: (start, end, text) in the source.
+        self.related: list[tuple[int, int, str]] = []
+        #: The depth of the stack while inside such a list (None: not in one).
+        self._related_at: int | None = None
+        self._headline: tuple[int, int, str] | None = None
 
     def _offset(self) -> int:
         line, col = self.getpos()
@@ -64,6 +81,7 @@ class _Extractor(HTMLParser):
             self.out.add_standin("\n\n" if not self.out.tail.endswith("\n") else "\n", at, at)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._close_headline()
         values = dict(attrs)
         if tag == "meta":
             key = values.get("property") or values.get("name") or values.get("itemprop")
@@ -78,6 +96,9 @@ class _Extractor(HTMLParser):
             return
         names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
         skip = tag in _SKIP_TAGS or bool(names and _BOILERPLATE_ATTR.search(names))
+        if self._related_at is None and names and _RELATED_ATTR.search(names):
+            self._related_at = len(self._stack) + 1
+        skip = skip or self._related_at is not None
         if tag == "figure" and self._holds_table():
             skip = False  # a table in a figure (as WordPress writes tables) is read
         if tag == "title":
@@ -116,13 +137,43 @@ class _Extractor(HTMLParser):
             self.out.add_standin(" |", at, at)
         self._cells, self._in_cell = 0, False
 
+    def _close_headline(self) -> None:
+        """End the headline being read, keeping it if it has words."""
+        if self._headline is None:
+            return
+        start, end, text = self._headline
+        self._headline = None
+        text = " ".join(text.split())
+        if re.search(r"[^\W\d_]{2}", text) and not RELATED_HEADING_RE.match(text):
+            self.related.append((start, end, text))
+
+    def _in_related(self, data: str, at: int, raw_len: int) -> bool:
+        """Whether text at ``at`` belongs to a "Read also" list (and read it as a headline
+        there); a heading "Read also" starts one in the element around it."""
+        if self._related_at is None and RELATED_HEADING_RE.match(data.strip()):
+            top = self._stack[-1][0] if self._stack else ""
+            self._related_at = max(1, len(self._stack) - (top in _INLINE_TAGS))
+            return True
+        if self._related_at is None:
+            return False
+        if self._headline is None:
+            if not data.strip() or not re.search(r"\w", data):
+                return True
+            self._headline = (at, at + raw_len, data)
+        else:
+            self._headline = (self._headline[0], at + raw_len, self._headline[2] + data)
+        return True
+
     def handle_endtag(self, tag: str) -> None:
+        self._close_headline()
         for index in range(len(self._stack) - 1, -1, -1):
             if self._stack[index][0] == tag:
                 for _, skipped in self._stack[index:]:
                     self._skipping -= int(skipped)
                 del self._stack[index:]
                 break
+        if self._related_at is not None and len(self._stack) < self._related_at:
+            self._related_at = None  # the list's element has closed
         if tag == "table":
             self._tables = max(0, self._tables - 1)
         if tag in ("tr", "table") and not self._skipping:
@@ -133,6 +184,8 @@ class _Extractor(HTMLParser):
             self._break()
 
     def handle_data(self, data: str) -> None:
+        if self._in_related(data, self._offset(), len(data)):
+            return
         if self._skipping:
             if self._stack and self._stack[-1][0] == "title":
                 self.meta.setdefault("title", " ".join(data.split()))
@@ -144,6 +197,9 @@ class _Extractor(HTMLParser):
         self.out.add_exact(data, self._offset())
 
     def _entity(self, raw: str, text: str) -> None:
+        if self._related_at is not None and self._headline is not None:
+            self._in_related(text, self._offset(), len(raw))
+            return
         if not self._skipping:
             at = self._offset()
             self.out.add_standin(text, at, at + len(raw))
@@ -163,8 +219,10 @@ def looks_like_html(text: str) -> bool:
     return "<html" in head or "<!doctype html" in head or bool(re.search(r"<(p|div|body)\b", head))
 
 
-def extract_html(source: str) -> tuple[MappedText, dict[str, str]]:
-    """The visible article text of ``source``, and the page's meta values (lower-case keys).
+def extract_html(source: str) -> tuple[MappedText, dict[str, str], list[tuple[int, int, str]]]:
+    """The visible article text of ``source``, the page's meta values (lower-case keys),
+    and the headlines of its "Read also" lists ``(start, end, text)``, which are not in the
+    text.
 
     Meta values include ``title`` and, where the page gives them, ``datetime`` (from a
     ``<time datetime=...>``), ``article:published_time`` and ``og:site_name``.
@@ -172,7 +230,8 @@ def extract_html(source: str) -> tuple[MappedText, dict[str, str]]:
     parser = _Extractor(source)
     parser.feed(source)
     parser.close()
-    return parser.out.build(), parser.meta
+    parser._close_headline()
+    return parser.out.build(), parser.meta, parser.related
 
 
 #: Smallest similarity [0, 100] of a block to a line of the main text for the block to stay.

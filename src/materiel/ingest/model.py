@@ -34,10 +34,20 @@ class Source:
     article_date: str | None = None
     title: str | None = None
     publisher: str | None = None
+    #: The part of the page it is in, when not the article's text: "related headline" (a
+    #: "Read also" headline that states the same fact).
+    part: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Source:
         return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})  # type: ignore[arg-type]
+
+
+def _source_dict(source: Source) -> dict[str, Any]:
+    data = asdict(source)
+    if data["part"] is None:
+        del data["part"]  # the article's text
+    return data
 
 
 @dataclass
@@ -89,7 +99,7 @@ class Fact:
             "sentence": self.sentence,
             "file": self.file,
             "span": list(self.span),
-            "sources": [asdict(s) for s in self.sources],
+            "sources": [_source_dict(s) for s in self.sources],
             "conflicts": self.conflicts,
             "note": self.note,
         }

@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from materiel.ingest.numbers import LONG_SCALE, NUMBER, SHORT_SCALE, parse_number, scale_of
+from materiel.ingest.numbers import (
+    DIGIT_NUMBER,
+    LONG_SCALE,
+    NUMBER,
+    SHORT_SCALE,
+    parse_number,
+    scale_of,
+)
 
 #: Hedges and bounds, longest first so that "just over" wins over "over".
 QUALIFIERS = (
@@ -53,6 +60,12 @@ _SYMBOLS = {
     "us$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "a$": "AUD",
     "¥": "JPY", "₩": "KRW", "zł": "PLN", "₴": "UAH",
 }  # fmt: skip
+#: The country of a national currency (not the dollar, the euro: many countries use them).
+CURRENCY_COUNTRY = {
+    "GBP": "GBR", "PLN": "POL", "NOK": "NOR", "SEK": "SWE", "DKK": "DNK", "CHF": "CHE",
+    "CAD": "CAN", "CZK": "CZE", "JPY": "JPN", "KRW": "KOR", "AUD": "AUS", "UAH": "UKR",
+    "HUF": "HUN", "RON": "ROU", "TRY": "TUR",
+}  # fmt: skip
 _CODES = "USD|EUR|GBP|PLN|NOK|SEK|DKK|CHF|CAD|CZK|JPY|KRW|AUD|UAH|HUF|RON|TRY"
 _WORDS = {
     r"(?:us |u\.s\. |american )?dollars?": "USD",
@@ -79,16 +92,22 @@ _CURWORD = rf"(?:{_CURWORD}|{_CODES})\b"
 _AMOUNT = (
     r"(?P<sym{i}>{sym})?\s?"
     r"(?P<code{i}>(?:{codes})\s)?"
-    r"(?P<num{i}>{num})"
-    r"(?:(?:[\s-]?(?P<long{i}>{long}))|(?P<short{i}>{short})\b)?"
+    r"(?P<num{i}>{comma}|{num})"
+    r"(?:(?:[\s-]?(?P<long{i}>{long}))|\s?(?P<short{i}>{short})\b)?"
     r"(?:\s+(?P<cw{i}>{curword}))?"
 )
+
+
+#: A decimal comma, as much of Europe writes it, before a scale word: "3,7 billion euros"
+#: (a thousands comma has three digits after it).
+_DECIMAL_COMMA = rf"\d{{1,3}},\d{{1,2}}(?=[\s-]?(?:{LONG_SCALE}|bn|mn|mln|mrd)\b)"
+_DECIMAL_COMMA_RE = re.compile(r"^\d{1,3},\d{1,2}$")
 
 
 def _amount(i: int) -> str:
     return _AMOUNT.format(
         i=i, sym=_SYMBOL, codes=_CODES, num=NUMBER, long=LONG_SCALE, short=SHORT_SCALE,
-        curword=_CURWORD,
+        curword=_CURWORD, comma=_DECIMAL_COMMA,
     )  # fmt: skip
 
 
@@ -133,7 +152,10 @@ def _currency(match: re.Match[str], i: int) -> str | None:
 
 
 def _value(match: re.Match[str], i: int) -> tuple[float | None, str | None]:
-    number = parse_number(match.group(f"num{i}") or "")
+    written = match.group(f"num{i}") or ""
+    if _DECIMAL_COMMA_RE.match(written):
+        written = written.replace(",", ".")
+    number = parse_number(written)
     scale = match.group(f"long{i}") or match.group(f"short{i}")
     if number is None:
         return None, scale
@@ -196,7 +218,31 @@ def find_money(sentence: str) -> list[Money]:
     return found
 
 
-_PCT_UNIT = r"(?:%|\s?per\s?cent\b|\s?percent\b|\s?percentage points?\b)"
+#: An amount with a scale word and no currency ("22.5 billion").
+_BARE_AMOUNT_RE = re.compile(
+    rf"(?<![\w.,$€£¥])(?P<num>{DIGIT_NUMBER})\s?(?P<scale>billion|million|bn|mn)\b"
+    rf"(?!\s*(?:{_CURWORD}|people|rounds|shells|tons?|tonnes|barrels|residents))",
+    re.IGNORECASE,
+)
+
+
+def bare_amounts(sentence: str, currency: str, taken: list[Money]) -> list[Money]:
+    """Amounts written without a currency, in ``currency`` (a breakdown of a total given
+    just before: "NOK 35 billion. Of this, 22.5 billion ..."); those inside ``taken``
+    left out."""
+    found = []
+    for match in _BARE_AMOUNT_RE.finditer(sentence):
+        if any(m.start <= match.start() < m.end for m in taken):
+            continue
+        number = parse_number(match.group("num"))
+        if number is None:
+            continue
+        value = number * scale_of(match.group("scale"))
+        found.append(Money(value, currency, None, match.group(0), match.start(), match.end()))
+    return found
+
+
+_PCT_UNIT = r"(?:%|\s?per\s?cent\b|\s?percent\b|\s?pct\b\.?|\s?percentage points?\b)"
 _PERCENT_RE = re.compile(
     rf"(?<![\w.,]){_QUAL}(?<![\w.,-])(?P<n1>{NUMBER})(?P<u1>{_PCT_UNIT})?"
     rf"(?:\s*(?:-|–|to|and)\s*(?P<n2>{NUMBER}))?(?P<u2>{_PCT_UNIT})?",

@@ -15,6 +15,7 @@ from materiel.ingest.gazetteer import Gazetteer, load_gazetteer
 from materiel.ingest.lists import list_facts
 from materiel.ingest.merge import merge_facts
 from materiel.ingest.model import Fact
+from materiel.ingest.related import add_related_sources
 
 
 @dataclass
@@ -86,7 +87,10 @@ def _warnings(doc: Document) -> list[str]:
 
 
 def _facts_and_warnings(doc: Document, gazetteer: Gazetteer) -> _Outcome:
-    return list_facts(doc, gazetteer, facts_of_document(doc, gazetteer)), _warnings(doc)
+    facts = list_facts(doc, gazetteer, facts_of_document(doc, gazetteer))
+    if doc.related:
+        add_related_sources(doc, gazetteer, facts)
+    return facts, _warnings(doc)
 
 
 def _read_one(path: Path, default_date: date | None, gazetteer: Gazetteer) -> _Outcome:
@@ -158,6 +162,7 @@ def _read_all(
                 yield path, _facts_and_warnings(doc, gazetteer)
             else:
                 found = list_facts(doc, gazetteer, _read_big(doc, gazetteer, workers))
+                add_related_sources(doc, gazetteer, found)
                 yield path, (found, _warnings(doc))
         return
     from concurrent.futures import ProcessPoolExecutor

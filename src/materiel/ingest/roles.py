@@ -19,7 +19,8 @@ from materiel.ingest.money import Money
 
 _PLACE_BEFORE_RE = re.compile(
     r"\b(?:in|at|across|outside|inside|throughout|near|within|into|of the|sites in|"
-    r"plants in|projects in|base in|factory in)\s+(?:the\s+)?$",
+    r"plants in|projects in|base in|factory in|except|excluding|apart from|other than|"
+    r"but not)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _END_USER_BEFORE_RE = re.compile(
@@ -46,7 +47,7 @@ _PERSON_AFTER_RE = re.compile(
 #: Agencies that buy for their members.
 AGENCY_BUYERS = frozenset({"NSPA", "EDA", "OCCAR", "DSCA"})
 #: Aggregates and institutions that give, pledge or spend.
-GROUPS = frozenset({"NATO", "EU", "EC", "G7", "NATO Europe and Canada", "EPF"})
+GROUPS = frozenset({"NATO", "EU", "EC", "G7", "NATO Europe and Canada", "NATO Europe", "EPF"})
 
 
 def _is_place(s: Sentence, m: Mention) -> bool:
@@ -242,6 +243,15 @@ def subject(s: Sentence) -> str | None:
 _CONVERSION_BEFORE_RE = re.compile(r"[(/]\s*(?:about|around|roughly|some|approximately|or)?\s*$")
 
 
+def amounts(s: Sentence) -> list[Money]:
+    """The sentence's amounts, without the conversions written in brackets after them."""
+    return [
+        m
+        for m in s.money
+        if not _CONVERSION_BEFORE_RE.search(s.text[max(0, m.start - 16) : m.start])
+    ]
+
+
 def actor_per_amount(s: Sentence) -> list[tuple[str, Money]]:
     """A list of actors each with its own amount ("the United States is lending $20bn, the
     EU €18.1bn, the UK £2.26bn and Canada C$5bn"): each amount with the acting country or
@@ -250,19 +260,15 @@ def actor_per_amount(s: Sentence) -> list[tuple[str, Money]]:
     named before the first amount go with the amounts in order ("The US and the EU lend $20bn
     and €18.1bn respectively"). Empty unless two amounts or more each have an actor of their
     own (a conversion in brackets is not an amount of its own)."""
-    amounts = [
-        m
-        for m in s.money
-        if not _CONVERSION_BEFORE_RE.search(s.text[max(0, m.start - 16) : m.start])
-    ]
-    if len(amounts) < 2:
+    found = amounts(s)
+    if len(found) < 2:
         return []
     if "respectively" in s.text:
-        named = _actors_between(s, 0, amounts[0].start)
-        return list(zip(named, amounts, strict=True)) if len(named) == len(amounts) else []
+        named = _actors_between(s, 0, found[0].start)
+        return list(zip(named, found, strict=True)) if len(named) == len(found) else []
     pairs: list[tuple[str, Money]] = []
     previous_end = 0
-    for money in amounts:
+    for money in found:
         named = _actors_between(s, previous_end, money.start)
         previous_end = money.end
         if not named and not pairs:

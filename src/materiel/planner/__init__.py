@@ -21,11 +21,12 @@ from materiel.planner.alternatives import (
 from materiel.planner.api import plan, value_of_pooling
 from materiel.planner.families import KINDS
 from materiel.planner.plan import SERVED, Plan
-from materiel.planner.result import PlanResult, months_to_target
+from materiel.planner.result import POOLING_PREFIX, PlanResult, months_to_target
 
 __all__ = [
     "KINDS",
     "MEASURES",
+    "POOLING_PREFIX",
     "SERVED",
     "Alternatives",
     "Donor",

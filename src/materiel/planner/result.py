@@ -90,6 +90,11 @@ def objective_by_group(
     return by_group.groupby(lambda g: labels.get(str(g), str(g))).sum()
 
 
+#: The plan summary's keys of what pooling is worth: this prefix, then the pooling
+#: comparison's ``attrs`` key (``pooling_money_saved``).
+POOLING_PREFIX = "pooling_"
+
+
 @dataclass(frozen=True, eq=False)
 class PlanResult:
     """The plan for one scenario: solution arrays plus the tables derived from them."""
@@ -476,8 +481,21 @@ class PlanResult:
             horizon=scenario.horizon,
             currency=scenario.meta.currency,
             tables=tables,
-            summary={"objective": self.objective, **totals},
+            summary={"objective": self.objective, **totals, **self.pooling_summary()},
         )
+
+    def pooling_summary(self) -> dict[str, str | int | float | bool]:
+        """What pooling is worth (the pooling comparison's figures, ``pooling.attrs``), as
+        the plan's summary keeps them: ``pooling_money_saved``, ``pooling_shortfall_gain``
+        [target-months], ... ({} without the comparison). They are sums over every ally."""
+        if self.pooling is None:
+            return {}
+        out: dict[str, str | int | float | bool] = {}
+        for key, value in self.pooling.attrs.items():
+            plain = value.item() if isinstance(value, np.generic) else value
+            if isinstance(plain, str | int | float | bool):
+                out[f"{POOLING_PREFIX}{key}"] = plain
+        return out
 
     def delivery_table(self) -> pd.DataFrame:
         """New orders arriving: line, ally, month, quantity [units] (none left out but

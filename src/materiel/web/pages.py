@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.scenario import TABLES
 from materiel.store import SIM_TABLE, SWEEP_TABLE, AccessDenied, NotFound, RunInfo, Store
-from materiel.web import downloads, national, session, views
+from materiel.web import downloads, headline, national, odds, session, views
 from materiel.web.grid import AID_UNITS, numeric_columns, schema_units
 from materiel.web.render import WebRoute, page
 
@@ -99,9 +99,10 @@ def _scenario_and_run(
 def outlook(request: Request, scenario: Name = None, run: RunQ = None) -> Response:
     who, name, shown, picker = _scenario_and_run(request, scenario, run)
     store = _store(request)
-    data = (
-        views.outlook(store, who, shown) if shown else {"rows": [], "series": [], "series_total": 0}
-    )
+    data: dict[str, Any] = {"rows": [], "series": [], "series_total": 0}
+    if shown is not None:
+        data = views.outlook(store, who, shown)
+        data["odds"] = odds.odds(store, who, shown, odds.plan_months(data["series"]))
     return page(
         request,
         "outlook.html",
@@ -110,6 +111,7 @@ def outlook(request: Request, scenario: Name = None, run: RunQ = None) -> Respon
         scenarios=views.scenario_names(store, who),
         run=shown,
         sees_stock=store.policy(who).may_read_table("plan.stock"),
+        may_simulate=store.policy(who).may("run.create"),
         **picker,
         **data,
     )
@@ -236,6 +238,10 @@ def scenario(
         table=table,
         columns=list(TABLES[table].row.model_fields) if table else [],
         rows=rows[offset : offset + PAGE_ROWS],
+        grid=True,
+        numeric=numeric_columns([r["data"] for r in rows], TABLES[table].row.model_fields)
+        if table
+        else set(),
         offset=offset,
         total=len(rows),
         page_rows=PAGE_ROWS,
@@ -300,15 +306,24 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
     if info.simulates is not None:  # a simulation run: its targets' odds, once done
         done = info.status == "done"
         rows = views.plan_table(store, who, info.id, SIM_TABLE) if done else []
-        return {"result": None, "may_cancel": may_cancel, "estimate": None, "simulation": rows}
+        return {
+            "result": None,
+            "may_cancel": may_cancel,
+            "estimate": None,
+            "simulation": rows,
+            "downloads": downloads.readable(store, who, info),
+        }
     if info.status != "done":
         estimate = views.run_estimate(store.runs(who), info)
         return {"result": None, "may_cancel": may_cancel, "estimate": estimate}
     if info.kind == "sweep":  # a sweep run: its table, as the user may see it
         rows = views.plan_table(store, who, info.id, SWEEP_TABLE)
-        return {"result": None, "may_cancel": may_cancel, "sweep": rows, "downloads": info.tables}
+        readable = downloads.readable(store, who, info)
+        return {"result": None, "may_cancel": may_cancel, "sweep": rows, "downloads": readable}
+    result = views.outlook(store, who, info)
+    result["odds"] = odds.odds(store, who, info, odds.plan_months(result["series"]))
     return {
-        "result": views.outlook(store, who, info),
+        "result": result,
         "aid": views.aid_coordination(store, who, info),
         "aid_columns": views.AID_COLUMNS,
         "aid_units": AID_UNITS,
@@ -316,6 +331,8 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
         "national": national.choice(store, who, info),
         "downloads": downloads.readable(store, who, info),
         "may_simulate": store.policy(who).may("run.create"),
+        "pooling": headline.pooling(info.summary),
+        "binds": views.binds(store, who, info),
     }
 
 

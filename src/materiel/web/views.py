@@ -426,6 +426,9 @@ HEADLINE = (
     ("weighted_shortfall", "Weighted shortfall [target-months]", 1),
     ("requirement_months_met", "Requirement-months met", 0),
     ("capacity_expansions", "Lines expanded", 0),
+    # what pooling is worth (the plan's own comparison; staff's summaries only)
+    ("pooling_money_saved", "Pooling saves", 0),
+    ("pooling_shortfall_gain", "Pooling's gain in shortfall [target-months]", 1),
 )
 
 

@@ -9,11 +9,73 @@
     return node && node.dataset.spec ? JSON.parse(node.dataset.spec) : null;
   }
 
+  // A fan of the month each target is met (web/odds.py): one row per target, a bar from
+  // the 5th to the 95th percentile month, marks at the median and at the target's date;
+  // x is the plan's month, labelled from s.months (its last label: past the horizon).
+  function fan(canvas, s) {
+    var d = s.datasets;
+    var month = function (v) { return v === null || v === undefined ? "" : (s.months[v] || ""); };
+    var mark = function (i, style) {
+      return {
+        type: "line", label: d[i].label, data: d[i].data, showLine: false,
+        borderColor: COLORS[i], backgroundColor: COLORS[i], pointStyle: style,
+        pointRadius: 6, pointHoverRadius: 8, borderWidth: 2
+      };
+    };
+    // a row's height is about 1.75rem, so that every target's label is readable
+    canvas.parentNode.style.height = Math.max(12, 4 + 1.75 * s.labels.length) + "rem";
+    new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: s.labels,
+        datasets: [
+          {
+            type: "bar", label: "5th to 95th percentile",
+            data: d[0].data.map(function (lo, i) {
+              var hi = d[2].data[i];
+              return lo === null || hi === null ? null : [lo, hi + 0.5];
+            }),
+            backgroundColor: "rgba(11, 79, 138, 0.35)", borderColor: COLORS[0], borderWidth: 1
+          },
+          mark(1, "rectRot"), mark(3, "triangle")
+        ]
+      },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false, indexAxis: "y",
+        scales: {
+          x: {
+            type: "linear", min: 0, max: s.months.length - 0.5,
+            // a tick at each month (past the horizon: "later"), thinned where they crowd
+            afterBuildTicks: function (axis) {
+              axis.ticks = s.months.map(function (_, i) { return { value: i }; });
+            },
+            ticks: { autoSkip: true, callback: function (v) { return month(v); } }
+          }
+        },
+        plugins: {
+          legend: { position: "bottom" },
+          tooltip: {
+            callbacks: {
+              label: function (item) {
+                var v = item.raw;
+                if (Array.isArray(v)) {
+                  return item.dataset.label + ": " + month(v[0]) + " to " + month(v[1] - 0.5);
+                }
+                return item.dataset.label + ": " + month(v);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
   function draw(canvas) {
     if (canvas.dataset.drawn || typeof Chart === "undefined") return;
     var s = spec(canvas.id);
     if (!s) return;
     canvas.dataset.drawn = "1";
+    if (s.type === "fan") { fan(canvas, s); return; }
     var datasets = s.datasets.map(function (d, i) {
       var color = COLORS[i % COLORS.length];
       return {
@@ -61,7 +123,10 @@
     };
     var lines = [["label"].concat(s.datasets.map(function (d) { return d.label; })).map(quote).join(",")];
     s.labels.forEach(function (label, i) {
-      lines.push([label].concat(s.datasets.map(function (d) { return d.data[i]; })).map(quote).join(","));
+      lines.push([label].concat(s.datasets.map(function (d) {
+        var v = d.data[i];  // a fan's figures are months: written as their labels
+        return s.months && v !== null && v !== undefined ? s.months[v] : v;
+      })).map(quote).join(","));
     });
     return lines.join("\n") + "\n";
   }

@@ -57,6 +57,41 @@
     }
   }
 
+  // An edit in a grid's row: the server answers with the row anew (its cells' forms
+  // carry the row's new version, and the edited cell its message). htmx would replace the
+  // <tr>, which the grid still holds as its own (a sort or page would bring the old one
+  // back), so its cells are written into the grid's row instead, and the grid re-reads
+  // the row's sort and filter values (data-order, data-search) from them.
+  function keepRow(event) {
+    var old = event.detail.target;
+    if (!old || old.tagName !== "TR" || typeof DataTable === "undefined") return;
+    var table = old.closest("table");
+    if (!table || !DataTable.isDataTable(table)) return;
+    var holder = document.createElement("template");
+    holder.innerHTML = "<table><tbody>" + event.detail.serverResponse + "</tbody></table>";
+    var fresh = holder.content.querySelector("tr");
+    if (!fresh || fresh.cells.length !== old.cells.length) return;  // htmx swaps it
+    event.detail.shouldSwap = false;
+    var focused = document.activeElement && old.contains(document.activeElement)
+      ? document.activeElement.id : "";
+    Array.prototype.forEach.call(fresh.attributes, function (a) { old.setAttribute(a.name, a.value); });
+    Array.prototype.forEach.call(fresh.cells, function (cell, i) {
+      var mine = old.cells[i];
+      // the grid's own classes (dt-*, sorting_*) stay; the server's are the answer's
+      var kept = Array.prototype.filter.call(mine.classList, function (c) {
+        return c.indexOf("dt-") === 0 || c.indexOf("sorting_") === 0;
+      });
+      Array.prototype.slice.call(mine.attributes).forEach(function (a) { mine.removeAttribute(a.name); });
+      Array.prototype.forEach.call(cell.attributes, function (a) { mine.setAttribute(a.name, a.value); });
+      kept.forEach(function (c) { mine.classList.add(c); });
+      mine.innerHTML = cell.innerHTML;
+    });
+    if (typeof htmx !== "undefined") htmx.process(old);
+    new DataTable.Api(table).row(old).invalidate("dom");
+    var again = focused && document.getElementById(focused);
+    if (again) again.focus();
+  }
+
   function enhanceAll() {
     if (typeof DataTable === "undefined") return;
     DataTable.ext.errMode = "throw";  // a console error, never an alert()
@@ -64,4 +99,5 @@
   }
   document.addEventListener("DOMContentLoaded", enhanceAll);
   document.addEventListener("htmx:afterSettle", enhanceAll);
+  document.addEventListener("htmx:beforeSwap", keepRow);
 })();
