@@ -97,6 +97,20 @@ class Settings(BaseSettings):
         description="how long a cancelled or stopped run's processes have to end after "
         "SIGTERM before they are killed [s]",
     )
+    sweep_scheduler: str | None = Field(
+        None,
+        max_length=300,
+        description="the Dask scheduler a worker runs sweep runs on (tcp://HOST:PORT, as "
+        "materiel sweep --scheduler); None: in local processes, as materiel sweep does "
+        "without one",
+    )
+    sweep_workers: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="local processes a sweep run plans in when no scheduler is set "
+        "(materiel sweep --workers); None: one per core; 1: in the run's own process",
+    )
     debug: bool = Field(False, description="show tracebacks of unexpected errors")
     disclosure_min_contributors: int = Field(
         3,

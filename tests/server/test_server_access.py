@@ -69,6 +69,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         204, nation_BBB=403, industry=404, viewer=403
     ),
     ("POST", "/scenarios/{name}/runs"): expect(202, industry=403, viewer=403),
+    # a sweep's rows sum every ally's figures: alliance staff's (store/sweep_ops.py)
+    ("POST", "/scenarios/{name}/sweeps"): expect(202, **ALLIANCE_WIDE),
     ("POST", "/scenarios/{name}/variants"): expect(201, industry=403, viewer=403),
     ("POST", "/scenarios/{name}/promote"): expect(200, **ALLIANCE_WIDE),
     ("PUT", "/scenarios/{name}/baseline"): expect(200, **ALLIANCE_WIDE),
@@ -246,6 +248,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         None,
     ),
     ("POST", "/scenarios/{name}/runs"): lambda c, w: ("/scenarios/small/runs", None),
+    ("POST", "/scenarios/{name}/sweeps"): lambda c, w: (
+        "/scenarios/small/sweeps",
+        {"vary": ["policy.pooling=true,false"]},
+    ),
     ("POST", "/scenarios/{name}/variants"): lambda c, w: (
         "/scenarios/small/variants",
         {"name": f"variant{N(_names)}"},

@@ -170,6 +170,8 @@ def worker(
         grace=given.run_grace_s,
         lease_s=given.run_lease_s,
         poll_s=given.run_poll_s,
+        sweep_scheduler=given.sweep_scheduler,
+        sweep_workers=given.sweep_workers,
     )
     console.print(f"worker {runner.name} on {store.db.display}: taking plan runs")
     try:

@@ -39,6 +39,8 @@ def start_run_workers(store: Store, settings: Settings) -> RunManager:
         settings.run_grace_s,
         lease_s=settings.run_lease_s,
         poll_s=settings.run_poll_s,
+        sweep_scheduler=settings.sweep_scheduler,
+        sweep_workers=settings.sweep_workers,
     )
 
 

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from materiel.run_process import Planner, work
-from materiel.store import SIM_TABLE, Store, run_result
+from materiel.store import SIM_TABLE, SWEEP_TABLE, Store, run_result
+from materiel.sweeps import read_sweep, sweep_snapshot, sweep_stage_of
 from materiel.workflows import (
     RUN_STAGES,
     SIM_STAGES,
@@ -112,9 +113,10 @@ class RunWorker:
     have between SIGTERM and SIGKILL; ``lease_s`` how long a run may go without a
     heartbeat before it counts as lost (this worker sends one every fifth of it);
     ``poll_s`` how often an idle worker looks for queued runs; ``planner`` plans a
-    snapshot (tests pass a stand-in). Setting ``stopping`` ends the loop, and the run in
-    hand (its process group ended, the run queued again); setting ``wake`` makes an
-    idle worker look at once."""
+    snapshot (tests pass a stand-in); ``sweep_scheduler`` is the Dask scheduler sweep
+    runs run on (None: ``sweep_workers`` local processes, None: one per core).
+    Setting ``stopping`` ends the loop, and the run in hand (its process group ended,
+    the run queued again); setting ``wake`` makes an idle worker look at once."""
 
     def __init__(
         self,
@@ -127,9 +129,12 @@ class RunWorker:
         poll_s: float = IDLE_POLL_S,
         stopping: threading.Event | None = None,
         wake: threading.Event | None = None,
+        sweep_scheduler: str | None = None,
+        sweep_workers: int | None = None,
     ):
         self.store = store
         self.name = name or default_name()
+        self.cluster = {"scheduler": sweep_scheduler, "workers": sweep_workers}
         self.grace = grace
         self.planner = planner
         self.lease_s = lease_s
@@ -164,6 +169,8 @@ class RunWorker:
         try:
             if "simulation" in snapshot:
                 self._simulate(run_id, snapshot)
+            elif "sweep" in snapshot:
+                self._sweep(run_id, snapshot)
             else:
                 self._plan(run_id, snapshot)
         except Exception as exc:  # the run fails; the worker goes on
@@ -206,6 +213,25 @@ class RunWorker:
             records,
             len(SIM_STAGES),
             sim_stage_of,
+        )
+
+    def _sweep(self, run_id: int, snapshot: dict[str, Any]) -> None:
+        """A sweep run: planned where this worker's settings say (``cluster``, not kept
+        in the store); a stage per combination; the result is the sweep's table."""
+        stages = int(snapshot["sweep"]["combinations"])
+        self.store.set_run(run_id, stages=stages)
+
+        def records(tmp: Path) -> dict[str, Any]:
+            saved = read_sweep(tmp)
+            return {"summary": saved["summary"], "tables": {SWEEP_TABLE: saved["rows"]}}
+
+        self._in_process(
+            run_id,
+            {**snapshot, "cluster": self.cluster},
+            sweep_snapshot,
+            records,
+            stages,
+            sweep_stage_of,
         )
 
     def _in_process(
@@ -310,6 +336,8 @@ class RunManager:
         planner: Planner = run_snapshot,
         lease_s: float = LEASE_S,
         poll_s: float = IDLE_POLL_S,
+        sweep_scheduler: str | None = None,
+        sweep_workers: int | None = None,
     ):
         self.store = store
         self._stopping = threading.Event()
@@ -324,6 +352,8 @@ class RunManager:
                 poll_s=poll_s,
                 stopping=self._stopping,
                 wake=self._wake,
+                sweep_scheduler=sweep_scheduler,
+                sweep_workers=sweep_workers,
             )
             for i in range(workers)
         ]

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Path, Request, Response
 
 from materiel.server.caching import cache_headers, etag, matches, not_modified
 from materiel.server.deps import MAX_INT, PageDep, StoreDep, Who
-from materiel.server.schemas import PlanTablePublic, RunPublic, RunsPublic, SimulationCreate
+from materiel.server.schemas import (
+    PlanTablePublic,
+    RunPublic,
+    RunsPublic,
+    SimulationCreate,
+    SweepCreate,
+)
+from materiel.sweeps import check_sweep
 
 router = APIRouter(tags=["runs"])
 RunId = Annotated[int, Path(ge=1, le=MAX_INT)]
@@ -31,6 +38,33 @@ def start_run(
 ) -> RunPublic:
     run, snapshot = store.create_run(who, name, request.app.state.settings.run_limit)
     request.app.state.jobs.submit(run.id, snapshot)
+    return RunPublic.model_validate(run)
+
+
+@router.post(
+    "/scenarios/{name}/sweeps",
+    status_code=202,
+    response_model=RunPublic,
+    summary="Plan the scenario for every combination of levers (a sweep run)",
+    responses={429: {"description": "you have as many runs queued or running as you may"}},
+)
+def start_sweep(
+    name: Annotated[str, Path(min_length=1, max_length=100)],
+    body: SweepCreate,
+    request: Request,
+    who: Who,
+    store: StoreDep,
+) -> RunPublic:
+    """Queues a sweep run, as ``materiel sweep`` on the scenario as it is now; when
+    done, its table ``sweep`` has a row per combination (the levers' values, then the
+    figures of its plan). Alliance staff's: each row sums every ally's figures."""
+    run = store.create_sweep(
+        who,
+        name,
+        lambda scenario: check_sweep(scenario, body.vary, body.set_, body.simulate, body.seed),
+        request.app.state.settings.run_limit,
+    )
+    request.app.state.jobs.submit(run.id)
     return RunPublic.model_validate(run)
 
 

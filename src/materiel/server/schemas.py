@@ -15,6 +15,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from materiel.store import MAX_RUN_FUTURES, MAX_SEED, ROLES
+from materiel.sweeps import MAX_LEVERS, MAX_OVERRIDES, MAX_SWEEP_FUTURES
 
 Version = Annotated[int, Field(ge=0, le=2**31 - 1, description="the version you read")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
@@ -101,6 +102,22 @@ class SimulationCreate(Body):
     futures: Annotated[int, Field(strict=True, ge=1, le=MAX_RUN_FUTURES)] = 10_000
     seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)] = 7
     confidence: Annotated[float | None, Field(strict=True, gt=0, lt=1)] = None
+
+
+Setting = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class SweepCreate(Body):
+    """A sweep of the scenario, as ``materiel sweep`` takes it: ``vary``, a lever and its
+    values each (``KEY=V1,V2,...``, the command's ``--vary``); ``set``, overrides for
+    every combination (``KEY=VALUE``, its ``--set``); ``simulate``, futures to simulate
+    each plan over (null: none) from ``seed``. At most 64 combinations, and 200,000
+    futures in all."""
+
+    vary: Annotated[list[Setting], Field(min_length=1, max_length=MAX_LEVERS)]
+    set_: Annotated[list[Setting], Field(max_length=MAX_OVERRIDES, alias="set")] = []
+    simulate: Annotated[int | None, Field(strict=True, ge=1, le=MAX_SWEEP_FUTURES)] = None
+    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)] = 0
 
 
 # -- answers ---------------------------------------------------------------------------
@@ -294,6 +311,9 @@ class RunPublic(Public):
     baseline: bool = Field(False, description="the scenario's baseline run")
     simulates: int | None = Field(
         None, description="the plan run a simulation run simulates (null: a plan run)"
+    )
+    kind: Literal["plan", "simulation", "sweep"] = Field(
+        "plan", description="a plan run, a simulation of one, or a sweep of the levers"
     )
 
 

@@ -24,6 +24,7 @@ from materiel.store.records import NationalView, RunInfo
 from materiel.store.repo import Store, open_store
 from materiel.store.scenarios import rows_of as scenario_rows
 from materiel.store.sim_ops import MAX_RUN_FUTURES, MAX_SEED, SIM_TABLE
+from materiel.store.sweep_ops import SWEEP_TABLE
 
 __all__ = [
     "MAX_RUN_FUTURES",
@@ -31,6 +32,7 @@ __all__ = [
     "NATIONAL_SCENARIO_TABLES",
     "ROLES",
     "SIM_TABLE",
+    "SWEEP_TABLE",
     "SYSTEM",
     "TOTAL",
     "TOTAL_KEY",

@@ -243,6 +243,10 @@ RULES: dict[str, TableRule] = {
     "plan.simulation_targets": TableRule(
         _roles(A, nation=OWN, industry=N, viewer=N), None, _ally, owners=_one
     ),
+    # a sweep run's table: a row per combination of levers, each row sums every ally's
+    # figures under inputs the requester chose (other allies' among them): alliance
+    # staff's only, as the sweeps themselves (``run.sweep``; store/sweep_ops.py says why)
+    "plan.sweep": TableRule(_roles(N, admin=A, alliance=A)),
     # the work share's price: each ally its own row (its orders, its shortfall and
     # spending with the rule and without); no totals of the others
     "plan.work_share": TableRule(
@@ -292,6 +296,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "scenario.baseline": frozenset({"admin", "alliance"}),
     "run.create": frozenset({"admin", "alliance", "nation"}),
     "run.read": frozenset({"admin", "alliance", "nation", "industry"}),
+    # sweeps: their tables sum every ally's figures (the rule plan.sweep)
+    "run.sweep": frozenset({"admin", "alliance"}),
     "run.cancel": frozenset({"admin", "alliance", "nation"}),  # its own runs
     "run.cancel_any": frozenset({"admin", "alliance"}),
     "facts.write": frozenset({"admin", "alliance"}),

@@ -119,6 +119,8 @@ class RunInfo(Record):
     baseline: bool = False
     #: the plan run a simulation run simulates (None: a plan run)
     simulates: int | None = None
+    #: ``plan``, ``simulation`` (of a plan run) or ``sweep`` (of the scenario's levers)
+    kind: str = "plan"
 
 
 # -- accounts and the audit log ---------------------------------------------------------

@@ -14,10 +14,11 @@ from materiel.store.policy import Principal
 from materiel.store.records import AuditEntry, AuditPage
 from materiel.store.run_ops import RunOps
 from materiel.store.sim_ops import SimOps
+from materiel.store.sweep_ops import SweepOps
 from materiel.store.variant_ops import VariantOps
 
 
-class Store(VariantOps, AccountOps, AttemptOps, LedgerOps, RunOps, SimOps, NationalOps):
+class Store(VariantOps, AccountOps, AttemptOps, LedgerOps, RunOps, SimOps, SweepOps, NationalOps):
     """Scenarios and their variants, accounts, sign-in attempts, facts, pledges, runs
     and the audit log of one database."""
 

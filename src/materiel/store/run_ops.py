@@ -32,14 +32,16 @@ from materiel.store.policy import Policy, Principal
 from materiel.store.records import RunInfo
 from materiel.store.scenario_ops import delivered
 from materiel.store.sim_ops import SIM_TABLE
+from materiel.store.sweep_ops import SWEEP_TABLE
 
 ACTIVE = ("queued", "running")
 #: A run is queued, running, then done, failed or cancelled.
 STATES = ("queued", "running", "done", "failed", "cancelled")
 #: The plan tables a run serves (each with its rule in :mod:`materiel.store.policy`).
 PLAN_TABLES = SERVED
-#: The tables a run serves: a plan run the plan tables, a simulation run its targets.
-RUN_TABLES = (*SERVED, SIM_TABLE)
+#: The tables a run serves: a plan run the plan tables, a simulation run its targets, a
+#: sweep run its table of combinations.
+RUN_TABLES = (*SERVED, SIM_TABLE, SWEEP_TABLE)
 #: Runs one user may have queued or running at once (the server passes
 #: ``Settings.run_limit``).
 RUN_LIMIT = 3
@@ -76,6 +78,16 @@ class RunOps(StoreBase):
         if limit is not None:
             with self.tx() as s:
                 self._check_run_limit(s, who, limit)
+        scenario, version, snapshot = self._plannable(who, name)
+        run_id = self._queue_run(
+            who, name, version, scenario.digest(), snapshot, "queued", limit, "run.create", {}
+        )
+        return self.run(who, run_id), snapshot
+
+    def _plannable(self, who: Principal, name: str) -> tuple[Any, int, dict[str, Any]]:
+        """The scenario ``name`` as it is now, if it validates: (the scenario, its
+        version, the snapshot of its rows a worker plans); InputError listing the
+        problems the user may see otherwise."""
         checked, version, snapshot = self.load(who, name)  # type: ignore[attr-defined]
         if checked.scenario is None:
             report = self.validate(who, name)  # type: ignore[attr-defined]
@@ -87,7 +99,23 @@ class RunOps(StoreBase):
                 else ""
             )
             raise InputError(f"scenario {name!r} does not validate; fix it first:\n{shown}{extra}")
-        scenario = checked.scenario
+        return checked.scenario, version, snapshot
+
+    def _queue_run(
+        self,
+        who: Principal,
+        name: str,
+        version: int,
+        digest: str,
+        snapshot: dict[str, Any],
+        progress: str,
+        limit: int | None,
+        action: str,
+        details: dict[str, Any],
+    ) -> int:
+        """Queue a run of scenario ``name`` (its ``version`` and ``digest``) with the
+        ``snapshot`` a worker takes, within the user's ``limit`` of runs queued or
+        running; audited as ``action`` with ``details``. The new run's id."""
         with self.tx(write=True) as s:
             if limit is not None:  # again, in the transaction that adds the run
                 self._check_run_limit(s, who, limit)
@@ -95,19 +123,23 @@ class RunOps(StoreBase):
             run = RunRecord(
                 scenario_id=record_id,
                 scenario_version=version,
-                scenario_digest=scenario.digest(),
+                scenario_digest=digest,
                 status="queued",
-                progress="queued",
+                progress=progress,
                 created_by=who.name,
                 snapshot=snapshot,
             )
             s.add(run)
             s.flush()
             self.audit(
-                s, who, "run.create", f"run {run.id}", None, {"scenario": name, "version": version}
+                s,
+                who,
+                action,
+                f"run {run.id}",
+                None,
+                {"scenario": name, "version": version, **details},
             )
-            run_id = run.id
-        return self.run(who, run_id), snapshot
+            return int(run.id)
 
     @staticmethod
     def _check_run_limit(s: Session, who: Principal, limit: int) -> None:
@@ -310,8 +342,8 @@ class RunOps(StoreBase):
         with self.tx() as s:
             records = s.execute(_with_scenario().order_by(RunRecord.id)).all()
             return [
-                self._run_view(who, r, name, chosen is not None, simulates)
-                for r, name, owner, chosen, simulates in records
+                self._run_view(who, r, name, chosen is not None, simulates, sweeps)
+                for r, name, owner, chosen, simulates, sweeps in records
                 if policy.sees_scenario(owner)
             ]
 
@@ -323,7 +355,7 @@ class RunOps(StoreBase):
             row = s.execute(_with_scenario().where(RunRecord.id == run_id)).first()
             if row is None or not policy.sees_scenario(row[2]):
                 raise NotFound(f"no run {run_id}")
-            return self._run_view(who, row[0], row[1], row[3] is not None, row[4])
+            return self._run_view(who, row[0], row[1], row[3] is not None, row[4], row[5])
 
     def input_changes(self, who: Principal, a: int, b: int) -> InputChanges:
         """What changed in the inputs from run ``a`` to run ``b``, as the user may see
@@ -400,6 +432,7 @@ class RunOps(StoreBase):
         name: str,
         baseline: bool = False,
         simulates: int | None = None,
+        sweeps: int | None = None,
     ) -> RunInfo:
         policy = self.policy(who)
         sees_all = policy.may("scenario.create")  # alliance-wide users
@@ -435,6 +468,7 @@ class RunOps(StoreBase):
             ],
             baseline=baseline,
             simulates=simulates,
+            kind="sweep" if sweeps is not None else "simulation" if simulates else "plan",
         )
 
 
@@ -447,11 +481,12 @@ def _held_by(run_id: int, worker: str) -> tuple[Any, ...]:
     )
 
 
-def _with_scenario() -> Select[RunRecord, str, str | None, int, int | None]:
-    """Runs with their scenario's name and owner, whether each is its baseline, and the
-    plan run a simulation run simulates (None for a plan run; read from its snapshot in
-    the database, which is not loaded)."""
+def _with_scenario() -> Select[RunRecord, str, str | None, int, int | None, int | None]:
+    """Runs with their scenario's name and owner, whether each is its baseline, the
+    plan run a simulation run simulates and the combinations a sweep run plans (None for
+    a plan run; read from its snapshot in the database, which is not loaded)."""
     simulates = RunRecord.snapshot["simulation"]["plan_run"].as_integer()
+    sweeps = RunRecord.snapshot["sweep"]["combinations"].as_integer()
     return (
         select(
             RunRecord,
@@ -459,6 +494,7 @@ def _with_scenario() -> Select[RunRecord, str, str | None, int, int | None]:
             ScenarioRecord.owner,
             BaselineRecord.run_id,
             simulates,
+            sweeps,
         )
         .join(ScenarioRecord, ScenarioRecord.id == RunRecord.scenario_id)
         .outerjoin(BaselineRecord, BaselineRecord.run_id == RunRecord.id)

@@ -76,8 +76,9 @@ class SimOps(StoreBase):
             has_result = s.scalar(
                 select(RunRecord.id).where(RunRecord.id == plan_run, RunRecord.result.is_not(None))
             )
-        if "simulation" in snapshot:
-            raise InputError(f"plan_run: run {plan_run} is a simulation, not a plan run")
+        for kind in ("simulation", "sweep"):
+            if kind in snapshot:
+                raise InputError(f"plan_run: run {plan_run} is a {kind}, not a plan run")
         if status != "done" or has_result is None or "meta" not in snapshot:
             raise InputError(
                 f"plan_run: run {plan_run} has no finished plan ({status}); simulate a done one"

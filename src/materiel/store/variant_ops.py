@@ -100,6 +100,8 @@ class VariantOps(ScenarioOps):
                 run = s.get(RunRecord, run_id)
                 if run is None or run.scenario_id != record.id or run.status != "done":
                     raise InputError(f"run: {run_id} is not a finished (done) run of {name}")
+                if {"simulation", "sweep"} & set(run.snapshot or {}):
+                    raise InputError(f"run: {run_id} is not a plan run (a simulation or sweep)")
             if current is not None:
                 s.delete(current)
                 s.flush()

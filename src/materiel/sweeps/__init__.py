@@ -11,11 +11,31 @@ from __future__ import annotations
 from materiel.sweeps.alternatives import on_cluster
 from materiel.sweeps.national import planned_on_cluster
 from materiel.sweeps.run import Interrupted, sweep
+from materiel.sweeps.runs import (
+    MAX_COMBINATIONS,
+    MAX_LEVERS,
+    MAX_OVERRIDES,
+    MAX_SWEEP_FUTURES,
+    check_sweep,
+    read_sweep,
+    sweep_snapshot,
+    sweep_stage_of,
+    table_rows,
+)
 
 __all__ = [
+    "MAX_COMBINATIONS",
+    "MAX_LEVERS",
+    "MAX_OVERRIDES",
+    "MAX_SWEEP_FUTURES",
     "Interrupted",
     "annotations",
+    "check_sweep",
     "on_cluster",
     "planned_on_cluster",
+    "read_sweep",
     "sweep",
+    "sweep_snapshot",
+    "sweep_stage_of",
+    "table_rows",
 ]

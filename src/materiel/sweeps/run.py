@@ -61,29 +61,12 @@ def sweep(
     combination, in the order of the levers' values. ``attrs`` says how many rows were
     ``computed`` and how many came from the ``cached`` results.
     """
-    from materiel.scenario import apply_overrides, load_scenario
-
-    levers = parse_levers(list(vary))
-    if isinstance(scenario, Scenario):
-        base = apply_overrides(scenario, overrides) if overrides else scenario
-    else:
-        base = load_scenario(scenario, overrides=overrides)
-    if simulate is not None:
-        from materiel.simulation import check_futures
-
-        if simulate < 1:
-            raise InputError(f"--simulate must be a number of futures, 1 or more, got {simulate}")
-        check_futures(simulate)
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be 1 or more, got {workers}")
     if scheduler:
         backends.check_address(scheduler)
-    combos = combinations(levers)
-    for combo in combos:
-        try:
-            apply_overrides(base, list(combo))
-        except ScenarioError as exc:
-            raise InputError(f"the combination {', '.join(combo)} is not valid: {exc}") from None
+    levers = parse_levers(list(vary))
+    base, combos = prepare(scenario, levers, overrides, simulate)
     folder = Path(out) if out is not None else None
     cache = Cache(folder / CACHE_DIR if folder is not None else None)
     digest = base.digest()
@@ -117,6 +100,36 @@ def sweep(
     if folder is not None:
         write(table, levers, folder, base.horizon, charts)
     return table
+
+
+def prepare(
+    scenario: Scenario | str | Path,
+    levers: list[Lever],
+    overrides: list[str] | None = None,
+    simulate: int | None = None,
+) -> tuple[Scenario, list[tuple[str, ...]]]:
+    """The sweep's base scenario (``scenario`` with ``overrides``) and its combinations,
+    each checked before anything is planned: InputError (ScenarioError for a bad
+    override) naming what is wrong."""
+    from materiel.scenario import apply_overrides, load_scenario
+
+    if isinstance(scenario, Scenario):
+        base = apply_overrides(scenario, overrides) if overrides else scenario
+    else:
+        base = load_scenario(scenario, overrides=overrides)
+    if simulate is not None:
+        from materiel.simulation import check_futures
+
+        if simulate < 1:
+            raise InputError(f"--simulate must be a number of futures, 1 or more, got {simulate}")
+        check_futures(simulate)
+    combos = combinations(levers)
+    for combo in combos:
+        try:
+            apply_overrides(base, list(combo))
+        except ScenarioError as exc:
+            raise InputError(f"the combination {', '.join(combo)} is not valid: {exc}") from None
+    return base, combos
 
 
 class Interrupted(KeyboardInterrupt):

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from materiel.planner import SERVED
 from materiel.report import table_bytes
 from materiel.server import cache_headers, etag, matches, not_modified
-from materiel.store import SIM_TABLE, Principal, RunInfo, Store
+from materiel.store import SIM_TABLE, SWEEP_TABLE, Principal, RunInfo, Store
 from materiel.web import session
 from materiel.web.render import WebRoute
 
@@ -27,13 +27,16 @@ MEDIA = {
 
 def readable(store: Store, who: Principal, run: RunInfo) -> list[str]:
     """The tables of a finished run this user may download: a plan run's plan tables, in
-    the planner's order; a simulation run's table of targets (:data:`SIM_TABLE`)."""
+    the planner's order; a simulation run's table of targets (:data:`SIM_TABLE`); a
+    sweep run's table of combinations (:data:`SWEEP_TABLE`)."""
     if run.status != "done":
         return []
     policy = store.policy(who)
     if not policy.may("run.read"):
         return []
     tables = (SIM_TABLE,) if run.simulates is not None else SERVED
+    if run.kind == "sweep":
+        tables = (SWEEP_TABLE,)
     return [t for t in tables if policy.may_read_table(f"plan.{t}")]
 
 

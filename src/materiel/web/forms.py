@@ -16,6 +16,7 @@ from materiel.errors import InputError, MaterielError, ScenarioError
 from materiel.scenario import TABLES
 from materiel.server import TooManyAttempts
 from materiel.store import AccessDenied, Conflict, NotFound, Unauthenticated, UserDisabled
+from materiel.sweeps import check_sweep
 from materiel.web import session
 from materiel.web.pages import _local, _store, table_rows
 from materiel.web.render import WebRoute, page
@@ -192,6 +193,33 @@ async def start_simulation(request: Request, run_id: int) -> Response:
     )
     request.app.state.jobs.submit(run.id)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+@router.post("/scenarios/{name}/sweeps")
+async def start_sweep(request: Request, name: str) -> Response:
+    """A sweep of the scenario (levers one per line, ``KEY=V1,V2,...``; overrides one
+    per line; futures to simulate, optional; the seed), checked as the API checks it;
+    then the new run."""
+    await session.check_csrf(request)
+    who = session.principal(request)
+    form = await _form(request)
+    futures = form.get("simulate", "").strip()
+    vary, sets = _lines(form.get("vary", "")), _lines(form.get("set", ""))
+    simulate = _number(futures, int) if futures else None
+    seed = _number(form.get("seed", "0"), int)
+    run = _store(request).create_sweep(
+        who,
+        name,
+        lambda scenario: check_sweep(scenario, vary, sets, simulate, seed),
+        request.app.state.settings.run_limit,
+    )
+    request.app.state.jobs.submit(run.id)
+    return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+def _lines(text: str) -> list[str]:
+    """A text area's lines, without blank ones."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _number(text: str, kind: type[int] | type[float]) -> object:

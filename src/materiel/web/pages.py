@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.scenario import TABLES
-from materiel.store import SIM_TABLE, AccessDenied, NotFound, RunInfo, Store
+from materiel.store import SIM_TABLE, SWEEP_TABLE, AccessDenied, NotFound, RunInfo, Store
 from materiel.web import downloads, headline, national, odds, session, views
 from materiel.web.grid import AID_UNITS, numeric_columns, schema_units
 from materiel.web.render import WebRoute, page
@@ -248,6 +248,7 @@ def scenario(
         messages={},
         runs=runs,
         may_run=store.policy(who).may("run.create"),
+        may_sweep=store.policy(who).may("run.sweep"),
         validation=store.validate(who, name),
     )
 
@@ -315,6 +316,10 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
     if info.status != "done":
         estimate = views.run_estimate(store.runs(who), info)
         return {"result": None, "may_cancel": may_cancel, "estimate": estimate}
+    if info.kind == "sweep":  # a sweep run: its table, as the user may see it
+        rows = views.plan_table(store, who, info.id, SWEEP_TABLE)
+        readable = downloads.readable(store, who, info)
+        return {"result": None, "may_cancel": may_cancel, "sweep": rows, "downloads": readable}
     result = views.outlook(store, who, info)
     result["odds"] = odds.odds(store, who, info, odds.plan_months(result["series"]))
     return {
@@ -356,7 +361,7 @@ def compare(
         )
     every = store.runs(who)
     labels = views.run_labels(every)
-    done = [r for r in every if r.status == "done"]
+    done = [r for r in every if r.status == "done" and r.kind == "plan"]
     pair = (done[-2].id, done[-1].id) if len(done) >= 2 else None
     if scenario is not None:
         done, pair = _family(store, who, scenario, done)
@@ -368,6 +373,9 @@ def compare(
         )
     try:
         run_a, run_b = store.run(who, a), store.run(who, b)
+        for shown in (run_a, run_b):
+            if shown.kind != "plan":  # a simulation or a sweep has no plan to compare
+                raise NotFound(f"run {shown.id} is a {shown.kind}, not a plan run")
     except NotFound as exc:
         return page(
             request,

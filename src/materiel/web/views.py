@@ -141,8 +141,13 @@ def pick_scenario(store: Store, who: Principal, name: str | None) -> str | None:
 
 
 def done_runs(store: Store, who: Principal, scenario: str) -> list[RunInfo]:
-    """The finished runs of a scenario the user may see, oldest first."""
-    return [r for r in store.runs(who) if r.scenario == scenario and r.status == "done"]
+    """The finished plan runs of a scenario the user may see, oldest first (not its
+    simulations and sweeps, which have no plan to show)."""
+    return [
+        r
+        for r in store.runs(who)
+        if r.scenario == scenario and r.status == "done" and r.kind == "plan"
+    ]
 
 
 def chosen_run(
@@ -154,8 +159,8 @@ def chosen_run(
     runs = done_runs(store, who, scenario)
     if run_id is not None:
         run = store.run(who, run_id)  # 404 for a run the user may not see
-        if run.scenario != scenario or run.status != "done":
-            raise NotFound(f"no finished run {run_id} of {scenario}")
+        if run.scenario != scenario or run.status != "done" or run.kind != "plan":
+            raise NotFound(f"no finished plan run {run_id} of {scenario}")
         return run, runs
     default = next((r for r in runs if r.baseline), runs[-1] if runs else None)
     return default, runs
@@ -164,7 +169,7 @@ def chosen_run(
 def run_labels(runs: list[RunInfo]) -> dict[int, str]:
     """Which run each is, in words: 'run 12, baseline, of version 7, by alice' (or
     'latest run' for its scenario's latest finished run, 'earlier run' for the others)."""
-    latest = {r.scenario: r.id for r in runs if r.status == "done"}
+    latest = {r.scenario: r.id for r in runs if r.status == "done" and r.kind == "plan"}
     labels = {}
     for r in runs:
         if r.baseline:
@@ -448,14 +453,18 @@ def _headline(a: RunInfo, b: RunInfo) -> list[dict[str, Any]]:
 
 def run_estimate(runs: list[RunInfo], run: RunInfo) -> dict[str, float] | None:
     """How long a queued or running run may take: the median time the finished runs of
-    its scenario the user sees took [s], and what is left of it now (at least 0); None
-    when the run has ended or no run of the scenario has finished."""
+    its scenario and kind (plan, simulation, sweep) the user sees took [s], and what is
+    left of it now (at least 0); None when the run has ended or no such run has
+    finished."""
     if run.status not in ("queued", "running"):
         return None
     took = sorted(
         r.elapsed_seconds
         for r in runs
-        if r.scenario == run.scenario and r.status == "done" and r.elapsed_seconds is not None
+        if r.scenario == run.scenario
+        and r.kind == run.kind
+        and r.status == "done"
+        and r.elapsed_seconds is not None
     )
     if not took:
         return None
