@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from materiel.scenario.arrays import ModelInputs
+    from materiel.scenario import ModelInputs
 
 COLUMNS = ["kind", "name", "ally", "share", "groups"]
 EPS = 1e-12
@@ -47,7 +47,9 @@ def funding_cells(inputs: ModelInputs, rule: str) -> pd.DataFrame:
         feeds = per_group.sel(component=comp).to_series()
         groups = ";".join(sorted(str(g) for g, v in feeds.items() if v > EPS))
         shares = inputs.supply_payer.sel(component=comp).to_series()
-        rows += [("component", str(comp), str(a), float(v), groups) for a, v in shares.items() if v > EPS]
+        rows += [
+            ("component", str(comp), str(a), float(v), groups) for a, v in shares.items() if v > EPS
+        ]
     need = ((inputs.target - inputs.initial).clip(0, None) + inputs.demand.sum("month")).where(
         inputs.has_stock, 0.0
     )
