@@ -100,6 +100,7 @@ def test_with_two_payers_the_cost_of_an_expansion_is_not_served(
     assert abs(3889 * cost / paid - 3889 - 4600) < 1  # what the cost would give
     grown = [r for r in seen["capacity"] if r["line"] == "L1" and r["capacity"] is not None]
     assert grown and max(float(r["capacity"]) for r in grown) == pytest.approx(1000)
+    assert any("Line L1: the capacity it adds from 2025-" in t for t in seen["texts"])
     # nor the end, the capacity added or the cost in anything served of the run's lines
     # (the tracker's figures, which never name L1, have round numbers of their own)
     for text in (t for t in seen["texts"] if "L1" in t):
