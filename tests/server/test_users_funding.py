@@ -132,12 +132,17 @@ def test_a_component_is_hidden_where_a_group_it_goes_into_fails_the_rule() -> No
     # line L2 fails). C1 goes into both: its cell of four passes, but its cost less
     # G1's share (L1's cost gives G1's total) would give G2's total of two allies
     even = dict.fromkeys(("AAA", "BBB", "CCC", "DDD"), 0.25)
+    mixed = {"AAA": 0.3, "BBB": 0.3, "CCC": 0.2, "DDD": 0.2}
     cells = [
-        *_cells("line", "L1", even),
+        *_cells("line", "L1", even, "G1:1"),
         *_cells("group", "G1", even),
-        *_cells("line", "L2", {"AAA": 0.4, "BBB": 0.6}),
+        *_cells("line", "L2", {"AAA": 0.4, "BBB": 0.6}, "G2:1"),
         *_cells("group", "G2", {"AAA": 0.4, "BBB": 0.6}),
-        *_cells("component", "C1", {"AAA": 0.3, "BBB": 0.3, "CCC": 0.2, "DDD": 0.2}, "G1;G2"),
-        *_cells("component", "C2", even, "G1"),
+        *_cells("component", "C1", mixed, "G1:1.0;G2:2.0"),
+        *_cells("component", "C2", even, "G1:3.0"),
     ]
     assert hidden_expansions(Rule(), cells) == ({"L2"}, {"C1"})
+    # without L1's and C2's costs, C1's gives G1's total plus twice G2's, a total of
+    # four allies that passes: shown
+    alone = [c for c in cells if c["name"] not in ("L1", "C2")]
+    assert hidden_expansions(Rule(), alone) == ({"L2"}, set())

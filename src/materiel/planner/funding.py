@@ -13,8 +13,9 @@ The table made here holds those cells, one row per (kind, name, ally): ``kind`` 
 ``line`` (a line paid by its users; a line its host pays in full is no cell: its share
 tells nothing of requirements), ``component`` (its users' shares), or ``group`` (each
 stocking ally's requirement of the group as a share of the group's: a component's share
-is a weighted sum of its users' requirements of the groups it goes into, so a
-component's figures are shown only where each of those groups' cells passes too).
+is a weighted sum of its users' requirements of the groups it goes into, so the
+group totals its cost gives, with the others shown, must not isolate a group whose
+cell fails).
 It is kept with a run but never served (``served=False``).
 """
 
@@ -33,7 +34,9 @@ EPS = 1e-12
 
 def funding_cells(inputs: ModelInputs, rule: str) -> pd.DataFrame:
     """The cells of requirement-proportional payments: kind, name, ally, share, groups
-    (a component's groups, ``;``-separated)."""
+    (the groups whose requirements the shares weigh and their weights, ``G:w;...``: a
+    line's group with weight 1; a component's groups with the most of it one unit of
+    the group takes)."""
     rows: list[tuple[str, str, str, float, str]] = []
     host = inputs.line_payer
     for line in host.coords["line"].values:
@@ -41,11 +44,12 @@ def funding_cells(inputs: ModelInputs, rule: str) -> pd.DataFrame:
         paid_by_host = rule == "host" and int((shares > EPS).sum()) == 1
         if paid_by_host and float(shares.max()) > 1 - 1e-9:
             continue
-        rows += [("line", str(line), str(a), float(v), "") for a, v in shares.items() if v > EPS]
+        group = f"{inputs.line_group.sel(line=line).item()}:1"
+        rows += [("line", str(line), str(a), float(v), group) for a, v in shares.items() if v > EPS]
     per_group = inputs.bom.groupby(inputs.line_group.rename("group")).max()
     for comp in inputs.supply_payer.coords["component"].values:
         feeds = per_group.sel(component=comp).to_series()
-        groups = ";".join(sorted(str(g) for g, v in feeds.items() if v > EPS))
+        groups = ";".join(f"{g}:{float(v)!r}" for g, v in sorted(feeds.items()) if v > EPS)
         shares = inputs.supply_payer.sel(component=comp).to_series()
         rows += [
             ("component", str(comp), str(a), float(v), groups) for a, v in shares.items() if v > EPS

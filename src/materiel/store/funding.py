@@ -14,9 +14,11 @@ expansion is paid so under either rule.
 (:mod:`materiel.planner.funding`; proportional to their requirements, so the cell is the
 total of their requirements, and the p% rule and the threshold, both blind to scale,
 judge it as they would that total). Where the cell fails :class:`~.disclosure.Rule`
-(and, for a component, where the cell of any group it goes into fails: its payers'
-shares weigh their requirements of several groups, and with a group's total from a
-line's cost the difference would give another group's), a user who sees its own
+(and, for a component, where its cost with the others shown would give the total
+requirement of a group whose cell fails: its payers' shares weigh their requirements of
+several groups, so each shown cost gives a weighted sum of group totals, and these
+must not combine to a failing group's alone; where they would, the shown costs that
+weigh that group are hidden too), a user who sees its own
 ally's spending but not every ally's (a nation analyst, and so an ally's national plan)
 is not shown the capacity added to the line or component:
 
@@ -43,6 +45,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from materiel.store import disclosure
 from materiel.store.policy import _lines
 
@@ -54,25 +58,46 @@ EPS = 1e-9
 def hidden_expansions(
     rule: disclosure.Rule, cells: Iterable[dict[str, Any]]
 ) -> tuple[set[str], set[str]]:
-    """(lines, components) whose expansions' cells (rows of the plan's
-    ``funding_cells``) fail ``rule``."""
+    """(lines, components) whose expansions' costs are not shown (rows of the plan's
+    ``funding_cells``): their own cell fails ``rule``, or their cost, with the costs
+    shown, would give the total requirement of a group whose cell fails."""
     parts: dict[tuple[str, str], dict[str, float]] = {}
-    groups: dict[str, set[str]] = {}
+    weights: dict[tuple[str, str], dict[str, float]] = {}
     for row in cells:
         key = (str(row.get("kind")), str(row.get("name")))
         share = row.get("share")
         if disclosure.is_number(share):
             disclosure.add(parts.setdefault(key, {}), {str(row.get("ally")): float(share)})
-        if key[0] == "component":
-            groups.setdefault(key[1], set()).update(
-                g for g in str(row.get("groups") or "").split(";") if g
-            )
+        for given in str(row.get("groups") or "").split(";"):
+            group, _, weight = given.rpartition(":")
+            if group:
+                weights.setdefault(key, {})[group] = float(weight)
     failing = {key for key, part in parts.items() if rule.sensitive(part)}
-    lines = {name for kind, name in failing if kind == "line"}
-    bad_groups = {name for kind, name in failing if kind == "group"}
-    components = {name for kind, name in failing if kind == "component"}
-    components |= {c for c, gs in groups.items() if gs & bad_groups}
-    return lines, components
+    hidden = {key for key in failing if key[0] != "group"}
+    shown = {key: w for key, w in weights.items() if key not in failing and key[0] != "group"}
+    for _, group in sorted(key for key in failing if key[0] == "group"):
+        if _isolates(shown, group):  # hide what weighs it, shown ones with it
+            taken = {key for key, w in shown.items() if w.get(group, 0.0) > EPS}
+            hidden |= taken
+            shown = {key: w for key, w in shown.items() if key not in taken}
+    return (
+        {name for kind, name in hidden if kind == "line"},
+        {name for kind, name in hidden if kind == "component"},
+    )
+
+
+def _isolates(shown: dict[tuple[str, str], dict[str, float]], group: str) -> bool:
+    """Whether the shown costs' weighted group totals (one linear form each over the
+    groups' totals) combine to the total of ``group`` alone."""
+    names = sorted({g for w in shown.values() for g in w} | {group})
+    forms = np.array([[w.get(g, 0.0) for g in names] for w in shown.values()]).reshape(
+        -1, len(names)
+    )
+    alone = np.array([[1.0 if g == group else 0.0 for g in names]])
+    if not forms.size:
+        return False
+    rank = np.linalg.matrix_rank
+    return bool(rank(np.vstack([forms, alone])) == rank(forms))
 
 
 def hide(
