@@ -324,6 +324,134 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("actor before",
      "Canada passed its budget. Defence spending is rising, with $40 billion in funding.",
      "spending", {"actors": {"ally": "CAN"}, "value": 4e10}),
+    # a military service unnamed by country buys for the article's country; a firm's long
+    # name ("... Ordnance & Tactical Systems") before "and" another firm; "the shells" are
+    # the article's item
+    ("service buys",
+     "Sweden needs more 155mm shells. General Dynamics Ordnance & Tactical Systems and Nammo "
+     "will share orders for the shells under a $40 million contract, the Army said.",
+     "contract", {"actors": {"buyer": "SWE", "supplier": ["GD", "NAMMO"]}, "item": "155mm",
+                  "value": 4e7}),
+    # "155 mm" is a calibre, no count; a country that fires what is bought does not buy it
+    ("calibre, user",
+     "The Netherlands ordered 155 mm artillery rounds, which are being fired in large "
+     "numbers by Ukraine, for $50 million from Nammo.",
+     "contract", {"actors": {"buyer": "NLD", "supplier": "NAMMO"}, "quantity": None,
+                  "value": 5e7}),
+    # a change of output: the figure it starts from (of its date, else the article's year)
+    # and the steps after it ("to thirty today and must reach fifty in 2026")
+    ("change, from",
+     "Thales' monthly output has grown from twelve missiles in 2021 to thirty today and "
+     "must reach fifty in 2026.",
+     "capacity_plan", {"actors": {"producer": "THALES"}, "quantity": 12, "year": 2021,
+                       "status": "estimate", "quantity_unit": "missiles per month"}),
+    ("change, then",
+     "Thales' monthly output has grown from twelve missiles in 2021 to thirty today and "
+     "must reach fifty in 2026.",
+     "capacity_plan", {"actors": {"producer": "THALES"}, "quantity": 50, "year": 2026,
+                       "status": "planned"}),
+    ("change, from now",
+     "Saab will lift production from 300 to 900 rockets a month by 2027.",
+     "capacity_plan", {"actors": {"producer": "SAAB"}, "quantity": 300, "year": 2024,
+                       "status": "estimate", "quantity_unit": "rockets per month"}),
+    # a contract for counts of different items: a fact per count, also when an item comes
+    # back ("and then one for 12 K9 howitzers": "for 12" is no part of the noun of "one")
+    ("contract per item",
+     "Poland signed a deal with Hanwha for 40 K9 howitzers and 30 Chunmoo launchers and "
+     "then one for 12 K9 howitzers.",
+     "contract", {"actors": {"buyer": "POL", "supplier": "HANWHA"}, "item": "chunmoo",
+                  "quantity": 30}),
+    ("contract per item, again",
+     "Poland signed a deal with Hanwha for 40 K9 howitzers and 30 Chunmoo launchers and "
+     "then one for 12 K9 howitzers.",
+     "contract", {"actors": {"buyer": "POL", "supplier": "HANWHA"}, "item": "k9",
+                  "quantity": 12}),
+    # a contract signed before any word of capacity is a purchase, not a capacity plan
+    ("contract before capacity",
+     "On behalf of five allies, NSPA has signed a contract with MBDA to manufacture 500 "
+     "Aster missiles, expanding production capacity in France.",
+     "joint_procurement", {"actors": {"buyer": "NSPA", "supplier": "MBDA"}, "quantity": 500}),
+    ("award before capacity",
+     "Italy awarded MBDA a €300 million contract to expand the production capacity of Aster "
+     "missiles.",
+     "contract", {"actors": {"buyer": "ITA", "supplier": "MBDA"}, "value": 3e8}),
+    # the service's contracting office named in the next sentence buys for the article's
+    # country
+    ("contracting activity",
+     "The U.S. Army wants more Stinger missiles. Raytheon, Tucson, Arizona, was awarded a "
+     "$120 million contract modification for Stinger missiles. Army Contracting Command, "
+     "Redstone Arsenal, Alabama, is the contracting activity.",
+     "contract", {"actors": {"buyer": "USA", "supplier": "RTX"}, "value": 1.2e8}),
+    # "facilitization of N rounds per month" is making capacity; an M795 is a 155mm shell
+    ("facilitization",
+     "Nammo was awarded a contract for the facilitization of 8,000 M795 rounds per month.",
+     "capacity_plan", {"actors": {"producer": "NAMMO"}, "item": "155mm", "quantity": 8000}),
+    # an output with no maker just after a contract with several firms is theirs
+    ("makers of the contract",
+     "Saab makes shells. Sweden said Saab and Nammo will share orders for 155mm shells "
+     "under a SEK 900 million contract. The aim is to produce 3,000 more rounds per month.",
+     "capacity_plan", {"actors": {"producer": ["SAAB", "NAMMO"]}, "quantity": 3000}),
+    # funding provided to a maker, its giver unnamed: the article's country, this year
+    ("provides funding",
+     "Finland wants more shells. The deal provides funding of EUR 40 million, and Nammo will "
+     "keep the new production capacity for ten years.",
+     "capacity_plan", {"actors": {"producer": "NAMMO", "funder": "FIN"}, "value": 4e7,
+                       "year": 2024}),
+    # the government a buyer signs with sells; the plural of a designation ("HIMARSs")
+    ("government sells",
+     "Poland signed a deal with the US government to buy 32 more HIMARSs.",
+     "contract", {"actors": {"buyer": "POL", "supplier": "USA"}, "item": "himars",
+                  "quantity": 32}),
+    # "the awards provide for ..." lists the counts of the contract before: a fact per
+    # count, each with that contract's buyer (none of them completes it)
+    ("the awards list 1",
+     "The U.S. Army awarded $300 million in contracts for 155mm artillery. The awards "
+     "provide for the procurement of 40,000 M1128 projectiles and 90,000 M231 charges.",
+     "contract", {"actors": {"buyer": "USA"}, "item": "m1128", "quantity": 40000}),
+    ("the awards list 2",
+     "The U.S. Army awarded $300 million in contracts for 155mm artillery. The awards "
+     "provide for the procurement of 40,000 M1128 projectiles and 90,000 M231 charges.",
+     "contract", {"actors": {"buyer": "USA"}, "item": "m231", "quantity": 90000}),
+    # a group that backs a joint purchase pays for it, it does not buy; EDIRPA is the EU's
+    ("backed by the group",
+     "The joint purchase is backed by €200 million from the EU.",
+     "joint_procurement", {"actors": {"funder": "EU"}, "value": 2e8}),
+    ("EDIRPA",
+     "The joint order under EDIRPA is supported by a budget of €310 million.",
+     "joint_procurement", {"actors": {"funder": "EU"}, "value": 3.1e8}),
+    # a contract signed with firms to make shells for Ukraine is the signer's purchase;
+    # "two companies to produce 155mm shells" is no count of shells
+    ("contract for Ukraine",
+     "Canada has signed a $90 million contract with two companies to produce 155mm shells "
+     "for Ukraine.",
+     "contract", {"actors": {"buyer": "CAN"}, "value": 9e7, "quantity": None}),
+    # orders awarded in a deal a fund pays for are a purchase; the country in the fund's
+    # name does not buy
+    ("award a fund pays for",
+     "Canada needs 155mm shells. The Army awarded $80 million in orders for the same shells "
+     "to two firms in a deal funded by the Ukraine Assistance Fund.",
+     "contract", {"actors": {"buyer": "CAN"}, "item": "155mm", "value": 8e7}),
+    # an output of "units" is of the item named in the sentences just before
+    ("units of the item before",
+     "KNDS builds Caesar howitzers in Roanne. The work is hard. Its monthly capacity rose to "
+     "four units per month in 2023.",
+     "capacity_plan", {"actors": {"producer": "KNDS"}, "item": "caesar", "quantity": 4}),
+    # rounds are of the article's one munition, named besides the system that fires it
+    ("the article's munition",
+     "KNDS makes 155mm shells and Caesar howitzers. KNDS will raise its output to 9,000 "
+     "rounds a month.",
+     "capacity_plan", {"actors": {"producer": "KNDS"}, "item": "155mm", "quantity": 9000}),
+    # "until 2027" in a contract that delivers is the deliveries' date, not the deal's
+    ("delivered until",
+     "Poland signed a second contract with Hanwha. The second contract covers the delivery "
+     "of 152 K9 howitzers, part of the remaining 460, sequentially until 2027.",
+     "contract", {"item": "k9", "quantity": 152, "year": 2024}),
+    # a step of a change after a longer phrase; a prospect is a goal
+    ("step after a phrase",
+     "KNDS builds Caesar howitzers. Its capacity now reaches six units per month with the "
+     "prospect of growth to eight units.",
+     "capacity_plan", {"actors": {"producer": "KNDS"}, "item": "caesar", "quantity": 8,
+                       "status": "planned"}),
 ]  # fmt: skip
 
 #: Texts that must give no fact of the kind.
@@ -371,6 +499,10 @@ NOT_FACTS: list[tuple[str, str, str]] = [
     ("whole budget",
      "The government approved a ¥100 trillion budget to increase spending on defence, "
      "pensions and education.", "spending"),
+    # what is still to be delivered under a deal told before is no new contract
+    ("still to supply",
+     "Hanwha signed the deal last year. The firm still has 120 K9 howitzers to supply.",
+     "contract"),
 ]  # fmt: skip
 
 
@@ -431,3 +563,22 @@ def test_an_undated_article_is_dated_by_its_address(tmp_path: Path) -> None:
     path.write_text(head + text + "\n", encoding="utf-8")
     facts = ingest([path], merge=False).facts
     assert [(f.fields.get("year"), f.fields.get("date")) for f in facts] == [(2023, "2023-02-14")]
+
+
+def test_a_change_of_deliveries_is_no_output(tmp_path: Path) -> None:
+    """The figures of a change of deliveries after an output are not outputs."""
+    path = tmp_path / "a.txt"
+    text = ("Thales makes 5,000 missiles a year, which would triple the rate of delivery to "
+            "Poland from 100 to 300 missiles a month.")  # fmt: skip
+    path.write_text(HEAD + text + "\n", encoding="utf-8")
+    found = [f.fields.get("quantity") for f in ingest([path], merge=False).facts]
+    assert found == [5000], found
+
+
+def test_a_figure_handed_over_is_no_step_of_an_output(tmp_path: Path) -> None:
+    """ "... and delivers them to 3 countries" is no step of the output before it."""
+    path = tmp_path / "a.txt"
+    path.write_text(HEAD + "KNDS makes 6 howitzers a month and delivers them to 3 countries.\n",
+                    encoding="utf-8")  # fmt: skip
+    found = [f.fields.get("quantity") for f in ingest([path], merge=False).facts]
+    assert found == [6], found

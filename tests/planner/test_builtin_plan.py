@@ -27,13 +27,13 @@ def nato() -> PlanResult:
 def test_plan_is_optimal_and_lists_every_target(nato: PlanResult) -> None:
     # In whole missiles the plan is not proven within policy.plan_gap of the LP bound
     # (small allies cannot pay for a whole missile a year alone; the relaxation can):
-    # its status says so, and the gap is stated (lots rounded by a dive and repaired:
-    # 4.14 % measured, on a bound of 4,665 target-months since aid from 2026-07 is a
-    # requirement the planner places; 5.9 % before the repair that trades lots). The
-    # rounding steps are limited in simplex iterations, not seconds: the gap is the same
-    # at any load (it was 4.2 % idle and 5.2 % on CI's busy machine with time limits).
+    # its status says so, and the gap is stated (lots rounded by a dive and repaired).
+    # With policy.rounding 'nearer' (the default) 0.87 % was measured (4,706.4 against
+    # a bound of 4,665.3 target-months), 4.14 % with 'down'. The rounding steps are
+    # limited in simplex iterations, not seconds: the gap is the same at any load (it
+    # was 4.2 % idle and 5.2 % on CI's busy machine with time limits).
     assert nato.status in (Status.OPTIMAL, Status.GAP)
-    assert 0.0 <= nato.solution.gap < 0.05
+    assert 0.0 <= nato.solution.gap < 0.015
     assert nato.solution.bound <= nato.objective
     scenario = load_scenario("nato-2024")
     groups = scenario.group_of()

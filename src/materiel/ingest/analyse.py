@@ -63,6 +63,8 @@ class Sentence:
     previous_actor: str | None = None
     #: The last alliance or group (G7, EU ...) named in the sentence before.
     previous_group: str | None = None
+    #: The last item named in the sentences just before.
+    previous_item: str | None = None
     #: The year of the first date in the sentence before (for "That earlier contract").
     context_year: int | None = None
     #: Whether the sentence refers back to a fact ("It is worth ...", "The contract ...").

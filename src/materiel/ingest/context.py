@@ -31,7 +31,7 @@ from materiel.ingest import roles, tables
 from materiel.ingest.analyse import Sentence, analyse
 from materiel.ingest.document import Document
 from materiel.ingest.each import Each, each_amount, unit_facts
-from materiel.ingest.extract import extract, quantity_fields
+from materiel.ingest.extract import SERVICE_RE, extract, quantity_fields
 from materiel.ingest.gazetteer import Gazetteer
 from materiel.ingest.model import Fact, Source
 from materiel.ingest.money import Money, bare_amounts
@@ -40,7 +40,7 @@ from materiel.ingest.spending import money_fields, ref_year
 _ANAPHOR_RE = re.compile(
     r"^\s*(?:(?:it|this|that|these|those|its|their|they|under it|in return)\b|"
     r"(?:the|that|this|its|the new|that earlier|the earlier)\s+(?:[\w-]+\s+){0,2}?(?:contract|deal|"
-    r"order|agreement|framework|purchase|money|loan|funding|package|plant|line|programme|"
+    r"order|agreement|framework|purchase|money|loan|funding|package|plant|line|programme|awards?|"
     r"group|company|firm|maker|facility|funds?)\b)",
     re.IGNORECASE,
 )
@@ -114,6 +114,9 @@ def _main_entities(
     named = set(items)
     if len(named) > 1:
         named = {i for i in named if not any(_family_of(gazetteer, o) == i for o in named)}
+    if len(named) > 1:  # one munition besides the systems that fire it ("155mm", "Caesar")
+        munitions = {i for i in named if _category_of(gazetteer, i) == "munition"}
+        named = munitions if len(munitions) == 1 else named
     item = next(iter(named)) if len(named) == 1 else None  # an article about one item
     return company, country, item
 
@@ -137,7 +140,8 @@ class _Reader:
         fields.setdefault("actors", {})
         self._fill_buyer(found, s)
         target = self.last if self._recent(index) else None
-        if target is not None and s.anaphoric and self._completes(target, found):
+        several = found.pop("several", False)  # one of several counts: a fact of its own
+        if target is not None and s.anaphoric and not several and self._completes(target, found):
             self._complete(target, fields, index)
             return None
         same_family = target is not None and (
@@ -150,6 +154,8 @@ class _Reader:
             if parent is not None:
                 fields["part_of"] = parent.id
                 self._inherit(found, parent, s)
+        if found["kind"] == "capacity_plan" and target is not None:
+            self._makers_of_contract(found, target, s)
         if not fields["actors"] and found["kind"] in _CONTRACT_KINDS and s.doc_company:
             fields["actors"] = {"supplier": s.doc_company}  # "the order" of the article's firm
         if not fields["actors"]:
@@ -199,6 +205,18 @@ class _Reader:
             fields["year"] = ref_year(refs[0])
         fields["status"] = self.last.fields.get("status")
         return {"kind": self.last.kind, "fields": fields, "confidence": 0.6}
+
+    @staticmethod
+    def _makers_of_contract(found: dict[str, Any], target: Fact, s: Sentence) -> None:
+        """An output that names no maker, just after a contract with several firms, is
+        theirs ("X and Y will compete for orders under the contract. The aim is to produce
+        12,000 more rounds per month")."""
+        actors = found["fields"]["actors"]
+        suppliers = _as_list((target.fields.get("actors") or {}).get("supplier"))
+        if target.kind != "contract" or len(suppliers) < 2 or roles.companies(s):
+            return
+        if actors.get("producer") in suppliers:
+            actors["producer"] = suppliers
 
     @staticmethod
     def _share_buyer(target: Fact, fact: Fact) -> None:
@@ -389,12 +407,16 @@ class _Reader:
             return True
         if target.kind not in _CONTRACT_KINDS:
             return False
-        if not re.search(r"\b(?:contract|order|deal|agreement)\b", s.text, re.I):
+        if not re.search(r"\b(?:contract(?:ing)?|order|deal|agreement)\b", s.text, re.I):
             return False
         actors = target.fields.setdefault("actors", {})
         companies = roles.listed_companies(s)
         if companies and "supplier" not in actors:
             actors["supplier"] = companies[0] if len(companies) == 1 else companies
+        if "buyer" not in actors and s.doc_country and SERVICE_RE.search(s.text):
+            actors["buyer"] = (
+                s.doc_country
+            )  # "Army Contracting Command is the contracting activity"
         days = [r for r in s.dates if r.day is not None]
         if days and not target.fields.get("date"):
             target.fields["date"] = days[0].day.isoformat() if days[0].day else None
@@ -443,6 +465,7 @@ def facts_of_document(
         s.spending_context = any(b.about_spending for b in before)
         s.context_year = _context_year(before[-1:])
         s.previous_group = next(iter(roles.groups(before[-1])[-1:]), None) if before else None
+        s.previous_item = next((b.ids("item")[-1] for b in reversed(before) if b.ids("item")), None)
         s.previous_actor = previous_actor
         s.anaphoric = bool(_ANAPHOR_RE.match(s.text) or _REFERS_RE.search(s.text))
         s.about_ukraine, s.doc_company, s.doc_country = about_ukraine, company, country
@@ -528,6 +551,11 @@ def _with_leads(doc: Document, first: int, last: int) -> list[str]:
 def _family_of(gazetteer: Gazetteer, item: str) -> str | None:
     entry = gazetteer.get("item", item)
     return entry.extra.get("family") if entry is not None else None
+
+
+def _category_of(gazetteer: Gazetteer, item: str) -> str | None:
+    entry = gazetteer.get("item", item)
+    return entry.extra.get("category") if entry is not None else None
 
 
 def _maker_joins(known: dict[str, Any], new: dict[str, Any]) -> bool:

@@ -134,6 +134,21 @@ _FRAMEWORK_RE = re.compile(r"\bframework\b", re.IGNORECASE)
 _CALL_OFF_RE = re.compile(r"\bcall-offs?\b|\bcall offs?\b", re.IGNORECASE)
 
 
+#: A military service or its buying office, unnamed by country, buys for the article's
+#: country ("the Army said", "Army Contracting Command", "the service branch").
+SERVICE_RE = re.compile(
+    r"\b(?:the (?:army|navy|air force|marine corps|service(?: branch)?)|"
+    r"(?:Army|Navy|Air Force) Contracting Command|Joint Program Executive Office)\b",
+    re.IGNORECASE,
+)
+#: The article's item named again by its noun ("orders of the rounds", "the same shells").
+_THE_ITEM_RE = re.compile(
+    r"\b(?:the|these|those)\s+(?:same\s+)?(?:rounds|shells|projectiles|missiles|munitions|"
+    r"interceptors|howitzers)\b",
+    re.IGNORECASE,
+)
+
+
 def _quantity(s: Sentence, skip_spans: list[tuple[int, int]] | None = None) -> Quantity | None:
     for q in s.quantities:
         if not any(a <= q.start < b for a, b in skip_spans or []):
@@ -172,16 +187,23 @@ _DELIVERY_BEFORE_RE = re.compile(
 )
 
 
+_UNTIL_RE = re.compile(r"(?:until|till|through|to)\b", re.IGNORECASE)
+_DELIVERY_WORD_RE = re.compile(r"\bdeliver(?:y|ies|ed)?\b", re.IGNORECASE)
+
+
+def _delivery_date(s: Sentence, ref: DateRef) -> bool:
+    """Whether a date of a contract sentence is that of its deliveries ("deliveries will
+    begin next year", "sequentially until 2027")."""
+    if _DELIVERY_BEFORE_RE.search(s.text, max(0, ref.start - 40), ref.start):
+        return True
+    return bool(_UNTIL_RE.match(ref.text) and _DELIVERY_WORD_RE.search(s.text, 0, ref.start))
+
+
 def _deal_dates(s: Sentence) -> dict[str, Any]:
     """The dates of a contract: those of its deliveries left out."""
-    if not s.dates or not any(
-        _DELIVERY_BEFORE_RE.search(s.text, max(0, r.start - 40), r.start) for r in s.dates
-    ):
+    if not s.dates or not any(_delivery_date(s, r) for r in s.dates):
         return _dates(s)
-    kept = [
-        r for r in s.dates if not _DELIVERY_BEFORE_RE.search(s.text, max(0, r.start - 40), r.start)
-    ]
-    return _dates(s, refs=kept)
+    return _dates(s, refs=[r for r in s.dates if not _delivery_date(s, r)])
 
 
 def _dates(
@@ -256,17 +278,37 @@ def _company_results(s: Sentence) -> bool:
     return bool(_RESULTS_RE.search(s.text, max(0, s.money[0].start - 50), s.money[0].start))
 
 
-def contract_fact(s: Sentence) -> dict[str, Any] | None:
+#: What is left to deliver under a deal told before, no new purchase.
+_STILL_TO_RE = re.compile(
+    r"\bstill (?:has|have|had|needs? to|must)\b[^.;]{0,60}?\bto (?:supply|deliver|ship)\b|"
+    r"\bstill (?:needs? to|must|has to|have to) (?:supply|deliver|ship)\b",
+    re.IGNORECASE,
+)
+
+
+def contract_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """A contract or joint procurement: a contract word and a supplier, or an item with a
     value or quantity."""
     sale = bool(_SALE_RE.search(s.text) and roles.end_users(s))  # not a firm's sales figure
     if not (_CONTRACT_RE.search(s.text) or sale) or _company_results(s):
         return None
+    if "still" in s.text and _STILL_TO_RE.search(s.text):
+        return None  # "Korea still has 308 howitzers to supply": deliveries left, no deal
     suppliers, item, q = roles.companies(s), _item(s), _quantity(s)
     agencies = roles.agencies(s)
     buyers = [c for c in roles.countries(s) if c not in roles.end_users(s)]
     if "approv" in s.text or "authori" in s.text:
         buyers = [c for c in buyers if c not in roles.approvers(s)]
+    funded = _FUNDED_BY_RE.search(s.text) if " by " in s.text else None
+    if funded is not None:  # "funded by the Ukraine Security Assistance Initiative"
+        named_after = {m.id for m in s.mentions if m.start > funded.start()}
+        buyers = [
+            c for c in buyers if c not in named_after or c in roles.countries(s, 0, funded.start())
+        ]
+    sellers = roles.government_sellers(s) if " government" in s.text else []
+    if sellers and not suppliers:
+        buyers = [b for b in buyers if b not in sellers]
+        suppliers = sellers[:1]
     if agencies:  # an agency buys "for" or "on behalf of" its members: they are the allies
         members = [u for u in roles.end_users(s) if u != "UKR"]
         buyers = [*members, *(b for b in buyers if b not in members)]
@@ -275,18 +317,25 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     if _FOR_UKRAINE_RE.search(s.text):
         buyers = [b for b in buyers if b != "UKR"]
     groups = [g for g in roles.groups(s) if g != "NATO"]
-    if not buyers and not agencies and groups:
+    funder = groups[:1] if not buyers and groups and _FUNDED_BY_RE.search(s.text) else []
+    if not buyers and not agencies and groups and not funder:
         buyers = groups[:1]  # "European allies and Canada plan to buy ...": an aggregate
+    if not buyers and not agencies and s.doc_country and SERVICE_RE.search(s.text):
+        buyers = [s.doc_country]  # "the Army said", "Army Contracting Command"
     if not (suppliers or agencies or buyers) and not s.anaphoric:
         return None
     if not (s.money or q or item or _CALL_OFF_RE.search(s.text) or _FRAMEWORK_RE.search(s.text)):
         return None
+    if item is None and _THE_ITEM_RE.search(s.text):
+        item = s.doc_item  # "orders for the same rounds"
     if not (suppliers or item or agencies or (buyers and q)) and not s.anaphoric:
         return None
     joint = bool(agencies) or bool(_JOINT_RE.search(s.text)) or len(buyers) > 1
     firm_buyer = roles.company_buyer(s)
-    actors: dict[str, Any] = {"supplier": roles.listed_companies(s, skip=firm_buyer)}
-    if agencies:
+    actors: dict[str, Any] = {"supplier": roles.listed_companies(s, skip=firm_buyer) or sellers}
+    if funder:
+        actors.update(funder=funder, ally=buyers if len(buyers) > 1 else [])
+    elif agencies:
         actors.update(buyer=agencies[0], ally=buyers)
     elif joint and len(buyers) > 1:
         actors.update(ally=buyers)
@@ -297,7 +346,7 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     fields: dict[str, Any] = {"item": item, **quantity_fields(s, q), **_deal_dates(s)}
     if s.money:
         fields.update(money_fields(s.money[0], s))
-    if _FOR_UKRAINE_RE.search(s.text):
+    if _FOR_UKRAINE_RE.search(s.text) and not _AWARDED_FOR_RE.search(s.text):
         donor = [b for b in buyers if b != "UKR"] or ([s.doc_country] if s.doc_country else [])
         aid = {"donor": donor, "recipient": "UKR", "supplier": suppliers[:1]}
         return _fact("aid", aid, s, aid_type="military", **fields)
@@ -308,7 +357,8 @@ def contract_fact(s: Sentence) -> dict[str, Any] | None:
     recipients = [r for r in roles.end_users(s) if r not in buyers]
     if recipients:
         fields["end_user"] = recipients
-    return _fact("joint_procurement" if joint else "contract", actors, s, **fields)
+    fact = _fact("joint_procurement" if joint else "contract", actors, s, **fields)
+    return _per_item(s, fact) or fact  # "672 K9 howitzers and 288 Chunmoo launchers"
 
 
 def _gives(s: Sentence) -> bool:
@@ -327,12 +377,22 @@ def _gives(s: Sentence) -> bool:
     return not (roles.companies(s) and _CONTRACT_RE.search(s.text))
 
 
+def _paid_award(s: Sentence) -> bool:
+    """Whether the sentence awards orders or a contract that a fund pays for ("awarded
+    $522 million in orders ... in a deal funded by the Ukraine Security Assistance
+    Initiative"): a purchase, its words of aid only in the fund's name."""
+    funded = _FUNDED_BY_RE.search(s.text)
+    if funded is None or not re.search(r"\bawarded\b", s.text[: funded.start()], re.I):
+        return False
+    return not _AID_RE.search(s.text, 0, funded.start())
+
+
 def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     """Aid: a donor gives or lends money or materiel to a recipient (Ukraine by default in
     an article about aid to Ukraine). A donor and a recipient named without a figure
     ("Norway channels its support to Kyiv through the Nansen programme") open a fact that
     a later sentence may give its figures to; if none does, it is dropped."""
-    if not (_AID_RE.search(s.text) or _gives(s)):
+    if not (_AID_RE.search(s.text) or _gives(s)) or _paid_award(s):
         return None
     if not (s.money or _quantity(s)) and not ("UKR" in roles.end_users(s) and roles.countries(s)):
         return None
@@ -413,10 +473,10 @@ def _per_item(s: Sentence, fact: dict[str, Any]) -> list[dict[str, Any]]:
     if s.money or len(s.quantities) < 2 or _PARTS_RE.search(s.text):
         return []
     items = [_item_of(s, q) for q in s.quantities]
-    if None in items or len(set(items)) < len(items):
+    if None in items or len(set(items)) < 2:
         return []
     return [
-        {"kind": fact["kind"],
+        {"kind": fact["kind"], "several": True,
          "fields": {**fact["fields"], "item": item, **quantity_fields(s, q)}}
         for q, item in zip(s.quantities, items, strict=True)
     ]  # fmt: skip
@@ -459,6 +519,25 @@ _MORE_OUTPUT_RE = re.compile(
 )
 #: Plants a state pays for without a firm named ("six new munitions factories for £1.5bn").
 _FACTORY_RE = re.compile(r"\b(?:factor(?:y|ies)|plants?|production lines?)\b", re.IGNORECASE)
+#: A contract signed with firms to make something for Ukraine is the signer's purchase
+#: ("has signed a $522 million contract with two companies to produce artillery ammunition
+#: for Ukraine"); one placed on Ukraine's behalf, or that Ukraine receives, is aid.
+_AWARDED_FOR_RE = re.compile(
+    r"\b(?:signed|awarded|placed)\b[^.;]{0,40}?\bcontracts?\s+(?:with|to)\b[^.;]*?"
+    r"\bfor Ukraine\b",
+    re.IGNORECASE,
+)
+#: A purchase a group pays for, not buys: "supported by a budget of ... under EDIRPA".
+_FUNDED_BY_RE = re.compile(
+    r"\b(?:supported|backed|funded|financed|co-financed|subsidi[sz]ed)\s+(?:\w+\s+)?by\b",
+    re.IGNORECASE,
+)
+#: Money a state gives a maker, its giver unnamed: the article's country's.
+_FUNDING_RE = re.compile(
+    r"\b(?:provides?|providing|provided|grants?|granted|awards?|awarded)\s+(?:\w+\s+)?"
+    r"(?:funding|grants?|subsid(?:y|ies)|financing)\b",
+    re.IGNORECASE,
+)
 _OVER_YEARS_RE = re.compile(
     r"\bover (?:the next |the coming )?(?:\w+|\d+) years\b",
     re.IGNORECASE,
@@ -512,13 +591,20 @@ _FIRM_WORD_RE = re.compile(
 _ROUNDS_RE = re.compile(r"\b(?:rounds|shells|projectiles|ammunition|munitions)\b", re.IGNORECASE)
 
 
+#: Counting nouns that name nothing ("units", "systems", "pieces").
+_UNITS_RE = re.compile(r"^(?:units|systems|pieces|items)\b", re.IGNORECASE)
+
+
 def _output_item(s: Sentence, fields: dict[str, Any]) -> str | None:
     """The item of an output: named in the sentence, else the article's one item when the
     output counts rounds or shells ("Nexter's ammunition production to 60,000 rounds per
     year" in an article about 155mm rounds)."""
     item = _item(s)
-    if item is None and s.doc_item and _ROUNDS_RE.search(str(fields.get("quantity_unit"))):
+    unit = str(fields.get("quantity_unit"))
+    if item is None and s.doc_item and _ROUNDS_RE.search(unit):
         return s.doc_item
+    if item is None and s.previous_item and _UNITS_RE.match(unit):
+        return s.previous_item  # "... Caesar howitzers. Capacity rose to four units per month"
     return item
 
 
@@ -554,6 +640,11 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     actors: dict[str, Any] = {"producer": producers[:1]}
     if s.money or state_built:
         actors["funder"] = [f for f in funders if f not in producers or state_built][:1]
+    state_funded = bool(
+        s.money and not actors.get("funder") and s.doc_country and _FUNDING_RE.search(s.text)
+    )
+    if state_funded:
+        actors["funder"] = [s.doc_country]  # "the agreement provides funding of NOK 1 billion"
     if outputs:
         money = money_fields(s.money[0], s) if s.money else {}
         found = [
@@ -575,16 +666,29 @@ def capacity_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
             1e6 if bare.group("scale").lower() == "million" else 1e3
         )
         fields.update(quantity=count, quantity_unit=f"{fields.get('item') or 'units'} per year")
-    fields.update(_dates(s, default_year=state_built and q is None))
+    fields.update(_dates(s, default_year=(state_built or state_funded) and q is None))
     if s.money:
         fields.update(money_fields(s.money[0], s))
     return _fact("capacity_plan", actors, s, **fields)
+
+
+#: A contract signed or awarded, before any word of capacity: the sentence is about the
+#: contract ("has signed a contract to manufacture a thousand missiles, expanding production
+#: capacity", "awarded $961 million in contracts to increase the production capacity").
+_AWARDED_RE = re.compile(
+    r"\b(?:signed|awarded|placed|concluded|award of)\b[^.;]{0,60}?\bcontracts?\b",
+    re.IGNORECASE,
+)
 
 
 def extract(s: Sentence) -> list[dict[str, Any]]:
     """Every candidate fact one sentence states (``kind`` and ``fields``)."""
     found: list[dict[str, Any]] = []
     capacity_first = bool(_CAPACITY_FIRST_RE.search(s.text)) or bool(output_rates(s))
+    if capacity_first and "contract" in s.text:
+        awarded = _AWARDED_RE.search(s.text)
+        first_cue = _CAPACITY_FIRST_RE.search(s.text)
+        capacity_first = not (awarded and first_cue and awarded.start() < first_cue.start())
     finders = (aid_fact, capacity_fact, contract_fact) if capacity_first else (
         aid_fact, contract_fact, capacity_fact)  # fmt: skip
     for finder in finders:

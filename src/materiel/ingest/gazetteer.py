@@ -95,6 +95,9 @@ class Gazetteer:
         for column, form in _FORMS.items():
             for spelling in _split(row.get(column)):
                 self._spellings.setdefault(spelling, (kind, ident, form))
+                if kind == "item" and (spelling[-1].isdigit() or spelling[-1].isupper()):
+                    # the plural of a designation: "F-35As", "K9s"
+                    self._spellings.setdefault(spelling + "s", (kind, ident, form))
         if kind != "agency":
             return
         for column, form in _FORMS.items():  # as names and headlines write an agency's

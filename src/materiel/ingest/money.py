@@ -313,7 +313,7 @@ UNIT_NOUNS = (
 )
 _QUANTITY_RE = re.compile(
     rf"(?<![\w.,]){_QUAL}(?<![\w.,-])(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?\s+"
-    rf"[\"“]?(?P<noun>(?:[\w][\w-]*\s+){{0,4}}?(?:{UNIT_NOUNS}))\b[\"”]?",
+    rf"[\"“]?(?P<noun>(?:(?!(?:to|for|from|with|by|at|on)\s)[\w][\w-]*\s+){{0,4}}?(?:{UNIT_NOUNS}))\b[\"”]?",
     re.IGNORECASE,
 )
 
@@ -325,6 +325,8 @@ _HYPHEN_COUNT_RE = re.compile(
 
 #: A head noun after the matched one ("munitions and energetics factories"): the count is of it.
 _HEAD_AFTER_RE = re.compile(rf"^(?:\s+and\s+[\w-]+)?\s+(?:{UNIT_NOUNS})\b", re.IGNORECASE)
+#: A unit of calibre after a number: the number names the calibre ("155 mm shells").
+_CALIBRE_RE = re.compile(r"(?:mm|millimet(?:er|re)s?|cal(?:\.|ibre|iber))\b", re.IGNORECASE)
 _VAGUE_RE = re.compile(r"\b(?:several|a few|few|many|hundreds of|thousands of|tens of)\s+$", re.I)
 
 
@@ -363,6 +365,8 @@ def find_quantities(sentence: str, taken: list[tuple[int, int]]) -> list[Quantit
             continue
         if re.fullmatch(r"(19|20)\d\d", match.group("num")):
             continue  # a year, not a count
+        if _CALIBRE_RE.match(match.group("noun")):
+            continue  # "155 mm artillery rounds": a calibre, not a count
         if _VAGUE_RE.search(sentence[: match.start()]):
             continue  # "several hundred thousand rounds" is not a count we can code
         value = number * scale_of(match.group("scale"))

@@ -31,7 +31,7 @@ from materiel.ingest.spending import ref_year
 _PRODUCE_RE = re.compile(
     r"\b(?:produc\w*|output|forg(?:e|es|ed|ing)|manufactur\w*|makes?|making|turns? out|"
     r"turning out|roll(?:s|ed|ing)? out|capacity|assembl\w*|build(?:s|ing)?|target|goal|"
-    r"ambition|aims?)\b",
+    r"ambition|aims?|facilitiz\w+|facilitis\w+)\b",
     re.IGNORECASE,
 )
 #: Words of using things up: a rate right after one is not an output.
@@ -41,9 +41,15 @@ _CONSUME_RE = re.compile(
     re.IGNORECASE,
 )
 #: A rate that is a goal, not an output reached ("a target of", "could go as high as", "by 2027").
+#: Words of delivering after the last word of making: a change after them is of deliveries.
+_DELIVERY_RE = re.compile(
+    r"\b(?:deliver\w*|shipments?|supplies|transfers?)\b(?![^,;]*\b(?:produc\w*|output|"
+    r"manufactur\w*|capacity)\b)[^,;]*$",
+    re.IGNORECASE,
+)
 _GOAL_RE = re.compile(
     r"\b(?:target|goal|aims?|ambition|plans?|planned|will|would|could|should|expects?|"
-    r"expected|intends?|to reach|to rise|to increase|to double|to triple|"
+    r"expected|intends?|must|to reach|to rise|to increase|to double|to triple|"
     r"by (?:the end of )?(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
@@ -84,10 +90,17 @@ def output_rates(s: Sentence) -> list[dict[str, Any]]:
         return []
     found: list[dict[str, Any]] = []
     unit: str | None = None
+    output_before = step_before = False
     for rate, start, end in _clauses(s):
         before = s.text[max(start, rate.start - CUE_BEFORE) : rate.start]
         after = s.text[rate.end : min(end, rate.end + CUE_AFTER)]
-        if _CONSUME_RE.search(before) or not _PRODUCE_RE.search(before + " " + after):
+        chained = bool(rate.step or step_before) and output_before  # a step of a change of output
+        made = chained or bool(_PRODUCE_RE.search(before + " " + after))
+        if rate.step == "from" and _DELIVERY_RE.search(s.text, max(0, rate.start - 60), rate.start):
+            made = False  # "the rate of delivery to Ukraine from 1,000 to 3,000 rounds a month"
+        output_before = bool(made) and not _CONSUME_RE.search(before)
+        step_before = rate.step is not None
+        if not output_before:
             continue
         unit = rate.unit or unit or _unit_near(s, rate)
         found.append(_fields(s, rate, unit, start, end))
@@ -106,7 +119,11 @@ def _unit_near(s: Sentence, rate: Rate) -> str:
 
 def _fields(s: Sentence, rate: Rate, unit: str, start: int, end: int) -> dict[str, Any]:
     clause = s.text[start:end]
-    goal = bool(_GOAL_RE.search(clause))
+    # the figure a change starts from is reached, of its own date or the article's year
+    goal = rate.step != "from" and bool(_GOAL_RE.search(clause))
+    if rate.step == "then" and not goal:  # "... with the prospect of growth to eight"
+        before = s.text[max(0, rate.start - 40) : rate.start]
+        goal = bool(_GOAL_RE.search(before) or "prospect" in before)
     fields: dict[str, Any] = {
         "quantity": rate.value,
         "quantity_unit": f"{unit} per {rate.per}",
@@ -117,7 +134,8 @@ def _fields(s: Sentence, rate: Rate, unit: str, start: int, end: int) -> dict[st
     fields.update(date_fields(refs))
     years = [ref_year(r) for r in sorted(refs, key=lambda r: (r.kind == "day", r.start))]
     year = next((y for y in years if y is not None), None)
-    if year is None and not goal and _NOW_RE.search(clause) and s.base is not None:
+    now = rate.step == "from" or _NOW_RE.search(clause)
+    if year is None and not goal and now and s.base is not None:
         year = s.base.year  # "is now producing": the article's year
     fields["year"] = year
     return {k: v for k, v in fields.items() if v is not None}

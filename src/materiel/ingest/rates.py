@@ -19,7 +19,7 @@ for the extractor to decide from the verbs around it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from materiel.ingest.money import QUALIFIER_BEFORE, UNIT_NOUNS, Quantity
@@ -72,6 +72,53 @@ class Rate:
     qualifier: str | None
     start: int
     end: int
+    #: A step of a change written around another rate: ``from`` the figure it starts from
+    #: ("from 10 to 20 a month"), ``then`` one after ("... to twenty today and must reach
+    #: forty").
+    step: str | None = None
+
+
+#: The figure a change starts from, before a rate ("from 400 to 1,000 missiles a month").
+_FROM_BEFORE_RE = re.compile(
+    rf"\bfrom\s+{QUALIFIER_BEFORE}(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?"
+    rf"(?:\s+[a-z][\w-]*){{0,2}}?(?:\s+in\s+(?:19|20)\d\d)?\s+to\s+"
+    rf"(?:about\s+|around\s+|some\s+)?$",
+    re.IGNORECASE,
+)
+#: The next steps of a change after its rate ("... to twenty today and must reach forty").
+#: Words of handing over: a figure after them is no step of an output ("delivers them to 3").
+_HANDING = r"(?:deliver|send|sent|ship|sell|sold|export|suppl|giv|gave|donat|transfer)"
+_STEP_AFTER_RE = re.compile(
+    rf"^(?:\s+[a-z][\w-]*){{0,2}}?(?:\s+in\s+(?:19|20)\d\d)?(?:\s+today|\s+now)?,?\s+"
+    rf"(?:(?:and|then|with)\s+)?(?:(?!{_HANDING}){{1}}\w+\s+){{0,4}}?(?:to|reach|hit)\s+"
+    rf"{QUALIFIER_BEFORE}"
+    rf"(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?(?![\w%,.]\d)",
+    re.IGNORECASE,
+)
+
+
+def _steps(text: str, rates: list[Rate], free: Callable[[int], bool]) -> list[Rate]:
+    """The figures a change goes from and through, around each rate, as rates of its
+    unit and period."""
+    found: list[Rate] = []
+    for rate in rates:
+        if "from" in text[max(0, rate.start - 60) : rate.start]:
+            match = _FROM_BEFORE_RE.search(text, max(0, rate.start - 60), rate.start)
+            value = _number(match) if match else None
+            if match is not None and value is not None and free(match.start("num")):
+                found.append(Rate(value, rate.unit, rate.per, None, match.start("num"),
+                                  match.end("num"), step="from"))  # fmt: skip
+        end = rate.end
+        for _ in range(2):
+            match = _STEP_AFTER_RE.match(text[end : end + 80])
+            value = _number(match) if match else None
+            if match is None or value is None or not free(end + match.start("num")):
+                break
+            start = end + match.start("num")
+            found.append(Rate(value, rate.unit, rate.per, _qualifier(match), start,
+                              end + match.end(), step="then"))  # fmt: skip
+            end += match.end()
+    return found
 
 
 def _period_after(text: str, end: int) -> str | None:
@@ -130,6 +177,8 @@ def find_rates(
         unit = next((q.unit for q in quantities if q.start == match.start("num")), None)
         per = _ADJECTIVES[match.group("adj").lower()]
         found.append(Rate(value, unit, per, _qualifier(match), match.start("num"), match.end()))
+    if found and (" to " in text or "reach" in text):
+        found += _steps(text, list(found), free)
     return sorted(found, key=lambda r: r.start)
 
 

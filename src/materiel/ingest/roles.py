@@ -50,8 +50,17 @@ AGENCY_BUYERS = frozenset({"NSPA", "EDA", "OCCAR", "DSCA"})
 GROUPS = frozenset({"NATO", "EU", "EC", "G7", "NATO Europe and Canada", "NATO Europe", "EPF"})
 
 
+#: A country that uses what is bought is no buyer ("rounds being used in large quantities by
+#: Ukraine").
+_USER_BEFORE_RE = re.compile(
+    r"\b(?:used|fired|operated|employed|needed|consumed)\b[^.,;]{0,40}\bby\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _is_place(s: Sentence, m: Mention) -> bool:
-    return bool(_PLACE_BEFORE_RE.search(s.text[max(0, m.start - 30) : m.start]))
+    before = s.text[max(0, m.start - 60) : m.start]
+    return bool(_PLACE_BEFORE_RE.search(before[-30:]) or _USER_BEFORE_RE.search(before))
 
 
 def is_end_user(s: Sentence, m: Mention) -> bool:
@@ -168,10 +177,10 @@ def companies(s: Sentence) -> list[str]:
 
 
 #: What may stand between two firms of one list: the rest of the first firm's name ("Northrop
-#: Grumman Systems", "Nexter Munitions") and the joining word.
+#: Grumman Systems", "Nexter Munitions", "General Dynamics Ordnance & Tactical Systems": up to
+#: four capitalised words or "&") and the joining word.
 _FIRM_AND_RE = re.compile(
-    r"^(?:\s+(?:Systems|Munitions|Defen[cs]e|Inc\.?|Ltd\.?|AG|SA|GmbH|Corp\.?|Corporation|"
-    r"LLC|plc))*\s*(?:,\s*and|,|and|as well as)\s+(?:the\s+)?$"
+    r"^(?:\s+(?:&|[A-Z][\w.-]*)){0,4}\s*(?:,\s*and|,|and|as well as)\s+(?:the\s+)?$"
 )
 
 
@@ -202,6 +211,23 @@ _BUYS_AFTER_RE = re.compile(
     r"taps|tapped)\b",
     re.IGNORECASE,
 )
+
+
+#: A government a buyer signs with sells ("signed an agreement with the US government to
+#: purchase 20 F-35As").
+_WITH_BEFORE_RE = re.compile(r"\bwith\s+(?:the\s+)?$", re.IGNORECASE)
+_GOVERNMENT_AFTER_RE = re.compile(r"^\s+government\b", re.IGNORECASE)
+
+
+def government_sellers(s: Sentence) -> list[str]:
+    """Countries whose government the buyer signs with: they sell."""
+    return [
+        m.id
+        for m in s.mentions
+        if m.kind == "country"
+        and _GOVERNMENT_AFTER_RE.match(s.text[m.end :])
+        and _WITH_BEFORE_RE.search(s.text[max(0, m.start - 10) : m.start])
+    ]
 
 
 def company_buyer(s: Sentence) -> str | None:

@@ -569,11 +569,12 @@ class Policy(BaseModel):
         "min_rate; false: the LP relaxation, fractional quantities (for comparison only)",
     )
     rounding: Literal["down", "nearer"] = Field(
-        "down",
-        description="how whole lots are found: 'down' rounds every lot down, re-solving "
-        "in between (fastest); 'nearer' first holds the dear lots (missiles beside "
-        "shells) at the nearer whole number while cheap lots give or take the money, "
-        "closer to the bound and several times slower (docs: Performance)",
+        "nearer",
+        description="how whole lots are found: 'nearer' first holds the dear lots "
+        "(missiles beside shells) at the nearer whole number while cheap lots give or "
+        "take the money, then rounds the rest down; 'down' rounds every lot down, "
+        "re-solving in between: faster, further from the bound (nato-2024: 4.1 % "
+        "against 0.9 %; docs: Performance)",
     )
     plan_gap: float = Field(
         1e-3,
