@@ -128,6 +128,16 @@ PLAN_TABLES: tuple[PlanTable, ...] = (
         "10 % larger [target-months], after minus before",
         "bottleneck_group_table",
     ),
+    # kept with a run, never served: the store's disclosure rule reads it to hide the
+    # expansions whose cost would give other allies' requirements (store.funding)
+    PlanTable(
+        "funding_cells",
+        "kind (line, component, group), name, ally: the ally's share of what the line or "
+        "component's expansion costs, or of the group's requirement, where it is in "
+        "proportion to requirements [-]; a component's groups",
+        "funding_cells",
+        served=False,
+    ),
     # not served: the workspace's disclosure rules have no rule for it yet
     PlanTable(
         "unmet",

@@ -427,6 +427,13 @@ class PlanResult:
         frame.attrs["rule"] = self.scenario.meta.policy.expansion_funding
         return frame
 
+    def funding_cells(self) -> pd.DataFrame:
+        """Who pays for expansions in proportion to requirements, as cells for the
+        disclosure rule (:mod:`materiel.planner.funding`)."""
+        from materiel.planner.funding import funding_cells
+
+        return funding_cells(self.inputs, self.scenario.meta.policy.expansion_funding)
+
     def supply_by_month(self) -> pd.DataFrame:
         """Supply of each component by month, now plus added [units/month], long format."""
         inp = self.inputs

@@ -268,6 +268,30 @@ def _lines(source: NationalSource) -> dict[str, Any] | None:
     for line in hosted:
         months = sorted(capacity.get(str(line["id"]), []), key=lambda r: int(r["month"]))
         now = float(line.get("capacity") or 0.0)
+        if any(m.get("capacity") is None for m in months):
+            # its payers' shares fail the disclosure rule (store.funding): the cost and
+            # the capacity added would give the other payers' requirements
+            hidden = next(m for m in months if m.get("capacity") is None)
+            rows.append(
+                {
+                    "line": line["id"],
+                    "item": line.get("item"),
+                    "producer": line.get("producer"),
+                    "now": now,
+                    "end": None,
+                    "ceiling": line.get("ceiling"),
+                    "added": None,
+                    "from": hidden.get("month_label") or "",
+                    "cost": None,
+                    "payer": (
+                        "the allies that stock its group, in proportion to their "
+                        "requirement (policy expansion_funding: users); too few pay, or "
+                        "one pays most, for its cost to be shown (it would give the "
+                        "others' requirements): its own part is in its spending"
+                    ),
+                }
+            )
+            continue
         end = float(months[-1]["capacity"]) if months else now
         added = max(0.0, end - now)
         first = next((m for m in months if float(m["capacity"]) > now + EPS), None)
@@ -333,7 +357,8 @@ def _binds(source: NationalSource, spending: list[dict[str, Any]]) -> dict[str, 
         full = [
             r
             for r in sorted(by_line.get(line, []), key=lambda r: int(r["month"]))
-            if float(r["capacity"]) >= ceiling - EPS
+            if r.get("capacity") is not None
+            and float(r["capacity"]) >= ceiling - EPS
             and r.get("output") is not None
             and float(r["output"]) >= float(r["capacity"]) - EPS
         ]

@@ -13,9 +13,9 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from materiel.store import disclosure
+from materiel.store import disclosure, funding
 from materiel.store.delivered import delivered_by
-from materiel.store.policy import Policy, Principal
+from materiel.store.policy import Policy, Principal, See
 
 if TYPE_CHECKING:
     from materiel.planner import Plan
@@ -62,15 +62,21 @@ def plan_rows(
     rows = result["tables"].get(table, [])
     producers = result.get("producers") or {}
     if table not in BY_DELIVERIES:
-        return policy.rows(f"plan.{table}", rows, producers, memo_key=memo_key)
-    return policy.rows(
-        f"plan.{table}",
-        rows,
-        producers,
-        deliveries=deliveries(),
-        memo_key=memo_key,
-        initial=result["tables"].get("targets", []),
-    )
+        seen = policy.rows(f"plan.{table}", rows, producers, memo_key=memo_key)
+    else:
+        seen = policy.rows(
+            f"plan.{table}",
+            rows,
+            producers,
+            deliveries=deliveries(),
+            memo_key=memo_key,
+            initial=result["tables"].get("targets", []),
+        )
+    if table in funding.FILTERED and policy.sees("plan.spending") is See.OWN_AND_TOTALS:
+        # it knows its own share of what expansions cost (store.funding)
+        cells = result["tables"].get("funding_cells", [])
+        seen = funding.hide(table, seen, *funding.hidden_expansions(policy.rule, cells))
+    return seen
 
 
 def nation_view(

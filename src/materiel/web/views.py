@@ -320,6 +320,12 @@ def industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) -
             str(row["line"]),
             {"line": row["line"], "first": None, "last": None, "added": [], "hidden": 0},
         )
+        if row.get("capacity") is None:  # its payers' shares fail the rule (store.funding)
+            entry.setdefault("grown_hidden", row.get("month_label"))
+            entry["last"] = None
+            continue
+        if "grown_hidden" in entry:
+            continue
         cap = float(row.get("capacity") or 0.0)
         if entry["last"] is not None and cap > entry["last"] + 1e-6:
             entry["added"].append((row.get("month_label"), cap - entry["last"]))
@@ -389,8 +395,13 @@ def compare(store: Store, who: Principal, a: RunInfo, b: RunInfo) -> dict:
 
     def last_capacity(run: RunInfo) -> dict[tuple[str, ...], float]:
         out: dict[tuple[str, ...], float] = {}
+        hidden: set[str] = set()
         for row in plan_table(store, who, run.id, "capacity"):
-            out[(str(row["line"]),)] = float(row.get("capacity") or 0.0)
+            if row.get("capacity") is None:  # not shown (store.funding)
+                out.pop((str(row["line"]),), None)
+                hidden.add(str(row["line"]))
+            elif str(row["line"]) not in hidden:
+                out[(str(row["line"]),)] = float(row["capacity"])
         return out
 
     cap_a, cap_b = last_capacity(a), last_capacity(b)
