@@ -118,6 +118,14 @@ def test_with_four_payers_of_similar_size_the_cost_is_served(db_url: str, tmp_pa
     assert total == pytest.approx(12200, rel=1e-3)
 
 
+def test_a_line_its_only_user_pays_is_served(db_url: str, tmp_path: Path) -> None:
+    # one payer of the whole expansion: its share (all of it) says nothing of anyone's
+    # requirement, so nothing is hidden (a cell of one would fail the rule)
+    seen = _serve(db_url, tmp_path / "one", {"AAA": 3889})
+    shown = max(float(r["capacity"]) for r in seen["capacity"] if r["line"] == "L1")
+    assert shown == pytest.approx(seen["end"]) and shown > 1000
+
+
 def _cells(kind: str, name: str, shares: dict[str, float], groups: str = "") -> list[dict]:
     return [
         {"kind": kind, "name": name, "ally": a, "share": v, "groups": groups}

@@ -10,8 +10,9 @@ gives it its share, and so the sum of the other payers' requirements: the expans
 *cell* whose contributions are the payers' shares (proportional to their requirements).
 
 The table made here holds those cells, one row per (kind, name, ally): ``kind`` is
-``line`` (a line paid by its users; a line its host pays in full is no cell: its share
-tells nothing of requirements), ``component`` (its users' shares), or ``group`` (each
+``line`` (a line paid by its users; a line one ally pays in full, its host or its only
+user, is no cell: its share tells nothing of requirements), ``component`` (its users'
+shares; likewise none where one ally pays it all), or ``group`` (each
 stocking ally's requirement of the group as a share of the group's: a component's share
 is a weighted sum of its users' requirements of the groups it goes into, so the
 group totals its cost gives, with the others shown, must not isolate a group whose
@@ -32,7 +33,7 @@ COLUMNS = ["kind", "name", "ally", "share", "groups"]
 EPS = 1e-12
 
 
-def funding_cells(inputs: ModelInputs, rule: str) -> pd.DataFrame:
+def funding_cells(inputs: ModelInputs) -> pd.DataFrame:
     """The cells of requirement-proportional payments: kind, name, ally, share, groups
     (the groups whose requirements the shares weigh and their weights, ``G:w;...``: a
     line's group with weight 1; a component's groups with the most of it one unit of
@@ -41,9 +42,8 @@ def funding_cells(inputs: ModelInputs, rule: str) -> pd.DataFrame:
     host = inputs.line_payer
     for line in host.coords["line"].values:
         shares = host.sel(line=line).to_series()
-        paid_by_host = rule == "host" and int((shares > EPS).sum()) == 1
-        if paid_by_host and float(shares.max()) > 1 - 1e-9:
-            continue
+        if int((shares > EPS).sum()) == 1:
+            continue  # one payer of it all (its host, or its only user): no cell
         group = f"{inputs.line_group.sel(line=line).item()}:1"
         rows += [("line", str(line), str(a), float(v), group) for a, v in shares.items() if v > EPS]
     per_group = inputs.bom.groupby(inputs.line_group.rename("group")).max()
@@ -51,6 +51,8 @@ def funding_cells(inputs: ModelInputs, rule: str) -> pd.DataFrame:
         feeds = per_group.sel(component=comp).to_series()
         groups = ";".join(f"{g}:{float(v)!r}" for g, v in sorted(feeds.items()) if v > EPS)
         shares = inputs.supply_payer.sel(component=comp).to_series()
+        if int((shares > EPS).sum()) == 1:
+            continue
         rows += [
             ("component", str(comp), str(a), float(v), groups) for a, v in shares.items() if v > EPS
         ]

@@ -432,7 +432,7 @@ class PlanResult:
         disclosure rule (:mod:`materiel.planner.funding`)."""
         from materiel.planner.funding import funding_cells
 
-        return funding_cells(self.inputs, self.scenario.meta.policy.expansion_funding)
+        return funding_cells(self.inputs)
 
     def supply_by_month(self) -> pd.DataFrame:
         """Supply of each component by month, now plus added [units/month], long format."""

@@ -479,12 +479,11 @@ def solve_inputs(
             solution = np.asarray(h3.getSolution().col_value)
             if cost_stage:
                 step = time.perf_counter()
-                solution, cost_status, cheaper = _cheaper_lots(
+                solution, cost_status, cheaper, objective = _cheaper_lots(
                     h3, m, layout, inp, whole, relaxed, limit
                 )
                 stats["lots_moved_to_cheaper_plan"] = float(cheaper)
                 stats["cheaper_s"] = time.perf_counter() - step
-                objective = float(h3.getInfo().objective_function_value)
                 if cost_status is not Status.OPTIMAL:
                     status = cost_status
         stats["whole_lots_s"] = time.perf_counter() - clock
@@ -596,7 +595,7 @@ def _cheaper_lots(
     whole: np.ndarray,
     least_cost: np.ndarray,
     iterations: int,
-) -> tuple[np.ndarray, Status, int]:
+) -> tuple[np.ndarray, Status, int, float]:
     """The plan's least cost at its shortfall (:func:`_cost_stage`), or a cheaper plan
     in whole lots of no more shortfall where the least-cost relaxed plan gives one.
 
@@ -604,43 +603,43 @@ def _cheaper_lots(
     differ in cost (three lines able to fill an order, the first the cheapest), it may
     hold lots on a dear line that the cost stage can then not move. The least-cost
     relaxed plan's lots (``least_cost``), rounded to the nearer and then to the upper
-    whole number, are each tried: a candidate is kept if its shortfall is no more than
-    the plan's and its least cost is lower. Each try is a step of ``iterations``
-    simplex iterations at most, so the outcome is the same at any load. ``h`` ends
-    solved, holding the lots kept; returns the least-cost solution, its status, and
-    how many lots moved.
+    whole number, are each tried, warm from the plan's basis: a candidate is kept if
+    its shortfall is no more than the plan's (to the solver's accuracy) and its least
+    cost is lower. Each try is a step of ``iterations`` simplex iterations at most, so
+    the outcome is the same at any load. ``h`` is left as it was (the plan's lots held);
+    returns the least-cost solution of the lots kept, its status, how many lots moved,
+    and its shortfall.
     """
     held = np.round(np.asarray(h.getSolution().col_value)[whole])
     shortfall = float(h.getInfo().objective_function_value)
     cost = _cost_vector(m, layout, inp, h.getNumCol())
     solution, status = _cost_stage(h, m, layout, inp, shortfall)
-    spent = float(cost @ solution)
+    spent, kept = float(cost @ solution), held
     target = np.asarray(least_cost)[whole]
-    candidates = (np.floor(target + 0.5), np.ceil(target - lots.INTEGRAL))
-    kept = held
-    for candidate in candidates:
+    for candidate in (np.floor(target + 0.5), np.ceil(target - lots.INTEGRAL)):
         if np.array_equal(candidate, kept):
             continue
-        h4 = highspy.Highs()
+        with quiet():
+            h4 = highspy.Highs()
         h4.setOptionValue("output_flag", False)
         h4.passModel(h.getLp())
+        h4.setBasis(h.getBasis())
         h4.changeColsBounds(len(whole), whole, candidate, candidate)
         try:
-            run(h4, inp, method="simplex", retry=False, iterations=iterations)
+            if run(h4, inp, method="simplex", retry=False, iterations=iterations) is not (
+                Status.OPTIMAL
+            ):
+                continue
         except SolveError:  # infeasible too: the candidate breaks a budget or capacity
             continue
-        if h4.getModelStatus() != _OK:
-            continue
         short = float(h4.getInfo().objective_function_value)
-        if short > shortfall + _slack(inp, shortfall):
+        if short > shortfall + 1e-9 * max(abs(shortfall), 1.0):
             continue
         x, cost_status = _cost_stage(h4, m, layout, inp, short)
         if float(cost @ x) < spent * (1 - 1e-9) - 1e-9:
             solution, status, spent, kept = x, cost_status, float(cost @ x), candidate
-    if kept is not held:
-        h.changeColsBounds(len(whole), whole, kept, kept)
-        run(h, inp, method="simplex")
-    return solution, status, round(float(np.abs(kept - held).sum()))
+            shortfall = short
+    return solution, status, round(float(np.abs(kept - held).sum())), shortfall
 
 
 def _cost_vector(m: linopy.Model, layout: compat.Layout, inp: ModelInputs, n: int) -> np.ndarray:

@@ -531,13 +531,13 @@ def _run_key(record: RunRecord) -> tuple[Any, ...]:
 
 def _serving() -> str:
     """The code that decides which rows of a run a user is served: materiel's version
-    and the source of the access rule, the disclosure rule and the plan's view (a
+    and the source of the access rule, the disclosure rules and the plan's view (a
     server with another rule serves other rows under other tags)."""
-    from materiel.store import disclosure, plan_view, policy
+    from materiel.store import disclosure, funding, plan_view, policy
     from materiel.version import __version__
 
     digest = hashlib.sha256(__version__.encode())
-    for module in (policy, disclosure, plan_view):
+    for module in (policy, disclosure, plan_view, funding):
         with contextlib.suppress(OSError):  # no source to read: the version alone
             digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
