@@ -103,9 +103,9 @@ class BuildOptions:
     tier_choice: xr.DataArray | None = None  # 1.0 on the chosen tier, same dims as V.TIER
     without: frozenset[str] = field(default_factory=frozenset)  # families left out
     #: ``Σ_n rate[l,n,p]`` once per line and period (:func:`define_period_totals`)
-    dispatch_per_period: bool = True
+    dispatch_per_period: bool = False
     #: ``Σ_{l of g} rate[l,n,p]`` once per ally, group and period (likewise)
-    arrivals_per_period: bool = True
+    arrivals_per_period: bool = False
 
 
 def _months(inp: ModelInputs) -> xr.DataArray:
