@@ -20,6 +20,7 @@ from materiel.errors import InputError
 from materiel.planner import PlanResult
 from materiel.report import charts, words
 from materiel.report.fan import write_simulation
+from materiel.simulation import TARGET_COLUMNS
 
 if TYPE_CHECKING:
     from materiel.planner import Plan
@@ -317,19 +318,7 @@ def _funding_by_ally(funding: pd.DataFrame) -> pd.DataFrame:
 
 def _risk_section(sim: Simulation, confidence: pd.DataFrame | None) -> dict[str, object]:
     """What the report's risk section shows."""
-    columns = [
-        "ally",
-        "group",
-        "target",
-        "target_date",
-        "plan_met_by_date",
-        "probability",
-        "ci_low",
-        "ci_high",
-        "month_met_p05",
-        "month_met_p50",
-        "month_met_p95",
-    ]
+    columns = [c for c in TARGET_COLUMNS if c != "p_within_horizon"]
     return {
         "summary": sim.summary(),
         "targets": _html_table(sim.targets[columns], limit=20),

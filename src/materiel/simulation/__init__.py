@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from materiel.simulation.api import check_futures, simulate
-from materiel.simulation.result import Simulation, wilson
+from materiel.simulation.result import TARGET_COLUMNS, Simulation, wilson
 
 __all__ = [
+    "TARGET_COLUMNS",
     "Simulation",
     "annotations",
     "check_futures",

@@ -20,6 +20,23 @@ from materiel.simulation.inputs import SimInputs
 Z95 = 1.959963984540054  # two-sided 95 % normal quantile
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 NOT_WITHIN_HORIZON = "not within horizon"
+#: The columns of the targets table that the report and a simulation run keep: one row per
+#: target (ally, group), its probability of being met by its date with the 95 % interval,
+#: within the horizon, and the month met at the 5th, 50th and 95th percentile.
+TARGET_COLUMNS = (
+    "ally",
+    "group",
+    "target",
+    "target_date",
+    "plan_met_by_date",
+    "probability",
+    "ci_low",
+    "ci_high",
+    "p_within_horizon",
+    "month_met_p05",
+    "month_met_p50",
+    "month_met_p95",
+)
 
 
 def wilson(successes: np.ndarray, n: int, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from materiel.simulation import TARGET_COLUMNS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -24,20 +26,7 @@ if TYPE_CHECKING:
     from materiel.simulation import Simulation
 
 #: The columns of a simulation run's table of targets: one row per target (ally, group).
-SIM_COLUMNS = (
-    "ally",
-    "group",
-    "target",
-    "target_date",
-    "plan_met_by_date",
-    "probability",
-    "ci_low",
-    "ci_high",
-    "p_within_horizon",
-    "month_met_p05",
-    "month_met_p50",
-    "month_met_p95",
-)
+SIM_COLUMNS = TARGET_COLUMNS
 #: The stages of a simulation run (its progress messages start with these words).
 SIM_STAGES = ("reading the plan", "simulating", "saving the simulation")
 #: The file in the run's folder that holds the result.
