@@ -245,3 +245,20 @@ class Plan:
             tables=tables,
             summary=dict(manifest.get("summary", {})),
         )
+
+    @classmethod
+    def from_stored(cls, result: dict[str, Any], scenario: Scenario, digest: str) -> Plan:
+        """The plan a workspace run's stored ``result`` holds (its summary, and its tables
+        as rows), for ``scenario`` as it was planned (``digest``: the scenario's digest
+        the run recorded). :meth:`load` reads the same plan from a plan folder."""
+        summary = dict(result.get("summary") or {})
+        tables = {name: pd.DataFrame.from_records(rows) for name, rows in result["tables"].items()}
+        return cls(
+            scenario_name=scenario.name,
+            scenario_digest=digest,
+            start=scenario.start,
+            horizon=scenario.horizon,
+            currency=str(summary.get("currency", "")),
+            tables=tables,
+            summary=summary,
+        )

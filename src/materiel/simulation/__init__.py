@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from materiel.simulation.api import check_futures, simulate
-from materiel.simulation.result import TARGET_COLUMNS, Simulation, wilson
+from materiel.simulation.result import TARGET_COLUMNS, Simulation, surely_reaches, wilson
 
 __all__ = [
     "TARGET_COLUMNS",
@@ -11,5 +11,6 @@ __all__ = [
     "annotations",
     "check_futures",
     "simulate",
+    "surely_reaches",
     "wilson",
 ]

@@ -52,6 +52,17 @@ def wilson(successes: np.ndarray, n: int, z: float = Z95) -> tuple[np.ndarray, n
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
+def surely_reaches(ci_low: Any, confidence: float) -> Any:
+    """Whether a target reaches ``confidence`` as planning to a confidence level reads
+    it: the lower end of its 95 % interval (``ci_low``) is at the level, not merely the
+    estimate. Works on a number, an array or a column alike.
+
+    >>> bool(surely_reaches(0.91, 0.9)), bool(surely_reaches(0.89, 0.9))
+    (True, False)
+    """
+    return ci_low >= confidence
+
+
 @dataclass
 class Simulation:
     """A simulation of one plan: the futures' outcomes and the tables made from them."""
@@ -78,12 +89,15 @@ class Simulation:
         """Probability that each target is met by its date (target rows)."""
         return self.met(outcome).mean(axis=0)
 
+    def interval(self, outcome: Outcome | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The 95 % (Wilson) interval of each target's probability (target rows)."""
+        return wilson(self.met(outcome).sum(axis=0), self.futures)
+
     @cached_property
     def targets(self) -> pd.DataFrame:
         """One row per target, least likely first."""
         inp, rows = self.inputs, self.inputs.target_rows
-        hits = self.met().sum(axis=0)
-        low, high = wilson(hits, self.futures)
+        low, high = self.interval()
         months = self.outcome.month_met[:, rows]
         never = months < 0
         month_q = np.where(never, np.iinfo(np.int64).max, months)
@@ -95,7 +109,7 @@ class Simulation:
                 "target_date": [self._label(int(m)) for m in inp.due[rows]],
                 "plan_stock_at_date": inp.plan_stock[rows, inp.due[rows]],
                 "plan_met_by_date": inp.plan_stock[rows, inp.due[rows]] >= inp.threshold[rows],
-                "probability": hits / self.futures,
+                "probability": self.probability(),
                 "ci_low": low,
                 "ci_high": high,
                 "p_within_horizon": 1.0 - never.mean(axis=0),
@@ -252,7 +266,7 @@ class Simulation:
             "expected_targets_met_by_date": float(t["probability"].sum()),
             "plan_targets_met_by_date": int(t["plan_met_by_date"].sum()),
             # surely: the lower end of the 95 % interval, not the estimate, at 90 %
-            "targets_at_90pct_or_more": int((t["ci_low"] >= 0.9).sum()),
+            "targets_at_90pct_or_more": int(surely_reaches(t["ci_low"], 0.9).sum()),
             "p_all_aid_served": float(aid_all["p_served_in_full"].iloc[0])
             if len(aid_all)
             else None,

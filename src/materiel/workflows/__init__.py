@@ -22,7 +22,6 @@ from materiel.workflows.plan import PlanReport, plan_report
 from materiel.workflows.run import RUN_STAGES, run_snapshot, stage_of
 from materiel.workflows.simrun import (
     SIM_STAGES,
-    plan_of_result,
     read_result,
     sim_stage_of,
     simulate_snapshot,
@@ -39,7 +38,6 @@ __all__ = [
     "national_of_run",
     "national_plan",
     "plan_figures",
-    "plan_of_result",
     "plan_report",
     "plan_with_confidence",
     "read_result",

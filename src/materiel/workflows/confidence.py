@@ -31,7 +31,7 @@ from materiel.errors import InputError
 from materiel.planner import Plan, PlanResult
 from materiel.planner import plan as make_plan
 from materiel.scenario import Scenario, apply_overrides
-from materiel.simulation import Simulation, simulate, wilson
+from materiel.simulation import Simulation, simulate, surely_reaches
 
 MARGIN = 0.01  # of the target, added to each raise of a buffer
 
@@ -138,14 +138,13 @@ def _raise_buffers(
     record in ``stuck`` why the others cannot get there. Returns how many rose."""
     inp = sim.inputs
     rows = inp.target_rows
-    probability = sim.probability()
-    surely, _ = _interval(probability, sim.futures)
+    low, _ = sim.interval()
     low_quantile = np.quantile(sim.outcome.at_due[:, rows], 1 - confidence, axis=0)
     planned = result.targets.set_index(["ally", "group"])
     raised = 0
     for j, i in enumerate(rows):
         key = (str(inp.row_ally[i]), str(inp.row_group[i]))
-        if surely[j] >= confidence:  # the whole interval is at the level
+        if surely_reaches(low[j], confidence):  # the whole interval is at the level
             continue
         level = float(planned.loc[key, "target"])  # the level planned to, buffer included
         at_date = float(planned.loc[key, "stock_at_date"])
@@ -177,11 +176,6 @@ def _why(result: PlanResult, key: tuple[str, str], level: float, at_date: float)
     )
 
 
-def _interval(probability: np.ndarray, futures: int) -> tuple[np.ndarray, np.ndarray]:
-    """The 95 % (Wilson) interval of each probability estimated from ``futures``."""
-    return wilson(np.round(probability * futures), futures)
-
-
 def _buffered(scenario: Scenario, buffers: dict[tuple[str, str], float]) -> Scenario:
     """``scenario`` with each buffered target raised on its first stockpile row."""
     groups = scenario.group_of()
@@ -203,11 +197,11 @@ def _table(
 ) -> pd.DataFrame:
     inp, rows = check.inputs, check.inputs.target_rows
     after = check.probability()
-    low, high = _interval(after, check.futures)
+    low, high = check.interval()
     out = []
     for j, i in enumerate(rows):
         key = (str(inp.row_ally[i]), str(inp.row_group[i]))
-        reached = low[j] >= confidence  # the lower end of its 95 % interval, not the estimate
+        reached = bool(surely_reaches(low[j], confidence))
         why = stuck.get(key, "not within the rounds allowed: run with more --rounds")
         if not reached and after[j] >= confidence:
             why = (

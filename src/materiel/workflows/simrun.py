@@ -16,13 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from materiel.simulation import TARGET_COLUMNS
+from materiel.simulation import TARGET_COLUMNS, surely_reaches
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from materiel.planner import Plan
-    from materiel.scenario import Scenario
     from materiel.simulation import Simulation
 
 #: The columns of a simulation run's table of targets: one row per target (ally, group).
@@ -33,33 +31,13 @@ SIM_STAGES = ("reading the plan", "simulating", "saving the simulation")
 RESULT_FILE = "simulation.json"
 
 
-def plan_of_result(result: dict[str, Any], scenario: Scenario, digest: str) -> Plan:
-    """The plan a run's stored ``result`` holds (its tables as rows), for ``scenario``
-    as it was planned (``digest``: the scenario's digest the run recorded)."""
-    import pandas as pd
-
-    from materiel.planner import Plan
-
-    summary = dict(result.get("summary") or {})
-    tables = {name: pd.DataFrame.from_records(rows) for name, rows in result["tables"].items()}
-    return Plan(
-        scenario_name=scenario.name,
-        scenario_digest=digest,
-        start=scenario.start,
-        horizon=scenario.horizon,
-        currency=str(summary.get("currency", "")),
-        tables=tables,
-        summary=summary,
-    )
-
-
 def simulation_rows(sim: Simulation, confidence: float | None) -> list[dict[str, Any]]:
     """The targets table of ``sim`` as rows of plain values (floats in full), with
     ``reaches_confidence`` (the lower end of the 95 % interval at least ``confidence``,
     as planning to a confidence level reads it) when a level is given."""
     frame: pd.DataFrame = sim.targets[list(SIM_COLUMNS)].copy()
     if confidence is not None:
-        frame["reaches_confidence"] = frame["ci_low"] >= confidence
+        frame["reaches_confidence"] = surely_reaches(frame["ci_low"], confidence)
     return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
@@ -72,6 +50,7 @@ def simulate_snapshot(
 ) -> Path:
     """Simulate the plan of ``snapshot["plan"]`` as ``snapshot["simulation"]`` asks;
     save ``{"summary": ..., "rows": the targets' rows}`` to ``out/simulation.json``."""
+    from materiel.planner import Plan
     from materiel.scenario import load_tables
     from materiel.simulation import simulate
 
@@ -79,7 +58,7 @@ def simulate_snapshot(
     job = snapshot["simulation"]
     say("reading the plan")
     scenario = load_tables(snapshot["meta"], snapshot["tables"])
-    plan = plan_of_result(snapshot["plan"], scenario, str(job["digest"]))
+    plan = Plan.from_stored(snapshot["plan"], scenario, str(job["digest"]))
     futures = int(job["futures"])
     step = max(1, futures // 10)
     said = [0]
