@@ -385,10 +385,10 @@ class _Compared:
         return candidates
 
 
-def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) -> list[Fact]:
-    """Group facts that are the same, in first-seen order; combine each group.
+class Merger:
+    """Facts merged one by one as they come, in order (the reading of later files may
+    still be going on); :meth:`merged` combines each group.
 
-    ``families`` maps an item to the broader item it belongs to (``gem-t`` → ``patriot``).
     Facts are blocked by kind, each of their actors, and year: a fact is compared only
     with the clusters that share its kind, one of its actors, and its year (or have none);
     a fact without a year, with every cluster of its kind and actors. Of those, a
@@ -396,12 +396,19 @@ def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) ->
     too, or an item that does not agree with the fact's, is passed over without
     comparing (most candidates: a block shares one actor, the others differ).
     """
-    clusters: list[list[Fact]] = []
-    compared = _Compared()
-    items_agree = _ItemsAgree(families)
-    blocks: dict[tuple[Any, ...], set[int]] = defaultdict(set)
-    by_actor: dict[tuple[Any, ...], set[int]] = defaultdict(set)
-    for fact in facts:
+
+    def __init__(self, families: Mapping[str, str] | None = None) -> None:
+        self.families = families
+        self.clusters: list[list[Fact]] = []
+        self.compared = _Compared()
+        self.items_agree = _ItemsAgree(families)
+        self.blocks: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+        self.by_actor: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+
+    def add(self, fact: Fact) -> None:
+        """Put ``fact`` in the first group (of those it may be) it is the same fact as,
+        or in a group of its own."""
+        clusters, blocks, by_actor = self.clusters, self.blocks, self.by_actor
         family, year = _family(fact.kind), fact.fields.get("year")
         heads = [(family, actor) for actor in _actor_ids(fact)]
         candidates: set[int] = set()
@@ -412,17 +419,17 @@ def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) ->
                 candidates.update(blocks[(*head, year)], blocks[(*head, None)])
         said = _Said.of(fact)
         chosen = None
-        ranked = sorted(compared.narrow(candidates, said))
+        ranked = sorted(self.compared.narrow(candidates, said))
         if year is None:
             # of the events it may be (a fact with no year may be any year's), the one
             # whose figures are nearest; the first seen of equals
             ranked.sort(key=lambda i: _figure_gap(clusters[i][0].fields, fact.fields))
         for index in ranked:
-            if compared.said[index].excludes(said, items_agree):
+            if self.compared.said[index].excludes(said, self.items_agree):
                 continue  # a member is surely another fact: same_fact would say no
             cluster = clusters[index]
             members = cluster if len(cluster) <= _FULL_COMPARE else cluster[:1]
-            if all(same_fact(member, fact, families) for member in members):
+            if all(same_fact(member, fact, self.families) for member in members):
                 chosen = index
                 break
         if chosen is None:
@@ -430,14 +437,29 @@ def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) ->
             clusters.append([fact])
         else:
             clusters[chosen].append(fact)
-        compared.joined(chosen, clusters[chosen], said)
+        self.compared.joined(chosen, clusters[chosen], said)
         for head in heads:
             by_actor[head].add(chosen)
             blocks[(*head, year)].add(chosen)
-    merged = [_combine(cluster) for cluster in clusters]
-    new_id = {member.id: fact.id for cluster, fact in zip(clusters, merged, strict=True)
-              for member in cluster}  # fmt: skip
-    for fact in merged:  # a call-off names its framework as merged
-        if fact.fields.get("part_of") in new_id:
-            fact.fields["part_of"] = new_id[fact.fields["part_of"]]
-    return merged
+
+    def merged(self) -> list[Fact]:
+        """One fact for each group, in first-seen order."""
+        merged = [_combine(cluster) for cluster in self.clusters]
+        new_id = {member.id: fact.id for cluster, fact in zip(self.clusters, merged, strict=True)
+                  for member in cluster}  # fmt: skip
+        for fact in merged:  # a call-off names its framework as merged
+            if fact.fields.get("part_of") in new_id:
+                fact.fields["part_of"] = new_id[fact.fields["part_of"]]
+        return merged
+
+
+def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) -> list[Fact]:
+    """Group facts that are the same, in first-seen order; combine each group (see
+    :class:`Merger`).
+
+    ``families`` maps an item to the broader item it belongs to (``gem-t`` → ``patriot``).
+    """
+    merger = Merger(families)
+    for fact in facts:
+        merger.add(fact)
+    return merger.merged()
