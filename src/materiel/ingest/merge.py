@@ -18,7 +18,7 @@ in the number of statements.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -346,7 +346,8 @@ class _Compared:
         if said.unknown:
             return  # in no set: never set aside
         keep = set.discard if remove else set.add
-        roles = [*said.roles.items(), ("supplier", said.suppliers.keys())]
+        roles: list[tuple[str, Collection[Any]]] = [*said.roles.items()]
+        roles.append(("supplier", said.suppliers.keys()))
         for role, named in roles:
             if named:
                 keep(self.naming[role], index)
@@ -373,7 +374,7 @@ class _Compared:
         """The candidates less those set aside for ``fact``."""
         if fact.unknown:
             return candidates
-        roles = [*fact.roles.items()]
+        roles: list[tuple[str, Collection[Any]]] = [*fact.roles.items()]
         if fact.suppliers and not fact.listed:
             roles.append(("supplier", fact.suppliers.keys()))
         for role, named in roles:
