@@ -18,7 +18,7 @@ in the number of statements.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -248,18 +248,168 @@ def _actor_ids(fact: Fact) -> set[Any]:
     return ids or {None}
 
 
-def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) -> list[Fact]:
-    """Group facts that are the same, in first-seen order; combine each group.
+class _Said:
+    """What facts say of the two things most candidates disagree on, the actors and the
+    item: gathered over the members of a cluster that a new fact is compared with.
 
-    ``families`` maps an item to the broader item it belongs to (``gem-t`` → ``patriot``).
+    Values that cannot be hashed are not gathered; a fact with one is ``unknown``, and
+    it and its cluster are then compared in full.
+    """
+
+    __slots__ = ("items", "listed", "roles", "suppliers", "unknown")
+
+    def __init__(self) -> None:
+        self.roles: dict[str, set[Any]] = {}  # role but supplier -> the actors named in it
+        self.suppliers: dict[Any, set[Any]] = {}  # the suppliers named: key -> as a set
+        self.listed = False  # a list of suppliers among them
+        self.items: set[Any] = set()  # the items named
+        self.unknown = False
+
+    @classmethod
+    def of(cls, fact: Fact) -> _Said:
+        said = cls()
+        try:
+            for role, who in (fact.fields.get("actors") or {}).items():
+                if role == "supplier":
+                    said.suppliers[_key(who)] = _as_set(who)
+                    said.listed = isinstance(who, list)
+                else:
+                    said.roles[role] = {_key(who)}
+            if fact.fields.get("item") is not None:
+                said.items.add(fact.fields["item"])
+        except TypeError:  # unhashable
+            said.unknown = True
+        return said
+
+    def add(self, other: _Said) -> None:
+        for role, named in other.roles.items():
+            self.roles.setdefault(role, set()).update(named)
+        self.suppliers.update(other.suppliers)
+        self.listed = self.listed or other.listed
+        self.items.update(other.items)
+        self.unknown = self.unknown or other.unknown
+
+    def excludes(self, fact: _Said, items_agree: _ItemsAgree) -> bool:
+        """Whether a member gathered here is surely not the same fact as ``fact`` (names
+        another actor in a role ``fact`` names, another supplier with neither holding
+        the other, or an item that does not agree): :func:`same_fact` would say no."""
+        if self.unknown or fact.unknown:
+            return False
+        for role, named in fact.roles.items():
+            here = self.roles.get(role)
+            if here and (len(here) > 1 or not here >= named):
+                return True
+        for key, who in fact.suppliers.items():
+            for other_key, other in self.suppliers.items():
+                if other_key != key and not (who <= other or other <= who):
+                    return True
+        return any(not items_agree(mine, item) for item in fact.items for mine in self.items)
+
+
+class _ItemsAgree:
+    """:func:`_items_agree` of two items, remembered (few items, many comparisons)."""
+
+    def __init__(self, families: Mapping[str, str] | None) -> None:
+        self.families = families
+        self.known: dict[tuple[Any, Any], bool] = {}
+
+    def __call__(self, a: Any, b: Any) -> bool:
+        agree = self.known.get((a, b))
+        if agree is None:
+            agree = self.known[(a, b)] = _items_agree(a, b, self.families)
+        return agree
+
+
+_NONE: frozenset[int] = frozenset()
+
+
+class _Compared:
+    """For each cluster, what the members a new fact is compared with say (all of them;
+    past :data:`_FULL_COMPARE`, the first alone), and sets of clusters by role that
+    set aside, a whole block at a time, those that name another actor in a role.
+
+    A cluster is set aside for a fact only when one of those members names, in a role
+    the fact names too, an actor other than the fact's (for suppliers: when none of
+    them is a list, so that neither can hold the other). :func:`same_fact` of that
+    member and the fact is then false, so the cluster would not have been chosen, and
+    the merge's choices are those of comparing every candidate.
+    """
+
+    def __init__(self) -> None:
+        self.said: list[_Said] = []
+        self.naming: dict[str, set[int]] = defaultdict(set)  # role -> clusters naming it
+        # (role, actor) -> clusters whose members all name that actor in that role
+        self.only: dict[tuple[str, Any], set[int]] = defaultdict(set)
+        self.listed: set[int] = set()  # clusters naming a list of suppliers
+
+    def _file(self, index: int, said: _Said, *, remove: bool = False) -> None:
+        if said.unknown:
+            return  # in no set: never set aside
+        keep = set.discard if remove else set.add
+        roles: list[tuple[str, Collection[Any]]] = [*said.roles.items()]
+        roles.append(("supplier", said.suppliers.keys()))
+        for role, named in roles:
+            if named:
+                keep(self.naming[role], index)
+            if len(named) == 1:
+                keep(self.only[(role, next(iter(named)))], index)
+        if said.listed:
+            keep(self.listed, index)
+
+    def joined(self, index: int, cluster: list[Fact], fact: _Said) -> None:
+        """Note that ``fact`` (said) has joined ``cluster`` (or started it)."""
+        if len(cluster) == 1:
+            self.said.append(_Said())
+        elif len(cluster) > _FULL_COMPARE + 1:
+            return  # compared by its first fact, which is filed
+        said = self.said[index]
+        self._file(index, said, remove=True)
+        if len(cluster) <= _FULL_COMPARE:
+            said.add(fact)
+        else:  # from now on compared by its first fact
+            said = self.said[index] = _Said.of(cluster[0])
+        self._file(index, said)
+
+    def narrow(self, candidates: set[int], fact: _Said) -> set[int]:
+        """The candidates less those set aside for ``fact``."""
+        if fact.unknown:
+            return candidates
+        roles: list[tuple[str, Collection[Any]]] = [*fact.roles.items()]
+        if fact.suppliers and not fact.listed:
+            roles.append(("supplier", fact.suppliers.keys()))
+        for role, named in roles:
+            (key,) = named
+            kept = candidates & self.only.get((role, key), _NONE)
+            if role == "supplier":
+                kept |= candidates & self.listed
+            candidates = (candidates - self.naming.get(role, _NONE)) | kept
+        return candidates
+
+
+class Merger:
+    """Facts merged one by one as they come, in order (the reading of later files may
+    still be going on); :meth:`merged` combines each group.
+
     Facts are blocked by kind, each of their actors, and year: a fact is compared only
     with the clusters that share its kind, one of its actors, and its year (or have none);
-    a fact without a year, with every cluster of its kind and actors.
+    a fact without a year, with every cluster of its kind and actors. Of those, a
+    cluster one of whose compared members names another actor in a role the fact names
+    too, or an item that does not agree with the fact's, is passed over without
+    comparing (most candidates: a block shares one actor, the others differ).
     """
-    clusters: list[list[Fact]] = []
-    blocks: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-    by_actor: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-    for fact in facts:
+
+    def __init__(self, families: Mapping[str, str] | None = None) -> None:
+        self.families = families
+        self.clusters: list[list[Fact]] = []
+        self.compared = _Compared()
+        self.items_agree = _ItemsAgree(families)
+        self.blocks: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+        self.by_actor: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+
+    def add(self, fact: Fact) -> None:
+        """Put ``fact`` in the first group (of those it may be) it is the same fact as,
+        or in a group of its own."""
+        clusters, blocks, by_actor = self.clusters, self.blocks, self.by_actor
         family, year = _family(fact.kind), fact.fields.get("year")
         heads = [(family, actor) for actor in _actor_ids(fact)]
         candidates: set[int] = set()
@@ -268,16 +418,19 @@ def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) ->
                 candidates.update(by_actor[head])
             else:
                 candidates.update(blocks[(*head, year)], blocks[(*head, None)])
+        said = _Said.of(fact)
         chosen = None
-        ranked = sorted(candidates)
+        ranked = sorted(self.compared.narrow(candidates, said))
         if year is None:
             # of the events it may be (a fact with no year may be any year's), the one
             # whose figures are nearest; the first seen of equals
             ranked.sort(key=lambda i: _figure_gap(clusters[i][0].fields, fact.fields))
         for index in ranked:
+            if self.compared.said[index].excludes(said, self.items_agree):
+                continue  # a member is surely another fact: same_fact would say no
             cluster = clusters[index]
             members = cluster if len(cluster) <= _FULL_COMPARE else cluster[:1]
-            if all(same_fact(member, fact, families) for member in members):
+            if all(same_fact(member, fact, self.families) for member in members):
                 chosen = index
                 break
         if chosen is None:
@@ -285,14 +438,29 @@ def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) ->
             clusters.append([fact])
         else:
             clusters[chosen].append(fact)
+        self.compared.joined(chosen, clusters[chosen], said)
         for head in heads:
-            for block in (by_actor[head], blocks[(*head, year)]):
-                if not block or block[-1] != chosen:
-                    block.append(chosen)
-    merged = [_combine(cluster) for cluster in clusters]
-    new_id = {member.id: fact.id for cluster, fact in zip(clusters, merged, strict=True)
-              for member in cluster}  # fmt: skip
-    for fact in merged:  # a call-off names its framework as merged
-        if fact.fields.get("part_of") in new_id:
-            fact.fields["part_of"] = new_id[fact.fields["part_of"]]
-    return merged
+            by_actor[head].add(chosen)
+            blocks[(*head, year)].add(chosen)
+
+    def merged(self) -> list[Fact]:
+        """One fact for each group, in first-seen order."""
+        merged = [_combine(cluster) for cluster in self.clusters]
+        new_id = {member.id: fact.id for cluster, fact in zip(self.clusters, merged, strict=True)
+                  for member in cluster}  # fmt: skip
+        for fact in merged:  # a call-off names its framework as merged
+            if fact.fields.get("part_of") in new_id:
+                fact.fields["part_of"] = new_id[fact.fields["part_of"]]
+        return merged
+
+
+def merge_facts(facts: list[Fact], families: Mapping[str, str] | None = None) -> list[Fact]:
+    """Group facts that are the same, in first-seen order; combine each group (see
+    :class:`Merger`).
+
+    ``families`` maps an item to the broader item it belongs to (``gem-t`` → ``patriot``).
+    """
+    merger = Merger(families)
+    for fact in facts:
+        merger.add(fact)
+    return merger.merged()

@@ -13,7 +13,7 @@ from materiel.ingest.context import facts_of_document
 from materiel.ingest.document import SUFFIXES, BadFile, Document, read_document
 from materiel.ingest.gazetteer import Gazetteer, load_gazetteer
 from materiel.ingest.lists import list_facts
-from materiel.ingest.merge import merge_facts
+from materiel.ingest.merge import Merger
 from materiel.ingest.model import Fact
 from materiel.ingest.related import add_related_sources
 
@@ -168,13 +168,16 @@ def _read_all(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    done = 0  # outcomes given, each as soon as read (the caller merges meanwhile)
     try:
         with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(gazetteer,)) as pool:
             jobs = [(path, default_date) for path in files]
-            outcomes = list(pool.map(_worker, jobs, chunksize=16))
-    except (BrokenProcessPool, OSError):  # no processes to be had: read them here
-        outcomes = [_read_one(path, default_date, gazetteer) for path in files]
-    yield from zip(files, outcomes, strict=True)
+            for outcome in pool.map(_worker, jobs, chunksize=16):
+                yield files[done], outcome
+                done += 1
+    except (BrokenProcessPool, OSError):  # no processes to be had: read the rest here
+        for path in files[done:]:
+            yield path, _read_one(path, default_date, gazetteer)
 
 
 def ingest(
@@ -192,6 +195,12 @@ def ingest(
     gazetteer = load_gazetteer(gazetteer_dirs)
     files, missing = expand_paths(paths)
     result = IngestResult(problems=list(missing))
+    families = {
+        ident: entry.extra["family"]
+        for (kind, ident), entry in gazetteer.entries.items()
+        if kind == "item" and entry.extra.get("family")
+    }
+    merger = Merger(families) if merge else None
     facts: list[Fact] = []
     for path, outcome in _read_all(files, default_date, gazetteer):
         if isinstance(outcome, str):
@@ -200,14 +209,13 @@ def ingest(
         found, warnings = outcome
         result.read.append(str(path))
         result.warnings.extend(warnings)
-        facts.extend(found)
+        if merger is None:
+            facts.extend(found)
+        else:  # merged while the other files are read
+            for fact in found:
+                merger.add(fact)
     if not result.read:
         detail = "; ".join(result.problems) or "nothing given"
         raise InputError(f"no article could be read ({detail})")
-    families = {
-        ident: entry.extra["family"]
-        for (kind, ident), entry in gazetteer.entries.items()
-        if kind == "item" and entry.extra.get("family")
-    }
-    result.facts = merge_facts(facts, families) if merge else facts
+    result.facts = facts if merger is None else merger.merged()
     return result
