@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from materiel.ingest.cues import is_year
 from materiel.ingest.dates import DateRef, find_dates
 from materiel.ingest.gazetteer import Gazetteer, Mention
 from materiel.ingest.money import (
@@ -139,7 +140,7 @@ def _item_counts(s: Sentence, taken: list[tuple[int, int]]) -> list[Quantity]:
         if any(a <= match.start("num") < b for a, b in taken):
             continue
         number = parse_number(match.group("num"))
-        if number is None or re.fullmatch(r"(19|20)\d\d", match.group("num")):
+        if number is None or is_year(match.group("num")):
             continue
         qual = (match.group("qual") or "").lower() or None
         start = match.start() if qual else match.start("num")

@@ -16,34 +16,35 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from materiel.ingest.cues import YEAR
+
 _MONTH = (
     r"(?-i:Jan(?:uary\b|\.)?|Feb(?:ruary\b|\.)?|Mar(?:ch\b|\.)?|Apr(?:il\b|\.)?|May\b|"
     r"June?\b|July?\b|Aug(?:ust\b|\.)?|Sep(?:t(?:ember\b|\.)?|\.)?|Oct(?:ober\b|\.)?|"
     r"Nov(?:ember\b|\.)?|Dec(?:ember\b|\.)?)"
 )
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_YEAR = r"(?:19|20)\d\d"
 
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("vague", r"(?:by|before|until) the end of the decade|(?:over|in|during|within) the "
      r"(?:coming|next|following) (?:decade|few years|several years|years)|over the next "
      r"\w+ years|over \w+ years|within \w+ years|in the (?:medium|long|short) term|"
      r"in the coming months"),
-    ("range", rf"(?:between|from) (?P<a>{_YEAR}) (?:and|to|through|until) (?P<b>{_YEAR})|"
-     rf"(?P<c>{_YEAR}) ?[-–] ?(?P<d>{_YEAR}|\d\d)\b"),
-    ("deadline", rf"(?:by|before|until|through|no later than)(?: the end of)? (?P<y>{_YEAR})"),
+    ("range", rf"(?:between|from) (?P<a>{YEAR}) (?:and|to|through|until) (?P<b>{YEAR})|"
+     rf"(?P<c>{YEAR}) ?[-–] ?(?P<d>{YEAR}|\d\d)\b"),
+    ("deadline", rf"(?:by|before|until|through|no later than)(?: the end of)? (?P<y>{YEAR})"),
     ("rel_year_end", r"by the end of (?P<w>this|next) year|by the end of the year"),
-    ("day", rf"{_MONTH} \d{{1,2}}(?!\d)(?:st|nd|rd|th)?(?:, (?:{_YEAR}))?|"
-     rf"\d{{1,2}} {_MONTH}(?: {_YEAR})?|{_YEAR}-\d\d-\d\d"),
-    ("month", rf"{_MONTH} (?P<my>{_YEAR})"),
+    ("day", rf"{_MONTH} \d{{1,2}}(?!\d)(?:st|nd|rd|th)?(?:, (?:{YEAR}))?|"
+     rf"\d{{1,2}} {_MONTH}(?: {YEAR})?|{YEAR}-\d\d-\d\d"),
+    ("month", rf"{_MONTH} (?P<my>{YEAR})"),
     ("weekday", r"(?:on|last) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"),
     ("relday", r"\b(?:yesterday|today|last week|earlier this week|this week|last month|"
      r"earlier this month|this month)\b"),
     ("relyear", r"\b(?:last|this|next|earlier this|later this) year\b"),
     ("year", rf"\b(?:in|for|during|since|of|from) (?:fiscal |financial |the year |the |early |"
      rf"late |mid-)?"
-     rf"(?P<yy>{_YEAR})\b(?! ?[-–] ?\d)"),
-    ("budget_year", rf"\b(?P<yb>{_YEAR}) (?:draft |defen[cs]e |military )?(?:budget|estimates|"
+     rf"(?P<yy>{YEAR})\b(?! ?[-–] ?\d)"),
+    ("budget_year", rf"\b(?P<yb>{YEAR}) (?:draft |defen[cs]e |military )?(?:budget|estimates|"
      rf"figures)\b"),
     ("ago", r"\b(?:a|one|two|three|four|five|ten|\d+) (?P<unit>decades?|years?) ago\b"),
     ("in_years", r"\bin (?P<n>a|one|two|three|four|five|ten|\d) years?(?:['’] time)?\b"),
@@ -72,15 +73,15 @@ _NAMES = "|".join(
 )  # fmt: skip
 _DAY_FORMS = (
     re.compile(
-        rf"(?P<m>{_NAMES})\.? (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>{_YEAR}))?\b", re.I
+        rf"(?P<m>{_NAMES})\.? (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>{YEAR}))?\b", re.I
     ),
     re.compile(
-        rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.? (?:of )?(?P<m>{_NAMES})\.?,?(?: (?P<y>{_YEAR}))?\b",
+        rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.? (?:of )?(?P<m>{_NAMES})\.?,?(?: (?P<y>{YEAR}))?\b",
         re.I,
     ),
 )
 _ISO_RE = re.compile(r"(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)")
-_NUMERIC_RE = re.compile(rf"\b(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>{_YEAR})\b")
+_NUMERIC_RE = re.compile(rf"\b(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>{YEAR})\b")
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from materiel.ingest import roles
 from materiel.ingest.analyse import Sentence
+from materiel.ingest.cues import AID_PLEDGE_RE, AID_RE, PER_YEAR_AFTER_RE
 from materiel.ingest.dates import DateRef, date_fields
 from materiel.ingest.money import Money, Quantity, canonical_qualifier
 from materiel.ingest.numbers import DIGIT_NUMBER, parse_number
@@ -30,12 +31,6 @@ _CONTRACT_RE = re.compile(
     r"acquir(?:e|es|ed|ing)|"
     r"acquisition|framework|call-offs?|booked|agreement|concluded|handed|"
     r"(?:will|to) (?:build|supply|deliver))\b",
-    re.IGNORECASE,
-)
-_AID_RE = re.compile(
-    r"\b(?:aid|assistance|donat\w*|donors?|gift\w*|(?:military|financial|budget) support|"
-    r"support (?:to|for)|lend\w*|lent|loans?|package|facility|pay for|contribut\w+|"
-    r"put up|signed off|drawdowns?)\b",
     re.IGNORECASE,
 )
 #: Verbs of giving that make aid only when Ukraine and a giver are named ("Germany is giving
@@ -105,8 +100,6 @@ _FUTURE_RE = re.compile(
     r"expected|due to|sets? aside|reserved|should|asked|to approve|approval|seeks?)\b",
     re.IGNORECASE,
 )
-_PLEDGE_RE = re.compile(r"\b(?:pledged?|committed|promised|agreed to|signed off|will provide|would "
-                        r"provide|is providing|commits?)\b", re.IGNORECASE)  # fmt: skip
 _SIGNED_RE = re.compile(
     r"\b(?:signed|awarded|ordered|concluded|placed|booked|agreed a|has agreed|won|bought)\b",
     re.IGNORECASE,
@@ -124,7 +117,6 @@ _INTENT_RE = re.compile(
 )
 _REACHED_RE = re.compile(r"\b(?:had reached|has reached|reached|is producing|can turn out|"
                          r"able to turn out|currently)\b", re.IGNORECASE)  # fmt: skip
-_PER_YEAR_RE = re.compile(r"^\s*(?:a|per|each|every)\s+year\b|^\s*annually\b", re.IGNORECASE)
 _ANNUAL_BEFORE_RE = re.compile(r"\b(?:annual|yearly)\b[^.;]{0,60}$", re.IGNORECASE)
 _FINANCIAL_RE = re.compile(r"\b(?:financial|budget support|loans?|lend\w*|lent|salaries|pensions|"
                            r"reconstruction|macro-financial)\b", re.I)  # fmt: skip
@@ -163,7 +155,7 @@ def quantity_fields(s: Sentence, q: Quantity | None) -> dict[str, Any]:
     rate = next((r for r in s.rates if r.start == q.start), None)
     if rate is not None:
         unit = f"{unit} per {rate.per}"
-    elif _PER_YEAR_RE.match(s.text[q.end :]) or _ANNUAL_BEFORE_RE.search(s.text[: q.start]):
+    elif PER_YEAR_AFTER_RE.match(s.text[q.end :]) or _ANNUAL_BEFORE_RE.search(s.text[: q.start]):
         unit = f"{unit} per year"
     qualifier = canonical_qualifier(q.qualifier)
     return {"quantity": q.value, "quantity_unit": unit, "quantity_qualifier": qualifier}
@@ -226,7 +218,7 @@ def _dates(
 
 def _status(s: Sentence, kind: str) -> str:
     text = s.text
-    if kind in ("aid", "pledge") and _PLEDGE_RE.search(text):
+    if kind in ("aid", "pledge") and AID_PLEDGE_RE.search(text):
         return "pledged"
     if kind == "capacity_plan":
         return "estimate" if _REACHED_RE.search(text) else "planned"
@@ -384,7 +376,7 @@ def _paid_award(s: Sentence) -> bool:
     funded = _FUNDED_BY_RE.search(s.text)
     if funded is None or not re.search(r"\bawarded\b", s.text[: funded.start()], re.I):
         return False
-    return not _AID_RE.search(s.text, 0, funded.start())
+    return not AID_RE.search(s.text, 0, funded.start())
 
 
 def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
@@ -392,7 +384,7 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     an article about aid to Ukraine). A donor and a recipient named without a figure
     ("Norway channels its support to Kyiv through the Nansen programme") open a fact that
     a later sentence may give its figures to; if none does, it is dropped."""
-    if not (_AID_RE.search(s.text) or _gives(s)) or _paid_award(s):
+    if not (AID_RE.search(s.text) or _gives(s)) or _paid_award(s):
         return None
     if not (s.money or _quantity(s)) and not ("UKR" in roles.end_users(s) and roles.countries(s)):
         return None
@@ -422,7 +414,7 @@ def aid_fact(s: Sentence) -> dict[str, Any] | list[dict[str, Any]] | None:
     fields: dict[str, Any] = {"item": _item(s), **quantity_fields(s, _quantity(s)), **_dates(s)}
     if s.money:
         fields.update(money_fields(s.money[0], s))
-        if _PER_YEAR_RE.match(s.text[s.money[0].end :]):
+        if PER_YEAR_AFTER_RE.match(s.text[s.money[0].end :]):
             fields["per_year"] = True
     suppliers = roles.companies(s)
     actors = {"donor": donor, "recipient": recipient, "supplier": suppliers[:1]}

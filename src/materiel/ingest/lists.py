@@ -43,6 +43,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from materiel.ingest.analyse import SPENDING_RE
+from materiel.ingest.cues import (
+    AID_CONTEXT_RE,
+    AMOUNT_PLEDGE_RE,
+    GDP_WORDS,
+    PLEDGE_NOUN_RE,
+    YEAR,
+)
 from materiel.ingest.dates import find_dates
 from materiel.ingest.document import Document
 from materiel.ingest.gazetteer import Gazetteer, Mention
@@ -86,8 +93,7 @@ _ONE_FIGURE_RE = re.compile(rf"({_FIGURE})({_PCT})?")
 _GAP_RE = re.compile(r"^\s*(?:[,;|/•·]|\band\b|\*)?\s*(?:\band\b)?\s*(?:\bthe\s+)?$", re.IGNORECASE)
 #: What may stand between an ally and its amount: "Germany: €86bn", "Germany ($88.5bn)".
 _MONEY_LEAD_RE = re.compile(r"\s*[:=–—-]?\s*\(?\s*(?=[$€£¥]|US\$|C\$|[A-Z]{3}\s?\d)")
-_YEAR = r"(?:19|20)\d\d"
-_YEAR_RE = re.compile(rf"(?<![\d.,$€£])({_YEAR})(?!\d|\s*prices|\s*exchange)", re.IGNORECASE)
+_YEAR_RE = re.compile(rf"(?<![\d.,$€£])({YEAR})(?!\d|\s*prices|\s*exchange)", re.IGNORECASE)
 _SHARE_WORDS_RE = re.compile(
     r"%|\bper ?cent|\bpercent|\bpercentage|\bshare of (?:their |its )?(?:GDP|gross)|\bof GDP\b",
     re.IGNORECASE,
@@ -96,8 +102,7 @@ _DEFENCE_RE = re.compile(
     r"\bdefen[cs]e|\bmilitary|\bNATO\b|\barmed forces|\bspending|\bexpenditure|\ballies\b",
     re.IGNORECASE,
 )
-_GDP_RE = re.compile(r"\bGDP\b|gross domestic product|economic output|national output", re.I)
-_PLEDGE_RE = re.compile(r"\b(?:target|pledge[sd]?|goal|commitment)\b", re.IGNORECASE)
+_GDP_RE = re.compile(GDP_WORDS, re.I)
 #: "share of these common-funded budgets", "share of the costs": a share of something else.
 _OTHER_SHARE_RE = re.compile(
     r"\bshare of (?!(?:their |its |the |national )?(?:GDP|gross|economic|national output))"
@@ -116,7 +121,6 @@ _OTHER_COLUMN_RE = re.compile(
     rf"{_OTHER_MEASURE_RE.pattern}|\b(?:change|rank\w*|increase|decrease|per capita|real terms)\b",
     re.IGNORECASE,
 )
-_AID_RE = re.compile(r"\b(?:aid|assistance|donors?|donat\w+|to Ukraine|for Ukraine)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?:]\s+(?=[A-Z“\"])|\n")
 
 
@@ -244,7 +248,7 @@ def _what_run_gives(doc: Document, header: str, run: list[_Item]) -> str | None:
         return "other"
     if not (SPENDING_RE.search(said) or _GDP_RE.search(said)):
         return None
-    if _AID_RE.search(last):
+    if AID_CONTEXT_RE.search(last):
         return "aid"
     if not all(0 < v <= MAX_SHARE for item in run for v, _ in item.figures):
         return None
@@ -336,8 +340,8 @@ def _column_years(header: str, columns: int, base: int | None) -> list[int | Non
     column, the year of the sentence just before the list (or of the header, or the
     article's). None when several columns have no years."""
     if columns > 1:
-        row = rf"(?<![\d–-])({_YEAR})" + rf"(?:[\s|,/]+({_YEAR}))" * (columns - 1)
-        pattern = re.compile(row + rf"(?![\s|,/]*{_YEAR})(?![\d–-])")
+        row = rf"(?<![\d–-])({YEAR})" + rf"(?:[\s|,/]+({YEAR}))" * (columns - 1)
+        pattern = re.compile(row + rf"(?![\s|,/]*{YEAR})(?![\d–-])")
         matches = list(pattern.finditer(header))
         if not matches:
             return None
@@ -375,7 +379,7 @@ def _read_runs(doc: Document, gazetteer: Gazetteer, found: _Found) -> None:
         years = _column_years(header, len(run[0].figures), _base_year(doc))
         if years is None:
             continue
-        kind = "pledge" if _PLEDGE_RE.search(header[-PLEDGE_CHARS:]) else "spending"
+        kind = "pledge" if PLEDGE_NOUN_RE.search(header[-PLEDGE_CHARS:]) else "spending"
         intro = _last_sentence(header).strip()
         for item in run:
             span = doc.text.span(item.start, item.end)
@@ -393,7 +397,11 @@ def _read_amounts(doc: Document, header: str, run: list[_Item], found: _Found) -
         return
     if not (_DEFENCE_RE.search(header) or _DEFENCE_RE.search(doc.title or "")):
         return
-    if _AID_RE.search(last) or _OTHER_SHARE_RE.search(last) or _OTHER_MEASURE_RE.search(last):
+    if (
+        AID_CONTEXT_RE.search(last)
+        or _OTHER_SHARE_RE.search(last)
+        or _OTHER_MEASURE_RE.search(last)
+    ):
         return
     years = _column_years(header, 1, _base_year(doc))
     assert years is not None
@@ -599,7 +607,7 @@ def _read_table(doc: Document, gazetteer: Gazetteer, table: _Table, found: _Foun
         if j == column or not (share or money) or _OTHER_COLUMN_RE.search(head):
             meanings.append(None)
             continue
-        kind = "pledge" if _PLEDGE_RE.search(head) else "spending"
+        kind = "pledge" if PLEDGE_NOUN_RE.search(head) else "spending"
         meanings.append((year, kind, money if money is not None else "share"))
     values: set[float] = set()
     for row in table.rows[1:]:
@@ -925,11 +933,6 @@ _EQUAL_HINT_RE = re.compile(
     rf"\b{_EQUAL}\s+(?:about\s+|around\s+|some\s+|roughly\s+|nearly\s+|almost\s+)?\d", re.I
 )
 _BETWEEN_RE = re.compile(rf"^\s*(?P<alt>\([^()]*\))?\s*,?\s*{_EQUAL}\s+$", re.IGNORECASE)
-_SPENDING_PLEDGE_RE = re.compile(
-    r"\b(?:pledged?|commit\w*|target|goal|aims?|ambition|to reach|expected to reach|set to|"
-    r"promised?)\b",
-    re.IGNORECASE,
-)
 
 
 def _read_equal(at: _At) -> None:
@@ -956,7 +959,7 @@ def _read_equal(at: _At) -> None:
         ally = _ally_of(gazetteer, sentence, previous)
         if ally is None:
             return
-        pledge = _SPENDING_PLEDGE_RE.search(sentence, 0, money.start)
+        pledge = AMOUNT_PLEDGE_RE.search(sentence, 0, money.start)
         fields = {
             "actors": {"ally": ally},
             "value": money.value,

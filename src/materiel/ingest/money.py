@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from materiel.ingest.cues import OF_GDP_AFTER, is_year
 from materiel.ingest.numbers import (
     DIGIT_NUMBER,
     LONG_SCALE,
@@ -248,11 +249,7 @@ _PERCENT_RE = re.compile(
     rf"(?:\s*(?:-|–|to|and)\s*(?P<n2>{NUMBER}))?(?P<u2>{_PCT_UNIT})?",
     re.IGNORECASE,
 )
-_GDP_RE = re.compile(
-    r"^\s*(?:of\s+(?:its\s+|their\s+|the\s+country's\s+|the\s+)?"
-    r"(?:GDP|gross\s+domestic\s+product|economic\s+output|national\s+output|national\s+income))",
-    re.IGNORECASE,
-)
+_GDP_RE = re.compile(OF_GDP_AFTER, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -363,7 +360,7 @@ def find_quantities(sentence: str, taken: list[tuple[int, int]]) -> list[Quantit
         number = parse_number(match.group("num"))
         if number is None or match.group("num").lower() in ("a", "an"):
             continue
-        if re.fullmatch(r"(19|20)\d\d", match.group("num")):
+        if is_year(match.group("num")):
             continue  # a year, not a count
         if _CALIBRE_RE.match(match.group("noun")):
             continue  # "155 mm artillery rounds": a calibre, not a count
@@ -389,7 +386,7 @@ def find_quantities(sentence: str, taken: list[tuple[int, int]]) -> list[Quantit
     if "-" in sentence:
         for match in _HYPHEN_COUNT_RE.finditer(sentence):
             number = parse_number(match.group("num"))
-            year = re.fullmatch(r"(19|20)\d\d", match["num"])
+            year = is_year(match["num"])
             if number is None or taken_by(match.start()) or year:
                 continue
             noun = match.group("noun")

@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from materiel.ingest.analyse import Sentence
+from materiel.ingest.cues import YEAR
 from materiel.ingest.dates import date_fields
 from materiel.ingest.money import canonical_qualifier
 from materiel.ingest.rates import UNIT_WORD_RE, Rate, plural
@@ -50,7 +51,7 @@ _DELIVERY_RE = re.compile(
 _GOAL_RE = re.compile(
     r"\b(?:target|goal|aims?|ambition|plans?|planned|will|would|could|should|expects?|"
     r"expected|intends?|must|to reach|to rise|to increase|to double|to triple|"
-    r"by (?:the end of )?(?:19|20)\d\d)\b",
+    rf"by (?:the end of )?{YEAR})\b",
     re.IGNORECASE,
 )
 _NOW_RE = re.compile(

@@ -22,16 +22,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from materiel.ingest.cues import PER_PERIOD, YEAR, is_year
 from materiel.ingest.money import QUALIFIER_BEFORE, UNIT_NOUNS, Quantity
 from materiel.ingest.numbers import LONG_SCALE, NUMBER, parse_number, scale_of
 
 _ADVERBS = {"annually": "year", "yearly": "year", "per annum": "year", "monthly": "month"}
 _ADJECTIVES = {"annual": "year", "yearly": "year", "monthly": "month", "weekly": "week",
                "daily": "day"}  # fmt: skip
-_PERIOD = (
-    r"(?:(?:a|an|per|each|every)\s+(?P<per>month|year|week|day)\b(?!['’]s|\s+(?:earlier|ago|"
-    r"later|before|after|on|from now))|(?P<adv>annually|yearly|per annum|monthly)\b)"
-)
+_PERIOD = PER_PERIOD
 #: A period after a count, also past a short remark in brackets ("2 million shells (155mm)
 #: per year").
 _PERIOD_AFTER_RE = re.compile(rf"^(?:\s*\([^()]{{1,40}}\))?\s*{_PERIOD}", re.IGNORECASE)
@@ -81,7 +79,7 @@ class Rate:
 #: The figure a change starts from, before a rate ("from 400 to 1,000 missiles a month").
 _FROM_BEFORE_RE = re.compile(
     rf"\bfrom\s+{QUALIFIER_BEFORE}(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?"
-    rf"(?:\s+[a-z][\w-]*){{0,2}}?(?:\s+in\s+(?:19|20)\d\d)?\s+to\s+"
+    rf"(?:\s+[a-z][\w-]*){{0,2}}?(?:\s+in\s+{YEAR})?\s+to\s+"
     rf"(?:about\s+|around\s+|some\s+)?$",
     re.IGNORECASE,
 )
@@ -89,7 +87,7 @@ _FROM_BEFORE_RE = re.compile(
 #: Words of handing over: a figure after them is no step of an output ("delivers them to 3").
 _HANDING = r"(?:deliver|send|sent|ship|sell|sold|export|suppl|giv|gave|donat|transfer)"
 _STEP_AFTER_RE = re.compile(
-    rf"^(?:\s+[a-z][\w-]*){{0,2}}?(?:\s+in\s+(?:19|20)\d\d)?(?:\s+today|\s+now)?,?\s+"
+    rf"^(?:\s+[a-z][\w-]*){{0,2}}?(?:\s+in\s+{YEAR})?(?:\s+today|\s+now)?,?\s+"
     rf"(?:(?:and|then|with)\s+)?(?:(?!{_HANDING}){{1}}\w+\s+){{0,4}}?(?:to|reach|hit)\s+"
     rf"{QUALIFIER_BEFORE}"
     rf"(?P<num>{NUMBER})(?:\s+(?P<scale>{LONG_SCALE}))?(?![\w%,.]\d)",
@@ -130,7 +128,7 @@ def _period_after(text: str, end: int) -> str | None:
 
 def _number(match: re.Match[str]) -> float | None:
     raw = match.group("num")
-    if re.fullmatch(r"(?:19|20)\d\d", raw) or raw.lower() in ("a", "an"):
+    if is_year(raw) or raw.lower() in ("a", "an"):
         return None  # a year, or the article in "a year"
     number = parse_number(raw)
     return None if number is None else number * scale_of(match.group("scale"))

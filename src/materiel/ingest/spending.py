@@ -19,6 +19,7 @@ from typing import Any
 
 from materiel.ingest import roles
 from materiel.ingest.analyse import SPENDING_RE, Sentence
+from materiel.ingest.cues import GDP_FIRST_WORDS, SHARE_PLEDGE_RE, YEAR
 from materiel.ingest.dates import DateRef
 from materiel.ingest.money import CURRENCY_COUNTRY, Money, Percent, canonical_qualifier
 from materiel.ingest.numbers import parse_number
@@ -55,13 +56,7 @@ _NOT_SHARE_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _OF_OTHER_RE = re.compile(
-    r"^\s*(?:of\s+(?:(?!GDP|gross|economic|national)\w|gross national income)|VAT|off\b)", re.I
-)
-_PLEDGE_RE = re.compile(
-    r"\b(?:agreed|agree|pledged?|pledges|commit(?:s|ted|ment)?|targets?|goals?|ambition|"
-    r"aims?|want(?:s)? to reach|expects? to reach|to reach|rise to|raise|minimum|"
-    r"would meet|will meet|will devote|devote)\b",
-    re.IGNORECASE,
+    rf"^\s*(?:of\s+(?:(?!{GDP_FIRST_WORDS})\w|gross national income)|VAT|off\b)", re.I
 )
 #: An aim is planned, a commitment pledged ("an ambition to reach 3%" / "agreed to raise").
 _AIM_RE = re.compile(r"\b(?:ambition|aims?|intends?|hopes?|hoping|aspires?)\b", re.IGNORECASE)
@@ -90,7 +85,7 @@ _WIDER_RE = re.compile(
 
 
 #: A share that holds from a year on ("from 2025 onwards"): a standing target.
-_ONWARDS_RE = re.compile(r"\bfrom\s+(?:19|20)\d\d\s+(?:on(?:wards?)?|and beyond)\b", re.I)
+_ONWARDS_RE = re.compile(rf"\bfrom\s+{YEAR}\s+(?:on(?:wards?)?|and beyond)\b", re.I)
 _TO_DO_RE = re.compile(r"\b(?:will|shall|to (?:spend|raise|increase|hit|lift|boost|allocate)|"
                        r"set to|is to|are to)\b", re.IGNORECASE)  # fmt: skip
 
@@ -398,7 +393,7 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
         part = _part_item(s, pct, found)
         # a share for a part of a target ("will spend 3% on core defence") is pledged too
         pledge = bool(
-            _PLEDGE_RE.search(s.text) or (part and _COMMIT_RE.search(s.text)) or _target(s)
+            SHARE_PLEDGE_RE.search(s.text) or (part and _COMMIT_RE.search(s.text)) or _target(s)
         )
         fields: dict[str, Any] = {
             "actors": {"ally": ally or fallback} if (ally or fallback) else {},
@@ -410,7 +405,7 @@ def shares(s: Sentence) -> list[dict[str, Any]]:
         if pledge:
             before = s.text[max(0, pct.start - 40) : pct.start]  # the words of this share
             aim = _AIM_RE.search(before) and not _COMMIT_RE.search(before)
-            aim = aim or not (_PLEDGE_RE.search(s.text) or _COMMIT_RE.search(s.text))
+            aim = aim or not (SHARE_PLEDGE_RE.search(s.text) or _COMMIT_RE.search(s.text))
             kind, status = "pledge", "planned" if aim else "pledged"  # a target set: planned
             if year is None and len(found) == 1 and stated:
                 year = ref_year(stated[0])

@@ -27,11 +27,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from materiel.ingest.cues import YEAR
 from materiel.ingest.gazetteer import Gazetteer
 from materiel.ingest.numbers import parse_number, scale_of
 
 _SEPARATOR_RE = re.compile(r"^:?-{2,}:?$")
-_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_YEAR_RE = re.compile(rf"(?<!\d)({YEAR})(?!\d)")
 _SHARE_RE = re.compile(r"GDP|gross domestic|share|%|per ?cent|percent", re.IGNORECASE)
 _OTHER_RE = re.compile(
     r"change|growth|rank|increase|decrease|capita|equipment|personnel|of defen[cs]e|"
