@@ -119,9 +119,10 @@ AID_WORDS = (
     "signed off",
     "drawdowns?",
 )
-#: Words in the text before a list of shares that make them aid as a share of the
-#: donor's GDP, not defence spending. Narrower than AID_WORDS: "package" or "support" in
-#: a header of spending figures is no sign of aid; "to Ukraine" is.
+#: Words in the sentence just before a list (of shares or of amounts) that make its
+#: figures aid (a share of the donor's GDP, a sum given), not defence spending. Narrower
+#: than AID_WORDS: "package" or "support" over spending figures is no sign of aid;
+#: "to Ukraine" is.
 AID_CONTEXT_WORDS = ("aid", "assistance", "donors?", r"donat\w+", "to Ukraine", "for Ukraine")
 AID_RE = re.compile(words(AID_WORDS), re.IGNORECASE)
 AID_CONTEXT_RE = re.compile(words(AID_CONTEXT_WORDS), re.I)
