@@ -467,7 +467,6 @@ class RunOps(StoreBase):
             kind="sweep" if sweeps is not None else "simulation" if simulates else "plan",
         )
 
-
     def _outline(self, record: RunRecord) -> tuple[dict[str, Any] | None, frozenset[str]]:
         """A run's summary and the names of its result's tables. A finished run's never
         change: they are kept (:attr:`outlines`), so that lists of runs do not read and
