@@ -23,8 +23,9 @@ What it does, for each store (``--db``) and each number of server processes
 4. phase ``page``: the web app's pages of a finished run are timed for one user alone
    (each role, each page, the median of 5 reads) and the slowest page with its role is
    loaded by CLIENTS clients (``--page PATH`` skips the search; ``{run}`` and
-   ``{other}`` in PATH are the two runs' ids). The clients share the role's one
-   session, signed in through the sign-in form as a browser does.
+   ``{other}`` in PATH are the two runs' ids; the search is made once, on the first
+   store and server). The clients share the role's one session, signed in through the
+   sign-in form as a browser does.
 
 Clients are a closed loop with no think time: each sends its next request when the
 last one is answered. They are httpx async clients in this one process, on the same
@@ -522,8 +523,9 @@ def one_configuration(
                     rows.append(measure(f"{label} | API plan tables, 304s", api(True)))
             if args.phase in ("page", "both"):
                 page, role = args.page, args.role
-                if page is None:
+                if page is None:  # found once, on the first store and server
                     page, role = asyncio.run(heaviest_page(address, prepared))
+                    args.page, args.role = page, role
                     say(f"  the heaviest page: {page} as {role}")
                 shown = page.replace("{run}", "RUN").replace("{other}", "EARLIER")
                 make = lambda: page_phase(  # noqa: E731
