@@ -129,8 +129,7 @@ def aid_view(top: int = 20) -> dict[str, Any]:
 # -- scenarios and runs ----------------------------------------------------------------
 def scenario_names(store: Store, who: Principal) -> list[str]:
     """The scenarios the user sees: the shared ones, then the variants it may see."""
-    items = store.list_scenarios(who)
-    return [s.name for s in items if s.base is None] + [s.name for s in items if s.base]
+    return store.scenario_names(who)
 
 
 def pick_scenario(store: Store, who: Principal, name: str | None) -> str | None:
@@ -235,11 +234,7 @@ def view_key(
                 tags.append(store.run_table_tag(who, run.id, table))
             else:
                 tags.append(f"{table}: not read")
-        info = store.get_scenario(who, run.scenario)
-        versions = [info.name, str(info.version)]
-        if info.base:
-            base = store.get_scenario(who, info.base)
-            versions += [base.name, str(base.version)]
+        versions = store.scenario_versions(who, run.scenario)
     except (AccessDenied, NotFound):
         return None
     return (name, *tags, *versions, *policy.view())
