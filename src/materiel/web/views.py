@@ -389,12 +389,21 @@ def _industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) 
     }
 
 
+BINDS_TABLES = ("bottlenecks", "bottleneck_groups")
+
+
 def binds(store: Store, who: Principal, run: RunInfo) -> list[str] | None:
     """The planner's sentences on what binds in a run, of the rows the user may see
     (:func:`materiel.report.bottleneck_sentences`); None where the run has no ranking
-    or the user may not read it."""
+    or the user may not read it. Of a finished run, kept (:func:`kept`)."""
     if "bottlenecks" not in run.tables:
         return None
+    key = view_key("binds", store, who, run, BINDS_TABLES) if run.status == "done" else None
+    said: list[str] | None = kept(key, store, lambda: {"said": _binds(store, who, run)})["said"]
+    return said
+
+
+def _binds(store: Store, who: Principal, run: RunInfo) -> list[str] | None:
     limits = plan_table(store, who, run.id, "bottlenecks")
     return bottleneck_sentences(limits, plan_table(store, who, run.id, "bottleneck_groups"))
 
