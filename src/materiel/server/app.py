@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from materiel.server import errors
+from materiel.server.caching import Answers
 from materiel.server.jobs import RunManager
 from materiel.server.limits import Guard, SignInLimit, TooManyAttempts
 from materiel.server.routes_account import router as account
@@ -68,6 +69,7 @@ def create_api(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.answers = Answers()  # finished runs' tables as served, by their ETag
     app.state.sign_in_limit = SignInLimit(
         store, settings.sign_in_attempts, settings.sign_in_window_s, CLIENT_FACTOR
     )

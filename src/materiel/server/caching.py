@@ -10,6 +10,9 @@ the access checks come first, so a user who may not read the run still gets 403 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 
 from starlette.responses import Response
 
@@ -46,3 +49,36 @@ def cache_headers(tag: str, vary: str) -> dict[str, str]:
 def not_modified(tag: str, vary: str) -> Response:
     """304, no body."""
     return Response(status_code=304, headers=cache_headers(tag, vary))
+
+
+#: What :class:`Answers` keeps in each server process at most [bytes].
+ANSWERS_BYTES = 64 * 1024 * 1024
+
+
+class Answers:
+    """Answers of finished runs' tables, written once: bytes by their strong ETag, the
+    least recently served dropped first once they hold more than ``limit`` bytes.
+    Written without the serving code's validation on every read (a page of the stock
+    table took tens of ms to cut, validate and write). Safe across the server's
+    threads; two threads that miss at once both write the same bytes."""
+
+    def __init__(self, limit: int = ANSWERS_BYTES):
+        self.limit, self.held = limit, 0
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, tag: str, write: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            if tag in self._items:
+                self._items.move_to_end(tag)
+                return self._items[tag]
+        body = write()
+        if len(body) > self.limit:
+            return body
+        with self._lock:
+            if tag not in self._items:
+                self._items[tag] = body
+                self.held += len(body)
+            while self.held > self.limit:
+                self.held -= len(self._items.popitem(last=False)[1])
+        return body

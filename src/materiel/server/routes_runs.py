@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from materiel.server.caching import cache_headers, etag, matches, not_modified
+from materiel.server.caching import Answers, cache_headers, etag, matches, not_modified
 from materiel.server.deps import MAX_INT, PageDep, StoreDep, Who
 from materiel.server.schemas import (
     PlanTablePublic,
@@ -128,16 +128,22 @@ def run_table(
     store: StoreDep,
     paging: PageDep,
     request: Request,
-    response: Response,
-) -> PlanTablePublic | Response:
+) -> Response:
     """Rows are column: value, each plan table with its own columns (see
     :class:`~materiel.server.schemas.PlanTablePublic`). A finished run's table never
     changes: the answer has a strong ETag (of the run, the table, what decides the rows
     this user is served, and the page) and may be kept a day by the user's own client;
-    sent back in ``If-None-Match``, it is answered 304 with no body."""
+    sent back in ``If-None-Match``, it is answered 304 with no body. The answer's bytes
+    are kept under that ETag (:class:`~materiel.server.caching.Answers`) and served
+    again to whoever the same ETag is made for."""
     tag = etag(store.run_table_tag(who, run_id, table), f"json {paging.offset} {paging.limit}")
     if matches(request.headers.get("if-none-match"), tag):
         return not_modified(tag, VARY)
-    page = paging.page(PlanTablePublic, store.run_table(who, run_id, table))
-    response.headers.update(cache_headers(tag, VARY))
-    return page
+    answers: Answers = request.app.state.answers
+
+    def write() -> bytes:
+        page = paging.page(PlanTablePublic, store.run_table(who, run_id, table))
+        return page.model_dump_json().encode()
+
+    body = answers.get(tag, write)
+    return Response(body, media_type="application/json", headers=cache_headers(tag, VARY))

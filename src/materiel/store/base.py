@@ -20,6 +20,10 @@ from materiel.store.policy import Policy, Principal
 
 #: Finished runs' results kept in memory by each store (each server process).
 RESULTS_KEPT = 8
+#: Finished runs' summaries and table names kept in memory by each store.
+OUTLINES_KEPT = 4096
+#: Pages' views of finished runs kept in memory by each store.
+VIEWS_KEPT = 64
 
 
 class StoreBase:
@@ -32,6 +36,11 @@ class StoreBase:
         #: the last finished runs' results, read from the database once (a result never
         #: changes once its run is done; a few MB of JSON each for nato-2024)
         self.results = Memo(size=RESULTS_KEPT)
+        #: finished runs' summaries and table names (small; lists of runs show them)
+        self.outlines = Memo(size=OUTLINES_KEPT)
+        #: what the pages work out of finished runs, under keys that name what decides
+        #: it for the user (the web app's outlook: :func:`materiel.web.views.outlook`)
+        self.views = Memo(size=VIEWS_KEPT)
 
     @contextlib.contextmanager
     def tx(self, write: bool = False) -> Iterator[Session]:

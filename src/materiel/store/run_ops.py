@@ -411,7 +411,7 @@ class RunOps(StoreBase):
         404 for a run the user may not see and a run that has not finished)."""
         policy = self._table_policy(who, table)
         with self.tx() as s:
-            key = _run_key(_finished_run(s, policy, run_id))
+            key = _finished_key(s, policy, run_id)
         parts = (SERVING, *map(str, key), table, *policy.view())
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
@@ -436,7 +436,7 @@ class RunOps(StoreBase):
     ) -> RunInfo:
         policy = self.policy(who)
         sees_all = policy.may("scenario.create")  # alliance-wide users
-        result = record.result or {}
+        summary, tables = self._outline(record)
         error = record.error
         started = aware(record.started_at)
         finished = aware(record.finished_at)
@@ -460,16 +460,27 @@ class RunOps(StoreBase):
             elapsed_seconds=elapsed,
             stage=record.stage or 0,
             stages=record.stages or 0,
-            summary=_summary(result.get("summary"), sees_all) if record.status == "done" else None,
-            tables=[
-                t
-                for t in RUN_TABLES
-                if t in result.get("tables", {}) and policy.may_read_table(f"plan.{t}")
-            ],
+            summary=_summary(summary, sees_all) if record.status == "done" else None,
+            tables=[t for t in RUN_TABLES if t in tables and policy.may_read_table(f"plan.{t}")],
             baseline=baseline,
             simulates=simulates,
             kind="sweep" if sweeps is not None else "simulation" if simulates else "plan",
         )
+
+    def _outline(self, record: RunRecord) -> tuple[dict[str, Any] | None, frozenset[str]]:
+        """A run's summary and the names of its result's tables. A finished run's never
+        change: they are kept (:attr:`outlines`), so that lists of runs do not read and
+        parse every run's result (a few MB of JSON each) again; the result is deferred
+        in :func:`_with_scenario` and read here only once per finished run. A run not
+        finished has no result."""
+        if record.status != "done":
+            return None, frozenset()
+
+        def outline() -> tuple[dict[str, Any] | None, frozenset[str]]:
+            result = record.result or {}
+            return result.get("summary"), frozenset(result.get("tables", {}))
+
+        return self.outlines.get(_run_key(record), outline)
 
 
 def _held_by(run_id: int, worker: str) -> tuple[Any, ...]:
@@ -498,6 +509,7 @@ def _with_scenario() -> Select[RunRecord, str, str | None, int, int | None, int 
         )
         .join(ScenarioRecord, ScenarioRecord.id == RunRecord.scenario_id)
         .outerjoin(BaselineRecord, BaselineRecord.run_id == RunRecord.id)
+        .options(defer(RunRecord.result))  # read by RunOps._outline, once a finished run
     )
 
 
@@ -521,6 +533,27 @@ def _finished_run(s: Any, policy: Policy, run_id: int) -> RunRecord:
     if record.status != "done":
         raise NotFound(f"run {run_id} has no result ({record.status})")
     return record
+
+
+def _finished_key(s: Any, policy: Policy, run_id: int) -> tuple[Any, ...]:
+    """:func:`_run_key` of the run, refused as :func:`_finished_run` refuses, in one
+    query of a few columns (every read of a finished run's table asks it first)."""
+    row = s.execute(
+        select(
+            RunRecord.id,
+            RunRecord.created_at,
+            RunRecord.scenario_digest,
+            RunRecord.status,
+            ScenarioRecord.owner,
+        )
+        .outerjoin(ScenarioRecord, ScenarioRecord.id == RunRecord.scenario_id)
+        .where(RunRecord.id == run_id)
+    ).first()
+    if row is None or not policy.sees_scenario(row.owner):
+        raise NotFound(f"no run {run_id}")
+    if row.status != "done":
+        raise NotFound(f"run {run_id} has no result ({row.status})")
+    return ("run", row.id, str(row.created_at), row.scenario_digest)
 
 
 def _run_key(record: RunRecord) -> tuple[Any, ...]:
@@ -548,6 +581,8 @@ SERVING = _serving()
 
 
 def _summary(summary: dict[str, Any] | None, whole: bool) -> dict[str, Any] | None:
-    if summary is None or whole:
-        return summary
+    if summary is None:
+        return None
+    if whole:
+        return dict(summary)  # the kept one stays as it is
     return {k: v for k, v in summary.items() if k in SUMMARY_FOR_ALL}

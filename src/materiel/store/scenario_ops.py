@@ -131,6 +131,36 @@ class ScenarioOps(PublishedOps):
             records = s.scalars(select(ScenarioRecord).order_by(ScenarioRecord.name)).all()
             return [self._summary(s, policy, r) for r in records if policy.sees_scenario(r.owner)]
 
+    def scenario_names(self, who: Principal) -> list[str]:
+        """The names of the scenarios the user sees, the shared ones first, then the
+        variants it may see; without their summaries (which count rows the user may see,
+        table by table): what the pages' pickers need."""
+        policy = self.policy(who)
+        with self.tx() as s:
+            found = s.execute(
+                select(ScenarioRecord.name, ScenarioRecord.owner, ScenarioRecord.base_id).order_by(
+                    ScenarioRecord.name
+                )
+            ).all()
+        seen = [r for r in found if policy.sees_scenario(r.owner)]
+        return [r.name for r in seen if r.base_id is None] + [
+            r.name for r in seen if r.base_id is not None
+        ]
+
+    def scenario_versions(self, who: Principal, name: str) -> tuple[str, ...]:
+        """The scenario's name and version, then its base's if it is a variant: every
+        change to a scenario or its rows changes its version (a cache of what is made of
+        its rows keys on them). 404 as :meth:`get_scenario`."""
+        policy = self.policy(who)
+        with self.tx() as s:
+            record = self._scenario(s, name, policy)
+            versions = [record.name, str(record.version)]
+            if record.base_id is not None:
+                base = s.get(ScenarioRecord, record.base_id)
+                if base is not None:
+                    versions += [base.name, str(base.version)]
+        return tuple(versions)
+
     def get_scenario(self, who: Principal, name: str) -> ScenarioInfo:
         policy = self.policy(who)
         with self.tx() as s:

@@ -12,7 +12,7 @@ from materiel.scenario import TABLES
 from materiel.store import SIM_TABLE, SWEEP_TABLE, AccessDenied, NotFound, RunInfo, Store
 from materiel.web import downloads, headline, national, odds, session, views
 from materiel.web.grid import AID_UNITS, numeric_columns, schema_units
-from materiel.web.render import WebRoute, page
+from materiel.web.render import WebRoute, fragment, outlook_body, page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Name = Annotated[str | None, Query(max_length=100)]
@@ -100,9 +100,11 @@ def outlook(request: Request, scenario: Name = None, run: RunQ = None) -> Respon
     who, name, shown, picker = _scenario_and_run(request, scenario, run)
     store = _store(request)
     data: dict[str, Any] = {"rows": [], "series": [], "series_total": 0}
+    may_simulate = store.policy(who).may("run.create")
     if shown is not None:
         data = views.outlook(store, who, shown)
         data["odds"] = odds.odds(store, who, shown, odds.plan_months(data["series"]))
+        data["body"] = outlook_body(store, shown, data, may_simulate)
     return page(
         request,
         "outlook.html",
@@ -111,7 +113,7 @@ def outlook(request: Request, scenario: Name = None, run: RunQ = None) -> Respon
         scenarios=views.scenario_names(store, who),
         run=shown,
         sees_stock=store.policy(who).may_read_table("plan.stock"),
-        may_simulate=store.policy(who).may("run.create"),
+        may_simulate=may_simulate,
         **picker,
         **data,
     )
@@ -119,13 +121,15 @@ def outlook(request: Request, scenario: Name = None, run: RunQ = None) -> Respon
 
 @router.get("/industry")
 def industry(request: Request, scenario: Name = None, run: RunQ = None) -> Response:
-    return _run_page(
-        request,
-        scenario,
-        run,
-        "industry.html",
-        lambda store, who, name, shown: views.industry(store, who, name, shown) if name else {},
-    )
+    def data(store: Store, who: Any, name: str | None, shown: RunInfo | None) -> dict:
+        made = views.industry(store, who, name, shown) if name else {"key": None}
+        currency = str((shown.summary or {}).get("currency") or "") if shown else ""
+        key = made["key"] and (*made["key"], name, currency, str(shown and shown.id))
+        context = {"data": made, "scenario": name, "run": shown, "currency": currency}
+        made["body"] = fragment(store, "_industry_body.html", key, who=who, **context)
+        return made
+
+    return _run_page(request, scenario, run, "industry.html", data)
 
 
 @router.get("/supply-chain")
@@ -322,6 +326,7 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
         return {"result": None, "may_cancel": may_cancel, "sweep": rows, "downloads": readable}
     result = views.outlook(store, who, info)
     result["odds"] = odds.odds(store, who, info, odds.plan_months(result["series"]))
+    result["body"] = outlook_body(store, info, result, store.policy(who).may("run.create"))
     return {
         "result": result,
         "aid": views.aid_coordination(store, who, info),

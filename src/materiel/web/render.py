@@ -14,10 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from materiel.errors import MaterielError
 from materiel.server import status_of
-from materiel.store import Principal, Unauthenticated
+from materiel.store import Principal, RunInfo, Store, Unauthenticated
 from materiel.version import __version__
 from materiel.web import session
 from materiel.web.grid import order_value, schema_unit
@@ -72,6 +73,39 @@ def page(
         **context,
     )
     return HTMLResponse(body, status_code=status, headers={"Content-Security-Policy": CSP})
+
+
+def fragment(store: Store, template: str, key: tuple[str, ...] | None, /, **context: Any) -> Markup:
+    """``template`` rendered with ``context`` once for each ``key``, which must name all
+    that decides what it shows (a finished run's view: :func:`materiel.web.views.view_key`,
+    and whatever else the context holds); rendered every time when ``key`` is None."""
+
+    def render() -> Markup:
+        return Markup(env.get_template(template).render(**context))
+
+    return store.views.get(None if key is None else (template, *key), render)
+
+
+def outlook_body(store: Store, run: RunInfo, outlook: dict[str, Any], may_simulate: bool) -> Markup:
+    """The outlook of a finished run (its table, odds and charts: ``_outlook_body.html``)
+    as the outlook page and the run's page show it, kept for each key that names all it
+    shows: the outlook's (the run, what decides the rows the user is served, the
+    scenario's version), its odds' (the latest finished simulation of the run, the one
+    queued or running) and whether the user may simulate."""
+    odds = outlook.get("odds") or {}
+    shown, pending = odds.get("run"), odds.get("pending")
+    key = outlook.get("key")
+    if key is not None:
+        key = (
+            *key,
+            str(run.id),
+            str(run.finished_at),
+            f"{shown.id} {shown.created_at}" if shown else "",
+            f"{pending.id} {pending.status}" if pending else "",
+            str(may_simulate),
+        )
+    context = {**outlook, "run": run, "odds": odds, "may_simulate": may_simulate}
+    return fragment(store, "_outlook_body.html", key, **context)
 
 
 def failure(request: Request, status: int, message: str) -> HTMLResponse:

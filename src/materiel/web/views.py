@@ -8,6 +8,7 @@ removed what the user may not see: this module only arranges what is left.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -128,8 +129,7 @@ def aid_view(top: int = 20) -> dict[str, Any]:
 # -- scenarios and runs ----------------------------------------------------------------
 def scenario_names(store: Store, who: Principal) -> list[str]:
     """The scenarios the user sees: the shared ones, then the variants it may see."""
-    items = store.list_scenarios(who)
-    return [s.name for s in items if s.base is None] + [s.name for s in items if s.base]
+    return store.scenario_names(who)
 
 
 def pick_scenario(store: Store, who: Principal, name: str | None) -> str | None:
@@ -216,8 +216,45 @@ def aid_coordination(store: Store, who: Principal, run: RunInfo) -> list[dict[st
     ]
 
 
+def view_key(
+    name: str, store: Store, who: Principal, run: RunInfo, tables: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """What decides the view ``name`` of a finished run that ``who`` is shown, made of
+    the run's ``tables`` and its scenario's rows: the tags of the tables as the user is
+    served them (the run, what decides the rows the user is served, the code that serves
+    them: :meth:`materiel.store.Store.run_table_tag`; a table the user may not read is
+    marked so), the versions of the scenario and of its base (every change to their
+    rows changes them), and the user's view. None (nothing may be kept) for a run the
+    user may not see or that has not finished."""
+    policy = store.policy(who)
+    try:
+        tags = []
+        for table in tables:
+            if policy.may_read_table(f"plan.{table}"):
+                tags.append(store.run_table_tag(who, run.id, table))
+            else:
+                tags.append(f"{table}: not read")
+        versions = store.scenario_versions(who, run.scenario)
+    except (AccessDenied, NotFound):
+        return None
+    return (name, *tags, *versions, *policy.view())
+
+
+def kept(key: tuple[str, ...] | None, store: Store, make: Callable[[], dict]) -> dict[str, Any]:
+    """``make()`` worked out once for each ``key`` (:func:`view_key`) and kept by the
+    store; a copy (pages add to it) with its ``key``."""
+    return {**store.views.get(key, make), "key": key}
+
+
 def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
-    """Stock against target by ally (or alliance total) and item, from one run."""
+    """Stock against target by ally (or alliance total) and item, from one run: worked
+    out once for each :func:`view_key` (a finished run's tables never change; the
+    scenario's version does when its rows do) and kept by the store."""
+    key = view_key("outlook", store, who, run, ("targets", "stock"))
+    return kept(key, store, lambda: _outlook(store, who, run))
+
+
+def _outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
     targets = plan_table(store, who, run.id, "targets")
     stock = plan_table(store, who, run.id, "stock")
     # a plan's alliance totals carry no initial stock or target: those are the
@@ -303,13 +340,23 @@ def _lateness(entry: dict[str, Any], planned: dict[str, Any] | None) -> tuple[fl
     return (late if target else -math.inf, share)
 
 
+INDUSTRY_TABLES = ("capacity", "contracts", "bottlenecks", "bottleneck_groups")
+
+
 def industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) -> dict:
     """Lines, components, capacity added and when, what binds, contracts to sign.
 
     What binds is the planner's own ranking of the run (its ``bottlenecks`` table, the
     limits by shadow price) in the report's sentences, as the user may see it; None
     where the run has no such table (a run made before plans kept it): nothing is said
-    of what binds then."""
+    of what binds then. Of a finished run of ``scenario``, kept (:func:`kept`)."""
+    if run is None or run.scenario != scenario:
+        return {**_industry(store, who, scenario, run), "key": None}
+    key = view_key("industry", store, who, run, INDUSTRY_TABLES)
+    return kept(key, store, lambda: _industry(store, who, scenario, run))
+
+
+def _industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) -> dict:
     lines = _rows(store, who, scenario, "lines")
     components = _rows(store, who, scenario, "components")
     capacity = plan_table(store, who, run.id, "capacity") if run else []
@@ -342,12 +389,21 @@ def industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) -
     }
 
 
+BINDS_TABLES = ("bottlenecks", "bottleneck_groups")
+
+
 def binds(store: Store, who: Principal, run: RunInfo) -> list[str] | None:
     """The planner's sentences on what binds in a run, of the rows the user may see
     (:func:`materiel.report.bottleneck_sentences`); None where the run has no ranking
-    or the user may not read it."""
+    or the user may not read it. Of a finished run, kept (:func:`kept`)."""
     if "bottlenecks" not in run.tables:
         return None
+    key = view_key("binds", store, who, run, BINDS_TABLES) if run.status == "done" else None
+    said: list[str] | None = kept(key, store, lambda: {"said": _binds(store, who, run)})["said"]
+    return said
+
+
+def _binds(store: Store, who: Principal, run: RunInfo) -> list[str] | None:
     limits = plan_table(store, who, run.id, "bottlenecks")
     return bottleneck_sentences(limits, plan_table(store, who, run.id, "bottleneck_groups"))
 
@@ -372,8 +428,21 @@ def _rows(store: Store, who: Principal, scenario: str, table: str) -> list[dict[
         return []
 
 
+COMPARE_TABLES = ("targets", "spending", "capacity")
+
+
 def compare(store: Store, who: Principal, a: RunInfo, b: RunInfo) -> dict:
-    """Two runs side by side: targets, spending by year, capacity at the end, per line."""
+    """Two runs side by side: targets, spending by year, capacity at the end, per line,
+    and what changed in their inputs. Of two finished runs, kept (:func:`kept`): their
+    tables, summaries and inputs never change."""
+    first, second = (view_key("compare", store, who, run, COMPARE_TABLES) for run in (a, b))
+    key = None
+    if first is not None and second is not None and a.status == b.status == "done":
+        key = first + second
+    return kept(key, store, lambda: _compare(store, who, a, b))
+
+
+def _compare(store: Store, who: Principal, a: RunInfo, b: RunInfo) -> dict:
 
     def keyed(run: RunInfo, table: str, key: tuple[str, ...], value: str) -> dict:
         out: dict[tuple[str, ...], float] = {}
