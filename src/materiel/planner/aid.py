@@ -100,7 +100,8 @@ def unmet_unit(inp: ModelInputs, unit: xr.DataArray, unit_weight: xr.DataArray) 
     per = requirement_unit(inp, unit)
     assert inp.aid is not None
     weight = requirement_weights(inp, unit_weight).where(inp.aid.need > 0).min("month") * per
-    lift = np.ceil(np.log10(1e-3 / weight)).clip(min=0).fillna(0.0)
+    lift = xr.apply_ufunc(lambda w: np.ceil(np.log10(1e-3 / w)), weight)
+    lift = lift.clip(min=0).fillna(0.0)
     return per * 10.0**lift
 
 

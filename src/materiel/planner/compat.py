@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import linopy
@@ -116,12 +117,14 @@ def set_unit(item: linopy.Variable | linopy.Constraint, unit: xr.DataArray | flo
     """Record that a variable's columns (a constraint's rows) are measured in ``unit``
     of the quantity the model documents: a column's value times ``unit`` is the value, a
     row's right-hand side is the documented one divided by ``unit``."""
-    item.attrs[UNIT] = unit
+    attrs: dict[str, Any] = item.attrs  # linopy types them Hashable: any value is kept
+    attrs[UNIT] = unit
 
 
 def unit_of(item: linopy.Variable | linopy.Constraint) -> xr.DataArray | float:
     """The unit recorded by :func:`set_unit`, 1 where none."""
-    unit: xr.DataArray | float = item.attrs.get(UNIT, 1.0)
+    attrs: dict[str, Any] = item.attrs
+    unit: xr.DataArray | float = attrs.get(UNIT, 1.0)
     return unit
 
 

@@ -325,7 +325,7 @@ def held_unit(inp: ModelInputs) -> xr.DataArray:
     in this unit it is 1e-3 to 1e-2. Values read back are in units."""
     price = line_base_price(inp)
     ratio = (cost_scale(inp) / price.where(price > 0)).fillna(1.0)
-    exponent = (np.ceil(np.log10(ratio)) + 1).clip(min=0)
+    exponent = xr.apply_ufunc(lambda r: np.ceil(np.log10(r)) + 1, ratio).clip(min=0)
     return 10.0**exponent
 
 
@@ -698,7 +698,8 @@ def stock_unit(inp: ModelInputs) -> xr.DataArray:
     yearly = 12 * inp.demand.mean("month")
     reference = inp.target.where(inp.target > 0, yearly)
     largest = reference.where(inp.has_stock & (reference > 0)).max("ally")
-    exponent = (np.floor(np.log10(largest)) - 2).clip(min=0).fillna(0.0)
+    exponent = xr.apply_ufunc(lambda x: np.floor(np.log10(x)) - 2, largest)
+    exponent = exponent.clip(min=0).fillna(0.0)
     return 10.0**exponent
 
 
