@@ -44,6 +44,27 @@ def test_columns_and_rows_map_labels_both_ways() -> None:
     assert float(x[index] @ coeffs) == pytest.approx(8.0)
 
 
+def test_a_variable_and_a_row_in_a_unit_of_their_own_read_back_in_units() -> None:
+    # Stock counted in tens: s' = s / 10. Need 35 units: the row s' >= 3.5 in tens; a
+    # unit costs 2, so a column (ten units) costs 20. Read back: 35 units, and the row's
+    # dual per unit is the unit's cost, 2 (HiGHS's dual, per ten, is 20).
+    m = compat.new_model()
+    m.add_variables(lower=0, name="s")
+    s = m.variables["s"]
+    m.add_constraints(1 * s >= 3.5, name="need")
+    m.add_objective(20 * s)
+    compat.set_unit(s, 10.0)
+    compat.set_unit(m.constraints["need"], 10.0)
+    h, layout = compat.to_highs(m)
+    h.run()
+    solution = h.getSolution()
+    assert float(compat.values_of(s, layout, np.asarray(solution.col_value))) == pytest.approx(35)
+    dual = compat.duals_of(m.constraints["need"], layout, np.asarray(solution.row_dual))
+    assert float(dual) == pytest.approx(2.0)
+    assert np.asarray(solution.row_dual)[0] == pytest.approx(20.0)
+    assert compat.unit_of(m.variables["s"]) == 10.0
+
+
 def test_rows_change_bounds_in_place() -> None:
     m = _tiny()
     h, layout = compat.to_highs(m)

@@ -10,6 +10,13 @@ the recipient are the donor's own contract variables (``rate``, ``lots``): the d
 buys, the deliveries are passed on in the month they arrive, so whole lots, least rates
 and pooling (several donors on one line and period form one multinational contract) work
 unchanged. The recipient is not an ally: it has no stock, budget or target in the model.
+
+Units: the gifts, a requirement's row and the donor's floor count in the unit of the
+group's stock (``model.stock_unit``, passed in as ``unit``), what is left unmet in
+:func:`unmet_unit` (a multiple of it: requirements weigh little per unit); the value
+given (``aid_value``, ``aid_value_total``, ``aid_unfair``) in :func:`value_unit` times
+``money_scale``. Values read back through ``compat.values_of`` are in units/month and
+``money_scale`` as the names below say.
 """
 
 from __future__ import annotations
@@ -75,10 +82,47 @@ def _periods(inp: ModelInputs) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray
     return asked_p, stock_p.transpose("ally", "requirement", "period"), src
 
 
-def define_aid_variables(m: linopy.Model, inp: ModelInputs) -> None:
+def requirement_unit(inp: ModelInputs, unit: xr.DataArray) -> xr.DataArray:
+    """The stock unit of each requirement's group (requirement) [units]."""
+    assert inp.aid is not None
+    return unit.sel(group=inp.aid.group).drop_vars("group")
+
+
+def unmet_unit(inp: ModelInputs, unit: xr.DataArray, unit_weight: xr.DataArray) -> xr.DataArray:
+    """The unit of a requirement left unmet (requirement) [units]: the group's stock unit
+    times a power of ten, so that a unit-month of it weighs at least 1e-3 target-months.
+
+    A requirement's weight follows from the least weight per unit of money of any
+    target (:func:`requirement_weights`), not from its own group's size: nato-2024 weighs
+    a missile of a requirement about 1e-6 target-months, and counted in the group's
+    stock unit (10 missiles) it would still be below HiGHS's least cost without a
+    warning (1e-4)."""
+    per = requirement_unit(inp, unit)
+    assert inp.aid is not None
+    weight = requirement_weights(inp, unit_weight).where(inp.aid.need > 0).min("month") * per
+    lift = xr.apply_ufunc(lambda w: np.ceil(np.log10(1e-3 / w)), weight)
+    lift = lift.clip(min=0).fillna(0.0)
+    return per * 10.0**lift
+
+
+def value_unit(inp: ModelInputs, unit_weight: xr.DataArray) -> float:
+    """The unit of the value aid gives [money_scale]: a power of ten, at least 1, at which
+    a unit given off a donor's fair share weighs at least 1e-3 target-months
+    (:func:`fairness_weight`; nato-2024: 3.4e-6 per money_scale, so 1,000 money_scale),
+    well above HiGHS's least cost without a warning (1e-4)."""
+    weight = fairness_weight(inp, unit_weight) if inp.aid is not None else 0.0
+    if weight <= 0:
+        return 1.0
+    return float(10.0 ** max(0.0, np.ceil(np.log10(1e-3 / weight))))
+
+
+def define_aid_variables(
+    m: linopy.Model, inp: ModelInputs, unit: xr.DataArray, unit_weight: xr.DataArray
+) -> None:
     """What each donor gives each requirement, from stock and from new contracts
     [units/month], at a steady rate within each contract period (as contracts deliver:
-    one rate a period keeps the model small), and what is left unmet each month."""
+    one rate a period keeps the model small), and what is left unmet each month; gifts
+    count in the group's stock ``unit``, what is left unmet in :func:`unmet_unit`."""
     aid = inp.aid
     if aid is None:
         return
@@ -87,7 +131,11 @@ def define_aid_variables(m: linopy.Model, inp: ModelInputs) -> None:
     m.add_variables(lower=0, coords=stock_p.coords, name=AV.STOCK, mask=stock_p)
     new = (_line_for_group(inp) & asked_p).transpose("ally", "requirement", "period")
     m.add_variables(lower=0, coords=new.coords, name=AV.NEW, mask=new)
-    m.add_variables(lower=0, upper=aid.need, coords=asked.coords, name=AV.UNMET, mask=asked)
+    left = unmet_unit(inp, unit, unit_weight)
+    m.add_variables(lower=0, upper=aid.need / left, coords=asked.coords, name=AV.UNMET, mask=asked)
+    for name in (AV.STOCK, AV.NEW):
+        compat.set_unit(m.variables[name], requirement_unit(inp, unit))
+    compat.set_unit(m.variables[AV.UNMET], left)
 
 
 def _monthly(m: linopy.Model, inp: ModelInputs, name: str) -> linopy.LinearExpression:
@@ -116,6 +164,8 @@ def define_aid(
     *,
     stock: linopy.Variable,
     arrived: linopy.LinearExpression,
+    unit: xr.DataArray,
+    values_in: float,
     unmet: linopy.Variable | None = None,
 ) -> None:
     """Requirements, floors, new deliveries passed on and fairness.
@@ -139,34 +189,43 @@ def define_aid(
       V[d]`` with ``V[d] = Σ_{k,t} price[k]·(from_stock + from_new)[d,k,t]`` the value
       donor d gives, ``T = Σ_e V[e]``, ``s[d]`` its share of the donors' GDP and ``b``
       ``policy.aid_fairness_tolerance``.
+
+    Quantities and rows count in the group's stock ``unit`` (``arrived`` too), values
+    in ``values_in`` (:func:`value_unit`) times ``money_scale``.
     """
     aid = inp.aid
     assert aid is not None
     s, n = _monthly(m, inp, AV.STOCK), _monthly(m, inp, AV.NEW)
     asked = aid.need > 0
-    given = (s + n).sum("ally") + m.variables[AV.UNMET]
-    m.add_constraints(given == aid.need, name=AC.REQUIREMENT, mask=asked)
+    per = requirement_unit(inp, unit)
+    left = compat.unit_of(m.variables[AV.UNMET]) / per  # unmet_unit in the stock unit
+    given = (s + n).sum("ally") + left * m.variables[AV.UNMET]
+    m.add_constraints(given == aid.need / per, name=AC.REQUIREMENT, mask=asked)
     groups = inp.has_stock.coords["group"].values
     started = aid.from_stock.astype(int).cumsum("month") > 0
     held = started.groupby(aid.group.rename("group")).max()
     held = held.reindex(group=groups, fill_value=False).astype(bool)
-    floor = inp.scenario.meta.policy.donor_floor * inp.target
+    floor = inp.scenario.meta.policy.donor_floor * inp.target / unit
     floored = held & inp.has_stock
-    kept = stock - _forgone(m, floored, unmet) if unmet is not None else stock
+    kept = stock - _forgone(m, floored, unmet, unit) if unmet is not None else stock
     m.add_constraints(kept >= floor, name=AC.FLOOR, mask=floored)
-    _define_below_floor(m, inp, stock, floor)
+    _define_below_floor(m, inp, stock, floor, unit)
     passed = _by_group(inp, n)
     asks = asked.groupby(aid.group.rename("group")).max()
     asks = asks.reindex(group=groups, fill_value=False).astype(bool)
     m.add_constraints(passed - arrived <= 0, name=AC.NEW, mask=asks & inp.has_stock)
+    compat.set_unit(m.constraints[AC.REQUIREMENT], per)
+    for name in (AC.FLOOR, AC.NEW):
+        compat.set_unit(m.constraints[name], unit)
     # Each donor's value and the total as variables: written out, every donor's
     # fairness rows would hold every donor's gifts (dense rows, slow solves).
     allies = [aid.gdp_share.indexes["ally"]]
     capped = aid.cap.notnull()
-    cap = (aid.cap / inp.money_scale).where(capped, np.inf)
+    cap = (aid.cap / (inp.money_scale * values_in)).where(capped, np.inf)
     m.add_variables(lower=0, upper=cap, coords=allies, name=AV.VALUE)
     value = m.variables[AV.VALUE]
-    m.add_constraints(value - _value_given(m, inp) == 0, name=AC.VALUE)
+    m.add_constraints(value - _value_given(m, inp, per, values_in) == 0, name=AC.VALUE)
+    compat.set_unit(value, values_in)
     if inp.scenario.meta.policy.aid_fairness > 0:
         m.add_variables(lower=0, name=AV.TOTAL)
         m.add_variables(lower=0, coords=allies, name=AV.UNFAIR)
@@ -177,13 +236,20 @@ def define_aid(
         fair = aid.gdp_share * total
         m.add_constraints(unfair - value + (1 + band) * fair >= 0, name=AC.FAIR_ABOVE)
         m.add_constraints(unfair + value - (1 - band) * fair >= 0, name=AC.FAIR_BELOW)
+        for item in (total, unfair):
+            compat.set_unit(item, values_in)
 
 
 def _define_below_floor(
-    m: linopy.Model, inp: ModelInputs, stock: linopy.Variable, floor: xr.DataArray
+    m: linopy.Model,
+    inp: ModelInputs,
+    stock: linopy.Variable,
+    floor: xr.DataArray,
+    unit: xr.DataArray,
 ) -> None:
     """``below_floor[n,g,t] ≥ donor_floor·target[n,g] − stock[n,g,t]`` where the
-    shortfall's weight is split at a floor below 1 (:func:`floor_band`)."""
+    shortfall's weight is split at a floor below 1 (:func:`floor_band`); ``floor`` and
+    the row in the stock ``unit``."""
     band = floor_band(inp)
     if band is None:
         return
@@ -191,25 +257,34 @@ def _define_below_floor(
     upper = floor.broadcast_like(below)
     m.add_variables(lower=0, upper=upper, coords=below.coords, name=AV.BELOW, mask=below)
     m.add_constraints(m.variables[AV.BELOW] + stock >= floor, name=AC.BELOW, mask=below)
+    compat.set_unit(m.variables[AV.BELOW], unit)
+    compat.set_unit(m.constraints[AC.BELOW], unit)
 
 
-def _forgone(m: linopy.Model, floored: xr.DataArray, unmet: linopy.Variable) -> linopy.Variable:
+def _forgone(
+    m: linopy.Model, floored: xr.DataArray, unmet: linopy.Variable, unit: xr.DataArray
+) -> linopy.Variable:
     """A donor's own demand left unmet in the months its floor holds, summed from the
     first (ally, group, month) [units]: ``forgone[t] = forgone[t−1] + unmet_demand[t]``,
-    the first month's ``forgone[t−1]`` absent (masked)."""
+    the first month's ``forgone[t−1]`` absent (masked); in the stock ``unit`` as
+    ``unmet``."""
     m.add_variables(lower=0, coords=floored.coords, name=AV.FORGONE, mask=floored)
     forgone = m.variables[AV.FORGONE]
     m.add_constraints(forgone - forgone.shift(month=1) - unmet == 0, name=AC.FORGONE, mask=floored)
+    compat.set_unit(forgone, unit)
     return forgone
 
 
-def _value_given(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
-    """Value each donor gives [money_scale] (ally), at the items' base prices: a period's
-    rate times the months it asks in the period."""
+def _value_given(
+    m: linopy.Model, inp: ModelInputs, per: xr.DataArray, values_in: float
+) -> linopy.LinearExpression:
+    """Value each donor gives [values_in × money_scale] (ally), at the items' base
+    prices: a period's rate (in the requirement's stock unit ``per``) times the months it
+    asks in the period."""
     aid = inp.aid
     assert aid is not None
     months = (aid.need > 0).astype(float).groupby(inp.month_period).sum()
-    price = aid.price / inp.money_scale * months
+    price = aid.price * per / (inp.money_scale * values_in) * months
     rates = m.variables[AV.STOCK] + m.variables[AV.NEW]
     return (price * rates).sum(["requirement", "period"])
 
@@ -324,17 +399,25 @@ def fairness_weight(inp: ModelInputs, unit_weight: xr.DataArray) -> float:
 
 
 def objective(
-    m: linopy.Model, inp: ModelInputs, unit_weight: xr.DataArray, below: xr.DataArray | None
+    m: linopy.Model,
+    inp: ModelInputs,
+    unit_weight: xr.DataArray,
+    below: xr.DataArray | None,
+    unit: xr.DataArray,
 ) -> linopy.LinearExpression | None:
     """The aid part of the first objective [target-months]: requirements left unmet
     (:func:`requirement_weights`) and value given off fair shares
     (:func:`fairness_weight`); with ``below`` (the extra weight of stock below a floor,
-    :func:`band_weights`), the stock below the floor too."""
+    :func:`band_weights`), the stock below the floor too. The weights are per unit and
+    per money_scale; a column's is that times the unit it counts in (``unit``, the
+    group's stock unit; :func:`value_unit`)."""
     if inp.aid is None:
         return None
-    part = (requirement_weights(inp, unit_weight) * m.variables[AV.UNMET]).sum()
+    left = compat.unit_of(m.variables[AV.UNMET])  # unmet_unit
+    part = (left * requirement_weights(inp, unit_weight) * m.variables[AV.UNMET]).sum()
     if below is not None and AV.BELOW in m.variables:
-        part = part + (below * m.variables[AV.BELOW]).sum()
+        part = part + (unit * below * m.variables[AV.BELOW]).sum()
     if AV.UNFAIR in m.variables:
-        part = part + fairness_weight(inp, unit_weight) * m.variables[AV.UNFAIR].sum()
+        weight = fairness_weight(inp, unit_weight) * value_unit(inp, unit_weight)
+        part = part + weight * m.variables[AV.UNFAIR].sum()
     return part

@@ -6,12 +6,17 @@
   switched linopy to other semantics gets a clear error instead of a different model.
 - A built model is handed to HiGHS through linopy's direct API (no files); the map
   between linopy labels and HiGHS columns and rows comes from ``model.matrices``.
+- A variable or constraint measured in a unit of its own (a stock in thousands of
+  shells, see ``model.stock_unit``) carries that unit in its linopy ``attrs``
+  (:func:`set_unit`): :func:`values_of` gives values in the documented unit, and a
+  right-hand side change in that unit is divided by it (:func:`unit_of`).
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import linopy
@@ -105,18 +110,46 @@ def to_highs(m: linopy.Model) -> tuple[highspy.Highs, Layout]:
     return h, Layout.of(m)
 
 
+UNIT = "materiel_unit"
+
+
+def set_unit(item: linopy.Variable | linopy.Constraint, unit: xr.DataArray | float) -> None:
+    """Record that a variable's columns (a constraint's rows) are measured in ``unit``
+    of the quantity the model documents: a column's value times ``unit`` is the value, a
+    row's right-hand side is the documented one divided by ``unit``."""
+    attrs: dict[str, Any] = item.attrs  # linopy types them Hashable: any value is kept
+    attrs[UNIT] = unit
+
+
+def unit_of(item: linopy.Variable | linopy.Constraint) -> xr.DataArray | float:
+    """The unit recorded by :func:`set_unit`, 1 where none."""
+    attrs: dict[str, Any] = item.attrs
+    unit: xr.DataArray | float = attrs.get(UNIT, 1.0)
+    return unit
+
+
 def values_of(var: linopy.Variable, layout: Layout, col_value: np.ndarray) -> xr.DataArray:
-    """A variable's values from HiGHS column values; NaN where masked."""
+    """A variable's values from HiGHS column values, in the model's documented unit
+    (its column values times :func:`unit_of`); NaN where masked."""
     cols = layout.columns(var)
     values = np.where(cols.values >= 0, col_value[np.clip(cols.values, 0, None)], np.nan)
-    return xr.DataArray(values, coords=cols.coords, dims=cols.dims)
+    out = xr.DataArray(values, coords=cols.coords, dims=cols.dims)
+    unit = unit_of(var)
+    if isinstance(unit, xr.DataArray):
+        return (out * unit).transpose(*cols.dims)
+    return out * unit if unit != 1.0 else out
 
 
 def duals_of(con: linopy.Constraint, layout: Layout, row_dual: np.ndarray) -> xr.DataArray:
-    """A constraint's duals from HiGHS row duals; NaN where masked or dropped."""
+    """A constraint's duals from HiGHS row duals, per unit of its documented right-hand
+    side (the row's dual over :func:`unit_of`); NaN where masked or dropped."""
     rows = layout.rows(con)
     values = np.where(rows.values >= 0, row_dual[np.clip(rows.values, 0, None)], np.nan)
-    return xr.DataArray(values, coords=rows.coords, dims=rows.dims)
+    out = xr.DataArray(values, coords=rows.coords, dims=rows.dims)
+    unit = unit_of(con)
+    if isinstance(unit, xr.DataArray):
+        return (out / unit).transpose(*rows.dims)
+    return out / unit if unit != 1.0 else out
 
 
 def take(

@@ -5,6 +5,14 @@ docstring. Variables exist only where they can be non-zero (masks, not loops): a
 delivers only to allies that stock its group, capacity is added only after its lead
 time. Month ``t`` runs over 0..H-1; ``x[t-1]`` at t = 0 is the initial value; contract
 period ``p(t) = t // order_period_months``. Money is in units of ``inp.money_scale``.
+
+Units, so that HiGHS finds the model well scaled (no coefficient warnings, see
+``tests/planner/test_scaling.py``): a line's quantities (rates, output, capacity) are in
+units of its item; a group's stock-side quantities (stock, shortfall, unmet demand, a
+recipient's requirements and the aid that meets them) in the group's
+:func:`stock_unit`, a power of ten; the value of aid in :func:`aid.value_unit` times
+``money_scale``. The variables' docstrings and :data:`V` give the documented unit, which
+:func:`compat.values_of` returns whatever unit a column counts in.
 """
 
 from __future__ import annotations
@@ -298,6 +306,29 @@ def dispatch(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
     return take(m.variables[V.RATE], "period", dispatch_period(inp)).sum("ally")
 
 
+def cost_scale(inp: ModelInputs) -> float:
+    """Money per unit of the cost objective [money_scale]: the largest price or cost,
+    so that its coefficients are at most 1."""
+    arrays = (inp.price, inp.expansion_cost, inp.supply_cost, inp.idle_cost, inp.closure_cost)
+    largest = max([float(a.max()) for a in arrays if a.size and a.notnull().any()] + [1.0])
+    return largest / inp.money_scale
+
+
+def held_unit(inp: ModelInputs) -> xr.DataArray:
+    """The unit in which the model counts what a producer holds (line) [units]: a power
+    of ten, at least 1, worth ten to a hundred times the largest price or cost
+    (:func:`cost_scale`) at the item's base price.
+
+    Holding is only priced by the cost stage's tie-break, ``solve.HOLDING`` (1e-4) of
+    the item's price a unit-month over :func:`cost_scale`: counted in single shells its
+    cost would be 4.5e-8 (nato-2024), below HiGHS's least cost without a warning (1e-4);
+    in this unit it is 1e-3 to 1e-2. Values read back are in units."""
+    price = line_base_price(inp)
+    ratio = (cost_scale(inp) / price.where(price > 0)).fillna(1.0)
+    exponent = xr.apply_ufunc(lambda r: np.ceil(np.log10(r)) + 1, ratio).clip(min=0)
+    return 10.0**exponent
+
+
 def define_output(m: linopy.Model, inp: ModelInputs) -> None:
     """Output, the producer's stock, ramp rates and line capacity.
 
@@ -315,14 +346,19 @@ def define_output(m: linopy.Model, inp: ModelInputs) -> None:
     in the horizon has been delivered by then);
     ``make[l,t] + fixed[l,t] ≤ cap0[l] + added[l,t]``, ``added[l,t] ≥ added[l,t−1]``
     (capacity is kept), ``added[l,H−1] ≤ ceiling[l] − cap0[l]``, ``added[l,t] = 0`` for
-    t < lead[l] (capacity ordered in month t is usable from t + lead).
+    t < lead[l] (capacity ordered in month t is usable from t + lead). What a producer
+    holds counts in :func:`held_unit`.
     """
     t = _months(inp)
     lines = xr.ones_like(inp.cap0, dtype=bool) & (t >= 0)
     m.add_variables(lower=0, coords=lines.coords, name=V.MAKE)
     m.add_variables(lower=0, coords=lines.coords, name=V.HELD)
     make, held = m.variables[V.MAKE], m.variables[V.HELD]
-    m.add_constraints(held - held.shift(month=1) - make + dispatch(m, inp) == 0, name=C.PRODUCER)
+    unit = held_unit(inp)  # held counts in it (the row in units/month)
+    compat.set_unit(held, unit)
+    m.add_constraints(
+        unit * held - unit * held.shift(month=1) - make + dispatch(m, inp) == 0, name=C.PRODUCER
+    )
     # What existing contracts stop taking, new orders may take over at once.
     freed = (_fixed_before(inp) - inp.fixed_make).clip(0, None)
     # (a warm line's ramp-up is written with its opening: see define_warm_lines)
@@ -645,37 +681,79 @@ def group_arrivals(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression
     return total.where(every) + arrived.where(~every)
 
 
+def stock_unit(inp: ModelInputs) -> xr.DataArray:
+    """The unit in which the model measures a group's stock-side quantities (group)
+    [units]: a power of ten, a hundredth of the group's largest target among the allies
+    that hold it (a year of demand where an ally has no target), never below 1 unit.
+
+    Stock, shortfall, unmet demand and a recipient's requirements count in this unit
+    (nato-2024: 155 mm shells in 10,000s, most missiles in single units), their rows
+    (stock balance, shortfall, requirements, floors) too: without it a shortfall column
+    of 3.1 million shells weighs 3e-7 target-months per shell, and HiGHS warns of
+    excessively small costs and large bounds (thresholds 1e-4 and 1e6,
+    ``tests/planner/test_scaling.py``). With it a target is 100 to 1,000 units of the
+    group's largest holder and a unit-month of its shortfall weighs about
+    ``priority / 100`` or more. Values read back (:func:`compat.values_of`) are in units.
+    """
+    yearly = 12 * inp.demand.mean("month")
+    reference = inp.target.where(inp.target > 0, yearly)
+    largest = reference.where(inp.has_stock & (reference > 0)).max("ally")
+    exponent = xr.apply_ufunc(lambda x: np.floor(np.log10(x)) - 2, largest)
+    exponent = exponent.clip(min=0).fillna(0.0)
+    return 10.0**exponent
+
+
+def stock_arrivals(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
+    """New orders arriving in the unit of the group's stock (ally, group, month):
+    :func:`group_arrivals` over :func:`stock_unit`."""
+    return group_arrivals(m, inp) * (1.0 / stock_unit(inp))
+
+
 def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
     """Stock balance and target gaps, by ally and interoperability group.
 
     ``stock[n,g,t] = stock[n,g,t−1] + arrivals[n,g,t] − demand[n,g,t] + unmet[n,g,t]``,
     ``stock[n,g,−1] = initial``, arrivals = deliveries of every line of group g plus
-    existing contracts; ``shortfall[n,g,t] ≥ target[n,g] − stock[n,g,t]``.
+    existing contracts; ``shortfall[n,g,t] ≥ target[n,g] − stock[n,g,t]``. Stock,
+    shortfall, unmet demand and both rows count in the group's :func:`stock_unit`
+    (arrivals of new orders, in units, enter the balance over it).
     """
     t = _months(inp)
+    unit = stock_unit(inp)
     has = inp.has_stock & (t >= 0)
     m.add_variables(lower=0, coords=has.coords, name=V.STOCK, mask=has)
     # Unmet demand is demand not served: at most the month's demand, never extra stock.
     m.add_variables(
-        lower=0, upper=inp.demand, coords=has.coords, name=V.UNMET, mask=has & (inp.demand > 0)
+        lower=0,
+        upper=inp.demand / unit,
+        coords=has.coords,
+        name=V.UNMET,
+        mask=has & (inp.demand > 0),
     )
     gap = has & (inp.target > 0)
     m.add_variables(
-        lower=0, upper=inp.target.broadcast_like(gap), coords=gap.coords, name=V.SHORT, mask=gap
+        lower=0,
+        upper=(inp.target / unit).broadcast_like(gap),
+        coords=gap.coords,
+        name=V.SHORT,
+        mask=gap,
     )
     stock, unmet = m.variables[V.STOCK], m.variables[V.UNMET]
-    arrived = group_arrivals(m, inp)
     first = xr.where(t == 0, inp.initial, 0.0)
-    lhs = stock - stock.shift(month=1) - arrived - unmet
+    lhs = stock - stock.shift(month=1) - stock_arrivals(m, inp) - unmet
     given = aid.given_by_donor(m, inp)  # aid to a recipient leaves the donor's stock
     if given is not None:
         lhs = lhs + given
     m.add_constraints(
-        lhs == inp.fixed_arrival - inp.demand + first,
+        lhs == (inp.fixed_arrival - inp.demand + first) / unit,
         name=C.BALANCE,
         mask=has,
     )
-    m.add_constraints(m.variables[V.SHORT] + stock >= inp.target, name=C.SHORTFALL, mask=gap)
+    m.add_constraints(m.variables[V.SHORT] + stock >= inp.target / unit, name=C.SHORTFALL, mask=gap)
+    for item in (stock, unmet, m.variables[V.SHORT]):
+        compat.set_unit(item, unit)
+    for name in (C.BALANCE, C.SHORTFALL):
+        compat.set_unit(m.constraints[name], unit)
 
 
 def _goods_cost(
@@ -871,10 +949,11 @@ def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
     target missing for one month.
     """
     w_short, w_unmet = objective_weights(inp)
-    shortfall = (w_short * m.variables[V.SHORT]).sum()
+    unit = stock_unit(inp)  # the columns count in it: a column's weight is unit times w
+    shortfall = (unit * w_short * m.variables[V.SHORT]).sum()
     if V.UNMET in m.variables:
-        shortfall = shortfall + (w_unmet * m.variables[V.UNMET]).sum()
-    aid_part = aid.objective(m, inp, unmet_unit_weight(inp), below_floor_weight(inp))
+        shortfall = shortfall + (unit * w_unmet * m.variables[V.UNMET]).sum()
+    aid_part = aid.objective(m, inp, unmet_unit_weight(inp), below_floor_weight(inp), unit)
     if aid_part is not None:
         shortfall = shortfall + aid_part
     m.add_expressions(shortfall, name=E.SHORTFALL)
@@ -898,14 +977,20 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     if C.INDUSTRY not in options.without:
         define_industry_rule(m, inp)
     define_components(m, inp)
-    aid.define_aid_variables(m, inp)
+    aid.define_aid_variables(m, inp, stock_unit(inp), unmet_unit_weight(inp))
     define_stock(m, inp)
     if inp.aid is not None:
         unmet = None  # linopy's Variables has no get()
         if V.UNMET in m.variables:
             unmet = m.variables[V.UNMET]
         aid.define_aid(
-            m, inp, stock=m.variables[V.STOCK], arrived=group_arrivals(m, inp), unmet=unmet
+            m,
+            inp,
+            stock=m.variables[V.STOCK],
+            arrived=stock_arrivals(m, inp),
+            unit=stock_unit(inp),
+            values_in=aid.value_unit(inp, unmet_unit_weight(inp)),
+            unmet=unmet,
         )
     define_spending(m, inp, options)
     define_objective(m, inp)

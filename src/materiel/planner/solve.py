@@ -34,7 +34,15 @@ import xarray as xr
 from materiel.errors import InfeasibleError, SolveError
 from materiel.planner import compat, lots
 from materiel.planner.families import BINDING
-from materiel.planner.model import BuildOptions, C, E, V, build_model, line_base_price
+from materiel.planner.model import (
+    BuildOptions,
+    C,
+    E,
+    V,
+    build_model,
+    cost_scale,
+    line_base_price,
+)
 from materiel.scenario import ModelInputs
 
 Progress = Callable[[str], None]
@@ -208,14 +216,6 @@ class _Infeasible(SolveError):
 
     def __init__(self) -> None:
         super().__init__("the LP is infeasible")
-
-
-def cost_scale(inp: ModelInputs) -> float:
-    """Money per unit of the cost objective [money_scale]: the largest price or cost,
-    so that its coefficients are at most 1."""
-    arrays = (inp.price, inp.expansion_cost, inp.supply_cost, inp.idle_cost, inp.closure_cost)
-    largest = max([float(a.max()) for a in arrays if a.size and a.notnull().any()] + [1.0])
-    return largest / inp.money_scale
 
 
 def _round_by_quantity(
@@ -831,9 +831,11 @@ def _holding_cost(
     m: linopy.Model, layout: compat.Layout, inp: ModelInputs
 ) -> tuple[np.ndarray, np.ndarray]:
     """The producers' held-output columns and their tie-break cost: HOLDING of the
-    line's item price a unit a month, in the cost objective's scale."""
+    line's item price a unit a month, in the cost objective's scale, times the unit a
+    column counts in (``model.held_unit``)."""
     grid = layout.columns(m.variables[V.HELD]).transpose("line", "month")
-    per_line = line_base_price(inp).reindex(line=grid.coords["line"]).values
+    per_unit = line_base_price(inp) * compat.unit_of(m.variables[V.HELD])
+    per_line = per_unit.reindex(line=grid.coords["line"]).values
     cols = grid.values
     costs = np.broadcast_to(HOLDING * per_line[:, None] / cost_scale(inp), cols.shape)
     keep = cols >= 0

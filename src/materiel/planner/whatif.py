@@ -31,8 +31,10 @@ def bound_changes(
     for name, delta in changes.items():
         if name not in m.constraints:
             continue
-        rows = layout.rows(m.constraints[name])
-        amount = delta.broadcast_like(rows).transpose(*rows.dims).values
+        con = m.constraints[name]
+        rows = layout.rows(con)
+        scaled = delta / compat.unit_of(con)  # the row's own unit (compat.set_unit)
+        amount = scaled.broadcast_like(rows).transpose(*rows.dims).values
         slots = rows.values
         hit = (slots >= 0) & (amount != 0)
         rows_out.append(slots[hit])
