@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import random
-import re
 import signal
 import statistics
 import subprocess
@@ -29,6 +28,7 @@ import time
 from pathlib import Path
 
 import httpx
+from reads import started  # bench/server/reads.py, beside this script
 
 API = "/api/v1"
 COUNTERS = 5
@@ -47,20 +47,11 @@ def start_server(db: str | None, home: Path) -> tuple[subprocess.Popen[str], str
     if db:
         args += ["--db", db]
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    address = token = ""
-    deadline = time.monotonic() + 120
-    while not token and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        if m := re.search(r"serving on (http://127\.0\.0\.1:\d+)/", line):
-            address = m.group(1)
-        if m := re.search(r"admin token .*: (mat_\S+)", line):
-            token = m.group(1)
-    if not (address and token):
+    try:
+        address, token = started(process)  # the plan-reads load test's reader of the banner
+    except SystemExit:
         process.kill()
-        raise SystemExit("the server did not start")
+        raise
     return process, address, token
 
 
