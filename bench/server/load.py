@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import time
 from pathlib import Path
 
 import httpx
-from reads import started  # bench/server/reads.py, beside this script
+from reads import started, stop  # bench/server/reads.py, beside this script
 
 API = "/api/v1"
 COUNTERS = 5
@@ -171,11 +170,7 @@ def main() -> int:
         try:
             report = asyncio.run(main_async(args, address, token))
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
     report["database"] = "postgresql" if args.db else "sqlite"
     print(json.dumps(report, indent=2))
     return 0 if report["errors"] == 0 and not report["lost_updates"] else 1

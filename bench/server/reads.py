@@ -218,12 +218,17 @@ def served(url: str, workers: int) -> Iterator[tuple[str, str, int]]:
         try:
             yield (*started(process), process.pid)
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Stop a server as Ctrl-C does, killed if it has not ended within 30 s."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def started(process: subprocess.Popen[str]) -> tuple[str, str]:
