@@ -3,6 +3,7 @@ midway, the append-only audit log, and validation messages identical to the CLI'
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -40,7 +41,70 @@ def test_migrations_build_exactly_the_models(db_url: str) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+    db.dispose()
+
+
+def test_a_runs_figures_get_columns_and_its_large_columns_move_last(db_url: str) -> None:
+    """0007 gives the plan run a simulation simulates and a sweep's combinations columns
+    of their own, filled from the snapshots (lists of runs read them from each run's
+    JSON: about 2 ms a run), and rebuilds plan_runs on SQLite with ``result`` and
+    ``snapshot`` last (a column after a large value is read by walking its overflow
+    pages: 650 us for a run's ``created_at`` behind a 4 MB result). Every row and the
+    scenarios' chosen baselines (whose foreign key would cascade when the old table is
+    dropped) come through."""
+    db = Database(db_url)
+    upgrade(db, "0006")
+    big = {"tables": {"targets": [{"ally": "AAA", "note": "x" * 50_000}]}}
+    snapshots = {
+        1: {"meta": {}},
+        2: {"meta": {}, "simulation": {"plan_run": 1, "futures": 10}},
+        3: {"meta": {}, "sweep": {"combinations": 6}},
+    }
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO scenarios (id, name, meta, version, created_at, updated_at) "
+                "VALUES (1, 's', '{}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        for run_id, snapshot in snapshots.items():
+            conn.execute(
+                text(
+                    "INSERT INTO plan_runs (id, scenario_id, scenario_version, scenario_digest,"
+                    " status, progress, stage, stages, created_by, created_at, result, "
+                    "snapshot, worker) VALUES (:id, 1, 1, 'd', 'done', 'done', 3, 5, 'u', "
+                    "'2026-12-07 08:00:00', :result, :snapshot, 'w1')"
+                ),
+                {"id": run_id, "result": json.dumps(big), "snapshot": json.dumps(snapshot)},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO scenario_baselines (scenario_id, run_id, chosen_by, chosen_at) "
+                "VALUES (1, 1, 'staff', CURRENT_TIMESTAMP)"
+            )
+        )
+    upgrade(db)
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT id, status, stage, stages, created_by, worker, simulates, combinations,"
+                " result, snapshot FROM plan_runs ORDER BY id"
+            )
+        ).all()
+        assert [r[:8] for r in rows] == [
+            (1, "done", 3, 5, "u", "w1", None, None),
+            (2, "done", 3, 5, "u", "w1", 1, None),
+            (3, "done", 3, 5, "u", "w1", None, 6),
+        ]
+        parsed = [[v if isinstance(v, dict) else json.loads(v) for v in r[8:]] for r in rows]
+        assert parsed == [[big, snapshots[i]] for i in (1, 2, 3)]  # PostgreSQL's are parsed
+        baselines = conn.execute(text("SELECT scenario_id, run_id FROM scenario_baselines"))
+        assert baselines.all() == [(1, 1)]
+        if db.is_sqlite:
+            names = [r[1] for r in conn.execute(text("PRAGMA table_info(plan_runs)"))]
+            assert names[-2:] == ["result", "snapshot"]
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
     db.dispose()
 
 

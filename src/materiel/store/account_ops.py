@@ -211,20 +211,28 @@ class AccountOps(StoreBase):
 
     def principal(self, token: str) -> Principal:
         """Who holds this token; 401 if it is unknown, revoked or expired."""
-        with self.tx() as s:
-            row = s.execute(
-                select(TokenRecord, UserRecord)
+        with self.tx() as s:  # the columns alone: every request asks it first
+            user = s.execute(
+                select(
+                    TokenRecord.revoked_at,
+                    TokenRecord.expires_at,
+                    UserRecord.active,
+                    UserRecord.name,
+                    UserRecord.role,
+                    UserRecord.ally,
+                    UserRecord.producer,
+                    UserRecord.id,
+                )
                 .join(UserRecord, UserRecord.id == TokenRecord.user_id)
                 .where(TokenRecord.token_hash == hash_token(token))
             ).first()
-        if row is None:
+        if user is None:
             raise Unauthenticated("unknown token")
-        record, user = row
-        if record.revoked_at is not None:
+        if user.revoked_at is not None:
             raise Unauthenticated("this token was revoked")
         if not user.active:
             raise UserDisabled("this user is disabled; ask an admin")
-        if aware(record.expires_at) <= _now():
+        if aware(user.expires_at) <= _now():
             raise Unauthenticated("this token has expired; sign in again")
         return Principal(
             name=user.name,

@@ -134,15 +134,21 @@ class RunRecord(Base):
     stage: Mapped[int] = mapped_column(Integer, default=0)
     stages: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(4000), nullable=True)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    # deferred: read only by the worker that takes the run, never by lists of runs
-    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
     worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # a simulation run: the plan run it simulates; a sweep run: the combinations it plans
+    # (both in its snapshot too, and read here by every list of runs)
+    simulates: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    combinations: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The large columns last (as migration 0007 lays them out on SQLite: a column after a
+    # large value is read by walking its overflow pages).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # deferred: read only by the worker that takes the run, never by lists of runs
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
 
 
 class BaselineRecord(Base):

@@ -93,6 +93,7 @@ class SimOps(StoreBase):
                 status="queued",
                 progress=f"queued: a simulation of run {plan_run}",
                 created_by=who.name,
+                simulates=plan_run,
                 snapshot={
                     "meta": snapshot["meta"],
                     "tables": snapshot["tables"],

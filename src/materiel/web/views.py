@@ -228,12 +228,9 @@ def view_key(
     user may not see or that has not finished."""
     policy = store.policy(who)
     try:
-        tags = []
-        for table in tables:
-            if policy.may_read_table(f"plan.{table}"):
-                tags.append(store.run_table_tag(who, run.id, table))
-            else:
-                tags.append(f"{table}: not read")
+        read = [table for table in tables if policy.may_read_table(f"plan.{table}")]
+        tagged = dict(zip(read, store.run_table_tags(who, run.id, read), strict=True))
+        tags = [tagged.get(table, f"{table}: not read") for table in tables]
         versions = store.scenario_versions(who, run.scenario)
     except (AccessDenied, NotFound):
         return None
