@@ -73,6 +73,17 @@ class Settings(BaseSettings):
         description="workers the server starts itself: plan runs it solves at the same "
         "time (a process each); 0: none, separate `materiel worker` processes take the runs",
     )
+    threads: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="threads each server process answers requests in (pages and API "
+        "calls run in them). Their work holds Python's interpreter lock for most of its "
+        "time, so threads beyond a few spend CPU handing the lock round: a finished "
+        "run's page under 50 clients took 24 ms of CPU with 40 threads, 15 ms with 4, "
+        "11 ms with 1 (bench/server/reads.py). With 1, a slow request (a national plan's "
+        "PDF) holds up all others in that process; scale with --workers instead",
+    )
     run_lease_s: float = Field(
         30.0,
         gt=0,

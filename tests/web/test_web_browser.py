@@ -564,7 +564,8 @@ def test_an_editable_grid_sorts_filters_and_keeps_its_edits(
         assert rows.evaluate_all(order) == [f"row-{ids[a]}" for a in ("AAA", "BBB", "CCC")]
         cell = page.locator(f"#cell-{ids['CCC']}-initial")
         cell.fill("5")
-        cell.press("Enter")
+        with page.expect_response(lambda r: r.request.method == "POST"):
+            cell.press("Enter")
         expect(page.locator(f"#msg-{ids['CCC']}-initial")).to_have_text("Saved.")
         assert space.store.row(SYSTEM, "small", "stockpiles", ids["CCC"])["data"]["initial"] == 5
         initial.click()  # descending, by the values now held: CCC's 5 comes last
@@ -573,7 +574,10 @@ def test_an_editable_grid_sorts_filters_and_keeps_its_edits(
         again = page.locator(f"#cell-{ids['CCC']}-initial")
         assert again.input_value() == "5.0"
         again.fill("6")
-        again.press("Enter")  # the row's new version is in its forms: saved, not stale
+        # the row's new version is in its forms: saved, not stale (waiting for the
+        # answer itself: the first edit's "Saved." may still be on the page)
+        with page.expect_response(lambda r: r.request.method == "POST"):
+            again.press("Enter")
         expect(page.locator(f"#msg-{ids['CCC']}-initial")).to_have_text("Saved.")
         assert space.store.row(SYSTEM, "small", "stockpiles", ids["CCC"])["data"]["initial"] == 6
         page.get_by_label("Filter rows of Table stockpiles of small").fill("CCC")

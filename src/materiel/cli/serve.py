@@ -55,6 +55,16 @@ def serve(
             "or 1); 0: none, when `materiel worker` processes take the runs",
         ),
     ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            max=64,
+            help="threads each server process answers in (default $MATERIEL_THREADS or 4): "
+            "a few use the cores best, more add waiting for Python's lock",
+        ),
+    ] = None,
     workers: Annotated[
         str,
         typer.Option(
@@ -102,6 +112,8 @@ def serve(
     given: dict[str, object] = {"db": store.db.url}
     if run_workers is not None:
         given["run_workers"] = run_workers
+    if threads is not None:
+        given["threads"] = threads
     if processes > 1:
         _serve_processes(store, settings(**given), sock, processes)
         return
@@ -132,6 +144,7 @@ def _serve_processes(store: Store, given: Settings, sock: socket.socket, workers
     from materiel.server import start_run_workers
 
     os.environ["MATERIEL_DB"] = store.db.url  # the processes read their settings from it
+    os.environ["MATERIEL_THREADS"] = str(given.threads)
     config = uvicorn.Config("materiel.app:http_worker", factory=True, workers=workers, **UVICORN)
     jobs = start_run_workers(store, given)
     supervisor = Multiprocess(config, sockets=[sock])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -52,6 +53,8 @@ def create_api(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the threads the pages and the API answer in (see Settings.threads)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         app.state.jobs = start_run_workers(store, settings)
         try:
             yield
