@@ -36,9 +36,11 @@ run: $(BIN)/.installed node_modules/.installed pdf-libs
 	$(BIN)/materiel plan nato-2024 --out $(OUT)
 
 # The tests, then the package's doctests as a step of their own (so that `pytest` and
-# `pytest tests/FOLDER ...` collect tests only).
+# `pytest tests/FOLDER ...` collect tests only). Two worker processes (pytest-xdist), a
+# file's tests in one of them (their module fixtures are made once): the suite took
+# 35 min in one process on this 2-core machine.
 test: $(BIN)/.installed node_modules/.installed pdf-libs
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
 	$(BIN)/python -m pytest -q --doctest-modules src/materiel --ignore=src/materiel/store/migrations
 
 # The quick loop while working (under two minutes on two cores): all but the slow tests.
