@@ -72,3 +72,22 @@ def test_a_changed_line_shows_on_the_industry_page_of_the_same_run(
         SYSTEM, "small", "lines", row.id, row.version, {**row.data, "capacity": before - 1}
     )
     assert capacity_of(page_as(client, "alliance", url), line) == f"{before - 1:,.1f}"
+
+
+def picked_allies(page: str) -> list[str]:
+    """The allies the run page's national-plan picker offers."""
+    picker = page.split('id="national-ally"', 1)[1].split("</select>", 1)[0]
+    return [part.split('"', 1)[0] for part in picker.split('<option value="')[1:]]
+
+
+def test_an_ally_added_to_the_scenario_is_offered_a_national_plan_of_the_same_run(
+    site: tuple[TestClient, Workspace, int],
+) -> None:
+    client, space, run = site
+    url = f"/runs/{run}"
+    codes = [str(r.data["code"]) for r in space.store.rows(SYSTEM, "small", "allies")]
+    assert picked_allies(page_as(client, "alliance", url)) == codes
+    template = space.store.rows(SYSTEM, "small", "allies")[0].data
+    space.store.add_row(SYSTEM, "small", "allies", {**template, "code": "ZZZ", "name": "Zed"})
+    assert picked_allies(page_as(client, "alliance", url)) == [*codes, "ZZZ"]
+    assert "national-ally" not in page_as(client, "nation_AAA", url)  # its own ally: a link

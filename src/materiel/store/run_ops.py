@@ -416,17 +416,26 @@ class RunOps(StoreBase):
     def run_table_tags(self, who: Principal, run_id: int, tables: Sequence[str]) -> list[str]:
         """:meth:`run_table_tag` of each of ``tables`` of one run, from one read of the
         run (a page that shows several tables of a run asks for all of them)."""
+        return self.run_view_tags(who, run_id, tables)[0]
+
+    def run_view_tags(
+        self, who: Principal, run_id: int, tables: Sequence[str], scenario: str | None = None
+    ) -> tuple[list[str], tuple[str, ...]]:
+        """:meth:`run_table_tags`, and with ``scenario`` its
+        :meth:`~materiel.store.scenario_ops.ScenarioOps.scenario_versions`, in one
+        transaction (what a page's kept view of a run is keyed on)."""
         policies = [self._table_policy(who, table) for table in tables]
-        if not policies:
-            return []
+        versions: tuple[str, ...] = ()
         with self.tx() as s:
-            key = _finished_key(s, policies[0], run_id)
+            key = _finished_key(s, policies[0], run_id) if policies else ()
+            if scenario is not None:
+                versions = self._versions(s, self.policy(who), scenario)  # type: ignore[attr-defined]
         return [
             hashlib.sha256(
                 "\x1f".join((SERVING, *map(str, key), table, *policy.view())).encode()
             ).hexdigest()[:32]
             for table, policy in zip(tables, policies, strict=True)
-        ]
+        ], versions
 
     def _table_policy(self, who: Principal, table: str) -> Policy:
         """The user's policy, if it may read plan runs and this plan table."""

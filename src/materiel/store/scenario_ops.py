@@ -151,14 +151,17 @@ class ScenarioOps(PublishedOps):
         """The scenario's name and version, then its base's if it is a variant: every
         change to a scenario or its rows changes its version (a cache of what is made of
         its rows keys on them). 404 as :meth:`get_scenario`."""
-        policy = self.policy(who)
         with self.tx() as s:
-            record = self._scenario(s, name, policy)
-            versions = [record.name, str(record.version)]
-            if record.base_id is not None:
-                base = s.get(ScenarioRecord, record.base_id)
-                if base is not None:
-                    versions += [base.name, str(base.version)]
+            return self._versions(s, self.policy(who), name)
+
+    @classmethod
+    def _versions(cls, s: Session, policy: Policy, name: str) -> tuple[str, ...]:
+        record = cls._scenario(s, name, policy)
+        versions = [record.name, str(record.version)]
+        if record.base_id is not None:
+            base = s.get(ScenarioRecord, record.base_id)
+            if base is not None:
+                versions += [base.name, str(base.version)]
         return tuple(versions)
 
     def get_scenario(self, who: Principal, name: str) -> ScenarioInfo:

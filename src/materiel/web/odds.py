@@ -28,18 +28,27 @@ PERCENTILES = (
 )
 
 
-def simulations_of(store: Store, who: Principal, run: RunInfo) -> list[RunInfo]:
-    """The simulation runs of plan run ``run`` the user sees, oldest first."""
-    return [r for r in store.runs(who) if r.simulates == run.id]
+def simulations_of(
+    store: Store, who: Principal, run: RunInfo, every: list[RunInfo] | None = None
+) -> list[RunInfo]:
+    """The simulation runs of plan run ``run`` the user sees, oldest first (of
+    ``every`` run the user sees, when the page has read them already)."""
+    return [r for r in (store.runs(who) if every is None else every) if r.simulates == run.id]
 
 
-def odds(store: Store, who: Principal, run: RunInfo, months: list[str]) -> dict[str, Any]:
+def odds(
+    store: Store,
+    who: Principal,
+    run: RunInfo,
+    months: list[str],
+    every: list[RunInfo] | None = None,
+) -> dict[str, Any]:
     """What the outlook says of the simulations of ``run``: the latest finished one
     (``run``: its RunInfo, ``rows``: its target rows keyed ``(ally, group)``, ``fan``: the
     fan chart's spec, ``fan_total``: targets it could chart), or None, and whether one is
     queued or running (``pending``: its RunInfo, or None). ``months``: the plan's month
-    labels, first to last (from its stock table)."""
-    runs = simulations_of(store, who, run)
+    labels, first to last (from its stock table); ``every``: as for :func:`simulations_of`."""
+    runs = simulations_of(store, who, run, every)
     done = [r for r in runs if r.status == "done"]
     pending = next((r for r in reversed(runs) if r.status in ("queued", "running")), None)
     if not done:

@@ -283,7 +283,8 @@ def run(request: Request, run_id: int) -> Response:
     who = session.principal(request)
     store = _store(request)
     info = store.run(who, run_id)
-    runs = [r for r in store.runs(who) if r.scenario == info.scenario]
+    every = store.runs(who)
+    runs = [r for r in every if r.scenario == info.scenario]
     return page(
         request,
         "run.html",
@@ -292,7 +293,7 @@ def run(request: Request, run_id: int) -> Response:
         runs=runs,
         labels=views.run_labels(runs),
         may_baseline=store.policy(who).may("scenario.baseline") and info.status == "done",
-        **_run_result(store, who, info),
+        **_run_result(store, who, info, every),
     )
 
 
@@ -304,8 +305,11 @@ def run_status(request: Request, run_id: int) -> Response:
     return page(request, "_run_status.html", who, run=info, **_run_result(store, who, info))
 
 
-def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
-    """The run's outlook when it is done, and whether this user may cancel it."""
+def _run_result(
+    store: Store, who: Any, info: RunInfo, every: list[RunInfo] | None = None
+) -> dict[str, Any]:
+    """The run's outlook when it is done, and whether this user may cancel it (``every``:
+    the runs the user sees, when the page has read them)."""
     may_cancel = store.policy(who).may_cancel_run(info.created_by)
     if info.simulates is not None:  # a simulation run: its targets' odds, once done
         done = info.status == "done"
@@ -318,14 +322,14 @@ def _run_result(store: Store, who: Any, info: RunInfo) -> dict[str, Any]:
             "downloads": downloads.readable(store, who, info),
         }
     if info.status != "done":
-        estimate = views.run_estimate(store.runs(who), info)
+        estimate = views.run_estimate(store.runs(who) if every is None else every, info)
         return {"result": None, "may_cancel": may_cancel, "estimate": estimate}
     if info.kind == "sweep":  # a sweep run: its table, as the user may see it
         rows = views.plan_table(store, who, info.id, SWEEP_TABLE)
         readable = downloads.readable(store, who, info)
         return {"result": None, "may_cancel": may_cancel, "sweep": rows, "downloads": readable}
     result = views.outlook(store, who, info)
-    result["odds"] = odds.odds(store, who, info, odds.plan_months(result["series"]))
+    result["odds"] = odds.odds(store, who, info, odds.plan_months(result["series"]), every)
     result["body"] = outlook_body(store, info, result, store.policy(who).may("run.create"))
     return {
         "result": result,

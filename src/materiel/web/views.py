@@ -229,9 +229,9 @@ def view_key(
     policy = store.policy(who)
     try:
         read = [table for table in tables if policy.may_read_table(f"plan.{table}")]
-        tagged = dict(zip(read, store.run_table_tags(who, run.id, read), strict=True))
+        found, versions = store.run_view_tags(who, run.id, read, run.scenario)
+        tagged = dict(zip(read, found, strict=True))
         tags = [tagged.get(table, f"{table}: not read") for table in tables]
-        versions = store.scenario_versions(who, run.scenario)
     except (AccessDenied, NotFound):
         return None
     return (name, *tags, *versions, *policy.view())
@@ -407,7 +407,14 @@ def _binds(store: Store, who: Principal, run: RunInfo) -> list[str] | None:
 
 def supply_chain(store: Store, who: Principal, run: RunInfo, currency: str) -> dict[str, Any]:
     """The supply-chain register of a run, worst first, in words and figures, and each
-    component's suppliers; empty where the role may not read them."""
+    component's suppliers; empty where the role may not read them. Of a finished run,
+    kept (:func:`kept`)."""
+    tables = ("supply_chain", "suppliers")
+    key = view_key("supply", store, who, run, tables) if run.status == "done" else None
+    return kept(key, store, lambda: _supply_chain(store, who, run, currency))
+
+
+def _supply_chain(store: Store, who: Principal, run: RunInfo, currency: str) -> dict[str, Any]:
     register = plan_table(store, who, run.id, "supply_chain")
     frame = pd.DataFrame(register)
     return {
