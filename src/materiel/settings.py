@@ -81,8 +81,9 @@ class Settings(BaseSettings):
         "calls run in them). Their work holds Python's interpreter lock for most of its "
         "time, so threads beyond a few spend CPU handing the lock round: a finished "
         "run's page under 50 clients took 24 ms of CPU with 40 threads, 15 ms with 4, "
-        "11 ms with 1 (bench/server/reads.py). With 1, a slow request (a national plan's "
-        "PDF) holds up all others in that process; scale with --workers instead",
+        "11 ms with 1 (bench/server/reads.py). Static files, downloads and a write "
+        "waiting for SQLite's lock take a thread too: with 1, a slow request (a national "
+        "plan's PDF) holds up all others in that process; scale with --workers instead",
     )
     run_lease_s: float = Field(
         30.0,

@@ -105,6 +105,19 @@ def test_a_runs_figures_get_columns_and_its_large_columns_move_last(db_url: str)
             names = [r[1] for r in conn.execute(text("PRAGMA table_info(plan_runs)"))]
             assert names[-2:] == ["result", "snapshot"]
             assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    # and back to 0004: the downgrades of 0007 and 0005 rebuild plan_runs on SQLite too
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "materiel.store:migrations")
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0004")
+    with db.engine.connect() as conn:
+        baselines = conn.execute(text("SELECT scenario_id, run_id FROM scenario_baselines"))
+        assert baselines.all() == [(1, 1)]
+        assert conn.execute(text("SELECT count(*) FROM plan_runs")).scalar() == 3
     db.dispose()
 
 

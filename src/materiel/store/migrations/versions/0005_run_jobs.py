@@ -34,7 +34,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_runs_status", table_name="plan_runs")
+    # on SQLite the batch rebuilds plan_runs, and dropping the old table would delete the
+    # chosen baselines (their foreign key cascades): set aside and put back, as in 0007
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute("CREATE TEMP TABLE kept_baselines AS SELECT * FROM scenario_baselines")
+        op.execute("DELETE FROM scenario_baselines")
     with op.batch_alter_table("plan_runs") as batch:
         batch.drop_column("heartbeat_at")
         batch.drop_column("worker")
         batch.drop_column("snapshot")
+    if sqlite:
+        op.execute("INSERT INTO scenario_baselines SELECT * FROM kept_baselines")
+        op.execute("DROP TABLE kept_baselines")
