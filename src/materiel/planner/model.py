@@ -703,23 +703,17 @@ def stock_unit(inp: ModelInputs) -> xr.DataArray:
     return 10.0**exponent
 
 
-def stock_arrivals(m: linopy.Model, inp: ModelInputs) -> linopy.LinearExpression:
-    """New orders arriving in the unit of the group's stock (ally, group, month):
-    :func:`group_arrivals` over :func:`stock_unit`."""
-    return group_arrivals(m, inp) * (1.0 / stock_unit(inp))
-
-
-def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
+def define_stock(m: linopy.Model, inp: ModelInputs, unit: xr.DataArray) -> linopy.LinearExpression:
     """Stock balance and target gaps, by ally and interoperability group.
 
     ``stock[n,g,t] = stock[n,g,t−1] + arrivals[n,g,t] − demand[n,g,t] + unmet[n,g,t]``,
     ``stock[n,g,−1] = initial``, arrivals = deliveries of every line of group g plus
     existing contracts; ``shortfall[n,g,t] ≥ target[n,g] − stock[n,g,t]``. Stock,
-    shortfall, unmet demand and both rows count in the group's :func:`stock_unit`
-    (arrivals of new orders, in units, enter the balance over it).
+    shortfall, unmet demand and both rows count in the group's :func:`stock_unit`,
+    ``unit`` (arrivals of new orders, in units, enter the balance over it). Returns
+    those arrivals in ``unit`` (ally, group, month), which the aid rows use too.
     """
     t = _months(inp)
-    unit = stock_unit(inp)
     has = inp.has_stock & (t >= 0)
     m.add_variables(lower=0, coords=has.coords, name=V.STOCK, mask=has)
     # Unmet demand is demand not served: at most the month's demand, never extra stock.
@@ -740,7 +734,8 @@ def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
     )
     stock, unmet = m.variables[V.STOCK], m.variables[V.UNMET]
     first = xr.where(t == 0, inp.initial, 0.0)
-    lhs = stock - stock.shift(month=1) - stock_arrivals(m, inp) - unmet
+    arrived = group_arrivals(m, inp) * (1.0 / unit)
+    lhs = stock - stock.shift(month=1) - arrived - unmet
     given = aid.given_by_donor(m, inp)  # aid to a recipient leaves the donor's stock
     if given is not None:
         lhs = lhs + given
@@ -754,6 +749,7 @@ def define_stock(m: linopy.Model, inp: ModelInputs) -> None:
         compat.set_unit(item, unit)
     for name in (C.BALANCE, C.SHORTFALL):
         compat.set_unit(m.constraints[name], unit)
+    return arrived
 
 
 def _goods_cost(
@@ -941,19 +937,22 @@ def unmet_unit_weight(inp: ModelInputs) -> xr.DataArray:
     return policy.unmet_demand_weight * policy.overdue_weight * left / smallest
 
 
-def define_objective(m: linopy.Model, inp: ModelInputs) -> None:
+def define_objective(
+    m: linopy.Model, inp: ModelInputs, unit: xr.DataArray, unmet_weight: xr.DataArray
+) -> None:
     """Weighted shortfall first (this objective), then cost (a second solve, see solve.py).
 
     ``min Σ_{n,g,t} w[n,g,t]·shortfall[n,g,t] + Σ_{n,g,t} u[n,g]·unmet[n,g,t]`` with the
     weights of :func:`objective_weights`. The unit is the target-month: one whole
-    target missing for one month.
+    target missing for one month. ``unit``: the groups' :func:`stock_unit`, which the
+    columns count in (a column's weight is unit times w); ``unmet_weight``:
+    :func:`unmet_unit_weight`.
     """
     w_short, w_unmet = objective_weights(inp)
-    unit = stock_unit(inp)  # the columns count in it: a column's weight is unit times w
     shortfall = (unit * w_short * m.variables[V.SHORT]).sum()
     if V.UNMET in m.variables:
         shortfall = shortfall + (unit * w_unmet * m.variables[V.UNMET]).sum()
-    aid_part = aid.objective(m, inp, unmet_unit_weight(inp), below_floor_weight(inp), unit)
+    aid_part = aid.objective(m, inp, unmet_weight, below_floor_weight(inp), unit)
     if aid_part is not None:
         shortfall = shortfall + aid_part
     m.add_expressions(shortfall, name=E.SHORTFALL)
@@ -977,8 +976,9 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
     if C.INDUSTRY not in options.without:
         define_industry_rule(m, inp)
     define_components(m, inp)
-    aid.define_aid_variables(m, inp, stock_unit(inp), unmet_unit_weight(inp))
-    define_stock(m, inp)
+    unit, unmet_weight = stock_unit(inp), unmet_unit_weight(inp)
+    aid.define_aid_variables(m, inp, unit, unmet_weight)
+    arrived = define_stock(m, inp, unit)
     if inp.aid is not None:
         unmet = None  # linopy's Variables has no get()
         if V.UNMET in m.variables:
@@ -987,13 +987,13 @@ def build_model(inp: ModelInputs, options: BuildOptions | None = None) -> linopy
             m,
             inp,
             stock=m.variables[V.STOCK],
-            arrived=stock_arrivals(m, inp),
-            unit=stock_unit(inp),
-            values_in=aid.value_unit(inp, unmet_unit_weight(inp)),
+            arrived=arrived,
+            unit=unit,
+            values_in=aid.value_unit(inp, unmet_weight),
             unmet=unmet,
         )
     define_spending(m, inp, options)
-    define_objective(m, inp)
+    define_objective(m, inp, unit, unmet_weight)
     return m
 
 
