@@ -418,6 +418,7 @@ def objective(
     if below is not None and AV.BELOW in m.variables:
         part = part + (unit * below * m.variables[AV.BELOW]).sum()
     if AV.UNFAIR in m.variables:
-        weight = fairness_weight(inp, unit_weight) * value_unit(inp, unit_weight)
+        in_value = compat.unit_of(m.variables[AV.UNFAIR])  # value_unit, as define_aid set
+        weight = fairness_weight(inp, unit_weight) * in_value
         part = part + weight * m.variables[AV.UNFAIR].sum()
     return part
