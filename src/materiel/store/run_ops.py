@@ -411,18 +411,13 @@ class RunOps(StoreBase):
         table, what decides the rows a user is served (:meth:`Policy.view`) and the code
         that serves them (:data:`SERVING`). Refused as :meth:`run_table` refuses (403, or
         404 for a run the user may not see and a run that has not finished)."""
-        return self.run_table_tags(who, run_id, (table,))[0]
-
-    def run_table_tags(self, who: Principal, run_id: int, tables: Sequence[str]) -> list[str]:
-        """:meth:`run_table_tag` of each of ``tables`` of one run, from one read of the
-        run (a page that shows several tables of a run asks for all of them)."""
-        return self.run_view_tags(who, run_id, tables)[0]
+        return self.run_view_tags(who, run_id, (table,))[0][0]
 
     def run_view_tags(
         self, who: Principal, run_id: int, tables: Sequence[str], scenario: str | None = None
     ) -> tuple[list[str], tuple[str, ...]]:
-        """:meth:`run_table_tags`, and with ``scenario`` its
-        :meth:`~materiel.store.scenario_ops.ScenarioOps.scenario_versions`, in one
+        """:meth:`run_table_tag` of each of ``tables`` of one run and, with ``scenario``,
+        its :meth:`~materiel.store.scenario_ops.ScenarioOps.scenario_versions`, from one
         transaction (what a page's kept view of a run is keyed on)."""
         policies = [self._table_policy(who, table) for table in tables]
         versions: tuple[str, ...] = ()
