@@ -28,11 +28,16 @@ What it does, for each store (``--db``) and each number of server processes
    sign-in form as a browser does.
 
 Clients are a closed loop with no think time: each sends its next request when the
-last one is answered. They are httpx async clients in this one process, on the same
-cores as the server; the summary gives this process's CPU use beside each figure. An
-error is a request that failed or was answered with anything other than 200 (or 304
-when asked for). Prints one Markdown table at the end, ready to paste, with the load
-average (``uptime``) before and after each measurement.
+last one is answered, on the same two cores as the server. ``--client wrk`` (the
+default) is wrk, the C load generator (``apt-get install wrk``), with a Lua script this
+program writes: one wrk thread per role, the clients as its connections, latencies from
+wrk's own histogram. ``--client httpx`` is httpx async clients in this one process,
+which take most of a core themselves at a few hundred requests a second and so delay
+their own requests (the latency then includes the client's queue). The summary gives
+the client's CPU use beside each figure. An error is a request that failed or was
+answered with anything other than 200 (or 304 when asked for). Prints one Markdown
+table at the end, ready to paste, with the load average (``uptime``) before and after
+each measurement.
 
     .venv/bin/python bench/server/reads.py --store /tmp/nato-run.db \\
         --db sqlite postgresql+psycopg://materiel:materiel@127.0.0.1:54329/materiel \\
@@ -56,7 +61,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +76,11 @@ PASSWORD = "bench password, not a secret"
 ROLES = {"alliance": None, "nation": "POL"}
 #: Page sizes the API clients ask for (the API's default, its largest, a small one).
 LIMITS = (50, 100, 500)
+#: The load generators, as the summary names them.
+CLIENTS = {
+    "wrk": "wrk, one thread per role, in its own process",
+    "httpx": "httpx async, in the bench's own process",
+}
 #: The web app's pages of a finished run the search times ({run}, {other}: the runs).
 PAGES = (
     "/runs/{run}",
@@ -293,6 +303,34 @@ class Tally:
         self.server_cpu += cpu_seconds(self.server)
 
 
+@dataclass
+class Figures:
+    """What one measurement gives the summary, whichever client made it."""
+
+    requests: int
+    elapsed: float  # [s]
+    quantiles: tuple[float, float, float]  # p50, p95, p99 [s]
+    longest: float  # [s]
+    errors: list[str]
+    server_cpu: float  # [s]
+    client_cpu: float  # [s]
+
+    @classmethod
+    def of(cls, tally: Tally, client_cpu: float) -> Figures:
+        done = len(tally.latencies)
+        q = statistics.quantiles(tally.latencies, n=100) if done > 1 else [float("nan")] * 99
+        longest = max(tally.latencies, default=float("nan"))
+        return cls(
+            done,
+            tally.elapsed,
+            (q[49], q[94], q[98]),
+            longest,
+            tally.errors,
+            tally.server_cpu,
+            client_cpu,
+        )
+
+
 async def timed(client: httpx.AsyncClient, url: str, tally: Tally, ok: int, **kw: Any) -> Any:
     """GET ``url``; its latency and status counted in ``tally`` (an error unless
     ``ok``). The answer, or None if the request failed."""
@@ -347,6 +385,30 @@ def draw(rng: random.Random, pages: dict[str, dict[int, list[str]]]) -> str:
     return rng.choice(by_limit[rng.choice(LIMITS)])
 
 
+async def api_urls(
+    address: str, prepared: Prepared, clients: int, conditional: bool
+) -> tuple[dict[str, dict[str, dict[int, list[str]]]], dict[tuple[str, str], str]]:
+    """Every page of every table each role may read (role -> table -> limit -> pages),
+    and, read once untimed, the ETag of each (every page with ``conditional``, else the
+    first page of each table)."""
+    run_id = prepared.runs[1]
+    urls, tags = {}, {}
+    warm = Tally()
+    for role, token in prepared.tokens.items():
+        async with client_for(address, clients, {"Authorization": f"Bearer {token}"}) as c:
+            urls[role] = table_pages(run_id, await table_sizes(c, run_id))
+            for by_limit in urls[role].values():
+                for url in [u for pages in by_limit.values() for u in pages][
+                    : None if conditional else 1
+                ]:
+                    answer = await timed(c, url, warm, 200)
+                    if answer is not None:
+                        tags[(role, url)] = answer.headers.get("etag", "")
+    if warm.errors:
+        raise SystemExit(f"warm-up failed: {warm.errors[:3]}")
+    return urls, tags
+
+
 async def api_phase(
     address: str,
     server: int,
@@ -356,27 +418,12 @@ async def api_phase(
     conditional: bool,
 ) -> Tally:
     """CLIENTS clients, half of each role, reading random pages of the plan tables."""
-    run_id = prepared.runs[1]
+    urls, tags = await api_urls(address, prepared, clients, conditional)
     by_role = {
         role: client_for(address, clients, {"Authorization": f"Bearer {token}"})
         for role, token in prepared.tokens.items()
     }
     try:
-        urls = {
-            role: table_pages(run_id, await table_sizes(c, run_id)) for role, c in by_role.items()
-        }
-        tags: dict[tuple[str, str], str] = {}
-        warm = Tally()
-        for role, client in by_role.items():  # untimed: each table once (every page
-            for by_limit in urls[role].values():  # and its ETag for the 304s)
-                for url in [u for pages in by_limit.values() for u in pages][
-                    : None if conditional else 1
-                ]:
-                    answer = await timed(client, url, warm, 200)
-                    if answer is not None:
-                        tags[(role, url)] = answer.headers.get("etag", "")
-        if warm.errors:
-            raise SystemExit(f"warm-up failed: {warm.errors[:3]}")
         tally = Tally(server)
         stop = tally.start() + seconds
         roles = list(by_role)
@@ -476,34 +523,40 @@ def load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def measure(what: str, make: Any) -> dict[str, Any]:
-    """Run the coroutine ``make()``: its tally with the load and this process's CPU."""
-    before, cpu = load(), time.process_time()
-    tally = asyncio.run(make())
-    elapsed = tally.elapsed
-    done = len(tally.latencies)
-    q = statistics.quantiles(tally.latencies, n=100) if done > 1 else [float("nan")] * 99
+def measure(what: str, make: Callable[[], Figures]) -> dict[str, Any]:
+    """Make one measurement: its figures with the load before and after."""
+    before = load()
+    figures = make()
+    elapsed, done = figures.elapsed, figures.requests
+    p50, p95, p99 = figures.quantiles
     row = {
         "what": what,
         "requests": done,
         "per_s": done / elapsed,
-        "p50": q[49] * 1000,
-        "p95": q[94] * 1000,
-        "p99": q[98] * 1000,
-        "max": max(tally.latencies, default=float("nan")) * 1000,
-        "errors": len(tally.errors),
-        "client_cpu": 100 * (time.process_time() - cpu) / elapsed,
-        "server_ms": 1000 * tally.server_cpu / max(done, 1),
+        "p50": p50 * 1000,
+        "p95": p95 * 1000,
+        "p99": p99 * 1000,
+        "max": figures.longest * 1000,
+        "errors": len(figures.errors),
+        "client_cpu": 100 * figures.client_cpu / elapsed,
+        "server_ms": 1000 * figures.server_cpu / max(done, 1),
         "load": f"{before} → {load()}",
     }
-    for error in tally.errors[:3]:
+    for error in figures.errors[:3]:
         say(f"  error: {error}")
     say(
         f"  {what}: {done} requests, {row['per_s']:.1f}/s, p50 {row['p50']:.0f} ms, "
         f"p95 {row['p95']:.0f} ms, p99 {row['p99']:.0f} ms, {row['errors']} errors, "
-        f"server CPU {row['server_ms']:.1f} ms a request"
+        f"server CPU {row['server_ms']:.1f} ms a request, client {row['client_cpu']:.0f} %"
     )
     return row
+
+
+def with_httpx(make: Callable[[], Any]) -> Figures:
+    """Run the coroutine ``make()`` (a phase of httpx clients in this process)."""
+    cpu = time.process_time()
+    tally = asyncio.run(make())
+    return Figures.of(tally, time.process_time() - cpu)
 
 
 def one_configuration(
@@ -517,15 +570,9 @@ def one_configuration(
         with served(url, workers) as (address, _token, pid):
             label = f"{kind} | {workers}"
             if args.phase in ("api", "both"):
-
-                def api(conditional: bool) -> Any:
-                    return lambda: api_phase(
-                        address, pid, prepared, args.clients, args.seconds, conditional
-                    )
-
-                rows.append(measure(f"{label} | API plan tables, full reads", api(False)))
-                if args.conditional:
-                    rows.append(measure(f"{label} | API plan tables, 304s", api(True)))
+                for conditional in (False, True) if args.conditional else (False,):
+                    what = f"{label} | API plan tables, {'304s' if conditional else 'full reads'}"
+                    rows.append(measure(what, api(args, address, pid, prepared, conditional)))
             if args.phase in ("page", "both"):
                 page, role = args.page, args.role
                 if page is None:  # found once, on the first store and server
@@ -533,11 +580,191 @@ def one_configuration(
                     args.page, args.role = page, role
                     say(f"  the heaviest page: {page} as {role}")
                 shown = page.replace("{run}", "RUN").replace("{other}", "EARLIER")
-                make = lambda: page_phase(  # noqa: E731
-                    address, pid, prepared, args.clients, args.seconds, page, role
-                )
-                rows.append(measure(f"{label} | page {shown} as {role}", make))
+                what = f"{label} | page {shown} as {role}"
+                rows.append(measure(what, page_load(args, address, pid, prepared, page, role)))
     return rows
+
+
+def api(
+    args: argparse.Namespace, address: str, pid: int, prepared: Prepared, conditional: bool
+) -> Callable[[], Figures]:
+    """The API phase, by the client ``args.client``."""
+    if args.client == "httpx":
+        return lambda: with_httpx(
+            lambda: api_phase(address, pid, prepared, args.clients, args.seconds, conditional)
+        )
+
+    def by_wrk() -> Figures:
+        urls, tags = asyncio.run(api_urls(address, prepared, args.clients, conditional))
+        roles = [
+            {
+                "headers": {"Authorization": f"Bearer {token}"},
+                "tables": [list(by_limit.values()) for by_limit in urls[role].values()],
+                "tags": {url: tag for (who, url), tag in tags.items() if who == role},
+            }
+            for role, token in prepared.tokens.items()
+        ]
+        return wrk(
+            address,
+            pid,
+            roles,
+            args.clients,
+            args.seconds,
+            304 if conditional else 200,
+            conditional,
+        )
+
+    return by_wrk
+
+
+def page_load(
+    args: argparse.Namespace, address: str, pid: int, prepared: Prepared, page: str, role: str
+) -> Callable[[], Figures]:
+    """The page phase, by the client ``args.client``."""
+    if args.client == "httpx":
+        return lambda: with_httpx(
+            lambda: page_phase(address, pid, prepared, args.clients, args.seconds, page, role)
+        )
+
+    def by_wrk() -> Figures:
+        other, run = prepared.runs
+        url = page.format(run=run, other=other)
+
+        async def session() -> str:
+            async with client_for(address, 4, {}) as client:
+                await sign_in(client, prepared.users[role])
+                warm = Tally()
+                await asyncio.gather(*(timed(client, url, warm, 200) for _ in range(4)))
+                if warm.errors:
+                    raise SystemExit(f"warm-up failed: {warm.errors[:3]}")
+                return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+        cookie = asyncio.run(session())
+        roles = [{"headers": {"Cookie": cookie}, "tables": [[[url]]], "tags": {}}]
+        return wrk(address, pid, roles, args.clients, args.seconds, 200, False)
+
+    return by_wrk
+
+
+# --- wrk ---------------------------------------------------------------------------
+
+#: The Lua script wrk runs (``DATA`` is replaced by the roles' addresses and headers):
+#: each wrk thread is one role, drawing a table, a page size and a page at random as
+#: the httpx clients do; a status other than ``ok`` is an error, counted per thread.
+WRK_SCRIPT = r"""
+local data = DATA
+local count = 0
+local threads = {}
+function setup(thread)
+  count = count + 1
+  thread:set("who", count)
+  table.insert(threads, thread)
+end
+function init(args)
+  role = data.roles[who]
+  bad, first_bad = 0, ""
+  math.randomseed(who * 7919)
+end
+function request()
+  local by_limit = role.tables[math.random(#role.tables)]
+  local pages = by_limit[math.random(#by_limit)]
+  local url = pages[math.random(#pages)]
+  local headers = {}
+  for k, v in pairs(role.headers) do headers[k] = v end
+  if data.conditional then headers["If-None-Match"] = role.tags[url] end
+  return wrk.format("GET", url, headers)
+end
+function response(status, headers, body)
+  if status ~= data.ok then
+    bad = bad + 1
+    if first_bad == "" then first_bad = status .. " " .. string.sub(body or "", 1, 200) end
+  end
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  local bad, first = 0, ""
+  for _, t in ipairs(threads) do
+    bad = bad + t:get("bad")
+    if first == "" then first = t:get("first_bad") end
+  end
+  io.write(string.format("RESULT %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect + e.read + e.write + e.timeout, bad))
+  io.write("FIRST " .. first .. "\n")
+end
+"""
+
+
+def lua(value: Any) -> str:
+    """``value`` (text, numbers, booleans, lists and dicts of them) as a Lua literal."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):  # bytes other than letters, digits and /?&=.-_ as \ddd
+        safe = frozenset(b"/?&=.-_ ")
+        return (
+            '"'
+            + "".join(
+                chr(b) if (b < 128 and chr(b).isalnum()) or b in safe else f"\\{b:03d}"
+                for b in value.encode()
+            )
+            + '"'
+        )
+    if isinstance(value, list):
+        return "{" + ", ".join(lua(v) for v in value) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{lua(k)}] = {lua(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"no Lua literal for {type(value).__name__}")
+
+
+def wrk(
+    address: str,
+    server: int,
+    roles: list[dict[str, Any]],
+    clients: int,
+    seconds: float,
+    ok: int,
+    conditional: bool,
+) -> Figures:
+    """wrk with ``clients`` connections for ``seconds``, one thread per role (the
+    connections shared out evenly): its figures, the server's CPU time from /proc and
+    wrk's own from the kernel's account of this program's finished children."""
+    import resource
+    import shutil
+
+    program = shutil.which("wrk")
+    if program is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk, or --client httpx")
+    data = lua({"roles": roles, "ok": ok, "conditional": conditional})
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="reads-") as script:
+        script.write(WRK_SCRIPT.replace("DATA", data, 1))
+        script.flush()
+        command = [program, f"-t{len(roles)}", f"-c{clients}", f"-d{seconds:g}s"]
+        command += ["--timeout", "120s", "-s", script.name, address]
+        tally = Tally(server)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        tally.start()
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        tally.stop()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    found = re.search(r"^RESULT ([\d ]+)$", done.stdout, re.M)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+    requests, duration, p50, p95, p99, longest, failed, bad = map(int, found.group(1).split())
+    first = re.search(r"^FIRST (.*)$", done.stdout, re.M)
+    errors = [f"{failed} requests failed (connect, read, write or timeout)"] * (failed > 0)
+    errors += [f"status {first.group(1) if first else ''}"] * bad
+    cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    return Figures(
+        requests,
+        duration / 1e6,
+        (p50 / 1e6, p95 / 1e6, p99 / 1e6),
+        longest / 1e6,
+        errors,
+        tally.server_cpu,
+        cpu,
+    )
 
 
 def summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
@@ -556,7 +783,7 @@ def summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
     command = " ".join(shlex.quote(a) for a in sys.argv)
     return (
         f"{args.clients} clients, {args.seconds:g} s each, closed loop, no think time "
-        f"(httpx async, one process); {when}; `{command}`\n\n" + head + "\n".join(lines)
+        f"({CLIENTS[args.client]}); {when}; `{command}`\n\n" + head + "\n".join(lines)
     )
 
 
@@ -586,6 +813,9 @@ def main() -> int:
         "--page", default=None, help="the page to load (else the slowest, found by timing)"
     )
     parser.add_argument("--role", choices=tuple(ROLES), default="alliance", help="with --page")
+    parser.add_argument(
+        "--client", choices=tuple(CLIENTS), default="wrk", help="the load generator"
+    )
     args = parser.parse_args()
     if not (1 <= args.clients <= 200 and 1 <= args.seconds <= 300):
         raise SystemExit("clients must be 1-200 and seconds 1-300")

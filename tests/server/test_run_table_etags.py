@@ -113,3 +113,30 @@ def test_no_304_for_a_user_who_may_not_read_the_run(client: TestClient, space: W
     for sent in ("*", mine.headers["etag"]):
         theirs = _get(client, space, "nation_BBB", hidden, sent)
         assert theirs.status_code == 404 and "etag" not in theirs.headers
+
+
+def test_a_table_is_kept_per_view_and_served_as_copies(space: Workspace) -> None:
+    """The rule is applied to a finished run's table once per view of it: two analysts
+    of AAA share the kept rows, BBB's analyst and the staff are served their own, and
+    :meth:`run_table` hands out copies, so a caller's change never reaches the next user."""
+    run_id = finished_run(space.store)
+    store = space.store
+
+    def kept(who: Principal) -> object:
+        return store.kept_run_table(who, run_id, "capacity")
+
+    aaa, aaa_too = Principal("x", "nation", ally="AAA"), Principal("y", "nation", ally="AAA")
+    staff, bbb = Principal("s", "alliance"), Principal("b", "nation", ally="BBB")
+    assert kept(aaa) is kept(aaa_too)  # one view: worked out once
+    assert kept(staff) is not kept(aaa) and kept(bbb) is not kept(aaa)
+
+    def outputs(who: Principal, line: str) -> set[object]:
+        rows = store.kept_run_table(who, run_id, "capacity")
+        return {r["output"] for r in rows if r["line"] == line}
+
+    assert len(kept(staff)) == len(kept(aaa)) == 24  # L1 and L2, every month
+    assert outputs(staff, "L2") == {6.0} and outputs(aaa, "L2") == {None}  # BBB's alone
+    copy = store.run_table(aaa, run_id, "capacity")
+    assert copy == list(kept(aaa))
+    copy[0]["output"] = -1.0
+    assert store.run_table(aaa_too, run_id, "capacity")[0]["output"] != -1.0

@@ -142,7 +142,7 @@ def run_table(
     answers: Answers = request.app.state.answers
 
     def write() -> bytes:
-        page = paging.page(PlanTablePublic, store.run_table(who, run_id, table))
+        page = paging.page(PlanTablePublic, store.kept_run_table(who, run_id, table))
         return page.model_dump_json().encode()
 
     body = answers.get(tag, write)

@@ -24,6 +24,9 @@ RESULTS_KEPT = 8
 OUTLINES_KEPT = 4096
 #: Pages' views of finished runs kept in memory by each store.
 VIEWS_KEPT = 64
+#: Finished runs' tables as users are served them, kept by each store (the rows are the
+#: kept result's own, shared: a few hundred kB of references for the largest table).
+TABLES_KEPT = 256
 
 
 class StoreBase:
@@ -41,6 +44,8 @@ class StoreBase:
         #: what the pages work out of finished runs, under keys that name what decides
         #: it for the user (the web app's outlook: :func:`materiel.web.views.outlook`)
         self.views = Memo(size=VIEWS_KEPT)
+        #: finished runs' tables as each view of them is served (:meth:`kept_run_table`)
+        self.tables = Memo(size=TABLES_KEPT)
 
     @contextlib.contextmanager
     def tx(self, write: bool = False) -> Iterator[Session]:

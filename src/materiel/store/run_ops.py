@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -378,6 +378,15 @@ class RunOps(StoreBase):
         """One table of a finished run's plan, as the user may see it. Rows stay
         column -> value: each plan table has its own columns (the planner's frames), and
         alliance totals only the grouping and summed ones."""
+        return [dict(row) for row in self.kept_run_table(who, run_id, table)]
+
+    def kept_run_table(
+        self, who: Principal, run_id: int, table: str
+    ) -> Sequence[Mapping[str, Any]]:
+        """:meth:`run_table` as the store keeps it, for reading only: the rows are shared
+        with the kept result and with every user who is served the same rows (the run,
+        the table and :meth:`Policy.view` decide them, as :meth:`run_table_tag` says), so
+        the rule is applied to a large table once, not on every page of it."""
         policy = self._table_policy(who, table)
         with self.tx() as s:
             record = _finished_run(s, policy, run_id)
@@ -394,15 +403,19 @@ class RunOps(StoreBase):
                 new = result["tables"].get("deliveries", [])
                 return delivered(s, record.scenario_id, new)
 
-        # what a line's output and a group's stock over time tell of deliveries
-        rows = plan_rows(
-            policy,
-            table,
-            result,
-            lambda: self.memo.get(("delivered", *memo_key), what_lines_deliver),
-            memo_key,
-        )
-        return [dict(row) for row in rows]  # the kept result's rows stay as they are
+        def served() -> tuple[dict[str, Any], ...]:
+            # what a line's output and a group's stock over time tell of deliveries
+            return tuple(
+                plan_rows(
+                    policy,
+                    table,
+                    result,
+                    lambda: self.memo.get(("delivered", *memo_key), what_lines_deliver),
+                    memo_key,
+                )
+            )
+
+        return self.tables.get((*memo_key, table, *policy.view()), served)
 
     def run_table_tag(self, who: Principal, run_id: int, table: str) -> str:
         """A strong validator of what :meth:`run_table` gives ``who``, made without
