@@ -27,9 +27,12 @@ CSP = (
 )
 
 
-def choice(store: Store, who: Principal, run: RunInfo) -> dict[str, Any] | None:
+def choice(
+    store: Store, who: Principal, run: RunInfo, versions: tuple[str, ...] | None = None
+) -> dict[str, Any] | None:
     """Which national plans of a finished run the user may open: its own ally's for a
-    nation analyst, any ally of the scenario for alliance staff; None for the others."""
+    nation analyst, any ally of the scenario for alliance staff; None for the others.
+    ``versions``: the scenario's, read already for the page."""
     if run.status != "done":
         return None
     if who.role == "nation" and who.ally:
@@ -42,7 +45,9 @@ def choice(store: Store, who: Principal, run: RunInfo) -> dict[str, Any] | None:
         return tuple(str(r.data.get("code")) for r in store.rows(who, run.scenario, "allies"))
 
     try:  # kept for the scenario's versions: reading its rows took 5 ms a page
-        key = ("national allies", *store.scenario_versions(who, run.scenario), *policy.view())
+        if not versions:
+            versions = store.scenario_versions(who, run.scenario)
+        key = ("national allies", *versions, *policy.view())
         allies = list(store.views.get(key, codes))
     except AccessDenied:
         return None

@@ -78,39 +78,44 @@ def _scenario_and_run(
     request: Request, name: str | None, run_id: int | None
 ) -> tuple[Any, str | None, Any, dict[str, Any]]:
     """Who asks, the scenario shown, the run shown (the one asked for, else the
-    scenario's baseline, else its latest finished run) and the context of the run picker:
-    the runs one may choose instead and how each is called."""
+    scenario's baseline, else its latest finished run) and the context of the pickers:
+    the scenarios the user sees, the runs one may choose instead and how each is called,
+    and ``every`` run the user sees (each read once a page)."""
     who = session.principal(request)
     store = _store(request)
     may_read_runs = store.policy(who).may("run.read")
+    every = store.runs(who) if may_read_runs else []
     if run_id is not None:  # 404 for a run the user may not see, as for none
         if not may_read_runs:
             raise NotFound(f"no run {run_id}")
-        name = store.run(who, run_id).scenario
-    scenario = views.pick_scenario(store, who, name)
+        asked = next((r for r in every if r.id == run_id), None) or store.run(who, run_id)
+        name = asked.scenario
+    names = views.scenario_names(store, who)
+    scenario = views.pick_scenario(store, who, name, names)
     run: RunInfo | None = None
     runs: list[RunInfo] = []
     if scenario is not None and may_read_runs:
-        run, runs = views.chosen_run(store, who, scenario, run_id)
-    return who, scenario, run, {"runs": runs, "labels": views.run_labels(runs)}
+        run, runs = views.chosen_run(store, who, scenario, run_id, every)
+    picker = {"runs": runs, "labels": views.run_labels(runs), "scenarios": names}
+    return who, scenario, run, {**picker, "every": every}
 
 
 @router.get("/outlook")
 def outlook(request: Request, scenario: Name = None, run: RunQ = None) -> Response:
     who, name, shown, picker = _scenario_and_run(request, scenario, run)
+    every = picker.pop("every")
     store = _store(request)
     data: dict[str, Any] = {"rows": [], "series": [], "series_total": 0}
     may_simulate = store.policy(who).may("run.create")
     if shown is not None:
         data = views.outlook(store, who, shown)
-        data["odds"] = odds.odds(store, who, shown, odds.plan_months(data["series"]))
+        data["odds"] = odds.odds(store, who, shown, odds.plan_months(data["series"]), every)
         data["body"] = outlook_body(store, shown, data, may_simulate)
     return page(
         request,
         "outlook.html",
         who,
         scenario=name,
-        scenarios=views.scenario_names(store, who),
         run=shown,
         sees_stock=store.policy(who).may_read_table("plan.stock"),
         may_simulate=may_simulate,
@@ -152,13 +157,13 @@ def _run_page(
 ) -> Response:
     """A page about a scenario's run, with the scenario and run pickers."""
     who, name, shown, picker = _scenario_and_run(request, scenario, run)
+    picker.pop("every")
     store = _store(request)
     return page(
         request,
         template,
         who,
         scenario=name,
-        scenarios=views.scenario_names(store, who),
         run=shown,
         data=data(store, who, name, shown),
         **picker,
@@ -282,8 +287,7 @@ def table_rows(store: Store, who: Any, name: str, table: str) -> list[dict[str, 
 def run(request: Request, run_id: int) -> Response:
     who = session.principal(request)
     store = _store(request)
-    info = store.run(who, run_id)
-    every = store.runs(who)
+    info, every = _run_among(store, who, run_id)
     runs = [r for r in every if r.scenario == info.scenario]
     return page(
         request,
@@ -301,8 +305,14 @@ def run(request: Request, run_id: int) -> Response:
 def run_status(request: Request, run_id: int) -> Response:
     who = session.principal(request)
     store = _store(request)
-    info = store.run(who, run_id)
-    return page(request, "_run_status.html", who, run=info, **_run_result(store, who, info))
+    info, every = _run_among(store, who, run_id)
+    return page(request, "_run_status.html", who, run=info, **_run_result(store, who, info, every))
+
+
+def _run_among(store: Store, who: Any, run_id: int) -> tuple[RunInfo, list[RunInfo]]:
+    """The run, and every run the user sees, read once (404 as :meth:`Store.run` says)."""
+    every = store.runs(who)
+    return next((r for r in every if r.id == run_id), None) or store.run(who, run_id), every
 
 
 def _run_result(
@@ -328,20 +338,21 @@ def _run_result(
         rows = views.plan_table(store, who, info.id, SWEEP_TABLE)
         readable = downloads.readable(store, who, info)
         return {"result": None, "may_cancel": may_cancel, "sweep": rows, "downloads": readable}
-    result = views.outlook(store, who, info)
+    tags = views.RunTags(store, who, info, views.RUN_PAGE_TABLES)  # one read for every view
+    result = views.outlook(store, who, info, tags)
     result["odds"] = odds.odds(store, who, info, odds.plan_months(result["series"]), every)
     result["body"] = outlook_body(store, info, result, store.policy(who).may("run.create"))
     return {
         "result": result,
-        "aid": views.aid_coordination(store, who, info),
+        "aid": views.aid_coordination(store, who, info, tags),
         "aid_columns": views.AID_COLUMNS,
         "aid_units": AID_UNITS,
         "may_cancel": may_cancel,
-        "national": national.choice(store, who, info),
+        "national": national.choice(store, who, info, tags.versions),
         "downloads": downloads.readable(store, who, info),
         "may_simulate": store.policy(who).may("run.create"),
         "pooling": headline.pooling(info.summary),
-        "binds": views.binds(store, who, info),
+        "binds": views.binds(store, who, info, tags),
     }
 
 

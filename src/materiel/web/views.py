@@ -132,33 +132,45 @@ def scenario_names(store: Store, who: Principal) -> list[str]:
     return store.scenario_names(who)
 
 
-def pick_scenario(store: Store, who: Principal, name: str | None) -> str | None:
-    """The scenario named if the user sees it, else the first shared one."""
-    names = scenario_names(store, who)
+def pick_scenario(
+    store: Store, who: Principal, name: str | None, names: list[str] | None = None
+) -> str | None:
+    """The scenario named if the user sees it, else the first shared one (of ``names``,
+    the scenarios the user sees, when the page has read them)."""
+    names = scenario_names(store, who) if names is None else names
     if name in names:
         return name
     return names[0] if names else None
 
 
-def done_runs(store: Store, who: Principal, scenario: str) -> list[RunInfo]:
+def done_runs(
+    store: Store, who: Principal, scenario: str, every: list[RunInfo] | None = None
+) -> list[RunInfo]:
     """The finished plan runs of a scenario the user may see, oldest first (not its
-    simulations and sweeps, which have no plan to show)."""
+    simulations and sweeps, which have no plan to show); of ``every`` run the user sees,
+    when the page has read them."""
     return [
         r
-        for r in store.runs(who)
+        for r in (store.runs(who) if every is None else every)
         if r.scenario == scenario and r.status == "done" and r.kind == "plan"
     ]
 
 
 def chosen_run(
-    store: Store, who: Principal, scenario: str, run_id: int | None
+    store: Store,
+    who: Principal,
+    scenario: str,
+    run_id: int | None,
+    every: list[RunInfo] | None = None,
 ) -> tuple[RunInfo | None, list[RunInfo]]:
     """The run a page shows, and the runs it may show instead: the run asked for (404
     if the user may not see it, or it is not a finished run of the scenario), else the
-    scenario's baseline, else its latest finished run."""
-    runs = done_runs(store, who, scenario)
+    scenario's baseline, else its latest finished run (``every``: as for
+    :func:`done_runs`)."""
+    runs = done_runs(store, who, scenario, every)
     if run_id is not None:
-        run = store.run(who, run_id)  # 404 for a run the user may not see
+        asked = next((r for r in every or [] if r.id == run_id), None)
+        run = asked or store.run(who, run_id)  # 404 for a run the user may not see
         if run.scenario != scenario or run.status != "done" or run.kind != "plan":
             raise NotFound(f"no finished plan run {run_id} of {scenario}")
         return run, runs
@@ -207,17 +219,57 @@ AID_COLUMNS = (
 )
 
 
-def aid_coordination(store: Store, who: Principal, run: RunInfo) -> list[dict[str, Any]]:
+def aid_coordination(
+    store: Store, who: Principal, run: RunInfo, tags: RunTags | None = None
+) -> list[dict[str, Any]]:
     """The coordinator's table of a run: each requirement, who fills it, when, what is
-    left; empty where the role may not read it or the scenario has no requirements."""
-    return [
-        {c: row.get(c) for c in AID_COLUMNS}
-        for row in plan_table(store, who, run.id, "aid_requirements")
-    ]
+    left; empty where the role may not read it or the scenario has no requirements. Of
+    a finished run, kept (:func:`kept`)."""
+
+    def table() -> dict[str, Any]:
+        rows = plan_table(store, who, run.id, "aid_requirements")
+        return {"rows": [{c: row.get(c) for c in AID_COLUMNS} for row in rows]}
+
+    key = view_key("aid", store, who, run, ("aid_requirements",), tags)
+    rows: list[dict[str, Any]] = kept(key if run.status == "done" else None, store, table)["rows"]
+    return rows
+
+
+class RunTags:
+    """What the views of one page of a finished run are keyed on (:func:`view_key`), read
+    in one transaction: the tags of ``tables`` as the user is served them, the versions
+    of the run's scenario and of its base, and the user's view. A page that shows
+    several views of a run reads them once, not once a view."""
+
+    def __init__(self, store: Store, who: Principal, run: RunInfo, tables: tuple[str, ...]):
+        policy = store.policy(who)
+        self.tables, self.view = frozenset(tables), policy.view()
+        read = [table for table in tables if policy.may_read_table(f"plan.{table}")]
+        self.tags: dict[str, str] | None = None
+        self.versions: tuple[str, ...] = ()
+        try:
+            found, self.versions = store.run_view_tags(who, run.id, read, run.scenario)
+            self.tags = dict(zip(read, found, strict=True))
+        except (AccessDenied, NotFound):
+            pass  # a run the user may not see or that has not finished: nothing is kept
+
+    def key(self, name: str, tables: tuple[str, ...]) -> tuple[str, ...] | None:
+        """:func:`view_key` of the view ``name`` made of ``tables`` (read when made)."""
+        if not self.tables.issuperset(tables):
+            raise ValueError(f"{name}: tables {set(tables) - self.tables} were not tagged")
+        if self.tags is None:
+            return None
+        tags = [self.tags.get(table, f"{table}: not read") for table in tables]
+        return (name, *tags, *self.versions, *self.view)
 
 
 def view_key(
-    name: str, store: Store, who: Principal, run: RunInfo, tables: tuple[str, ...]
+    name: str,
+    store: Store,
+    who: Principal,
+    run: RunInfo,
+    tables: tuple[str, ...],
+    tags: RunTags | None = None,
 ) -> tuple[str, ...] | None:
     """What decides the view ``name`` of a finished run that ``who`` is shown, made of
     the run's ``tables`` and its scenario's rows: the tags of the tables as the user is
@@ -225,16 +277,8 @@ def view_key(
     them: :meth:`materiel.store.Store.run_table_tag`; a table the user may not read is
     marked so), the versions of the scenario and of its base (every change to their
     rows changes them), and the user's view. None (nothing may be kept) for a run the
-    user may not see or that has not finished."""
-    policy = store.policy(who)
-    try:
-        read = [table for table in tables if policy.may_read_table(f"plan.{table}")]
-        found, versions = store.run_view_tags(who, run.id, read, run.scenario)
-        tagged = dict(zip(read, found, strict=True))
-        tags = [tagged.get(table, f"{table}: not read") for table in tables]
-    except (AccessDenied, NotFound):
-        return None
-    return (name, *tags, *versions, *policy.view())
+    user may not see or that has not finished. ``tags``: read already for the page."""
+    return (tags or RunTags(store, who, run, tables)).key(name, tables)
 
 
 def kept(key: tuple[str, ...] | None, store: Store, make: Callable[[], dict]) -> dict[str, Any]:
@@ -243,11 +287,13 @@ def kept(key: tuple[str, ...] | None, store: Store, make: Callable[[], dict]) ->
     return {**store.views.get(key, make), "key": key}
 
 
-def outlook(store: Store, who: Principal, run: RunInfo) -> dict[str, Any]:
+def outlook(
+    store: Store, who: Principal, run: RunInfo, tags: RunTags | None = None
+) -> dict[str, Any]:
     """Stock against target by ally (or alliance total) and item, from one run: worked
     out once for each :func:`view_key` (a finished run's tables never change; the
     scenario's version does when its rows do) and kept by the store."""
-    key = view_key("outlook", store, who, run, ("targets", "stock"))
+    key = view_key("outlook", store, who, run, OUTLOOK_TABLES, tags)
     return kept(key, store, lambda: _outlook(store, who, run))
 
 
@@ -387,15 +433,21 @@ def _industry(store: Store, who: Principal, scenario: str, run: RunInfo | None) 
 
 
 BINDS_TABLES = ("bottlenecks", "bottleneck_groups")
+OUTLOOK_TABLES = ("targets", "stock")
+#: The tables of a finished run whose views its page shows (outlook, what binds, aid).
+RUN_PAGE_TABLES = (*OUTLOOK_TABLES, *BINDS_TABLES, "aid_requirements")
 
 
-def binds(store: Store, who: Principal, run: RunInfo) -> list[str] | None:
+def binds(
+    store: Store, who: Principal, run: RunInfo, tags: RunTags | None = None
+) -> list[str] | None:
     """The planner's sentences on what binds in a run, of the rows the user may see
     (:func:`materiel.report.bottleneck_sentences`); None where the run has no ranking
     or the user may not read it. Of a finished run, kept (:func:`kept`)."""
     if "bottlenecks" not in run.tables:
         return None
-    key = view_key("binds", store, who, run, BINDS_TABLES) if run.status == "done" else None
+    done = run.status == "done"
+    key = view_key("binds", store, who, run, BINDS_TABLES, tags) if done else None
     said: list[str] | None = kept(key, store, lambda: {"said": _binds(store, who, run)})["said"]
     return said
 
