@@ -88,10 +88,9 @@ def _scenario_and_run(
     if run_id is not None:  # 404 for a run the user may not see, as for none
         if not may_read_runs:
             raise NotFound(f"no run {run_id}")
-        asked = next((r for r in every if r.id == run_id), None) or store.run(who, run_id)
-        name = asked.scenario
+        name = _among(store, who, every, run_id).scenario
     names = views.scenario_names(store, who)
-    scenario = views.pick_scenario(store, who, name, names)
+    scenario = views.pick_scenario(names, name)
     run: RunInfo | None = None
     runs: list[RunInfo] = []
     if scenario is not None and may_read_runs:
@@ -174,7 +173,8 @@ def _run_page(
 def ledger(request: Request, scenario: Name = None) -> Response:
     who = session.principal(request)
     store = _store(request)
-    name = views.pick_scenario(store, who, scenario)
+    names = views.scenario_names(store, who)
+    name = views.pick_scenario(names, scenario)
     contracts: list[dict[str, Any]] = []
     if name:
         try:
@@ -188,7 +188,7 @@ def ledger(request: Request, scenario: Name = None) -> Response:
         "ledger.html",
         who,
         scenario=name,
-        scenarios=views.scenario_names(store, who),
+        scenarios=names,
         contracts=contracts,
         columns=columns,
         units=schema_units("contracts", columns),
@@ -312,7 +312,12 @@ def run_status(request: Request, run_id: int) -> Response:
 def _run_among(store: Store, who: Any, run_id: int) -> tuple[RunInfo, list[RunInfo]]:
     """The run, and every run the user sees, read once (404 as :meth:`Store.run` says)."""
     every = store.runs(who)
-    return next((r for r in every if r.id == run_id), None) or store.run(who, run_id), every
+    return _among(store, who, every, run_id), every
+
+
+def _among(store: Store, who: Any, every: list[RunInfo], run_id: int) -> RunInfo:
+    """The run of ``every`` run the user sees, else as :meth:`Store.run` answers (404)."""
+    return next((r for r in every if r.id == run_id), None) or store.run(who, run_id)
 
 
 def _run_result(
@@ -392,7 +397,7 @@ def compare(
             request, "compare.html", who, runs=done, labels=labels, a=None, b=None, diff=None
         )
     try:
-        run_a, run_b = store.run(who, a), store.run(who, b)
+        run_a, run_b = (_among(store, who, every, run_id) for run_id in (a, b))
         for shown in (run_a, run_b):
             if shown.kind != "plan":  # a simulation or a sweep has no plan to compare
                 raise NotFound(f"run {shown.id} is a {shown.kind}, not a plan run")

@@ -132,12 +132,9 @@ def scenario_names(store: Store, who: Principal) -> list[str]:
     return store.scenario_names(who)
 
 
-def pick_scenario(
-    store: Store, who: Principal, name: str | None, names: list[str] | None = None
-) -> str | None:
-    """The scenario named if the user sees it, else the first shared one (of ``names``,
-    the scenarios the user sees, when the page has read them)."""
-    names = scenario_names(store, who) if names is None else names
+def pick_scenario(names: list[str], name: str | None) -> str | None:
+    """The scenario named if the user sees it (it is in ``names``, the scenarios the
+    user sees), else the first shared one."""
     if name in names:
         return name
     return names[0] if names else None
