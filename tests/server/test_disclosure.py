@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from materiel.store.disclosure import Rule, cells, secondary
+from materiel.store.disclosure import Memo, Rule, cells, secondary
 from materiel.store.policy import RULES, TOTAL_KEY, Policy, Principal
 
 RULE = Rule(min_contributors=3, p=0.10)
@@ -191,6 +191,31 @@ def test_the_rules_decisions_on_a_run_table_are_kept_for_every_user(
     Policy(POL, Rule(min_contributors=4), memo).rows("plan.stock", rows, memo_key=("run", 1))
     Policy(POL, RULE, memo).rows("plan.stock", rows, memo_key=("run", 2))
     assert len(calls) == 3  # another rule, another run: decided again
+
+
+def test_a_weighed_memo_keeps_what_fits_and_drops_the_least_recently_used() -> None:
+    """Tables of 4, 3 and 2 rows in a memo of 8 rows: the third drops the first (4 + 3 +
+    2 > 8); a read moves a table to the back; a table larger than the memo is still kept
+    alone, until the next."""
+    memo = Memo(size=8, weigh=len)
+    made: list[str] = []
+
+    def table(name: str, rows: int) -> list[int]:
+        return memo.get(name, lambda: made.append(name) or list(range(rows)))  # type: ignore[func-returns-value]
+
+    table("a", 4), table("b", 3)
+    assert memo.held == 7
+    table("b", 3)  # kept: not made again, and now the most recent
+    table("c", 2)  # 9 > 8: "a", the least recently used, goes
+    assert made == ["a", "b", "c"] and memo.held == 5
+    table("b", 3), table("a", 4)  # "a" made again; 9 > 8: "c" goes, "b" was read after it
+    assert made == ["a", "b", "c", "a"] and memo.held == 7
+    table("c", 2)
+    assert made[-1] == "c" and memo.held == 6  # "b" went
+    table("huge", 20)
+    assert memo.held == 20  # alone
+    table("a", 4)
+    assert made[-1] == "a" and memo.held == 4
 
 
 def test_a_total_is_hidden_with_any_of_its_parts() -> None:

@@ -24,9 +24,10 @@ RESULTS_KEPT = 8
 OUTLINES_KEPT = 4096
 #: Pages' views of finished runs kept in memory by each store.
 VIEWS_KEPT = 64
-#: Finished runs' tables as users are served them, kept by each store (the rows are the
-#: kept result's own, shared: a few hundred kB of references for the largest table).
-TABLES_KEPT = 256
+#: Rows of finished runs' tables, as users are served them, kept by each store: mostly
+#: the kept results' own rows, shared (about 12,500 for nato-2024's stock table); at most
+#: some 150 MB if none were shared.
+TABLE_ROWS_KEPT = 250_000
 
 
 class StoreBase:
@@ -45,7 +46,7 @@ class StoreBase:
         #: it for the user (the web app's outlook: :func:`materiel.web.views.outlook`)
         self.views = Memo(size=VIEWS_KEPT)
         #: finished runs' tables as each view of them is served (:meth:`kept_run_table`)
-        self.tables = Memo(size=TABLES_KEPT)
+        self.tables = Memo(size=TABLE_ROWS_KEPT, weigh=len)
 
     @contextlib.contextmanager
     def tx(self, write: bool = False) -> Iterator[Session]:

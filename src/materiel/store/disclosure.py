@@ -163,11 +163,15 @@ def secondary(
 class Memo:
     """The last ``size`` decisions of the rule on data that never changes (a finished
     run's tables): the decisions do not depend on who asks, so every user reads them
-    from here instead of applying the rule again. Safe across the server's threads."""
+    from here instead of applying the rule again. Safe across the server's threads.
+    With ``weigh``, the values kept weigh at most ``size`` together (each weighs
+    ``weigh(value)``, at least 1: a table its rows), the least recently used dropped
+    first; without it, at most ``size`` values are kept."""
 
-    def __init__(self, size: int = 64):
-        self.size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+    def __init__(self, size: int = 64, weigh: Callable[[Any], int] | None = None):
+        self.size, self.weigh = size, weigh
+        self.held = 0
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable | None, make: Callable[[], T]) -> T:
@@ -176,10 +180,13 @@ class Memo:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]
+                return self._items[key][0]
         value = make()
+        weight = max(1, self.weigh(value)) if self.weigh else 1
         with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            if key not in self._items:
+                self._items[key] = (value, weight)
+                self.held += weight
+            while self.held > self.size and len(self._items) > 1:
+                self.held -= self._items.popitem(last=False)[1][1]
         return value
