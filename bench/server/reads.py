@@ -31,13 +31,14 @@ Clients are a closed loop with no think time: each sends its next request when t
 last one is answered, on the same two cores as the server. ``--client wrk`` (the
 default) is wrk, the C load generator (``apt-get install wrk``), with a Lua script this
 program writes: one wrk thread per role, the clients as its connections, latencies from
-wrk's own histogram. ``--client httpx`` is httpx async clients in this one process,
-which take most of a core themselves at a few hundred requests a second and so delay
-their own requests (the latency then includes the client's queue). The summary gives
-the client's CPU use beside each figure. An error is a request that failed or was
-answered with anything other than 200 (or 304 when asked for). Prints one Markdown
-table at the end, ready to paste, with the load average (``uptime``) before and after
-each measurement.
+wrk's own histogram (a request unanswered within ``WRK_TIMEOUT`` s is an error; one
+still unanswered when the measurement ends is neither timed nor counted). ``--client
+httpx`` is httpx async clients in this one process, which take most of a core themselves
+at a few hundred requests a second and so delay their own requests (the latency then
+includes the client's queue). The summary gives the client's CPU use beside each figure.
+An error is a request that failed or was answered with anything other than 200 (or
+304 when asked for). Prints one Markdown table at the end, ready to paste, with the load
+average (``uptime``) before and after each measurement.
 
     .venv/bin/python bench/server/reads.py --store /tmp/nato-run.db \\
         --db sqlite postgresql+psycopg://materiel:materiel@127.0.0.1:54329/materiel \\
@@ -50,6 +51,7 @@ import argparse
 import asyncio
 import datetime as dt
 import html
+import math
 import os
 import random
 import re
@@ -290,6 +292,7 @@ class Tally:
     server: int = 0  # the server's process id
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    failed: int = 0  # requests that got no answer (each also in ``errors``)
     statuses: dict[int, int] = field(default_factory=dict)
     elapsed: float = 0.0
     server_cpu: float = 0.0
@@ -307,25 +310,27 @@ class Tally:
 class Figures:
     """What one measurement gives the summary, whichever client made it."""
 
-    requests: int
+    requests: int  # answered or failed
     elapsed: float  # [s]
-    quantiles: tuple[float, float, float]  # p50, p95, p99 [s]
+    quantiles: tuple[float, float, float]  # p50, p95, p99 of those answered [s]
     longest: float  # [s]
-    errors: list[str]
+    errors: int  # failed, or answered with a status other than the one expected
+    examples: list[str]  # a few of the errors, in words
     server_cpu: float  # [s]
     client_cpu: float  # [s]
 
     @classmethod
     def of(cls, tally: Tally, client_cpu: float) -> Figures:
-        done = len(tally.latencies)
-        q = statistics.quantiles(tally.latencies, n=100) if done > 1 else [float("nan")] * 99
+        answered = len(tally.latencies)
+        q = statistics.quantiles(tally.latencies, n=100) if answered > 1 else [float("nan")] * 99
         longest = max(tally.latencies, default=float("nan"))
         return cls(
-            done,
+            answered + tally.failed,
             tally.elapsed,
             (q[49], q[94], q[98]),
             longest,
-            tally.errors,
+            len(tally.errors),
+            tally.errors[:3],
             tally.server_cpu,
             client_cpu,
         )
@@ -340,6 +345,7 @@ async def timed(client: httpx.AsyncClient, url: str, tally: Tally, ok: int, **kw
         await answer.aread()
     except httpx.HTTPError as exc:  # counted, and the client goes on
         tally.errors.append(f"GET {url}: {type(exc).__name__} {exc}")
+        tally.failed += 1
         return None
     tally.latencies.append(time.perf_counter() - started)
     tally.statuses[answer.status_code] = tally.statuses.get(answer.status_code, 0) + 1
@@ -537,12 +543,12 @@ def measure(what: str, make: Callable[[], Figures]) -> dict[str, Any]:
         "p95": p95 * 1000,
         "p99": p99 * 1000,
         "max": figures.longest * 1000,
-        "errors": len(figures.errors),
+        "errors": figures.errors,
         "client_cpu": 100 * figures.client_cpu / elapsed,
         "server_ms": 1000 * figures.server_cpu / max(done, 1),
         "load": f"{before} → {load()}",
     }
-    for error in figures.errors[:3]:
+    for error in figures.examples:
         say(f"  error: {error}")
     say(
         f"  {what}: {done} requests, {row['per_s']:.1f}/s, p50 {row['p50']:.0f} ms, "
@@ -695,11 +701,18 @@ end
 """
 
 
+#: A request wrk has no answer to within this many seconds is an error (a timeout); a
+#: request still unanswered when the measurement ends is neither timed nor counted.
+WRK_TIMEOUT = 10
+
+
 def lua(value: Any) -> str:
     """``value`` (text, numbers, booleans, lists and dicts of them) as a Lua literal."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"no Lua literal for {value!r}")
         return repr(value)
     if isinstance(value, str):  # bytes other than letters, digits and /?&=.-_ as \ddd
         safe = frozenset(b"/?&=.-_ ")
@@ -711,7 +724,7 @@ def lua(value: Any) -> str:
             )
             + '"'
         )
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "{" + ", ".join(lua(v) for v in value) + "}"
     if isinstance(value, dict):
         return "{" + ", ".join(f"[{lua(k)}] = {lua(v)}" for k, v in value.items()) + "}"
@@ -741,7 +754,7 @@ def wrk(
         script.write(WRK_SCRIPT.replace("DATA", data, 1))
         script.flush()
         command = [program, f"-t{len(roles)}", f"-c{clients}", f"-d{seconds:g}s"]
-        command += ["--timeout", "120s", "-s", script.name, address]
+        command += ["--timeout", f"{WRK_TIMEOUT}s", "-s", script.name, address]
         tally = Tally(server)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         tally.start()
@@ -751,17 +764,19 @@ def wrk(
     found = re.search(r"^RESULT ([\d ]+)$", done.stdout, re.M)
     if done.returncode != 0 or found is None:
         raise SystemExit(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
-    requests, duration, p50, p95, p99, longest, failed, bad = map(int, found.group(1).split())
+    answered, duration, p50, p95, p99, longest, failed, bad = map(int, found.group(1).split())
     first = re.search(r"^FIRST (.*)$", done.stdout, re.M)
-    errors = [f"{failed} requests failed (connect, read, write or timeout)"] * (failed > 0)
-    errors += [f"status {first.group(1) if first else ''}"] * bad
+    examples = [f"{failed} requests failed (connect, read, write, or {WRK_TIMEOUT} s)"] * bool(
+        failed
+    ) + [f"{bad} answered with status {first.group(1) if first else '?'}"] * bool(bad)
     cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     return Figures(
-        requests,
+        answered + failed,
         duration / 1e6,
         (p50 / 1e6, p95 / 1e6, p99 / 1e6),
         longest / 1e6,
-        errors,
+        failed + bad,
+        examples,
         tally.server_cpu,
         cpu,
     )
@@ -819,6 +834,8 @@ def main() -> int:
     args = parser.parse_args()
     if not (1 <= args.clients <= 200 and 1 <= args.seconds <= 300):
         raise SystemExit("clients must be 1-200 and seconds 1-300")
+    if args.client == "wrk" and args.phase != "page" and args.clients % len(ROLES):
+        raise SystemExit(f"--clients: a multiple of {len(ROLES)} (wrk shares them among roles)")
     if not all(1 <= w <= 16 for w in args.workers):
         raise SystemExit("--workers: 1 to 16 server processes")
     result = planned_result(args.store.resolve())

@@ -195,8 +195,8 @@ def test_the_rules_decisions_on_a_run_table_are_kept_for_every_user(
 
 def test_a_weighed_memo_keeps_what_fits_and_drops_the_least_recently_used() -> None:
     """Tables of 4, 3 and 2 rows in a memo of 8 rows: the third drops the first (4 + 3 +
-    2 > 8); a read moves a table to the back; a table larger than the memo is still kept
-    alone, until the next."""
+    2 > 8); a read moves a table to the back; a table larger than the memo is not kept
+    and drops none."""
     memo = Memo(size=8, weigh=len)
     made: list[str] = []
 
@@ -212,10 +212,12 @@ def test_a_weighed_memo_keeps_what_fits_and_drops_the_least_recently_used() -> N
     assert made == ["a", "b", "c", "a"] and memo.held == 7
     table("c", 2)
     assert made[-1] == "c" and memo.held == 6  # "b" went
-    table("huge", 20)
-    assert memo.held == 20  # alone
-    table("a", 4)
-    assert made[-1] == "a" and memo.held == 4
+    table("huge", 20), table("huge", 20)
+    assert made[-2:] == ["huge", "huge"] and memo.held == 6  # "a" and "c" stay
+    table("a", 4), table("c", 2)
+    assert made[-1] == "huge"
+    unkept = Memo(size=0)  # a policy's own memo: keeps nothing
+    assert unkept.get("k", lambda: 1) == 1 and unkept.held == 0
 
 
 def test_a_total_is_hidden_with_any_of_its_parts() -> None:

@@ -166,7 +166,8 @@ class Memo:
     from here instead of applying the rule again. Safe across the server's threads.
     With ``weigh``, the values kept weigh at most ``size`` together (each weighs
     ``weigh(value)``, at least 1: a table its rows), the least recently used dropped
-    first; without it, at most ``size`` values are kept."""
+    first; a value heavier than ``size`` is not kept (nor does it drop any). Without it,
+    at most ``size`` values are kept (none with ``size`` 0)."""
 
     def __init__(self, size: int = 64, weigh: Callable[[Any], int] | None = None):
         self.size, self.weigh = size, weigh
@@ -183,10 +184,13 @@ class Memo:
                 return self._items[key][0]
         value = make()
         weight = max(1, self.weigh(value)) if self.weigh else 1
+        if weight > self.size:  # too heavy to keep: what is kept stays
+            return value
         with self._lock:
-            if key not in self._items:
-                self._items[key] = (value, weight)
-                self.held += weight
-            while self.held > self.size and len(self._items) > 1:
+            if key in self._items:  # made meanwhile by another thread: one object kept
+                return self._items[key][0]
+            self._items[key] = (value, weight)
+            self.held += weight
+            while self.held > self.size:
                 self.held -= self._items.popitem(last=False)[1][1]
         return value

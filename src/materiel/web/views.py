@@ -240,7 +240,7 @@ class RunTags:
 
     def __init__(self, store: Store, who: Principal, run: RunInfo, tables: tuple[str, ...]):
         policy = store.policy(who)
-        self.tables, self.view = frozenset(tables), policy.view()
+        self.run_id, self.tables, self.view = run.id, frozenset(tables), policy.view()
         read = [table for table in tables if policy.may_read_table(f"plan.{table}")]
         self.tags: dict[str, str] | None = None
         self.versions: tuple[str, ...] = ()
@@ -275,7 +275,11 @@ def view_key(
     marked so), the versions of the scenario and of its base (every change to their
     rows changes them), and the user's view. None (nothing may be kept) for a run the
     user may not see or that has not finished. ``tags``: read already for the page."""
-    return (tags or RunTags(store, who, run, tables)).key(name, tables)
+    if tags is None:
+        tags = RunTags(store, who, run, tables)
+    elif (tags.run_id, tags.view) != (run.id, store.policy(who).view()):
+        raise ValueError(f"{name}: the tags were read for another run or user")
+    return tags.key(name, tables)
 
 
 def kept(key: tuple[str, ...] | None, store: Store, make: Callable[[], dict]) -> dict[str, Any]:
