@@ -29,6 +29,7 @@ from typing import Any
 
 from materiel.ingest import roles, tables
 from materiel.ingest.analyse import Sentence, analyse
+from materiel.ingest.cues import has_digit
 from materiel.ingest.document import Document
 from materiel.ingest.each import Each, each_amount, unit_facts
 from materiel.ingest.extract import SERVICE_RE, extract, quantity_fields
@@ -543,7 +544,7 @@ def _with_leads(doc: Document, first: int, last: int) -> list[str]:
         if _LIST_ITEM_RE.match(text):
             texts.append(f"{lead} {text}" if lead else text)
             continue
-        lead = "" if any(c.isdigit() for c in text) or len(text) > 300 else text
+        lead = "" if has_digit(text) or len(text) > 300 else text
         texts.append(text)
     return texts
 

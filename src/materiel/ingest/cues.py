@@ -20,6 +20,26 @@ def words(alternatives: tuple[str, ...]) -> str:
     return r"\b(?:" + "|".join(alternatives) + r")\b"
 
 
+#: Characters :meth:`str.isdigit` holds for besides the decimal digits ``\d`` matches
+#: (superscripts, subscripts, circled and parenthesised digits ...), as code point ranges.
+_OTHER_DIGITS = (
+    (0xB2, 0xB3), (0xB9, 0xB9), (0x1369, 0x1371), (0x19DA, 0x19DA), (0x2070, 0x2070),
+    (0x2074, 0x2079), (0x2080, 0x2089), (0x2460, 0x2468), (0x2474, 0x247C), (0x2488, 0x2490),
+    (0x24EA, 0x24EA), (0x24F5, 0x24FD), (0x24FF, 0x24FF), (0x2776, 0x277E), (0x2780, 0x2788),
+    (0x278A, 0x2792), (0x10A40, 0x10A43), (0x10E60, 0x10E68), (0x11052, 0x1105A),
+    (0x1F100, 0x1F10A),
+)  # fmt: skip
+_ANY_DIGIT_RE = re.compile(
+    "[\\d" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _OTHER_DIGITS) + "]"
+)
+
+
+def has_digit(text: str) -> bool:
+    """Whether any character of ``text`` is a digit, as ``any(c.isdigit() for c in text)``
+    says, by one search instead of a loop over the characters."""
+    return _ANY_DIGIT_RE.search(text) is not None
+
+
 #: A four-digit year of the 20th or 21st century ("2024"), as a regular expression part.
 YEAR = r"(?:19|20)\d\d"
 

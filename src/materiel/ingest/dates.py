@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from materiel.ingest.cues import YEAR
+from materiel.ingest.cues import YEAR, has_digit
 
 _MONTH = (
     r"(?-i:Jan(?:uary\b|\.)?|Feb(?:ruary\b|\.)?|Mar(?:ch\b|\.)?|Apr(?:il\b|\.)?|May\b|"
@@ -170,6 +170,7 @@ _GATES: dict[str, Callable[[str], bool]] = {
     "in_years": lambda low: "year" in low and "in " in low,
 }
 _COMBINED: dict[tuple[str, ...], re.Pattern[str]] = {}
+_KINDS = frozenset(kind for kind, _ in _PATTERNS)
 
 
 def _enabled(kind: str, sentence: str, low: str, digits: bool) -> bool:
@@ -182,7 +183,7 @@ def _enabled(kind: str, sentence: str, low: str, digits: bool) -> bool:
 
 def _pattern_for(sentence: str) -> re.Pattern[str]:
     """The date patterns that can match in ``sentence``, as one expression (cached)."""
-    low, digits = sentence.lower(), any(c.isdigit() for c in sentence)
+    low, digits = sentence.lower(), has_digit(sentence)
     kinds = tuple(kind for kind, _ in _PATTERNS if _enabled(kind, sentence, low, digits))
     if kinds not in _COMBINED:
         chosen = "|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS if k in kinds) or r"(?!x)x"
@@ -194,7 +195,7 @@ def find_dates(sentence: str, base: date | None) -> list[DateRef]:
     """Dates and periods in ``sentence``, resolved against the article date ``base``."""
     refs = []
     for m in _pattern_for(sentence).finditer(sentence):
-        kind = m.lastgroup if m.lastgroup in dict(_PATTERNS) else _outer_kind(m)
+        kind = m.lastgroup if m.lastgroup in _KINDS else _outer_kind(m)
         text, ref = m.group(0), None
         if kind == "vague":
             ref = DateRef(kind, text, m.start(), m.end())
