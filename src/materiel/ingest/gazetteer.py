@@ -68,8 +68,7 @@ def _trie(spellings: list[str]) -> str:
             branches.setdefault(spelling[0], []).append(spelling[1:])
         else:
             ends = True
-    parts = [re.escape(first) + _trie(rest) if rest != [""] else re.escape(first)
-             for first, rest in branches.items()]  # fmt: skip
+    parts = [re.escape(first) + _trie(rest) for first, rest in branches.items()]
     if not parts:
         return ""
     body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"

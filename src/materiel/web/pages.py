@@ -76,11 +76,11 @@ def overview_spending(
 
 def _scenario_and_run(
     request: Request, name: str | None, run_id: int | None
-) -> tuple[Any, str | None, Any, dict[str, Any]]:
+) -> tuple[Any, str | None, Any, dict[str, Any], list[RunInfo]]:
     """Who asks, the scenario shown, the run shown (the one asked for, else the
-    scenario's baseline, else its latest finished run) and the context of the pickers:
-    the scenarios the user sees, the runs one may choose instead and how each is called,
-    and ``every`` run the user sees (each read once a page)."""
+    scenario's baseline, else its latest finished run), the context of the pickers (the
+    scenarios the user sees, the runs one may choose instead and how each is called) and
+    every run the user sees (each read once a page)."""
     who = session.principal(request)
     store = _store(request)
     may_read_runs = store.policy(who).may("run.read")
@@ -88,7 +88,7 @@ def _scenario_and_run(
     if run_id is not None:  # 404 for a run the user may not see, as for none
         if not may_read_runs:
             raise NotFound(f"no run {run_id}")
-        name = _among(store, who, every, run_id).scenario
+        name = views.run_among(store, who, every, run_id).scenario
     names = views.scenario_names(store, who)
     scenario = views.pick_scenario(names, name)
     run: RunInfo | None = None
@@ -96,13 +96,12 @@ def _scenario_and_run(
     if scenario is not None and may_read_runs:
         run, runs = views.chosen_run(store, who, scenario, run_id, every)
     picker = {"runs": runs, "labels": views.run_labels(runs), "scenarios": names}
-    return who, scenario, run, {**picker, "every": every}
+    return who, scenario, run, picker, every
 
 
 @router.get("/outlook")
 def outlook(request: Request, scenario: Name = None, run: RunQ = None) -> Response:
-    who, name, shown, picker = _scenario_and_run(request, scenario, run)
-    every = picker.pop("every")
+    who, name, shown, picker, every = _scenario_and_run(request, scenario, run)
     store = _store(request)
     data: dict[str, Any] = {"rows": [], "series": [], "series_total": 0}
     may_simulate = store.policy(who).may("run.create")
@@ -155,8 +154,7 @@ def _run_page(
     data: Callable[[Store, Any, str | None, RunInfo | None], dict],
 ) -> Response:
     """A page about a scenario's run, with the scenario and run pickers."""
-    who, name, shown, picker = _scenario_and_run(request, scenario, run)
-    picker.pop("every")
+    who, name, shown, picker, _ = _scenario_and_run(request, scenario, run)
     store = _store(request)
     return page(
         request,
@@ -312,12 +310,7 @@ def run_status(request: Request, run_id: int) -> Response:
 def _run_among(store: Store, who: Any, run_id: int) -> tuple[RunInfo, list[RunInfo]]:
     """The run, and every run the user sees, read once (404 as :meth:`Store.run` says)."""
     every = store.runs(who)
-    return _among(store, who, every, run_id), every
-
-
-def _among(store: Store, who: Any, every: list[RunInfo], run_id: int) -> RunInfo:
-    """The run of ``every`` run the user sees, else as :meth:`Store.run` answers (404)."""
-    return next((r for r in every if r.id == run_id), None) or store.run(who, run_id)
+    return views.run_among(store, who, every, run_id), every
 
 
 def _run_result(
@@ -397,7 +390,7 @@ def compare(
             request, "compare.html", who, runs=done, labels=labels, a=None, b=None, diff=None
         )
     try:
-        run_a, run_b = (_among(store, who, every, run_id) for run_id in (a, b))
+        run_a, run_b = (views.run_among(store, who, every, run_id) for run_id in (a, b))
         for shown in (run_a, run_b):
             if shown.kind != "plan":  # a simulation or a sweep has no plan to compare
                 raise NotFound(f"run {shown.id} is a {shown.kind}, not a plan run")

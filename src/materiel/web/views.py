@@ -153,6 +153,12 @@ def done_runs(
     ]
 
 
+def run_among(store: Store, who: Principal, every: list[RunInfo], run_id: int) -> RunInfo:
+    """The run ``run_id`` of ``every`` run the user sees (read already for the page), else
+    as :meth:`Store.run` answers (404 for a run the user may not see)."""
+    return next((r for r in every if r.id == run_id), None) or store.run(who, run_id)
+
+
 def chosen_run(
     store: Store,
     who: Principal,
@@ -166,8 +172,7 @@ def chosen_run(
     :func:`done_runs`)."""
     runs = done_runs(store, who, scenario, every)
     if run_id is not None:
-        asked = next((r for r in every or [] if r.id == run_id), None)
-        run = asked or store.run(who, run_id)  # 404 for a run the user may not see
+        run = run_among(store, who, every or [], run_id)  # 404 if the user may not see it
         if run.scenario != scenario or run.status != "done" or run.kind != "plan":
             raise NotFound(f"no finished plan run {run_id} of {scenario}")
         return run, runs
@@ -227,8 +232,9 @@ def aid_coordination(
         rows = plan_table(store, who, run.id, "aid_requirements")
         return {"rows": [{c: row.get(c) for c in AID_COLUMNS} for row in rows]}
 
-    key = view_key("aid", store, who, run, ("aid_requirements",), tags)
-    rows: list[dict[str, Any]] = kept(key if run.status == "done" else None, store, table)["rows"]
+    done = run.status == "done"
+    key = view_key("aid", store, who, run, ("aid_requirements",), tags) if done else None
+    rows: list[dict[str, Any]] = kept(key, store, table)["rows"]
     return rows
 
 
