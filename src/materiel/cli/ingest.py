@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from materiel.errors import InputError
-from materiel.ingest import (
-    Fact,
-    ReviewActions,
-    apply_review,
-    facts_to_json,
-    read_facts,
-    write_atomic,
-    write_facts,
-)
+
+if TYPE_CHECKING:  # the pipeline is imported by the commands, not by every command's start
+    from materiel.ingest import Fact
 
 _SUMMARY_FIELDS = (
     "item", "quantity", "value", "currency", "value_qualifier", "share_of_gdp", "out_of",
@@ -81,7 +75,7 @@ def ingest_command(
 ) -> None:
     """Find candidate facts (contracts, joint procurement, aid, spending, pledges, capacity
     plans) in articles; every file that cannot be read is listed with the reason."""
-    from materiel.ingest import ingest
+    from materiel.ingest import ingest, write_facts
 
     if into_store:
         raise InputError(
@@ -139,6 +133,8 @@ def review_command(
     ] = None,
 ) -> None:
     """Accept, edit or reject candidate facts; with no decision, list them."""
+    from materiel.ingest import ReviewActions, apply_review, facts_to_json, read_facts, write_atomic
+
     facts = read_facts(facts_file)
     edits = [(i, rest.strip()) for i, rest in _pairs(set_, "--set", " ")]
     actions = ReviewActions(accept or [], reject or [], edits, _pairs(note, "--note", "="))

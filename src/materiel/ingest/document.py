@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
-
-import ftfy
+from typing import TYPE_CHECKING
 
 from materiel.ingest.boilerplate import classify_line
 from materiel.ingest.dates import parse_article_date
@@ -22,12 +23,14 @@ from materiel.ingest.html import RELATED_HEADING_RE, extract_html, keep_main_tex
 from materiel.ingest.mapped import MappedText
 from materiel.ingest.sentences import split_sentences
 
+if TYPE_CHECKING:
+    import ftfy
+
 #: Files larger than this are refused [bytes].
 MAX_BYTES = 5 * 1024 * 1024
 #: File name endings read as articles when a folder is given.
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".text")
 
-_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, explain=False)
 _WORD_RE = re.compile(r"[^ \t\n\r]+")
 _STRAY_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f\r]")
 #: Characters that UTF-8 read as Windows-1252 or Latin-1 leaves behind ("Ã¼", "â‚¬", "Â").
@@ -178,6 +181,15 @@ def decode(data: bytes, name: str, warnings: list[str]) -> str:
         return text
 
 
+@cache
+def _ftfy() -> tuple[Callable[..., str], ftfy.TextFixerConfig]:
+    """ftfy and its settings, imported at the first word that looks like mojibake: most
+    articles have none, and the import is about a tenth of ``materiel ingest``'s start."""
+    import ftfy
+
+    return ftfy.fix_text, ftfy.TextFixerConfig(uncurl_quotes=False, explain=False)
+
+
 def _repair(text: MappedText) -> MappedText:
     """Remove stray control characters and repair mojibake word by word."""
     text = text.replace((m.start(), m.end(), "") for m in _STRAY_RE.finditer(text.text))
@@ -186,7 +198,8 @@ def _repair(text: MappedText) -> MappedText:
         word = match.group(0)
         if word.isascii() or not _MOJIBAKE_HINT_RE.search(word):
             continue
-        fixed = ftfy.fix_text(word, _FTFY)
+        fix_text, config = _ftfy()
+        fixed = fix_text(word, config)
         if fixed != word:
             edits.append((match.start(), match.end(), fixed))
     return text.replace(edits)
