@@ -4,11 +4,12 @@
 
 Runs ``solve_inputs`` once (default ``nato-2024``, with the given ``--set``-style
 overrides, such as ``policy.rounding=down``) and prints its stages' seconds and
-objectives (``stats``), then every HiGHS run it made, grouped by whether it was a
-rounding step (limited in iterations), whether a basis had just been put back on its
-instance (``setBasis``), and how it ended: how many runs, their seconds and their
-simplex iterations. This is how the cost of a step that starts from a basis put back
-was found (docs/model.md, stage 3). The load average is printed beside the figures.
+objectives (``stats``), then every HiGHS run it made, grouped by whether it was a step
+(limited in iterations: the dive's and the repairs' after it), whether a basis had just
+been put back on its instance (``setBasis``), and how it ended: how many runs, their
+seconds and their simplex iterations. This is how the cost of a step that starts from a
+basis put back was found (docs/model.md, stage 3). The load average is printed beside
+the figures.
 """
 
 from __future__ import annotations

@@ -125,11 +125,14 @@ def app_for(args: list[str]) -> typer.Typer:
     whenever the app is called: about 50 ms for all of them, a tenth of ``materiel
     ingest``'s start on a small file. A name it does not know, or an option (``--help``),
     gets the whole app, so that help lists every command and a typo is answered from all
-    of them."""
+    of them; so does a typer without the helpers used here (``tests/test_cli_root.py``
+    checks each command against the whole app)."""
     if not args:
         return app
-    from typer.main import get_command_name, solve_typer_info_defaults
-
+    try:  # typer's own helpers, so that a name is derived as typer derives it
+        from typer.main import get_command_name, solve_typer_info_defaults
+    except ImportError:  # a typer without them: the whole app, as before
+        return app
     slim = typer.Typer(**_SETTINGS, callback=_root)  # a callback keeps it a group of one
     for command in app.registered_commands:
         callback = command.callback

@@ -192,14 +192,16 @@ def dear_lots(worth: np.ndarray) -> np.ndarray:
 DEAR = 10.0
 #: HiGHS's dual edge weights on the rounding's instance when the dear lots are rounded
 #: to the nearer whole number first (``policy.rounding: nearer``, the default): Devex
-#: (1), not HiGHS's default, dual steepest edge. A step that starts from a basis HiGHS
-#: has not just worked from (a basis put back after a failed step, a fresh instance)
-#: took about 2 s on nato-2024's plan LP whatever its iterations (HiGHS, it seems,
-#: working out the steepest edge weights anew); with Devex 0.06-0.12 s. Measured on nato-2024 (docs:
-#: Performance): with ``nearer`` the whole-lot stage 66 -> 36 s and the plan as near its
-#: bound (4,715 against 4,717 target-months); with ``down`` Devex was slower (its dive
-#: 12 -> 28 s) and further from the bound (4,902 against 4,814), so ``down`` keeps the
-#: default.
+#: (1), not HiGHS's default choice (``-1``: dual steepest edge unless it finds that too
+#: dear). The instance serves the dive and the repairs after it (raise, trades, drops),
+#: so all of them use it. On nato-2024's plan LP alone, a step from a basis HiGHS has
+#: not just worked from (one put back after a failed step, a fresh instance) took about
+#: 2 s with the default whatever its iterations, and 0.06-0.12 s with Devex. Measured on
+#: the whole plan (docs: Performance, ``bench/rounding_runs.py``): with ``nearer`` the
+#: whole-lot stage 66 -> 36 s (the dive 53 -> 18 s, the repairs 13 -> 18 s), the
+#: plan's weighted shortfall 4,715 against 4,717 target-months with the default; with
+#: ``down`` Devex made the dive slower (12 -> 28 s) and the plan further from its bound
+#: (4,902 against 4,814), so ``down`` keeps the default.
 NEARER_EDGE_WEIGHTS = 1
 
 
@@ -241,7 +243,7 @@ def round_lots(
     """
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    if worth is not None:  # the dear lots' pass first: see NEARER_EDGE_WEIGHTS
+    if worth is not None:  # policy.rounding: nearer; see NEARER_EDGE_WEIGHTS
         h.setOptionValue("simplex_dual_edge_weight_strategy", NEARER_EDGE_WEIGHTS)
     h.passModel(lp)
     limited = _Limited(run, solves)
