@@ -22,12 +22,26 @@ dropped, so fewer than ``count`` may come back.
 With a cluster (``remote``), the alternatives after the first are solved there at
 once, each a task that solves the optimum again (:func:`most_of`).
 
-Everything here is the **LP relaxation**: the scenario is solved with
-``policy.whole_lots`` false (fractional lots), the optimum included, so that every plan
-is compared on the same model; contracts placed on lines with a least rate and warm
-lines open are the optimum's and stay so. The plans' objectives are read back from
-their stock and spending (a shortfall variable may sit above the gap when it is not
-minimised), so they are what their tables say.
+**Whole lots** (``policy.whole_lots``, the default): the optimum is the plan in whole
+lots as :func:`~materiel.planner.solve.solve_inputs` gives it (``materiel plan``'s), and
+S*, C* are measured on it; so the slack rows hold every alternative within the slack of
+a plan a programme office can sign. Each alternative is found on the plan's LP (lots
+relaxed; price tiers, contracts placed on lines with a least rate and warm lines open
+held as the optimum's), the slack rows in it: the measure is optimised (the cost beside
+it as a tie-break, :data:`TIE_BREAK`), and its lots rounded by the optimum's dive
+(:func:`~materiel.planner.solve._round`) or, where better for the measure, held at the
+relaxed lots rounded nearer or up (as :func:`~materiel.planner.solve._cheaper_lots`
+tries them for the optimum); then the least cost at the measure's best is found with
+every lot held. The slack rows stay in the model throughout, so a rounded plan is within
+the slack or is not found: an alternative that no rounding keeps within the slack is
+dropped and listed (:attr:`Alternatives.dropped`), and the output says how many. The
+repairs after the optimum's dive (a lot more where it lowers the shortfall, unneeded
+lots dropped) are not run: an alternative's shortfall is bounded by its row, not
+minimised. With ``policy.whole_lots`` false every plan is the LP relaxation, the optimum
+included.
+
+The plans' objectives are read back from their stock and spending (a shortfall variable
+may sit above the gap when it is not minimised), so they are what their tables say.
 """
 
 from __future__ import annotations
