@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from materiel.cli.main import main
 from materiel.planner import plan_alternatives
+from materiel.planner.result import PlanResult
+from materiel.planner.solve import Status
+from materiel.report import alternatives_headline as headline
 from materiel.report import write_alternatives
-from materiel.scenario import load_scenario
+from materiel.scenario import apply_overrides, load_scenario
 from tests.scenario_kit import NO_RAMP, write_scenario
 
 OVERDUE = 10.0  # policy.overdue_weight, the default
@@ -89,9 +93,11 @@ def test_both_places_within_one_percent(tmp_path: Path) -> None:
     ]
     assert table["change:AAA"].iloc[1] == -table["change:BBB"].iloc[1]
     assert abs(table["change:AAA"].iloc[1]) == pytest.approx(12_000)
-    assert table["relaxation"].all()
+    # policy.whole_lots is on (the default): every plan is in whole lots
+    assert not table["relaxation"].any()
     statuses = [str(p.result.status) for p in found.plans]
-    assert statuses[0].startswith("the LP relaxation") and statuses[1].startswith("an alternative")
+    assert statuses[0] == "optimal" and statuses[1].startswith("an alternative")
+    assert statuses[1].endswith("in whole lots")
     # Each plan's objective, read back from its own written tables, is within the slack
     # of the optimum's: shortfall 0, cost 132,000.
     best_short, best_cost = from_tables(files.plans[0])
@@ -139,11 +145,16 @@ def test_money_measure_moves_the_spending(tmp_path: Path) -> None:
     found = plan_alternatives(
         load_scenario(two_places(tmp_path)), slack=0.01, count=2, measure="money"
     )
-    spent = [(round(p.measure["AAA"]), round(p.measure["BBB"])) for p in found.plans]
+    # The least total spending (the first alternative's objective) is 132,000 however
+    # the capacity is split: it ties, and its plan may be the optimum again (dropped as
+    # the same plan) or the other line's; so each plan is checked by what found it.
+    spent = {p.found_by: (round(p.measure["AAA"]), round(p.measure["BBB"])) for p in found.plans}
     assert len(spent) == 3
-    assert (133_320, 0) in spent
-    assert (12_000, 121_320) in spent
-    assert spent[0] in ((132_000, 0), (12_000, 120_000))
+    assert spent["the optimum"] in ((132_000, 0), (12_000, 120_000))
+    assert spent.get("most spending of AAA", (133_320, 0)) == (133_320, 0)
+    assert spent.get("most spending of BBB", (12_000, 121_320)) == (12_000, 121_320)
+    assert sum(spent.get("least spending of AAA, BBB", (132_000, 0))) == 132_000
+    assert "most spending of AAA" in spent or "most spending of BBB" in spent
 
 
 @pytest.mark.parametrize(
@@ -174,20 +185,19 @@ def test_the_weighted_shortfall_counts_a_recipients_requirements(tmp_path: Path)
     # 62 (floors 60) and a line of 5 a month cannot give UKR its 60 shells in time: the
     # optimum's objective is its requirements part only (no ally below target).
     from materiel.planner.api import plan
-    from materiel.scenario import apply_overrides
     from tests.planner.test_aid import donors_scenario
 
     scenario = load_scenario(
         donors_scenario(tmp_path / "aid", initial=(65, 62), capacity=5, target=60)
     )
-    relaxed = plan(apply_overrides(scenario, ["policy.whole_lots=false"]))
-    parts = relaxed.objective_parts
+    best = plan(scenario)  # in whole lots, as the optimum of the alternatives
+    parts = best.objective_parts
     assert parts["shortfall"] == pytest.approx(0, abs=1e-9)
     assert parts["requirements"] > 0.1
     found = plan_alternatives(scenario, slack=0.05, count=2, measure="money")
     table = found.table()
     assert len(table) == 3
-    assert table["weighted_shortfall"].iloc[0] == pytest.approx(relaxed.solution.objective)
+    assert table["weighted_shortfall"].iloc[0] == pytest.approx(best.solution.objective)
     for p in found.plans:
         assert p.shortfall == pytest.approx(sum(p.result.objective_parts.values()))
         assert p.shortfall <= 1.05 * table["weighted_shortfall"].iloc[0] + 1e-6
@@ -208,3 +218,96 @@ def test_an_out_path_that_cannot_be_a_folder_is_refused_before_solving(
         assert "Traceback" not in captured.err
         assert "solving" not in captured.out + captured.err
     assert afile.read_text(encoding="utf-8") == "mine"
+
+
+def in_lots_of_50(tmp_path: Path) -> Path:
+    """The two places, the shells in lots of 50: 120 needed, so 150 (three lots)."""
+    folder = two_places(tmp_path)
+    items = pd.read_csv(folder / "items.csv")
+    items["lot"] = 50
+    items.to_csv(folder / "items.csv", index=False)
+    return folder
+
+
+def check_whole_lots(result: PlanResult, lot: int) -> None:
+    """Every contract, and each buyer's share of it, is a whole number of lots (as
+    tests/planner/test_whole_lots.py checks the plan's)."""
+    contracts = result.contracts
+    assert len(contracts)
+    lots = contracts["quantity"] / lot
+    assert np.allclose(lots, np.round(lots), atol=1e-6), contracts
+    for row in contracts.itertuples():
+        for part in str(row.shares).split(";"):
+            share = float(part.split(":")[1]) * row.quantity / lot
+            assert abs(share - round(share)) < 1e-2, row  # shares have 4 decimals
+
+
+def test_alternatives_are_whole_lots_within_the_slack_of_the_whole_lot_optimum(
+    tmp_path: Path,
+) -> None:
+    # In lots of 50 the 120 shells needed in month 0 are 150 (100 would leave 20 short):
+    # the optimum expands one line by 150 and buys 150, cost 150 x 100 + 150 x 1,000 =
+    # 165,000 at shortfall 0 (the relaxation's 132,000 buys 120, 2.4 lots). Within 2 %
+    # (168,300): the first alternative is the other line; the next ones the most
+    # capacity one host can add: 150 + 3,300 / 1,000 = 153.3 on its line (a month's
+    # output worth 15,330) and 150 shells (on the relaxation, under the same slack rows,
+    # it would buy 120 and add 156.3: not whole lots).
+    scenario = load_scenario(in_lots_of_50(tmp_path))
+    relaxed = plan_alternatives(
+        apply_overrides(scenario, ["policy.whole_lots=false"]), slack=0.02, count=3
+    )
+    quantities = np.concatenate([p.result.contracts["quantity"] for p in relaxed.plans])
+    assert not np.allclose(quantities / 50, np.round(quantities / 50), atol=1e-6)
+
+    found = plan_alternatives(scenario, slack=0.02, count=3)
+    assert found.dropped == []
+    files = write_alternatives(found, tmp_path / "out")
+    table = pd.read_csv(files.table)
+    assert list(table["plan"]) == [0, 1, 2, 3]
+    assert not table["relaxation"].any()
+    for p in found.plans:
+        check_whole_lots(p.result, 50)
+        assert p.result.contracts["quantity"].sum() == pytest.approx(150, abs=1e-6)
+    best_short, best_cost = from_tables(files.plans[0])
+    assert best_short == pytest.approx(0, abs=1e-6)
+    assert best_cost == pytest.approx(165_000, abs=1)
+    for folder in files.plans[1:]:
+        short, cost = from_tables(folder)
+        assert short <= 1.02 * best_short + 1e-6
+        assert cost <= 1.02 * best_cost + 1
+    hosted = sorted(table[["value:AAA", "value:BBB"]].to_numpy().tolist())
+    assert hosted == [
+        pytest.approx([0, 15_000], abs=0.01),
+        pytest.approx([0, 15_330], abs=0.2),
+        pytest.approx([15_000, 0], abs=0.01),
+        pytest.approx([15_330, 0], abs=0.2),
+    ]
+    assert sorted(table["cost"]) == pytest.approx([165_000, 165_000, 168_300, 168_300], abs=1)
+
+
+def test_an_alternative_no_rounding_keeps_within_the_slack_is_dropped_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The scenario of test_whole_lots.py's test_when_rounding_finds_no_whole_lots: rounding
+    # any delivery down or up breaks the idle line's least use or AAA's budget, so the
+    # optimum keeps fractions. The relaxed alternatives exist within 2 % of it, and none
+    # rounds to whole lots within the slack: each is dropped, and the output says so.
+    folder = Path(__file__).parent / "data" / "no_whole_lots_by_rounding"
+    scenario = load_scenario(folder)
+    relaxed = plan_alternatives(
+        apply_overrides(scenario, ["policy.whole_lots=false"]), slack=0.02, measure="money"
+    )
+    assert len(relaxed.plans) > 1 and relaxed.dropped == []
+    found = plan_alternatives(scenario, slack=0.02, measure="money")
+    assert [p.found_by for p in found.plans] == ["the optimum"]
+    assert found.plans[0].result.status is Status.FRACTIONAL
+    tried = [p.found_by for p in relaxed.plans[1:]]
+    assert set(tried) <= set(found.dropped)
+    said = f"{len(found.dropped)} alternatives dropped: rounding to whole lots found no plan"
+    assert said in headline(found)
+    out = tmp_path / "out"
+    args = ["alternatives", str(folder), "--slack", "0.02", "--measure", "money"]
+    assert main([*args, "--out", str(out)]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert said in printed
+    assert said in " ".join((out / "alternatives.html").read_text(encoding="utf-8").split())

@@ -22,38 +22,54 @@ dropped, so fewer than ``count`` may come back.
 With a cluster (``remote``), the alternatives after the first are solved there at
 once, each a task that solves the optimum again (:func:`most_of`).
 
-Everything here is the **LP relaxation**: the scenario is solved with
-``policy.whole_lots`` false (fractional lots), the optimum included, so that every plan
-is compared on the same model; contracts placed on lines with a least rate and warm
-lines open are the optimum's and stay so. The plans' objectives are read back from
-their stock and spending (a shortfall variable may sit above the gap when it is not
-minimised), so they are what their tables say.
+**Whole lots** (``policy.whole_lots``, the default): the optimum is the plan in whole
+lots as :func:`~materiel.planner.solve.solve_inputs` gives it (``materiel plan``'s), and
+S*, C* are measured on it; so the slack rows hold every alternative within the slack of
+a plan a programme office can sign. Each alternative is found on the plan's LP (lots
+relaxed; price tiers, contracts placed on lines with a least rate and warm lines open
+held as the optimum's), the slack rows in it: the measure is optimised (the cost beside
+it as a tie-break, :data:`TIE_BREAK`), and its lots rounded by the optimum's dive
+(:func:`~materiel.planner.solve._round`) or, where better for the measure, held at the
+relaxed lots rounded nearer or up (as :func:`~materiel.planner.solve._cheaper_lots`
+tries them for the optimum); then the least cost at the measure's best is found with
+every lot held. The slack rows stay in the model throughout, so a rounded plan is within
+the slack or is not found: an alternative that no rounding keeps within the slack is
+dropped and listed (:attr:`Alternatives.dropped`), and the output says how many. The
+repairs after the optimum's dive (a lot more where it lowers the shortfall, unneeded
+lots dropped) are not run: an alternative's shortfall is bounded by its row, not
+minimised. With ``policy.whole_lots`` false every plan is the LP relaxation, the optimum
+included.
+
+The plans' objectives are read back from their stock and spending (a shortfall variable
+may sit above the gap when it is not minimised), so they are what their tables say.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
 import pandas as pd
 
 from materiel.errors import InputError, SolveError
-from materiel.planner import compat
+from materiel.planner import compat, lots
 from materiel.planner.model import E, V, line_base_price, order_value_coef
 from materiel.planner.result import PlanResult
 from materiel.planner.solve import (
     Solution,
     Solved,
     Status,
-    _cost_stage,
     _evaluate,
+    _round,
+    held_at,
+    lot_candidates,
     quiet,
     run,
     solve_inputs,
 )
-from materiel.scenario import ModelInputs, Scenario, apply_overrides, build_inputs
+from materiel.scenario import ModelInputs, Scenario, build_inputs
 
 MEASURES: dict[str, str] = {
     "hosts": "value of a month's output of the capacity added, by host ally [currency/month]",
@@ -87,6 +103,14 @@ class Alternatives:
     measure: str
     slack: float
     plans: list[Alternative]
+    #: the objectives whose plan, found on the relaxation, no rounding to whole lots
+    #: kept within the slack: dropped (see the module's text)
+    dropped: list[str] = field(default_factory=list)
+
+    @property
+    def whole_lots(self) -> bool:
+        """Whether the plans are in whole lots (``policy.whole_lots``), not relaxed."""
+        return self.scenario.meta.policy.whole_lots
 
     def table(self) -> pd.DataFrame:
         """alternatives.csv: plan id, what found it, the shortfall and cost and the
@@ -100,7 +124,7 @@ class Alternatives:
             row: dict[str, object] = {
                 "plan": p.plan_id,
                 "found_by": p.found_by,
-                "relaxation": True,
+                "relaxation": not self.whole_lots,
                 "weighted_shortfall": p.shortfall,
                 "shortfall_slack_used": _used(p.shortfall, best.shortfall),
                 "cost": p.cost,
@@ -211,7 +235,7 @@ def _plan_of(
         objective=0.0,
         cost=float(spending.sum()),
         status=status,
-        mip=False,
+        mip=inp.whole_lots,
         bound=0.0,
         base_objective=0.0,
     )
@@ -230,29 +254,65 @@ class _Setup:
     solved: Solved
     terms: Terms
     movable: list[str]  # units whose measure has a variable
-    x0: np.ndarray  # the optimum: least shortfall, then least cost
-    alt: highspy.Highs  # the LP with the slack rows
+    x0: np.ndarray  # the optimum: least shortfall, then least cost (in whole lots)
+    alt: highspy.Highs  # the LP with the slack rows (lots relaxed)
     cost: tuple[np.ndarray, np.ndarray]  # the cost's columns and coefficients
+    whole: np.ndarray  # the lots columns, rounded after each solve; empty when relaxed
+    worth: np.ndarray | None  # a lot's money, for the dive's dear pass (rounding nearer)
+    iterations: int  # a rounding step's simplex iteration limit, as the optimum's
 
-    def solve(self, units: list[str], sign: float) -> np.ndarray:
-        """The least-cost plan at the best of ``sign``·(the units' measure)."""
+    def solve(self, units: list[str], sign: float) -> np.ndarray | None:
+        """The least-cost plan at the best of ``sign``·(the units' measure), in whole
+        lots when the scenario is; None when no rounding stays within the slack."""
         n = self.alt.getNumCol()
+        inp = self.solved.inputs
         objective = _objective(self.terms, units, sign, n)
-        return _least_cost_at_best(self.alt, self.solved.inputs, objective, self.cost)
+        if not len(self.whole):
+            return _least_cost_at_best(self.alt, inp, objective, self.cost)
+        # The dive rounds the plan the LP ends on: the measure leads, and the cost, by a
+        # tie-break of TIE_BREAK of its money, keeps the lots the measure does not ask
+        # for at their least (else they are rounded where the measure's vertex left
+        # them, and the least-cost stage after, with every lot held, cannot drop them).
+        costs = np.zeros(n)
+        costs[self.cost[0]] = self.cost[1]
+        every = np.arange(n, dtype=np.int32)
+        self.alt.changeColsCost(n, every, objective + TIE_BREAK * costs)
+        run(self.alt, inp, method="simplex")
+        rounded, _held = _round(self.alt, self.whole, inp, self.worth, self.iterations)
+        best = float("inf") if rounded is None else _value(rounded)
+        # The relaxed plan's own lots, nearer and up, as the optimum tries them for its
+        # cost: a dive that holds one lot low first may leave the measure far from what
+        # whole lots can reach (150 on one line, where the dive holds 100 and puts 50
+        # on the other).
+        relaxed = np.asarray(self.alt.getSolution().col_value)[self.whole]
+        for candidate in lot_candidates(relaxed):
+            tried = held_at(self.alt, self.whole, candidate, inp, self.iterations)
+            if tried is not None and _value(tried) < best - 1e-9 * max(abs(best), 1.0):
+                rounded, best = tried, _value(tried)
+        if rounded is None:
+            return None
+        return _least_cost_at_best(rounded, inp, objective, self.cost)
+
+
+def _value(h: highspy.Highs) -> float:
+    return float(h.getInfo().objective_function_value)
+
+
+#: The cost's weight beside the measure's in the objective the dive rounds [-] (both in
+#: money): a plan gives up at most one unit of measure to save this many of cost.
+TIE_BREAK = 1e-4
 
 
 def _prepare(scenario: Scenario, slack: float, measure: str, say: Callable[[str], None]) -> _Setup:
-    relaxed = apply_overrides(scenario, ["policy.whole_lots=false"])
-    inp = build_inputs(relaxed)
+    inp = build_inputs(scenario)
     solved = solve_inputs(inp, say)
     m, layout, h = solved.model, solved.layout, solved.highs
-    best = float(h.getInfo().objective_function_value)
-    x0, _ = _cost_stage(h, m, layout, inp, best)
+    x0 = solved.columns
     terms = _unit_terms(solved, measure)
     with quiet():
         alt = highspy.Highs()
     alt.setOptionValue("output_flag", False)
-    alt.passModel(h.getLp())
+    alt.passModel(h.getLp())  # the plan's LP: tiers, contracts placed, warm lines held
     short_i, short_c = layout.terms(m.expressions[E.SHORTFALL])
     cost_i, cost_c = layout.terms(m.expressions[E.COST])
     s_best = float(short_c @ x0[short_i])
@@ -260,14 +320,20 @@ def _prepare(scenario: Scenario, slack: float, measure: str, say: Callable[[str]
     alt.addRow(-highspy.kHighsInf, _within(s_best, slack), len(short_i), short_i, short_c)
     alt.addRow(-highspy.kHighsInf, _within(c_best, slack), len(cost_i), cost_i, cost_c)
     movable = [u for u, (index, _c) in terms.items() if len(index)]
-    return _Setup(solved, terms, movable, x0, alt, (cost_i, cost_c))
+    whole = lots.columns(m, layout, V.LOTS)
+    nearer = scenario.meta.policy.rounding == "nearer"
+    worth = lots.lot_worth(m, layout, inp) if nearer else None
+    iterations = int(solved.solution.stats.get("step_iterations", 0))
+    return _Setup(solved, terms, movable, x0, alt, (cost_i, cost_c), whole, worth, iterations)
 
 
 def most_of(scenario: Scenario, slack: float, measure: str, unit: str) -> np.ndarray:
     """One alternative on its own (a task for a cluster): the optimum solved again, then
     the least-cost plan with the most of ``unit``'s measure within the slack; the plan's
-    column values (the same model and columns as every other solve of the scenario)."""
-    return _prepare(scenario, slack, measure, lambda _msg: None).solve([unit], -1.0)
+    column values (the same model and columns as every other solve of the scenario), or
+    none (an empty array) when no rounding to whole lots stays within the slack."""
+    x = _prepare(scenario, slack, measure, lambda _msg: None).solve([unit], -1.0)
+    return np.zeros(0) if x is None else x
 
 
 #: Solves ``most_of`` for each unit elsewhere (a cluster), yielding (unit, plan) as done.
@@ -295,15 +361,25 @@ def plan_alternatives(
     say = progress or (lambda _msg: None)
     setup = _prepare(scenario, slack, measure, say)
     solved, terms, inp = setup.solved, setup.terms, setup.solved.inputs
-    optimum, s0 = _plan_of(solved, setup.x0, Status.RELAXED)
+    whole = inp.whole_lots
+    status = solved.solution.status if whole else Status.RELAXED
+    optimum, s0 = _plan_of(solved, setup.x0, status)
     first = _measure(terms, setup.x0, inp)
     plans = [Alternative(0, "the optimum", optimum, s0, optimum.solution.cost, first)]
+    dropped: list[str] = []
+    found_status = Status.ALTERNATIVE if whole else Status.ALTERNATIVE_RELAXED
 
-    def keep(found_by: str, x: np.ndarray) -> None:
-        values = _measure(terms, x, inp)
-        if len(plans) > count or any(_same(values, p.measure) for p in plans):
+    def keep(found_by: str, x: np.ndarray | None) -> None:
+        if len(plans) > count:
             return
-        result, shortfall = _plan_of(solved, x)
+        if x is None or not len(x):
+            say(f"{found_by}: rounding found no plan in whole lots within the slack: dropped")
+            dropped.append(found_by)
+            return
+        values = _measure(terms, x, inp)
+        if any(_same(values, p.measure) for p in plans):
+            return
+        result, shortfall = _plan_of(solved, x, found_status)
         cost = result.solution.cost
         plans.append(Alternative(len(plans), found_by, result, shortfall, cost, values))
 
@@ -331,12 +407,13 @@ def plan_alternatives(
         for unit in wanted:  # in the order asked, whatever the order they came back in
             if unit in done:
                 keep(f"most {words[measure]} {unit}", _checked(done[unit], setup))
-    relaxed = solved.inputs.scenario
-    return Alternatives(scenario=relaxed, measure=measure, slack=slack, plans=plans)
+    return Alternatives(
+        scenario=inp.scenario, measure=measure, slack=slack, plans=plans, dropped=dropped
+    )
 
 
 def _checked(x: np.ndarray, setup: _Setup) -> np.ndarray:
-    if len(x) != setup.alt.getNumCol():
+    if len(x) and len(x) != setup.alt.getNumCol():
         raise SolveError(
             f"an alternative solved elsewhere has {len(x)} columns, this model "
             f"{setup.alt.getNumCol()}: the cluster runs another version of materiel"

@@ -62,6 +62,9 @@ class Status(StrEnum):
     )
     RELAXED = "the LP relaxation (lots fractional), optimal"
     ALTERNATIVE = (
+        "an alternative within the slack of the optimum's shortfall and cost, in whole lots"
+    )
+    ALTERNATIVE_RELAXED = (
         "an alternative within the slack of the optimum's shortfall and cost (the LP "
         "relaxation, lots fractional)"
     )
@@ -102,6 +105,9 @@ class Solved:
     layout: compat.Layout
     inputs: ModelInputs
     solution: Solution
+    #: the plan's column values on ``highs``'s columns (in whole lots where the plan is),
+    #: for solves that start from the plan (:mod:`materiel.planner.alternatives`)
+    columns: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 _QUIET = threading.Lock()
@@ -518,6 +524,7 @@ def solve_inputs(
             base_objective=best,
             base_values=base_values,
         ),
+        columns=solution,
     )
 
 
@@ -615,22 +622,11 @@ def _cheaper_lots(
     cost = _cost_vector(m, layout, inp, h.getNumCol())
     solution, status = _cost_stage(h, m, layout, inp, shortfall)
     spent, kept = float(cost @ solution), held
-    target = np.asarray(least_cost)[whole]
-    for candidate in (np.floor(target + 0.5), np.ceil(target - lots.INTEGRAL)):
+    for candidate in lot_candidates(np.asarray(least_cost)[whole]):
         if np.array_equal(candidate, kept):
             continue
-        with quiet():
-            h4 = highspy.Highs()
-        h4.setOptionValue("output_flag", False)
-        h4.passModel(h.getLp())
-        h4.setBasis(h.getBasis())
-        h4.changeColsBounds(len(whole), whole, candidate, candidate)
-        try:
-            if run(h4, inp, method="simplex", retry=False, iterations=iterations) is not (
-                Status.OPTIMAL
-            ):
-                continue
-        except SolveError:  # infeasible too: the candidate breaks a budget or capacity
+        h4 = held_at(h, whole, candidate, inp, iterations)
+        if h4 is None:
             continue
         short = float(h4.getInfo().objective_function_value)
         if short > shortfall + 1e-9 * max(abs(shortfall), 1.0):
@@ -640,6 +636,32 @@ def _cheaper_lots(
             solution, status, spent, kept = x, cost_status, float(cost @ x), candidate
             shortfall = short
     return solution, status, round(float(np.abs(kept - held).sum())), shortfall
+
+
+def lot_candidates(relaxed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A relaxed plan's lots rounded to the nearer and to the upper whole number: the
+    plans in whole lots tried beside the dive's (:func:`_cheaper_lots`)."""
+    return np.floor(relaxed + 0.5), np.ceil(relaxed - lots.INTEGRAL)
+
+
+def held_at(
+    h: highspy.Highs, whole: np.ndarray, candidate: np.ndarray, inp: ModelInputs, iterations: int
+) -> highspy.Highs | None:
+    """A copy of ``h``'s LP with the lots held at ``candidate``, solved warm from ``h``'s
+    basis in one step of ``iterations`` simplex iterations at most (so the outcome is
+    the same at any load); None where it finds no optimal plan (the candidate breaks a
+    budget or capacity)."""
+    with quiet():
+        h4 = highspy.Highs()
+    h4.setOptionValue("output_flag", False)
+    h4.passModel(h.getLp())
+    h4.setBasis(h.getBasis())
+    h4.changeColsBounds(len(whole), whole, candidate, candidate)
+    try:
+        status = run(h4, inp, method="simplex", retry=False, iterations=iterations)
+    except SolveError:  # infeasible too
+        return None
+    return h4 if status is Status.OPTIMAL else None
 
 
 def _cost_vector(m: linopy.Model, layout: compat.Layout, inp: ModelInputs, n: int) -> np.ndarray:

@@ -90,8 +90,22 @@ def headline(alts: Alternatives) -> str:
         "of the best in weighted shortfall and cost"
     )
     if count == 1:
-        return text + ": no other plan within the slack differs in this measure."
-    return text + ": " + "; ".join(plan_sentence(alts, k) for k in range(1, count)) + "."
+        text += ": no other plan within the slack differs in this measure."
+    else:
+        text += ": " + "; ".join(plan_sentence(alts, k) for k in range(1, count)) + "."
+    return text + dropped_sentence(alts)
+
+
+def dropped_sentence(alts: Alternatives) -> str:
+    """ " 2 alternatives dropped: ..." where rounding to whole lots kept none within the
+    slack; empty where none was dropped."""
+    n = len(alts.dropped)
+    if not n:
+        return ""
+    return (
+        f" {n} alternative{'s' if n != 1 else ''} dropped: rounding to whole lots found no "
+        f"plan within the slack ({'; '.join(alts.dropped)})."
+    )
 
 
 def side_by_side(alts: Alternatives) -> pd.DataFrame:
@@ -135,6 +149,19 @@ def write_alternatives(alts: Alternatives, folder: Path) -> AlternativeFiles:
     return AlternativeFiles(folder=folder, table=path, html=page, plans=plans)
 
 
+def _lots_note(alts: Alternatives) -> str:
+    if not alts.whole_lots:
+        return (
+            "Every plan here is the LP relaxation (fractional lots, policy.whole_lots "
+            "off), the optimum included."
+        )
+    return (
+        "Every plan here is in whole lots (items.lot), the optimum as <code>materiel "
+        "plan</code> gives it: each alternative is found on the LP relaxation and its "
+        "lots rounded as the optimum's are, within the slack of the optimum in whole lots."
+    )
+
+
 def _page(alts: Alternatives, table: pd.DataFrame) -> str:
     from materiel.planner import MEASURES
 
@@ -162,8 +189,7 @@ def _page(alts: Alternatives, table: pd.DataFrame) -> str:
         f"<h1>{html.escape(title)}</h1>"
         f"<p>{html.escape(headline(alts))}</p>"
         f"<p class='note'>Measure: {html.escape(alts.measure)}, the "
-        f"{html.escape(MEASURES[alts.measure])}. Every plan here is the LP relaxation "
-        "(fractional lots, policy.whole_lots off), the optimum included; each plan's "
+        f"{html.escape(MEASURES[alts.measure])}. {_lots_note(alts)} Each plan's "
         "folder <code>plan-K/</code> holds the tables <code>materiel plan</code> writes. "
         "The weighted shortfall is read back from each plan's stock, unmet demand and "
         "requirements unmet.</p>"
