@@ -311,3 +311,30 @@ def test_an_alternative_no_rounding_keeps_within_the_slack_is_dropped_and_said(
     printed = " ".join(capsys.readouterr().out.split())
     assert said in printed
     assert said in " ".join((out / "alternatives.html").read_text(encoding="utf-8").split())
+
+
+def test_rows_given_to_the_solve_hold_in_its_plan_in_whole_lots(tmp_path: Path) -> None:
+    # solve_inputs(rows=...) is how an alternative's measure is held (step 2 of the
+    # module's text): a row that keeps the optimum's line from adding capacity makes the
+    # plan, rounding included, add the 150 on the other line, at the same cost (150
+    # shells in three lots of 50 at 100, 150 of capacity at 1,000: 165,000).
+    from materiel.planner.model import V
+    from materiel.planner.solve import solve_inputs
+    from materiel.scenario import build_inputs
+
+    inp = build_inputs(load_scenario(in_lots_of_50(tmp_path)))
+    first = solve_inputs(inp)
+    added = first.solution.values[V.ADDED].isel(month=-1)
+    used = str(added.idxmax("line").item())
+    other = "LA" if used == "LB" else "LB"
+    assert float(added.sel(line=used)) == pytest.approx(150)
+    expression = 1.0 * first.model.variables[V.ADDED].isel(month=-1).sel(line=used)
+    index, coeffs = first.layout.terms(expression)
+    held = solve_inputs(inp, rows=[(index, coeffs, -np.inf, 0.0)])
+    now = held.solution.values[V.ADDED].isel(month=-1)
+    assert float(now.sel(line=used)) == pytest.approx(0, abs=1e-6)
+    assert float(now.sel(line=other)) == pytest.approx(150)
+    assert held.solution.cost == pytest.approx(165_000, abs=1e-3)
+    assert held.solution.objective == pytest.approx(0, abs=1e-9)
+    assert held.solution.status is Status.OPTIMAL
+    check_whole_lots(PlanResult(scenario=inp.scenario, inputs=inp, solution=held.solution), 50)

@@ -25,20 +25,25 @@ once, each a task that solves the optimum again (:func:`most_of`).
 **Whole lots** (``policy.whole_lots``, the default): the optimum is the plan in whole
 lots as :func:`~materiel.planner.solve.solve_inputs` gives it (``materiel plan``'s), and
 S*, C* are measured on it; so the slack rows hold every alternative within the slack of
-a plan a programme office can sign. Each alternative is found on the plan's LP (lots
-relaxed; price tiers, contracts placed on lines with a least rate and warm lines open
-held as the optimum's), the slack rows in it: the measure is optimised (the cost beside
-it as a tie-break, :data:`TIE_BREAK`), and its lots rounded by the optimum's dive
-(:func:`~materiel.planner.solve._round`) or, where better for the measure, held at the
-relaxed lots rounded nearer or up (as :func:`~materiel.planner.solve._cheaper_lots`
-tries them for the optimum); then the least cost at the measure's best is found with
-every lot held. The slack rows stay in the model throughout, so a rounded plan is within
-the slack or is not found: an alternative that no rounding keeps within the slack is
-dropped and listed (:attr:`Alternatives.dropped`), and the output says how many. The
-repairs after the optimum's dive (a lot more where it lowers the shortfall, unneeded
-lots dropped) are not run: an alternative's shortfall is bounded by its row, not
-minimised. With ``policy.whole_lots`` false every plan is the LP relaxation, the optimum
-included.
+a plan a programme office can sign. Each alternative is found in three solves:
+
+1. **its direction**, on the optimum's plan LP (lots relaxed; price tiers, contracts
+   placed on lines with a least rate and warm lines open held as the optimum's) with
+   the slack rows: the measure's best, then the least cost there;
+2. **a plan in whole lots that goes as far**: the plan as ``materiel plan`` makes it
+   (least shortfall, the optimum's own rounding to whole lots and its repairs, least
+   cost), with one row more that holds the measure at least as good as the relaxed
+   alternative's. The rounding runs on the objective it is made for, so it takes about
+   as long as the optimum's; rounding the measure's own vertex instead (a dive on the
+   slack rows) failed step after step and had not ended after 32 minutes on nato-2024;
+3. **back within the slack**: that plan's lots held, the measure's best under the slack
+   rows (the second solve has none: it may have gone past them, or stopped short),
+   then the least cost there.
+
+An alternative whose lots cannot be held within the slack, or that the rounding leaves
+in fractions, is dropped and listed (:attr:`Alternatives.dropped`), and the output says
+how many. With ``policy.whole_lots`` false every plan is the LP relaxation, the optimum
+included, and each alternative is its first solve.
 
 The plans' objectives are read back from their stock and spending (a shortfall variable
 may sit above the gap when it is not minimised), so they are what their tables say.
@@ -58,13 +63,12 @@ from materiel.planner import compat, lots
 from materiel.planner.model import E, V, line_base_price, order_value_coef
 from materiel.planner.result import PlanResult
 from materiel.planner.solve import (
+    STEP_FLOOR,
+    Row,
     Solution,
     Solved,
     Status,
     _evaluate,
-    _round,
-    held_at,
-    lot_candidates,
     quiet,
     run,
     solve_inputs,
@@ -255,52 +259,76 @@ class _Setup:
     terms: Terms
     movable: list[str]  # units whose measure has a variable
     x0: np.ndarray  # the optimum: least shortfall, then least cost (in whole lots)
-    alt: highspy.Highs  # the LP with the slack rows (lots relaxed)
+    alt: highspy.Highs  # the optimum's plan LP (lots relaxed) with the slack rows
     cost: tuple[np.ndarray, np.ndarray]  # the cost's columns and coefficients
-    whole: np.ndarray  # the lots columns, rounded after each solve; empty when relaxed
-    worth: np.ndarray | None  # a lot's money, for the dive's dear pass (rounding nearer)
+    slack_rows: list[Row]  # shortfall and cost within the slack of the optimum's
+    whole: np.ndarray  # the lots columns; empty when the plan is relaxed
     iterations: int  # a rounding step's simplex iteration limit, as the optimum's
+    say: Callable[[str], None]
 
     def solve(self, units: list[str], sign: float) -> np.ndarray | None:
         """The least-cost plan at the best of ``sign``·(the units' measure), in whole
-        lots when the scenario is; None when no rounding stays within the slack."""
+        lots when the scenario is; None when no plan in whole lots was found within the
+        slack."""
         n = self.alt.getNumCol()
-        inp = self.solved.inputs
         objective = _objective(self.terms, units, sign, n)
-        if not len(self.whole):
-            return _least_cost_at_best(self.alt, inp, objective, self.cost)
-        # The dive rounds the plan the LP ends on: the measure leads, and the cost, by a
-        # tie-break of TIE_BREAK of its money, keeps the lots the measure does not ask
-        # for at their least (else they are rounded where the measure's vertex left
-        # them, and the least-cost stage after, with every lot held, cannot drop them).
-        costs = np.zeros(n)
-        costs[self.cost[0]] = self.cost[1]
-        every = np.arange(n, dtype=np.int32)
-        self.alt.changeColsCost(n, every, objective + TIE_BREAK * costs)
-        run(self.alt, inp, method="simplex")
-        rounded, _held = _round(self.alt, self.whole, inp, self.worth, self.iterations)
-        best = float("inf") if rounded is None else _value(rounded)
-        # The relaxed plan's own lots, nearer and up, as the optimum tries them for its
-        # cost: a dive that holds one lot low first may leave the measure far from what
-        # whole lots can reach (150 on one line, where the dive holds 100 and puts 50
-        # on the other).
-        relaxed = np.asarray(self.alt.getSolution().col_value)[self.whole]
-        for candidate in lot_candidates(relaxed):
-            tried = held_at(self.alt, self.whole, candidate, inp, self.iterations)
-            if tried is not None and _value(tried) < best - 1e-9 * max(abs(best), 1.0):
-                rounded, best = tried, _value(tried)
-        if rounded is None:
+        relaxed = _least_cost_at_best(self.alt, self.solved.inputs, objective, self.cost)
+        if relaxed is None or not len(self.whole):
+            return relaxed
+        return self._in_whole_lots(objective, relaxed)
+
+    def _in_whole_lots(self, objective: np.ndarray, relaxed: np.ndarray) -> np.ndarray | None:
+        """The relaxed alternative as a plan in whole lots (see the module's text): the
+        plan as ``materiel plan`` makes it, with the measure held at least as good as
+        the relaxed alternative's and the cost's slack row, then its lots held and the
+        measure's best within both slack rows. Where that fails, once more with the
+        measure held halfway between the optimum's and the relaxed alternative's (whole
+        lots may not reach as far within the slack: a lot more or fewer than the
+        relaxation's fraction)."""
+        used = np.flatnonzero(objective).astype(np.int32)
+        reach = float(objective[used] @ relaxed[used])
+        start = float(objective[used] @ self.x0[used])
+        for bound, how in ((reach, "as far as"), ((reach + start) / 2, "halfway to")):
+            self.say(f"in whole lots: the plan with the measure {how} the relaxation's")
+            x = self._held_at(objective, used, bound)
+            if x is not None:
+                return x
+        return None
+
+    def _held_at(self, objective: np.ndarray, used: np.ndarray, bound: float) -> np.ndarray | None:
+        """The plan in whole lots with the measure held at ``bound`` and the cost's slack
+        row, if it is within both slack rows, its measure then made the best it can be
+        with its lots held (a step of the rounding's iteration limit: where it does not
+        end, the plan stays as it was); None where no such plan was found."""
+        inp = self.solved.inputs
+        held: Row = (used, objective[used], -highspy.kHighsInf, _within(bound, 0.0))
+        try:
+            plan = solve_inputs(inp, self.say, rows=[held, self.slack_rows[1]])
+        except SolveError:
             return None
-        return _least_cost_at_best(rounded, inp, objective, self.cost)
-
-
-def _value(h: highspy.Highs) -> float:
-    return float(h.getInfo().objective_function_value)
-
-
-#: The cost's weight beside the measure's in the objective the dive rounds [-] (both in
-#: money): a plan gives up at most one unit of measure to save this many of cost.
-TIE_BREAK = 1e-4
+        x = plan.columns
+        if plan.solution.status is Status.FRACTIONAL or len(x) != len(self.x0):
+            return None
+        if any(float(c @ x[i]) > high for i, c, _low, high in self.slack_rows):
+            return None  # rounding took it past the shortfall's slack
+        self.say("in whole lots: its lots held, the measure's best within the slack")
+        with quiet():
+            h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.passModel(plan.highs.getLp())  # its plan LP: tiers, contracts placed, lines open
+        h.setBasis(plan.highs.getBasis())  # warm: the rows below keep the basis's shape
+        rows = np.array([h.getNumRow() - 2, h.getNumRow() - 1], dtype=np.int32)
+        free = np.full(2, highspy.kHighsInf)
+        compat.change_rows_bounds(h, rows, -free, free)  # the measure and cost rows: off
+        for index, coeffs, low, high in self.slack_rows:
+            h.addRow(low, high, len(index), index, coeffs)
+        lots_held = np.round(x[self.whole])
+        h.changeColsBounds(len(self.whole), self.whole, lots_held, lots_held)
+        try:
+            better = _least_cost_at_best(h, inp, objective, self.cost, self.iterations)
+        except SolveError:
+            return x
+        return x if better is None else better
 
 
 def _prepare(scenario: Scenario, slack: float, measure: str, say: Callable[[str], None]) -> _Setup:
@@ -317,14 +345,25 @@ def _prepare(scenario: Scenario, slack: float, measure: str, say: Callable[[str]
     cost_i, cost_c = layout.terms(m.expressions[E.COST])
     s_best = float(short_c @ x0[short_i])
     c_best = float(cost_c @ x0[cost_i])
-    alt.addRow(-highspy.kHighsInf, _within(s_best, slack), len(short_i), short_i, short_c)
-    alt.addRow(-highspy.kHighsInf, _within(c_best, slack), len(cost_i), cost_i, cost_c)
+    slack_rows: list[Row] = [
+        (short_i, short_c, -highspy.kHighsInf, _within(s_best, slack)),
+        (cost_i, cost_c, -highspy.kHighsInf, _within(c_best, slack)),
+    ]
+    # The relaxed directions keep back from the shortfall's slack what rounding cost the
+    # optimum (its shortfall above its plan LP's), so that their plans in whole lots
+    # can be within it too (zero when the plan is relaxed).
+    planned = float(solved.solution.stats.get("lp_objective", s_best))
+    loss = max(s_best - planned, 0.0) if inp.whole_lots else 0.0
+    index, coeffs, low, high = slack_rows[0]
+    alt.addRow(low, high - loss, len(index), index, coeffs)
+    index, coeffs, low, high = slack_rows[1]
+    alt.addRow(low, high, len(index), index, coeffs)
     movable = [u for u, (index, _c) in terms.items() if len(index)]
-    whole = lots.columns(m, layout, V.LOTS)
-    nearer = scenario.meta.policy.rounding == "nearer"
-    worth = lots.lot_worth(m, layout, inp) if nearer else None
-    iterations = int(solved.solution.stats.get("step_iterations", 0))
-    return _Setup(solved, terms, movable, x0, alt, (cost_i, cost_c), whole, worth, iterations)
+    whole = lots.columns(m, layout, V.LOTS) if inp.whole_lots else np.zeros(0, dtype=np.int32)
+    iterations = int(solved.solution.stats.get("step_iterations", STEP_FLOOR))
+    return _Setup(
+        solved, terms, movable, x0, alt, (cost_i, cost_c), slack_rows, whole, iterations, say
+    )
 
 
 def most_of(scenario: Scenario, slack: float, measure: str, unit: str) -> np.ndarray:
@@ -422,15 +461,22 @@ def _checked(x: np.ndarray, setup: _Setup) -> np.ndarray:
 
 
 def _least_cost_at_best(
-    h: highspy.Highs, inp: ModelInputs, objective: np.ndarray, cost: tuple[np.ndarray, np.ndarray]
-) -> np.ndarray:
+    h: highspy.Highs,
+    inp: ModelInputs,
+    objective: np.ndarray,
+    cost: tuple[np.ndarray, np.ndarray],
+    iterations: int | None = None,
+) -> np.ndarray | None:
     """Optimise the measure, then the least cost at its optimum (so that a plan carries
     nothing the measure does not ask for: capacity or goods bought only because the
-    cost's slack allowed them); the model is left with the slack rows only."""
+    cost's slack allowed them); the model is left with the slack rows only. With
+    ``iterations``, each solve is a step of at most that many simplex iterations, and
+    None is returned where one does not end optimal."""
     n = h.getNumCol()
     every = np.arange(n, dtype=np.int32)
     h.changeColsCost(n, every, objective)
-    run(h, inp, method="simplex")
+    if not _solved(h, inp, iterations):
+        return None
     best = float(h.getInfo().objective_function_value)
     used = np.flatnonzero(objective).astype(np.int32)
     h.addRow(-highspy.kHighsInf, _within(best, 0.0), len(used), used, objective[used])
@@ -439,10 +485,20 @@ def _least_cost_at_best(
     costs[cost[0]] = cost[1]
     h.changeColsCost(n, every, costs / max(float(np.abs(cost[1]).max(initial=0.0)), 1e-12))
     try:
-        run(h, inp, method="simplex")
+        if not _solved(h, inp, iterations):
+            return None
         return np.asarray(h.getSolution().col_value)
     finally:
         h.deleteRows(1, np.array([row], dtype=np.int32))
+
+
+def _solved(h: highspy.Highs, inp: ModelInputs, iterations: int | None) -> bool:
+    """Solve ``h``: in full (a plan that is not optimal is kept, as :func:`run` allows),
+    or as a step of ``iterations`` at most, which holds only when it ends optimal."""
+    if iterations is None:
+        run(h, inp, method="simplex")
+        return True
+    return run(h, inp, method="simplex", retry=False, iterations=iterations) is Status.OPTIMAL
 
 
 def _within(best: float, slack: float) -> float:

@@ -22,7 +22,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -46,6 +46,8 @@ from materiel.planner.model import (
 from materiel.scenario import ModelInputs
 
 Progress = Callable[[str], None]
+#: A row added to the model before it is solved: columns, coefficients, lower, upper.
+Row = tuple[np.ndarray, np.ndarray, float, float]
 
 #: HiGHS model status -> our name; anything else is a failure.
 _NOT_SET = highspy.HighsModelStatus.kNotset
@@ -360,8 +362,13 @@ def solve_inputs(
     *,
     cost_stage: bool = True,
     options: BuildOptions | None = None,
+    rows: Sequence[Row] = (),
 ) -> Solved:
     """Shortfall first, then cost; shadow prices from the shortfall stage.
+
+    ``rows`` are added to the model, after its own, before anything is solved (an
+    alternative's measure held, :mod:`materiel.planner.alternatives`); they hold in
+    every stage, the rounding to whole lots included.
 
     With whole lots and least rates (:mod:`materiel.planner.lots`): the relaxation gives
     the bound, the plan's LP (contracts placed, tiers held) the shadow prices and the
@@ -374,6 +381,8 @@ def solve_inputs(
     m = build_model(inp, options)
     with quiet():
         h, layout = compat.to_highs(m)
+    for index, coeffs, lower, upper in rows:
+        h.addRow(lower, upper, len(index), np.asarray(index, dtype=np.int32), coeffs)
     stats.update(rows=h.getNumRow(), columns=h.getNumCol(), nonzeros=h.getNumNz())
     stats["build_s"] = time.perf_counter() - started
     tiers = lots.columns(m, layout, V.TIER)

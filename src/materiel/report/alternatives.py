@@ -157,8 +157,9 @@ def _lots_note(alts: Alternatives) -> str:
         )
     return (
         "Every plan here is in whole lots (items.lot), the optimum as <code>materiel "
-        "plan</code> gives it: each alternative is found on the LP relaxation and its "
-        "lots rounded as the optimum's are, within the slack of the optimum in whole lots."
+        "plan</code> gives it: each alternative is found on the LP relaxation, then planned "
+        "as the optimum is, with its measure held, within the slack of the optimum in "
+        "whole lots."
     )
 
 
