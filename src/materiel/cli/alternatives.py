@@ -49,9 +49,8 @@ def alternatives_command(
 ) -> None:
     """Alternatives near the optimum (MGA): alternatives.csv, alternatives.html, plan-K/.
 
-    Every plan is in whole lots (policy.whole_lots, the default), within the slack of
-    the optimum in whole lots; an alternative that cannot be is dropped, and said so.
-    """
+    Every plan is in whole lots (policy.whole_lots, the default), within the slack of the optimum in whole lots; an alternative that cannot be is dropped, and said so.
+    """  # noqa: E501 (one paragraph: typer keeps a docstring's line breaks)
     from materiel.cli.scenario import print_warnings, stage_reporter
     from materiel.planner import check_options
     from materiel.report import alternatives_headline
