@@ -338,3 +338,24 @@ def test_rows_given_to_the_solve_hold_in_its_plan_in_whole_lots(tmp_path: Path) 
     assert held.solution.objective == pytest.approx(0, abs=1e-9)
     assert held.solution.status is Status.OPTIMAL
     check_whole_lots(PlanResult(scenario=inp.scenario, inputs=inp, solution=held.solution), 50)
+
+
+def test_a_direction_whole_lots_cannot_follow_ends_at_a_plan_found_not_dropped(
+    tmp_path: Path,
+) -> None:
+    # In lots of 50, measure pooled (the value of orders by line). The relaxed "most
+    # orders on a line" buys shells beyond the 120 needed with the cost's slack (2 %,
+    # 3,300); in whole lots the 150 shells already need 150 of capacity (150,000), so
+    # the most one line can take within the slack is the 150 (15,000): whole lots can
+    # go neither as far nor halfway, and the last step (the optimum's own lots held)
+    # gives a plan the same as one found before, so nothing is dropped and the plans
+    # are the two places.
+    scenario = load_scenario(in_lots_of_50(tmp_path))
+    found = plan_alternatives(scenario, slack=0.02, count=3, measure="pooled")
+    assert found.dropped == []
+    table = found.table()
+    orders = sorted(table[["value:LA", "value:LB"]].to_numpy().tolist())
+    assert orders == [pytest.approx([0, 15_000], abs=0.01), pytest.approx([15_000, 0], abs=0.01)]
+    assert table["cost"].tolist() == pytest.approx([165_000, 165_000], abs=1)
+    for p in found.plans:
+        check_whole_lots(p.result, 50)

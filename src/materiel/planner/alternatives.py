@@ -25,25 +25,29 @@ once, each a task that solves the optimum again (:func:`most_of`).
 **Whole lots** (``policy.whole_lots``, the default): the optimum is the plan in whole
 lots as :func:`~materiel.planner.solve.solve_inputs` gives it (``materiel plan``'s), and
 S*, C* are measured on it; so the slack rows hold every alternative within the slack of
-a plan a programme office can sign. Each alternative is found in three solves:
+a plan a programme office can sign. Each alternative is found in three steps:
 
 1. **its direction**, on the optimum's plan LP (lots relaxed; price tiers, contracts
    placed on lines with a least rate and warm lines open held as the optimum's) with
-   the slack rows: the measure's best, then the least cost there;
+   the slack rows (the shortfall's keeping back what rounding cost the optimum): the
+   measure's best, then the least cost there;
 2. **a plan in whole lots that goes as far**: the plan as ``materiel plan`` makes it
    (least shortfall, the optimum's own rounding to whole lots and its repairs, least
-   cost), with one row more that holds the measure at least as good as the relaxed
-   alternative's. The rounding runs on the objective it is made for, so it takes about
-   as long as the optimum's; rounding the measure's own vertex instead (a dive on the
-   slack rows) failed step after step and had not ended after 32 minutes on nato-2024;
-3. **back within the slack**: that plan's lots held, the measure's best under the slack
-   rows (the second solve has none: it may have gone past them, or stopped short),
-   then the least cost there.
+   cost), with two rows more: the measure at least as good as the relaxed
+   alternative's, and the cost's slack row. The rounding runs on the objective it is
+   made for, so it takes about as long as the optimum's; rounding the measure's own
+   vertex instead (a dive on the slack rows) failed step after step and had not ended
+   after 32 minutes on nato-2024;
+3. **within the slack**: if that plan is within both slack rows, its lots held and the
+   measure's best under them, then the least cost there (where this step does not
+   end, the plan of step 2 stands).
 
-An alternative whose lots cannot be held within the slack, or that the rounding leaves
-in fractions, is dropped and listed (:attr:`Alternatives.dropped`), and the output says
+Where step 2's plan is past the slack, steps 2 and 3 are tried with the measure held
+halfway between the optimum's and the relaxed alternative's; and last, step 3 with the
+optimum's own lots. An alternative none of these gives, or whose optimum keeps
+fractions, is dropped and listed (:attr:`Alternatives.dropped`), and the output says
 how many. With ``policy.whole_lots`` false every plan is the LP relaxation, the optimum
-included, and each alternative is its first solve.
+included, and each alternative is its first step.
 
 The plans' objectives are read back from their stock and spending (a shortfall variable
 may sit above the gap when it is not minimised), so they are what their tables say.
@@ -284,26 +288,31 @@ class _Setup:
         measure's best within both slack rows. Where that fails, once more with the
         measure held halfway between the optimum's and the relaxed alternative's (whole
         lots may not reach as far within the slack: a lot more or fewer than the
-        relaxation's fraction)."""
+        relaxation's fraction); and last, the optimum's own lots held, the measure's
+        best within the slack rows."""
         used = np.flatnonzero(objective).astype(np.int32)
         reach = float(objective[used] @ relaxed[used])
         start = float(objective[used] @ self.x0[used])
         for bound, how in ((reach, "as far as"), ((reach + start) / 2, "halfway to")):
             self.say(f"in whole lots: the plan with the measure {how} the relaxation's")
-            x = self._held_at(objective, used, bound)
+            x = self._planned_to(objective, used, bound)
             if x is not None:
                 return x
-        return None
+        if self.solved.solution.status is Status.FRACTIONAL:
+            return None  # the optimum has no whole lots to hold
+        self.say("in whole lots: the optimum's lots held, the measure's best within the slack")
+        return self._lots_held(self.solved.highs, 0, self.x0, objective)
 
-    def _held_at(self, objective: np.ndarray, used: np.ndarray, bound: float) -> np.ndarray | None:
+    def _planned_to(
+        self, objective: np.ndarray, used: np.ndarray, bound: float
+    ) -> np.ndarray | None:
         """The plan in whole lots with the measure held at ``bound`` and the cost's slack
         row, if it is within both slack rows, its measure then made the best it can be
-        with its lots held (a step of the rounding's iteration limit: where it does not
-        end, the plan stays as it was); None where no such plan was found."""
-        inp = self.solved.inputs
+        with its lots held (where that step does not end, the plan stays as it was);
+        None where no such plan was found."""
         held: Row = (used, objective[used], -highspy.kHighsInf, _within(bound, 0.0))
         try:
-            plan = solve_inputs(inp, self.say, rows=[held, self.slack_rows[1]])
+            plan = solve_inputs(self.solved.inputs, self.say, rows=[held, self.slack_rows[1]])
         except SolveError:
             return None
         x = plan.columns
@@ -312,23 +321,33 @@ class _Setup:
         if any(float(c @ x[i]) > high for i, c, _low, high in self.slack_rows):
             return None  # rounding took it past the shortfall's slack
         self.say("in whole lots: its lots held, the measure's best within the slack")
+        better = self._lots_held(plan.highs, 2, x, objective)
+        return x if better is None else better
+
+    def _lots_held(
+        self, planned: highspy.Highs, added: int, x: np.ndarray, objective: np.ndarray
+    ) -> np.ndarray | None:
+        """On a copy of ``planned``'s plan LP (its tiers, contracts placed and lines open;
+        its last ``added`` rows set free), with the slack rows and the lots of ``x``
+        held: the measure's best, then the least cost there, each a step of the
+        rounding's iteration limit; None where one does not end optimal."""
         with quiet():
             h = highspy.Highs()
         h.setOptionValue("output_flag", False)
-        h.passModel(plan.highs.getLp())  # its plan LP: tiers, contracts placed, lines open
-        h.setBasis(plan.highs.getBasis())  # warm: the rows below keep the basis's shape
-        rows = np.array([h.getNumRow() - 2, h.getNumRow() - 1], dtype=np.int32)
-        free = np.full(2, highspy.kHighsInf)
-        compat.change_rows_bounds(h, rows, -free, free)  # the measure and cost rows: off
+        h.passModel(planned.getLp())
+        h.setBasis(planned.getBasis())  # warm: the rows below keep the basis's shape
+        if added:
+            rows = np.arange(h.getNumRow() - added, h.getNumRow(), dtype=np.int32)
+            free = np.full(added, highspy.kHighsInf)
+            compat.change_rows_bounds(h, rows, -free, free)
         for index, coeffs, low, high in self.slack_rows:
             h.addRow(low, high, len(index), index, coeffs)
         lots_held = np.round(x[self.whole])
         h.changeColsBounds(len(self.whole), self.whole, lots_held, lots_held)
         try:
-            better = _least_cost_at_best(h, inp, objective, self.cost, self.iterations)
+            return _least_cost_at_best(h, self.solved.inputs, objective, self.cost, self.iterations)
         except SolveError:
-            return x
-        return x if better is None else better
+            return None
 
 
 def _prepare(scenario: Scenario, slack: float, measure: str, say: Callable[[str], None]) -> _Setup:
