@@ -267,7 +267,7 @@ class _Setup:
     cost: tuple[np.ndarray, np.ndarray]  # the cost's columns and coefficients
     slack_rows: list[Row]  # shortfall and cost within the slack of the optimum's
     whole: np.ndarray  # the lots columns; empty when the plan is relaxed
-    iterations: int  # a rounding step's simplex iteration limit, as the optimum's
+    iterations: int  # the lots-held step's simplex iteration limit (a cold solve's)
     say: Callable[[str], None]
 
     def solve(self, units: list[str], sign: float) -> np.ndarray | None:
@@ -329,8 +329,8 @@ class _Setup:
     ) -> np.ndarray | None:
         """On a copy of ``planned``'s plan LP (its tiers, contracts placed and lines open;
         its last ``added`` rows set free), with the slack rows and the lots of ``x``
-        held: the measure's best, then the least cost there, each a step of the
-        rounding's iteration limit; None where one does not end optimal."""
+        held: the measure's best, then the least cost there, each within as many simplex
+        iterations as the relaxation took cold; None where one does not end optimal."""
         with quiet():
             h = highspy.Highs()
         h.setOptionValue("output_flag", False)
@@ -379,7 +379,13 @@ def _prepare(scenario: Scenario, slack: float, measure: str, say: Callable[[str]
     alt.addRow(low, high, len(index), index, coeffs)
     movable = [u for u, (index, _c) in terms.items() if len(index)]
     whole = lots.columns(m, layout, V.LOTS) if inp.whole_lots else np.zeros(0, dtype=np.int32)
-    iterations = int(solved.solution.stats.get("step_iterations", STEP_FLOOR))
+    # The step with lots held starts from the plan LP's basis, far from the rounded
+    # plan: a rounding step's limit (an eighth of the relaxation's iterations) ended it
+    # too soon on nato-2024; it gets a cold solve's.
+    stats = solved.solution.stats
+    iterations = int(
+        max(stats.get("step_iterations", STEP_FLOOR), stats.get("relaxation_iterations", 0))
+    )
     return _Setup(
         solved, terms, movable, x0, alt, (cost_i, cost_c), slack_rows, whole, iterations, say
     )

@@ -19,8 +19,8 @@ ORDINALS = ("best", "second", "third", "fourth", "fifth", "sixth", "seventh", "e
 #: How each measure's change is said: (more, less), before the place's name.
 _SAID = {
     "hosts": ("adds capacity in", "instead of"),
-    "money": ("spends more in", "less in"),
-    "pooled": ("orders more on", "less on"),
+    "money": ("spends more in", "and less in"),
+    "pooled": ("orders more on", "and less on"),
 }
 
 
