@@ -359,3 +359,31 @@ def test_a_direction_whole_lots_cannot_follow_ends_at_a_plan_found_not_dropped(
     assert table["cost"].tolist() == pytest.approx([165_000, 165_000], abs=1)
     for p in found.plans:
         check_whole_lots(p.result, 50)
+
+
+@pytest.mark.parametrize(
+    ("measure", "said"),
+    [
+        ("hosts", "the second adds capacity in Ally B instead of Ally A"),
+        ("money", "the second spends more in Ally B and less in Ally A"),
+    ],
+)
+def test_a_plan_that_moves_the_measure_is_said_in_one_sentence(
+    tmp_path: Path, measure: str, said: str
+) -> None:
+    # How plan k differs from the optimum, in words: up in one unit and down in another
+    # is one clause joined by "instead of" (hosts) or "and less in" (money); the plans'
+    # results are not read, only their measures.
+    from materiel.planner.alternatives import Alternative, Alternatives
+    from materiel.report.alternatives import plan_sentence
+
+    scenario = load_scenario(two_places(tmp_path))
+    plans = [
+        Alternative(k, by, None, 0.0, 1.0, pd.Series(values))
+        for k, by, values in (
+            (0, "the optimum", {"AAA": 100.0, "BBB": 0.0}),
+            (1, "least of AAA", {"AAA": 0.0, "BBB": 100.0}),
+        )
+    ]
+    alts = Alternatives(scenario=scenario, measure=measure, slack=0.02, plans=plans)
+    assert plan_sentence(alts, 1) == said
