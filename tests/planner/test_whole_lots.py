@@ -227,18 +227,23 @@ def test_every_contract_is_whole_lots_at_or_above_the_least_rate(
         load_scenario(many_buyers(tmp_path, pooling=pooling, lot=lot, min_rate=min_rate)),
         explain=0,
     )
+    check_whole_lots(result, lot)
+    # a contract (pooled: the whole contract) delivers at least the least rate
+    contracts = result.contracts
+    assert (contracts["rate"] >= min_rate - 1e-6).all(), contracts
+    check_balances(result)
+
+
+def check_whole_lots(result: PlanResult, lot: int) -> None:
+    """Every contract, and each buyer's share of it, is a whole number of lots."""
     contracts = result.contracts
     assert len(contracts)
     lots = contracts["quantity"] / lot
     assert np.allclose(lots, np.round(lots), atol=1e-6), contracts
-    # each buyer's share of a contract is whole lots too
     for row in contracts.itertuples():
         for part in str(row.shares).split(";"):
             share = float(part.split(":")[1]) * row.quantity / lot
             assert abs(share - round(share)) < 1e-2, row  # shares have 4 decimals
-    # a contract (pooled: the whole contract) delivers at least the least rate
-    assert (contracts["rate"] >= min_rate - 1e-6).all(), contracts
-    check_balances(result)
 
 
 def check_balances(result: PlanResult) -> None:

@@ -73,7 +73,7 @@ from materiel.planner.solve import (
     Solved,
     Status,
     _evaluate,
-    quiet,
+    copy_of,
     run,
     solve_inputs,
 )
@@ -331,11 +331,7 @@ class _Setup:
         its last ``added`` rows set free), with the slack rows and the lots of ``x``
         held: the measure's best, then the least cost there, each within as many simplex
         iterations as the relaxation took cold; None where one does not end optimal."""
-        with quiet():
-            h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.passModel(planned.getLp())
-        h.setBasis(planned.getBasis())  # warm: the rows below keep the basis's shape
+        h = copy_of(planned)  # warm: the rows below keep the basis's shape
         if added:
             rows = np.arange(h.getNumRow() - added, h.getNumRow(), dtype=np.int32)
             free = np.full(added, highspy.kHighsInf)
@@ -356,10 +352,7 @@ def _prepare(scenario: Scenario, slack: float, measure: str, say: Callable[[str]
     m, layout, h = solved.model, solved.layout, solved.highs
     x0 = solved.columns
     terms = _unit_terms(solved, measure)
-    with quiet():
-        alt = highspy.Highs()
-    alt.setOptionValue("output_flag", False)
-    alt.passModel(h.getLp())  # the plan's LP: tiers, contracts placed, warm lines held
+    alt = copy_of(h, warm=False)  # the plan's LP: tiers, contracts placed, warm lines held
     short_i, short_c = layout.terms(m.expressions[E.SHORTFALL])
     cost_i, cost_c = layout.terms(m.expressions[E.COST])
     s_best = float(short_c @ x0[short_i])

@@ -653,6 +653,17 @@ def lot_candidates(relaxed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.floor(relaxed + 0.5), np.ceil(relaxed - lots.INTEGRAL)
 
 
+def copy_of(h: highspy.Highs, *, warm: bool = True) -> highspy.Highs:
+    """A new, silent HiGHS instance with ``h``'s LP (and its basis, when ``warm``)."""
+    with quiet():
+        copy = highspy.Highs()
+    copy.setOptionValue("output_flag", False)
+    copy.passModel(h.getLp())
+    if warm:
+        copy.setBasis(h.getBasis())
+    return copy
+
+
 def held_at(
     h: highspy.Highs, whole: np.ndarray, candidate: np.ndarray, inp: ModelInputs, iterations: int
 ) -> highspy.Highs | None:
@@ -660,11 +671,7 @@ def held_at(
     basis in one step of ``iterations`` simplex iterations at most (so the outcome is
     the same at any load); None where it finds no optimal plan (the candidate breaks a
     budget or capacity)."""
-    with quiet():
-        h4 = highspy.Highs()
-    h4.setOptionValue("output_flag", False)
-    h4.passModel(h.getLp())
-    h4.setBasis(h.getBasis())
+    h4 = copy_of(h)
     h4.changeColsBounds(len(whole), whole, candidate, candidate)
     try:
         status = run(h4, inp, method="simplex", retry=False, iterations=iterations)
