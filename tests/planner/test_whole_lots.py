@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 
 from materiel.errors import ScenarioError, SolveError
-from materiel.planner import api
+from materiel.planner import api, lots, solve
 from materiel.planner.api import plan, value_of_pooling
+from materiel.planner.model import V
 from materiel.planner.result import PlanResult
 from materiel.report.words import pooling_sentence
+from materiel.scenario.arrays import build_inputs
 from materiel.scenario.load import load_scenario
-from tests.scenario_kit import NO_RAMP, base_tables, write_scenario
+from tests.scenario_kit import NO_RAMP, base_tables, one_line, write_scenario
 
 NO_RULE = {"industry_rule_months": 0}
 
@@ -525,3 +527,31 @@ def test_a_step_over_its_iteration_limit_fails_however_fast_it_ran(tmp_path: Pat
         solve._solver(inp, 1)(h)
     solve._solver(inp, 10**6)(h)
     assert h.getInfo().simplex_iteration_count > 1
+
+
+def test_the_cap_on_lots_is_the_least_cost_plans_and_a_tenth_more() -> None:
+    # 0 stays 0 (the dive opens no contract the least-cost plan leaves out), half a lot
+    # becomes one, 10 lots 11 (10 * 1.1 is 11.000000000000002 in floating point: not
+    # 12), 20 lots 22; only the columns asked for.
+    assert solve.LOTS_HEADROOM == 0.1
+    least_cost = np.array([0.0, 0.5, 7.0, 10.0, 20.0])
+    cap = solve.lots_cap(np.array([0, 1, 3, 4]), least_cost)
+    assert cap.tolist() == [0.0, 1.0, 11.0, 22.0]
+
+
+def test_the_dive_holds_no_lot_above_its_cap(tmp_path: Path) -> None:
+    # One line of 10 a month, a target of 50 by 2025-12, monthly contracts, lots of 1:
+    # the plan buys 50. With every month's contract capped at 2 lots the dive can hold
+    # at most 2 a month, 24 in all.
+    inputs = build_inputs(load_scenario(one_line(tmp_path)))
+    solved = solve.solve_inputs(inputs)
+    whole = lots.columns(solved.model, solved.layout, V.LOTS)
+    assert len(whole) == 12
+    limit = solve.step_iterations(1_000)
+    _, free = solve._round(solved.highs, whole, inputs, None, limit)
+    assert free is not None and float(free.sum()) == pytest.approx(50.0)
+    cap = np.full(len(whole), 2.0)
+    _, held = solve._round(solved.highs, whole, inputs, None, limit, cap)
+    assert held is not None
+    assert (held <= cap).all()
+    assert float(held.sum()) == pytest.approx(24.0)
