@@ -16,7 +16,7 @@ from materiel.planner import bottlenecks as bn
 from materiel.planner import supplychain, workshare
 from materiel.planner.result import PlanResult, objective_by_group
 from materiel.planner.solve import Progress, Solution, solve_inputs
-from materiel.processes import as_worker
+from materiel.processes import as_worker, end_now
 from materiel.scenario import ModelInputs, Scenario, apply_overrides, build_inputs, load_scenario
 
 
@@ -78,9 +78,7 @@ def plan(
             except MaterielError as exc:  # a side solve never costs the plan
                 comparison = SolveError(str(exc))
     except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: end the side solve now
-        for child in set(multiprocessing.active_children()) - before:
-            child.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        end_now(pool, before)
         raise
     pool.shutdown(wait=True)
     pooling = None

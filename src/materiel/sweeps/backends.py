@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from materiel.errors import InputError, MaterielError
-from materiel.processes import as_worker
+from materiel.processes import as_worker, end_now
 from materiel.scenario import Scenario
 from materiel.workflows import run_combination
 
@@ -71,9 +71,7 @@ def local(
                     raise MaterielError(f"a sweep worker process died: {exc}") from exc
                 yield index, row
     except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: end the workers now
-        for child in set(multiprocessing.active_children()) - before:
-            child.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        end_now(pool, before)
         raise
     pool.shutdown(wait=True)
 
