@@ -36,8 +36,9 @@ def end_now(pool: ProcessPoolExecutor, before: Set[BaseProcess]) -> None:
     3.11's ``concurrent.futures`` wakes every pool's managing thread through a pipe that
     the thread closes when it finds its workers gone; the check that the pipe is open
     and the write are not one step, and a sweep stopped by SIGTERM printed "OSError:
-    [Errno 9] Bad file descriptor" from ``_python_exit`` once in 1,500 test runs (CI,
-    2026-12-07). A thread that has ended has closed its pipe, and the exit skips it.
+    [Errno 9] Bad file descriptor" from ``_python_exit`` in one of this project's CI
+    runs (2026-12-07; the test passed in the runs before and after). A thread that has
+    ended has closed its pipe, and the exit skips it.
     """
     # CPython's (3.9 on); taken first, since shutdown forgets it
     manager = getattr(pool, "_executor_manager_thread", None)
