@@ -529,6 +529,61 @@ def test_a_step_over_its_iteration_limit_fails_however_fast_it_ran(tmp_path: Pat
     assert h.getInfo().simplex_iteration_count > 1
 
 
+class _Event:
+    """What HiGHS's simplex interrupt callback is given: the iteration count out, the
+    interrupt flag in."""
+
+    def __init__(self, count: int) -> None:
+        self.data_out = type("Out", (), {"simplex_iteration_count": count})()
+        self.interrupted = False
+
+    def interrupt(self, value: bool = True) -> None:
+        self.interrupted = value
+
+
+def test_a_step_is_stopped_after_so_many_calls_without_a_new_iteration() -> None:
+    # Counted over the whole step, not in a row: with 2 allowed, the 3rd call that finds
+    # the count where it was stops the run, however many iterations came between; each
+    # call says whether to stop (HiGHS keeps what it was told last).
+    stall = solve._Stall(2)
+    asked = [_Event(c) for c in (0, 0, 1, 2, 2, 3, 4, 4, 5)]
+    for event in asked:
+        stall(event)
+    assert [e.interrupted for e in asked] == [False] * 7 + [True, True]
+    assert stall.stalled
+    calm = solve._Stall(3)
+    for count in range(100):
+        calm(_Event(count))
+    assert not calm.stalled
+
+
+def test_a_stalled_step_fails_and_a_step_within_the_count_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HiGHS calls back a few times at the same count as it starts and as it ends: a
+    # count of 1 stops the step, the default lets the next step on the same instance
+    # end (HiGHS keeps a stop it was told from one run to the next unless told
+    # otherwise). The callback is gone after either.
+    inp, h, cols = _solved_lp(tmp_path)
+    low, high = np.asarray(h.getLp().col_lower_)[cols], np.asarray(h.getLp().col_upper_)[cols]
+    zero = np.zeros(len(cols))
+    h.changeColsBounds(len(cols), cols, zero, zero)
+    monkeypatch.setattr(solve, "STEP_STALL", 1)
+    with pytest.raises(SolveError, match="stalled"):
+        solve._solver(inp, 10**6)(h)
+    assert h.cbSimplexInterrupt.callbacks == []
+    monkeypatch.undo()
+    solve._solver(inp, 10**6)(h)
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert h.cbSimplexInterrupt.callbacks == []
+    # A full solve (not a step, not counted) after a stopped step ends too.
+    h.changeColsBounds(len(cols), cols, low, high)
+    monkeypatch.setattr(solve, "STEP_STALL", 1)
+    with pytest.raises(SolveError, match="stalled"):
+        solve._solver(inp, 10**6)(h)
+    assert solve.run(h, inp, method="simplex") is solve.Status.OPTIMAL
+
+
 def test_the_cap_on_lots_is_the_least_cost_plans_and_a_tenth_more() -> None:
     # 0 stays 0 (the dive opens no contract the least-cost plan leaves out), half a lot
     # becomes one, 10 lots 11 (10 * 1.1 is 11.000000000000002 in floating point: not
