@@ -419,14 +419,18 @@ def trade_for_lots(
         up = np.array([whole[k] + 1.0])
         h.changeColsBounds(1, cols[[k]], up, up)
         h.changeColsBounds(len(mine), cols[mine], np.zeros(len(mine)), whole[mine])
+        least = before - 1e-9 * max(abs(before), 1.0)
         try:
             run(h)
-            down = np.floor(np.asarray(h.getSolution().col_value)[cols[mine]] + INTEGRAL)
-            h.changeColsBounds(len(mine), cols[mine], down, down)
-            run(h)
-            better = float(h.getInfo().objective_function_value) < before - 1e-9 * max(
-                abs(before), 1.0
-            )
+            # With the freed lots free the LP bounds the trade from below: holding them
+            # at whole numbers can only add shortfall, so where it is no better than
+            # before, the trade is not (and the second solve is not made).
+            better = float(h.getInfo().objective_function_value) < least
+            if better:
+                down = np.floor(np.asarray(h.getSolution().col_value)[cols[mine]] + INTEGRAL)
+                h.changeColsBounds(len(mine), cols[mine], down, down)
+                run(h)
+                better = float(h.getInfo().objective_function_value) < least
         except SolveError:
             better = False
         if better:
